@@ -1,0 +1,293 @@
+/*
+ * shai (筛) — screen Chinese and mixed Chinese/English text against a
+ * sensitive-word lexicon.
+ *
+ * This is the only public header. Everything here is stable ABI unless it sits
+ * in the "experimental" section at the end.
+ *
+ * Model
+ * -----
+ *   builder (mutable, one thread)  --shai_builder_compile-->  db (immutable)
+ *   db + text  --shai_scan / shai_scan_hits / shai_check / shai_mask-->  hits
+ *
+ * A db is immutable once compiled: any number of threads may scan with one db
+ * at the same time without locks. A builder or a stream belongs to one thread
+ * at a time.
+ *
+ * Offsets
+ * -------
+ * Every hit carries `start` and `end`: byte offsets into the caller's original
+ * text, end exclusive. Text is UTF-8; invalid bytes are never an error at scan
+ * time: each invalid byte is a separate non-word character that no entry
+ * contains, so offsets always stay exact.
+ *
+ * Status codes
+ * ------------
+ * Every function that can fail returns an int: SHAI_OK (0), a negative error
+ * (SHAI_E_*), or, for scans, SHAI_TERMINATED (1) when a callback asked to stop.
+ * Values are pinned and never renumbered.
+ *
+ * Conventions: functions never print, never abort and never keep global state.
+ * `shai_*_free(NULL)` is a no-op. NULL pointers where an object is required give
+ * SHAI_E_INVALID_ARG.
+ */
+#ifndef SHAI_H
+#define SHAI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define SHAI_API
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define SHAI_API __attribute__((visibility("default")))
+#else
+#define SHAI_API
+#endif
+
+/* ---------------------------------------------------------------- version */
+
+#define SHAI_VERSION_MAJOR 0
+#define SHAI_VERSION_MINOR 1
+#define SHAI_VERSION_PATCH 0
+/* MAJOR * 10000 + MINOR * 100 + PATCH */
+#define SHAI_VERSION_NUMBER                                                                        \
+    (SHAI_VERSION_MAJOR * 10000 + SHAI_VERSION_MINOR * 100 + SHAI_VERSION_PATCH)
+#define SHAI_VERSION_STRING "0.1.0"
+
+/* The version of the library actually linked (SHAI_VERSION_NUMBER form).
+ * Thread-safe. Since 0.1. */
+SHAI_API uint32_t shai_version_number(void);
+/* The version of the library actually linked, e.g. "0.1.0"; static storage.
+ * Thread-safe. Since 0.1. */
+SHAI_API const char *shai_version_string(void);
+
+/* ----------------------------------------------------------- status codes */
+
+/* X(NAME, value, message). Pinned: never renumber, only append. */
+#define SHAI_STATUS_LIST(X)                                                                        \
+    X(OK, 0, "success")                                                                            \
+    X(TERMINATED, 1, "scan stopped by the callback")                                               \
+    X(E_INVALID_ARG, -1, "invalid argument")                                                       \
+    X(E_NOMEM, -2, "out of memory")                                                                \
+    X(E_IO, -3, "cannot read or write a file")                                                     \
+    X(E_LEXICON, -4, "malformed lexicon source")                                                   \
+    X(E_BAD_UTF8, -5, "invalid UTF-8")                                                             \
+    X(E_EMPTY_ENTRY, -6, "empty lexicon entry")                                                    \
+    X(E_ENTRY_TOO_LONG, -7, "lexicon entry too long")                                              \
+    X(E_TOO_LARGE, -8, "lexicon too large")                                                        \
+    X(E_BUFFER_TOO_SMALL, -9, "output buffer too small")                                           \
+    X(E_OUT_OF_RANGE, -10, "index out of range")                                                   \
+    X(E_BAD_OPTION, -11, "unknown option or bad option value")                                     \
+    X(E_STATE, -12, "object is in the wrong state for this call")
+
+#define SHAI_STATUS_ENUM_(name, value, message) SHAI_##name = value,
+enum { SHAI_STATUS_LIST(SHAI_STATUS_ENUM_) SHAI_STATUS_END_ };
+#undef SHAI_STATUS_ENUM_
+
+/* Short upper-case name of a status, e.g. "E_NOMEM"; "UNKNOWN" for a value
+ * that is not a status. Static storage; thread-safe. Since 0.1. */
+SHAI_API const char *shai_status_name(int status);
+/* One-line English description of a status; static storage; thread-safe.
+ * Since 0.1. */
+SHAI_API const char *shai_status_message(int status);
+
+/* ------------------------------------------------------------- attributes */
+
+/* Actions, ordered by strength. PASS is only ever a verdict. */
+#define SHAI_ACTION_PASS 0u
+#define SHAI_ACTION_REVIEW 1u
+#define SHAI_ACTION_BLOCK 2u
+
+/* Entry flags. */
+#define SHAI_ENTRY_ALLOW 0x1u /* an allow-list entry: suppresses deny hits it covers */
+
+/* Longest entry, in code points. */
+#define SHAI_MAX_ENTRY_CODEPOINTS 128u
+
+/* ---------------------------------------------------------------- builder */
+
+typedef struct shai_builder shai_builder;
+
+/* Create an empty builder. *out is set to NULL on failure.
+ * Returns SHAI_OK, SHAI_E_INVALID_ARG (out NULL) or SHAI_E_NOMEM. Since 0.1. */
+SHAI_API int shai_builder_new(shai_builder **out);
+
+/* Free a builder; NULL is a no-op. Since 0.1. */
+SHAI_API void shai_builder_free(shai_builder *b);
+
+/* Add one entry.
+ *   text, text_len  UTF-8 entry text (not NUL-terminated necessarily); must be
+ *                   valid UTF-8, non-empty, contain no control characters and at
+ *                   most SHAI_MAX_ENTRY_CODEPOINTS code points.
+ *   category        NUL-terminated category name, e.g. "gambling"; NULL means
+ *                   "uncategorized".
+ *   action          SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK.
+ *   flags           SHAI_ENTRY_* bits.
+ *   tag             optional NUL-terminated user tag (NULL: none).
+ *   suggestion      optional NUL-terminated replacement suggestion (NULL: none).
+ * An entry with the same text and the same ALLOW flag as an earlier one merges
+ * into it: the stronger action wins; the earlier category is kept; a tag or
+ * suggestion fills in one the earlier entry lacks.
+ * On error the builder is unchanged and shai_builder_error_* describe it.
+ * Since 0.1. */
+SHAI_API int shai_builder_add_entry(shai_builder *b, const char *text, size_t text_len,
+                                    const char *category, uint32_t action, uint32_t flags,
+                                    const char *tag, const char *suggestion);
+
+/* Parse lexicon source text (format v1, docs/lexicon-format.md) and add its
+ * entries. `name` (NUL-terminated, may be NULL) names the source in errors.
+ * All or nothing: on error no entry of this source is added, and
+ * shai_builder_error_* give file, line, column and message. Since 0.1. */
+SHAI_API int shai_builder_add_source(shai_builder *b, const char *name, const char *data,
+                                     size_t data_len);
+
+/* Add a lexicon file, or every `*.txt` file under a directory (recursively, in
+ * byte order of their paths). All or nothing per call. Since 0.1. */
+SHAI_API int shai_builder_add_path(shai_builder *b, const char *path);
+
+/* Number of (merged) entries added so far; 0 for NULL. Since 0.1. */
+SHAI_API uint32_t shai_builder_entry_count(const shai_builder *b);
+
+/* The last error of this builder, or "" / 0 when there is none. The strings
+ * are owned by the builder and valid until its next call. The message is
+ * complete, e.g. "words.txt:3:7: unknown directive '@colour'". Line and column
+ * are 1-based (column in code points); 0 when not applicable. Since 0.1. */
+SHAI_API const char *shai_builder_error_message(const shai_builder *b);
+SHAI_API const char *shai_builder_error_file(const shai_builder *b);
+SHAI_API uint32_t shai_builder_error_line(const shai_builder *b);
+SHAI_API uint32_t shai_builder_error_column(const shai_builder *b);
+
+/* --------------------------------------------------------------------- db */
+
+typedef struct shai_db shai_db;
+
+/* Compile the builder's entries into an immutable db. The builder is left
+ * unchanged and may be compiled again. A builder without entries compiles to
+ * a db that matches nothing. Since 0.1. */
+SHAI_API int shai_builder_compile(const shai_builder *b, shai_db **out);
+
+/* Free a db; NULL is a no-op. No scan may be running on it. Since 0.1. */
+SHAI_API void shai_db_free(shai_db *db);
+
+/* Number of entries; 0 for NULL. Since 0.1. */
+SHAI_API uint32_t shai_db_entry_count(const shai_db *db);
+
+/* Entry `index` as written in the lexicon: *text (also NUL-terminated) and
+ * *len in bytes. The pointer stays valid as long as the db. Since 0.1. */
+SHAI_API int shai_db_entry_text(const shai_db *db, uint32_t index, const char **text,
+                                size_t *len);
+
+/* Attributes of entry `index`. Any out pointer may be NULL. *tag and
+ * *suggestion are NULL when the entry has none. Since 0.1. */
+SHAI_API int shai_db_entry_info(const shai_db *db, uint32_t index, uint32_t *category,
+                                uint32_t *action, uint32_t *flags, const char **tag,
+                                const char **suggestion);
+
+/* Number of distinct categories; 0 for NULL. Since 0.1. */
+SHAI_API uint32_t shai_db_category_count(const shai_db *db);
+
+/* Name of category `id`, NUL-terminated, valid as long as the db. Since 0.1. */
+SHAI_API int shai_db_category_name(const shai_db *db, uint32_t id, const char **name);
+
+/* ------------------------------------------------------------------- scan */
+
+/* Scan flags. */
+#define SHAI_SCAN_OVERLAPPING 0x1u /* every hit; default: leftmost-longest, non-overlapping */
+#define SHAI_SCAN_VIOLATIONS 0x2u  /* only deny hits that no allow hit covers (see shai_check) */
+
+/* Hit flags. */
+#define SHAI_HIT_ALLOW 0x1u /* the entry is an allow-list entry */
+
+typedef struct shai_hit {
+    uint64_t start;    /* byte offset of the first byte in the original text */
+    uint64_t end;      /* byte offset one past the last byte */
+    uint32_t entry;    /* entry index, see shai_db_entry_* */
+    uint32_t category; /* category id, see shai_db_category_name */
+    uint32_t action;   /* SHAI_ACTION_* */
+    uint32_t flags;    /* SHAI_HIT_* */
+} shai_hit;
+
+/* Called once per hit. `hit` is valid during the call only. Return 0 to go on,
+ * non-zero to stop the scan (the scan then returns SHAI_TERMINATED). */
+typedef int (*shai_hit_fn)(const shai_hit *hit, void *user);
+
+/* Scan `text` and call `fn` for every hit, allow entries included (with
+ * SHAI_SCAN_VIOLATIONS: only the deny hits that no allow hit covers; the
+ * leftmost-longest selection then runs among those).
+ * Overlapping mode reports every occurrence of every entry, ordered by end,
+ * then longer first, then by entry index. Default mode reports the
+ * leftmost-longest hits that do not overlap, ordered by start; where several
+ * entries match the same span the lowest entry index is reported.
+ * Latin entries match on word boundaries only: if an entry begins (ends) with
+ * a Latin letter or a digit, the character before (after) the hit must not be
+ * one. No heap allocation. Thread-safe for a shared db. Since 0.1. */
+SHAI_API int shai_scan(const shai_db *db, const char *text, size_t len, uint32_t flags,
+                       shai_hit_fn fn, void *user);
+
+/* Like shai_scan, but fills `hits[0..cap)`. *count receives the total number
+ * of hits. Returns SHAI_E_BUFFER_TOO_SMALL when that total exceeds cap (the
+ * first cap hits are still written); `hits` may be NULL when cap is 0, to
+ * query the size. Since 0.1. */
+SHAI_API int shai_scan_hits(const shai_db *db, const char *text, size_t len, uint32_t flags,
+                            shai_hit *hits, size_t cap, size_t *count);
+
+/* ------------------------------------------------------------------ check */
+
+/* The verdict of a text: the strongest action among deny hits that no allow
+ * hit covers (an allow hit covers a deny hit when allow.start <= deny.start
+ * and deny.end <= allow.end). *verdict is SHAI_ACTION_PASS, _REVIEW or _BLOCK.
+ * The violations (deny hits not suppressed; allow hits are never listed) go to
+ * hits[0..cap) as in shai_scan_hits, non-overlapping leftmost-longest unless
+ * flags has SHAI_SCAN_OVERLAPPING. The verdict does not depend on flags.
+ * Since 0.1. */
+SHAI_API int shai_check(const shai_db *db, const char *text, size_t len, uint32_t flags,
+                        uint32_t *verdict, shai_hit *hits, size_t cap, size_t *count);
+
+/* ------------------------------------------------------------------- mask */
+
+/* Copy `text` into `out`, replacing every code point of every violation (as
+ * in shai_check) by `mask_char` (one Unicode scalar value, e.g. '*').
+ * *out_len receives the size of the result in bytes (without the NUL
+ * terminator that is also written). Returns SHAI_E_BUFFER_TOO_SMALL when
+ * out_cap < *out_len + 1 (nothing is guaranteed in out then); out may be NULL
+ * with out_cap 0 to query the size. Since 0.1. */
+SHAI_API int shai_mask(const shai_db *db, const char *text, size_t len, uint32_t mask_char,
+                       char *out, size_t out_cap, size_t *out_len);
+
+/* ----------------------------------------------------------------- stream */
+
+typedef struct shai_stream shai_stream;
+
+/* Open a stream over one long text fed in pieces. Hits are reported through
+ * `fn` with offsets counted from the first byte written, in the same order
+ * and under the same rules as shai_scan with the same flags; a hit may be
+ * reported in a later write than the one that completed it, and the last
+ * ones in shai_stream_close. The db must outlive the stream. Allocates once,
+ * here. Since 0.1. */
+SHAI_API int shai_stream_open(const shai_db *db, uint32_t flags, shai_hit_fn fn, void *user,
+                              shai_stream **out);
+
+/* Feed the next piece. A UTF-8 sequence may be split between writes.
+ * Returns SHAI_TERMINATED if the callback stopped the stream (further writes
+ * return SHAI_E_STATE). Since 0.1. */
+SHAI_API int shai_stream_write(shai_stream *s, const char *data, size_t len);
+
+/* The smallest offset at which a hit not yet reported can still start: bytes
+ * before it will never be part of a future hit, so a caller that keeps the
+ * text to print hits may drop them. Since 0.1. */
+SHAI_API int shai_stream_horizon(const shai_stream *s, uint64_t *offset);
+
+/* Report the remaining hits and free the stream. NULL is a no-op returning
+ * SHAI_OK. Since 0.1. */
+SHAI_API int shai_stream_close(shai_stream *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SHAI_H */
