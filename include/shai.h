@@ -179,8 +179,7 @@ SHAI_API uint32_t shai_db_entry_count(const shai_db *db);
 
 /* Entry `index` as written in the lexicon: *text (also NUL-terminated) and
  * *len in bytes. The pointer stays valid as long as the db. Since 0.1. */
-SHAI_API int shai_db_entry_text(const shai_db *db, uint32_t index, const char **text,
-                                size_t *len);
+SHAI_API int shai_db_entry_text(const shai_db *db, uint32_t index, const char **text, size_t *len);
 
 /* Attributes of entry `index`. Any out pointer may be NULL. *tag and
  * *suggestion are NULL when the entry has none. Since 0.1. */

@@ -1,0 +1,295 @@
+/* Builder: entry validation, merging of duplicates, error reporting. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build/builder.h"
+#include "common/db.h"
+#include "unicode/charclass.h"
+#include "unicode/utf8.h"
+
+#define SHI_DEFAULT_CATEGORY "uncategorized"
+#define SHI_MAX_ENTRIES (1u << 24)
+
+int shai_builder_new(shai_builder **out)
+{
+    if (!out)
+        return SHAI_E_INVALID_ARG;
+    *out = calloc(1, sizeof **out);
+    return *out ? SHAI_OK : SHAI_E_NOMEM;
+}
+
+void shai_builder_free(shai_builder *b)
+{
+    if (!b)
+        return;
+    free(b->entries);
+    free(b->pool);
+    free(b->categories);
+    free(b->index);
+    free(b);
+}
+
+uint32_t shai_builder_entry_count(const shai_builder *b)
+{
+    return b ? b->nentries : 0;
+}
+
+const char *shai_builder_error_message(const shai_builder *b)
+{
+    return b ? b->error_message : "";
+}
+
+const char *shai_builder_error_file(const shai_builder *b)
+{
+    return b ? b->error_file : "";
+}
+
+uint32_t shai_builder_error_line(const shai_builder *b)
+{
+    return b ? b->error_line : 0;
+}
+
+uint32_t shai_builder_error_column(const shai_builder *b)
+{
+    return b ? b->error_column : 0;
+}
+
+void shi_builder_clear_error(shai_builder *b)
+{
+    b->error_message[0] = '\0';
+    b->error_file[0] = '\0';
+    b->error_line = 0;
+    b->error_column = 0;
+}
+
+int shi_builder_fail(shai_builder *b, int status, const char *file, uint32_t line, uint32_t column,
+                     const char *message)
+{
+    snprintf(b->error_file, sizeof b->error_file, "%s", file ? file : "");
+    b->error_line = line;
+    b->error_column = column;
+    if (file && line)
+        snprintf(b->error_message, sizeof b->error_message, "%s:%u:%u: %s", file, line, column,
+                 message);
+    else if (file)
+        snprintf(b->error_message, sizeof b->error_message, "%s: %s", file, message);
+    else
+        snprintf(b->error_message, sizeof b->error_message, "%s", message);
+    return status;
+}
+
+int shi_check_word(const char *text, size_t len, uint32_t *column)
+{
+    *column = 0;
+    if (len == 0)
+        return SHAI_E_EMPTY_ENTRY;
+    const unsigned char *s = (const unsigned char *)text;
+    uint32_t ncp = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t need;
+        size_t n = shi_utf8_decode(s + i, len - i, &cp, &need);
+        ncp++;
+        if (cp == SHI_INVALID_CP) {
+            *column = ncp;
+            return SHAI_E_BAD_UTF8;
+        }
+        if (shi_is_control(cp)) {
+            *column = ncp;
+            return SHAI_E_LEXICON;
+        }
+        if (ncp > SHAI_MAX_ENTRY_CODEPOINTS) {
+            *column = ncp;
+            return SHAI_E_ENTRY_TOO_LONG;
+        }
+        i += n;
+    }
+    return SHAI_OK;
+}
+
+static int grow(void **p, size_t elem, uint32_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return SHAI_OK;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    if (ncap > UINT32_MAX)
+        return SHAI_E_TOO_LARGE;
+    void *q = realloc(*p, ncap * elem);
+    if (!q)
+        return SHAI_E_NOMEM;
+    *p = q;
+    *cap = (uint32_t)ncap;
+    return SHAI_OK;
+}
+
+static uint32_t hash_entry(const char *text, size_t len, uint32_t allow)
+{
+    uint32_t h = 2166136261u ^ allow;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)text[i]) * 16777619u;
+    return h;
+}
+
+static int rehash(shai_builder *b, uint32_t cap)
+{
+    uint32_t *index = calloc(cap, sizeof *index);
+    if (!index)
+        return SHAI_E_NOMEM;
+    for (uint32_t i = 0; i < b->nentries; i++) {
+        const shi_bentry *e = &b->entries[i];
+        uint32_t h =
+            hash_entry(b->pool + e->text, e->text_len, e->flags & SHAI_ENTRY_ALLOW) & (cap - 1);
+        while (index[h])
+            h = (h + 1) & (cap - 1);
+        index[h] = i + 1;
+    }
+    free(b->index);
+    b->index = index;
+    b->index_cap = cap;
+    return SHAI_OK;
+}
+
+int shi_builder_reserve(shai_builder *b, uint32_t entries, size_t bytes, uint32_t categories)
+{
+    if ((uint64_t)b->nentries + entries > SHI_MAX_ENTRIES ||
+        b->pool_len + bytes + 64 > UINT32_MAX - 1)
+        return SHAI_E_TOO_LARGE;
+    int rc = grow((void **)&b->entries, sizeof *b->entries, &b->entries_cap,
+                  (size_t)b->nentries + entries);
+    if (rc)
+        return rc;
+    rc = grow((void **)&b->categories, sizeof *b->categories, &b->categories_cap,
+              (size_t)b->ncategories + categories + 1);
+    if (rc)
+        return rc;
+    size_t need = b->pool_len + bytes + sizeof SHI_DEFAULT_CATEGORY;
+    if (need > b->pool_cap) {
+        size_t ncap = b->pool_cap ? b->pool_cap : 4096;
+        while (ncap < need)
+            ncap *= 2;
+        char *p = realloc(b->pool, ncap);
+        if (!p)
+            return SHAI_E_NOMEM;
+        b->pool = p;
+        b->pool_cap = ncap;
+    }
+    uint64_t want = ((uint64_t)b->nentries + entries) * 2;
+    if (want > b->index_cap / 2 || !b->index) {
+        uint32_t cap = b->index_cap ? b->index_cap : 64;
+        while ((uint64_t)cap < want * 2)
+            cap *= 2;
+        if (cap != b->index_cap || !b->index)
+            return rehash(b, cap);
+    }
+    return SHAI_OK;
+}
+
+/* Pool must have room (reserved). */
+static uint32_t pool_add(shai_builder *b, const char *s, size_t len)
+{
+    uint32_t off = (uint32_t)b->pool_len;
+    memcpy(b->pool + b->pool_len, s, len);
+    b->pool[b->pool_len + len] = '\0';
+    b->pool_len += len + 1;
+    return off;
+}
+
+static uint32_t intern_category(shai_builder *b, const char *name, size_t len)
+{
+    for (uint32_t i = 0; i < b->ncategories; i++) {
+        const char *c = b->pool + b->categories[i];
+        if (strlen(c) == len && memcmp(c, name, len) == 0)
+            return i;
+    }
+    b->categories[b->ncategories] = pool_add(b, name, len);
+    return b->ncategories++;
+}
+
+int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const char *category,
+                            size_t category_len, uint32_t action, uint32_t flags, const char *tag,
+                            size_t tag_len, const char *suggestion, size_t suggestion_len)
+{
+    size_t bytes = len + category_len + tag_len + suggestion_len + 4;
+    int rc = shi_builder_reserve(b, 1, bytes, 1);
+    if (rc)
+        return rc;
+    uint32_t allow = flags & SHAI_ENTRY_ALLOW;
+    uint32_t h = hash_entry(text, len, allow) & (b->index_cap - 1);
+    while (b->index[h]) {
+        shi_bentry *e = &b->entries[b->index[h] - 1];
+        if ((e->flags & SHAI_ENTRY_ALLOW) == allow && e->text_len == len &&
+            memcmp(b->pool + e->text, text, len) == 0) {
+            if (action > e->action)
+                e->action = (uint8_t)action;
+            if (e->tag == SHI_NO_STRING && tag)
+                e->tag = pool_add(b, tag, tag_len);
+            if (e->suggestion == SHI_NO_STRING && suggestion)
+                e->suggestion = pool_add(b, suggestion, suggestion_len);
+            return SHAI_OK;
+        }
+        h = (h + 1) & (b->index_cap - 1);
+    }
+    shi_bentry *e = &b->entries[b->nentries];
+    e->text = pool_add(b, text, len);
+    e->text_len = (uint32_t)len;
+    if (!category) {
+        category = SHI_DEFAULT_CATEGORY;
+        category_len = strlen(SHI_DEFAULT_CATEGORY);
+    }
+    e->category = intern_category(b, category, category_len);
+    e->tag = tag ? pool_add(b, tag, tag_len) : SHI_NO_STRING;
+    e->suggestion = suggestion ? pool_add(b, suggestion, suggestion_len) : SHI_NO_STRING;
+    e->action = (uint8_t)action;
+    e->flags = (uint8_t)flags;
+    b->index[h] = ++b->nentries;
+    return SHAI_OK;
+}
+
+static int check_attribute(shai_builder *b, const char *what, const char *s)
+{
+    uint32_t column;
+    size_t len = strlen(s);
+    int rc = shi_check_word(s, len, &column);
+    if (rc == SHAI_OK || (rc == SHAI_E_ENTRY_TOO_LONG && len < 4096))
+        return SHAI_OK;
+    char msg[128];
+    snprintf(msg, sizeof msg, "%s: %s at code point %u", what,
+             rc == SHAI_E_EMPTY_ENTRY ? "empty" : shai_status_message(rc), column);
+    return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, msg);
+}
+
+int shai_builder_add_entry(shai_builder *b, const char *text, size_t text_len, const char *category,
+                           uint32_t action, uint32_t flags, const char *tag, const char *suggestion)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    shi_builder_clear_error(b);
+    if (!text && text_len)
+        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "text is NULL");
+    if (action != SHAI_ACTION_REVIEW && action != SHAI_ACTION_BLOCK)
+        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0,
+                                "action must be SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK");
+    if (flags & ~(uint32_t)SHAI_ENTRY_ALLOW)
+        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "unknown entry flags");
+    uint32_t column;
+    int rc = shi_check_word(text, text_len, &column);
+    if (rc) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "entry: %s at code point %u",
+                 rc == SHAI_E_LEXICON ? "control character" : shai_status_message(rc), column);
+        return shi_builder_fail(b, rc == SHAI_E_LEXICON ? SHAI_E_INVALID_ARG : rc, NULL, 0, 0, msg);
+    }
+    if ((category && (rc = check_attribute(b, "category", category))) ||
+        (tag && (rc = check_attribute(b, "tag", tag))) ||
+        (suggestion && (rc = check_attribute(b, "suggestion", suggestion))))
+        return rc;
+    rc = shi_builder_add_checked(b, text, text_len, category, category ? strlen(category) : 0,
+                                 action, flags, tag, tag ? strlen(tag) : 0, suggestion,
+                                 suggestion ? strlen(suggestion) : 0);
+    if (rc)
+        return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
+    return SHAI_OK;
+}

@@ -1,0 +1,55 @@
+/* The mutable builder: entries as written, before compilation. */
+#ifndef SHAI_BUILDER_H
+#define SHAI_BUILDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shai.h"
+
+typedef struct shi_bentry {
+    uint32_t text; /* offset of the NUL-terminated text in the pool */
+    uint32_t text_len;
+    uint32_t category;   /* category id */
+    uint32_t tag;        /* pool offset or SHI_NO_STRING */
+    uint32_t suggestion; /* pool offset or SHI_NO_STRING */
+    uint8_t action;
+    uint8_t flags;
+} shi_bentry;
+
+struct shai_builder {
+    shi_bentry *entries;
+    uint32_t nentries, entries_cap;
+    char *pool;
+    size_t pool_len, pool_cap;
+    uint32_t *categories; /* id -> pool offset */
+    uint32_t ncategories, categories_cap;
+    uint32_t *index; /* open addressing: entry number + 1, 0 = empty */
+    uint32_t index_cap;
+
+    char error_message[1024];
+    char error_file[512];
+    uint32_t error_line, error_column;
+};
+
+/* Records an error on the builder and returns `status`. `file` may be NULL;
+ * line/column 0 mean "not applicable". */
+int shi_builder_fail(shai_builder *b, int status, const char *file, uint32_t line, uint32_t column,
+                     const char *message);
+void shi_builder_clear_error(shai_builder *b);
+
+/* Checks an entry's text. Returns SHAI_OK or an error status; *column
+ * receives the 1-based code point position of the problem. */
+int shi_check_word(const char *text, size_t len, uint32_t *column);
+
+/* Makes room so that adding `entries` entries holding `bytes` bytes of text
+ * and attributes and `categories` new categories cannot fail. */
+int shi_builder_reserve(shai_builder *b, uint32_t entries, size_t bytes, uint32_t categories);
+
+/* Adds an already validated entry (strings are NUL-terminated; category is
+ * a name). Fails only on allocation failure. */
+int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const char *category,
+                            size_t category_len, uint32_t action, uint32_t flags, const char *tag,
+                            size_t tag_len, const char *suggestion, size_t suggestion_len);
+
+#endif

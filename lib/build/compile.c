@@ -1,0 +1,505 @@
+/* Compilation: entries -> dense alphabet -> trie -> double-array
+ * Aho-Corasick automaton with shared output lists. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "build/builder.h"
+#include "common/db.h"
+#include "unicode/charclass.h"
+#include "unicode/utf8.h"
+
+#define NCP 0x110000u
+
+typedef struct tnode {
+    uint32_t first_child, last_child, next_sibling;
+    uint32_t sym;
+    uint32_t first_entry; /* entries ending here, linked through entry_next */
+    uint32_t slot;        /* double-array slot once placed */
+    uint32_t depth;
+} tnode;
+
+typedef struct ctx {
+    const shai_builder *b;
+    shai_db *db;
+    /* units of every entry, concatenated */
+    uint32_t *units;
+    uint32_t *unit_off; /* nentries + 1 */
+    uint32_t *cp_sym;   /* full map under construction: NCP values */
+    uint32_t nsym;
+    tnode *nodes;
+    uint32_t nnodes, nodes_cap;
+    uint32_t *entry_next;
+    /* double array under construction */
+    shi_slot *slots;
+    uint32_t slots_cap, slots_hi; /* hi: one past the highest used slot */
+    uint32_t first_free;
+    uint32_t *bfs; /* trie nodes in BFS order */
+} ctx;
+
+static int decode_entries(ctx *c)
+{
+    const shai_builder *b = c->b;
+    size_t total = 0;
+    for (uint32_t i = 0; i < b->nentries; i++)
+        total += b->entries[i].text_len;
+    c->units = malloc((total + 1) * sizeof *c->units);
+    c->unit_off = malloc(((size_t)b->nentries + 1) * sizeof *c->unit_off);
+    if (!c->units || !c->unit_off)
+        return SHAI_E_NOMEM;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < b->nentries; i++) {
+        const shi_bentry *e = &b->entries[i];
+        const unsigned char *s = (const unsigned char *)b->pool + e->text;
+        c->unit_off[i] = n;
+        for (size_t k = 0; k < e->text_len;) {
+            uint32_t cp;
+            size_t need;
+            k += shi_utf8_decode(s + k, e->text_len - k, &cp, &need);
+            c->units[n++] = cp; /* validated when added */
+        }
+    }
+    c->unit_off[b->nentries] = n;
+    return SHAI_OK;
+}
+
+typedef struct cp_count {
+    uint32_t cp, count;
+} cp_count;
+
+static int by_count(const void *a, const void *b)
+{
+    const cp_count *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->cp < y->cp ? -1 : x->cp > y->cp;
+}
+
+/* Dense alphabet: the most frequent characters get the smallest symbols,
+ * which keeps the double array compact. */
+static int build_alphabet(ctx *c)
+{
+    uint32_t nunits = c->unit_off[c->b->nentries];
+    c->cp_sym = calloc(NCP, sizeof *c->cp_sym);
+    if (!c->cp_sym)
+        return SHAI_E_NOMEM;
+    uint32_t *count = c->cp_sym; /* counts first, symbols after */
+    uint32_t distinct = 0;
+    for (uint32_t i = 0; i < nunits; i++)
+        if (count[c->units[i]]++ == 0)
+            distinct++;
+    cp_count *list = malloc(((size_t)distinct + 1) * sizeof *list);
+    if (!list)
+        return SHAI_E_NOMEM;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < nunits; i++) {
+        uint32_t cp = c->units[i];
+        if (count[cp]) {
+            list[k++] = (cp_count){cp, count[cp]};
+            count[cp] = 0;
+        }
+    }
+    qsort(list, k, sizeof *list, by_count);
+    for (uint32_t i = 0; i < k; i++)
+        c->cp_sym[list[i].cp] = i + 1;
+    free(list);
+    c->nsym = k + 1;
+    for (uint32_t i = 0; i < nunits; i++)
+        c->units[i] = c->cp_sym[c->units[i]];
+    return SHAI_OK;
+}
+
+static int build_map(ctx *c)
+{
+    shai_db *db = c->db;
+    uint32_t *full = c->cp_sym;
+    for (uint32_t cp = 0; cp < NCP; cp++)
+        if (shi_is_word_char(cp))
+            full[cp] |= SHI_MAP_WORD;
+    uint16_t *stage1 = malloc(SHI_MAP_STAGE1_SIZE * sizeof *stage1);
+    uint32_t *uniq = malloc(SHI_MAP_STAGE1_SIZE * sizeof *uniq); /* block -> first block */
+    uint32_t table_cap = 8192;
+    uint32_t *table = calloc(table_cap, sizeof *table); /* hash -> unique index + 1 */
+    if (!stage1 || !uniq || !table) {
+        free(stage1);
+        free(uniq);
+        free(table);
+        return SHAI_E_NOMEM;
+    }
+    uint32_t nuniq = 0;
+    for (uint32_t blk = 0; blk < SHI_MAP_STAGE1_SIZE; blk++) {
+        const uint32_t *v = full + (size_t)blk * SHI_MAP_BLOCK_SIZE;
+        uint32_t h = 2166136261u;
+        for (uint32_t i = 0; i < SHI_MAP_BLOCK_SIZE; i++)
+            h = (h ^ v[i]) * 16777619u;
+        uint32_t slot = h & (table_cap - 1);
+        for (;;) {
+            if (!table[slot]) {
+                table[slot] = nuniq + 1;
+                uniq[nuniq] = blk;
+                stage1[blk] = (uint16_t)nuniq++;
+                break;
+            }
+            uint32_t u = table[slot] - 1;
+            if (memcmp(full + (size_t)uniq[u] * SHI_MAP_BLOCK_SIZE, v,
+                       SHI_MAP_BLOCK_SIZE * sizeof *v) == 0) {
+                stage1[blk] = (uint16_t)u;
+                break;
+            }
+            slot = (slot + 1) & (table_cap - 1);
+        }
+    }
+    free(table);
+    uint32_t *stage2 = malloc((size_t)nuniq * SHI_MAP_BLOCK_SIZE * sizeof *stage2);
+    if (!stage2) {
+        free(stage1);
+        free(uniq);
+        return SHAI_E_NOMEM;
+    }
+    for (uint32_t u = 0; u < nuniq; u++)
+        memcpy(stage2 + (size_t)u * SHI_MAP_BLOCK_SIZE, full + (size_t)uniq[u] * SHI_MAP_BLOCK_SIZE,
+               SHI_MAP_BLOCK_SIZE * sizeof *stage2);
+    free(uniq);
+    db->map_stage1 = stage1;
+    db->map_stage2 = stage2;
+    db->map_nblocks = nuniq;
+    db->alloc[0] = stage1;
+    db->alloc[1] = stage2;
+    return SHAI_OK;
+}
+
+static uint32_t new_node(ctx *c, uint32_t sym, uint32_t depth)
+{
+    if (c->nnodes == c->nodes_cap) {
+        uint32_t ncap = c->nodes_cap ? c->nodes_cap * 2 : 1024;
+        tnode *q = realloc(c->nodes, (size_t)ncap * sizeof *q);
+        if (!q)
+            return 0;
+        c->nodes = q;
+        c->nodes_cap = ncap;
+    }
+    tnode *n = &c->nodes[c->nnodes];
+    memset(n, 0, sizeof *n);
+    n->sym = sym;
+    n->depth = depth;
+    n->first_entry = UINT32_MAX;
+    return c->nnodes++;
+}
+
+typedef struct sort_key {
+    const uint32_t *units;
+    uint32_t len, entry;
+} sort_key;
+
+static int by_units(const void *a, const void *b)
+{
+    const sort_key *x = a, *y = b;
+    uint32_t n = x->len < y->len ? x->len : y->len;
+    for (uint32_t i = 0; i < n; i++)
+        if (x->units[i] != y->units[i])
+            return x->units[i] < y->units[i] ? -1 : 1;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+/* Trie from entries sorted by their units: a node's next child is always a
+ * new last child, so insertion is linear in the total length. */
+static int build_trie(ctx *c)
+{
+    uint32_t n = c->b->nentries;
+    sort_key *order = malloc(((size_t)n + 1) * sizeof *order);
+    c->entry_next = malloc(((size_t)n + 1) * sizeof *c->entry_next);
+    if (!order || !c->entry_next) {
+        free(order);
+        return SHAI_E_NOMEM;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = (sort_key){c->units + c->unit_off[i], c->unit_off[i + 1] - c->unit_off[i], i};
+    qsort(order, n, sizeof *order, by_units);
+    if (new_node(c, 0, 0) != 0) {
+        free(order);
+        return SHAI_E_NOMEM;
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t e = order[k].entry;
+        uint32_t node = 0;
+        for (uint32_t i = c->unit_off[e]; i < c->unit_off[e + 1]; i++) {
+            uint32_t sym = c->units[i];
+            uint32_t lc = c->nodes[node].last_child;
+            if (lc && c->nodes[lc].sym == sym) {
+                node = lc;
+                continue;
+            }
+            uint32_t child = new_node(c, sym, c->nodes[node].depth + 1);
+            if (!child) {
+                free(order);
+                return SHAI_E_NOMEM;
+            }
+            if (lc)
+                c->nodes[lc].next_sibling = child;
+            else
+                c->nodes[node].first_child = child;
+            c->nodes[node].last_child = child;
+            node = child;
+        }
+        /* entries with equal units arrive in index order: append */
+        c->entry_next[e] = UINT32_MAX;
+        if (c->nodes[node].first_entry == UINT32_MAX) {
+            c->nodes[node].first_entry = e;
+        } else {
+            uint32_t t = c->nodes[node].first_entry;
+            while (c->entry_next[t] != UINT32_MAX)
+                t = c->entry_next[t];
+            c->entry_next[t] = e;
+        }
+    }
+    free(order);
+    return SHAI_OK;
+}
+
+static int grow_slots(ctx *c, uint32_t need)
+{
+    if (need <= c->slots_cap)
+        return SHAI_OK;
+    uint64_t ncap = c->slots_cap ? c->slots_cap : 4096;
+    while (ncap < need)
+        ncap *= 2;
+    if (ncap > UINT32_MAX / 2)
+        return SHAI_E_TOO_LARGE;
+    shi_slot *q = realloc(c->slots, (size_t)ncap * sizeof *q);
+    if (!q)
+        return SHAI_E_NOMEM;
+    for (uint64_t i = c->slots_cap; i < ncap; i++)
+        q[i] = (shi_slot){0, SHI_EMPTY_CHECK, 0, 0};
+    c->slots = q;
+    c->slots_cap = (uint32_t)ncap;
+    return SHAI_OK;
+}
+
+static int slot_free(const ctx *c, uint32_t i)
+{
+    return i >= c->slots_cap || c->slots[i].check == SHI_EMPTY_CHECK;
+}
+
+/* Finds a base for the children of trie node `n` and claims their slots. */
+static int place(ctx *c, uint32_t n, uint32_t parent_slot)
+{
+    tnode *node = &c->nodes[n];
+    uint32_t c1 = c->nodes[node->first_child].sym;
+    uint32_t base;
+    if (n == 0) {
+        base = 0;
+    } else {
+        uint32_t f = c->first_free > c1 ? c->first_free : c1;
+        for (;; f++) {
+            if (!slot_free(c, f))
+                continue;
+            base = f - c1;
+            int ok = 1;
+            for (uint32_t ch = c->nodes[node->first_child].next_sibling; ch && ok;
+                 ch = c->nodes[ch].next_sibling)
+                ok = slot_free(c, base + c->nodes[ch].sym);
+            if (ok)
+                break;
+        }
+    }
+    uint32_t last_sym = c->nodes[node->last_child].sym;
+    int rc = grow_slots(c, base + last_sym + 1);
+    if (rc)
+        return rc;
+    c->slots[parent_slot].base = base;
+    for (uint32_t ch = node->first_child; ch; ch = c->nodes[ch].next_sibling) {
+        uint32_t s = base + c->nodes[ch].sym;
+        c->slots[s].check = parent_slot;
+        c->nodes[ch].slot = s;
+        if (s + 1 > c->slots_hi)
+            c->slots_hi = s + 1;
+    }
+    while (!slot_free(c, c->first_free))
+        c->first_free++;
+    return SHAI_OK;
+}
+
+static uint32_t go(const ctx *c, uint32_t s, uint32_t sym)
+{
+    uint32_t t = c->slots[s].base + sym;
+    return (t < c->slots_cap && c->slots[t].check == s) ? t : UINT32_MAX;
+}
+
+static int build_automaton(ctx *c)
+{
+    int rc = grow_slots(c, c->nsym + 1);
+    if (rc)
+        return rc;
+    c->slots[SHI_ROOT].check = SHI_ROOT; /* the root is its own parent */
+    c->slots_hi = 1;
+    c->first_free = 1;
+    c->bfs = malloc((size_t)c->nnodes * sizeof *c->bfs);
+    if (!c->bfs)
+        return SHAI_E_NOMEM;
+    uint32_t head = 0, tail = 0;
+    c->bfs[tail++] = 0;
+    c->nodes[0].slot = SHI_ROOT;
+    while (head < tail) {
+        uint32_t n = c->bfs[head++];
+        if (!c->nodes[n].first_child)
+            continue;
+        if ((rc = place(c, n, c->nodes[n].slot)))
+            return rc;
+        for (uint32_t ch = c->nodes[n].first_child; ch; ch = c->nodes[ch].next_sibling)
+            c->bfs[tail++] = ch;
+    }
+    /* Every base + symbol must stay inside the array: no bounds check at
+     * scan time. */
+    uint32_t nslots = c->slots_hi;
+    for (uint32_t i = 0; i < c->slots_hi; i++)
+        if (c->slots[i].check != SHI_EMPTY_CHECK && c->slots[i].base + c->nsym > nslots)
+            nslots = c->slots[i].base + c->nsym;
+    if ((rc = grow_slots(c, nslots)))
+        return rc;
+
+    /* Failure links and output lists, in BFS order. */
+    uint32_t nent = c->b->nentries;
+    shi_out *outs = malloc(((size_t)nent + 1) * sizeof *outs);
+    uint8_t *depth = calloc(nslots, 1);
+    if (!outs || !depth) {
+        free(outs);
+        free(depth);
+        return SHAI_E_NOMEM;
+    }
+    c->db->alloc[3] = outs;
+    c->db->alloc[4] = depth;
+    uint32_t nouts = 1;
+    outs[0] = (shi_out){0, 0};
+    for (uint32_t k = 0; k < c->nnodes; k++) {
+        tnode *node = &c->nodes[c->bfs[k]];
+        uint32_t s = node->slot;
+        depth[s] = (uint8_t)node->depth;
+        uint32_t fail = SHI_ROOT;
+        if (node->depth > 1) {
+            uint32_t f = c->slots[c->slots[s].check].fail;
+            for (;;) {
+                uint32_t t = go(c, f, node->sym);
+                if (t != UINT32_MAX) {
+                    fail = t;
+                    break;
+                }
+                if (f == SHI_ROOT)
+                    break;
+                f = c->slots[f].fail;
+            }
+        }
+        c->slots[s].fail = fail;
+        uint32_t out = node->depth ? c->slots[fail].out : 0;
+        /* own entries first (in index order), then the fail state's */
+        uint32_t first = nouts;
+        for (uint32_t e = node->first_entry; e != UINT32_MAX; e = c->entry_next[e]) {
+            outs[nouts] = (shi_out){e, nouts + 1};
+            nouts++;
+        }
+        if (nouts > first) {
+            outs[nouts - 1].next = out;
+            out = first;
+        }
+        c->slots[s].out = out;
+    }
+    c->db->outs = outs;
+    c->db->nouts = nouts;
+    c->db->depth = depth;
+    c->db->slots = c->slots;
+    c->db->nslots = nslots;
+    c->db->alloc[2] = c->slots;
+    c->slots = NULL;
+    return SHAI_OK;
+}
+
+static int build_entries(ctx *c)
+{
+    const shai_builder *b = c->b;
+    shai_db *db = c->db;
+    shi_entry *entries = malloc(((size_t)b->nentries + 1) * sizeof *entries);
+    char *strings = malloc(b->pool_len + 1);
+    uint32_t *cats = malloc(((size_t)b->ncategories + 1) * sizeof *cats);
+    db->alloc[5] = entries;
+    db->alloc[6] = strings;
+    db->alloc[7] = cats;
+    if (!entries || !strings || !cats)
+        return SHAI_E_NOMEM;
+    if (b->pool_len)
+        memcpy(strings, b->pool, b->pool_len);
+    strings[b->pool_len] = '\0';
+    if (b->ncategories)
+        memcpy(cats, b->categories, b->ncategories * sizeof *cats);
+    for (uint32_t i = 0; i < b->nentries; i++) {
+        const shi_bentry *be = &b->entries[i];
+        uint32_t first = c->unit_off[i], last = c->unit_off[i + 1] - 1;
+        uint32_t units = last - first + 1;
+        /* boundaries come from the characters as matched */
+        const unsigned char *s = (const unsigned char *)b->pool + be->text;
+        uint32_t cp0, cpn = 0;
+        size_t need;
+        shi_utf8_decode(s, be->text_len, &cp0, &need);
+        for (size_t k = 0; k < be->text_len;)
+            k += shi_utf8_decode(s + k, be->text_len - k, &cpn, &need);
+        entries[i] = (shi_entry){
+            .text = be->text,
+            .text_len = be->text_len,
+            .category = be->category,
+            .tag = be->tag,
+            .suggestion = be->suggestion,
+            .action = be->action,
+            .flags = be->flags,
+            .bound = (uint8_t)((shi_is_word_char(cp0) ? SHI_BOUND_START : 0) |
+                               (shi_is_word_char(cpn) ? SHI_BOUND_END : 0)),
+            .units = (uint8_t)units,
+        };
+        if (units > db->max_units)
+            db->max_units = units;
+        if ((be->flags & SHAI_ENTRY_ALLOW) && units > db->max_allow_units)
+            db->max_allow_units = units;
+    }
+    db->entries = entries;
+    db->nentries = b->nentries;
+    db->strings = strings;
+    db->strings_len = (uint32_t)b->pool_len;
+    db->categories = cats;
+    db->ncategories = b->ncategories;
+    return SHAI_OK;
+}
+
+int shai_builder_compile(const shai_builder *b, shai_db **out)
+{
+    if (out)
+        *out = NULL;
+    if (!b || !out)
+        return SHAI_E_INVALID_ARG;
+    ctx c = {.b = b};
+    c.db = calloc(1, sizeof *c.db);
+    if (!c.db)
+        return SHAI_E_NOMEM;
+    int rc = decode_entries(&c);
+    if (!rc)
+        rc = build_alphabet(&c);
+    if (!rc)
+        rc = build_trie(&c);
+    if (!rc)
+        rc = build_automaton(&c);
+    if (!rc)
+        rc = build_map(&c);
+    if (!rc)
+        rc = build_entries(&c);
+    c.db->nsym = c.nsym;
+    free(c.units);
+    free(c.unit_off);
+    free(c.cp_sym);
+    free(c.nodes);
+    free(c.entry_next);
+    free(c.slots);
+    free(c.bfs);
+    if (rc) {
+        shai_db_free(c.db);
+        return rc;
+    }
+    *out = c.db;
+    return SHAI_OK;
+}

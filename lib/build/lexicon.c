@@ -1,0 +1,502 @@
+/* Lexicon source format v1 (docs/lexicon-format.md): parsing and loading. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "build/builder.h"
+#include "common/db.h"
+#include "unicode/charclass.h"
+#include "unicode/utf8.h"
+
+_Static_assert(SHAI_MAX_ENTRY_CODEPOINTS == 128, "update the message in check_value");
+
+typedef struct span {
+    const char *p;
+    size_t n;
+} span;
+
+typedef struct pending {
+    span word, category, tag, suggestion;
+    uint8_t action, flags, has_tag, has_suggestion;
+} pending;
+
+typedef struct parse {
+    shai_builder *b;
+    pending *items;
+    size_t n, cap;
+    size_t bytes;
+} parse;
+
+typedef struct defaults {
+    span category, tag, suggestion;
+    uint8_t action, flags, has_tag, has_suggestion;
+} defaults;
+
+static const char default_category[] = "uncategorized";
+
+/* 1-based code point column of byte offset `at` in line [p, p + at). */
+static uint32_t column_of(const char *p, size_t at)
+{
+    uint32_t col = 1;
+    for (size_t i = 0; i < at;) {
+        uint32_t cp;
+        size_t need;
+        i += shi_utf8_decode((const unsigned char *)p + i, at - i, &cp, &need);
+        col++;
+    }
+    return col;
+}
+
+static int fail_at(parse *ps, int status, const char *file, uint32_t line, const char *lp,
+                   const char *at, const char *fmt, span what)
+{
+    char msg[512];
+    int n = (int)(what.n > 64 ? 64 : what.n);
+    snprintf(msg, sizeof msg, fmt, n, what.p ? what.p : "");
+    return shi_builder_fail(ps->b, status, file, line, column_of(lp, (size_t)(at - lp)), msg);
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static span trim(const char *p, const char *e)
+{
+    while (p < e && is_space(*p))
+        p++;
+    while (e > p && is_space(e[-1]))
+        e--;
+    return (span){p, (size_t)(e - p)};
+}
+
+static int span_is(span s, const char *lit)
+{
+    return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
+}
+
+/* Checks a word or attribute value; reports the failing column in the line. */
+static int check_value(parse *ps, const char *file, uint32_t line, const char *lp, span v,
+                       const char *what)
+{
+    uint32_t col;
+    int rc = shi_check_word(v.p, v.n, &col);
+    if (rc == SHAI_OK)
+        return SHAI_OK;
+    if (rc == SHAI_E_ENTRY_TOO_LONG && strcmp(what, "entry") != 0)
+        return SHAI_OK;
+    char msg[160];
+    const char *why = rc == SHAI_E_LEXICON          ? "control character"
+                      : rc == SHAI_E_EMPTY_ENTRY    ? "empty"
+                      : rc == SHAI_E_ENTRY_TOO_LONG ? "longer than 128 code points"
+                                                    : "invalid UTF-8";
+    snprintf(msg, sizeof msg, "%s: %s", what, why);
+    uint32_t base = column_of(lp, (size_t)(v.p - lp));
+    return shi_builder_fail(ps->b, rc, file, line, base + (col ? col - 1 : 0), msg);
+}
+
+static int parse_action(span v, uint8_t *action)
+{
+    if (span_is(v, "block"))
+        *action = SHAI_ACTION_BLOCK;
+    else if (span_is(v, "review"))
+        *action = SHAI_ACTION_REVIEW;
+    else
+        return 0;
+    return 1;
+}
+
+static int directive(parse *ps, defaults *d, const char *file, uint32_t line, const char *lp,
+                     span body)
+{
+    const char *p = body.p + 1, *e = body.p + body.n;
+    const char *ne = p;
+    while (ne < e && !is_space(*ne))
+        ne++;
+    span name = {p, (size_t)(ne - p)};
+    span value = trim(ne, e);
+    int rc;
+    if (span_is(name, "category")) {
+        if (!value.n)
+            return fail_at(ps, SHAI_E_LEXICON, file, line, lp, body.p,
+                           "directive '@%.*s' needs a value", name);
+        if ((rc = check_value(ps, file, line, lp, value, "category")))
+            return rc;
+        d->category = value;
+    } else if (span_is(name, "action")) {
+        if (!parse_action(value, &d->action))
+            return fail_at(ps, SHAI_E_LEXICON, file, line, lp, value.n ? value.p : body.p,
+                           "action must be 'block' or 'review', not '%.*s'", value);
+    } else if (span_is(name, "allow") || span_is(name, "deny")) {
+        if (value.n)
+            return fail_at(ps, SHAI_E_LEXICON, file, line, lp, value.p,
+                           "directive takes no value: '%.*s'", value);
+        d->flags = span_is(name, "allow") ? SHAI_ENTRY_ALLOW : 0;
+    } else if (span_is(name, "tag") || span_is(name, "suggestion")) {
+        int is_tag = span_is(name, "tag");
+        if (value.n && (rc = check_value(ps, file, line, lp, value, is_tag ? "tag" : "suggestion")))
+            return rc;
+        if (is_tag) {
+            d->tag = value;
+            d->has_tag = value.n != 0;
+        } else {
+            d->suggestion = value;
+            d->has_suggestion = value.n != 0;
+        }
+    } else {
+        span shown = {body.p, (size_t)(ne - body.p)};
+        return fail_at(ps, SHAI_E_LEXICON, file, line, lp, body.p, "unknown directive '%.*s'",
+                       shown);
+    }
+    return SHAI_OK;
+}
+
+static int attributes(parse *ps, pending *it, const char *file, uint32_t line, const char *lp,
+                      const char *p, const char *e)
+{
+    int rc;
+    while (p < e) {
+        while (p < e && is_space(*p))
+            p++;
+        if (p == e)
+            break;
+        const char *te = p;
+        while (te < e && !is_space(*te))
+            te++;
+        span tok = {p, (size_t)(te - p)};
+        const char *eq = memchr(p, '=', tok.n);
+        if (!eq) {
+            if (span_is(tok, "allow"))
+                it->flags = SHAI_ENTRY_ALLOW;
+            else if (span_is(tok, "deny"))
+                it->flags = 0;
+            else
+                return fail_at(ps, SHAI_E_LEXICON, file, line, lp, p, "unknown attribute '%.*s'",
+                               tok);
+        } else {
+            span key = {p, (size_t)(eq - p)};
+            span val = {eq + 1, (size_t)(te - eq - 1)};
+            if (!val.n)
+                return fail_at(ps, SHAI_E_LEXICON, file, line, lp, p,
+                               "attribute '%.*s' needs a value", key);
+            if (span_is(key, "category")) {
+                if ((rc = check_value(ps, file, line, lp, val, "category")))
+                    return rc;
+                it->category = val;
+            } else if (span_is(key, "action")) {
+                if (!parse_action(val, &it->action))
+                    return fail_at(ps, SHAI_E_LEXICON, file, line, lp, val.p,
+                                   "action must be 'block' or 'review', not '%.*s'", val);
+            } else if (span_is(key, "tag")) {
+                if ((rc = check_value(ps, file, line, lp, val, "tag")))
+                    return rc;
+                it->tag = val;
+                it->has_tag = 1;
+            } else if (span_is(key, "suggestion")) {
+                if ((rc = check_value(ps, file, line, lp, val, "suggestion")))
+                    return rc;
+                it->suggestion = val;
+                it->has_suggestion = 1;
+            } else {
+                return fail_at(ps, SHAI_E_LEXICON, file, line, lp, p, "unknown attribute '%.*s'",
+                               key);
+            }
+        }
+        p = te;
+    }
+    return SHAI_OK;
+}
+
+static int push(parse *ps, const pending *it)
+{
+    if (ps->n == ps->cap) {
+        size_t ncap = ps->cap ? ps->cap * 2 : 256;
+        pending *q = realloc(ps->items, ncap * sizeof *q);
+        if (!q)
+            return SHAI_E_NOMEM;
+        ps->items = q;
+        ps->cap = ncap;
+    }
+    ps->items[ps->n++] = *it;
+    ps->bytes += it->word.n + it->category.n + it->tag.n + it->suggestion.n + 4;
+    return SHAI_OK;
+}
+
+/* Parses one source into ps->items; spans point into `data`. */
+static int parse_source(parse *ps, const char *file, const char *data, size_t len)
+{
+    defaults d = {.category = {default_category, sizeof default_category - 1},
+                  .action = SHAI_ACTION_BLOCK};
+    const char *p = data, *end = data + len;
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    uint32_t line = 0;
+    int rc;
+    while (p < end) {
+        line++;
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        const char *lp = p;
+        p = nl ? nl + 1 : end;
+        if (le > lp && le[-1] == '\r')
+            le--;
+        /* The whole line must be valid UTF-8, comments included. */
+        for (const char *q = lp; q < le;) {
+            uint32_t cp;
+            size_t need;
+            size_t n = shi_utf8_decode((const unsigned char *)q, (size_t)(le - q), &cp, &need);
+            if (cp == SHI_INVALID_CP)
+                return fail_at(ps, SHAI_E_BAD_UTF8, file, line, lp, q, "invalid UTF-8%.*s",
+                               (span){"", 0});
+            q += n;
+        }
+        const char *s = lp;
+        while (s < le && *s == ' ')
+            s++;
+        if (s == le || *s == '#')
+            continue;
+        if (*s == '@') {
+            if ((rc = directive(ps, &d, file, line, lp, trim(s, le))))
+                return rc;
+            continue;
+        }
+        pending it = {.category = d.category,
+                      .tag = d.tag,
+                      .suggestion = d.suggestion,
+                      .action = d.action,
+                      .flags = d.flags,
+                      .has_tag = d.has_tag,
+                      .has_suggestion = d.has_suggestion};
+        const char *tab = memchr(s, '\t', (size_t)(le - s));
+        const char *we = tab ? tab : le;
+        if (*s == '\\' && s + 1 < we && (s[1] == '#' || s[1] == '@' || s[1] == '\\'))
+            s++;
+        while (we > s && we[-1] == ' ')
+            we--;
+        it.word = (span){s, (size_t)(we - s)};
+        if (!it.word.n)
+            return fail_at(ps, SHAI_E_EMPTY_ENTRY, file, line, lp, s, "empty entry%.*s",
+                           (span){"", 0});
+        if ((rc = check_value(ps, file, line, lp, it.word, "entry")))
+            return rc;
+        if (tab && (rc = attributes(ps, &it, file, line, lp, tab + 1, le)))
+            return rc;
+        if ((rc = push(ps, &it)))
+            return shi_builder_fail(ps->b, rc, file, line, 0, shai_status_message(rc));
+    }
+    return SHAI_OK;
+}
+
+static int commit(parse *ps)
+{
+    shai_builder *b = ps->b;
+    if (ps->n > UINT32_MAX)
+        return SHAI_E_TOO_LARGE;
+    int rc = shi_builder_reserve(b, (uint32_t)ps->n, ps->bytes + 64, (uint32_t)ps->n);
+    if (rc)
+        return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
+    for (size_t i = 0; i < ps->n; i++) {
+        const pending *it = &ps->items[i];
+        rc = shi_builder_add_checked(b, it->word.p, it->word.n, it->category.p, it->category.n,
+                                     it->action, it->flags, it->has_tag ? it->tag.p : NULL,
+                                     it->tag.n, it->has_suggestion ? it->suggestion.p : NULL,
+                                     it->suggestion.n);
+        if (rc) /* cannot happen after the reservation above */
+            return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
+    }
+    return SHAI_OK;
+}
+
+int shai_builder_add_source(shai_builder *b, const char *name, const char *data, size_t data_len)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    shi_builder_clear_error(b);
+    if (!data && data_len)
+        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "data is NULL");
+    parse ps = {.b = b};
+    int rc = parse_source(&ps, name ? name : "<source>", data ? data : "", data_len);
+    if (rc == SHAI_OK)
+        rc = commit(&ps);
+    free(ps.items);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- files */
+
+typedef struct file_list {
+    char **paths;
+    char **data;
+    size_t *len;
+    size_t n, cap;
+} file_list;
+
+static void files_free(file_list *fl)
+{
+    for (size_t i = 0; i < fl->n; i++) {
+        free(fl->paths[i]);
+        free(fl->data[i]);
+    }
+    free(fl->paths);
+    free(fl->data);
+    free(fl->len);
+}
+
+static int files_push(file_list *fl, const char *path)
+{
+    if (fl->n == fl->cap) {
+        size_t ncap = fl->cap ? fl->cap * 2 : 16;
+        char **p = realloc(fl->paths, ncap * sizeof *p);
+        if (!p)
+            return SHAI_E_NOMEM;
+        fl->paths = p;
+        char **d = realloc(fl->data, ncap * sizeof *d);
+        if (!d)
+            return SHAI_E_NOMEM;
+        fl->data = d;
+        size_t *l = realloc(fl->len, ncap * sizeof *l);
+        if (!l)
+            return SHAI_E_NOMEM;
+        fl->len = l;
+        fl->cap = ncap;
+    }
+    size_t n = strlen(path);
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return SHAI_E_NOMEM;
+    memcpy(copy, path, n + 1);
+    fl->paths[fl->n] = copy;
+    fl->data[fl->n] = NULL;
+    fl->len[fl->n] = 0;
+    fl->n++;
+    return SHAI_OK;
+}
+
+static int io_fail(shai_builder *b, const char *path, const char *what, int err)
+{
+    char msg[256];
+    char why[128] = "";
+    if (err && strerror_r(err, why, sizeof why) != 0)
+        snprintf(why, sizeof why, "errno %d", err);
+    snprintf(msg, sizeof msg, "%s%s%s", what, err ? ": " : "", why);
+    return shi_builder_fail(b, SHAI_E_IO, path, 0, 0, msg);
+}
+
+static int ends_with_txt(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, ".txt") == 0;
+}
+
+static int walk(shai_builder *b, file_list *fl, const char *dir, int depth)
+{
+    if (depth > 32)
+        return io_fail(b, dir, "directories nested too deep", 0);
+    DIR *d = opendir(dir);
+    if (!d)
+        return io_fail(b, dir, "cannot open directory", errno);
+    int rc = SHAI_OK;
+    struct dirent *de;
+    size_t dlen = strlen(dir);
+    while (rc == SHAI_OK && (de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        size_t n = dlen + 1 + strlen(de->d_name) + 1;
+        char *path = malloc(n);
+        if (!path) {
+            rc = SHAI_E_NOMEM;
+            break;
+        }
+        snprintf(path, n, "%s%s%s", dir, (dlen && dir[dlen - 1] == '/') ? "" : "/", de->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            rc = io_fail(b, path, "cannot stat", errno);
+        else if (S_ISDIR(st.st_mode))
+            rc = walk(b, fl, path, depth + 1);
+        else if (S_ISREG(st.st_mode) && ends_with_txt(de->d_name))
+            rc = files_push(fl, path);
+        free(path);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int read_file(shai_builder *b, const char *path, char **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return io_fail(b, path, "cannot open", errno);
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fclose(f);
+        return SHAI_E_NOMEM;
+    }
+    for (;;) {
+        if (n == cap) {
+            char *q = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+            if (!q) {
+                free(buf);
+                fclose(f);
+                return SHAI_E_NOMEM;
+            }
+            buf = q;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        return io_fail(b, path, "read error", EIO);
+    }
+    *data = buf;
+    *len = n;
+    return SHAI_OK;
+}
+
+static int cmp_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int shai_builder_add_path(shai_builder *b, const char *path)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    shi_builder_clear_error(b);
+    if (!path || !*path)
+        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "path is NULL or empty");
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return io_fail(b, path, "cannot open", errno);
+    file_list fl = {0};
+    int rc;
+    if (S_ISDIR(st.st_mode)) {
+        rc = walk(b, &fl, path, 0);
+        if (rc == SHAI_OK)
+            qsort(fl.paths, fl.n, sizeof *fl.paths, cmp_paths);
+    } else {
+        rc = files_push(&fl, path);
+    }
+    parse ps = {.b = b};
+    for (size_t i = 0; rc == SHAI_OK && i < fl.n; i++) {
+        rc = read_file(b, fl.paths[i], &fl.data[i], &fl.len[i]);
+        if (rc == SHAI_OK)
+            rc = parse_source(&ps, fl.paths[i], fl.data[i], fl.len[i]);
+    }
+    if (rc == SHAI_OK)
+        rc = commit(&ps);
+    if (rc == SHAI_E_NOMEM && !b->error_message[0])
+        shi_builder_fail(b, rc, path, 0, 0, shai_status_message(rc));
+    free(ps.items);
+    files_free(&fl);
+    return rc;
+}

@@ -1,0 +1,66 @@
+/* Public accessors of a compiled db. */
+#include <stdlib.h>
+
+#include "common/db.h"
+
+void shai_db_free(shai_db *db)
+{
+    if (!db)
+        return;
+    for (size_t i = 0; i < sizeof db->alloc / sizeof db->alloc[0]; i++)
+        free(db->alloc[i]);
+    free(db);
+}
+
+uint32_t shai_db_entry_count(const shai_db *db)
+{
+    return db ? db->nentries : 0;
+}
+
+int shai_db_entry_text(const shai_db *db, uint32_t index, const char **text, size_t *len)
+{
+    if (!db || !text || !len)
+        return SHAI_E_INVALID_ARG;
+    if (index >= db->nentries)
+        return SHAI_E_OUT_OF_RANGE;
+    const shi_entry *e = &db->entries[index];
+    *text = db->strings + e->text;
+    *len = e->text_len;
+    return SHAI_OK;
+}
+
+int shai_db_entry_info(const shai_db *db, uint32_t index, uint32_t *category, uint32_t *action,
+                       uint32_t *flags, const char **tag, const char **suggestion)
+{
+    if (!db)
+        return SHAI_E_INVALID_ARG;
+    if (index >= db->nentries)
+        return SHAI_E_OUT_OF_RANGE;
+    const shi_entry *e = &db->entries[index];
+    if (category)
+        *category = e->category;
+    if (action)
+        *action = e->action;
+    if (flags)
+        *flags = e->flags;
+    if (tag)
+        *tag = e->tag == SHI_NO_STRING ? NULL : db->strings + e->tag;
+    if (suggestion)
+        *suggestion = e->suggestion == SHI_NO_STRING ? NULL : db->strings + e->suggestion;
+    return SHAI_OK;
+}
+
+uint32_t shai_db_category_count(const shai_db *db)
+{
+    return db ? db->ncategories : 0;
+}
+
+int shai_db_category_name(const shai_db *db, uint32_t id, const char **name)
+{
+    if (!db || !name)
+        return SHAI_E_INVALID_ARG;
+    if (id >= db->ncategories)
+        return SHAI_E_OUT_OF_RANGE;
+    *name = db->strings + db->categories[id];
+    return SHAI_OK;
+}

@@ -1,0 +1,91 @@
+/* The compiled db: immutable arrays shared by the build, scan, policy and
+ * (later) serialization stages. Every array is addressed by index, never by
+ * pointer into another array, so the whole db can be written to a file. */
+#ifndef SHAI_DB_H
+#define SHAI_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shai.h"
+
+/* Character map value: dense symbol id (0 = not in the lexicon's alphabet)
+ * plus class bits. */
+#define SHI_MAP_SYM_MASK 0x003FFFFFu
+#define SHI_MAP_WORD (1u << 24) /* Latin letter or digit (boundary rule) */
+
+#define SHI_MAP_BLOCK_SHIFT 8
+#define SHI_MAP_BLOCK_SIZE (1u << SHI_MAP_BLOCK_SHIFT)
+#define SHI_MAP_STAGE1_SIZE (0x110000u >> SHI_MAP_BLOCK_SHIFT)
+
+/* Entry boundary bits. */
+#define SHI_BOUND_START 0x1u
+#define SHI_BOUND_END 0x2u
+
+#define SHI_NO_STRING UINT32_MAX
+#define SHI_ROOT 0u
+#define SHI_EMPTY_CHECK UINT32_MAX
+
+/* One double-array slot = one automaton state (or a free slot). */
+typedef struct shi_slot {
+    uint32_t base;  /* children of this state live at base + symbol */
+    uint32_t check; /* parent state, SHI_EMPTY_CHECK for a free slot */
+    uint32_t fail;  /* Aho-Corasick failure state */
+    uint32_t out;   /* head of the output list in db->outs, 0 = none */
+} shi_slot;
+
+/* Output list node: an entry that ends in this state; lists share tails. */
+typedef struct shi_out {
+    uint32_t entry;
+    uint32_t next; /* 0 ends the list */
+} shi_out;
+
+typedef struct shi_entry {
+    uint32_t text;       /* offset of the NUL-terminated text in strings */
+    uint32_t text_len;   /* bytes */
+    uint32_t category;   /* category id */
+    uint32_t tag;        /* offset in strings or SHI_NO_STRING */
+    uint32_t suggestion; /* offset in strings or SHI_NO_STRING */
+    uint8_t action;      /* SHAI_ACTION_REVIEW / _BLOCK */
+    uint8_t flags;       /* SHAI_ENTRY_* */
+    uint8_t bound;       /* SHI_BOUND_* */
+    uint8_t units;       /* length in automaton steps */
+} shi_entry;
+
+struct shai_db {
+    /* character map: two stages of SHI_MAP_BLOCK_SIZE code points */
+    const uint16_t *map_stage1; /* SHI_MAP_STAGE1_SIZE block numbers */
+    const uint32_t *map_stage2; /* map_nblocks * SHI_MAP_BLOCK_SIZE values */
+    uint32_t map_nblocks;
+    uint32_t nsym; /* symbols are 1..nsym-1 */
+
+    /* automaton */
+    const shi_slot *slots;
+    uint32_t nslots;
+    const uint8_t *depth; /* per slot: length of the state's string */
+    const shi_out *outs;
+    uint32_t nouts;
+
+    /* entries */
+    const shi_entry *entries;
+    uint32_t nentries;
+    const char *strings;
+    uint32_t strings_len;
+    const uint32_t *categories; /* category id -> offset in strings */
+    uint32_t ncategories;
+    uint32_t max_units;       /* longest entry, in units */
+    uint32_t max_allow_units; /* longest allow entry, 0 when there is none */
+
+    /* storage to release */
+    void *alloc[8];
+};
+
+static inline uint32_t shi_map(const struct shai_db *db, uint32_t cp)
+{
+    if (cp >= 0x110000u)
+        return 0;
+    uint32_t block = db->map_stage1[cp >> SHI_MAP_BLOCK_SHIFT];
+    return db->map_stage2[(block << SHI_MAP_BLOCK_SHIFT) | (cp & (SHI_MAP_BLOCK_SIZE - 1))];
+}
+
+#endif

@@ -1,0 +1,61 @@
+/* The scanner: one pass over code points, Aho-Corasick steps over the dense
+ * alphabet, hits reported at original byte offsets. Shared by shai_scan,
+ * streams, shai_check and shai_mask. */
+#ifndef SHAI_SCANNER_H
+#define SHAI_SCANNER_H
+
+#include <stdint.h>
+
+#include "common/db.h"
+
+/* Units still needed at any time span at most a few entry lengths. */
+#define SHI_RING 512u
+_Static_assert(SHI_RING >= 3 * SHAI_MAX_ENTRY_CODEPOINTS + 2, "ring too small");
+
+/* One automaton step and where it came from in the original text. */
+typedef struct shi_unit {
+    uint64_t start, end; /* original byte offsets of the step's characters */
+    uint32_t state;      /* automaton state after the step */
+    uint32_t best_entry; /* leftmost-longest: best hit starting here */
+    uint8_t prev_word;   /* the character before the unit is a word char */
+    uint8_t next_word;   /* the character after the unit is a word char */
+    uint8_t best_len;    /* units of best_entry, 0 = none */
+    uint8_t allow_len;   /* units of the longest allow hit starting here */
+} shi_unit;
+
+/* Internal scan flag: accumulate the verdict (needs SHAI_SCAN_VIOLATIONS). */
+#define SHI_SCAN_VERDICT 0x100u
+
+typedef struct shi_scanner {
+    const shai_db *db;
+    uint32_t flags;
+    shai_hit_fn fn;
+    void *user;
+    int status;        /* SHAI_OK or SHAI_TERMINATED */
+    uint32_t state;    /* current automaton state */
+    uint32_t verdict;  /* with SHI_SCAN_VERDICT */
+    uint8_t last_word; /* the last character was a word char */
+    uint8_t pending;   /* outputs of unit (unit - 1) not resolved yet */
+    uint8_t ncarry;    /* stream: bytes of a split UTF-8 sequence */
+    unsigned char carry[4];
+    uint64_t pos;         /* offset of the next byte */
+    uint64_t unit;        /* number of units so far */
+    uint64_t horizon;     /* no future hit starts before this unit */
+    uint64_t fin_next;    /* next end unit to finalize (violations) */
+    uint64_t sel_next;    /* next start unit to select (leftmost-longest) */
+    uint64_t sel_block;   /* starts below this are inside a reported hit */
+    uint64_t allow_reach; /* selection: end unit + 1 of the farthest allow hit */
+    shi_unit ring[SHI_RING];
+} shi_scanner;
+
+void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_hit_fn fn,
+                      void *user);
+/* Feeds bytes; with `final`, a truncated sequence at the end is invalid
+ * bytes rather than carried to the next call. */
+void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int final);
+/* Reports the remaining hits. */
+void shi_scanner_finish(shi_scanner *sc);
+/* Smallest byte offset at which a hit not yet reported can start. */
+uint64_t shi_scanner_horizon(const shi_scanner *sc);
+
+#endif
