@@ -105,6 +105,30 @@ SHAI_API const char *shai_status_message(int status);
 
 /* Entry flags. */
 #define SHAI_ENTRY_ALLOW 0x1u /* an allow-list entry: suppresses deny hits it covers */
+#define SHAI_ENTRY_EXACT 0x2u /* match only the text exactly as written: no folding, no skipping   \
+                               */
+
+/* Fold stages (SHAI_OPT_FOLD). Each code point of the lexicon and of the text
+ * goes through the enabled stages in this order; the tables come from ICU
+ * (see shai_fold_table_version) and are built into the library. */
+#define SHAI_FOLD_WIDTH 0x01u       /* full/half width forms: ＶＰＮ -> VPN */
+#define SHAI_FOLD_COMPAT 0x02u      /* compatibility and styled forms: ⓓ 𝐝 -> d, ① -> 1 */
+#define SHAI_FOLD_CASE 0x04u        /* case folding + NFC: Du -> du */
+#define SHAI_FOLD_DIACRITICS 0x08u  /* Latin diacritics and combining marks: pórn -> porn */
+#define SHAI_FOLD_CONFUSABLES 0x10u /* Cyrillic/Greek/Latin lookalikes (UTS #39): fuсk -> fuck */
+#define SHAI_FOLD_T2S 0x20u         /* Traditional -> Simplified Chinese: 賭博 -> 赌博 */
+#define SHAI_FOLD_IGNORABLES 0x40u  /* drop zero-width, format and variation selectors */
+#define SHAI_FOLD_ALL 0x7Fu
+
+/* Builder options (shai_builder_set_option); recorded in the compiled db. */
+#define SHAI_OPT_FOLD 1u /* SHAI_FOLD_* bits; default SHAI_FOLD_ALL */
+#define SHAI_OPT_MAX_GAP                                                                           \
+    2u /* noise characters (punctuation, symbols, spaces,                                          \
+          emoji) skipped between two characters of an                                              \
+          entry: 0..16, default 3; 0 skips nothing */
+#define SHAI_OPT_REPEATS                                                                           \
+    3u /* 1: a character doubled in the text matches                                               \
+          where the entry has it once (default 1) */
 
 /* Longest entry, in code points. */
 #define SHAI_MAX_ENTRY_CODEPOINTS 128u
@@ -150,6 +174,10 @@ SHAI_API int shai_builder_add_source(shai_builder *b, const char *name, const ch
  * byte order of their paths). All or nothing per call. Since 0.1. */
 SHAI_API int shai_builder_add_path(shai_builder *b, const char *path);
 
+/* Set a matching option (SHAI_OPT_*) for the dbs this builder compiles.
+ * SHAI_E_BAD_OPTION for an unknown option or a value out of range. Since 0.1. */
+SHAI_API int shai_builder_set_option(shai_builder *b, uint32_t option, int64_t value);
+
 /* Number of (merged) entries added so far; 0 for NULL. Since 0.1. */
 SHAI_API uint32_t shai_builder_entry_count(const shai_builder *b);
 
@@ -186,6 +214,24 @@ SHAI_API int shai_db_entry_text(const shai_db *db, uint32_t index, const char **
 SHAI_API int shai_db_entry_info(const shai_db *db, uint32_t index, uint32_t *category,
                                 uint32_t *action, uint32_t *flags, const char **tag,
                                 const char **suggestion);
+
+/* The value of a matching option (SHAI_OPT_*) the db was compiled with.
+ * Since 0.1. */
+SHAI_API int shai_db_option(const shai_db *db, uint32_t option, int64_t *value);
+
+/* Version of the fold tables built into this library, e.g.
+ * "shai-fold-1 unicode 15.0 icu 72.1"; static storage. A db keeps the
+ * folded alphabet it was compiled with, so its hits do not depend on the
+ * library that scans it. Since 0.1. */
+SHAI_API const char *shai_fold_table_version(void);
+
+/* Write the folded form of `text` under the SHAI_FOLD_* stages in `fold`:
+ * what the matcher sees (ignorable characters dropped, noise characters
+ * kept). Output as in shai_mask: NUL-terminated, *out_len without the NUL,
+ * SHAI_E_BUFFER_TOO_SMALL with the size when out_cap is too small. Invalid
+ * UTF-8 becomes U+FFFD. Thread-safe. Since 0.1. */
+SHAI_API int shai_fold(uint32_t fold, const char *text, size_t len, char *out, size_t out_cap,
+                       size_t *out_len);
 
 /* Number of distinct categories; 0 for NULL. Since 0.1. */
 SHAI_API uint32_t shai_db_category_count(const shai_db *db);

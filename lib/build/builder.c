@@ -10,13 +10,46 @@
 
 #define SHI_DEFAULT_CATEGORY "uncategorized"
 #define SHI_MAX_ENTRIES (1u << 24)
+#define SHI_DEFAULT_MAX_GAP 3
+/* entries merge when their text and these flags are equal */
+#define SHI_KEY_FLAGS (SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT)
+#define SHI_MAX_GAP 16
 
 int shai_builder_new(shai_builder **out)
 {
     if (!out)
         return SHAI_E_INVALID_ARG;
     *out = calloc(1, sizeof **out);
-    return *out ? SHAI_OK : SHAI_E_NOMEM;
+    if (!*out)
+        return SHAI_E_NOMEM;
+    (*out)->fold = SHAI_FOLD_ALL;
+    (*out)->max_gap = SHI_DEFAULT_MAX_GAP;
+    (*out)->repeats = 1;
+    return SHAI_OK;
+}
+
+int shai_builder_set_option(shai_builder *b, uint32_t option, int64_t value)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    switch (option) {
+    case SHAI_OPT_FOLD:
+        if (value < 0 || (value & ~(int64_t)SHAI_FOLD_ALL))
+            return SHAI_E_BAD_OPTION;
+        b->fold = (uint32_t)value;
+        return SHAI_OK;
+    case SHAI_OPT_MAX_GAP:
+        if (value < 0 || value > SHI_MAX_GAP)
+            return SHAI_E_BAD_OPTION;
+        b->max_gap = (uint32_t)value;
+        return SHAI_OK;
+    case SHAI_OPT_REPEATS:
+        if (value != 0 && value != 1)
+            return SHAI_E_BAD_OPTION;
+        b->repeats = (uint32_t)value;
+        return SHAI_OK;
+    }
+    return SHAI_E_BAD_OPTION;
 }
 
 void shai_builder_free(shai_builder *b)
@@ -141,7 +174,7 @@ static int rehash(shai_builder *b, uint32_t cap)
     for (uint32_t i = 0; i < b->nentries; i++) {
         const shi_bentry *e = &b->entries[i];
         uint32_t h =
-            hash_entry(b->pool + e->text, e->text_len, e->flags & SHAI_ENTRY_ALLOW) & (cap - 1);
+            hash_entry(b->pool + e->text, e->text_len, e->flags & SHI_KEY_FLAGS) & (cap - 1);
         while (index[h])
             h = (h + 1) & (cap - 1);
         index[h] = i + 1;
@@ -216,11 +249,11 @@ int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const
     int rc = shi_builder_reserve(b, 1, bytes, 1);
     if (rc)
         return rc;
-    uint32_t allow = flags & SHAI_ENTRY_ALLOW;
-    uint32_t h = hash_entry(text, len, allow) & (b->index_cap - 1);
+    uint32_t key = flags & SHI_KEY_FLAGS;
+    uint32_t h = hash_entry(text, len, key) & (b->index_cap - 1);
     while (b->index[h]) {
         shi_bentry *e = &b->entries[b->index[h] - 1];
-        if ((e->flags & SHAI_ENTRY_ALLOW) == allow && e->text_len == len &&
+        if ((e->flags & SHI_KEY_FLAGS) == key && e->text_len == len &&
             memcmp(b->pool + e->text, text, len) == 0) {
             if (action > e->action)
                 e->action = (uint8_t)action;
@@ -272,7 +305,7 @@ int shai_builder_add_entry(shai_builder *b, const char *text, size_t text_len, c
     if (action != SHAI_ACTION_REVIEW && action != SHAI_ACTION_BLOCK)
         return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0,
                                 "action must be SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK");
-    if (flags & ~(uint32_t)SHAI_ENTRY_ALLOW)
+    if (flags & ~(uint32_t)(SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT))
         return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "unknown entry flags");
     uint32_t column;
     int rc = shi_check_word(text, text_len, &column);

@@ -27,6 +27,8 @@ struct shai_builder {
     uint32_t *index; /* open addressing: entry number + 1, 0 = empty */
     uint32_t index_cap;
 
+    uint32_t fold, max_gap, repeats; /* SHAI_OPT_* */
+
     char error_message[1024];
     char error_file[512];
     uint32_t error_line, error_column;

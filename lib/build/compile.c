@@ -6,6 +6,8 @@
 #include "build/builder.h"
 #include "common/db.h"
 #include "unicode/charclass.h"
+#include "unicode/fold.h"
+#include "unicode/fold_data.h"
 #include "unicode/utf8.h"
 
 #define NCP 0x110000u
@@ -24,7 +26,8 @@ typedef struct ctx {
     /* units of every entry, concatenated */
     uint32_t *units;
     uint32_t *unit_off; /* nentries + 1 */
-    uint32_t *cp_sym;   /* full map under construction: NCP values */
+    uint32_t *cp_sym;   /* folded code point -> symbol (NCP values) */
+    uint32_t *cp_units; /* the units as code points, before symbol mapping */
     uint32_t nsym;
     tnode *nodes;
     uint32_t nnodes, nodes_cap;
@@ -36,29 +39,42 @@ typedef struct ctx {
     uint32_t *bfs; /* trie nodes in BFS order */
 } ctx;
 
+/* An entry's units: its characters through the same fold as the text.
+ * Ignorable characters fold away; noise characters inside an entry stay. */
 static int decode_entries(ctx *c)
 {
     const shai_builder *b = c->b;
-    size_t total = 0;
-    for (uint32_t i = 0; i < b->nentries; i++)
-        total += b->entries[i].text_len;
-    c->units = malloc((total + 1) * sizeof *c->units);
+    uint32_t fold = b->fold;
+    size_t cap = 1024, n = 0;
+    c->units = malloc(cap * sizeof *c->units);
     c->unit_off = malloc(((size_t)b->nentries + 1) * sizeof *c->unit_off);
     if (!c->units || !c->unit_off)
         return SHAI_E_NOMEM;
-    uint32_t n = 0;
     for (uint32_t i = 0; i < b->nentries; i++) {
         const shi_bentry *e = &b->entries[i];
         const unsigned char *s = (const unsigned char *)b->pool + e->text;
-        c->unit_off[i] = n;
+        c->unit_off[i] = (uint32_t)n;
         for (size_t k = 0; k < e->text_len;) {
-            uint32_t cp;
+            uint32_t cp, seq[SHI_FOLD_MAX];
             size_t need;
             k += shi_utf8_decode(s + k, e->text_len - k, &cp, &need);
-            c->units[n++] = cp; /* validated when added */
+            uint32_t m = shi_fold_cp(fold, cp, seq); /* validated when added */
+            if (n + m > cap) {
+                cap = cap * 2 + m;
+                uint32_t *q = realloc(c->units, cap * sizeof *q);
+                if (!q)
+                    return SHAI_E_NOMEM;
+                c->units = q;
+            }
+            memcpy(c->units + n, seq, m * sizeof *seq);
+            n += m;
         }
+        if (n - c->unit_off[i] > SHAI_MAX_ENTRY_CODEPOINTS)
+            return SHAI_E_ENTRY_TOO_LONG;
+        if (n >= UINT32_MAX / 2)
+            return SHAI_E_TOO_LARGE;
     }
-    c->unit_off[b->nentries] = n;
+    c->unit_off[b->nentries] = (uint32_t)n;
     return SHAI_OK;
 }
 
@@ -83,6 +99,11 @@ static int build_alphabet(ctx *c)
     if (!c->cp_sym)
         return SHAI_E_NOMEM;
     uint32_t *count = c->cp_sym; /* counts first, symbols after */
+    c->cp_units = malloc(((size_t)nunits + 1) * sizeof *c->cp_units);
+    if (!c->cp_units)
+        return SHAI_E_NOMEM;
+    if (nunits)
+        memcpy(c->cp_units, c->units, (size_t)nunits * sizeof *c->units);
     uint32_t distinct = 0;
     for (uint32_t i = 0; i < nunits; i++)
         if (count[c->units[i]]++ == 0)
@@ -108,18 +129,114 @@ static int build_alphabet(ctx *c)
     return SHAI_OK;
 }
 
+static uint32_t unit_value(const ctx *c, uint32_t cp)
+{
+    uint32_t v = c->cp_sym[cp];
+    if (shi_is_word_char(cp))
+        v |= SHI_MAP_WORD;
+    if (c->b->max_gap && shi_fold_class(cp) == SHI_CLS_NOISE)
+        v |= SHI_MAP_NOISE;
+    return v;
+}
+
+typedef struct compose {
+    ctx *c;
+    uint32_t *full;
+    uint32_t *expand;
+    uint32_t nexpand, expand_cap;
+    int rc;
+} compose;
+
+/* The map value of one code point under the db's options. */
+static void compose_cp(uint32_t cp, void *user)
+{
+    compose *k = user;
+    ctx *c = k->c;
+    uint32_t fold = c->b->fold;
+    uint8_t cls = shi_fold_class(cp);
+    if (cls == SHI_CLS_BREAK) {
+        k->full[cp] = SHI_MAP_BREAK;
+        return;
+    }
+    if ((cls == SHI_CLS_IGNORE && (fold & SHAI_FOLD_IGNORABLES)) ||
+        (cls == SHI_CLS_MARK && (fold & SHAI_FOLD_DIACRITICS))) {
+        k->full[cp] = SHI_MAP_IGNORE;
+        return;
+    }
+    uint32_t seq[SHI_FOLD_MAX];
+    uint32_t n = shi_fold_cp(fold, cp, seq);
+    if (n == 0) {
+        k->full[cp] = SHI_MAP_IGNORE;
+        return;
+    }
+    if (cls == SHI_CLS_NOISE && c->b->max_gap) {
+        /* noise stays noise; it keeps a symbol when it folds to one the
+         * lexicon uses (e.g. '%' in 100%) */
+        k->full[cp] = SHI_MAP_NOISE | (n == 1 ? c->cp_sym[seq[0]] : 0);
+        return;
+    }
+    if (n == 1) {
+        k->full[cp] = unit_value(c, seq[0]);
+        return;
+    }
+    uint32_t any = 0;
+    for (uint32_t i = 0; i < n; i++)
+        any |= c->cp_sym[seq[i]];
+    if (!any) {
+        uint32_t v = 0;
+        for (uint32_t i = 0; i < n; i++)
+            v |= shi_is_word_char(seq[i]) ? SHI_MAP_WORD : 0;
+        k->full[cp] = v;
+        return;
+    }
+    if (k->nexpand + n > k->expand_cap) {
+        uint32_t ncap = k->expand_cap * 2 + n + 64;
+        uint32_t *q = realloc(k->expand, (size_t)ncap * sizeof *q);
+        if (!q) {
+            k->rc = SHAI_E_NOMEM;
+            return;
+        }
+        k->expand = q;
+        k->expand_cap = ncap;
+    }
+    if (k->nexpand > (SHI_MAP_SYM_MASK >> 5)) {
+        k->rc = SHAI_E_TOO_LARGE;
+        return;
+    }
+    k->full[cp] = SHI_MAP_EXPAND | (k->nexpand << 5) | n;
+    for (uint32_t i = 0; i < n; i++)
+        k->expand[k->nexpand++] = unit_value(c, seq[i]);
+}
+
 static int build_map(ctx *c)
 {
     shai_db *db = c->db;
-    uint32_t *full = c->cp_sym;
+    uint32_t *full = malloc(NCP * sizeof *full);
+    if (!full)
+        return SHAI_E_NOMEM;
+    compose k = {.c = c, .full = full};
+    /* identity everywhere, then classes, then every code point a stage maps */
     for (uint32_t cp = 0; cp < NCP; cp++)
-        if (shi_is_word_char(cp))
-            full[cp] |= SHI_MAP_WORD;
+        full[cp] = c->cp_sym[cp] | (shi_is_word_char(cp) ? SHI_MAP_WORD : 0);
+    for (size_t r = 0; r < SHI_CLASS_RANGES_COUNT; r++)
+        for (uint32_t cp = shi_class_ranges[r].first; cp <= shi_class_ranges[r].last; cp++)
+            compose_cp(cp, &k);
+    shi_fold_each_mapped(compose_cp, &k);
+    if (k.rc) {
+        free(full);
+        free(k.expand);
+        return k.rc;
+    }
+    db->expand = k.expand;
+    db->nexpand = k.nexpand;
+    db->alloc[8] = k.expand;
+
     uint16_t *stage1 = malloc(SHI_MAP_STAGE1_SIZE * sizeof *stage1);
     uint32_t *uniq = malloc(SHI_MAP_STAGE1_SIZE * sizeof *uniq); /* block -> first block */
     uint32_t table_cap = 8192;
     uint32_t *table = calloc(table_cap, sizeof *table); /* hash -> unique index + 1 */
     if (!stage1 || !uniq || !table) {
+        free(full);
         free(stage1);
         free(uniq);
         free(table);
@@ -151,6 +268,7 @@ static int build_map(ctx *c)
     free(table);
     uint32_t *stage2 = malloc((size_t)nuniq * SHI_MAP_BLOCK_SIZE * sizeof *stage2);
     if (!stage2) {
+        free(full);
         free(stage1);
         free(uniq);
         return SHAI_E_NOMEM;
@@ -159,6 +277,7 @@ static int build_map(ctx *c)
         memcpy(stage2 + (size_t)u * SHI_MAP_BLOCK_SIZE, full + (size_t)uniq[u] * SHI_MAP_BLOCK_SIZE,
                SHI_MAP_BLOCK_SIZE * sizeof *stage2);
     free(uniq);
+    free(full);
     db->map_stage1 = stage1;
     db->map_stage2 = stage2;
     db->map_nblocks = nuniq;
@@ -223,6 +342,8 @@ static int build_trie(ctx *c)
     for (uint32_t k = 0; k < n; k++) {
         uint32_t e = order[k].entry;
         uint32_t node = 0;
+        if (order[k].len == 0)
+            continue; /* folds to nothing: can never match (shai lint reports it) */
         for (uint32_t i = c->unit_off[e]; i < c->unit_off[e + 1]; i++) {
             uint32_t sym = c->units[i];
             uint32_t lc = c->nodes[node].last_child;
@@ -432,15 +553,10 @@ static int build_entries(ctx *c)
         memcpy(cats, b->categories, b->ncategories * sizeof *cats);
     for (uint32_t i = 0; i < b->nentries; i++) {
         const shi_bentry *be = &b->entries[i];
-        uint32_t first = c->unit_off[i], last = c->unit_off[i + 1] - 1;
-        uint32_t units = last - first + 1;
-        /* boundaries come from the characters as matched */
-        const unsigned char *s = (const unsigned char *)b->pool + be->text;
-        uint32_t cp0, cpn = 0;
-        size_t need;
-        shi_utf8_decode(s, be->text_len, &cp0, &need);
-        for (size_t k = 0; k < be->text_len;)
-            k += shi_utf8_decode(s + k, be->text_len - k, &cpn, &need);
+        uint32_t first = c->unit_off[i], units = c->unit_off[i + 1] - first;
+        uint32_t last = units ? first + units - 1 : first;
+        /* boundaries come from the characters as matched: folded */
+        uint32_t cp0 = units ? c->cp_units[first] : 0, cpn = units ? c->cp_units[last] : 0;
         entries[i] = (shi_entry){
             .text = be->text,
             .text_len = be->text_len,
@@ -489,9 +605,13 @@ int shai_builder_compile(const shai_builder *b, shai_db **out)
     if (!rc)
         rc = build_entries(&c);
     c.db->nsym = c.nsym;
+    c.db->fold = b->fold;
+    c.db->max_gap = b->max_gap;
+    c.db->repeats = b->repeats;
     free(c.units);
     free(c.unit_off);
     free(c.cp_sym);
+    free(c.cp_units);
     free(c.nodes);
     free(c.entry_next);
     free(c.slots);

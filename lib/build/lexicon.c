@@ -130,11 +130,19 @@ static int directive(parse *ps, defaults *d, const char *file, uint32_t line, co
         if (!parse_action(value, &d->action))
             return fail_at(ps, SHAI_E_LEXICON, file, line, lp, value.n ? value.p : body.p,
                            "action must be 'block' or 'review', not '%.*s'", value);
-    } else if (span_is(name, "allow") || span_is(name, "deny")) {
+    } else if (span_is(name, "allow") || span_is(name, "deny") || span_is(name, "exact") ||
+               span_is(name, "fold")) {
         if (value.n)
             return fail_at(ps, SHAI_E_LEXICON, file, line, lp, value.p,
                            "directive takes no value: '%.*s'", value);
-        d->flags = span_is(name, "allow") ? SHAI_ENTRY_ALLOW : 0;
+        if (span_is(name, "allow"))
+            d->flags |= SHAI_ENTRY_ALLOW;
+        else if (span_is(name, "deny"))
+            d->flags &= (uint8_t)~SHAI_ENTRY_ALLOW;
+        else if (span_is(name, "exact"))
+            d->flags |= SHAI_ENTRY_EXACT;
+        else
+            d->flags &= (uint8_t)~SHAI_ENTRY_EXACT;
     } else if (span_is(name, "tag") || span_is(name, "suggestion")) {
         int is_tag = span_is(name, "tag");
         if (value.n && (rc = check_value(ps, file, line, lp, value, is_tag ? "tag" : "suggestion")))
@@ -170,9 +178,13 @@ static int attributes(parse *ps, pending *it, const char *file, uint32_t line, c
         const char *eq = memchr(p, '=', tok.n);
         if (!eq) {
             if (span_is(tok, "allow"))
-                it->flags = SHAI_ENTRY_ALLOW;
+                it->flags |= SHAI_ENTRY_ALLOW;
             else if (span_is(tok, "deny"))
-                it->flags = 0;
+                it->flags &= (uint8_t)~SHAI_ENTRY_ALLOW;
+            else if (span_is(tok, "exact"))
+                it->flags |= SHAI_ENTRY_EXACT;
+            else if (span_is(tok, "fold"))
+                it->flags &= (uint8_t)~SHAI_ENTRY_EXACT;
             else
                 return fail_at(ps, SHAI_E_LEXICON, file, line, lp, p, "unknown attribute '%.*s'",
                                tok);

@@ -64,3 +64,21 @@ int shai_db_category_name(const shai_db *db, uint32_t id, const char **name)
     *name = db->strings + db->categories[id];
     return SHAI_OK;
 }
+
+int shai_db_option(const shai_db *db, uint32_t option, int64_t *value)
+{
+    if (!db || !value)
+        return SHAI_E_INVALID_ARG;
+    switch (option) {
+    case SHAI_OPT_FOLD:
+        *value = db->fold;
+        return SHAI_OK;
+    case SHAI_OPT_MAX_GAP:
+        *value = db->max_gap;
+        return SHAI_OK;
+    case SHAI_OPT_REPEATS:
+        *value = db->repeats;
+        return SHAI_OK;
+    }
+    return SHAI_E_BAD_OPTION;
+}

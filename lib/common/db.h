@@ -12,7 +12,13 @@
 /* Character map value: dense symbol id (0 = not in the lexicon's alphabet)
  * plus class bits. */
 #define SHI_MAP_SYM_MASK 0x003FFFFFu
-#define SHI_MAP_WORD (1u << 24) /* Latin letter or digit (boundary rule) */
+#define SHI_MAP_WORD (1u << 24)   /* Latin letter or digit (boundary rule) */
+#define SHI_MAP_NOISE (1u << 25)  /* may be skipped between characters of an entry */
+#define SHI_MAP_IGNORE (1u << 26) /* folds to nothing: invisible to the matcher */
+#define SHI_MAP_BREAK (1u << 27)  /* line break, control, invalid byte: no hit spans it */
+#define SHI_MAP_EXPAND                                                                             \
+    (1u << 28) /* folds to several units: symbol field is                                          \
+                  (offset << 5) | length in db->expand */
 
 #define SHI_MAP_BLOCK_SHIFT 8
 #define SHI_MAP_BLOCK_SIZE (1u << SHI_MAP_BLOCK_SHIFT)
@@ -73,11 +79,19 @@ struct shai_db {
     uint32_t strings_len;
     const uint32_t *categories; /* category id -> offset in strings */
     uint32_t ncategories;
+    const uint32_t *expand; /* map values of the units of multi-unit folds */
+    uint32_t nexpand;
+
+    /* matching options (SHAI_OPT_*) */
+    uint32_t fold;
+    uint32_t max_gap;
+    uint32_t repeats;
+
     uint32_t max_units;       /* longest entry, in units */
     uint32_t max_allow_units; /* longest allow entry, 0 when there is none */
 
     /* storage to release */
-    void *alloc[8];
+    void *alloc[12];
 };
 
 static inline uint32_t shi_map(const struct shai_db *db, uint32_t cp)

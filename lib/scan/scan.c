@@ -41,11 +41,32 @@ static void emit(shi_scanner *sc, uint64_t s, uint64_t f, uint32_t entry)
         sc->status = SHAI_TERMINATED;
 }
 
+/* An exact entry matches only text that is its own characters, unfolded
+ * and with nothing skipped or doubled in between. */
+static int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
+{
+    const unsigned char *t = (const unsigned char *)sc->db->strings + e->text;
+    size_t k = 0;
+    for (uint32_t i = 0; i < e->units; i++) {
+        const shi_unit *u = ring_at(sc, s + i);
+        if (!u->single || (i && !u->adjacent) || k >= e->text_len)
+            return 0;
+        uint32_t cp;
+        size_t need;
+        k += shi_utf8_decode(t + k, e->text_len - k, &cp, &need);
+        if (cp != u->raw)
+            return 0;
+    }
+    return k == e->text_len;
+}
+
 static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)
 {
     if ((e->bound & SHI_BOUND_END) && next_word)
         return 0;
     if ((e->bound & SHI_BOUND_START) && ring_at(sc, s)->prev_word)
+        return 0;
+    if ((e->flags & SHAI_ENTRY_EXACT) && !exact_ok(sc, e, s))
         return 0;
     return 1;
 }
@@ -156,19 +177,59 @@ static void advance(shi_scanner *sc, uint64_t horizon)
     }
 }
 
-static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
+static inline uint32_t go(const shi_slot *slots, uint32_t s, uint32_t sym)
+{
+    uint32_t t = slots[s].base + sym;
+    return slots[t].check == s ? t : SHI_ROOT;
+}
+
+static void reset(shi_scanner *sc)
+{
+    sc->state = SHI_ROOT;
+    sc->last_sym = 0;
+    sc->gap = 0;
+    if (sc->unit > sc->horizon || sc->status)
+        advance(sc, sc->unit);
+}
+
+/* One unit of folded text: a map value (symbol and class bits) that came
+ * from the original character at [off, off + len). */
+static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t off, uint32_t len,
+                             int single)
 {
     const shai_db *db = sc->db;
-    uint32_t m = cp < 0x110000u ? shi_map(db, cp) : 0;
-    int word = (m & SHI_MAP_WORD) != 0;
+    const shi_slot *slots = db->slots;
+    int word = (v & SHI_MAP_WORD) != 0;
+    uint32_t sym = v & SHI_MAP_SYM_MASK;
+    uint32_t s = sc->state;
+    uint8_t prev_word = sc->last_word;
+
+    if ((v & SHI_MAP_NOISE) && s != SHI_ROOT && !(sym && go(slots, s, sym) != SHI_ROOT)) {
+        /* noise inside a possible match: skip it, within the gap bound */
+        if (sc->pending) {
+            sc->pending = 0;
+            resolve(sc, sc->unit - 1, 0);
+        }
+        sc->last_word = 0;
+        sc->last_is_unit = 0;
+        sc->skipped = 1;
+        if (++sc->gap > db->max_gap)
+            reset(sc);
+        return;
+    }
+    if (sym && sym == sc->last_sym && sc->last_is_unit && db->repeats && s != SHI_ROOT &&
+        go(slots, s, sym) == SHI_ROOT) {
+        /* a doubled character joins the unit before it */
+        shi_unit *prev = ring_at(sc, sc->unit - 1);
+        prev->end = off + len;
+        prev->single = 0;
+        return;
+    }
     if (sc->pending) {
         sc->pending = 0;
         resolve(sc, sc->unit - 1, word);
     }
-    uint32_t sym = m & SHI_MAP_SYM_MASK;
-    uint32_t s = sc->state;
     if (sym) {
-        const shi_slot *slots = db->slots;
         for (;;) {
             uint32_t t = slots[s].base + sym;
             if (slots[t].check == s) {
@@ -183,6 +244,8 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         s = SHI_ROOT;
     }
     sc->state = s;
+    sc->gap = 0;
+    sc->last_word = (uint8_t)word;
     uint64_t horizon;
     if (s != SHI_ROOT) {
         uint64_t u = sc->unit++;
@@ -190,17 +253,53 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         uu->start = off;
         uu->end = off + len;
         uu->state = s;
-        uu->prev_word = sc->last_word;
+        uu->prev_word = prev_word;
         uu->best_len = 0;
         uu->allow_len = 0;
-        sc->pending = db->slots[s].out != 0;
+        uu->single = (uint8_t)single;
+        uu->adjacent = !sc->skipped;
+        uu->raw = cp;
+        sc->pending = slots[s].out != 0;
+        sc->last_sym = sym;
+        sc->last_is_unit = 1;
         horizon = sc->unit - db->depth[s];
     } else {
+        sc->last_sym = 0;
+        sc->last_is_unit = 0;
         horizon = sc->unit;
     }
-    sc->last_word = (uint8_t)word;
+    sc->skipped = 0;
     if (horizon > sc->horizon || sc->status)
         advance(sc, horizon);
+}
+
+static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
+{
+    const shai_db *db = sc->db;
+    uint32_t v = cp < 0x110000u ? shi_map(db, cp) : SHI_MAP_BREAK;
+    if (!(v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))) {
+        step_unit(sc, v, cp, off, len, 1);
+        return;
+    }
+    if (v & SHI_MAP_IGNORE) {
+        sc->skipped = 1;
+        return;
+    }
+    if (v & SHI_MAP_BREAK) {
+        if (sc->pending) {
+            sc->pending = 0;
+            resolve(sc, sc->unit - 1, 0);
+        }
+        sc->last_word = 0;
+        sc->last_is_unit = 0;
+        sc->skipped = 0;
+        reset(sc);
+        return;
+    }
+    uint32_t at = (v & SHI_MAP_SYM_MASK) >> 5, n = v & 31;
+    for (uint32_t i = 0; i < n && !sc->status; i++) {
+        step_unit(sc, db->expand[at + i], cp, off, len, 0);
+    }
 }
 
 void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int final)

@@ -21,6 +21,9 @@ typedef struct shi_unit {
     uint8_t next_word;   /* the character after the unit is a word char */
     uint8_t best_len;    /* units of best_entry, 0 = none */
     uint8_t allow_len;   /* units of the longest allow hit starting here */
+    uint8_t single;      /* the unit is exactly one original character, as is */
+    uint8_t adjacent;    /* nothing was skipped between the previous unit and this one */
+    uint32_t raw;        /* the original code point (exact entries) */
 } shi_unit;
 
 /* Internal scan flag: accumulate the verdict (needs SHAI_SCAN_VIOLATIONS). */
@@ -31,12 +34,16 @@ typedef struct shi_scanner {
     uint32_t flags;
     shai_hit_fn fn;
     void *user;
-    int status;        /* SHAI_OK or SHAI_TERMINATED */
-    uint32_t state;    /* current automaton state */
-    uint32_t verdict;  /* with SHI_SCAN_VERDICT */
-    uint8_t last_word; /* the last character was a word char */
-    uint8_t pending;   /* outputs of unit (unit - 1) not resolved yet */
-    uint8_t ncarry;    /* stream: bytes of a split UTF-8 sequence */
+    int status;           /* SHAI_OK or SHAI_TERMINATED */
+    uint32_t state;       /* current automaton state */
+    uint32_t verdict;     /* with SHI_SCAN_VERDICT */
+    uint8_t last_word;    /* the last character was a word char */
+    uint8_t pending;      /* outputs of unit (unit - 1) not resolved yet */
+    uint8_t ncarry;       /* stream: bytes of a split UTF-8 sequence */
+    uint8_t skipped;      /* noise or ignorable characters since the last unit */
+    uint8_t last_is_unit; /* the last character seen made or joined a unit */
+    uint32_t gap;         /* noise characters skipped since the last unit */
+    uint32_t last_sym;    /* symbol of the last unit (repeats) */
     unsigned char carry[4];
     uint64_t pos;         /* offset of the next byte */
     uint64_t unit;        /* number of units so far */
