@@ -83,7 +83,11 @@ SHAI_API const char *shai_version_string(void);
     X(E_BUFFER_TOO_SMALL, -9, "output buffer too small")                                           \
     X(E_OUT_OF_RANGE, -10, "index out of range")                                                   \
     X(E_BAD_OPTION, -11, "unknown option or bad option value")                                     \
-    X(E_STATE, -12, "object is in the wrong state for this call")
+    X(E_STATE, -12, "object is in the wrong state for this call")                                  \
+    X(E_BAD_DB, -13, "not a shai db, or a truncated or corrupted one")                             \
+    X(E_DB_VERSION, -14, "shai db of an unsupported format version or platform")                   \
+    X(E_REGEX, -15, "invalid regular expression rule")                                             \
+    X(E_MATCH_LIMIT, -16, "a regular expression rule hit its match limit")
 
 #define SHAI_STATUS_ENUM_(name, value, message) SHAI_##name = value,
 enum { SHAI_STATUS_LIST(SHAI_STATUS_ENUM_) SHAI_STATUS_END_ };
@@ -105,8 +109,9 @@ SHAI_API const char *shai_status_message(int status);
 
 /* Entry flags. */
 #define SHAI_ENTRY_ALLOW 0x1u /* an allow-list entry: suppresses deny hits it covers */
-#define SHAI_ENTRY_EXACT 0x2u /* match only the text exactly as written: no folding, no skipping   \
-                               */
+#define SHAI_ENTRY_EXACT                                                                           \
+    0x2u /* match only the text exactly as written: no folding, no skipping                        \
+          */
 
 /* Fold stages (SHAI_OPT_FOLD). Each code point of the lexicon and of the text
  * goes through the enabled stages in this order; the tables come from ICU
@@ -238,6 +243,34 @@ SHAI_API uint32_t shai_db_category_count(const shai_db *db);
 
 /* Name of category `id`, NUL-terminated, valid as long as the db. Since 0.1. */
 SHAI_API int shai_db_category_name(const shai_db *db, uint32_t id, const char **name);
+
+/* --------------------------------------------------------- saved db files */
+
+/* Serialize a db into out[0..cap): a position-independent image (offsets,
+ * not pointers) with magic, format version, fold-table version, options,
+ * sizes and a checksum. *size receives the image size; with cap too small
+ * (out may be NULL with cap 0) returns SHAI_E_BUFFER_TOO_SMALL. Since 0.1. */
+SHAI_API int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size);
+
+/* Write the image to a file (atomically: a temporary file renamed into
+ * place). Since 0.1. */
+SHAI_API int shai_db_save(const shai_db *db, const char *path);
+
+/* Open a saved db by memory-mapping the file read-only: no rebuild, and
+ * processes that open the same file share its pages. The header and every
+ * section are validated (bounds, checksum) before use: a truncated,
+ * corrupted or foreign file gives SHAI_E_BAD_DB, another format version or
+ * platform SHAI_E_DB_VERSION. Since 0.1. */
+SHAI_API int shai_db_open(const char *path, shai_db **out);
+
+/* Open a db from an image in memory. The image is copied unless flags has
+ * SHAI_DB_BORROW, in which case the caller keeps buf alive and unchanged
+ * until shai_db_free (buf must be 8-byte aligned). Since 0.1. */
+#define SHAI_DB_BORROW 0x1u
+SHAI_API int shai_db_from_buffer(const void *buf, size_t len, uint32_t flags, shai_db **out);
+
+/* Bytes of memory the db's tables occupy (the serialized size). Since 0.1. */
+SHAI_API int shai_db_size(const shai_db *db, size_t *bytes);
 
 /* ------------------------------------------------------------------- scan */
 

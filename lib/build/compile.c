@@ -512,15 +512,19 @@ static int build_automaton(ctx *c)
         }
         c->slots[s].fail = fail;
         uint32_t out = node->depth ? c->slots[fail].out : 0;
-        /* own entries first (in index order), then the fail state's */
-        uint32_t first = nouts;
-        for (uint32_t e = node->first_entry; e != UINT32_MAX; e = c->entry_next[e]) {
-            outs[nouts] = (shi_out){e, nouts + 1};
-            nouts++;
+        /* own entries first (in index order), then the fail state's; every
+         * node links to a smaller index, so no list can loop */
+        uint32_t k_own = 0;
+        for (uint32_t e = node->first_entry; e != UINT32_MAX; e = c->entry_next[e])
+            k_own++;
+        uint32_t j = 0;
+        for (uint32_t e = node->first_entry; e != UINT32_MAX; e = c->entry_next[e], j++) {
+            uint32_t at = nouts + k_own - 1 - j;
+            outs[at] = (shi_out){e, j + 1 == k_own ? out : at - 1};
         }
-        if (nouts > first) {
-            outs[nouts - 1].next = out;
-            out = first;
+        if (k_own) {
+            out = nouts + k_own - 1;
+            nouts += k_own;
         }
         c->slots[s].out = out;
     }

@@ -1,5 +1,6 @@
 /* Public accessors of a compiled db. */
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "common/db.h"
 
@@ -9,6 +10,8 @@ void shai_db_free(shai_db *db)
         return;
     for (size_t i = 0; i < sizeof db->alloc / sizeof db->alloc[0]; i++)
         free(db->alloc[i]);
+    if (db->mapping)
+        munmap(db->mapping, db->mapping_len);
     free(db);
 }
 

@@ -92,6 +92,8 @@ struct shai_db {
 
     /* storage to release */
     void *alloc[12];
+    void *mapping; /* a saved db opened with mmap */
+    size_t mapping_len;
 };
 
 static inline uint32_t shi_map(const struct shai_db *db, uint32_t cp)

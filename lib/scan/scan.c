@@ -262,7 +262,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         sc->pending = slots[s].out != 0;
         sc->last_sym = sym;
         sc->last_is_unit = 1;
-        horizon = sc->unit - db->depth[s];
+        horizon = sc->unit > db->depth[s] ? sc->unit - db->depth[s] : 0;
     } else {
         sc->last_sym = 0;
         sc->last_is_unit = 0;

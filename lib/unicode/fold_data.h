@@ -6,7 +6,7 @@
  *     gen_fold lib/unicode/fold_data.h
  * from the source root (or: meson compile -C <builddir> update-fold-data),
  * with ICU 72.1, Unicode 15.0. The test fold-table-fresh fails when this
- * file differs from what gen_fold writes; the stages are defined there.
+ * file differs from what gen_fold writes. The stages are defined in gen_fold.c.
  *
  * Include from exactly one .c file: every array is static.
  */
