@@ -169,6 +169,23 @@ int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out
     return SHAI_OK;
 }
 
+/* Recomputes the checksums of an image in place (tests use it to reach the
+ * structural validation with corrupted sections). */
+void shi_db_reseal(void *image, size_t len);
+void shi_db_reseal(void *image, size_t len)
+{
+    shi_file_header h;
+    if (len < sizeof h)
+        return;
+    memcpy(&h, image, sizeof h);
+    if (h.file_size != len)
+        return;
+    h.data_checksum = checksum((const unsigned char *)image + sizeof h, len - sizeof h);
+    h.header_checksum = 0;
+    h.header_checksum = checksum((const unsigned char *)&h, sizeof h);
+    memcpy(image, &h, sizeof h);
+}
+
 int shai_db_save(const shai_db *db, const char *path)
 {
     if (!db || !path || !*path)
@@ -337,7 +354,8 @@ int shai_db_from_buffer(const void *buf, size_t len, uint32_t flags, shai_db **o
 {
     if (out)
         *out = NULL;
-    if (!out || (!buf && len) || (flags & ~SHAI_DB_BORROW))
+    if (!out || (!buf && len) || (flags & ~SHAI_DB_BORROW) ||
+        ((flags & SHAI_DB_BORROW) && ((uintptr_t)buf & 7)))
         return SHAI_E_INVALID_ARG;
     shai_db *db = calloc(1, sizeof *db);
     if (!db)

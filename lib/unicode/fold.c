@@ -98,6 +98,13 @@ uint32_t shi_fold_cp(uint32_t stages, uint32_t cp, uint32_t *out)
     return m;
 }
 
+void shi_fold_each_class_range(void (*fn)(uint32_t first, uint32_t last, uint8_t cls, void *user),
+                               void *user)
+{
+    for (size_t r = 0; r < SHI_CLASS_RANGES_COUNT; r++)
+        fn(shi_class_ranges[r].first, shi_class_ranges[r].last, shi_class_ranges[r].cls, user);
+}
+
 void shi_fold_each_mapped(void (*fn)(uint32_t cp, void *user), void *user)
 {
     for (size_t k = 0; k < sizeof stages_in_order / sizeof stages_in_order[0]; k++)

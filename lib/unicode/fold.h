@@ -24,7 +24,12 @@ uint8_t shi_fold_class(uint32_t cp);
  * the code point folds away. */
 uint32_t shi_fold_cp(uint32_t stages, uint32_t cp, uint32_t *out);
 
-/* Calls fn(cp) for every code point that some stage changes (each once). */
+/* Calls fn for every range of code points of one class other than
+ * SHI_CLS_LETTER, in order. */
+void shi_fold_each_class_range(void (*fn)(uint32_t first, uint32_t last, uint8_t cls, void *user),
+                               void *user);
+
+/* Calls fn(cp) for every code point that some stage changes. */
 void shi_fold_each_mapped(void (*fn)(uint32_t cp, void *user), void *user);
 
 #endif

@@ -1,0 +1,179 @@
+"""``python3 -m shai``: the CLI's ``scan`` for quick use from Python."""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import os
+import sys
+from typing import IO, Optional, Sequence, Tuple
+
+from . import __version__, library_version
+from ._db import Db
+from ._errors import Error
+
+EXIT_CLEAN = 0
+EXIT_HITS = 1
+EXIT_ERROR = 2
+STDIN_NAME = "<stdin>"
+
+_INVALID_BYTES = range(0xDC80, 0xDD00)  # what surrogateescape makes of invalid bytes
+
+# JSON string escapes, byte for byte those of the C CLI (cli_json_string).
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in list(range(0x20)) + [0x7F, 0x2028, 0x2029]}
+_JSON_ESCAPES.update({0x0A: "\\n", 0x09: "\\t", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"})
+_JSON_ESCAPES.update({c: "\\ufffd" for c in _INVALID_BYTES})
+_TEXT_ESCAPES = {c: f"\\x{c:02x}" for c in list(range(0x20)) + [0x7F]}
+_TEXT_ESCAPES.update({c: f"\\x{c - 0xDC00:02x}" for c in _INVALID_BYTES})
+
+
+def _escaped(data: bytes) -> str:
+    """Bytes for a human, as the C CLI writes them: valid UTF-8 as is,
+    control characters and invalid bytes as \\xHH."""
+    return data.decode("utf-8", "surrogateescape").translate(_TEXT_ESCAPES)
+
+
+def _json(data: bytes) -> str:
+    """A JSON string literal for bytes, as the C CLI writes it (invalid bytes
+    as \\ufffd, one per byte)."""
+    return '"' + data.decode("utf-8", "surrogateescape").translate(_JSON_ESCAPES) + '"'
+
+
+class _Lines:
+    """Byte offset -> (1-based line, 1-based column in code points; each
+    invalid byte is one column)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.starts = [0]
+        find = data.find
+        i = find(b"\n")
+        while i >= 0:
+            self.starts.append(i + 1)
+            i = find(b"\n", i + 1)
+
+    def position(self, offset: int) -> Tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        start = self.starts[line - 1]
+        column = len(self.data[start:offset].decode("utf-8", "surrogateescape")) + 1
+        return line, column
+
+
+def _scan_one(db: Db, name: str, data: bytes, args: argparse.Namespace, out: IO[bytes]) -> bool:
+    """Print the violations in `data`; True when there was at least one."""
+    hits = db.check(data, overlapping=args.overlapping).hits
+    if not hits:
+        return False
+    lines = _Lines(data)
+    write = out.write
+    jsonl = args.format == "jsonl"
+    quoted_name = _json(name.encode("utf-8", "surrogateescape"))
+    for hit in hits:
+        line, column = lines.position(hit.byte_start)
+        matched = data[hit.byte_start : hit.byte_end]
+        if jsonl:
+            record = (
+                f'{{"file":{quoted_name},"line":{line},"col":{column},'
+                f'"start":{hit.byte_start},"end":{hit.byte_end},"text":{_json(matched)},'
+                f'"entry":{_json(hit.entry.encode())},"category":{_json(hit.category.encode())},'
+                f'"action":"{hit.action}"'
+            )
+            if hit.tag is not None:
+                record += f',"tag":{_json(hit.tag.encode())}'
+            if hit.suggestion is not None:
+                record += f',"suggestion":{_json(hit.suggestion.encode())}'
+            write((record + "}\n").encode("utf-8", "surrogateescape"))
+        else:
+            write(
+                f"{name}:{line}:{column}: {_escaped(matched)} [{hit.category}/{hit.action}]\n".encode(
+                    "utf-8", "surrogateescape"
+                )
+            )
+    return True
+
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python3 -m shai",
+        description="Screen Chinese and mixed text against a sensitive-word lexicon "
+        "(Python mirror of the shai CLI).",
+    )
+    parser.add_argument("--version", action="store_true", help="print versions and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    scan = sub.add_parser(
+        "scan",
+        help="print every violation as FILE:LINE:COL: MATCH [CATEGORY/ACTION]",
+        description="Screen each FILE (none or '-': standard input, named <stdin>) and "
+        "print every violation -- a hit of a deny entry that no allow entry covers -- as "
+        "FILE:LINE:COL: MATCH [CATEGORY/ACTION], or with --format jsonl one JSON object "
+        "per hit (file, line, col, start, end (byte offsets), text, entry, category, "
+        "action, tag, suggestion), exactly as the shai CLI does. Exit status: 0 no hit, "
+        "1 some hit, 2 error.",
+    )
+    scan.add_argument(
+        "-l",
+        "--lexicon",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="lexicon file or directory (repeatable; default: the default lexicon, "
+        "$SHAI_DEFAULT_LEXICON)",
+    )
+    scan.add_argument("-f", "--format", choices=("text", "jsonl"), default="text")
+    scan.add_argument(
+        "--overlapping",
+        action="store_true",
+        help="every occurrence of every entry (default: leftmost-longest, non-overlapping)",
+    )
+    scan.add_argument("files", nargs="*", metavar="FILE", help="files to scan; '-' or none: stdin")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        try:
+            lib = library_version()
+        except Error as exc:
+            lib = f"not loaded ({exc})"
+        print(f"shai (Python) {__version__}, libshai {lib}")
+        return EXIT_CLEAN
+    if args.command != "scan":
+        parser.print_usage(sys.stderr)
+        print("python3 -m shai: error: a command is required (scan)", file=sys.stderr)
+        return EXIT_ERROR
+
+    try:
+        db = Db.compile(args.lexicon) if args.lexicon else Db.compile()
+    except Error as exc:
+        print(f"shai: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+    out = sys.stdout.buffer
+    status = EXIT_CLEAN
+    try:
+        for path in args.files or ["-"]:
+            name = STDIN_NAME if path == "-" else path
+            try:
+                if path == "-":
+                    data = sys.stdin.buffer.read()
+                else:
+                    with open(path, "rb") as f:
+                        data = f.read()
+            except OSError as exc:
+                out.flush()
+                print(f"shai: {name}: {exc.strerror or exc}", file=sys.stderr)
+                status = EXIT_ERROR
+                continue
+            if _scan_one(db, name, data, args, out) and status == EXIT_CLEAN:
+                status = EXIT_HITS
+        out.flush()
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    return status

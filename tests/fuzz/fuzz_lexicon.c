@@ -1,0 +1,64 @@
+/* Lexicon sources from any bytes: an error naming file:line:col or a db. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "shai.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    shai_builder *b;
+    if (shai_builder_new(&b))
+        return 0;
+    int rc = shai_builder_add_source(b, "fuzz.txt", (const char *)data, size);
+    if (rc != SHAI_OK && shai_builder_error_message(b)[0] == '\0')
+        abort(); /* every error must say what went wrong */
+    shai_db *db;
+    if (shai_builder_compile(b, &db) == SHAI_OK) {
+        size_t n;
+        shai_scan_hits(db, (const char *)data, size, SHAI_SCAN_OVERLAPPING, NULL, 0, &n);
+        shai_db_free(db);
+    }
+    shai_builder_free(b);
+    return 0;
+}
+
+int fuzz_seed(size_t i, uint8_t **out, size_t *size)
+{
+    static const char *const base[] = {
+        "赌博\n博彩\n",
+        "@category x\n@action review\nword\tcategory=y tag=t\n",
+        "@allow\n赌博史\n@deny\n\\#tag\n\\@me\n",
+        "a\tb=\n",
+        "@colour red\n",
+        "\xff\xfe\n",
+        "\xef\xbb\xbf赌博\r\nfoo bar \n",
+        "  \t  \n#c\n@tag\n@suggestion s\nx\texact\n",
+    };
+    size_t nb = sizeof base / sizeof base[0];
+    if (i >= 800) /* each input compiles a db: a few ms each */
+        return 0;
+    const char *s = base[i % nb];
+    size_t n = strlen(s);
+    uint8_t *p = malloc(n + 8);
+    if (!p)
+        return 0;
+    memcpy(p, s, n);
+    uint64_t x = 0x2545F4914F6CDD1Dull * (i + 1);
+    for (size_t k = 0; i >= nb && k < 1 + i % 3; k++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        switch (x % 3) {
+        case 0:
+            p[x % n] ^= (uint8_t)(x >> 32);
+            break;
+        case 1:
+            p[x % n] = "\t\n@#\\= \x80\xe4"[(x >> 20) % 10];
+            break;
+        default:
+            n = n > 1 ? n - 1 : n;
+        }
+    }
+    *out = p;
+    *size = n;
+    return 1;
+}
