@@ -109,9 +109,9 @@ SHAI_API const char *shai_status_message(int status);
 
 /* Entry flags. */
 #define SHAI_ENTRY_ALLOW 0x1u /* an allow-list entry: suppresses deny hits it covers */
-#define SHAI_ENTRY_EXACT                                                                           \
-    0x2u /* match only the text exactly as written: no folding, no skipping                        \
-          */
+/* match only the text exactly as written: no folding, no skipping */
+#define SHAI_ENTRY_EXACT 0x2u
+#define SHAI_ENTRY_RULE 0x4u /* a regular-expression rule (shai_builder_add_rule); read only */
 
 /* Fold stages (SHAI_OPT_FOLD). Each code point of the lexicon and of the text
  * goes through the enabled stages in this order; the tables come from ICU
@@ -167,6 +167,22 @@ SHAI_API void shai_builder_free(shai_builder *b);
 SHAI_API int shai_builder_add_entry(shai_builder *b, const char *text, size_t text_len,
                                     const char *category, uint32_t action, uint32_t flags,
                                     const char *tag, const char *suggestion);
+
+/* Add a regular-expression rule: a PCRE2 pattern matched against the folded
+ * text of each line (what shai_fold shows: lower case, half width, noise
+ * characters kept), JIT-compiled when the db is compiled. Rule hits carry
+ * the original offsets of the folded characters they cover, are reported
+ * after the word hits of their line, count toward verdicts and masks, and
+ * are suppressed by allow rules that cover them. A rule hit never spans a
+ * line break; lines longer than 1 MiB are matched in 1 MiB pieces. Matches
+ * are bounded by a match and depth limit; a rule that hits a limit makes the
+ * scan return SHAI_E_MATCH_LIMIT after reporting what it found.
+ * Attributes as in shai_builder_add_entry (SHAI_ENTRY_ALLOW allowed). A bad
+ * pattern gives SHAI_E_REGEX with PCRE2's message and the column.
+ * Since 0.1. */
+SHAI_API int shai_builder_add_rule(shai_builder *b, const char *pattern, size_t pattern_len,
+                                   const char *category, uint32_t action, uint32_t flags,
+                                   const char *tag, const char *suggestion);
 
 /* Parse lexicon source text (format v1, docs/lexicon-format.md) and add its
  * entries. `name` (NUL-terminated, may be NULL) names the source in errors.

@@ -5,6 +5,7 @@
 
 #include "build/builder.h"
 #include "common/db.h"
+#include "rules/rules.h"
 #include "unicode/charclass.h"
 #include "unicode/utf8.h"
 
@@ -12,7 +13,7 @@
 #define SHI_MAX_ENTRIES (1u << 24)
 #define SHI_DEFAULT_MAX_GAP 3
 /* entries merge when their text and these flags are equal */
-#define SHI_KEY_FLAGS (SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT)
+#define SHI_KEY_FLAGS (SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT | SHAI_ENTRY_RULE)
 #define SHI_MAX_GAP 16
 
 int shai_builder_new(shai_builder **out)
@@ -324,5 +325,74 @@ int shai_builder_add_entry(shai_builder *b, const char *text, size_t text_len, c
                                  suggestion ? strlen(suggestion) : 0);
     if (rc)
         return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
+    return SHAI_OK;
+}
+
+int shai_builder_add_rule(shai_builder *b, const char *pattern, size_t pattern_len,
+                          const char *category, uint32_t action, uint32_t flags, const char *tag,
+                          const char *suggestion)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    shi_builder_clear_error(b);
+    if (!pattern && pattern_len)
+        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "pattern is NULL");
+    if (action != SHAI_ACTION_REVIEW && action != SHAI_ACTION_BLOCK)
+        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0,
+                                "action must be SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK");
+    if (flags & ~(uint32_t)SHAI_ENTRY_ALLOW)
+        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "unknown rule flags");
+    uint32_t col;
+    int rc = shi_check_rule(pattern, pattern_len, &col);
+    if (rc != SHAI_OK) {
+        char msg[300], why[256] = "";
+        if (rc == SHAI_E_REGEX)
+            shi_rule_check(pattern, pattern_len, why, sizeof why);
+        snprintf(msg, sizeof msg, "rule: %s at code point %u",
+                 rc == SHAI_E_REGEX ? why : shai_status_message(rc), col);
+        return shi_builder_fail(b, rc == SHAI_E_LEXICON ? SHAI_E_INVALID_ARG : rc, NULL, 0, 0, msg);
+    }
+    if ((category && (rc = check_attribute(b, "category", category))) ||
+        (tag && (rc = check_attribute(b, "tag", tag))) ||
+        (suggestion && (rc = check_attribute(b, "suggestion", suggestion))))
+        return rc;
+    rc = shi_builder_add_checked(b, pattern, pattern_len, category, category ? strlen(category) : 0,
+                                 action, flags | SHAI_ENTRY_RULE, tag, tag ? strlen(tag) : 0,
+                                 suggestion, suggestion ? strlen(suggestion) : 0);
+    if (rc)
+        return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
+    return SHAI_OK;
+}
+
+int shi_check_rule(const char *pattern, size_t len, uint32_t *column)
+{
+    uint32_t col = 0;
+    if (column)
+        *column = 0;
+    if (len == 0)
+        return SHAI_E_EMPTY_ENTRY;
+    if (len > SHI_MAX_RULE_BYTES)
+        return SHAI_E_ENTRY_TOO_LONG;
+    /* UTF-8 and control characters over the whole pattern */
+    const unsigned char *s = (const unsigned char *)pattern;
+    uint32_t ncp = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t need;
+        i += shi_utf8_decode(s + i, len - i, &cp, &need);
+        ncp++;
+        if (cp == SHI_INVALID_CP || shi_is_control(cp)) {
+            if (column)
+                *column = ncp;
+            return cp == SHI_INVALID_CP ? SHAI_E_BAD_UTF8 : SHAI_E_LEXICON;
+        }
+    }
+    char msg[8];
+    col = shi_rule_check(pattern, len, msg, sizeof msg);
+    if (col) {
+        if (column)
+            *column = col;
+        return SHAI_E_REGEX;
+    }
     return SHAI_OK;
 }

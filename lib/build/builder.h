@@ -44,6 +44,14 @@ void shi_builder_clear_error(shai_builder *b);
  * receives the 1-based code point position of the problem. */
 int shi_check_word(const char *text, size_t len, uint32_t *column);
 
+/* Longest rule pattern, in bytes. */
+#define SHI_MAX_RULE_BYTES 4096
+
+/* Checks a rule pattern (UTF-8, no control characters, compiles). Returns
+ * SHAI_OK or an error status; *column (may be NULL) receives the 1-based
+ * code point position of the problem. */
+int shi_check_rule(const char *pattern, size_t len, uint32_t *column);
+
 /* Makes room so that adding `entries` entries holding `bytes` bytes of text
  * and attributes and `categories` new categories cannot fail. */
 int shi_builder_reserve(shai_builder *b, uint32_t entries, size_t bytes, uint32_t categories);

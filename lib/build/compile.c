@@ -7,6 +7,7 @@
 
 #include "build/builder.h"
 #include "common/db.h"
+#include "rules/rules.h"
 #include "unicode/charclass.h"
 #include "unicode/fold.h"
 #include "unicode/utf8.h"
@@ -30,8 +31,9 @@ typedef struct ctx {
     uint32_t *unit_off; /* nentries + 1 */
     uint32_t *cp_sym;   /* folded code point -> symbol (NCP values) */
     uint32_t *cp_units; /* the units as code points, before symbol mapping */
-    uint32_t *fold1;    /* NCP values: the code point's fold when it is one
-                           code point, else FOLD_NONE or FOLD_MULTI */
+    int has_rules;
+    uint32_t *fold1; /* NCP values: the code point's fold when it is one
+                        code point, else FOLD_NONE or FOLD_MULTI */
     uint32_t nsym;
     tnode *nodes;
     uint32_t nnodes, nodes_cap;
@@ -107,6 +109,10 @@ static int decode_entries(ctx *c)
         const shi_bentry *e = &b->entries[i];
         const unsigned char *s = (const unsigned char *)b->pool + e->text;
         c->unit_off[i] = (uint32_t)n;
+        if (e->flags & SHAI_ENTRY_RULE) {
+            c->has_rules = 1; /* not in the automaton */
+            continue;
+        }
         for (size_t k = 0; k < e->text_len;) {
             uint32_t cp, seq[SHI_FOLD_MAX];
             size_t need;
@@ -161,6 +167,19 @@ static int build_alphabet(ctx *c)
     for (uint32_t i = 0; i < nunits; i++)
         if (count[c->units[i]]++ == 0)
             distinct++;
+    /* rules see the folded text through the symbols: every printable ASCII
+     * character gets one */
+    uint32_t extra[96], nextra = 0;
+    if (c->has_rules) {
+        for (uint32_t cp = 0x20; cp < 0x7F; cp++) {
+            uint32_t f = c->fold1[cp];
+            if (f < NCP && count[f] == 0) {
+                count[f] = 1;
+                extra[nextra++] = f;
+                distinct++;
+            }
+        }
+    }
     cp_count *list = malloc(((size_t)distinct + 1) * sizeof *list);
     if (!list)
         return SHAI_E_NOMEM;
@@ -172,9 +191,24 @@ static int build_alphabet(ctx *c)
             count[cp] = 0;
         }
     }
+    for (uint32_t i = 0; i < nextra; i++)
+        if (count[extra[i]]) {
+            list[k++] = (cp_count){extra[i], 0};
+            count[extra[i]] = 0;
+        }
     qsort(list, k, sizeof *list, by_count);
-    for (uint32_t i = 0; i < k; i++)
+    uint32_t *sym_cp = malloc(((size_t)k + 1) * sizeof *sym_cp);
+    if (!sym_cp) {
+        free(list);
+        return SHAI_E_NOMEM;
+    }
+    sym_cp[0] = 0;
+    for (uint32_t i = 0; i < k; i++) {
         c->cp_sym[list[i].cp] = i + 1;
+        sym_cp[i + 1] = list[i].cp;
+    }
+    c->db->sym_cp = sym_cp;
+    c->db->alloc[10] = sym_cp;
     free(list);
     c->nsym = k + 1;
     for (uint32_t i = 0; i < nunits; i++)
@@ -743,6 +777,8 @@ int shai_builder_compile(const shai_builder *b, shai_db **out)
         rc = build_map(&c);
     if (!rc)
         rc = build_entries(&c);
+    if (!rc)
+        rc = shi_rules_compile(c.db);
     c.db->nsym = c.nsym;
     c.db->fold = b->fold;
     c.db->max_gap = b->max_gap;

@@ -9,6 +9,7 @@
 #include "build/builder.h"
 #include "common/db.h"
 #include "unicode/charclass.h"
+#include "rules/rules.h"
 #include "unicode/utf8.h"
 
 _Static_assert(SHAI_MAX_ENTRY_CODEPOINTS == 128, "update the message in check_value");
@@ -181,7 +182,7 @@ static int attributes(parse *ps, pending *it, const char *file, uint32_t line, c
                 it->flags |= SHAI_ENTRY_ALLOW;
             else if (span_is(tok, "deny"))
                 it->flags &= (uint8_t)~SHAI_ENTRY_ALLOW;
-            else if (span_is(tok, "exact"))
+            else if (span_is(tok, "exact") && !(it->flags & SHAI_ENTRY_RULE))
                 it->flags |= SHAI_ENTRY_EXACT;
             else if (span_is(tok, "fold"))
                 it->flags &= (uint8_t)~SHAI_ENTRY_EXACT;
@@ -284,16 +285,38 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
                       .has_suggestion = d.has_suggestion};
         const char *tab = memchr(s, '\t', (size_t)(le - s));
         const char *we = tab ? tab : le;
-        if (*s == '\\' && s + 1 < we && (s[1] == '#' || s[1] == '@' || s[1] == '\\'))
+        int is_rule = 0;
+        if (*s == '\\' && s + 1 < we &&
+            (s[1] == '#' || s[1] == '@' || s[1] == '\\' ||
+             (we - s >= 4 && memcmp(s + 1, "re:", 3) == 0)))
             s++;
+        else if (we - s >= 3 && memcmp(s, "re:", 3) == 0) {
+            is_rule = 1;
+            s += 3;
+        }
         while (we > s && we[-1] == ' ')
             we--;
         it.word = (span){s, (size_t)(we - s)};
         if (!it.word.n)
             return fail_at(ps, SHAI_E_EMPTY_ENTRY, file, line, lp, s, "empty entry%.*s",
                            (span){"", 0});
-        if ((rc = check_value(ps, file, line, lp, it.word, "entry")))
+        if (is_rule) {
+            uint32_t col;
+            it.flags = (uint8_t)((it.flags & ~SHAI_ENTRY_EXACT) | SHAI_ENTRY_RULE);
+            if ((rc = shi_check_rule(it.word.p, it.word.n, &col))) {
+                char msg[300] = "rule: invalid";
+                if (rc == SHAI_E_REGEX)
+                    shi_rule_check(it.word.p, it.word.n, msg, sizeof msg);
+                else if (rc == SHAI_E_LEXICON)
+                    snprintf(msg, sizeof msg, "rule: control character");
+                else
+                    snprintf(msg, sizeof msg, "rule: %s", shai_status_message(rc));
+                uint32_t base = column_of(lp, (size_t)(it.word.p - lp));
+                return shi_builder_fail(ps->b, rc, file, line, base + (col ? col - 1 : 0), msg);
+            }
+        } else if ((rc = check_value(ps, file, line, lp, it.word, "entry"))) {
             return rc;
+        }
         if (tab && (rc = attributes(ps, &it, file, line, lp, tab + 1, le)))
             return rc;
         if ((rc = push(ps, &it)))

@@ -79,6 +79,8 @@ struct shai_db {
     uint32_t strings_len;
     const uint32_t *categories; /* category id -> offset in strings */
     uint32_t ncategories;
+    const uint32_t *sym_cp; /* symbol -> folded code point (nsym values) */
+    void *rules;            /* compiled regex rules (rules/rules.h), or NULL */
     const uint32_t *expand; /* map values of the units of multi-unit folds */
     uint32_t nexpand;
 

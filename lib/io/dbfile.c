@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/db.h"
+#include "rules/rules.h"
 #include "unicode/fold.h"
 
 #define SHI_MAGIC "SHAIDB\r\n" /* like PNG: catches text-mode mangling */
@@ -27,6 +28,7 @@ enum {
     SEC_ENTRIES,
     SEC_STRINGS,
     SEC_CATEGORIES,
+    SEC_SYMCP,
     SEC_COUNT
 };
 
@@ -86,6 +88,7 @@ static void section_sizes(const shai_db *db, uint64_t size[SEC_COUNT])
     size[SEC_ENTRIES] = (uint64_t)db->nentries * sizeof *db->entries;
     size[SEC_STRINGS] = (uint64_t)db->strings_len + 1;
     size[SEC_CATEGORIES] = (uint64_t)db->ncategories * sizeof *db->categories;
+    size[SEC_SYMCP] = (uint64_t)db->nsym * sizeof *db->sym_cp;
 }
 
 static uint64_t align8(uint64_t x)
@@ -128,9 +131,9 @@ int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out
         return SHAI_E_BUFFER_TOO_SMALL;
     unsigned char *p = out;
     memset(p, 0, (size_t)total);
-    const void *src[SEC_COUNT] = {db->map_stage1, db->map_stage2, db->expand,
-                                  db->slots,      db->depth,      db->outs,
-                                  db->entries,    db->strings,    db->categories};
+    const void *src[SEC_COUNT] = {db->map_stage1, db->map_stage2, db->expand,  db->slots,
+                                  db->depth,      db->outs,       db->entries, db->strings,
+                                  db->categories, db->sym_cp};
     for (int i = 0; i < SEC_COUNT; i++)
         if (size[i])
             memcpy(p + off[i], src[i], (size_t)size[i]);
@@ -273,6 +276,9 @@ static int validate(const shai_db *db)
     }
     if (db->outs[0].next != 0)
         return 0;
+    for (uint32_t i = 0; i < db->nsym; i++)
+        if (db->sym_cp[i] >= 0x110000)
+            return 0;
     for (uint32_t o = 1; o < db->nouts; o++)
         if (db->outs[o].next >= o || db->outs[o].entry >= db->nentries)
             return 0;
@@ -286,7 +292,8 @@ static int validate(const shai_db *db)
         if ((uint64_t)e->text + e->text_len >= (uint64_t)db->strings_len + 1 ||
             e->category >= db->ncategories || e->units > db->max_units ||
             (e->action != SHAI_ACTION_REVIEW && e->action != SHAI_ACTION_BLOCK) ||
-            (e->flags & ~(SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT)) || e->bound > 3 ||
+            (e->flags & ~(SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT | SHAI_ENTRY_RULE)) || e->bound > 3 ||
+            ((e->flags & SHAI_ENTRY_RULE) && e->units) ||
             (e->tag != SHI_NO_STRING && e->tag > db->strings_len) ||
             (e->suggestion != SHI_NO_STRING && e->suggestion > db->strings_len))
             return 0;
@@ -347,7 +354,11 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
     db->entries = at[SEC_ENTRIES];
     db->strings = at[SEC_STRINGS];
     db->categories = at[SEC_CATEGORIES];
-    return validate(db) ? SHAI_OK : SHAI_E_BAD_DB;
+    db->sym_cp = at[SEC_SYMCP];
+    if (!validate(db))
+        return SHAI_E_BAD_DB;
+    int rc = shi_rules_compile(db);
+    return rc == SHAI_E_REGEX ? SHAI_E_BAD_DB : rc;
 }
 
 int shai_db_from_buffer(const void *buf, size_t len, uint32_t flags, shai_db **out)

@@ -1,4 +1,5 @@
 /* Policy: verdicts and masking on top of the violation scan. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "scan/scanner.h"
@@ -34,14 +35,20 @@ int shai_check(const shai_db *db, const char *text, size_t len, uint32_t flags, 
     shi_scanner_init(&sc, db, flags | SHAI_SCAN_VIOLATIONS | SHI_SCAN_VERDICT, collect_hit, &c);
     shi_scanner_feed(&sc, (const unsigned char *)text, len, 1);
     shi_scanner_finish(&sc);
+    shi_scanner_release(&sc);
     *verdict = sc.verdict;
     *count = c.count;
+    if (sc.rule_status)
+        return sc.rule_status;
     return c.count > cap ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK;
 }
 
-/* Masking merges violation spans as they arrive (ordered by end) and writes
- * out everything before the scanner's horizon, so memory stays bounded. */
-#define MASK_SPANS 512
+/* Masking keeps the violation spans merged and sorted by start, and writes
+ * out everything before the scanner's horizon as it goes, so memory stays
+ * bounded by what is still undecided. Word hits arrive ordered by end, rule
+ * hits at the end of their line: a span may land anywhere among the open
+ * ones. */
+#define MASK_SPANS 256
 
 typedef struct masker {
     const char *text;
@@ -52,8 +59,10 @@ typedef struct masker {
     size_t cap;
     size_t written; /* bytes of output produced (written or counted) */
     size_t copied;  /* text consumed so far */
-    uint64_t start[MASK_SPANS], end[MASK_SPANS];
-    size_t n;
+    uint64_t (*span)[2];
+    size_t n, span_cap;
+    uint64_t local[MASK_SPANS][2];
+    int nomem;
     shi_scanner *sc;
 } masker;
 
@@ -64,11 +73,13 @@ static void put(masker *m, const char *p, size_t n)
     m->written += n;
 }
 
-/* Writes text up to `upto`, masking the first `k` spans. */
+/* Writes the text up to and through the first k spans, masking them. */
 static void flush(masker *m, size_t k)
 {
     for (size_t i = 0; i < k; i++) {
-        size_t s = (size_t)m->start[i], e = (size_t)m->end[i];
+        size_t s = (size_t)m->span[i][0], e = (size_t)m->span[i][1];
+        if (s < m->copied)
+            s = m->copied;
         put(m, m->text + m->copied, s - m->copied);
         for (size_t p = s; p < e;) {
             uint32_t cp;
@@ -76,10 +87,10 @@ static void flush(masker *m, size_t k)
             p += shi_utf8_decode((const unsigned char *)m->text + p, e - p, &cp, &need);
             put(m, m->mask, m->mask_len);
         }
-        m->copied = e;
+        if (e > m->copied)
+            m->copied = e;
     }
-    memmove(m->start, m->start + k, (m->n - k) * sizeof m->start[0]);
-    memmove(m->end, m->end + k, (m->n - k) * sizeof m->end[0]);
+    memmove(m->span, m->span + k, (m->n - k) * sizeof m->span[0]);
     m->n -= k;
 }
 
@@ -87,21 +98,45 @@ static int mask_hit(const shai_hit *hit, void *user)
 {
     masker *m = user;
     uint64_t s = hit->start, e = hit->end;
-    /* merge with the spans it overlaps; ends never decrease */
-    while (m->n && m->end[m->n - 1] >= s) {
-        m->n--;
-        if (m->start[m->n] < s)
-            s = m->start[m->n];
-        if (m->end[m->n] > e)
-            e = m->end[m->n];
+    /* first span that ends at or after s: it and those after it that start
+     * at or before e merge with the new one */
+    size_t i = m->n;
+    while (i > 0 && m->span[i - 1][1] >= s)
+        i--;
+    size_t j = i;
+    while (j < m->n && m->span[j][0] <= e) {
+        if (m->span[j][0] < s)
+            s = m->span[j][0];
+        if (m->span[j][1] > e)
+            e = m->span[j][1];
+        j++;
     }
-    m->start[m->n] = s;
-    m->end[m->n] = e;
-    m->n++;
-    if (m->n == MASK_SPANS) {
+    if (i == j) { /* insert */
+        if (m->n == m->span_cap) {
+            size_t ncap = m->span_cap * 2;
+            uint64_t(*q)[2] =
+                m->span == m->local ? malloc(ncap * sizeof *q) : realloc(m->span, ncap * sizeof *q);
+            if (!q) {
+                m->nomem = 1;
+                return 1;
+            }
+            if (m->span == m->local)
+                memcpy(q, m->local, sizeof m->local);
+            m->span = q;
+            m->span_cap = ncap;
+        }
+        memmove(m->span + i + 1, m->span + i, (m->n - i) * sizeof m->span[0]);
+        m->n++;
+    } else if (j > i + 1) {
+        memmove(m->span + i + 1, m->span + j, (m->n - j) * sizeof m->span[0]);
+        m->n -= j - i - 1;
+    }
+    m->span[i][0] = s;
+    m->span[i][1] = e;
+    if (m->n >= MASK_SPANS / 2) {
         uint64_t h = shi_scanner_horizon(m->sc);
         size_t k = 0;
-        while (k < m->n && m->end[k] <= h)
+        while (k < m->n && m->span[k][1] <= h)
             k++;
         flush(m, k);
     }
@@ -118,12 +153,21 @@ int shai_mask(const shai_db *db, const char *text, size_t len, uint32_t mask_cha
         return SHAI_E_INVALID_ARG;
     static const char empty[1] = "";
     masker m = {.text = text ? text : empty, .len = len, .out = out, .cap = out_cap};
+    m.span = m.local;
+    m.span_cap = MASK_SPANS;
     m.mask_len = shi_utf8_encode(mask_char, m.mask);
     shi_scanner sc;
     m.sc = &sc;
     shi_scanner_init(&sc, db, SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS, mask_hit, &m);
     shi_scanner_feed(&sc, (const unsigned char *)m.text, len, 1);
     shi_scanner_finish(&sc);
+    shi_scanner_release(&sc);
+    if (m.span != m.local)
+        free(m.span);
+    if (m.nomem)
+        return SHAI_E_NOMEM;
+    if (sc.rule_status)
+        return sc.rule_status;
     flush(&m, m.n);
     put(&m, m.text + m.copied, len - m.copied);
     *out_len = m.written;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "scan/scanner.h"
+#include "rules/rules.h"
 #include "unicode/utf8.h"
 
 #define RING_MASK (SHI_RING - 1)
@@ -17,6 +18,18 @@ void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_h
     sc->fn = fn;
     sc->user = user;
     sc->state = SHI_ROOT;
+}
+
+#define SEG_MAX ((size_t)1 << 20)
+
+void shi_scanner_release(shi_scanner *sc)
+{
+    free(sc->seg);
+    free(sc->seg_start);
+    free(sc->seg_end);
+    sc->seg = NULL;
+    sc->seg_start = sc->seg_end = NULL;
+    sc->seg_len = sc->seg_cap = 0;
 }
 
 static inline shi_unit *ring_at(shi_scanner *sc, uint64_t u)
@@ -58,6 +71,125 @@ static int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
             return 0;
     }
     return k == e->text_len;
+}
+
+static void emit_span(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry)
+{
+    if (sc->status)
+        return;
+    const shi_entry *e = &sc->db->entries[entry];
+    shai_hit hit = {
+        .start = start,
+        .end = end,
+        .entry = entry,
+        .category = e->category,
+        .action = e->action,
+        .flags = (e->flags & SHAI_ENTRY_ALLOW) ? SHAI_HIT_ALLOW : 0,
+    };
+    if (sc->fn(&hit, sc->user))
+        sc->status = SHAI_TERMINATED;
+}
+
+/* ------------------------------------------------------------ rules */
+
+typedef struct rule_pass {
+    shi_scanner *sc;
+    int allow_pass;
+    uint64_t *allow; /* pairs of original offsets of allow rule hits */
+    size_t nallow, allow_cap;
+} rule_pass;
+
+static int on_rule(size_t s, size_t e, uint32_t entry, void *user)
+{
+    rule_pass *rp = user;
+    shi_scanner *sc = rp->sc;
+    const shi_entry *en = &sc->db->entries[entry];
+    uint64_t start = sc->seg_start[s], end = sc->seg_end[e - 1];
+    int allow = (en->flags & SHAI_ENTRY_ALLOW) != 0;
+    if (allow != rp->allow_pass)
+        return 0;
+    if (!(sc->flags & SHAI_SCAN_VIOLATIONS)) {
+        emit_span(sc, start, end, entry);
+        return sc->status != 0;
+    }
+    if (allow) {
+        if (rp->nallow + 2 > rp->allow_cap) {
+            size_t ncap = rp->allow_cap ? rp->allow_cap * 2 : 16;
+            uint64_t *q = realloc(rp->allow, ncap * sizeof *q);
+            if (!q) {
+                sc->rule_status = SHAI_E_NOMEM;
+                return 1;
+            }
+            rp->allow = q;
+            rp->allow_cap = ncap;
+        }
+        rp->allow[rp->nallow++] = start;
+        rp->allow[rp->nallow++] = end;
+        return 0;
+    }
+    for (size_t i = 0; i < rp->nallow; i += 2)
+        if (rp->allow[i] <= start && end <= rp->allow[i + 1])
+            return 0;
+    if (en->action > sc->verdict)
+        sc->verdict = en->action;
+    emit_span(sc, start, end, entry);
+    return sc->status != 0;
+}
+
+/* Runs the rules over the line piece collected so far and starts a new one. */
+static void run_rules(shi_scanner *sc)
+{
+    if (sc->seg_len && !sc->status) {
+        rule_pass rp = {.sc = sc, .allow_pass = 1};
+        int rc = SHAI_OK;
+        if (sc->flags & SHAI_SCAN_VIOLATIONS)
+            rc = shi_rules_run(sc->db, sc->seg, sc->seg_len, on_rule, &rp);
+        rp.allow_pass = 0;
+        if (rc == SHAI_OK || rc == SHAI_E_MATCH_LIMIT) {
+            int rc2 = shi_rules_run(sc->db, sc->seg, sc->seg_len, on_rule, &rp);
+            if (rc == SHAI_OK)
+                rc = rc2;
+        }
+        if ((rc == SHAI_E_MATCH_LIMIT || rc == SHAI_E_NOMEM) && !sc->rule_status)
+            sc->rule_status = rc;
+        free(rp.allow);
+    }
+    sc->seg_len = 0;
+}
+
+/* Appends the folded form of one character to the rule segment. */
+static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
+{
+    if (sc->seg_len + 4 > sc->seg_cap) {
+        if (sc->seg_len >= SEG_MAX) {
+            run_rules(sc);
+            sc->seg_origin = off;
+        } else {
+            size_t ncap = sc->seg_cap ? sc->seg_cap * 2 : 1024;
+            char *q = realloc(sc->seg, ncap);
+            uint64_t *a = realloc(sc->seg_start, ncap * sizeof *a);
+            uint64_t *b = a ? realloc(sc->seg_end, ncap * sizeof *b) : NULL;
+            if (q)
+                sc->seg = q;
+            if (a)
+                sc->seg_start = a;
+            if (b)
+                sc->seg_end = b;
+            if (!q || !a || !b) {
+                sc->rule_status = SHAI_E_NOMEM;
+                return;
+            }
+            sc->seg_cap = ncap;
+        }
+    }
+    if (sc->seg_len == 0)
+        sc->seg_origin = off;
+    size_t n = shi_utf8_encode(cp, sc->seg + sc->seg_len);
+    for (size_t i = 0; i < n; i++) {
+        sc->seg_start[sc->seg_len + i] = off;
+        sc->seg_end[sc->seg_len + i] = off + len;
+    }
+    sc->seg_len += n;
 }
 
 static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)
@@ -277,6 +409,18 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
 {
     const shai_db *db = sc->db;
     uint32_t v = cp < 0x110000u ? shi_map(db, cp) : SHI_MAP_BREAK;
+    if (db->rules && !(v & (SHI_MAP_IGNORE | SHI_MAP_BREAK))) {
+        if (v & SHI_MAP_EXPAND) {
+            uint32_t at = (v & SHI_MAP_SYM_MASK) >> 5, n = v & 31;
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t sym = db->expand[at + i] & SHI_MAP_SYM_MASK;
+                seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len);
+            }
+        } else {
+            uint32_t sym = v & SHI_MAP_SYM_MASK;
+            seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len);
+        }
+    }
     if (!(v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))) {
         step_unit(sc, v, cp, off, len, 1);
         return;
@@ -286,6 +430,8 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         return;
     }
     if (v & SHI_MAP_BREAK) {
+        if (db->rules)
+            run_rules(sc);
         if (sc->pending) {
             sc->pending = 0;
             resolve(sc, sc->unit - 1, 0);
@@ -364,6 +510,14 @@ void shi_scanner_finish(shi_scanner *sc)
     }
     sc->state = SHI_ROOT;
     advance(sc, sc->unit);
+    if (sc->db->rules)
+        run_rules(sc);
+}
+
+/* The status a finished scan returns. */
+static int scan_status(const shi_scanner *sc)
+{
+    return sc->status ? sc->status : sc->rule_status;
 }
 
 uint64_t shi_scanner_horizon(const shi_scanner *sc)
@@ -376,9 +530,10 @@ uint64_t shi_scanner_horizon(const shi_scanner *sc)
     }
     if (!(sc->flags & SHAI_SCAN_OVERLAPPING) && sc->sel_next < h)
         h = sc->sel_next;
-    if (h < sc->unit)
-        return sc->ring[h & RING_MASK].start;
-    return sc->pos;
+    uint64_t off = h < sc->unit ? sc->ring[h & RING_MASK].start : sc->pos;
+    if (sc->db->rules && sc->seg_len && sc->seg_origin < off)
+        off = sc->seg_origin; /* rules still to run over the current line */
+    return off;
 }
 
 /* ----------------------------------------------------------------- API */
@@ -392,7 +547,8 @@ int shai_scan(const shai_db *db, const char *text, size_t len, uint32_t flags, s
     shi_scanner_init(&sc, db, flags, fn, user);
     shi_scanner_feed(&sc, (const unsigned char *)text, len, 1);
     shi_scanner_finish(&sc);
-    return sc.status;
+    shi_scanner_release(&sc);
+    return scan_status(&sc);
 }
 
 typedef struct collect {
@@ -471,8 +627,9 @@ int shai_stream_close(shai_stream *s)
     int rc = SHAI_OK;
     if (!s->sc.status) {
         shi_scanner_finish(&s->sc);
-        rc = s->sc.status;
+        rc = scan_status(&s->sc);
     }
+    shi_scanner_release(&s->sc);
     free(s);
     return rc;
 }

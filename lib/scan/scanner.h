@@ -52,8 +52,19 @@ typedef struct shi_scanner {
     uint64_t sel_next;    /* next start unit to select (leftmost-longest) */
     uint64_t sel_block;   /* starts below this are inside a reported hit */
     uint64_t allow_reach; /* selection: end unit + 1 of the farthest allow hit */
+    /* regex rules: the folded text of the current line (heap, only when the
+     * db has rules) with the original span of the character behind each
+     * folded byte */
+    char *seg;
+    uint64_t *seg_start, *seg_end;
+    size_t seg_len, seg_cap;
+    uint64_t seg_origin; /* original offset where the line piece starts */
+    int rule_status;     /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
     shi_unit ring[SHI_RING];
 } shi_scanner;
+
+/* Frees what the scanner allocated (rule segments). */
+void shi_scanner_release(shi_scanner *sc);
 
 void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_hit_fn fn,
                       void *user);
