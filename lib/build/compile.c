@@ -264,14 +264,14 @@ static void compose_cls(compose *k, uint32_t cp, uint8_t cls)
         k->full[cp] = unit_value(c, seq[0]);
         return;
     }
-    uint32_t any = 0;
-    for (uint32_t i = 0; i < n; i++)
+    uint32_t any = 0, words = 0;
+    for (uint32_t i = 0; i < n; i++) {
         any |= c->cp_sym[seq[i]];
-    if (!any) {
-        uint32_t v = 0;
-        for (uint32_t i = 0; i < n; i++)
-            v |= shi_is_word_char(seq[i]) ? SHI_MAP_WORD : 0;
-        k->full[cp] = v;
+        words += shi_is_word_char(seq[i]) != 0;
+    }
+    if (!any && (words == 0 || words == n)) {
+        /* nothing the lexicon uses: one character, word or not as a whole */
+        k->full[cp] = words ? SHI_MAP_WORD : 0;
         return;
     }
     if (k->nexpand + n > k->expand_cap) {

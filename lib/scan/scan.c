@@ -350,7 +350,8 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         return;
     }
     if (sym && sym == sc->last_sym && sc->last_is_unit && db->repeats && s != SHI_ROOT &&
-        go(slots, s, sym) == SHI_ROOT) {
+        go(slots, s, sym) == SHI_ROOT && !(db->sym_cp[sym] - '0' < 10u)) {
+        /* (digits never collapse: 1100 is not 110) */
         /* a doubled character joins the unit before it */
         shi_unit *prev = ring_at(sc, sc->unit - 1);
         prev->end = off + len;
@@ -426,7 +427,14 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         return;
     }
     if (v & SHI_MAP_IGNORE) {
-        sc->skipped = 1;
+        /* invisible: a combining mark or joiner right after a unit belongs
+         * to it (f̲u̲c̲k̲ is masked whole) */
+        if (sc->last_is_unit && !sc->skipped) {
+            shi_unit *prev = ring_at(sc, sc->unit - 1);
+            prev->end = off + len;
+            prev->single = 0;
+        } else
+            sc->skipped = 1;
         return;
     }
     if (v & SHI_MAP_BREAK) {
