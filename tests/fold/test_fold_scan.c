@@ -398,7 +398,7 @@ static void test_scan_agrees_with_icu_reference(void **state)
         shai_db_free(db);
     }
     print_message("%d texts, %zu hits agreed with the ICU reference\n", cases, total);
-    assert_true(total > (size_t)cases); /* the inputs do exercise matching */
+    assert_true(total > 1000); /* the inputs do exercise matching */
 }
 
 int main(void)
