@@ -216,6 +216,27 @@ static int build_alphabet(ctx *c)
     return SHAI_OK;
 }
 
+/* Punctuation that ends a clause: between two Chinese characters it is a
+ * real boundary (入住日：您好 is not 日您), so it is only skipped inside
+ * Latin words (f.u.c.k). Code points after folding. */
+static int is_clause_punct(uint32_t cp)
+{
+    switch (cp) {
+    case ',':
+    case '.':
+    case '!':
+    case '?':
+    case ';':
+    case ':':
+    case 0x3001: /* 、 */
+    case 0x3002: /* 。 */
+    case 0x2026: /* … */
+    case 0xFF61: /* ｡ */
+        return 1;
+    }
+    return 0;
+}
+
 static uint32_t unit_value(const ctx *c, uint32_t cp)
 {
     uint32_t v = c->cp_sym[cp];
@@ -257,7 +278,8 @@ static void compose_cls(compose *k, uint32_t cp, uint8_t cls)
     if (cls == SHI_CLS_NOISE && c->b->max_gap) {
         /* noise stays noise; it keeps a symbol when it folds to one the
          * lexicon uses (e.g. '%' in 100%) */
-        k->full[cp] = SHI_MAP_NOISE | (n == 1 ? c->cp_sym[seq[0]] : 0);
+        k->full[cp] = SHI_MAP_NOISE | (n == 1 ? c->cp_sym[seq[0]] : 0) |
+                      (n == 1 && is_clause_punct(seq[0]) ? SHI_MAP_SEP : 0);
         return;
     }
     if (n == 1) {

@@ -16,9 +16,12 @@
 #define SHI_MAP_NOISE (1u << 25)  /* may be skipped between characters of an entry */
 #define SHI_MAP_IGNORE (1u << 26) /* folds to nothing: invisible to the matcher */
 #define SHI_MAP_BREAK (1u << 27)  /* line break, control, invalid byte: no hit spans it */
-#define SHI_MAP_EXPAND                                                                             \
-    (1u << 28) /* folds to several units: symbol field is                                          \
-                  (offset << 5) | length in db->expand */
+/* folds to several units: the symbol field is (offset << 5) | length in
+ * db->expand */
+#define SHI_MAP_EXPAND (1u << 28)
+/* clause punctuation (，。、：…): noise only right after a Latin letter
+ * (f.u.c.k), a boundary between Chinese characters (日：您 is not 日您) */
+#define SHI_MAP_SEP (1u << 29)
 
 #define SHI_MAP_BLOCK_SHIFT 8
 #define SHI_MAP_BLOCK_SIZE (1u << SHI_MAP_BLOCK_SHIFT)

@@ -336,7 +336,8 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     uint32_t s = sc->state;
     uint8_t prev_word = sc->last_word;
 
-    if ((v & SHI_MAP_NOISE) && s != SHI_ROOT && !(sym && go(slots, s, sym) != SHI_ROOT)) {
+    if ((v & SHI_MAP_NOISE) && s != SHI_ROOT && !(sym && go(slots, s, sym) != SHI_ROOT) &&
+        (!(v & SHI_MAP_SEP) || sc->last_latin)) {
         /* noise inside a possible match: skip it, within the gap bound */
         if (sc->pending) {
             sc->pending = 0;
@@ -395,10 +396,12 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         sc->pending = slots[s].out != 0;
         sc->last_sym = sym;
         sc->last_is_unit = 1;
+        sc->last_latin = word && db->sym_cp[sym] - '0' >= 10u;
         horizon = sc->unit > db->depth[s] ? sc->unit - db->depth[s] : 0;
     } else {
         sc->last_sym = 0;
         sc->last_is_unit = 0;
+        sc->last_latin = 0;
         horizon = sc->unit;
     }
     sc->skipped = 0;

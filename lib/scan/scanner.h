@@ -44,6 +44,7 @@ typedef struct shi_scanner {
     uint8_t last_is_unit; /* the last character seen made or joined a unit */
     uint32_t gap;         /* noise characters skipped since the last unit */
     uint32_t last_sym;    /* symbol of the last unit (repeats) */
+    uint8_t last_latin;   /* the last unit is a Latin letter (clause punctuation) */
     unsigned char carry[4];
     uint64_t pos;         /* offset of the next byte */
     uint64_t unit;        /* number of units so far */
