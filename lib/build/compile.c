@@ -95,6 +95,27 @@ static uint32_t fold_cp(const ctx *c, uint32_t cp, uint32_t *seq)
     return 1;
 }
 
+/* Punctuation that ends a clause: between two Chinese characters it is a
+ * real boundary (入住日：您好 is not 日您), so it is only skipped inside
+ * Latin words (f.u.c.k). Code points after folding. */
+static int is_clause_punct(uint32_t cp)
+{
+    switch (cp) {
+    case ',':
+    case '.':
+    case '!':
+    case '?':
+    case ';':
+    case ':':
+    case 0x3001: /* 、 */
+    case 0x3002: /* 。 */
+    case 0x2026: /* … */
+    case 0xFF61: /* ｡ */
+        return 1;
+    }
+    return 0;
+}
+
 /* An entry's units: its characters through the same fold as the text.
  * Ignorable characters fold away; noise characters inside an entry stay. */
 static int decode_entries(ctx *c)
@@ -113,6 +134,9 @@ static int decode_entries(ctx *c)
             c->has_rules = 1; /* not in the automaton */
             continue;
         }
+        /* fold every character, remembering which units came from noise */
+        uint8_t noise[4 * SHAI_MAX_ENTRY_CODEPOINTS];
+        size_t first = n;
         for (size_t k = 0; k < e->text_len;) {
             uint32_t cp, seq[SHI_FOLD_MAX];
             size_t need;
@@ -125,8 +149,37 @@ static int decode_entries(ctx *c)
                     return SHAI_E_NOMEM;
                 c->units = q;
             }
+            if (n - first + m > sizeof noise)
+                return SHAI_E_ENTRY_TOO_LONG;
+            int is_noise = shi_fold_class(cp) == SHI_CLS_NOISE;
+            for (uint32_t j = 0; j < m; j++)
+                noise[n - first + j] =
+                    (uint8_t)(is_noise ? 1 + (is_clause_punct(cp) || is_clause_punct(seq[j])) : 0);
             memcpy(c->units + n, seq, m * sizeof *seq);
             n += m;
+        }
+        /* Noise between two characters of a word is invisible on both sides:
+         * 法.轮.功 is the word 法轮功, fuck you is fuckyou (so neither hides the
+         * other). Leading and trailing noise stays (100%, #tag), and so does
+         * clause punctuation where the text would not skip it (日：您). */
+        if (b->max_gap && !(e->flags & SHAI_ENTRY_EXACT)) {
+            size_t len = n - first, lo = 0, hi = len;
+            while (lo < len && noise[lo])
+                lo++;
+            while (hi > lo && noise[hi - 1])
+                hi--;
+            size_t w = first + lo;
+            int latin = 0;
+            for (size_t j = lo; j < hi; j++) {
+                uint32_t u = c->units[first + j];
+                if (noise[j] && (noise[j] == 1 || latin))
+                    continue;
+                latin = !noise[j] && shi_is_word_char(u) && !shi_is_digit(u);
+                c->units[w++] = u;
+            }
+            for (size_t j = hi; j < len; j++)
+                c->units[w++] = c->units[first + j];
+            n = w;
         }
         if (n - c->unit_off[i] > SHAI_MAX_ENTRY_CODEPOINTS)
             return SHAI_E_ENTRY_TOO_LONG;
@@ -216,27 +269,6 @@ static int build_alphabet(ctx *c)
     return SHAI_OK;
 }
 
-/* Punctuation that ends a clause: between two Chinese characters it is a
- * real boundary (入住日：您好 is not 日您), so it is only skipped inside
- * Latin words (f.u.c.k). Code points after folding. */
-static int is_clause_punct(uint32_t cp)
-{
-    switch (cp) {
-    case ',':
-    case '.':
-    case '!':
-    case '?':
-    case ';':
-    case ':':
-    case 0x3001: /* 、 */
-    case 0x3002: /* 。 */
-    case 0x2026: /* … */
-    case 0xFF61: /* ｡ */
-        return 1;
-    }
-    return 0;
-}
-
 static uint32_t unit_value(const ctx *c, uint32_t cp)
 {
     uint32_t v = c->cp_sym[cp];
@@ -279,7 +311,7 @@ static void compose_cls(compose *k, uint32_t cp, uint8_t cls)
         /* noise stays noise; it keeps a symbol when it folds to one the
          * lexicon uses (e.g. '%' in 100%) */
         k->full[cp] = SHI_MAP_NOISE | (n == 1 ? c->cp_sym[seq[0]] : 0) |
-                      (n == 1 && is_clause_punct(seq[0]) ? SHI_MAP_SEP : 0);
+                      (is_clause_punct(cp) || is_clause_punct(seq[0]) ? SHI_MAP_SEP : 0);
         return;
     }
     if (n == 1) {
@@ -764,6 +796,8 @@ static int build_entries(ctx *c)
         };
         if (units > db->max_units)
             db->max_units = units;
+        if (be->flags & SHAI_ENTRY_EXACT)
+            db->has_exact = 1;
         if ((be->flags & SHAI_ENTRY_ALLOW) && units > db->max_allow_units)
             db->max_allow_units = units;
     }

@@ -92,6 +92,7 @@ struct shai_db {
     uint32_t max_gap;
     uint32_t repeats;
 
+    uint32_t has_exact;       /* some entry is SHAI_ENTRY_EXACT */
     uint32_t max_units;       /* longest entry, in units */
     uint32_t max_allow_units; /* longest allow entry, 0 when there is none */
 

@@ -236,7 +236,7 @@ int shai_db_save(const shai_db *db, const char *path)
 
 /* Every index the scanner follows must stay inside its array, every list
  * must end and every failure chain must reach the root. */
-static int validate(const shai_db *db)
+static int validate(shai_db *db)
 {
     for (uint32_t i = 0; i < SHI_MAP_STAGE1_SIZE; i++)
         if (db->map_stage1[i] >= db->map_nblocks)
@@ -299,6 +299,8 @@ static int validate(const shai_db *db)
             return 0;
         if ((e->flags & SHAI_ENTRY_ALLOW) && e->units > db->max_allow_units)
             return 0;
+        if (e->flags & SHAI_ENTRY_EXACT)
+            db->has_exact = 1;
     }
     return 1;
 }

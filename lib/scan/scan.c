@@ -4,6 +4,7 @@
 
 #include "scan/scanner.h"
 #include "rules/rules.h"
+#include "unicode/charclass.h"
 #include "unicode/utf8.h"
 
 #define RING_MASK (SHI_RING - 1)
@@ -336,7 +337,10 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     uint32_t s = sc->state;
     uint8_t prev_word = sc->last_word;
 
-    if ((v & SHI_MAP_NOISE) && s != SHI_ROOT && !(sym && go(slots, s, sym) != SHI_ROOT) &&
+    /* a noise character that continues the match or starts an entry of its
+     * own (／, #tag) is matched, not skipped */
+    if ((v & SHI_MAP_NOISE) && s != SHI_ROOT &&
+        !(sym && (go(slots, s, sym) != SHI_ROOT || go(slots, SHI_ROOT, sym) != SHI_ROOT)) &&
         (!(v & SHI_MAP_SEP) || sc->last_latin)) {
         /* noise inside a possible match: skip it, within the gap bound */
         if (sc->pending) {
@@ -351,7 +355,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         return;
     }
     if (sym && sym == sc->last_sym && sc->last_is_unit && db->repeats && s != SHI_ROOT &&
-        go(slots, s, sym) == SHI_ROOT && !(db->sym_cp[sym] - '0' < 10u)) {
+        go(slots, s, sym) == SHI_ROOT && !shi_is_digit(db->sym_cp[sym])) {
         /* (digits never collapse: 1100 is not 110) */
         /* a doubled character joins the unit before it */
         shi_unit *prev = ring_at(sc, sc->unit - 1);
@@ -396,7 +400,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         sc->pending = slots[s].out != 0;
         sc->last_sym = sym;
         sc->last_is_unit = 1;
-        sc->last_latin = word && db->sym_cp[sym] - '0' >= 10u;
+        sc->last_latin = word && !shi_is_digit(db->sym_cp[sym]);
         horizon = sc->unit > db->depth[s] ? sc->unit - db->depth[s] : 0;
     } else {
         sc->last_sym = 0;
@@ -459,6 +463,171 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
     }
 }
 
+/* The common case, kept in registers: a character that is a plain symbol
+ * (or outside the alphabet), no output waiting to be resolved, no repeat.
+ * Returns where it stopped: the end, or a character the general step must
+ * handle. Does exactly what step() would do for the characters it takes. */
+static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t n)
+{
+    if (sc->pending || sc->db->rules)
+        return i;
+    const shai_db *db = sc->db;
+    const shi_slot *slots = db->slots;
+    const uint16_t *stage1 = db->map_stage1;
+    const uint32_t *stage2 = db->map_stage2;
+    const uint8_t *depth = db->depth;
+    const int plain = sc->flags == SHAI_SCAN_OVERLAPPING;
+    const int light = plain && !db->has_exact; /* units need start, end, state, prev */
+    const uint32_t max_gap = db->max_gap;
+    uint32_t s = sc->state;
+    uint64_t u = sc->unit;
+    uint64_t base = sc->pos - i;
+    uint8_t last_word = sc->last_word, skipped = sc->skipped, last_latin = sc->last_latin;
+    uint32_t last_sym = sc->last_sym, gap = sc->gap;
+    int repeats = db->repeats != 0, last_is_unit = sc->last_is_unit;
+    int pending = 0;
+
+    while (i < n) {
+        uint32_t c = p[i], cp, len;
+        if (c < 0x80) {
+            cp = c;
+            len = 1;
+        } else if ((c & 0xF0) == 0xE0) {
+            if (i + 2 >= n || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80)
+                break;
+            cp = ((c & 0x0F) << 12) | ((uint32_t)(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+            if (cp < 0x800 || cp - 0xD800 < 0x800)
+                break;
+            len = 3;
+        } else if ((c & 0xE0) == 0xC0) {
+            if (c < 0xC2 || i + 1 >= n || (p[i + 1] & 0xC0) != 0x80)
+                break;
+            cp = ((c & 0x1F) << 6) | (p[i + 1] & 0x3F);
+            len = 2;
+        } else {
+            if (c < 0xF0 || c > 0xF4 || i + 3 >= n || (p[i + 1] & 0xC0) != 0x80 ||
+                (p[i + 2] & 0xC0) != 0x80 || (p[i + 3] & 0xC0) != 0x80)
+                break;
+            cp = ((c & 0x07) << 18) | ((uint32_t)(p[i + 1] & 0x3F) << 12) |
+                 ((uint32_t)(p[i + 2] & 0x3F) << 6) | (p[i + 3] & 0x3F);
+            if (cp < 0x10000 || cp > 0x10FFFF)
+                break;
+            len = 4;
+        }
+        uint32_t v = stage2[((uint32_t)stage1[cp >> SHI_MAP_BLOCK_SHIFT] << SHI_MAP_BLOCK_SHIFT) |
+                            (cp & (SHI_MAP_BLOCK_SIZE - 1))];
+        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
+            break;
+        uint32_t sym = v & SHI_MAP_SYM_MASK;
+        uint8_t word = (v & SHI_MAP_WORD) != 0;
+        if ((v & SHI_MAP_NOISE) && s != SHI_ROOT) {
+            int matched =
+                sym && (go(slots, s, sym) != SHI_ROOT || go(slots, SHI_ROOT, sym) != SHI_ROOT);
+            if (!matched && (!(v & SHI_MAP_SEP) || last_latin)) {
+                /* noise inside a possible match: skipped */
+                i += len;
+                last_word = 0;
+                last_is_unit = 0;
+                skipped = 1;
+                if (++gap > max_gap) {
+                    s = SHI_ROOT;
+                    last_sym = 0;
+                    gap = 0;
+                    if (!plain && u > sc->horizon) {
+                        sc->unit = u;
+                        advance(sc, u);
+                        if (sc->status)
+                            break;
+                    }
+                }
+                continue;
+            }
+        }
+        if (sym && sym == last_sym && last_is_unit && repeats)
+            break;
+        uint8_t prev_word = last_word;
+        if (sym) {
+            for (;;) {
+                uint32_t t = slots[s].base + sym;
+                if (slots[t].check == s) {
+                    s = t;
+                    break;
+                }
+                if (s == SHI_ROOT)
+                    break;
+                s = slots[s].fail;
+            }
+        } else {
+            s = SHI_ROOT;
+        }
+        uint64_t off = base + i;
+        uint8_t adjacent = !skipped;
+        i += len;
+        last_word = word;
+        skipped = 0;
+        gap = 0;
+        if (s != SHI_ROOT) {
+            shi_unit *uu = &sc->ring[u & RING_MASK];
+            uu->start = off;
+            uu->end = off + len;
+            uu->state = s;
+            uu->prev_word = prev_word;
+            if (!light) {
+                uu->best_len = 0;
+                uu->allow_len = 0;
+                uu->single = 1;
+                uu->adjacent = adjacent;
+                uu->raw = cp;
+            }
+            u++;
+            last_sym = sym;
+            last_is_unit = 1;
+            last_latin = word && !shi_is_digit(db->sym_cp[sym]);
+            if (!plain) {
+                uint64_t h = u > depth[s] ? u - depth[s] : 0;
+                if (h > sc->horizon) {
+                    sc->unit = u;
+                    advance(sc, h);
+                    if (sc->status) {
+                        pending = slots[s].out != 0;
+                        break;
+                    }
+                }
+            }
+            if (slots[s].out) {
+                pending = 1;
+                break;
+            }
+        } else {
+            last_sym = 0;
+            last_is_unit = 0;
+            last_latin = 0;
+            if (!plain && u > sc->horizon) {
+                sc->unit = u;
+                advance(sc, u);
+                if (sc->status)
+                    break;
+            }
+        }
+    }
+    sc->state = s;
+    sc->unit = u;
+    sc->pos = base + i;
+    sc->last_word = last_word;
+    sc->skipped = skipped;
+    sc->last_sym = last_sym;
+    sc->last_is_unit = (uint8_t)last_is_unit;
+    sc->last_latin = last_latin;
+    sc->gap = gap;
+    sc->pending = (uint8_t)pending;
+    if (plain) {
+        uint64_t h = s != SHI_ROOT ? (u > depth[s] ? u - depth[s] : 0) : u;
+        if (h > sc->horizon)
+            sc->horizon = h;
+    }
+    return i;
+}
+
 void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int final)
 {
     size_t i = 0;
@@ -488,6 +657,9 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
         }
     }
     while (i < n && !sc->status) {
+        i = fast_run(sc, p, i, n);
+        if (i >= n || sc->status)
+            break;
         uint32_t c = p[i];
         if (c < 0x80) {
             step(sc, c, sc->pos, 1);

@@ -18,6 +18,12 @@ static inline int shi_is_word_char(uint32_t cp)
            (cp >= 0xFF41 && cp <= 0xFF5A);
 }
 
+/* Decimal digits among the word characters (ASCII and fullwidth). */
+static inline int shi_is_digit(uint32_t cp)
+{
+    return cp - '0' < 10u || cp - 0xFF10u < 10u;
+}
+
 /* Characters an entry may not contain. */
 static inline int shi_is_control(uint32_t cp)
 {
