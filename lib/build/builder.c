@@ -350,7 +350,8 @@ int shai_builder_add_rule(shai_builder *b, const char *pattern, size_t pattern_l
             shi_rule_check(pattern, pattern_len, why, sizeof why);
         snprintf(msg, sizeof msg, "rule: %s at code point %u",
                  rc == SHAI_E_REGEX ? why : shai_status_message(rc), col);
-        return shi_builder_fail(b, rc == SHAI_E_LEXICON ? SHAI_E_INVALID_ARG : rc, NULL, 0, col, msg);
+        return shi_builder_fail(b, rc == SHAI_E_LEXICON ? SHAI_E_INVALID_ARG : rc, NULL, 0, col,
+                                msg);
     }
     if ((category && (rc = check_attribute(b, "category", category))) ||
         (tag && (rc = check_attribute(b, "tag", tag))) ||

@@ -23,6 +23,11 @@ typedef struct tnode {
     uint32_t base; /* double-array base of the children once placed */
 } tnode;
 
+/* A state while the automaton is built; split into shi_slot + shi_link. */
+typedef struct build_slot {
+    uint32_t base, check, fail, out;
+} build_slot;
+
 typedef struct ctx {
     const shai_builder *b;
     shai_db *db;
@@ -39,7 +44,7 @@ typedef struct ctx {
     uint32_t nnodes, nodes_cap;
     uint32_t *entry_next;
     /* double array under construction */
-    shi_slot *slots;
+    build_slot *slots;
     uint32_t slots_cap, slots_hi; /* hi: one past the highest used slot */
     uint32_t first_free;
     uint64_t *used;  /* one bit per slot, slots_cap bits: placement search */
@@ -535,7 +540,7 @@ static int grow_slots(ctx *c, uint32_t need)
         ncap *= 2;
     if (ncap > UINT32_MAX / 2)
         return SHAI_E_TOO_LARGE;
-    shi_slot *q = realloc(c->slots, (size_t)ncap * sizeof *q);
+    build_slot *q = realloc(c->slots, (size_t)ncap * sizeof *q);
     if (!q)
         return SHAI_E_NOMEM;
     c->slots = q;
@@ -555,7 +560,7 @@ static int grow_slots(ctx *c, uint32_t need)
     c->fails = fl;
     memset(fl + c->slots_cap, 0, (size_t)(ncap - c->slots_cap));
     for (uint64_t i = c->slots_cap; i < ncap; i++)
-        q[i] = (shi_slot){0, SHI_EMPTY_CHECK, 0, 0};
+        q[i] = (build_slot){0, SHI_EMPTY_CHECK, 0, 0};
     c->slots_cap = (uint32_t)ncap;
     return SHAI_OK;
 }
@@ -752,10 +757,19 @@ static int build_automaton(ctx *c)
     c->db->outs = outs;
     c->db->nouts = nouts;
     c->db->depth = depth;
-    c->db->slots = c->slots;
+    shi_slot *hot = malloc((size_t)nslots * sizeof *hot);
+    shi_link *cold = malloc((size_t)nslots * sizeof *cold);
+    c->db->alloc[2] = hot;
+    c->db->alloc[11] = cold;
+    if (!hot || !cold)
+        return SHAI_E_NOMEM;
+    for (uint32_t i = 0; i < nslots; i++) {
+        hot[i] = (shi_slot){c->slots[i].base, c->slots[i].check};
+        cold[i] = (shi_link){c->slots[i].fail, c->slots[i].out};
+    }
+    c->db->slots = hot;
+    c->db->links = cold;
     c->db->nslots = nslots;
-    c->db->alloc[2] = c->slots;
-    c->slots = NULL;
     return SHAI_OK;
 }
 

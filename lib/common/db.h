@@ -35,13 +35,18 @@
 #define SHI_ROOT 0u
 #define SHI_EMPTY_CHECK UINT32_MAX
 
-/* One double-array slot = one automaton state (or a free slot). */
+/* One double-array slot = one automaton state (or a free slot): the part
+ * every step reads, kept small for the cache. */
 typedef struct shi_slot {
     uint32_t base;  /* children of this state live at base + symbol */
     uint32_t check; /* parent state, SHI_EMPTY_CHECK for a free slot */
-    uint32_t fail;  /* Aho-Corasick failure state */
-    uint32_t out;   /* head of the output list in db->outs, 0 = none */
 } shi_slot;
+
+/* The part of a state read on a mismatch or a hit. */
+typedef struct shi_link {
+    uint32_t fail; /* Aho-Corasick failure state */
+    uint32_t out;  /* head of the output list in db->outs, 0 = none */
+} shi_link;
 
 /* Output list node: an entry that ends in this state; lists share tails. */
 typedef struct shi_out {
@@ -70,6 +75,7 @@ struct shai_db {
 
     /* automaton */
     const shi_slot *slots;
+    const shi_link *links; /* per slot */
     uint32_t nslots;
     const uint8_t *depth; /* per slot: length of the state's string */
     const shi_out *outs;

@@ -23,6 +23,7 @@ enum {
     SEC_STAGE2,
     SEC_EXPAND,
     SEC_SLOTS,
+    SEC_LINKS,
     SEC_DEPTH,
     SEC_OUTS,
     SEC_ENTRIES,
@@ -83,6 +84,7 @@ static void section_sizes(const shai_db *db, uint64_t size[SEC_COUNT])
     size[SEC_STAGE2] = (uint64_t)db->map_nblocks * SHI_MAP_BLOCK_SIZE * sizeof *db->map_stage2;
     size[SEC_EXPAND] = (uint64_t)db->nexpand * sizeof *db->expand;
     size[SEC_SLOTS] = (uint64_t)db->nslots * sizeof *db->slots;
+    size[SEC_LINKS] = (uint64_t)db->nslots * sizeof *db->links;
     size[SEC_DEPTH] = db->nslots;
     size[SEC_OUTS] = (uint64_t)db->nouts * sizeof *db->outs;
     size[SEC_ENTRIES] = (uint64_t)db->nentries * sizeof *db->entries;
@@ -131,9 +133,18 @@ int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out
         return SHAI_E_BUFFER_TOO_SMALL;
     unsigned char *p = out;
     memset(p, 0, (size_t)total);
-    const void *src[SEC_COUNT] = {db->map_stage1, db->map_stage2, db->expand,  db->slots,
-                                  db->depth,      db->outs,       db->entries, db->strings,
-                                  db->categories, db->sym_cp};
+    const void *src[SEC_COUNT];
+    src[SEC_STAGE1] = db->map_stage1;
+    src[SEC_STAGE2] = db->map_stage2;
+    src[SEC_EXPAND] = db->expand;
+    src[SEC_SLOTS] = db->slots;
+    src[SEC_LINKS] = db->links;
+    src[SEC_DEPTH] = db->depth;
+    src[SEC_OUTS] = db->outs;
+    src[SEC_ENTRIES] = db->entries;
+    src[SEC_STRINGS] = db->strings;
+    src[SEC_CATEGORIES] = db->categories;
+    src[SEC_SYMCP] = db->sym_cp;
     for (int i = 0; i < SEC_COUNT; i++)
         if (size[i])
             memcpy(p + off[i], src[i], (size_t)size[i]);
@@ -265,13 +276,14 @@ static int validate(shai_db *db)
         return 0;
     for (uint32_t s = 0; s < db->nslots; s++) {
         const shi_slot *sl = &db->slots[s];
+        const shi_link *ln = &db->links[s];
         if (sl->check == SHI_EMPTY_CHECK)
             continue;
         if (sl->check >= db->nslots || (uint64_t)sl->base + db->nsym > db->nslots ||
-            sl->fail >= db->nslots || sl->out >= db->nouts || db->depth[s] > db->max_units)
+            ln->fail >= db->nslots || ln->out >= db->nouts || db->depth[s] > db->max_units)
             return 0;
-        if (s != SHI_ROOT && (db->depth[s] == 0 || db->depth[sl->fail] >= db->depth[s] ||
-                              db->slots[sl->fail].check == SHI_EMPTY_CHECK))
+        if (s != SHI_ROOT && (db->depth[s] == 0 || db->depth[ln->fail] >= db->depth[s] ||
+                              db->slots[ln->fail].check == SHI_EMPTY_CHECK))
             return 0;
     }
     if (db->outs[0].next != 0)
@@ -351,6 +363,7 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
     db->map_stage2 = at[SEC_STAGE2];
     db->expand = at[SEC_EXPAND];
     db->slots = at[SEC_SLOTS];
+    db->links = at[SEC_LINKS];
     db->depth = at[SEC_DEPTH];
     db->outs = at[SEC_OUTS];
     db->entries = at[SEC_ENTRIES];

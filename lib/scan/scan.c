@@ -211,7 +211,7 @@ static void resolve(shi_scanner *sc, uint64_t f, int next_word)
     shi_unit *uf = ring_at(sc, f);
     uf->next_word = (uint8_t)next_word;
     uint32_t flags = sc->flags;
-    for (uint32_t o = db->slots[uf->state].out; o; o = db->outs[o].next) {
+    for (uint32_t o = db->links[uf->state].out; o; o = db->outs[o].next) {
         uint32_t entry = db->outs[o].entry;
         const shi_entry *e = &db->entries[entry];
         uint64_t s = f + 1 - e->units;
@@ -246,7 +246,7 @@ static void finalize_end(shi_scanner *sc, uint64_t f)
     const shai_db *db = sc->db;
     shi_unit *uf = ring_at(sc, f);
     uint32_t max_allow = db->max_allow_units;
-    for (uint32_t o = db->slots[uf->state].out; o; o = db->outs[o].next) {
+    for (uint32_t o = db->links[uf->state].out; o; o = db->outs[o].next) {
         uint32_t entry = db->outs[o].entry;
         const shi_entry *e = &db->entries[entry];
         if (e->flags & SHAI_ENTRY_ALLOW)
@@ -300,7 +300,7 @@ static void advance(shi_scanner *sc, uint64_t horizon)
     if ((flags & SHAI_SCAN_VIOLATIONS) && (flags & (SHAI_SCAN_OVERLAPPING | SHI_SCAN_VERDICT))) {
         while (sc->fin_next < horizon && !sc->status) {
             uint64_t f = sc->fin_next++;
-            if (sc->db->slots[ring_at(sc, f)->state].out)
+            if (sc->db->links[ring_at(sc, f)->state].out)
                 finalize_end(sc, f);
         }
     }
@@ -332,6 +332,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
 {
     const shai_db *db = sc->db;
     const shi_slot *slots = db->slots;
+    const shi_link *links = db->links;
     int word = (v & SHI_MAP_WORD) != 0;
     uint32_t sym = v & SHI_MAP_SYM_MASK;
     uint32_t s = sc->state;
@@ -376,7 +377,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
             }
             if (s == SHI_ROOT)
                 break;
-            s = slots[s].fail;
+            s = links[s].fail;
         }
     } else {
         s = SHI_ROOT;
@@ -397,7 +398,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         uu->single = (uint8_t)single;
         uu->adjacent = !sc->skipped;
         uu->raw = cp;
-        sc->pending = slots[s].out != 0;
+        sc->pending = links[s].out != 0;
         sc->last_sym = sym;
         sc->last_is_unit = 1;
         sc->last_latin = word && !shi_is_digit(db->sym_cp[sym]);
@@ -473,6 +474,7 @@ static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t
         return i;
     const shai_db *db = sc->db;
     const shi_slot *slots = db->slots;
+    const shi_link *links = db->links;
     const uint16_t *stage1 = db->map_stage1;
     const uint32_t *stage2 = db->map_stage2;
     const uint8_t *depth = db->depth;
@@ -555,7 +557,7 @@ static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t
                 }
                 if (s == SHI_ROOT)
                     break;
-                s = slots[s].fail;
+                s = links[s].fail;
             }
         } else {
             s = SHI_ROOT;
@@ -589,12 +591,12 @@ static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t
                     sc->unit = u;
                     advance(sc, h);
                     if (sc->status) {
-                        pending = slots[s].out != 0;
+                        pending = links[s].out != 0;
                         break;
                     }
                 }
             }
-            if (slots[s].out) {
+            if (links[s].out) {
                 pending = 1;
                 break;
             }
