@@ -470,7 +470,7 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
  * handle. Does exactly what step() would do for the characters it takes. */
 static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t n)
 {
-    if (sc->pending || sc->db->rules)
+    if (sc->db->rules)
         return i;
     const shai_db *db = sc->db;
     const shi_slot *slots = db->slots;
@@ -487,7 +487,7 @@ static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t
     uint8_t last_word = sc->last_word, skipped = sc->skipped, last_latin = sc->last_latin;
     uint32_t last_sym = sc->last_sym, gap = sc->gap;
     int repeats = db->repeats != 0, last_is_unit = sc->last_is_unit;
-    int pending = 0;
+    int pending = sc->pending;
 
     while (i < n) {
         uint32_t c = p[i], cp, len;
@@ -527,6 +527,12 @@ static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t
                 sym && (go(slots, s, sym) != SHI_ROOT || go(slots, SHI_ROOT, sym) != SHI_ROOT);
             if (!matched && (!(v & SHI_MAP_SEP) || last_latin)) {
                 /* noise inside a possible match: skipped */
+                if (pending) {
+                    pending = 0;
+                    resolve(sc, u - 1, 0);
+                    if (sc->status)
+                        break;
+                }
                 i += len;
                 last_word = 0;
                 last_is_unit = 0;
@@ -547,6 +553,12 @@ static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t
         }
         if (sym && sym == last_sym && last_is_unit && repeats)
             break;
+        if (pending) {
+            pending = 0;
+            resolve(sc, u - 1, word);
+            if (sc->status)
+                break;
+        }
         uint8_t prev_word = last_word;
         if (sym) {
             for (;;) {
@@ -596,10 +608,7 @@ static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t
                     }
                 }
             }
-            if (links[s].out) {
-                pending = 1;
-                break;
-            }
+            pending = links[s].out != 0;
         } else {
             last_sym = 0;
             last_is_unit = 0;
