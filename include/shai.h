@@ -90,7 +90,8 @@ SHAI_API const char *shai_version_string(void);
     X(E_MATCH_LIMIT, -16, "a regular expression rule hit its match limit")
 
 #define SHAI_STATUS_ENUM_(name, value, message) SHAI_##name = value,
-enum { SHAI_STATUS_LIST(SHAI_STATUS_ENUM_) SHAI_STATUS_END_ };
+/* SHAI_STATUS_LIST_END_ only closes the list; it is not a status. */
+enum { SHAI_STATUS_LIST(SHAI_STATUS_ENUM_) SHAI_STATUS_LIST_END_ = -1000000 };
 #undef SHAI_STATUS_ENUM_
 
 /* Short upper-case name of a status, e.g. "E_NOMEM"; "UNKNOWN" for a value
@@ -313,13 +314,35 @@ typedef int (*shai_hit_fn)(const shai_hit *hit, void *user);
 /* Scan `text` and call `fn` for every hit, allow entries included (with
  * SHAI_SCAN_VIOLATIONS: only the deny hits that no allow hit covers; the
  * leftmost-longest selection then runs among those).
- * Overlapping mode reports every occurrence of every entry, ordered by end,
- * then longer first, then by entry index. Default mode reports the
- * leftmost-longest hits that do not overlap, ordered by start; where several
- * entries match the same span the lowest entry index is reported.
- * Latin entries match on word boundaries only: if an entry begins (ends) with
- * a Latin letter or a digit, the character before (after) the hit must not be
- * one. No heap allocation. Thread-safe for a shared db. Since 0.1. */
+ *
+ * Matching (with the db's options, see SHAI_OPT_*): text and entries go
+ * through the same fold. Noise characters (punctuation, symbols, spaces,
+ * TAB, emoji, private-use icons) between two characters of an entry are
+ * skipped, at most SHAI_OPT_MAX_GAP in a row; clause punctuation
+ * (, . ! ? ; : 、 。 … after folding) is skipped only right after a Latin
+ * letter (f.u.c.k) and otherwise ends a match (日：您 is not 日您). Noise
+ * inside an entry is ignored the same way (法.轮.功 is the entry 法轮功);
+ * noise at its ends, and clause punctuation after a non-Latin character,
+ * must be there. A noise character that continues a match or starts an entry
+ * is matched rather than skipped. Line breaks, other control characters and
+ * invalid bytes end any match. With SHAI_OPT_REPEATS a character doubled in
+ * the text (not a digit) joins the one before it where the entry has it once,
+ * so 法法轮轮功功 is one hit of 法轮功 (and 赌赌博博 one hit of 赌博, not two).
+ * A hit's span is the original text from its first to its last character,
+ * the noise between them included, plus invisible characters (combining
+ * marks, joiners) right after it.
+ * Word boundaries: if an entry begins (ends) with a word character - ASCII
+ * letters and digits, U+00C0-U+024F except U+00D7 and U+00F7, U+1E00-U+1EFF,
+ * full-width letters and digits, as folded - the character before (after)
+ * the hit must not be one. CJK entries match anywhere.
+ *
+ * Order: overlapping mode reports every hit, ordered by end, then longer
+ * first, then by entry index. Default mode reports the leftmost-longest hits
+ * that do not overlap, ordered by start; where several entries match the same
+ * span the lowest entry index is reported. Hits of regular-expression rules
+ * (shai_builder_add_rule) come after the word hits of their line, in every
+ * mode. No heap allocation unless the db has rules. Thread-safe for a shared
+ * db. Since 0.1. */
 SHAI_API int shai_scan(const shai_db *db, const char *text, size_t len, uint32_t flags,
                        shai_hit_fn fn, void *user);
 
@@ -345,7 +368,8 @@ SHAI_API int shai_check(const shai_db *db, const char *text, size_t len, uint32_
 /* ------------------------------------------------------------------- mask */
 
 /* Copy `text` into `out`, replacing every code point of every violation (as
- * in shai_check) by `mask_char` (one Unicode scalar value, e.g. '*').
+ * in shai_check, overlapping ones included: the union of their spans) by
+ * `mask_char` (one Unicode scalar value, e.g. '*').
  * *out_len receives the size of the result in bytes (without the NUL
  * terminator that is also written). Returns SHAI_E_BUFFER_TOO_SMALL when
  * out_cap < *out_len + 1 (nothing is guaranteed in out then); out may be NULL

@@ -517,7 +517,8 @@ int shai_builder_add_path(shai_builder *b, const char *path)
     if (S_ISDIR(st.st_mode)) {
         rc = walk(b, &fl, path, 0);
         if (rc == SHAI_OK)
-            qsort(fl.paths, fl.n, sizeof *fl.paths, cmp_paths);
+            if (fl.n > 1)
+                qsort(fl.paths, fl.n, sizeof *fl.paths, cmp_paths);
     } else {
         rc = files_push(&fl, path);
     }

@@ -648,12 +648,14 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
         size_t k = sc->ncarry;
         memcpy(tmp, sc->carry, k);
         size_t take = n - i < 4 ? n - i : 4;
-        memcpy(tmp + k, p + i, take);
+        if (take)
+            memcpy(tmp + k, p + i, take);
         uint32_t cp;
         size_t need;
         size_t len = shi_utf8_decode(tmp, k + take, &cp, &need);
         if (need && !final) {
-            memcpy(sc->carry + k, p + i, take); /* still incomplete: keep all */
+            if (take)
+                memcpy(sc->carry + k, p + i, take); /* still incomplete: keep all */
             sc->ncarry = (uint8_t)(k + take);
             return;
         }

@@ -1,0 +1,1557 @@
+/*
+ * Differential test: a naive reference matcher, written from the contract in
+ * shai.h and nothing else, against the library on thousands of random
+ * lexicons and texts. Every scan mode, shai_scan_hits, shai_check, shai_mask,
+ * stopping callbacks and streams with random chunking are compared hit for
+ * hit, on dbs used directly or through a saved image.
+ *
+ * The reference knows exact matching (no folding, no repeats), optionally
+ * with noise gaps between the characters of a word. Under the default
+ * options (folding, gaps, repeats) the library's overlapping hits are only
+ * checked for form, then every other mode and API must agree with them.
+ *
+ * Deterministic: the base seed is fixed (SHAI_DIFF_SEED overrides it) and
+ * every case has its own seed, printed on failure together with a shrunk
+ * reproducer. SHAI_DIFF_CASE=<case seed> runs that one case only;
+ * SHAI_DIFF_SCALE=<n> multiplies the number of cases.
+ */
+#include "test_util.h"
+
+#include <inttypes.h>
+
+/* ================================================================ model */
+
+typedef struct gen_entry {
+    uint32_t cps[SHAI_MAX_ENTRY_CODEPOINTS];
+    uint32_t n;
+    uint32_t action;
+    int allow;
+    int category; /* index into category_names; -1: NULL ("uncategorized") */
+    int tag;      /* index into tag_names; -1: none */
+    int suggestion;
+} gen_entry;
+
+typedef struct lexicon {
+    gen_entry *e;
+    size_t n;
+    size_t cap;
+} lexicon;
+
+/* A text is a sequence of tokens: one encoded code point, or one to three
+ * bytes that do not form a well-formed sequence on their own. */
+typedef struct token {
+    unsigned char b[4];
+    uint8_t len;
+} token;
+
+typedef struct text {
+    token *t;
+    size_t n;
+    size_t cap;
+} text;
+
+static const char *const category_names[] = {"c0", "c1", "赌博类"};
+static const char *const tag_names[] = {"t0", "t1"};
+static const char *const suggestion_names[] = {"s0", "很好"};
+
+/* Code points that entries and texts are made of: a few CJK characters,
+ * ASCII letters and digits, Latin letters (word characters) and their
+ * neighbours that are not letters, fullwidth forms, astral emoji, spaces and
+ * punctuation, U+FFFD, and the edges of every UTF-8 sequence length. */
+static const uint32_t pool[] = {
+    0x8D4C,                                               /* 赌 */
+    0x535A,                                               /* 博 */
+    0x53F2,                                               /* 史 */
+    0x7F51,                                               /* 网 */
+    0x4E2D,                                               /* 中 */
+    'a',     'b', 'q', 's', 'Z', '1',  '2',    '0', 0xE9, /* é */
+    0xF1,                                                 /* ñ */
+    0xC0,                                                 /* À: first of the Latin-1 letters */
+    0x24F,                                                /* ɏ: last of Latin Extended-B */
+    0x1E01,                                               /* ḁ */
+    0x1EFF,                                               /* ỿ */
+    0xFF51,                                               /* ｑ */
+    0xFF10,                                               /* ０ */
+    0xFF3A,                                               /* Ｚ */
+    0xD7,                                                 /* × : not a letter */
+    0xF7,                                                 /* ÷ : not a letter */
+    0xBF,                                                 /* ¿ : just before the letters */
+    0x250,                                                /* ɐ : just after Latin Extended-B */
+    0x1DFF,                                    /* just before Latin Extended Additional */
+    0x1F00,                                    /* Greek, just after */
+    0xFF20,                                    /* ＠ between fullwidth digits and letters */
+    0xFF0F,                                    /* ／ just before fullwidth digits */
+    0xFF40,                                    /* ｀ */
+    0xFF5B,                                    /* ｛ */
+    0x1F600,                                   /* 😀 */
+    0x1F3B2,                                   /* 🎲 */
+    0x10000,                                   /* first astral */
+    ' ',     ',', '!', '#', '@', '\\', 0x3000, /* ideographic space */
+    0x7FF,                                     /* last 2-byte */
+    0x800,                                     /* first 3-byte */
+    0xFFFD, /* replacement character: never matches an invalid byte */
+};
+
+/* Letters for the gap tests: never noise. */
+/* (No full-width digits: test_api's test_clause_punctuation_after_digits
+ * covers them.) */
+static const uint32_t gap_letters[] = {0x8D4C, 0x535A, 0x53F2, 0x7F51, 0x4E2D, 'a',  'b',
+                                       'q',    's',    '1',    '2',    0xE9,   0xC0, 0x1E01,
+                                       0xFF51, 0xFF3A, 0x250,  0x800,  0x10000};
+
+/* Only in texts: characters an entry may not contain, and U+10FFFF. */
+static const uint32_t text_only[] = {0x00, '\n', '\t', 0x7F, 0x85, 0x9F, 0x10FFFF, 0xFFFF};
+
+static const char *const invalid_tokens[] = {
+    "\x80",     "\xbf",         "\xc0",     "\xc1", "\xf5", "\xff",     "\xe8",     "\xe8\xb5",
+    "\xf0\x9f", "\xf0\x9f\x8e", "\xed\xa0", "\xed", "\xc3", "\xef\xbf", "\xf4\x90", "\xe0\x80",
+};
+
+/* Bytes that are invalid wherever they stand. */
+static const char *const lone_invalid[] = {"\xff", "\xfe", "\xc0", "\xc1", "\xf5", "\x80", "\xbf"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static void lexicon_push(lexicon *lx, const gen_entry *e)
+{
+    if (lx->n == lx->cap) {
+        lx->cap = lx->cap ? 2 * lx->cap : 16;
+        lx->e = realloc(lx->e, lx->cap * sizeof *lx->e);
+        assert_non_null(lx->e);
+    }
+    lx->e[lx->n++] = *e;
+}
+
+static void text_push(text *t, const token *tok)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 64;
+        t->t = realloc(t->t, t->cap * sizeof *t->t);
+        assert_non_null(t->t);
+    }
+    t->t[t->n++] = *tok;
+}
+
+static void text_push_cp(text *t, uint32_t cp)
+{
+    token tok;
+    tok.len = (uint8_t)utf8_put(cp, (char *)tok.b);
+    text_push(t, &tok);
+}
+
+static size_t text_bytes(const text *t, char *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        memcpy(out + n, t->t[i].b, t->t[i].len);
+        n += t->t[i].len;
+    }
+    return n;
+}
+
+static size_t text_size(const text *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n; i++)
+        n += t->t[i].len;
+    return n;
+}
+
+/* How the db under test matches. raw: no folding and no repeats, so the
+ * reference gives every hit; gap > 0 then also lets up to `gap` noise
+ * characters stand between two characters of an entry. !raw: the default
+ * options, checked for consistency only. */
+typedef struct match_mode {
+    int raw;
+    uint32_t gap;
+} match_mode;
+
+/* ============================================================ reference */
+
+typedef struct unit {
+    uint64_t start;
+    uint64_t end;
+    int64_t cp; /* -1: an invalid byte */
+} unit;
+
+/* Length of the well-formed UTF-8 sequence at s (Unicode table 3-7), or 0. */
+static size_t well_formed(const unsigned char *s, size_t avail, uint32_t *cp)
+{
+    unsigned c = s[0];
+    size_t need;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        need = 2;
+        *cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        *cp = c & 0x0F;
+        if (c == 0xE0)
+            lo = 0xA0;
+        if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        *cp = c & 0x07;
+        if (c == 0xF0)
+            lo = 0x90;
+        if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (avail < need)
+        return 0;
+    for (size_t i = 1; i < need; i++) {
+        unsigned d = s[i];
+        if (d < (i == 1 ? lo : 0x80u) || d > (i == 1 ? hi : 0xBFu))
+            return 0;
+        *cp = (*cp << 6) | (d & 0x3F);
+    }
+    return need;
+}
+
+static size_t decode(const char *bytes, size_t len, unit *out)
+{
+    const unsigned char *s = (const unsigned char *)bytes;
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = 0;
+        size_t l = well_formed(s + i, len - i, &cp);
+        out[n].start = i;
+        if (l == 0) {
+            out[n].cp = -1;
+            l = 1;
+        } else {
+            out[n].cp = cp;
+        }
+        out[n].end = i + l;
+        n++;
+        i += l;
+    }
+    return n;
+}
+
+static int is_word(int64_t cp)
+{
+    if (cp < 0)
+        return 0;
+    if ((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z'))
+        return 1;
+    if (cp >= 0xC0 && cp <= 0x24F)
+        return cp != 0xD7 && cp != 0xF7;
+    if (cp >= 0x1E00 && cp <= 0x1EFF)
+        return 1;
+    return (cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
+           (cp >= 0xFF41 && cp <= 0xFF5A);
+}
+
+/* A lexicon entry after merging duplicates, with where the db put it. */
+typedef struct ref_entry {
+    const gen_entry *first;
+    uint32_t units[SHAI_MAX_ENTRY_CODEPOINTS]; /* what must match, see match_units */
+    uint32_t nunits;
+    uint32_t action;
+    int allow;
+    int category;
+    int tag;
+    int suggestion;
+    char bytes[4 * SHAI_MAX_ENTRY_CODEPOINTS + 1];
+    size_t len;
+    uint32_t db_index;
+    uint32_t db_category;
+    int mapped;
+} ref_entry;
+
+static int same_word(const gen_entry *a, const gen_entry *b)
+{
+    return a->n == b->n && memcmp(a->cps, b->cps, a->n * sizeof a->cps[0]) == 0;
+}
+
+/* Merging, as documented: same text and same kind merge; the stronger action
+ * wins; the first category stays; tag and suggestion fill in. */
+static void match_units(ref_entry *re, uint32_t gap);
+
+static size_t merge_entries(const lexicon *lx, ref_entry *out, uint32_t gap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < lx->n; i++) {
+        const gen_entry *e = &lx->e[i];
+        size_t j = 0;
+        while (j < n && !(out[j].allow == e->allow && same_word(out[j].first, e)))
+            j++;
+        if (j == n) {
+            memset(&out[n], 0, sizeof out[n]);
+            out[n].first = e;
+            out[n].action = e->action;
+            out[n].allow = e->allow;
+            out[n].category = e->category;
+            out[n].tag = e->tag;
+            out[n].suggestion = e->suggestion;
+            for (uint32_t k = 0; k < e->n; k++)
+                out[n].len += utf8_put(e->cps[k], out[n].bytes + out[n].len);
+            out[n].bytes[out[n].len] = '\0';
+            n++;
+            continue;
+        }
+        if (e->action > out[j].action)
+            out[j].action = e->action;
+        if (out[j].tag < 0)
+            out[j].tag = e->tag;
+        if (out[j].suggestion < 0)
+            out[j].suggestion = e->suggestion;
+    }
+    for (size_t j = 0; j < n; j++)
+        match_units(&out[j], gap);
+    return n;
+}
+
+/* Characters the contract calls noise (punctuation, symbols, spaces, emoji)
+ * among those the gap tests use. Entries in those tests contain them only
+ * between two letters. */
+static const uint32_t gap_noise[] = {' ',    '!',    ',',    '#',     '@',     '\\', '*',  '.',
+                                     0x3000, 0xFF0C, 0xFF20, 0x1F600, 0x1F3B2, 0xD7, 0xF7, 0xBF};
+
+static int is_noise(int64_t cp)
+{
+    for (size_t i = 0; i < sizeof gap_noise / sizeof gap_noise[0]; i++)
+        if (cp == (int64_t)gap_noise[i])
+            return 1;
+    return 0;
+}
+
+/* Clause punctuation: noise only right after a Latin letter (f.u.c.k); a
+ * boundary anywhere else (入住日：您好 does not contain 日您). */
+static int is_clause(int64_t cp)
+{
+    return cp == ',' || cp == '.' || cp == '!' || cp == '?' || cp == ';' || cp == ':' ||
+           cp == 0x3001 || cp == 0x3002 || cp == 0x2026 || cp == 0xFF61;
+}
+
+static int is_latin_letter(int64_t cp)
+{
+    return is_word(cp) && !(cp >= '0' && cp <= '9') && !(cp >= 0xFF10 && cp <= 0xFF19);
+}
+
+/* With noise gaps, noise between two characters of a word is invisible on
+ * both sides: 法*轮*功 is the word 法轮功, so neither hides the other. Noise
+ * at either end stays, and so does clause punctuation where the text would
+ * not skip it (after anything but a Latin letter: 日：您). */
+static void match_units(ref_entry *re, uint32_t gap)
+{
+    const gen_entry *e = re->first;
+    uint32_t lo = 0, hi = e->n, n = 0;
+    if (gap == 0) {
+        memcpy(re->units, e->cps, e->n * sizeof e->cps[0]);
+        re->nunits = e->n;
+        return;
+    }
+    while (lo < e->n && is_noise(e->cps[lo]))
+        lo++;
+    while (hi > lo && is_noise(e->cps[hi - 1]))
+        hi--;
+    for (uint32_t k = 0; k < lo; k++)
+        re->units[n++] = e->cps[k];
+    int latin = 0;
+    for (uint32_t k = lo; k < hi; k++) {
+        uint32_t cp = e->cps[k];
+        if (is_noise(cp) && (!is_clause(cp) || latin))
+            continue;
+        latin = !is_noise(cp) && is_latin_letter(cp);
+        re->units[n++] = cp;
+    }
+    for (uint32_t k = hi; k < e->n; k++)
+        re->units[n++] = e->cps[k];
+    re->nunits = n;
+}
+
+/* Units where an occurrence of e that has matched e->cps[0..k] with cps[k]
+ * at unit j can end: the next character of the entry is at most `gap` noise
+ * units further on. */
+static void extend(const unit *u, size_t nu, const ref_entry *e, uint32_t k, size_t j, uint32_t gap,
+                   size_t *ends, size_t *nends)
+{
+    if (k + 1 == e->nunits) {
+        for (size_t i = 0; i < *nends; i++)
+            if (ends[i] == j)
+                return;
+        ends[(*nends)++] = j;
+        return;
+    }
+    for (size_t q = j + 1; q < nu && q <= j + 1 + gap; q++) {
+        if (u[q].cp == (int64_t)e->units[k + 1])
+            extend(u, nu, e, k + 1, q, gap, ends, nends);
+        if (!is_noise(u[q].cp) || (is_clause(u[q].cp) && !is_latin_letter(u[j].cp)))
+            break;
+    }
+}
+
+/* Every occurrence of every entry, in no particular order: the characters of
+ * the entry in order, with at most `gap` noise units between two of them
+ * (clause punctuation only after a Latin letter).
+ * Word boundaries look at the units right outside the hit. */
+static size_t all_hits(const unit *u, size_t nu, const ref_entry *re, size_t nre, uint32_t gap,
+                       shai_hit *out, size_t cap)
+{
+    size_t *ends = malloc((nu + 1) * sizeof *ends);
+    assert_non_null(ends);
+    size_t n = 0;
+    for (size_t i = 0; i < nu; i++) {
+        for (size_t j = 0; j < nre; j++) {
+            const ref_entry *e = &re[j];
+            if (u[i].cp != (int64_t)e->units[0])
+                continue;
+            if (is_word(e->units[0]) && i > 0 && is_word(u[i - 1].cp))
+                continue;
+            size_t nends = 0;
+            extend(u, nu, e, 0, i, gap, ends, &nends);
+            for (size_t k = 0; k < nends; k++) {
+                size_t last = ends[k];
+                if (is_word(e->units[e->nunits - 1]) && last + 1 < nu && is_word(u[last + 1].cp))
+                    continue;
+                assert_true(n < cap);
+                out[n].start = u[i].start;
+                out[n].end = u[last].end;
+                out[n].entry = re[j].db_index;
+                out[n].category = re[j].db_category;
+                out[n].action = re[j].action;
+                out[n].flags = re[j].allow ? SHAI_HIT_ALLOW : 0;
+                n++;
+            }
+        }
+    }
+    free(ends);
+    return n;
+}
+
+/* Overlapping order: by end, then longer first, then entry index. */
+static int cmp_overlapping(const void *pa, const void *pb)
+{
+    const shai_hit *a = pa, *b = pb;
+    if (a->end != b->end)
+        return a->end < b->end ? -1 : 1;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return a->entry < b->entry ? -1 : a->entry > b->entry;
+}
+
+/* Leftmost-longest candidates: by start, then longer first, then index. */
+static int cmp_leftmost(const void *pa, const void *pb)
+{
+    const shai_hit *a = pa, *b = pb;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->end != b->end)
+        return a->end > b->end ? -1 : 1;
+    return a->entry < b->entry ? -1 : a->entry > b->entry;
+}
+
+/* Repeatedly take the hit with the smallest start (ties: longest, then the
+ * lowest entry index) and skip every hit that starts before its end. */
+static size_t leftmost_longest(const shai_hit *in, size_t n, shai_hit *out)
+{
+    shai_hit *tmp = malloc((n + 1) * sizeof *tmp);
+    assert_non_null(tmp);
+    memcpy(tmp, in, n * sizeof *tmp);
+    qsort(tmp, n, sizeof *tmp, cmp_leftmost);
+    size_t m = 0;
+    uint64_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (tmp[i].start < pos)
+            continue;
+        out[m++] = tmp[i];
+        pos = tmp[i].end;
+    }
+    free(tmp);
+    return m;
+}
+
+/* Deny hits that no allow hit covers, in the order of `in`. */
+static size_t violations(const shai_hit *in, size_t n, shai_hit *out)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i].flags & SHAI_HIT_ALLOW)
+            continue;
+        int covered = 0;
+        for (size_t j = 0; j < n && !covered; j++)
+            covered = (in[j].flags & SHAI_HIT_ALLOW) && in[j].start <= in[i].start &&
+                      in[i].end <= in[j].end;
+        if (!covered)
+            out[m++] = in[i];
+    }
+    return m;
+}
+
+/* ===================================================== failure reports */
+
+typedef struct report {
+    char *buf;
+    size_t cap;
+    size_t used;
+} report;
+
+static void say(report *r, const char *fmt, ...)
+{
+    if (!r->buf || r->used + 1 >= r->cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(r->buf + r->used, r->cap - r->used, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        r->used = r->used + (size_t)w < r->cap ? r->used + (size_t)w : r->cap - 1;
+}
+
+/* Bytes as a C string literal: valid UTF-8 stays readable, everything else
+ * is escaped. */
+static void say_literal(report *r, const char *bytes, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)bytes;
+    say(r, "\"");
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = 0;
+        size_t l = well_formed(s + i, len - i, &cp);
+        if (l > 1) {
+            say(r, "%.*s", (int)l, bytes + i);
+        } else if (l == 1 && (cp == '"' || cp == '\\')) {
+            say(r, "\\%c", (int)cp);
+        } else if (l == 1 && cp >= 0x20 && cp < 0x7F) {
+            say(r, "%c", (int)cp);
+        } else {
+            say(r, "\\x%02x\"\"", s[i]);
+            l = 1;
+        }
+        i += l;
+    }
+    say(r, "\"");
+}
+
+typedef struct case_state {
+    const ref_entry *re;
+    size_t nre;
+    const uint32_t *db_to_ref;
+    uint32_t db_count;
+    report *r;
+    match_mode mode;
+} case_state;
+
+static void say_hits(const case_state *cs, const char *label, const shai_hit *h, size_t n)
+{
+    say(cs->r, "    %s (%zu):", label, n);
+    for (size_t i = 0; i < n && i < 40; i++) {
+        say(cs->r, " [%" PRIu64 ",%" PRIu64 ")#%u", h[i].start, h[i].end, (unsigned)h[i].entry);
+        if (h[i].entry < cs->db_count) {
+            const ref_entry *e = &cs->re[cs->db_to_ref[h[i].entry]];
+            say(cs->r, "%s", e->allow ? "+" : "");
+            say_literal(cs->r, e->bytes, e->len);
+        }
+        say(cs->r, "/a%u/c%u/f%u", (unsigned)h[i].action, (unsigned)h[i].category,
+            (unsigned)h[i].flags);
+    }
+    if (n > 40)
+        say(cs->r, " ...");
+    say(cs->r, "\n");
+}
+
+static int same_hit(const shai_hit *a, const shai_hit *b)
+{
+    return a->start == b->start && a->end == b->end && a->entry == b->entry &&
+           a->category == b->category && a->action == b->action && a->flags == b->flags;
+}
+
+/* 0 when equal; otherwise describes the difference and returns 1. */
+static int compare_hits(const case_state *cs, const char *what, uint32_t flags,
+                        const shai_hit *expect, size_t ne, const shai_hit *got, size_t ng)
+{
+    size_t i = 0;
+    while (i < ne && i < ng && same_hit(&expect[i], &got[i]))
+        i++;
+    if (i == ne && i == ng)
+        return 0;
+    say(cs->r, "  %s, flags 0x%x: first difference at hit %zu\n", what, (unsigned)flags, i);
+    say_hits(cs, "expected", expect, ne);
+    say_hits(cs, "got     ", got, ng);
+    return 1;
+}
+
+/* ========================================================== the library */
+
+typedef struct stream_ctx {
+    hit_vec hits;
+    uint64_t horizon;
+    uint64_t limit; /* bytes written once the current write returns */
+    int horizon_broken;
+    int early;
+} stream_ctx;
+
+static int stream_hit(const shai_hit *hit, void *user)
+{
+    stream_ctx *ctx = user;
+    if (hit->start < ctx->horizon)
+        ctx->horizon_broken = 1;
+    if (hit->end > ctx->limit)
+        ctx->early = 1;
+    hit_vec_push(&ctx->hits, hit);
+    return ctx->hits.stop_after != 0 && ctx->hits.n >= ctx->hits.stop_after;
+}
+
+/* Streams bytes in random pieces. With stop_after, also checks that the
+ * stream reports SHAI_TERMINATED and then refuses writes. */
+static int run_stream(const case_state *cs, const shai_db *db, uint32_t flags, const char *bytes,
+                      size_t len, uint64_t *rng, size_t stop_after, stream_ctx *ctx)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->hits.stop_after = stop_after;
+    shai_stream *s = NULL;
+    int rc = shai_stream_open(db, flags, stream_hit, ctx, &s);
+    if (rc != SHAI_OK) {
+        say(cs->r, "  stream_open flags 0x%x: %s\n", (unsigned)flags, shai_status_name(rc));
+        return 1;
+    }
+    uint32_t mode = rng_below(rng, 4);
+    int empty_write_at_end = rng_below(rng, 4) == 0;
+    size_t pos = 0;
+    int terminated = 0;
+    for (;;) {
+        size_t piece;
+        if (pos == len) {
+            if (!empty_write_at_end)
+                break;
+            empty_write_at_end = 0;
+            piece = 0;
+        } else if (mode == 0) {
+            piece = len - pos;
+        } else if (mode == 1) {
+            piece = 1;
+        } else {
+            piece = rng_below(rng, 9);
+            if (piece > len - pos)
+                piece = len - pos;
+        }
+        ctx->limit = pos + piece;
+        rc = shai_stream_write(s, bytes + pos, piece);
+        pos += piece;
+        if (rc == SHAI_TERMINATED) {
+            terminated = 1;
+            break;
+        }
+        if (rc != SHAI_OK) {
+            say(cs->r, "  stream_write flags 0x%x at %zu: %s\n", (unsigned)flags, pos,
+                shai_status_name(rc));
+            shai_stream_close(s);
+            return 1;
+        }
+        uint64_t h = 0;
+        rc = shai_stream_horizon(s, &h);
+        if (rc != SHAI_OK || h < ctx->horizon || h > pos) {
+            say(cs->r,
+                "  stream flags 0x%x: horizon %" PRIu64 " after %zu bytes (was %" PRIu64
+                "), status %s\n",
+                (unsigned)flags, h, pos, ctx->horizon, shai_status_name(rc));
+            shai_stream_close(s);
+            return 1;
+        }
+        ctx->horizon = h;
+    }
+    if (terminated) {
+        rc = shai_stream_write(s, "a", 1);
+        shai_stream_close(s);
+        if (rc != SHAI_E_STATE) {
+            say(cs->r, "  stream flags 0x%x: write after SHAI_TERMINATED returned %s\n",
+                (unsigned)flags, shai_status_name(rc));
+            return 1;
+        }
+    } else {
+        rc = shai_stream_close(s);
+        int want = SHAI_OK;
+        if (stop_after != 0 && ctx->hits.n >= stop_after)
+            want = SHAI_TERMINATED;
+        if (rc != want) {
+            say(cs->r, "  stream_close flags 0x%x: %s, expected %s\n", (unsigned)flags,
+                shai_status_name(rc), shai_status_name(want));
+            return 1;
+        }
+    }
+    if (stop_after != 0 && ctx->hits.n != stop_after) {
+        say(cs->r, "  stream flags 0x%x: %zu hits reported after asking to stop at %zu\n",
+            (unsigned)flags, ctx->hits.n, stop_after);
+        return 1;
+    }
+    if (ctx->horizon_broken || ctx->early) {
+        say(cs->r, "  stream flags 0x%x: %s\n", (unsigned)flags,
+            ctx->early ? "a hit was reported before its last byte was written"
+                       : "a hit started before a horizon reported earlier");
+        return 1;
+    }
+    return 0;
+}
+
+static const uint32_t mask_chars[] = {'*', 0xFF0A, 0x2588, 0x1F4A9, 0xE9};
+
+/* Compares everything the library says about one text. */
+/* Under the default options (folding, noise gaps, repeats) there is no
+ * reference for which hits exist; the overlapping hits of the library are
+ * checked for what the contract says of every hit, and then stand in for the
+ * reference: every other mode and API must agree with them. */
+static int library_overlapping(const case_state *cs, const shai_db *db, const char *bytes,
+                               size_t len, const unit *u, size_t nu, shai_hit *out, size_t cap,
+                               size_t *n)
+{
+    int rc = shai_scan_hits(db, bytes, len, SHAI_SCAN_OVERLAPPING, out, cap, n);
+    if (rc != SHAI_OK) {
+        say(cs->r, "  shai_scan_hits overlapping: %s\n", shai_status_name(rc));
+        return 1;
+    }
+    for (size_t i = 0; i < *n; i++) {
+        const shai_hit *h = &out[i];
+        int ok = h->start < h->end && h->end <= len && h->entry < cs->db_count;
+        size_t a = 0, b = 0;
+        while (ok && a < nu && u[a].start < h->start)
+            a++;
+        while (ok && b < nu && u[b].end < h->end)
+            b++;
+        ok = ok && a < nu && u[a].start == h->start && b < nu && u[b].end == h->end;
+        if (ok) {
+            const ref_entry *e = &cs->re[cs->db_to_ref[h->entry]];
+            ok = h->action == e->action && h->category == e->db_category &&
+                 h->flags == (e->allow ? SHAI_HIT_ALLOW : 0u);
+        }
+        if (ok && i > 0 && cmp_overlapping(&out[i - 1], h) >= 0) {
+            say(cs->r, "  overlapping hits out of order at %zu\n", i);
+            say_hits(cs, "got", out, *n);
+            return 1;
+        }
+        if (!ok) {
+            say(cs->r,
+                "  overlapping hit %zu is malformed (bounds, code point edges or "
+                "attributes)\n",
+                i);
+            say_hits(cs, "got", out, *n);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Compares everything the library says about one text. */
+static int run_text(const case_state *cs, const shai_db *db, const text *t, uint64_t seed)
+{
+    size_t len = text_size(t);
+    char *bytes = malloc(len + 1);
+    assert_non_null(bytes);
+    text_bytes(t, bytes);
+    bytes[len] = '\0';
+    size_t max_hits = (len + 1) * (cs->nre + 1);
+    if (!cs->mode.raw) {
+        size_t count = 0;
+        shai_scan_hits(db, bytes, len, SHAI_SCAN_OVERLAPPING, NULL, 0, &count);
+        if (count >= max_hits)
+            max_hits = count + 1;
+    }
+    unit *u = malloc((len + 1) * sizeof *u);
+    shai_hit *all = malloc(max_hits * sizeof *all);
+    shai_hit *viol = malloc(max_hits * sizeof *viol);
+    shai_hit *expect = malloc(max_hits * sizeof *expect);
+    shai_hit *got = malloc((max_hits + 1) * sizeof *got);
+    assert_true(u && all && viol && expect && got);
+
+    size_t nu = decode(bytes, len, u);
+    size_t nall = 0;
+    int bad = 0;
+    if (cs->mode.raw) {
+        nall = all_hits(u, nu, cs->re, cs->nre, cs->mode.gap, all, max_hits);
+        qsort(all, nall, sizeof *all, cmp_overlapping);
+    } else {
+        bad = library_overlapping(cs, db, bytes, len, u, nu, all, max_hits, &nall);
+    }
+    size_t nviol = violations(all, nall, viol);
+
+    uint64_t rng = seed;
+    for (uint32_t flags = 0; flags < 4 && !bad; flags++) {
+        const shai_hit *base = (flags & SHAI_SCAN_VIOLATIONS) ? viol : all;
+        size_t nbase = (flags & SHAI_SCAN_VIOLATIONS) ? nviol : nall;
+        size_t ne;
+        if (flags & SHAI_SCAN_OVERLAPPING) {
+            memcpy(expect, base, nbase * sizeof *expect);
+            ne = nbase;
+        } else {
+            ne = leftmost_longest(base, nbase, expect);
+        }
+
+        hit_vec hv = {0};
+        int rc = shai_scan(db, bytes, len, flags, collect_hit, &hv);
+        if (rc != SHAI_OK) {
+            say(cs->r, "  shai_scan flags 0x%x: %s\n", (unsigned)flags, shai_status_name(rc));
+            bad = 1;
+        }
+        bad = bad || compare_hits(cs, "shai_scan", flags, expect, ne, hv.v, hv.n);
+        hit_vec_free(&hv);
+        if (bad)
+            break;
+
+        size_t count = 99;
+        rc = shai_scan_hits(db, bytes, len, flags, NULL, 0, &count);
+        if (rc != (ne ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK) || count != ne) {
+            say(cs->r, "  shai_scan_hits(cap 0) flags 0x%x: %s, count %zu, expected %zu\n",
+                (unsigned)flags, shai_status_name(rc), count, ne);
+            bad = 1;
+            break;
+        }
+        size_t cap = ne ? rng_below(&rng, (uint32_t)ne + 1) : 0;
+        rc = shai_scan_hits(db, bytes, len, flags, got, cap, &count);
+        if (rc != (cap < ne ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK) || count != ne) {
+            say(cs->r, "  shai_scan_hits(cap %zu) flags 0x%x: %s, count %zu, expected %zu\n", cap,
+                (unsigned)flags, shai_status_name(rc), count, ne);
+            bad = 1;
+            break;
+        }
+        if (compare_hits(cs, "shai_scan_hits (prefix)", flags, expect, cap, got, cap)) {
+            bad = 1;
+            break;
+        }
+
+        stream_ctx sc;
+        bad = run_stream(cs, db, flags, bytes, len, &rng, 0, &sc);
+        bad = bad || compare_hits(cs, "stream", flags, expect, ne, sc.hits.v, sc.hits.n);
+        hit_vec_free(&sc.hits);
+        if (bad)
+            break;
+
+        if (ne > 0) {
+            size_t stop = 1 + rng_below(&rng, (uint32_t)ne);
+            hit_vec th = {.stop_after = stop};
+            rc = shai_scan(db, bytes, len, flags, collect_hit, &th);
+            if (rc != SHAI_TERMINATED || th.n != stop) {
+                say(cs->r, "  shai_scan stopping at hit %zu, flags 0x%x: %s after %zu hits\n", stop,
+                    (unsigned)flags, shai_status_name(rc), th.n);
+                bad = 1;
+            }
+            bad = bad || compare_hits(cs, "shai_scan (stopped)", flags, expect, stop, th.v, th.n);
+            hit_vec_free(&th);
+            if (bad)
+                break;
+            bad = run_stream(cs, db, flags, bytes, len, &rng, stop, &sc);
+            bad = bad ||
+                  compare_hits(cs, "stream (stopped)", flags, expect, stop, sc.hits.v, sc.hits.n);
+            hit_vec_free(&sc.hits);
+        }
+    }
+
+    /* shai_check: the verdict from all violations; hits as with VIOLATIONS. */
+    uint32_t expect_verdict = SHAI_ACTION_PASS;
+    for (size_t i = 0; i < nviol; i++)
+        if (viol[i].action > expect_verdict)
+            expect_verdict = viol[i].action;
+    for (uint32_t flags = 0; flags <= SHAI_SCAN_OVERLAPPING && !bad; flags++) {
+        size_t ne;
+        if (flags & SHAI_SCAN_OVERLAPPING) {
+            memcpy(expect, viol, nviol * sizeof *expect);
+            ne = nviol;
+        } else {
+            ne = leftmost_longest(viol, nviol, expect);
+        }
+        uint32_t verdict = 99;
+        size_t count = 99;
+        int rc = shai_check(db, bytes, len, flags, &verdict, got, max_hits, &count);
+        if (rc != SHAI_OK || verdict != expect_verdict) {
+            say(cs->r, "  shai_check flags 0x%x: %s, verdict %u, expected %u\n", (unsigned)flags,
+                shai_status_name(rc), (unsigned)verdict, (unsigned)expect_verdict);
+            bad = 1;
+            break;
+        }
+        bad = compare_hits(cs, "shai_check", flags, expect, ne, got, count);
+    }
+
+    /* shai_mask: every code point of every violation, overlapping ones
+     * included. */
+    if (!bad) {
+        uint32_t mc = mask_chars[rng_below(&rng, COUNT(mask_chars))];
+        char mcb[4];
+        size_t mcl = utf8_put(mc, mcb);
+        char *want = malloc(len * 4 + 1);
+        assert_non_null(want);
+        size_t wl = 0;
+        for (size_t i = 0; i < nu; i++) {
+            int masked = 0;
+            for (size_t h = 0; h < nviol && !masked; h++)
+                masked = viol[h].start <= u[i].start && u[i].end <= viol[h].end;
+            if (masked) {
+                memcpy(want + wl, mcb, mcl);
+                wl += mcl;
+            } else {
+                memcpy(want + wl, bytes + u[i].start, u[i].end - u[i].start);
+                wl += u[i].end - u[i].start;
+            }
+        }
+        want[wl] = '\0';
+        size_t out_len = 0;
+        int rc = shai_mask(db, bytes, len, mc, NULL, 0, &out_len);
+        if (rc != SHAI_E_BUFFER_TOO_SMALL || out_len != wl) {
+            say(cs->r, "  shai_mask size query, U+%04X: %s, %zu bytes, expected %zu\n",
+                (unsigned)mc, shai_status_name(rc), out_len, wl);
+            bad = 1;
+        } else {
+            char *out = malloc(wl + 1);
+            assert_non_null(out);
+            rc = shai_mask(db, bytes, len, mc, out, wl + 1, &out_len);
+            if (rc != SHAI_OK || out_len != wl || memcmp(out, want, wl + 1) != 0) {
+                say(cs->r, "  shai_mask, U+%04X: %s\n    expected ", (unsigned)mc,
+                    shai_status_name(rc));
+                say_literal(cs->r, want, wl);
+                say(cs->r, "\n    got      ");
+                say_literal(cs->r, out, rc == SHAI_OK ? out_len : 0);
+                say(cs->r, "\n");
+                bad = 1;
+            }
+            free(out);
+        }
+        free(want);
+    }
+
+    free(bytes);
+    free(u);
+    free(all);
+    free(viol);
+    free(expect);
+    free(got);
+    return bad;
+}
+
+/* Builds the db from the lexicon, checks the merged entries, then every
+ * text. Returns 0 when the library agrees with the reference. */
+static int run_case(const lexicon *lx, const text *texts, size_t ntexts, uint64_t seed,
+                    match_mode mode, report *r)
+{
+    ref_entry *re = malloc((lx->n + 1) * sizeof *re);
+    assert_non_null(re);
+    size_t nre = merge_entries(lx, re, mode.gap);
+    uint32_t *db_to_ref = calloc(nre + 1, sizeof *db_to_ref);
+    assert_non_null(db_to_ref);
+    case_state cs = {re, nre, db_to_ref, 0, r, mode};
+    int bad = 0;
+    shai_db *db = NULL;
+
+    shai_builder *b = mode.raw ? new_raw_builder() : new_builder();
+    if (mode.gap > 0)
+        assert_status(shai_builder_set_option(b, SHAI_OPT_MAX_GAP, mode.gap), SHAI_OK);
+    for (size_t i = 0; i < lx->n && !bad; i++) {
+        const gen_entry *e = &lx->e[i];
+        char word[4 * SHAI_MAX_ENTRY_CODEPOINTS];
+        size_t wl = 0;
+        for (uint32_t k = 0; k < e->n; k++)
+            wl += utf8_put(e->cps[k], word + wl);
+        int rc = shai_builder_add_entry(
+            b, word, wl, e->category < 0 ? NULL : category_names[e->category], e->action,
+            e->allow ? SHAI_ENTRY_ALLOW : 0, e->tag < 0 ? NULL : tag_names[e->tag],
+            e->suggestion < 0 ? NULL : suggestion_names[e->suggestion]);
+        if (rc != SHAI_OK) {
+            say(r, "  add_entry #%zu: %s: %s\n", i, shai_status_name(rc),
+                shai_builder_error_message(b));
+            bad = 1;
+        }
+    }
+    if (!bad && shai_builder_entry_count(b) != nre) {
+        say(r, "  builder has %u entries, expected %zu after merging\n",
+            (unsigned)shai_builder_entry_count(b), nre);
+        bad = 1;
+    }
+    if (!bad) {
+        int rc = shai_builder_compile(b, &db);
+        if (rc != SHAI_OK) {
+            say(r, "  compile: %s\n", shai_status_name(rc));
+            bad = 1;
+        }
+    }
+    shai_builder_free(b);
+    /* A quarter of the cases scan a db that went through its saved image,
+     * copied or borrowed. */
+    void *image = NULL;
+    if (!bad && (seed & 3) == 0) {
+        size_t size = 0;
+        shai_db_serialize(db, NULL, 0, &size);
+        image = malloc(size ? size : 1);
+        assert_non_null(image);
+        shai_db *loaded = NULL;
+        int rc = shai_db_serialize(db, image, size, &size);
+        if (rc == SHAI_OK)
+            rc = shai_db_from_buffer(image, size, (seed & 4) ? SHAI_DB_BORROW : 0, &loaded);
+        if (rc != SHAI_OK) {
+            say(r, "  saving and loading the db: %s\n", shai_status_name(rc));
+            bad = 1;
+        } else {
+            shai_db_free(db);
+            db = loaded;
+        }
+    }
+    if (!bad && shai_db_entry_count(db) != nre) {
+        say(r, "  db has %u entries, expected %zu\n", (unsigned)shai_db_entry_count(db), nre);
+        bad = 1;
+    }
+
+    /* Map db indices to merged entries and check their attributes. */
+    for (uint32_t i = 0; !bad && i < nre; i++) {
+        const char *word = NULL, *tag = NULL, *suggestion = NULL, *category = NULL;
+        size_t wl = 0;
+        uint32_t cat = 0, action = 0, flags = 0;
+        if (shai_db_entry_text(db, i, &word, &wl) != SHAI_OK ||
+            shai_db_entry_info(db, i, &cat, &action, &flags, &tag, &suggestion) != SHAI_OK ||
+            shai_db_category_name(db, cat, &category) != SHAI_OK) {
+            say(r, "  entry accessors fail for #%u\n", (unsigned)i);
+            bad = 1;
+            break;
+        }
+        size_t j = 0;
+        while (j < nre && !(re[j].len == wl && memcmp(re[j].bytes, word, wl) == 0 &&
+                            re[j].allow == ((flags & SHAI_ENTRY_ALLOW) != 0) && !re[j].mapped))
+            j++;
+        if (j == nre) {
+            say(r, "  db entry #%u ", (unsigned)i);
+            say_literal(r, word, wl);
+            say(r, " (flags %u) is not in the merged lexicon\n", (unsigned)flags);
+            bad = 1;
+            break;
+        }
+        re[j].mapped = 1;
+        re[j].db_index = i;
+        re[j].db_category = cat;
+        db_to_ref[i] = (uint32_t)j;
+        const char *want_cat =
+            re[j].category < 0 ? "uncategorized" : category_names[re[j].category];
+        const char *want_tag = re[j].tag < 0 ? NULL : tag_names[re[j].tag];
+        const char *want_sug = re[j].suggestion < 0 ? NULL : suggestion_names[re[j].suggestion];
+        if (action != re[j].action || strcmp(category, want_cat) != 0 ||
+            (tag == NULL) != (want_tag == NULL) || (tag && strcmp(tag, want_tag) != 0) ||
+            (suggestion == NULL) != (want_sug == NULL) ||
+            (suggestion && strcmp(suggestion, want_sug) != 0)) {
+            say(r, "  merged entry ");
+            say_literal(r, word, wl);
+            say(r, ": action %u category %s tag %s suggestion %s; expected %u %s %s %s\n",
+                (unsigned)action, category, tag ? tag : "-", suggestion ? suggestion : "-",
+                (unsigned)re[j].action, want_cat, want_tag ? want_tag : "-",
+                want_sug ? want_sug : "-");
+            bad = 1;
+        }
+    }
+    cs.db_count = bad ? 0 : (uint32_t)nre;
+
+    for (size_t i = 0; i < ntexts && !bad; i++) {
+        bad = run_text(&cs, db, &texts[i], seed ^ (UINT64_C(0x5851F42D4C957F2D) * (i + 1)));
+        if (bad) {
+            say(r, "  text #%zu: ", i);
+            char *bytes = malloc(text_size(&texts[i]) + 1);
+            assert_non_null(bytes);
+            size_t n = text_bytes(&texts[i], bytes);
+            say_literal(r, bytes, n);
+            say(r, "\n");
+            free(bytes);
+        }
+    }
+    shai_db_free(db);
+    free(image);
+    free(db_to_ref);
+    free(re);
+    return bad;
+}
+
+/* ========================================================== generation */
+
+typedef struct gen_params {
+    uint32_t max_entries;    /* 1..max_entries entries */
+    uint32_t max_entry_len;  /* code points of a random entry */
+    uint32_t max_alphabet;   /* symbols per lexicon */
+    uint32_t max_text_units; /* tokens per text */
+    uint32_t texts;          /* texts per lexicon */
+    match_mode mode;
+    int noise_in_entries; /* gap tests: noise characters inside words */
+} gen_params;
+
+/* Spellings of a character that the default folding should see through. */
+static const uint32_t variants[][4] = {
+    {'a', 'A', 0xFF41, 0xFF21}, {'b', 'B', 0xFF42, 0x24D1},       {'q', 'Q', 0xFF51, 0x1D42A},
+    {'s', 'S', 0xFF53, 0x0455}, {'1', 0xFF11, 0x2460, '1'},       {'2', 0xFF12, 0x2461, '2'},
+    {'Z', 'z', 0xFF3A, 0xFF5A}, {0x8D4C, 0x8CED, 0x8D4C, 0x8CED}, {0x7F51, 0x7DB2, 0x7F51, 0x7DB2},
+    {0xE9, 0xC9, 'e', 'E'},     {0xF1, 0xD1, 'n', 'N'},
+};
+
+/* Noise and ignorable characters to put between the characters of a word. */
+static const uint32_t noise[] = {' ', '!', '*', ',', '.', 0x200B, 0x3000, 0x1F600, 0xFF0C, 0xFE0F};
+
+static uint32_t variant(uint64_t *rng, uint32_t cp)
+{
+    for (size_t i = 0; i < COUNT(variants); i++)
+        if (variants[i][0] == cp)
+            return variants[i][rng_below(rng, 4)];
+    return cp;
+}
+
+static void gen_attrs(uint64_t *rng, gen_entry *e)
+{
+    e->allow = rng_below(rng, 5) == 0;
+    e->action = rng_below(rng, 2) ? SHAI_ACTION_BLOCK : SHAI_ACTION_REVIEW;
+    e->category = (int)rng_below(rng, COUNT(category_names) + 1) - 1;
+    e->tag = rng_below(rng, 3) ? -1 : (int)rng_below(rng, COUNT(tag_names));
+    e->suggestion = rng_below(rng, 3) ? -1 : (int)rng_below(rng, COUNT(suggestion_names));
+}
+
+static void gen_case(uint64_t seed, const gen_params *p, lexicon *lx, text *texts)
+{
+    uint64_t rng = seed;
+    uint32_t alphabet[16];
+    uint32_t na = 1 + rng_below(&rng, p->max_alphabet);
+    if (na > COUNT(alphabet))
+        na = COUNT(alphabet);
+    int latin = rng_below(&rng, 4) == 0;
+    const uint32_t *letters = p->mode.gap ? gap_letters : pool;
+    uint32_t nletters = p->mode.gap ? COUNT(gap_letters) : COUNT(pool);
+    for (uint32_t i = 0; i < na; i++) {
+        /* A quarter of the lexicons mostly use ASCII letters and digits, to
+         * stress the word boundaries. */
+        if (latin && i + 1 < na)
+            alphabet[i] = "abqs12Z"[rng_below(&rng, 7)];
+        else
+            alphabet[i] = letters[rng_below(&rng, nletters)];
+    }
+
+    lx->n = 0;
+    int entry_noise = p->mode.gap > 0 && p->noise_in_entries;
+    uint32_t ne = 1 + rng_below(&rng, p->max_entries);
+    for (uint32_t i = 0; i < ne; i++) {
+        gen_entry e;
+        memset(&e, 0, sizeof e);
+        uint32_t how = lx->n ? rng_below(&rng, 10) : 9;
+        const gen_entry *other = lx->n ? &lx->e[rng_below(&rng, (uint32_t)lx->n)] : NULL;
+        if (how == 0) { /* duplicate */
+            e = *other;
+        } else if (how == 1 || how == 2) { /* prefix / suffix */
+            e.n = 1 + rng_below(&rng, other->n);
+            memcpy(e.cps, other->cps + (how == 1 ? 0 : other->n - e.n), e.n * sizeof e.cps[0]);
+        } else if (how == 3) { /* extension */
+            e = *other;
+            uint32_t extra = 1 + rng_below(&rng, 2);
+            while (extra-- && e.n < SHAI_MAX_ENTRY_CODEPOINTS) {
+                if (rng_below(&rng, 2)) {
+                    e.cps[e.n++] = alphabet[rng_below(&rng, na)];
+                } else {
+                    memmove(e.cps + 1, e.cps, e.n * sizeof e.cps[0]);
+                    e.cps[0] = alphabet[rng_below(&rng, na)];
+                    e.n++;
+                }
+            }
+        } else {
+            e.n = 1 + rng_below(&rng, p->max_entry_len);
+            for (uint32_t k = 0; k < e.n; k++)
+                e.cps[k] = alphabet[rng_below(&rng, na)];
+        }
+        /* Gap lexicons: sometimes a noise character inside the word. */
+        if (entry_noise && e.n >= 2 && e.n < SHAI_MAX_ENTRY_CODEPOINTS && rng_below(&rng, 3) == 0) {
+            uint32_t at = 1 + rng_below(&rng, e.n - 1);
+            memmove(e.cps + at + 1, e.cps + at, (e.n - at) * sizeof e.cps[0]);
+            e.cps[at] = gap_noise[rng_below(&rng, COUNT(gap_noise))];
+            e.n++;
+        }
+        /* ...but never at either end (prefixes and suffixes of such words
+         * could have it there), where whether more noise may follow is not
+         * pinned down. */
+        while (p->mode.gap && e.n > 0 && is_noise(e.cps[e.n - 1]))
+            e.n--;
+        while (p->mode.gap && e.n > 0 && is_noise(e.cps[0]))
+            memmove(e.cps, e.cps + 1, --e.n * sizeof e.cps[0]);
+        if (e.n == 0)
+            e.cps[e.n++] = alphabet[0];
+        gen_attrs(&rng, &e);
+        lexicon_push(lx, &e);
+    }
+
+    for (uint32_t ti = 0; ti < p->texts; ti++) {
+        text *t = &texts[ti];
+        t->n = 0;
+        uint32_t target = rng_below(&rng, p->max_text_units + 1);
+        while (t->n < target) {
+            uint32_t r = rng_below(&rng, 100);
+            if (r < 35) {
+                const gen_entry *e = &lx->e[rng_below(&rng, (uint32_t)lx->n)];
+                for (uint32_t k = 0; k < e->n; k++) {
+                    if (p->mode.raw) {
+                        text_push_cp(t, e->cps[k]);
+                        /* noise inside the word: up to one more than allowed */
+                        if (p->mode.gap && k + 1 < e->n && rng_below(&rng, 2) == 0)
+                            for (uint32_t g = rng_below(&rng, p->mode.gap + 2); g > 0; g--)
+                                text_push_cp(t, gap_noise[rng_below(&rng, COUNT(gap_noise))]);
+                        continue;
+                    }
+                    /* The evasions the default options are there for. */
+                    text_push_cp(t, variant(&rng, e->cps[k]));
+                    if (rng_below(&rng, 8) == 0)
+                        text_push_cp(t, e->cps[k]);
+                    if (k + 1 < e->n && rng_below(&rng, 3) == 0)
+                        for (uint32_t g = rng_below(&rng, 5); g > 0; g--)
+                            text_push_cp(t, noise[rng_below(&rng, COUNT(noise))]);
+                }
+            } else if (r < 85) {
+                if (p->mode.gap && rng_below(&rng, 3) == 0)
+                    text_push_cp(t, gap_noise[rng_below(&rng, COUNT(gap_noise))]);
+                else
+                    text_push_cp(t, alphabet[rng_below(&rng, na)]);
+            } else if (r < 92) {
+                text_push_cp(t, letters[rng_below(&rng, nletters)]);
+            } else if (r < 96) {
+                uint32_t cp = text_only[rng_below(&rng, COUNT(text_only))];
+                /* Whether a TAB is noise is not pinned down: not in gap tests. */
+                text_push_cp(t, p->mode.gap && cp == '\t' ? '\n' : cp);
+            } else {
+                /* Gap tests know the class of every character they use: no
+                 * truncated sequences there, which could join a neighbour
+                 * into some other character. */
+                const char *bad = p->mode.gap
+                                      ? lone_invalid[rng_below(&rng, COUNT(lone_invalid))]
+                                      : invalid_tokens[rng_below(&rng, COUNT(invalid_tokens))];
+                token tok;
+                tok.len = (uint8_t)strlen(bad);
+                memcpy(tok.b, bad, tok.len);
+                text_push(t, &tok);
+            }
+        }
+    }
+}
+
+/* =========================================================== shrinking */
+
+static int fails(const lexicon *lx, const text *t, uint64_t seed, match_mode mode)
+{
+    /* Keep shrunk lexicons inside what the generator makes: in gap tests,
+     * noise only inside a word. */
+    for (size_t i = 0; mode.gap && i < lx->n; i++)
+        if (is_noise(lx->e[i].cps[0]) || is_noise(lx->e[i].cps[lx->e[i].n - 1]))
+            return 0;
+    report quiet = {NULL, 0, 0};
+    return run_case(lx, t, 1, seed, mode, &quiet);
+}
+
+/* Greedy: drop entries, drop tokens, shorten entries, while it still fails. */
+static void shrink(lexicon *lx, text *t, uint64_t seed, match_mode mode)
+{
+    int budget = 4000;
+    int progress = 1;
+    while (progress && budget > 0) {
+        progress = 0;
+        for (size_t i = lx->n; i-- > 0 && budget > 0 && lx->n > 1;) {
+            gen_entry saved = lx->e[i];
+            memmove(lx->e + i, lx->e + i + 1, (lx->n - i - 1) * sizeof *lx->e);
+            lx->n--;
+            budget--;
+            if (fails(lx, t, seed, mode)) {
+                progress = 1;
+                continue;
+            }
+            memmove(lx->e + i + 1, lx->e + i, (lx->n - i) * sizeof *lx->e);
+            lx->e[i] = saved;
+            lx->n++;
+        }
+        for (size_t i = t->n; i-- > 0 && budget > 0;) {
+            token saved = t->t[i];
+            memmove(t->t + i, t->t + i + 1, (t->n - i - 1) * sizeof *t->t);
+            t->n--;
+            budget--;
+            if (fails(lx, t, seed, mode)) {
+                progress = 1;
+                continue;
+            }
+            memmove(t->t + i + 1, t->t + i, (t->n - i) * sizeof *t->t);
+            t->t[i] = saved;
+            t->n++;
+        }
+        for (size_t i = 0; i < lx->n && budget > 0; i++) {
+            for (int front = 0; front < 2 && lx->e[i].n > 1; front++) {
+                gen_entry saved = lx->e[i];
+                if (front)
+                    memmove(lx->e[i].cps, lx->e[i].cps + 1, (lx->e[i].n - 1) * sizeof(uint32_t));
+                lx->e[i].n--;
+                budget--;
+                if (fails(lx, t, seed, mode))
+                    progress = 1;
+                else
+                    lx->e[i] = saved;
+            }
+        }
+    }
+}
+
+static void print_case(const lexicon *lx, const text *t)
+{
+    char buf[1 << 14];
+    report r = {buf, sizeof buf, 0};
+    say(&r, "  lexicon (in order of shai_builder_add_entry):\n");
+    for (size_t i = 0; i < lx->n; i++) {
+        const gen_entry *e = &lx->e[i];
+        char word[4 * SHAI_MAX_ENTRY_CODEPOINTS];
+        size_t wl = 0;
+        for (uint32_t k = 0; k < e->n; k++)
+            wl += utf8_put(e->cps[k], word + wl);
+        say(&r, "    ");
+        say_literal(&r, word, wl);
+        say(&r, " %s %s cat=%s\n", e->allow ? "ALLOW" : "deny",
+            e->action == SHAI_ACTION_BLOCK ? "block" : "review",
+            e->category < 0 ? "NULL" : category_names[e->category]);
+    }
+    char *bytes = malloc(text_size(t) + 1);
+    assert_non_null(bytes);
+    size_t n = text_bytes(t, bytes);
+    say(&r, "  text (%zu bytes): ", n);
+    say_literal(&r, bytes, n);
+    say(&r, "\n");
+    free(bytes);
+    print_error("%s", buf);
+}
+
+/* ============================================================== driver */
+
+static uint64_t env_u64(const char *name, uint64_t fallback)
+{
+    const char *v = getenv(name);
+    return v && *v ? strtoull(v, NULL, 0) : fallback;
+}
+
+static void run_many(const char *name, uint64_t salt, uint32_t cases, const gen_params *p)
+{
+    uint64_t base = env_u64("SHAI_DIFF_SEED", UINT64_C(0x5EED5EED5EED)) ^ salt;
+    uint64_t only = env_u64("SHAI_DIFF_CASE", 0);
+    uint64_t scale = env_u64("SHAI_DIFF_SCALE", 1);
+    uint64_t total = only ? 1 : (uint64_t)cases * (scale ? scale : 1);
+
+    lexicon lx = {0};
+    text *texts = calloc(p->texts, sizeof *texts);
+    assert_non_null(texts);
+    char *buf = malloc(1 << 16);
+    assert_non_null(buf);
+
+    int failed = 0;
+    for (uint64_t i = 0; i < total; i++) {
+        uint64_t seed = only ? only : base + i * UINT64_C(0x9E3779B97F4A7C15);
+        gen_case(seed, p, &lx, texts);
+        report r = {buf, 1 << 16, 0};
+        buf[0] = '\0';
+        if (!run_case(&lx, texts, p->texts, seed, p->mode, &r))
+            continue;
+
+        print_error("%s: mismatch in case %" PRIu64 ", case seed 0x%" PRIx64
+                    " (rerun: SHAI_DIFF_CASE=0x%" PRIx64 ")\n%s",
+                    name, i, seed, seed, buf);
+        /* Shrink on the first failing text alone. */
+        size_t ti = 0;
+        while (ti < p->texts && !fails(&lx, &texts[ti], seed, p->mode))
+            ti++;
+        if (ti < p->texts) {
+            shrink(&lx, &texts[ti], seed, p->mode);
+            r.used = 0;
+            buf[0] = '\0';
+            run_case(&lx, &texts[ti], 1, seed, p->mode, &r);
+            print_error("shrunk reproducer:\n");
+            print_case(&lx, &texts[ti]);
+            print_error("%s", buf);
+        }
+        failed = 1;
+        break;
+    }
+    for (uint32_t i = 0; i < p->texts; i++)
+        free(texts[i].t);
+    free(texts);
+    free(lx.e);
+    free(buf);
+    if (failed)
+        fail();
+}
+
+/* Case counts are bounded by compile time (one db per lexicon); texts per
+ * lexicon are cheap. SHAI_DIFF_SCALE=20 makes a long run. */
+static void test_small_lexicons(void **state)
+{
+    (void)state;
+    const gen_params p = {.max_entries = 10,
+                          .max_entry_len = 5,
+                          .max_alphabet = 6,
+                          .max_text_units = 60,
+                          .texts = 16,
+                          .mode = {1, 0}};
+    run_many("small", 0x1, 250, &p);
+}
+
+static void test_tiny_alphabets(void **state)
+{
+    (void)state;
+    /* One or two symbols: long runs, entries that are prefixes, suffixes and
+     * repetitions of each other, many overlapping hits. */
+    const gen_params p = {.max_entries = 8,
+                          .max_entry_len = 7,
+                          .max_alphabet = 2,
+                          .max_text_units = 80,
+                          .texts = 16,
+                          .mode = {1, 0}};
+    run_many("tiny-alphabet", 0x2, 150, &p);
+}
+
+static void test_long_entries(void **state)
+{
+    (void)state;
+    const gen_params p = {.max_entries = 6,
+                          .max_entry_len = SHAI_MAX_ENTRY_CODEPOINTS,
+                          .max_alphabet = 2,
+                          .max_text_units = 400,
+                          .texts = 4,
+                          .mode = {1, 0}};
+    run_many("long-entries", 0x3, 30, &p);
+}
+
+static void test_large_lexicons(void **state)
+{
+    (void)state;
+    const gen_params p = {.max_entries = 400,
+                          .max_entry_len = 6,
+                          .max_alphabet = 12,
+                          .max_text_units = 2000,
+                          .texts = 3,
+                          .mode = {1, 0}};
+    run_many("large", 0x4, 8, &p);
+}
+
+static void test_noise_gaps(void **state)
+{
+    (void)state;
+    /* Exact characters, but noise (punctuation, symbols, spaces, emoji) may
+     * stand between the characters of a word, up to the gap. */
+    for (uint32_t gap = 1; gap <= 4; gap++) {
+        const gen_params p = {.max_entries = 8,
+                              .max_entry_len = 5,
+                              .max_alphabet = 5,
+                              .max_text_units = 70,
+                              .texts = 16,
+                              .mode = {1, gap}};
+        run_many("noise-gaps", 0x10 + gap, 40, &p);
+    }
+}
+
+static void test_noise_inside_entries(void **state)
+{
+    (void)state;
+    /* As above, with words like 法*轮*功 or 日：您 that have noise inside. */
+    for (uint32_t gap = 1; gap <= 4; gap++) {
+        const gen_params p = {.max_entries = 8,
+                              .max_entry_len = 5,
+                              .max_alphabet = 5,
+                              .max_text_units = 70,
+                              .texts = 16,
+                              .mode = {1, gap},
+                              .noise_in_entries = 1};
+        run_many("noise-inside-entries", 0x20 + gap, 25, &p);
+    }
+}
+
+static void test_default_options_consistency(void **state)
+{
+    (void)state;
+    /* Folding, gaps and repeats on, texts full of evasions: every mode, API
+     * and stream must agree with the library's own overlapping hits. */
+    const gen_params p = {.max_entries = 10,
+                          .max_entry_len = 5,
+                          .max_alphabet = 6,
+                          .max_text_units = 60,
+                          .texts = 16,
+                          .mode = {0, 0}};
+    run_many("default-options", 0x5, 60, &p);
+}
+
+/* The reference itself, on cases worked out by hand. */
+static void test_reference_self_check(void **state)
+{
+    (void)state;
+    unit u[16];
+    /* E8 B5 | 8C? no: E8 B5 61 is two invalid bytes then 'a'. */
+    assert_int_equal(decode("\xe8\xb5"
+                            "a",
+                            3, u),
+                     3);
+    assert_true(u[0].cp == -1 && u[1].cp == -1 && u[2].cp == 'a');
+    assert_int_equal(decode("\xed\xa0\x80", 3, u), 3);
+    assert_int_equal(decode("\xf0\x9f\x8e\xb2", 4, u), 1);
+    assert_int_equal(u[0].cp, 0x1F3B2);
+    assert_int_equal(decode("\xf4\x8f\xbf\xbf\xf4\x90\x80\x80", 8, u), 5);
+    assert_int_equal(decode("\xe0\x9f\x80\xe0\xa0\x80", 6, u), 4);
+    assert_int_equal(u[3].cp, 0x800);
+
+    assert_true(is_word('a') && is_word('Z') && is_word('0') && is_word(0xC0) && is_word(0x24F));
+    assert_true(is_word(0x1E00) && is_word(0x1EFF) && is_word(0xFF10) && is_word(0xFF5A));
+    assert_false(is_word(0xD7) || is_word(0xF7) || is_word(0xBF) || is_word(0x250));
+    assert_false(is_word(0xFF20) || is_word(0xFF40) || is_word(0x8D4C) || is_word(-1));
+    assert_false(is_word('_') || is_word(' '));
+
+    /* 甲乙丙 with 甲乙 (allow), 乙, 乙丙: see test_api. */
+    lexicon lx = {0};
+    gen_entry e;
+    memset(&e, 0, sizeof e);
+    e.category = e.tag = e.suggestion = -1;
+    e.action = SHAI_ACTION_BLOCK;
+    e.n = 2;
+    e.cps[0] = 0x7532;
+    e.cps[1] = 0x4E59;
+    e.allow = 1;
+    lexicon_push(&lx, &e);
+    e.n = 1;
+    e.cps[0] = 0x4E59;
+    e.allow = 0;
+    lexicon_push(&lx, &e);
+    e.n = 2;
+    e.cps[1] = 0x4E19;
+    lexicon_push(&lx, &e);
+    lexicon_push(&lx, &e); /* duplicate */
+    ref_entry re[4];
+    assert_int_equal(merge_entries(&lx, re, 0), 3);
+    for (uint32_t i = 0; i < 3; i++)
+        re[i].db_index = i;
+    size_t nu = decode("甲乙丙", 9, u);
+    shai_hit all[8], sel[8], viol[8];
+    size_t n = all_hits(u, nu, re, 3, 0, all, 8);
+    assert_int_equal(n, 3);
+    qsort(all, n, sizeof *all, cmp_overlapping);
+    assert_true(all[0].start == 0 && all[0].end == 6 && all[0].entry == 0);
+    assert_true(all[1].start == 3 && all[1].end == 6 && all[1].entry == 1);
+    assert_true(all[2].start == 3 && all[2].end == 9 && all[2].entry == 2);
+    assert_int_equal(leftmost_longest(all, n, sel), 1);
+    assert_int_equal(sel[0].entry, 0);
+    size_t nv = violations(all, n, viol);
+    assert_int_equal(nv, 1);
+    assert_int_equal(viol[0].entry, 2);
+
+    /* Gaps: 乙丙 across two noise characters, not across three or a line
+     * break; 甲乙 (allow) across one. */
+    nu = decode("甲*乙* 丙", 12, u);
+    assert_int_equal(all_hits(u, nu, re, 3, 1, all, 8), 2); /* 甲乙, 乙 */
+    assert_int_equal(all_hits(u, nu, re, 3, 2, all, 8), 3);
+    qsort(all, 3, sizeof *all, cmp_overlapping);
+    assert_true(all[2].start == 4 && all[2].end == 12 && all[2].entry == 2);
+    nu = decode("乙\n丙", 7, u);
+    assert_int_equal(all_hits(u, nu, re, 3, 16, all, 8), 1);
+    /* Clause punctuation stops a gap between Chinese characters. */
+    nu = decode("乙，丙", 9, u); /* U+FF0C is not folded here: plain noise */
+    assert_int_equal(all_hits(u, nu, re, 3, 1, all, 8), 2);
+    nu = decode("乙,丙", 7, u);
+    assert_int_equal(all_hits(u, nu, re, 3, 1, all, 8), 1);
+    free(lx.e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reference_self_check),
+        cmocka_unit_test(test_small_lexicons),
+        cmocka_unit_test(test_tiny_alphabets),
+        cmocka_unit_test(test_long_entries),
+        cmocka_unit_test(test_large_lexicons),
+        cmocka_unit_test(test_noise_gaps),
+        cmocka_unit_test(test_noise_inside_entries),
+        cmocka_unit_test(test_default_options_consistency),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
