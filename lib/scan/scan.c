@@ -468,6 +468,15 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
  * (or outside the alphabet), no output waiting to be resolved, no repeat.
  * Returns where it stopped: the end, or a character the general step must
  * handle. Does exactly what step() would do for the characters it takes. */
+static inline uint32_t le32(uint32_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap32(w);
+#else
+    return w;
+#endif
+}
+
 static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t n)
 {
     if (sc->db->rules)
@@ -490,31 +499,40 @@ static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t
     int pending = sc->pending;
 
     while (i < n) {
-        uint32_t c = p[i], cp, len;
-        if (c < 0x80) {
+        uint32_t cp, len;
+        if (i + 4 <= n) {
+            /* one little-endian word load decodes any sequence */
+            uint32_t w;
+            memcpy(&w, p + i, 4);
+            w = le32(w);
+            if (!(w & 0x80)) {
+                cp = w & 0x7F;
+                len = 1;
+            } else if ((w & 0xC0C0F0) == 0x8080E0) {
+                cp = ((w & 0x0F) << 12) | ((w & 0x3F00) >> 2) | ((w >> 16) & 0x3F);
+                if (cp < 0x800 || (cp & 0xF800) == 0xD800)
+                    break;
+                len = 3;
+            } else if ((w & 0xC0E0) == 0x80C0) {
+                cp = ((w & 0x1F) << 6) | ((w >> 8) & 0x3F);
+                if (cp < 0x80)
+                    break;
+                len = 2;
+            } else if ((w & 0xC0C0C0F8) == 0x808080F0) {
+                cp = ((w & 0x07) << 18) | ((w & 0x3F00) << 4) | ((w >> 10) & 0xFC0) |
+                     ((w >> 24) & 0x3F);
+                if (cp < 0x10000 || cp > 0x10FFFF)
+                    break;
+                len = 4;
+            } else {
+                break;
+            }
+        } else {
+            uint32_t c = p[i];
+            if (c >= 0x80)
+                break; /* the last few bytes: the general step decodes them */
             cp = c;
             len = 1;
-        } else if ((c & 0xF0) == 0xE0) {
-            if (i + 2 >= n || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80)
-                break;
-            cp = ((c & 0x0F) << 12) | ((uint32_t)(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
-            if (cp < 0x800 || cp - 0xD800 < 0x800)
-                break;
-            len = 3;
-        } else if ((c & 0xE0) == 0xC0) {
-            if (c < 0xC2 || i + 1 >= n || (p[i + 1] & 0xC0) != 0x80)
-                break;
-            cp = ((c & 0x1F) << 6) | (p[i + 1] & 0x3F);
-            len = 2;
-        } else {
-            if (c < 0xF0 || c > 0xF4 || i + 3 >= n || (p[i + 1] & 0xC0) != 0x80 ||
-                (p[i + 2] & 0xC0) != 0x80 || (p[i + 3] & 0xC0) != 0x80)
-                break;
-            cp = ((c & 0x07) << 18) | ((uint32_t)(p[i + 1] & 0x3F) << 12) |
-                 ((uint32_t)(p[i + 2] & 0x3F) << 6) | (p[i + 3] & 0x3F);
-            if (cp < 0x10000 || cp > 0x10FFFF)
-                break;
-            len = 4;
         }
         uint32_t v = stage2[((uint32_t)stage1[cp >> SHI_MAP_BLOCK_SHIFT] << SHI_MAP_BLOCK_SHIFT) |
                             (cp & (SHI_MAP_BLOCK_SIZE - 1))];
