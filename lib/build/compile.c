@@ -278,7 +278,7 @@ static uint32_t unit_value(const ctx *c, uint32_t cp)
 {
     uint32_t v = c->cp_sym[cp];
     if (shi_is_word_char(cp))
-        v |= SHI_MAP_WORD;
+        v |= SHI_MAP_WORD | (shi_is_digit(cp) ? 0 : SHI_MAP_LATIN);
     if (c->b->max_gap && shi_fold_class(cp) == SHI_CLS_NOISE)
         v |= SHI_MAP_NOISE;
     return v;
@@ -372,7 +372,8 @@ static int build_map(ctx *c)
     compose k = {.c = c, .full = full};
     /* identity everywhere, then classes, then every code point a stage maps */
     for (uint32_t cp = 0; cp < NCP; cp++)
-        full[cp] = c->cp_sym[cp] | (shi_is_word_char(cp) ? SHI_MAP_WORD : 0);
+        full[cp] = c->cp_sym[cp] | (shi_is_word_char(cp) ? SHI_MAP_WORD : 0) |
+                   (shi_is_word_char(cp) && !shi_is_digit(cp) ? SHI_MAP_LATIN : 0);
     shi_fold_each_class_range(compose_range, &k);
     shi_fold_each_mapped(compose_cp, &k);
     if (k.rc) {
@@ -764,7 +765,8 @@ static int build_automaton(ctx *c)
     if (!hot || !cold)
         return SHAI_E_NOMEM;
     for (uint32_t i = 0; i < nslots; i++) {
-        hot[i] = (shi_slot){c->slots[i].base, c->slots[i].check};
+        hot[i] =
+            (shi_slot){c->slots[i].base | (c->slots[i].out ? SHI_SLOT_OUT : 0), c->slots[i].check};
         cold[i] = (shi_link){c->slots[i].fail, c->slots[i].out};
     }
     c->db->slots = hot;

@@ -22,6 +22,8 @@
 /* clause punctuation (，。、：…): noise only right after a Latin letter
  * (f.u.c.k), a boundary between Chinese characters (日：您 is not 日您) */
 #define SHI_MAP_SEP (1u << 29)
+/* a Latin letter (a word character that is not a digit) */
+#define SHI_MAP_LATIN (1u << 30)
 
 #define SHI_MAP_BLOCK_SHIFT 8
 #define SHI_MAP_BLOCK_SIZE (1u << SHI_MAP_BLOCK_SHIFT)
@@ -36,7 +38,10 @@
 #define SHI_EMPTY_CHECK UINT32_MAX
 
 /* One double-array slot = one automaton state (or a free slot): the part
- * every step reads, kept small for the cache. */
+ * every step reads, kept small for the cache. The top bit of base says the
+ * state has outputs, so a step needs no other load to know it. */
+#define SHI_SLOT_BASE 0x7FFFFFFFu
+#define SHI_SLOT_OUT 0x80000000u
 typedef struct shi_slot {
     uint32_t base;  /* children of this state live at base + symbol */
     uint32_t check; /* parent state, SHI_EMPTY_CHECK for a free slot */

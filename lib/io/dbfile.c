@@ -279,8 +279,10 @@ static int validate(shai_db *db)
         const shi_link *ln = &db->links[s];
         if (sl->check == SHI_EMPTY_CHECK)
             continue;
-        if (sl->check >= db->nslots || (uint64_t)sl->base + db->nsym > db->nslots ||
-            ln->fail >= db->nslots || ln->out >= db->nouts || db->depth[s] > db->max_units)
+        if (sl->check >= db->nslots ||
+            (uint64_t)(sl->base & SHI_SLOT_BASE) + db->nsym > db->nslots ||
+            !(sl->base & SHI_SLOT_OUT) != !ln->out || ln->fail >= db->nslots ||
+            ln->out >= db->nouts || db->depth[s] > db->max_units)
             return 0;
         if (s != SHI_ROOT && (db->depth[s] == 0 || db->depth[ln->fail] >= db->depth[s] ||
                               db->slots[ln->fail].check == SHI_EMPTY_CHECK))

@@ -312,7 +312,7 @@ static void advance(shi_scanner *sc, uint64_t horizon)
 
 static inline uint32_t go(const shi_slot *slots, uint32_t s, uint32_t sym)
 {
-    uint32_t t = slots[s].base + sym;
+    uint32_t t = (slots[s].base & SHI_SLOT_BASE) + sym;
     return slots[t].check == s ? t : SHI_ROOT;
 }
 
@@ -370,7 +370,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     }
     if (sym) {
         for (;;) {
-            uint32_t t = slots[s].base + sym;
+            uint32_t t = (slots[s].base & SHI_SLOT_BASE) + sym;
             if (slots[t].check == s) {
                 s = t;
                 break;
@@ -398,10 +398,10 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         uu->single = (uint8_t)single;
         uu->adjacent = !sc->skipped;
         uu->raw = cp;
-        sc->pending = links[s].out != 0;
+        sc->pending = (slots[s].base & SHI_SLOT_OUT) != 0;
         sc->last_sym = sym;
         sc->last_is_unit = 1;
-        sc->last_latin = word && !shi_is_digit(db->sym_cp[sym]);
+        sc->last_latin = (v & SHI_MAP_LATIN) != 0;
         horizon = sc->unit > db->depth[s] ? sc->unit - db->depth[s] : 0;
     } else {
         sc->last_sym = 0;
@@ -477,7 +477,10 @@ static inline uint32_t le32(uint32_t w)
 #endif
 }
 
-static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t n)
+static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *sc,
+                                                                  const unsigned char *p, size_t i,
+                                                                  size_t n, const int plain,
+                                                                  const int light)
 {
     if (sc->db->rules)
         return i;
@@ -487,8 +490,6 @@ static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t
     const uint16_t *stage1 = db->map_stage1;
     const uint32_t *stage2 = db->map_stage2;
     const uint8_t *depth = db->depth;
-    const int plain = sc->flags == SHAI_SCAN_OVERLAPPING;
-    const int light = plain && !db->has_exact; /* units need start, end, state, prev */
     const uint32_t max_gap = db->max_gap;
     uint32_t s = sc->state;
     uint64_t u = sc->unit;
@@ -580,7 +581,7 @@ static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t
         uint8_t prev_word = last_word;
         if (sym) {
             for (;;) {
-                uint32_t t = slots[s].base + sym;
+                uint32_t t = (slots[s].base & SHI_SLOT_BASE) + sym;
                 if (slots[t].check == s) {
                     s = t;
                     break;
@@ -614,19 +615,19 @@ static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t
             u++;
             last_sym = sym;
             last_is_unit = 1;
-            last_latin = word && !shi_is_digit(db->sym_cp[sym]);
+            last_latin = (v & SHI_MAP_LATIN) != 0;
             if (!plain) {
                 uint64_t h = u > depth[s] ? u - depth[s] : 0;
                 if (h > sc->horizon) {
                     sc->unit = u;
                     advance(sc, h);
                     if (sc->status) {
-                        pending = links[s].out != 0;
+                        pending = (slots[s].base & SHI_SLOT_OUT) != 0;
                         break;
                     }
                 }
             }
-            pending = links[s].out != 0;
+            pending = (slots[s].base & SHI_SLOT_OUT) != 0;
         } else {
             last_sym = 0;
             last_is_unit = 0;
@@ -655,6 +656,16 @@ static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t
             sc->horizon = h;
     }
     return i;
+}
+
+/* Two instances: overlapping hits without exact entries (units need only
+ * start, end, state and the word flag before them; nothing to advance), and
+ * the rest. */
+static size_t fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t n)
+{
+    if (sc->flags == SHAI_SCAN_OVERLAPPING && !sc->db->has_exact)
+        return fast_run_body(sc, p, i, n, 1, 1);
+    return fast_run_body(sc, p, i, n, sc->flags == SHAI_SCAN_OVERLAPPING, 0);
 }
 
 void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int final)
