@@ -1,0 +1,103 @@
+"""The shipped lexicon catches each category's own real-looking examples,
+including contact spam and ad-law drafts, and leaves ordinary comments alone.
+
+Runs the built CLI over wordlists/ (SHAI_BIN, SHAI_SOURCE_DIR from meson)."""
+import json
+import os
+import subprocess
+import unittest
+
+SHAI = os.environ.get("SHAI_BIN", "shai")
+SOURCE = os.environ.get("SHAI_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+WORDLISTS = os.path.join(SOURCE, "wordlists")
+
+# (category, comment, the matched text expected at least once for it)
+EXAMPLES = [
+    ("politics", "转发：法轮大法好，天灭中共", "中共"),
+    ("politics", "这帖子又在聊六四的事，小心被删", "六四"),
+    ("porn", "同城约炮，裸聊一对一，价格私聊", "裸聊"),
+    ("porn", "高清无码成人视频免费看", "无码"),
+    ("gambling", "网上赌场注册就送88元，百家乐稳赢", "百家乐"),
+    ("gambling", "今晚一起網上賭*博吧，包赢", "網上賭*博"),
+    ("drugs", "出售冰毒，海洛因，货到付款", "冰毒"),
+    ("drugs", "有人知道哪里买K粉吗", "K粉"),
+    ("violence", "我要去学校搞恐怖袭击", "恐怖袭击"),
+    ("weapons", "出售仿真枪，气枪，支持验货", "仿真枪"),
+    ("weapons", "卖枪，各种型号，加我详谈", "卖枪"),
+    ("fraud", "专业代开发票，各类增值税发票", "代开发票"),
+    ("fraud", "办理假毕业证，学历认证可查", "假毕业证"),
+    ("cult", "全能神教会欢迎你加入", "全能神教会"),
+    ("abuse", "你就是个傻逼，滚", "傻逼"),
+    ("abuse", "fuck you and your family", "fuck"),
+    ("abuse", "ＦＵＣＫ this", "ＦＵＣＫ"),
+    ("hate", "地域黑说河南人都是骗子", "河南人都是"),
+    ("ad-law", "本品为国家级产品，全网销量第一，效果最佳", "国家级"),
+    ("ad-law", "顶级工艺，行业首选，100%有效", "顶级"),
+    ("spam", "想要的加微信详聊", "加微信"),
+    ("spam", "加v：abc_12345 领福利", "加v：abc_12345"),
+    ("spam", "有需要联系 138 1234 5678", "138 1234 5678"),
+    ("spam", "ＱＱ：１２３４５６７８９ 拉群", "ＱＱ：１２３４５６７８９"),
+    ("spam", "详情见 www.example.com 领取", "www.example.com"),
+]
+
+# Ordinary comments (hotel, shopping, takeaway style) that must not be blocked.
+ORDINARY = [
+    "酒店房间很干净，前台小姐态度很好，入住日：您好的问候很贴心",
+    "京东客服很好，第二天就到货了，发票也开了",
+    "插卡取电，房间有点小，但是位置方便",
+    "外卖送得很快，牛肉饭味道不错，分量足",
+    "手机信号差，屏幕色域还可以，电池一般",
+    "北京的酒店价格有点贵，早餐品种少",
+    "冰糖雪梨很好喝，下次还买",
+]
+
+
+def scan(lines):
+    p = subprocess.run(
+        [SHAI, "scan", "--format", "jsonl", "--lexicon", WORDLISTS, "-"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if p.returncode not in (0, 1):
+        raise AssertionError(f"shai scan failed ({p.returncode}): {p.stderr}")
+    hits = {}
+    for line in p.stdout.splitlines():
+        h = json.loads(line)
+        hits.setdefault(h["line"], []).append(h)
+    return hits
+
+
+class Categories(unittest.TestCase):
+    def test_each_category_catches_its_examples(self):
+        hits = scan([c for _, c, _ in EXAMPLES])
+        for n, (category, comment, text) in enumerate(EXAMPLES, 1):
+            with self.subTest(category=category, comment=comment):
+                got = [(h["category"], h["text"]) for h in hits.get(n, [])]
+                self.assertIn((category, text), got)
+
+    def test_every_category_is_exercised(self):
+        categories = {c for c, _, _ in EXAMPLES}
+        self.assertEqual(
+            categories,
+            {"politics", "porn", "gambling", "drugs", "violence", "weapons", "fraud", "cult",
+             "abuse", "hate", "ad-law", "spam"},
+        )
+
+    def test_ad_law_hits_carry_suggestions(self):
+        hits = scan(["效果最佳，全网最好"])
+        suggestions = {h["text"]: h.get("suggestion") for h in hits.get(1, [])}
+        self.assertTrue(suggestions.get("最佳"))
+        self.assertTrue(suggestions.get("最好"))
+        self.assertTrue(all(h["action"] == "review" for h in hits[1]))
+
+    def test_ordinary_comments_are_not_blocked(self):
+        hits = scan(ORDINARY)
+        blocked = [(n, h["text"], h["entry"]) for n, hs in hits.items() for h in hs
+                   if h["action"] == "block"]
+        self.assertEqual(blocked, [])
+
+
+if __name__ == "__main__":
+    unittest.main()
