@@ -247,6 +247,10 @@ SHAI_API int shai_db_option(const shai_db *db, uint32_t option, int64_t *value);
  * library that scans it. Since 0.1. */
 SHAI_API const char *shai_fold_table_version(void);
 
+/* The fold tables a db was compiled with (for a saved db, as recorded in
+ * the file; "" for NULL). Valid as long as the db. Since 0.1. */
+SHAI_API const char *shai_db_fold_table_version(const shai_db *db);
+
 /* Write the folded form of `text` under the SHAI_FOLD_* stages in `fold`:
  * what the matcher sees (ignorable characters dropped, noise characters
  * kept). Output as in shai_mask: NUL-terminated, *out_len without the NUL,

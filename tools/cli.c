@@ -1,11 +1,14 @@
 /* Shared helpers of the shai command-line tool: diagnostics, option parsing,
- * lexicon loading, UTF-8 units and output escaping. */
+ * db loading, lexicon files, fold stage names and buffered output. */
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------ diagnostics */
@@ -14,7 +17,7 @@ void cli_error(const char *fmt, ...)
 {
     va_list ap;
     fflush(stdout);
-    cli_out_flush();
+    cli_out_flush(&cli_stdout);
     fputs("shai: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -26,7 +29,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     fflush(stdout);
-    cli_out_flush();
+    cli_out_flush(&cli_stdout);
     fputs("shai: ", stderr);
     if (cmd)
         fprintf(stderr, "%s: ", cmd);
@@ -135,6 +138,38 @@ int cli_next(struct cli_parser *p, const struct cli_option *opts, const char **a
     return CLI_NEXT_END;
 }
 
+/* --------------------------------------------------------- option values */
+
+bool cli_parse_uint(const char *cmd, const char *opt, const char *arg, unsigned long min,
+                    unsigned long max, unsigned long *out)
+{
+    char *end;
+    unsigned long v;
+
+    if (arg[0] < '0' || arg[0] > '9') {
+        cli_usage_error(cmd, "%s: not a number: '%s'", opt, arg);
+        return false;
+    }
+    errno = 0;
+    v = strtoul(arg, &end, 10);
+    if (*end != '\0') {
+        cli_usage_error(cmd, "%s: not a number: '%s'", opt, arg);
+        return false;
+    }
+    if (errno == ERANGE || v < min || v > max) {
+        cli_usage_error(cmd, "%s: %s is out of range (%lu-%lu)", opt, arg, min, max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+int cli_print_help(void (*help)(FILE *out))
+{
+    help(stdout);
+    return fflush(stdout) == 0 && !ferror(stdout) ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+}
+
 /* ----------------------------------------------------------------- lexicon */
 
 const char *cli_default_lexicon(void)
@@ -159,25 +194,36 @@ const char *cli_action_name(uint32_t action)
     }
 }
 
-static void builder_error(const shai_builder *b, const char *path, int rc, bool is_default)
+void cli_builder_error(const shai_builder *b, const char *path, int rc, const char *hint)
 {
     const char *msg = shai_builder_error_message(b);
-    const char *hint = is_default ? " (default lexicon; use --lexicon PATH or set "
-                                    "$" SHAI_DEFAULT_LEXICON_ENV ")"
-                                  : "";
+    if (!hint)
+        hint = "";
     if (msg && msg[0] != '\0') {
         /* The builder's message is complete ("file:line:col: ..."); add the
          * path only when the message does not already name it. */
-        if (strstr(msg, path) != NULL)
+        if (path == NULL || strstr(msg, path) != NULL)
             cli_error("%s%s", msg, hint);
         else
             cli_error("%s: %s%s", path, msg, hint);
-    } else {
+    } else if (path) {
         cli_error("%s: %s%s", path, shai_status_message(rc), hint);
+    } else {
+        cli_error("%s%s", shai_status_message(rc), hint);
     }
 }
 
-int cli_load_db(const char *const *paths, size_t n, shai_db **out)
+int cli_set_no_fold(shai_builder *b)
+{
+    int rc = shai_builder_set_option(b, SHAI_OPT_FOLD, 0);
+    if (rc == SHAI_OK)
+        rc = shai_builder_set_option(b, SHAI_OPT_MAX_GAP, 0);
+    if (rc == SHAI_OK)
+        rc = shai_builder_set_option(b, SHAI_OPT_REPEATS, 0);
+    return rc;
+}
+
+int cli_load_db(const char *const *paths, size_t n, bool no_fold, shai_db **out)
 {
     shai_builder *b = NULL;
     const char *def = NULL;
@@ -189,6 +235,11 @@ int cli_load_db(const char *const *paths, size_t n, shai_db **out)
         cli_error("cannot create a lexicon builder: %s", shai_status_message(rc));
         return CLI_EXIT_ERROR;
     }
+    if (no_fold && (rc = cli_set_no_fold(b)) != SHAI_OK) {
+        cli_error("cannot set the matching options: %s", shai_status_message(rc));
+        shai_builder_free(b);
+        return CLI_EXIT_ERROR;
+    }
     if (n == 0) {
         def = cli_default_lexicon();
         paths = &def;
@@ -197,7 +248,10 @@ int cli_load_db(const char *const *paths, size_t n, shai_db **out)
     for (size_t i = 0; i < n; i++) {
         rc = shai_builder_add_path(b, paths[i]);
         if (rc != SHAI_OK) {
-            builder_error(b, paths[i], rc, def != NULL);
+            cli_builder_error(b, paths[i], rc,
+                              def ? " (default lexicon; use --lexicon PATH or set "
+                                    "$" SHAI_DEFAULT_LEXICON_ENV ")"
+                                  : NULL);
             shai_builder_free(b);
             return CLI_EXIT_ERROR;
         }
@@ -214,58 +268,413 @@ int cli_load_db(const char *const *paths, size_t n, shai_db **out)
     return CLI_EXIT_CLEAN;
 }
 
+/* Open a saved db, with the reason on failure. */
+static int open_saved_db(const char *path, const char *hint, shai_db **out)
+{
+    struct stat st;
+    int rc;
+
+    if (stat(path, &st) != 0) {
+        cli_error("%s: %s%s", path, strerror(errno), hint);
+        return CLI_EXIT_ERROR;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        cli_error("%s: %s (a db is a file made by 'shai compile')%s", path, strerror(EISDIR), hint);
+        return CLI_EXIT_ERROR;
+    }
+    rc = shai_db_open(path, out);
+    if (rc != SHAI_OK) {
+        *out = NULL;
+        cli_error("%s: cannot open the db: %s%s%s", path, shai_status_message(rc),
+                  rc == SHAI_E_DB_VERSION ? " (rebuild it with 'shai compile')" : "", hint);
+        return CLI_EXIT_ERROR;
+    }
+    return CLI_EXIT_CLEAN;
+}
+
+int cli_open_db(const struct cli_db_source *src, shai_db **out, const char **what,
+                const char **where)
+{
+    const char *env;
+    struct stat st;
+
+    *out = NULL;
+    if (what)
+        *what = "lexicon";
+    if (where)
+        *where = NULL;
+    if (src->db_path) {
+        if (what)
+            *what = "db";
+        if (where)
+            *where = src->db_path;
+        return open_saved_db(src->db_path, "", out);
+    }
+    if (src->n_lexicons > 0)
+        return cli_load_db(src->lexicons, src->n_lexicons, src->no_fold, out);
+    env = getenv(SHAI_DEFAULT_LEXICON_ENV);
+    if (!(env && env[0] != '\0') && !src->no_fold) {
+        env = getenv(SHAI_DEFAULT_DB_ENV);
+        if (env && env[0] != '\0') {
+            if (what)
+                *what = "db";
+            if (where)
+                *where = env;
+            return open_saved_db(env, " (default db, from $" SHAI_DEFAULT_DB_ENV ")", out);
+        }
+        if (stat(SHAI_DEFAULT_DB, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (what)
+                *what = "db";
+            if (where)
+                *where = SHAI_DEFAULT_DB;
+            return open_saved_db(SHAI_DEFAULT_DB,
+                                 " (default db; use --lexicon PATH or --db FILE, or set "
+                                 "$" SHAI_DEFAULT_DB_ENV ")",
+                                 out);
+        }
+    }
+    if (where)
+        *where = cli_default_lexicon();
+    return cli_load_db(NULL, 0, src->no_fold, out);
+}
+
+/* ----------------------------------------------------------- lexicon files */
+
+int cli_strings_push(struct cli_strings *l, const char *s)
+{
+    char *copy;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    copy = strdup(s);
+    if (!copy)
+        return ENOMEM;
+    l->v[l->n++] = copy;
+    return 0;
+}
+
+void cli_strings_free(struct cli_strings *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+static int ends_with_txt(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, ".txt") == 0;
+}
+
+/* As the library's directory walk (lib/build/lexicon.c). */
+static int walk_dir(const char *dir, int depth, struct cli_strings *files, struct cli_strings *dirs,
+                    char **bad)
+{
+    DIR *d;
+    struct dirent *de;
+    size_t dlen = strlen(dir);
+    int err = 0;
+
+    if (depth > 32) {
+        *bad = strdup(dir);
+        return ELOOP;
+    }
+    d = opendir(dir);
+    if (!d) {
+        err = errno;
+        *bad = strdup(dir);
+        return err;
+    }
+    if (dirs && (err = cli_strings_push(dirs, dir)) != 0) {
+        closedir(d);
+        return err;
+    }
+    while (err == 0 && (de = readdir(d)) != NULL) {
+        size_t n;
+        char *path;
+        struct stat st;
+
+        if (de->d_name[0] == '.')
+            continue;
+        n = dlen + 1 + strlen(de->d_name) + 1;
+        path = malloc(n);
+        if (!path) {
+            err = ENOMEM;
+            break;
+        }
+        snprintf(path, n, "%s%s%s", dir, (dlen && dir[dlen - 1] == '/') ? "" : "/", de->d_name);
+        if (stat(path, &st) != 0) {
+            err = errno;
+            *bad = strdup(path);
+        } else if (S_ISDIR(st.st_mode)) {
+            err = walk_dir(path, depth + 1, files, dirs, bad);
+        } else if (S_ISREG(st.st_mode) && ends_with_txt(de->d_name)) {
+            err = cli_strings_push(files, path);
+        }
+        free(path);
+    }
+    closedir(d);
+    return err;
+}
+
+static int cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cli_lexicon_files(const char *path, struct cli_strings *files, struct cli_strings *dirs,
+                      char **bad)
+{
+    struct stat st;
+    size_t first = files->n;
+    int err;
+
+    *bad = NULL;
+    if (stat(path, &st) != 0) {
+        err = errno;
+        *bad = strdup(path);
+        return err;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return cli_strings_push(files, path);
+    err = walk_dir(path, 0, files, dirs, bad);
+    if (err != 0)
+        return err;
+    if (files->n - first > 1)
+        qsort(files->v + first, files->n - first, sizeof *files->v, cmp_strings);
+    return 0;
+}
+
+int cli_read_file(const char *path, char **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    size_t cap = 65536, n = 0;
+    char *buf;
+    int err = 0;
+
+    *data = NULL;
+    *len = 0;
+    if (!f)
+        return errno;
+    buf = malloc(cap);
+    if (!buf) {
+        fclose(f);
+        return ENOMEM;
+    }
+    for (;;) {
+        size_t got;
+        if (cap - n < 2) {
+            char *q = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+            if (!q) {
+                err = ENOMEM;
+                break;
+            }
+            buf = q;
+            cap *= 2;
+        }
+        got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                err = errno ? errno : EIO;
+            break;
+        }
+    }
+    fclose(f);
+    if (err) {
+        free(buf);
+        return err;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+/* ------------------------------------------------------------ fold stages */
+
+const struct cli_fold_stage cli_fold_stages[] = {
+    {"width", SHAI_FOLD_WIDTH},
+    {"compat", SHAI_FOLD_COMPAT},
+    {"case", SHAI_FOLD_CASE},
+    {"diacritics", SHAI_FOLD_DIACRITICS},
+    {"confusables", SHAI_FOLD_CONFUSABLES},
+    {"t2s", SHAI_FOLD_T2S},
+    {"ignorables", SHAI_FOLD_IGNORABLES},
+    {NULL, 0},
+};
+
+const char *cli_fold_stage_list(uint32_t bits, char *buf, size_t cap)
+{
+    size_t n = 0;
+
+    if (cap == 0)
+        return buf;
+    buf[0] = '\0';
+    if ((bits & SHAI_FOLD_ALL) == 0) {
+        snprintf(buf, cap, "none");
+        return buf;
+    }
+    for (const struct cli_fold_stage *s = cli_fold_stages; s->name; s++) {
+        if (!(bits & s->bit))
+            continue;
+        int k = snprintf(buf + n, cap - n, "%s%s", n ? "," : "", s->name);
+        if (k < 0 || (size_t)k >= cap - n)
+            break;
+        n += (size_t)k;
+    }
+    return buf;
+}
+
+bool cli_parse_fold_stages(const char *cmd, const char *arg, uint32_t *bits)
+{
+    const char *p = arg;
+    uint32_t v = 0;
+
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        bool found = false;
+
+        if (n == 3 && memcmp(p, "all", 3) == 0) {
+            v |= SHAI_FOLD_ALL;
+            found = true;
+        } else if (n == 4 && memcmp(p, "none", 4) == 0) {
+            found = true;
+        } else {
+            for (const struct cli_fold_stage *s = cli_fold_stages; s->name; s++) {
+                if (strlen(s->name) == n && memcmp(s->name, p, n) == 0) {
+                    v |= s->bit;
+                    found = true;
+                    break;
+                }
+            }
+        }
+        if (!found) {
+            cli_usage_error(cmd,
+                            "unknown fold stage '%.*s' (expected width, compat, case, "
+                            "diacritics, confusables, t2s, ignorables, all or none)",
+                            (int)n, p);
+            return false;
+        }
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    *bits = v;
+    return true;
+}
+
 /* ----------------------------------------------------------------- output */
 
 static char out_storage[256 * 1024];
-struct cli_out cli_stdout = {out_storage, 0, sizeof out_storage, 0};
+struct cli_out cli_stdout = {out_storage, 0, sizeof out_storage, 0, STDOUT_FILENO, 0, NULL, NULL};
 
-static void out_write_all(const char *p, size_t n)
+void cli_out_init_memory(struct cli_out *o)
 {
-    while (n > 0 && cli_stdout.error == 0) {
-        ssize_t k = write(STDOUT_FILENO, p, n);
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+}
+
+void cli_out_free_memory(struct cli_out *o)
+{
+    if (o->fd < 0) {
+        free(o->buf);
+        o->buf = NULL;
+        o->len = o->cap = 0;
+    }
+}
+
+int cli_write_all(int fd, const void *p, size_t n)
+{
+    const char *q = p;
+    while (n > 0) {
+        ssize_t k = write(fd, q, n);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
-            cli_stdout.error = errno;
-            break;
+            return errno;
         }
-        p += k;
+        q += k;
         n -= (size_t)k;
     }
+    return 0;
 }
 
-int cli_out_flush(void)
+int cli_out_flush(struct cli_out *o)
 {
-    if (cli_stdout.len > 0)
-        out_write_all(cli_stdout.buf, cli_stdout.len);
-    cli_stdout.len = 0;
-    return cli_stdout.error ? -1 : 0;
-}
-
-void cli_out_slow(const void *p, size_t n)
-{
-    cli_out_flush();
-    if (n <= cli_stdout.cap) {
-        memcpy(cli_stdout.buf, p, n);
-        cli_stdout.len = n;
-    } else {
-        out_write_all(p, n);
+    if (o->fd >= 0) {
+        if (o->len > 0 && o->error == 0)
+            o->error = cli_write_all(o->fd, o->buf, o->len);
+        o->len = 0;
     }
+    return o->error ? -1 : 0;
 }
 
-void cli_out_str(const char *s)
+void cli_out_slow(struct cli_out *o, const void *p, size_t n)
 {
-    cli_out_mem(s, strlen(s));
+    if (o->fd >= 0) {
+        cli_out_flush(o);
+        if (o->error)
+            return;
+        if (n <= o->cap) {
+            memcpy(o->buf, p, n);
+            o->len = n;
+        } else {
+            o->error = cli_write_all(o->fd, p, n);
+        }
+        return;
+    }
+    if (o->error)
+        return;
+    if (o->spill && o->len > 0 && o->len + n > o->spill_at) {
+        o->spill(o);
+        if (o->error)
+            return;
+    }
+    if (o->cap - o->len < n) {
+        size_t cap = o->cap ? o->cap : 64 * 1024;
+        char *q;
+        while (cap - o->len < n) {
+            if (cap > SIZE_MAX / 2) {
+                o->error = ENOMEM;
+                return;
+            }
+            cap *= 2;
+        }
+        q = realloc(o->buf, cap);
+        if (!q) {
+            o->error = ENOMEM;
+            return;
+        }
+        o->buf = q;
+        o->cap = cap;
+    }
+    memcpy(o->buf + o->len, p, n);
+    o->len += n;
+}
+
+void cli_out_str(struct cli_out *o, const char *s)
+{
+    cli_out_mem(o, s, strlen(s));
 }
 
 static const char hex_digits[] = "0123456789abcdef";
 
-void cli_out_json_string(const char *s, size_t n)
+void cli_out_json_string(struct cli_out *o, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
 
-    cli_out_char('"');
+    cli_out_char(o, '"');
     while (i < n) {
         unsigned c = p[i];
         if (c >= 0x20 && c < 0x7F) {
@@ -274,12 +683,12 @@ void cli_out_json_string(const char *s, size_t n)
             while (j < n && p[j] >= 0x20 && p[j] < 0x7F && p[j] != '"' && p[j] != '\\')
                 j++;
             if (j > i) {
-                cli_out_mem(p + i, j - i);
+                cli_out_mem(o, p + i, j - i);
                 i = j;
                 continue;
             }
-            cli_out_char('\\');
-            cli_out_char((char)c);
+            cli_out_char(o, '\\');
+            cli_out_char(o, (char)c);
             i++;
             continue;
         }
@@ -287,17 +696,17 @@ void cli_out_json_string(const char *s, size_t n)
             /* Control character (C0 or DEL). */
             switch (c) {
             case '\n':
-                cli_out_mem("\\n", 2);
+                cli_out_mem(o, "\\n", 2);
                 break;
             case '\t':
-                cli_out_mem("\\t", 2);
+                cli_out_mem(o, "\\t", 2);
                 break;
             case '\r':
-                cli_out_mem("\\r", 2);
+                cli_out_mem(o, "\\r", 2);
                 break;
             default: {
                 char esc[6] = {'\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 0xF]};
-                cli_out_mem(esc, sizeof esc);
+                cli_out_mem(o, esc, sizeof esc);
                 break;
             }
             }
@@ -306,17 +715,17 @@ void cli_out_json_string(const char *s, size_t n)
         }
         size_t len = cli_utf8_unit(p + i, n - i, true);
         if (len == 1)
-            cli_out_mem("\\ufffd", 6);
+            cli_out_mem(o, "\\ufffd", 6);
         else if (len == 3 && c == 0xE2 && p[i + 1] == 0x80 && (p[i + 2] & 0xFE) == 0xA8)
-            cli_out_mem(p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+            cli_out_mem(o, p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
         else
-            cli_out_mem(p + i, len);
+            cli_out_mem(o, p + i, len);
         i += len;
     }
-    cli_out_char('"');
+    cli_out_char(o, '"');
 }
 
-void cli_out_text_escaped(const char *s, size_t n)
+void cli_out_text_escaped(struct cli_out *o, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
@@ -338,17 +747,17 @@ void cli_out_text_escaped(const char *s, size_t n)
             j += len;
         }
         if (j > i)
-            cli_out_mem(p + i, j - i);
+            cli_out_mem(o, p + i, j - i);
         if (j < n) {
             char esc[4] = {'\\', 'x', hex_digits[p[j] >> 4], hex_digits[p[j] & 0xF]};
-            cli_out_mem(esc, sizeof esc);
+            cli_out_mem(o, esc, sizeof esc);
             j++;
         }
         i = j;
     }
 }
 
-void cli_out_u64(uint64_t v)
+void cli_out_u64(struct cli_out *o, uint64_t v)
 {
     char buf[24];
     size_t i = sizeof buf;
@@ -356,5 +765,5 @@ void cli_out_u64(uint64_t v)
         buf[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v != 0);
-    cli_out_mem(buf + i, sizeof buf - i);
+    cli_out_mem(o, buf + i, sizeof buf - i);
 }

@@ -17,8 +17,13 @@
 #define SHAI_DEFAULT_LEXICON "/usr/local/share/shai/wordlists"
 #endif
 
-/* Environment variable that overrides the compiled-in default lexicon. */
+#ifndef SHAI_DEFAULT_DB
+#define SHAI_DEFAULT_DB "/usr/local/share/shai/default.shai"
+#endif
+
+/* Environment variables that override the compiled-in defaults. */
 #define SHAI_DEFAULT_LEXICON_ENV "SHAI_DEFAULT_LEXICON"
+#define SHAI_DEFAULT_DB_ENV "SHAI_DEFAULT_DB"
 
 /* Exit statuses, as grep. */
 enum { CLI_EXIT_CLEAN = 0, CLI_EXIT_HITS = 1, CLI_EXIT_ERROR = 2 };
@@ -37,6 +42,18 @@ void cli_print_version(FILE *out);
 
 int cmd_scan(int argc, char **argv);
 void cmd_scan_help(FILE *out);
+int cmd_fold(int argc, char **argv);
+void cmd_fold_help(FILE *out);
+int cmd_compile(int argc, char **argv);
+void cmd_compile_help(FILE *out);
+int cmd_stats(int argc, char **argv);
+void cmd_stats_help(FILE *out);
+int cmd_lint(int argc, char **argv);
+void cmd_lint_help(FILE *out);
+
+/* Print the help of a command to stdout; the exit status (2 if stdout
+ * cannot be written). */
+int cli_print_help(void (*help)(FILE *out));
 
 /* ------------------------------------------------------------ diagnostics */
 
@@ -85,12 +102,45 @@ void cli_parser_init(struct cli_parser *p, int argc, char **argv, const char *cm
  * "--name value", short ones "-xvalue" and "-x value". */
 int cli_next(struct cli_parser *p, const struct cli_option *opts, const char **arg);
 
+/* --------------------------------------------------------- option values */
+
+/* Parse a decimal integer in [min, max] for option `opt` of command `cmd`;
+ * prints a usage error and returns false when it is not one. */
+bool cli_parse_uint(const char *cmd, const char *opt, const char *arg, unsigned long min,
+                    unsigned long max, unsigned long *out);
+
 /* ----------------------------------------------------------------- lexicon */
 
+/* Where a command gets its db from: --lexicon paths, --db, or the defaults. */
+struct cli_db_source {
+    const char *const *lexicons; /* --lexicon PATH (files or directories) */
+    size_t n_lexicons;
+    const char *db_path; /* --db FILE, or NULL */
+    bool no_fold;        /* --no-fold: exact matching (lexicons only) */
+};
+
+/* Builder options for exact matching (--no-fold): no fold stage, no noise
+ * skipping, no repeats. */
+int cli_set_no_fold(shai_builder *b);
+
+/* Open or build the db `src` names. With neither lexicons nor a db path:
+ *   1. $SHAI_DEFAULT_LEXICON when set and non-empty (lexicon);
+ *   2. else, unless no_fold, $SHAI_DEFAULT_DB when set and non-empty, else
+ *      SHAI_DEFAULT_DB when that file exists (a saved db);
+ *   3. else SHAI_DEFAULT_LEXICON (lexicon).
+ * On failure prints the error (a lexicon error with the builder's
+ * file:line:col message) and returns CLI_EXIT_ERROR. When `what` is not
+ * NULL it receives a static description of the source ("db", "lexicon"). */
+int cli_open_db(const struct cli_db_source *src, shai_db **out, const char **what,
+                const char **where);
+
 /* Build and compile a db from `paths` (files or directories), or from the
- * default lexicon when n == 0. On failure prints the error (with the
- * builder's file:line:col message) and returns CLI_EXIT_ERROR. */
-int cli_load_db(const char *const *paths, size_t n, shai_db **out);
+ * default lexicon when n == 0, under the builder options of `no_fold`. */
+int cli_load_db(const char *const *paths, size_t n, bool no_fold, shai_db **out);
+
+/* Print a builder error: its message when it has one (already
+ * "file:line:col: ..."), else `path` and the status. */
+void cli_builder_error(const shai_builder *b, const char *path, int rc, const char *hint);
 
 /* The default lexicon path: $SHAI_DEFAULT_LEXICON when set and non-empty,
  * else the compiled-in SHAI_DEFAULT_LEXICON. */
@@ -98,6 +148,48 @@ const char *cli_default_lexicon(void);
 
 /* "block", "review", "pass" or "unknown". */
 const char *cli_action_name(uint32_t action);
+
+/* A growable list of malloc'ed strings. */
+struct cli_strings {
+    char **v;
+    size_t n;
+    size_t cap;
+};
+
+int cli_strings_push(struct cli_strings *l, const char *s);
+void cli_strings_free(struct cli_strings *l);
+
+/* The lexicon files of `path` in the order shai_builder_add_path reads them:
+ * the path itself when it is not a directory, else every regular `*.txt`
+ * file below it (recursively, names beginning with '.' skipped, symbolic
+ * links followed) sorted by the byte order of their paths. The files are
+ * appended to `files`, the directories visited to `dirs` (may be NULL).
+ * Returns 0, or an errno value with *bad set to a malloc'ed copy of the
+ * path that failed (NULL when out of memory); the caller frees it. */
+int cli_lexicon_files(const char *path, struct cli_strings *files, struct cli_strings *dirs,
+                      char **bad);
+
+/* Read a whole file into a malloc'ed buffer (NUL-terminated, *len without
+ * the NUL). Returns 0 or an errno value. */
+int cli_read_file(const char *path, char **data, size_t *len);
+
+/* ------------------------------------------------------------ fold stages */
+
+struct cli_fold_stage {
+    const char *name; /* as in --stages */
+    uint32_t bit;     /* SHAI_FOLD_* */
+};
+
+/* The stages in the order the fold applies them; terminated by {NULL, 0}. */
+extern const struct cli_fold_stage cli_fold_stages[];
+
+/* Comma-separated stage names of `bits` ("none" for 0, "all" is not used),
+ * written to buf[0..cap). Returns buf. */
+const char *cli_fold_stage_list(uint32_t bits, char *buf, size_t cap);
+
+/* Parse a comma-separated list of stage names ("all" and "none" allowed);
+ * false (after a usage error for `cmd`) when a name is unknown. */
+bool cli_parse_fold_stages(const char *cmd, const char *arg, uint32_t *bits);
 
 /* ------------------------------------------------------------------ UTF-8 */
 
@@ -144,57 +236,83 @@ static inline size_t cli_utf8_unit(const unsigned char *p, size_t avail, bool fi
 
 /* ----------------------------------------------------------------- output */
 
-/* Hits go to standard output through this buffer, written with write(2)
- * when full, by cli_out_flush, and before a diagnostic: one stdio call per
- * field would cost more than the scan. Help and version text use stdio before
- * any of this is used. After a write error further output is dropped and
- * `error` keeps the errno. */
+/* A buffered output target. Formatting goes through one of these instead of
+ * stdio (one stdio call per field would cost more than the scan).
+ *
+ * - Descriptor mode (fd >= 0): the buffer is written with write(2) when full,
+ *   by cli_out_flush, and (for cli_stdout) before a diagnostic.
+ * - Memory mode (fd < 0): the buffer grows; a worker thread formats a block's
+ *   hits into one. When `spill` is set, it is called (instead of growing past
+ *   `spill_at` bytes) to write the buffer out or drop it; it must leave
+ *   len == 0 or set `error`.
+ *
+ * After an error (errno value in `error`: a failed write, ENOMEM, or
+ * ECANCELED from a spill that dropped the output) further output is dropped.
+ * A cli_out belongs to one thread at a time. */
 struct cli_out {
     char *buf;
     size_t len;
     size_t cap;
     int error;
+    int fd;
+    size_t spill_at;
+    void (*spill)(struct cli_out *o);
+    void *user;
 };
 
+/* Standard output, descriptor mode, 256 KiB. Help and version text use
+ * stdio before any of this is used. Only the main thread writes to it. */
 extern struct cli_out cli_stdout;
 
-/* Write out the buffer (also called when it is full). Returns 0, or -1 with
- * cli_stdout.error set. */
-int cli_out_flush(void);
+/* An empty memory-mode target (no allocation until the first byte). */
+void cli_out_init_memory(struct cli_out *o);
+void cli_out_free_memory(struct cli_out *o);
 
-/* Write n bytes that do not fit in the buffer's free space. */
-void cli_out_slow(const void *p, size_t n);
+/* Write all of p[0..n) to descriptor fd, retrying on EINTR and short writes.
+ * Returns 0 or an errno value. */
+int cli_write_all(int fd, const void *p, size_t n);
 
-static inline void cli_out_mem(const void *p, size_t n)
+/* Descriptor mode: write out the buffer. Memory mode: nothing. Returns 0, or
+ * -1 when o->error is set. */
+int cli_out_flush(struct cli_out *o);
+
+/* Append n bytes that do not fit in the buffer's free space. */
+void cli_out_slow(struct cli_out *o, const void *p, size_t n);
+
+static inline void cli_out_mem(struct cli_out *o, const void *p, size_t n)
 {
-    if (cli_stdout.cap - cli_stdout.len < n) {
-        cli_out_slow(p, n);
+    if (o->cap - o->len < n) {
+        cli_out_slow(o, p, n);
         return;
     }
-    memcpy(cli_stdout.buf + cli_stdout.len, p, n);
-    cli_stdout.len += n;
+    if (n > 0) { /* buf and p may be NULL then */
+        memcpy(o->buf + o->len, p, n);
+        o->len += n;
+    }
 }
 
-static inline void cli_out_char(char c)
+static inline void cli_out_char(struct cli_out *o, char c)
 {
-    if (cli_stdout.len == cli_stdout.cap)
-        cli_out_flush();
-    cli_stdout.buf[cli_stdout.len++] = c;
+    if (o->len == o->cap) {
+        cli_out_slow(o, &c, 1);
+        return;
+    }
+    o->buf[o->len++] = c;
 }
 
-void cli_out_str(const char *s);
+void cli_out_str(struct cli_out *o, const char *s);
 
 /* A JSON string literal (with the quotes) for bytes s[0..n): '"' and '\\'
  * escaped, control characters (U+0000-U+001F, U+007F) and U+2028/U+2029 as
  * \uXXXX (\n, \r, \t for those three), each invalid UTF-8 byte as \ufffd.
  * Always valid JSON. */
-void cli_out_json_string(const char *s, size_t n);
+void cli_out_json_string(struct cli_out *o, const char *s, size_t n);
 
 /* Bytes s[0..n) for a human: valid UTF-8 as is, control characters
  * (U+0000-U+001F, U+007F) and invalid bytes as \xHH. */
-void cli_out_text_escaped(const char *s, size_t n);
+void cli_out_text_escaped(struct cli_out *o, const char *s, size_t n);
 
 /* An unsigned decimal number. */
-void cli_out_u64(uint64_t v);
+void cli_out_u64(struct cli_out *o, uint64_t v);
 
 #endif /* SHAI_CLI_H */

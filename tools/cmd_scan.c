@@ -2,26 +2,50 @@
  * `shai scan`: stream files (or standard input) through a compiled lexicon and
  * print every violation with its file, line and column.
  *
- * Each input is read in CHUNK-sized pieces and fed to one shai_stream. Hits
- * arrive with absolute byte offsets, possibly one or more writes after the
- * write that completed them. To print a hit we need its bytes and its line and
- * column, so the input keeps a window of the bytes that a future hit can still
- * reach: everything from `cur` on, where `cur` trails the stream's horizon.
- * `cur` is a cursor (offset, line, code points since the line start) that is
- * moved forward as bytes are dropped, so a line of any length costs no more
- * memory than the horizon lag plus one chunk.
+ * Two engines give the same output, byte for byte.
+ *
+ * The streaming engine (-j1, and the rest of a file after a giant line) reads
+ * each input in CHUNK-sized pieces and feeds them to one shai_stream. Hits
+ * arrive with byte offsets, possibly one or more writes after the write that
+ * completed them. To print a hit we need its bytes and its line and column, so
+ * the input keeps a window of the bytes that a future hit can still reach:
+ * everything from `cur` on, where `cur` trails the stream's horizon. `cur` is
+ * a cursor (offset, line, code points since the line start) that is moved
+ * forward as bytes are dropped, so a line of any length costs no more memory
+ * than the horizon lag plus one chunk.
+ *
+ * The parallel engine (-jN, N > 1): no hit spans a line break, so text cut
+ * right after a '\n' can be scanned in independent pieces. The main thread
+ * reads each input in blocks of about BLOCK_SIZE bytes cut after their last
+ * '\n' and queues them, with their absolute offset and first line number, for
+ * N worker threads that share the (immutable) db. A worker scans a block with
+ * shai_scan and formats its hits into the block's own memory buffer; the main
+ * thread writes the buffers strictly in input order. At most 2N blocks (and
+ * about 2N * BLOCK_SIZE bytes) are in flight; a block whose output outgrows
+ * OUT_SPILL waits until it is the oldest and then writes straight to stdout,
+ * so memory stays bounded whatever the input. A block that reaches
+ * BLOCK_LIMIT bytes without a '\n' (a giant line) ends the parallel run of
+ * its file: the blocks before it are written out, and the rest of the file,
+ * from the start of that line, goes through the streaming engine. Blocks of
+ * consecutive files flow through the same queue.
  */
 #include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define CHUNK ((size_t)64 * 1024)
+#define BLOCK_SIZE ((size_t)4 * 1024 * 1024)
+#define BLOCK_LIMIT ((size_t)16 * 1024 * 1024)
+#define READ_MORE ((size_t)1024 * 1024)
+#define OUT_SPILL ((size_t)8 * 1024 * 1024)
+#define MAX_THREADS 256
 #define STDIN_NAME "<stdin>"
 
 enum scan_format { FORMAT_TEXT, FORMAT_JSONL };
@@ -44,18 +68,22 @@ struct cursor {
 
 enum { INPUT_OK = 0, INPUT_OUTPUT_ERROR, INPUT_INTERNAL_ERROR };
 
+/* The bytes of one input that hits can still reach, and where they are. */
 struct input {
     const struct scan_config *cfg;
     const char *name; /* as printed */
     size_t name_len;
+    struct cli_out *out; /* where the hits go */
     unsigned char *buf;
     size_t cap;
     size_t len;         /* valid bytes in buf */
     uint64_t base;      /* absolute offset of buf[0] */
+    uint64_t origin;    /* absolute offset of the library's offset 0 */
     struct cursor cur;  /* bytes before cur.off are dropped (dead) */
     struct cursor last; /* a known position >= cur: the last hit start located */
     bool final;         /* end of input reached: no byte will follow buf[len) */
     int error;          /* INPUT_* set by the hit callback */
+    uint64_t bad[4];    /* INPUT_INTERNAL_ERROR: hit start, end, window start, end */
     uint64_t hits;
 };
 
@@ -160,25 +188,27 @@ static void locate_hit(struct input *in, uint64_t start, struct cursor *out)
 static void print_text(const struct input *in, const shai_hit *hit, const struct cursor *pos,
                        const char *category)
 {
+    struct cli_out *o = in->out;
     const char *text = (const char *)in->buf + (hit->start - in->base);
 
-    cli_out_mem(in->name, in->name_len);
-    cli_out_char(':');
-    cli_out_u64(pos->line);
-    cli_out_char(':');
-    cli_out_u64(pos->col + 1);
-    cli_out_mem(": ", 2);
-    cli_out_text_escaped(text, (size_t)(hit->end - hit->start));
-    cli_out_mem(" [", 2);
-    cli_out_str(category);
-    cli_out_char('/');
-    cli_out_str(cli_action_name(hit->action));
-    cli_out_mem("]\n", 2);
+    cli_out_mem(o, in->name, in->name_len);
+    cli_out_char(o, ':');
+    cli_out_u64(o, pos->line);
+    cli_out_char(o, ':');
+    cli_out_u64(o, pos->col + 1);
+    cli_out_mem(o, ": ", 2);
+    cli_out_text_escaped(o, text, (size_t)(hit->end - hit->start));
+    cli_out_mem(o, " [", 2);
+    cli_out_str(o, category);
+    cli_out_char(o, '/');
+    cli_out_str(o, cli_action_name(hit->action));
+    cli_out_mem(o, "]\n", 2);
 }
 
 static void print_jsonl(const struct input *in, const shai_hit *hit, const struct cursor *pos,
                         const char *category)
 {
+    struct cli_out *o = in->out;
     const shai_db *db = in->cfg->db;
     const char *text = (const char *)in->buf + (hit->start - in->base);
     const char *entry = NULL, *tag = NULL, *suggestion = NULL;
@@ -193,68 +223,89 @@ static void print_jsonl(const struct input *in, const shai_hit *hit, const struc
         suggestion = NULL;
     }
 
-    cli_out_str("{\"file\":");
-    cli_out_json_string(in->name, in->name_len);
-    cli_out_str(",\"line\":");
-    cli_out_u64(pos->line);
-    cli_out_str(",\"col\":");
-    cli_out_u64(pos->col + 1);
-    cli_out_str(",\"start\":");
-    cli_out_u64(hit->start);
-    cli_out_str(",\"end\":");
-    cli_out_u64(hit->end);
-    cli_out_str(",\"text\":");
-    cli_out_json_string(text, (size_t)(hit->end - hit->start));
-    cli_out_str(",\"entry\":");
-    cli_out_json_string(entry, entry_len);
-    cli_out_str(",\"category\":");
-    cli_out_json_string(category, strlen(category));
-    cli_out_str(",\"action\":\"");
-    cli_out_str(cli_action_name(hit->action));
-    cli_out_char('"');
+    cli_out_str(o, "{\"file\":");
+    cli_out_json_string(o, in->name, in->name_len);
+    cli_out_str(o, ",\"line\":");
+    cli_out_u64(o, pos->line);
+    cli_out_str(o, ",\"col\":");
+    cli_out_u64(o, pos->col + 1);
+    cli_out_str(o, ",\"start\":");
+    cli_out_u64(o, hit->start);
+    cli_out_str(o, ",\"end\":");
+    cli_out_u64(o, hit->end);
+    cli_out_str(o, ",\"text\":");
+    cli_out_json_string(o, text, (size_t)(hit->end - hit->start));
+    cli_out_str(o, ",\"entry\":");
+    cli_out_json_string(o, entry, entry_len);
+    cli_out_str(o, ",\"category\":");
+    cli_out_json_string(o, category, strlen(category));
+    cli_out_str(o, ",\"action\":\"");
+    cli_out_str(o, cli_action_name(hit->action));
+    cli_out_char(o, '"');
     if (tag) {
-        cli_out_str(",\"tag\":");
-        cli_out_json_string(tag, strlen(tag));
+        cli_out_str(o, ",\"tag\":");
+        cli_out_json_string(o, tag, strlen(tag));
     }
     if (suggestion) {
-        cli_out_str(",\"suggestion\":");
-        cli_out_json_string(suggestion, strlen(suggestion));
+        cli_out_str(o, ",\"suggestion\":");
+        cli_out_json_string(o, suggestion, strlen(suggestion));
     }
-    cli_out_mem("}\n", 2);
+    cli_out_mem(o, "}\n", 2);
 }
 
-static int on_hit(const shai_hit *hit, void *user)
+/* The library's hit callback, for both engines. Never prints a diagnostic (a
+ * worker thread must not): problems are recorded in `in`. */
+static int on_hit(const shai_hit *lib_hit, void *user)
 {
     struct input *in = user;
     const struct scan_config *cfg = in->cfg;
     const char *category = "uncategorized";
+    shai_hit hit = *lib_hit;
     struct cursor pos;
 
-    if (hit->start > hit->end || hit->start < in->cur.off || hit->end > in->base + in->len) {
-        cli_error("%s: internal error: the library reported a hit at bytes %llu-%llu, "
-                  "outside the window it allowed to keep (%llu-%llu)",
-                  in->name, (unsigned long long)hit->start, (unsigned long long)hit->end,
-                  (unsigned long long)in->cur.off, (unsigned long long)(in->base + in->len));
+    hit.start += in->origin;
+    hit.end += in->origin;
+    if (hit.start > hit.end || hit.start < in->cur.off || hit.end > in->base + in->len) {
+        in->bad[0] = hit.start;
+        in->bad[1] = hit.end;
+        in->bad[2] = in->cur.off;
+        in->bad[3] = in->base + in->len;
         in->error = INPUT_INTERNAL_ERROR;
         return 1;
     }
-    if (hit->category < cfg->category_count && cfg->category_names[hit->category])
-        category = cfg->category_names[hit->category];
+    if (hit.category < cfg->category_count && cfg->category_names[hit.category])
+        category = cfg->category_names[hit.category];
 
-    locate_hit(in, hit->start, &pos);
+    locate_hit(in, hit.start, &pos);
     if (cfg->format == FORMAT_JSONL)
-        print_jsonl(in, hit, &pos, category);
+        print_jsonl(in, &hit, &pos, category);
     else
-        print_text(in, hit, &pos, category);
+        print_text(in, &hit, &pos, category);
     in->hits++;
-    if (cli_stdout.error) {
+    if (in->out->error) {
         in->error = INPUT_OUTPUT_ERROR;
         return 1;
     }
     return 0;
 }
 
-/* ------------------------------------------------------------------- input */
+static void report_internal_error(const char *name, const uint64_t bad[4])
+{
+    cli_error("%s: internal error: the library reported a hit at bytes %llu-%llu, "
+              "outside the window it allowed to keep (%llu-%llu)",
+              name, (unsigned long long)bad[0], (unsigned long long)bad[1],
+              (unsigned long long)bad[2], (unsigned long long)bad[3]);
+}
+
+static void status_add(int *status, int st)
+{
+    if (st == CLI_EXIT_ERROR || *status == CLI_EXIT_ERROR)
+        *status = CLI_EXIT_ERROR;
+    else if (st == CLI_EXIT_HITS)
+        *status = CLI_EXIT_HITS;
+}
+
+/* -------------------------------------------------------- streaming engine */
 
 /* Make room for CHUNK more bytes at buf + len, dropping the dead prefix. */
 static int input_reserve(struct input *in)
@@ -283,43 +334,50 @@ static int input_reserve(struct input *in)
     return 0;
 }
 
+/* Whether a read from `fd` would block now. */
+static bool would_block(int fd)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN, .revents = 0};
+    return poll(&pfd, 1, 0) == 0;
+}
+
+/* read(2) without EINTR. */
+static ssize_t read_some(int fd, void *buf, size_t n)
+{
+    for (;;) {
+        ssize_t k = read(fd, buf, n);
+        if (k >= 0 || errno != EINTR)
+            return k;
+    }
+}
+
 /* Read at most CHUNK bytes into buf + len. Returns the count, 0 at end of
  * input, -1 on error (errno set). */
 static ssize_t input_read(struct input *in, int fd, bool interactive)
 {
-    if (interactive) {
-        /* About to block on a pipe or terminal: show what we have so far. */
-        struct pollfd pfd = {.fd = fd, .events = POLLIN, .revents = 0};
-        if (poll(&pfd, 1, 0) == 0)
-            cli_out_flush();
-    }
-    for (;;) {
-        ssize_t n = read(fd, in->buf + in->len, CHUNK);
-        if (n >= 0 || errno != EINTR)
-            return n;
-    }
+    /* About to block on a pipe or terminal: show what we have so far. */
+    if (interactive && would_block(fd))
+        cli_out_flush(in->out);
+    return read_some(fd, in->buf + in->len, CHUNK);
 }
 
-static const char *stream_failure(int rc)
-{
-    return shai_status_message(rc);
-}
-
-/* Scan one open file. Returns CLI_EXIT_CLEAN / _HITS / _ERROR. */
-static int scan_fd(struct input *in, int fd, const char *name)
+/* Scan the rest of the open file `fd` with one shai_stream. The rest starts
+ * at absolute offset `base`, at the start of line `line`; the caller has set
+ * in->cfg, in->name, in->out and put the bytes of the rest already read in
+ * in->buf[0..in->len). Returns CLI_EXIT_CLEAN / _HITS / _ERROR. */
+static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base, uint64_t line)
 {
     const struct scan_config *cfg = in->cfg;
-    struct stat st;
-    bool interactive = !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
+    const char *name = in->name;
     shai_stream *s = NULL;
+    size_t pending = in->len; /* read already, not written to the stream yet */
     bool failed = false;
     int rc;
 
-    in->name = name;
     in->name_len = strlen(name);
-    in->len = 0;
-    in->base = 0;
-    in->cur = (struct cursor){0, 1, 0};
+    in->base = base;
+    in->origin = base;
+    in->cur = (struct cursor){base, line, 0};
     in->last = in->cur;
     in->final = false;
     in->error = INPUT_OK;
@@ -327,7 +385,7 @@ static int scan_fd(struct input *in, int fd, const char *name)
 
     rc = shai_stream_open(cfg->db, cfg->flags, on_hit, in, &s);
     if (rc != SHAI_OK) {
-        cli_error("%s: cannot start a scan: %s", name, stream_failure(rc));
+        cli_error("%s: cannot start a scan: %s", name, shai_status_message(rc));
         return CLI_EXIT_ERROR;
     }
 
@@ -335,29 +393,35 @@ static int scan_fd(struct input *in, int fd, const char *name)
         ssize_t n;
         uint64_t horizon;
 
-        if (input_reserve(in) != 0) {
-            cli_error("%s: out of memory", name);
-            failed = true;
-            break;
+        if (pending > 0) {
+            n = (ssize_t)pending;
+            pending = 0;
+        } else {
+            if (input_reserve(in) != 0) {
+                cli_error("%s: out of memory", name);
+                failed = true;
+                break;
+            }
+            n = input_read(in, fd, interactive);
+            if (n < 0) {
+                cli_error("%s: %s", name, strerror(errno));
+                failed = true;
+                break;
+            }
+            if (n == 0)
+                break;
+            in->len += (size_t)n;
         }
-        n = input_read(in, fd, interactive);
-        if (n < 0) {
-            cli_error("%s: %s", name, strerror(errno));
-            failed = true;
-            break;
-        }
-        if (n == 0)
-            break;
-        in->len += (size_t)n;
         rc = shai_stream_write(s, (const char *)in->buf + in->len - (size_t)n, (size_t)n);
         if (rc != SHAI_OK) {
             if (rc != SHAI_TERMINATED)
-                cli_error("%s: scan failed: %s", name, stream_failure(rc));
+                cli_error("%s: scan failed: %s", name, shai_status_message(rc));
             failed = true;
             break;
         }
         if (shai_stream_horizon(s, &horizon) != SHAI_OK)
             continue; /* keep everything: correct, only costs memory */
+        horizon += in->origin;
         if (horizon > in->base + in->len)
             horizon = in->base + in->len;
         if (horizon > in->cur.off) {
@@ -373,36 +437,546 @@ static int scan_fd(struct input *in, int fd, const char *name)
     rc = shai_stream_close(s); /* reports the last hits, unless we stopped */
     if (!failed && rc != SHAI_OK) {
         if (rc != SHAI_TERMINATED)
-            cli_error("%s: scan failed: %s", name, stream_failure(rc));
+            cli_error("%s: scan failed: %s", name, shai_status_message(rc));
         failed = true;
     }
     if (in->error == INPUT_OUTPUT_ERROR)
         failed = true; /* reported once, by the caller */
-    if (in->error == INPUT_INTERNAL_ERROR)
+    if (in->error == INPUT_INTERNAL_ERROR) {
+        report_internal_error(name, in->bad);
         failed = true;
+    }
     if (failed)
         return CLI_EXIT_ERROR;
     return in->hits ? CLI_EXIT_HITS : CLI_EXIT_CLEAN;
 }
 
-/* Scan the file `path` ("-" is standard input). */
-static int scan_path(struct input *in, const char *path)
+/* Scan the file `path` ("-" is standard input) with the streaming engine. */
+static int stream_path(struct input *in, const char *path)
 {
+    struct stat st;
+    bool interactive;
     int fd, status;
 
-    if (strcmp(path, "-") == 0)
-        return scan_fd(in, STDIN_FILENO, STDIN_NAME);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        cli_error("%s: %s", path, strerror(errno));
-        return CLI_EXIT_ERROR;
+    in->len = 0;
+    if (strcmp(path, "-") == 0) {
+        fd = STDIN_FILENO;
+        in->name = STDIN_NAME;
+    } else {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            cli_error("%s: %s", path, strerror(errno));
+            return CLI_EXIT_ERROR;
+        }
+        in->name = path;
     }
-    status = scan_fd(in, fd, path);
-    close(fd);
+    interactive = !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
+    status = scan_stream(in, fd, interactive, 0, 1);
+    if (fd != STDIN_FILENO)
+        close(fd);
     return status;
 }
 
-/* ------------------------------------------------------------------ command */
+/* --------------------------------------------------------- parallel engine */
+
+struct pool;
+
+/* One block of input and, once scanned, its formatted hits. A block slot is
+ * owned by the main thread until submitted, then by one worker until `done`,
+ * then by the main thread again. */
+struct block {
+    struct pool *pool;
+    uint64_t seq;     /* submission number */
+    size_t file;      /* index of the input on the command line */
+    const char *name; /* as printed */
+    unsigned char *buf;
+    size_t cap;
+    size_t len;
+    uint64_t base; /* absolute offset of buf[0] in its input */
+    uint64_t line; /* line number of buf[0]; buf[0] starts a line */
+    /* results */
+    struct cli_out out; /* memory mode; spills straight to stdout when oldest */
+    uint64_t hits;
+    int rc;    /* of shai_scan */
+    int error; /* INPUT_* */
+    uint64_t bad[4];
+    bool done;
+};
+
+struct pool {
+    const struct scan_config *cfg;
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv; /* workers: a block was submitted, or shutdown */
+    pthread_cond_t done_cv; /* main: a block is done */
+    pthread_cond_t head_cv; /* spilling workers: head_open, abort or discard_file moved */
+    pthread_t *threads;
+    size_t nthreads;
+    struct block *blocks; /* ring of nblocks slots; block seq is blocks[seq % nblocks] */
+    size_t nblocks;
+    size_t budget;       /* bytes of input in flight before the reader waits */
+    uint64_t submitted;  /* blocks submitted */
+    uint64_t next_scan;  /* next block for a worker */
+    uint64_t next_write; /* oldest block not written out */
+    uint64_t head_open;  /* block that may write straight to stdout: all before it
+                            are written and cli_stdout is flushed; UINT64_MAX: none */
+    size_t inflight_bytes;
+    size_t discard_file; /* drop the output of this input's blocks (it failed) */
+    bool shutdown;
+    bool abort; /* stop everything: standard output failed */
+    /* main thread only */
+    int status;
+    unsigned char *carry; /* the bytes after a block's last '\n' */
+    size_t carry_cap;
+    struct input in; /* the streaming engine, for giant lines */
+};
+
+/* Memory-mode spill of a block's output: wait until the block is the oldest
+ * one not written, then write straight to standard output. */
+static void block_spill(struct cli_out *o)
+{
+    struct block *b = o->user;
+    struct pool *p = b->pool;
+    bool drop;
+
+    pthread_mutex_lock(&p->mu);
+    while (p->head_open != b->seq && !p->abort && p->discard_file != b->file)
+        pthread_cond_wait(&p->head_cv, &p->mu);
+    drop = p->abort || p->discard_file == b->file;
+    pthread_mutex_unlock(&p->mu);
+    if (drop) {
+        o->error = ECANCELED;
+    } else {
+        o->error = cli_write_all(STDOUT_FILENO, o->buf, o->len);
+    }
+    o->len = 0;
+}
+
+static void scan_block(const struct scan_config *cfg, struct block *b)
+{
+    struct input in;
+
+    memset(&in, 0, sizeof in);
+    in.cfg = cfg;
+    in.name = b->name;
+    in.name_len = strlen(b->name);
+    in.out = &b->out;
+    in.buf = b->buf;
+    in.cap = b->cap;
+    in.len = b->len;
+    in.base = b->base;
+    in.origin = b->base;
+    in.cur = (struct cursor){b->base, b->line, 0};
+    in.last = in.cur;
+    in.final = true;
+    b->rc = shai_scan(cfg->db, (const char *)b->buf, b->len, cfg->flags, on_hit, &in);
+    b->hits = in.hits;
+    b->error = in.error;
+    memcpy(b->bad, in.bad, sizeof b->bad);
+}
+
+static void *worker_main(void *arg)
+{
+    struct pool *p = arg;
+
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        struct block *b;
+        bool skip;
+
+        while (p->next_scan == p->submitted && !p->shutdown)
+            pthread_cond_wait(&p->work_cv, &p->mu);
+        if (p->next_scan == p->submitted)
+            break;
+        b = &p->blocks[p->next_scan % p->nblocks];
+        p->next_scan++;
+        skip = p->abort || p->discard_file == b->file;
+        pthread_mutex_unlock(&p->mu);
+        if (skip)
+            b->out.error = ECANCELED;
+        else
+            scan_block(p->cfg, b);
+        pthread_mutex_lock(&p->mu);
+        b->done = true;
+        pthread_cond_signal(&p->done_cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Write out the oldest block (done) and free its slot. Main thread, without
+ * the lock. */
+static void write_head(struct pool *p, struct block *b)
+{
+    bool discard = false, abort = false;
+
+    if (b->file != p->discard_file && !p->abort) {
+        if (b->out.error == ENOMEM) {
+            cli_error("%s: out of memory", b->name);
+            status_add(&p->status, CLI_EXIT_ERROR);
+            discard = true;
+        } else if (b->out.error && b->out.error != ECANCELED) {
+            cli_stdout.error = b->out.error; /* a spill failed to write */
+        } else if (b->out.error == 0) {
+            cli_out_mem(&cli_stdout, b->out.buf, b->out.len);
+            if (b->hits)
+                status_add(&p->status, CLI_EXIT_HITS);
+            if (b->error == INPUT_INTERNAL_ERROR) {
+                report_internal_error(b->name, b->bad);
+                status_add(&p->status, CLI_EXIT_ERROR);
+                discard = true;
+            } else if (b->rc != SHAI_OK && b->rc != SHAI_TERMINATED) {
+                cli_error("%s: scan failed: %s", b->name, shai_status_message(b->rc));
+                status_add(&p->status, CLI_EXIT_ERROR);
+                discard = true;
+            }
+        }
+        abort = cli_stdout.error != 0;
+    }
+
+    pthread_mutex_lock(&p->mu);
+    p->next_write++;
+    p->inflight_bytes -= b->len;
+    if (discard)
+        p->discard_file = b->file;
+    if (abort)
+        p->abort = true;
+    pthread_cond_broadcast(&p->head_cv);
+    pthread_mutex_unlock(&p->mu);
+
+    /* The slot is free: only the main thread touches it now. */
+    b->done = false;
+    b->len = 0;
+    b->out.len = 0;
+    b->out.error = 0;
+    if (b->cap > 2 * BLOCK_SIZE) {
+        free(b->buf);
+        b->buf = NULL;
+        b->cap = 0;
+    }
+    if (b->out.cap > 2 * OUT_SPILL)
+        cli_out_free_memory(&b->out);
+}
+
+/* Write out finished blocks, in order, until at most `max_blocks` blocks and
+ * `max_bytes` bytes are in flight. Main thread. */
+static void pool_wait(struct pool *p, uint64_t max_blocks, size_t max_bytes)
+{
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        if (p->next_write < p->submitted) {
+            struct block *b = &p->blocks[p->next_write % p->nblocks];
+            if (b->done) {
+                pthread_mutex_unlock(&p->mu);
+                write_head(p, b);
+                pthread_mutex_lock(&p->mu);
+                continue;
+            }
+        }
+        if (p->submitted - p->next_write <= max_blocks && p->inflight_bytes <= max_bytes)
+            break;
+        if (p->head_open != p->next_write) {
+            /* Let the oldest block write straight to stdout if it must. */
+            pthread_mutex_unlock(&p->mu);
+            cli_out_flush(&cli_stdout);
+            pthread_mutex_lock(&p->mu);
+            if (cli_stdout.error)
+                p->abort = true;
+            p->head_open = p->next_write;
+            pthread_cond_broadcast(&p->head_cv);
+            continue; /* the head may have finished while unlocked */
+        }
+        pthread_cond_wait(&p->done_cv, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Write out every block in flight and flush standard output. */
+static void pool_drain(struct pool *p)
+{
+    pool_wait(p, 0, 0);
+    if (cli_out_flush(&cli_stdout) != 0) {
+        pthread_mutex_lock(&p->mu);
+        p->abort = true;
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+/* The free slot for the next block, once the queue has room. Main thread. */
+static struct block *pool_acquire(struct pool *p)
+{
+    struct block *b;
+
+    pool_wait(p, p->nblocks - 1, p->budget);
+    b = &p->blocks[p->submitted % p->nblocks];
+    b->len = 0;
+    return b;
+}
+
+static void pool_submit(struct pool *p, struct block *b, size_t file, const char *name,
+                        uint64_t base, uint64_t line)
+{
+    b->file = file;
+    b->name = name;
+    b->base = base;
+    b->line = line;
+    b->hits = 0;
+    b->rc = SHAI_OK;
+    b->error = INPUT_OK;
+    b->done = false;
+    pthread_mutex_lock(&p->mu);
+    b->seq = p->submitted++;
+    p->inflight_bytes += b->len;
+    pthread_cond_signal(&p->work_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Room for `want` more bytes at b->buf + b->len. */
+static int block_reserve(struct block *b, size_t want)
+{
+    if (b->cap - b->len >= want)
+        return 0;
+    size_t cap = b->cap ? b->cap : BLOCK_SIZE;
+    while (cap - b->len < want)
+        cap *= 2;
+    unsigned char *q = realloc(b->buf, cap);
+    if (!q)
+        return -1;
+    b->buf = q;
+    b->cap = cap;
+    return 0;
+}
+
+static uint64_t count_newlines(const unsigned char *p, size_t n)
+{
+    uint64_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += p[i] == '\n';
+    return count;
+}
+
+/* Offset just past the last '\n' in p[0..n), or 0 when there is none. */
+static size_t after_last_newline(const unsigned char *p, size_t n)
+{
+    while (n > 0 && p[n - 1] != '\n')
+        n--;
+    return n;
+}
+
+/* Submit b->buf[0..cut) and return the next block, holding the rest. NULL
+ * when out of memory. */
+static struct block *cut_block(struct pool *p, struct block *b, size_t cut, size_t file,
+                               const char *name, uint64_t *base, uint64_t *line)
+{
+    size_t tail = b->len - cut;
+
+    if (tail > p->carry_cap) {
+        unsigned char *q = realloc(p->carry, tail);
+        if (!q)
+            return NULL;
+        p->carry = q;
+        p->carry_cap = tail;
+    }
+    if (tail > 0)
+        memcpy(p->carry, b->buf + cut, tail);
+    b->len = cut;
+    pool_submit(p, b, file, name, *base, *line);
+    *base += cut;
+    *line += count_newlines(b->buf, cut);
+    b = pool_acquire(p);
+    if (block_reserve(b, tail) != 0)
+        return NULL;
+    if (tail > 0)
+        memcpy(b->buf, p->carry, tail);
+    b->len = tail;
+    return b;
+}
+
+/* Scan the input `path` ("-": standard input), the `file`-th on the command
+ * line, with the pool. */
+static void pool_scan_path(struct pool *p, size_t file, const char *path)
+{
+    const char *name = path;
+    struct stat st;
+    struct block *b;
+    uint64_t base = 0, line = 1;
+    size_t cut = 0; /* just past the last '\n' in b->buf, 0: none */
+    bool interactive;
+    int fd;
+
+    if (strcmp(path, "-") == 0) {
+        fd = STDIN_FILENO;
+        name = STDIN_NAME;
+    } else {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            int err = errno;
+            pool_drain(p);
+            cli_error("%s: %s", path, strerror(err));
+            status_add(&p->status, CLI_EXIT_ERROR);
+            return;
+        }
+    }
+    interactive = !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
+
+    b = pool_acquire(p);
+    while (!p->abort) {
+        size_t want = b->len < BLOCK_SIZE ? BLOCK_SIZE - b->len : READ_MORE;
+        ssize_t n;
+
+        if (block_reserve(b, want) != 0)
+            goto out_of_memory;
+        if (interactive && would_block(fd)) {
+            /* About to block on a pipe or terminal: show what we have. */
+            if (cut > 0) {
+                b = cut_block(p, b, cut, file, name, &base, &line);
+                cut = 0;
+                if (!b)
+                    goto out_of_memory;
+                continue;
+            }
+            pool_drain(p);
+        }
+        n = read_some(fd, b->buf + b->len, want);
+        if (n < 0) {
+            int err = errno;
+            if (b->len > 0)
+                pool_submit(p, b, file, name, base, line);
+            pool_drain(p);
+            cli_error("%s: %s", name, strerror(err));
+            status_add(&p->status, CLI_EXIT_ERROR);
+            break;
+        }
+        if (n == 0) {
+            if (b->len > 0)
+                pool_submit(p, b, file, name, base, line);
+            break;
+        }
+        size_t k = after_last_newline(b->buf + b->len, (size_t)n);
+        if (k > 0)
+            cut = b->len + k;
+        b->len += (size_t)n;
+        if (cut > 0 && b->len >= BLOCK_SIZE) {
+            b = cut_block(p, b, cut, file, name, &base, &line);
+            cut = 0;
+            if (!b)
+                goto out_of_memory;
+        } else if (b->len >= BLOCK_LIMIT) {
+            /* A giant line: the rest of this input goes through the
+             * streaming engine, starting with what we have read of it. */
+            unsigned char *buf = b->buf;
+            size_t cap = b->cap;
+            pool_drain(p);
+            if (p->abort)
+                break;
+            b->buf = p->in.buf;
+            b->cap = p->in.cap;
+            p->in.buf = buf;
+            p->in.cap = cap;
+            p->in.len = b->len;
+            p->in.name = name;
+            b->len = 0;
+            status_add(&p->status, scan_stream(&p->in, fd, interactive, base, line));
+            if (p->in.cap > 2 * BLOCK_LIMIT) {
+                free(p->in.buf);
+                p->in.buf = NULL;
+                p->in.cap = 0;
+            }
+            break;
+        }
+    }
+    if (fd != STDIN_FILENO)
+        close(fd);
+    return;
+
+out_of_memory:
+    pool_drain(p);
+    cli_error("%s: out of memory", name);
+    status_add(&p->status, CLI_EXIT_ERROR);
+    if (fd != STDIN_FILENO)
+        close(fd);
+}
+
+static void pool_stop(struct pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->shutdown = true;
+    pthread_cond_broadcast(&p->work_cv);
+    pthread_cond_broadcast(&p->head_cv);
+    pthread_mutex_unlock(&p->mu);
+    for (size_t i = 0; i < p->nthreads; i++)
+        pthread_join(p->threads[i], NULL);
+    p->nthreads = 0;
+}
+
+/* Scan `files` with `nthreads` workers. Returns the exit status, or -1 when
+ * no thread could be started (nothing was done). */
+static int scan_parallel(const struct scan_config *cfg, const char *const *files, size_t n_files,
+                         size_t nthreads)
+{
+    struct pool p;
+    int status = -1;
+
+    memset(&p, 0, sizeof p);
+    p.cfg = cfg;
+    p.head_open = UINT64_MAX;
+    p.discard_file = SIZE_MAX;
+    p.status = CLI_EXIT_CLEAN;
+    p.in.cfg = cfg;
+    p.in.out = &cli_stdout;
+    p.nblocks = 2 * nthreads;
+    p.budget = p.nblocks * BLOCK_SIZE;
+    p.blocks = calloc(p.nblocks, sizeof *p.blocks);
+    p.threads = calloc(nthreads, sizeof *p.threads);
+    if (!p.blocks || !p.threads)
+        goto out;
+    for (size_t i = 0; i < p.nblocks; i++) {
+        struct block *b = &p.blocks[i];
+        b->pool = &p;
+        cli_out_init_memory(&b->out);
+        b->out.spill = block_spill;
+        b->out.spill_at = OUT_SPILL;
+        b->out.user = b;
+    }
+    if (pthread_mutex_init(&p.mu, NULL) != 0)
+        goto out;
+    if (pthread_cond_init(&p.work_cv, NULL) != 0)
+        goto out_mutex;
+    if (pthread_cond_init(&p.done_cv, NULL) != 0)
+        goto out_work;
+    if (pthread_cond_init(&p.head_cv, NULL) != 0)
+        goto out_done;
+    while (p.nthreads < nthreads) {
+        if (pthread_create(&p.threads[p.nthreads], NULL, worker_main, &p) != 0)
+            break;
+        p.nthreads++;
+    }
+    if (p.nthreads > 0) {
+        for (size_t i = 0; i < n_files && !p.abort; i++)
+            pool_scan_path(&p, i, files[i]);
+        pool_drain(&p);
+        status = p.status;
+    }
+    pool_stop(&p);
+    pthread_cond_destroy(&p.head_cv);
+out_done:
+    pthread_cond_destroy(&p.done_cv);
+out_work:
+    pthread_cond_destroy(&p.work_cv);
+out_mutex:
+    pthread_mutex_destroy(&p.mu);
+out:
+    if (p.blocks) {
+        for (size_t i = 0; i < p.nblocks; i++) {
+            free(p.blocks[i].buf);
+            cli_out_free_memory(&p.blocks[i].out);
+        }
+    }
+    free(p.blocks);
+    free(p.threads);
+    free(p.carry);
+    free(p.in.buf);
+    return status;
+}
 
 void cmd_scan_help(FILE *out)
 {
@@ -414,21 +988,36 @@ void cmd_scan_help(FILE *out)
           "\n"
           "Options:\n"
           "  -l, --lexicon=PATH  lexicon file, or directory whose *.txt files are\n"
-          "                      read (recursively); repeatable. Without it the\n"
-          "                      default lexicon is used: $" SHAI_DEFAULT_LEXICON_ENV "\n"
-          "                      if set, else " SHAI_DEFAULT_LEXICON "\n"
+          "                      read (recursively); repeatable\n"
+          "      --db=FILE       a saved db made by 'shai compile' (no compile step)\n"
+          "      --no-fold       exact matching: no folding (width, case,\n"
+          "                      Traditional/Simplified, ...), no noise skipping, no\n"
+          "                      repeats; not with --db (a db's options are fixed\n"
+          "                      when it is compiled)\n"
           "  -f, --format=FORMAT output format: text (default) or jsonl\n"
           "      --overlapping   report every occurrence of every entry, overlapping\n"
           "                      ones included, ordered by end; by default hits are\n"
           "                      leftmost-longest and do not overlap, ordered by start\n"
+          "  -j, --threads=N     scan with N threads (default: the number of online\n"
+          "                      CPUs); -j1 streams each input in one thread. The\n"
+          "                      output is the same, in input order, for every N\n"
           "  -h, --help          show this help and exit\n"
           "      --version       show the version and exit\n"
+          "\n"
+          "Without --lexicon or --db the default is, in this order:\n"
+          "  $" SHAI_DEFAULT_LEXICON_ENV " (a lexicon file or directory) if set;\n"
+          "  $" SHAI_DEFAULT_DB_ENV " (a saved db) if set;\n"
+          "  " SHAI_DEFAULT_DB " if it exists;\n"
+          "  else the lexicon " SHAI_DEFAULT_LEXICON ".\n"
+          "With --no-fold the default db is skipped (the lexicon is compiled).\n"
           "\n"
           "Matching follows the lexicon's rules (docs/lexicon-format.md): text and\n"
           "entries are folded alike (width, case, Traditional to Simplified,\n"
           "lookalikes), a few noise characters may sit between the characters of\n"
           "an entry, and entries that begin or end with a Latin letter or digit\n"
-          "match whole words only. Hits never span a line break.\n"
+          "match whole words only. Hits never span a line break, so with -jN the\n"
+          "input is cut into blocks at line breaks and scanned in parallel; a line\n"
+          "longer than 16 MiB is streamed in one thread, so memory stays bounded.\n"
           "\n"
           "Text format, one line per hit:\n"
           "  FILE:LINE:COL: MATCH [CATEGORY/ACTION]\n"
@@ -454,10 +1043,22 @@ void cmd_scan_help(FILE *out)
           out);
 }
 
-enum { OPT_LEXICON = 1, OPT_FORMAT, OPT_OVERLAPPING, OPT_HELP, OPT_VERSION };
+enum {
+    OPT_LEXICON = 1,
+    OPT_DB,
+    OPT_NO_FOLD,
+    OPT_THREADS,
+    OPT_FORMAT,
+    OPT_OVERLAPPING,
+    OPT_HELP,
+    OPT_VERSION
+};
 
 static const struct cli_option scan_options[] = {
     {"lexicon", 'l', CLI_ARG_REQUIRED, OPT_LEXICON},
+    {"db", 0, CLI_ARG_REQUIRED, OPT_DB},
+    {"no-fold", 0, CLI_ARG_NONE, OPT_NO_FOLD},
+    {"threads", 'j', CLI_ARG_REQUIRED, OPT_THREADS},
     {"format", 'f', CLI_ARG_REQUIRED, OPT_FORMAT},
     {"overlapping", 0, CLI_ARG_NONE, OPT_OVERLAPPING},
     {"help", 'h', CLI_ARG_NONE, OPT_HELP},
@@ -465,12 +1066,23 @@ static const struct cli_option scan_options[] = {
     {NULL, 0, 0, 0},
 };
 
+static size_t default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > MAX_THREADS ? MAX_THREADS : (size_t)n;
+}
+
 int cmd_scan(int argc, char **argv)
 {
     struct cli_parser p;
     struct scan_config cfg = {NULL, FORMAT_TEXT, SHAI_SCAN_VIOLATIONS, NULL, 0};
+    struct cli_db_source src = {NULL, 0, NULL, false};
     const char **lexicons, **files;
     size_t n_lexicons = 0, n_files = 0;
+    size_t nthreads = default_threads();
+    unsigned long v;
     const char *arg;
     shai_db *db = NULL;
     struct input in;
@@ -501,6 +1113,25 @@ int cmd_scan(int argc, char **argv)
             }
             lexicons[n_lexicons++] = arg;
             break;
+        case OPT_DB:
+            if (arg[0] == '\0') {
+                cli_usage_error("scan", "empty db path");
+                goto out;
+            }
+            if (src.db_path) {
+                cli_usage_error("scan", "only one --db may be given");
+                goto out;
+            }
+            src.db_path = arg;
+            break;
+        case OPT_NO_FOLD:
+            src.no_fold = true;
+            break;
+        case OPT_THREADS:
+            if (!cli_parse_uint("scan", "--threads", arg, 1, MAX_THREADS, &v))
+                goto out;
+            nthreads = (size_t)v;
+            break;
         case OPT_FORMAT:
             if (strcmp(arg, "text") == 0) {
                 cfg.format = FORMAT_TEXT;
@@ -515,8 +1146,7 @@ int cmd_scan(int argc, char **argv)
             cfg.flags |= SHAI_SCAN_OVERLAPPING;
             break;
         case OPT_HELP:
-            cmd_scan_help(stdout);
-            status = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+            status = cli_print_help(cmd_scan_help);
             goto out;
         case OPT_VERSION:
             cli_print_version(stdout);
@@ -526,10 +1156,22 @@ int cmd_scan(int argc, char **argv)
             goto out;
         }
     }
+    if (src.db_path && n_lexicons > 0) {
+        cli_usage_error("scan", "--db and --lexicon cannot be used together");
+        goto out;
+    }
+    if (src.db_path && src.no_fold) {
+        cli_usage_error("scan", "--no-fold cannot be used with --db: a saved db's matching "
+                                "options are fixed when it is compiled (use 'shai compile "
+                                "--no-fold')");
+        goto out;
+    }
     if (n_files == 0)
         files[n_files++] = "-";
 
-    if (cli_load_db(lexicons, n_lexicons, &db) != CLI_EXIT_CLEAN)
+    src.lexicons = lexicons;
+    src.n_lexicons = n_lexicons;
+    if (cli_open_db(&src, &db, NULL, NULL) != CLI_EXIT_CLEAN)
         goto out;
     cfg.db = db;
     cfg.category_count = shai_db_category_count(db);
@@ -544,18 +1186,22 @@ int cmd_scan(int argc, char **argv)
             cfg.category_names[i] = name;
     }
 
-    in.cfg = &cfg;
-    status = CLI_EXIT_CLEAN;
-    for (size_t i = 0; i < n_files; i++) {
-        int st = scan_path(&in, files[i]);
-        if (cli_stdout.error)
-            break;
-        if (st == CLI_EXIT_ERROR || status == CLI_EXIT_ERROR)
-            status = CLI_EXIT_ERROR;
-        else if (st == CLI_EXIT_HITS)
-            status = CLI_EXIT_HITS;
+    status = -1;
+    if (nthreads > 1)
+        status = scan_parallel(&cfg, files, n_files, nthreads);
+    if (status < 0) {
+        /* -j1, or no thread could be started: the streaming engine. */
+        in.cfg = &cfg;
+        in.out = &cli_stdout;
+        status = CLI_EXIT_CLEAN;
+        for (size_t i = 0; i < n_files; i++) {
+            int st = stream_path(&in, files[i]);
+            if (cli_stdout.error)
+                break;
+            status_add(&status, st);
+        }
     }
-    if (cli_out_flush() != 0) {
+    if (cli_out_flush(&cli_stdout) != 0) {
         fprintf(stderr, "shai: write error: %s\n", strerror(cli_stdout.error));
         status = CLI_EXIT_ERROR;
     }

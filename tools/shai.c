@@ -16,6 +16,12 @@ static void cmd_help_help(FILE *out);
 static const struct cli_command commands[] = {
     {"scan", "print the lexicon hits (violations) in files or standard input", cmd_scan,
      cmd_scan_help},
+    {"fold", "print the folded form of text: what the matcher sees", cmd_fold, cmd_fold_help},
+    {"compile", "compile lexicon files into a saved db (.shai)", cmd_compile, cmd_compile_help},
+    {"stats", "print the entries, categories and options of a lexicon or db", cmd_stats,
+     cmd_stats_help},
+    {"lint", "check lexicon files for duplicates, collisions and dead entries", cmd_lint,
+     cmd_lint_help},
     {"help", "show the help of a command", cmd_help, cmd_help_help},
 };
 
@@ -44,7 +50,7 @@ static void main_help(FILE *out)
           "Commands:\n",
           out);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-8s  %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
           "Options:\n"
           "  -h, --help     show this help and exit\n"
@@ -55,10 +61,13 @@ static void main_help(FILE *out)
           "\n"
           "Environment:\n"
           "  " SHAI_DEFAULT_LEXICON_ENV "  the default lexicon (file or directory),\n"
-          "                        instead of " SHAI_DEFAULT_LEXICON "\n"
+          "                        instead of " SHAI_DEFAULT_LEXICON ";\n"
+          "                        when set it is used even if a default db exists\n"
+          "  " SHAI_DEFAULT_DB_ENV "       the default saved db, instead of\n"
+          "                        " SHAI_DEFAULT_DB "\n"
           "\n"
-          "Exit status: 0 if there was no hit, 1 if there was at least one hit,\n"
-          "2 if an error occurred.\n",
+          "Exit status: 0 if there was no hit (no problem), 1 if there was at least\n"
+          "one hit (lint: a problem), 2 if an error occurred.\n",
           out);
 }
 

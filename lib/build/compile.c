@@ -2,6 +2,7 @@
 
 /* Compilation: entries -> dense alphabet -> trie -> double-array
  * Aho-Corasick automaton with shared output lists. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -852,6 +853,7 @@ int shai_builder_compile(const shai_builder *b, shai_db **out)
     if (!rc)
         rc = shi_rules_compile(c.db);
     c.db->nsym = c.nsym;
+    snprintf(c.db->fold_version, sizeof c.db->fold_version, "%s", shai_fold_table_version());
     c.db->fold = b->fold;
     c.db->max_gap = b->max_gap;
     c.db->repeats = b->repeats;

@@ -87,3 +87,8 @@ int shai_db_option(const shai_db *db, uint32_t option, int64_t *value)
     }
     return SHAI_E_BAD_OPTION;
 }
+
+const char *shai_db_fold_table_version(const shai_db *db)
+{
+    return db ? db->fold_version : "";
+}

@@ -104,6 +104,7 @@ struct shai_db {
     uint32_t repeats;
 
     uint32_t has_exact;       /* some entry is SHAI_ENTRY_EXACT */
+    char fold_version[64];    /* fold tables the db was compiled with */
     uint32_t max_units;       /* longest entry, in units */
     uint32_t max_allow_units; /* longest allow entry, 0 when there is none */
 

@@ -15,7 +15,7 @@
 #include "unicode/fold.h"
 
 #define SHI_MAGIC "SHAIDB\r\n" /* like PNG: catches text-mode mangling */
-#define SHI_FORMAT 1u
+#define SHI_FORMAT 2u          /* 2: hot slots and links split */
 #define SHI_ENDIAN 0x01020304u
 
 enum {
@@ -156,7 +156,7 @@ int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out
     h.header_size = sizeof h;
     h.nsections = SEC_COUNT;
     h.file_size = total;
-    snprintf(h.fold_version, sizeof h.fold_version, "%s", shai_fold_table_version());
+    snprintf(h.fold_version, sizeof h.fold_version, "%s", db->fold_version);
     h.sizeof_slot = sizeof(shi_slot);
     h.sizeof_entry = sizeof(shi_entry);
     h.sizeof_out = sizeof(shi_out);
@@ -348,6 +348,8 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
     db->ncategories = h.ncategories;
     db->max_units = h.max_units;
     db->max_allow_units = h.max_allow_units;
+    memcpy(db->fold_version, h.fold_version, sizeof db->fold_version);
+    db->fold_version[sizeof db->fold_version - 1] = '\0';
     if (db->strings_len == UINT32_MAX)
         return SHAI_E_BAD_DB;
     uint64_t size[SEC_COUNT];

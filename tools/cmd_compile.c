@@ -1,0 +1,252 @@
+/*
+ * `shai compile`: compile lexicon files and directories into a saved db
+ * (shai_db_save), which `shai scan --db` and applications open with
+ * shai_db_open without compiling again.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A Makefile/ninja dependency file: "target: dep dep ...". */
+static void depfile_word(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == ' ' || *s == '\\' || *s == '#')
+            fputc('\\', f);
+        if (*s == '$')
+            fputc('$', f);
+        fputc(*s, f);
+    }
+}
+
+static int write_depfile(const char *depfile, const char *target, const char *const *paths,
+                         size_t n)
+{
+    struct cli_strings files = {NULL, 0, 0}, dirs = {NULL, 0, 0};
+    int status = CLI_EXIT_CLEAN;
+    FILE *f;
+
+    for (size_t i = 0; i < n; i++) {
+        char *bad = NULL;
+        int err = cli_lexicon_files(paths[i], &files, &dirs, &bad);
+        if (err != 0) {
+            cli_error("%s: %s", bad ? bad : paths[i], strerror(err));
+            free(bad);
+            status = CLI_EXIT_ERROR;
+            goto out;
+        }
+    }
+    f = fopen(depfile, "w");
+    if (!f) {
+        cli_error("%s: %s", depfile, strerror(errno));
+        status = CLI_EXIT_ERROR;
+        goto out;
+    }
+    depfile_word(f, target);
+    fputc(':', f);
+    /* The directories too: a file added to one changes its mtime. */
+    for (size_t i = 0; i < files.n; i++) {
+        fputs(" \\\n  ", f);
+        depfile_word(f, files.v[i]);
+    }
+    for (size_t i = 0; i < dirs.n; i++) {
+        fputs(" \\\n  ", f);
+        depfile_word(f, dirs.v[i]);
+    }
+    fputc('\n', f);
+    if (fclose(f) != 0) {
+        cli_error("%s: %s", depfile, strerror(errno));
+        status = CLI_EXIT_ERROR;
+    }
+out:
+    cli_strings_free(&files);
+    cli_strings_free(&dirs);
+    return status;
+}
+
+void cmd_compile_help(FILE *out)
+{
+    fputs("Usage: shai compile [OPTION]... [PATH]... -o FILE\n"
+          "Compile lexicon files into a saved db FILE (conventionally *.shai), for\n"
+          "'shai scan --db FILE' and for applications (shai_db_open): it is opened\n"
+          "by memory-mapping, without compiling again. Each PATH is a lexicon file,\n"
+          "or a directory whose *.txt files are read (recursively, in byte order of\n"
+          "their paths); without PATH the default lexicon is compiled:\n"
+          "$" SHAI_DEFAULT_LEXICON_ENV " if set, else " SHAI_DEFAULT_LEXICON ".\n"
+          "\n"
+          "Options:\n"
+          "  -o, --output=FILE   the db file to write (required); written atomically\n"
+          "  -l, --lexicon=PATH  a lexicon file or directory, like PATH; repeatable\n"
+          "      --no-fold       exact matching: no fold stage, no noise skipping, no\n"
+          "                      repeats (these options are recorded in the db)\n"
+          "      --depfile=FILE  also write a Makefile/ninja dependency file naming\n"
+          "                      every lexicon file and directory read\n"
+          "  -v, --verbose       print the summary to standard output\n"
+          "  -q, --quiet         print no summary\n"
+          "  -h, --help          show this help and exit\n"
+          "      --version       show the version and exit\n"
+          "\n"
+          "The summary gives the number of entries, the db size in bytes and the\n"
+          "time taken, on standard error (after 'shai: '), or with -v on standard\n"
+          "output:\n"
+          "  compiled N entries (C categories) into FILE: S bytes in T ms\n"
+          "\n"
+          "A db records its fold-table version and matching options, so it gives\n"
+          "the same hits wherever it is opened; a library with another db format\n"
+          "refuses it (rebuild it with this command).\n"
+          "\n"
+          "Exit status: 0 on success, 2 if an error occurred. A malformed lexicon\n"
+          "is reported as FILE:LINE:COL: MESSAGE and nothing is written.\n",
+          out);
+}
+
+enum {
+    OPT_OUTPUT = 1,
+    OPT_LEXICON,
+    OPT_NO_FOLD,
+    OPT_DEPFILE,
+    OPT_VERBOSE,
+    OPT_QUIET,
+    OPT_HELP,
+    OPT_VERSION
+};
+
+static const struct cli_option compile_options[] = {
+    {"output", 'o', CLI_ARG_REQUIRED, OPT_OUTPUT},
+    {"lexicon", 'l', CLI_ARG_REQUIRED, OPT_LEXICON},
+    {"no-fold", 0, CLI_ARG_NONE, OPT_NO_FOLD},
+    {"depfile", 0, CLI_ARG_REQUIRED, OPT_DEPFILE},
+    {"verbose", 'v', CLI_ARG_NONE, OPT_VERBOSE},
+    {"quiet", 'q', CLI_ARG_NONE, OPT_QUIET},
+    {"help", 'h', CLI_ARG_NONE, OPT_HELP},
+    {"version", 0, CLI_ARG_NONE, OPT_VERSION},
+    {NULL, 0, 0, 0},
+};
+
+int cmd_compile(int argc, char **argv)
+{
+    struct cli_parser p;
+    const char **paths;
+    size_t n_paths = 0;
+    const char *output = NULL, *depfile = NULL, *arg;
+    bool no_fold = false, verbose = false, quiet = false, is_default = false;
+    shai_builder *b = NULL;
+    shai_db *db = NULL;
+    size_t size = 0;
+    double t0;
+    int id, rc, status = CLI_EXIT_ERROR;
+
+    paths = calloc((size_t)argc + 1, sizeof *paths);
+    if (!paths) {
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    cli_parser_init(&p, argc, argv, "compile");
+    while ((id = cli_next(&p, compile_options, &arg)) != CLI_NEXT_END) {
+        switch (id) {
+        case CLI_NEXT_ERROR:
+            goto out;
+        case CLI_NEXT_OPERAND:
+        case OPT_LEXICON:
+            if (arg[0] == '\0') {
+                cli_usage_error("compile", "empty lexicon path");
+                goto out;
+            }
+            paths[n_paths++] = arg;
+            break;
+        case OPT_OUTPUT:
+            if (arg[0] == '\0' || output) {
+                cli_usage_error("compile",
+                                output ? "only one --output may be given" : "empty output path");
+                goto out;
+            }
+            output = arg;
+            break;
+        case OPT_NO_FOLD:
+            no_fold = true;
+            break;
+        case OPT_DEPFILE:
+            depfile = arg;
+            break;
+        case OPT_VERBOSE:
+            verbose = true;
+            break;
+        case OPT_QUIET:
+            quiet = true;
+            break;
+        case OPT_HELP:
+            status = cli_print_help(cmd_compile_help);
+            goto out;
+        case OPT_VERSION:
+            cli_print_version(stdout);
+            status = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+            goto out;
+        default:
+            goto out;
+        }
+    }
+    if (!output) {
+        cli_usage_error("compile", "missing --output FILE (-o FILE)");
+        goto out;
+    }
+    if (n_paths == 0) {
+        paths[n_paths++] = cli_default_lexicon();
+        is_default = true;
+    }
+
+    t0 = now_ms();
+    rc = shai_builder_new(&b);
+    if (rc == SHAI_OK && no_fold)
+        rc = cli_set_no_fold(b);
+    if (rc != SHAI_OK) {
+        cli_error("cannot create a lexicon builder: %s", shai_status_message(rc));
+        goto out;
+    }
+    for (size_t i = 0; i < n_paths; i++) {
+        rc = shai_builder_add_path(b, paths[i]);
+        if (rc != SHAI_OK) {
+            cli_builder_error(b, paths[i], rc,
+                              is_default ? " (default lexicon; give a PATH or set "
+                                           "$" SHAI_DEFAULT_LEXICON_ENV ")"
+                                         : NULL);
+            goto out;
+        }
+    }
+    rc = shai_builder_compile(b, &db);
+    if (rc != SHAI_OK) {
+        const char *msg = shai_builder_error_message(b);
+        cli_error("cannot compile the lexicon: %s", msg && msg[0] ? msg : shai_status_message(rc));
+        goto out;
+    }
+    rc = shai_db_size(db, &size);
+    if (rc == SHAI_OK)
+        rc = shai_db_save(db, output);
+    if (rc != SHAI_OK) {
+        cli_error("%s: cannot write the db: %s", output, shai_status_message(rc));
+        goto out;
+    }
+    if (depfile && write_depfile(depfile, output, paths, n_paths) != CLI_EXIT_CLEAN)
+        goto out;
+    if (!quiet) {
+        FILE *f = verbose ? stdout : stderr;
+        fprintf(f, "%scompiled %u entries (%u categories) into %s: %zu bytes in %.0f ms\n",
+                verbose ? "" : "shai: ", shai_db_entry_count(db), shai_db_category_count(db),
+                output, size, now_ms() - t0);
+    }
+    status = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+out:
+    shai_db_free(db);
+    shai_builder_free(b);
+    free(paths);
+    return status;
+}

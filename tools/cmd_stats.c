@@ -1,0 +1,359 @@
+/*
+ * `shai stats`: what a lexicon or saved db contains (entries per category and
+ * action) and how it matches (options, fold tables).
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct category_count {
+    uint64_t block, review, allow;
+};
+
+struct stats {
+    uint64_t entries, block, review, allow, exact, rules;
+    uint32_t n_categories;
+    struct category_count *categories;
+    size_t size;
+    int64_t fold, max_gap, repeats;
+};
+
+static int collect(const shai_db *db, struct stats *st)
+{
+    int rc;
+
+    memset(st, 0, sizeof *st);
+    st->entries = shai_db_entry_count(db);
+    st->n_categories = shai_db_category_count(db);
+    st->categories = calloc((size_t)st->n_categories + 1, sizeof *st->categories);
+    if (!st->categories)
+        return SHAI_E_NOMEM;
+    for (uint32_t i = 0; i < st->entries; i++) {
+        uint32_t category = 0, action = 0, flags = 0;
+        rc = shai_db_entry_info(db, i, &category, &action, &flags, NULL, NULL);
+        if (rc != SHAI_OK)
+            return rc;
+        struct category_count *c = category < st->n_categories ? &st->categories[category] : NULL;
+        if (flags & SHAI_ENTRY_EXACT)
+            st->exact++;
+        if (flags & SHAI_ENTRY_RULE)
+            st->rules++;
+        if (flags & SHAI_ENTRY_ALLOW) {
+            st->allow++;
+            if (c)
+                c->allow++;
+        } else if (action == SHAI_ACTION_BLOCK) {
+            st->block++;
+            if (c)
+                c->block++;
+        } else {
+            st->review++;
+            if (c)
+                c->review++;
+        }
+    }
+    if ((rc = shai_db_size(db, &st->size)) != SHAI_OK ||
+        (rc = shai_db_option(db, SHAI_OPT_FOLD, &st->fold)) != SHAI_OK ||
+        (rc = shai_db_option(db, SHAI_OPT_MAX_GAP, &st->max_gap)) != SHAI_OK ||
+        (rc = shai_db_option(db, SHAI_OPT_REPEATS, &st->repeats)) != SHAI_OK)
+        return rc;
+    return SHAI_OK;
+}
+
+static const char *category_name(const shai_db *db, uint32_t id)
+{
+    const char *name = NULL;
+    if (shai_db_category_name(db, id, &name) != SHAI_OK || !name)
+        return "?";
+    return name;
+}
+
+struct source {
+    const char *kind; /* "db" or "lexicon" */
+    const char *const *paths;
+    size_t n;
+};
+
+static void print_text(const shai_db *db, const struct stats *st, const struct source *src)
+{
+    struct cli_out *o = &cli_stdout;
+    char buf[256];
+
+    cli_out_str(o, "source:       ");
+    cli_out_str(o, src->kind);
+    for (size_t i = 0; i < src->n; i++) {
+        cli_out_str(o, i ? ", " : " ");
+        cli_out_text_escaped(o, src->paths[i], strlen(src->paths[i]));
+    }
+    snprintf(buf, sizeof buf,
+             "\nentries:      %llu\n"
+             "  deny:       %llu (block %llu, review %llu)\n"
+             "  allow:      %llu\n"
+             "  exact:      %llu\n"
+             "  rules:      %llu\n"
+             "categories:   %u\n"
+             "  %8s %8s %8s %8s  %s\n",
+             (unsigned long long)st->entries, (unsigned long long)(st->block + st->review),
+             (unsigned long long)st->block, (unsigned long long)st->review,
+             (unsigned long long)st->allow, (unsigned long long)st->exact,
+             (unsigned long long)st->rules, st->n_categories, "block", "review", "allow", "total",
+             "category");
+    cli_out_str(o, buf);
+    for (uint32_t i = 0; i < st->n_categories; i++) {
+        const struct category_count *c = &st->categories[i];
+        const char *name = category_name(db, i);
+        snprintf(buf, sizeof buf, "  %8llu %8llu %8llu %8llu  ", (unsigned long long)c->block,
+                 (unsigned long long)c->review, (unsigned long long)c->allow,
+                 (unsigned long long)(c->block + c->review + c->allow));
+        cli_out_str(o, buf);
+        cli_out_text_escaped(o, name, strlen(name));
+        cli_out_char(o, '\n');
+    }
+    snprintf(buf, sizeof buf, "db size:      %zu bytes\nfold stages:  ", st->size);
+    cli_out_str(o, buf);
+    cli_out_str(o, cli_fold_stage_list((uint32_t)st->fold, buf, sizeof buf));
+    snprintf(buf, sizeof buf, "\nmax gap:      %lld\nrepeats:      %s\n", (long long)st->max_gap,
+             st->repeats ? "on" : "off");
+    cli_out_str(o, buf);
+    cli_out_str(o, "fold tables:  ");
+    cli_out_str(o, shai_db_fold_table_version(db));
+    if (strcmp(shai_db_fold_table_version(db), shai_fold_table_version()) != 0) {
+        cli_out_str(o, " (this library: ");
+        cli_out_str(o, shai_fold_table_version());
+        cli_out_char(o, ')');
+    }
+    cli_out_str(o, "\nlibrary:      ");
+    cli_out_str(o, shai_version_string());
+    cli_out_char(o, '\n');
+}
+
+static void json_u64(const char *key, uint64_t v, bool comma)
+{
+    cli_out_json_string(&cli_stdout, key, strlen(key));
+    cli_out_char(&cli_stdout, ':');
+    cli_out_u64(&cli_stdout, v);
+    if (comma)
+        cli_out_char(&cli_stdout, ',');
+}
+
+static void print_json(const shai_db *db, const struct stats *st, const struct source *src)
+{
+    struct cli_out *o = &cli_stdout;
+    const char *v;
+
+    cli_out_str(o, "{\"source\":{\"kind\":");
+    cli_out_json_string(o, src->kind, strlen(src->kind));
+    cli_out_str(o, ",\"paths\":[");
+    for (size_t i = 0; i < src->n; i++) {
+        if (i)
+            cli_out_char(o, ',');
+        cli_out_json_string(o, src->paths[i], strlen(src->paths[i]));
+    }
+    cli_out_str(o, "]},");
+    json_u64("entries", st->entries, true);
+    cli_out_str(o, "\"deny\":{");
+    json_u64("block", st->block, true);
+    json_u64("review", st->review, false);
+    cli_out_str(o, "},");
+    json_u64("allow", st->allow, true);
+    json_u64("exact", st->exact, true);
+    json_u64("rules", st->rules, true);
+    cli_out_str(o, "\"categories\":[");
+    for (uint32_t i = 0; i < st->n_categories; i++) {
+        const struct category_count *c = &st->categories[i];
+        const char *name = category_name(db, i);
+        cli_out_str(o, i ? ",{\"name\":" : "{\"name\":");
+        cli_out_json_string(o, name, strlen(name));
+        cli_out_char(o, ',');
+        json_u64("block", c->block, true);
+        json_u64("review", c->review, true);
+        json_u64("allow", c->allow, false);
+        cli_out_char(o, '}');
+    }
+    cli_out_str(o, "],");
+    json_u64("db_size", st->size, true);
+    cli_out_str(o, "\"options\":{\"fold\":[");
+    bool first = true;
+    for (const struct cli_fold_stage *s = cli_fold_stages; s->name; s++) {
+        if (!((uint32_t)st->fold & s->bit))
+            continue;
+        if (!first)
+            cli_out_char(o, ',');
+        cli_out_json_string(o, s->name, strlen(s->name));
+        first = false;
+    }
+    cli_out_str(o, "],");
+    json_u64("max_gap", (uint64_t)st->max_gap, true);
+    cli_out_str(o, "\"repeats\":");
+    cli_out_str(o, st->repeats ? "true" : "false");
+    cli_out_str(o, "},\"fold_table_version\":");
+    v = shai_db_fold_table_version(db);
+    cli_out_json_string(o, v, strlen(v));
+    cli_out_str(o, ",\"library_version\":");
+    v = shai_version_string();
+    cli_out_json_string(o, v, strlen(v));
+    cli_out_str(o, "}\n");
+}
+
+void cmd_stats_help(FILE *out)
+{
+    fputs("Usage: shai stats [OPTION]...\n"
+          "Print what a lexicon or saved db contains and how it matches.\n"
+          "\n"
+          "Options:\n"
+          "  -l, --lexicon=PATH  lexicon file or directory; repeatable\n"
+          "      --db=FILE       a saved db made by 'shai compile'\n"
+          "      --no-fold       compile the lexicon for exact matching (not with\n"
+          "                      --db)\n"
+          "  -f, --format=FORMAT text (default) or json\n"
+          "  -h, --help          show this help and exit\n"
+          "      --version       show the version and exit\n"
+          "Without --lexicon or --db, the default db or lexicon is used, as by\n"
+          "'shai scan' (see 'shai scan --help').\n"
+          "\n"
+          "Text format:\n"
+          "  source:       db FILE | lexicon PATH[, PATH]...\n"
+          "  entries:      N         all entries (duplicates merged)\n"
+          "    deny:       N (block B, review R)\n"
+          "    allow:      N         allow-list entries, counted apart\n"
+          "    exact:      N         entries matched without folding (deny or allow)\n"
+          "    rules:      N         regular-expression rules (deny or allow)\n"
+          "  categories:   C, then one row per category, in order of first use:\n"
+          "    BLOCK REVIEW ALLOW TOTAL  NAME\n"
+          "  db size:      S bytes   memory of the compiled tables (= file size)\n"
+          "  fold stages:  the SHAI_FOLD_* stages, e.g. width,case,t2s (or none)\n"
+          "  max gap:      noise characters skipped between two characters (0-16)\n"
+          "  repeats:      on | off  (a doubled character matches a single one)\n"
+          "  fold tables:  the fold-table version of this library\n"
+          "  library:      the library version\n"
+          "\n"
+          "JSON format: one object with the members source {kind, paths}, entries,\n"
+          "deny {block, review}, allow, exact, rules, categories [{name, block,\n"
+          "review, allow}], db_size, options {fold [stage names], max_gap, repeats},\n"
+          "fold_table_version, library_version.\n"
+          "\n"
+          "Exit status: 0 on success, 2 if an error occurred.\n",
+          out);
+}
+
+enum { OPT_LEXICON = 1, OPT_DB, OPT_NO_FOLD, OPT_FORMAT, OPT_HELP, OPT_VERSION };
+
+static const struct cli_option stats_options[] = {
+    {"lexicon", 'l', CLI_ARG_REQUIRED, OPT_LEXICON},
+    {"db", 0, CLI_ARG_REQUIRED, OPT_DB},
+    {"no-fold", 0, CLI_ARG_NONE, OPT_NO_FOLD},
+    {"format", 'f', CLI_ARG_REQUIRED, OPT_FORMAT},
+    {"help", 'h', CLI_ARG_NONE, OPT_HELP},
+    {"version", 0, CLI_ARG_NONE, OPT_VERSION},
+    {NULL, 0, 0, 0},
+};
+
+int cmd_stats(int argc, char **argv)
+{
+    struct cli_parser p;
+    struct cli_db_source src = {NULL, 0, NULL, false};
+    const char **lexicons;
+    size_t n_lexicons = 0;
+    const char *arg, *what = NULL, *where = NULL;
+    bool json = false;
+    shai_db *db = NULL;
+    struct source source;
+    struct stats st;
+    int id, rc, status = CLI_EXIT_ERROR;
+
+    memset(&st, 0, sizeof st);
+    lexicons = calloc((size_t)argc + 1, sizeof *lexicons);
+    if (!lexicons) {
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    cli_parser_init(&p, argc, argv, "stats");
+    while ((id = cli_next(&p, stats_options, &arg)) != CLI_NEXT_END) {
+        switch (id) {
+        case CLI_NEXT_ERROR:
+            goto out;
+        case CLI_NEXT_OPERAND:
+            cli_usage_error("stats", "unexpected argument '%s' (use --lexicon PATH or --db FILE)",
+                            arg);
+            goto out;
+        case OPT_LEXICON:
+            if (arg[0] == '\0') {
+                cli_usage_error("stats", "empty lexicon path");
+                goto out;
+            }
+            lexicons[n_lexicons++] = arg;
+            break;
+        case OPT_DB:
+            if (arg[0] == '\0' || src.db_path) {
+                cli_usage_error("stats",
+                                src.db_path ? "only one --db may be given" : "empty db path");
+                goto out;
+            }
+            src.db_path = arg;
+            break;
+        case OPT_NO_FOLD:
+            src.no_fold = true;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(arg, "json") == 0) {
+                json = true;
+            } else if (strcmp(arg, "text") == 0) {
+                json = false;
+            } else {
+                cli_usage_error("stats", "unknown format '%s' (expected text or json)", arg);
+                goto out;
+            }
+            break;
+        case OPT_HELP:
+            status = cli_print_help(cmd_stats_help);
+            goto out;
+        case OPT_VERSION:
+            cli_print_version(stdout);
+            status = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+            goto out;
+        default:
+            goto out;
+        }
+    }
+    if (src.db_path && n_lexicons > 0) {
+        cli_usage_error("stats", "--db and --lexicon cannot be used together");
+        goto out;
+    }
+    if (src.db_path && src.no_fold) {
+        cli_usage_error("stats", "--no-fold cannot be used with --db: a saved db's matching "
+                                 "options are fixed when it is compiled");
+        goto out;
+    }
+    src.lexicons = lexicons;
+    src.n_lexicons = n_lexicons;
+    if (cli_open_db(&src, &db, &what, &where) != CLI_EXIT_CLEAN)
+        goto out;
+    if (where) {
+        source.paths = &where;
+        source.n = 1;
+    } else {
+        source.paths = lexicons;
+        source.n = n_lexicons;
+    }
+    source.kind = what;
+    rc = collect(db, &st);
+    if (rc != SHAI_OK) {
+        cli_error("cannot read the db: %s", shai_status_message(rc));
+        goto out;
+    }
+    if (json)
+        print_json(db, &st, &source);
+    else
+        print_text(db, &st, &source);
+    status = CLI_EXIT_CLEAN;
+    if (cli_out_flush(&cli_stdout) != 0) {
+        fprintf(stderr, "shai: write error: %s\n", strerror(cli_stdout.error));
+        status = CLI_EXIT_ERROR;
+    }
+out:
+    free(st.categories);
+    shai_db_free(db);
+    free(lexicons);
+    return status;
+}
