@@ -152,8 +152,9 @@ SHAI_API void shai_builder_free(shai_builder *b);
 
 /* Add one entry.
  *   text, text_len  UTF-8 entry text (not NUL-terminated necessarily); must be
- *                   valid UTF-8, non-empty, contain no control characters and at
- *                   most SHAI_MAX_ENTRY_CODEPOINTS code points.
+ *                   valid UTF-8, not empty nor only spaces, contain no control
+ *                   characters and at most SHAI_MAX_ENTRY_CODEPOINTS code
+ *                   points. It is taken as is (a lexicon file trims spaces).
  *   category        NUL-terminated category name, e.g. "gambling"; NULL means
  *                   "uncategorized".
  *   action          SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK.

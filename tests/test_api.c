@@ -473,8 +473,11 @@ static void test_entry_control_chars(void **state)
         assert_true(shai_builder_error_message(b)[0] != '\0');
     }
     assert_int_equal(shai_builder_entry_count(b), 0);
-    /* Just outside the control ranges. */
-    assert_status(add_plain(b, LIT(" ")), SHAI_OK);
+    /* Just outside the control ranges (a lone space is refused for another
+     * reason: it would match every space). */
+    assert_status(add_plain(b, LIT(" ")), SHAI_E_EMPTY_ENTRY);
+    assert_status(add_plain(b, LIT("   ")), SHAI_E_EMPTY_ENTRY);
+    assert_status(add_plain(b, LIT(" ~")), SHAI_OK);
     assert_status(add_plain(b, LIT("~")), SHAI_OK);
     assert_status(add_plain(b, LIT("\xc2\xa0")), SHAI_OK); /* U+00A0 */
     assert_int_equal(shai_builder_entry_count(b), 3);

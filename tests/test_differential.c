@@ -114,6 +114,11 @@ static const char *const lone_invalid[] = {"\xff", "\xfe", "\xc0", "\xc1", "\xf5
 
 static void lexicon_push(lexicon *lx, const gen_entry *e)
 {
+    uint32_t spaces = 0;
+    while (spaces < e->n && e->cps[spaces] == ' ')
+        spaces++;
+    if (spaces == e->n)
+        return; /* the library refuses entries of only spaces (E_EMPTY_ENTRY) */
     if (lx->n == lx->cap) {
         lx->cap = lx->cap ? 2 * lx->cap : 16;
         lx->e = realloc(lx->e, lx->cap * sizeof *lx->e);
@@ -1172,7 +1177,7 @@ static void gen_case(uint64_t seed, const gen_params *p, lexicon *lx, text *text
         uint32_t target = rng_below(&rng, p->max_text_units + 1);
         while (t->n < target) {
             uint32_t r = rng_below(&rng, 100);
-            if (r < 35) {
+            if (r < 35 && lx->n) {
                 const gen_entry *e = &lx->e[rng_below(&rng, (uint32_t)lx->n)];
                 for (uint32_t k = 0; k < e->n; k++) {
                     if (p->mode.raw) {

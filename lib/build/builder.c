@@ -310,6 +310,11 @@ int shai_builder_add_entry(shai_builder *b, const char *text, size_t text_len, c
         return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "unknown entry flags");
     uint32_t column;
     int rc = shi_check_word(text, text_len, &column);
+    size_t blank = 0;
+    while (rc == SHAI_OK && blank < text_len && text[blank] == ' ')
+        blank++;
+    if (rc == SHAI_OK && blank == text_len)
+        rc = SHAI_E_EMPTY_ENTRY; /* only spaces: it would match every space */
     if (rc) {
         char msg[128];
         snprintf(msg, sizeof msg, "entry: %s at code point %u",
