@@ -18,7 +18,7 @@
 #include <string.h>
 
 /* The 500 most frequent CJK characters of the user-generated text in
- * /work/shared/corpora/ugc (hotel, shopping and food-delivery reviews, Weibo
+ * ../shared/corpora/ugc (hotel, shopping and food-delivery reviews, Weibo
  * posts, comments; each corpus weighted equally), in code point order. A
  * deny entry that is (or folds to) one of these alone matches a large share
  * of all texts: certainly wrong. Regenerate with the snippet in
