@@ -477,6 +477,13 @@ static inline uint32_t le32(uint32_t w)
 #endif
 }
 
+/* Flags of the fast path, kept in one register. */
+#define F_WORD 0x1u  /* the last character was a word character */
+#define F_UNIT 0x2u  /* the last character made a unit */
+#define F_LATIN 0x4u /* ... and it was a Latin letter */
+#define F_SKIP 0x8u  /* noise was skipped since the last unit */
+#define F_PEND 0x10u /* the last unit's outputs wait for the next character */
+
 static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *sc,
                                                                   const unsigned char *p, size_t i,
                                                                   size_t n, const int plain,
@@ -490,14 +497,16 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     const uint16_t *stage1 = db->map_stage1;
     const uint32_t *stage2 = db->map_stage2;
     const uint8_t *depth = db->depth;
+    shi_unit *ring = sc->ring;
     const uint32_t max_gap = db->max_gap;
+    const int repeats = db->repeats != 0;
     uint32_t s = sc->state;
     uint64_t u = sc->unit;
     uint64_t base = sc->pos - i;
-    uint8_t last_word = sc->last_word, skipped = sc->skipped, last_latin = sc->last_latin;
     uint32_t last_sym = sc->last_sym, gap = sc->gap;
-    int repeats = db->repeats != 0, last_is_unit = sc->last_is_unit;
-    int pending = sc->pending;
+    uint32_t fl = (sc->last_word ? F_WORD : 0) | (sc->last_is_unit ? F_UNIT : 0) |
+                  (sc->last_latin ? F_LATIN : 0) | (sc->skipped ? F_SKIP : 0) |
+                  (sc->pending ? F_PEND : 0);
 
     while (i < n) {
         uint32_t cp, len;
@@ -540,22 +549,20 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
         if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
             break;
         uint32_t sym = v & SHI_MAP_SYM_MASK;
-        uint8_t word = (v & SHI_MAP_WORD) != 0;
+        uint32_t word = (v & SHI_MAP_WORD) ? F_WORD : 0;
         if ((v & SHI_MAP_NOISE) && s != SHI_ROOT) {
             int matched =
                 sym && (go(slots, s, sym) != SHI_ROOT || go(slots, SHI_ROOT, sym) != SHI_ROOT);
-            if (!matched && (!(v & SHI_MAP_SEP) || last_latin)) {
+            if (!matched && (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
                 /* noise inside a possible match: skipped */
-                if (pending) {
-                    pending = 0;
+                if (fl & F_PEND) {
+                    fl &= ~F_PEND;
                     resolve(sc, u - 1, 0);
                     if (sc->status)
                         break;
                 }
                 i += len;
-                last_word = 0;
-                last_is_unit = 0;
-                skipped = 1;
+                fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
                 if (++gap > max_gap) {
                     s = SHI_ROOT;
                     last_sym = 0;
@@ -570,15 +577,14 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                 continue;
             }
         }
-        if (sym && sym == last_sym && last_is_unit && repeats)
+        if (sym && sym == last_sym && (fl & F_UNIT) && repeats)
             break;
-        if (pending) {
-            pending = 0;
-            resolve(sc, u - 1, word);
+        if (fl & F_PEND) {
+            fl &= ~F_PEND;
+            resolve(sc, u - 1, word != 0);
             if (sc->status)
                 break;
         }
-        uint8_t prev_word = last_word;
         if (sym) {
             for (;;) {
                 uint32_t t = (slots[s].base & SHI_SLOT_BASE) + sym;
@@ -594,44 +600,37 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             s = SHI_ROOT;
         }
         uint64_t off = base + i;
-        uint8_t adjacent = !skipped;
         i += len;
-        last_word = word;
-        skipped = 0;
         gap = 0;
         if (s != SHI_ROOT) {
-            shi_unit *uu = &sc->ring[u & RING_MASK];
+            shi_unit *uu = &ring[u & RING_MASK];
             uu->start = off;
             uu->end = off + len;
             uu->state = s;
-            uu->prev_word = prev_word;
+            uu->prev_word = (uint8_t)(fl & F_WORD);
             if (!light) {
                 uu->best_len = 0;
                 uu->allow_len = 0;
                 uu->single = 1;
-                uu->adjacent = adjacent;
+                uu->adjacent = !(fl & F_SKIP);
                 uu->raw = cp;
             }
             u++;
             last_sym = sym;
-            last_is_unit = 1;
-            last_latin = (v & SHI_MAP_LATIN) != 0;
+            fl = word | F_UNIT | ((v & SHI_MAP_LATIN) ? F_LATIN : 0) |
+                 ((slots[s].base & SHI_SLOT_OUT) ? F_PEND : 0);
             if (!plain) {
                 uint64_t h = u > depth[s] ? u - depth[s] : 0;
                 if (h > sc->horizon) {
                     sc->unit = u;
                     advance(sc, h);
-                    if (sc->status) {
-                        pending = (slots[s].base & SHI_SLOT_OUT) != 0;
+                    if (sc->status)
                         break;
-                    }
                 }
             }
-            pending = (slots[s].base & SHI_SLOT_OUT) != 0;
         } else {
             last_sym = 0;
-            last_is_unit = 0;
-            last_latin = 0;
+            fl = word;
             if (!plain && u > sc->horizon) {
                 sc->unit = u;
                 advance(sc, u);
@@ -643,13 +642,13 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     sc->state = s;
     sc->unit = u;
     sc->pos = base + i;
-    sc->last_word = last_word;
-    sc->skipped = skipped;
+    sc->last_word = (fl & F_WORD) != 0;
+    sc->skipped = (fl & F_SKIP) != 0;
     sc->last_sym = last_sym;
-    sc->last_is_unit = (uint8_t)last_is_unit;
-    sc->last_latin = last_latin;
+    sc->last_is_unit = (fl & F_UNIT) != 0;
+    sc->last_latin = (fl & F_LATIN) != 0;
     sc->gap = gap;
-    sc->pending = (uint8_t)pending;
+    sc->pending = (fl & F_PEND) != 0;
     if (plain) {
         uint64_t h = s != SHI_ROOT ? (u > depth[s] ? u - depth[s] : 0) : u;
         if (h > sc->horizon)
