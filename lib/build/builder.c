@@ -295,6 +295,35 @@ static int check_attribute(shai_builder *b, const char *what, const char *s)
     return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, msg);
 }
 
+/* The checks add_entry and add_rule share, before their text is checked. */
+static int check_action_flags(shai_builder *b, uint32_t action, uint32_t flags, uint32_t allowed,
+                              const char *unknown_flags)
+{
+    if (action != SHAI_ACTION_REVIEW && action != SHAI_ACTION_BLOCK)
+        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0,
+                                "action must be SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK");
+    if (flags & ~allowed)
+        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, unknown_flags);
+    return SHAI_OK;
+}
+
+/* Checks the attributes and adds a checked text (entry or rule). */
+static int add_attributed(shai_builder *b, const char *text, size_t len, const char *category,
+                          uint32_t action, uint32_t flags, const char *tag, const char *suggestion)
+{
+    int rc;
+    if ((category && (rc = check_attribute(b, "category", category))) ||
+        (tag && (rc = check_attribute(b, "tag", tag))) ||
+        (suggestion && (rc = check_attribute(b, "suggestion", suggestion))))
+        return rc;
+    rc = shi_builder_add_checked(b, text, len, category, category ? strlen(category) : 0, action,
+                                 flags, tag, tag ? strlen(tag) : 0, suggestion,
+                                 suggestion ? strlen(suggestion) : 0);
+    if (rc)
+        return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
+    return SHAI_OK;
+}
+
 int shai_builder_add_entry(shai_builder *b, const char *text, size_t text_len, const char *category,
                            uint32_t action, uint32_t flags, const char *tag, const char *suggestion)
 {
@@ -303,13 +332,12 @@ int shai_builder_add_entry(shai_builder *b, const char *text, size_t text_len, c
     shi_builder_clear_error(b);
     if (!text && text_len)
         return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "text is NULL");
-    if (action != SHAI_ACTION_REVIEW && action != SHAI_ACTION_BLOCK)
-        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0,
-                                "action must be SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK");
-    if (flags & ~(uint32_t)(SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT))
-        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "unknown entry flags");
+    int rc = check_action_flags(b, action, flags, SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT,
+                                "unknown entry flags");
+    if (rc)
+        return rc;
     uint32_t column;
-    int rc = shi_check_word(text, text_len, &column);
+    rc = shi_check_word(text, text_len, &column);
     size_t blank = 0;
     while (rc == SHAI_OK && blank < text_len && text[blank] == ' ')
         blank++;
@@ -321,16 +349,7 @@ int shai_builder_add_entry(shai_builder *b, const char *text, size_t text_len, c
                  rc == SHAI_E_LEXICON ? "control character" : shai_status_message(rc), column);
         return shi_builder_fail(b, rc == SHAI_E_LEXICON ? SHAI_E_INVALID_ARG : rc, NULL, 0, 0, msg);
     }
-    if ((category && (rc = check_attribute(b, "category", category))) ||
-        (tag && (rc = check_attribute(b, "tag", tag))) ||
-        (suggestion && (rc = check_attribute(b, "suggestion", suggestion))))
-        return rc;
-    rc = shi_builder_add_checked(b, text, text_len, category, category ? strlen(category) : 0,
-                                 action, flags, tag, tag ? strlen(tag) : 0, suggestion,
-                                 suggestion ? strlen(suggestion) : 0);
-    if (rc)
-        return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
-    return SHAI_OK;
+    return add_attributed(b, text, text_len, category, action, flags, tag, suggestion);
 }
 
 int shai_builder_add_rule(shai_builder *b, const char *pattern, size_t pattern_len,
@@ -342,13 +361,11 @@ int shai_builder_add_rule(shai_builder *b, const char *pattern, size_t pattern_l
     shi_builder_clear_error(b);
     if (!pattern && pattern_len)
         return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "pattern is NULL");
-    if (action != SHAI_ACTION_REVIEW && action != SHAI_ACTION_BLOCK)
-        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0,
-                                "action must be SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK");
-    if (flags & ~(uint32_t)SHAI_ENTRY_ALLOW)
-        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "unknown rule flags");
+    int rc = check_action_flags(b, action, flags, SHAI_ENTRY_ALLOW, "unknown rule flags");
+    if (rc)
+        return rc;
     uint32_t col;
-    int rc = shi_check_rule(pattern, pattern_len, &col);
+    rc = shi_check_rule(pattern, pattern_len, &col);
     if (rc != SHAI_OK) {
         char msg[300], why[256] = "";
         if (rc == SHAI_E_REGEX)
@@ -358,16 +375,8 @@ int shai_builder_add_rule(shai_builder *b, const char *pattern, size_t pattern_l
         return shi_builder_fail(b, rc == SHAI_E_LEXICON ? SHAI_E_INVALID_ARG : rc, NULL, 0, col,
                                 msg);
     }
-    if ((category && (rc = check_attribute(b, "category", category))) ||
-        (tag && (rc = check_attribute(b, "tag", tag))) ||
-        (suggestion && (rc = check_attribute(b, "suggestion", suggestion))))
-        return rc;
-    rc = shi_builder_add_checked(b, pattern, pattern_len, category, category ? strlen(category) : 0,
-                                 action, flags | SHAI_ENTRY_RULE, tag, tag ? strlen(tag) : 0,
-                                 suggestion, suggestion ? strlen(suggestion) : 0);
-    if (rc)
-        return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
-    return SHAI_OK;
+    return add_attributed(b, pattern, pattern_len, category, action, flags | SHAI_ENTRY_RULE, tag,
+                          suggestion);
 }
 
 int shi_check_rule(const char *pattern, size_t len, uint32_t *column)

@@ -5,22 +5,6 @@
 #include "scan/scanner.h"
 #include "unicode/utf8.h"
 
-#define ALL_SCAN_FLAGS (SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS)
-
-typedef struct collect {
-    shai_hit *hits;
-    size_t cap, count;
-} collect;
-
-static int collect_hit(const shai_hit *hit, void *user)
-{
-    collect *c = user;
-    if (c->count < c->cap)
-        c->hits[c->count] = *hit;
-    c->count++;
-    return 0;
-}
-
 int shai_check(const shai_db *db, const char *text, size_t len, uint32_t flags, uint32_t *verdict,
                shai_hit *hits, size_t cap, size_t *count)
 {
@@ -28,11 +12,11 @@ int shai_check(const shai_db *db, const char *text, size_t len, uint32_t flags, 
         *verdict = SHAI_ACTION_PASS;
     if (count)
         *count = 0;
-    if (!db || (!text && len) || !verdict || !count || (!hits && cap) || (flags & ~ALL_SCAN_FLAGS))
+    if (!db || (!text && len) || !verdict || !count || (!hits && cap) || (flags & ~SHI_SCAN_FLAGS))
         return SHAI_E_INVALID_ARG;
-    collect c = {hits, cap, 0};
+    shi_collect c = {hits, cap, 0};
     shi_scanner sc;
-    shi_scanner_init(&sc, db, flags | SHAI_SCAN_VIOLATIONS | SHI_SCAN_VERDICT, collect_hit, &c);
+    shi_scanner_init(&sc, db, flags | SHAI_SCAN_VIOLATIONS | SHI_SCAN_VERDICT, shi_collect_hit, &c);
     shi_scanner_feed(&sc, (const unsigned char *)text, len, 1);
     shi_scanner_finish(&sc);
     shi_scanner_release(&sc);

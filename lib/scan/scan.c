@@ -8,7 +8,6 @@
 #include "unicode/utf8.h"
 
 #define RING_MASK (SHI_RING - 1)
-#define ALL_SCAN_FLAGS (SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS)
 
 void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_hit_fn fn,
                       void *user)
@@ -310,10 +309,43 @@ static void advance(shi_scanner *sc, uint64_t horizon)
     }
 }
 
+/* A digit: a word character that is not a Latin letter. */
+static inline int is_digit_value(uint32_t v)
+{
+    return (v & SHI_MAP_WORD) && !(v & SHI_MAP_LATIN);
+}
+
 static inline uint32_t go(const shi_slot *slots, uint32_t s, uint32_t sym)
 {
     uint32_t t = (slots[s].base & SHI_SLOT_BASE) + sym;
     return slots[t].check == s ? t : SHI_ROOT;
+}
+
+/* The Aho-Corasick step from state s on `sym` (0: a character outside the
+ * alphabet, back to the root). */
+static inline uint32_t delta(const shi_slot *slots, const shi_link *links, uint32_t s, uint32_t sym)
+{
+    if (!sym)
+        return SHI_ROOT;
+    for (;;) {
+        uint32_t t = (slots[s].base & SHI_SLOT_BASE) + sym;
+        if (slots[t].check == s)
+            return t;
+        if (s == SHI_ROOT)
+            return SHI_ROOT;
+        s = links[s].fail;
+    }
+}
+
+/* Whether the character with map value v is noise skipped inside a match in
+ * state s: not when it continues the match or starts an entry of its own
+ * (／, #tag), and clause punctuation only right after a Latin letter. */
+static inline int noise_skipped(const shi_slot *slots, uint32_t s, uint32_t v, int last_latin)
+{
+    uint32_t sym = v & SHI_MAP_SYM_MASK;
+    return (v & SHI_MAP_NOISE) && s != SHI_ROOT &&
+           !(sym && (go(slots, s, sym) != SHI_ROOT || go(slots, SHI_ROOT, sym) != SHI_ROOT)) &&
+           (!(v & SHI_MAP_SEP) || last_latin);
 }
 
 static void reset(shi_scanner *sc)
@@ -338,11 +370,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     uint32_t s = sc->state;
     uint8_t prev_word = sc->last_word;
 
-    /* a noise character that continues the match or starts an entry of its
-     * own (／, #tag) is matched, not skipped */
-    if ((v & SHI_MAP_NOISE) && s != SHI_ROOT &&
-        !(sym && (go(slots, s, sym) != SHI_ROOT || go(slots, SHI_ROOT, sym) != SHI_ROOT)) &&
-        (!(v & SHI_MAP_SEP) || sc->last_latin)) {
+    if (noise_skipped(slots, s, v, sc->last_latin)) {
         /* noise inside a possible match: skip it, within the gap bound */
         if (sc->pending) {
             sc->pending = 0;
@@ -356,9 +384,9 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         return;
     }
     if (sym && sym == sc->last_sym && sc->last_is_unit && db->repeats && s != SHI_ROOT &&
-        go(slots, s, sym) == SHI_ROOT && !shi_is_digit(db->sym_cp[sym])) {
-        /* (digits never collapse: 1100 is not 110) */
-        /* a doubled character joins the unit before it */
+        go(slots, s, sym) == SHI_ROOT && !is_digit_value(v)) {
+        /* a doubled character joins the unit before it (digits never
+         * collapse: 1100 is not 110) */
         shi_unit *prev = ring_at(sc, sc->unit - 1);
         prev->end = off + len;
         prev->single = 0;
@@ -368,20 +396,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         sc->pending = 0;
         resolve(sc, sc->unit - 1, word);
     }
-    if (sym) {
-        for (;;) {
-            uint32_t t = (slots[s].base & SHI_SLOT_BASE) + sym;
-            if (slots[t].check == s) {
-                s = t;
-                break;
-            }
-            if (s == SHI_ROOT)
-                break;
-            s = links[s].fail;
-        }
-    } else {
-        s = SHI_ROOT;
-    }
+    s = delta(slots, links, s, sym);
     sc->state = s;
     sc->gap = 0;
     sc->last_word = (uint8_t)word;
@@ -550,32 +565,28 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             break;
         uint32_t sym = v & SHI_MAP_SYM_MASK;
         uint32_t word = (v & SHI_MAP_WORD) ? F_WORD : 0;
-        if ((v & SHI_MAP_NOISE) && s != SHI_ROOT) {
-            int matched =
-                sym && (go(slots, s, sym) != SHI_ROOT || go(slots, SHI_ROOT, sym) != SHI_ROOT);
-            if (!matched && (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
-                /* noise inside a possible match: skipped */
-                if (fl & F_PEND) {
-                    fl &= ~F_PEND;
-                    resolve(sc, u - 1, 0);
+        if (noise_skipped(slots, s, v, (fl & F_LATIN) != 0)) {
+            /* noise inside a possible match: skipped */
+            if (fl & F_PEND) {
+                fl &= ~F_PEND;
+                resolve(sc, u - 1, 0);
+                if (sc->status)
+                    break;
+            }
+            i += len;
+            fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
+            if (++gap > max_gap) {
+                s = SHI_ROOT;
+                last_sym = 0;
+                gap = 0;
+                if (!plain && u > sc->horizon) {
+                    sc->unit = u;
+                    advance(sc, u);
                     if (sc->status)
                         break;
                 }
-                i += len;
-                fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
-                if (++gap > max_gap) {
-                    s = SHI_ROOT;
-                    last_sym = 0;
-                    gap = 0;
-                    if (!plain && u > sc->horizon) {
-                        sc->unit = u;
-                        advance(sc, u);
-                        if (sc->status)
-                            break;
-                    }
-                }
-                continue;
             }
+            continue;
         }
         if (sym && sym == last_sym && (fl & F_UNIT) && repeats)
             break;
@@ -585,20 +596,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             if (sc->status)
                 break;
         }
-        if (sym) {
-            for (;;) {
-                uint32_t t = (slots[s].base & SHI_SLOT_BASE) + sym;
-                if (slots[t].check == s) {
-                    s = t;
-                    break;
-                }
-                if (s == SHI_ROOT)
-                    break;
-                s = links[s].fail;
-            }
-        } else {
-            s = SHI_ROOT;
-        }
+        s = delta(slots, links, s, sym);
         uint64_t off = base + i;
         i += len;
         gap = 0;
@@ -765,7 +763,7 @@ uint64_t shi_scanner_horizon(const shi_scanner *sc)
 int shai_scan(const shai_db *db, const char *text, size_t len, uint32_t flags, shai_hit_fn fn,
               void *user)
 {
-    if (!db || !fn || (!text && len) || (flags & ~ALL_SCAN_FLAGS))
+    if (!db || !fn || (!text && len) || (flags & ~SHI_SCAN_FLAGS))
         return SHAI_E_INVALID_ARG;
     shi_scanner sc;
     shi_scanner_init(&sc, db, flags, fn, user);
@@ -775,14 +773,9 @@ int shai_scan(const shai_db *db, const char *text, size_t len, uint32_t flags, s
     return scan_status(&sc);
 }
 
-typedef struct collect {
-    shai_hit *hits;
-    size_t cap, count;
-} collect;
-
-static int collect_hit(const shai_hit *hit, void *user)
+int shi_collect_hit(const shai_hit *hit, void *user)
 {
-    collect *c = user;
+    shi_collect *c = user;
     if (c->count < c->cap)
         c->hits[c->count] = *hit;
     c->count++;
@@ -796,8 +789,8 @@ int shai_scan_hits(const shai_db *db, const char *text, size_t len, uint32_t fla
         *count = 0;
     if (!count || (!hits && cap))
         return SHAI_E_INVALID_ARG;
-    collect c = {hits, cap, 0};
-    int rc = shai_scan(db, text, len, flags, collect_hit, &c);
+    shi_collect c = {hits, cap, 0};
+    int rc = shai_scan(db, text, len, flags, shi_collect_hit, &c);
     if (rc)
         return rc;
     *count = c.count;
@@ -814,7 +807,7 @@ int shai_stream_open(const shai_db *db, uint32_t flags, shai_hit_fn fn, void *us
 {
     if (out)
         *out = NULL;
-    if (!db || !fn || !out || (flags & ~ALL_SCAN_FLAGS))
+    if (!db || !fn || !out || (flags & ~SHI_SCAN_FLAGS))
         return SHAI_E_INVALID_ARG;
     shai_stream *s = malloc(sizeof *s);
     if (!s)

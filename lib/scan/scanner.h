@@ -64,6 +64,17 @@ typedef struct shi_scanner {
     shi_unit ring[SHI_RING];
 } shi_scanner;
 
+/* The flags the public scan calls accept. */
+#define SHI_SCAN_FLAGS (SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS)
+
+/* Hits into a caller's array (shai_scan_hits, shai_check): the first `cap`
+ * are kept, all are counted. */
+typedef struct shi_collect {
+    shai_hit *hits;
+    size_t cap, count;
+} shi_collect;
+int shi_collect_hit(const shai_hit *hit, void *user);
+
 /* Frees what the scanner allocated (rule segments). */
 void shi_scanner_release(shi_scanner *sc);
 
