@@ -767,3 +767,16 @@ void cli_out_u64(struct cli_out *o, uint64_t v)
     } while (v != 0);
     cli_out_mem(o, buf + i, sizeof buf - i);
 }
+
+int cli_check_db_options(const char *cmd, const struct cli_db_source *src, size_t n_lexicons,
+                         const char *hint)
+{
+    if (src->db_path && n_lexicons > 0)
+        return cli_usage_error(cmd, "--db and --lexicon cannot be used together");
+    if (src->db_path && src->no_fold)
+        return cli_usage_error(cmd,
+                               "--no-fold cannot be used with --db: a saved db's matching "
+                               "options are fixed when it is compiled%s",
+                               hint);
+    return CLI_EXIT_CLEAN;
+}

@@ -40,6 +40,9 @@ struct cli_command {
 /* `shai --version` text, also printed by `shai COMMAND --version`. */
 void cli_print_version(FILE *out);
 
+/* A command's --version: prints the version to stdout; the exit status. */
+int cli_version(void);
+
 int cmd_scan(int argc, char **argv);
 void cmd_scan_help(FILE *out);
 int cmd_fold(int argc, char **argv);
@@ -122,6 +125,12 @@ struct cli_db_source {
 /* Builder options for exact matching (--no-fold): no fold stage, no noise
  * skipping, no repeats. */
 int cli_set_no_fold(shai_builder *b);
+
+/* Usage errors of --db combined with --lexicon or --no-fold, for command
+ * `cmd`; `hint` (may be "") ends the --no-fold message. Returns
+ * CLI_EXIT_CLEAN when the combination is fine. */
+int cli_check_db_options(const char *cmd, const struct cli_db_source *src, size_t n_lexicons,
+                         const char *hint);
 
 /* Open or build the db `src` names. With neither lexicons nor a db path:
  *   1. $SHAI_DEFAULT_LEXICON when set and non-empty (lexicon);

@@ -316,8 +316,7 @@ int cmd_fold(int argc, char **argv)
             status = cli_print_help(cmd_fold_help);
             goto out;
         case OPT_VERSION:
-            cli_print_version(stdout);
-            status = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+            status = cli_version();
             goto out;
         default:
             if (id >= OPT_NO_STAGE && id < OPT_NO_STAGE + N_STAGES) {

@@ -918,8 +918,7 @@ int cmd_lint(int argc, char **argv)
             status = cli_print_help(cmd_lint_help);
             goto out;
         case OPT_VERSION:
-            cli_print_version(stdout);
-            status = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+            status = cli_version();
             goto out;
         default:
             goto out;

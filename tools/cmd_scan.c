@@ -1149,23 +1149,15 @@ int cmd_scan(int argc, char **argv)
             status = cli_print_help(cmd_scan_help);
             goto out;
         case OPT_VERSION:
-            cli_print_version(stdout);
-            status = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+            status = cli_version();
             goto out;
         default:
             goto out;
         }
     }
-    if (src.db_path && n_lexicons > 0) {
-        cli_usage_error("scan", "--db and --lexicon cannot be used together");
+    if (cli_check_db_options("scan", &src, n_lexicons, " (use 'shai compile --no-fold')") !=
+        CLI_EXIT_CLEAN)
         goto out;
-    }
-    if (src.db_path && src.no_fold) {
-        cli_usage_error("scan", "--no-fold cannot be used with --db: a saved db's matching "
-                                "options are fixed when it is compiled (use 'shai compile "
-                                "--no-fold')");
-        goto out;
-    }
     if (n_files == 0)
         files[n_files++] = "-";
 

@@ -309,22 +309,14 @@ int cmd_stats(int argc, char **argv)
             status = cli_print_help(cmd_stats_help);
             goto out;
         case OPT_VERSION:
-            cli_print_version(stdout);
-            status = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+            status = cli_version();
             goto out;
         default:
             goto out;
         }
     }
-    if (src.db_path && n_lexicons > 0) {
-        cli_usage_error("stats", "--db and --lexicon cannot be used together");
+    if (cli_check_db_options("stats", &src, n_lexicons, "") != CLI_EXIT_CLEAN)
         goto out;
-    }
-    if (src.db_path && src.no_fold) {
-        cli_usage_error("stats", "--no-fold cannot be used with --db: a saved db's matching "
-                                 "options are fixed when it is compiled");
-        goto out;
-    }
     src.lexicons = lexicons;
     src.n_lexicons = n_lexicons;
     if (cli_open_db(&src, &db, &what, &where) != CLI_EXIT_CLEAN)

@@ -40,6 +40,12 @@ void cli_print_version(FILE *out)
     fprintf(out, "shai %s (libshai %s)\n", SHAI_VERSION_STRING, shai_version_string());
 }
 
+int cli_version(void)
+{
+    cli_print_version(stdout);
+    return fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+}
+
 static void main_help(FILE *out)
 {
     fputs("Usage: shai COMMAND [OPTION]... [ARG]...\n"
