@@ -89,9 +89,12 @@ struct input {
 
 /* --------------------------------------------------------------- positions */
 
-/* Move `c` forward over whole units that end at or before `target`; stop early
- * at a unit that would cross `target` or that is still incomplete. */
-static void cursor_advance(const struct input *in, struct cursor *c, uint64_t target)
+/* Move `c` over the units that start before `target` and return whether it
+ * lands exactly on `target` (a unit boundary). With `whole`, stop early at a
+ * unit that would cross `target` or that is still incomplete (dropping bytes
+ * that are dead); without it, count every unit that starts before `target`
+ * (locating a hit). */
+static bool cursor_walk(const struct input *in, struct cursor *c, uint64_t target, bool whole)
 {
     const unsigned char *buf = in->buf;
     size_t i = (size_t)(c->off - in->base);
@@ -110,39 +113,9 @@ static void cursor_advance(const struct input *in, struct cursor *c, uint64_t ta
             i++;
             continue;
         }
-        size_t n = cli_utf8_unit(buf + i, in->len - i, in->final);
-        if (n == 0 || i + n > t)
+        size_t n = cli_utf8_unit(buf + i, in->len - i, whole ? in->final : true);
+        if (whole && (n == 0 || i + n > t))
             break;
-        col++;
-        i += n;
-    }
-    c->off = in->base + i;
-    c->line = line;
-    c->col = col;
-}
-
-/* Count the units that start in [c->off, target) and move `c` past them.
- * Returns true when `c` lands exactly on `target` (it is a unit boundary). */
-static bool cursor_locate(const struct input *in, struct cursor *c, uint64_t target)
-{
-    const unsigned char *buf = in->buf;
-    size_t i = (size_t)(c->off - in->base);
-    size_t t = (size_t)(target - in->base);
-    uint64_t line = c->line, col = c->col;
-
-    while (i < t) {
-        unsigned ch = buf[i];
-        if (ch < 0x80) {
-            if (ch == '\n') {
-                line++;
-                col = 0;
-            } else {
-                col++;
-            }
-            i++;
-            continue;
-        }
-        size_t n = cli_utf8_unit(buf + i, in->len - i, true);
         col++;
         i += n;
     }
@@ -159,7 +132,7 @@ static void locate_hit(struct input *in, uint64_t start, struct cursor *out)
 
     if (start >= in->last.off) {
         c = in->last;
-        if (cursor_locate(in, &c, start))
+        if (cursor_walk(in, &c, start, false))
             in->last = c;
         *out = c;
         return;
@@ -171,7 +144,7 @@ static void locate_hit(struct input *in, uint64_t start, struct cursor *out)
     size_t to = (size_t)(in->last.off - in->base);
     if (memchr(in->buf + from, '\n', to - from) == NULL) {
         struct cursor back = {start, 0, 0};
-        if (cursor_locate(in, &back, in->last.off) && back.col <= in->last.col) {
+        if (cursor_walk(in, &back, in->last.off, false) && back.col <= in->last.col) {
             out->off = start;
             out->line = in->last.line;
             out->col = in->last.col - back.col;
@@ -179,7 +152,7 @@ static void locate_hit(struct input *in, uint64_t start, struct cursor *out)
         }
     }
     c = in->cur;
-    cursor_locate(in, &c, start);
+    cursor_walk(in, &c, start, false);
     *out = c;
 }
 
@@ -427,7 +400,7 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
         if (horizon > in->cur.off) {
             if (in->last.off > in->cur.off && in->last.off <= horizon)
                 in->cur = in->last; /* already counted up to there */
-            cursor_advance(in, &in->cur, horizon);
+            cursor_walk(in, &in->cur, horizon, true);
             if (in->last.off < in->cur.off)
                 in->last = in->cur;
         }
