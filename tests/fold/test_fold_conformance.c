@@ -14,25 +14,19 @@
 
 #include <cmocka.h>
 
-#include <unicode/uchar.h>
-#include <unicode/unorm2.h>
-#include <unicode/uscript.h>
-#include <unicode/uspoof.h>
-#include <unicode/ustring.h>
-#include <unicode/utrans.h>
-#include <unicode/uversion.h>
-
 #include "fold_data.h"
+#include "icu_reference.h"
+
+_Static_assert(REF_LETTER == SHI_CLASS_LETTER && REF_NOISE == SHI_CLASS_NOISE &&
+                   REF_IGNORE == SHI_CLASS_IGNORE && REF_BREAK == SHI_CLASS_BREAK &&
+                   REF_MARK == SHI_CLASS_MARK,
+               "reference classes");
 
 #define LAST_CP 0x10FFFF
 #define CAP 64            /* UTF-16 units: enough for what one code point becomes */
 #define SHOW_MISMATCHES 8 /* per table, so a broken table does not flood the log */
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-static const UNormalizer2 *nfc, *nfd, *nfkc;
-static USpoofChecker *spoof;
-static UTransliterator *t2s;
 
 static void ok(UErrorCode err, const char *what)
 {
@@ -42,53 +36,7 @@ static void ok(UErrorCode err, const char *what)
     }
 }
 
-static int open_icu(void **state)
-{
-    UErrorCode err = U_ZERO_ERROR;
-    UChar id[] = {'T', 'r', 'a', 'd', 'i', 't', 'i', 'o', 'n', 'a', 'l', '-',
-                  'S', 'i', 'm', 'p', 'l', 'i', 'f', 'i', 'e', 'd', 0};
-    (void)state;
-    nfc = unorm2_getNFCInstance(&err);
-    nfd = unorm2_getNFDInstance(&err);
-    nfkc = unorm2_getNFKCInstance(&err);
-    spoof = uspoof_open(&err);
-    t2s = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
-    return U_FAILURE(err) ? -1 : 0;
-}
-
-static int close_icu(void **state)
-{
-    (void)state;
-    uspoof_close(spoof);
-    utrans_close(t2s);
-    return 0;
-}
-
 /* ------------------------------------------------- the definitions, again */
-
-static int expected_class(UChar32 c)
-{
-    int32_t gc = u_getIntPropertyValue(c, UCHAR_GENERAL_CATEGORY);
-    int32_t block = u_getIntPropertyValue(c, UCHAR_BLOCK);
-    uint32_t gc_mask = U_GET_GC_MASK(c);
-
-    if (c == '\t')
-        return SHI_CLASS_NOISE;
-    if ((c >= 0x0A && c <= 0x0D) || c == 0x85 || c == 0x2028 || c == 0x2029 || gc == U_CONTROL_CHAR)
-        return SHI_CLASS_BREAK;
-    if (gc == U_FORMAT_CHAR || u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
-        return SHI_CLASS_IGNORE;
-    if ((gc == U_NON_SPACING_MARK || gc == U_ENCLOSING_MARK) &&
-        (block == UBLOCK_COMBINING_DIACRITICAL_MARKS ||
-         block == UBLOCK_COMBINING_DIACRITICAL_MARKS_EXTENDED ||
-         block == UBLOCK_COMBINING_DIACRITICAL_MARKS_SUPPLEMENT ||
-         block == UBLOCK_COMBINING_MARKS_FOR_SYMBOLS || block == UBLOCK_COMBINING_HALF_MARKS))
-        return SHI_CLASS_MARK;
-    if ((gc_mask & (U_GC_P_MASK | U_GC_S_MASK | U_GC_Z_MASK)) || gc == U_PRIVATE_USE_CHAR ||
-        u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC))
-        return SHI_CLASS_NOISE;
-    return SHI_CLASS_LETTER;
-}
 
 /* Each derivation writes what `c` (UTF-16 in s[0..n)) becomes and returns its
  * length, or -1 when the stage does not apply to `c`. */
@@ -313,7 +261,7 @@ static void test_class_table(void **state)
             have = r[next].cls;
         if (U_IS_SURROGATE(c))
             continue;
-        want = expected_class(c);
+        want = icu_class(c);
         if (have != want && ++bad <= SHOW_MISMATCHES)
             print_error("class of U+%04X: table %d, ICU %d\n", (unsigned)c, have, want);
     }

@@ -16,65 +16,26 @@
 
 #include <cmocka.h>
 
-#include <unicode/uchar.h>
-#include <unicode/unorm2.h>
-#include <unicode/uscript.h>
-#include <unicode/uspoof.h>
-#include <unicode/ustring.h>
-#include <unicode/utrans.h>
-
+#include "icu_reference.h"
 #include "shai.h"
 
 #define CAP 64
 #define MAXU 4096
 
-static const UNormalizer2 *nfc, *nfd, *nfkc;
-static USpoofChecker *spoof;
-static UTransliterator *t2s;
-
-static int open_icu(void **state)
-{
-    UErrorCode err = U_ZERO_ERROR;
-    UChar id[] = {'T', 'r', 'a', 'd', 'i', 't', 'i', 'o', 'n', 'a', 'l', '-',
-                  'S', 'i', 'm', 'p', 'l', 'i', 'f', 'i', 'e', 'd', 0};
-    (void)state;
-    nfc = unorm2_getNFCInstance(&err);
-    nfd = unorm2_getNFDInstance(&err);
-    nfkc = unorm2_getNFKCInstance(&err);
-    spoof = uspoof_open(&err);
-    t2s = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
-    return U_FAILURE(err) ? -1 : 0;
-}
-
-static int close_icu(void **state)
-{
-    (void)state;
-    uspoof_close(spoof);
-    utrans_close(t2s);
-    return 0;
-}
-
 /* ---------------------------------------------------- reference folding */
 
-enum { LETTER, NOISE, IGNORE, BREAK, MARK };
+enum {
+    LETTER = REF_LETTER,
+    NOISE = REF_NOISE,
+    IGNORE = REF_IGNORE,
+    BREAK = REF_BREAK,
+    MARK = REF_MARK
+};
 
 static int klass(UChar32 c)
 {
-    int32_t gc = u_getIntPropertyValue(c, UCHAR_GENERAL_CATEGORY);
-    int32_t block = u_getIntPropertyValue(c, UCHAR_BLOCK);
-    if (c == '\t')
-        return NOISE;
-    if ((c >= 0x0A && c <= 0x0D) || c == 0x85 || c == 0x2028 || c == 0x2029 || gc == U_CONTROL_CHAR)
-        return BREAK;
-    if (gc == U_FORMAT_CHAR || u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
-        return IGNORE;
-    if ((gc == U_NON_SPACING_MARK || gc == U_ENCLOSING_MARK) &&
-        (block == UBLOCK_COMBINING_DIACRITICAL_MARKS ||
-         block == UBLOCK_COMBINING_DIACRITICAL_MARKS_EXTENDED ||
-         block == UBLOCK_COMBINING_DIACRITICAL_MARKS_SUPPLEMENT ||
-         block == UBLOCK_COMBINING_MARKS_FOR_SYMBOLS || block == UBLOCK_COMBINING_HALF_MARKS))
-        return MARK;
-    return LETTER; /* noise is an ordinary character with the gap at 0 */
+    int k = icu_class(c);
+    return k == NOISE ? LETTER : k; /* noise is an ordinary character with the gap at 0 */
 }
 
 /* One ICU stage applied to one code point; -1 when it does not apply. */
