@@ -14,7 +14,6 @@
 #define SHI_DEFAULT_MAX_GAP 3
 /* entries merge when their text and these flags are equal */
 #define SHI_KEY_FLAGS (SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT | SHAI_ENTRY_RULE)
-#define SHI_MAX_GAP 16
 
 int shai_builder_new(shai_builder **out)
 {

@@ -33,6 +33,9 @@
 #define SHI_BOUND_START 0x1u
 #define SHI_BOUND_END 0x2u
 
+/* Largest SHAI_OPT_MAX_GAP (documented in shai.h). */
+#define SHI_MAX_GAP 16
+
 #define SHI_NO_STRING UINT32_MAX
 #define SHI_ROOT 0u
 #define SHI_EMPTY_CHECK UINT32_MAX

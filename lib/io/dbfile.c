@@ -272,7 +272,8 @@ static int validate(shai_db *db)
     if (db->nslots == 0 || db->nsym == 0 || (uint64_t)db->nsym > db->nslots ||
         db->slots[SHI_ROOT].check != SHI_ROOT || db->depth[SHI_ROOT] != 0 ||
         db->max_units > SHAI_MAX_ENTRY_CODEPOINTS || db->max_allow_units > db->max_units ||
-        db->nouts == 0 || db->max_gap > 16 || db->repeats > 1 || (db->fold & ~SHAI_FOLD_ALL))
+        db->nouts == 0 || db->max_gap > SHI_MAX_GAP || db->repeats > 1 ||
+        (db->fold & ~SHAI_FOLD_ALL))
         return 0;
     for (uint32_t s = 0; s < db->nslots; s++) {
         const shi_slot *sl = &db->slots[s];
