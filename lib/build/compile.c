@@ -850,9 +850,11 @@ int shai_builder_compile(const shai_builder *b, shai_db **out)
         rc = build_map(&c);
     if (!rc)
         rc = build_entries(&c);
+    c.db->nsym = c.nsym;
+    if (!rc)
+        rc = shi_db_prepare(c.db);
     if (!rc)
         rc = shi_rules_compile(c.db);
-    c.db->nsym = c.nsym;
     snprintf(c.db->fold_version, sizeof c.db->fold_version, "%s", shai_fold_table_version());
     c.db->fold = b->fold;
     c.db->max_gap = b->max_gap;

@@ -17,6 +17,27 @@ void shai_db_free(shai_db *db)
     free(db);
 }
 
+int shi_db_prepare(shai_db *db)
+{
+    shi_rootc *rc = malloc((size_t)db->nsym * sizeof *rc);
+    if (!rc)
+        return SHAI_E_NOMEM;
+    uint32_t root_base = db->slots[SHI_ROOT].base & SHI_SLOT_BASE;
+    for (uint32_t sym = 0; sym < db->nsym; sym++) {
+        uint32_t t = root_base + sym;
+        if (sym && db->slots[t].check == SHI_ROOT && t != SHI_ROOT) {
+            rc[sym].base = db->slots[t].base;
+            rc[sym].id = t;
+        } else {
+            rc[sym].base = 0;
+            rc[sym].id = SHI_NO_CHILD;
+        }
+    }
+    db->rootc = rc;
+    db->alloc[12] = rc;
+    return SHAI_OK;
+}
+
 uint32_t shai_db_entry_count(const shai_db *db)
 {
     return db ? db->nentries : 0;

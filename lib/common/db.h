@@ -62,6 +62,15 @@ typedef struct shi_out {
     uint32_t next; /* 0 ends the list */
 } shi_out;
 
+/* Per symbol: the root's child on it. The scanner's root loop steps from
+ * the root (or a child of the root) with one load of this table; derived
+ * from the slots when a db is compiled or opened, never stored. */
+#define SHI_NO_CHILD 0xFFFFFFFEu /* never a check value */
+typedef struct shi_rootc {
+    uint32_t base; /* the child's base (SHI_SLOT_OUT included), 0 without a child */
+    uint32_t id;   /* the child, or SHI_NO_CHILD */
+} shi_rootc;
+
 typedef struct shi_entry {
     uint32_t text;       /* offset of the NUL-terminated text in strings */
     uint32_t text_len;   /* bytes */
@@ -85,7 +94,8 @@ struct shai_db {
     const shi_slot *slots;
     const shi_link *links; /* per slot */
     uint32_t nslots;
-    const uint8_t *depth; /* per slot: length of the state's string */
+    const uint8_t *depth;   /* per slot: length of the state's string */
+    const shi_rootc *rootc; /* nsym values, see shi_db_prepare */
     const shi_out *outs;
     uint32_t nouts;
 
@@ -112,10 +122,13 @@ struct shai_db {
     uint32_t max_allow_units; /* longest allow entry, 0 when there is none */
 
     /* storage to release */
-    void *alloc[12];
+    void *alloc[13];
     void *mapping; /* a saved db opened with mmap */
     size_t mapping_len;
 };
+
+/* Derives the in-memory tables of a compiled or opened db (db->rootc). */
+int shi_db_prepare(struct shai_db *db);
 
 static inline uint32_t shi_map(const struct shai_db *db, uint32_t cp)
 {

@@ -377,7 +377,10 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
     db->sym_cp = at[SEC_SYMCP];
     if (!validate(db))
         return SHAI_E_BAD_DB;
-    int rc = shi_rules_compile(db);
+    int rc = shi_db_prepare(db);
+    if (rc)
+        return rc;
+    rc = shi_rules_compile(db);
     return rc == SHAI_E_REGEX ? SHAI_E_BAD_DB : rc;
 }
 

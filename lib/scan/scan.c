@@ -512,6 +512,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     const uint16_t *stage1 = db->map_stage1;
     const uint32_t *stage2 = db->map_stage2;
     const uint8_t *depth = db->depth;
+    const shi_rootc *rootc = db->rootc;
     shi_unit *ring = sc->ring;
     const uint32_t max_gap = db->max_gap;
     const int repeats = db->repeats != 0;
@@ -524,6 +525,118 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                   (sc->pending ? F_PEND : 0);
 
     while (i < n) {
+        if (plain && !(fl & F_PEND) && depth[s] <= 1) {
+            /* The root loop: in the root or a child of the root, a plain
+             * character that does not continue the match leads to the
+             * root's child on it, whatever came before: one table load,
+             * no failure links. Only the last unit can be part of a later
+             * hit, so it is written once, when the loop ends. */
+            uint32_t cur = s == SHI_ROOT ? SHI_NO_CHILD : s;
+            uint32_t cbase = s == SHI_ROOT ? 0 : slots[s].base & SHI_SLOT_BASE;
+            uint32_t stepped = 0, held = 0, hcp = 0, hlen = 0, hflags = 0;
+            uint64_t hoff = 0;
+            while (i + 4 <= n) {
+                uint32_t w, cp, len;
+                memcpy(&w, p + i, 4);
+                w = le32(w);
+                if (!(w & 0x80)) {
+                    cp = w & 0x7F;
+                    len = 1;
+                } else if ((w & 0xC0C0F0) == 0x8080E0) {
+                    cp = ((w & 0x0F) << 12) | ((w & 0x3F00) >> 2) | ((w >> 16) & 0x3F);
+                    if (cp < 0x800 || (cp & 0xF800) == 0xD800)
+                        break;
+                    len = 3;
+                } else {
+                    break;
+                }
+                uint32_t v =
+                    stage2[((uint32_t)stage1[cp >> SHI_MAP_BLOCK_SHIFT] << SHI_MAP_BLOCK_SHIFT) |
+                           (cp & (SHI_MAP_BLOCK_SIZE - 1))];
+                if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
+                    break;
+                uint32_t sym = v & SHI_MAP_SYM_MASK;
+                uint32_t t = cbase + sym, nb, id;
+                if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && slots[t].check != cur &&
+                    rootc[sym].id == SHI_NO_CHILD && (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
+                    /* noise inside a possible match: skipped (noise_skipped) */
+                    i += len;
+                    fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
+                    if (++gap > max_gap) {
+                        cur = SHI_NO_CHILD;
+                        cbase = 0;
+                        last_sym = 0;
+                        gap = 0;
+                        held = 0;
+                    }
+                    continue;
+                }
+                if (slots[t].check == cur) {
+                    /* the match goes on: the general loop takes over */
+                    nb = slots[t].base;
+                    id = t;
+                    stepped = held;
+                    held = 0;
+                    if (stepped) {
+                        /* the unit before it is part of the match */
+                        shi_unit *uu = &ring[u++ & RING_MASK];
+                        uu->start = hoff;
+                        uu->end = hoff + hlen;
+                        uu->state = cur;
+                        uu->prev_word = (uint8_t)(hflags & F_WORD);
+                        if (!light) {
+                            uu->best_len = 0;
+                            uu->allow_len = 0;
+                            uu->single = 1;
+                            uu->adjacent = !(hflags & F_SKIP);
+                            uu->raw = hcp;
+                        }
+                    }
+                    stepped = 1;
+                } else {
+                    if (sym && sym == last_sym && (fl & F_UNIT) && repeats)
+                        break;
+                    nb = rootc[sym].base;
+                    id = rootc[sym].id;
+                }
+                uint32_t unit = id != SHI_NO_CHILD;
+                hoff = base + i;
+                hlen = len;
+                hcp = cp;
+                hflags = fl;
+                held = unit;
+                i += len;
+                gap = 0;
+                uint32_t word = (v & SHI_MAP_WORD) ? F_WORD : 0;
+                uint32_t more = F_UNIT | ((v & SHI_MAP_LATIN) ? F_LATIN : 0) |
+                                ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
+                fl = word | (unit ? more : 0);
+                last_sym = unit ? sym : 0;
+                cur = id;
+                cbase = nb & SHI_SLOT_BASE;
+                if (stepped || (fl & F_PEND))
+                    break;
+            }
+            if (held) {
+                shi_unit *uu = &ring[u++ & RING_MASK];
+                uu->start = hoff;
+                uu->end = hoff + hlen;
+                uu->state = cur;
+                uu->prev_word = (uint8_t)(hflags & F_WORD);
+                if (!light) {
+                    uu->best_len = 0;
+                    uu->allow_len = 0;
+                    uu->single = 1;
+                    uu->adjacent = !(hflags & F_SKIP);
+                    uu->raw = hcp;
+                }
+            }
+            s = cur == SHI_NO_CHILD ? SHI_ROOT : cur;
+            if (stepped || (fl & F_PEND))
+                continue;
+            if (i >= n)
+                break;
+        }
         uint32_t cp, len;
         if (i + 4 <= n) {
             /* one little-endian word load decodes any sequence */
