@@ -499,6 +499,165 @@ static inline uint32_t le32(uint32_t w)
 #define F_SKIP 0x8u  /* noise was skipped since the last unit */
 #define F_PEND 0x10u /* the last unit's outputs wait for the next character */
 
+/* Scanner registers the root loop reads and updates. */
+typedef struct shi_root_regs {
+    uint32_t state, fl, last_sym, gap;
+    uint64_t unit;
+    uint32_t stop; /* ROOT_PLAIN: stopped before a character it does not take */
+} shi_root_regs;
+
+#define ROOT_PLAIN 0x1u
+
+static inline __attribute__((always_inline)) void put_unit(shi_unit *uu, uint64_t off, uint32_t len,
+                                                           uint32_t state, uint32_t fl, uint32_t cp,
+                                                           const int light)
+{
+    uu->start = off;
+    uu->end = off + len;
+    uu->state = state;
+    uu->prev_word = (uint8_t)(fl & F_WORD);
+    if (!light) {
+        uu->best_len = 0;
+        uu->allow_len = 0;
+        uu->single = 1;
+        uu->adjacent = !(fl & F_SKIP);
+        uu->raw = cp;
+    }
+}
+
+/* The root loop of the plain overlapping scan, for a state at depth 0 or 1
+ * with no output waiting: a plain character that does not continue the
+ * match leads to the root's child on it whatever came before, so a step is
+ * one load of db->rootc and no failure links. Only the last unit can be
+ * part of a later hit, so it is written once, when the loop ends. Stops
+ * after a character that continues the match or has outputs (the general
+ * loop goes on from there), or before one it does not take. */
+#define NO_REPEAT UINT32_MAX
+_Static_assert((SHI_MAP_WORD >> 24) == F_WORD && (SHI_MAP_LATIN >> 28) == F_LATIN,
+               "the root loop shifts map bits into scanner flags");
+
+static inline __attribute__((always_inline)) size_t root_run_body(const shai_db *db, shi_unit *ring,
+                                                                  const unsigned char *p, size_t i,
+                                                                  size_t n, uint64_t base,
+                                                                  shi_root_regs *r, const int light)
+{
+    const shi_slot *slots = db->slots;
+    const shi_rootc *rootc = db->rootc;
+    const uint16_t *stage1 = db->map_stage1;
+    const uint32_t *stage2 = db->map_stage2;
+    uint32_t cur = r->state == SHI_ROOT ? SHI_NO_CHILD : r->state;
+    uint32_t cbase = r->state == SHI_ROOT ? 0 : slots[r->state].base & SHI_SLOT_BASE;
+    uint32_t fl = r->fl, gap = r->gap;
+    /* the symbol a doubled character would repeat (a unit's, not across
+     * skipped noise), NO_REPEAT when none */
+    uint32_t rsym = (fl & F_UNIT) ? r->last_sym : NO_REPEAT;
+    /* the last unit, not yet written: where it is, its character and the
+     * flags before it */
+    uint32_t held = 0, hcp = 0, hfl = 0;
+    const unsigned char *q = p + i, *hq = q, *last = n >= 4 ? p + n - 4 : p;
+    uint32_t stop = ROOT_PLAIN;
+    while (n >= 4 && q <= last) {
+        uint32_t w, cp, len;
+        memcpy(&w, q, 4);
+        w = le32(w);
+        if (!(w & 0x80)) {
+            cp = w & 0x7F;
+            len = 1;
+        } else {
+            cp = ((w & 0x0F) << 12) | ((w & 0x3F00) >> 2) | ((w >> 16) & 0x3F);
+            if ((w & 0xC0C0F0) != 0x8080E0 || cp < 0x800 || (cp ^ 0xD800) < 0x800)
+                break; /* anything else: the general step */
+            len = 3;
+        }
+        uint32_t v = stage2[((uint32_t)stage1[cp >> SHI_MAP_BLOCK_SHIFT] << SHI_MAP_BLOCK_SHIFT) |
+                            (cp & (SHI_MAP_BLOCK_SIZE - 1))];
+        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
+            break;
+        uint32_t sym = v & SHI_MAP_SYM_MASK;
+        uint32_t t = cbase + sym;
+        if (slots[t].check == cur) {
+            /* the match goes on: the unit before is part of it */
+            uint64_t u = r->unit;
+            if (held)
+                put_unit(&ring[u++ & RING_MASK], base + (uint64_t)(hq - p), *hq < 0x80 ? 1 : 3, cur,
+                         hfl, hcp, light);
+            uint32_t nb = slots[t].base;
+            put_unit(&ring[u++ & RING_MASK], base + (uint64_t)(q - p), len, t, fl, cp, light);
+            r->unit = u;
+            held = 0;
+            q += len;
+            gap = 0;
+            fl = ((v >> 24) & F_WORD) | F_UNIT | ((v >> 28) & F_LATIN) |
+                 ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
+            rsym = sym;
+            cur = t;
+            stop = 0;
+            break;
+        }
+        shi_rootc rc = rootc[sym];
+        if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id == SHI_NO_CHILD &&
+            (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
+            /* noise inside a possible match: skipped (noise_skipped) */
+            q += len;
+            fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
+            rsym = NO_REPEAT;
+            if (++gap > db->max_gap) {
+                cur = SHI_NO_CHILD;
+                cbase = 0;
+                gap = 0;
+                held = 0;
+            }
+            continue;
+        }
+        if (sym == rsym && db->repeats)
+            break; /* a doubled character: the general step */
+        hq = q;
+        hcp = cp;
+        hfl = fl;
+        held = rc.id != SHI_NO_CHILD;
+        q += len;
+        gap = 0;
+        /* without branches: whether a character starts an entry is
+         * anyone's guess */
+        uint32_t mask = 0u - held;
+        fl = ((v >> 24) & F_WORD) | (mask & (F_UNIT | ((v >> 28) & F_LATIN)));
+        rsym = (sym & mask) | (NO_REPEAT & ~mask);
+        cur = rc.id;
+        cbase = rc.base & SHI_SLOT_BASE;
+        if (rc.base & SHI_SLOT_OUT) { /* never for skipped noise: no child */
+            fl |= F_PEND;
+            stop = 0;
+            break;
+        }
+    }
+    if (held) {
+        /* the loop takes 1- and 3-byte characters only */
+        put_unit(&ring[r->unit & RING_MASK], base + (uint64_t)(hq - p), *hq < 0x80 ? 1 : 3, cur,
+                 hfl, hcp, light);
+        r->unit++;
+    }
+    r->state = cur == SHI_NO_CHILD ? SHI_ROOT : cur;
+    r->fl = fl;
+    r->last_sym = rsym == NO_REPEAT ? 0 : rsym;
+    r->gap = gap;
+    r->stop = stop;
+    return (size_t)(q - p);
+}
+
+static __attribute__((noinline)) size_t root_run_light(const shai_db *db, shi_unit *ring,
+                                                       const unsigned char *p, size_t i, size_t n,
+                                                       uint64_t base, shi_root_regs *r)
+{
+    return root_run_body(db, ring, p, i, n, base, r, 1);
+}
+
+static __attribute__((noinline)) size_t root_run_full(const shai_db *db, shi_unit *ring,
+                                                      const unsigned char *p, size_t i, size_t n,
+                                                      uint64_t base, shi_root_regs *r)
+{
+    return root_run_body(db, ring, p, i, n, base, r, 0);
+}
+
 static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *sc,
                                                                   const unsigned char *p, size_t i,
                                                                   size_t n, const int plain,
@@ -512,7 +671,6 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     const uint16_t *stage1 = db->map_stage1;
     const uint32_t *stage2 = db->map_stage2;
     const uint8_t *depth = db->depth;
-    const shi_rootc *rootc = db->rootc;
     shi_unit *ring = sc->ring;
     const uint32_t max_gap = db->max_gap;
     const int repeats = db->repeats != 0;
@@ -526,113 +684,15 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
 
     while (i < n) {
         if (plain && !(fl & F_PEND) && depth[s] <= 1) {
-            /* The root loop: in the root or a child of the root, a plain
-             * character that does not continue the match leads to the
-             * root's child on it, whatever came before: one table load,
-             * no failure links. Only the last unit can be part of a later
-             * hit, so it is written once, when the loop ends. */
-            uint32_t cur = s == SHI_ROOT ? SHI_NO_CHILD : s;
-            uint32_t cbase = s == SHI_ROOT ? 0 : slots[s].base & SHI_SLOT_BASE;
-            uint32_t stepped = 0, held = 0, hcp = 0, hlen = 0, hflags = 0;
-            uint64_t hoff = 0;
-            while (i + 4 <= n) {
-                uint32_t w, cp, len;
-                memcpy(&w, p + i, 4);
-                w = le32(w);
-                if (!(w & 0x80)) {
-                    cp = w & 0x7F;
-                    len = 1;
-                } else if ((w & 0xC0C0F0) == 0x8080E0) {
-                    cp = ((w & 0x0F) << 12) | ((w & 0x3F00) >> 2) | ((w >> 16) & 0x3F);
-                    if (cp < 0x800 || (cp & 0xF800) == 0xD800)
-                        break;
-                    len = 3;
-                } else {
-                    break;
-                }
-                uint32_t v =
-                    stage2[((uint32_t)stage1[cp >> SHI_MAP_BLOCK_SHIFT] << SHI_MAP_BLOCK_SHIFT) |
-                           (cp & (SHI_MAP_BLOCK_SIZE - 1))];
-                if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
-                    break;
-                uint32_t sym = v & SHI_MAP_SYM_MASK;
-                uint32_t t = cbase + sym, nb, id;
-                if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && slots[t].check != cur &&
-                    rootc[sym].id == SHI_NO_CHILD && (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
-                    /* noise inside a possible match: skipped (noise_skipped) */
-                    i += len;
-                    fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
-                    if (++gap > max_gap) {
-                        cur = SHI_NO_CHILD;
-                        cbase = 0;
-                        last_sym = 0;
-                        gap = 0;
-                        held = 0;
-                    }
-                    continue;
-                }
-                if (slots[t].check == cur) {
-                    /* the match goes on: the general loop takes over */
-                    nb = slots[t].base;
-                    id = t;
-                    stepped = held;
-                    held = 0;
-                    if (stepped) {
-                        /* the unit before it is part of the match */
-                        shi_unit *uu = &ring[u++ & RING_MASK];
-                        uu->start = hoff;
-                        uu->end = hoff + hlen;
-                        uu->state = cur;
-                        uu->prev_word = (uint8_t)(hflags & F_WORD);
-                        if (!light) {
-                            uu->best_len = 0;
-                            uu->allow_len = 0;
-                            uu->single = 1;
-                            uu->adjacent = !(hflags & F_SKIP);
-                            uu->raw = hcp;
-                        }
-                    }
-                    stepped = 1;
-                } else {
-                    if (sym && sym == last_sym && (fl & F_UNIT) && repeats)
-                        break;
-                    nb = rootc[sym].base;
-                    id = rootc[sym].id;
-                }
-                uint32_t unit = id != SHI_NO_CHILD;
-                hoff = base + i;
-                hlen = len;
-                hcp = cp;
-                hflags = fl;
-                held = unit;
-                i += len;
-                gap = 0;
-                uint32_t word = (v & SHI_MAP_WORD) ? F_WORD : 0;
-                uint32_t more = F_UNIT | ((v & SHI_MAP_LATIN) ? F_LATIN : 0) |
-                                ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
-                fl = word | (unit ? more : 0);
-                last_sym = unit ? sym : 0;
-                cur = id;
-                cbase = nb & SHI_SLOT_BASE;
-                if (stepped || (fl & F_PEND))
-                    break;
-            }
-            if (held) {
-                shi_unit *uu = &ring[u++ & RING_MASK];
-                uu->start = hoff;
-                uu->end = hoff + hlen;
-                uu->state = cur;
-                uu->prev_word = (uint8_t)(hflags & F_WORD);
-                if (!light) {
-                    uu->best_len = 0;
-                    uu->allow_len = 0;
-                    uu->single = 1;
-                    uu->adjacent = !(hflags & F_SKIP);
-                    uu->raw = hcp;
-                }
-            }
-            s = cur == SHI_NO_CHILD ? SHI_ROOT : cur;
-            if (stepped || (fl & F_PEND))
+            shi_root_regs r = {s, fl, last_sym, gap, u, 0};
+            i = light ? root_run_light(db, ring, p, i, n, base, &r)
+                      : root_run_full(db, ring, p, i, n, base, &r);
+            s = r.state;
+            fl = r.fl;
+            last_sym = r.last_sym;
+            gap = r.gap;
+            u = r.unit;
+            if (!(r.stop & ROOT_PLAIN))
                 continue;
             if (i >= n)
                 break;
