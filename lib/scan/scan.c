@@ -525,13 +525,15 @@ static inline __attribute__((always_inline)) void put_unit(shi_unit *uu, uint64_
     }
 }
 
-/* The root loop of the plain overlapping scan, for a state at depth 0 or 1
- * with no output waiting: a plain character that does not continue the
- * match leads to the root's child on it whatever came before, so a step is
- * one load of db->rootc and no failure links. Only the last unit can be
- * part of a later hit, so it is written once, when the loop ends. Stops
- * after a character that continues the match or has outputs (the general
- * loop goes on from there), or before one it does not take. */
+/* The root loop of the plain overlapping scan, where most text is
+ * scanned: any state, no output waiting. In the root or a child of the root
+ * (depth 1, failure link the root), a plain character that does not
+ * continue the match leads to the root's child on it whatever came before:
+ * one load of db->rootc, no failure links; and only the last unit can be
+ * part of a later hit, so it is written once, when it is left or the loop
+ * ends. Deeper states take the failure links and write their units at
+ * once. Stops after a character whose state has outputs (the general loop
+ * resolves them), or before one it does not take (noise is taken). */
 #define NO_REPEAT UINT32_MAX
 _Static_assert((SHI_MAP_WORD >> 24) == F_WORD && (SHI_MAP_LATIN >> 28) == F_LATIN,
                "the root loop shifts map bits into scanner flags");
@@ -545,7 +547,10 @@ static inline __attribute__((always_inline)) size_t root_run_body(const shai_db 
     const shi_rootc *rootc = db->rootc;
     const uint16_t *stage1 = db->map_stage1;
     const uint32_t *stage2 = db->map_stage2;
+    const shi_link *links = db->links;
     uint32_t cur = r->state == SHI_ROOT ? SHI_NO_CHILD : r->state;
+    /* cur is deeper than 1: its failure link may not be the root */
+    uint32_t deep = r->state != SHI_ROOT && db->depth[r->state] > 1;
     uint32_t cbase = r->state == SHI_ROOT ? 0 : slots[r->state].base & SHI_SLOT_BASE;
     uint32_t fl = r->fl, gap = r->gap;
     /* the symbol a doubled character would repeat (a unit's, not across
@@ -591,8 +596,13 @@ static inline __attribute__((always_inline)) size_t root_run_body(const shai_db 
                  ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
             rsym = sym;
             cur = t;
-            stop = 0;
-            break;
+            cbase = nb & SHI_SLOT_BASE;
+            deep = 1;
+            if (nb & SHI_SLOT_OUT) {
+                stop = 0;
+                break;
+            }
+            continue;
         }
         shi_rootc rc = rootc[sym];
         if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id == SHI_NO_CHILD &&
@@ -606,11 +616,35 @@ static inline __attribute__((always_inline)) size_t root_run_body(const shai_db 
                 cbase = 0;
                 gap = 0;
                 held = 0;
+                deep = 0;
             }
             continue;
         }
         if (sym == rsym && db->repeats)
             break; /* a doubled character: the general step */
+        if (deep) {
+            /* a mismatch deeper than the root's children: the failure
+             * links decide, and a state deeper than 1 is written now */
+            uint32_t s2 = delta(slots, links, links[cur].fail, sym);
+            if (s2 != SHI_ROOT && s2 != rc.id) {
+                uint32_t nb = slots[s2].base;
+                put_unit(&ring[r->unit++ & RING_MASK], base + (uint64_t)(q - p), len, s2, fl, cp,
+                         light);
+                q += len;
+                gap = 0;
+                fl = ((v >> 24) & F_WORD) | F_UNIT | ((v >> 28) & F_LATIN) |
+                     ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
+                rsym = sym;
+                cur = s2;
+                cbase = nb & SHI_SLOT_BASE;
+                if (nb & SHI_SLOT_OUT) {
+                    stop = 0;
+                    break;
+                }
+                continue;
+            }
+            deep = 0;
+        }
         hq = q;
         hcp = cp;
         hfl = fl;
@@ -683,7 +717,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                   (sc->pending ? F_PEND : 0);
 
     while (i < n) {
-        if (plain && !(fl & F_PEND) && depth[s] <= 1) {
+        if (plain && !(fl & F_PEND)) {
             shi_root_regs r = {s, fl, last_sym, gap, u, 0};
             i = light ? root_run_light(db, ring, p, i, n, base, &r)
                       : root_run_full(db, ring, p, i, n, base, &r);
