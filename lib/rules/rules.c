@@ -94,16 +94,21 @@ int shi_rules_compile(shai_db *db)
     return SHAI_OK;
 }
 
-int shi_rules_run(const shai_db *db, const char *folded, size_t len,
+int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len,
                   int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user)
 {
     const shi_rules *r = db->rules;
     int status = SHAI_OK;
     if (!r || !len)
         return SHAI_OK;
-    for (uint32_t k = 0; k < r->n; k++) {
-        pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->code[k], NULL);
-        if (!md)
+    /* one pair of offsets is all a match reports: one match data serves
+     * every rule */
+    pcre2_match_data *md = NULL;
+    for (uint32_t k = 0; k < r->n && status != SHAI_TERMINATED; k++) {
+        int allow = (db->entries[r->entry[k]].flags & SHAI_ENTRY_ALLOW) != 0;
+        if ((which == SHI_RULES_ALLOW && !allow) || (which == SHI_RULES_DENY && allow))
+            continue;
+        if (!md && !(md = pcre2_match_data_create(1, NULL)))
             return SHAI_E_NOMEM;
         size_t at = 0;
         while (at <= len) {
@@ -118,8 +123,8 @@ int shi_rules_run(const shai_db *db, const char *folded, size_t len,
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
             size_t s = ov[0], e = ov[1];
             if (e > s && fn(s, e, r->entry[k], user)) {
-                pcre2_match_data_free(md);
-                return SHAI_TERMINATED;
+                status = SHAI_TERMINATED;
+                break;
             }
             if (e > at) {
                 at = e;
@@ -129,7 +134,7 @@ int shi_rules_run(const shai_db *db, const char *folded, size_t len,
                     at++;
             }
         }
-        pcre2_match_data_free(md);
     }
+    pcre2_match_data_free(md);
     return status;
 }

@@ -17,11 +17,16 @@ uint32_t shi_rule_check(const char *pattern, size_t len, char *msg, size_t msg_c
 int shi_rules_compile(shai_db *db);
 void shi_rules_free(shai_db *db);
 
-/* Match every rule over folded[0..len) and call fn for each match (start,
- * end in folded bytes, rule entry). Returns SHAI_OK, or SHAI_E_MATCH_LIMIT
- * if a rule gave up (matches found before are still reported), or
- * SHAI_TERMINATED if fn returned non-zero. */
-int shi_rules_run(const shai_db *db, const char *folded, size_t len,
+/* Which rules shi_rules_run matches. */
+#define SHI_RULES_ALL 0
+#define SHI_RULES_ALLOW 1 /* SHAI_ENTRY_ALLOW rules only */
+#define SHI_RULES_DENY 2  /* the others */
+
+/* Match the rules `which` selects over folded[0..len) and call fn for each
+ * match (start, end in folded bytes, rule entry). Returns SHAI_OK, or
+ * SHAI_E_MATCH_LIMIT if a rule gave up (matches found before are still
+ * reported), SHAI_E_NOMEM, or SHAI_TERMINATED if fn returned non-zero. */
+int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len,
                   int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user);
 
 #endif

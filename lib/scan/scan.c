@@ -143,10 +143,10 @@ static void run_rules(shi_scanner *sc)
         rule_pass rp = {.sc = sc, .allow_pass = 1};
         int rc = SHAI_OK;
         if (sc->flags & SHAI_SCAN_VIOLATIONS)
-            rc = shi_rules_run(sc->db, sc->seg, sc->seg_len, on_rule, &rp);
+            rc = shi_rules_run(sc->db, SHI_RULES_ALLOW, sc->seg, sc->seg_len, on_rule, &rp);
         rp.allow_pass = 0;
         if (rc == SHAI_OK || rc == SHAI_E_MATCH_LIMIT) {
-            int rc2 = shi_rules_run(sc->db, sc->seg, sc->seg_len, on_rule, &rp);
+            int rc2 = shi_rules_run(sc->db, SHI_RULES_DENY, sc->seg, sc->seg_len, on_rule, &rp);
             if (rc == SHAI_OK)
                 rc = rc2;
         }
@@ -538,10 +538,9 @@ static inline __attribute__((always_inline)) void put_unit(shi_unit *uu, uint64_
 _Static_assert((SHI_MAP_WORD >> 24) == F_WORD && (SHI_MAP_LATIN >> 28) == F_LATIN,
                "the root loop shifts map bits into scanner flags");
 
-static inline __attribute__((always_inline)) size_t root_run_body(const shai_db *db, shi_unit *ring,
-                                                                  const unsigned char *p, size_t i,
-                                                                  size_t n, uint64_t base,
-                                                                  shi_root_regs *r, const int light)
+static inline __attribute__((always_inline)) size_t
+root_run_body(const shai_db *db, shi_unit *ring, const unsigned char *p, size_t i, size_t n,
+              uint64_t base, shi_root_regs *r, const int light, const int plain)
 {
     const shi_slot *slots = db->slots;
     const shi_rootc *rootc = db->rootc;
@@ -598,7 +597,9 @@ static inline __attribute__((always_inline)) size_t root_run_body(const shai_db 
             cur = t;
             cbase = nb & SHI_SLOT_BASE;
             deep = 1;
-            if (nb & SHI_SLOT_OUT) {
+            if ((nb & SHI_SLOT_OUT) || !plain) {
+                /* outputs, or a policy scan (the general loop keeps its
+                 * horizon up to date in deeper states) */
                 stop = 0;
                 break;
             }
@@ -682,14 +683,23 @@ static __attribute__((noinline)) size_t root_run_light(const shai_db *db, shi_un
                                                        const unsigned char *p, size_t i, size_t n,
                                                        uint64_t base, shi_root_regs *r)
 {
-    return root_run_body(db, ring, p, i, n, base, r, 1);
+    return root_run_body(db, ring, p, i, n, base, r, 1, 1);
 }
 
 static __attribute__((noinline)) size_t root_run_full(const shai_db *db, shi_unit *ring,
                                                       const unsigned char *p, size_t i, size_t n,
                                                       uint64_t base, shi_root_regs *r)
 {
-    return root_run_body(db, ring, p, i, n, base, r, 0);
+    return root_run_body(db, ring, p, i, n, base, r, 0, 1);
+}
+
+/* Leftmost-longest and violation scans: the loop leaves when a match goes
+ * deeper than 1, and the general loop advances the horizon. */
+static __attribute__((noinline)) size_t root_run_policy(const shai_db *db, shi_unit *ring,
+                                                        const unsigned char *p, size_t i, size_t n,
+                                                        uint64_t base, shi_root_regs *r)
+{
+    return root_run_body(db, ring, p, i, n, base, r, 0, 0);
 }
 
 static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *sc,
@@ -717,15 +727,25 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                   (sc->pending ? F_PEND : 0);
 
     while (i < n) {
-        if (plain && !(fl & F_PEND)) {
+        if (!(fl & F_PEND) && (plain || depth[s] <= 1)) {
             shi_root_regs r = {s, fl, last_sym, gap, u, 0};
-            i = light ? root_run_light(db, ring, p, i, n, base, &r)
-                      : root_run_full(db, ring, p, i, n, base, &r);
+            i = !plain  ? root_run_policy(db, ring, p, i, n, base, &r)
+                : light ? root_run_light(db, ring, p, i, n, base, &r)
+                        : root_run_full(db, ring, p, i, n, base, &r);
             s = r.state;
             fl = r.fl;
             last_sym = r.last_sym;
             gap = r.gap;
             u = r.unit;
+            if (!plain) {
+                uint64_t h = s != SHI_ROOT ? (u > depth[s] ? u - depth[s] : 0) : u;
+                if (h > sc->horizon) {
+                    sc->unit = u;
+                    advance(sc, h);
+                    if (sc->status)
+                        break;
+                }
+            }
             if (!(r.stop & ROOT_PLAIN))
                 continue;
             if (i >= n)
