@@ -760,6 +760,16 @@ static int build_entries(ctx *c)
     db->alloc[7] = cats;
     if (!entries || !strings || !cats)
         return SHAI_E_NOMEM;
+    uint32_t nnotes = 0;
+    for (uint32_t i = 0; i < b->nentries; i++)
+        nnotes += b->entries[i].tag != SHI_NO_STRING || b->entries[i].suggestion != SHI_NO_STRING;
+    shi_note *notes = malloc(((size_t)nnotes + 1) * sizeof *notes);
+    db->alloc[12] = notes;
+    if (!notes)
+        return SHAI_E_NOMEM;
+    db->notes = notes;
+    db->nnotes = nnotes;
+    nnotes = 0;
     if (b->pool_len)
         memcpy(strings, b->pool, b->pool_len);
     strings[b->pool_len] = '\0';
@@ -771,18 +781,20 @@ static int build_entries(ctx *c)
         uint32_t last = units ? first + units - 1 : first;
         /* boundaries come from the characters as matched: folded */
         uint32_t cp0 = units ? c->cp_units[first] : 0, cpn = units ? c->cp_units[last] : 0;
+        if (be->text_len > SHI_ENTRY_MAX_TEXT)
+            return SHAI_E_TOO_LARGE;
         entries[i] = (shi_entry){
             .text = be->text,
-            .text_len = be->text_len,
             .category = be->category,
-            .tag = be->tag,
-            .suggestion = be->suggestion,
-            .action = be->action,
+            .text_len = (uint16_t)be->text_len,
+            .action = (uint8_t)be->action,
             .flags = be->flags,
             .bound = (uint8_t)((shi_is_word_char(cp0) ? SHI_BOUND_START : 0) |
                                (shi_is_word_char(cpn) ? SHI_BOUND_END : 0)),
             .units = (uint8_t)units,
         };
+        if (be->tag != SHI_NO_STRING || be->suggestion != SHI_NO_STRING)
+            notes[nnotes++] = (shi_note){i, be->tag, be->suggestion};
         if (units > db->max_units)
             db->max_units = units;
         if (be->flags & SHAI_ENTRY_EXACT)
