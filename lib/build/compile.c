@@ -48,10 +48,9 @@ typedef struct ctx {
     build_slot *slots;
     uint32_t slots_cap, slots_hi; /* hi: one past the highest used slot */
     uint32_t first_free;
-    uint64_t *used;  /* one bit per slot, slots_cap bits: placement search */
-    uint64_t *tired; /* free slots that failed as a base too often */
-    uint8_t *fails;
-    uint32_t *bfs; /* trie nodes in BFS order */
+    uint64_t *used; /* one bit per slot, slots_cap bits: placement search */
+    uint32_t *syms; /* scratch: the children's symbols of one node */
+    uint32_t *bfs;  /* trie nodes in BFS order */
 } ctx;
 
 #define FOLD_NONE 0x80000000u
@@ -546,87 +545,86 @@ static int grow_slots(ctx *c, uint32_t need)
     if (!q)
         return SHAI_E_NOMEM;
     c->slots = q;
-    uint64_t *u = realloc(c->used, (size_t)(ncap / 64) * sizeof *u);
+    /* zero words past the array let a placement window read beyond it */
+    size_t pad = c->nsym / 64 + 4;
+    uint64_t *u = realloc(c->used, (size_t)(ncap / 64 + pad) * sizeof *u);
     if (!u)
         return SHAI_E_NOMEM;
     c->used = u;
-    memset(u + c->slots_cap / 64, 0, (size_t)(ncap - c->slots_cap) / 64 * sizeof *u);
-    uint64_t *t = realloc(c->tired, (size_t)(ncap / 64) * sizeof *t);
-    if (!t)
-        return SHAI_E_NOMEM;
-    c->tired = t;
-    memset(t + c->slots_cap / 64, 0, (size_t)(ncap - c->slots_cap) / 64 * sizeof *t);
-    uint8_t *fl = realloc(c->fails, (size_t)ncap);
-    if (!fl)
-        return SHAI_E_NOMEM;
-    c->fails = fl;
-    memset(fl + c->slots_cap, 0, (size_t)(ncap - c->slots_cap));
+    memset(u + c->slots_cap / 64, 0, ((size_t)(ncap - c->slots_cap) / 64 + pad) * sizeof *u);
     for (uint64_t i = c->slots_cap; i < ncap; i++)
         q[i] = (build_slot){0, SHI_EMPTY_CHECK, 0, 0};
     c->slots_cap = (uint32_t)ncap;
     return SHAI_OK;
 }
 
-static int slot_free(const ctx *c, uint32_t i)
+/* The used bits of slots pos..pos+63, bit i for slot pos + i. Slots past
+ * the array are free: the bitmap has zero words past its end for every
+ * window a placement can try (base < slots_cap + 64, symbol < nsym). */
+static inline uint64_t used_at(const ctx *c, uint64_t pos)
 {
-    return i >= c->slots_cap || !(c->used[i / 64] >> (i % 64) & 1);
+    const uint64_t *w = c->used + pos / 64;
+    unsigned sh = (unsigned)(pos % 64);
+    return (w[0] >> sh) | ((w[1] << 1) << (63 - sh));
 }
 
-/* The first free slot at or after i (slots past the array are free);
- * with `fresh`, skipping the tired ones. */
-static uint32_t next_free(const ctx *c, uint32_t i, int fresh)
+/* The first free slot at or after i (slots past the array are free). */
+static uint32_t next_free(const ctx *c, uint32_t i)
 {
     uint32_t w = i / 64;
     if (i >= c->slots_cap)
         return i;
-    uint64_t bits = ~(c->used[w] | (fresh ? c->tired[w] : 0)) & (~0ull << (i % 64));
+    uint64_t bits = ~c->used[w] & (~0ull << (i % 64));
     while (!bits) {
         if (++w >= c->slots_cap / 64)
             return c->slots_cap;
-        bits = ~(c->used[w] | (fresh ? c->tired[w] : 0));
+        bits = ~c->used[w];
     }
     return w * 64 + (uint32_t)__builtin_ctzll(bits);
 }
 
-/* Finds a base for the children of trie node `n` and claims their slots. */
+/* Finds the first base for the children of trie node `n` and claims their
+ * slots. Candidate bases are tested 64 at a time: a base fits when the slot
+ * of every child is free, so the fitting bases of a window are the AND of
+ * the free bits each child sees from it. */
 static int place(ctx *c, uint32_t n)
 {
     tnode *node = &c->nodes[n];
-    uint32_t c1 = c->nodes[node->first_child].sym;
-    uint32_t base;
-    if (n == 0) {
-        base = 0;
-    } else {
-        /* A slot that keeps failing as the first child's place sits in a
-         * dense region: stop trying it for nodes with several children
-         * (single children still fill it). */
-        int several = node->first_child != node->last_child;
-        uint32_t f = next_free(c, c->first_free > c1 ? c->first_free : c1, several);
-        for (;; f = next_free(c, f + 1, several)) {
-            base = f - c1;
-            int ok = 1;
-            for (uint32_t ch = c->nodes[node->first_child].next_sibling; ch && ok;
-                 ch = c->nodes[ch].next_sibling)
-                ok = slot_free(c, base + c->nodes[ch].sym);
-            if (ok)
+    uint32_t k = 0;
+    for (uint32_t ch = node->first_child; ch; ch = c->nodes[ch].next_sibling)
+        c->syms[k++] = c->nodes[ch].sym;
+    uint32_t top = c->syms[k - 1];
+    uint64_t base = 0;
+    if (n != 0) {
+        const uint32_t *sym = c->syms;
+        uint32_t last = 0; /* the child that ruled out the last window */
+        for (base = c->first_free > sym[0] ? c->first_free - sym[0] : 0;; base += 64) {
+            uint64_t fit = ~used_at(c, base + sym[last]);
+            for (uint32_t i = 0; i < k && fit; i++) {
+                fit &= ~used_at(c, base + sym[i]);
+                if (!fit)
+                    last = i;
+            }
+            if (fit) {
+                base += (uint64_t)__builtin_ctzll(fit);
                 break;
-            if (f < c->slots_cap && ++c->fails[f] >= 16)
-                c->tired[f / 64] |= 1ull << (f % 64);
+            }
         }
     }
-    uint32_t last_sym = c->nodes[node->last_child].sym;
-    int rc = grow_slots(c, base + last_sym + 1);
+    if (base + top >= UINT32_MAX / 2)
+        return SHAI_E_TOO_LARGE;
+    int rc = grow_slots(c, (uint32_t)base + top + 1);
     if (rc)
         return rc;
-    node->base = base;
+    node->base = (uint32_t)base;
     for (uint32_t ch = node->first_child; ch; ch = c->nodes[ch].next_sibling) {
-        uint32_t s = base + c->nodes[ch].sym;
+        uint32_t s = node->base + c->nodes[ch].sym;
         c->used[s / 64] |= 1ull << (s % 64);
         c->nodes[ch].slot = s;
         if (s + 1 > c->slots_hi)
             c->slots_hi = s + 1;
     }
-    c->first_free = next_free(c, c->first_free, 0);
+    c->first_free = next_free(c, c->first_free);
     return SHAI_OK;
 }
 
@@ -634,18 +632,6 @@ static uint32_t go(const ctx *c, uint32_t s, uint32_t sym)
 {
     uint32_t t = c->slots[s].base + sym;
     return (t < c->slots_cap && c->slots[t].check == s) ? t : UINT32_MAX;
-}
-
-typedef struct fan_node {
-    uint32_t fan, node;
-} fan_node;
-
-static int by_fanout(const void *a, const void *b)
-{
-    const fan_node *x = a, *y = b;
-    if (x->fan != y->fan)
-        return x->fan > y->fan ? -1 : 1;
-    return x->node < y->node ? -1 : x->node > y->node;
 }
 
 static int build_automaton(ctx *c)
@@ -658,45 +644,31 @@ static int build_automaton(ctx *c)
     c->slots_hi = 1;
     c->first_free = 1;
     c->bfs = malloc((size_t)c->nnodes * sizeof *c->bfs);
-    if (!c->bfs)
+    c->syms = malloc((size_t)c->nsym * sizeof *c->syms);
+    if (!c->bfs || !c->syms)
         return SHAI_E_NOMEM;
-    /* Children sets are placed in level order, each where its whole
-     * pattern first fits. (Largest-first placement measured sparser on the
-     * jieba 100k lexicon: 338k slots against 300k.) A node's own slot is not
-     * needed to place its children; parents are linked afterwards. */
-    fan_node *fan = malloc((size_t)c->nnodes * sizeof *fan);
-    if (!fan)
-        return SHAI_E_NOMEM;
-    uint32_t nfan = 0;
-    for (uint32_t n = 0; n < c->nnodes; n++) {
-        uint32_t k = 0;
-        for (uint32_t ch = c->nodes[n].first_child; ch; ch = c->nodes[ch].next_sibling)
-            k++;
-        if (k)
-            fan[nfan++] = (fan_node){UINT32_MAX - c->nodes[n].depth, n};
-    }
-    qsort(fan, nfan, sizeof *fan, by_fanout);
-    for (uint32_t i = 0; i < nfan; i++) {
-        if ((rc = place(c, fan[i].node))) {
-            free(fan);
-            return rc;
-        }
-    }
-    free(fan);
-    /* level order: slots, parent links, and the order for failure links */
+    /* Level order: the order of placement, of parent links and of failure
+     * links. */
     uint32_t head = 0, tail = 0;
     c->bfs[tail++] = 0;
+    while (head < tail)
+        for (uint32_t ch = c->nodes[c->bfs[head++]].first_child; ch; ch = c->nodes[ch].next_sibling)
+            c->bfs[tail++] = ch;
+    /* Children sets are placed in level order, each at the first base
+     * where its whole pattern fits. (Largest-first placement measured no
+     * denser and slower on the jieba 100k lexicon.) A node's own slot is
+     * not needed to place its children; parents are linked afterwards. */
+    for (uint32_t i = 0; i < c->nnodes; i++)
+        if (c->nodes[c->bfs[i]].first_child && (rc = place(c, c->bfs[i])))
+            return rc;
     c->nodes[0].slot = SHI_ROOT;
-    while (head < tail) {
-        uint32_t n = c->bfs[head++];
-        tnode *node = &c->nodes[n];
+    for (uint32_t i = 0; i < c->nnodes; i++) {
+        const tnode *node = &c->nodes[c->bfs[i]];
         if (!node->first_child)
             continue;
         c->slots[node->slot].base = node->base;
-        for (uint32_t ch = node->first_child; ch; ch = c->nodes[ch].next_sibling) {
+        for (uint32_t ch = node->first_child; ch; ch = c->nodes[ch].next_sibling)
             c->slots[c->nodes[ch].slot].check = node->slot;
-            c->bfs[tail++] = ch;
-        }
     }
     /* Every base + symbol must stay inside the array: no bounds check at
      * scan time. */
@@ -788,6 +760,16 @@ static int build_entries(ctx *c)
     db->alloc[7] = cats;
     if (!entries || !strings || !cats)
         return SHAI_E_NOMEM;
+    uint32_t nnotes = 0;
+    for (uint32_t i = 0; i < b->nentries; i++)
+        nnotes += b->entries[i].tag != SHI_NO_STRING || b->entries[i].suggestion != SHI_NO_STRING;
+    shi_note *notes = malloc(((size_t)nnotes + 1) * sizeof *notes);
+    db->alloc[12] = notes;
+    if (!notes)
+        return SHAI_E_NOMEM;
+    db->notes = notes;
+    db->nnotes = nnotes;
+    nnotes = 0;
     if (b->pool_len)
         memcpy(strings, b->pool, b->pool_len);
     strings[b->pool_len] = '\0';
@@ -799,18 +781,20 @@ static int build_entries(ctx *c)
         uint32_t last = units ? first + units - 1 : first;
         /* boundaries come from the characters as matched: folded */
         uint32_t cp0 = units ? c->cp_units[first] : 0, cpn = units ? c->cp_units[last] : 0;
+        if (be->text_len > SHI_ENTRY_MAX_TEXT)
+            return SHAI_E_TOO_LARGE;
         entries[i] = (shi_entry){
             .text = be->text,
-            .text_len = be->text_len,
             .category = be->category,
-            .tag = be->tag,
-            .suggestion = be->suggestion,
-            .action = be->action,
+            .text_len = (uint16_t)be->text_len,
+            .action = (uint8_t)be->action,
             .flags = be->flags,
             .bound = (uint8_t)((shi_is_word_char(cp0) ? SHI_BOUND_START : 0) |
                                (shi_is_word_char(cpn) ? SHI_BOUND_END : 0)),
             .units = (uint8_t)units,
         };
+        if (be->tag != SHI_NO_STRING || be->suggestion != SHI_NO_STRING)
+            notes[nnotes++] = (shi_note){i, be->tag, be->suggestion};
         if (units > db->max_units)
             db->max_units = units;
         if (be->flags & SHAI_ENTRY_EXACT)
@@ -869,8 +853,7 @@ int shai_builder_compile(const shai_builder *b, shai_db **out)
     free(c.slots);
     free(c.bfs);
     free(c.used);
-    free(c.tired);
-    free(c.fails);
+    free(c.syms);
     if (rc) {
         shai_db_free(c.db);
         return rc;

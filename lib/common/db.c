@@ -34,7 +34,7 @@ int shi_db_prepare(shai_db *db)
         }
     }
     db->rootc = rc;
-    db->alloc[12] = rc;
+    db->alloc[13] = rc;
     return SHAI_OK;
 }
 
@@ -69,10 +69,20 @@ int shai_db_entry_info(const shai_db *db, uint32_t index, uint32_t *category, ui
         *action = e->action;
     if (flags)
         *flags = e->flags;
+    /* notes are sorted by entry */
+    uint32_t lo = 0, hi = db->nnotes;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (db->notes[mid].entry < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const shi_note *n = lo < db->nnotes && db->notes[lo].entry == index ? &db->notes[lo] : NULL;
     if (tag)
-        *tag = e->tag == SHI_NO_STRING ? NULL : db->strings + e->tag;
+        *tag = !n || n->tag == SHI_NO_STRING ? NULL : db->strings + n->tag;
     if (suggestion)
-        *suggestion = e->suggestion == SHI_NO_STRING ? NULL : db->strings + e->suggestion;
+        *suggestion = !n || n->suggestion == SHI_NO_STRING ? NULL : db->strings + n->suggestion;
     return SHAI_OK;
 }
 

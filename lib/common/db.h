@@ -71,17 +71,27 @@ typedef struct shi_rootc {
     uint32_t id;   /* the child, or SHI_NO_CHILD */
 } shi_rootc;
 
+/* 16 bytes: what a scan reads of an entry. Tags and suggestions, which only
+ * shai_db_entry_info reads, are in db->notes. */
 typedef struct shi_entry {
-    uint32_t text;       /* offset of the NUL-terminated text in strings */
-    uint32_t text_len;   /* bytes */
-    uint32_t category;   /* category id */
+    uint32_t text;     /* offset of the NUL-terminated text in strings */
+    uint32_t category; /* category id */
+    uint16_t text_len; /* bytes (at most SHI_MAX_RULE_BYTES) */
+    uint8_t action;    /* SHAI_ACTION_REVIEW / _BLOCK */
+    uint8_t flags;     /* SHAI_ENTRY_* */
+    uint8_t bound;     /* SHI_BOUND_* */
+    uint8_t units;     /* length in automaton steps */
+    uint16_t zero;     /* 0 */
+} shi_entry;
+
+#define SHI_ENTRY_MAX_TEXT UINT16_MAX
+
+/* The tag and suggestion of an entry that has either, sorted by entry. */
+typedef struct shi_note {
+    uint32_t entry;
     uint32_t tag;        /* offset in strings or SHI_NO_STRING */
     uint32_t suggestion; /* offset in strings or SHI_NO_STRING */
-    uint8_t action;      /* SHAI_ACTION_REVIEW / _BLOCK */
-    uint8_t flags;       /* SHAI_ENTRY_* */
-    uint8_t bound;       /* SHI_BOUND_* */
-    uint8_t units;       /* length in automaton steps */
-} shi_entry;
+} shi_note;
 
 struct shai_db {
     /* character map: two stages of SHI_MAP_BLOCK_SIZE code points */
@@ -102,6 +112,8 @@ struct shai_db {
     /* entries */
     const shi_entry *entries;
     uint32_t nentries;
+    const shi_note *notes; /* entries with a tag or a suggestion */
+    uint32_t nnotes;
     const char *strings;
     uint32_t strings_len;
     const uint32_t *categories; /* category id -> offset in strings */
@@ -122,7 +134,7 @@ struct shai_db {
     uint32_t max_allow_units; /* longest allow entry, 0 when there is none */
 
     /* storage to release */
-    void *alloc[13];
+    void *alloc[14];
     void *mapping; /* a saved db opened with mmap */
     size_t mapping_len;
 };

@@ -15,7 +15,7 @@
 #include "unicode/fold.h"
 
 #define SHI_MAGIC "SHAIDB\r\n" /* like PNG: catches text-mode mangling */
-#define SHI_FORMAT 2u          /* 2: hot slots and links split */
+#define SHI_FORMAT 3u          /* 3: 16-byte entries, notes, 8-lane checksum */
 #define SHI_ENDIAN 0x01020304u
 
 enum {
@@ -30,6 +30,7 @@ enum {
     SEC_STRINGS,
     SEC_CATEGORIES,
     SEC_SYMCP,
+    SEC_NOTES,
     SEC_COUNT
 };
 
@@ -43,11 +44,11 @@ typedef struct shi_file_header {
     uint64_t data_checksum;   /* of bytes [header_size, file_size) */
     uint64_t header_checksum; /* of this header with this field zero */
     char fold_version[64];
-    uint32_t sizeof_slot, sizeof_entry, sizeof_out, pad0;
+    uint32_t sizeof_slot, sizeof_entry, sizeof_out, sizeof_note;
     uint32_t fold, max_gap, repeats, nsym;
     uint32_t map_nblocks, nexpand, nslots, nouts;
     uint32_t nentries, strings_len, ncategories, max_units;
-    uint32_t max_allow_units, pad1;
+    uint32_t max_allow_units, nnotes;
     struct {
         uint64_t offset, size;
     } sect[SEC_COUNT];
@@ -55,24 +56,36 @@ typedef struct shi_file_header {
 
 _Static_assert(sizeof(shi_file_header) % 8 == 0, "header keeps sections aligned");
 
-/* 64-bit hash over 8-byte words in four independent lanes (fast enough to
- * check a multi-megabyte db in well under a millisecond). */
+static uint64_t rotl64(uint64_t x, unsigned r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+/* 64-bit hash in eight independent lanes of two 8-byte words each, one
+ * multiply per 16 bytes, so that it runs near memory speed. A lane's step
+ * h = (rotl(h ^ a, 29) + b) * odd is a bijection of h, of a and of b, and so
+ * is every later step and the final mix: a change confined to one 8-byte word
+ * (any corrupted byte) always changes the result. */
 static uint64_t checksum(const unsigned char *p, size_t n)
 {
-    const uint64_t k = 0x9E3779B97F4A7C15ull;
-    uint64_t h[4] = {k, k ^ 1, k ^ 2, k ^ 3};
+    const uint64_t k = 0x9E3779B97F4A7C15ull, m = 0xFF51AFD7ED558CCDull;
+    uint64_t h[8];
+    for (int l = 0; l < 8; l++)
+        h[l] = k * (uint64_t)(l + 1);
     size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        for (int l = 0; l < 4; l++) {
-            uint64_t w;
-            memcpy(&w, p + i + 8 * l, 8);
-            h[l] = (h[l] ^ w) * 0xFF51AFD7ED558CCDull;
-            h[l] ^= h[l] >> 29;
+    for (; i + 128 <= n; i += 128) {
+        for (int l = 0; l < 8; l++) {
+            uint64_t a, b;
+            memcpy(&a, p + i + 16 * l, 8);
+            memcpy(&b, p + i + 16 * l + 8, 8);
+            h[l] = (rotl64(h[l] ^ a, 29) + b) * m;
         }
     }
     uint64_t r = (uint64_t)n * k;
-    for (int l = 0; l < 4; l++)
-        r = (r ^ h[l]) * 0xC4CEB9FE1A85EC53ull;
+    for (int l = 0; l < 8; l++) {
+        r = (r ^ h[l] ^ (h[l] >> 32)) * 0xC4CEB9FE1A85EC53ull;
+        r ^= r >> 29;
+    }
     for (; i < n; i++)
         r = (r ^ p[i]) * 0x100000001B3ull;
     return r ^ (r >> 31);
@@ -91,6 +104,7 @@ static void section_sizes(const shai_db *db, uint64_t size[SEC_COUNT])
     size[SEC_STRINGS] = (uint64_t)db->strings_len + 1;
     size[SEC_CATEGORIES] = (uint64_t)db->ncategories * sizeof *db->categories;
     size[SEC_SYMCP] = (uint64_t)db->nsym * sizeof *db->sym_cp;
+    size[SEC_NOTES] = (uint64_t)db->nnotes * sizeof *db->notes;
 }
 
 static uint64_t align8(uint64_t x)
@@ -145,6 +159,7 @@ int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out
     src[SEC_STRINGS] = db->strings;
     src[SEC_CATEGORIES] = db->categories;
     src[SEC_SYMCP] = db->sym_cp;
+    src[SEC_NOTES] = db->notes;
     for (int i = 0; i < SEC_COUNT; i++)
         if (size[i])
             memcpy(p + off[i], src[i], (size_t)size[i]);
@@ -160,6 +175,7 @@ int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out
     h.sizeof_slot = sizeof(shi_slot);
     h.sizeof_entry = sizeof(shi_entry);
     h.sizeof_out = sizeof(shi_out);
+    h.sizeof_note = sizeof(shi_note);
     h.fold = db->fold;
     h.max_gap = db->max_gap;
     h.repeats = db->repeats;
@@ -173,6 +189,7 @@ int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out
     h.ncategories = db->ncategories;
     h.max_units = db->max_units;
     h.max_allow_units = db->max_allow_units;
+    h.nnotes = db->nnotes;
     for (int i = 0; i < SEC_COUNT; i++) {
         h.sect[i].offset = off[i];
         h.sect[i].size = size[i];
@@ -246,78 +263,110 @@ int shai_db_save(const shai_db *db, const char *path)
 }
 
 /* Every index the scanner follows must stay inside its array, every list
- * must end and every failure chain must reach the root. */
-static int validate(shai_db *db)
+ * must end and every failure chain must reach the root. The loops over the
+ * large arrays gather their checks into one flag instead of branching on
+ * each, so they run at memory speed. */
+static int validate_map(const shai_db *db)
 {
+    uint32_t bad = 0;
     for (uint32_t i = 0; i < SHI_MAP_STAGE1_SIZE; i++)
-        if (db->map_stage1[i] >= db->map_nblocks)
-            return 0;
+        bad |= db->map_stage1[i] >= db->map_nblocks;
     uint64_t nvalues = (uint64_t)db->map_nblocks * SHI_MAP_BLOCK_SIZE;
     for (uint64_t i = 0; i < nvalues; i++) {
         uint32_t v = db->map_stage2[i];
         uint32_t sym = v & SHI_MAP_SYM_MASK;
-        if (v & SHI_MAP_EXPAND) {
-            if ((sym >> 5) + (sym & 31) > db->nexpand)
-                return 0;
-        } else if (sym >= db->nsym) {
-            return 0;
-        }
+        bad |= (v & SHI_MAP_EXPAND) ? (sym >> 5) + (sym & 31) > db->nexpand : sym >= db->nsym;
     }
     for (uint32_t i = 0; i < db->nexpand; i++) {
         uint32_t v = db->expand[i];
-        if ((v & (SHI_MAP_EXPAND | SHI_MAP_IGNORE | SHI_MAP_BREAK)) ||
-            (v & SHI_MAP_SYM_MASK) >= db->nsym)
-            return 0;
+        bad |= (v & (SHI_MAP_EXPAND | SHI_MAP_IGNORE | SHI_MAP_BREAK)) != 0;
+        bad |= (v & SHI_MAP_SYM_MASK) >= db->nsym;
     }
+    for (uint32_t i = 0; i < db->nsym; i++)
+        bad |= db->sym_cp[i] >= 0x110000;
+    return !bad;
+}
+
+/* A slot is used (a state) when its check is not SHI_EMPTY_CHECK. Every
+ * state but the root has a depth of at least 1; every free slot is all
+ * zeros (but its check) with a depth of 0, so "depth[fail] != 0" says the
+ * failure state is a state. Two passes: bounds (no indirection), then the
+ * failure depths, which need every fail in range first. */
+static int validate_automaton(const shai_db *db)
+{
+    const shi_slot *slots = db->slots;
+    const shi_link *links = db->links;
+    const uint8_t *depth = db->depth;
+    uint32_t n = db->nslots, nouts = db->nouts, max_units = db->max_units;
+    uint32_t max_base = n - db->nsym; /* base + nsym <= nslots */
+    if (slots[SHI_ROOT].check != SHI_ROOT || depth[SHI_ROOT] != 0 ||
+        (slots[SHI_ROOT].base & SHI_SLOT_BASE) > max_base ||
+        !(slots[SHI_ROOT].base & SHI_SLOT_OUT) != !links[SHI_ROOT].out ||
+        links[SHI_ROOT].fail != SHI_ROOT || links[SHI_ROOT].out >= nouts)
+        return 0;
+    uint32_t bad = 0;
+    for (uint32_t s = 1; s < n; s++) {
+        uint32_t check = slots[s].check, base = slots[s].base;
+        uint32_t fail = links[s].fail, out = links[s].out, d = depth[s];
+        uint32_t used_bad = (check >= n) | ((base & SHI_SLOT_BASE) > max_base) |
+                            ((base >> 31) ^ (out != 0)) | (fail >= n) | (out >= nouts) |
+                            (d - 1 >= max_units);
+        uint32_t free_bad = (base | fail | out | d) != 0;
+        bad |= check != SHI_EMPTY_CHECK ? used_bad : free_bad;
+    }
+    if (bad)
+        return 0;
+    for (uint32_t s = 1; s < n; s++) {
+        uint32_t fail = links[s].fail, d = depth[s], fd = depth[fail];
+        bad |= (d != 0) & ((fd >= d) | ((fail != SHI_ROOT) & (fd == 0)));
+    }
+    if (bad || db->outs[0].next != 0)
+        return 0;
+    for (uint32_t o = 1; o < nouts; o++)
+        bad |= (db->outs[o].next >= o) | (db->outs[o].entry >= db->nentries);
+    return !bad;
+}
+
+static int validate_entries(shai_db *db, uint32_t *nrules)
+{
+    if (db->strings[db->strings_len] != '\0')
+        return 0;
+    uint32_t bad = 0;
+    for (uint32_t i = 0; i < db->ncategories; i++)
+        bad |= db->categories[i] >= db->strings_len + 1;
+    uint32_t slen = db->strings_len, ncat = db->ncategories;
+    uint32_t rules = 0, exact = 0, max_units = db->max_units, max_allow = db->max_allow_units;
+    for (uint32_t i = 0; i < db->nentries; i++) {
+        const shi_entry *e = &db->entries[i];
+        uint32_t text = e->text, len = e->text_len, flags = e->flags, units = e->units;
+        uint32_t rule = (flags & SHAI_ENTRY_RULE) != 0;
+        /* the text and its NUL inside strings: text + len <= strings_len */
+        bad |= (text > slen) | (len > slen - (text > slen ? slen : text)) | (e->category >= ncat) |
+               (units > max_units) | ((uint32_t)e->action - SHAI_ACTION_REVIEW > 1u) |
+               (flags > (SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT | SHAI_ENTRY_RULE)) | (e->bound > 3) |
+               (((flags & SHAI_ENTRY_ALLOW) != 0) & (units > max_allow)) | (rule & (units != 0));
+        rules += rule;
+        exact |= flags & SHAI_ENTRY_EXACT;
+    }
+    for (uint32_t i = 0; i < db->nnotes; i++) {
+        const shi_note *n = &db->notes[i];
+        bad |= (n->entry >= db->nentries) | (i && n->entry <= db->notes[i - 1].entry) |
+               ((n->tag != SHI_NO_STRING) & (n->tag > db->strings_len)) |
+               ((n->suggestion != SHI_NO_STRING) & (n->suggestion > db->strings_len));
+    }
+    db->has_exact = exact != 0;
+    *nrules = rules;
+    return !bad;
+}
+
+static int validate(shai_db *db, uint32_t *nrules)
+{
     if (db->nslots == 0 || db->nsym == 0 || (uint64_t)db->nsym > db->nslots ||
-        db->slots[SHI_ROOT].check != SHI_ROOT || db->depth[SHI_ROOT] != 0 ||
         db->max_units > SHAI_MAX_ENTRY_CODEPOINTS || db->max_allow_units > db->max_units ||
         db->nouts == 0 || db->max_gap > SHI_MAX_GAP || db->repeats > 1 ||
         (db->fold & ~SHAI_FOLD_ALL))
         return 0;
-    for (uint32_t s = 0; s < db->nslots; s++) {
-        const shi_slot *sl = &db->slots[s];
-        const shi_link *ln = &db->links[s];
-        if (sl->check == SHI_EMPTY_CHECK)
-            continue;
-        if (sl->check >= db->nslots ||
-            (uint64_t)(sl->base & SHI_SLOT_BASE) + db->nsym > db->nslots ||
-            !(sl->base & SHI_SLOT_OUT) != !ln->out || ln->fail >= db->nslots ||
-            ln->out >= db->nouts || db->depth[s] > db->max_units)
-            return 0;
-        if (s != SHI_ROOT && (db->depth[s] == 0 || db->depth[ln->fail] >= db->depth[s] ||
-                              db->slots[ln->fail].check == SHI_EMPTY_CHECK))
-            return 0;
-    }
-    if (db->outs[0].next != 0)
-        return 0;
-    for (uint32_t i = 0; i < db->nsym; i++)
-        if (db->sym_cp[i] >= 0x110000)
-            return 0;
-    for (uint32_t o = 1; o < db->nouts; o++)
-        if (db->outs[o].next >= o || db->outs[o].entry >= db->nentries)
-            return 0;
-    if (db->strings[db->strings_len] != '\0')
-        return 0;
-    for (uint32_t i = 0; i < db->ncategories; i++)
-        if (db->categories[i] >= db->strings_len + 1)
-            return 0;
-    for (uint32_t i = 0; i < db->nentries; i++) {
-        const shi_entry *e = &db->entries[i];
-        if ((uint64_t)e->text + e->text_len >= (uint64_t)db->strings_len + 1 ||
-            e->category >= db->ncategories || e->units > db->max_units ||
-            (e->action != SHAI_ACTION_REVIEW && e->action != SHAI_ACTION_BLOCK) ||
-            (e->flags & ~(SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT | SHAI_ENTRY_RULE)) || e->bound > 3 ||
-            ((e->flags & SHAI_ENTRY_RULE) && e->units) ||
-            (e->tag != SHI_NO_STRING && e->tag > db->strings_len) ||
-            (e->suggestion != SHI_NO_STRING && e->suggestion > db->strings_len))
-            return 0;
-        if ((e->flags & SHAI_ENTRY_ALLOW) && e->units > db->max_allow_units)
-            return 0;
-        if (e->flags & SHAI_ENTRY_EXACT)
-            db->has_exact = 1;
-    }
-    return 1;
+    return validate_map(db) && validate_automaton(db) && validate_entries(db, nrules);
 }
 
 static int load(shai_db *db, const unsigned char *p, size_t len)
@@ -330,7 +379,8 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
         return SHAI_E_BAD_DB;
     if (h.endian != SHI_ENDIAN || h.format != SHI_FORMAT || h.header_size != sizeof h ||
         h.nsections != SEC_COUNT || h.sizeof_slot != sizeof(shi_slot) ||
-        h.sizeof_entry != sizeof(shi_entry) || h.sizeof_out != sizeof(shi_out))
+        h.sizeof_entry != sizeof(shi_entry) || h.sizeof_out != sizeof(shi_out) ||
+        h.sizeof_note != sizeof(shi_note))
         return SHAI_E_DB_VERSION;
     uint64_t hc = h.header_checksum;
     h.header_checksum = 0;
@@ -349,6 +399,7 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
     db->ncategories = h.ncategories;
     db->max_units = h.max_units;
     db->max_allow_units = h.max_allow_units;
+    db->nnotes = h.nnotes;
     memcpy(db->fold_version, h.fold_version, sizeof db->fold_version);
     db->fold_version[sizeof db->fold_version - 1] = '\0';
     if (db->strings_len == UINT32_MAX)
@@ -375,10 +426,12 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
     db->strings = at[SEC_STRINGS];
     db->categories = at[SEC_CATEGORIES];
     db->sym_cp = at[SEC_SYMCP];
-    if (!validate(db))
+    db->notes = at[SEC_NOTES];
+    uint32_t nrules;
+    if (!validate(db, &nrules))
         return SHAI_E_BAD_DB;
     int rc = shi_db_prepare(db);
-    if (rc)
+    if (rc || !nrules)
         return rc;
     rc = shi_rules_compile(db);
     return rc == SHAI_E_REGEX ? SHAI_E_BAD_DB : rc;
