@@ -486,9 +486,34 @@ static int build_trie(ctx *c)
         free(order);
         return SHAI_E_NOMEM;
     }
-    for (uint32_t i = 0; i < n; i++)
-        order[i] = (sort_key){c->units + c->unit_off[i], c->unit_off[i + 1] - c->unit_off[i], i};
-    qsort(order, n, sizeof *order, by_units);
+    /* by first symbol (a counting sort), then each bucket by the rest */
+    uint32_t *start = calloc((size_t)c->nsym + 1, sizeof *start);
+    if (!start) {
+        free(order);
+        return SHAI_E_NOMEM;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t len = c->unit_off[i + 1] - c->unit_off[i];
+        start[len ? c->units[c->unit_off[i]] + 1 : 0]++;
+    }
+    /* key 0: entries that fold to nothing; key sym + 1: first symbol sym */
+    for (uint32_t key = 1; key <= c->nsym; key++)
+        start[key] += start[key - 1]; /* the end of each bucket */
+    for (uint32_t key = c->nsym; key > 0; key--)
+        start[key] = start[key - 1]; /* ... made its start */
+    start[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t len = c->unit_off[i + 1] - c->unit_off[i];
+        uint32_t key = len ? c->units[c->unit_off[i]] + 1 : 0;
+        order[start[key]++] = (sort_key){c->units + c->unit_off[i], len, i};
+    }
+    for (uint32_t key = 0, from = 0; key <= c->nsym; key++) {
+        uint32_t to = start[key];
+        if (to - from > 1)
+            qsort(order + from, to - from, sizeof *order, by_units);
+        from = to;
+    }
+    free(start);
     if (new_node(c, 0, 0) != 0) {
         free(order);
         return SHAI_E_NOMEM;
