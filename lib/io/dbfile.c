@@ -341,8 +341,8 @@ static int validate_entries(shai_db *db, uint32_t *nrules)
         uint32_t text = e->text, len = e->text_len, flags = e->flags, units = e->units;
         uint32_t rule = (flags & SHAI_ENTRY_RULE) != 0;
         /* the text and its NUL inside strings: text + len <= strings_len */
-        bad |= (text > slen) | (len > slen - (text > slen ? slen : text)) | (e->category >= ncat) |
-               (units > max_units) | ((uint32_t)e->action - SHAI_ACTION_REVIEW > 1u) |
+        bad |= ((uint64_t)text + len > slen) | (e->category >= ncat) | (units > max_units) |
+               ((uint32_t)e->action - SHAI_ACTION_REVIEW > 1u) |
                (flags > (SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT | SHAI_ENTRY_RULE)) | (e->bound > 3) |
                (((flags & SHAI_ENTRY_ALLOW) != 0) & (units > max_allow)) | (rule & (units != 0));
         rules += rule;
