@@ -29,6 +29,15 @@ typedef struct build_slot {
     uint32_t base, check, fail, out;
 } build_slot;
 
+/* Placement hints for nodes with many children, by number of children
+ * (the last bucket: that many or more): where the last such node fit. The
+ * first free slot is far behind them, in space only small nodes fit, so
+ * their search starts a little before the hint instead. The db grows by
+ * about 3 % (jieba 100k) and placement takes half the instructions. */
+#define SHI_HINTS 64
+#define SHI_HINT_MIN 15
+#define SHI_HINT_SLACK 4096
+
 typedef struct ctx {
     const shai_builder *b;
     shai_db *db;
@@ -48,9 +57,10 @@ typedef struct ctx {
     build_slot *slots;
     uint32_t slots_cap, slots_hi; /* hi: one past the highest used slot */
     uint32_t first_free;
-    uint64_t *used; /* one bit per slot, slots_cap bits: placement search */
-    uint32_t *syms; /* scratch: the children's symbols of one node */
-    uint32_t *bfs;  /* trie nodes in BFS order */
+    uint32_t hint[SHI_HINTS]; /* see SHI_HINTS */
+    uint64_t *used;           /* one bit per slot, slots_cap bits: placement search */
+    uint32_t *syms;           /* scratch: the children's symbols of one node */
+    uint32_t *bfs;            /* trie nodes in BFS order */
 } ctx;
 
 #define FOLD_NONE 0x80000000u
@@ -623,7 +633,11 @@ static int place(ctx *c, uint32_t n)
     if (n != 0) {
         const uint32_t *sym = c->syms;
         uint32_t last = 0; /* the child that ruled out the last window */
-        for (base = c->first_free > sym[0] ? c->first_free - sym[0] : 0;; base += 64) {
+        uint32_t h = k < SHI_HINTS ? k : SHI_HINTS - 1;
+        uint64_t from = c->first_free;
+        if (h >= SHI_HINT_MIN && c->hint[h] > from + SHI_HINT_SLACK)
+            from = c->hint[h] - SHI_HINT_SLACK;
+        for (base = from > sym[0] ? from - sym[0] : 0;; base += 64) {
             uint64_t fit = ~used_at(c, base + sym[last]);
             for (uint32_t i = 0; i < k && fit; i++) {
                 fit &= ~used_at(c, base + sym[i]);
@@ -648,6 +662,10 @@ static int place(ctx *c, uint32_t n)
         c->nodes[ch].slot = s;
         if (s + 1 > c->slots_hi)
             c->slots_hi = s + 1;
+    }
+    {
+        uint32_t h = k < SHI_HINTS ? k : SHI_HINTS - 1;
+        c->hint[h] = (uint32_t)base + c->syms[0];
     }
     c->first_free = next_free(c, c->first_free);
     return SHAI_OK;
