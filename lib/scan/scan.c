@@ -322,16 +322,18 @@ static inline uint32_t go(const shi_slot *slots, uint32_t s, uint32_t sym)
 }
 
 /* The Aho-Corasick step from state s on `sym` (0: a character outside the
- * alphabet, back to the root). */
+ * alphabet, back to the root). A failure chain is at most as long as the
+ * longest entry; the bound keeps a crafted db file (whose failure links are
+ * checked to be in bounds, not to reach the root) from looping. */
 static inline uint32_t delta(const shi_slot *slots, const shi_link *links, uint32_t s, uint32_t sym)
 {
     if (!sym)
         return SHI_ROOT;
-    for (;;) {
+    for (uint32_t steps = 0;; steps++) {
         uint32_t t = (slots[s].base & SHI_SLOT_BASE) + sym;
         if (slots[t].check == s)
             return t;
-        if (s == SHI_ROOT)
+        if (s == SHI_ROOT || steps > SHAI_MAX_ENTRY_CODEPOINTS)
             return SHI_ROOT;
         s = links[s].fail;
     }

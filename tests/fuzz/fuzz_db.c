@@ -9,6 +9,8 @@
 #ifndef SHAI_FUZZING
 /* internal: recompute checksums so corruptions reach the structural checks */
 void shi_db_reseal(void *image, size_t len);
+/* internal: the (fail, out) pairs of an image */
+size_t shi_db_image_links(void *image, size_t len, uint32_t **pairs);
 #endif
 
 static int count_hit(const shai_hit *hit, void *user)
@@ -68,7 +70,7 @@ int fuzz_seed(size_t i, uint8_t **out, size_t *size)
             return 0;
         shai_db_free(db);
     }
-    if (i >= 2000) {
+    if (i >= 2003) {
         free(image);
         image = NULL;
         return 0;
@@ -78,6 +80,32 @@ int fuzz_seed(size_t i, uint8_t **out, size_t *size)
         return 0;
     memcpy(p, image, image_len);
     size_t n = image_len;
+#ifndef SHAI_FUZZING
+    if (i >= 2000) {
+        /* failure links that never reach the root, with valid checksums:
+         * every state its own failure (2000), every state failing to the
+         * next (2001), states failing in pairs (2002). Scanning must end. */
+        uint32_t *links;
+        size_t nlinks = shi_db_image_links(p, n, &links), k = 0;
+        uint32_t *deep = malloc((nlinks + 1) * sizeof *deep);
+        if (!deep) {
+            free(p);
+            return 0;
+        }
+        for (size_t s = 1; s < nlinks; s++)
+            if (links[2 * s]) /* a state whose failure is not the root */
+                deep[k++] = (uint32_t)s;
+        for (size_t j = 0; j < k; j++) {
+            size_t to = i == 2000 ? j : i == 2001 ? (j + 1) % k : (j ^ 1) < k ? (j ^ 1) : j;
+            links[2 * deep[j]] = deep[to];
+        }
+        free(deep);
+        shi_db_reseal(p, n);
+        *out = p;
+        *size = n;
+        return 1;
+    }
+#endif
     uint64_t x = 0x9E3779B97F4A7C15ull * (i + 1);
     for (size_t k = 0; i && k < 1 + i % 4; k++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
