@@ -305,9 +305,8 @@ static int validate_map(const shai_db *db)
 
 /* A slot is used (a state) when its check is not SHI_EMPTY_CHECK. Every
  * state but the root has a depth of at least 1; every free slot is all
- * zeros (but its check) with a depth of 0, so "depth[fail] != 0" says the
- * failure state is a state. Two passes: bounds (no indirection), then the
- * failure depths, which need every fail in range first. */
+ * zeros (but its check) with a depth of 0. One pass, no indirection: where
+ * failure links lead is not checked (see delta() in scan.c). */
 static int validate_automaton(const shai_db *db)
 {
     const shi_slot *slots = db->slots;
