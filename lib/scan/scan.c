@@ -192,6 +192,24 @@ static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
     sc->seg_len += n;
 }
 
+/* Appends the folded form of the characters the fast path took (plain
+ * characters only: no ignorable, break or multi-unit ones) to the rule
+ * segment, as step() would have one by one. */
+static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, size_t to,
+                         uint64_t off)
+{
+    const shai_db *db = sc->db;
+    while (from < to) {
+        uint32_t cp;
+        size_t need;
+        size_t len = shi_utf8_decode(p + from, to - from, &cp, &need);
+        uint32_t sym = shi_map(db, cp) & SHI_MAP_SYM_MASK;
+        seg_put(sc, sym ? db->sym_cp[sym] : cp, off, (uint32_t)len);
+        from += len;
+        off += len;
+    }
+}
+
 static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)
 {
     if ((e->bound & SHI_BOUND_END) && next_word)
@@ -709,8 +727,6 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                                                                   size_t n, const int plain,
                                                                   const int light)
 {
-    if (sc->db->rules)
-        return i;
     const shai_db *db = sc->db;
     const shi_slot *slots = db->slots;
     const shi_link *links = db->links;
@@ -925,7 +941,11 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
         }
     }
     while (i < n && !sc->status) {
+        size_t from = i;
+        uint64_t off = sc->pos;
         i = fast_run(sc, p, i, n);
+        if (sc->db->rules && i > from)
+            seg_catch_up(sc, p, from, i, off);
         if (i >= n || sc->status)
             break;
         uint32_t c = p[i];
