@@ -10,7 +10,9 @@
 /* Limits that keep a pathological rule from hanging a scan. */
 #define SHI_MATCH_LIMIT 1000000u
 #define SHI_DEPTH_LIMIT 10000u
-#define SHI_RULE_OPTIONS (PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS)
+/* \C could end a match inside a character: the scanner maps match offsets
+ * to the original text at character boundaries only. */
+#define SHI_RULE_OPTIONS (PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_NEVER_BACKSLASH_C)
 
 typedef struct shi_rules {
     pcre2_code **code;

@@ -185,10 +185,10 @@ static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
     if (sc->seg_len == 0)
         sc->seg_origin = off;
     size_t n = shi_utf8_encode(cp, sc->seg + sc->seg_len);
-    for (size_t i = 0; i < n; i++) {
-        sc->seg_start[sc->seg_len + i] = off;
-        sc->seg_end[sc->seg_len + i] = off + len;
-    }
+    /* rule matches start and end on characters (no \C): the first byte
+     * of a character holds its start, the last its end */
+    sc->seg_start[sc->seg_len] = off;
+    sc->seg_end[sc->seg_len + n - 1] = off + len;
     sc->seg_len += n;
 }
 
