@@ -623,34 +623,65 @@ static double scan_once(int engine, const void *db, void **scratch, const corpus
     return ms;
 }
 
-/* Warm-up plus `runs` timed runs; fills the throughput fields of r. */
-static void measure(result *r, int engine, const void *db, void **scratch, const corpus *c,
-                    int whole, int threads, int runs)
+/* One engine with its db, measured alongside the others. */
+typedef struct engine_run {
+    int engine;
+    const void *db;
+    void **scratch;     /* Hyperscan: one per thread */
+    result proto;       /* build figures, copied into each row */
+    double times[1000]; /* wall ms of the timed runs of one mode */
+    double cpus[1000];  /* CPU ms of the same runs */
+} engine_run;
+
+/* One warm-up run per engine, then `runs` rounds in which every engine
+ * scans once, in turn: a burst of load on the shared cores falls on all
+ * engines alike. Fills the throughput fields of rows[e] and the times of
+ * each engine; ratios are left to the caller. */
+static void measure_rounds(engine_run *e, int ne, result **rows, const corpus *c, int whole,
+                           int threads, int runs)
 {
-    double times[1000], cpus[1000], cpu_total = 0, wall_total = 0;
-    uint64_t hits;
-    double cpu;
-    scan_once(engine, db, scratch, c, whole, threads, &hits, &cpu);
+    uint64_t hits[8];
+    double cpu, cpu_total[8] = {0}, wall_total[8] = {0};
+    for (int k = 0; k < ne; k++)
+        scan_once(e[k].engine, e[k].db, e[k].scratch, c, whole, threads, &hits[k], &cpu);
     for (int i = 0; i < runs; i++) {
-        uint64_t h;
-        times[i] = scan_once(engine, db, scratch, c, whole, threads, &h, &cpu);
-        cpus[i] = cpu;
-        cpu_total += cpu;
-        wall_total += times[i];
-        if (h != hits)
-            die("%s", "hit count changed between runs");
+        for (int k = 0; k < ne; k++) {
+            uint64_t h;
+            e[k].times[i] =
+                scan_once(e[k].engine, e[k].db, e[k].scratch, c, whole, threads, &h, &e[k].cpus[i]);
+            cpu_total[k] += e[k].cpus[i];
+            wall_total[k] += e[k].times[i];
+            if (h != hits[k])
+                die("%s", "hit count changed between runs");
+        }
     }
-    r->mode = whole ? "whole" : "line";
-    r->threads = threads;
-    r->cpu_pct = 100 * cpu_total / (wall_total * threads);
-    r->ms = median(times, (size_t)runs);
-    r->cpu_mbps = (double)c->len / 1e3 / median(cpus, (size_t)runs);
-    r->mbps = (double)c->len / 1e3 / r->ms;
-    r->mcps = (double)c->codepoints / 1e3 / r->ms;
-    r->hits = hits;
-    fprintf(stderr, "  %-9s fold=%-3s %-5s x%d: %8.1f ms  %8.1f MB/s  %llu hits  cpu %.0f%%\n",
-            r->engine, r->fold, r->mode, threads, r->ms, r->mbps, (unsigned long long)hits,
-            r->cpu_pct);
+    for (int k = 0; k < ne; k++) {
+        result *r = rows[k];
+        double t[1000], u[1000];
+        memcpy(t, e[k].times, (size_t)runs * sizeof *t);
+        memcpy(u, e[k].cpus, (size_t)runs * sizeof *u);
+        r->mode = whole ? "whole" : "line";
+        r->threads = threads;
+        r->cpu_pct = 100 * cpu_total[k] / (wall_total[k] * threads);
+        r->ms = median(t, (size_t)runs);
+        r->cpu_mbps = (double)c->len / 1e3 / median(u, (size_t)runs);
+        r->mbps = (double)c->len / 1e3 / r->ms;
+        r->mcps = (double)c->codepoints / 1e3 / r->ms;
+        r->hits = hits[k];
+        fprintf(stderr, "  %-9s fold=%-3s %-5s x%d: %8.1f ms  %8.1f MB/s  %llu hits  cpu %.0f%%\n",
+                r->engine, r->fold, r->mode, threads, r->ms, r->mbps, (unsigned long long)hits[k],
+                r->cpu_pct);
+    }
+}
+
+/* The median over the rounds of ref's time over e's: how many times faster
+ * e ran than ref in the same round. */
+static double paired_ratio(const double *ref, const double *e, int runs)
+{
+    double q[1000];
+    for (int i = 0; i < runs; i++)
+        q[i] = ref[i] / e[i];
+    return median(q, (size_t)runs);
 }
 
 /* ------------------------------------------------------------ build memory */
@@ -904,8 +935,10 @@ int main(int argc, char **argv)
     fprintf(stderr, "shai-bench: %s: %s, %zu bytes, %zu lines\n", label, base_name(o.corpus), c.len,
             c.nlines);
 
-    /* Hyperscan first: its rows are the reference of the ratios. */
-    result *hs_rows[3] = {NULL, NULL, NULL}; /* line, whole, line xN */
+    /* Every db first; then each mode measures all engines in turn.
+     * Hyperscan, when there, is engine 0: the reference of the ratios. */
+    static engine_run engines[3];
+    int nengines = 0;
 #ifdef SHAI_BENCH_HYPERSCAN
     if (o.use_hs) {
         double proto_total_ms;
@@ -951,29 +984,13 @@ int main(int argc, char **argv)
             free(image);
         }
         proto.build_rss_kb = hs_rss;
-        hs_scratch_t *scratch[256] = {NULL};
+        static hs_scratch_t *scratch[256];
         if (hs_alloc_scratch(db, &scratch[0]) != HS_SUCCESS)
             die("%s", "hs_alloc_scratch failed");
         for (int t = 1; t < o.threads; t++)
             if (hs_clone_scratch(scratch[0], &scratch[t]) != HS_SUCCESS)
                 die("%s", "hs_clone_scratch failed");
-        for (int k = 0; k < 3; k++) {
-            int whole = k == 1, threads = k == 2 ? o.threads : 1;
-            if ((whole && !o.whole) || (k == 2 && o.threads == 1))
-                continue;
-            result *r = new_result();
-            *r = proto;
-            r->speedup = -1;
-            measure(r, ENG_HS, db, (void **)scratch, &c, whole, threads, o.runs);
-            r->ratio = 1;
-            r->cpu_ratio = 1;
-            hs_rows[k] = r;
-        }
-        if (hs_rows[2] && hs_rows[0])
-            hs_rows[2]->speedup = hs_rows[2]->mbps / hs_rows[0]->mbps;
-        for (int t = 0; t < o.threads; t++)
-            hs_free_scratch(scratch[t]);
-        hs_free_database(db);
+        engines[nengines++] = (engine_run){ENG_HS, db, (void **)scratch, proto, {0}, {0}};
     }
 #endif
     (void)hs_rss;
@@ -1001,23 +1018,43 @@ int main(int argc, char **argv)
             proto.db_bytes = (long long)size;
         proto.open_ms = shai_open_ms(db, (v == 0) ? o.save_db : NULL, &c);
         proto.build_rss_kb = variants[v].rss_kb;
-        result *line1 = NULL;
-        for (int k = 0; k < 3; k++) {
-            int whole = k == 1, threads = k == 2 ? o.threads : 1;
-            if ((whole && !o.whole) || (k == 2 && o.threads == 1))
-                continue;
-            result *r = new_result();
-            *r = proto;
-            measure(r, ENG_SHAI, db, NULL, &c, whole, threads, o.runs);
-            r->ratio = hs_rows[k] ? r->mbps / hs_rows[k]->mbps : -1;
-            r->cpu_ratio = hs_rows[k] ? r->cpu_mbps / hs_rows[k]->cpu_mbps : -1;
-            r->speedup = -1;
-            if (k == 0)
-                line1 = r;
-            if (k == 2 && line1)
-                r->speedup = r->mbps / line1->mbps;
+        engines[nengines++] = (engine_run){ENG_SHAI, db, NULL, proto, {0}, {0}};
+    }
+
+    int has_hs = nengines > 0 && engines[0].engine == ENG_HS;
+    result *line1[3] = {NULL, NULL, NULL};
+    for (int k = 0; k < 3; k++) {
+        int whole = k == 1, threads = k == 2 ? o.threads : 1;
+        if ((whole && !o.whole) || (k == 2 && o.threads == 1))
+            continue;
+        result *rows[3];
+        for (int e = 0; e < nengines; e++) {
+            rows[e] = new_result();
+            *rows[e] = engines[e].proto;
+            rows[e]->ratio = rows[e]->cpu_ratio = rows[e]->speedup = -1;
         }
-        shai_db_free(db);
+        measure_rounds(engines, nengines, rows, &c, whole, threads, o.runs);
+        for (int e = 0; e < nengines; e++) {
+            if (has_hs) {
+                rows[e]->ratio = paired_ratio(engines[0].times, engines[e].times, o.runs);
+                rows[e]->cpu_ratio = paired_ratio(engines[0].cpus, engines[e].cpus, o.runs);
+            }
+            if (k == 0)
+                line1[e] = rows[e];
+            if (k == 2 && line1[e])
+                rows[e]->speedup = rows[e]->mbps / line1[e]->mbps;
+        }
+    }
+    for (int e = 0; e < nengines; e++) {
+        if (engines[e].engine == ENG_SHAI)
+            shai_db_free((shai_db *)engines[e].db);
+#ifdef SHAI_BENCH_HYPERSCAN
+        else {
+            for (int t = 0; t < o.threads; t++)
+                hs_free_scratch((hs_scratch_t *)engines[e].scratch[t]);
+            hs_free_database((hs_database_t *)engines[e].db);
+        }
+#endif
     }
 
     report(&o, label, &c, base_rss, load_start);
