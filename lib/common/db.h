@@ -142,12 +142,17 @@ struct shai_db {
 /* Derives the in-memory tables of a compiled or opened db (db->rootc). */
 int shi_db_prepare(struct shai_db *db);
 
+/* The map value of code point cp < 0x110000 (the scan loops keep the two
+ * stages in registers). */
+static inline uint32_t shi_map_at(const uint16_t *stage1, const uint32_t *stage2, uint32_t cp)
+{
+    uint32_t block = stage1[cp >> SHI_MAP_BLOCK_SHIFT];
+    return stage2[(block << SHI_MAP_BLOCK_SHIFT) | (cp & (SHI_MAP_BLOCK_SIZE - 1))];
+}
+
 static inline uint32_t shi_map(const struct shai_db *db, uint32_t cp)
 {
-    if (cp >= 0x110000u)
-        return 0;
-    uint32_t block = db->map_stage1[cp >> SHI_MAP_BLOCK_SHIFT];
-    return db->map_stage2[(block << SHI_MAP_BLOCK_SHIFT) | (cp & (SHI_MAP_BLOCK_SIZE - 1))];
+    return cp < 0x110000u ? shi_map_at(db->map_stage1, db->map_stage2, cp) : 0;
 }
 
 #endif

@@ -593,37 +593,15 @@ root_run_body(const shai_db *db, shi_unit *ring, const unsigned char *p, size_t 
                 break; /* anything else: the general step */
             len = 3;
         }
-        uint32_t v = stage2[((uint32_t)stage1[cp >> SHI_MAP_BLOCK_SHIFT] << SHI_MAP_BLOCK_SHIFT) |
-                            (cp & (SHI_MAP_BLOCK_SIZE - 1))];
+        uint32_t v = shi_map_at(stage1, stage2, cp);
         if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
             break;
         uint32_t sym = v & SHI_MAP_SYM_MASK;
         uint32_t t = cbase + sym;
+        uint32_t deeper; /* a state deeper than 1 to go to */
         if (slots[t].check == cur) {
-            /* the match goes on: the unit before is part of it */
-            uint64_t u = r->unit;
-            if (held)
-                put_unit(&ring[u++ & RING_MASK], base + (uint64_t)(hq - p), *hq < 0x80 ? 1 : 3, cur,
-                         hfl, hcp, light);
-            uint32_t nb = slots[t].base;
-            put_unit(&ring[u++ & RING_MASK], base + (uint64_t)(q - p), len, t, fl, cp, light);
-            r->unit = u;
-            held = 0;
-            q += len;
-            gap = 0;
-            fl = ((v >> 24) & F_WORD) | F_UNIT | ((v >> 28) & F_LATIN) |
-                 ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
-            rsym = sym;
-            cur = t;
-            cbase = nb & SHI_SLOT_BASE;
-            deep = 1;
-            if ((nb & SHI_SLOT_OUT) || !plain) {
-                /* outputs, or a policy scan (the general loop keeps its
-                 * horizon up to date in deeper states) */
-                stop = 0;
-                break;
-            }
-            continue;
+            deeper = t; /* the match goes on */
+            goto go_deeper;
         }
         shi_rootc rc = rootc[sym];
         if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id == SHI_NO_CHILD &&
@@ -645,25 +623,10 @@ root_run_body(const shai_db *db, shi_unit *ring, const unsigned char *p, size_t 
             break; /* a doubled character: the general step */
         if (deep) {
             /* a mismatch deeper than the root's children: the failure
-             * links decide, and a state deeper than 1 is written now */
-            uint32_t s2 = delta(slots, links, links[cur].fail, sym);
-            if (s2 != SHI_ROOT && s2 != rc.id) {
-                uint32_t nb = slots[s2].base;
-                put_unit(&ring[r->unit++ & RING_MASK], base + (uint64_t)(q - p), len, s2, fl, cp,
-                         light);
-                q += len;
-                gap = 0;
-                fl = ((v >> 24) & F_WORD) | F_UNIT | ((v >> 28) & F_LATIN) |
-                     ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
-                rsym = sym;
-                cur = s2;
-                cbase = nb & SHI_SLOT_BASE;
-                if (nb & SHI_SLOT_OUT) {
-                    stop = 0;
-                    break;
-                }
-                continue;
-            }
+             * links decide */
+            deeper = delta(slots, links, links[cur].fail, sym);
+            if (deeper != SHI_ROOT && deeper != rc.id)
+                goto go_deeper;
             deep = 0;
         }
         hq = q;
@@ -683,6 +646,34 @@ root_run_body(const shai_db *db, shi_unit *ring, const unsigned char *p, size_t 
             fl |= F_PEND;
             stop = 0;
             break;
+        }
+        continue;
+    go_deeper:
+        /* units deeper than 1 are written at once, and the held unit before
+         * is part of the match */
+        {
+            uint64_t u = r->unit;
+            if (held)
+                put_unit(&ring[u++ & RING_MASK], base + (uint64_t)(hq - p), *hq < 0x80 ? 1 : 3, cur,
+                         hfl, hcp, light);
+            uint32_t nb = slots[deeper].base;
+            put_unit(&ring[u++ & RING_MASK], base + (uint64_t)(q - p), len, deeper, fl, cp, light);
+            r->unit = u;
+            held = 0;
+            q += len;
+            gap = 0;
+            fl = ((v >> 24) & F_WORD) | F_UNIT | ((v >> 28) & F_LATIN) |
+                 ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
+            rsym = sym;
+            cur = deeper;
+            cbase = nb & SHI_SLOT_BASE;
+            deep = 1;
+            if ((nb & SHI_SLOT_OUT) || !plain) {
+                /* outputs, or a policy scan (the general loop keeps its
+                 * horizon up to date in deeper states) */
+                stop = 0;
+                break;
+            }
         }
     }
     if (held) {
@@ -804,8 +795,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             cp = c;
             len = 1;
         }
-        uint32_t v = stage2[((uint32_t)stage1[cp >> SHI_MAP_BLOCK_SHIFT] << SHI_MAP_BLOCK_SHIFT) |
-                            (cp & (SHI_MAP_BLOCK_SIZE - 1))];
+        uint32_t v = shi_map_at(stage1, stage2, cp);
         if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
             break;
         uint32_t sym = v & SHI_MAP_SYM_MASK;
@@ -846,18 +836,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
         i += len;
         gap = 0;
         if (s != SHI_ROOT) {
-            shi_unit *uu = &ring[u & RING_MASK];
-            uu->start = off;
-            uu->end = off + len;
-            uu->state = s;
-            uu->prev_word = (uint8_t)(fl & F_WORD);
-            if (!light) {
-                uu->best_len = 0;
-                uu->allow_len = 0;
-                uu->single = 1;
-                uu->adjacent = !(fl & F_SKIP);
-                uu->raw = cp;
-            }
+            put_unit(&ring[u & RING_MASK], off, len, s, fl, cp, light);
             u++;
             last_sym = sym;
             fl = word | F_UNIT | ((v & SHI_MAP_LATIN) ? F_LATIN : 0) |
