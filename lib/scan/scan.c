@@ -545,19 +545,21 @@ static inline __attribute__((always_inline)) void put_unit(shi_unit *uu, uint64_
     }
 }
 
-/* The root loop of the plain overlapping scan, where most text is
- * scanned: any state, no output waiting. In the root or a child of the root
- * (depth 1, failure link the root), a plain character that does not
- * continue the match leads to the root's child on it whatever came before:
- * one load of db->rootc, no failure links; and only the last unit can be
- * part of a later hit, so it is written once, when it is left or the loop
- * ends. Deeper states take the failure links and write their units at
- * once. Stops after a character whose state has outputs (the general loop
- * resolves them), or before one it does not take (noise is taken). */
 #define NO_REPEAT UINT32_MAX
 _Static_assert((SHI_MAP_WORD >> 24) == F_WORD && (SHI_MAP_LATIN >> 28) == F_LATIN,
                "the root loop shifts map bits into scanner flags");
 
+/* The root loop, where most text is scanned: no output waiting. In the root
+ * or a child of the root (depth 1, failure link the root), a plain
+ * character that does not continue the match leads to the root's child on
+ * it whatever came before: one load of db->rootc, no failure links; and
+ * only the last unit can be part of a later hit, so it is written once,
+ * when it is left or the loop ends. Plain overlapping scans stay in the
+ * loop deeper down (failure links, units written at once); policy scans
+ * (violations, leftmost-longest) leave when a match goes deeper than 1, as
+ * their horizon must follow it. Stops after a character whose state has
+ * outputs (the general loop resolves them), or before one it does not take
+ * (noise is taken). */
 static inline __attribute__((always_inline)) size_t
 root_run_body(const shai_db *db, shi_unit *ring, const unsigned char *p, size_t i, size_t n,
               uint64_t base, shi_root_regs *r, const int light, const int plain)
