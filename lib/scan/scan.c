@@ -554,16 +554,17 @@ _Static_assert((SHI_MAP_WORD >> 24) == F_WORD && (SHI_MAP_LATIN >> 28) == F_LATI
  * character that does not continue the match leads to the root's child on
  * it whatever came before: one load of db->rootc, no failure links; and
  * only the last unit can be part of a later hit, so it is written once,
- * when it is left or the loop ends. Plain overlapping scans stay in the
- * loop deeper down (failure links, units written at once); policy scans
- * (violations, leftmost-longest) leave when a match goes deeper than 1, as
- * their horizon must follow it. Stops after a character whose state has
- * outputs (the general loop resolves them), or before one it does not take
- * (noise is taken). */
+ * when it is left or the loop ends. Deeper down it follows failure links
+ * and writes units at once; policy scans (violations, leftmost-longest)
+ * advance their horizon there as the general step does. Stops after a
+ * character whose state has outputs (the general loop resolves them), or
+ * before one it does not take (noise is taken). */
 static inline __attribute__((always_inline)) size_t
-root_run_body(const shai_db *db, shi_unit *ring, const unsigned char *p, size_t i, size_t n,
-              uint64_t base, shi_root_regs *r, const int light, const int plain)
+root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint64_t base,
+              shi_root_regs *r, const int light, const int plain)
 {
+    const shai_db *db = sc->db;
+    shi_unit *ring = sc->ring;
     const shi_slot *slots = db->slots;
     const shi_rootc *rootc = db->rootc;
     const uint16_t *stage1 = db->map_stage1;
@@ -670,9 +671,20 @@ root_run_body(const shai_db *db, shi_unit *ring, const unsigned char *p, size_t 
             cur = deeper;
             cbase = nb & SHI_SLOT_BASE;
             deep = 1;
-            if ((nb & SHI_SLOT_OUT) || !plain) {
-                /* outputs, or a policy scan (the general loop keeps its
-                 * horizon up to date in deeper states) */
+            if (!plain) {
+                /* a policy scan: the horizon follows the match */
+                uint32_t d = db->depth[deeper];
+                uint64_t h = u > d ? u - d : 0;
+                if (h > sc->horizon) {
+                    sc->unit = u;
+                    advance(sc, h);
+                    if (sc->status) {
+                        stop = 0;
+                        break;
+                    }
+                }
+            }
+            if (nb & SHI_SLOT_OUT) {
                 stop = 0;
                 break;
             }
@@ -692,27 +704,27 @@ root_run_body(const shai_db *db, shi_unit *ring, const unsigned char *p, size_t 
     return (size_t)(q - p);
 }
 
-static __attribute__((noinline)) size_t root_run_light(const shai_db *db, shi_unit *ring,
-                                                       const unsigned char *p, size_t i, size_t n,
-                                                       uint64_t base, shi_root_regs *r)
+static __attribute__((noinline)) size_t root_run_light(shi_scanner *sc, const unsigned char *p,
+                                                       size_t i, size_t n, uint64_t base,
+                                                       shi_root_regs *r)
 {
-    return root_run_body(db, ring, p, i, n, base, r, 1, 1);
+    return root_run_body(sc, p, i, n, base, r, 1, 1);
 }
 
-static __attribute__((noinline)) size_t root_run_full(const shai_db *db, shi_unit *ring,
-                                                      const unsigned char *p, size_t i, size_t n,
-                                                      uint64_t base, shi_root_regs *r)
+static __attribute__((noinline)) size_t root_run_full(shi_scanner *sc, const unsigned char *p,
+                                                      size_t i, size_t n, uint64_t base,
+                                                      shi_root_regs *r)
 {
-    return root_run_body(db, ring, p, i, n, base, r, 0, 1);
+    return root_run_body(sc, p, i, n, base, r, 0, 1);
 }
 
 /* Leftmost-longest and violation scans: the loop leaves when a match goes
  * deeper than 1, and the general loop advances the horizon. */
-static __attribute__((noinline)) size_t root_run_policy(const shai_db *db, shi_unit *ring,
-                                                        const unsigned char *p, size_t i, size_t n,
-                                                        uint64_t base, shi_root_regs *r)
+static __attribute__((noinline)) size_t root_run_policy(shi_scanner *sc, const unsigned char *p,
+                                                        size_t i, size_t n, uint64_t base,
+                                                        shi_root_regs *r)
 {
-    return root_run_body(db, ring, p, i, n, base, r, 0, 0);
+    return root_run_body(sc, p, i, n, base, r, 0, 0);
 }
 
 static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *sc,
@@ -738,11 +750,11 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                   (sc->pending ? F_PEND : 0);
 
     while (i < n) {
-        if (!(fl & F_PEND) && (plain || depth[s] <= 1)) {
+        if (!(fl & F_PEND)) {
             shi_root_regs r = {s, fl, last_sym, gap, u, 0};
-            i = !plain  ? root_run_policy(db, ring, p, i, n, base, &r)
-                : light ? root_run_light(db, ring, p, i, n, base, &r)
-                        : root_run_full(db, ring, p, i, n, base, &r);
+            i = !plain  ? root_run_policy(sc, p, i, n, base, &r)
+                : light ? root_run_light(sc, p, i, n, base, &r)
+                        : root_run_full(sc, p, i, n, base, &r);
             s = r.state;
             fl = r.fl;
             last_sym = r.last_sym;
