@@ -192,19 +192,46 @@ static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
     sc->seg_len += n;
 }
 
-/* Appends the folded form of the characters the fast path took (plain
- * characters only: no ignorable, break or multi-unit ones) to the rule
- * segment, as step() would have one by one. */
+/* Appends the folded form of the characters the fast path took (valid
+ * UTF-8, plain characters only: no ignorable, break or multi-unit ones) to
+ * the rule segment, as step() would have one by one. */
 static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, size_t to,
                          uint64_t off)
 {
     const shai_db *db = sc->db;
     while (from < to) {
-        uint32_t cp;
-        size_t need;
-        size_t len = shi_utf8_decode(p + from, to - from, &cp, &need);
-        uint32_t sym = shi_map(db, cp) & SHI_MAP_SYM_MASK;
-        seg_put(sc, sym ? db->sym_cp[sym] : cp, off, (uint32_t)len);
+        const unsigned char *c = p + from;
+        uint32_t cp, len;
+        if (c[0] < 0x80) {
+            cp = c[0];
+            len = 1;
+        } else if (c[0] < 0xE0) {
+            cp = ((c[0] & 0x1Fu) << 6) | (c[1] & 0x3Fu);
+            len = 2;
+        } else if (c[0] < 0xF0) {
+            cp = ((c[0] & 0x0Fu) << 12) | ((c[1] & 0x3Fu) << 6) | (c[2] & 0x3Fu);
+            len = 3;
+        } else {
+            cp = ((c[0] & 0x07u) << 18) | ((c[1] & 0x3Fu) << 12) | ((c[2] & 0x3Fu) << 6) |
+                 (c[3] & 0x3Fu);
+            len = 4;
+        }
+        uint32_t sym = shi_map_at(db->map_stage1, db->map_stage2, cp) & SHI_MAP_SYM_MASK;
+        uint32_t folded = sym ? db->sym_cp[sym] : cp;
+        if (sc->seg_len && sc->seg_len + 4 <= sc->seg_cap) {
+            /* seg_put without its growing, flushing and first-character
+             * cases; a character that folds to itself is copied */
+            size_t n = len;
+            if (folded == cp)
+                memcpy(sc->seg + sc->seg_len, c, len);
+            else
+                n = shi_utf8_encode(folded, sc->seg + sc->seg_len);
+            sc->seg_start[sc->seg_len] = off;
+            sc->seg_end[sc->seg_len + n - 1] = off + len;
+            sc->seg_len += n;
+        } else {
+            seg_put(sc, folded, off, len);
+        }
         from += len;
         off += len;
     }
