@@ -37,14 +37,15 @@ static inline shi_unit *ring_at(shi_scanner *sc, uint64_t u)
     return &sc->ring[u & RING_MASK];
 }
 
-static void emit(shi_scanner *sc, uint64_t s, uint64_t f, uint32_t entry)
+/* Reports a hit at original offsets [start, end) to the callback. */
+static void emit_span(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry)
 {
     if (sc->status)
         return;
     const shi_entry *e = &sc->db->entries[entry];
     shai_hit hit = {
-        .start = ring_at(sc, s)->start,
-        .end = ring_at(sc, f)->end,
+        .start = start,
+        .end = end,
         .entry = entry,
         .category = e->category,
         .action = e->action,
@@ -52,6 +53,12 @@ static void emit(shi_scanner *sc, uint64_t s, uint64_t f, uint32_t entry)
     };
     if (sc->fn(&hit, sc->user))
         sc->status = SHAI_TERMINATED;
+}
+
+/* A word hit from unit s to unit f. */
+static void emit(shi_scanner *sc, uint64_t s, uint64_t f, uint32_t entry)
+{
+    emit_span(sc, ring_at(sc, s)->start, ring_at(sc, f)->end, entry);
 }
 
 /* An exact entry matches only text that is its own characters, unfolded
@@ -71,23 +78,6 @@ static int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
             return 0;
     }
     return k == e->text_len;
-}
-
-static void emit_span(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry)
-{
-    if (sc->status)
-        return;
-    const shi_entry *e = &sc->db->entries[entry];
-    shai_hit hit = {
-        .start = start,
-        .end = end,
-        .entry = entry,
-        .category = e->category,
-        .action = e->action,
-        .flags = (e->flags & SHAI_ENTRY_ALLOW) ? SHAI_HIT_ALLOW : 0,
-    };
-    if (sc->fn(&hit, sc->user))
-        sc->status = SHAI_TERMINATED;
 }
 
 /* ------------------------------------------------------------ rules */
@@ -354,6 +344,24 @@ static void advance(shi_scanner *sc, uint64_t horizon)
     }
 }
 
+/* The first unit a match in state s can still start at, after u units
+ * (the root's depth is 0). */
+static inline uint64_t match_from(const uint8_t *depth, uint64_t u, uint32_t s)
+{
+    return u > depth[s] ? u - depth[s] : 0;
+}
+
+/* Advances to horizon h if that moves it, for a loop that keeps the unit
+ * count u in a register. Returns the scan's status. */
+static inline int advance_to(shi_scanner *sc, uint64_t u, uint64_t h)
+{
+    if (h > sc->horizon) {
+        sc->unit = u;
+        advance(sc, h);
+    }
+    return sc->status;
+}
+
 /* A digit: a word character that is not a Latin letter. */
 static inline int is_digit_value(uint32_t v)
 {
@@ -464,7 +472,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         sc->last_sym = sym;
         sc->last_is_unit = 1;
         sc->last_latin = (v & SHI_MAP_LATIN) != 0;
-        horizon = sc->unit > db->depth[s] ? sc->unit - db->depth[s] : 0;
+        horizon = match_from(db->depth, sc->unit, s);
     } else {
         sc->last_sym = 0;
         sc->last_is_unit = 0;
@@ -700,15 +708,9 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             deep = 1;
             if (!plain) {
                 /* a policy scan: the horizon follows the match */
-                uint32_t d = db->depth[deeper];
-                uint64_t h = u > d ? u - d : 0;
-                if (h > sc->horizon) {
-                    sc->unit = u;
-                    advance(sc, h);
-                    if (sc->status) {
-                        stop = 0;
-                        break;
-                    }
+                if (advance_to(sc, u, match_from(db->depth, u, deeper))) {
+                    stop = 0;
+                    break;
                 }
             }
             if (nb & SHI_SLOT_OUT) {
@@ -787,15 +789,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             last_sym = r.last_sym;
             gap = r.gap;
             u = r.unit;
-            if (!plain) {
-                uint64_t h = s != SHI_ROOT ? (u > depth[s] ? u - depth[s] : 0) : u;
-                if (h > sc->horizon) {
-                    sc->unit = u;
-                    advance(sc, h);
-                    if (sc->status)
-                        break;
-                }
-            }
+            if (!plain && advance_to(sc, u, match_from(depth, u, s)))
+                break;
             if (!(r.stop & ROOT_PLAIN))
                 continue;
             if (i >= n)
@@ -855,12 +850,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                 s = SHI_ROOT;
                 last_sym = 0;
                 gap = 0;
-                if (!plain && u > sc->horizon) {
-                    sc->unit = u;
-                    advance(sc, u);
-                    if (sc->status)
-                        break;
-                }
+                if (!plain && advance_to(sc, u, u))
+                    break;
             }
             continue;
         }
@@ -882,24 +873,13 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             last_sym = sym;
             fl = word | F_UNIT | ((v & SHI_MAP_LATIN) ? F_LATIN : 0) |
                  ((slots[s].base & SHI_SLOT_OUT) ? F_PEND : 0);
-            if (!plain) {
-                uint64_t h = u > depth[s] ? u - depth[s] : 0;
-                if (h > sc->horizon) {
-                    sc->unit = u;
-                    advance(sc, h);
-                    if (sc->status)
-                        break;
-                }
-            }
+            if (!plain && advance_to(sc, u, match_from(depth, u, s)))
+                break;
         } else {
             last_sym = 0;
             fl = word;
-            if (!plain && u > sc->horizon) {
-                sc->unit = u;
-                advance(sc, u);
-                if (sc->status)
-                    break;
-            }
+            if (!plain && advance_to(sc, u, u))
+                break;
         }
     }
     sc->state = s;
@@ -913,7 +893,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     sc->gap = gap;
     sc->pending = (fl & F_PEND) != 0;
     if (plain) {
-        uint64_t h = s != SHI_ROOT ? (u > depth[s] ? u - depth[s] : 0) : u;
+        uint64_t h = match_from(depth, u, s);
         if (h > sc->horizon)
             sc->horizon = h;
     }
