@@ -44,6 +44,22 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 /* --------------------------------------------------------- option parsing */
 
+const char **cli_arg_list(int argc)
+{
+    const char **list = calloc((size_t)argc + 1, sizeof *list);
+    if (!list)
+        cli_error("out of memory");
+    return list;
+}
+
+bool cli_lexicon_path(const char *cmd, const char *arg)
+{
+    if (arg[0] != '\0')
+        return true;
+    cli_usage_error(cmd, "empty lexicon path");
+    return false;
+}
+
 void cli_parser_init(struct cli_parser *p, int argc, char **argv, const char *cmd)
 {
     p->argc = argc;

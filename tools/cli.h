@@ -105,6 +105,15 @@ void cli_parser_init(struct cli_parser *p, int argc, char **argv, const char *cm
  * "--name value", short ones "-xvalue" and "-x value". */
 int cli_next(struct cli_parser *p, const struct cli_option *opts, const char **arg);
 
+/* An array with room for every argument of argv and a NULL, for the
+ * operands or paths a command collects; prints "out of memory" and returns
+ * NULL when it cannot. */
+const char **cli_arg_list(int argc);
+
+/* Whether `arg` can be a lexicon path of command `cmd` (it is not empty);
+ * prints a usage error when it cannot. */
+bool cli_lexicon_path(const char *cmd, const char *arg);
+
 /* --------------------------------------------------------- option values */
 
 /* Parse a decimal integer in [min, max] for option `opt` of command `cmd`;

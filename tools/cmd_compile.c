@@ -139,18 +139,15 @@ int cmd_compile(int argc, char **argv)
     const char **paths;
     size_t n_paths = 0;
     const char *output = NULL, *depfile = NULL, *arg;
-    bool no_fold = false, verbose = false, quiet = false, is_default = false;
-    shai_builder *b = NULL;
+    bool no_fold = false, verbose = false, quiet = false;
     shai_db *db = NULL;
     size_t size = 0;
     double t0;
     int id, rc, status = CLI_EXIT_ERROR;
 
-    paths = calloc((size_t)argc + 1, sizeof *paths);
-    if (!paths) {
-        cli_error("out of memory");
+    paths = cli_arg_list(argc);
+    if (!paths)
         return CLI_EXIT_ERROR;
-    }
     cli_parser_init(&p, argc, argv, "compile");
     while ((id = cli_next(&p, compile_options, &arg)) != CLI_NEXT_END) {
         switch (id) {
@@ -158,10 +155,8 @@ int cmd_compile(int argc, char **argv)
             goto out;
         case CLI_NEXT_OPERAND:
         case OPT_LEXICON:
-            if (arg[0] == '\0') {
-                cli_usage_error("compile", "empty lexicon path");
+            if (!cli_lexicon_path("compile", arg))
                 goto out;
-            }
             paths[n_paths++] = arg;
             break;
         case OPT_OUTPUT:
@@ -198,35 +193,11 @@ int cmd_compile(int argc, char **argv)
         cli_usage_error("compile", "missing --output FILE (-o FILE)");
         goto out;
     }
-    if (n_paths == 0) {
-        paths[n_paths++] = cli_default_lexicon();
-        is_default = true;
-    }
-
     t0 = now_ms();
-    rc = shai_builder_new(&b);
-    if (rc == SHAI_OK && no_fold)
-        rc = cli_set_no_fold(b);
-    if (rc != SHAI_OK) {
-        cli_error("cannot create a lexicon builder: %s", shai_status_message(rc));
+    if (cli_load_db(paths, n_paths, no_fold, &db) != CLI_EXIT_CLEAN)
         goto out;
-    }
-    for (size_t i = 0; i < n_paths; i++) {
-        rc = shai_builder_add_path(b, paths[i]);
-        if (rc != SHAI_OK) {
-            cli_builder_error(b, paths[i], rc,
-                              is_default ? " (default lexicon; give a PATH or set "
-                                           "$" SHAI_DEFAULT_LEXICON_ENV ")"
-                                         : NULL);
-            goto out;
-        }
-    }
-    rc = shai_builder_compile(b, &db);
-    if (rc != SHAI_OK) {
-        const char *msg = shai_builder_error_message(b);
-        cli_error("cannot compile the lexicon: %s", msg && msg[0] ? msg : shai_status_message(rc));
-        goto out;
-    }
+    if (n_paths == 0)
+        paths[n_paths++] = cli_default_lexicon(); /* what the depfile lists */
     rc = shai_db_size(db, &size);
     if (rc == SHAI_OK)
         rc = shai_db_save(db, output);
@@ -245,7 +216,6 @@ int cmd_compile(int argc, char **argv)
     status = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
 out:
     shai_db_free(db);
-    shai_builder_free(b);
     free(paths);
     return status;
 }

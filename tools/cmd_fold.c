@@ -292,11 +292,9 @@ int cmd_fold(int argc, char **argv)
     }
     opts[k] = (struct cli_option){NULL, 0, 0, 0};
 
-    texts = calloc((size_t)argc + 1, sizeof *texts);
-    if (!texts) {
-        cli_error("out of memory");
+    texts = cli_arg_list(argc);
+    if (!texts)
         return CLI_EXIT_ERROR;
-    }
     cli_parser_init(&p, argc, argv, "fold");
     while ((id = cli_next(&p, opts, &arg)) != CLI_NEXT_END) {
         switch (id) {

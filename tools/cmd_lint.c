@@ -888,21 +888,17 @@ int cmd_lint(int argc, char **argv)
 
     memset(&L, 0, sizeof L);
     cli_out_init_memory(&L.msg);
-    operands = calloc((size_t)argc + 1, sizeof *operands);
-    if (!operands) {
-        cli_error("out of memory");
+    operands = cli_arg_list(argc);
+    if (!operands)
         return CLI_EXIT_ERROR;
-    }
     cli_parser_init(&p, argc, argv, "lint");
     while ((id = cli_next(&p, lint_options, &arg)) != CLI_NEXT_END) {
         switch (id) {
         case CLI_NEXT_ERROR:
             goto out;
         case CLI_NEXT_OPERAND:
-            if (arg[0] == '\0') {
-                cli_usage_error("lint", "empty lexicon path");
+            if (!cli_lexicon_path("lint", arg))
                 goto out;
-            }
             operands[n_operands++] = arg;
             break;
         case OPT_STRICT:

@@ -1064,12 +1064,10 @@ int cmd_scan(int argc, char **argv)
     memset(&in, 0, sizeof in);
 
     /* Every argument is at most one lexicon or one file. */
-    lexicons = calloc((size_t)argc + 1, sizeof *lexicons);
-    files = calloc((size_t)argc + 1, sizeof *files);
-    if (!lexicons || !files) {
-        cli_error("out of memory");
+    lexicons = cli_arg_list(argc);
+    files = lexicons ? cli_arg_list(argc) : NULL;
+    if (!files)
         goto out;
-    }
 
     cli_parser_init(&p, argc, argv, "scan");
     while ((id = cli_next(&p, scan_options, &arg)) != CLI_NEXT_END) {
@@ -1080,10 +1078,8 @@ int cmd_scan(int argc, char **argv)
             files[n_files++] = arg;
             break;
         case OPT_LEXICON:
-            if (arg[0] == '\0') {
-                cli_usage_error("scan", "empty lexicon path");
+            if (!cli_lexicon_path("scan", arg))
                 goto out;
-            }
             lexicons[n_lexicons++] = arg;
             break;
         case OPT_DB:

@@ -263,11 +263,9 @@ int cmd_stats(int argc, char **argv)
     int id, rc, status = CLI_EXIT_ERROR;
 
     memset(&st, 0, sizeof st);
-    lexicons = calloc((size_t)argc + 1, sizeof *lexicons);
-    if (!lexicons) {
-        cli_error("out of memory");
+    lexicons = cli_arg_list(argc);
+    if (!lexicons)
         return CLI_EXIT_ERROR;
-    }
     cli_parser_init(&p, argc, argv, "stats");
     while ((id = cli_next(&p, stats_options, &arg)) != CLI_NEXT_END) {
         switch (id) {
@@ -278,10 +276,8 @@ int cmd_stats(int argc, char **argv)
                             arg);
             goto out;
         case OPT_LEXICON:
-            if (arg[0] == '\0') {
-                cli_usage_error("stats", "empty lexicon path");
+            if (!cli_lexicon_path("stats", arg))
                 goto out;
-            }
             lexicons[n_lexicons++] = arg;
             break;
         case OPT_DB:
