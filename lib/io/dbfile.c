@@ -278,6 +278,18 @@ int shai_db_save(const shai_db *db, const char *path)
     return rc;
 }
 
+/* The two validation loops over the largest arrays run about twice as fast
+ * with AVX2 (wider compares, cheaper strided loads): on x86-64 they are
+ * built twice and the loader picks the copy this CPU can run. */
+#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define SHI_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef SHI_AVX2_CLONES
+#define SHI_AVX2_CLONES
+#endif
+
 /* Every index the scanner follows must stay inside its array, every list
  * must end and every failure chain must reach the root. The loops over the
  * large arrays gather their checks into one flag instead of branching on
@@ -307,7 +319,7 @@ static int validate_map(const shai_db *db)
  * state but the root has a depth of at least 1; every free slot is all
  * zeros (but its check) with a depth of 0. One pass, no indirection: where
  * failure links lead is not checked (see delta() in scan.c). */
-static int validate_automaton(const shai_db *db)
+SHI_AVX2_CLONES static int validate_automaton(const shai_db *db)
 {
     const shi_slot *slots = db->slots;
     const shi_link *links = db->links;
@@ -339,7 +351,7 @@ static int validate_automaton(const shai_db *db)
     return !bad;
 }
 
-static int validate_entries(shai_db *db, uint32_t *nrules)
+SHI_AVX2_CLONES static int validate_entries(shai_db *db, uint32_t *nrules)
 {
     if (db->strings[db->strings_len] != '\0')
         return 0;
