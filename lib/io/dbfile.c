@@ -278,9 +278,9 @@ int shai_db_save(const shai_db *db, const char *path)
     return rc;
 }
 
-/* The two validation loops over the largest arrays run about twice as fast
- * with AVX2 (wider compares, cheaper strided loads): on x86-64 they are
- * built twice and the loader picks the copy this CPU can run. */
+/* The two validation loops over the largest arrays run faster with AVX2
+ * (wider compares, cheaper strided loads): on x86-64 they are built twice
+ * and the loader picks the copy this CPU can run. */
 #if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define SHI_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
@@ -290,10 +290,10 @@ int shai_db_save(const shai_db *db, const char *path)
 #define SHI_AVX2_CLONES
 #endif
 
-/* Every index the scanner follows must stay inside its array, every list
- * must end and every failure chain must reach the root. The loops over the
- * large arrays gather their checks into one flag instead of branching on
- * each, so they run at memory speed. */
+/* Every index the scanner follows must stay inside its array and every
+ * list must end (the scanner bounds failure chains, see delta() in scan.c).
+ * The loops over the large arrays gather their checks into one flag instead
+ * of branching on each. */
 static int validate_map(const shai_db *db)
 {
     uint32_t bad = 0;
