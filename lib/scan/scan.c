@@ -534,10 +534,6 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
     }
 }
 
-/* The common case, kept in registers: a character that is a plain symbol
- * (or outside the alphabet), no output waiting to be resolved, no repeat.
- * Returns where it stopped: the end, or a character the general step must
- * handle. Does exactly what step() would do for the characters it takes. */
 static inline uint32_t le32(uint32_t w)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -756,6 +752,10 @@ static __attribute__((noinline)) size_t root_run_policy(shi_scanner *sc, const u
     return root_run_body(sc, p, i, n, base, r, 0, 0);
 }
 
+/* The common case, kept in registers: a character that is a plain symbol
+ * (or outside the alphabet), no output waiting to be resolved, no repeat.
+ * Returns where it stopped: the end, or a character the general step must
+ * handle. Does exactly what step() would do for the characters it takes. */
 static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *sc,
                                                                   const unsigned char *p, size_t i,
                                                                   size_t n, const int plain,
