@@ -38,7 +38,10 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     meson setup "$BUILD_DIR" "$REPO" --buildtype=release >&2
 fi
 ninja -C "$BUILD_DIR" bench/shai-bench >&2
+# the AVX-512 pre-pass sketch, where the compiler could build it
+ninja -C "$BUILD_DIR" bench/prepass-proto >&2 2>/dev/null || true
 BENCH=$BUILD_DIR/bench/shai-bench
+PREPASS=$BUILD_DIR/bench/prepass-proto
 LIBSHAI=$(ls "$BUILD_DIR"/lib/libshai.so 2>/dev/null || true)
 
 echo "== making inputs in $INPUTS" >&2
@@ -69,6 +72,20 @@ for lex in jieba_1k jieba_10k houbb_64k jieba_100k; do
     esac
     "$BENCH" "$@" | tee -a "$RESULTS"
 done
+
+if [ -x "$PREPASS" ]; then
+    say ""
+    say "### AVX-512 pre-pass sketch (prepass-proto; see README.md, \"What the targets need\")"
+    say ""
+    for lex in jieba_1k jieba_10k houbb_64k jieba_100k; do
+        echo "== pre-pass sketch, $lex" >&2
+        if out=$("$PREPASS" "$INPUTS/$lex.txt" "$CORPUS" "$RUNS" 2>&1); then
+            say "- ${out#"$INPUTS"/}"
+        else
+            say "- $lex: not run ($out)"
+        fi
+    done
+fi
 
 for lex in $PY_LEXICONS; do
     echo "== Python peers, $lex" >&2
