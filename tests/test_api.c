@@ -1899,8 +1899,48 @@ static void test_rules_match(void **state)
     /* Masks cover rule hits. */
     size_t n = 0;
     assert_string_equal(mask_of(db, LIT("tel 13812345678."), '*', &n), "tel ***********.");
-    /* A rule hit never spans a line break. */
+    /* A rule hit never spans a line break, nor invalid bytes: a surrogate
+     * or an overlong form in the middle of a text is no character, even
+     * to the loops that decode 3-byte sequences in one step. */
     assert_status(shai_scan_hits(db, LIT("138123\n45678"), 0, hits, 8, &count), SHAI_OK);
+    assert_int_equal(count, 0);
+    assert_status(shai_scan_hits(db,
+                                 LIT("1381234\xed\xa0\x80"
+                                     "5678"),
+                                 0, hits, 8, &count),
+                  SHAI_OK);
+    assert_int_equal(count, 0);
+    assert_status(shai_scan_hits(db,
+                                 LIT("1381234\xe0\x80\xb0"
+                                     "5678"),
+                                 0, hits, 8, &count),
+                  SHAI_OK);
+    assert_int_equal(count, 0);
+    shai_db_free(db);
+
+    /* ... while a character the rule allows there lets it match. */
+    b = new_builder();
+    assert_status(shai_builder_add_rule(b, LIT("a.b"), NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL),
+                  SHAI_OK);
+    db = compile_builder(b);
+    shai_builder_free(b);
+    assert_status(shai_scan_hits(db,
+                                 LIT("xa\xe4\xb8\x80"
+                                     "bx"),
+                                 0, hits, 8, &count),
+                  SHAI_OK);
+    assert_int_equal(count, 1);
+    assert_status(shai_scan_hits(db,
+                                 LIT("xa\xed\xa0\x80"
+                                     "bx"),
+                                 0, hits, 8, &count),
+                  SHAI_OK);
+    assert_int_equal(count, 0);
+    assert_status(shai_scan_hits(db,
+                                 LIT("xa\xe0\x80\xaf"
+                                     "bx"),
+                                 0, hits, 8, &count),
+                  SHAI_OK);
     assert_int_equal(count, 0);
     shai_db_free(db);
 

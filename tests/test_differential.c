@@ -102,9 +102,12 @@ static const uint32_t gap_letters[] = {0x8D4C, 0x535A, 0x53F2, 0x7F51, 0x4E2D, '
 /* Only in texts: characters an entry may not contain, and U+10FFFF. */
 static const uint32_t text_only[] = {0x00, '\n', '\t', 0x7F, 0x85, 0x9F, 0x10FFFF, 0xFFFF};
 
+/* The last three are whole 3-byte forms the scan loops must refuse: two
+ * surrogates and an overlong '/'. */
 static const char *const invalid_tokens[] = {
-    "\x80",     "\xbf",         "\xc0",     "\xc1", "\xf5", "\xff",     "\xe8",     "\xe8\xb5",
-    "\xf0\x9f", "\xf0\x9f\x8e", "\xed\xa0", "\xed", "\xc3", "\xef\xbf", "\xf4\x90", "\xe0\x80",
+    "\x80",     "\xbf",     "\xc0",         "\xc1",         "\xf5",         "\xff", "\xe8",
+    "\xe8\xb5", "\xf0\x9f", "\xf0\x9f\x8e", "\xed\xa0",     "\xed",         "\xc3", "\xef\xbf",
+    "\xf4\x90", "\xe0\x80", "\xed\xa0\x80", "\xed\xbf\xbf", "\xe0\x80\xaf",
 };
 
 /* Bytes that are invalid wherever they stand. */

@@ -1,5 +1,6 @@
 /* Public accessors of a compiled db. */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "common/db.h"
@@ -35,6 +36,20 @@ int shi_db_prepare(shai_db *db)
     }
     db->rootc = rc;
     db->alloc[13] = rc;
+    /* the root loop's map: the two stages of U+0000..U+FFFF in one, so one
+     * load per character; surrogates are no characters, and a break sends
+     * them to the general step, which decodes them as invalid bytes */
+    uint32_t *bmp = malloc((size_t)0x10000 * sizeof *bmp);
+    if (!bmp)
+        return SHAI_E_NOMEM;
+    for (uint32_t b = 0; b < 0x10000u >> SHI_MAP_BLOCK_SHIFT; b++)
+        memcpy(bmp + (b << SHI_MAP_BLOCK_SHIFT),
+               db->map_stage2 + ((size_t)db->map_stage1[b] << SHI_MAP_BLOCK_SHIFT),
+               SHI_MAP_BLOCK_SIZE * sizeof *bmp);
+    for (uint32_t cp = 0xD800; cp < 0xE000; cp++)
+        bmp[cp] = SHI_MAP_BREAK;
+    db->map_bmp = bmp;
+    db->alloc[14] = bmp;
     return SHAI_OK;
 }
 

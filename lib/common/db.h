@@ -104,8 +104,9 @@ struct shai_db {
     const shi_slot *slots;
     const shi_link *links; /* per slot */
     uint32_t nslots;
-    const uint8_t *depth;   /* per slot: length of the state's string */
-    const shi_rootc *rootc; /* nsym values, see shi_db_prepare */
+    const uint8_t *depth;    /* per slot: length of the state's string */
+    const shi_rootc *rootc;  /* nsym values, see shi_db_prepare */
+    const uint32_t *map_bmp; /* the map of U+0000..U+FFFF in one stage, see shi_db_prepare */
     const shi_out *outs;
     uint32_t nouts;
 
@@ -134,7 +135,7 @@ struct shai_db {
     uint32_t max_allow_units; /* longest allow entry, 0 when there is none */
 
     /* storage to release */
-    void *alloc[14];
+    void *alloc[15];
     void *mapping; /* a saved db opened with mmap */
     size_t mapping_len;
 };

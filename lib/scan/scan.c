@@ -598,8 +598,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
     shi_unit *ring = sc->ring;
     const shi_slot *slots = db->slots;
     const shi_rootc *rootc = db->rootc;
-    const uint16_t *stage1 = db->map_stage1;
-    const uint32_t *stage2 = db->map_stage2;
+    const uint32_t *bmp = db->map_bmp;
     const shi_link *links = db->links;
     uint32_t cur = r->state == SHI_ROOT ? SHI_NO_CHILD : r->state;
     /* cur is deeper than 1: its failure link may not be the root */
@@ -623,11 +622,11 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             len = 1;
         } else {
             cp = ((w & 0x0F) << 12) | ((w & 0x3F00) >> 2) | ((w >> 16) & 0x3F);
-            if ((w & 0xC0C0F0) != 0x8080E0 || cp < 0x800 || (cp ^ 0xD800) < 0x800)
-                break; /* anything else: the general step */
+            if ((w & 0xC0C0F0) != 0x8080E0 || cp < 0x800)
+                break; /* anything else: the general step (surrogates map to a break) */
             len = 3;
         }
-        uint32_t v = shi_map_at(stage1, stage2, cp);
+        uint32_t v = bmp[cp];
         if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
             break;
         uint32_t sym = v & SHI_MAP_SYM_MASK;
