@@ -32,6 +32,9 @@
 #include "common/db.h"
 #include "shai.h"
 
+/* Only the pass uses AVX-512: main() runs anywhere and checks the CPU. */
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi2")))
+
 typedef struct filter {
     uint32_t *bloom;  /* 32-bit words, two bits per pair */
     uint32_t shift;   /* hash >> shift: the word */
@@ -93,7 +96,7 @@ typedef struct counts {
 
 /* Up to 64 bytes at p (fewer at the end: masked loads read nothing
  * beyond). */
-static inline __m512i load_upto(const unsigned char *p, size_t left)
+AVX512 static inline __m512i load_upto(const unsigned char *p, size_t left)
 {
     __mmask64 m = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
     return _mm512_maskz_loadu_epi8(m, p);
@@ -101,7 +104,8 @@ static inline __m512i load_upto(const unsigned char *p, size_t left)
 
 /* 16 compressed character starts (first, second, third bytes in dwords)
  * into map values. */
-static inline __m512i map16(const shai_db *db, __m128i x0, __m128i x1, __m128i x2, __mmask16 live)
+AVX512 static inline __m512i map16(const shai_db *db, __m128i x0, __m128i x1, __m128i x2,
+                                   __mmask16 live)
 {
     __m512i d0 = _mm512_cvtepu8_epi32(x0), d1 = _mm512_cvtepu8_epi32(x1),
             d2 = _mm512_cvtepu8_epi32(x2);
@@ -120,7 +124,7 @@ static inline __m512i map16(const shai_db *db, __m128i x0, __m128i x1, __m128i x
     return _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, idx, db->map_stage2, 4);
 }
 
-static __m128i lane128(__m512i v, int k)
+AVX512 static __m128i lane128(__m512i v, int k)
 {
     switch (k) {
     case 0:
@@ -135,7 +139,8 @@ static __m128i lane128(__m512i v, int k)
 }
 
 /* One call: a line, or the whole buffer. */
-static void prepass(const shai_db *db, const filter *f, const unsigned char *p, size_t n, counts *c)
+AVX512 static void prepass(const shai_db *db, const filter *f, const unsigned char *p, size_t n,
+                           counts *c)
 {
     uint32_t buf[80]; /* the window's symbols without noise, buf[0] the last before */
     uint32_t prev = 0;
