@@ -60,6 +60,20 @@ bool cli_lexicon_path(const char *cmd, const char *arg)
     return false;
 }
 
+bool cli_single_path(const char *cmd, const char *opt, const char *arg, const char **slot)
+{
+    if (*slot) {
+        cli_usage_error(cmd, "only one --%s may be given", opt);
+        return false;
+    }
+    if (arg[0] == '\0') {
+        cli_usage_error(cmd, "empty %s path", opt);
+        return false;
+    }
+    *slot = arg;
+    return true;
+}
+
 void cli_parser_init(struct cli_parser *p, int argc, char **argv, const char *cmd)
 {
     p->argc = argc;

@@ -114,6 +114,11 @@ const char **cli_arg_list(int argc);
  * prints a usage error when it cannot. */
 bool cli_lexicon_path(const char *cmd, const char *arg);
 
+/* Takes `arg` as the one value of path option --`opt` of command `cmd`
+ * (--output, --db) into *slot; prints a usage error and returns false when
+ * the option was given before or the path is empty. */
+bool cli_single_path(const char *cmd, const char *opt, const char *arg, const char **slot);
+
 /* --------------------------------------------------------- option values */
 
 /* Parse a decimal integer in [min, max] for option `opt` of command `cmd`;

@@ -160,12 +160,8 @@ int cmd_compile(int argc, char **argv)
             paths[n_paths++] = arg;
             break;
         case OPT_OUTPUT:
-            if (arg[0] == '\0' || output) {
-                cli_usage_error("compile",
-                                output ? "only one --output may be given" : "empty output path");
+            if (!cli_single_path("compile", "output", arg, &output))
                 goto out;
-            }
-            output = arg;
             break;
         case OPT_NO_FOLD:
             no_fold = true;

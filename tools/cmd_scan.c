@@ -1083,15 +1083,8 @@ int cmd_scan(int argc, char **argv)
             lexicons[n_lexicons++] = arg;
             break;
         case OPT_DB:
-            if (arg[0] == '\0') {
-                cli_usage_error("scan", "empty db path");
+            if (!cli_single_path("scan", "db", arg, &src.db_path))
                 goto out;
-            }
-            if (src.db_path) {
-                cli_usage_error("scan", "only one --db may be given");
-                goto out;
-            }
-            src.db_path = arg;
             break;
         case OPT_NO_FOLD:
             src.no_fold = true;

@@ -281,12 +281,8 @@ int cmd_stats(int argc, char **argv)
             lexicons[n_lexicons++] = arg;
             break;
         case OPT_DB:
-            if (arg[0] == '\0' || src.db_path) {
-                cli_usage_error("stats",
-                                src.db_path ? "only one --db may be given" : "empty db path");
+            if (!cli_single_path("stats", "db", arg, &src.db_path))
                 goto out;
-            }
-            src.db_path = arg;
             break;
         case OPT_NO_FOLD:
             src.no_fold = true;

@@ -236,6 +236,20 @@ class TestCommandLine(CliTestCase):
             self.assert_exit(p, 2)
             self.assertEqual(p.stdout, b"", args)
             self.assertTrue(p.stderr.startswith(b"shai"), (args, p.stderr))
+        # Path options given twice or empty name the option.
+        db = os.path.join(self.tmp, "usage.shai")
+        for args, message in (
+            (["scan", "--db", db, "--db", db], b"only one --db may be given"),
+            (["scan", "--db="], b"empty db path"),
+            (["stats", "--db", db, "--db", db], b"only one --db may be given"),
+            (["stats", "--db="], b"empty db path"),
+            (["compile", lex, "-o", db, "-o", db], b"only one --output may be given"),
+            (["compile", lex, "--output="], b"empty output path"),
+        ):
+            p = self.run_shai(*args)
+            self.assert_exit(p, 2)
+            self.assertIn(message, p.stderr, args)
+        self.assertFalse(os.path.exists(db))
         # Option syntax variants that must work.
         for args in (["--lexicon", lex], ["--lexicon=" + lex], ["-l", lex], ["-l" + lex]):
             p = self.scan(*args, "--format", "jsonl", input="网络赌博\n")
