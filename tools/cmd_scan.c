@@ -280,6 +280,26 @@ static void status_add(int *status, int st)
 
 /* -------------------------------------------------------- streaming engine */
 
+/* Room for `want` more bytes after the `len` in *buf (capacity *cap; a
+ * new buffer starts at `first` bytes), doubling; -1 when out of memory. */
+static int buf_reserve(unsigned char **buf, size_t *cap, size_t len, size_t want, size_t first)
+{
+    if (*cap - len >= want)
+        return 0;
+    size_t c = *cap ? *cap : first;
+    while (c - len < want) {
+        if (c > SIZE_MAX / 2)
+            return -1;
+        c *= 2;
+    }
+    unsigned char *p = realloc(*buf, c);
+    if (!p)
+        return -1;
+    *buf = p;
+    *cap = c;
+    return 0;
+}
+
 /* Make room for CHUNK more bytes at buf + len, dropping the dead prefix. */
 static int input_reserve(struct input *in)
 {
@@ -291,20 +311,7 @@ static int input_reserve(struct input *in)
         in->base = in->cur.off;
         in->len = live;
     }
-    if (in->cap - in->len < CHUNK) {
-        size_t cap = in->cap ? in->cap : 2 * CHUNK;
-        while (cap - in->len < CHUNK) {
-            if (cap > SIZE_MAX / 2)
-                return -1;
-            cap *= 2;
-        }
-        unsigned char *p = realloc(in->buf, cap);
-        if (!p)
-            return -1;
-        in->buf = p;
-        in->cap = cap;
-    }
-    return 0;
+    return buf_reserve(&in->buf, &in->cap, in->len, CHUNK, 2 * CHUNK);
 }
 
 /* Whether a read from `fd` would block now. */
@@ -706,17 +713,7 @@ static void pool_submit(struct pool *p, struct block *b, size_t file, const char
 /* Room for `want` more bytes at b->buf + b->len. */
 static int block_reserve(struct block *b, size_t want)
 {
-    if (b->cap - b->len >= want)
-        return 0;
-    size_t cap = b->cap ? b->cap : BLOCK_SIZE;
-    while (cap - b->len < want)
-        cap *= 2;
-    unsigned char *q = realloc(b->buf, cap);
-    if (!q)
-        return -1;
-    b->buf = q;
-    b->cap = cap;
-    return 0;
+    return buf_reserve(&b->buf, &b->cap, b->len, want, BLOCK_SIZE);
 }
 
 static uint64_t count_newlines(const unsigned char *p, size_t n)
