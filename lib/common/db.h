@@ -140,7 +140,8 @@ struct shai_db {
     size_t mapping_len;
 };
 
-/* Derives the in-memory tables of a compiled or opened db (db->rootc). */
+/* Derives the in-memory tables of a compiled or opened db (db->rootc,
+ * db->map_bmp; see docs/db-format.md, "Tables derived on open"). */
 int shi_db_prepare(struct shai_db *db);
 
 /* The map value of code point cp < 0x110000 (the scan loops keep the two
