@@ -654,32 +654,21 @@ class TestInputs(CliTestCase):
         end = "赌博".encode()
 
         def peak_rss(n_units):
-            proc = subprocess.Popen([BIN, "scan", "-l", lex, "-f", "jsonl"],
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, env=self.env())
-            out = []
+            def feed(stdin):
+                block = unit * 4096
+                left = n_units
+                while left >= 4096:
+                    stdin.write(block)
+                    left -= 4096
+                stdin.write(unit * left + end)
 
-            def reader():
-                out.append(proc.stdout.read())
-                out.append(proc.stderr.read())
-
-            t = threading.Thread(target=reader)
-            t.start()
-            block = unit * 4096
-            left = n_units
-            while left >= 4096:
-                proc.stdin.write(block)
-                left -= 4096
-            proc.stdin.write(unit * left + end)
-            proc.stdin.close()
-            t.join()
-            _, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            self.assertEqual(proc.returncode, 1, out[1])
-            recs = self.jsonl(out[0])
+            rc, out, err, rss = peak_rss_of([BIN, "scan", "-l", lex, "-f", "jsonl"],
+                                            self.env(), feed)
+            self.assertEqual(rc, 1, err)
+            recs = self.jsonl(out)
             self.assertEqual([(r["start"], r["col"]) for r in recs],
                              [(len(unit) * n_units, len(unit.decode()) * n_units + 1)])
-            return usage.ru_maxrss * 1024  # Linux: KiB
+            return rss
 
         small = peak_rss(16)
         big = peak_rss(count)
@@ -782,10 +771,11 @@ class TestDifferential(CliTestCase):
 
 
 
-def peak_rss_of(argv, env, stdin=None):
-    """Run argv to completion; (returncode, stdout, stderr, peak RSS in bytes)."""
-    proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env)
+def peak_rss_of(argv, env, feed=None):
+    """Run argv to completion, with feed(stdin) writing its standard input
+    when given; (returncode, stdout, stderr, peak RSS in bytes)."""
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if feed else None,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out = []
 
     def reader():
@@ -794,9 +784,15 @@ def peak_rss_of(argv, env, stdin=None):
 
     t = threading.Thread(target=reader)
     t.start()
+    if feed:
+        feed(proc.stdin)
+        proc.stdin.close()
     t.join()
     _, status, usage = os.wait4(proc.pid, 0)
-    return os.waitstatus_to_exitcode(status), out[0], out[1], usage.ru_maxrss * 1024
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    proc.stdout.close()
+    proc.stderr.close()
+    return proc.returncode, out[0], out[1], usage.ru_maxrss * 1024
 
 
 class TestSavedDb(CliTestCase):
