@@ -151,7 +151,7 @@ static void run_rules(shi_scanner *sc)
 static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
 {
     if (sc->seg_len + 4 > sc->seg_cap) {
-        if (sc->seg_len >= SEG_MAX) {
+        if (sc->seg_cap >= SEG_MAX) { /* pieces of at most 1 MiB */
             run_rules(sc);
             sc->seg_origin = off;
         } else {
