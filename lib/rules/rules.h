@@ -22,11 +22,24 @@ void shi_rules_free(shai_db *db);
 #define SHI_RULES_ALLOW 1 /* SHAI_ENTRY_ALLOW rules only */
 #define SHI_RULES_DENY 2  /* the others */
 
+/* Size of the table shi_rules_starts returns: one byte per BMP code point. */
+#define SHI_RULE_STARTS 0x10000u
+
+/* For each BMP code point, the bits of the rules a match may begin with it
+ * (in folded text), or NULL when every rule runs on every line (no rule is
+ * gated, or there was no memory to derive them: then pass `seen` 0xFF). A
+ * rule whose bit is not among those of a line's characters cannot match
+ * there. Characters above U+FFFF begin no gated rule. Derived by the first
+ * call for a db, thread-safe. */
+const uint8_t *shi_rules_starts(const shai_db *db);
+
 /* Match the rules `which` selects over folded[0..len) and call fn for each
- * match (start, end in folded bytes, rule entry). Returns SHAI_OK, or
+ * match (start, end in folded bytes, rule entry). `seen` is the OR of the
+ * shi_rules_starts bits of its characters: gated rules not in it are
+ * skipped. Returns SHAI_OK, or
  * SHAI_E_MATCH_LIMIT if a rule gave up (matches found before are still
  * reported), SHAI_E_NOMEM, or SHAI_TERMINATED if fn returned non-zero. */
-int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len,
+int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, uint8_t seen,
                   int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user);
 
 #endif

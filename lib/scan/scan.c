@@ -18,6 +18,7 @@ void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_h
     sc->fn = fn;
     sc->user = user;
     sc->state = SHI_ROOT;
+    sc->rule_starts = shi_rules_starts(db);
 }
 
 #define SEG_MAX ((size_t)1 << 20)
@@ -131,12 +132,15 @@ static void run_rules(shi_scanner *sc)
 {
     if (sc->seg_len && !sc->status) {
         rule_pass rp = {.sc = sc, .allow_pass = 1};
+        /* without the table, every rule runs */
+        uint8_t seen = sc->rule_starts ? sc->seg_seen : 0xFF;
         int rc = SHAI_OK;
         if (sc->flags & SHAI_SCAN_VIOLATIONS)
-            rc = shi_rules_run(sc->db, SHI_RULES_ALLOW, sc->seg, sc->seg_len, on_rule, &rp);
+            rc = shi_rules_run(sc->db, SHI_RULES_ALLOW, sc->seg, sc->seg_len, seen, on_rule, &rp);
         rp.allow_pass = 0;
         if (rc == SHAI_OK || rc == SHAI_E_MATCH_LIMIT) {
-            int rc2 = shi_rules_run(sc->db, SHI_RULES_DENY, sc->seg, sc->seg_len, on_rule, &rp);
+            int rc2 =
+                shi_rules_run(sc->db, SHI_RULES_DENY, sc->seg, sc->seg_len, seen, on_rule, &rp);
             if (rc == SHAI_OK)
                 rc = rc2;
         }
@@ -145,6 +149,7 @@ static void run_rules(shi_scanner *sc)
         free(rp.allow);
     }
     sc->seg_len = 0;
+    sc->seg_seen = 0;
 }
 
 /* Appends the folded form of one character to the rule segment. */
@@ -174,6 +179,8 @@ static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
     }
     if (sc->seg_len == 0)
         sc->seg_origin = off;
+    if (sc->rule_starts && cp < SHI_RULE_STARTS)
+        sc->seg_seen |= sc->rule_starts[cp];
     size_t n = shi_utf8_encode(cp, sc->seg + sc->seg_len);
     /* rule matches start and end on characters (no \C): the first byte
      * of a character holds its start, the last its end */
@@ -189,6 +196,8 @@ static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, s
                          uint64_t off)
 {
     const shai_db *db = sc->db;
+    const uint8_t *starts = sc->rule_starts;
+    uint8_t seen = 0;
     while (from < to) {
         const unsigned char *c = p + from;
         uint32_t cp, len;
@@ -212,6 +221,8 @@ static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, s
             /* seg_put without its growing, flushing and first-character
              * cases; a character that folds to itself is copied */
             size_t n = len;
+            if (starts && folded < SHI_RULE_STARTS)
+                seen |= starts[folded];
             if (folded == cp)
                 memcpy(sc->seg + sc->seg_len, c, len);
             else
@@ -220,11 +231,15 @@ static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, s
             sc->seg_end[sc->seg_len + n - 1] = off + len;
             sc->seg_len += n;
         } else {
+            /* seg_put may run the rules over the piece so far */
+            sc->seg_seen |= seen;
+            seen = 0;
             seg_put(sc, folded, off, len);
         }
         from += len;
         off += len;
     }
+    sc->seg_seen |= seen;
 }
 
 static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)

@@ -59,8 +59,10 @@ typedef struct shi_scanner {
     char *seg;
     uint64_t *seg_start, *seg_end;
     size_t seg_len, seg_cap;
-    uint64_t seg_origin; /* original offset where the line piece starts */
-    int rule_status;     /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
+    uint64_t seg_origin;        /* original offset where the line piece starts */
+    const uint8_t *rule_starts; /* shi_rules_starts of the db */
+    uint8_t seg_seen;           /* OR of rule_starts over the piece's characters */
+    int rule_status;            /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
     shi_unit ring[SHI_RING];
 } shi_scanner;
 

@@ -1,0 +1,310 @@
+/*
+ * Regular-expression rules against PCRE2 itself: every rule hit the library
+ * reports must be one PCRE2 finds when it searches each line alone, and no
+ * hit may be missing. The library skips a rule on a line where no character
+ * it can begin with occurs (lib/rules); these cases aim at that: rules that
+ * begin with Chinese alternations, a caseless letter with a non-ASCII other
+ * case (K, U+212A KELVIN SIGN), \K, lookarounds and \B before a Chinese
+ * first character, verbs, astral characters,
+ * empty matches, more rules than the table has bits, and lines long enough
+ * to be cut into pieces.
+ *
+ * The texts are made of characters that fold to themselves, so that the
+ * folded line the rules see is the line as written, with folding on or off.
+ */
+#include "test_util.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+static const char *const rules[] = {
+    "(?:qq|扣扣|企鹅)\\s*[1-9]\\d{4,}",
+    "(?:加|添加)\\s*(?:v|微)\\s*信?\\s*[a-z][a-z0-9_-]{3,}",
+    "kit+",
+    "fo+",
+    "x\\Ky+",
+    "(?=\\d{3})\\d+",
+    "(*COMMIT)信.",
+    "q*",
+    "😀+a",
+    "(?<!a)b{2}",
+    "(?<=的)微x",
+    "\\B信的",
+    "ab|微x",
+    "[^a-z\\s的]{2}",
+    /* more gated rules than the table has bits: the last ones share one */
+    "甲\\d",
+    "乙\\d",
+    "丙\\d",
+    "丁\\d",
+    "戊\\d",
+    "己\\d",
+    "庚\\d",
+    "辛\\d",
+};
+#define NRULES (sizeof rules / sizeof *rules)
+
+/* What the lines are made of: characters that fold to themselves, and
+ * phrases that match a rule by themselves. */
+static const char *const pieces[] = {
+    "的",
+    "是",
+    "我",
+    "加",
+    "添加",
+    "微",
+    "信",
+    "v",
+    "x",
+    "y",
+    "k",
+    "i",
+    "t",
+    "q",
+    "扣",
+    "企鹅",
+    "a",
+    "b",
+    "1",
+    "2",
+    "3",
+    "9",
+    " ",
+    "-",
+    "😀",
+    "甲",
+    "乙",
+    "丙",
+    "丁",
+    "戊",
+    "己",
+    "庚",
+    "辛",
+    "z",
+    "0",
+    "@",
+    ".",
+    ":",
+    "f",
+    "o",
+    /* phrases */
+    "的微x",
+    "我微信的",
+    "Foo",
+    "FOO",
+    "\xe2\x84\xaa"
+    "it" /* K (KELVIN SIGN) it */,
+    "加v信abcd",
+    "扣扣12345",
+    "xyy",
+    "😀a",
+    "abb",
+    "庚1",
+    "辛2",
+};
+#define NPIECES (sizeof pieces / sizeof *pieces)
+
+typedef struct ref {
+    pcre2_code *code[NRULES];
+    size_t n;
+    pcre2_match_data *md;
+} ref;
+
+/* The first n rules. */
+static void ref_init(ref *r, size_t n)
+{
+    r->n = n;
+    for (size_t k = 0; k < n; k++) {
+        int err;
+        PCRE2_SIZE off;
+        r->code[k] = pcre2_compile((PCRE2_SPTR)rules[k], PCRE2_ZERO_TERMINATED,
+                                   PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &err, &off, NULL);
+        assert_non_null(r->code[k]);
+    }
+    r->md = pcre2_match_data_create(1, NULL);
+    assert_non_null(r->md);
+}
+
+static void ref_free(ref *r)
+{
+    for (size_t k = 0; k < r->n; k++)
+        pcre2_code_free(r->code[k]);
+    pcre2_match_data_free(r->md);
+}
+
+/* The rule hits of text, line by line: each rule's successive non-empty
+ * matches, as the contract in shai.h describes them. */
+static void ref_hits(ref *r, const shai_db *db, const char *text, size_t len, hit_vec *out)
+{
+    size_t line = 0;
+    while (line <= len) {
+        const char *nl = memchr(text + line, '\n', len - line);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        for (size_t k = 0; k < r->n; k++) {
+            size_t at = 0, n = end - line;
+            while (at <= n) {
+                int rc = pcre2_match(r->code[k], (PCRE2_SPTR)(text + line), n, at, 0, r->md, NULL);
+                if (rc == PCRE2_ERROR_NOMATCH)
+                    break;
+                assert_true(rc > 0);
+                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
+                if (ov[1] > ov[0]) {
+                    shai_hit h = {0};
+                    h.start = line + ov[0];
+                    h.end = line + ov[1];
+                    h.entry = find_entry(db, rules[k], 0);
+                    hit_vec_push(out, &h);
+                }
+                if (ov[1] > at) {
+                    at = ov[1];
+                } else {
+                    at++;
+                    while (at < n && ((unsigned char)text[line + at] & 0xC0) == 0x80)
+                        at++;
+                }
+            }
+        }
+        line = end + 1;
+    }
+}
+
+static int cmp_hit(const void *pa, const void *pb)
+{
+    const shai_hit *a = pa, *b = pb;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->end != b->end)
+        return a->end < b->end ? -1 : 1;
+    return a->entry < b->entry ? -1 : a->entry > b->entry;
+}
+
+static void check_text(ref *r, const shai_db *db, const char *text, size_t len)
+{
+    hit_vec want = {0}, got = {0};
+    ref_hits(r, db, text, len, &want);
+    assert_status(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect_hit, &got), SHAI_OK);
+    if (want.n)
+        qsort(want.v, want.n, sizeof *want.v, cmp_hit);
+    if (got.n)
+        qsort(got.v, got.n, sizeof *got.v, cmp_hit);
+    if (want.n != got.n) {
+        print_message("rule hits: want %zu, got %zu, text %.*s\n", want.n, got.n,
+                      (int)(len < 400 ? len : 400), text);
+    }
+    assert_int_equal(got.n, want.n);
+    for (size_t i = 0; i < want.n; i++) {
+        if (cmp_hit(&want.v[i], &got.v[i])) {
+            print_message("hit %zu: want %llu-%llu rule %u, got %llu-%llu rule %u\n", i,
+                          (unsigned long long)want.v[i].start, (unsigned long long)want.v[i].end,
+                          want.v[i].entry, (unsigned long long)got.v[i].start,
+                          (unsigned long long)got.v[i].end, got.v[i].entry);
+            print_message("text %.*s\n", (int)(len < 400 ? len : 400), text);
+        }
+        assert_int_equal(cmp_hit(&want.v[i], &got.v[i]), 0);
+    }
+    hit_vec_free(&want);
+    hit_vec_free(&got);
+}
+
+/* A db of the first n rules. */
+static shai_db *rules_db(int fold, size_t n)
+{
+    shai_builder *b = fold ? new_builder() : new_raw_builder();
+    for (size_t k = 0; k < n; k++)
+        assert_status(shai_builder_add_rule(b, rules[k], strlen(rules[k]), NULL, SHAI_ACTION_BLOCK,
+                                            0, NULL, NULL),
+                      SHAI_OK);
+    shai_db *db = compile_builder(b);
+    shai_builder_free(b);
+    return db;
+}
+
+/* Random lines of a few to a few hundred pieces; most lines hold no
+ * character some rules begin with, so those rules are skipped there. */
+static void random_texts(int fold)
+{
+    shai_db *db = rules_db(fold, NRULES);
+    ref r;
+    ref_init(&r, NRULES);
+    uint64_t rng = 0x5EED0000u + (uint64_t)fold;
+    char *text = malloc(1 << 16);
+    assert_non_null(text);
+    for (int t = 0; t < 3000; t++) {
+        size_t len = 0;
+        uint32_t lines = 1 + rng_below(&rng, 4);
+        for (uint32_t l = 0; l < lines; l++) {
+            /* each line draws from a small part of the pieces */
+            uint32_t from = rng_below(&rng, NPIECES), span = 1 + rng_below(&rng, 12);
+            uint32_t n = rng_below(&rng, 2) ? rng_below(&rng, 12) : rng_below(&rng, 300);
+            for (uint32_t i = 0; i < n; i++) {
+                const char *p = pieces[(from + rng_below(&rng, span)) % NPIECES];
+                size_t pl = strlen(p);
+                memcpy(text + len, p, pl);
+                len += pl;
+            }
+            if (l + 1 < lines)
+                text[len++] = '\n';
+        }
+        check_text(&r, db, text, len);
+    }
+    free(text);
+    ref_free(&r);
+    shai_db_free(db);
+}
+
+static void test_rules_random_folded(void **state)
+{
+    (void)state;
+    random_texts(1);
+}
+
+static void test_rules_random_raw(void **state)
+{
+    (void)state;
+    random_texts(0);
+}
+
+/* A line longer than the piece the scanner collects for the rules (1 MiB):
+ * one rule begins only in the first piece, the other only in the second. */
+static void test_rules_long_line(void **state)
+{
+    (void)state;
+    shai_db *db = rules_db(1, 2);
+    ref r;
+    ref_init(&r, 2);
+    size_t cap = 2u << 20, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    /* 加 is not the first character of a scan step */
+    static const char head[] = "的的加 v信 abcdef", tail[] = "扣扣 12345";
+    memcpy(text, head, sizeof head - 1);
+    len = sizeof head - 1;
+    /* the tail well inside the second piece */
+    while (len < (3u << 19))
+        len += (size_t)(memcpy(text + len, "的", 3), 3);
+    memcpy(text + len, tail, sizeof tail - 1);
+    len += sizeof tail - 1;
+    hit_vec got = {0};
+    assert_status(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect_hit, &got), SHAI_OK);
+    assert_int_equal(got.n, 2);
+    qsort(got.v, got.n, sizeof *got.v, cmp_hit);
+    assert_int_equal(got.v[0].start, 6);
+    assert_int_equal(got.v[0].end, sizeof head - 1);
+    assert_int_equal(got.v[1].start, len - (sizeof tail - 1));
+    assert_int_equal(got.v[1].end, len);
+    hit_vec_free(&got);
+    check_text(&r, db, text, len);
+    free(text);
+    ref_free(&r);
+    shai_db_free(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rules_random_folded),
+        cmocka_unit_test(test_rules_random_raw),
+        cmocka_unit_test(test_rules_long_line),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
