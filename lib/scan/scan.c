@@ -215,7 +215,9 @@ static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, s
                  (c[3] & 0x3Fu);
             len = 4;
         }
-        uint32_t sym = shi_map_at(db->map_stage1, db->map_stage2, cp) & SHI_MAP_SYM_MASK;
+        uint32_t v =
+            cp < 0x10000 ? db->map_bmp[cp] : shi_map_at(db->map_stage1, db->map_stage2, cp);
+        uint32_t sym = v & SHI_MAP_SYM_MASK;
         uint32_t folded = sym ? db->sym_cp[sym] : cp;
         if (sc->seg_len && sc->seg_len + 4 <= sc->seg_cap) {
             /* seg_put without its growing, flushing and first-character
