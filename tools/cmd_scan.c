@@ -101,6 +101,16 @@ static bool cursor_walk(const struct input *in, struct cursor *c, uint64_t targe
     size_t t = (size_t)(target - in->base);
     uint64_t line = c->line, col = c->col;
 
+    /* whole lines at once: no unit holds a '\n' byte, so the state after
+     * the last one is known without decoding what lies before it */
+    while (i < t) {
+        const unsigned char *nl = memchr(buf + i, '\n', t - i);
+        if (!nl)
+            break;
+        line++;
+        col = 0;
+        i = (size_t)(nl - buf) + 1;
+    }
     while (i < t) {
         unsigned ch = buf[i];
         if (ch < 0x80) {
