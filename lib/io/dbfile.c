@@ -280,8 +280,11 @@ int shai_db_save(const shai_db *db, const char *path)
 
 /* The two validation loops over the largest arrays run faster with AVX2
  * (wider compares, cheaper strided loads): on x86-64 they are built twice
- * and the loader picks the copy this CPU can run (an ifunc, hence glibc). */
-#if defined(__x86_64__) && defined(__ELF__) && defined(__GLIBC__) && defined(__has_attribute)
+ * and the loader picks the copy this CPU can run (an ifunc, hence glibc).
+ * Not under ThreadSanitizer: the ifunc's resolver runs while the library is
+ * relocated, before the sanitizer's runtime, and crashes there. */
+#if defined(__x86_64__) && defined(__ELF__) && defined(__GLIBC__) && defined(__has_attribute) &&   \
+    !defined(__SANITIZE_THREAD__)
 #if __has_attribute(target_clones)
 #define SHI_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
 #endif
