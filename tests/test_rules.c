@@ -14,6 +14,8 @@
  */
 #include "test_util.h"
 
+#include <pthread.h>
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -299,12 +301,73 @@ static void test_rules_long_line(void **state)
     shai_db_free(db);
 }
 
+/* The tables that gate the rules are derived by the first scan of a db:
+ * threads that start scanning a fresh db together race to publish them.
+ * Each must find the same hits (and, under AddressSanitizer, the copies
+ * that lose must be freed). */
+#define NTHREADS 8
+
+typedef struct first_scan {
+    const shai_db *db;
+    const char *text;
+    size_t len;
+    pthread_barrier_t *go;
+    hit_vec hits;
+    int status;
+} first_scan;
+
+static void *first_scan_run(void *arg)
+{
+    first_scan *f = arg;
+    pthread_barrier_wait(f->go);
+    f->status = shai_scan(f->db, f->text, f->len, SHAI_SCAN_OVERLAPPING, collect_hit, &f->hits);
+    return NULL;
+}
+
+static void test_rules_first_scans_race(void **state)
+{
+    (void)state;
+    static const char text[] = "的的加 v信 abcdef 扣扣 12345 微信的 Foo 庚1 kitt";
+    for (int round = 0; round < 20; round++) {
+        shai_db *db = rules_db(1, NRULES);
+        pthread_barrier_t go;
+        assert_int_equal(pthread_barrier_init(&go, NULL, NTHREADS), 0);
+        first_scan f[NTHREADS];
+        pthread_t tid[NTHREADS];
+        for (int i = 0; i < NTHREADS; i++) {
+            f[i] = (first_scan){.db = db, .text = text, .len = sizeof text - 1, .go = &go};
+            assert_int_equal(pthread_create(&tid[i], NULL, first_scan_run, &f[i]), 0);
+        }
+        for (int i = 0; i < NTHREADS; i++)
+            assert_int_equal(pthread_join(tid[i], NULL), 0);
+        pthread_barrier_destroy(&go);
+        ref r;
+        ref_init(&r, NRULES);
+        hit_vec want = {0};
+        ref_hits(&r, db, text, sizeof text - 1, &want);
+        qsort(want.v, want.n, sizeof *want.v, cmp_hit);
+        assert_true(want.n >= 6);
+        for (int i = 0; i < NTHREADS; i++) {
+            assert_status(f[i].status, SHAI_OK);
+            assert_int_equal(f[i].hits.n, want.n);
+            qsort(f[i].hits.v, f[i].hits.n, sizeof *f[i].hits.v, cmp_hit);
+            for (size_t k = 0; k < want.n; k++)
+                assert_int_equal(cmp_hit(&f[i].hits.v[k], &want.v[k]), 0);
+            hit_vec_free(&f[i].hits);
+        }
+        hit_vec_free(&want);
+        ref_free(&r);
+        shai_db_free(db);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rules_random_folded),
         cmocka_unit_test(test_rules_random_raw),
         cmocka_unit_test(test_rules_long_line),
+        cmocka_unit_test(test_rules_first_scans_race),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
