@@ -5,8 +5,8 @@
  * it can begin with occurs (lib/rules); these cases aim at that: rules that
  * begin with Chinese alternations, a caseless letter with a non-ASCII other
  * case (K, U+212A KELVIN SIGN), \K, lookarounds and \B before a Chinese
- * first character, verbs, astral characters,
- * empty matches, more rules than the table has bits, and lines long enough
+ * first character, rules that begin with assertions, verbs, astral
+ * characters, empty matches, more rules than the table has bits, and lines long enough
  * to be cut into pieces.
  *
  * The texts are made of characters that fold to themselves, so that the
@@ -32,6 +32,14 @@ static const char *const rules[] = {
     "(?<!a)b{2}",
     "(?<=的)微x",
     "\\B信的",
+    /* a rule that begins with assertions is gated on what follows them */
+    "(?<![0-9])1\\d{3}",
+    "\\b(?:ab|微)c",
+    "^甲\\d",
+    "(?<=[)(])x+",
+    "(?<![[:digit:]])y",
+    "\\A\\b(?<!z)k",
+    "(?<!a)?b\\d",
     "ab|微x",
     "[^a-z\\s的]{2}",
     /* more gated rules than the table has bits: the last ones share one */
@@ -99,6 +107,12 @@ static const char *const pieces[] = {
     "加v信abcd",
     "扣扣12345",
     "xyy",
+    ")xx",
+    "(xx",
+    "a1234",
+    "微c",
+    "9y",
+    "b7",
     "😀a",
     "abb",
     "庚1",

@@ -140,10 +140,72 @@ static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, 
     return 1;
 }
 
+/* The length of the zero-width assertions a pattern begins with (\b, \B,
+ * \A, \G, ^, and lookbehinds holding no group, class name, \Q or \c, so
+ * that their end is certain), or 0. They only narrow where a match can be:
+ * the characters the rest of the pattern can begin with are a superset of
+ * the whole pattern's. 0 also when the rest is empty or starts with a
+ * quantifier (the assertion would be its operand). */
+static size_t leading_assertions(const char *p, size_t len)
+{
+    size_t i = 0;
+    for (;;) {
+        if (i + 2 <= len && p[i] == '\\' && strchr("bBAG", p[i + 1]) && p[i + 1] != '\0') {
+            i += 2;
+        } else if (i < len && p[i] == '^') {
+            i++;
+        } else if (i + 4 <= len && !memcmp(p + i, "(?<", 3) &&
+                   (p[i + 3] == '!' || p[i + 3] == '=')) {
+            size_t j = i + 4;
+            for (;;) {
+                if (j >= len)
+                    return 0;
+                char c = p[j];
+                if (c == '\\') {
+                    if (j + 1 >= len || strchr("QEc", p[j + 1]))
+                        return 0;
+                    j += 2;
+                } else if (c == '[') {
+                    j++;
+                    if (j < len && p[j] == '^')
+                        j++;
+                    if (j < len && p[j] == ']')
+                        j++;
+                    while (j < len && p[j] != ']') {
+                        if (p[j] == '[' && j + 1 < len && p[j + 1] == ':')
+                            return 0;
+                        if (p[j] == '\\') {
+                            if (j + 1 >= len || strchr("QEc", p[j + 1]))
+                                return 0;
+                            j++;
+                        }
+                        j++;
+                    }
+                    if (j >= len)
+                        return 0;
+                    j++;
+                } else if (c == '(') {
+                    return 0;
+                } else if (c == ')') {
+                    break;
+                } else {
+                    j++;
+                }
+            }
+            i = j + 1;
+        } else {
+            break;
+        }
+    }
+    if (i == 0 || i >= len || strchr("*+?{", p[i]))
+        return 0;
+    return i;
+}
+
 /* Gives each rule whose first characters rule_starts can tell a bit of its
  * own (the eighth and later share the last), so that a line where none of
  * them occurs skips the rule. NULL when out of memory. */
-static shi_gates *rules_gate(const shi_rules *r)
+static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
 {
     shi_gates *g = calloc(1, sizeof *g + r->n);
     uint8_t *starts = calloc(SHI_RULE_STARTS, 1);
@@ -157,7 +219,19 @@ static shi_gates *rules_gate(const shi_rules *r)
     uint32_t ngated = 0;
     for (uint32_t k = 0; k < r->n; k++) {
         uint8_t bit = (uint8_t)(1u << (ngated < 7 ? ngated : 7));
-        int ok = rule_starts(r->code[k], md, starts, bit);
+        /* a rule that begins with assertions is judged by the rest */
+        const shi_entry *e = &db->entries[r->entry[k]];
+        const char *pat = db->strings + e->text;
+        size_t skip = leading_assertions(pat, e->text_len);
+        pcre2_code *rest = NULL;
+        if (skip) {
+            int err;
+            PCRE2_SIZE off;
+            rest = pcre2_compile((PCRE2_SPTR)(pat + skip), e->text_len - skip, SHI_RULE_OPTIONS,
+                                 &err, &off, NULL);
+        }
+        int ok = rest || !skip ? rule_starts(rest ? rest : r->code[k], md, starts, bit) : 0;
+        pcre2_code_free(rest);
         if (ok < 0) {
             free(g);
             free(starts);
@@ -186,7 +260,7 @@ const uint8_t *shi_rules_starts(const shai_db *db)
     if (!g) {
         /* threads that race here each derive them; the first to publish
          * wins, the others free theirs */
-        shi_gates *mine = rules_gate(r), *none = NULL;
+        shi_gates *mine = rules_gate(db, r), *none = NULL;
         if (!mine)
             return NULL;
         if (atomic_compare_exchange_strong_explicit(&r->gates, &none, mine, memory_order_acq_rel,
