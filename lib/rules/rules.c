@@ -20,8 +20,24 @@
  * thousand characters tested. */
 typedef struct shi_gates {
     uint8_t *starts; /* SHI_RULE_STARTS bytes, or NULL when no rule is gated */
-    uint8_t gate[];  /* per rule: its bit in starts, 0 when it runs on every line */
+    /* per rule: the rule compiled anchored, to be tried only where one of
+     * its first characters stands (run_at_starts), or NULL */
+    pcre2_code **anchored;
+    uint32_t n;
+    uint8_t gate[]; /* per rule: its bit in starts, 0 when it runs on every line */
 } shi_gates;
+
+static void gates_free(shi_gates *g)
+{
+    if (!g)
+        return;
+    if (g->anchored)
+        for (uint32_t k = 0; k < g->n; k++)
+            pcre2_code_free(g->anchored[k]);
+    free(g->anchored);
+    free(g->starts);
+    free(g);
+}
 
 typedef struct shi_rules {
     pcre2_code **code;
@@ -64,10 +80,7 @@ void shi_rules_free(shai_db *db)
         pcre2_code_free(r->code[i]);
     free(r->code);
     free(r->entry);
-    shi_gates *g = atomic_load_explicit(&r->gates, memory_order_acquire);
-    if (g)
-        free(g->starts);
-    free(g);
+    gates_free(atomic_load_explicit(&r->gates, memory_order_acquire));
     pcre2_match_context_free(r->mctx);
     free(r);
     db->rules = NULL;
@@ -82,8 +95,10 @@ void shi_rules_free(shai_db *db)
  * nothing, when the first character of a match cannot be told this way:
  * neither (a rule that may match the empty string, or that PCRE2 knows
  * nothing of), a lookbehind or \b / \B (what comes before decides), or a
- * first byte of a character above U+FFFF; -1 when out of memory. */
-static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, uint8_t bit)
+ * first byte of a character above U+FFFF; -1 when out of memory. *wide is
+ * set when the bitmap holds a lead byte of U+3000..U+FFFF. */
+static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, uint8_t bit,
+                       int *wide)
 {
     const uint8_t *bm = NULL;
     uint8_t one[32] = {0};
@@ -106,6 +121,10 @@ static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, 
     for (unsigned b = 0xF0; b < 0x100; b++)
         if (bm[b / 8] >> (b % 8) & 1)
             return 0;
+    /* lead bytes of U+3000..U+FFFF: CJK, kana, hangul, fullwidth forms */
+    for (unsigned b = 0xE3; b < 0xF0; b++)
+        if (bm[b / 8] >> (b % 8) & 1)
+            *wide = 1;
     for (unsigned b = 0; b < 0x80; b++)
         if (bm[b / 8] >> (b % 8) & 1)
             starts[b] |= bit;
@@ -138,6 +157,16 @@ static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, 
     }
     pcre2_code_free(test);
     return 1;
+}
+
+/* Whether p[0..len) holds the string s. */
+static int contains(const char *p, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= len; i++)
+        if (!memcmp(p + i, s, n))
+            return 1;
+    return 0;
 }
 
 /* The length of the zero-width assertions a pattern begins with (\b, \B,
@@ -210,9 +239,16 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
     shi_gates *g = calloc(1, sizeof *g + r->n);
     uint8_t *starts = calloc(SHI_RULE_STARTS, 1);
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    if (!g || !starts || !md) {
-        free(g);
-        free(starts);
+    if (g) {
+        g->n = r->n;
+        g->starts = starts;
+        g->anchored = calloc(r->n, sizeof *g->anchored);
+    }
+    if (!g || !starts || !md || !g->anchored) {
+        if (g)
+            gates_free(g);
+        else
+            free(starts);
         pcre2_match_data_free(md);
         return NULL;
     }
@@ -230,11 +266,11 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
             rest = pcre2_compile((PCRE2_SPTR)(pat + skip), e->text_len - skip, SHI_RULE_OPTIONS,
                                  &err, &off, NULL);
         }
-        int ok = rest || !skip ? rule_starts(rest ? rest : r->code[k], md, starts, bit) : 0;
+        int wide = 0;
+        int ok = rest || !skip ? rule_starts(rest ? rest : r->code[k], md, starts, bit, &wide) : 0;
         pcre2_code_free(rest);
         if (ok < 0) {
-            free(g);
-            free(starts);
+            gates_free(g);
             pcre2_match_data_free(md);
             return NULL;
         }
@@ -242,12 +278,25 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
             g->gate[k] = bit;
             ngated++;
         }
+        /* PCRE2 would try such a rule at most characters of Chinese text:
+         * try it only where its first characters stand. Verbs, callouts
+         * and \G could tell the two searches apart: not for those. */
+        if (ok && wide && !contains(pat, e->text_len, "(*") && !contains(pat, e->text_len, "(?C") &&
+            !contains(pat, e->text_len, "\\G")) {
+            int err;
+            PCRE2_SIZE off;
+            pcre2_code *a = pcre2_compile((PCRE2_SPTR)pat, e->text_len,
+                                          SHI_RULE_OPTIONS | PCRE2_ANCHORED, &err, &off, NULL);
+            if (a)
+                pcre2_jit_compile(a, PCRE2_JIT_COMPLETE);
+            g->anchored[k] = a;
+        }
     }
     pcre2_match_data_free(md);
-    if (ngated)
-        g->starts = starts;
-    else
-        free(starts);
+    if (!ngated) {
+        free(g->starts);
+        g->starts = NULL;
+    }
     return g;
 }
 
@@ -267,8 +316,7 @@ const uint8_t *shi_rules_starts(const shai_db *db)
                                                     memory_order_acquire)) {
             g = mine;
         } else {
-            free(mine->starts);
-            free(mine);
+            gates_free(mine);
             g = none;
         }
     }
@@ -313,6 +361,53 @@ int shi_rules_compile(shai_db *db)
     return SHAI_OK;
 }
 
+/* The search of rule k over folded[0..len), tried only where a character
+ * it can begin with stands, with its anchored copy: the same matches as
+ * PCRE2's unanchored search, which tries every position in turn. */
+static int run_at_starts(const shi_rules *r, const shi_gates *g, uint32_t k, const char *folded,
+                         size_t len, pcre2_match_data *md,
+                         int (*fn)(size_t start, size_t end, uint32_t entry, void *user),
+                         void *user)
+{
+    const unsigned char *t = (const unsigned char *)folded;
+    size_t at = 0; /* where the search goes on */
+    for (size_t p = 0; p < len;) {
+        /* the segment is well-formed UTF-8, written by the scanner */
+        uint32_t c = t[p], cp, n;
+        if (c < 0x80) {
+            cp = c;
+            n = 1;
+        } else if (c < 0xE0) {
+            cp = ((c & 0x1Fu) << 6) | (t[p + 1] & 0x3Fu);
+            n = 2;
+        } else if (c < 0xF0) {
+            cp = ((c & 0x0Fu) << 12) | ((t[p + 1] & 0x3Fu) << 6) | (t[p + 2] & 0x3Fu);
+            n = 3;
+        } else {
+            cp = SHI_RULE_STARTS; /* begins no gated rule */
+            n = 4;
+        }
+        if (p < at || cp >= SHI_RULE_STARTS || !(g->starts[cp] & g->gate[k])) {
+            p += n;
+            continue;
+        }
+        int rc = pcre2_match(g->anchored[k], t, len, p, PCRE2_NO_UTF_CHECK, md, r->mctx);
+        if (rc != PCRE2_ERROR_NOMATCH) {
+            if (rc < 0)
+                return SHAI_E_MATCH_LIMIT;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            size_t s = ov[0], e = ov[1];
+            if (e > s && fn(s, e, r->entry[k], user))
+                return SHAI_TERMINATED;
+            /* on from its end; after an empty match, from the next
+             * character */
+            at = e > p ? e : p + n;
+        }
+        p += n;
+    }
+    return SHAI_OK;
+}
+
 int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, uint8_t seen,
                   int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user)
 {
@@ -332,6 +427,14 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
             continue; /* no character it can begin with */
         if (!md && !(md = pcre2_match_data_create(1, NULL)))
             return SHAI_E_NOMEM;
+        if (g && g->starts && g->anchored[k]) {
+            int rc = run_at_starts(r, g, k, folded, len, md, fn, user);
+            if (rc != SHAI_OK)
+                status = rc;
+            if (rc == SHAI_TERMINATED)
+                break;
+            continue;
+        }
         size_t at = 0;
         while (at <= len) {
             int rc = pcre2_match(r->code[k], (PCRE2_SPTR)folded, len, at, PCRE2_NO_UTF_CHECK, md,
