@@ -379,6 +379,32 @@ static void test_rules_first_scans_race(void **state)
     }
 }
 
+/* A character above U+FFFF that folds to one a rule begins with: the rule
+ * must run on its line. */
+static void test_rules_astral_folds_to_start(void **state)
+{
+    (void)state;
+    shai_builder *b = new_builder();
+    assert_status(shai_builder_add_rule(b, LIT("kit+"), NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL),
+                  SHAI_OK);
+    assert_status(shai_builder_add_rule(b, LIT("加\\d"), NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL),
+                  SHAI_OK);
+    shai_db *db = compile_builder(b);
+    shai_builder_free(b);
+    /* 的 x 𝐊 (U+1D40A MATHEMATICAL BOLD CAPITAL K) i t t 的: the rule sees
+     * "kitt" in the folded line and reports the span of 𝐊itt */
+    static const char text[] = "的x\xf0\x9d\x90\x8aitt的";
+    hit_vec got = {0};
+    for (int round = 0; round < 2; round++) { /* the first scan derives the tables */
+        assert_status(shai_scan(db, LIT(text), SHAI_SCAN_OVERLAPPING, collect_hit, &got), SHAI_OK);
+        assert_int_equal(got.n, 1);
+        assert_int_equal(got.v[0].start, 4);
+        assert_int_equal(got.v[0].end, 11);
+        hit_vec_free(&got);
+    }
+    shai_db_free(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_rules_random_raw),
         cmocka_unit_test(test_rules_long_line),
         cmocka_unit_test(test_rules_first_scans_race),
+        cmocka_unit_test(test_rules_astral_folds_to_start),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
