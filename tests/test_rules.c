@@ -198,30 +198,49 @@ static int cmp_hit(const void *pa, const void *pb)
     return a->entry < b->entry ? -1 : a->entry > b->entry;
 }
 
-static void check_text(ref *r, const shai_db *db, const char *text, size_t len)
+/* got must hold want's hits, in any order. */
+static void same_hits(const char *how, hit_vec *want, hit_vec *got, const char *text, size_t len)
+{
+    if (want->n)
+        qsort(want->v, want->n, sizeof *want->v, cmp_hit);
+    if (got->n)
+        qsort(got->v, got->n, sizeof *got->v, cmp_hit);
+    if (want->n != got->n)
+        print_message("%s: want %zu rule hits, got %zu, text %.*s\n", how, want->n, got->n,
+                      (int)(len < 400 ? len : 400), text);
+    assert_int_equal(got->n, want->n);
+    for (size_t i = 0; i < want->n; i++) {
+        if (cmp_hit(&want->v[i], &got->v[i])) {
+            print_message("%s, hit %zu: want %llu-%llu rule %u, got %llu-%llu rule %u\n", how, i,
+                          (unsigned long long)want->v[i].start, (unsigned long long)want->v[i].end,
+                          want->v[i].entry, (unsigned long long)got->v[i].start,
+                          (unsigned long long)got->v[i].end, got->v[i].entry);
+            print_message("text %.*s\n", (int)(len < 400 ? len : 400), text);
+        }
+        assert_int_equal(cmp_hit(&want->v[i], &got->v[i]), 0);
+    }
+}
+
+/* The text in one call, and streamed in pieces cut at random bytes (a
+ * line, and a character, may be cut anywhere). */
+static void check_text(ref *r, const shai_db *db, const char *text, size_t len, uint64_t *rng)
 {
     hit_vec want = {0}, got = {0};
     ref_hits(r, db, text, len, &want);
     assert_status(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect_hit, &got), SHAI_OK);
-    if (want.n)
-        qsort(want.v, want.n, sizeof *want.v, cmp_hit);
-    if (got.n)
-        qsort(got.v, got.n, sizeof *got.v, cmp_hit);
-    if (want.n != got.n) {
-        print_message("rule hits: want %zu, got %zu, text %.*s\n", want.n, got.n,
-                      (int)(len < 400 ? len : 400), text);
+    same_hits("shai_scan", &want, &got, text, len);
+    hit_vec_free(&got);
+    shai_stream *st = NULL;
+    assert_status(shai_stream_open(db, SHAI_SCAN_OVERLAPPING, collect_hit, &got, &st), SHAI_OK);
+    for (size_t at = 0; at < len;) {
+        size_t n = 1 + rng_below(rng, 64);
+        if (n > len - at)
+            n = len - at;
+        assert_status(shai_stream_write(st, text + at, n), SHAI_OK);
+        at += n;
     }
-    assert_int_equal(got.n, want.n);
-    for (size_t i = 0; i < want.n; i++) {
-        if (cmp_hit(&want.v[i], &got.v[i])) {
-            print_message("hit %zu: want %llu-%llu rule %u, got %llu-%llu rule %u\n", i,
-                          (unsigned long long)want.v[i].start, (unsigned long long)want.v[i].end,
-                          want.v[i].entry, (unsigned long long)got.v[i].start,
-                          (unsigned long long)got.v[i].end, got.v[i].entry);
-            print_message("text %.*s\n", (int)(len < 400 ? len : 400), text);
-        }
-        assert_int_equal(cmp_hit(&want.v[i], &got.v[i]), 0);
-    }
+    assert_status(shai_stream_close(st), SHAI_OK);
+    same_hits("stream", &want, &got, text, len);
     hit_vec_free(&want);
     hit_vec_free(&got);
 }
@@ -265,7 +284,7 @@ static void random_texts(int fold)
             if (l + 1 < lines)
                 text[len++] = '\n';
         }
-        check_text(&r, db, text, len);
+        check_text(&r, db, text, len, &rng);
     }
     free(text);
     ref_free(&r);
@@ -313,7 +332,8 @@ static void test_rules_long_line(void **state)
     assert_int_equal(got.v[1].start, len - (sizeof tail - 1));
     assert_int_equal(got.v[1].end, len);
     hit_vec_free(&got);
-    check_text(&r, db, text, len);
+    uint64_t rng = 7;
+    check_text(&r, db, text, len, &rng);
     free(text);
     ref_free(&r);
     shai_db_free(db);
