@@ -1,5 +1,5 @@
-/* Any text against a folding db: hits inside the text, in order, the same
- * through a stream split anywhere. */
+/* Any text against a folding db with words and regex rules: hits inside
+ * the text, the same through a stream split anywhere. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,8 +27,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!db) {
         shai_builder *b;
+        /* words, and rules: gated on Chinese first characters (tried where
+         * they stand), behind a lookbehind, on ASCII, and an allow rule */
         static const char src[] = "赌博\n博彩\nass\nfuck you\n爸爸\n法轮功\n100%\nvpn\n最好\t"
-                                  "action=review\nabc\tallow\nab\nbc\n@allow\n赌博史\n";
+                                  "action=review\nabc\tallow\nab\nbc\n"
+                                  "re:(?:加|扣扣)\\s*\\d{2,}\n"
+                                  "re:(?<![0-9])1\\d{2}(?![0-9])\n"
+                                  "re:b[a-z]+c\n"
+                                  "re:扣\\d+\tallow\n"
+                                  "@allow\n赌博史\n";
         if (shai_builder_new(&b) || shai_builder_add_source(b, "s", src, sizeof src - 1) ||
             shai_builder_compile(b, &db))
             abort();
@@ -55,7 +62,7 @@ int fuzz_seed(size_t i, uint8_t **out, size_t *size)
 {
     static const char alphabet[][5] = {"赌", "博", "彩",           "史", "a",    "s",  "b",  "c",
                                        " ",  "*",  "\xe2\x80\x8b", "😀",  "\xff", "\n", "爸", "Ａ",
-                                       "賭", "%"};
+                                       "賭", "%",  "加",           "扣", "1",    "2",  "0"};
     size_t na = sizeof alphabet / sizeof alphabet[0];
     if (i >= 3000)
         return 0;
