@@ -15,9 +15,11 @@
  * to the original text at character boundaries only. */
 #define SHI_RULE_OPTIONS (PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_NEVER_BACKSLASH_C)
 
-/* Which rules can be skipped on a line, derived by the first scan that
- * asks (shi_rules_starts), not on open: it costs about 0.05 ms per
- * thousand characters tested. */
+/* What lets the scanner skip a rule on a line, and try some rules only
+ * where they can begin: derived by the first scan that asks
+ * (shi_rules_starts), not on open. The partial matches cost about 0.05 ms
+ * per thousand characters tested; with the anchored copies, about 2.5 ms
+ * for the bundled rules. */
 typedef struct shi_gates {
     uint8_t *starts; /* SHI_RULE_STARTS bytes, or NULL when no rule is gated */
     /* per rule: the rule compiled anchored, to be tried only where one of
