@@ -399,6 +399,30 @@ static void test_rules_first_scans_race(void **state)
     }
 }
 
+/* A line full of a rule's first characters: after some anchored tries the
+ * rest goes to PCRE2's own search, which must take over at the very
+ * character where they stopped (here the start of the match). */
+static void test_rules_many_starts(void **state)
+{
+    (void)state;
+    shai_db *db = rules_db(1, 2);
+    ref r;
+    ref_init(&r, 2);
+    char text[4096];
+    uint64_t rng = 11;
+    for (size_t before = 0; before < 200; before += 1 + before / 8) {
+        size_t len = 0;
+        for (size_t i = 0; i < before; i++)
+            len += (size_t)(memcpy(text + len, "加", 3), 3);
+        static const char tail[] = "加 v信 abcdef 扣扣 12345 加";
+        memcpy(text + len, tail, sizeof tail - 1);
+        len += sizeof tail - 1;
+        check_text(&r, db, text, len, &rng);
+    }
+    ref_free(&r);
+    shai_db_free(db);
+}
+
 /* A character above U+FFFF that folds to one a rule begins with: the rule
  * must run on its line. */
 static void test_rules_astral_folds_to_start(void **state)
@@ -433,6 +457,7 @@ int main(void)
         cmocka_unit_test(test_rules_long_line),
         cmocka_unit_test(test_rules_first_scans_race),
         cmocka_unit_test(test_rules_astral_folds_to_start),
+        cmocka_unit_test(test_rules_many_starts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

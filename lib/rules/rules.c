@@ -363,16 +363,26 @@ int shi_rules_compile(shai_db *db)
     return SHAI_OK;
 }
 
+/* Anchored tries of one rule in one line piece before run_at_starts hands
+ * the rest to PCRE2's own search: each try is a pcre2_match call with its
+ * own match limit and its own setup (a scan for a required character, say),
+ * so a piece full of a rule's first characters must not multiply them. */
+#define SHI_ANCHORED_TRIES 64
+
 /* The search of rule k over folded[0..len), tried only where a character
  * it can begin with stands, with its anchored copy: the same matches as
- * PCRE2's unanchored search, which tries every position in turn. */
+ * PCRE2's unanchored search, which tries every position in turn. After
+ * SHI_ANCHORED_TRIES tries, *resume is where that search is to go on from;
+ * else it is len + 1. */
 static int run_at_starts(const shi_rules *r, const shi_gates *g, uint32_t k, const char *folded,
                          size_t len, pcre2_match_data *md,
                          int (*fn)(size_t start, size_t end, uint32_t entry, void *user),
-                         void *user)
+                         void *user, size_t *resume)
 {
     const unsigned char *t = (const unsigned char *)folded;
     size_t at = 0; /* where the search goes on */
+    uint32_t tries = 0;
+    *resume = len + 1;
     for (size_t p = 0; p < len;) {
         /* the segment is well-formed UTF-8, written by the scanner */
         uint32_t c = t[p], cp, n;
@@ -392,6 +402,10 @@ static int run_at_starts(const shi_rules *r, const shi_gates *g, uint32_t k, con
         if (p < at || cp >= SHI_RULE_STARTS || !(g->starts[cp] & g->gate[k])) {
             p += n;
             continue;
+        }
+        if (++tries > SHI_ANCHORED_TRIES) {
+            *resume = p; /* the tries so far failed or ended before p */
+            return SHAI_OK;
         }
         int rc = pcre2_match(g->anchored[k], t, len, p, PCRE2_NO_UTF_CHECK, md, r->mctx);
         if (rc != PCRE2_ERROR_NOMATCH) {
@@ -429,15 +443,16 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
             continue; /* no character it can begin with */
         if (!md && !(md = pcre2_match_data_create(1, NULL)))
             return SHAI_E_NOMEM;
+        size_t at = 0;
         if (g && g->starts && g->anchored[k]) {
-            int rc = run_at_starts(r, g, k, folded, len, md, fn, user);
+            int rc = run_at_starts(r, g, k, folded, len, md, fn, user, &at);
             if (rc != SHAI_OK)
                 status = rc;
             if (rc == SHAI_TERMINATED)
                 break;
-            continue;
+            if (rc != SHAI_OK)
+                continue;
         }
-        size_t at = 0;
         while (at <= len) {
             int rc = pcre2_match(r->code[k], (PCRE2_SPTR)folded, len, at, PCRE2_NO_UTF_CHECK, md,
                                  r->mctx);
