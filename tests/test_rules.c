@@ -423,6 +423,63 @@ static void test_rules_many_starts(void **state)
     shai_db_free(db);
 }
 
+/* More rules that begin with any Chinese character than the first scan
+ * tests characters for: those past its budget run on every line, and every
+ * rule still finds what PCRE2 finds. */
+static void test_rules_past_the_budget(void **state)
+{
+    (void)state;
+    enum { NBROAD = 60 };
+    shai_builder *b = new_builder();
+    char pat[NBROAD][32];
+    for (int i = 0; i < NBROAD; i++) {
+        snprintf(pat[i], sizeof pat[i], "[\\x{4e00}-\\x{9fa5}]%c%d", 'a' + i % 26, i % 10);
+        assert_status(shai_builder_add_rule(b, pat[i], strlen(pat[i]), NULL, SHAI_ACTION_BLOCK, 0,
+                                            NULL, NULL),
+                      SHAI_OK);
+    }
+    shai_db *db = compile_builder(b);
+    shai_builder_free(b);
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    assert_non_null(md);
+    uint64_t rng = 5;
+    for (int t = 0; t < 200; t++) {
+        /* 的 or x, then a letter and a digit, a few times */
+        char text[256];
+        size_t len = 0;
+        for (int k = 0; k < 6; k++) {
+            len += (size_t)(rng_below(&rng, 2) ? (memcpy(text + len, "的", 3), 3)
+                                               : (text[len] = 'x', 1));
+            text[len++] = (char)('a' + rng_below(&rng, 26));
+            text[len++] = (char)('0' + rng_below(&rng, 10));
+        }
+        hit_vec want = {0}, got = {0};
+        for (int i = 0; i < NBROAD; i++) {
+            int err;
+            PCRE2_SIZE off;
+            pcre2_code *c = pcre2_compile((PCRE2_SPTR)pat[i], PCRE2_ZERO_TERMINATED,
+                                          PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &err, &off, NULL);
+            assert_non_null(c);
+            for (size_t at = 0; pcre2_match(c, (PCRE2_SPTR)text, len, at, 0, md, NULL) > 0;) {
+                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+                shai_hit h = {0};
+                h.start = ov[0];
+                h.end = ov[1];
+                h.entry = find_entry(db, pat[i], 0);
+                hit_vec_push(&want, &h);
+                at = ov[1];
+            }
+            pcre2_code_free(c);
+        }
+        assert_status(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect_hit, &got), SHAI_OK);
+        same_hits("past the budget", &want, &got, text, len);
+        hit_vec_free(&want);
+        hit_vec_free(&got);
+    }
+    pcre2_match_data_free(md);
+    shai_db_free(db);
+}
+
 /* A character above U+FFFF that folds to one a rule begins with: the rule
  * must run on its line. */
 static void test_rules_astral_folds_to_start(void **state)
@@ -458,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_rules_first_scans_race),
         cmocka_unit_test(test_rules_astral_folds_to_start),
         cmocka_unit_test(test_rules_many_starts),
+        cmocka_unit_test(test_rules_past_the_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,10 +97,11 @@ void shi_rules_free(shai_db *db)
  * nothing, when the first character of a match cannot be told this way:
  * neither (a rule that may match the empty string, or that PCRE2 knows
  * nothing of), a lookbehind or \b / \B (what comes before decides), or a
- * first byte of a character above U+FFFF; -1 when out of memory. *wide is
- * set when the bitmap holds a lead byte of U+3000..U+FFFF. */
+ * first byte of a character above U+FFFF, or more characters to test than
+ * *budget has left (which it spends); -1 when out of memory. *wide is set
+ * when the bitmap holds a lead byte of U+3000..U+FFFF. */
 static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, uint8_t bit,
-                       int *wide)
+                       int *wide, uint32_t *budget)
 {
     const uint8_t *bm = NULL;
     uint8_t one[32] = {0};
@@ -123,10 +124,18 @@ static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, 
     for (unsigned b = 0xF0; b < 0x100; b++)
         if (bm[b / 8] >> (b % 8) & 1)
             return 0;
-    /* lead bytes of U+3000..U+FFFF: CJK, kana, hangul, fullwidth forms */
-    for (unsigned b = 0xE3; b < 0xF0; b++)
-        if (bm[b / 8] >> (b % 8) & 1)
-            *wide = 1;
+    /* the characters to test, and whether a lead byte is one of
+     * U+3000..U+FFFF (CJK, kana, hangul, fullwidth forms) */
+    uint32_t need = 0;
+    for (unsigned b = 0xC2; b < 0xF0; b++)
+        if (bm[b / 8] >> (b % 8) & 1) {
+            need += b < 0xE0 ? 0x40u : 0x1000u;
+            if (b >= 0xE3)
+                *wide = 1;
+        }
+    if (need > *budget)
+        return 0;
+    *budget -= need;
     for (unsigned b = 0; b < 0x80; b++)
         if (bm[b / 8] >> (b % 8) & 1)
             starts[b] |= bit;
@@ -160,6 +169,12 @@ static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, 
     pcre2_code_free(test);
     return 1;
 }
+
+/* Bounds on what the first scan of a db derives for its rules: partial
+ * matches of one character (about 40 ms in all) and anchored copies; rules
+ * past them run as PCRE2 alone would. */
+#define SHI_GATE_TESTS (1u << 20)
+#define SHI_ANCHORED_RULES 256u
 
 /* Whether p[0..len) holds the string s. */
 static int contains(const char *p, size_t len, const char *s)
@@ -254,7 +269,10 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
         pcre2_match_data_free(md);
         return NULL;
     }
-    uint32_t ngated = 0;
+    uint32_t ngated = 0, nanchored = 0;
+    /* partial matches at about 40 ns each: a lexicon of many rules that
+     * begin with Chinese characters must not make its first scan slow */
+    uint32_t budget = SHI_GATE_TESTS;
     for (uint32_t k = 0; k < r->n; k++) {
         uint8_t bit = (uint8_t)(1u << (ngated < 7 ? ngated : 7));
         /* a rule that begins with assertions is judged by the rest */
@@ -269,7 +287,9 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
                                  &err, &off, NULL);
         }
         int wide = 0;
-        int ok = rest || !skip ? rule_starts(rest ? rest : r->code[k], md, starts, bit, &wide) : 0;
+        int ok = rest || !skip
+                     ? rule_starts(rest ? rest : r->code[k], md, starts, bit, &wide, &budget)
+                     : 0;
         pcre2_code_free(rest);
         if (ok < 0) {
             gates_free(g);
@@ -283,14 +303,16 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
         /* PCRE2 would try such a rule at most characters of Chinese text:
          * try it only where its first characters stand. Verbs, callouts
          * and \G could tell the two searches apart: not for those. */
-        if (ok && wide && !contains(pat, e->text_len, "(*") && !contains(pat, e->text_len, "(?C") &&
-            !contains(pat, e->text_len, "\\G")) {
+        if (ok && wide && nanchored < SHI_ANCHORED_RULES && !contains(pat, e->text_len, "(*") &&
+            !contains(pat, e->text_len, "(?C") && !contains(pat, e->text_len, "\\G")) {
             int err;
             PCRE2_SIZE off;
             pcre2_code *a = pcre2_compile((PCRE2_SPTR)pat, e->text_len,
                                           SHI_RULE_OPTIONS | PCRE2_ANCHORED, &err, &off, NULL);
-            if (a)
+            if (a) {
                 pcre2_jit_compile(a, PCRE2_JIT_COMPLETE);
+                nanchored++;
+            }
             g->anchored[k] = a;
         }
     }
