@@ -480,6 +480,98 @@ static void test_rules_past_the_budget(void **state)
     shai_db_free(db);
 }
 
+/* Random patterns built from pieces that stress the gating: assertions
+ * and lookbehinds (with classes holding parentheses) at the start, Chinese
+ * and ASCII first characters, alternations, quantifiers, verbs. Each one
+ * PCRE2 compiles is a db of its own, and every text must give PCRE2's
+ * hits. */
+static void test_rules_random_patterns(void **state)
+{
+    (void)state;
+    static const char *const parts[] = {
+        "(?<!a)",    "(?<=的)", "(?<![)(])", "(?<=[^x])", "\\b", "\\B", "^",   "\\A", "\\G",
+        "加",        "微",      "扣",        "a",         "b",   "x",   "1",   "\\d", "[加a]",
+        "(?:",       ")",       "|",         "*",         "+",   "?",   "{2}", ".",   "\\s",
+        "(*COMMIT)", "(?=a)",   "(?!b)",     "[^的]",     "\\K", "k",   "信",
+    };
+    static const char *const chars[] = {"加", "微", "信", "扣", "的", "a", "b",           "x",
+                                        "k",  "1",  "2",  " ",  ")",  "(", "\xe2\x84\xaa"};
+    uint64_t rng = 0xBADC0DE;
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    assert_non_null(md);
+    int tried = 0;
+    while (tried < 400) {
+        char pat[128];
+        size_t plen = 0;
+        uint32_t n = 1 + rng_below(&rng, 6);
+        for (uint32_t i = 0; i < n; i++) {
+            const char *q = parts[rng_below(&rng, sizeof parts / sizeof *parts)];
+            size_t ql = strlen(q);
+            memcpy(pat + plen, q, ql);
+            plen += ql;
+        }
+        pat[plen] = '\0';
+        int err;
+        PCRE2_SIZE off;
+        pcre2_code *c = pcre2_compile((PCRE2_SPTR)pat, plen, PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS,
+                                      &err, &off, NULL);
+        if (!c)
+            continue;
+        shai_builder *b = new_raw_builder();
+        if (shai_builder_add_rule(b, pat, plen, NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL) !=
+            SHAI_OK) {
+            shai_builder_free(b);
+            pcre2_code_free(c);
+            continue;
+        }
+        tried++;
+        shai_db *db = compile_builder(b);
+        shai_builder_free(b);
+        for (int t = 0; t < 12; t++) {
+            char text[256];
+            size_t len = 0;
+            uint32_t m = rng_below(&rng, 40);
+            for (uint32_t i = 0; i < m; i++) {
+                const char *q = chars[rng_below(&rng, sizeof chars / sizeof *chars)];
+                size_t ql = strlen(q);
+                memcpy(text + len, q, ql);
+                len += ql;
+            }
+            hit_vec want = {0}, got = {0};
+            size_t at = 0;
+            while (at <= len) {
+                int rc = pcre2_match(c, (PCRE2_SPTR)text, len, at, 0, md, NULL);
+                if (rc < 0)
+                    break;
+                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+                if (ov[1] > ov[0]) {
+                    shai_hit h = {0};
+                    h.start = ov[0];
+                    h.end = ov[1];
+                    hit_vec_push(&want, &h);
+                }
+                if (ov[1] > at) {
+                    at = ov[1];
+                } else {
+                    at++;
+                    while (at < len && ((unsigned char)text[at] & 0xC0) == 0x80)
+                        at++;
+                }
+            }
+            assert_status(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect_hit, &got),
+                          SHAI_OK);
+            if (want.n != got.n)
+                print_message("pattern %s\n", pat);
+            same_hits("random pattern", &want, &got, text, len);
+            hit_vec_free(&want);
+            hit_vec_free(&got);
+        }
+        shai_db_free(db);
+        pcre2_code_free(c);
+    }
+    pcre2_match_data_free(md);
+}
+
 /* A character above U+FFFF that folds to one a rule begins with: the rule
  * must run on its line. */
 static void test_rules_astral_folds_to_start(void **state)
@@ -516,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_rules_astral_folds_to_start),
         cmocka_unit_test(test_rules_many_starts),
         cmocka_unit_test(test_rules_past_the_budget),
+        cmocka_unit_test(test_rules_random_patterns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
