@@ -88,6 +88,31 @@ void shi_rules_free(shai_db *db)
     db->rules = NULL;
 }
 
+/* Whether byte b is in a 256-bit bitmap of PCRE2's. */
+static inline int bm_has(const uint8_t *bm, unsigned b)
+{
+    return bm[b / 8] >> (b % 8) & 1;
+}
+
+/* The code points [*lo, *hi) whose UTF-8 form begins with lead byte b
+ * (0xC2..0xEF), surrogates included. */
+static void lead_range(unsigned b, uint32_t *lo, uint32_t *hi)
+{
+    *lo = b < 0xE0 ? (b & 0x1Fu) << 6 : (b & 0x0Fu) << 12;
+    *hi = *lo + (b < 0xE0 ? 0x40u : 0x1000u);
+    if (b == 0xE0)
+        *lo = 0x800;
+}
+
+/* pat[0..len) compiled as a rule is, with `extra` options; NULL if PCRE2
+ * refuses it. */
+static pcre2_code *rule_compile(const char *pat, size_t len, uint32_t extra)
+{
+    int err;
+    PCRE2_SIZE off;
+    return pcre2_compile((PCRE2_SPTR)pat, len, SHI_RULE_OPTIONS | extra, &err, &off, NULL);
+}
+
 /* Marks with `bit`, in starts, every BMP code point a match of the rule
  * can begin with: the bytes of PCRE2's first-code-unit bitmap that are
  * ASCII, and each character whose first byte is in the bitmap and that an
@@ -122,14 +147,15 @@ static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, 
         return 0;
     }
     for (unsigned b = 0xF0; b < 0x100; b++)
-        if (bm[b / 8] >> (b % 8) & 1)
+        if (bm_has(bm, b))
             return 0;
     /* the characters to test, and whether a lead byte is one of
      * U+3000..U+FFFF (CJK, kana, hangul, fullwidth forms) */
-    uint32_t need = 0;
+    uint32_t need = 0, lo, hi;
     for (unsigned b = 0xC2; b < 0xF0; b++)
-        if (bm[b / 8] >> (b % 8) & 1) {
-            need += b < 0xE0 ? 0x40u : 0x1000u;
+        if (bm_has(bm, b)) {
+            lead_range(b, &lo, &hi);
+            need += hi - lo;
             if (b >= 0xE3)
                 *wide = 1;
         }
@@ -137,19 +163,16 @@ static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, 
         return 0;
     *budget -= need;
     for (unsigned b = 0; b < 0x80; b++)
-        if (bm[b / 8] >> (b % 8) & 1)
+        if (bm_has(bm, b))
             starts[b] |= bit;
     /* the tests run on a copy JIT compiled for partial matching (the
      * shared code is not modified after open); the interpreter if that
      * fails */
     pcre2_code *test = NULL;
     for (unsigned b = 0xC2; b < 0xF0; b++) {
-        if (!(bm[b / 8] >> (b % 8) & 1))
+        if (!bm_has(bm, b))
             continue;
-        uint32_t lo = b < 0xE0 ? (b & 0x1Fu) << 6 : (b & 0x0Fu) << 12;
-        uint32_t hi = lo + (b < 0xE0 ? 0x40u : 0x1000u);
-        if (lo < 0x800 && b >= 0xE0)
-            lo = 0x800;
+        lead_range(b, &lo, &hi);
         if (!test) {
             if (!(test = pcre2_code_copy(code)))
                 return -1;
@@ -192,6 +215,14 @@ static int contains(const char *p, size_t len, const char *s)
  * the characters the rest of the pattern can begin with are a superset of
  * the whole pattern's. 0 also when the rest is empty or starts with a
  * quantifier (the assertion would be its operand). */
+/* Whether the escape at p[j] ('\\') leaves the end of a lookbehind certain:
+ * not \Q or \E (quoting), nor \c (which takes the next character, ')'
+ * included). */
+static int plain_escape(const char *p, size_t len, size_t j)
+{
+    return j + 1 < len && !strchr("QEc", p[j + 1]);
+}
+
 static size_t leading_assertions(const char *p, size_t len)
 {
     size_t i = 0;
@@ -208,7 +239,7 @@ static size_t leading_assertions(const char *p, size_t len)
                     return 0;
                 char c = p[j];
                 if (c == '\\') {
-                    if (j + 1 >= len || strchr("QEc", p[j + 1]))
+                    if (!plain_escape(p, len, j))
                         return 0;
                     j += 2;
                 } else if (c == '[') {
@@ -221,7 +252,7 @@ static size_t leading_assertions(const char *p, size_t len)
                         if (p[j] == '[' && j + 1 < len && p[j + 1] == ':')
                             return 0;
                         if (p[j] == '\\') {
-                            if (j + 1 >= len || strchr("QEc", p[j + 1]))
+                            if (!plain_escape(p, len, j))
                                 return 0;
                             j++;
                         }
@@ -279,13 +310,7 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
         const shi_entry *e = &db->entries[r->entry[k]];
         const char *pat = db->strings + e->text;
         size_t skip = leading_assertions(pat, e->text_len);
-        pcre2_code *rest = NULL;
-        if (skip) {
-            int err;
-            PCRE2_SIZE off;
-            rest = pcre2_compile((PCRE2_SPTR)(pat + skip), e->text_len - skip, SHI_RULE_OPTIONS,
-                                 &err, &off, NULL);
-        }
+        pcre2_code *rest = skip ? rule_compile(pat + skip, e->text_len - skip, 0) : NULL;
         int wide = 0;
         int ok = rest || !skip
                      ? rule_starts(rest ? rest : r->code[k], md, starts, bit, &wide, &budget)
@@ -305,10 +330,7 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
          * and \G could tell the two searches apart: not for those. */
         if (ok && wide && nanchored < SHI_ANCHORED_RULES && !contains(pat, e->text_len, "(*") &&
             !contains(pat, e->text_len, "(?C") && !contains(pat, e->text_len, "\\G")) {
-            int err;
-            PCRE2_SIZE off;
-            pcre2_code *a = pcre2_compile((PCRE2_SPTR)pat, e->text_len,
-                                          SHI_RULE_OPTIONS | PCRE2_ANCHORED, &err, &off, NULL);
+            pcre2_code *a = rule_compile(pat, e->text_len, PCRE2_ANCHORED);
             if (a) {
                 pcre2_jit_compile(a, PCRE2_JIT_COMPLETE);
                 nanchored++;
@@ -406,21 +428,10 @@ static int run_at_starts(const shi_rules *r, const shi_gates *g, uint32_t k, con
     uint32_t tries = 0;
     *resume = len + 1;
     for (size_t p = 0; p < len;) {
-        /* the segment is well-formed UTF-8, written by the scanner */
-        uint32_t c = t[p], cp, n;
-        if (c < 0x80) {
-            cp = c;
-            n = 1;
-        } else if (c < 0xE0) {
-            cp = ((c & 0x1Fu) << 6) | (t[p + 1] & 0x3Fu);
-            n = 2;
-        } else if (c < 0xF0) {
-            cp = ((c & 0x0Fu) << 12) | ((t[p + 1] & 0x3Fu) << 6) | (t[p + 2] & 0x3Fu);
-            n = 3;
-        } else {
-            cp = SHI_RULE_STARTS; /* begins no gated rule */
-            n = 4;
-        }
+        /* well-formed UTF-8, written by the scanner; above U+FFFF no gated
+         * rule begins */
+        uint32_t cp;
+        size_t n = shi_utf8_decode_valid(t + p, &cp);
         if (p < at || cp >= SHI_RULE_STARTS || !(g->starts[cp] & g->gate[k])) {
             p += n;
             continue;
@@ -466,14 +477,12 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
         if (!md && !(md = pcre2_match_data_create(1, NULL)))
             return SHAI_E_NOMEM;
         size_t at = 0;
-        if (g && g->starts && g->anchored[k]) {
+        if (g && g->anchored[k]) { /* only gated rules have one */
             int rc = run_at_starts(r, g, k, folded, len, md, fn, user, &at);
-            if (rc != SHAI_OK)
+            if (rc != SHAI_OK) { /* SHAI_TERMINATED also ends the loop */
                 status = rc;
-            if (rc == SHAI_TERMINATED)
-                break;
-            if (rc != SHAI_OK)
                 continue;
+            }
         }
         while (at <= len) {
             int rc = pcre2_match(r->code[k], (PCRE2_SPTR)folded, len, at, PCRE2_NO_UTF_CHECK, md,

@@ -200,21 +200,7 @@ static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, s
     uint8_t seen = 0;
     while (from < to) {
         const unsigned char *c = p + from;
-        uint32_t cp, len;
-        if (c[0] < 0x80) {
-            cp = c[0];
-            len = 1;
-        } else if (c[0] < 0xE0) {
-            cp = ((c[0] & 0x1Fu) << 6) | (c[1] & 0x3Fu);
-            len = 2;
-        } else if (c[0] < 0xF0) {
-            cp = ((c[0] & 0x0Fu) << 12) | ((c[1] & 0x3Fu) << 6) | (c[2] & 0x3Fu);
-            len = 3;
-        } else {
-            cp = ((c[0] & 0x07u) << 18) | ((c[1] & 0x3Fu) << 12) | ((c[2] & 0x3Fu) << 6) |
-                 (c[3] & 0x3Fu);
-            len = 4;
-        }
+        uint32_t cp, len = (uint32_t)shi_utf8_decode_valid(c, &cp);
         uint32_t v =
             cp < 0x10000 ? db->map_bmp[cp] : shi_map_at(db->map_stage1, db->map_stage2, cp);
         uint32_t sym = v & SHI_MAP_SYM_MASK;

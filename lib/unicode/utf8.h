@@ -71,6 +71,27 @@ static inline size_t shi_utf8_decode(const unsigned char *s, size_t n, uint32_t 
     return len;
 }
 
+/* Decode one code point of text known to be well-formed UTF-8 (validated
+ * before, or written by the library itself), without checks: faster than
+ * shi_utf8_decode where the loop is hot. Returns its length (1..4). */
+static inline size_t shi_utf8_decode_valid(const unsigned char *c, uint32_t *cp)
+{
+    if (c[0] < 0x80) {
+        *cp = c[0];
+        return 1;
+    }
+    if (c[0] < 0xE0) {
+        *cp = ((c[0] & 0x1Fu) << 6) | (c[1] & 0x3Fu);
+        return 2;
+    }
+    if (c[0] < 0xF0) {
+        *cp = ((c[0] & 0x0Fu) << 12) | ((c[1] & 0x3Fu) << 6) | (c[2] & 0x3Fu);
+        return 3;
+    }
+    *cp = ((c[0] & 0x07u) << 18) | ((c[1] & 0x3Fu) << 12) | ((c[2] & 0x3Fu) << 6) | (c[3] & 0x3Fu);
+    return 4;
+}
+
 /* Append the UTF-8 encoding of a scalar value to out (4 bytes of room).
  * Returns the number of bytes written. */
 static inline size_t shi_utf8_encode(uint32_t cp, char *out)
