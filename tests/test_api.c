@@ -1845,17 +1845,6 @@ static void test_add_rule_bad_args(void **state)
     shai_builder_free(b);
 }
 
-/* Hits sorted by (start, end, entry), whatever order they came in. */
-static int cmp_span(const void *pa, const void *pb)
-{
-    const shai_hit *a = pa, *b = pb;
-    if (a->start != b->start)
-        return a->start < b->start ? -1 : 1;
-    if (a->end != b->end)
-        return a->end < b->end ? -1 : 1;
-    return a->entry < b->entry ? -1 : a->entry > b->entry;
-}
-
 static void test_rules_match(void **state)
 {
     (void)state;
@@ -1882,7 +1871,7 @@ static void test_rules_match(void **state)
     size_t count = 0;
     assert_status(shai_scan_hits(db, LIT(text), SHAI_SCAN_OVERLAPPING, hits, 8, &count), SHAI_OK);
     assert_int_equal(count, 2);
-    qsort(hits, count, sizeof *hits, cmp_span);
+    qsort(hits, count, sizeof *hits, cmp_hit_span);
     assert_int_equal(hits[0].start, 6);
     assert_int_equal(hits[0].end, 17);
     assert_int_equal(hits[0].action, SHAI_ACTION_REVIEW);

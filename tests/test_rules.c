@@ -152,8 +152,38 @@ static void ref_free(ref *r)
     pcre2_match_data_free(r->md);
 }
 
-/* The rule hits of text, line by line: each rule's successive non-empty
- * matches, as the contract in shai.h describes them. */
+/* PCRE2's successive non-empty matches of code in line[0..n), as the
+ * contract in shai.h describes a rule's hits, pushed as hits of `entry`
+ * at `base` + their offsets. Returns what ended the search:
+ * PCRE2_ERROR_NOMATCH, another PCRE2 error, or 0 at the end of the line. */
+static int pcre2_hits(pcre2_code *code, pcre2_match_data *md, const char *line, size_t n,
+                      size_t base, uint32_t entry, hit_vec *out)
+{
+    size_t at = 0;
+    while (at <= n) {
+        int rc = pcre2_match(code, (PCRE2_SPTR)line, n, at, 0, md, NULL);
+        if (rc < 0)
+            return rc;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        if (ov[1] > ov[0]) {
+            shai_hit h = {0};
+            h.start = base + ov[0];
+            h.end = base + ov[1];
+            h.entry = entry;
+            hit_vec_push(out, &h);
+        }
+        if (ov[1] > at) {
+            at = ov[1];
+        } else {
+            at++;
+            while (at < n && ((unsigned char)line[at] & 0xC0) == 0x80)
+                at++;
+        }
+    }
+    return 0;
+}
+
+/* The rule hits of text, line by line. */
 static void ref_hits(ref *r, const shai_db *db, const char *text, size_t len, hit_vec *out)
 {
     size_t line = 0;
@@ -161,63 +191,34 @@ static void ref_hits(ref *r, const shai_db *db, const char *text, size_t len, hi
         const char *nl = memchr(text + line, '\n', len - line);
         size_t end = nl ? (size_t)(nl - text) : len;
         for (size_t k = 0; k < r->n; k++) {
-            size_t at = 0, n = end - line;
-            while (at <= n) {
-                int rc = pcre2_match(r->code[k], (PCRE2_SPTR)(text + line), n, at, 0, r->md, NULL);
-                if (rc == PCRE2_ERROR_NOMATCH)
-                    break;
-                assert_true(rc > 0);
-                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
-                if (ov[1] > ov[0]) {
-                    shai_hit h = {0};
-                    h.start = line + ov[0];
-                    h.end = line + ov[1];
-                    h.entry = find_entry(db, rules[k], 0);
-                    hit_vec_push(out, &h);
-                }
-                if (ov[1] > at) {
-                    at = ov[1];
-                } else {
-                    at++;
-                    while (at < n && ((unsigned char)text[line + at] & 0xC0) == 0x80)
-                        at++;
-                }
-            }
+            int rc = pcre2_hits(r->code[k], r->md, text + line, end - line, line,
+                                find_entry(db, rules[k], 0), out);
+            assert_true(rc == 0 || rc == PCRE2_ERROR_NOMATCH);
         }
         line = end + 1;
     }
-}
-
-static int cmp_hit(const void *pa, const void *pb)
-{
-    const shai_hit *a = pa, *b = pb;
-    if (a->start != b->start)
-        return a->start < b->start ? -1 : 1;
-    if (a->end != b->end)
-        return a->end < b->end ? -1 : 1;
-    return a->entry < b->entry ? -1 : a->entry > b->entry;
 }
 
 /* got must hold want's hits, in any order. */
 static void same_hits(const char *how, hit_vec *want, hit_vec *got, const char *text, size_t len)
 {
     if (want->n)
-        qsort(want->v, want->n, sizeof *want->v, cmp_hit);
+        qsort(want->v, want->n, sizeof *want->v, cmp_hit_span);
     if (got->n)
-        qsort(got->v, got->n, sizeof *got->v, cmp_hit);
+        qsort(got->v, got->n, sizeof *got->v, cmp_hit_span);
     if (want->n != got->n)
         print_message("%s: want %zu rule hits, got %zu, text %.*s\n", how, want->n, got->n,
                       (int)(len < 400 ? len : 400), text);
     assert_int_equal(got->n, want->n);
     for (size_t i = 0; i < want->n; i++) {
-        if (cmp_hit(&want->v[i], &got->v[i])) {
+        if (cmp_hit_span(&want->v[i], &got->v[i])) {
             print_message("%s, hit %zu: want %llu-%llu rule %u, got %llu-%llu rule %u\n", how, i,
                           (unsigned long long)want->v[i].start, (unsigned long long)want->v[i].end,
                           want->v[i].entry, (unsigned long long)got->v[i].start,
                           (unsigned long long)got->v[i].end, got->v[i].entry);
             print_message("text %.*s\n", (int)(len < 400 ? len : 400), text);
         }
-        assert_int_equal(cmp_hit(&want->v[i], &got->v[i]), 0);
+        assert_int_equal(cmp_hit_span(&want->v[i], &got->v[i]), 0);
     }
 }
 
@@ -326,7 +327,7 @@ static void test_rules_long_line(void **state)
     hit_vec got = {0};
     assert_status(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect_hit, &got), SHAI_OK);
     assert_int_equal(got.n, 2);
-    qsort(got.v, got.n, sizeof *got.v, cmp_hit);
+    qsort(got.v, got.n, sizeof *got.v, cmp_hit_span);
     assert_int_equal(got.v[0].start, 6);
     assert_int_equal(got.v[0].end, sizeof head - 1);
     assert_int_equal(got.v[1].start, len - (sizeof tail - 1));
@@ -383,14 +384,14 @@ static void test_rules_first_scans_race(void **state)
         ref_init(&r, NRULES);
         hit_vec want = {0};
         ref_hits(&r, db, text, sizeof text - 1, &want);
-        qsort(want.v, want.n, sizeof *want.v, cmp_hit);
+        qsort(want.v, want.n, sizeof *want.v, cmp_hit_span);
         assert_true(want.n >= 6);
         for (int i = 0; i < NTHREADS; i++) {
             assert_status(f[i].status, SHAI_OK);
             assert_int_equal(f[i].hits.n, want.n);
-            qsort(f[i].hits.v, f[i].hits.n, sizeof *f[i].hits.v, cmp_hit);
+            qsort(f[i].hits.v, f[i].hits.n, sizeof *f[i].hits.v, cmp_hit_span);
             for (size_t k = 0; k < want.n; k++)
-                assert_int_equal(cmp_hit(&f[i].hits.v[k], &want.v[k]), 0);
+                assert_int_equal(cmp_hit_span(&f[i].hits.v[k], &want.v[k]), 0);
             hit_vec_free(&f[i].hits);
         }
         hit_vec_free(&want);
@@ -460,15 +461,7 @@ static void test_rules_past_the_budget(void **state)
             pcre2_code *c = pcre2_compile((PCRE2_SPTR)pat[i], PCRE2_ZERO_TERMINATED,
                                           PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &err, &off, NULL);
             assert_non_null(c);
-            for (size_t at = 0; pcre2_match(c, (PCRE2_SPTR)text, len, at, 0, md, NULL) > 0;) {
-                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-                shai_hit h = {0};
-                h.start = ov[0];
-                h.end = ov[1];
-                h.entry = find_entry(db, pat[i], 0);
-                hit_vec_push(&want, &h);
-                at = ov[1];
-            }
+            pcre2_hits(c, md, text, len, 0, find_entry(db, pat[i], 0), &want);
             pcre2_code_free(c);
         }
         assert_status(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect_hit, &got), SHAI_OK);
@@ -538,26 +531,7 @@ static void test_rules_random_patterns(void **state)
                 len += ql;
             }
             hit_vec want = {0}, got = {0};
-            size_t at = 0;
-            while (at <= len) {
-                int rc = pcre2_match(c, (PCRE2_SPTR)text, len, at, 0, md, NULL);
-                if (rc < 0)
-                    break;
-                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-                if (ov[1] > ov[0]) {
-                    shai_hit h = {0};
-                    h.start = ov[0];
-                    h.end = ov[1];
-                    hit_vec_push(&want, &h);
-                }
-                if (ov[1] > at) {
-                    at = ov[1];
-                } else {
-                    at++;
-                    while (at < len && ((unsigned char)text[at] & 0xC0) == 0x80)
-                        at++;
-                }
-            }
+            pcre2_hits(c, md, text, len, 0, 0, &want);
             assert_status(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect_hit, &got),
                           SHAI_OK);
             if (want.n != got.n)

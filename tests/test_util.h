@@ -56,6 +56,17 @@ static inline void hit_vec_free(hit_vec *hv)
     memset(hv, 0, sizeof *hv);
 }
 
+/* For qsort: hits by (start, end, entry), whatever order they came in. */
+static inline int cmp_hit_span(const void *pa, const void *pb)
+{
+    const shai_hit *a = pa, *b = pb;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->end != b->end)
+        return a->end < b->end ? -1 : 1;
+    return a->entry < b->entry ? -1 : a->entry > b->entry;
+}
+
 static inline int collect_hit(const shai_hit *hit, void *user)
 {
     hit_vec *hv = user;
