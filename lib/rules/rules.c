@@ -22,6 +22,7 @@
  * for the bundled rules. */
 typedef struct shi_gates {
     uint8_t *starts; /* SHI_RULE_STARTS bytes, or NULL when no rule is gated */
+    uint8_t *raw;    /* SHI_RULE_STARTS bytes: shi_rules_raw_starts */
     /* per rule: the rule compiled anchored, to be tried only where one of
      * its first characters stands (run_at_starts), or NULL */
     pcre2_code **anchored;
@@ -38,6 +39,7 @@ static void gates_free(shi_gates *g)
             pcre2_code_free(g->anchored[k]);
     free(g->anchored);
     free(g->starts);
+    free(g->raw);
     free(g);
 }
 
@@ -280,7 +282,8 @@ static size_t leading_assertions(const char *p, size_t len)
 }
 
 /* Gives each rule whose first characters rule_starts can tell a bit of its
- * own (the eighth and later share the last), so that a line where none of
+ * own (the seventh and later share the last; the eighth bit is
+ * SHI_RULE_FOLDS), so that a line where none of
  * them occurs skips the rule. NULL when out of memory. */
 static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
 {
@@ -305,7 +308,7 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
      * begin with Chinese characters must not make its first scan slow */
     uint32_t budget = SHI_GATE_TESTS;
     for (uint32_t k = 0; k < r->n; k++) {
-        uint8_t bit = (uint8_t)(1u << (ngated < 7 ? ngated : 7));
+        uint8_t bit = (uint8_t)(1u << (ngated < 6 ? ngated : 6));
         /* a rule that begins with assertions is judged by the rest */
         const shi_entry *e = &db->entries[r->entry[k]];
         const char *pat = db->strings + e->text;
@@ -343,10 +346,27 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
         free(g->starts);
         g->starts = NULL;
     }
+    /* the same bits by unfolded character, for the scanner's copy of text
+     * that the fast loop took (plain characters only) */
+    g->raw = malloc(SHI_RULE_STARTS);
+    if (!g->raw) {
+        gates_free(g);
+        return NULL;
+    }
+    for (uint32_t cp = 0; cp < SHI_RULE_STARTS; cp++) {
+        uint32_t v = db->map_bmp[cp], sym = v & SHI_MAP_SYM_MASK;
+        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND)) {
+            g->raw[cp] = SHI_RULE_FOLDS; /* not a symbol: step() decides */
+            continue;
+        }
+        uint32_t folded = sym ? db->sym_cp[sym] : cp;
+        uint8_t b = g->starts && folded < SHI_RULE_STARTS ? g->starts[folded] : 0;
+        g->raw[cp] = folded != cp ? b | SHI_RULE_FOLDS : b;
+    }
     return g;
 }
 
-const uint8_t *shi_rules_starts(const shai_db *db)
+static const shi_gates *rules_gates(const shai_db *db)
 {
     shi_rules *r = db->rules;
     if (!r)
@@ -366,7 +386,19 @@ const uint8_t *shi_rules_starts(const shai_db *db)
             g = none;
         }
     }
-    return g->starts;
+    return g;
+}
+
+const uint8_t *shi_rules_starts(const shai_db *db)
+{
+    const shi_gates *g = rules_gates(db);
+    return g ? g->starts : NULL;
+}
+
+const uint8_t *shi_rules_raw_starts(const shai_db *db)
+{
+    const shi_gates *g = rules_gates(db);
+    return g ? g->raw : NULL;
 }
 
 int shi_rules_compile(shai_db *db)

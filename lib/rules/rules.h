@@ -33,6 +33,15 @@ void shi_rules_free(shai_db *db);
  * call for a db, thread-safe. */
 const uint8_t *shi_rules_starts(const shai_db *db);
 
+/* Set in shi_rules_raw_starts for a character whose folded form is another
+ * character (or that is ignorable, a break or expands); never a rule's bit. */
+#define SHI_RULE_FOLDS 0x80u
+
+/* For each BMP code point, as it stands in the text: the shi_rules_starts
+ * bits of its folded form (0 when no rule is gated), with SHI_RULE_FOLDS.
+ * NULL when there was no memory to derive it. Derived with the starts. */
+const uint8_t *shi_rules_raw_starts(const shai_db *db);
+
 /* Match the rules `which` selects over folded[0..len) and call fn for each
  * match (start, end in folded bytes, rule entry). `seen` is the OR of the
  * shi_rules_starts bits of its characters: gated rules not in it are

@@ -19,6 +19,7 @@ void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_h
     sc->user = user;
     sc->state = SHI_ROOT;
     sc->rule_starts = shi_rules_starts(db);
+    sc->raw_starts = shi_rules_raw_starts(db);
 }
 
 #define SEG_MAX ((size_t)1 << 20)
@@ -26,11 +27,10 @@ void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_h
 void shi_scanner_release(shi_scanner *sc)
 {
     free(sc->seg);
-    free(sc->seg_start);
-    free(sc->seg_end);
+    free(sc->marks);
     sc->seg = NULL;
-    sc->seg_start = sc->seg_end = NULL;
-    sc->seg_len = sc->seg_cap = 0;
+    sc->marks = NULL;
+    sc->seg_len = sc->seg_cap = sc->nmarks = sc->marks_cap = 0;
 }
 
 static inline shi_unit *ring_at(shi_scanner *sc, uint64_t u)
@@ -90,12 +90,30 @@ typedef struct rule_pass {
     size_t nallow, allow_cap;
 } rule_pass;
 
+/* The original offset where the character holding folded byte x starts
+ * (x its first byte) or ends (`end`, x its last byte). */
+static uint64_t seg_orig(const shi_scanner *sc, size_t x, int end)
+{
+    size_t lo = 0, hi = sc->nmarks; /* the last mark at or before x */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sc->marks[mid].at <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const shi_seg_mark *m = &sc->marks[lo];
+    if (m->len)
+        return end ? m->off + m->len : m->off;
+    return m->off + (x - m->at) + (end ? 1 : 0);
+}
+
 static int on_rule(size_t s, size_t e, uint32_t entry, void *user)
 {
     rule_pass *rp = user;
     shi_scanner *sc = rp->sc;
     const shi_entry *en = &sc->db->entries[entry];
-    uint64_t start = sc->seg_start[s], end = sc->seg_end[e - 1];
+    uint64_t start = seg_orig(sc, s, 0), end = seg_orig(sc, e - 1, 1);
     int allow = (en->flags & SHAI_ENTRY_ALLOW) != 0;
     if (allow != rp->allow_pass)
         return 0;
@@ -149,7 +167,32 @@ static void run_rules(shi_scanner *sc)
         free(rp.allow);
     }
     sc->seg_len = 0;
+    sc->nmarks = 0;
     sc->seg_seen = 0;
+}
+
+/* Records that the next folded character, n bytes, comes from the original
+ * one at [off, off + len). Returns 0, or -1 when out of memory. */
+static int seg_mark(shi_scanner *sc, uint64_t off, uint32_t len, size_t n)
+{
+    uint32_t fixed = n == len ? 0 : len;
+    if (sc->nmarks) {
+        const shi_seg_mark *m = &sc->marks[sc->nmarks - 1];
+        if (m->len == fixed && (fixed ? m->off == off : m->off + (sc->seg_len - m->at) == off))
+            return 0; /* the same run, or the same expanding character */
+    }
+    if (sc->nmarks == sc->marks_cap) {
+        size_t ncap = sc->marks_cap ? sc->marks_cap * 2 : 64;
+        shi_seg_mark *q = realloc(sc->marks, ncap * sizeof *q);
+        if (!q) {
+            sc->rule_status = SHAI_E_NOMEM;
+            return -1;
+        }
+        sc->marks = q;
+        sc->marks_cap = ncap;
+    }
+    sc->marks[sc->nmarks++] = (shi_seg_mark){.off = off, .at = (uint32_t)sc->seg_len, .len = fixed};
+    return 0;
 }
 
 /* Appends the folded form of one character to the rule segment. */
@@ -162,72 +205,95 @@ static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
         } else {
             size_t ncap = sc->seg_cap ? sc->seg_cap * 2 : 1024;
             char *q = realloc(sc->seg, ncap);
-            uint64_t *a = realloc(sc->seg_start, ncap * sizeof *a);
-            uint64_t *b = a ? realloc(sc->seg_end, ncap * sizeof *b) : NULL;
-            if (q)
-                sc->seg = q;
-            if (a)
-                sc->seg_start = a;
-            if (b)
-                sc->seg_end = b;
-            if (!q || !a || !b) {
+            if (!q) {
                 sc->rule_status = SHAI_E_NOMEM;
                 return;
             }
+            sc->seg = q;
             sc->seg_cap = ncap;
         }
     }
+    char buf[4];
+    size_t n = shi_utf8_encode(cp, buf);
+    /* rule matches start and end on characters (no \C): the marks give
+     * the start of a character's first byte and the end of its last */
+    if (seg_mark(sc, off, len, n))
+        return;
     if (sc->seg_len == 0)
         sc->seg_origin = off;
     if (sc->rule_starts && cp < SHI_RULE_STARTS)
         sc->seg_seen |= sc->rule_starts[cp];
-    size_t n = shi_utf8_encode(cp, sc->seg + sc->seg_len);
-    /* rule matches start and end on characters (no \C): the first byte
-     * of a character holds its start, the last its end */
-    sc->seg_start[sc->seg_len] = off;
-    sc->seg_end[sc->seg_len + n - 1] = off + len;
+    memcpy(sc->seg + sc->seg_len, buf, n);
     sc->seg_len += n;
+}
+
+/* Appends k bytes of characters that fold to themselves, original bytes
+ * [off, off + k), to the rule segment. */
+static void seg_copy(shi_scanner *sc, const unsigned char *c, size_t k, uint64_t off)
+{
+    while (k) {
+        if (sc->seg_len && sc->seg_len + k <= sc->seg_cap) {
+            if (seg_mark(sc, off, 1, 1)) /* a run: its first byte at off */
+                return;
+            memcpy(sc->seg + sc->seg_len, c, k);
+            sc->seg_len += k;
+            return;
+        }
+        /* one character through seg_put, which grows the segment or runs
+         * the rules over a full piece */
+        uint32_t cp;
+        size_t len = shi_utf8_decode_valid(c, &cp), before = sc->seg_len;
+        seg_put(sc, cp, off, (uint32_t)len);
+        if (sc->rule_status == SHAI_E_NOMEM)
+            return;
+        c += len;
+        off += len;
+        k -= len;
+        if (sc->seg_len < before) {
+            /* a new piece: the bits of the rest belong to it */
+            for (size_t j = 0; j < k;) {
+                j += shi_utf8_decode_valid(c + j, &cp);
+                sc->seg_seen |= cp < SHI_RULE_STARTS ? sc->raw_starts[cp] & ~SHI_RULE_FOLDS : 0;
+            }
+        }
+    }
 }
 
 /* Appends the folded form of the characters the fast path took (valid
  * UTF-8, plain characters only: no ignorable, break or multi-unit ones) to
- * the rule segment, as step() would have one by one. */
+ * the rule segment, as step() would have one by one: runs of characters
+ * that fold to themselves are copied. */
 static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, size_t to,
                          uint64_t off)
 {
     const shai_db *db = sc->db;
-    const uint8_t *starts = sc->rule_starts;
+    const uint8_t *raw = sc->raw_starts;
+    size_t run = from; /* the characters from here on fold to themselves */
     uint8_t seen = 0;
     while (from < to) {
         const unsigned char *c = p + from;
         uint32_t cp, len = (uint32_t)shi_utf8_decode_valid(c, &cp);
-        uint32_t v =
-            cp < 0x10000 ? db->map_bmp[cp] : shi_map_at(db->map_stage1, db->map_stage2, cp);
-        uint32_t sym = v & SHI_MAP_SYM_MASK;
-        uint32_t folded = sym ? db->sym_cp[sym] : cp;
-        if (sc->seg_len && sc->seg_len + 4 <= sc->seg_cap) {
-            /* seg_put without its growing, flushing and first-character
-             * cases; a character that folds to itself is copied */
-            size_t n = len;
-            if (starts && folded < SHI_RULE_STARTS)
-                seen |= starts[folded];
-            if (folded == cp)
-                memcpy(sc->seg + sc->seg_len, c, len);
-            else
-                n = shi_utf8_encode(folded, sc->seg + sc->seg_len);
-            sc->seg_start[sc->seg_len] = off;
-            sc->seg_end[sc->seg_len + n - 1] = off + len;
-            sc->seg_len += n;
-        } else {
-            /* seg_put may run the rules over the piece so far */
-            sc->seg_seen |= seen;
+        uint32_t b = raw && cp < SHI_RULE_STARTS ? raw[cp] : SHI_RULE_FOLDS;
+        seen |= (uint8_t)b;
+        if (b & SHI_RULE_FOLDS) {
+            /* the run so far, then this character's folded form; seg_put
+             * may run the rules over the piece so far */
+            sc->seg_seen |= seen & ~SHI_RULE_FOLDS;
             seen = 0;
-            seg_put(sc, folded, off, len);
+            if (from > run)
+                seg_copy(sc, p + run, from - run, off - (from - run));
+            uint32_t v =
+                cp < 0x10000 ? db->map_bmp[cp] : shi_map_at(db->map_stage1, db->map_stage2, cp);
+            uint32_t sym = v & SHI_MAP_SYM_MASK;
+            seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len);
+            run = from + len;
         }
         from += len;
         off += len;
     }
-    sc->seg_seen |= seen;
+    sc->seg_seen |= seen & ~SHI_RULE_FOLDS;
+    if (to > run)
+        seg_copy(sc, p + run, to - run, off - (to - run));
 }
 
 static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)

@@ -26,6 +26,17 @@ typedef struct shi_unit {
     uint32_t raw;        /* the original code point (exact entries) */
 } shi_unit;
 
+/* Where the folded bytes of a line piece came from, from byte `at` of the
+ * piece up to the next mark. `len` 0: characters of the same length as
+ * their folded form, one after the other, the first at `off` (folded byte
+ * at + k stands for original byte off + k). Otherwise: one original
+ * character [off, off + len), the source of every folded byte up to the
+ * next mark (a fold to a longer or shorter form, or an expansion). */
+typedef struct shi_seg_mark {
+    uint64_t off;
+    uint32_t at, len;
+} shi_seg_mark;
+
 /* Internal scan flag: accumulate the verdict (needs SHAI_SCAN_VIOLATIONS). */
 #define SHI_SCAN_VERDICT 0x100u
 
@@ -54,13 +65,15 @@ typedef struct shi_scanner {
     uint64_t sel_block;   /* starts below this are inside a reported hit */
     uint64_t allow_reach; /* selection: end unit + 1 of the farthest allow hit */
     /* regex rules: the folded text of the current line (heap, only when the
-     * db has rules) with the original span of the character behind each
-     * folded byte */
+     * db has rules), and marks that give the original span of the character
+     * behind each folded byte */
     char *seg;
-    uint64_t *seg_start, *seg_end;
     size_t seg_len, seg_cap;
+    shi_seg_mark *marks;
+    size_t nmarks, marks_cap;
     uint64_t seg_origin;        /* original offset where the line piece starts */
     const uint8_t *rule_starts; /* shi_rules_starts of the db */
+    const uint8_t *raw_starts;  /* shi_rules_raw_starts of the db */
     uint8_t seg_seen;           /* OR of rule_starts over the piece's characters */
     int rule_status;            /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
     shi_unit ring[SHI_RING];
