@@ -27,8 +27,15 @@ typedef struct shi_gates {
      * its first characters stands (run_at_starts), or NULL */
     pcre2_code **anchored;
     uint32_t n;
-    uint8_t gate[]; /* per rule: its bit in starts, 0 when it runs on every line */
+    /* per rule: its bit in starts (GATE_BITS), 0 when it runs on every
+     * line; with GATE_PLAIN when it has no verbs, callouts or \G, which
+     * could tell a search that starts at its first possible character, or
+     * tries only those, from PCRE2's search over the whole piece */
+    uint8_t gate[];
 } shi_gates;
+
+#define GATE_BITS 0x7Fu
+#define GATE_PLAIN 0x80u
 
 static void gates_free(shi_gates *g)
 {
@@ -324,15 +331,15 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
             pcre2_match_data_free(md);
             return NULL;
         }
+        int plain = !contains(pat, e->text_len, "(*") && !contains(pat, e->text_len, "(?C") &&
+                    !contains(pat, e->text_len, "\\G");
         if (ok) {
-            g->gate[k] = bit;
+            g->gate[k] = (uint8_t)(bit | (plain ? GATE_PLAIN : 0));
             ngated++;
         }
         /* PCRE2 would try such a rule at most characters of Chinese text:
-         * try it only where its first characters stand. Verbs, callouts
-         * and \G could tell the two searches apart: not for those. */
-        if (ok && wide && nanchored < SHI_ANCHORED_RULES && !contains(pat, e->text_len, "(*") &&
-            !contains(pat, e->text_len, "(?C") && !contains(pat, e->text_len, "\\G")) {
+         * try it only where its first characters stand */
+        if (ok && wide && plain && nanchored < SHI_ANCHORED_RULES) {
             pcre2_code *a = rule_compile(pat, e->text_len, PCRE2_ANCHORED);
             if (a) {
                 pcre2_jit_compile(a, PCRE2_JIT_COMPLETE);
@@ -451,20 +458,28 @@ int shi_rules_compile(shai_db *db)
  * SHI_ANCHORED_TRIES tries, *resume is where that search is to go on from;
  * else it is len + 1. */
 static int run_at_starts(const shi_rules *r, const shi_gates *g, uint32_t k, const char *folded,
-                         size_t len, pcre2_match_data *md,
+                         size_t len, const shi_rule_cands *c, pcre2_match_data *md,
                          int (*fn)(size_t start, size_t end, uint32_t entry, void *user),
                          void *user, size_t *resume)
 {
     const unsigned char *t = (const unsigned char *)folded;
+    const uint8_t bit = g->gate[k] & GATE_BITS;
     size_t at = 0; /* where the search goes on */
     uint32_t tries = 0;
     *resume = len + 1;
-    for (size_t p = 0; p < len;) {
+    for (size_t p = 0, i = 0; p < len;) {
         /* well-formed UTF-8, written by the scanner; above U+FFFF no gated
-         * rule begins */
+         * rule begins. With the scanner's list, only its characters. */
         uint32_t cp;
+        if (c) {
+            while (i < c->n && !(c->bits[i] & bit))
+                i++;
+            if (i == c->n || c->at[i] >= len)
+                break;
+            p = c->at[i++];
+        }
         size_t n = shi_utf8_decode_valid(t + p, &cp);
-        if (p < at || cp >= SHI_RULE_STARTS || !(g->starts[cp] & g->gate[k])) {
+        if (p < at || cp >= SHI_RULE_STARTS || !(g->starts[cp] & bit)) {
             p += n;
             continue;
         }
@@ -490,6 +505,7 @@ static int run_at_starts(const shi_rules *r, const shi_gates *g, uint32_t k, con
 }
 
 int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, uint8_t seen,
+                  const shi_rule_cands *cands,
                   int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user)
 {
     shi_rules *r = db->rules;
@@ -504,13 +520,23 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
         int allow = (db->entries[r->entry[k]].flags & SHAI_ENTRY_ALLOW) != 0;
         if ((which == SHI_RULES_ALLOW && !allow) || (which == SHI_RULES_DENY && allow))
             continue;
-        if (g && g->gate[k] && !(seen & g->gate[k]))
+        uint8_t gate = g ? g->gate[k] : 0;
+        if (gate && !(seen & gate & GATE_BITS))
             continue; /* no character it can begin with */
+        size_t at = 0;
+        if ((gate & GATE_PLAIN) && cands) {
+            /* no match begins before the first character it can begin with */
+            size_t i = 0;
+            while (i < cands->n && !(cands->bits[i] & gate & GATE_BITS))
+                i++;
+            if (i == cands->n || cands->at[i] >= len)
+                continue;
+            at = cands->at[i];
+        }
         if (!md && !(md = pcre2_match_data_create(1, NULL)))
             return SHAI_E_NOMEM;
-        size_t at = 0;
-        if (g && g->anchored[k]) { /* only gated rules have one */
-            int rc = run_at_starts(r, g, k, folded, len, md, fn, user, &at);
+        if (g && g->anchored[k]) { /* only plain gated rules have one */
+            int rc = run_at_starts(r, g, k, folded, len, cands, md, fn, user, &at);
             if (rc != SHAI_OK) { /* SHAI_TERMINATED also ends the loop */
                 status = rc;
                 continue;

@@ -42,13 +42,23 @@ const uint8_t *shi_rules_starts(const shai_db *db);
  * NULL when there was no memory to derive it. Derived with the starts. */
 const uint8_t *shi_rules_raw_starts(const shai_db *db);
 
+/* The characters of a line piece that some gated rule can begin with: their
+ * folded byte offsets, ascending, and their shi_rules_starts bits. */
+typedef struct shi_rule_cands {
+    const uint32_t *at;
+    const uint8_t *bits;
+    size_t n;
+} shi_rule_cands;
+
 /* Match the rules `which` selects over folded[0..len) and call fn for each
  * match (start, end in folded bytes, rule entry). `seen` is the OR of the
  * shi_rules_starts bits of its characters: gated rules not in it are
- * skipped. Returns SHAI_OK, or
+ * skipped. `cands`, when not NULL, lists every such character: gated rules
+ * are then tried only from the first of theirs on. Returns SHAI_OK, or
  * SHAI_E_MATCH_LIMIT if a rule gave up (matches found before are still
  * reported), SHAI_E_NOMEM, or SHAI_TERMINATED if fn returned non-zero. */
 int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, uint8_t seen,
+                  const shi_rule_cands *cands,
                   int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user);
 
 #endif

@@ -23,14 +23,21 @@ void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_h
 }
 
 #define SEG_MAX ((size_t)1 << 20)
+/* Characters a rule can begin with, listed per piece; past this the rules
+ * find them by themselves. */
+#define CAND_MAX 1024u
 
 void shi_scanner_release(shi_scanner *sc)
 {
     free(sc->seg);
     free(sc->marks);
+    free(sc->cand_at);
+    free(sc->cand_bits);
     sc->seg = NULL;
     sc->marks = NULL;
-    sc->seg_len = sc->seg_cap = sc->nmarks = sc->marks_cap = 0;
+    sc->cand_at = NULL;
+    sc->cand_bits = NULL;
+    sc->seg_len = sc->seg_cap = sc->nmarks = sc->marks_cap = sc->ncand = sc->cand_cap = 0;
 }
 
 static inline shi_unit *ring_at(shi_scanner *sc, uint64_t u)
@@ -152,13 +159,17 @@ static void run_rules(shi_scanner *sc)
         rule_pass rp = {.sc = sc, .allow_pass = 1};
         /* without the table, every rule runs */
         uint8_t seen = sc->rule_starts ? sc->seg_seen : 0xFF;
+        shi_rule_cands list = {sc->cand_at, sc->cand_bits, sc->ncand};
+        const shi_rule_cands *cands =
+            sc->rule_starts && !sc->cand_full && sc->rule_status != SHAI_E_NOMEM ? &list : NULL;
         int rc = SHAI_OK;
         if (sc->flags & SHAI_SCAN_VIOLATIONS)
-            rc = shi_rules_run(sc->db, SHI_RULES_ALLOW, sc->seg, sc->seg_len, seen, on_rule, &rp);
+            rc = shi_rules_run(sc->db, SHI_RULES_ALLOW, sc->seg, sc->seg_len, seen, cands, on_rule,
+                               &rp);
         rp.allow_pass = 0;
         if (rc == SHAI_OK || rc == SHAI_E_MATCH_LIMIT) {
-            int rc2 =
-                shi_rules_run(sc->db, SHI_RULES_DENY, sc->seg, sc->seg_len, seen, on_rule, &rp);
+            int rc2 = shi_rules_run(sc->db, SHI_RULES_DENY, sc->seg, sc->seg_len, seen, cands,
+                                    on_rule, &rp);
             if (rc == SHAI_OK)
                 rc = rc2;
         }
@@ -169,6 +180,31 @@ static void run_rules(shi_scanner *sc)
     sc->seg_len = 0;
     sc->nmarks = 0;
     sc->seg_seen = 0;
+    sc->ncand = 0;
+    sc->cand_full = 0;
+}
+
+/* Lists the character at folded offset `at`, with rule bits `bits`. */
+static void cand_add(shi_scanner *sc, size_t at, uint8_t bits)
+{
+    if (sc->cand_full)
+        return;
+    if (sc->ncand == sc->cand_cap) {
+        size_t ncap = sc->cand_cap ? sc->cand_cap * 2 : 64;
+        uint32_t *a = ncap <= CAND_MAX ? realloc(sc->cand_at, ncap * sizeof *a) : NULL;
+        if (a)
+            sc->cand_at = a;
+        uint8_t *b = a ? realloc(sc->cand_bits, ncap) : NULL;
+        if (b)
+            sc->cand_bits = b;
+        if (!b) { /* too many, or no memory: the rules search by themselves */
+            sc->cand_full = 1;
+            return;
+        }
+        sc->cand_cap = ncap;
+    }
+    sc->cand_at[sc->ncand] = (uint32_t)at;
+    sc->cand_bits[sc->ncand++] = bits;
 }
 
 /* Records that the next folded character, n bytes, comes from the original
@@ -195,8 +231,9 @@ static int seg_mark(shi_scanner *sc, uint64_t off, uint32_t len, size_t n)
     return 0;
 }
 
-/* Appends the folded form of one character to the rule segment. */
-static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
+/* Appends the folded form of one character to the rule segment, and lists
+ * it when a rule can begin with it and `list`. */
+static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len, int list)
 {
     if (sc->seg_len + 4 > sc->seg_cap) {
         if (sc->seg_cap >= SEG_MAX) { /* pieces of at most 1 MiB */
@@ -221,14 +258,19 @@ static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
         return;
     if (sc->seg_len == 0)
         sc->seg_origin = off;
-    if (sc->rule_starts && cp < SHI_RULE_STARTS)
-        sc->seg_seen |= sc->rule_starts[cp];
+    if (sc->rule_starts && cp < SHI_RULE_STARTS) {
+        uint8_t bits = sc->rule_starts[cp];
+        sc->seg_seen |= bits;
+        if (bits && list)
+            cand_add(sc, sc->seg_len, bits);
+    }
     memcpy(sc->seg + sc->seg_len, buf, n);
     sc->seg_len += n;
 }
 
 /* Appends k bytes of characters that fold to themselves, original bytes
- * [off, off + k), to the rule segment. */
+ * [off, off + k), to the rule segment. The caller listed them, at the
+ * offsets they get unless a new piece starts. */
 static void seg_copy(shi_scanner *sc, const unsigned char *c, size_t k, uint64_t off)
 {
     while (k) {
@@ -243,14 +285,16 @@ static void seg_copy(shi_scanner *sc, const unsigned char *c, size_t k, uint64_t
          * the rules over a full piece */
         uint32_t cp;
         size_t len = shi_utf8_decode_valid(c, &cp), before = sc->seg_len;
-        seg_put(sc, cp, off, (uint32_t)len);
+        seg_put(sc, cp, off, (uint32_t)len, 0);
         if (sc->rule_status == SHAI_E_NOMEM)
             return;
         c += len;
         off += len;
         k -= len;
         if (sc->seg_len < before) {
-            /* a new piece: the bits of the rest belong to it */
+            /* a new piece: the bits of the rest belong to it, and its list
+             * is not known */
+            sc->cand_full = 1;
             for (size_t j = 0; j < k;) {
                 j += shi_utf8_decode_valid(c + j, &cp);
                 sc->seg_seen |= cp < SHI_RULE_STARTS ? sc->raw_starts[cp] & ~SHI_RULE_FOLDS : 0;
@@ -275,6 +319,8 @@ static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, s
         uint32_t cp, len = (uint32_t)shi_utf8_decode_valid(c, &cp);
         uint32_t b = raw && cp < SHI_RULE_STARTS ? raw[cp] : SHI_RULE_FOLDS;
         seen |= (uint8_t)b;
+        if (b == (b & ~SHI_RULE_FOLDS) && b) /* listed where seg_copy puts it */
+            cand_add(sc, sc->seg_len + (from - run), (uint8_t)b);
         if (b & SHI_RULE_FOLDS) {
             /* the run so far, then this character's folded form; seg_put
              * may run the rules over the piece so far */
@@ -285,7 +331,7 @@ static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, s
             uint32_t v =
                 cp < 0x10000 ? db->map_bmp[cp] : shi_map_at(db->map_stage1, db->map_stage2, cp);
             uint32_t sym = v & SHI_MAP_SYM_MASK;
-            seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len);
+            seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len, 1);
             run = from + len;
         }
         from += len;
@@ -562,11 +608,11 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
             uint32_t at = (v & SHI_MAP_SYM_MASK) >> 5, n = v & 31;
             for (uint32_t i = 0; i < n; i++) {
                 uint32_t sym = db->expand[at + i] & SHI_MAP_SYM_MASK;
-                seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len);
+                seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len, 1);
             }
         } else {
             uint32_t sym = v & SHI_MAP_SYM_MASK;
-            seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len);
+            seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len, 1);
         }
     }
     if (!(v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))) {

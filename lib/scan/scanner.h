@@ -75,7 +75,11 @@ typedef struct shi_scanner {
     const uint8_t *rule_starts; /* shi_rules_starts of the db */
     const uint8_t *raw_starts;  /* shi_rules_raw_starts of the db */
     uint8_t seg_seen;           /* OR of rule_starts over the piece's characters */
-    int rule_status;            /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
+    uint8_t cand_full;          /* the list below does not hold them all */
+    uint32_t *cand_at;          /* folded offsets of the piece's characters with */
+    uint8_t *cand_bits;         /* rule_starts bits, and those bits */
+    size_t ncand, cand_cap;
+    int rule_status; /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
     shi_unit ring[SHI_RING];
 } shi_scanner;
 
