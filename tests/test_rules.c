@@ -424,6 +424,37 @@ static void test_rules_many_starts(void **state)
     shai_db_free(db);
 }
 
+/* A line with more characters that rules can begin with than the scanner
+ * lists (1024 per piece): the rules must then find theirs by themselves,
+ * here the Chinese ones that stand past the listed ones. */
+static void test_rules_more_starts_than_listed(void **state)
+{
+    (void)state;
+    shai_db *db = rules_db(1, 3);
+    ref r;
+    ref_init(&r, 3);
+    size_t cap = 16384;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    uint64_t rng = 13;
+    for (size_t ks = 1000; ks <= 1100; ks += 20) {
+        size_t len = 0;
+        for (size_t i = 0; i < ks; i++)
+            len += (size_t)(memcpy(text + len, "k ", 2), 2);
+        static const char tail[] = "加 v信 abcdef 扣扣 12345 kit";
+        memcpy(text + len, tail, sizeof tail - 1);
+        len += sizeof tail - 1;
+        hit_vec got = {0};
+        assert_status(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect_hit, &got), SHAI_OK);
+        assert_int_equal(got.n, 3);
+        hit_vec_free(&got);
+        check_text(&r, db, text, len, &rng);
+    }
+    free(text);
+    ref_free(&r);
+    shai_db_free(db);
+}
+
 /* More rules that begin with any Chinese character than the first scan
  * tests characters for: those past its budget run on every line, and every
  * rule still finds what PCRE2 finds. */
@@ -581,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_rules_first_scans_race),
         cmocka_unit_test(test_rules_astral_folds_to_start),
         cmocka_unit_test(test_rules_many_starts),
+        cmocka_unit_test(test_rules_more_starts_than_listed),
         cmocka_unit_test(test_rules_past_the_budget),
         cmocka_unit_test(test_rules_random_patterns),
     };
