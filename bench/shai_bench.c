@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -553,7 +554,12 @@ typedef struct job {
     const corpus *c;
     size_t first, end; /* line range */
     uint64_t hits;
+    _Atomic size_t *next; /* threads: the next block of lines to take */
 } job;
+
+/* Threads take blocks of this many lines in turn, so that a part of the
+ * corpus that scans slower does not leave one thread waiting for another. */
+#define BLOCK_LINES 512
 
 static void run_job_lines(job *j)
 {
@@ -577,31 +583,32 @@ static void run_job_whole(job *j)
 
 static void *thread_main(void *arg)
 {
-    run_job_lines(arg);
+    job *j = arg, part = *j;
+    uint64_t hits = 0;
+    for (;;) {
+        size_t first = atomic_fetch_add(j->next, BLOCK_LINES);
+        if (first >= j->c->nlines)
+            break;
+        part.first = first;
+        part.end = first + BLOCK_LINES < j->c->nlines ? first + BLOCK_LINES : j->c->nlines;
+        run_job_lines(&part);
+        hits += part.hits;
+    }
+    j->hits = hits;
     return NULL;
 }
 
-/* One scan of the whole corpus: per line on `threads` threads (contiguous
- * line ranges of about equal bytes), or whole-buffer in one call. Returns
- * the wall time in ms and the total hits. */
+/* One scan of the whole corpus: per line on `threads` threads (blocks of
+ * BLOCK_LINES lines, each taken by the next thread free), or whole-buffer in
+ * one call. Returns the wall time in ms and the total hits. */
 static double scan_once(int engine, const void *db, void **scratch, const corpus *c, int whole,
                         int threads, uint64_t *hits, double *cpu)
 {
     job jobs[256];
     pthread_t tid[256];
-    size_t line = 0;
-    for (int t = 0; t < threads; t++) {
-        jobs[t] = (job){engine, db, scratch ? scratch[t] : NULL, c, line, line, 0};
-        size_t goal = (size_t)((double)c->len * (t + 1) / threads);
-        size_t end = line;
-        if (t == threads - 1)
-            end = c->nlines;
-        else
-            while (end < c->nlines && c->lines[end].off < goal)
-                end++;
-        jobs[t].end = end;
-        line = end;
-    }
+    _Atomic size_t next = 0;
+    for (int t = 0; t < threads; t++)
+        jobs[t] = (job){engine, db, scratch ? scratch[t] : NULL, c, 0, c->nlines, 0, &next};
     double c0 = cpu_ms();
     double t0 = now_ms();
     if (whole) {
