@@ -579,6 +579,43 @@ static void test_rules_random_patterns(void **state)
 
 /* A character above U+FFFF that folds to one a rule begins with: the rule
  * must run on its line. */
+/* A character that expands to a rule's first character (ﬁ to f, i): the
+ * line needs the rule, in one call and written a byte at a time. */
+static void test_rules_expansion_folds_to_start(void **state)
+{
+    (void)state;
+    shai_builder *b = new_builder();
+    assert_status(shai_builder_add_rule(b, LIT("fis+h"), NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL),
+                  SHAI_OK);
+    assert_status(shai_builder_add_rule(b, LIT("加\\d"), NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL),
+                  SHAI_OK);
+    shai_db *db = compile_builder(b);
+    shai_builder_free(b);
+    static const char text[] = "的\xef\xac\x81sh的\n的\xef\xac\x81ssh"; /* 的ﬁsh的 / 的ﬁssh */
+    for (int round = 0; round < 2; round++) { /* the first scan derives the tables */
+        hit_vec got = {0};
+        if (round == 0) {
+            assert_status(shai_scan(db, LIT(text), SHAI_SCAN_OVERLAPPING, collect_hit, &got),
+                          SHAI_OK);
+        } else {
+            shai_stream *st = NULL;
+            assert_status(shai_stream_open(db, SHAI_SCAN_OVERLAPPING, collect_hit, &got, &st),
+                          SHAI_OK);
+            for (size_t i = 0; i < sizeof text - 1; i++)
+                assert_status(shai_stream_write(st, text + i, 1), SHAI_OK);
+            assert_status(shai_stream_close(st), SHAI_OK);
+        }
+        assert_int_equal(got.n, 2);
+        qsort(got.v, got.n, sizeof *got.v, cmp_hit_span);
+        assert_int_equal(got.v[0].start, 3);
+        assert_int_equal(got.v[0].end, 8);
+        assert_int_equal(got.v[1].start, 15);
+        assert_int_equal(got.v[1].end, 21);
+        hit_vec_free(&got);
+    }
+    shai_db_free(db);
+}
+
 static void test_rules_astral_folds_to_start(void **state)
 {
     (void)state;
@@ -611,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_rules_long_line),
         cmocka_unit_test(test_rules_first_scans_race),
         cmocka_unit_test(test_rules_astral_folds_to_start),
+        cmocka_unit_test(test_rules_expansion_folds_to_start),
         cmocka_unit_test(test_rules_many_starts),
         cmocka_unit_test(test_rules_more_starts_than_listed),
         cmocka_unit_test(test_rules_past_the_budget),

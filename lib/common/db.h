@@ -24,6 +24,9 @@
 #define SHI_MAP_SEP (1u << 29)
 /* a Latin letter (a word character that is not a digit) */
 #define SHI_MAP_LATIN (1u << 30)
+/* a gated regular-expression rule can begin with the character: only in
+ * the copy of map_bmp that shi_rules_map derives, never in a saved db */
+#define SHI_MAP_RULE (1u << 31)
 
 #define SHI_MAP_BLOCK_SHIFT 8
 #define SHI_MAP_BLOCK_SIZE (1u << SHI_MAP_BLOCK_SHIFT)

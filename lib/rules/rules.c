@@ -23,6 +23,7 @@
 typedef struct shi_gates {
     uint8_t *starts; /* SHI_RULE_STARTS bytes, or NULL when no rule is gated */
     uint8_t *raw;    /* SHI_RULE_STARTS bytes: shi_rules_raw_starts */
+    uint32_t *map;   /* shi_rules_map, or NULL */
     /* per rule: the rule compiled anchored, to be tried only where one of
      * its first characters stands (run_at_starts), or NULL */
     pcre2_code **anchored;
@@ -47,6 +48,7 @@ static void gates_free(shi_gates *g)
     free(g->anchored);
     free(g->starts);
     free(g->raw);
+    free(g->map);
     free(g);
 }
 
@@ -292,6 +294,26 @@ static size_t leading_assertions(const char *p, size_t len)
  * own (the seventh and later share the last; the eighth bit is
  * SHI_RULE_FOLDS), so that a line where none of
  * them occurs skips the rule. NULL when out of memory. */
+/* Whether a gated rule can begin with what character cp (map value v)
+ * folds to: one of its expansions, say. */
+static int can_begin(const shai_db *db, const uint8_t *starts, uint32_t cp, uint32_t v)
+{
+    if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK))
+        return 0;
+    uint32_t at = 0, n = 1;
+    if (v & SHI_MAP_EXPAND) {
+        at = (v & SHI_MAP_SYM_MASK) >> 5;
+        n = v & 31;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t sym = ((v & SHI_MAP_EXPAND) ? db->expand[at + i] : v) & SHI_MAP_SYM_MASK;
+        uint32_t folded = sym ? db->sym_cp[sym] : cp;
+        if (folded < SHI_RULE_STARTS && (starts[folded] & GATE_BITS))
+            return 1;
+    }
+    return 0;
+}
+
 static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
 {
     shi_gates *g = calloc(1, sizeof *g + r->n);
@@ -370,6 +392,17 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
         uint8_t b = g->starts && folded < SHI_RULE_STARTS ? g->starts[folded] : 0;
         g->raw[cp] = folded != cp ? b | SHI_RULE_FOLDS : b;
     }
+    /* when every rule is gated, a line where no character has
+     * SHI_MAP_RULE needs no rule at all */
+    uint32_t k = 0;
+    while (k < r->n && g->gate[k])
+        k++;
+    if (k == r->n && (g->map = malloc(SHI_RULE_STARTS * sizeof *g->map)) != NULL) {
+        for (uint32_t cp = 0; cp < SHI_RULE_STARTS; cp++) {
+            uint32_t v = db->map_bmp[cp];
+            g->map[cp] = v | (can_begin(db, g->starts, cp, v) ? SHI_MAP_RULE : 0);
+        }
+    }
     return g;
 }
 
@@ -406,6 +439,18 @@ const uint8_t *shi_rules_raw_starts(const shai_db *db)
 {
     const shi_gates *g = rules_gates(db);
     return g ? g->raw : NULL;
+}
+
+const uint32_t *shi_rules_map(const shai_db *db)
+{
+    const shi_gates *g = rules_gates(db);
+    return g ? g->map : NULL;
+}
+
+int shi_rules_can_begin(const shai_db *db, uint32_t cp, uint32_t v)
+{
+    const shi_gates *g = rules_gates(db);
+    return g && g->starts && can_begin(db, g->starts, cp, v);
 }
 
 int shi_rules_compile(shai_db *db)

@@ -42,6 +42,15 @@ const uint8_t *shi_rules_starts(const shai_db *db);
  * NULL when there was no memory to derive it. Derived with the starts. */
 const uint8_t *shi_rules_raw_starts(const shai_db *db);
 
+/* db->map_bmp with SHI_MAP_RULE on each character some rule can begin
+ * with, when every rule is gated (so that a line without one needs no rule),
+ * else NULL. Derived with the starts. */
+const uint32_t *shi_rules_map(const shai_db *db);
+
+/* Whether a gated rule can begin with what cp, of map value v (db->map),
+ * folds to; shi_rules_map holds the answer for U+0000..U+FFFF. */
+int shi_rules_can_begin(const shai_db *db, uint32_t cp, uint32_t v);
+
 /* The characters of a line piece that some gated rule can begin with: their
  * folded byte offsets, ascending, and their shi_rules_starts bits. */
 typedef struct shi_rule_cands {

@@ -20,6 +20,9 @@ void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_h
     sc->state = SHI_ROOT;
     sc->rule_starts = shi_rules_starts(db);
     sc->raw_starts = shi_rules_raw_starts(db);
+    const uint32_t *m = shi_rules_map(db);
+    sc->bmp = m ? m : db->map_bmp;
+    sc->lazy = m != NULL;
 }
 
 #define SEG_MAX ((size_t)1 << 20)
@@ -303,10 +306,9 @@ static void seg_copy(shi_scanner *sc, const unsigned char *c, size_t k, uint64_t
     }
 }
 
-/* Appends the folded form of the characters the fast path took (valid
- * UTF-8, plain characters only: no ignorable, break or multi-unit ones) to
- * the rule segment, as step() would have one by one: runs of characters
- * that fold to themselves are copied. */
+/* Appends the folded form of the characters [from, to) of p (valid UTF-8,
+ * no break) to the rule segment, as step() would have one by one: runs of
+ * characters that fold to themselves are copied. */
 static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, size_t to,
                          uint64_t off)
 {
@@ -330,8 +332,16 @@ static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, s
                 seg_copy(sc, p + run, from - run, off - (from - run));
             uint32_t v =
                 cp < 0x10000 ? db->map_bmp[cp] : shi_map_at(db->map_stage1, db->map_stage2, cp);
-            uint32_t sym = v & SHI_MAP_SYM_MASK;
-            seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len, 1);
+            if (v & SHI_MAP_EXPAND) {
+                uint32_t at = (v & SHI_MAP_SYM_MASK) >> 5, k = v & 31;
+                for (uint32_t x = 0; x < k; x++) {
+                    uint32_t sym = db->expand[at + x] & SHI_MAP_SYM_MASK;
+                    seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len, 1);
+                }
+            } else if (!(v & (SHI_MAP_IGNORE | SHI_MAP_BREAK))) {
+                uint32_t sym = v & SHI_MAP_SYM_MASK;
+                seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len, 1);
+            }
             run = from + len;
         }
         from += len;
@@ -340,6 +350,31 @@ static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, s
     sc->seg_seen |= seen & ~SHI_RULE_FOLDS;
     if (to > run)
         seg_copy(sc, p + run, to - run, off - (to - run));
+}
+
+/* Lazily: writes the rule segment of the current line up to original
+ * offset `upto`, from the bytes of the current write. */
+static void lazy_write(shi_scanner *sc, uint64_t upto)
+{
+    size_t to = (size_t)(upto - sc->lz_base);
+    if (to > sc->lz_from)
+        seg_catch_up(sc, sc->lz_p, sc->lz_from, to, sc->lz_base + sc->lz_from);
+    sc->lz_from = to;
+}
+
+/* Lazily, at a line break [off, off + len): the line's segment is written
+ * when a rule can begin somewhere in the line, else dropped. */
+static void lazy_line_end(shi_scanner *sc, uint64_t off, uint32_t len)
+{
+    if (sc->attn & SHI_MAP_RULE) {
+        if (sc->lz_p)
+            lazy_write(sc, off);
+    } else {
+        sc->seg_len = 0; /* what an earlier write put, if any */
+    }
+    sc->attn = 0;
+    if (sc->lz_p)
+        sc->lz_from = (size_t)(off + len - sc->lz_base);
 }
 
 static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)
@@ -603,7 +638,14 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
 {
     const shai_db *db = sc->db;
     uint32_t v = cp < 0x110000u ? shi_map(db, cp) : SHI_MAP_BREAK;
-    if (db->rules && !(v & (SHI_MAP_IGNORE | SHI_MAP_BREAK))) {
+    if (sc->lazy) {
+        if (cp < 0x10000)
+            sc->attn |= sc->bmp[cp];
+        else if (cp < 0x110000u && shi_rules_can_begin(db, cp, v))
+            sc->attn |= SHI_MAP_RULE;
+    }
+    /* lazily, within a write, the line's end writes its segment */
+    if (db->rules && !sc->lz_p && !(v & (SHI_MAP_IGNORE | SHI_MAP_BREAK))) {
         if (v & SHI_MAP_EXPAND) {
             uint32_t at = (v & SHI_MAP_SYM_MASK) >> 5, n = v & 31;
             for (uint32_t i = 0; i < n; i++) {
@@ -631,8 +673,11 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         return;
     }
     if (v & SHI_MAP_BREAK) {
-        if (db->rules)
+        if (db->rules) {
+            if (sc->lazy)
+                lazy_line_end(sc, off, len);
             run_rules(sc);
+        }
         if (sc->pending) {
             sc->pending = 0;
             resolve(sc, sc->unit - 1, 0);
@@ -670,6 +715,7 @@ typedef struct shi_root_regs {
     uint32_t state, fl, last_sym, gap;
     uint64_t unit;
     uint32_t stop; /* ROOT_PLAIN: stopped before a character it does not take */
+    uint32_t attn; /* OR of the map values read */
 } shi_root_regs;
 
 #define ROOT_PLAIN 0x1u
@@ -713,8 +759,9 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
     shi_unit *ring = sc->ring;
     const shi_slot *slots = db->slots;
     const shi_rootc *rootc = db->rootc;
-    const uint32_t *bmp = db->map_bmp;
+    const uint32_t *bmp = sc->bmp;
     const shi_link *links = db->links;
+    uint32_t attn = 0;
     uint32_t cur = r->state == SHI_ROOT ? SHI_NO_CHILD : r->state;
     /* cur is deeper than 1: its failure link may not be the root */
     uint32_t deep = r->state != SHI_ROOT && db->depth[r->state] > 1;
@@ -742,6 +789,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             len = 3;
         }
         uint32_t v = bmp[cp];
+        attn |= v;
         if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
             break;
         uint32_t sym = v & SHI_MAP_SYM_MASK;
@@ -840,6 +888,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
     r->last_sym = rsym == NO_REPEAT ? 0 : rsym;
     r->gap = gap;
     r->stop = stop;
+    r->attn = attn;
     return (size_t)(q - p);
 }
 
@@ -880,6 +929,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     const shi_link *links = db->links;
     const uint16_t *stage1 = db->map_stage1;
     const uint32_t *stage2 = db->map_stage2;
+    const uint32_t *bmp = sc->bmp;
+    uint32_t attn = 0;
     const uint8_t *depth = db->depth;
     shi_unit *ring = sc->ring;
     const uint32_t max_gap = db->max_gap;
@@ -894,7 +945,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
 
     while (i < n) {
         if (!(fl & F_PEND)) {
-            shi_root_regs r = {s, fl, last_sym, gap, u, 0};
+            shi_root_regs r = {s, fl, last_sym, gap, u, 0, 0};
             i = !plain  ? root_run_policy(sc, p, i, n, base, &r)
                 : light ? root_run_light(sc, p, i, n, base, &r)
                         : root_run_full(sc, p, i, n, base, &r);
@@ -903,6 +954,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             last_sym = r.last_sym;
             gap = r.gap;
             u = r.unit;
+            attn |= r.attn;
             if (!plain && advance_to(sc, u, match_from(depth, u, s)))
                 break;
             if (!(r.stop & ROOT_PLAIN))
@@ -945,9 +997,12 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             cp = c;
             len = 1;
         }
-        uint32_t v = shi_map_at(stage1, stage2, cp);
+        uint32_t v = cp < 0x10000 ? bmp[cp] : shi_map_at(stage1, stage2, cp);
+        attn |= v;
         if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
             break;
+        if (cp >= 0x10000 && sc->lazy && shi_rules_can_begin(db, cp, v))
+            attn |= SHI_MAP_RULE; /* 𝐊 folds to k */
         uint32_t sym = v & SHI_MAP_SYM_MASK;
         uint32_t word = (v & SHI_MAP_WORD) ? F_WORD : 0;
         if (noise_skipped(slots, s, v, (fl & F_LATIN) != 0)) {
@@ -1006,6 +1061,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     sc->last_latin = (fl & F_LATIN) != 0;
     sc->gap = gap;
     sc->pending = (fl & F_PEND) != 0;
+    sc->attn |= attn;
     if (plain) {
         uint64_t h = match_from(depth, u, s);
         if (h > sc->horizon)
@@ -1054,11 +1110,17 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
             sc->ncarry = (uint8_t)(k - len);
         }
     }
+    int eager = sc->db->rules && !sc->lazy;
+    if (sc->db->rules && sc->lazy && n > i) {
+        sc->lz_p = p;
+        sc->lz_base = sc->pos - i;
+        sc->lz_from = i;
+    }
     while (i < n && !sc->status) {
         size_t from = i;
         uint64_t off = sc->pos;
         i = fast_run(sc, p, i, n);
-        if (sc->db->rules && i > from)
+        if (eager && i > from)
             seg_catch_up(sc, p, from, i, off);
         if (i >= n || sc->status)
             break;
@@ -1075,11 +1137,22 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
         if (need && !final) {
             sc->ncarry = (uint8_t)(n - i);
             memcpy(sc->carry, p + i, n - i);
-            return;
+            break;
         }
         step(sc, cp, sc->pos, (uint32_t)len);
         sc->pos += len;
         i += len;
+    }
+    if (sc->lz_p) {
+        /* the line goes on in the next write: its segment so far now;
+         * the last write ends the line */
+        if (sc->status)
+            ;
+        else if (final && !(sc->attn & SHI_MAP_RULE))
+            sc->seg_len = 0;
+        else
+            lazy_write(sc, sc->pos);
+        sc->lz_p = NULL;
     }
 }
 
@@ -1118,6 +1191,8 @@ uint64_t shi_scanner_horizon(const shi_scanner *sc)
     uint64_t off = h < sc->unit ? sc->ring[h & RING_MASK].start : sc->pos;
     if (sc->db->rules && sc->seg_len && sc->seg_origin < off)
         off = sc->seg_origin; /* rules still to run over the current line */
+    if (sc->lz_p && sc->lz_base + sc->lz_from < off)
+        off = sc->lz_base + sc->lz_from; /* ... and over what is not written yet */
     return off;
 }
 

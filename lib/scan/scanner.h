@@ -75,9 +75,20 @@ typedef struct shi_scanner {
     const uint8_t *rule_starts; /* shi_rules_starts of the db */
     const uint8_t *raw_starts;  /* shi_rules_raw_starts of the db */
     uint8_t seg_seen;           /* OR of rule_starts over the piece's characters */
-    uint8_t cand_full;          /* the list below does not hold them all */
-    uint32_t *cand_at;          /* folded offsets of the piece's characters with */
-    uint8_t *cand_bits;         /* rule_starts bits, and those bits */
+    /* the map the scan loops read: shi_rules_map when a line without a
+     * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
+     * Lazily, the rule segment of a line is written only at its end, from
+     * the bytes of the current write from lz_from on, and only when `attn`
+     * (the OR of the line's map values) has SHI_MAP_RULE. */
+    const uint32_t *bmp;
+    uint8_t lazy;
+    uint32_t attn;
+    const unsigned char *lz_p; /* the current write, while one is being fed */
+    uint64_t lz_base;          /* original offset of lz_p[0] */
+    size_t lz_from;
+    uint8_t cand_full;  /* the list below does not hold them all */
+    uint32_t *cand_at;  /* folded offsets of the piece's characters with */
+    uint8_t *cand_bits; /* rule_starts bits, and those bits */
     size_t ncand, cand_cap;
     int rule_status; /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
     shi_unit ring[SHI_RING];
