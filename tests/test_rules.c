@@ -579,6 +579,53 @@ static void test_rules_random_patterns(void **state)
 
 /* A character above U+FFFF that folds to one a rule begins with: the rule
  * must run on its line. */
+/* The horizon a hit callback reads may not pass a hit still to come: a
+ * word hit is reported during the write, the rule hit that begins before
+ * it only at the line's end. */
+typedef struct horizon_check {
+    shai_stream *st;
+    uint64_t max_horizon;
+    size_t n;
+} horizon_check;
+
+static int check_horizon(const shai_hit *hit, void *user)
+{
+    horizon_check *c = user;
+    assert_true(hit->start >= c->max_horizon);
+    uint64_t h = 0;
+    assert_status(shai_stream_horizon(c->st, &h), SHAI_OK);
+    if (h > c->max_horizon)
+        c->max_horizon = h;
+    c->n++;
+    return 0;
+}
+
+static void test_rules_horizon_in_callback(void **state)
+{
+    (void)state;
+    shai_builder *b = new_builder();
+    assert_status(shai_builder_add_rule(b, LIT("加\\d+"), NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL),
+                  SHAI_OK);
+    assert_status(shai_builder_add_entry(b, LIT("的"), "x", SHAI_ACTION_BLOCK, 0, NULL, NULL),
+                  SHAI_OK);
+    shai_db *db = compile_builder(b);
+    shai_builder_free(b);
+    static const char text[] = "加1的是的是的\n是加22的是的\n";
+    for (size_t piece = 1; piece <= sizeof text; piece += 3) {
+        horizon_check c = {0};
+        assert_status(shai_stream_open(db, SHAI_SCAN_OVERLAPPING, check_horizon, &c, &c.st),
+                      SHAI_OK);
+        for (size_t at = 0; at < sizeof text - 1; at += piece)
+            assert_status(
+                shai_stream_write(c.st, text + at,
+                                  sizeof text - 1 - at < piece ? sizeof text - 1 - at : piece),
+                SHAI_OK);
+        assert_status(shai_stream_close(c.st), SHAI_OK);
+        assert_int_equal(c.n, 7);
+    }
+    shai_db_free(db);
+}
+
 /* A character that expands to a rule's first character (ﬁ to f, i): the
  * line needs the rule, in one call and written a byte at a time. */
 static void test_rules_expansion_folds_to_start(void **state)
@@ -649,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_rules_first_scans_race),
         cmocka_unit_test(test_rules_astral_folds_to_start),
         cmocka_unit_test(test_rules_expansion_folds_to_start),
+        cmocka_unit_test(test_rules_horizon_in_callback),
         cmocka_unit_test(test_rules_many_starts),
         cmocka_unit_test(test_rules_more_starts_than_listed),
         cmocka_unit_test(test_rules_past_the_budget),
