@@ -689,6 +689,7 @@ static void test_rules_astral_folds_to_start(void **state)
                           SHAI_OK);
             for (size_t i = 0; i < sizeof text - 1; i++)
                 assert_status(shai_stream_write(st, text + i, 1), SHAI_OK);
+            assert_status(shai_stream_write(st, "\n", 1), SHAI_OK); /* the line ends here */
             assert_status(shai_stream_close(st), SHAI_OK);
         }
         assert_int_equal(got.n, 1);
