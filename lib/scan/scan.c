@@ -1146,12 +1146,12 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
     if (sc->lz_p) {
         /* the line goes on in the next write: its segment so far now;
          * the last write ends the line */
-        if (sc->status)
-            ;
-        else if (final && !(sc->attn & SHI_MAP_RULE))
-            sc->seg_len = 0;
-        else
-            lazy_write(sc, sc->pos);
+        if (!sc->status) {
+            if (final && !(sc->attn & SHI_MAP_RULE))
+                sc->seg_len = 0;
+            else
+                lazy_write(sc, sc->pos);
+        }
         sc->lz_p = NULL;
     }
 }
