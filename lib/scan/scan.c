@@ -753,13 +753,14 @@ _Static_assert((SHI_MAP_WORD >> 24) == F_WORD && (SHI_MAP_LATIN >> 28) == F_LATI
  * before one it does not take (noise is taken). */
 static inline __attribute__((always_inline)) size_t
 root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint64_t base,
-              shi_root_regs *r, const int light, const int plain)
+              shi_root_regs *r, const int light, const int plain, const int lazy)
 {
     const shai_db *db = sc->db;
     shi_unit *ring = sc->ring;
     const shi_slot *slots = db->slots;
     const shi_rootc *rootc = db->rootc;
-    const uint32_t *bmp = sc->bmp;
+    /* lazy: the map with SHI_MAP_RULE, whose bits the loop collects */
+    const uint32_t *bmp = lazy ? sc->bmp : db->map_bmp;
     const shi_link *links = db->links;
     uint32_t attn = 0;
     uint32_t cur = r->state == SHI_ROOT ? SHI_NO_CHILD : r->state;
@@ -789,7 +790,8 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             len = 3;
         }
         uint32_t v = bmp[cp];
-        attn |= v;
+        if (lazy)
+            attn |= v;
         if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
             break;
         uint32_t sym = v & SHI_MAP_SYM_MASK;
@@ -892,28 +894,25 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
     return (size_t)(q - p);
 }
 
-static __attribute__((noinline)) size_t root_run_light(shi_scanner *sc, const unsigned char *p,
-                                                       size_t i, size_t n, uint64_t base,
-                                                       shi_root_regs *r)
-{
-    return root_run_body(sc, p, i, n, base, r, 1, 1);
-}
-
-static __attribute__((noinline)) size_t root_run_full(shi_scanner *sc, const unsigned char *p,
-                                                      size_t i, size_t n, uint64_t base,
-                                                      shi_root_regs *r)
-{
-    return root_run_body(sc, p, i, n, base, r, 0, 1);
-}
-
-/* Leftmost-longest and violation scans: the loop leaves when a match goes
- * deeper than 1, and the general loop advances the horizon. */
-static __attribute__((noinline)) size_t root_run_policy(shi_scanner *sc, const unsigned char *p,
-                                                        size_t i, size_t n, uint64_t base,
-                                                        shi_root_regs *r)
-{
-    return root_run_body(sc, p, i, n, base, r, 0, 0);
-}
+/* The instances: overlapping hits without exact entries (light), the
+ * other overlapping scans (full), leftmost-longest and violation scans
+ * (policy: the loop leaves when a match goes deeper than 1, and the general
+ * loop advances the horizon); each also collecting SHI_MAP_RULE for lazy
+ * rule segments. */
+#define ROOT_RUN(name, light, plain, lazy)                                                         \
+    static __attribute__((noinline)) size_t name(shi_scanner *sc, const unsigned char *p,          \
+                                                 size_t i, size_t n, uint64_t base,                \
+                                                 shi_root_regs *r)                                 \
+    {                                                                                              \
+        return root_run_body(sc, p, i, n, base, r, light, plain, lazy);                            \
+    }
+ROOT_RUN(root_run_light, 1, 1, 0)
+ROOT_RUN(root_run_full, 0, 1, 0)
+ROOT_RUN(root_run_policy, 0, 0, 0)
+ROOT_RUN(root_run_light_lazy, 1, 1, 1)
+ROOT_RUN(root_run_full_lazy, 0, 1, 1)
+ROOT_RUN(root_run_policy_lazy, 0, 0, 1)
+#undef ROOT_RUN
 
 /* The common case, kept in registers: a character that is a plain symbol
  * (or outside the alphabet), no output waiting to be resolved, no repeat.
@@ -946,9 +945,14 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     while (i < n) {
         if (!(fl & F_PEND)) {
             shi_root_regs r = {s, fl, last_sym, gap, u, 0, 0};
-            i = !plain  ? root_run_policy(sc, p, i, n, base, &r)
-                : light ? root_run_light(sc, p, i, n, base, &r)
-                        : root_run_full(sc, p, i, n, base, &r);
+            if (!sc->lazy)
+                i = !plain  ? root_run_policy(sc, p, i, n, base, &r)
+                    : light ? root_run_light(sc, p, i, n, base, &r)
+                            : root_run_full(sc, p, i, n, base, &r);
+            else
+                i = !plain  ? root_run_policy_lazy(sc, p, i, n, base, &r)
+                    : light ? root_run_light_lazy(sc, p, i, n, base, &r)
+                            : root_run_full_lazy(sc, p, i, n, base, &r);
             s = r.state;
             fl = r.fl;
             last_sym = r.last_sym;
