@@ -551,7 +551,7 @@ static int run_at_starts(const shi_rules *r, const shi_gates *g, uint32_t k, con
 }
 
 int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, uint8_t seen,
-                  const shi_rule_cands *cands,
+                  const shi_rule_cands *cands, void **scratch,
                   int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user)
 {
     shi_rules *r = db->rules;
@@ -560,8 +560,8 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
         return SHAI_OK;
     const shi_gates *g = atomic_load_explicit(&r->gates, memory_order_acquire);
     /* one pair of offsets is all a match reports: one match data serves
-     * every rule */
-    pcre2_match_data *md = NULL;
+     * every rule, and the caller keeps it for the next line */
+    pcre2_match_data *md = *scratch;
     for (uint32_t k = 0; k < r->n && status != SHAI_TERMINATED; k++) {
         int allow = (db->entries[r->entry[k]].flags & SHAI_ENTRY_ALLOW) != 0;
         if ((which == SHI_RULES_ALLOW && !allow) || (which == SHI_RULES_DENY && allow))
@@ -579,8 +579,10 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
                 continue;
             at = cands->at[i];
         }
-        if (!md && !(md = pcre2_match_data_create(1, NULL)))
-            return SHAI_E_NOMEM;
+        if (!md && !(md = pcre2_match_data_create(1, NULL))) {
+            status = SHAI_E_NOMEM;
+            break;
+        }
         if (g && g->anchored[k]) { /* only plain gated rules have one */
             int rc = run_at_starts(r, g, k, folded, len, cands, md, fn, user, &at);
             if (rc != SHAI_OK) { /* SHAI_TERMINATED also ends the loop */
@@ -612,6 +614,11 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
             }
         }
     }
-    pcre2_match_data_free(md);
+    *scratch = md;
     return status;
+}
+
+void shi_rules_scratch_free(void *scratch)
+{
+    pcre2_match_data_free(scratch);
 }

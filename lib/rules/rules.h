@@ -63,11 +63,16 @@ typedef struct shi_rule_cands {
  * match (start, end in folded bytes, rule entry). `seen` is the OR of the
  * shi_rules_starts bits of its characters: gated rules not in it are
  * skipped. `cands`, when not NULL, lists every such character: gated rules
- * are then tried only from the first of theirs on. Returns SHAI_OK, or
+ * are then tried only from the first of theirs on. `*scratch` (NULL at
+ * first) keeps PCRE2's match data from one call to the next; free it with
+ * shi_rules_scratch_free. Returns SHAI_OK, or
  * SHAI_E_MATCH_LIMIT if a rule gave up (matches found before are still
  * reported), SHAI_E_NOMEM, or SHAI_TERMINATED if fn returned non-zero. */
 int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, uint8_t seen,
-                  const shi_rule_cands *cands,
+                  const shi_rule_cands *cands, void **scratch,
                   int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user);
+
+/* Frees what shi_rules_run kept in *scratch (NULL is fine). */
+void shi_rules_scratch_free(void *scratch);
 
 #endif

@@ -23,6 +23,24 @@ void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_h
     const uint32_t *m = shi_rules_map(db);
     sc->bmp = m ? m : db->map_bmp;
     sc->lazy = m != NULL;
+    sc->seg = sc->seg_inline;
+    sc->seg_cap = SHI_SEG_INLINE;
+    sc->marks = sc->marks_inline;
+    sc->marks_cap = SHI_MARKS_INLINE;
+    sc->cand_at = sc->cand_at_inline;
+    sc->cand_bits = sc->cand_bits_inline;
+    sc->cand_cap = SHI_MARKS_INLINE;
+}
+
+/* realloc for a buffer that starts in the scanner itself. */
+static void *grow(void *buf, const void *inline_buf, size_t old_size, size_t new_size)
+{
+    if (buf != inline_buf)
+        return realloc(buf, new_size);
+    void *q = malloc(new_size);
+    if (q)
+        memcpy(q, buf, old_size);
+    return q;
 }
 
 #define SEG_MAX ((size_t)1 << 20)
@@ -32,15 +50,23 @@ void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_h
 
 void shi_scanner_release(shi_scanner *sc)
 {
-    free(sc->seg);
-    free(sc->marks);
-    free(sc->cand_at);
-    free(sc->cand_bits);
-    sc->seg = NULL;
-    sc->marks = NULL;
-    sc->cand_at = NULL;
-    sc->cand_bits = NULL;
-    sc->seg_len = sc->seg_cap = sc->nmarks = sc->marks_cap = sc->ncand = sc->cand_cap = 0;
+    if (sc->seg != sc->seg_inline)
+        free(sc->seg);
+    if (sc->marks != sc->marks_inline)
+        free(sc->marks);
+    if (sc->cand_at != sc->cand_at_inline)
+        free(sc->cand_at);
+    if (sc->cand_bits != sc->cand_bits_inline)
+        free(sc->cand_bits);
+    shi_rules_scratch_free(sc->rule_scratch);
+    sc->rule_scratch = NULL;
+    sc->seg = sc->seg_inline;
+    sc->marks = sc->marks_inline;
+    sc->cand_at = sc->cand_at_inline;
+    sc->cand_bits = sc->cand_bits_inline;
+    sc->seg_cap = SHI_SEG_INLINE;
+    sc->marks_cap = sc->cand_cap = SHI_MARKS_INLINE;
+    sc->seg_len = sc->nmarks = sc->ncand = 0;
 }
 
 static inline shi_unit *ring_at(shi_scanner *sc, uint64_t u)
@@ -167,12 +193,12 @@ static void run_rules(shi_scanner *sc)
             sc->rule_starts && !sc->cand_full && sc->rule_status != SHAI_E_NOMEM ? &list : NULL;
         int rc = SHAI_OK;
         if (sc->flags & SHAI_SCAN_VIOLATIONS)
-            rc = shi_rules_run(sc->db, SHI_RULES_ALLOW, sc->seg, sc->seg_len, seen, cands, on_rule,
-                               &rp);
+            rc = shi_rules_run(sc->db, SHI_RULES_ALLOW, sc->seg, sc->seg_len, seen, cands,
+                               &sc->rule_scratch, on_rule, &rp);
         rp.allow_pass = 0;
         if (rc == SHAI_OK || rc == SHAI_E_MATCH_LIMIT) {
             int rc2 = shi_rules_run(sc->db, SHI_RULES_DENY, sc->seg, sc->seg_len, seen, cands,
-                                    on_rule, &rp);
+                                    &sc->rule_scratch, on_rule, &rp);
             if (rc == SHAI_OK)
                 rc = rc2;
         }
@@ -194,10 +220,12 @@ static void cand_add(shi_scanner *sc, size_t at, uint8_t bits)
         return;
     if (sc->ncand == sc->cand_cap) {
         size_t ncap = sc->cand_cap ? sc->cand_cap * 2 : 64;
-        uint32_t *a = ncap <= CAND_MAX ? realloc(sc->cand_at, ncap * sizeof *a) : NULL;
+        uint32_t *a = ncap <= CAND_MAX ? grow(sc->cand_at, sc->cand_at_inline,
+                                              sc->cand_cap * sizeof *a, ncap * sizeof *a)
+                                       : NULL;
         if (a)
             sc->cand_at = a;
-        uint8_t *b = a ? realloc(sc->cand_bits, ncap) : NULL;
+        uint8_t *b = a ? grow(sc->cand_bits, sc->cand_bits_inline, sc->cand_cap, ncap) : NULL;
         if (b)
             sc->cand_bits = b;
         if (!b) { /* too many, or no memory: the rules search by themselves */
@@ -222,7 +250,8 @@ static int seg_mark(shi_scanner *sc, uint64_t off, uint32_t len, size_t n)
     }
     if (sc->nmarks == sc->marks_cap) {
         size_t ncap = sc->marks_cap ? sc->marks_cap * 2 : 64;
-        shi_seg_mark *q = realloc(sc->marks, ncap * sizeof *q);
+        shi_seg_mark *q =
+            grow(sc->marks, sc->marks_inline, sc->marks_cap * sizeof *q, ncap * sizeof *q);
         if (!q) {
             sc->rule_status = SHAI_E_NOMEM;
             return -1;
@@ -244,7 +273,7 @@ static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len, in
             sc->seg_origin = off;
         } else {
             size_t ncap = sc->seg_cap ? sc->seg_cap * 2 : 1024;
-            char *q = realloc(sc->seg, ncap);
+            char *q = grow(sc->seg, sc->seg_inline, sc->seg_len, ncap);
             if (!q) {
                 sc->rule_status = SHAI_E_NOMEM;
                 return;

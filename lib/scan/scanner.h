@@ -37,6 +37,11 @@ typedef struct shi_seg_mark {
     uint32_t at, len;
 } shi_seg_mark;
 
+/* Room in the scanner itself for the rule segment of a line (bytes), its
+ * marks and its list of rule starts. */
+#define SHI_SEG_INLINE 2048u
+#define SHI_MARKS_INLINE 64u
+
 /* Internal scan flag: accumulate the verdict (needs SHAI_SCAN_VIOLATIONS). */
 #define SHI_SCAN_VERDICT 0x100u
 
@@ -90,8 +95,14 @@ typedef struct shi_scanner {
     uint32_t *cand_at;  /* folded offsets of the piece's characters with */
     uint8_t *cand_bits; /* rule_starts bits, and those bits */
     size_t ncand, cand_cap;
-    int rule_status; /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
+    int rule_status;    /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
+    void *rule_scratch; /* shi_rules_run's, kept across lines */
     shi_unit ring[SHI_RING];
+    /* where a short line's segment, marks and list live: no allocation */
+    char seg_inline[SHI_SEG_INLINE];
+    shi_seg_mark marks_inline[SHI_MARKS_INLINE];
+    uint32_t cand_at_inline[SHI_MARKS_INLINE];
+    uint8_t cand_bits_inline[SHI_MARKS_INLINE];
 } shi_scanner;
 
 /* The flags the public scan calls accept. */
