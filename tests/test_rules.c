@@ -400,6 +400,16 @@ static void test_rules_first_scans_race(void **state)
     }
 }
 
+/* Writes `times` copies of unit, then tail, into text; returns the length. */
+static size_t repeated(char *text, const char *unit, size_t times, const char *tail)
+{
+    size_t len = 0, u = strlen(unit), t = strlen(tail);
+    for (size_t i = 0; i < times; i++, len += u)
+        memcpy(text + len, unit, u);
+    memcpy(text + len, tail, t);
+    return len + t;
+}
+
 /* A line full of a rule's first characters: after some anchored tries the
  * rest goes to PCRE2's own search, which must take over at the very
  * character where they stopped (here the start of the match). */
@@ -412,12 +422,7 @@ static void test_rules_many_starts(void **state)
     char text[4096];
     uint64_t rng = 11;
     for (size_t before = 0; before < 200; before += 1 + before / 8) {
-        size_t len = 0;
-        for (size_t i = 0; i < before; i++)
-            len += (size_t)(memcpy(text + len, "加", 3), 3);
-        static const char tail[] = "加 v信 abcdef 扣扣 12345 加";
-        memcpy(text + len, tail, sizeof tail - 1);
-        len += sizeof tail - 1;
+        size_t len = repeated(text, "加", before, "加 v信 abcdef 扣扣 12345 加");
         check_text(&r, db, text, len, &rng);
     }
     ref_free(&r);
@@ -438,12 +443,7 @@ static void test_rules_more_starts_than_listed(void **state)
     assert_non_null(text);
     uint64_t rng = 13;
     for (size_t ks = 1000; ks <= 1100; ks += 20) {
-        size_t len = 0;
-        for (size_t i = 0; i < ks; i++)
-            len += (size_t)(memcpy(text + len, "k ", 2), 2);
-        static const char tail[] = "加 v信 abcdef 扣扣 12345 kit";
-        memcpy(text + len, tail, sizeof tail - 1);
-        len += sizeof tail - 1;
+        size_t len = repeated(text, "k ", ks, "加 v信 abcdef 扣扣 12345 kit");
         hit_vec got = {0};
         assert_status(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect_hit, &got), SHAI_OK);
         assert_int_equal(got.n, 3);
@@ -626,32 +626,47 @@ static void test_rules_horizon_in_callback(void **state)
     shai_db_free(db);
 }
 
-/* A character that expands to a rule's first character (ﬁ to f, i): the
- * line needs the rule, in one call and written a byte at a time. */
-static void test_rules_expansion_folds_to_start(void **state)
+/* A db of `rule` and a rule that begins with 加 (so that every rule is
+ * gated), folding on. */
+static shai_db *rule_and_jia(const char *rule)
 {
-    (void)state;
     shai_builder *b = new_builder();
-    assert_status(shai_builder_add_rule(b, LIT("fis+h"), NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL),
-                  SHAI_OK);
+    assert_status(
+        shai_builder_add_rule(b, rule, strlen(rule), NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL),
+        SHAI_OK);
     assert_status(shai_builder_add_rule(b, LIT("加\\d"), NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL),
                   SHAI_OK);
     shai_db *db = compile_builder(b);
     shai_builder_free(b);
+    return db;
+}
+
+/* The hits of text in one shai_scan (round 0, which derives the tables,
+ * and 1), then in a stream written a byte at a time (2), where no
+ * multi-byte character comes whole in one write. */
+static void scan_round(const shai_db *db, const char *text, size_t len, int round, hit_vec *got)
+{
+    if (round < 2) {
+        assert_status(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect_hit, got), SHAI_OK);
+        return;
+    }
+    shai_stream *st = NULL;
+    assert_status(shai_stream_open(db, SHAI_SCAN_OVERLAPPING, collect_hit, got, &st), SHAI_OK);
+    for (size_t i = 0; i < len; i++)
+        assert_status(shai_stream_write(st, text + i, 1), SHAI_OK);
+    assert_status(shai_stream_close(st), SHAI_OK);
+}
+
+/* A character that expands to a rule's first character (ﬁ to f, i): the
+ * line needs the rule. */
+static void test_rules_expansion_folds_to_start(void **state)
+{
+    (void)state;
+    shai_db *db = rule_and_jia("fis+h");
     static const char text[] = "的\xef\xac\x81sh的\n的\xef\xac\x81ssh"; /* 的ﬁsh的 / 的ﬁssh */
-    for (int round = 0; round < 2; round++) { /* the first scan derives the tables */
+    for (int round = 0; round < 3; round++) {
         hit_vec got = {0};
-        if (round == 0) {
-            assert_status(shai_scan(db, LIT(text), SHAI_SCAN_OVERLAPPING, collect_hit, &got),
-                          SHAI_OK);
-        } else {
-            shai_stream *st = NULL;
-            assert_status(shai_stream_open(db, SHAI_SCAN_OVERLAPPING, collect_hit, &got, &st),
-                          SHAI_OK);
-            for (size_t i = 0; i < sizeof text - 1; i++)
-                assert_status(shai_stream_write(st, text + i, 1), SHAI_OK);
-            assert_status(shai_stream_close(st), SHAI_OK);
-        }
+        scan_round(db, LIT(text), round, &got);
         assert_int_equal(got.n, 2);
         qsort(got.v, got.n, sizeof *got.v, cmp_hit_span);
         assert_int_equal(got.v[0].start, 3);
@@ -663,35 +678,18 @@ static void test_rules_expansion_folds_to_start(void **state)
     shai_db_free(db);
 }
 
+/* A character above U+FFFF that folds to a rule's first character. */
 static void test_rules_astral_folds_to_start(void **state)
 {
     (void)state;
-    shai_builder *b = new_builder();
-    assert_status(shai_builder_add_rule(b, LIT("kit+"), NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL),
-                  SHAI_OK);
-    assert_status(shai_builder_add_rule(b, LIT("加\\d"), NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL),
-                  SHAI_OK);
-    shai_db *db = compile_builder(b);
-    shai_builder_free(b);
+    shai_db *db = rule_and_jia("kit+");
     /* 的 x 𝐊 (U+1D40A MATHEMATICAL BOLD CAPITAL K) i t t 的: the rule sees
-     * "kitt" in the folded line and reports the span of 𝐊itt */
-    static const char text[] = "的x\xf0\x9d\x90\x8aitt的";
-    hit_vec got = {0};
-    /* the first scan derives the tables; then a stream written a byte at a
-     * time, where 𝐊 comes whole in no write */
+     * "kitt" in the folded line and reports the span of 𝐊itt; the line
+     * ends with a break */
+    static const char text[] = "的x\xf0\x9d\x90\x8aitt的\n";
     for (int round = 0; round < 3; round++) {
-        if (round < 2) {
-            assert_status(shai_scan(db, LIT(text), SHAI_SCAN_OVERLAPPING, collect_hit, &got),
-                          SHAI_OK);
-        } else {
-            shai_stream *st = NULL;
-            assert_status(shai_stream_open(db, SHAI_SCAN_OVERLAPPING, collect_hit, &got, &st),
-                          SHAI_OK);
-            for (size_t i = 0; i < sizeof text - 1; i++)
-                assert_status(shai_stream_write(st, text + i, 1), SHAI_OK);
-            assert_status(shai_stream_write(st, "\n", 1), SHAI_OK); /* the line ends here */
-            assert_status(shai_stream_close(st), SHAI_OK);
-        }
+        hit_vec got = {0};
+        scan_round(db, LIT(text), round, &got);
         assert_int_equal(got.n, 1);
         assert_int_equal(got.v[0].start, 4);
         assert_int_equal(got.v[0].end, 11);
