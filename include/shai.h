@@ -391,7 +391,8 @@ typedef struct shai_stream shai_stream;
  * and under the same rules as shai_scan with the same flags; a hit may be
  * reported in a later write than the one that completed it, and the last
  * ones in shai_stream_close. The db must outlive the stream. Allocates once,
- * here. Since 0.1. */
+ * here, for a db without regex rules; with rules, also PCRE2's match data
+ * (once) and room for a line's folded text past 2 KB. Since 0.1. */
 SHAI_API int shai_stream_open(const shai_db *db, uint32_t flags, shai_hit_fn fn, void *user,
                               shai_stream **out);
 
