@@ -291,10 +291,6 @@ static size_t leading_assertions(const char *p, size_t len)
     return i;
 }
 
-/* Gives each rule whose first characters rule_starts can tell a bit of its
- * own (the seventh and later share the last; the eighth bit is
- * SHI_RULE_FOLDS), so that a line where none of
- * them occurs skips the rule. NULL when out of memory. */
 /* Whether a gated rule can begin with what character cp (map value v)
  * folds to: one of its expansions, say. */
 static int can_begin(const shai_db *db, const uint8_t *starts, uint32_t cp, uint32_t v)
@@ -315,6 +311,10 @@ static int can_begin(const shai_db *db, const uint8_t *starts, uint32_t cp, uint
     return 0;
 }
 
+/* Gives each rule whose first characters rule_starts can tell a bit of its
+ * own (the seventh and later share the last; the eighth bit is
+ * SHI_RULE_FOLDS), so that a line where none of them occurs skips the rule;
+ * and derives the tables by unfolded character. NULL when out of memory. */
 static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
 {
     shi_gates *g = calloc(1, sizeof *g + r->n);
