@@ -300,6 +300,24 @@ static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len, in
     sc->seg_len += n;
 }
 
+/* Appends what character cp, of map value v, folds to: nothing when it is
+ * ignorable (or a break), its expansion, or its symbol's character. */
+static void seg_put_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len)
+{
+    const shai_db *db = sc->db;
+    if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK))
+        return;
+    uint32_t at = 0, n = 1;
+    if (v & SHI_MAP_EXPAND) {
+        at = (v & SHI_MAP_SYM_MASK) >> 5;
+        n = v & 31;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t sym = ((v & SHI_MAP_EXPAND) ? db->expand[at + i] : v) & SHI_MAP_SYM_MASK;
+        seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len, 1);
+    }
+}
+
 /* Appends k bytes of characters that fold to themselves, original bytes
  * [off, off + k), to the rule segment. The caller listed them, at the
  * offsets they get unless a new piece starts. */
@@ -361,16 +379,7 @@ static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, s
                 seg_copy(sc, p + run, from - run, off - (from - run));
             uint32_t v =
                 cp < 0x10000 ? db->map_bmp[cp] : shi_map_at(db->map_stage1, db->map_stage2, cp);
-            if (v & SHI_MAP_EXPAND) {
-                uint32_t at = (v & SHI_MAP_SYM_MASK) >> 5, k = v & 31;
-                for (uint32_t x = 0; x < k; x++) {
-                    uint32_t sym = db->expand[at + x] & SHI_MAP_SYM_MASK;
-                    seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len, 1);
-                }
-            } else if (!(v & (SHI_MAP_IGNORE | SHI_MAP_BREAK))) {
-                uint32_t sym = v & SHI_MAP_SYM_MASK;
-                seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len, 1);
-            }
+            seg_put_char(sc, cp, v, off, len);
             run = from + len;
         }
         from += len;
@@ -674,18 +683,8 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
             sc->attn |= SHI_MAP_RULE;
     }
     /* lazily, within a write, the line's end writes its segment */
-    if (db->rules && !sc->lz_p && !(v & (SHI_MAP_IGNORE | SHI_MAP_BREAK))) {
-        if (v & SHI_MAP_EXPAND) {
-            uint32_t at = (v & SHI_MAP_SYM_MASK) >> 5, n = v & 31;
-            for (uint32_t i = 0; i < n; i++) {
-                uint32_t sym = db->expand[at + i] & SHI_MAP_SYM_MASK;
-                seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len, 1);
-            }
-        } else {
-            uint32_t sym = v & SHI_MAP_SYM_MASK;
-            seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len, 1);
-        }
-    }
+    if (db->rules && !sc->lz_p)
+        seg_put_char(sc, cp, v, off, len);
     if (!(v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))) {
         step_unit(sc, v, cp, off, len, 1);
         return;
