@@ -160,4 +160,24 @@ static inline uint32_t shi_map(const struct shai_db *db, uint32_t cp)
     return cp < 0x110000u ? shi_map_at(db->map_stage1, db->map_stage2, cp) : 0;
 }
 
+/* The characters cp, of map value v, folds to as the regex rules see it:
+ * none (ignorable, break), those of its expansion, or its symbol's (cp
+ * itself outside the alphabet). Writes at most 31 to out; returns how many. */
+static inline uint32_t shi_folded_chars(const struct shai_db *db, uint32_t cp, uint32_t v,
+                                        uint32_t out[31])
+{
+    if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK))
+        return 0;
+    uint32_t at = 0, n = 1;
+    if (v & SHI_MAP_EXPAND) {
+        at = (v & SHI_MAP_SYM_MASK) >> 5;
+        n = v & 31;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t sym = ((v & SHI_MAP_EXPAND) ? db->expand[at + i] : v) & SHI_MAP_SYM_MASK;
+        out[i] = sym ? db->sym_cp[sym] : cp;
+    }
+    return n;
+}
+
 #endif

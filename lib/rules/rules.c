@@ -295,19 +295,10 @@ static size_t leading_assertions(const char *p, size_t len)
  * folds to: one of its expansions, say. */
 static int can_begin(const shai_db *db, const uint8_t *starts, uint32_t cp, uint32_t v)
 {
-    if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK))
-        return 0;
-    uint32_t at = 0, n = 1;
-    if (v & SHI_MAP_EXPAND) {
-        at = (v & SHI_MAP_SYM_MASK) >> 5;
-        n = v & 31;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t sym = ((v & SHI_MAP_EXPAND) ? db->expand[at + i] : v) & SHI_MAP_SYM_MASK;
-        uint32_t folded = sym ? db->sym_cp[sym] : cp;
-        if (folded < SHI_RULE_STARTS && (starts[folded] & GATE_BITS))
+    uint32_t chars[31], n = shi_folded_chars(db, cp, v, chars);
+    for (uint32_t i = 0; i < n; i++)
+        if (chars[i] < SHI_RULE_STARTS && (starts[chars[i]] & GATE_BITS))
             return 1;
-    }
     return 0;
 }
 

@@ -304,18 +304,9 @@ static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len, in
  * ignorable (or a break), its expansion, or its symbol's character. */
 static void seg_put_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len)
 {
-    const shai_db *db = sc->db;
-    if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK))
-        return;
-    uint32_t at = 0, n = 1;
-    if (v & SHI_MAP_EXPAND) {
-        at = (v & SHI_MAP_SYM_MASK) >> 5;
-        n = v & 31;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t sym = ((v & SHI_MAP_EXPAND) ? db->expand[at + i] : v) & SHI_MAP_SYM_MASK;
-        seg_put(sc, sym ? db->sym_cp[sym] : cp, off, len, 1);
-    }
+    uint32_t chars[31], n = shi_folded_chars(sc->db, cp, v, chars);
+    for (uint32_t i = 0; i < n; i++)
+        seg_put(sc, chars[i], off, len, 1);
 }
 
 /* Appends k bytes of characters that fold to themselves, original bytes
