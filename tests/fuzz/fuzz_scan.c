@@ -1,5 +1,7 @@
 /* Any text against a folding db with words and regex rules: hits inside
- * the text, the same through a stream split anywhere. */
+ * the text, the same through a stream split anywhere and through one
+ * written a byte at a time (where each line's rule segment is written as
+ * the line goes, not at its end). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const char *text = (const char *)data;
     for (uint32_t flags = 0; flags < 4; flags++) {
-        acc one = {size, 0, 0}, two = {size, 0, 0};
+        acc one = {size, 0, 0}, two = {size, 0, 0}, three = {size, 0, 0};
         if (shai_scan(db, text, size, flags, check_hit, &one) != SHAI_OK)
             abort();
         shai_stream *s;
@@ -53,6 +55,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         shai_stream_write(s, text, cut);
         shai_stream_write(s, text + cut, size - cut);
         if (shai_stream_close(s) != SHAI_OK || one.n != two.n || one.sum != two.sum)
+            abort();
+        if (shai_stream_open(db, flags, check_hit, &three, &s))
+            abort();
+        for (size_t i = 0; i < size; i++)
+            shai_stream_write(s, text + i, 1);
+        if (shai_stream_close(s) != SHAI_OK || one.n != three.n || one.sum != three.sum)
             abort();
     }
     return 0;
