@@ -562,25 +562,26 @@ class TestInputs(CliTestCase):
         text = "".join(rng.choice(["普通文字", "赌博", "，", "\n", "casino ", "😀", "abc "])
                        for _ in range(3000))
         data = text.encode()
-        proc = subprocess.Popen([BIN, "scan", "-l", lex, "-f", "jsonl", "--overlapping"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=self.env())
+        # `with` closes the pipes: no ResourceWarning
+        with subprocess.Popen([BIN, "scan", "-l", lex, "-f", "jsonl", "--overlapping"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=self.env()) as proc:
 
-        def feed():
-            i = 0
-            while i < len(data):
-                n = rng.randint(1, 7)
-                proc.stdin.write(data[i:i + n])
-                proc.stdin.flush()
-                i += n
-            proc.stdin.close()
+            def feed():
+                i = 0
+                while i < len(data):
+                    n = rng.randint(1, 7)
+                    proc.stdin.write(data[i:i + n])
+                    proc.stdin.flush()
+                    i += n
+                proc.stdin.close()
 
-        t = threading.Thread(target=feed)
-        t.start()
-        out = proc.stdout.read()
-        err = proc.stderr.read()
-        t.join()
-        proc.wait()
+            t = threading.Thread(target=feed)
+            t.start()
+            out = proc.stdout.read()
+            err = proc.stderr.read()
+            t.join()
+            proc.wait()
         self.assertEqual(proc.returncode, 1, err)
         recs = self.jsonl(out)
         for r in recs:
