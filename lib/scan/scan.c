@@ -59,14 +59,6 @@ void shi_scanner_release(shi_scanner *sc)
     if (sc->cand_bits != sc->cand_bits_inline)
         free(sc->cand_bits);
     shi_rules_scratch_free(sc->rule_scratch);
-    sc->rule_scratch = NULL;
-    sc->seg = sc->seg_inline;
-    sc->marks = sc->marks_inline;
-    sc->cand_at = sc->cand_at_inline;
-    sc->cand_bits = sc->cand_bits_inline;
-    sc->seg_cap = SHI_SEG_INLINE;
-    sc->marks_cap = sc->cand_cap = SHI_MARKS_INLINE;
-    sc->seg_len = sc->nmarks = sc->ncand = 0;
 }
 
 static inline shi_unit *ring_at(shi_scanner *sc, uint64_t u)
@@ -219,7 +211,7 @@ static void cand_add(shi_scanner *sc, size_t at, uint8_t bits)
     if (sc->cand_full)
         return;
     if (sc->ncand == sc->cand_cap) {
-        size_t ncap = sc->cand_cap ? sc->cand_cap * 2 : 64;
+        size_t ncap = sc->cand_cap * 2;
         uint32_t *a = ncap <= CAND_MAX ? grow(sc->cand_at, sc->cand_at_inline,
                                               sc->cand_cap * sizeof *a, ncap * sizeof *a)
                                        : NULL;
@@ -249,7 +241,7 @@ static int seg_mark(shi_scanner *sc, uint64_t off, uint32_t len, size_t n)
             return 0; /* the same run, or the same expanding character */
     }
     if (sc->nmarks == sc->marks_cap) {
-        size_t ncap = sc->marks_cap ? sc->marks_cap * 2 : 64;
+        size_t ncap = sc->marks_cap * 2;
         shi_seg_mark *q =
             grow(sc->marks, sc->marks_inline, sc->marks_cap * sizeof *q, ncap * sizeof *q);
         if (!q) {
@@ -272,7 +264,7 @@ static void seg_put(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len, in
             run_rules(sc);
             sc->seg_origin = off;
         } else {
-            size_t ncap = sc->seg_cap ? sc->seg_cap * 2 : 1024;
+            size_t ncap = sc->seg_cap * 2; /* from SHI_SEG_INLINE */
             char *q = grow(sc->seg, sc->seg_inline, sc->seg_len, ncap);
             if (!q) {
                 sc->rule_status = SHAI_E_NOMEM;
@@ -1134,7 +1126,7 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
         }
     }
     int eager = sc->db->rules && !sc->lazy;
-    if (sc->db->rules && sc->lazy && n > i) {
+    if (sc->lazy && n > i) { /* lazy implies rules */
         sc->lz_p = p;
         sc->lz_base = sc->pos - i;
         sc->lz_from = i;
@@ -1169,12 +1161,10 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
     if (sc->lz_p) {
         /* the line goes on in the next write: its segment so far now;
          * the last write ends the line */
-        if (!sc->status) {
-            if (final && !(sc->attn & SHI_MAP_RULE))
-                sc->seg_len = 0;
-            else
-                lazy_write(sc, sc->pos);
-        }
+        if (!sc->status && final)
+            lazy_line_end(sc, sc->pos, 0);
+        else if (!sc->status)
+            lazy_write(sc, sc->pos);
         sc->lz_p = NULL;
     }
 }
