@@ -47,8 +47,7 @@ int main(void)
 
     char masked[256];
     size_t masked_len;
-    if (shai_mask(db, comment, strlen(comment), '*', masked, sizeof masked, &masked_len) ==
-        SHAI_OK)
+    if (shai_mask(db, comment, strlen(comment), '*', masked, sizeof masked, &masked_len) == SHAI_OK)
         printf("masked: %s\n", masked);
     shai_db_free(db);
     return 0;
