@@ -492,6 +492,15 @@ int shi_rules_compile(shai_db *db)
  * so a piece full of a rule's first characters must not multiply them. */
 #define SHI_ANCHORED_TRIES 64
 
+/* The index of the first listed character from index i on that has one of
+ * `bits` and stands before folded byte len, or c->n when there is none. */
+static size_t cand_next(const shi_rule_cands *c, size_t i, uint8_t bits, size_t len)
+{
+    while (i < c->n && !(c->bits[i] & bits))
+        i++;
+    return i < c->n && c->at[i] < len ? i : c->n;
+}
+
 /* The search of rule k over folded[0..len), tried only where a character
  * it can begin with stands, with its anchored copy: the same matches as
  * PCRE2's unanchored search, which tries every position in turn. After
@@ -512,9 +521,7 @@ static int run_at_starts(const shi_rules *r, const shi_gates *g, uint32_t k, con
          * rule begins. With the scanner's list, only its characters. */
         uint32_t cp;
         if (c) {
-            while (i < c->n && !(c->bits[i] & bit))
-                i++;
-            if (i == c->n || c->at[i] >= len)
+            if ((i = cand_next(c, i, bit, len)) == c->n)
                 break;
             p = c->at[i++];
         }
@@ -566,10 +573,8 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
         size_t at = 0;
         if ((gate & GATE_PLAIN) && cands) {
             /* no match begins before the first character it can begin with */
-            size_t i = 0;
-            while (i < cands->n && !(cands->bits[i] & gate & GATE_BITS))
-                i++;
-            if (i == cands->n || cands->at[i] >= len)
+            size_t i = cand_next(cands, 0, gate & GATE_BITS, len);
+            if (i == cands->n)
                 continue;
             at = cands->at[i];
         }

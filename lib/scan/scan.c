@@ -351,7 +351,7 @@ static void seg_catch_up(shi_scanner *sc, const unsigned char *p, size_t from, s
         uint32_t cp, len = (uint32_t)shi_utf8_decode_valid(c, &cp);
         uint32_t b = raw && cp < SHI_RULE_STARTS ? raw[cp] : SHI_RULE_FOLDS;
         seen |= (uint8_t)b;
-        if (b == (b & ~SHI_RULE_FOLDS) && b) /* listed where seg_copy puts it */
+        if (b && !(b & SHI_RULE_FOLDS)) /* listed where seg_copy puts it */
             cand_add(sc, sc->seg_len + (from - run), (uint8_t)b);
         if (b & SHI_RULE_FOLDS) {
             /* the run so far, then this character's folded form; seg_put
