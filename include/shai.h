@@ -291,7 +291,14 @@ SHAI_API int shai_db_open(const char *path, shai_db **out);
 #define SHAI_DB_BORROW 0x1u
 SHAI_API int shai_db_from_buffer(const void *buf, size_t len, uint32_t flags, shai_db **out);
 
-/* Bytes of memory the db's tables occupy (the serialized size). Since 0.1. */
+/* Bytes of memory the db holds: its arrays (for a db opened from a file or
+ * a buffer, the whole image: pages of a mapped file are shared by every
+ * process that maps it, and a borrowed buffer stays the caller's), the
+ * tables derived from them on compile or open, its compiled regular
+ * expressions (with JIT code and the tables derived from them, once
+ * derived) and the db's own structure. Not the size of the saved image:
+ * shai_db_serialize with cap 0 gives that. Thread-safe. Since 0.1 (before
+ * 0.2, the size of the saved image). */
 SHAI_API int shai_db_size(const shai_db *db, size_t *bytes);
 
 /* ------------------------------------------------------------------- scan */

@@ -2215,9 +2215,10 @@ static void *image_of(const shai_db *db, size_t *size)
         assert_status(shai_db_serialize(db, img, need - 1, size), SHAI_E_BUFFER_TOO_SMALL);
     assert_status(shai_db_serialize(db, img, need, size), SHAI_OK);
     assert_int_equal(*size, need);
+    /* the memory is more than the image: the derived tables count */
     size_t bytes = 0;
     assert_status(shai_db_size(db, &bytes), SHAI_OK);
-    assert_int_equal(bytes, need);
+    assert_true(bytes > need);
     return img;
 }
 

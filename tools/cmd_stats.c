@@ -53,8 +53,10 @@ static int collect(const shai_db *db, struct stats *st)
                 c->review++;
         }
     }
-    if ((rc = shai_db_size(db, &st->size)) != SHAI_OK ||
-        (rc = shai_db_option(db, SHAI_OPT_FOLD, &st->fold)) != SHAI_OK ||
+    /* the size of the saved image (shai_db_size is the memory, more) */
+    if ((rc = shai_db_serialize(db, NULL, 0, &st->size)) != SHAI_E_BUFFER_TOO_SMALL)
+        return rc ? rc : SHAI_E_INVALID_ARG;
+    if ((rc = shai_db_option(db, SHAI_OPT_FOLD, &st->fold)) != SHAI_OK ||
         (rc = shai_db_option(db, SHAI_OPT_MAX_GAP, &st->max_gap)) != SHAI_OK ||
         (rc = shai_db_option(db, SHAI_OPT_REPEATS, &st->repeats)) != SHAI_OK)
         return rc;
@@ -221,7 +223,7 @@ void cmd_stats_help(FILE *out)
           "    rules:      N         regular-expression rules (deny or allow)\n"
           "  categories:   C, then one row per category, in order of first use:\n"
           "    BLOCK REVIEW ALLOW TOTAL  NAME\n"
-          "  db size:      S bytes   memory of the compiled tables (= file size)\n"
+          "  db size:      S bytes   size of the saved db (the .shai file)\n"
           "  fold stages:  the SHAI_FOLD_* stages, e.g. width,case,t2s (or none)\n"
           "  max gap:      noise characters skipped between two characters (0-16)\n"
           "  repeats:      on | off  (a doubled character matches a single one)\n"

@@ -276,7 +276,6 @@ static int build_alphabet(ctx *c)
         sym_cp[i + 1] = list[i].cp;
     }
     c->db->sym_cp = sym_cp;
-    c->db->alloc[10] = sym_cp;
     free(list);
     c->nsym = k + 1;
     for (uint32_t i = 0; i < nunits; i++)
@@ -393,7 +392,6 @@ static int build_map(ctx *c)
     }
     db->expand = k.expand;
     db->nexpand = k.nexpand;
-    db->alloc[8] = k.expand;
 
     uint16_t *stage1 = malloc(SHI_MAP_STAGE1_SIZE * sizeof *stage1);
     uint32_t *uniq = malloc(SHI_MAP_STAGE1_SIZE * sizeof *uniq); /* block -> first block */
@@ -445,8 +443,6 @@ static int build_map(ctx *c)
     db->map_stage1 = stage1;
     db->map_stage2 = stage2;
     db->map_nblocks = nuniq;
-    db->alloc[0] = stage1;
-    db->alloc[1] = stage2;
     return SHAI_OK;
 }
 
@@ -731,8 +727,8 @@ static int build_automaton(ctx *c)
         free(depth);
         return SHAI_E_NOMEM;
     }
-    c->db->alloc[3] = outs;
-    c->db->alloc[4] = depth;
+    c->db->outs = outs;
+    c->db->depth = depth;
     uint32_t nouts = 1;
     outs[0] = (shi_out){0, 0};
     for (uint32_t k = 0; k < c->nnodes; k++) {
@@ -771,13 +767,11 @@ static int build_automaton(ctx *c)
         }
         c->slots[s].out = out;
     }
-    c->db->outs = outs;
     c->db->nouts = nouts;
-    c->db->depth = depth;
     shi_slot *hot = malloc((size_t)nslots * sizeof *hot);
     shi_link *cold = malloc((size_t)nslots * sizeof *cold);
-    c->db->alloc[2] = hot;
-    c->db->alloc[11] = cold;
+    c->db->slots = hot;
+    c->db->links = cold;
     if (!hot || !cold)
         return SHAI_E_NOMEM;
     for (uint32_t i = 0; i < nslots; i++) {
@@ -785,8 +779,6 @@ static int build_automaton(ctx *c)
             (shi_slot){c->slots[i].base | (c->slots[i].out ? SHI_SLOT_OUT : 0), c->slots[i].check};
         cold[i] = (shi_link){c->slots[i].fail, c->slots[i].out};
     }
-    c->db->slots = hot;
-    c->db->links = cold;
     c->db->nslots = nslots;
     return SHAI_OK;
 }
@@ -798,19 +790,18 @@ static int build_entries(ctx *c)
     shi_entry *entries = malloc(((size_t)b->nentries + 1) * sizeof *entries);
     char *strings = malloc(b->pool_len + 1);
     uint32_t *cats = malloc(((size_t)b->ncategories + 1) * sizeof *cats);
-    db->alloc[5] = entries;
-    db->alloc[6] = strings;
-    db->alloc[7] = cats;
+    db->entries = entries;
+    db->strings = strings;
+    db->categories = cats;
     if (!entries || !strings || !cats)
         return SHAI_E_NOMEM;
     uint32_t nnotes = 0;
     for (uint32_t i = 0; i < b->nentries; i++)
         nnotes += b->entries[i].tag != SHI_NO_STRING || b->entries[i].suggestion != SHI_NO_STRING;
     shi_note *notes = malloc(((size_t)nnotes + 1) * sizeof *notes);
-    db->alloc[12] = notes;
+    db->notes = notes;
     if (!notes)
         return SHAI_E_NOMEM;
-    db->notes = notes;
     db->nnotes = nnotes;
     nnotes = 0;
     if (b->pool_len)
@@ -845,11 +836,8 @@ static int build_entries(ctx *c)
         if ((be->flags & SHAI_ENTRY_ALLOW) && units > db->max_allow_units)
             db->max_allow_units = units;
     }
-    db->entries = entries;
     db->nentries = b->nentries;
-    db->strings = strings;
     db->strings_len = (uint32_t)b->pool_len;
-    db->categories = cats;
     db->ncategories = b->ncategories;
     return SHAI_OK;
 }

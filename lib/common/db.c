@@ -11,11 +11,47 @@ void shai_db_free(shai_db *db)
     if (!db)
         return;
     shi_rules_free(db);
-    for (size_t i = 0; i < sizeof db->alloc / sizeof db->alloc[0]; i++)
-        free(db->alloc[i]);
-    if (db->mapping)
-        munmap(db->mapping, db->mapping_len);
+#define SHI_FREE_(id, field, type, count) free((void *)db->field);
+    if (db->origin == SHI_ORIGIN_COMPILED) {
+        SHI_DB_STORED(SHI_FREE_)
+    }
+    SHI_DB_DERIVED(SHI_FREE_)
+#undef SHI_FREE_
+    if (db->origin == SHI_ORIGIN_COPY)
+        free((void *)db->image);
+    else if (db->origin == SHI_ORIGIN_MAPPED)
+        munmap((void *)db->image, db->image_len);
     free(db);
+}
+
+void shi_db_section_sizes(const shai_db *db, uint64_t size[SHI_SEC_COUNT])
+{
+#define SHI_SIZE_(id, field, type, count)                                                          \
+    size[SHI_SEC_##id] = SHI_DB_BYTES_(id, field, type, count);
+    SHI_DB_STORED(SHI_SIZE_)
+#undef SHI_SIZE_
+}
+
+int shai_db_size(const shai_db *db, size_t *bytes)
+{
+    if (bytes)
+        *bytes = 0;
+    if (!db || !bytes)
+        return SHAI_E_INVALID_ARG;
+    uint64_t n = sizeof *db + shi_rules_size(db);
+    if (db->origin != SHI_ORIGIN_COMPILED) {
+        n += db->image_len;
+    } else {
+        uint64_t size[SHI_SEC_COUNT];
+        shi_db_section_sizes(db, size);
+        for (int i = 0; i < SHI_SEC_COUNT; i++)
+            n += size[i];
+    }
+#define SHI_ADD_(id, field, type, count) n += db->field ? SHI_DB_BYTES_(id, field, type, count) : 0;
+    SHI_DB_DERIVED(SHI_ADD_)
+#undef SHI_ADD_
+    *bytes = (size_t)n;
+    return SHAI_OK;
 }
 
 int shi_db_prepare(shai_db *db)
@@ -35,7 +71,6 @@ int shi_db_prepare(shai_db *db)
         }
     }
     db->rootc = rc;
-    db->alloc[13] = rc;
     /* the root loop's map: the two stages of U+0000..U+FFFF in one, so one
      * load per character; surrogates are no characters, and a break sends
      * them to the general step, which decodes them as invalid bytes */
@@ -49,7 +84,6 @@ int shi_db_prepare(shai_db *db)
     for (uint32_t cp = 0xD800; cp < 0xE000; cp++)
         bmp[cp] = SHI_MAP_BREAK;
     db->map_bmp = bmp;
-    db->alloc[14] = bmp;
     return SHAI_OK;
 }
 

@@ -96,36 +96,68 @@ typedef struct shi_note {
     uint32_t suggestion; /* offset in strings or SHI_NO_STRING */
 } shi_note;
 
+/* The db's arrays, one line each: X(ID, field, type, count), count being
+ * the number of elements, an expression of `db` (of counts only, known
+ * before the array is read). This list declares the fields of struct
+ * shai_db and drives their sizes, serialization, the bounds checks on open,
+ * shai_db_size and shai_db_free: a new array is one line here and its
+ * producer in build/compile.c (and, when its count is new, that count).
+ *
+ * The stored arrays are the sections of a saved db, in file order
+ * (docs/db-format.md): a new one changes the file format (SHI_FORMAT in
+ * io/dbfile.c). */
+#define SHI_DB_STORED(X)                                                                           \
+    /* character map: two stages of SHI_MAP_BLOCK_SIZE code points */                              \
+    X(STAGE1, map_stage1, uint16_t, SHI_MAP_STAGE1_SIZE) /* block numbers */                       \
+    X(STAGE2, map_stage2, uint32_t, (uint64_t)db->map_nblocks << SHI_MAP_BLOCK_SHIFT)              \
+    X(EXPAND, expand, uint32_t, db->nexpand) /* map values of the units of multi-unit folds */     \
+    /* automaton */                                                                                \
+    X(SLOTS, slots, shi_slot, db->nslots)                                                          \
+    X(LINKS, links, shi_link, db->nslots)                                                          \
+    X(DEPTH, depth, uint8_t, db->nslots) /* length of each state's string */                       \
+    X(OUTS, outs, shi_out, db->nouts)                                                              \
+    /* entries */                                                                                  \
+    X(ENTRIES, entries, shi_entry, db->nentries)                                                   \
+    X(STRINGS, strings, char, (uint64_t)db->strings_len + 1)                                       \
+    X(CATEGORIES, categories, uint32_t, db->ncategories) /* category id -> offset in strings */    \
+    X(SYMCP, sym_cp, uint32_t, db->nsym)                 /* symbol -> folded code point */         \
+    X(NOTES, notes, shi_note, db->nnotes)                /* entries with a tag or a suggestion */
+
+/* The arrays shi_db_prepare derives from the stored ones when a db is
+ * compiled or opened: in the process's own memory, never saved. */
+#define SHI_DB_DERIVED(X)                                                                          \
+    X(ROOTC, rootc, shi_rootc, db->nsym)                                                           \
+    X(MAP_BMP, map_bmp, uint32_t, 0x10000u) /* the map of U+0000..U+FFFF in one stage */
+
+#define SHI_DB_FIELD_(id, field, type, count) const type *field;
+#define SHI_DB_ID_(id, field, type, count) SHI_SEC_##id,
+#define SHI_DB_BYTES_(id, field, type, count) ((uint64_t)(count) * sizeof(type))
+
+/* Section numbers: the stored arrays in file order. */
+enum { SHI_DB_STORED(SHI_DB_ID_) SHI_SEC_COUNT };
+
+/* Where a db's stored arrays live, and who releases them. */
+#define SHI_ORIGIN_COMPILED 0 /* each its own allocation, freed with the db */
+#define SHI_ORIGIN_BORROWED 1 /* in an image the caller keeps (SHAI_DB_BORROW) */
+#define SHI_ORIGIN_COPY 2     /* in an image on the heap, freed with the db */
+#define SHI_ORIGIN_MAPPED 3   /* in a mapped file, unmapped with the db */
+
 struct shai_db {
-    /* character map: two stages of SHI_MAP_BLOCK_SIZE code points */
-    const uint16_t *map_stage1; /* SHI_MAP_STAGE1_SIZE block numbers */
-    const uint32_t *map_stage2; /* map_nblocks * SHI_MAP_BLOCK_SIZE values */
+    SHI_DB_STORED(SHI_DB_FIELD_)
+    SHI_DB_DERIVED(SHI_DB_FIELD_)
+
+    /* counts of the arrays */
     uint32_t map_nblocks;
     uint32_t nsym; /* symbols are 1..nsym-1 */
-
-    /* automaton */
-    const shi_slot *slots;
-    const shi_link *links; /* per slot */
-    uint32_t nslots;
-    const uint8_t *depth;    /* per slot: length of the state's string */
-    const shi_rootc *rootc;  /* nsym values, see shi_db_prepare */
-    const uint32_t *map_bmp; /* the map of U+0000..U+FFFF in one stage, see shi_db_prepare */
-    const shi_out *outs;
-    uint32_t nouts;
-
-    /* entries */
-    const shi_entry *entries;
-    uint32_t nentries;
-    const shi_note *notes; /* entries with a tag or a suggestion */
-    uint32_t nnotes;
-    const char *strings;
-    uint32_t strings_len;
-    const uint32_t *categories; /* category id -> offset in strings */
-    uint32_t ncategories;
-    const uint32_t *sym_cp; /* symbol -> folded code point (nsym values) */
-    void *rules;            /* compiled regex rules (rules/rules.h), or NULL */
-    const uint32_t *expand; /* map values of the units of multi-unit folds */
     uint32_t nexpand;
+    uint32_t nslots;
+    uint32_t nouts;
+    uint32_t nentries;
+    uint32_t nnotes;
+    uint32_t strings_len;
+    uint32_t ncategories;
+
+    void *rules; /* compiled regex rules (rules/rules.h), or NULL */
 
     /* matching options (SHAI_OPT_*) */
     uint32_t fold;
@@ -137,14 +169,18 @@ struct shai_db {
     uint32_t max_units;       /* longest entry, in units */
     uint32_t max_allow_units; /* longest allow entry, 0 when there is none */
 
-    /* storage to release */
-    void *alloc[15];
-    void *mapping; /* a saved db opened with mmap */
-    size_t mapping_len;
+    /* The derived arrays are the db's own, freed with it; the stored ones
+     * as origin says: a db opened from an image points into it. */
+    uint32_t origin;            /* SHI_ORIGIN_* */
+    const unsigned char *image; /* the image, NULL for a compiled db */
+    size_t image_len;
 };
 
-/* Derives the in-memory tables of a compiled or opened db (db->rootc,
- * db->map_bmp; see docs/db-format.md, "Tables derived on open"). */
+/* The size in bytes of each stored array of db (by its counts). */
+void shi_db_section_sizes(const struct shai_db *db, uint64_t size[SHI_SEC_COUNT]);
+
+/* Derives the in-memory tables of a compiled or opened db (SHI_DB_DERIVED;
+ * see docs/db-format.md, "Tables derived on open"). */
 int shi_db_prepare(struct shai_db *db);
 
 /* The map value of code point cp < 0x110000 (the scan loops keep the two

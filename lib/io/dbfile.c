@@ -18,21 +18,35 @@
 #define SHI_FORMAT 3u          /* 3: 16-byte entries, notes, 8-lane checksum */
 #define SHI_ENDIAN 0x01020304u
 
-enum {
-    SEC_STAGE1,
-    SEC_STAGE2,
-    SEC_EXPAND,
-    SEC_SLOTS,
-    SEC_LINKS,
-    SEC_DEPTH,
-    SEC_OUTS,
-    SEC_ENTRIES,
-    SEC_STRINGS,
-    SEC_CATEGORIES,
-    SEC_SYMCP,
-    SEC_NOTES,
-    SEC_COUNT
-};
+/* The sections are SHI_DB_STORED (common/db.h), in that order. Another list
+ * is another format: bump SHI_FORMAT, describe it in docs/db-format.md and
+ * update this count. */
+_Static_assert(SHI_SEC_COUNT == 12, "the sections of format 3");
+
+/* The db's scalars the header keeps, in header order. */
+#define SHI_HEADER_COUNTS(X)                                                                       \
+    /* matching options */                                                                         \
+    X(fold)                                                                                        \
+    X(max_gap)                                                                                     \
+    X(repeats)                                                                                     \
+    /* counts */                                                                                   \
+    X(nsym)                                                                                        \
+    X(map_nblocks)                                                                                 \
+    X(nexpand)                                                                                     \
+    X(nslots)                                                                                      \
+    X(nouts)                                                                                       \
+    X(nentries)                                                                                    \
+    X(strings_len)                                                                                 \
+    X(ncategories)                                                                                 \
+    X(max_units)                                                                                   \
+    X(max_allow_units)                                                                             \
+    X(nnotes)
+
+#define SHI_HEADER_FIELD_(name) uint32_t name;
+
+/* Sections start 8-byte aligned: enough for the type of every array. */
+#define SHI_ALIGNED_(id, field, type, count) _Static_assert(_Alignof(type) <= 8, #id " alignment");
+SHI_DB_STORED(SHI_ALIGNED_)
 
 typedef struct shi_file_header {
     char magic[8];
@@ -45,13 +59,10 @@ typedef struct shi_file_header {
     uint64_t header_checksum; /* of this header with this field zero */
     char fold_version[64];
     uint32_t sizeof_slot, sizeof_entry, sizeof_out, sizeof_note;
-    uint32_t fold, max_gap, repeats, nsym;
-    uint32_t map_nblocks, nexpand, nslots, nouts;
-    uint32_t nentries, strings_len, ncategories, max_units;
-    uint32_t max_allow_units, nnotes;
+    SHI_HEADER_COUNTS(SHI_HEADER_FIELD_)
     struct {
         uint64_t offset, size;
-    } sect[SEC_COUNT];
+    } sect[SHI_SEC_COUNT];
 } shi_file_header;
 
 _Static_assert(sizeof(shi_file_header) % 8 == 0, "header keeps sections aligned");
@@ -91,47 +102,21 @@ static uint64_t checksum(const unsigned char *p, size_t n)
     return r ^ (r >> 31);
 }
 
-static void section_sizes(const shai_db *db, uint64_t size[SEC_COUNT])
-{
-    size[SEC_STAGE1] = (uint64_t)SHI_MAP_STAGE1_SIZE * sizeof *db->map_stage1;
-    size[SEC_STAGE2] = (uint64_t)db->map_nblocks * SHI_MAP_BLOCK_SIZE * sizeof *db->map_stage2;
-    size[SEC_EXPAND] = (uint64_t)db->nexpand * sizeof *db->expand;
-    size[SEC_SLOTS] = (uint64_t)db->nslots * sizeof *db->slots;
-    size[SEC_LINKS] = (uint64_t)db->nslots * sizeof *db->links;
-    size[SEC_DEPTH] = db->nslots;
-    size[SEC_OUTS] = (uint64_t)db->nouts * sizeof *db->outs;
-    size[SEC_ENTRIES] = (uint64_t)db->nentries * sizeof *db->entries;
-    size[SEC_STRINGS] = (uint64_t)db->strings_len + 1;
-    size[SEC_CATEGORIES] = (uint64_t)db->ncategories * sizeof *db->categories;
-    size[SEC_SYMCP] = (uint64_t)db->nsym * sizeof *db->sym_cp;
-    size[SEC_NOTES] = (uint64_t)db->nnotes * sizeof *db->notes;
-}
-
 static uint64_t align8(uint64_t x)
 {
     return (x + 7) & ~(uint64_t)7;
 }
 
-static uint64_t image_size(const shai_db *db, uint64_t size[SEC_COUNT], uint64_t off[SEC_COUNT])
+static uint64_t image_size(const shai_db *db, uint64_t size[SHI_SEC_COUNT],
+                           uint64_t off[SHI_SEC_COUNT])
 {
-    section_sizes(db, size);
+    shi_db_section_sizes(db, size);
     uint64_t at = sizeof(shi_file_header);
-    for (int i = 0; i < SEC_COUNT; i++) {
+    for (int i = 0; i < SHI_SEC_COUNT; i++) {
         off[i] = at;
         at = align8(at + size[i]);
     }
     return at;
-}
-
-int shai_db_size(const shai_db *db, size_t *bytes)
-{
-    if (bytes)
-        *bytes = 0;
-    if (!db || !bytes)
-        return SHAI_E_INVALID_ARG;
-    uint64_t size[SEC_COUNT], off[SEC_COUNT];
-    *bytes = (size_t)image_size(db, size, off);
-    return SHAI_OK;
 }
 
 int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out)
@@ -140,57 +125,35 @@ int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out
         *size_out = 0;
     if (!db || !size_out || (!out && cap))
         return SHAI_E_INVALID_ARG;
-    uint64_t size[SEC_COUNT], off[SEC_COUNT];
+    uint64_t size[SHI_SEC_COUNT], off[SHI_SEC_COUNT];
     uint64_t total = image_size(db, size, off);
     *size_out = (size_t)total;
     if (cap < total)
         return SHAI_E_BUFFER_TOO_SMALL;
     unsigned char *p = out;
     memset(p, 0, (size_t)total);
-    const void *src[SEC_COUNT];
-    src[SEC_STAGE1] = db->map_stage1;
-    src[SEC_STAGE2] = db->map_stage2;
-    src[SEC_EXPAND] = db->expand;
-    src[SEC_SLOTS] = db->slots;
-    src[SEC_LINKS] = db->links;
-    src[SEC_DEPTH] = db->depth;
-    src[SEC_OUTS] = db->outs;
-    src[SEC_ENTRIES] = db->entries;
-    src[SEC_STRINGS] = db->strings;
-    src[SEC_CATEGORIES] = db->categories;
-    src[SEC_SYMCP] = db->sym_cp;
-    src[SEC_NOTES] = db->notes;
-    for (int i = 0; i < SEC_COUNT; i++)
-        if (size[i])
-            memcpy(p + off[i], src[i], (size_t)size[i]);
+#define SHI_WRITE_(id, field, type, count)                                                         \
+    if (size[SHI_SEC_##id])                                                                        \
+        memcpy(p + off[SHI_SEC_##id], db->field, (size_t)size[SHI_SEC_##id]);
+    SHI_DB_STORED(SHI_WRITE_)
+#undef SHI_WRITE_
     shi_file_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, SHI_MAGIC, 8);
     h.format = SHI_FORMAT;
     h.endian = SHI_ENDIAN;
     h.header_size = sizeof h;
-    h.nsections = SEC_COUNT;
+    h.nsections = SHI_SEC_COUNT;
     h.file_size = total;
     snprintf(h.fold_version, sizeof h.fold_version, "%s", db->fold_version);
     h.sizeof_slot = sizeof(shi_slot);
     h.sizeof_entry = sizeof(shi_entry);
     h.sizeof_out = sizeof(shi_out);
     h.sizeof_note = sizeof(shi_note);
-    h.fold = db->fold;
-    h.max_gap = db->max_gap;
-    h.repeats = db->repeats;
-    h.nsym = db->nsym;
-    h.map_nblocks = db->map_nblocks;
-    h.nexpand = db->nexpand;
-    h.nslots = db->nslots;
-    h.nouts = db->nouts;
-    h.nentries = db->nentries;
-    h.strings_len = db->strings_len;
-    h.ncategories = db->ncategories;
-    h.max_units = db->max_units;
-    h.max_allow_units = db->max_allow_units;
-    h.nnotes = db->nnotes;
-    for (int i = 0; i < SEC_COUNT; i++) {
+#define SHI_PUT_(name) h.name = db->name;
+    SHI_HEADER_COUNTS(SHI_PUT_)
+#undef SHI_PUT_
+    for (int i = 0; i < SHI_SEC_COUNT; i++) {
         h.sect[i].offset = off[i];
         h.sect[i].size = size[i];
     }
@@ -226,8 +189,8 @@ size_t shi_db_image_links(void *image, size_t len, uint32_t **pairs)
     if (len < sizeof h)
         return 0;
     memcpy(&h, image, sizeof h);
-    uint64_t o = h.sect[SEC_LINKS].offset, n = h.sect[SEC_LINKS].size;
-    if (h.nsections != SEC_COUNT || o > len || n > len - o || (o & 7))
+    uint64_t o = h.sect[SHI_SEC_LINKS].offset, n = h.sect[SHI_SEC_LINKS].size;
+    if (h.nsections != SHI_SEC_COUNT || o > len || n > len - o || (o & 7))
         return 0;
     *pairs = (uint32_t *)(void *)((unsigned char *)image + o);
     return (size_t)(n / sizeof(shi_link));
@@ -420,7 +383,7 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
     if (memcmp(h.magic, SHI_MAGIC, 8) != 0)
         return SHAI_E_BAD_DB;
     if (h.endian != SHI_ENDIAN || h.format != SHI_FORMAT || h.header_size != sizeof h ||
-        h.nsections != SEC_COUNT || h.sizeof_slot != sizeof(shi_slot) ||
+        h.nsections != SHI_SEC_COUNT || h.sizeof_slot != sizeof(shi_slot) ||
         h.sizeof_entry != sizeof(shi_entry) || h.sizeof_out != sizeof(shi_out) ||
         h.sizeof_note != sizeof(shi_note))
         return SHAI_E_DB_VERSION;
@@ -428,47 +391,26 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
     h.header_checksum = 0;
     if (checksum((const unsigned char *)&h, sizeof h) != hc || h.file_size != len)
         return SHAI_E_BAD_DB;
-    db->fold = h.fold;
-    db->max_gap = h.max_gap;
-    db->repeats = h.repeats;
-    db->nsym = h.nsym;
-    db->map_nblocks = h.map_nblocks;
-    db->nexpand = h.nexpand;
-    db->nslots = h.nslots;
-    db->nouts = h.nouts;
-    db->nentries = h.nentries;
-    db->strings_len = h.strings_len;
-    db->ncategories = h.ncategories;
-    db->max_units = h.max_units;
-    db->max_allow_units = h.max_allow_units;
-    db->nnotes = h.nnotes;
+#define SHI_GET_(name) db->name = h.name;
+    SHI_HEADER_COUNTS(SHI_GET_)
+#undef SHI_GET_
     memcpy(db->fold_version, h.fold_version, sizeof db->fold_version);
     db->fold_version[sizeof db->fold_version - 1] = '\0';
     if (db->strings_len == UINT32_MAX)
         return SHAI_E_BAD_DB;
-    uint64_t size[SEC_COUNT];
-    section_sizes(db, size);
-    const void *at[SEC_COUNT];
-    for (int i = 0; i < SEC_COUNT; i++) {
+    uint64_t size[SHI_SEC_COUNT];
+    shi_db_section_sizes(db, size);
+    for (int i = 0; i < SHI_SEC_COUNT; i++) {
         uint64_t o = h.sect[i].offset, n = h.sect[i].size;
         if (n != size[i] || (o & 7) || o < sizeof h || o > len || n > len - o)
             return SHAI_E_BAD_DB;
-        at[i] = p + o;
     }
     if (checksum(p + sizeof h, len - sizeof h) != h.data_checksum)
         return SHAI_E_BAD_DB;
-    db->map_stage1 = at[SEC_STAGE1];
-    db->map_stage2 = at[SEC_STAGE2];
-    db->expand = at[SEC_EXPAND];
-    db->slots = at[SEC_SLOTS];
-    db->links = at[SEC_LINKS];
-    db->depth = at[SEC_DEPTH];
-    db->outs = at[SEC_OUTS];
-    db->entries = at[SEC_ENTRIES];
-    db->strings = at[SEC_STRINGS];
-    db->categories = at[SEC_CATEGORIES];
-    db->sym_cp = at[SEC_SYMCP];
-    db->notes = at[SEC_NOTES];
+#define SHI_AT_(id, field, type, count)                                                            \
+    db->field = (const type *)(const void *)(p + h.sect[SHI_SEC_##id].offset);
+    SHI_DB_STORED(SHI_AT_)
+#undef SHI_AT_
     uint32_t nrules;
     if (!validate(db, &nrules))
         return SHAI_E_BAD_DB;
@@ -479,28 +421,22 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
     return rc == SHAI_E_REGEX ? SHAI_E_BAD_DB : rc;
 }
 
-int shai_db_from_buffer(const void *buf, size_t len, uint32_t flags, shai_db **out)
+/* Opens the image p[0..len) into a new db, which holds it as `origin`
+ * says (SHI_ORIGIN_*): a copy or a mapping is released with the db, or here
+ * when the image is refused. */
+static int open_image(const unsigned char *p, size_t len, uint32_t origin, shai_db **out)
 {
-    if (out)
-        *out = NULL;
-    if (!out || (!buf && len) || (flags & ~SHAI_DB_BORROW) ||
-        ((flags & SHAI_DB_BORROW) && ((uintptr_t)buf & 7)))
-        return SHAI_E_INVALID_ARG;
     shai_db *db = calloc(1, sizeof *db);
-    if (!db)
+    if (!db) {
+        if (origin == SHI_ORIGIN_COPY)
+            free((void *)p);
+        else if (origin == SHI_ORIGIN_MAPPED)
+            munmap((void *)p, len);
         return SHAI_E_NOMEM;
-    const unsigned char *p = buf;
-    if (!(flags & SHAI_DB_BORROW)) {
-        void *copy = malloc(len ? len : 1);
-        if (!copy) {
-            free(db);
-            return SHAI_E_NOMEM;
-        }
-        if (len)
-            memcpy(copy, buf, len);
-        db->alloc[9] = copy;
-        p = copy;
     }
+    db->image = p;
+    db->image_len = len;
+    db->origin = origin;
     int rc = load(db, p, len);
     if (rc) {
         shai_db_free(db);
@@ -508,6 +444,23 @@ int shai_db_from_buffer(const void *buf, size_t len, uint32_t flags, shai_db **o
     }
     *out = db;
     return SHAI_OK;
+}
+
+int shai_db_from_buffer(const void *buf, size_t len, uint32_t flags, shai_db **out)
+{
+    if (out)
+        *out = NULL;
+    if (!out || (!buf && len) || (flags & ~SHAI_DB_BORROW) ||
+        ((flags & SHAI_DB_BORROW) && ((uintptr_t)buf & 7)))
+        return SHAI_E_INVALID_ARG;
+    if (flags & SHAI_DB_BORROW)
+        return open_image(buf, len, SHI_ORIGIN_BORROWED, out);
+    unsigned char *copy = malloc(len ? len : 1);
+    if (!copy)
+        return SHAI_E_NOMEM;
+    if (len)
+        memcpy(copy, buf, len);
+    return open_image(copy, len, SHI_ORIGIN_COPY, out);
 }
 
 int shai_db_open(const char *path, shai_db **out)
@@ -533,18 +486,5 @@ int shai_db_open(const char *path, shai_db **out)
     close(fd);
     if (map == MAP_FAILED)
         return SHAI_E_IO;
-    shai_db *db = calloc(1, sizeof *db);
-    if (!db) {
-        munmap(map, len);
-        return SHAI_E_NOMEM;
-    }
-    db->mapping = map;
-    db->mapping_len = len;
-    int rc = load(db, map, len);
-    if (rc) {
-        shai_db_free(db);
-        return rc;
-    }
-    *out = db;
-    return SHAI_OK;
+    return open_image(map, len, SHI_ORIGIN_MAPPED, out);
 }

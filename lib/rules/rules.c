@@ -100,6 +100,35 @@ void shi_rules_free(shai_db *db)
     db->rules = NULL;
 }
 
+static size_t code_size(const pcre2_code *code)
+{
+    size_t size = 0, jit = 0;
+    if (!code)
+        return 0;
+    pcre2_pattern_info(code, PCRE2_INFO_SIZE, &size);
+    if (pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jit) != 0)
+        jit = 0;
+    return size + jit;
+}
+
+size_t shi_rules_size(const shai_db *db)
+{
+    const shi_rules *r = db->rules;
+    if (!r)
+        return 0;
+    size_t n = sizeof *r + (size_t)r->n * (sizeof *r->code + sizeof *r->entry);
+    for (uint32_t k = 0; k < r->n; k++)
+        n += code_size(r->code[k]);
+    const shi_gates *g = atomic_load_explicit(&((shi_rules *)r)->gates, memory_order_acquire);
+    if (g) {
+        n += sizeof *g + g->n + (g->starts ? SHI_RULE_STARTS : 0) + (g->raw ? SHI_RULE_STARTS : 0) +
+             (g->map ? SHI_RULE_STARTS * sizeof *g->map : 0) + (size_t)g->n * sizeof *g->anchored;
+        for (uint32_t k = 0; g->anchored && k < g->n; k++)
+            n += code_size(g->anchored[k]);
+    }
+    return n;
+}
+
 /* Whether byte b is in a 256-bit bitmap of PCRE2's. */
 static inline int bm_has(const uint8_t *bm, unsigned b)
 {

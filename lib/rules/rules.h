@@ -17,6 +17,10 @@ uint32_t shi_rule_check(const char *pattern, size_t len, char *msg, size_t msg_c
 int shi_rules_compile(shai_db *db);
 void shi_rules_free(shai_db *db);
 
+/* Bytes of memory the db's compiled rules hold (PCRE2's code and JIT code,
+ * and the tables derived so far); 0 without rules. */
+size_t shi_rules_size(const shai_db *db);
+
 /* Which rules shi_rules_run matches. */
 #define SHI_RULES_ALL 0
 #define SHI_RULES_ALLOW 1 /* SHAI_ENTRY_ALLOW rules only */

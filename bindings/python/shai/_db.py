@@ -610,10 +610,7 @@ class Db:
         writes); :meth:`from_bytes` opens it again."""
         lib = self._lib
         size = c_size_t()
-        status = lib.db_size(self._handle, byref(size))
-        if status:
-            raise _status_error(lib, status, "cannot size the db")
-        cap = size.value
+        cap = 0  # the first call gives the size
         while True:
             buf = ctypes.create_string_buffer(cap)
             status = lib.db_serialize(self._handle, buf, cap, byref(size))
@@ -700,7 +697,9 @@ class Db:
 
     @property
     def nbytes(self) -> int:
-        """Bytes of memory the db's tables occupy (its serialized size)."""
+        """Bytes of memory the db holds: its tables (for a loaded db, the
+        whole image), the tables derived from them and its compiled regular
+        expressions. More than ``len(db.to_bytes())``."""
         size = c_size_t()
         status = self._lib.db_size(self._handle, byref(size))
         if status:
