@@ -282,8 +282,29 @@ SHAI_API int shai_db_save(const shai_db *db, const char *path);
  * processes that open the same file share its pages. The header and every
  * section are validated (bounds, checksum) before use: a truncated,
  * corrupted or foreign file gives SHAI_E_BAD_DB, another format version or
- * platform SHAI_E_DB_VERSION. Since 0.1. */
+ * platform SHAI_E_DB_VERSION; a file that cannot be opened or is not a
+ * regular file SHAI_E_IO.
+ *
+ * The mapping reads the file for as long as the db lives: a file truncated
+ * or rewritten in place (`cp new.shai live.shai`, a write with O_TRUNC)
+ * under a process that has it open makes that process's next scan read
+ * changed bytes or, past the new end, die of SIGBUS. Replace a db file
+ * atomically instead: write the new one to a temporary file in the same
+ * directory, fsync it, and rename() it over the old name (shai_db_save
+ * renames too); a process keeps the old file's pages until it opens the
+ * new one (docs/db-format.md, "Replacing a db file"). Callers who cannot
+ * control how the file is replaced open it with
+ * shai_db_open_flags(path, SHAI_DB_COPY, &db). Since 0.1. */
 SHAI_API int shai_db_open(const char *path, shai_db **out);
+
+/* shai_db_open with flags: 0 maps the file (as shai_db_open);
+ * SHAI_DB_COPY reads it into memory the db owns, so that nothing done to
+ * the file afterwards affects the db (at the cost of the file's size in
+ * private memory per db, and of the read). A copy read while the file was
+ * being written fails validation (SHAI_E_BAD_DB), never gives a mixed db.
+ * Other flags are SHAI_E_INVALID_ARG. Since 0.2. */
+#define SHAI_DB_COPY 0x2u
+SHAI_API int shai_db_open_flags(const char *path, uint32_t flags, shai_db **out);
 
 /* Open a db from an image in memory. The image is copied unless flags has
  * SHAI_DB_BORROW, in which case the caller keeps buf alive and unchanged

@@ -463,11 +463,37 @@ int shai_db_from_buffer(const void *buf, size_t len, uint32_t flags, shai_db **o
     return open_image(copy, len, SHI_ORIGIN_COPY, out);
 }
 
-int shai_db_open(const char *path, shai_db **out)
+/* Reads the len bytes of the file fd into a new heap buffer (8-byte
+ * aligned, as malloc's are); *got is less than len when the file was
+ * truncated meanwhile (load then refuses the image). */
+static int read_image(int fd, size_t len, unsigned char **out, size_t *got)
+{
+    unsigned char *buf = malloc(len);
+    if (!buf)
+        return SHAI_E_NOMEM;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t r = read(fd, buf + done, len - done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            free(buf);
+            return SHAI_E_IO;
+        }
+        if (r == 0)
+            break;
+        done += (size_t)r;
+    }
+    *out = buf;
+    *got = done;
+    return SHAI_OK;
+}
+
+int shai_db_open_flags(const char *path, uint32_t flags, shai_db **out)
 {
     if (out)
         *out = NULL;
-    if (!path || !out)
+    if (!path || !out || (flags & ~SHAI_DB_COPY))
         return SHAI_E_INVALID_ARG;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -482,9 +508,20 @@ int shai_db_open(const char *path, shai_db **out)
         close(fd);
         return SHAI_E_BAD_DB;
     }
+    if (flags & SHAI_DB_COPY) {
+        unsigned char *copy;
+        int rc = read_image(fd, len, &copy, &len);
+        close(fd);
+        return rc ? rc : open_image(copy, len, SHI_ORIGIN_COPY, out);
+    }
     void *map = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED)
         return SHAI_E_IO;
     return open_image(map, len, SHI_ORIGIN_MAPPED, out);
+}
+
+int shai_db_open(const char *path, shai_db **out)
+{
+    return shai_db_open_flags(path, 0, out);
 }

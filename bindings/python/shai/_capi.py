@@ -53,6 +53,7 @@ OPT_FOLD = 1
 OPT_MAX_GAP = 2
 OPT_REPEATS = 3
 DB_BORROW = 0x1
+DB_COPY = 0x2
 SCAN_OVERLAPPING = 0x1
 SCAN_VIOLATIONS = 0x2
 HIT_ALLOW = 0x1
@@ -114,6 +115,7 @@ _PROTOTYPES = {
     "shai_db_serialize": (c_int, [c_void_p, c_void_p, c_size_t, _sizep]),
     "shai_db_save": (c_int, [c_void_p, c_char_p]),
     "shai_db_open": (c_int, [c_char_p, _voidpp]),
+    "shai_db_open_flags": (c_int, [c_char_p, c_uint32, _voidpp]),
     "shai_db_from_buffer": (c_int, [c_void_p, c_size_t, c_uint32, _voidpp]),
     "shai_db_size": (c_int, [c_void_p, _sizep]),
     "shai_db_category_count": (c_uint32, [c_void_p]),

@@ -571,19 +571,29 @@ class Db:
         return cls._wrap(lib, handle)
 
     @classmethod
-    def load(cls, path: PathLike) -> "Db":
+    def load(cls, path: PathLike, *, copy: bool = False) -> "Db":
         """Open a db saved with :meth:`save` (or ``shai compile``), by
         memory-mapping it: no rebuild, and processes that load the same file
         share its pages. The file is validated (bounds, checksum) first.
+
+        A mapped file must not be rewritten in place while the db is in use
+        (``cp new.shai live.shai`` kills the process with SIGBUS): replace
+        it by writing a temporary file in the same directory and renaming it
+        over the old one, as :meth:`save` does. With ``copy=True`` the file
+        is read into memory instead, and nothing done to it later affects
+        the db.
 
         Raises:
             FileError: the file cannot be read.
             BadDbError: it is not a shai db, or is truncated or corrupted.
             DbVersionError: it has another format version or platform.
         """
+        if not isinstance(copy, bool):
+            raise TypeError(f"copy must be a bool, not {type(copy).__name__}")
         lib = _capi.get()
         handle = c_void_p()
-        status = lib.db_open(os.fsencode(path), byref(handle))
+        flags = _capi.DB_COPY if copy else 0
+        status = lib.db_open_flags(os.fsencode(path), flags, byref(handle))
         if status:
             name = os.fsdecode(path)
             raise _status_error(lib, status, f"cannot open the db {name}", file=name)

@@ -108,6 +108,24 @@ class SavedDbTest(unittest.TestCase):
         self.assertGreater(loaded.nbytes, os.path.getsize(path))
         self.assertGreater(loaded.nbytes, self.db.nbytes)
 
+    def test_copy_survives_rewrite_in_place(self):
+        path = os.path.join(self.tmp, "live.shai")
+        self.db.save(path)
+        loaded = shai.Db.load(path, copy=True)
+        text = "中国赌博史和网络赌博"
+        expect = self.db.scan(text, overlapping=True)
+        self.assertTrue(expect)
+        os.truncate(path, 0)
+        self.assertEqual(loaded.scan(text, overlapping=True), expect)
+        with open(path, "wb") as f:  # overwritten in place, as cp does
+            f.write(shai.Db.compile(words=["网络"]).to_bytes())
+        self.assertEqual(loaded.scan(text, overlapping=True), expect)
+        self.assertEqual(len(shai.Db.load(path, copy=True)), 1)
+        self.assertSameDb(self.db, loaded)
+        for bad in (1, None, "yes"):
+            with self.assertRaises(TypeError):
+                shai.Db.load(path, copy=bad)
+
     def test_options_are_kept(self):
         db = shai.Db.compile(LEXICON_DIR, fold=Fold.WIDTH, max_gap=1, repeats=False)
         path = os.path.join(self.tmp, "opts.shai")
