@@ -4,13 +4,13 @@
 #include <sys/mman.h>
 
 #include "common/db.h"
-#include "rules/rules.h"
 
 void shai_db_free(shai_db *db)
 {
     if (!db)
         return;
-    shi_rules_free(db);
+    if (db->rules)
+        db->free_rules(db->rules);
     for (size_t i = 0; i < sizeof db->alloc / sizeof db->alloc[0]; i++)
         free(db->alloc[i]);
     if (db->mapping)

@@ -124,6 +124,8 @@ struct shai_db {
     uint32_t ncategories;
     const uint32_t *sym_cp; /* symbol -> folded code point (nsym values) */
     void *rules;            /* compiled regex rules (rules/rules.h), or NULL */
+    /* frees rules; set with them (common does not include rules/) */
+    void (*free_rules)(void *rules);
     const uint32_t *expand; /* map values of the units of multi-unit folds */
     uint32_t nexpand;
 
