@@ -181,6 +181,7 @@ static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, 
      * shared code is not modified after open); the interpreter if that
      * fails */
     pcre2_code *test = NULL;
+    int jit = 0;
     for (unsigned b = 0xC2; b < 0xF0; b++) {
         if (!bm_has(bm, b))
             continue;
@@ -188,15 +189,17 @@ static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, 
         if (!test) {
             if (!(test = pcre2_code_copy(code)))
                 return -1;
-            pcre2_jit_compile(test, PCRE2_JIT_PARTIAL_HARD);
+            jit = pcre2_jit_compile(test, PCRE2_JIT_PARTIAL_HARD) == 0;
         }
         for (uint32_t cp = lo; cp < hi; cp++) {
             if (cp >= 0xD800 && cp < 0xE000)
                 continue;
             unsigned char c[4];
             size_t len = shi_utf8_encode(cp, (char *)c);
-            int rc =
-                pcre2_match(test, c, len, 0, PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK, md, NULL);
+            /* what pcre2_match would run, without its checks each time */
+            int rc = jit ? pcre2_jit_match(test, c, len, 0, PCRE2_PARTIAL_HARD, md, NULL)
+                         : pcre2_match(test, c, len, 0, PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK, md,
+                                       NULL);
             if (rc != PCRE2_ERROR_NOMATCH) /* a match, a partial one or a limit */
                 starts[cp] |= bit;
         }
