@@ -99,28 +99,40 @@ static void count_stop(void)
 }
 
 /* Rules that begin with ASCII and Chinese characters (so that opening the
- * db tests characters with PCRE2 and makes anchored copies), one that runs
- * on every line, an allow rule and words. */
-static const char lexicon[] = "@category spam\n"
-                              "re:(?<![0-9])1[3-9][0-9]{9}(?![0-9])\n"
-                              "re:(?:加|\\+)\\s*(?:v|微)\\s*信?\\s*[a-z][a-z0-9_]{5,19}\n"
-                              "re:\\w*微信号\n"
-                              "re:(?:https?://|www\\.)[a-z0-9./]+\n"
-                              "赌博\n"
-                              "@allow\n"
-                              "re:www\\.example\\.com\n";
+ * db tests characters with PCRE2 and makes anchored copies), an allow rule
+ * and a word; then the same with a rule that runs on every line (so that
+ * the scan loops read no map of the rules' first characters). */
+static const char *const lexicons[] = {
+    "@category spam\n"
+    "re:(?<![0-9])1[3-9][0-9]{9}(?![0-9])\n"
+    "re:(?:加|\\+)\\s*(?:v|微)\\s*信?\\s*[a-z][a-z0-9_]{5,19}\n"
+    "re:(?:https?://|www\\.)[a-z0-9./]+\n"
+    "赌博\n"
+    "@allow\n"
+    "re:www\\.example\\.com\n",
+    "@category spam\n"
+    "re:(?<![0-9])1[3-9][0-9]{9}(?![0-9])\n"
+    "re:(?:加|\\+)\\s*(?:v|微)\\s*信?\\s*[a-z][a-z0-9_]{5,19}\n"
+    "re:\\w*微信号\n"
+    "re:(?:https?://|www\\.)[a-z0-9./]+\n"
+    "赌博\n"
+    "@allow\n"
+    "re:www\\.example\\.com\n",
+};
+#define NLEXICONS (sizeof lexicons / sizeof lexicons[0])
 
 static const char text[] = "加 v信 abcdef 电话 13812345678，赌博 www.example.com 的微信号\n"
                            "www.shai.test 加微 ghijkl";
 
-static shai_builder *rules_builder(void)
+static shai_builder *rules_builder(size_t lexicon)
 {
     shai_builder *b = new_builder();
-    assert_status(shai_builder_add_source(b, "rules.txt", LIT(lexicon)), SHAI_OK);
+    const char *src = lexicons[lexicon];
+    assert_status(shai_builder_add_source(b, "rules.txt", src, strlen(src)), SHAI_OK);
     return b;
 }
 
-/* The violations of text in db, with the verdict first. */
+/* How many violations of text db finds (written to hits), and the verdict. */
 static size_t violations(const shai_db *db, shai_hit *hits, size_t cap, uint32_t *verdict)
 {
     size_t n = 0;
@@ -163,9 +175,9 @@ static long fail_each(int (*fn)(void *arg, shai_db **db), void *arg, const shai_
     }
 }
 
-static shai_db *compile_rules(void)
+static shai_db *compile_rules(size_t lexicon)
 {
-    shai_builder *b = rules_builder();
+    shai_builder *b = rules_builder(lexicon);
     shai_db *db;
     assert_status(shai_builder_compile(b, &db), SHAI_OK);
     shai_builder_free(b);
@@ -208,46 +220,51 @@ static image serialize(const shai_db *db)
 static void test_compile_fails_whole(void **state)
 {
     (void)state;
-    shai_db *want = compile_rules();
-    shai_builder *b = rules_builder();
-    /* the words, the rules, their copies and tables: many allocations */
-    assert_true(fail_each(compile_fn, b, want) > 40);
-    shai_builder_free(b);
-    shai_db_free(want);
+    for (size_t lex = 0; lex < NLEXICONS; lex++) {
+        shai_db *want = compile_rules(lex);
+        shai_builder *b = rules_builder(lex);
+        /* the words, the rules, their copies and tables: many allocations */
+        assert_true(fail_each(compile_fn, b, want) > 40);
+        shai_builder_free(b);
+        shai_db_free(want);
+    }
 }
 
 static void test_open_fails_whole(void **state)
 {
     (void)state;
-    shai_db *want = compile_rules();
-    image im = serialize(want);
-    long copied = fail_each(from_buffer_fn, &im, want);
-    im.flags = SHAI_DB_BORROW;
-    long borrowed = fail_each(from_buffer_fn, &im, want);
-    assert_int_equal(copied, borrowed + 1); /* the copy of the image */
-    /* the rules and what is derived from them are made on open */
-    assert_true(borrowed > 20);
-    char path[] = "/tmp/shai-test-db-alloc-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(im.buf, 1, im.len, f), im.len);
-    assert_int_equal(fclose(f), 0);
-    assert_int_equal(fail_each(open_fn, path, want), borrowed);
-    unlink(path);
-    free(im.buf);
-    shai_db_free(want);
+    for (size_t lex = 0; lex < NLEXICONS; lex++) {
+        shai_db *want = compile_rules(lex);
+        image im = serialize(want);
+        long copied = fail_each(from_buffer_fn, &im, want);
+        im.flags = SHAI_DB_BORROW;
+        long borrowed = fail_each(from_buffer_fn, &im, want);
+        assert_int_equal(copied, borrowed + 1); /* the copy of the image */
+        /* the rules and what is derived from them are made on open */
+        assert_true(borrowed > 20);
+        char path[] = "/tmp/shai-test-db-alloc-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        FILE *f = fdopen(fd, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(im.buf, 1, im.len, f), im.len);
+        assert_int_equal(fclose(f), 0);
+        assert_int_equal(fail_each(open_fn, path, want), borrowed);
+        unlink(path);
+        free(im.buf);
+        shai_db_free(want);
+    }
 }
 
 /* Nothing is left to derive when a db is first scanned: the first scan and
- * check of a db allocate as often as the later ones (PCRE2's match data, a
- * line's folded text), and a db without rules not at all. */
+ * check of a compiled or opened db allocate as often as the later ones
+ * (PCRE2's match data). */
 static void test_first_scan_derives_nothing(void **state)
 {
     (void)state;
-    for (int opened = 0; opened < 2; opened++) {
-        shai_db *db = compile_rules();
+    for (int run = 0; run < 2 * (int)NLEXICONS; run++) {
+        int opened = run & 1;
+        shai_db *db = compile_rules((size_t)run / 2);
         if (opened) {
             image im = serialize(db);
             shai_db_free(db);
