@@ -219,6 +219,9 @@ typedef struct result {
     double ratio;     /* MB/s over the Hyperscan row of the same mode and threads; <0: n/a */
     double cpu_ratio; /* the same with MB per CPU second */
     double speedup;   /* threads > 1: MB/s over the same row with 1 thread; <0: n/a */
+    /* shai: the first shai_check of a line after an open, and the later
+     * ones, medians over the opens, microseconds; -1: n/a */
+    double first_check_us, check_us;
 } result;
 
 #define MAX_RESULTS 64
@@ -233,6 +236,7 @@ static result *new_result(void)
     memset(r, 0, sizeof *r);
     r->db_bytes = -1;
     r->open_ms = -1;
+    r->first_check_us = r->check_us = -1;
     r->build_rss_kb = -1;
     r->ratio = -1;
     r->cpu_ratio = -1;
@@ -829,12 +833,24 @@ static void report(const options *o, const char *label, const corpus *c, long ba
                    r->threads, r->mbps, r->speedup > 0 ? r->mbps / r->speedup : 0.0, sp);
         }
     }
+    /* per db: every mode's row has the same open figures */
+    for (size_t i = 0; i < nresults; i++) {
+        const result *r = &results[i];
+        if (r->first_check_us < 0 || strcmp(r->mode, "line") || r->threads != 1)
+            continue;
+        printf("\n%s fold %s: open %.3f ms; then shai_check of the corpus's first line (%zu "
+               "bytes): %.2f us the first time, %.2f us later (%.1fx); medians of 21 opens\n",
+               r->engine, r->fold, r->open_ms, c->nlines ? c->lines[0].len : 0, r->first_check_us,
+               r->check_us, r->first_check_us / r->check_us);
+    }
     printf("\n");
     for (size_t i = 0; i < nresults; i++) {
         const result *r = &results[i];
-        char db[32], open[32], ratio[32], cratio[32], sp[32];
+        char db[32], open[32], ratio[32], cratio[32], sp[32], first[32], later[32];
         fmt_ll(db, sizeof db, r->db_bytes);
         fmt_ms(open, sizeof open, r->open_ms, 4);
+        fmt_ms(first, sizeof first, r->first_check_us, 2);
+        fmt_ms(later, sizeof later, r->check_us, 2);
         fmt_ratio(ratio, sizeof ratio, r->ratio);
         fmt_ratio(cratio, sizeof cratio, r->cpu_ratio);
         fmt_ratio(sp, sizeof sp, r->speedup);
@@ -842,11 +858,11 @@ static void report(const options *o, const char *label, const corpus *c, long ba
             "RESULT engine=%s lexicon=%s corpus=%s fold=%s mode=%s threads=%d entries=%u "
             "parse_ms=%.2f compile_ms=%.2f build_ms=%.2f db_bytes=%s open_ms=%s build_rss_kb=%ld "
             "scan_ms=%.2f mbps=%.2f mcps=%.2f hits=%llu runs=%d ratio_hs=%s speedup=%s "
-            "cpu_pct=%.1f cpu_mbps=%.2f ratio_hs_cpu=%s\n",
+            "cpu_pct=%.1f cpu_mbps=%.2f ratio_hs_cpu=%s first_check_us=%s check_us=%s\n",
             r->engine, label, base_name(c->path), r->fold, r->mode, r->threads, r->entries,
             r->parse_ms, r->compile_ms, r->total_ms, db, open, r->build_rss_kb, r->ms, r->mbps,
             r->mcps, (unsigned long long)r->hits, o->runs, ratio, sp, r->cpu_pct, r->cpu_mbps,
-            cratio);
+            cratio, first, later);
     }
     fflush(stdout);
 }
@@ -858,28 +874,44 @@ typedef struct shai_variant {
     long rss_kb;
 } shai_variant;
 
-/* Median time of opening a saved db; -1 when saving or opening is not
- * available. Checks that the opened db finds the same hits on a sample. */
-static double shai_open_ms(const shai_db *db, const char *save_path, const corpus *c)
+/* The time of one shai_check of the corpus's first line, in microseconds. */
+static double shai_check_us(const shai_db *db, const corpus *c)
+{
+    shai_hit hits[64];
+    size_t n;
+    uint32_t verdict;
+    double t0 = now_ms();
+    int rc = shai_check(db, c->buf + c->lines[0].off, c->lines[0].len, 0, &verdict, hits,
+                        sizeof hits / sizeof *hits, &n);
+    double us = (now_ms() - t0) * 1e3;
+    if (rc && rc != SHAI_E_BUFFER_TOO_SMALL)
+        shai_fail("shai_check", rc, NULL);
+    return us;
+}
+
+/* Median time of opening a saved db into r->open_ms (-1 when saving or
+ * opening is not available), and after each open the time of the first
+ * shai_check and the median of the next 20, medians over the opens. Checks
+ * that the opened db finds the same hits on a sample. */
+static void shai_open(result *r, const shai_db *db, const char *save_path, const corpus *c)
 {
     char tmp[] = "/tmp/shai-bench-XXXXXX";
     const char *path = save_path;
     if (!shai_db_save || !shai_db_open)
-        return -1;
+        return;
     if (!path) {
         int fd = mkstemp(tmp);
         if (fd < 0)
-            return -1;
+            return;
         close(fd);
         path = tmp;
     }
-    double ms = -1;
     int rc = shai_db_save(db, path);
     if (rc) {
         fprintf(stderr, "shai-bench: shai_db_save: %s\n", shai_status_message(rc));
         goto out;
     }
-    double times[21];
+    double times[21], first[21], later[21];
     size_t n = 0;
     for (; n < sizeof times / sizeof *times; n++) {
         shai_db *opened = NULL;
@@ -896,14 +928,29 @@ static double shai_open_ms(const shai_db *db, const char *save_path, const corpu
             if (shai_scan_lines(opened, &sample, 0, sample.nlines) !=
                 shai_scan_lines(db, &sample, 0, sample.nlines))
                 fprintf(stderr, "shai-bench: WARNING: the saved db finds other hits\n");
+            shai_db_free(opened);
+            if ((rc = shai_db_open(path, &opened)) != SHAI_OK) {
+                fprintf(stderr, "shai-bench: shai_db_open: %s\n", shai_status_message(rc));
+                goto out;
+            }
+        }
+        if (c->nlines) {
+            double next[20];
+            first[n] = shai_check_us(opened, c);
+            for (size_t i = 0; i < sizeof next / sizeof *next; i++)
+                next[i] = shai_check_us(opened, c);
+            later[n] = median(next, sizeof next / sizeof *next);
         }
         shai_db_free(opened);
     }
-    ms = median(times, n);
+    r->open_ms = median(times, n);
+    if (c->nlines) {
+        r->first_check_us = median(first, n);
+        r->check_us = median(later, n);
+    }
 out:
     if (!save_path)
         unlink(tmp);
-    return ms;
 }
 
 int main(int argc, char **argv)
@@ -972,7 +1019,7 @@ int main(int argc, char **argv)
         size_t size = 0;
         proto.db_bytes = hs_database_size(db, &size) == HS_SUCCESS ? (long long)size : -1;
         /* "open": deserialize a serialized db (from memory). */
-        proto.open_ms = -1;
+        proto.open_ms = proto.first_check_us = proto.check_us = -1;
         char *image = NULL;
         size_t image_len = 0;
         if (hs_serialize_database(db, &image, &image_len) == HS_SUCCESS) {
@@ -1023,7 +1070,8 @@ int main(int argc, char **argv)
         size_t size = 0;
         if (shai_db_size && shai_db_size(db, &size) == SHAI_OK)
             proto.db_bytes = (long long)size;
-        proto.open_ms = shai_open_ms(db, (v == 0) ? o.save_db : NULL, &c);
+        proto.open_ms = proto.first_check_us = proto.check_us = -1;
+        shai_open(&proto, db, (v == 0) ? o.save_db : NULL, &c);
         proto.build_rss_kb = variants[v].rss_kb;
         engines[nengines++] = (engine_run){ENG_SHAI, db, NULL, proto, {0}, {0}};
     }

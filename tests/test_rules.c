@@ -340,10 +340,10 @@ static void test_rules_long_line(void **state)
     shai_db_free(db);
 }
 
-/* The tables that gate the rules are derived by the first scan of a db:
- * threads that start scanning a fresh db together race to publish them.
- * Each must find the same hits (and, under AddressSanitizer, the copies
- * that lose must be freed). */
+/* Threads that start scanning a freshly compiled db together: the tables
+ * that gate the rules were derived when it was compiled, and no scan
+ * writes into the db (once the first scan derived them, and threads raced
+ * to publish them). Each must find the same hits. */
 #define NTHREADS 8
 
 typedef struct first_scan {
@@ -455,7 +455,7 @@ static void test_rules_more_starts_than_listed(void **state)
     shai_db_free(db);
 }
 
-/* More rules that begin with any Chinese character than the first scan
+/* More rules that begin with any Chinese character than compiling a db
  * tests characters for: those past its budget run on every line, and every
  * rule still finds what PCRE2 finds. */
 static void test_rules_past_the_budget(void **state)

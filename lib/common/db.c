@@ -4,13 +4,13 @@
 #include <sys/mman.h>
 
 #include "common/db.h"
-#include "rules/rules.h"
 
 void shai_db_free(shai_db *db)
 {
     if (!db)
         return;
-    shi_rules_free(db);
+    if (db->rules)
+        db->free_rules(db->rules);
 #define SHI_FREE_(id, field, type, count) free((void *)db->field);
     if (db->origin == SHI_ORIGIN_COMPILED) {
         SHI_DB_STORED(SHI_FREE_)
@@ -38,7 +38,7 @@ int shai_db_size(const shai_db *db, size_t *bytes)
         *bytes = 0;
     if (!db || !bytes)
         return SHAI_E_INVALID_ARG;
-    uint64_t n = sizeof *db + shi_rules_size(db);
+    uint64_t n = sizeof *db + db->rules_bytes;
     if (db->origin != SHI_ORIGIN_COMPILED) {
         n += db->image_len;
     } else {

@@ -158,6 +158,9 @@ struct shai_db {
     uint32_t ncategories;
 
     void *rules; /* compiled regex rules (rules/rules.h), or NULL */
+    /* frees rules; set with them (common does not include rules/) */
+    void (*free_rules)(void *rules);
+    size_t rules_bytes; /* memory the rules hold, set with them */
 
     /* matching options (SHAI_OPT_*) */
     uint32_t fold;

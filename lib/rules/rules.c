@@ -1,6 +1,5 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +15,11 @@
 #define SHI_RULE_OPTIONS (PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_NEVER_BACKSLASH_C)
 
 /* What lets the scanner skip a rule on a line, and try some rules only
- * where they can begin: derived by the first scan that asks
- * (shi_rules_starts), not on open. The partial matches cost about 0.05 ms
- * per thousand characters tested; with the anchored copies and the tables
- * by unfolded character (raw, map; about 0.3 ms), about 1.7 ms for the
- * bundled rules on a quiet machine. */
+ * where they can begin: derived with the rules when a db is compiled or
+ * opened (shi_rules_compile), never by a scan. The partial matches cost
+ * about 0.05 ms per thousand characters tested; with the anchored copies
+ * and the tables by unfolded character (raw, map; about 0.3 ms), about
+ * 1.7 ms for the bundled rules on a quiet machine. */
 typedef struct shi_gates {
     uint8_t *starts; /* SHI_RULE_STARTS bytes, or NULL when no rule is gated */
     uint8_t *raw;    /* SHI_RULE_STARTS bytes: shi_rules_raw_starts */
@@ -58,8 +57,7 @@ typedef struct shi_rules {
     uint32_t *entry;
     uint32_t n;
     pcre2_match_context *mctx;
-    /* NULL until derived; published once, read by any thread */
-    _Atomic(shi_gates *) gates;
+    shi_gates *gates; /* derived with the rules, never NULL once compiled */
 } shi_rules;
 
 uint32_t shi_rule_check(const char *pattern, size_t len, char *msg, size_t msg_cap)
@@ -85,19 +83,17 @@ uint32_t shi_rule_check(const char *pattern, size_t len, char *msg, size_t msg_c
     return col;
 }
 
-void shi_rules_free(shai_db *db)
+/* db->free_rules: what shi_rules_compile made, however far it got. */
+static void rules_free(void *rules)
 {
-    shi_rules *r = db->rules;
-    if (!r)
-        return;
+    shi_rules *r = rules;
     for (uint32_t i = 0; i < r->n; i++)
         pcre2_code_free(r->code[i]);
     free(r->code);
     free(r->entry);
-    gates_free(atomic_load_explicit(&r->gates, memory_order_acquire));
+    gates_free(r->gates);
     pcre2_match_context_free(r->mctx);
     free(r);
-    db->rules = NULL;
 }
 
 static size_t code_size(const pcre2_code *code)
@@ -111,15 +107,14 @@ static size_t code_size(const pcre2_code *code)
     return size + jit;
 }
 
-size_t shi_rules_size(const shai_db *db)
+/* Bytes of memory the rules hold: PCRE2's code and JIT code, and the
+ * derived tables. */
+static size_t rules_size(const shi_rules *r)
 {
-    const shi_rules *r = db->rules;
-    if (!r)
-        return 0;
     size_t n = sizeof *r + (size_t)r->n * (sizeof *r->code + sizeof *r->entry);
     for (uint32_t k = 0; k < r->n; k++)
         n += code_size(r->code[k]);
-    const shi_gates *g = atomic_load_explicit(&((shi_rules *)r)->gates, memory_order_acquire);
+    const shi_gates *g = r->gates;
     if (g) {
         n += sizeof *g + g->n + (g->starts ? SHI_RULE_STARTS : 0) + (g->raw ? SHI_RULE_STARTS : 0) +
              (g->map ? SHI_RULE_STARTS * sizeof *g->map : 0) + (size_t)g->n * sizeof *g->anchored;
@@ -146,12 +141,16 @@ static void lead_range(unsigned b, uint32_t *lo, uint32_t *hi)
 }
 
 /* pat[0..len) compiled as a rule is, with `extra` options; NULL if PCRE2
- * refuses it. */
-static pcre2_code *rule_compile(const char *pat, size_t len, uint32_t extra)
+ * refuses it, and then *nomem set if it ran out of memory. */
+static pcre2_code *rule_compile(const char *pat, size_t len, uint32_t extra, int *nomem)
 {
     int err;
     PCRE2_SIZE off;
-    return pcre2_compile((PCRE2_SPTR)pat, len, SHI_RULE_OPTIONS | extra, &err, &off, NULL);
+    pcre2_code *code =
+        pcre2_compile((PCRE2_SPTR)pat, len, SHI_RULE_OPTIONS | extra, &err, &off, NULL);
+    if (!code && err == PCRE2_ERROR_HEAP_FAILED)
+        *nomem = 1;
+    return code;
 }
 
 /* Marks with `bit`, in starts, every BMP code point a match of the rule
@@ -210,6 +209,7 @@ static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, 
      * shared code is not modified after open); the interpreter if that
      * fails */
     pcre2_code *test = NULL;
+    int jit = 0;
     for (unsigned b = 0xC2; b < 0xF0; b++) {
         if (!bm_has(bm, b))
             continue;
@@ -217,15 +217,17 @@ static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, 
         if (!test) {
             if (!(test = pcre2_code_copy(code)))
                 return -1;
-            pcre2_jit_compile(test, PCRE2_JIT_PARTIAL_HARD);
+            jit = pcre2_jit_compile(test, PCRE2_JIT_PARTIAL_HARD) == 0;
         }
         for (uint32_t cp = lo; cp < hi; cp++) {
             if (cp >= 0xD800 && cp < 0xE000)
                 continue;
             unsigned char c[4];
             size_t len = shi_utf8_encode(cp, (char *)c);
-            int rc =
-                pcre2_match(test, c, len, 0, PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK, md, NULL);
+            /* what pcre2_match would run, without its checks each time */
+            int rc = jit ? pcre2_jit_match(test, c, len, 0, PCRE2_PARTIAL_HARD, md, NULL)
+                         : pcre2_match(test, c, len, 0, PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK, md,
+                                       NULL);
             if (rc != PCRE2_ERROR_NOMATCH) /* a match, a partial one or a limit */
                 starts[cp] |= bit;
         }
@@ -234,7 +236,7 @@ static int rule_starts(pcre2_code *code, pcre2_match_data *md, uint8_t *starts, 
     return 1;
 }
 
-/* Bounds on what the first scan of a db derives for its rules: partial
+/* Bounds on what a db derives for its rules when compiled or opened: partial
  * matches of one character (about 40 ms in all) and anchored copies; rules
  * past them run as PCRE2 alone would. */
 #define SHI_GATE_TESTS (1u << 20)
@@ -354,8 +356,9 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
         return NULL;
     }
     uint32_t ngated = 0, nanchored = 0;
+    int nomem = 0;
     /* partial matches at about 40 ns each: a lexicon of many rules that
-     * begin with Chinese characters must not make its first scan slow */
+     * begin with Chinese characters must not make its open slow */
     uint32_t budget = SHI_GATE_TESTS;
     for (uint32_t k = 0; k < r->n; k++) {
         uint8_t bit = (uint8_t)(1u << (ngated < 6 ? ngated : 6));
@@ -363,13 +366,13 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
         const shi_entry *e = &db->entries[r->entry[k]];
         const char *pat = db->strings + e->text;
         size_t skip = leading_assertions(pat, e->text_len);
-        pcre2_code *rest = skip ? rule_compile(pat + skip, e->text_len - skip, 0) : NULL;
+        pcre2_code *rest = skip ? rule_compile(pat + skip, e->text_len - skip, 0, &nomem) : NULL;
         int wide = 0;
         int ok = rest || !skip
                      ? rule_starts(rest ? rest : r->code[k], md, starts, bit, &wide, &budget)
                      : 0;
         pcre2_code_free(rest);
-        if (ok < 0) {
+        if (ok < 0 || nomem) {
             gates_free(g);
             pcre2_match_data_free(md);
             return NULL;
@@ -383,7 +386,12 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
         /* PCRE2 would try such a rule at most characters of Chinese text:
          * try it only where its first characters stand */
         if (ok && wide && plain && nanchored < SHI_ANCHORED_RULES) {
-            pcre2_code *a = rule_compile(pat, e->text_len, PCRE2_ANCHORED);
+            pcre2_code *a = rule_compile(pat, e->text_len, PCRE2_ANCHORED, &nomem);
+            if (nomem) {
+                gates_free(g);
+                pcre2_match_data_free(md);
+                return NULL;
+            }
             if (a) {
                 pcre2_jit_compile(a, PCRE2_JIT_COMPLETE);
                 nanchored++;
@@ -418,7 +426,11 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
     uint32_t k = 0;
     while (k < r->n && g->gate[k])
         k++;
-    if (k == r->n && (g->map = malloc(SHI_RULE_STARTS * sizeof *g->map)) != NULL) {
+    if (k == r->n) {
+        if (!(g->map = malloc(SHI_RULE_STARTS * sizeof *g->map))) {
+            gates_free(g);
+            return NULL;
+        }
         for (uint32_t cp = 0; cp < SHI_RULE_STARTS; cp++) {
             /* a symbol's bits are in raw; an expansion is asked */
             uint32_t v = db->map_bmp[cp];
@@ -430,27 +442,11 @@ static shi_gates *rules_gate(const shai_db *db, const shi_rules *r)
     return g;
 }
 
+/* The gates of a db's rules, or NULL when it has none. */
 static const shi_gates *rules_gates(const shai_db *db)
 {
-    shi_rules *r = db->rules;
-    if (!r)
-        return NULL;
-    shi_gates *g = atomic_load_explicit(&r->gates, memory_order_acquire);
-    if (!g) {
-        /* threads that race here each derive them; the first to publish
-         * wins, the others free theirs */
-        shi_gates *mine = rules_gate(db, r), *none = NULL;
-        if (!mine)
-            return NULL;
-        if (atomic_compare_exchange_strong_explicit(&r->gates, &none, mine, memory_order_acq_rel,
-                                                    memory_order_acquire)) {
-            g = mine;
-        } else {
-            gates_free(mine);
-            g = none;
-        }
-    }
-    return g;
+    const shi_rules *r = db->rules;
+    return r ? r->gates : NULL;
 }
 
 const uint8_t *shi_rules_starts(const shai_db *db)
@@ -488,6 +484,7 @@ int shi_rules_compile(shai_db *db)
     if (!r)
         return SHAI_E_NOMEM;
     db->rules = r;
+    db->free_rules = rules_free;
     r->code = calloc(n, sizeof *r->code);
     r->entry = calloc(n, sizeof *r->entry);
     r->mctx = pcre2_match_context_create(NULL);
@@ -504,7 +501,7 @@ int shi_rules_compile(shai_db *db)
         pcre2_code *code = pcre2_compile((PCRE2_SPTR)(db->strings + e->text), e->text_len,
                                          SHI_RULE_OPTIONS, &err, &off, NULL);
         if (!code)
-            return SHAI_E_REGEX;
+            return err == PCRE2_ERROR_HEAP_FAILED ? SHAI_E_NOMEM : SHAI_E_REGEX;
         /* JIT when the platform has it; the interpreter honours the same
          * limits otherwise */
         pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
@@ -512,6 +509,10 @@ int shi_rules_compile(shai_db *db)
         r->entry[r->n] = i;
         r->n++;
     }
+    r->gates = rules_gate(db, r);
+    if (!r->gates)
+        return SHAI_E_NOMEM;
+    db->rules_bytes = rules_size(r);
     return SHAI_OK;
 }
 
@@ -588,7 +589,7 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
     int status = SHAI_OK;
     if (!r || !len)
         return SHAI_OK;
-    const shi_gates *g = atomic_load_explicit(&r->gates, memory_order_acquire);
+    const shi_gates *g = r->gates;
     /* one pair of offsets is all a match reports: one match data serves
      * every rule, and the caller keeps it for the next line */
     pcre2_match_data *md = *scratch;
@@ -596,7 +597,7 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
         int allow = (db->entries[r->entry[k]].flags & SHAI_ENTRY_ALLOW) != 0;
         if ((which == SHI_RULES_ALLOW && !allow) || (which == SHI_RULES_DENY && allow))
             continue;
-        uint8_t gate = g ? g->gate[k] : 0;
+        uint8_t gate = g->gate[k];
         if (gate && !(seen & gate & GATE_BITS))
             continue; /* no character it can begin with */
         size_t at = 0;
@@ -611,7 +612,7 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
             status = SHAI_E_NOMEM;
             break;
         }
-        if (g && g->anchored[k]) { /* only plain gated rules have one */
+        if (g->anchored[k]) { /* only plain gated rules have one */
             int rc = run_at_starts(r, g, k, folded, len, cands, md, fn, user, &at);
             if (rc != SHAI_OK) { /* SHAI_TERMINATED also ends the loop */
                 status = rc;

@@ -12,14 +12,12 @@
  * code point column of the error (>= 1), else returns 0. */
 uint32_t shi_rule_check(const char *pattern, size_t len, char *msg, size_t msg_cap);
 
-/* Compiles every rule entry of the db (after the entries are in place).
- * Returns SHAI_OK, SHAI_E_REGEX or SHAI_E_NOMEM. */
+/* Compiles every rule entry of the db (after the entries and the tables of
+ * shi_db_prepare are in place) and derives what the accessors below read,
+ * so that nothing is written into the db after construction; sets
+ * db->rules and db->free_rules, which shai_db_free calls (also after a
+ * failure here). Returns SHAI_OK, SHAI_E_REGEX or SHAI_E_NOMEM. */
 int shi_rules_compile(shai_db *db);
-void shi_rules_free(shai_db *db);
-
-/* Bytes of memory the db's compiled rules hold (PCRE2's code and JIT code,
- * and the tables derived so far); 0 without rules. */
-size_t shi_rules_size(const shai_db *db);
 
 /* Which rules shi_rules_run matches. */
 #define SHI_RULES_ALL 0
@@ -30,11 +28,10 @@ size_t shi_rules_size(const shai_db *db);
 #define SHI_RULE_STARTS 0x10000u
 
 /* For each BMP code point, the bits of the rules a match may begin with it
- * (in folded text), or NULL when every rule runs on every line (no rule is
- * gated, or there was no memory to derive them: then pass `seen` 0xFF). A
- * rule whose bit is not among those of a line's characters cannot match
- * there. Characters above U+FFFF begin no gated rule. Derived by the first
- * call for a db, thread-safe. */
+ * (in folded text), or NULL when every rule runs on every line (the db has
+ * no rule, or no rule is gated: then pass `seen` 0xFF). A rule whose bit is
+ * not among those of a line's characters cannot match there. Characters
+ * above U+FFFF begin no gated rule. Derived by shi_rules_compile. */
 const uint8_t *shi_rules_starts(const shai_db *db);
 
 /* Set in shi_rules_raw_starts for a character whose folded form is another
@@ -43,7 +40,7 @@ const uint8_t *shi_rules_starts(const shai_db *db);
 
 /* For each BMP code point, as it stands in the text: the shi_rules_starts
  * bits of its folded form (0 when no rule is gated), with SHI_RULE_FOLDS.
- * NULL when there was no memory to derive it. Derived with the starts. */
+ * NULL when the db has no rule. Derived with the starts. */
 const uint8_t *shi_rules_raw_starts(const shai_db *db);
 
 /* db->map_bmp with SHI_MAP_RULE on each character some rule can begin
