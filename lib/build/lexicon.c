@@ -22,6 +22,8 @@ typedef struct span {
 typedef struct pending {
     span word, category, tag, suggestion;
     uint8_t action, flags, has_tag, has_suggestion;
+    uint32_t file; /* index in parse.names */
+    uint32_t line;
 } pending;
 
 typedef struct parse {
@@ -29,7 +31,37 @@ typedef struct parse {
     pending *items;
     size_t n, cap;
     size_t bytes;
+    char **names; /* the sources parsed (malloc'ed): the builder takes them */
+    uint32_t nnames, names_cap;
 } parse;
+
+static void parse_free(parse *ps)
+{
+    free(ps->items);
+    for (uint32_t i = 0; i < ps->nnames; i++)
+        free(ps->names[i]);
+    free(ps->names);
+}
+
+/* Keeps a copy of source name `file` for the entries' sources. */
+static int push_name(parse *ps, const char *file)
+{
+    if (ps->nnames == ps->names_cap) {
+        uint32_t ncap = ps->names_cap ? ps->names_cap * 2 : 16;
+        char **q = realloc(ps->names, ncap * sizeof *q);
+        if (!q)
+            return SHAI_E_NOMEM;
+        ps->names = q;
+        ps->names_cap = ncap;
+    }
+    size_t n = strlen(file) + 1;
+    char *copy = malloc(n);
+    if (!copy)
+        return SHAI_E_NOMEM;
+    memcpy(copy, file, n);
+    ps->names[ps->nnames++] = copy;
+    return SHAI_OK;
+}
 
 typedef struct defaults {
     span category, tag, suggestion;
@@ -247,7 +279,10 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
     uint32_t line = 0;
-    int rc;
+    int rc = push_name(ps, file);
+    if (rc)
+        return shi_builder_fail(ps->b, rc, file, 0, 0, shai_status_message(rc));
+    uint32_t name = ps->nnames - 1;
     while (p < end) {
         line++;
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -282,7 +317,9 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
                       .action = d.action,
                       .flags = d.flags,
                       .has_tag = d.has_tag,
-                      .has_suggestion = d.has_suggestion};
+                      .has_suggestion = d.has_suggestion,
+                      .file = name,
+                      .line = line};
         const char *tab = memchr(s, '\t', (size_t)(le - s));
         const char *we = tab ? tab : le;
         int is_rule = 0;
@@ -325,20 +362,29 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
     return SHAI_OK;
 }
 
-static int commit(parse *ps)
+/* Adds the parsed entries, and `paths` (may be NULL) to the builder's
+ * paths read: all or nothing. */
+static int commit(parse *ps, shi_path *paths, uint32_t npaths)
 {
     shai_builder *b = ps->b;
     if (ps->n > UINT32_MAX)
         return SHAI_E_TOO_LARGE;
-    int rc = shi_builder_reserve(b, (uint32_t)ps->n, ps->bytes + 64, (uint32_t)ps->n);
+    int rc = shi_builder_reserve(b, (uint32_t)ps->n, ps->bytes + 64, (uint32_t)ps->n, ps->nnames,
+                                 npaths);
     if (rc)
         return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
+    uint32_t first_file = b->nfiles;
+    for (uint32_t i = 0; i < ps->nnames; i++)
+        b->files[b->nfiles++] = ps->names[i];
+    ps->nnames = 0;
+    for (uint32_t i = 0; i < npaths; i++)
+        b->paths[b->npaths++] = paths[i];
     for (size_t i = 0; i < ps->n; i++) {
         const pending *it = &ps->items[i];
         rc = shi_builder_add_checked(b, it->word.p, it->word.n, it->category.p, it->category.n,
                                      it->action, it->flags, it->has_tag ? it->tag.p : NULL,
                                      it->tag.n, it->has_suggestion ? it->suggestion.p : NULL,
-                                     it->suggestion.n);
+                                     it->suggestion.n, first_file + it->file, it->line);
         if (rc) /* cannot happen after the reservation above */
             return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
     }
@@ -355,8 +401,8 @@ int shai_builder_add_source(shai_builder *b, const char *name, const char *data,
     parse ps = {.b = b};
     int rc = parse_source(&ps, name ? name : "<source>", data ? data : "", data_len);
     if (rc == SHAI_OK)
-        rc = commit(&ps);
-    free(ps.items);
+        rc = commit(&ps, NULL, 0);
+    parse_free(&ps);
     return rc;
 }
 
@@ -367,6 +413,8 @@ typedef struct file_list {
     char **data;
     size_t *len;
     size_t n, cap;
+    char **dirs; /* the directories listed, in order */
+    size_t ndirs, dirs_cap;
 } file_list;
 
 static void files_free(file_list *fl)
@@ -378,6 +426,43 @@ static void files_free(file_list *fl)
     free(fl->paths);
     free(fl->data);
     free(fl->len);
+    for (size_t i = 0; i < fl->ndirs; i++)
+        free(fl->dirs[i]);
+    free(fl->dirs);
+}
+
+static int dirs_push(file_list *fl, const char *dir)
+{
+    if (fl->ndirs == fl->dirs_cap) {
+        size_t ncap = fl->dirs_cap ? fl->dirs_cap * 2 : 16;
+        char **q = realloc(fl->dirs, ncap * sizeof *q);
+        if (!q)
+            return SHAI_E_NOMEM;
+        fl->dirs = q;
+        fl->dirs_cap = ncap;
+    }
+    size_t n = strlen(dir) + 1;
+    char *copy = malloc(n);
+    if (!copy)
+        return SHAI_E_NOMEM;
+    memcpy(copy, dir, n);
+    fl->dirs[fl->ndirs++] = copy;
+    return SHAI_OK;
+}
+
+/* Moves the names of fl into a path list for the builder (directories,
+ * then files); NULL when out of memory. */
+static shi_path *take_paths(file_list *fl, uint32_t *n)
+{
+    shi_path *v = malloc((fl->ndirs + fl->n + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    *n = 0;
+    for (size_t i = 0; i < fl->ndirs; i++)
+        v[(*n)++] = (shi_path){fl->dirs[i], SHAI_PATH_DIR};
+    for (size_t i = 0; i < fl->n; i++)
+        v[(*n)++] = (shi_path){fl->paths[i], SHAI_PATH_FILE};
+    return v;
 }
 
 static int files_push(file_list *fl, const char *path)
@@ -433,7 +518,7 @@ static int walk(shai_builder *b, file_list *fl, const char *dir, int depth)
     DIR *d = opendir(dir);
     if (!d)
         return io_fail(b, dir, "cannot open directory", errno);
-    int rc = SHAI_OK;
+    int rc = dirs_push(fl, dir);
     struct dirent *de;
     size_t dlen = strlen(dir);
     while (rc == SHAI_OK && (de = readdir(d))) {
@@ -528,11 +613,22 @@ int shai_builder_add_path(shai_builder *b, const char *path)
         if (rc == SHAI_OK)
             rc = parse_source(&ps, fl.paths[i], fl.data[i], fl.len[i]);
     }
-    if (rc == SHAI_OK)
-        rc = commit(&ps);
+    shi_path *paths = NULL;
+    uint32_t npaths = 0;
+    if (rc == SHAI_OK && !(paths = take_paths(&fl, &npaths)))
+        rc = SHAI_E_NOMEM;
+    if (rc == SHAI_OK) {
+        rc = commit(&ps, paths, npaths);
+        if (rc == SHAI_OK) { /* the builder owns the names now */
+            for (size_t i = 0; i < fl.n; i++)
+                free(fl.data[i]);
+            fl.n = fl.ndirs = 0;
+        }
+    }
     if (rc == SHAI_E_NOMEM && !b->error_message[0])
         shi_builder_fail(b, rc, path, 0, 0, shai_status_message(rc));
-    free(ps.items);
+    free(paths);
+    parse_free(&ps);
     files_free(&fl);
     return rc;
 }

@@ -96,6 +96,15 @@ typedef struct shi_note {
     uint32_t suggestion; /* offset in strings or SHI_NO_STRING */
 } shi_note;
 
+/* Where each entry of a compiled db was written (shai_db_entry_source): one
+ * allocation, the arrays and names following the struct. A saved db has
+ * none. */
+typedef struct shi_sources {
+    const uint32_t *file; /* per entry: offset of its source's name, or SHI_NO_STRING */
+    const uint32_t *line; /* per entry */
+    const char *names;
+} shi_sources;
+
 struct shai_db {
     /* character map: two stages of SHI_MAP_BLOCK_SIZE code points */
     const uint16_t *map_stage1; /* SHI_MAP_STAGE1_SIZE block numbers */
@@ -139,7 +148,8 @@ struct shai_db {
 
     /* storage to release */
     void *alloc[15];
-    void *mapping; /* a saved db opened with mmap */
+    shi_sources *sources; /* NULL for a saved db */
+    void *mapping;        /* a saved db opened with mmap */
     size_t mapping_len;
 };
 

@@ -512,15 +512,32 @@ int shai_db_from_buffer(const void *buf, size_t len, uint32_t flags, shai_db **o
 
 int shai_db_open(const char *path, shai_db **out)
 {
+    return shai_db_open_errno(path, out, NULL);
+}
+
+int shai_db_open_errno(const char *path, shai_db **out, int32_t *os_error)
+{
+    int32_t ignored;
+    if (!os_error)
+        os_error = &ignored;
+    *os_error = 0;
     if (out)
         *out = NULL;
     if (!path || !out)
         return SHAI_E_INVALID_ARG;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (fd < 0) {
+        *os_error = errno;
         return SHAI_E_IO;
+    }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        *os_error = errno;
+        close(fd);
+        return SHAI_E_IO;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *os_error = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
         close(fd);
         return SHAI_E_IO;
     }
@@ -530,6 +547,8 @@ int shai_db_open(const char *path, shai_db **out)
         return SHAI_E_BAD_DB;
     }
     void *map = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+    if (map == MAP_FAILED)
+        *os_error = errno;
     close(fd);
     if (map == MAP_FAILED)
         return SHAI_E_IO;
