@@ -213,6 +213,19 @@ SHAI_API int shai_builder_add_path(shai_builder *b, const char *path);
 #define SHAI_PATH_FILE 1u /* a lexicon file it read */
 #define SHAI_PATH_DIR 2u  /* a directory it listed */
 
+/* Called by shai_builder_walk_path for each path; `path` is valid during
+ * the call only. Return 0 to go on, non-zero to stop. */
+typedef int (*shai_path_fn)(const char *path, uint32_t kind, void *user);
+
+/* Call `fn` for every path shai_builder_add_path(b, path) would read, in the
+ * order shai_builder_path would list them afterwards (for a directory: the
+ * directories, then the `*.txt` files), without reading any file or adding
+ * anything: e.g. to add the files one at a time and report every malformed
+ * one. Returns SHAI_OK, SHAI_TERMINATED when fn stopped the walk, or an
+ * error as add_path does (SHAI_E_IO for a path that cannot be listed, with
+ * shai_builder_error_* saying which and why). Since 0.2. */
+SHAI_API int shai_builder_walk_path(shai_builder *b, const char *path, shai_path_fn fn, void *user);
+
 /* Number of paths the successful shai_builder_add_path calls of this
  * builder read: every lexicon file and every directory listed, in the order
  * read (per call: the directories in the order listed, the files in the

@@ -587,6 +587,42 @@ static int cmp_paths(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The directories and files of `path`, in the order add_path reads them. */
+static int list_path(shai_builder *b, const char *path, file_list *fl)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return io_fail(b, path, "cannot open", errno);
+    if (!S_ISDIR(st.st_mode))
+        return files_push(fl, path);
+    int rc = walk(b, fl, path, 0);
+    if (rc == SHAI_OK && fl->n > 1)
+        qsort(fl->paths, fl->n, sizeof *fl->paths, cmp_paths);
+    return rc;
+}
+
+int shai_builder_walk_path(shai_builder *b, const char *path, shai_path_fn fn, void *user)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    shi_builder_clear_error(b);
+    if (!path || !*path || !fn)
+        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0,
+                                "path is NULL or empty, or fn is NULL");
+    file_list fl = {0};
+    int rc = list_path(b, path, &fl);
+    if (rc == SHAI_E_NOMEM && !b->error_message[0])
+        shi_builder_fail(b, rc, path, 0, 0, shai_status_message(rc));
+    for (size_t i = 0; rc == SHAI_OK && i < fl.ndirs; i++)
+        if (fn(fl.dirs[i], SHAI_PATH_DIR, user))
+            rc = SHAI_TERMINATED;
+    for (size_t i = 0; rc == SHAI_OK && i < fl.n; i++)
+        if (fn(fl.paths[i], SHAI_PATH_FILE, user))
+            rc = SHAI_TERMINATED;
+    files_free(&fl);
+    return rc;
+}
+
 int shai_builder_add_path(shai_builder *b, const char *path)
 {
     if (!b)
@@ -594,19 +630,8 @@ int shai_builder_add_path(shai_builder *b, const char *path)
     shi_builder_clear_error(b);
     if (!path || !*path)
         return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "path is NULL or empty");
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return io_fail(b, path, "cannot open", errno);
     file_list fl = {0};
-    int rc;
-    if (S_ISDIR(st.st_mode)) {
-        rc = walk(b, &fl, path, 0);
-        if (rc == SHAI_OK)
-            if (fl.n > 1)
-                qsort(fl.paths, fl.n, sizeof *fl.paths, cmp_paths);
-    } else {
-        rc = files_push(&fl, path);
-    }
+    int rc = list_path(b, path, &fl);
     parse ps = {.b = b};
     for (size_t i = 0; rc == SHAI_OK && i < fl.n; i++) {
         rc = read_file(b, fl.paths[i], &fl.data[i], &fl.len[i]);
