@@ -346,8 +346,8 @@ int cli_open_db(const struct cli_db_source *src, shai_db **out, const char **wha
         /* Without $SHAI_DEFAULT_DB, a missing installed db (or something
          * else than a file in its place) means the default lexicon. */
         if (from_env || rc == SHAI_OK ||
-            !(rc == SHAI_E_IO && (os_error == ENOENT || os_error == ENOTDIR ||
-                                  os_error == EISDIR || os_error == EINVAL))) {
+            !(rc == SHAI_E_IO && (os_error == ENOENT || os_error == ENOTDIR || os_error == EISDIR ||
+                                  os_error == EINVAL))) {
             if (what)
                 *what = "db";
             if (where)
