@@ -133,9 +133,9 @@ static int check_value(parse *ps, const char *file, uint32_t line, const char *l
 
 static int parse_action(span v, uint8_t *action)
 {
-    if (span_is(v, "block"))
+    if (span_is(v, shai_action_name(SHAI_ACTION_BLOCK)))
         *action = SHAI_ACTION_BLOCK;
-    else if (span_is(v, "review"))
+    else if (span_is(v, shai_action_name(SHAI_ACTION_REVIEW)))
         *action = SHAI_ACTION_REVIEW;
     else
         return 0;
