@@ -19,6 +19,44 @@ typedef struct span {
     size_t n;
 } span;
 
+/* A growable list of malloc'ed strings. */
+typedef struct name_list {
+    char **v;
+    size_t n, cap;
+} name_list;
+
+static void names_free(name_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+static char *copy_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (copy)
+        memcpy(copy, s, n);
+    return copy;
+}
+
+static int names_push(name_list *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 16;
+        char **q = realloc(l->v, ncap * sizeof *q);
+        if (!q)
+            return SHAI_E_NOMEM;
+        l->v = q;
+        l->cap = ncap;
+    }
+    if (!(l->v[l->n] = copy_string(s)))
+        return SHAI_E_NOMEM;
+    l->n++;
+    return SHAI_OK;
+}
+
 typedef struct pending {
     span word, category, tag, suggestion;
     uint8_t action, flags, has_tag, has_suggestion;
@@ -31,36 +69,13 @@ typedef struct parse {
     pending *items;
     size_t n, cap;
     size_t bytes;
-    char **names; /* the sources parsed (malloc'ed): the builder takes them */
-    uint32_t nnames, names_cap;
+    name_list names; /* the sources parsed: the builder takes them */
 } parse;
 
 static void parse_free(parse *ps)
 {
     free(ps->items);
-    for (uint32_t i = 0; i < ps->nnames; i++)
-        free(ps->names[i]);
-    free(ps->names);
-}
-
-/* Keeps a copy of source name `file` for the entries' sources. */
-static int push_name(parse *ps, const char *file)
-{
-    if (ps->nnames == ps->names_cap) {
-        uint32_t ncap = ps->names_cap ? ps->names_cap * 2 : 16;
-        char **q = realloc(ps->names, ncap * sizeof *q);
-        if (!q)
-            return SHAI_E_NOMEM;
-        ps->names = q;
-        ps->names_cap = ncap;
-    }
-    size_t n = strlen(file) + 1;
-    char *copy = malloc(n);
-    if (!copy)
-        return SHAI_E_NOMEM;
-    memcpy(copy, file, n);
-    ps->names[ps->nnames++] = copy;
-    return SHAI_OK;
+    names_free(&ps->names);
 }
 
 typedef struct defaults {
@@ -279,10 +294,10 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
     uint32_t line = 0;
-    int rc = push_name(ps, file);
+    int rc = names_push(&ps->names, file);
     if (rc)
         return shi_builder_fail(ps->b, rc, file, 0, 0, shai_status_message(rc));
-    uint32_t name = ps->nnames - 1;
+    uint32_t name = (uint32_t)ps->names.n - 1;
     while (p < end) {
         line++;
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -369,14 +384,16 @@ static int commit(parse *ps, shi_path *paths, uint32_t npaths)
     shai_builder *b = ps->b;
     if (ps->n > UINT32_MAX)
         return SHAI_E_TOO_LARGE;
-    int rc = shi_builder_reserve(b, (uint32_t)ps->n, ps->bytes + 64, (uint32_t)ps->n, ps->nnames,
-                                 npaths);
+    if (ps->names.n > UINT32_MAX)
+        return SHAI_E_TOO_LARGE;
+    int rc = shi_builder_reserve(b, (uint32_t)ps->n, ps->bytes + 64, (uint32_t)ps->n,
+                                 (uint32_t)ps->names.n, npaths);
     if (rc)
         return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
     uint32_t first_file = b->nfiles;
-    for (uint32_t i = 0; i < ps->nnames; i++)
-        b->files[b->nfiles++] = ps->names[i];
-    ps->nnames = 0;
+    for (size_t i = 0; i < ps->names.n; i++)
+        b->files[b->nfiles++] = ps->names.v[i];
+    ps->names.n = 0;
     for (uint32_t i = 0; i < npaths; i++)
         b->paths[b->npaths++] = paths[i];
     for (size_t i = 0; i < ps->n; i++) {
@@ -413,8 +430,7 @@ typedef struct file_list {
     char **data;
     size_t *len;
     size_t n, cap;
-    char **dirs; /* the directories listed, in order */
-    size_t ndirs, dirs_cap;
+    name_list dirs; /* the directories listed, in order */
 } file_list;
 
 static void files_free(file_list *fl)
@@ -426,40 +442,19 @@ static void files_free(file_list *fl)
     free(fl->paths);
     free(fl->data);
     free(fl->len);
-    for (size_t i = 0; i < fl->ndirs; i++)
-        free(fl->dirs[i]);
-    free(fl->dirs);
-}
-
-static int dirs_push(file_list *fl, const char *dir)
-{
-    if (fl->ndirs == fl->dirs_cap) {
-        size_t ncap = fl->dirs_cap ? fl->dirs_cap * 2 : 16;
-        char **q = realloc(fl->dirs, ncap * sizeof *q);
-        if (!q)
-            return SHAI_E_NOMEM;
-        fl->dirs = q;
-        fl->dirs_cap = ncap;
-    }
-    size_t n = strlen(dir) + 1;
-    char *copy = malloc(n);
-    if (!copy)
-        return SHAI_E_NOMEM;
-    memcpy(copy, dir, n);
-    fl->dirs[fl->ndirs++] = copy;
-    return SHAI_OK;
+    names_free(&fl->dirs);
 }
 
 /* Moves the names of fl into a path list for the builder (directories,
  * then files); NULL when out of memory. */
 static shi_path *take_paths(file_list *fl, uint32_t *n)
 {
-    shi_path *v = malloc((fl->ndirs + fl->n + 1) * sizeof *v);
+    shi_path *v = malloc((fl->dirs.n + fl->n + 1) * sizeof *v);
     if (!v)
         return NULL;
     *n = 0;
-    for (size_t i = 0; i < fl->ndirs; i++)
-        v[(*n)++] = (shi_path){fl->dirs[i], SHAI_PATH_DIR};
+    for (size_t i = 0; i < fl->dirs.n; i++)
+        v[(*n)++] = (shi_path){fl->dirs.v[i], SHAI_PATH_DIR};
     for (size_t i = 0; i < fl->n; i++)
         v[(*n)++] = (shi_path){fl->paths[i], SHAI_PATH_FILE};
     return v;
@@ -483,11 +478,9 @@ static int files_push(file_list *fl, const char *path)
         fl->len = l;
         fl->cap = ncap;
     }
-    size_t n = strlen(path);
-    char *copy = malloc(n + 1);
+    char *copy = copy_string(path);
     if (!copy)
         return SHAI_E_NOMEM;
-    memcpy(copy, path, n + 1);
     fl->paths[fl->n] = copy;
     fl->data[fl->n] = NULL;
     fl->len[fl->n] = 0;
@@ -518,7 +511,7 @@ static int walk(shai_builder *b, file_list *fl, const char *dir, int depth)
     DIR *d = opendir(dir);
     if (!d)
         return io_fail(b, dir, "cannot open directory", errno);
-    int rc = dirs_push(fl, dir);
+    int rc = names_push(&fl->dirs, dir);
     struct dirent *de;
     size_t dlen = strlen(dir);
     while (rc == SHAI_OK && (de = readdir(d))) {
@@ -613,8 +606,8 @@ int shai_builder_walk_path(shai_builder *b, const char *path, shai_path_fn fn, v
     int rc = list_path(b, path, &fl);
     if (rc == SHAI_E_NOMEM && !b->error_message[0])
         shi_builder_fail(b, rc, path, 0, 0, shai_status_message(rc));
-    for (size_t i = 0; rc == SHAI_OK && i < fl.ndirs; i++)
-        if (fn(fl.dirs[i], SHAI_PATH_DIR, user))
+    for (size_t i = 0; rc == SHAI_OK && i < fl.dirs.n; i++)
+        if (fn(fl.dirs.v[i], SHAI_PATH_DIR, user))
             rc = SHAI_TERMINATED;
     for (size_t i = 0; rc == SHAI_OK && i < fl.n; i++)
         if (fn(fl.paths[i], SHAI_PATH_FILE, user))
@@ -647,7 +640,7 @@ int shai_builder_add_path(shai_builder *b, const char *path)
         if (rc == SHAI_OK) { /* the builder owns the names now */
             for (size_t i = 0; i < fl.n; i++)
                 free(fl.data[i]);
-            fl.n = fl.ndirs = 0;
+            fl.n = fl.dirs.n = 0;
         }
     }
     if (rc == SHAI_E_NOMEM && !b->error_message[0])
