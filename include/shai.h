@@ -269,8 +269,9 @@ SHAI_API uint32_t shai_builder_addition_count(const shai_builder *b);
  * created or merged into (*entry), where it was written (*file, *line, as
  * in shai_builder_entry_source), and the category name and action written
  * there (before merging: a later duplicate's category is not the entry's).
- * Any out pointer may be NULL; strings are owned by the builder and valid
- * until it is freed. Returns SHAI_OK, SHAI_E_INVALID_ARG (b NULL) or
+ * Any out pointer may be NULL. The strings are owned by the builder: *file
+ * stays valid until the builder is freed, *category until the next call
+ * that adds to it. Returns SHAI_OK, SHAI_E_INVALID_ARG (b NULL) or
  * SHAI_E_OUT_OF_RANGE. Since 0.2. */
 SHAI_API int shai_builder_addition(const shai_builder *b, uint32_t index, uint32_t *entry,
                                    const char **file, uint32_t *line, const char **category,
@@ -507,7 +508,8 @@ SHAI_API int shai_check(const shai_db *db, const char *text, size_t len, uint32_
  * SHAI_E_BUFFER_TOO_SMALL when hit_offsets[n] > hits_cap (verdicts and
  * hit_offsets are complete, the first hits_cap hits written; `hits` may be
  * NULL with hits_cap 0 to query the size); else SHAI_OK. No allocation
- * beyond shai_check's. Thread-safe for a shared db. Since 0.2. */
+ * beyond shai_check's. Thread-safe for a shared db. (A variant taking a
+ * per-thread scratch would add that argument and keep these.) Since 0.2. */
 SHAI_API int shai_check_batch(const shai_db *db, const char *const *texts, const size_t *lens,
                               size_t n, uint32_t flags, uint32_t *verdicts, int32_t *statuses,
                               shai_hit *hits, size_t hits_cap, size_t *hit_offsets);
