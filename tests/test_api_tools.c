@@ -242,6 +242,78 @@ static void test_paths_read(void **state)
     shai_builder_free(b);
 }
 
+struct walked {
+    char paths[8][512];
+    uint32_t kinds[8];
+    size_t n;
+    size_t stop_at; /* stop after this many, 0: never */
+};
+
+static int on_path(const char *path, uint32_t kind, void *user)
+{
+    struct walked *w = user;
+    assert_true(w->n < 8);
+    snprintf(w->paths[w->n], sizeof w->paths[w->n], "%s", path);
+    w->kinds[w->n++] = kind;
+    return w->stop_at && w->n == w->stop_at;
+}
+
+static void test_walk_path(void **state)
+{
+    (void)state;
+    write_file("walk/b.txt", "赌博\n");
+    write_file("walk/sub/a.txt", "@colour red\n"); /* listed, never parsed */
+    write_file("walk/c.md", "x\n");
+    shai_builder *b = new_builder();
+    struct walked w = {0};
+    assert_status(shai_builder_walk_path(b, tmp_path("walk"), on_path, &w), SHAI_OK);
+    assert_int_equal(w.n, 4);
+    assert_string_equal(w.paths[0], tmp_path("walk"));
+    assert_string_equal(w.paths[1], tmp_path("walk/sub"));
+    assert_string_equal(w.paths[2], tmp_path("walk/b.txt"));
+    assert_string_equal(w.paths[3], tmp_path("walk/sub/a.txt"));
+    assert_int_equal(w.kinds[0], SHAI_PATH_DIR);
+    assert_int_equal(w.kinds[1], SHAI_PATH_DIR);
+    assert_int_equal(w.kinds[2], SHAI_PATH_FILE);
+    assert_int_equal(w.kinds[3], SHAI_PATH_FILE);
+    /* nothing added or recorded */
+    assert_int_equal(shai_builder_entry_count(b), 0);
+    assert_int_equal(shai_builder_path_count(b), 0);
+
+    /* a file alone */
+    memset(&w, 0, sizeof w);
+    assert_status(shai_builder_walk_path(b, tmp_path("walk/b.txt"), on_path, &w), SHAI_OK);
+    assert_int_equal(w.n, 1);
+    assert_int_equal(w.kinds[0], SHAI_PATH_FILE);
+
+    /* the callback stops it */
+    memset(&w, 0, sizeof w);
+    w.stop_at = 2;
+    assert_status(shai_builder_walk_path(b, tmp_path("walk"), on_path, &w), SHAI_TERMINATED);
+    assert_int_equal(w.n, 2);
+
+    /* a missing path: E_IO, the builder says which */
+    memset(&w, 0, sizeof w);
+    assert_status(shai_builder_walk_path(b, tmp_path("nowhere"), on_path, &w), SHAI_E_IO);
+    assert_int_equal(w.n, 0);
+    assert_string_equal(shai_builder_error_file(b), tmp_path("nowhere"));
+    assert_non_null(strstr(shai_builder_error_message(b), "No such file"));
+    shai_builder_free(b);
+}
+
+static void test_walk_path_arguments(void **state)
+{
+    (void)state;
+    struct walked w = {0};
+    shai_builder *b = new_builder();
+    assert_status(shai_builder_walk_path(NULL, tmp_path(""), on_path, &w), SHAI_E_INVALID_ARG);
+    assert_status(shai_builder_walk_path(b, NULL, on_path, &w), SHAI_E_INVALID_ARG);
+    assert_status(shai_builder_walk_path(b, "", on_path, &w), SHAI_E_INVALID_ARG);
+    assert_status(shai_builder_walk_path(b, tmp_path(""), NULL, &w), SHAI_E_INVALID_ARG);
+    assert_int_equal(w.n, 0);
+    shai_builder_free(b);
+}
+
 static void test_path_arguments(void **state)
 {
     (void)state;
@@ -524,6 +596,8 @@ int main(void)
         cmocka_unit_test(test_entry_source_arguments),
         cmocka_unit_test(test_paths_read),
         cmocka_unit_test(test_path_arguments),
+        cmocka_unit_test(test_walk_path),
+        cmocka_unit_test(test_walk_path_arguments),
         cmocka_unit_test(test_open_errno),
         cmocka_unit_test(test_open_errno_arguments),
         cmocka_unit_test(test_default_db_path),
