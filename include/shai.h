@@ -286,6 +286,12 @@ SHAI_API const char *shai_builder_error_file(const shai_builder *b);
 SHAI_API uint32_t shai_builder_error_line(const shai_builder *b);
 SHAI_API uint32_t shai_builder_error_column(const shai_builder *b);
 
+/* The system error number (an errno value: ENOENT, EACCES, ...) behind the
+ * builder's last error when it is SHAI_E_IO from reading a path (then
+ * shai_builder_error_file names the path); else 0, and 0 for NULL.
+ * Since 0.2. */
+SHAI_API int32_t shai_builder_error_errno(const shai_builder *b);
+
 /* --------------------------------------------------------------------- db */
 
 typedef struct shai_db shai_db;

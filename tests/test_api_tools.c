@@ -298,6 +298,29 @@ static void test_walk_path(void **state)
     assert_int_equal(w.n, 0);
     assert_string_equal(shai_builder_error_file(b), tmp_path("nowhere"));
     assert_non_null(strstr(shai_builder_error_message(b), "No such file"));
+    assert_int_equal(shai_builder_error_errno(b), ENOENT);
+    shai_builder_free(b);
+}
+
+static void test_builder_error_errno(void **state)
+{
+    (void)state;
+    write_file("e/bad.txt", "@colour red\n");
+    mkdir(tmp_path("e/empty"), 0755);
+    shai_builder *b = new_builder();
+    assert_int_equal(shai_builder_error_errno(b), 0);
+    assert_status(shai_builder_add_path(b, tmp_path("e/missing.txt")), SHAI_E_IO);
+    assert_int_equal(shai_builder_error_errno(b), ENOENT);
+    assert_string_equal(shai_builder_error_file(b), tmp_path("e/missing.txt"));
+    /* the next error is not an I/O one: 0 again */
+    assert_status(shai_builder_add_path(b, tmp_path("e/bad.txt")), SHAI_E_LEXICON);
+    assert_int_equal(shai_builder_error_errno(b), 0);
+    assert_status(shai_builder_add_path(b, tmp_path("e/missing/x.txt")), SHAI_E_IO);
+    assert_int_equal(shai_builder_error_errno(b), ENOENT);
+    /* success clears it */
+    assert_status(shai_builder_add_path(b, tmp_path("e/empty")), SHAI_OK);
+    assert_int_equal(shai_builder_error_errno(b), 0);
+    assert_int_equal(shai_builder_error_errno(NULL), 0);
     shai_builder_free(b);
 }
 
@@ -598,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_path_arguments),
         cmocka_unit_test(test_walk_path),
         cmocka_unit_test(test_walk_path_arguments),
+        cmocka_unit_test(test_builder_error_errno),
         cmocka_unit_test(test_open_errno),
         cmocka_unit_test(test_open_errno_arguments),
         cmocka_unit_test(test_default_db_path),

@@ -834,6 +834,9 @@ int cmd_lint(int argc, char **argv)
         if (rc != SHAI_OK) {
             if (L.failed)
                 cli_error("out of memory");
+            else if (shai_builder_error_errno(b) != 0)
+                cli_error("%s: %s", shai_builder_error_file(b),
+                          strerror(shai_builder_error_errno(b)));
             else
                 cli_builder_error(b, operands[i], rc, NULL);
             goto out;
@@ -844,7 +847,10 @@ int cmd_lint(int argc, char **argv)
     for (size_t i = 0; i < L.n_files; i++) {
         rc = shai_builder_add_path(b, L.files[i].path);
         if (rc != SHAI_OK) {
-            cli_builder_error(b, L.files[i].path, rc, NULL);
+            if (shai_builder_error_errno(b) != 0)
+                cli_error("%s: %s", L.files[i].path, strerror(shai_builder_error_errno(b)));
+            else
+                cli_builder_error(b, L.files[i].path, rc, NULL);
             bad = true;
         }
         L.files[i].end = shai_builder_addition_count(b);

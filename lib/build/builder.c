@@ -149,12 +149,18 @@ uint32_t shai_builder_error_column(const shai_builder *b)
     return b ? b->error_column : 0;
 }
 
+int32_t shai_builder_error_errno(const shai_builder *b)
+{
+    return b ? b->error_os : 0;
+}
+
 void shi_builder_clear_error(shai_builder *b)
 {
     b->error_message[0] = '\0';
     b->error_file[0] = '\0';
     b->error_line = 0;
     b->error_column = 0;
+    b->error_os = 0;
 }
 
 int shi_builder_fail(shai_builder *b, int status, const char *file, uint32_t line, uint32_t column,

@@ -59,6 +59,7 @@ struct shai_builder {
     char error_message[1024];
     char error_file[512];
     uint32_t error_line, error_column;
+    int32_t error_os; /* errno behind the last SHAI_E_IO, else 0 */
 };
 
 /* Records an error on the builder and returns `status`. `file` may be NULL;

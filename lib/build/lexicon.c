@@ -495,7 +495,9 @@ static int io_fail(shai_builder *b, const char *path, const char *what, int err)
     if (err && strerror_r(err, why, sizeof why) != 0)
         snprintf(why, sizeof why, "errno %d", err);
     snprintf(msg, sizeof msg, "%s%s%s", what, err ? ": " : "", why);
-    return shi_builder_fail(b, SHAI_E_IO, path, 0, 0, msg);
+    shi_builder_fail(b, SHAI_E_IO, path, 0, 0, msg);
+    b->error_os = err;
+    return SHAI_E_IO;
 }
 
 static int ends_with_txt(const char *name)
