@@ -108,6 +108,11 @@ SHAI_API const char *shai_status_message(int status);
 #define SHAI_ACTION_REVIEW 1u
 #define SHAI_ACTION_BLOCK 2u
 
+/* The name of an action as the lexicon format writes it: "pass", "review"
+ * or "block"; NULL for any other value. Static storage; thread-safe.
+ * Since 0.2. */
+SHAI_API const char *shai_action_name(uint32_t action);
+
 /* Entry flags. */
 #define SHAI_ENTRY_ALLOW 0x1u /* an allow-list entry: suppresses deny hits it covers */
 /* match only the text exactly as written: no folding, no skipping */
@@ -125,6 +130,13 @@ SHAI_API const char *shai_status_message(int status);
 #define SHAI_FOLD_T2S 0x20u         /* Traditional -> Simplified Chinese: 賭博 -> 赌博 */
 #define SHAI_FOLD_IGNORABLES 0x40u  /* drop zero-width, format and variation selectors */
 #define SHAI_FOLD_ALL 0x7Fu
+
+/* The name of one fold stage: "width", "compat", "case", "diacritics",
+ * "confusables", "t2s" or "ignorables" for the SHAI_FOLD_* bits above; NULL
+ * for 0, for several bits and for unknown bits. The stages apply in the
+ * order of their bits, so a loop `for (bit = 1; shai_fold_stage_name(bit);
+ * bit <<= 1)` lists them in order. Static storage; thread-safe. Since 0.2. */
+SHAI_API const char *shai_fold_stage_name(uint32_t stage);
 
 /* Builder options (shai_builder_set_option); recorded in the compiled db. */
 #define SHAI_OPT_FOLD 1u /* SHAI_FOLD_* bits; default SHAI_FOLD_ALL */
@@ -197,12 +209,73 @@ SHAI_API int shai_builder_add_source(shai_builder *b, const char *name, const ch
  * byte order of their paths). All or nothing per call. Since 0.1. */
 SHAI_API int shai_builder_add_path(shai_builder *b, const char *path);
 
+/* Kinds of the paths shai_builder_add_path read (shai_builder_path). */
+#define SHAI_PATH_FILE 1u /* a lexicon file it read */
+#define SHAI_PATH_DIR 2u  /* a directory it listed */
+
+/* Called by shai_builder_walk_path for each path; `path` is valid during
+ * the call only. Return 0 to go on, non-zero to stop. */
+typedef int (*shai_path_fn)(const char *path, uint32_t kind, void *user);
+
+/* Call `fn` for every path shai_builder_add_path(b, path) would read, in the
+ * order shai_builder_path would list them afterwards (for a directory: the
+ * directories, then the `*.txt` files), without reading any file or adding
+ * anything: e.g. to add the files one at a time and report every malformed
+ * one. Returns SHAI_OK, SHAI_TERMINATED when fn stopped the walk, or an
+ * error as add_path does (SHAI_E_IO for a path that cannot be listed, with
+ * shai_builder_error_* saying which and why). Since 0.2. */
+SHAI_API int shai_builder_walk_path(shai_builder *b, const char *path, shai_path_fn fn, void *user);
+
+/* Number of paths the successful shai_builder_add_path calls of this
+ * builder read: every lexicon file and every directory listed, in the order
+ * read (per call: the directories in the order listed, the files in the
+ * order parsed). A failed call adds none. 0 for NULL. Since 0.2. */
+SHAI_API uint32_t shai_builder_path_count(const shai_builder *b);
+
+/* Path `index` (0 <= index < shai_builder_path_count) as the builder opened
+ * it (NUL-terminated; a directory given as "dir/" yields "dir/a.txt") and
+ * its kind, SHAI_PATH_FILE or SHAI_PATH_DIR. `kind` may be NULL. The string
+ * is owned by the builder and valid until the builder is freed. Returns
+ * SHAI_OK, SHAI_E_INVALID_ARG (b or path NULL) or SHAI_E_OUT_OF_RANGE.
+ * Not thread-safe against calls that add to the same builder. Since 0.2. */
+SHAI_API int shai_builder_path(const shai_builder *b, uint32_t index, const char **path,
+                               uint32_t *kind);
+
 /* Set a matching option (SHAI_OPT_*) for the dbs this builder compiles.
  * SHAI_E_BAD_OPTION for an unknown option or a value out of range. Since 0.1. */
 SHAI_API int shai_builder_set_option(shai_builder *b, uint32_t option, int64_t value);
 
 /* Number of (merged) entries added so far; 0 for NULL. Since 0.1. */
 SHAI_API uint32_t shai_builder_entry_count(const shai_builder *b);
+
+/* Where entry `index` (0 <= index < shai_builder_entry_count) was first
+ * written: *file is the name given to shai_builder_add_source or the path
+ * of the file shai_builder_add_path read, *line its 1-based line. For an
+ * entry added with shai_builder_add_entry or shai_builder_add_rule, *file
+ * is NULL and *line 0. Either out pointer may be NULL. The string is owned
+ * by the builder and valid until it is freed. Returns SHAI_OK,
+ * SHAI_E_INVALID_ARG (b NULL) or SHAI_E_OUT_OF_RANGE. Since 0.2. */
+SHAI_API int shai_builder_entry_source(const shai_builder *b, uint32_t index, const char **file,
+                                       uint32_t *line);
+
+/* Every entry as it was added, duplicates included: a lexicon line, or a
+ * successful shai_builder_add_entry / _add_rule call, in the order added.
+ * Entries with the same text and kind merge (see shai_builder_add_entry);
+ * additions show what merged, e.g. for a lexicon checker. 0 for NULL.
+ * Since 0.2. */
+SHAI_API uint32_t shai_builder_addition_count(const shai_builder *b);
+
+/* Addition `index` (0 <= index < shai_builder_addition_count): the entry it
+ * created or merged into (*entry), where it was written (*file, *line, as
+ * in shai_builder_entry_source), and the category name and action written
+ * there (before merging: a later duplicate's category is not the entry's).
+ * Any out pointer may be NULL. The strings are owned by the builder: *file
+ * stays valid until the builder is freed, *category until the next call
+ * that adds to it. Returns SHAI_OK, SHAI_E_INVALID_ARG (b NULL) or
+ * SHAI_E_OUT_OF_RANGE. Since 0.2. */
+SHAI_API int shai_builder_addition(const shai_builder *b, uint32_t index, uint32_t *entry,
+                                   const char **file, uint32_t *line, const char **category,
+                                   uint32_t *action);
 
 /* The last error of this builder, or "" / 0 when there is none. The strings
  * are owned by the builder and valid until its next call. The message is
@@ -212,6 +285,12 @@ SHAI_API const char *shai_builder_error_message(const shai_builder *b);
 SHAI_API const char *shai_builder_error_file(const shai_builder *b);
 SHAI_API uint32_t shai_builder_error_line(const shai_builder *b);
 SHAI_API uint32_t shai_builder_error_column(const shai_builder *b);
+
+/* The system error number (an errno value: ENOENT, EACCES, ...) behind the
+ * builder's last error when it is SHAI_E_IO from reading a path (then
+ * shai_builder_error_file names the path); else 0, and 0 for NULL.
+ * Since 0.2. */
+SHAI_API int32_t shai_builder_error_errno(const shai_builder *b);
 
 /* --------------------------------------------------------------------- db */
 
@@ -238,6 +317,15 @@ SHAI_API int shai_db_entry_info(const shai_db *db, uint32_t index, uint32_t *cat
                                 uint32_t *action, uint32_t *flags, const char **tag,
                                 const char **suggestion);
 
+/* Where entry `index` was first written, as shai_builder_entry_source told
+ * for the builder the db was compiled from. A db opened from a file or a
+ * buffer does not keep sources: *file NULL and *line 0. Either out pointer
+ * may be NULL; the string is valid as long as the db. Returns SHAI_OK,
+ * SHAI_E_INVALID_ARG (db NULL) or SHAI_E_OUT_OF_RANGE. Thread-safe.
+ * Since 0.2. */
+SHAI_API int shai_db_entry_source(const shai_db *db, uint32_t index, const char **file,
+                                  uint32_t *line);
+
 /* The value of a matching option (SHAI_OPT_*) the db was compiled with.
  * Since 0.1. */
 SHAI_API int shai_db_option(const shai_db *db, uint32_t option, int64_t *value);
@@ -259,6 +347,18 @@ SHAI_API const char *shai_db_fold_table_version(const shai_db *db);
  * UTF-8 becomes U+FFFD. Thread-safe. Since 0.1. */
 SHAI_API int shai_fold(uint32_t fold, const char *text, size_t len, char *out, size_t out_cap,
                        size_t *out_len);
+
+/* Decode the UTF-8 character at text[0..len), len >= 1, as the scanner
+ * reads it. Returns its length in bytes (1-4) and stores its code point in
+ * *cp. Every byte that does not begin a complete, shortest-form sequence of
+ * a Unicode scalar value is a character of its own: 1 is returned with *cp
+ * = SHAI_UTF8_INVALID, or with *cp = SHAI_UTF8_TRUNCATED when the bytes are
+ * a valid sequence cut short by len (a stream may wait for more bytes).
+ * Returns 0 (and *cp unchanged) when text or cp is NULL or len is 0.
+ * Thread-safe. Since 0.2. */
+#define SHAI_UTF8_INVALID 0xFFFFFFFFu
+#define SHAI_UTF8_TRUNCATED 0xFFFFFFFEu
+SHAI_API size_t shai_utf8_decode(const char *text, size_t len, uint32_t *cp);
 
 /* Number of distinct categories; 0 for NULL. Since 0.1. */
 SHAI_API uint32_t shai_db_category_count(const shai_db *db);
@@ -294,23 +394,45 @@ SHAI_API int shai_db_save(const shai_db *db, const char *path);
  * renames too); a process keeps the old file's pages until it opens the
  * new one (docs/db-format.md, "Replacing a db file"). Callers who cannot
  * control how the file is replaced open it with
- * shai_db_open_flags(path, SHAI_DB_COPY, &db). Since 0.1. */
+ * shai_db_open_flags(path, SHAI_DB_COPY, &db, NULL). Since 0.1. */
 SHAI_API int shai_db_open(const char *path, shai_db **out);
 
-/* shai_db_open with flags: 0 maps the file (as shai_db_open);
- * SHAI_DB_COPY reads it into memory the db owns, so that nothing done to
- * the file afterwards affects the db (at the cost of the file's size in
- * private memory per db, and of the read). A copy read while the file was
- * being written fails validation (SHAI_E_BAD_DB), never gives a mixed db.
- * Other flags are SHAI_E_INVALID_ARG. Since 0.2. */
+/* shai_db_open with flags, and why a file could not be used.
+ * flags 0 maps the file (as shai_db_open); SHAI_DB_COPY reads it into
+ * memory the db owns, so that nothing done to the file afterwards affects
+ * the db (at the cost of the file's size in private memory per db, and of
+ * the read). A copy read while the file was being written fails validation
+ * (SHAI_E_BAD_DB), never gives a mixed db. Other flags are
+ * SHAI_E_INVALID_ARG.
+ * On SHAI_E_IO, *os_error receives the system error number (an errno
+ * value: ENOENT, EACCES, EISDIR for a directory, EINVAL for another
+ * non-regular file; strerror gives its text); on every other status 0.
+ * os_error may be NULL. The CLI uses it to tell a missing default db from
+ * an unreadable one without a stat() of its own. Thread-safe. Since 0.2. */
 #define SHAI_DB_COPY 0x2u
-SHAI_API int shai_db_open_flags(const char *path, uint32_t flags, shai_db **out);
+SHAI_API int shai_db_open_flags(const char *path, uint32_t flags, shai_db **out,
+                                int32_t *os_error);
 
 /* Open a db from an image in memory. The image is copied unless flags has
  * SHAI_DB_BORROW, in which case the caller keeps buf alive and unchanged
  * until shai_db_free (buf must be 8-byte aligned). Since 0.1. */
 #define SHAI_DB_BORROW 0x1u
 SHAI_API int shai_db_from_buffer(const void *buf, size_t len, uint32_t flags, shai_db **out);
+
+/* The environment variable that names the default db (see
+ * shai_default_db_path). */
+#define SHAI_DEFAULT_DB_ENV "SHAI_DEFAULT_DB"
+
+/* Where the default db is: $SHAI_DEFAULT_DB when it is set and not empty,
+ * else the `default.shai` installed with the library,
+ * <prefix>/<datadir>/shai/default.shai as chosen when the library was built
+ * (also `pkg-config --variable=default_db shai`). With flags
+ * SHAI_DEFAULT_DB_BUILTIN the environment is not read. Only a path: the
+ * file may not exist; open it with shai_db_open or shai_db_open_flags.
+ * The string is static or the environment's; valid until the environment
+ * changes. Thread-safe except against a concurrent setenv(). Since 0.2. */
+#define SHAI_DEFAULT_DB_BUILTIN 0x1u
+SHAI_API const char *shai_default_db_path(uint32_t flags);
 
 /* Bytes of memory the db holds: its arrays (for a db opened from a file or
  * a buffer, the whole image: pages of a mapped file are shared by every
@@ -331,13 +453,17 @@ SHAI_API int shai_db_size(const shai_db *db, size_t *bytes);
 /* Hit flags. */
 #define SHAI_HIT_ALLOW 0x1u /* the entry is an allow-list entry */
 
+/* A hit: 40 bytes. `reserved` is room for fields a later version may add
+ * without changing the size of the struct (while the soname is 0); the
+ * library writes 0 there and callers must not rely on it. */
 typedef struct shai_hit {
-    uint64_t start;    /* byte offset of the first byte in the original text */
-    uint64_t end;      /* byte offset one past the last byte */
-    uint32_t entry;    /* entry index, see shai_db_entry_* */
-    uint32_t category; /* category id, see shai_db_category_name */
-    uint32_t action;   /* SHAI_ACTION_* */
-    uint32_t flags;    /* SHAI_HIT_* */
+    uint64_t start;       /* byte offset of the first byte in the original text */
+    uint64_t end;         /* byte offset one past the last byte */
+    uint32_t entry;       /* entry index, see shai_db_entry_* */
+    uint32_t category;    /* category id, see shai_db_category_name */
+    uint32_t action;      /* SHAI_ACTION_* */
+    uint32_t flags;       /* SHAI_HIT_* */
+    uint32_t reserved[2]; /* 0; since 0.2 */
 } shai_hit;
 
 /* Called once per hit. `hit` is valid during the call only. Return 0 to go on,
@@ -397,6 +523,29 @@ SHAI_API int shai_scan_hits(const shai_db *db, const char *text, size_t len, uin
  * Since 0.1. */
 SHAI_API int shai_check(const shai_db *db, const char *text, size_t len, uint32_t flags,
                         uint32_t *verdict, shai_hit *hits, size_t cap, size_t *count);
+
+/* shai_check of n texts in one call, for bindings: one crossing of the
+ * foreign-function boundary per batch rather than per text.
+ *   texts[i], lens[i]  text i (texts[i] may be NULL when lens[i] is 0)
+ *   flags              as in shai_check, for every text
+ *   verdicts[i]        the verdict of text i (n values)
+ *   statuses           NULL, or n values: text i's own status (SHAI_OK, or
+ *                      e.g. SHAI_E_MATCH_LIMIT; never _BUFFER_TOO_SMALL)
+ *   hits[0..hits_cap)  the violations of all texts, text after text
+ *   hit_offsets        n + 1 values: text i's violations are
+ *                      hits[hit_offsets[i] .. hit_offsets[i + 1]), and
+ *                      hit_offsets[n] is their total
+ * Every text is checked, whatever happens to the others. Returns
+ * SHAI_E_INVALID_ARG for a bad argument (nothing written); else the status
+ * of the first text (in index order) that failed, if one did; else
+ * SHAI_E_BUFFER_TOO_SMALL when hit_offsets[n] > hits_cap (verdicts and
+ * hit_offsets are complete, the first hits_cap hits written; `hits` may be
+ * NULL with hits_cap 0 to query the size); else SHAI_OK. No allocation
+ * beyond shai_check's. Thread-safe for a shared db. (A variant taking a
+ * per-thread scratch would add that argument and keep these.) Since 0.2. */
+SHAI_API int shai_check_batch(const shai_db *db, const char *const *texts, const size_t *lens,
+                              size_t n, uint32_t flags, uint32_t *verdicts, int32_t *statuses,
+                              shai_hit *hits, size_t hits_cap, size_t *hit_offsets);
 
 /* ------------------------------------------------------------------- mask */
 

@@ -74,23 +74,23 @@ static void test_open_flags_bad_args(void **state)
     shai_db_free(db);
 
     shai_db *out = (shai_db *)(void *)path; /* must become NULL */
-    assert_status(shai_db_open_flags(NULL, SHAI_DB_COPY, &out), SHAI_E_INVALID_ARG);
+    assert_status(shai_db_open_flags(NULL, SHAI_DB_COPY, &out, NULL), SHAI_E_INVALID_ARG);
     assert_null(out);
-    assert_status(shai_db_open_flags(path, SHAI_DB_COPY, NULL), SHAI_E_INVALID_ARG);
+    assert_status(shai_db_open_flags(path, SHAI_DB_COPY, NULL, NULL), SHAI_E_INVALID_ARG);
     static const uint32_t bad[] = {SHAI_DB_BORROW, SHAI_DB_COPY | SHAI_DB_BORROW, 0x4u, UINT32_MAX};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         out = (shai_db *)(void *)path;
-        assert_status(shai_db_open_flags(path, bad[i], &out), SHAI_E_INVALID_ARG);
+        assert_status(shai_db_open_flags(path, bad[i], &out, NULL), SHAI_E_INVALID_ARG);
         assert_null(out);
     }
     for (uint32_t flags = 0; flags <= SHAI_DB_COPY; flags += SHAI_DB_COPY) {
-        assert_status(shai_db_open_flags(path, flags, &out), SHAI_OK);
+        assert_status(shai_db_open_flags(path, flags, &out, NULL), SHAI_OK);
         assert_non_null(out);
         shai_db_free(out);
         out = (shai_db *)(void *)path;
-        assert_status(shai_db_open_flags("/nonexistent/dir/x.shai", flags, &out), SHAI_E_IO);
+        assert_status(shai_db_open_flags("/nonexistent/dir/x.shai", flags, &out, NULL), SHAI_E_IO);
         assert_null(out);
-        assert_status(shai_db_open_flags("/tmp", flags, &out), SHAI_E_IO);
+        assert_status(shai_db_open_flags("/tmp", flags, &out, NULL), SHAI_E_IO);
         assert_null(out);
     }
     assert_int_equal(unlink(path), 0);
@@ -120,7 +120,7 @@ static void test_copy_validates_like_mapping(void **state)
         rewrite_in_place(path, cases[i].data, cases[i].len);
         for (uint32_t flags = 0; flags <= SHAI_DB_COPY; flags += SHAI_DB_COPY) {
             shai_db *out = NULL;
-            assert_status(shai_db_open_flags(path, flags, &out), cases[i].status);
+            assert_status(shai_db_open_flags(path, flags, &out, NULL), cases[i].status);
             assert_true((out != NULL) == (cases[i].status == SHAI_OK));
             shai_db_free(out);
         }
@@ -129,7 +129,7 @@ static void test_copy_validates_like_mapping(void **state)
     img[n / 2] ^= 0x40;
     rewrite_in_place(path, img, n);
     shai_db *out = NULL;
-    assert_status(shai_db_open_flags(path, SHAI_DB_COPY, &out), SHAI_E_BAD_DB);
+    assert_status(shai_db_open_flags(path, SHAI_DB_COPY, &out, NULL), SHAI_E_BAD_DB);
     assert_null(out);
     assert_int_equal(unlink(path), 0);
     free(img);
@@ -149,7 +149,7 @@ static void test_copy_survives_rewrite_in_place(void **state)
     assert_true(strstr(expect, ":赌博") && strstr(expect, ":qq"));
 
     shai_db *copy = NULL;
-    assert_status(shai_db_open_flags(path, SHAI_DB_COPY, &copy), SHAI_OK);
+    assert_status(shai_db_open_flags(path, SHAI_DB_COPY, &copy, NULL), SHAI_OK);
     assert_string_equal(scan_render(copy, LIT(text), SHAI_SCAN_OVERLAPPING), expect);
 
     /* cut to nothing */
@@ -163,7 +163,7 @@ static void test_copy_survives_rewrite_in_place(void **state)
     rewrite_in_place(path, img, n);
     assert_string_equal(scan_render(copy, LIT(text), SHAI_SCAN_OVERLAPPING), expect);
     shai_db *reopened = NULL;
-    assert_status(shai_db_open_flags(path, SHAI_DB_COPY, &reopened), SHAI_OK);
+    assert_status(shai_db_open_flags(path, SHAI_DB_COPY, &reopened, NULL), SHAI_OK);
     assert_int_equal(shai_db_entry_count(reopened), shai_db_entry_count(other));
     assert_true(shai_db_entry_count(reopened) != shai_db_entry_count(copy));
 
@@ -254,7 +254,7 @@ static void test_size_is_memory(void **state)
     assert_status(shai_db_save(rules, path), SHAI_OK);
     shai_db *mapped = NULL, *copied = NULL, *from_copy = NULL, *borrowed = NULL;
     assert_status(shai_db_open(path, &mapped), SHAI_OK);
-    assert_status(shai_db_open_flags(path, SHAI_DB_COPY, &copied), SHAI_OK);
+    assert_status(shai_db_open_flags(path, SHAI_DB_COPY, &copied, NULL), SHAI_OK);
     assert_status(shai_db_from_buffer(img_rules, n_rules, 0, &from_copy), SHAI_OK);
     assert_status(shai_db_from_buffer(img_rules, n_rules, SHAI_DB_BORROW, &borrowed), SHAI_OK);
     size_t opened = size_of(mapped);

@@ -2,13 +2,11 @@
  * db loading, lexicon files, fold stage names and buffered output. */
 #include "cli.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------ diagnostics */
@@ -212,16 +210,8 @@ const char *cli_default_lexicon(void)
 
 const char *cli_action_name(uint32_t action)
 {
-    switch (action) {
-    case SHAI_ACTION_BLOCK:
-        return "block";
-    case SHAI_ACTION_REVIEW:
-        return "review";
-    case SHAI_ACTION_PASS:
-        return "pass";
-    default:
-        return "unknown";
-    }
+    const char *name = shai_action_name(action);
+    return name ? name : "unknown";
 }
 
 void cli_builder_error(const shai_builder *b, const char *path, int rc, const char *hint)
@@ -253,13 +243,16 @@ int cli_set_no_fold(shai_builder *b)
     return rc;
 }
 
-int cli_load_db(const char *const *paths, size_t n, bool no_fold, shai_db **out)
+int cli_load_db(const char *const *paths, size_t n, bool no_fold, shai_db **out,
+                shai_builder **builder)
 {
     shai_builder *b = NULL;
     const char *def = NULL;
     int rc;
 
     *out = NULL;
+    if (builder)
+        *builder = NULL;
     rc = shai_builder_new(&b);
     if (rc != SHAI_OK) {
         cli_error("cannot create a lexicon builder: %s", shai_status_message(rc));
@@ -294,31 +287,34 @@ int cli_load_db(const char *const *paths, size_t n, bool no_fold, shai_db **out)
         *out = NULL;
         return CLI_EXIT_ERROR;
     }
-    shai_builder_free(b);
+    if (builder)
+        *builder = b;
+    else
+        shai_builder_free(b);
     return CLI_EXIT_CLEAN;
+}
+
+/* Print why the saved db at `path` could not be opened (shai_db_open_flags
+ * gave rc and os_error). */
+static int saved_db_error(const char *path, int rc, int32_t os_error, const char *hint)
+{
+    if (rc == SHAI_E_IO && os_error == EISDIR)
+        cli_error("%s: %s (a db is a file made by 'shai compile')%s", path, strerror(EISDIR), hint);
+    else if (rc == SHAI_E_IO && os_error != 0)
+        cli_error("%s: %s%s", path, strerror(os_error), hint);
+    else
+        cli_error("%s: cannot open the db: %s%s%s", path, shai_status_message(rc),
+                  rc == SHAI_E_DB_VERSION ? " (rebuild it with 'shai compile')" : "", hint);
+    return CLI_EXIT_ERROR;
 }
 
 /* Open a saved db, with the reason on failure. */
 static int open_saved_db(const char *path, const char *hint, shai_db **out)
 {
-    struct stat st;
-    int rc;
-
-    if (stat(path, &st) != 0) {
-        cli_error("%s: %s%s", path, strerror(errno), hint);
-        return CLI_EXIT_ERROR;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        cli_error("%s: %s (a db is a file made by 'shai compile')%s", path, strerror(EISDIR), hint);
-        return CLI_EXIT_ERROR;
-    }
-    rc = shai_db_open(path, out);
-    if (rc != SHAI_OK) {
-        *out = NULL;
-        cli_error("%s: cannot open the db: %s%s%s", path, shai_status_message(rc),
-                  rc == SHAI_E_DB_VERSION ? " (rebuild it with 'shai compile')" : "", hint);
-        return CLI_EXIT_ERROR;
-    }
+    int32_t os_error = 0;
+    int rc = shai_db_open_flags(path, 0, out, &os_error);
+    if (rc != SHAI_OK)
+        return saved_db_error(path, rc, os_error, hint);
     return CLI_EXIT_CLEAN;
 }
 
@@ -326,7 +322,6 @@ int cli_open_db(const struct cli_db_source *src, shai_db **out, const char **wha
                 const char **where)
 {
     const char *env;
-    struct stat st;
 
     *out = NULL;
     if (what)
@@ -341,206 +336,36 @@ int cli_open_db(const struct cli_db_source *src, shai_db **out, const char **wha
         return open_saved_db(src->db_path, "", out);
     }
     if (src->n_lexicons > 0)
-        return cli_load_db(src->lexicons, src->n_lexicons, src->no_fold, out);
+        return cli_load_db(src->lexicons, src->n_lexicons, src->no_fold, out, NULL);
     env = getenv(SHAI_DEFAULT_LEXICON_ENV);
     if (!(env && env[0] != '\0') && !src->no_fold) {
-        env = getenv(SHAI_DEFAULT_DB_ENV);
-        if (env && env[0] != '\0') {
+        const char *path = shai_default_db_path(0);
+        bool from_env = path != shai_default_db_path(SHAI_DEFAULT_DB_BUILTIN);
+        int32_t os_error = 0;
+        int rc = shai_db_open_flags(path, 0, out, &os_error);
+        /* Without $SHAI_DEFAULT_DB, a missing installed db (or something
+         * else than a file in its place) means the default lexicon. */
+        if (from_env || rc == SHAI_OK ||
+            !(rc == SHAI_E_IO && (os_error == ENOENT || os_error == ENOTDIR || os_error == EISDIR ||
+                                  os_error == EINVAL))) {
             if (what)
                 *what = "db";
             if (where)
-                *where = env;
-            return open_saved_db(env, " (default db, from $" SHAI_DEFAULT_DB_ENV ")", out);
-        }
-        if (stat(SHAI_DEFAULT_DB, &st) == 0 && S_ISREG(st.st_mode)) {
-            if (what)
-                *what = "db";
-            if (where)
-                *where = SHAI_DEFAULT_DB;
-            return open_saved_db(SHAI_DEFAULT_DB,
-                                 " (default db; use --lexicon PATH or --db FILE, or set "
-                                 "$" SHAI_DEFAULT_DB_ENV ")",
-                                 out);
+                *where = path;
+            if (rc == SHAI_OK)
+                return CLI_EXIT_CLEAN;
+            return saved_db_error(path, rc, os_error,
+                                  from_env ? " (default db, from $" SHAI_DEFAULT_DB_ENV ")"
+                                           : " (default db; use --lexicon PATH or --db FILE, "
+                                             "or set $" SHAI_DEFAULT_DB_ENV ")");
         }
     }
     if (where)
         *where = cli_default_lexicon();
-    return cli_load_db(NULL, 0, src->no_fold, out);
-}
-
-/* ----------------------------------------------------------- lexicon files */
-
-int cli_strings_push(struct cli_strings *l, const char *s)
-{
-    char *copy;
-
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    copy = strdup(s);
-    if (!copy)
-        return ENOMEM;
-    l->v[l->n++] = copy;
-    return 0;
-}
-
-void cli_strings_free(struct cli_strings *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    l->v = NULL;
-    l->n = l->cap = 0;
-}
-
-static int ends_with_txt(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 4 && strcmp(name + n - 4, ".txt") == 0;
-}
-
-/* As the library's directory walk (lib/build/lexicon.c). */
-static int walk_dir(const char *dir, int depth, struct cli_strings *files, struct cli_strings *dirs,
-                    char **bad)
-{
-    DIR *d;
-    struct dirent *de;
-    size_t dlen = strlen(dir);
-    int err = 0;
-
-    if (depth > 32) {
-        *bad = strdup(dir);
-        return ELOOP;
-    }
-    d = opendir(dir);
-    if (!d) {
-        err = errno;
-        *bad = strdup(dir);
-        return err;
-    }
-    if (dirs && (err = cli_strings_push(dirs, dir)) != 0) {
-        closedir(d);
-        return err;
-    }
-    while (err == 0 && (de = readdir(d)) != NULL) {
-        size_t n;
-        char *path;
-        struct stat st;
-
-        if (de->d_name[0] == '.')
-            continue;
-        n = dlen + 1 + strlen(de->d_name) + 1;
-        path = malloc(n);
-        if (!path) {
-            err = ENOMEM;
-            break;
-        }
-        snprintf(path, n, "%s%s%s", dir, (dlen && dir[dlen - 1] == '/') ? "" : "/", de->d_name);
-        if (stat(path, &st) != 0) {
-            err = errno;
-            *bad = strdup(path);
-        } else if (S_ISDIR(st.st_mode)) {
-            err = walk_dir(path, depth + 1, files, dirs, bad);
-        } else if (S_ISREG(st.st_mode) && ends_with_txt(de->d_name)) {
-            err = cli_strings_push(files, path);
-        }
-        free(path);
-    }
-    closedir(d);
-    return err;
-}
-
-static int cmp_strings(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int cli_lexicon_files(const char *path, struct cli_strings *files, struct cli_strings *dirs,
-                      char **bad)
-{
-    struct stat st;
-    size_t first = files->n;
-    int err;
-
-    *bad = NULL;
-    if (stat(path, &st) != 0) {
-        err = errno;
-        *bad = strdup(path);
-        return err;
-    }
-    if (!S_ISDIR(st.st_mode))
-        return cli_strings_push(files, path);
-    err = walk_dir(path, 0, files, dirs, bad);
-    if (err != 0)
-        return err;
-    if (files->n - first > 1)
-        qsort(files->v + first, files->n - first, sizeof *files->v, cmp_strings);
-    return 0;
-}
-
-int cli_read_file(const char *path, char **data, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    size_t cap = 65536, n = 0;
-    char *buf;
-    int err = 0;
-
-    *data = NULL;
-    *len = 0;
-    if (!f)
-        return errno;
-    buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return ENOMEM;
-    }
-    for (;;) {
-        size_t got;
-        if (cap - n < 2) {
-            char *q = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!q) {
-                err = ENOMEM;
-                break;
-            }
-            buf = q;
-            cap *= 2;
-        }
-        got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                err = errno ? errno : EIO;
-            break;
-        }
-    }
-    fclose(f);
-    if (err) {
-        free(buf);
-        return err;
-    }
-    buf[n] = '\0';
-    *data = buf;
-    *len = n;
-    return 0;
+    return cli_load_db(NULL, 0, src->no_fold, out, NULL);
 }
 
 /* ------------------------------------------------------------ fold stages */
-
-const struct cli_fold_stage cli_fold_stages[] = {
-    {"width", SHAI_FOLD_WIDTH},
-    {"compat", SHAI_FOLD_COMPAT},
-    {"case", SHAI_FOLD_CASE},
-    {"diacritics", SHAI_FOLD_DIACRITICS},
-    {"confusables", SHAI_FOLD_CONFUSABLES},
-    {"t2s", SHAI_FOLD_T2S},
-    {"ignorables", SHAI_FOLD_IGNORABLES},
-    {NULL, 0},
-};
 
 const char *cli_fold_stage_list(uint32_t bits, char *buf, size_t cap)
 {
@@ -553,10 +378,10 @@ const char *cli_fold_stage_list(uint32_t bits, char *buf, size_t cap)
         snprintf(buf, cap, "none");
         return buf;
     }
-    for (const struct cli_fold_stage *s = cli_fold_stages; s->name; s++) {
-        if (!(bits & s->bit))
+    for (uint32_t bit = 1; shai_fold_stage_name(bit); bit <<= 1) {
+        if (!(bits & bit))
             continue;
-        int k = snprintf(buf + n, cap - n, "%s%s", n ? "," : "", s->name);
+        int k = snprintf(buf + n, cap - n, "%s%s", n ? "," : "", shai_fold_stage_name(bit));
         if (k < 0 || (size_t)k >= cap - n)
             break;
         n += (size_t)k;
@@ -580,9 +405,10 @@ bool cli_parse_fold_stages(const char *cmd, const char *arg, uint32_t *bits)
         } else if (n == 4 && memcmp(p, "none", 4) == 0) {
             found = true;
         } else {
-            for (const struct cli_fold_stage *s = cli_fold_stages; s->name; s++) {
-                if (strlen(s->name) == n && memcmp(s->name, p, n) == 0) {
-                    v |= s->bit;
+            for (uint32_t bit = 1; shai_fold_stage_name(bit); bit <<= 1) {
+                const char *name = shai_fold_stage_name(bit);
+                if (strlen(name) == n && memcmp(name, p, n) == 0) {
+                    v |= bit;
                     found = true;
                     break;
                 }

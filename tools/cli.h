@@ -17,13 +17,9 @@
 #define SHAI_DEFAULT_LEXICON "/usr/local/share/shai/wordlists"
 #endif
 
-#ifndef SHAI_DEFAULT_DB
-#define SHAI_DEFAULT_DB "/usr/local/share/shai/default.shai"
-#endif
-
-/* Environment variables that override the compiled-in defaults. */
+/* Environment variable that overrides the compiled-in default lexicon
+ * (SHAI_DEFAULT_DB_ENV, for the default db, is in shai.h). */
 #define SHAI_DEFAULT_LEXICON_ENV "SHAI_DEFAULT_LEXICON"
-#define SHAI_DEFAULT_DB_ENV "SHAI_DEFAULT_DB"
 
 /* Exit statuses, as grep. */
 enum { CLI_EXIT_CLEAN = 0, CLI_EXIT_HITS = 1, CLI_EXIT_ERROR = 2 };
@@ -149,7 +145,8 @@ int cli_check_db_options(const char *cmd, const struct cli_db_source *src, size_
 /* Open or build the db `src` names. With neither lexicons nor a db path:
  *   1. $SHAI_DEFAULT_LEXICON when set and non-empty (lexicon);
  *   2. else, unless no_fold, $SHAI_DEFAULT_DB when set and non-empty, else
- *      SHAI_DEFAULT_DB when that file exists (a saved db);
+ *      the installed default db (shai_default_db_path) when that file
+ *      exists (a saved db);
  *   3. else SHAI_DEFAULT_LEXICON (lexicon).
  * On failure prints the error (a lexicon error with the builder's
  * file:line:col message) and returns CLI_EXIT_ERROR. When `what` is not
@@ -158,8 +155,11 @@ int cli_open_db(const struct cli_db_source *src, shai_db **out, const char **wha
                 const char **where);
 
 /* Build and compile a db from `paths` (files or directories), or from the
- * default lexicon when n == 0, under the builder options of `no_fold`. */
-int cli_load_db(const char *const *paths, size_t n, bool no_fold, shai_db **out);
+ * default lexicon when n == 0, under the builder options of `no_fold`.
+ * When `builder` is not NULL it receives the builder (the caller frees it),
+ * e.g. for the paths it read. */
+int cli_load_db(const char *const *paths, size_t n, bool no_fold, shai_db **out,
+                shai_builder **builder);
 
 /* Print a builder error: its message when it has one (already
  * "file:line:col: ..."), else `path` and the status. */
@@ -169,42 +169,14 @@ void cli_builder_error(const shai_builder *b, const char *path, int rc, const ch
  * else the compiled-in SHAI_DEFAULT_LEXICON. */
 const char *cli_default_lexicon(void);
 
-/* "block", "review", "pass" or "unknown". */
+/* The name of an action (shai_action_name), "unknown" for none. */
 const char *cli_action_name(uint32_t action);
-
-/* A growable list of malloc'ed strings. */
-struct cli_strings {
-    char **v;
-    size_t n;
-    size_t cap;
-};
-
-int cli_strings_push(struct cli_strings *l, const char *s);
-void cli_strings_free(struct cli_strings *l);
-
-/* The lexicon files of `path` in the order shai_builder_add_path reads them:
- * the path itself when it is not a directory, else every regular `*.txt`
- * file below it (recursively, names beginning with '.' skipped, symbolic
- * links followed) sorted by the byte order of their paths. The files are
- * appended to `files`, the directories visited to `dirs` (may be NULL).
- * Returns 0, or an errno value with *bad set to a malloc'ed copy of the
- * path that failed (NULL when out of memory); the caller frees it. */
-int cli_lexicon_files(const char *path, struct cli_strings *files, struct cli_strings *dirs,
-                      char **bad);
-
-/* Read a whole file into a malloc'ed buffer (NUL-terminated, *len without
- * the NUL). Returns 0 or an errno value. */
-int cli_read_file(const char *path, char **data, size_t *len);
 
 /* ------------------------------------------------------------ fold stages */
 
-struct cli_fold_stage {
-    const char *name; /* as in --stages */
-    uint32_t bit;     /* SHAI_FOLD_* */
-};
-
-/* The stages in the order the fold applies them; terminated by {NULL, 0}. */
-extern const struct cli_fold_stage cli_fold_stages[];
+/* Stage names are the library's (shai_fold_stage_name): the stages are the
+ * bits 1, 2, 4, ... for which it has a name, in the order the fold applies
+ * them. */
 
 /* Comma-separated stage names of `bits` ("none" for 0, "all" is not used),
  * written to buf[0..cap). Returns buf. */
@@ -216,45 +188,32 @@ bool cli_parse_fold_stages(const char *cmd, const char *arg, uint32_t *bits);
 
 /* ------------------------------------------------------------------ UTF-8 */
 
-/* Length of the UTF-8 unit at p, given `avail` >= 1 bytes: the length of a
- * valid sequence (1-4), or 1 for an invalid byte (every byte that does not
- * start a complete, valid, shortest-form sequence of a scalar value is a unit
- * of its own). When the bytes available are a valid but incomplete prefix,
- * returns 0 if more bytes may follow (`final` false), 1 otherwise. */
-static inline size_t cli_utf8_unit(const unsigned char *p, size_t avail, bool final)
+/* Length of the UTF-8 unit at p, given `avail` >= 1 bytes, as the library
+ * reads it (shai_utf8_decode): the length of a valid sequence (1-4), or 1
+ * for an invalid byte. When the bytes available are a valid but incomplete
+ * prefix, returns 0 if more bytes may follow (`final` false), 1 otherwise.
+ * *cp (may be NULL) receives the code point, or SHAI_UTF8_INVALID /
+ * SHAI_UTF8_TRUNCATED. */
+static inline size_t cli_utf8_unit_cp(const unsigned char *p, size_t avail, bool final,
+                                      uint32_t *cp)
 {
-    unsigned c = p[0];
-    unsigned lo = 0x80, hi = 0xBF;
-    size_t need;
+    uint32_t c;
+    size_t n;
 
-    if (c < 0xC2)
-        return 1; /* ASCII, a stray continuation byte, or an overlong lead */
-    if (c < 0xE0) {
-        need = 2;
-    } else if (c < 0xF0) {
-        need = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* no overlongs */
-        else if (c == 0xED)
-            hi = 0x9F; /* no surrogates */
-    } else if (c < 0xF5) {
-        need = 4;
-        if (c == 0xF0)
-            lo = 0x90; /* no overlongs */
-        else if (c == 0xF4)
-            hi = 0x8F; /* nothing above U+10FFFF */
-    } else {
+    if (p[0] < 0x80) {
+        if (cp)
+            *cp = p[0];
         return 1;
     }
-    for (size_t k = 1; k < need; k++) {
-        unsigned b;
-        if (k >= avail)
-            return final ? 1 : 0;
-        b = p[k];
-        if (k == 1 ? (b < lo || b > hi) : (b & 0xC0u) != 0x80u)
-            return 1;
-    }
-    return need;
+    n = shai_utf8_decode((const char *)p, avail, &c);
+    if (cp)
+        *cp = c;
+    return c == SHAI_UTF8_TRUNCATED && !final ? 0 : n;
+}
+
+static inline size_t cli_utf8_unit(const unsigned char *p, size_t avail, bool final)
+{
+    return cli_utf8_unit_cp(p, avail, final, NULL);
 }
 
 /* ----------------------------------------------------------------- output */

@@ -29,49 +29,35 @@ static void depfile_word(FILE *f, const char *s)
     }
 }
 
-static int write_depfile(const char *depfile, const char *target, const char *const *paths,
-                         size_t n)
+/* Every lexicon file `b` read, then every directory it listed (a file
+ * added to one changes its mtime). */
+static int write_depfile(const char *depfile, const char *target, const shai_builder *b)
 {
-    struct cli_strings files = {NULL, 0, 0}, dirs = {NULL, 0, 0};
-    int status = CLI_EXIT_CLEAN;
-    FILE *f;
+    static const uint32_t kinds[2] = {SHAI_PATH_FILE, SHAI_PATH_DIR};
+    FILE *f = fopen(depfile, "w");
 
-    for (size_t i = 0; i < n; i++) {
-        char *bad = NULL;
-        int err = cli_lexicon_files(paths[i], &files, &dirs, &bad);
-        if (err != 0) {
-            cli_error("%s: %s", bad ? bad : paths[i], strerror(err));
-            free(bad);
-            status = CLI_EXIT_ERROR;
-            goto out;
-        }
-    }
-    f = fopen(depfile, "w");
     if (!f) {
         cli_error("%s: %s", depfile, strerror(errno));
-        status = CLI_EXIT_ERROR;
-        goto out;
+        return CLI_EXIT_ERROR;
     }
     depfile_word(f, target);
     fputc(':', f);
-    /* The directories too: a file added to one changes its mtime. */
-    for (size_t i = 0; i < files.n; i++) {
-        fputs(" \\\n  ", f);
-        depfile_word(f, files.v[i]);
-    }
-    for (size_t i = 0; i < dirs.n; i++) {
-        fputs(" \\\n  ", f);
-        depfile_word(f, dirs.v[i]);
+    for (size_t k = 0; k < 2; k++) {
+        for (uint32_t i = 0; i < shai_builder_path_count(b); i++) {
+            const char *path;
+            uint32_t kind;
+            if (shai_builder_path(b, i, &path, &kind) == SHAI_OK && kind == kinds[k]) {
+                fputs(" \\\n  ", f);
+                depfile_word(f, path);
+            }
+        }
     }
     fputc('\n', f);
     if (fclose(f) != 0) {
         cli_error("%s: %s", depfile, strerror(errno));
-        status = CLI_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
-out:
-    cli_strings_free(&files);
-    cli_strings_free(&dirs);
-    return status;
+    return CLI_EXIT_CLEAN;
 }
 
 void cmd_compile_help(FILE *out)
@@ -141,6 +127,7 @@ int cmd_compile(int argc, char **argv)
     const char *output = NULL, *depfile = NULL, *arg;
     bool no_fold = false, verbose = false, quiet = false;
     shai_db *db = NULL;
+    shai_builder *builder = NULL;
     size_t size = 0;
     double t0;
     int id, rc, status = CLI_EXIT_ERROR;
@@ -190,10 +177,8 @@ int cmd_compile(int argc, char **argv)
         goto out;
     }
     t0 = now_ms();
-    if (cli_load_db(paths, n_paths, no_fold, &db) != CLI_EXIT_CLEAN)
+    if (cli_load_db(paths, n_paths, no_fold, &db, &builder) != CLI_EXIT_CLEAN)
         goto out;
-    if (n_paths == 0)
-        paths[n_paths++] = cli_default_lexicon(); /* what the depfile lists */
     rc = shai_db_size(db, &size);
     if (rc == SHAI_OK)
         rc = shai_db_save(db, output);
@@ -201,7 +186,7 @@ int cmd_compile(int argc, char **argv)
         cli_error("%s: cannot write the db: %s", output, shai_status_message(rc));
         goto out;
     }
-    if (depfile && write_depfile(depfile, output, paths, n_paths) != CLI_EXIT_CLEAN)
+    if (depfile && write_depfile(depfile, output, builder) != CLI_EXIT_CLEAN)
         goto out;
     if (!quiet) {
         FILE *f = verbose ? stdout : stderr;
@@ -212,6 +197,7 @@ int cmd_compile(int argc, char **argv)
     status = fflush(stdout) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
 out:
     shai_db_free(db);
+    shai_builder_free(builder);
     free(paths);
     return status;
 }

@@ -51,16 +51,6 @@ static int fold_into(struct folder *f, const char *text, size_t len, size_t *n)
     return 0;
 }
 
-/* Code point of the valid UTF-8 unit p[0..n). */
-static uint32_t decode(const unsigned char *p, size_t n)
-{
-    static const unsigned char lead_mask[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
-    uint32_t cp = p[0] & lead_mask[n];
-    for (size_t i = 1; i < n; i++)
-        cp = (cp << 6) | (p[i] & 0x3Fu);
-    return cp;
-}
-
 static void out_codepoint(struct cli_out *o, uint32_t cp)
 {
     char buf[16];
@@ -76,10 +66,11 @@ static int explain(struct folder *f, const char *text, size_t len)
     size_t i = 0;
 
     while (i < len) {
-        size_t u = cli_utf8_unit(p + i, len - i, true);
+        uint32_t cp;
+        size_t u = cli_utf8_unit_cp(p + i, len - i, true, &cp);
         size_t n = 0;
 
-        if (u == 1 && p[i] >= 0x80) {
+        if (cp >= SHAI_UTF8_TRUNCATED) {
             cli_out_str(o, "  ");
             cli_out_text_escaped(o, text + i, 1);
             cli_out_str(o, " (invalid UTF-8) -> \xef\xbf\xbd U+FFFD\n");
@@ -93,16 +84,17 @@ static int explain(struct folder *f, const char *text, size_t len)
             cli_out_str(o, "  ");
             cli_out_text_escaped(o, text + i, u);
             cli_out_char(o, ' ');
-            out_codepoint(o, decode(p + i, u));
+            out_codepoint(o, cp);
             cli_out_str(o, " -> ");
             if (n == 0)
                 cli_out_str(o, "(nothing)");
             else
                 cli_out_text_escaped(o, f->out, n);
             for (size_t k = 0; k < n;) {
-                size_t m = cli_utf8_unit(q + k, n - k, true);
+                uint32_t folded;
+                size_t m = cli_utf8_unit_cp(q + k, n - k, true, &folded);
                 cli_out_char(o, ' ');
-                out_codepoint(o, decode(q + k, m));
+                out_codepoint(o, folded);
                 k += m;
             }
             cli_out_char(o, '\n');
@@ -264,7 +256,7 @@ void cmd_fold_help(FILE *out)
 
 enum { OPT_STAGES = 1, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_NO_STAGE };
 
-/* --no-STAGE options get ids OPT_NO_STAGE + index in cli_fold_stages. */
+/* --no-STAGE options get ids OPT_NO_STAGE + i for stage bit 1 << i. */
 #define N_STAGES 7
 
 int cmd_fold(int argc, char **argv)
@@ -286,8 +278,8 @@ int cmd_fold(int argc, char **argv)
     opts[k++] = (struct cli_option){"verbose", 'v', CLI_ARG_NONE, OPT_VERBOSE};
     opts[k++] = (struct cli_option){"help", 'h', CLI_ARG_NONE, OPT_HELP};
     opts[k++] = (struct cli_option){"version", 0, CLI_ARG_NONE, OPT_VERSION};
-    for (int i = 0; i < N_STAGES && cli_fold_stages[i].name; i++) {
-        snprintf(names[i], sizeof names[i], "no-%s", cli_fold_stages[i].name);
+    for (int i = 0; i < N_STAGES && shai_fold_stage_name(1u << i); i++) {
+        snprintf(names[i], sizeof names[i], "no-%s", shai_fold_stage_name(1u << i));
         opts[k++] = (struct cli_option){names[i], 0, CLI_ARG_NONE, OPT_NO_STAGE + i};
     }
     opts[k] = (struct cli_option){NULL, 0, 0, 0};
@@ -318,7 +310,7 @@ int cmd_fold(int argc, char **argv)
             goto out;
         default:
             if (id >= OPT_NO_STAGE && id < OPT_NO_STAGE + N_STAGES) {
-                off |= cli_fold_stages[id - OPT_NO_STAGE].bit;
+                off |= 1u << (id - OPT_NO_STAGE);
                 break;
             }
             goto out;

@@ -4,12 +4,11 @@
  * to the same key, entries that can never match or match almost anything,
  * allow entries that suppress nothing.
  *
- * Each file is validated by the library first (shai_builder_add_source, so a
- * malformed file is reported with the library's file:line:col message), then
- * parsed again here, minimally, to know the line of every entry: the public
- * API has no way to map a compiled entry back to its source line. The two
- * parsers must agree on which lines are entries and on their word, kind and
- * action; the library's parser (lib/build/lexicon.c) is the reference.
+ * Each file goes through the library's parser (shai_builder_add_path, one
+ * file at a time so that every malformed file is reported with the
+ * library's file:line:col message); the builder's additions then say where
+ * each entry was written, duplicates included, with the category and action
+ * written there.
  */
 #include "cli.h"
 
@@ -48,18 +47,17 @@ enum entry_kind {
 
 struct lint_file {
     char *path;
-    char *data;
-    size_t len;
+    uint32_t end; /* the builder's addition count after this file */
 };
 
 struct lint_entry {
     uint32_t file; /* index in lint.files */
     uint32_t line;
-    const char *text; /* the word, in the file's data */
+    const char *text; /* the word, in the db */
     size_t len;
     const char *category;
     size_t category_len;
-    uint8_t flags; /* SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT */
+    uint8_t flags; /* SHAI_ENTRY_ALLOW | SHAI_ENTRY_EXACT | SHAI_ENTRY_RULE */
     uint8_t action;
     uint8_t kind; /* enum entry_kind */
     bool first;   /* first of its (text, kind) duplicates: the one the library keeps */
@@ -86,7 +84,6 @@ struct lint {
     size_t n_files;
     struct lint_entry *entries;
     size_t n_entries;
-    size_t cap_entries;
     struct finding *findings;
     size_t n_findings;
     size_t cap_findings;
@@ -188,143 +185,51 @@ static int cmp_findings(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* ------------------------------------------------------------------ parser */
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
+/* ----------------------------------------------------------------- entries */
 
 static bool span_is(const char *p, size_t n, const char *lit)
 {
     return n == strlen(lit) && memcmp(p, lit, n) == 0;
 }
 
-/* Kind and flag words, shared by directives and attributes. */
-static void kind_word(const char *p, size_t n, uint8_t *flags)
-{
-    if (span_is(p, n, "allow"))
-        *flags |= SHAI_ENTRY_ALLOW;
-    else if (span_is(p, n, "deny"))
-        *flags &= (uint8_t)~SHAI_ENTRY_ALLOW;
-    else if (span_is(p, n, "exact"))
-        *flags |= SHAI_ENTRY_EXACT;
-    else if (span_is(p, n, "fold"))
-        *flags &= (uint8_t)~SHAI_ENTRY_EXACT;
-}
-
-/* An entry line's kind, from its flags (the parser sets SHAI_ENTRY_RULE for
- * `re:` lines). */
 static enum entry_kind entry_kind(uint8_t flags)
 {
     return flags & SHAI_ENTRY_RULE ? KIND_RULE : KIND_WORD;
 }
 
-static int push_entry(struct lint *L, const struct lint_entry *e)
+/* The entries of the files: every addition of the builder, with the
+ * db's text and flags. */
+static int collect_entries(struct lint *L, const shai_builder *b, const shai_db *db)
 {
-    if (L->n_entries == L->cap_entries) {
-        size_t cap = L->cap_entries ? 2 * L->cap_entries : 1024;
-        struct lint_entry *q = realloc(L->entries, cap * sizeof *q);
-        if (!q)
+    uint32_t n = shai_builder_addition_count(b);
+    uint32_t file = 0;
+
+    L->entries = calloc((size_t)n + 1, sizeof *L->entries);
+    if (!L->entries)
+        return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        struct lint_entry *e = &L->entries[i];
+        const char *path = NULL, *category = NULL;
+        uint32_t entry = 0, line = 0, action = 0, flags = 0;
+        if (shai_builder_addition(b, i, &entry, &path, &line, &category, &action) != SHAI_OK ||
+            shai_db_entry_text(db, entry, &e->text, &e->len) != SHAI_OK ||
+            shai_db_entry_info(db, entry, NULL, NULL, &flags, NULL, NULL) != SHAI_OK)
             return -1;
-        L->entries = q;
-        L->cap_entries = cap;
-    }
-    L->entries[L->n_entries++] = *e;
-    return 0;
-}
-
-/* Collect the entries of a file the library accepted (so: well-formed). */
-static int parse_file(struct lint *L, uint32_t fi)
-{
-    const char *p = L->files[fi].data, *end = p + L->files[fi].len;
-    const char *category = "uncategorized";
-    size_t category_len = strlen(category);
-    uint8_t action = SHAI_ACTION_BLOCK, flags = 0;
-    uint32_t line = 0;
-
-    if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *lp = p, *le = nl ? nl : end, *s;
-        line++;
-        p = nl ? nl + 1 : end;
-        if (le > lp && le[-1] == '\r')
-            le--;
-        s = lp;
-        while (s < le && *s == ' ')
-            s++;
-        if (s == le || *s == '#')
-            continue;
-        if (*s == '@') {
-            const char *be = le, *ne = s + 1, *v;
-            while (be > s && is_space(be[-1]))
-                be--;
-            while (ne < be && !is_space(*ne))
-                ne++;
-            v = ne;
-            while (v < be && is_space(*v))
-                v++;
-            size_t n = (size_t)(ne - s - 1), vn = (size_t)(be - v);
-            if (span_is(s + 1, n, "category")) {
-                category = v;
-                category_len = vn;
-            } else if (span_is(s + 1, n, "action")) {
-                action = span_is(v, vn, "review") ? SHAI_ACTION_REVIEW : SHAI_ACTION_BLOCK;
-            } else {
-                kind_word(s + 1, n, &flags);
-            }
-            continue;
-        }
-
-        struct lint_entry e;
-        const char *tab = memchr(s, '\t', (size_t)(le - s));
-        const char *we = tab ? tab : le;
-        memset(&e, 0, sizeof e);
-        e.flags = flags;
-        if (*s == '\\' && s + 1 < we &&
-            (s[1] == '#' || s[1] == '@' || s[1] == '\\' ||
-             (we - s >= 4 && memcmp(s + 1, "re:", 3) == 0))) {
-            s++;
-        } else if (we - s >= 3 && memcmp(s, "re:", 3) == 0) {
-            s += 3;
-            e.flags = (uint8_t)((e.flags & ~SHAI_ENTRY_EXACT) | SHAI_ENTRY_RULE);
-        }
-        while (we > s && we[-1] == ' ')
-            we--;
-        e.file = fi;
-        e.line = line;
-        e.text = s;
-        e.len = (size_t)(we - s);
-        e.category = category;
-        e.category_len = category_len;
-        e.action = action;
-        for (const char *a = tab ? tab + 1 : le; a < le;) {
-            const char *te, *eq;
-            while (a < le && is_space(*a))
-                a++;
-            if (a == le)
-                break;
-            te = a;
-            while (te < le && !is_space(*te))
-                te++;
-            eq = memchr(a, '=', (size_t)(te - a));
-            if (!eq) {
-                kind_word(a, (size_t)(te - a), &e.flags);
-            } else if (span_is(a, (size_t)(eq - a), "category")) {
-                e.category = eq + 1;
-                e.category_len = (size_t)(te - eq - 1);
-            } else if (span_is(a, (size_t)(eq - a), "action")) {
-                e.action = span_is(eq + 1, (size_t)(te - eq - 1), "review") ? SHAI_ACTION_REVIEW
-                                                                            : SHAI_ACTION_BLOCK;
-            }
-            a = te;
-        }
-        e.kind = (uint8_t)entry_kind(e.flags);
-        if (push_entry(L, &e) != 0)
+        /* files were added one at a time, in order */
+        while (file < L->n_files && i >= L->files[file].end)
+            file++;
+        if (file == L->n_files || !path || strcmp(L->files[file].path, path) != 0)
             return -1;
+        e->file = file;
+        e->line = line;
+        e->category = category;
+        e->category_len = strlen(category);
+        e->action = (uint8_t)action;
+        e->flags = (uint8_t)flags;
+        e->kind = (uint8_t)entry_kind(e->flags);
+        e->index = entry;
     }
+    L->n_entries = n;
     return 0;
 }
 
@@ -451,14 +356,11 @@ static void check_duplicates(struct lint *L, struct lint_entry **v, size_t n)
 static void msg_codepoints(struct lint *L, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    static const unsigned char lead_mask[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
     char buf[16];
 
     for (size_t i = 0; i < n;) {
-        size_t u = cli_utf8_unit(p + i, n - i, true);
-        uint32_t cp = p[i] & lead_mask[u];
-        for (size_t k = 1; k < u; k++)
-            cp = (cp << 6) | (p[i + k] & 0x3Fu);
+        uint32_t cp;
+        size_t u = cli_utf8_unit_cp(p + i, n - i, true, &cp);
         snprintf(buf, sizeof buf, "%sU+%04X", i ? " " : "", (unsigned)cp);
         msg_str(L, buf);
         i += u;
@@ -471,44 +373,22 @@ static bool is_cjk(uint32_t cp)
            (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
 }
 
-/* Map the db's entries to the first occurrences (the builder numbers
- * entries in the order they are first added: files in order, lines in
- * order) and check that both parsers saw the same entries. */
+/* The db's entries, by index: their first occurrences. */
 static int map_entries(struct lint *L, const shai_db *db)
 {
-    size_t n = 0;
+    size_t n = shai_db_entry_count(db);
 
-    L->by_index = malloc((L->n_entries + 1) * sizeof *L->by_index);
+    L->by_index = calloc(n + 1, sizeof *L->by_index);
     if (!L->by_index) {
         cli_error("out of memory");
         return -1;
     }
     for (size_t i = 0; i < L->n_entries; i++) {
         struct lint_entry *e = &L->entries[i];
-        const char *text = NULL;
-        size_t len = 0;
-        uint32_t flags = 0;
-
         if (!e->first)
             continue;
-        if (n >= shai_db_entry_count(db) ||
-            shai_db_entry_text(db, (uint32_t)n, &text, &len) != SHAI_OK ||
-            shai_db_entry_info(db, (uint32_t)n, NULL, NULL, &flags, NULL, NULL) != SHAI_OK ||
-            len != e->len || memcmp(text, e->text, len) != 0 ||
-            (flags & KEY_FLAGS) != (e->flags & KEY_FLAGS)) {
-            cli_error("%s:%u: internal error: shai lint and the library read this entry "
-                      "differently",
-                      L->files[e->file].path, e->line);
-            return -1;
-        }
-        e->index = (uint32_t)n;
-        e->group = n;
-        L->by_index[n++] = e;
-    }
-    if (n != shai_db_entry_count(db)) {
-        cli_error("internal error: shai lint found %zu distinct entries, the library %u", n,
-                  shai_db_entry_count(db));
-        return -1;
+        e->group = e->index;
+        L->by_index[e->index] = e;
     }
     L->n_index = n;
     return 0;
@@ -647,16 +527,10 @@ static void check_reach(struct lint *L)
         }
         if (e->flags & SHAI_ENTRY_ALLOW)
             continue;
-        u = cli_utf8_unit(k, e->key_len, true);
+        uint32_t cp;
+        u = cli_utf8_unit_cp(k, e->key_len, true, &cp);
         if (u != e->key_len)
             continue; /* more than one character */
-        uint32_t cp = k[0];
-        if (u > 1) {
-            static const unsigned char lead_mask[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
-            cp = k[0] & lead_mask[u];
-            for (size_t j = 1; j < u; j++)
-                cp = (cp << 6) | (k[j] & 0x3Fu);
-        }
         if (is_cjk(cp) && u == 3 && strstr(common_chars, e->key) != NULL) {
             msg_subject(L, e);
             if (e->key_len != e->len || memcmp(e->key, e->text, e->len) != 0) {
@@ -855,10 +729,8 @@ static const struct cli_option lint_options[] = {
 
 static void lint_free(struct lint *L)
 {
-    for (size_t i = 0; i < L->n_files; i++) {
+    for (size_t i = 0; i < L->n_files; i++)
         free(L->files[i].path);
-        free(L->files[i].data);
-    }
     free(L->files);
     for (size_t i = 0; i < L->n_entries; i++) {
         free(L->entries[i].key);
@@ -872,10 +744,35 @@ static void lint_free(struct lint *L)
     cli_out_free_memory(&L->msg);
 }
 
+/* shai_builder_walk_path: keep the lexicon files. */
+static int add_file_name(const char *path, uint32_t kind, void *user)
+{
+    struct lint *L = user;
+    struct lint_file *q;
+
+    if (kind != SHAI_PATH_FILE)
+        return 0;
+    if (L->n_files % 64 == 0) {
+        q = realloc(L->files, (L->n_files + 64) * sizeof *q);
+        if (!q) {
+            L->failed = true;
+            return 1;
+        }
+        L->files = q;
+    }
+    L->files[L->n_files].path = strdup(path);
+    L->files[L->n_files].end = 0;
+    if (!L->files[L->n_files].path) {
+        L->failed = true;
+        return 1;
+    }
+    L->n_files++;
+    return 0;
+}
+
 int cmd_lint(int argc, char **argv)
 {
     struct cli_parser p;
-    struct cli_strings paths = {NULL, 0, 0};
     struct lint L;
     const char **operands;
     size_t n_operands = 0, errors = 0, warnings = 0;
@@ -924,21 +821,6 @@ int cmd_lint(int argc, char **argv)
         operands[n_operands++] = cli_default_lexicon();
     L.fold = no_fold ? 0 : SHAI_FOLD_ALL;
 
-    /* The files, in the order the library reads them. */
-    for (size_t i = 0; i < n_operands; i++) {
-        char *badpath = NULL;
-        int err = cli_lexicon_files(operands[i], &paths, NULL, &badpath);
-        if (err != 0) {
-            cli_error("%s: %s", badpath ? badpath : operands[i], strerror(err));
-            free(badpath);
-            goto out;
-        }
-    }
-    L.files = calloc(paths.n + 1, sizeof *L.files);
-    if (!L.files) {
-        cli_error("out of memory");
-        goto out;
-    }
     rc = shai_builder_new(&b);
     if (rc == SHAI_OK && no_fold)
         rc = cli_set_no_fold(b);
@@ -946,23 +828,32 @@ int cmd_lint(int argc, char **argv)
         cli_error("cannot create a lexicon builder: %s", shai_status_message(rc));
         goto out;
     }
-    /* Every file through the library's parser first: all parse errors. */
-    for (size_t i = 0; i < paths.n; i++) {
-        struct lint_file *f = &L.files[L.n_files];
-        int err = cli_read_file(paths.v[i], &f->data, &f->len);
-        if (err != 0) {
-            cli_error("%s: %s", paths.v[i], strerror(err));
-            bad = true;
-            continue;
-        }
-        f->path = paths.v[i];
-        paths.v[i] = NULL;
-        L.n_files++;
-        rc = shai_builder_add_source(b, f->path, f->data, f->len);
+    /* The files, in the order the library reads them. */
+    for (size_t i = 0; i < n_operands; i++) {
+        rc = shai_builder_walk_path(b, operands[i], add_file_name, &L);
         if (rc != SHAI_OK) {
-            cli_builder_error(b, f->path, rc, NULL);
+            if (L.failed)
+                cli_error("out of memory");
+            else if (shai_builder_error_errno(b) != 0)
+                cli_error("%s: %s", shai_builder_error_file(b),
+                          strerror(shai_builder_error_errno(b)));
+            else
+                cli_builder_error(b, operands[i], rc, NULL);
+            goto out;
+        }
+    }
+    /* Every file through the library's parser, one at a time: all parse
+     * errors. */
+    for (size_t i = 0; i < L.n_files; i++) {
+        rc = shai_builder_add_path(b, L.files[i].path);
+        if (rc != SHAI_OK) {
+            if (shai_builder_error_errno(b) != 0)
+                cli_error("%s: %s", L.files[i].path, strerror(shai_builder_error_errno(b)));
+            else
+                cli_builder_error(b, L.files[i].path, rc, NULL);
             bad = true;
         }
+        L.files[i].end = shai_builder_addition_count(b);
     }
     if (bad)
         goto out;
@@ -973,11 +864,9 @@ int cmd_lint(int argc, char **argv)
         goto out;
     }
 
-    for (uint32_t i = 0; i < L.n_files; i++) {
-        if (parse_file(&L, i) != 0) {
-            cli_error("out of memory");
-            goto out;
-        }
+    if (collect_entries(&L, b, db) != 0) {
+        cli_error("out of memory");
+        goto out;
     }
     for (size_t i = 0; i < L.n_entries; i++) {
         if (fold_entry(&L, &L.entries[i]) != 0) {
@@ -1036,7 +925,6 @@ out:
     shai_db_free(db);
     shai_builder_free(b);
     lint_free(&L);
-    cli_strings_free(&paths);
     free(operands);
     return status;
 }

@@ -177,12 +177,12 @@ static void print_json(const shai_db *db, const struct stats *st, const struct s
     json_u64("db_size", st->size, true);
     cli_out_str(o, "\"options\":{\"fold\":[");
     bool first = true;
-    for (const struct cli_fold_stage *s = cli_fold_stages; s->name; s++) {
-        if (!((uint32_t)st->fold & s->bit))
+    for (uint32_t bit = 1; shai_fold_stage_name(bit); bit <<= 1) {
+        if (!((uint32_t)st->fold & bit))
             continue;
         if (!first)
             cli_out_char(o, ',');
-        cli_out_json_string(o, s->name, strlen(s->name));
+        cli_out_json_string(o, shai_fold_stage_name(bit), strlen(shai_fold_stage_name(bit)));
         first = false;
     }
     cli_out_str(o, "],");

@@ -57,6 +57,14 @@ void shai_builder_free(shai_builder *b)
     if (!b)
         return;
     free(b->entries);
+    free(b->additions);
+    for (uint32_t i = 0; i < b->nfiles; i++)
+        free(b->files[i]);
+    free(b->files);
+    for (uint32_t i = 0; i < b->npaths; i++)
+        free(b->paths[i].name);
+    free(b->paths);
+    free(b->names);
     free(b->pool);
     free(b->categories);
     free(b->index);
@@ -66,6 +74,59 @@ void shai_builder_free(shai_builder *b)
 uint32_t shai_builder_entry_count(const shai_builder *b)
 {
     return b ? b->nentries : 0;
+}
+
+int shai_builder_entry_source(const shai_builder *b, uint32_t index, const char **file,
+                              uint32_t *line)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    if (index >= b->nentries)
+        return SHAI_E_OUT_OF_RANGE;
+    return shai_builder_addition(b, b->entries[index].addition, NULL, file, line, NULL, NULL);
+}
+
+uint32_t shai_builder_addition_count(const shai_builder *b)
+{
+    return b ? b->nadditions : 0;
+}
+
+int shai_builder_addition(const shai_builder *b, uint32_t index, uint32_t *entry, const char **file,
+                          uint32_t *line, const char **category, uint32_t *action)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    if (index >= b->nadditions)
+        return SHAI_E_OUT_OF_RANGE;
+    const shi_addition *a = &b->additions[index];
+    if (entry)
+        *entry = a->entry;
+    if (file)
+        *file = a->file == SHI_NO_SOURCE ? NULL : b->files[a->file];
+    if (line)
+        *line = a->file == SHI_NO_SOURCE ? 0 : a->line;
+    if (category)
+        *category = (a->in_names ? b->names : b->pool) + a->category;
+    if (action)
+        *action = a->action;
+    return SHAI_OK;
+}
+
+uint32_t shai_builder_path_count(const shai_builder *b)
+{
+    return b ? b->npaths : 0;
+}
+
+int shai_builder_path(const shai_builder *b, uint32_t index, const char **path, uint32_t *kind)
+{
+    if (!b || !path)
+        return SHAI_E_INVALID_ARG;
+    if (index >= b->npaths)
+        return SHAI_E_OUT_OF_RANGE;
+    *path = b->paths[index].name;
+    if (kind)
+        *kind = b->paths[index].kind;
+    return SHAI_OK;
 }
 
 const char *shai_builder_error_message(const shai_builder *b)
@@ -88,12 +149,18 @@ uint32_t shai_builder_error_column(const shai_builder *b)
     return b ? b->error_column : 0;
 }
 
+int32_t shai_builder_error_errno(const shai_builder *b)
+{
+    return b ? b->error_os : 0;
+}
+
 void shi_builder_clear_error(shai_builder *b)
 {
     b->error_message[0] = '\0';
     b->error_file[0] = '\0';
     b->error_line = 0;
     b->error_column = 0;
+    b->error_os = 0;
 }
 
 int shi_builder_fail(shai_builder *b, int status, const char *file, uint32_t line, uint32_t column,
@@ -185,19 +252,38 @@ static int rehash(shai_builder *b, uint32_t cap)
     return SHAI_OK;
 }
 
-int shi_builder_reserve(shai_builder *b, uint32_t entries, size_t bytes, uint32_t categories)
+int shi_builder_reserve(shai_builder *b, uint32_t entries, size_t bytes, uint32_t categories,
+                        uint32_t files, uint32_t paths)
 {
     if ((uint64_t)b->nentries + entries > SHI_MAX_ENTRIES ||
-        b->pool_len + bytes + 64 > UINT32_MAX - 1)
+        (uint64_t)b->nadditions + entries > UINT32_MAX - 1 ||
+        b->names_len + bytes + 64 > UINT32_MAX - 1 || b->pool_len + bytes + 64 > UINT32_MAX - 1)
         return SHAI_E_TOO_LARGE;
     int rc = grow((void **)&b->entries, sizeof *b->entries, &b->entries_cap,
                   (size_t)b->nentries + entries);
+    if (!rc)
+        rc = grow((void **)&b->additions, sizeof *b->additions, &b->additions_cap,
+                  (size_t)b->nadditions + entries);
+    if (!rc)
+        rc = grow((void **)&b->files, sizeof *b->files, &b->files_cap, (size_t)b->nfiles + files);
+    if (!rc)
+        rc = grow((void **)&b->paths, sizeof *b->paths, &b->paths_cap, (size_t)b->npaths + paths);
     if (rc)
         return rc;
     rc = grow((void **)&b->categories, sizeof *b->categories, &b->categories_cap,
               (size_t)b->ncategories + categories + 1);
     if (rc)
         return rc;
+    if (b->names_len + bytes + 1 > b->names_cap) {
+        size_t ncap = b->names_cap ? b->names_cap : 256;
+        while (ncap < b->names_len + bytes + 1)
+            ncap *= 2;
+        char *q = realloc(b->names, ncap);
+        if (!q)
+            return SHAI_E_NOMEM;
+        b->names = q;
+        b->names_cap = ncap;
+    }
     size_t need = b->pool_len + bytes + sizeof SHI_DEFAULT_CATEGORY;
     if (need > b->pool_cap) {
         size_t ncap = b->pool_cap ? b->pool_cap : 4096;
@@ -230,25 +316,42 @@ static uint32_t pool_add(shai_builder *b, const char *s, size_t len)
     return off;
 }
 
-static uint32_t intern_category(shai_builder *b, const char *name, size_t len)
+/* The id of category `name`, or b->ncategories when there is none. */
+static uint32_t find_category(const shai_builder *b, const char *name, size_t len)
 {
     for (uint32_t i = 0; i < b->ncategories; i++) {
         const char *c = b->pool + b->categories[i];
         if (strlen(c) == len && memcmp(c, name, len) == 0)
             return i;
     }
-    b->categories[b->ncategories] = pool_add(b, name, len);
-    return b->ncategories++;
+    return b->ncategories;
+}
+
+static uint32_t intern_category(shai_builder *b, const char *name, size_t len)
+{
+    uint32_t id = find_category(b, name, len);
+    if (id == b->ncategories)
+        b->categories[b->ncategories++] = pool_add(b, name, len);
+    return id;
 }
 
 int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const char *category,
                             size_t category_len, uint32_t action, uint32_t flags, const char *tag,
-                            size_t tag_len, const char *suggestion, size_t suggestion_len)
+                            size_t tag_len, const char *suggestion, size_t suggestion_len,
+                            uint32_t file, uint32_t line)
 {
     size_t bytes = len + category_len + tag_len + suggestion_len + 4;
-    int rc = shi_builder_reserve(b, 1, bytes, 1);
+    int rc = shi_builder_reserve(b, 1, bytes, 1, 0, 0);
     if (rc)
         return rc;
+    if (!category) {
+        category = SHI_DEFAULT_CATEGORY;
+        category_len = strlen(SHI_DEFAULT_CATEGORY);
+    }
+    shi_addition *a = &b->additions[b->nadditions];
+    a->file = file;
+    a->line = line;
+    a->action = (uint8_t)action;
     uint32_t key = flags & SHI_KEY_FLAGS;
     uint32_t h = hash_entry(text, len, key) & (b->index_cap - 1);
     while (b->index[h]) {
@@ -261,6 +364,19 @@ int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const
                 e->tag = pool_add(b, tag, tag_len);
             if (e->suggestion == SHI_NO_STRING && suggestion)
                 e->suggestion = pool_add(b, suggestion, suggestion_len);
+            /* a duplicate adds no category: its name is kept as written */
+            uint32_t id = find_category(b, category, category_len);
+            a->in_names = id == b->ncategories;
+            if (a->in_names) {
+                a->category = (uint32_t)b->names_len;
+                memcpy(b->names + b->names_len, category, category_len);
+                b->names[b->names_len + category_len] = '\0';
+                b->names_len += category_len + 1;
+            } else {
+                a->category = b->categories[id];
+            }
+            a->entry = b->index[h] - 1;
+            b->nadditions++;
             return SHAI_OK;
         }
         h = (h + 1) & (b->index_cap - 1);
@@ -268,15 +384,16 @@ int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const
     shi_bentry *e = &b->entries[b->nentries];
     e->text = pool_add(b, text, len);
     e->text_len = (uint32_t)len;
-    if (!category) {
-        category = SHI_DEFAULT_CATEGORY;
-        category_len = strlen(SHI_DEFAULT_CATEGORY);
-    }
     e->category = intern_category(b, category, category_len);
+    a->category = b->categories[e->category];
+    a->in_names = 0;
     e->tag = tag ? pool_add(b, tag, tag_len) : SHI_NO_STRING;
     e->suggestion = suggestion ? pool_add(b, suggestion, suggestion_len) : SHI_NO_STRING;
     e->action = (uint8_t)action;
     e->flags = (uint8_t)flags;
+    e->addition = b->nadditions;
+    a->entry = b->nentries;
+    b->nadditions++;
     b->index[h] = ++b->nentries;
     return SHAI_OK;
 }
@@ -317,7 +434,7 @@ static int add_attributed(shai_builder *b, const char *text, size_t len, const c
         return rc;
     rc = shi_builder_add_checked(b, text, len, category, category ? strlen(category) : 0, action,
                                  flags, tag, tag ? strlen(tag) : 0, suggestion,
-                                 suggestion ? strlen(suggestion) : 0);
+                                 suggestion ? strlen(suggestion) : 0, SHI_NO_SOURCE, 0);
     if (rc)
         return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
     return SHAI_OK;

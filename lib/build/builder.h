@@ -13,9 +13,28 @@ typedef struct shi_bentry {
     uint32_t category;   /* category id */
     uint32_t tag;        /* pool offset or SHI_NO_STRING */
     uint32_t suggestion; /* pool offset or SHI_NO_STRING */
+    uint32_t addition;   /* the addition that created it (its source) */
     uint8_t action;
     uint8_t flags;
 } shi_bentry;
+
+/* One entry as added, duplicates included (shai_builder_addition). */
+typedef struct shi_addition {
+    uint32_t entry;
+    uint32_t file; /* index in shai_builder.files, or SHI_NO_SOURCE */
+    uint32_t line;
+    uint32_t category; /* offset of the category name as written: in pool, or */
+    uint8_t in_names;  /* in names, when no entry has that category */
+    uint8_t action;    /* as written */
+} shi_addition;
+
+#define SHI_NO_SOURCE UINT32_MAX
+
+/* A path shai_builder_add_path read (shai_builder_path). */
+typedef struct shi_path {
+    char *name;    /* malloc'ed */
+    uint32_t kind; /* SHAI_PATH_* */
+} shi_path;
 
 struct shai_builder {
     shi_bentry *entries;
@@ -26,12 +45,21 @@ struct shai_builder {
     uint32_t ncategories, categories_cap;
     uint32_t *index; /* open addressing: entry number + 1, 0 = empty */
     uint32_t index_cap;
+    shi_addition *additions;
+    uint32_t nadditions, additions_cap;
+    char **files; /* source names (malloc'ed), by shi_addition.file */
+    uint32_t nfiles, files_cap;
+    shi_path *paths;
+    uint32_t npaths, paths_cap;
+    char *names; /* category names only additions use: not in a compiled db */
+    size_t names_len, names_cap;
 
     uint32_t fold, max_gap, repeats; /* SHAI_OPT_* */
 
     char error_message[1024];
     char error_file[512];
     uint32_t error_line, error_column;
+    int32_t error_os; /* errno behind the last SHAI_E_IO, else 0 */
 };
 
 /* Records an error on the builder and returns `status`. `file` may be NULL;
@@ -53,13 +81,17 @@ int shi_check_word(const char *text, size_t len, uint32_t *column);
 int shi_check_rule(const char *pattern, size_t len, uint32_t *column);
 
 /* Makes room so that adding `entries` entries holding `bytes` bytes of text
- * and attributes and `categories` new categories cannot fail. */
-int shi_builder_reserve(shai_builder *b, uint32_t entries, size_t bytes, uint32_t categories);
+ * and attributes and `categories` new categories cannot fail; also room for
+ * `files` source names and `paths` paths. */
+int shi_builder_reserve(shai_builder *b, uint32_t entries, size_t bytes, uint32_t categories,
+                        uint32_t files, uint32_t paths);
 
 /* Adds an already validated entry (strings are NUL-terminated; category is
- * a name). Fails only on allocation failure. */
+ * a name) written at `file` (an index in b->files, or SHI_NO_SOURCE) and
+ * `line`. Fails only on allocation failure. */
 int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const char *category,
                             size_t category_len, uint32_t action, uint32_t flags, const char *tag,
-                            size_t tag_len, const char *suggestion, size_t suggestion_len);
+                            size_t tag_len, const char *suggestion, size_t suggestion_len,
+                            uint32_t file, uint32_t line);
 
 #endif

@@ -844,6 +844,40 @@ static int build_entries(ctx *c)
     return SHAI_OK;
 }
 
+/* db->sources: where each entry was first written. */
+static int build_sources(ctx *c)
+{
+    const shai_builder *b = c->b;
+    size_t names = 0;
+    for (uint32_t i = 0; i < b->nfiles; i++)
+        names += strlen(b->files[i]) + 1;
+    if (names > UINT32_MAX - 1)
+        return SHAI_E_TOO_LARGE;
+    size_t arrays = 2 * ((size_t)b->nentries + 1) * sizeof(uint32_t) + b->nfiles * sizeof(uint32_t);
+    shi_sources *s = malloc(sizeof *s + arrays + names + 1);
+    if (!s)
+        return SHAI_E_NOMEM;
+    uint32_t *file = (uint32_t *)(s + 1), *line = file + b->nentries + 1;
+    uint32_t *name_at = line + b->nentries + 1;
+    char *text = (char *)(name_at + b->nfiles);
+    size_t at = 0;
+    for (uint32_t i = 0; i < b->nfiles; i++) {
+        size_t n = strlen(b->files[i]) + 1;
+        memcpy(text + at, b->files[i], n);
+        name_at[i] = (uint32_t)at;
+        at += n;
+    }
+    text[at] = '\0';
+    for (uint32_t i = 0; i < b->nentries; i++) {
+        const shi_addition *a = &b->additions[b->entries[i].addition];
+        file[i] = a->file == SHI_NO_SOURCE ? SHI_NO_STRING : name_at[a->file];
+        line[i] = a->line;
+    }
+    *s = (shi_sources){file, line, text};
+    c->db->sources = s;
+    return SHAI_OK;
+}
+
 int shai_builder_compile(const shai_builder *b, shai_db **out)
 {
     if (out)
@@ -867,6 +901,8 @@ int shai_builder_compile(const shai_builder *b, shai_db **out)
         rc = build_map(&c);
     if (!rc)
         rc = build_entries(&c);
+    if (!rc)
+        rc = build_sources(&c);
     c.db->nsym = c.nsym;
     if (!rc)
         rc = shi_db_prepare(c.db);

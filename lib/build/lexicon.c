@@ -19,9 +19,49 @@ typedef struct span {
     size_t n;
 } span;
 
+/* A growable list of malloc'ed strings. */
+typedef struct name_list {
+    char **v;
+    size_t n, cap;
+} name_list;
+
+static void names_free(name_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+static char *copy_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (copy)
+        memcpy(copy, s, n);
+    return copy;
+}
+
+static int names_push(name_list *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 16;
+        char **q = realloc(l->v, ncap * sizeof *q);
+        if (!q)
+            return SHAI_E_NOMEM;
+        l->v = q;
+        l->cap = ncap;
+    }
+    if (!(l->v[l->n] = copy_string(s)))
+        return SHAI_E_NOMEM;
+    l->n++;
+    return SHAI_OK;
+}
+
 typedef struct pending {
     span word, category, tag, suggestion;
     uint8_t action, flags, has_tag, has_suggestion;
+    uint32_t file; /* index in parse.names */
+    uint32_t line;
 } pending;
 
 typedef struct parse {
@@ -29,7 +69,14 @@ typedef struct parse {
     pending *items;
     size_t n, cap;
     size_t bytes;
+    name_list names; /* the sources parsed: the builder takes them */
 } parse;
+
+static void parse_free(parse *ps)
+{
+    free(ps->items);
+    names_free(&ps->names);
+}
 
 typedef struct defaults {
     span category, tag, suggestion;
@@ -101,9 +148,9 @@ static int check_value(parse *ps, const char *file, uint32_t line, const char *l
 
 static int parse_action(span v, uint8_t *action)
 {
-    if (span_is(v, "block"))
+    if (span_is(v, shai_action_name(SHAI_ACTION_BLOCK)))
         *action = SHAI_ACTION_BLOCK;
-    else if (span_is(v, "review"))
+    else if (span_is(v, shai_action_name(SHAI_ACTION_REVIEW)))
         *action = SHAI_ACTION_REVIEW;
     else
         return 0;
@@ -247,7 +294,10 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
     uint32_t line = 0;
-    int rc;
+    int rc = names_push(&ps->names, file);
+    if (rc)
+        return shi_builder_fail(ps->b, rc, file, 0, 0, shai_status_message(rc));
+    uint32_t name = (uint32_t)ps->names.n - 1;
     while (p < end) {
         line++;
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -282,7 +332,9 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
                       .action = d.action,
                       .flags = d.flags,
                       .has_tag = d.has_tag,
-                      .has_suggestion = d.has_suggestion};
+                      .has_suggestion = d.has_suggestion,
+                      .file = name,
+                      .line = line};
         const char *tab = memchr(s, '\t', (size_t)(le - s));
         const char *we = tab ? tab : le;
         int is_rule = 0;
@@ -325,20 +377,31 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
     return SHAI_OK;
 }
 
-static int commit(parse *ps)
+/* Adds the parsed entries, and `paths` (may be NULL) to the builder's
+ * paths read: all or nothing. */
+static int commit(parse *ps, shi_path *paths, uint32_t npaths)
 {
     shai_builder *b = ps->b;
     if (ps->n > UINT32_MAX)
         return SHAI_E_TOO_LARGE;
-    int rc = shi_builder_reserve(b, (uint32_t)ps->n, ps->bytes + 64, (uint32_t)ps->n);
+    if (ps->names.n > UINT32_MAX)
+        return SHAI_E_TOO_LARGE;
+    int rc = shi_builder_reserve(b, (uint32_t)ps->n, ps->bytes + 64, (uint32_t)ps->n,
+                                 (uint32_t)ps->names.n, npaths);
     if (rc)
         return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
+    uint32_t first_file = b->nfiles;
+    for (size_t i = 0; i < ps->names.n; i++)
+        b->files[b->nfiles++] = ps->names.v[i];
+    ps->names.n = 0;
+    for (uint32_t i = 0; i < npaths; i++)
+        b->paths[b->npaths++] = paths[i];
     for (size_t i = 0; i < ps->n; i++) {
         const pending *it = &ps->items[i];
         rc = shi_builder_add_checked(b, it->word.p, it->word.n, it->category.p, it->category.n,
                                      it->action, it->flags, it->has_tag ? it->tag.p : NULL,
                                      it->tag.n, it->has_suggestion ? it->suggestion.p : NULL,
-                                     it->suggestion.n);
+                                     it->suggestion.n, first_file + it->file, it->line);
         if (rc) /* cannot happen after the reservation above */
             return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
     }
@@ -355,8 +418,8 @@ int shai_builder_add_source(shai_builder *b, const char *name, const char *data,
     parse ps = {.b = b};
     int rc = parse_source(&ps, name ? name : "<source>", data ? data : "", data_len);
     if (rc == SHAI_OK)
-        rc = commit(&ps);
-    free(ps.items);
+        rc = commit(&ps, NULL, 0);
+    parse_free(&ps);
     return rc;
 }
 
@@ -367,6 +430,7 @@ typedef struct file_list {
     char **data;
     size_t *len;
     size_t n, cap;
+    name_list dirs; /* the directories listed, in order */
 } file_list;
 
 static void files_free(file_list *fl)
@@ -378,6 +442,22 @@ static void files_free(file_list *fl)
     free(fl->paths);
     free(fl->data);
     free(fl->len);
+    names_free(&fl->dirs);
+}
+
+/* Moves the names of fl into a path list for the builder (directories,
+ * then files); NULL when out of memory. */
+static shi_path *take_paths(file_list *fl, uint32_t *n)
+{
+    shi_path *v = malloc((fl->dirs.n + fl->n + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    *n = 0;
+    for (size_t i = 0; i < fl->dirs.n; i++)
+        v[(*n)++] = (shi_path){fl->dirs.v[i], SHAI_PATH_DIR};
+    for (size_t i = 0; i < fl->n; i++)
+        v[(*n)++] = (shi_path){fl->paths[i], SHAI_PATH_FILE};
+    return v;
 }
 
 static int files_push(file_list *fl, const char *path)
@@ -398,11 +478,9 @@ static int files_push(file_list *fl, const char *path)
         fl->len = l;
         fl->cap = ncap;
     }
-    size_t n = strlen(path);
-    char *copy = malloc(n + 1);
+    char *copy = copy_string(path);
     if (!copy)
         return SHAI_E_NOMEM;
-    memcpy(copy, path, n + 1);
     fl->paths[fl->n] = copy;
     fl->data[fl->n] = NULL;
     fl->len[fl->n] = 0;
@@ -417,7 +495,9 @@ static int io_fail(shai_builder *b, const char *path, const char *what, int err)
     if (err && strerror_r(err, why, sizeof why) != 0)
         snprintf(why, sizeof why, "errno %d", err);
     snprintf(msg, sizeof msg, "%s%s%s", what, err ? ": " : "", why);
-    return shi_builder_fail(b, SHAI_E_IO, path, 0, 0, msg);
+    shi_builder_fail(b, SHAI_E_IO, path, 0, 0, msg);
+    b->error_os = err;
+    return SHAI_E_IO;
 }
 
 static int ends_with_txt(const char *name)
@@ -433,7 +513,7 @@ static int walk(shai_builder *b, file_list *fl, const char *dir, int depth)
     DIR *d = opendir(dir);
     if (!d)
         return io_fail(b, dir, "cannot open directory", errno);
-    int rc = SHAI_OK;
+    int rc = names_push(&fl->dirs, dir);
     struct dirent *de;
     size_t dlen = strlen(dir);
     while (rc == SHAI_OK && (de = readdir(d))) {
@@ -502,6 +582,42 @@ static int cmp_paths(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The directories and files of `path`, in the order add_path reads them. */
+static int list_path(shai_builder *b, const char *path, file_list *fl)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return io_fail(b, path, "cannot open", errno);
+    if (!S_ISDIR(st.st_mode))
+        return files_push(fl, path);
+    int rc = walk(b, fl, path, 0);
+    if (rc == SHAI_OK && fl->n > 1)
+        qsort(fl->paths, fl->n, sizeof *fl->paths, cmp_paths);
+    return rc;
+}
+
+int shai_builder_walk_path(shai_builder *b, const char *path, shai_path_fn fn, void *user)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    shi_builder_clear_error(b);
+    if (!path || !*path || !fn)
+        return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0,
+                                "path is NULL or empty, or fn is NULL");
+    file_list fl = {0};
+    int rc = list_path(b, path, &fl);
+    if (rc == SHAI_E_NOMEM && !b->error_message[0])
+        shi_builder_fail(b, rc, path, 0, 0, shai_status_message(rc));
+    for (size_t i = 0; rc == SHAI_OK && i < fl.dirs.n; i++)
+        if (fn(fl.dirs.v[i], SHAI_PATH_DIR, user))
+            rc = SHAI_TERMINATED;
+    for (size_t i = 0; rc == SHAI_OK && i < fl.n; i++)
+        if (fn(fl.paths[i], SHAI_PATH_FILE, user))
+            rc = SHAI_TERMINATED;
+    files_free(&fl);
+    return rc;
+}
+
 int shai_builder_add_path(shai_builder *b, const char *path)
 {
     if (!b)
@@ -509,30 +625,30 @@ int shai_builder_add_path(shai_builder *b, const char *path)
     shi_builder_clear_error(b);
     if (!path || !*path)
         return shi_builder_fail(b, SHAI_E_INVALID_ARG, NULL, 0, 0, "path is NULL or empty");
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return io_fail(b, path, "cannot open", errno);
     file_list fl = {0};
-    int rc;
-    if (S_ISDIR(st.st_mode)) {
-        rc = walk(b, &fl, path, 0);
-        if (rc == SHAI_OK)
-            if (fl.n > 1)
-                qsort(fl.paths, fl.n, sizeof *fl.paths, cmp_paths);
-    } else {
-        rc = files_push(&fl, path);
-    }
+    int rc = list_path(b, path, &fl);
     parse ps = {.b = b};
     for (size_t i = 0; rc == SHAI_OK && i < fl.n; i++) {
         rc = read_file(b, fl.paths[i], &fl.data[i], &fl.len[i]);
         if (rc == SHAI_OK)
             rc = parse_source(&ps, fl.paths[i], fl.data[i], fl.len[i]);
     }
-    if (rc == SHAI_OK)
-        rc = commit(&ps);
+    shi_path *paths = NULL;
+    uint32_t npaths = 0;
+    if (rc == SHAI_OK && !(paths = take_paths(&fl, &npaths)))
+        rc = SHAI_E_NOMEM;
+    if (rc == SHAI_OK) {
+        rc = commit(&ps, paths, npaths);
+        if (rc == SHAI_OK) { /* the builder owns the names now */
+            for (size_t i = 0; i < fl.n; i++)
+                free(fl.data[i]);
+            fl.n = fl.dirs.n = 0;
+        }
+    }
     if (rc == SHAI_E_NOMEM && !b->error_message[0])
         shi_builder_fail(b, rc, path, 0, 0, shai_status_message(rc));
-    free(ps.items);
+    free(paths);
+    parse_free(&ps);
     files_free(&fl);
     return rc;
 }

@@ -16,6 +16,7 @@ void shai_db_free(shai_db *db)
         SHI_DB_STORED(SHI_FREE_)
     }
     SHI_DB_DERIVED(SHI_FREE_)
+    free(db->sources);
 #undef SHI_FREE_
     if (db->origin == SHI_ORIGIN_COPY)
         free((void *)db->image);
@@ -132,6 +133,21 @@ int shai_db_entry_info(const shai_db *db, uint32_t index, uint32_t *category, ui
         *tag = !n || n->tag == SHI_NO_STRING ? NULL : db->strings + n->tag;
     if (suggestion)
         *suggestion = !n || n->suggestion == SHI_NO_STRING ? NULL : db->strings + n->suggestion;
+    return SHAI_OK;
+}
+
+int shai_db_entry_source(const shai_db *db, uint32_t index, const char **file, uint32_t *line)
+{
+    if (!db)
+        return SHAI_E_INVALID_ARG;
+    if (index >= db->nentries)
+        return SHAI_E_OUT_OF_RANGE;
+    const shi_sources *s = db->sources;
+    uint32_t at = s ? s->file[index] : SHI_NO_STRING;
+    if (file)
+        *file = at == SHI_NO_STRING ? NULL : s->names + at;
+    if (line)
+        *line = at == SHI_NO_STRING ? 0 : s->line[index];
     return SHAI_OK;
 }
 

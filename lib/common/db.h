@@ -96,6 +96,15 @@ typedef struct shi_note {
     uint32_t suggestion; /* offset in strings or SHI_NO_STRING */
 } shi_note;
 
+/* Where each entry of a compiled db was written (shai_db_entry_source): one
+ * allocation, the arrays and names following the struct. A saved db has
+ * none. */
+typedef struct shi_sources {
+    const uint32_t *file; /* per entry: offset of its source's name, or SHI_NO_STRING */
+    const uint32_t *line; /* per entry */
+    const char *names;
+} shi_sources;
+
 /* The db's arrays, one line each: X(ID, field, type, count), count being
  * the number of elements, an expression of `db` (of counts only, known
  * before the array is read). This list declares the fields of struct
@@ -177,6 +186,7 @@ struct shai_db {
     uint32_t origin;            /* SHI_ORIGIN_* */
     const unsigned char *image; /* the image, NULL for a compiled db */
     size_t image_len;
+    shi_sources *sources;       /* where entries were written; NULL for a saved db */
 };
 
 /* The size in bytes of each stored array of db (by its counts). */

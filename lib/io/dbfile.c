@@ -466,7 +466,7 @@ int shai_db_from_buffer(const void *buf, size_t len, uint32_t flags, shai_db **o
 /* Reads the len bytes of the file fd into a new heap buffer (8-byte
  * aligned, as malloc's are); *got is less than len when the file was
  * truncated meanwhile (load then refuses the image). */
-static int read_image(int fd, size_t len, unsigned char **out, size_t *got)
+static int read_image(int fd, size_t len, unsigned char **out, size_t *got, int32_t *os_error)
 {
     unsigned char *buf = malloc(len);
     if (!buf)
@@ -477,6 +477,7 @@ static int read_image(int fd, size_t len, unsigned char **out, size_t *got)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
+            *os_error = errno;
             free(buf);
             return SHAI_E_IO;
         }
@@ -489,17 +490,29 @@ static int read_image(int fd, size_t len, unsigned char **out, size_t *got)
     return SHAI_OK;
 }
 
-int shai_db_open_flags(const char *path, uint32_t flags, shai_db **out)
+int shai_db_open_flags(const char *path, uint32_t flags, shai_db **out, int32_t *os_error)
 {
+    int32_t ignored;
+    if (!os_error)
+        os_error = &ignored;
+    *os_error = 0;
     if (out)
         *out = NULL;
     if (!path || !out || (flags & ~SHAI_DB_COPY))
         return SHAI_E_INVALID_ARG;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (fd < 0) {
+        *os_error = errno;
         return SHAI_E_IO;
+    }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        *os_error = errno;
+        close(fd);
+        return SHAI_E_IO;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *os_error = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
         close(fd);
         return SHAI_E_IO;
     }
@@ -510,11 +523,13 @@ int shai_db_open_flags(const char *path, uint32_t flags, shai_db **out)
     }
     if (flags & SHAI_DB_COPY) {
         unsigned char *copy;
-        int rc = read_image(fd, len, &copy, &len);
+        int rc = read_image(fd, len, &copy, &len, os_error);
         close(fd);
         return rc ? rc : open_image(copy, len, SHI_ORIGIN_COPY, out);
     }
     void *map = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+    if (map == MAP_FAILED)
+        *os_error = errno;
     close(fd);
     if (map == MAP_FAILED)
         return SHAI_E_IO;
@@ -523,5 +538,5 @@ int shai_db_open_flags(const char *path, uint32_t flags, shai_db **out)
 
 int shai_db_open(const char *path, shai_db **out)
 {
-    return shai_db_open_flags(path, 0, out);
+    return shai_db_open_flags(path, 0, out, NULL);
 }

@@ -17,7 +17,9 @@ from typing import List, Optional, Tuple
 
 from ._errors import LibraryError
 
-# The binding speaks ABI 0 (SONAME libshai.so.0) and needs at least 0.1.0.
+# The binding speaks ABI 0 (SONAME libshai.so.0) and needs the functions
+# added after 0.1.0 (shai_check_batch, shai_default_db_path, ...): a library
+# without them is refused below, by its missing symbols.
 ABI_MAJOR = 0
 MIN_VERSION = 100  # SHAI_VERSION_NUMBER of 0.1.0
 
@@ -69,14 +71,17 @@ class shai_hit(ctypes.Structure):
         ("category", c_uint32),
         ("action", c_uint32),
         ("flags", c_uint32),
+        ("reserved", c_uint32 * 2),
     ]
 
 
 HIT_SIZE = ctypes.sizeof(shai_hit)
-# (start, end, entry, category, action, flags), read straight from the array.
-HIT_FORMAT = "=QQIIII"
+# (start, end, entry, category, action, flags), read straight from the array;
+# the reserved room is skipped.
+HIT_FORMAT = "=QQIIII8x"
 
 _u32p = POINTER(c_uint32)
+_i32p = POINTER(ctypes.c_int32)
 _sizep = POINTER(c_size_t)
 _charpp = POINTER(c_char_p)
 _voidpp = POINTER(c_void_p)
@@ -115,7 +120,7 @@ _PROTOTYPES = {
     "shai_db_serialize": (c_int, [c_void_p, c_void_p, c_size_t, _sizep]),
     "shai_db_save": (c_int, [c_void_p, c_char_p]),
     "shai_db_open": (c_int, [c_char_p, _voidpp]),
-    "shai_db_open_flags": (c_int, [c_char_p, c_uint32, _voidpp]),
+    "shai_db_open_flags": (c_int, [c_char_p, c_uint32, _voidpp, _i32p]),
     "shai_db_from_buffer": (c_int, [c_void_p, c_size_t, c_uint32, _voidpp]),
     "shai_db_size": (c_int, [c_void_p, _sizep]),
     "shai_db_category_count": (c_uint32, [c_void_p]),
@@ -132,7 +137,16 @@ _PROTOTYPES = {
         c_int,
         [c_void_p, c_char_p, c_size_t, c_uint32, c_void_p, c_size_t, c_void_p],
     ),
+    "shai_check_batch": (
+        c_int,
+        [c_void_p, c_void_p, c_void_p, c_size_t, c_uint32, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p],
+    ),
+    "shai_action_name": (c_char_p, [c_uint32]),
+    "shai_fold_stage_name": (c_char_p, [c_uint32]),
+    "shai_default_db_path": (c_char_p, [c_uint32]),
 }
+
+DEFAULT_DB_BUILTIN = 0x1
 
 
 class Library:
@@ -168,6 +182,16 @@ class Library:
             raise LibraryError(
                 f"{path} is not a usable libshai: missing symbol(s) {', '.join(missing)}"
             )
+        # Names live in the library: "pass", "review", "block" by
+        # SHAI_ACTION_* value; fold stage name -> SHAI_FOLD_* bit.
+        self.action_names = tuple(
+            (cdll.shai_action_name(action) or b"").decode("ascii") for action in range(3)
+        )
+        self.fold_stages = {}
+        bit = 1
+        while cdll.shai_fold_stage_name(bit):
+            self.fold_stages[cdll.shai_fold_stage_name(bit).decode("ascii")] = bit
+            bit <<= 1
         self.version_number_value = int(cdll.shai_version_number())
         self.version = (cdll.shai_version_string() or b"?").decode("ascii", "replace")
         major = self.version_number_value // 10000

@@ -9,7 +9,7 @@ import sys
 from typing import IO, Optional, Sequence, Tuple
 
 from . import __version__, library_version
-from ._db import Db
+from ._db import Db, Hit
 from ._errors import Error
 
 EXIT_CLEAN = 0
@@ -59,9 +59,8 @@ class _Lines:
         return line, column
 
 
-def _scan_one(db: Db, name: str, data: bytes, args: argparse.Namespace, out: IO[bytes]) -> bool:
+def _print_hits(name: str, data: bytes, hits: Sequence[Hit], args: argparse.Namespace, out: IO[bytes]) -> bool:
     """Print the violations in `data`; True when there was at least one."""
-    hits = db.check(data, overlapping=args.overlapping).hits
     if not hits:
         return False
     lines = _Lines(data)
@@ -147,28 +146,42 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_ERROR
 
     try:
-        db = Db.compile(args.lexicon) if args.lexicon else Db.compile()
+        # The default as the shai command finds it: a saved db when there
+        # is one, not a compile of the default lexicon.
+        db = Db.compile(args.lexicon) if args.lexicon else Db.default()
     except Error as exc:
         print(f"shai: {exc}", file=sys.stderr)
         return EXIT_ERROR
 
     out = sys.stdout.buffer
     status = EXIT_CLEAN
+    # Read every input, then check them all in one call into libshai.
+    inputs = []  # (name, data, or None with the error)
+    for path in args.files or ["-"]:
+        name = STDIN_NAME if path == "-" else path
+        try:
+            if path == "-":
+                data = sys.stdin.buffer.read()
+            else:
+                with open(path, "rb") as f:
+                    data = f.read()
+            inputs.append((name, data, None))
+        except OSError as exc:
+            inputs.append((name, None, exc.strerror or str(exc)))
     try:
-        for path in args.files or ["-"]:
-            name = STDIN_NAME if path == "-" else path
-            try:
-                if path == "-":
-                    data = sys.stdin.buffer.read()
-                else:
-                    with open(path, "rb") as f:
-                        data = f.read()
-            except OSError as exc:
+        verdicts = iter(db.check_batch([data for _, data, _ in inputs if data is not None],
+                                       overlapping=args.overlapping))
+    except Error as exc:
+        print(f"shai: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        for name, data, error in inputs:
+            if data is None:
                 out.flush()
-                print(f"shai: {name}: {exc.strerror or exc}", file=sys.stderr)
+                print(f"shai: {name}: {error}", file=sys.stderr)
                 status = EXIT_ERROR
                 continue
-            if _scan_one(db, name, data, args, out) and status == EXIT_CLEAN:
+            if _print_hits(name, data, next(verdicts).hits, args, out) and status == EXIT_CLEAN:
                 status = EXIT_HITS
         out.flush()
     except BrokenPipeError:

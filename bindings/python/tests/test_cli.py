@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import unittest
 
-from _support import LEXICON_DIR, SAMPLE, lexicon_db, run_python
+from _support import LEXICON_DIR, SAMPLE, child_env, lexicon_db, run_python
 
 CLI_ENV = "SHAI_CLI"
 
@@ -166,6 +166,36 @@ class CCliAgreementTest(unittest.TestCase):
                 self.assertEqual(self.py_cli(*args).decode("utf-8", "replace").splitlines(),
                                  self.c_cli(*args).decode("utf-8", "replace").splitlines())
                 self.assertEqual(self.py_cli(*args), self.c_cli(*args))
+
+    def test_default_db_and_lexicon_agree(self):
+        """Without --lexicon both take the same default: $SHAI_DEFAULT_LEXICON,
+        else the saved db $SHAI_DEFAULT_DB; same output, same exit status."""
+        db = os.path.join(self.tmp, "default.shai")
+        other = os.path.join(self.tmp, "other")
+        os.makedirs(other, exist_ok=True)
+        with open(os.path.join(other, "x.txt"), "w", encoding="utf-8") as f:
+            f.write("今天\n")  # a lexicon that finds nothing in the sample
+        lexicon_db().save(db)
+        cases = [
+            {"SHAI_DEFAULT_LEXICON": None, "SHAI_DEFAULT_DB": db},
+            {"SHAI_DEFAULT_LEXICON": LEXICON_DIR, "SHAI_DEFAULT_DB": None},
+            {"SHAI_DEFAULT_LEXICON": other, "SHAI_DEFAULT_DB": db},
+            {"SHAI_DEFAULT_LEXICON": None, "SHAI_DEFAULT_DB": os.path.join(self.tmp, "no.shai")},
+        ]
+        for env in cases:
+            for args in ([], ["--format", "jsonl"]):
+                with self.subTest(env=env, args=args):
+                    c = subprocess.run([self.cli, "scan"] + args + [self.sample], stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, env=child_env(**env), timeout=120)
+                    py = run_python(["-m", "shai", "scan"] + args + [self.sample], **env)
+                    self.assertEqual((py.returncode, py.stdout), (c.returncode, c.stdout),
+                                     (py.stderr, c.stderr))
+                    self.assertIn(c.returncode, (0, 1, 2))
+        # The cases do differ: hits, none, an error.
+        statuses = set()
+        for env in cases:
+            statuses.add(run_python(["-m", "shai", "scan", self.sample], **env).returncode)
+        self.assertEqual(statuses, {0, 1, 2})
 
 
 if __name__ == "__main__":
