@@ -4,7 +4,7 @@
 #include <sys/mman.h>
 
 #include "common/db.h"
-#include "rules/rules.h"
+#include "rules/compile.h"
 
 void shai_db_free(shai_db *db)
 {

@@ -22,8 +22,8 @@ int shai_check(const shai_db *db, const char *text, size_t len, uint32_t flags, 
     shi_scanner_release(&sc);
     *verdict = sc.verdict;
     *count = c.count;
-    if (sc.rule_status)
-        return sc.rule_status;
+    if (sc.seg.status)
+        return sc.seg.status;
     return c.count > cap ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK;
 }
 
@@ -150,8 +150,8 @@ int shai_mask(const shai_db *db, const char *text, size_t len, uint32_t mask_cha
         free(m.span);
     if (m.nomem)
         return SHAI_E_NOMEM;
-    if (sc.rule_status)
-        return sc.rule_status;
+    if (sc.seg.status)
+        return sc.seg.status;
     flush(&m, m.n);
     put(&m, m.text + m.copied, len - m.copied);
     *out_len = m.written;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/compile.h"
 #include "rules/rules.h"
 #include "unicode/utf8.h"
 

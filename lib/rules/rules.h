@@ -1,5 +1,5 @@
-/* Regular-expression rules (PCRE2, JIT): compiled with the db, run over the
- * folded text of each line by the scanner. */
+/* Regular-expression rules (PCRE2, JIT) at scan time: run over the folded
+ * text of each line (rules/segment.h). Compiling them is rules/compile.h. */
 #ifndef SHAI_RULES_H
 #define SHAI_RULES_H
 
@@ -7,19 +7,6 @@
 #include <stdint.h>
 
 #include "common/db.h"
-
-/* Checks a pattern; on error writes PCRE2's message and returns the 1-based
- * code point column of the error (>= 1), else returns 0. */
-uint32_t shi_rule_check(const char *pattern, size_t len, char *msg, size_t msg_cap);
-
-/* Compiles every rule entry of the db (after the entries are in place).
- * Returns SHAI_OK, SHAI_E_REGEX or SHAI_E_NOMEM. */
-int shi_rules_compile(shai_db *db);
-void shi_rules_free(shai_db *db);
-
-/* Bytes of memory the db's compiled rules hold (PCRE2's code and JIT code,
- * and the tables derived so far); 0 without rules. */
-size_t shi_rules_size(const shai_db *db);
 
 /* Which rules shi_rules_run matches. */
 #define SHI_RULES_ALL 0
