@@ -146,17 +146,18 @@ int shai_mask(const shai_db *db, const char *text, size_t len, uint32_t mask_cha
     shi_scanner_feed(&sc, (const unsigned char *)m.text, len, 1);
     shi_scanner_finish(&sc);
     shi_scanner_release(&sc);
+    int rc = m.nomem ? SHAI_E_NOMEM : sc.seg.status;
+    if (!rc) {
+        flush(&m, m.n);
+        put(&m, m.text + m.copied, len - m.copied);
+        *out_len = m.written;
+        if (m.written + 1 > out_cap)
+            rc = SHAI_E_BUFFER_TOO_SMALL;
+        else
+            out[m.written] = '\0';
+    }
+    /* after the last flush: past MASK_SPANS pending spans, they are here */
     if (m.span != m.local)
         free(m.span);
-    if (m.nomem)
-        return SHAI_E_NOMEM;
-    if (sc.seg.status)
-        return sc.seg.status;
-    flush(&m, m.n);
-    put(&m, m.text + m.copied, len - m.copied);
-    *out_len = m.written;
-    if (m.written + 1 > out_cap)
-        return SHAI_E_BUFFER_TOO_SMALL;
-    out[m.written] = '\0';
-    return SHAI_OK;
+    return rc;
 }
