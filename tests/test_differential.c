@@ -763,7 +763,8 @@ static int scanner_hits(const shai_db *db, const char *bytes, size_t len, uint32
         flags |= SHI_SCAN_VERDICT;
     shi_scanner *sc = malloc(sizeof *sc);
     assert_non_null(sc);
-    shi_scanner_init(sc, db, flags, collect_hit, hv);
+    shi_scanner_init(sc);
+    shi_scanner_start(sc, db, flags, collect_hit, hv);
     shi_scanner_feed(sc, (const unsigned char *)bytes, len, 1);
     shi_scanner_finish(sc);
     shi_scanner_release(sc);

@@ -647,6 +647,11 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
     return status;
 }
 
+void *shi_rules_scratch_new(void)
+{
+    return pcre2_match_data_create(1, NULL);
+}
+
 void shi_rules_scratch_free(void *scratch)
 {
     pcre2_match_data_free(scratch);

@@ -63,6 +63,10 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
                   const shi_rule_cands *cands, void **scratch,
                   int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user);
 
+/* What shi_rules_run keeps in *scratch, made ahead of the first call; NULL
+ * when out of memory. */
+void *shi_rules_scratch_new(void);
+
 /* Frees what shi_rules_run kept in *scratch (NULL is fine). */
 void shi_rules_scratch_free(void *scratch);
 

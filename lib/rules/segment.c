@@ -11,17 +11,9 @@
  * find them by themselves. */
 #define CAND_MAX 1024u
 
-void shi_seg_init(shi_segment *g, const shai_db *db, int allow_first, shi_seg_hit_fn fn, void *user,
-                  const int *halt)
+void shi_seg_init(shi_segment *g)
 {
     memset(g, 0, offsetof(shi_segment, text_inline));
-    g->db = db;
-    g->fn = fn;
-    g->user = user;
-    g->halt = halt;
-    g->allow_first = (uint8_t)(allow_first != 0);
-    g->starts = shi_rules_starts(db);
-    g->raw = shi_rules_raw_starts(db);
     g->text = g->text_inline;
     g->cap = SHI_SEG_INLINE;
     g->marks = g->marks_inline;
@@ -29,6 +21,26 @@ void shi_seg_init(shi_segment *g, const shai_db *db, int allow_first, shi_seg_hi
     g->cand_at = g->cand_at_inline;
     g->cand_bits = g->cand_bits_inline;
     g->cand_cap = SHI_MARKS_INLINE;
+}
+
+void shi_seg_start(shi_segment *g, const shai_db *db, int allow_first, shi_seg_hit_fn fn,
+                   void *user, const int *halt)
+{
+    memset(g, 0, offsetof(shi_segment, text));
+    g->db = db;
+    g->fn = fn;
+    g->user = user;
+    g->halt = halt;
+    g->allow_first = (uint8_t)(allow_first != 0);
+    g->starts = shi_rules_starts(db);
+    g->raw = shi_rules_raw_starts(db);
+}
+
+int shi_seg_ready(shi_segment *g)
+{
+    if (!g->scratch)
+        g->scratch = shi_rules_scratch_new();
+    return g->scratch ? SHAI_OK : SHAI_E_NOMEM;
 }
 
 /* realloc for a buffer that starts in the segment itself. */
@@ -52,16 +64,16 @@ void shi_seg_release(shi_segment *g)
         free(g->cand_at);
     if (g->cand_bits != g->cand_bits_inline)
         free(g->cand_bits);
+    free(g->allow);
     shi_rules_scratch_free(g->scratch);
 }
 
-/* One run over a piece: the segment and, with allow_first, the original
- * spans of the allow rules' matches (pairs of offsets), which cover the
- * deny matches inside them. */
+/* One run over a piece: with allow_first, the number of offsets in
+ * g->allow, the spans of the piece's allow matches, which cover the deny
+ * matches inside them. */
 typedef struct rule_pass {
     shi_segment *g;
-    uint64_t *allow;
-    size_t nallow, allow_cap;
+    size_t nallow;
 } rule_pass;
 
 /* The original offset where the character holding folded byte x starts
@@ -91,22 +103,22 @@ static int on_rule(size_t s, size_t e, uint32_t entry, void *user)
     if (!g->allow_first)
         return g->fn(start, end, entry, g->user);
     if (en->flags & SHAI_ENTRY_ALLOW) {
-        if (rp->nallow + 2 > rp->allow_cap) {
-            size_t ncap = rp->allow_cap ? rp->allow_cap * 2 : 16;
-            uint64_t *q = realloc(rp->allow, ncap * sizeof *q);
+        if (rp->nallow + 2 > g->allow_cap) {
+            size_t ncap = g->allow_cap ? g->allow_cap * 2 : 16;
+            uint64_t *q = realloc(g->allow, ncap * sizeof *q);
             if (!q) {
                 g->status = SHAI_E_NOMEM;
                 return 1;
             }
-            rp->allow = q;
-            rp->allow_cap = ncap;
+            g->allow = q;
+            g->allow_cap = ncap;
         }
-        rp->allow[rp->nallow++] = start;
-        rp->allow[rp->nallow++] = end;
+        g->allow[rp->nallow++] = start;
+        g->allow[rp->nallow++] = end;
         return 0;
     }
     for (size_t i = 0; i < rp->nallow; i += 2)
-        if (rp->allow[i] <= start && end <= rp->allow[i + 1])
+        if (g->allow[i] <= start && end <= g->allow[i + 1])
             return 0;
     return g->fn(start, end, entry, g->user);
 }
@@ -132,7 +144,6 @@ void shi_seg_run(shi_segment *g)
         }
         if ((rc == SHAI_E_MATCH_LIMIT || rc == SHAI_E_NOMEM) && !g->status)
             g->status = rc;
-        free(rp.allow);
     }
     g->len = 0;
     g->nmarks = 0;

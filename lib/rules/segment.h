@@ -32,34 +32,40 @@ typedef struct shi_seg_mark {
 typedef int (*shi_seg_hit_fn)(uint64_t start, uint64_t end, uint32_t entry, void *user);
 
 typedef struct shi_segment {
+    /* what one scan sets (shi_seg_start) */
     const shai_db *db;
     shi_seg_hit_fn fn;
     void *user;
-    const int *halt;     /* the scan's status: once non-zero, no rule runs */
-    uint8_t allow_first; /* run the allow rules, then the others (violations) */
-    /* the folded text of the current line piece, and the marks that give
-     * the original span of the character behind each folded byte */
-    char *text;
-    size_t len, cap;
-    shi_seg_mark *marks;
-    size_t nmarks, marks_cap;
-    uint64_t origin;       /* original offset where the line piece starts */
+    const int *halt;       /* the scan's status: once non-zero, no rule runs */
+    uint8_t allow_first;   /* run the allow rules, then the others (violations) */
     const uint8_t *starts; /* shi_rules_starts of the db */
     const uint8_t *raw;    /* shi_rules_raw_starts of the db */
-    uint8_t seen;          /* OR of starts over the piece's characters */
-    /* the characters of the piece some gated rule can begin with: their
-     * folded offsets and starts bits */
+    /* the current line piece: its folded text is text[0..len), its marks
+     * give the original span of the character behind each folded byte */
+    size_t len, nmarks;
+    uint64_t origin; /* original offset where the line piece starts */
+    uint8_t seen;    /* OR of starts over the piece's characters */
+    /* the characters of the piece some gated rule can begin with, listed
+     * in cand_at and cand_bits: their folded offsets and starts bits */
     uint8_t cand_full; /* the list does not hold them all */
-    uint32_t *cand_at;
-    uint8_t *cand_bits;
-    size_t ncand, cand_cap;
+    size_t ncand;
     /* lazily, the caller's current write, from which the line is written
      * at its end (NULL when none is being fed) */
     const unsigned char *src;
     uint64_t src_base; /* original offset of src[0] */
     size_t src_from;   /* src bytes before this are written (or dropped) */
     int status;        /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
-    void *scratch;     /* shi_rules_run's, kept across lines */
+    /* storage, kept from one scan to the next (shi_seg_init) */
+    char *text;
+    size_t cap;
+    shi_seg_mark *marks;
+    size_t marks_cap;
+    uint32_t *cand_at;
+    uint8_t *cand_bits;
+    size_t cand_cap;
+    uint64_t *allow; /* pairs of original offsets of a piece's allow matches */
+    size_t allow_cap;
+    void *scratch; /* shi_rules_run's */
     /* where a short line's text, marks and list live: no allocation */
     char text_inline[SHI_SEG_INLINE];
     shi_seg_mark marks_inline[SHI_MARKS_INLINE];
@@ -67,10 +73,15 @@ typedef struct shi_segment {
     uint8_t cand_bits_inline[SHI_MARKS_INLINE];
 } shi_segment;
 
-/* Readies an empty segment for db's rules; fn gets the matches, `halt`
- * points at the caller's status. */
-void shi_seg_init(shi_segment *g, const shai_db *db, int allow_first, shi_seg_hit_fn fn, void *user,
-                  const int *halt);
+/* Readies the segment's storage (in the segment itself: no allocation). */
+void shi_seg_init(shi_segment *g);
+/* Starts a scan with db's rules, keeping the storage of the scans before:
+ * fn gets the matches, `halt` points at the caller's status. */
+void shi_seg_start(shi_segment *g, const shai_db *db, int allow_first, shi_seg_hit_fn fn,
+                   void *user, const int *halt);
+/* Makes what running the rules needs (PCRE2's match data) ahead of the
+ * first line. Returns SHAI_OK or SHAI_E_NOMEM. */
+int shi_seg_ready(shi_segment *g);
 /* Frees what the segment allocated. */
 void shi_seg_release(shi_segment *g);
 

@@ -96,6 +96,7 @@
 #ifndef SHAI_SCANNER_H
 #define SHAI_SCANNER_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "common/db.h"
@@ -180,11 +181,19 @@ typedef struct shi_collect {
 } shi_collect;
 int shi_collect_hit(const shai_hit *hit, void *user);
 
-/* Frees what the scanner allocated (rule segments). */
+/* Readies a scanner's storage; then any number of scans, one at a time,
+ * each begun by shi_scanner_start, and shi_scanner_release. */
+void shi_scanner_init(shi_scanner *sc);
+/* Makes ahead what scans with regex rules need (PCRE2's match data).
+ * Returns SHAI_OK or SHAI_E_NOMEM. */
+int shi_scanner_ready(shi_scanner *sc);
+/* Frees what the scanner allocated (rule segments, PCRE2's match data). */
 void shi_scanner_release(shi_scanner *sc);
 
-void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_hit_fn fn,
-                      void *user);
+/* Begins a scan of db: resets everything but the storage that earlier
+ * scans grew, which this one reuses. */
+void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_hit_fn fn,
+                       void *user);
 /* Feeds bytes; with `final`, a truncated sequence at the end is invalid
  * bytes rather than carried to the next call. */
 void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int final);
@@ -192,6 +201,18 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
 void shi_scanner_finish(shi_scanner *sc);
 /* Smallest byte offset at which a hit not yet reported can start. */
 uint64_t shi_scanner_horizon(const shi_scanner *sc);
+/* A scratch (shai.h): a scanner whose storage is kept from one call to the
+ * next, and a flag that refuses a second user at the same time. */
+struct shai_scratch {
+    atomic_flag busy;
+    shi_scanner sc;
+};
+
+/* The scratch's scanner for one call, or NULL when another call (another
+ * thread, or a callback of this one) has it; shi_scratch_put gives it back. */
+shi_scanner *shi_scratch_take(shai_scratch *s);
+void shi_scratch_put(shai_scratch *s);
+
 /* The status a finished scan returns: SHAI_TERMINATED, else what the rules
  * ran into (SHAI_E_MATCH_LIMIT, SHAI_E_NOMEM), else SHAI_OK. */
 int shi_scanner_status(const shi_scanner *sc);

@@ -11,8 +11,18 @@
 #include "rules/rules.h"
 #include "unicode/utf8.h"
 
-void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_hit_fn fn,
-                      void *user)
+void shi_scanner_init(shi_scanner *sc)
+{
+    shi_seg_init(&sc->seg);
+}
+
+int shi_scanner_ready(shi_scanner *sc)
+{
+    return shi_seg_ready(&sc->seg);
+}
+
+void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_hit_fn fn,
+                       void *user)
 {
     memset(sc, 0, offsetof(shi_scanner, ring));
     sc->db = db;
@@ -23,7 +33,7 @@ void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_h
     const uint32_t *m = shi_rules_map(db);
     sc->bmp = m ? m : db->map_bmp;
     sc->lazy = m != NULL;
-    shi_seg_init(&sc->seg, db, (flags & SHAI_SCAN_VIOLATIONS) != 0, shi_rule_hit, sc, &sc->status);
+    shi_seg_start(&sc->seg, db, (flags & SHAI_SCAN_VIOLATIONS) != 0, shi_rule_hit, sc, &sc->status);
 }
 
 void shi_scanner_release(shi_scanner *sc)
