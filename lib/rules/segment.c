@@ -11,22 +11,10 @@
  * find them by themselves. */
 #define CAND_MAX 1024u
 
-void shi_seg_init(shi_segment *g)
-{
-    memset(g, 0, offsetof(shi_segment, text_inline));
-    g->text = g->text_inline;
-    g->cap = SHI_SEG_INLINE;
-    g->marks = g->marks_inline;
-    g->marks_cap = SHI_MARKS_INLINE;
-    g->cand_at = g->cand_at_inline;
-    g->cand_bits = g->cand_bits_inline;
-    g->cand_cap = SHI_MARKS_INLINE;
-}
-
 void shi_seg_start(shi_segment *g, const shai_db *db, int allow_first, shi_seg_hit_fn fn,
                    void *user, const int *halt)
 {
-    memset(g, 0, offsetof(shi_segment, text));
+    /* field by field: a memset of the lot costs a short scan more */
     g->db = db;
     g->fn = fn;
     g->user = user;
@@ -34,6 +22,16 @@ void shi_seg_start(shi_segment *g, const shai_db *db, int allow_first, shi_seg_h
     g->allow_first = (uint8_t)(allow_first != 0);
     g->starts = shi_rules_starts(db);
     g->raw = shi_rules_raw_starts(db);
+    g->len = 0;
+    g->nmarks = 0;
+    g->origin = 0;
+    g->seen = 0;
+    g->cand_full = 0;
+    g->ncand = 0;
+    g->src = NULL;
+    g->src_base = 0;
+    g->src_from = 0;
+    g->status = SHAI_OK;
 }
 
 int shi_seg_ready(shi_segment *g)
@@ -64,8 +62,10 @@ void shi_seg_release(shi_segment *g)
         free(g->cand_at);
     if (g->cand_bits != g->cand_bits_inline)
         free(g->cand_bits);
-    free(g->allow);
-    shi_rules_scratch_free(g->scratch);
+    if (g->allow)
+        free(g->allow);
+    if (g->scratch)
+        shi_rules_scratch_free(g->scratch);
 }
 
 /* One run over a piece: with allow_first, the number of offsets in

@@ -32,7 +32,7 @@ typedef struct shi_seg_mark {
 typedef int (*shi_seg_hit_fn)(uint64_t start, uint64_t end, uint32_t entry, void *user);
 
 typedef struct shi_segment {
-    /* what one scan sets (shi_seg_start) */
+    /* what one scan sets (shi_seg_start sets each of them) */
     const shai_db *db;
     shi_seg_hit_fn fn;
     void *user;
@@ -73,8 +73,21 @@ typedef struct shi_segment {
     uint8_t cand_bits_inline[SHI_MARKS_INLINE];
 } shi_segment;
 
-/* Readies the segment's storage (in the segment itself: no allocation). */
-void shi_seg_init(shi_segment *g);
+/* Readies the segment's storage (in the segment itself: no allocation);
+ * shi_seg_start sets the rest. Inline: a short scan feels every call. */
+static inline void shi_seg_init(shi_segment *g)
+{
+    g->text = g->text_inline;
+    g->cap = SHI_SEG_INLINE;
+    g->marks = g->marks_inline;
+    g->marks_cap = SHI_MARKS_INLINE;
+    g->cand_at = g->cand_at_inline;
+    g->cand_bits = g->cand_bits_inline;
+    g->cand_cap = SHI_MARKS_INLINE;
+    g->allow = NULL;
+    g->allow_cap = 0;
+    g->scratch = NULL;
+}
 /* Starts a scan with db's rules, keeping the storage of the scans before:
  * fn gets the matches, `halt` points at the caller's status. */
 void shi_seg_start(shi_segment *g, const shai_db *db, int allow_first, shi_seg_hit_fn fn,

@@ -183,7 +183,10 @@ int shi_collect_hit(const shai_hit *hit, void *user);
 
 /* Readies a scanner's storage; then any number of scans, one at a time,
  * each begun by shi_scanner_start, and shi_scanner_release. */
-void shi_scanner_init(shi_scanner *sc);
+static inline void shi_scanner_init(shi_scanner *sc)
+{
+    shi_seg_init(&sc->seg);
+}
 /* Makes ahead what scans with regex rules need (PCRE2's match data).
  * Returns SHAI_OK or SHAI_E_NOMEM. */
 int shi_scanner_ready(shi_scanner *sc);
@@ -215,6 +218,9 @@ void shi_scratch_put(shai_scratch *s);
 
 /* The status a finished scan returns: SHAI_TERMINATED, else what the rules
  * ran into (SHAI_E_MATCH_LIMIT, SHAI_E_NOMEM), else SHAI_OK. */
-int shi_scanner_status(const shi_scanner *sc);
+static inline int shi_scanner_status(const shi_scanner *sc)
+{
+    return sc->status ? sc->status : sc->seg.status;
+}
 
 #endif

@@ -11,11 +11,6 @@
 #include "rules/rules.h"
 #include "unicode/utf8.h"
 
-void shi_scanner_init(shi_scanner *sc)
-{
-    shi_seg_init(&sc->seg);
-}
-
 int shi_scanner_ready(shi_scanner *sc)
 {
     return shi_seg_ready(&sc->seg);
@@ -276,11 +271,6 @@ void shi_scanner_finish(shi_scanner *sc)
     shi_advance(sc, sc->unit);
     if (sc->db->rules)
         shi_seg_run(&sc->seg);
-}
-
-int shi_scanner_status(const shi_scanner *sc)
-{
-    return sc->status ? sc->status : sc->seg.status;
 }
 
 uint64_t shi_scanner_horizon(const shi_scanner *sc)
