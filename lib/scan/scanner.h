@@ -79,7 +79,8 @@
  *     after a state with outputs leaves `pending` set.
  *  4. The horizon: policy scans (violations, leftmost-longest) advance it
  *     after each unit exactly as step_unit() does; plain overlapping scans,
- *     where nothing waits on it, may set it when the loop ends.
+ *     where nothing waits on it, may set it when the loop ends (until then
+ *     it lags, which is safe: a smaller horizon promises less).
  *  5. Anything a loop does not take (an ignorable, a break, an expansion, a
  *     doubled character, a sequence it does not decode, a truncated one)
  *     stops it *before* that character, and every scanner field it keeps in
@@ -92,7 +93,13 @@
  * (resolve, allow coverage, selection, verdicts, reporting), rules/segment.c
  * (the folded line for the regex rules), fast.c (the loops), step.c (the
  * general step, feed and finish), api.c (shai_scan, shai_scan_hits,
- * streams). */
+ * streams, scratches).
+ *
+ * Storage. A scanner's state is reset by each scan (shi_scanner_start); its
+ * storage (the segment's grown buffers, PCRE2's match data) is kept until
+ * shi_scanner_release. The public calls make a scanner on the stack per
+ * call; a shai_scratch is a scanner the caller keeps, so that a warm one
+ * allocates nothing. */
 #ifndef SHAI_SCANNER_H
 #define SHAI_SCANNER_H
 
