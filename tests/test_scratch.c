@@ -11,6 +11,8 @@
  */
 #include "test_util.h"
 
+#include <pthread.h>
+
 /* ------------------------------------------------------------ counting */
 
 static volatile int counting;
@@ -343,6 +345,58 @@ static void test_scratch_in_use(void **state)
     shai_db_free(db);
 }
 
+/* One scratch per thread, one db shared: every thread gets the answer of
+ * the calls without a scratch. */
+typedef struct worker {
+    const shai_db *db;
+    const char *text;
+    size_t len;
+    uint32_t verdict;
+    size_t count;
+    int ok;
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    shai_scratch *s = NULL;
+    w->ok = shai_scratch_new(w->db, &s) == SHAI_OK;
+    for (int i = 0; i < 50 && w->ok; i++) {
+        uint32_t verdict = 99;
+        size_t count = 0;
+        int rc = shai_check_with(w->db, s, w->text, w->len, SHAI_SCAN_OVERLAPPING, &verdict, NULL,
+                                 0, &count);
+        w->ok = (rc == SHAI_OK || rc == SHAI_E_BUFFER_TOO_SMALL) && verdict == w->verdict &&
+                count == w->count;
+    }
+    shai_scratch_free(s);
+    return NULL;
+}
+
+static void test_scratch_per_thread(void **state)
+{
+    (void)state;
+    shai_db *db = rules_db();
+    size_t len;
+    char *text = make_text(&len);
+    uint32_t verdict = 0;
+    size_t count = 0;
+    assert_status(shai_check(db, text, len, SHAI_SCAN_OVERLAPPING, &verdict, NULL, 0, &count),
+                  SHAI_E_BUFFER_TOO_SMALL);
+    worker w[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (worker){db, text, len, verdict, count, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_true(w[i].ok);
+    }
+    free(text);
+    shai_db_free(db);
+}
+
 /* The point of a scratch: once warm, shai_check on a db with rules
  * allocates nothing; the same call without a scratch does (which shows the
  * counter counts). */
@@ -395,10 +449,11 @@ static void test_no_allocation_per_check(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_scratch_new_args),    cmocka_unit_test(test_scan_with_args),
-        cmocka_unit_test(test_scan_hits_with_args), cmocka_unit_test(test_check_with_args),
-        cmocka_unit_test(test_mask_with_args),      cmocka_unit_test(test_same_results),
-        cmocka_unit_test(test_scratch_in_use),      cmocka_unit_test(test_no_allocation_per_check),
+        cmocka_unit_test(test_scratch_new_args),        cmocka_unit_test(test_scan_with_args),
+        cmocka_unit_test(test_scan_hits_with_args),     cmocka_unit_test(test_check_with_args),
+        cmocka_unit_test(test_mask_with_args),          cmocka_unit_test(test_same_results),
+        cmocka_unit_test(test_scratch_in_use),          cmocka_unit_test(test_scratch_per_thread),
+        cmocka_unit_test(test_no_allocation_per_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
