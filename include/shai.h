@@ -447,14 +447,14 @@ SHAI_API int shai_stream_close(shai_stream *s);
  * than 2 KB) each time. The *_with variants below take a scratch instead
  * and keep all of it from one call to the next: once a scratch has seen
  * texts like the next one, a call allocates nothing on the heap, with or
- * without rules (given the db's own tables, derived by the first scan of a
- * db in this version).
+ * without rules. (In this version the first scan of a db with rules, with
+ * or without a scratch, also derives tables the db then keeps.)
  *
  * Ownership and threads: the caller owns a scratch and frees it with
  * shai_scratch_free. A scratch serves one call at a time: one per thread is
  * the usual way. A call that finds its scratch in use (by another thread,
- * or by a callback of the running call) returns SHAI_E_STATE and does
- * nothing. A scratch may be used for any text, and with any db: it holds
+ * or by a callback of the running call) returns SHAI_E_STATE without
+ * scanning. A scratch may be used for any text, and with any db: it holds
  * nothing that belongs to one db, and shai_scratch_new only makes ahead
  * what scans of `db` need; with another db, the first call may allocate
  * what that one needs. A scratch keeps no pointer to a db between calls:
