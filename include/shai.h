@@ -541,8 +541,8 @@ SHAI_API int shai_check(const shai_db *db, const char *text, size_t len, uint32_
  * SHAI_E_BUFFER_TOO_SMALL when hit_offsets[n] > hits_cap (verdicts and
  * hit_offsets are complete, the first hits_cap hits written; `hits` may be
  * NULL with hits_cap 0 to query the size); else SHAI_OK. No allocation
- * beyond shai_check's. Thread-safe for a shared db. (A variant taking a
- * per-thread scratch would add that argument and keep these.) Since 0.2. */
+ * beyond shai_check's. Thread-safe for a shared db. shai_check_batch_with
+ * (in the scratch section) takes a per-thread scratch. Since 0.2. */
 SHAI_API int shai_check_batch(const shai_db *db, const char *const *texts, const size_t *lens,
                               size_t n, uint32_t flags, uint32_t *verdicts, int32_t *statuses,
                               shai_hit *hits, size_t hits_cap, size_t *hit_offsets);
@@ -586,6 +586,70 @@ SHAI_API int shai_stream_horizon(const shai_stream *s, uint64_t *offset);
 /* Report the remaining hits and free the stream. NULL is a no-op returning
  * SHAI_OK. Since 0.1. */
 SHAI_API int shai_stream_close(shai_stream *s);
+
+/* ---------------------------------------------------------------- scratch */
+
+/* A scratch: the mutable state of a scan, owned by the caller, as
+ * Hyperscan's hs_scratch_t. shai_scan, shai_scan_hits, shai_check and
+ * shai_mask make one on the stack for each call, and, for a db with regular
+ * expression rules, allocate PCRE2's match data (and room for lines longer
+ * than 2 KB) each time. The *_with variants below take a scratch instead
+ * and keep all of it from one call to the next: once a scratch has seen
+ * texts like the next one, a call allocates nothing on the heap, with or
+ * without rules. Nothing is derived lazily: a db is complete when it is
+ * compiled or opened, and no scan writes into it.
+ *
+ * Ownership and threads: the caller owns a scratch and frees it with
+ * shai_scratch_free. A scratch serves one call at a time: one per thread is
+ * the usual way. A call that finds its scratch in use (by another thread,
+ * or by a callback of the running call) returns SHAI_E_STATE without
+ * scanning. A scratch may be used for any text, and with any db: it holds
+ * nothing that belongs to one db, and shai_scratch_new only makes ahead
+ * what scans of `db` need; with another db, the first call may allocate
+ * what that one needs. A scratch keeps no pointer to a db between calls:
+ * freeing a db leaves the scratches that scanned it usable. */
+typedef struct shai_scratch shai_scratch;
+
+/* Make a scratch ready for scans of `db` (NULL: for a db without rules).
+ * Returns SHAI_OK, SHAI_E_INVALID_ARG (out NULL) or SHAI_E_NOMEM; *out is
+ * NULL on error. Thread-safe. Since 0.2. */
+SHAI_API int shai_scratch_new(const shai_db *db, shai_scratch **out);
+
+/* Free a scratch and what it grew; NULL is a no-op. No call may be using
+ * it. Since 0.2. */
+SHAI_API void shai_scratch_free(shai_scratch *scratch);
+
+/* shai_scan with a scratch: the same hits, order and statuses, plus
+ * SHAI_E_INVALID_ARG for a NULL scratch and SHAI_E_STATE when the scratch
+ * is in use. Since 0.2. */
+SHAI_API int shai_scan_with(const shai_db *db, shai_scratch *scratch, const char *text,
+                            size_t len, uint32_t flags, shai_hit_fn fn, void *user);
+
+/* shai_scan_hits with a scratch (see shai_scan_with). Since 0.2. */
+SHAI_API int shai_scan_hits_with(const shai_db *db, shai_scratch *scratch, const char *text,
+                                 size_t len, uint32_t flags, shai_hit *hits, size_t cap,
+                                 size_t *count);
+
+/* shai_check with a scratch (see shai_scan_with). Since 0.2. */
+SHAI_API int shai_check_with(const shai_db *db, shai_scratch *scratch, const char *text,
+                             size_t len, uint32_t flags, uint32_t *verdict, shai_hit *hits,
+                             size_t cap, size_t *count);
+
+/* shai_check_batch with a scratch (see shai_scan_with): the batch of a
+ * server thread allocates nothing once its scratch has seen texts like
+ * these. When the scratch is in use, SHAI_E_STATE: the batch stops at the
+ * text that found it so. Since 0.2. */
+SHAI_API int shai_check_batch_with(const shai_db *db, shai_scratch *scratch,
+                                   const char *const *texts, const size_t *lens, size_t n,
+                                   uint32_t flags, uint32_t *verdicts, int32_t *statuses,
+                                   shai_hit *hits, size_t hits_cap, size_t *hit_offsets);
+
+/* shai_mask with a scratch (see shai_scan_with). Past 256 pending spans
+ * (a text with that many violations not yet written out) it still
+ * allocates room for them. Since 0.2. */
+SHAI_API int shai_mask_with(const shai_db *db, shai_scratch *scratch, const char *text,
+                            size_t len, uint32_t mask_char, char *out, size_t out_cap,
+                            size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -14,8 +14,16 @@
  * every case has its own seed, printed on failure together with a shrunk
  * reproducer. SHAI_DIFF_CASE=<case seed> runs that one case only;
  * SHAI_DIFF_SCALE=<n> multiplies the number of cases.
+ *
+ * Besides the API, every text is scanned by the library's scanner twice, in
+ * every mode: with its fast loops and with the general step alone
+ * (SHI_SCAN_GENERAL); the two must agree hit for hit. This test therefore
+ * links the library's internal archive, not the shared library.
  */
 #include "test_util.h"
+
+/* Internal: the scanner, to hold its fast loops to its general step. */
+#include "scan/scanner.h"
 
 #include <inttypes.h>
 
@@ -745,6 +753,54 @@ static int library_overlapping(const case_state *cs, const shai_db *db, const ch
     return 0;
 }
 
+/* One scan through the library's scanner, every character taking the
+ * general step or (as the API does) the fast loops where they can: hits and,
+ * for violations, the verdict. */
+static int scanner_hits(const shai_db *db, const char *bytes, size_t len, uint32_t flags,
+                        hit_vec *hv, uint32_t *verdict)
+{
+    if (flags & SHAI_SCAN_VIOLATIONS)
+        flags |= SHI_SCAN_VERDICT;
+    shi_scanner *sc = malloc(sizeof *sc);
+    assert_non_null(sc);
+    shi_scanner_init(sc);
+    shi_scanner_start(sc, db, flags, collect_hit, hv);
+    shi_scanner_feed(sc, (const unsigned char *)bytes, len, 1);
+    shi_scanner_finish(sc);
+    shi_scanner_release(sc);
+    int rc = shi_scanner_status(sc);
+    *verdict = sc->verdict;
+    free(sc);
+    return rc;
+}
+
+/* The fast loops against the general step, in every mode: the same hits
+ * and the same verdict. Under the default options the library's own
+ * overlapping hits are the reference of what follows; this holds the
+ * loops that produce them to the one implementation that takes every
+ * character itself. */
+static int fast_vs_general(const case_state *cs, const shai_db *db, const char *bytes, size_t len)
+{
+    int bad = 0;
+    for (uint32_t flags = 0; flags < 4 && !bad; flags++) {
+        hit_vec fast = {0}, general = {0};
+        uint32_t vf = 99, vg = 99;
+        int rf = scanner_hits(db, bytes, len, flags, &fast, &vf);
+        int rg = scanner_hits(db, bytes, len, flags | SHI_SCAN_GENERAL, &general, &vg);
+        if (rf != rg || vf != vg) {
+            say(cs->r, "  fast loops %s, verdict %u; general step %s, verdict %u (flags 0x%x)\n",
+                shai_status_name(rf), (unsigned)vf, shai_status_name(rg), (unsigned)vg,
+                (unsigned)flags);
+            bad = 1;
+        }
+        bad = bad || compare_hits(cs, "fast loops vs general step", flags, general.v, general.n,
+                                  fast.v, fast.n);
+        hit_vec_free(&fast);
+        hit_vec_free(&general);
+    }
+    return bad;
+}
+
 /* Compares everything the library says about one text. */
 static int run_text(const case_state *cs, const shai_db *db, const text *t, uint64_t seed)
 {
@@ -769,12 +825,12 @@ static int run_text(const case_state *cs, const shai_db *db, const text *t, uint
 
     size_t nu = decode(bytes, len, u);
     size_t nall = 0;
-    int bad = 0;
+    int bad = fast_vs_general(cs, db, bytes, len);
     if (cs->mode.raw) {
         nall = all_hits(u, nu, cs->re, cs->nre, cs->mode.gap, all, max_hits);
         qsort(all, nall, sizeof *all, cmp_overlapping);
     } else {
-        bad = library_overlapping(cs, db, bytes, len, u, nu, all, max_hits, &nall);
+        bad = bad || library_overlapping(cs, db, bytes, len, u, nu, all, max_hits, &nall);
     }
     size_t nviol = violations(all, nall, viol);
 

@@ -5,7 +5,7 @@
 
 #include "build/builder.h"
 #include "common/db.h"
-#include "rules/rules.h"
+#include "rules/compile.h"
 #include "unicode/charclass.h"
 #include "unicode/utf8.h"
 

@@ -9,7 +9,7 @@
 #include "build/builder.h"
 #include "common/db.h"
 #include "unicode/charclass.h"
-#include "rules/rules.h"
+#include "rules/compile.h"
 #include "unicode/utf8.h"
 
 _Static_assert(SHAI_MAX_ENTRY_CODEPOINTS == 128, "update the message in check_value");

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "common/db.h"
-#include "rules/rules.h"
+#include "rules/compile.h"
 #include "unicode/fold.h"
 
 #define SHI_MAGIC "SHAIDB\r\n" /* like PNG: catches text-mode mangling */
@@ -257,7 +257,7 @@ int shai_db_save(const shai_db *db, const char *path)
 #endif
 
 /* Every index the scanner follows must stay inside its array and every
- * list must end (the scanner bounds failure chains, see delta() in scan.c).
+ * list must end (the scanner bounds failure chains, see delta() in scan/core.h).
  * The loops over the large arrays gather their checks into one flag instead
  * of branching on each. */
 static int validate_map(const shai_db *db)
@@ -284,7 +284,7 @@ static int validate_map(const shai_db *db)
 /* A slot is used (a state) when its check is not SHI_EMPTY_CHECK. Every
  * state but the root has a depth of at least 1; every free slot is all
  * zeros (but its check) with a depth of 0. One pass, no indirection: where
- * failure links lead is not checked (see delta() in scan.c). */
+ * failure links lead is not checked (see delta() in scan/core.h). */
 SHI_AVX2_CLONES static int validate_automaton(const shai_db *db)
 {
     const shi_slot *slots = db->slots;

@@ -1,11 +1,12 @@
 /* shai_check over many texts in one call (for bindings: one crossing of
  * the foreign-function boundary per batch). Each text is an ordinary
- * shai_check into what is left of the caller's hit array. */
+ * shai_check (or shai_check_with) into what is left of the caller's hit
+ * array. */
 #include "shai.h"
 
-int shai_check_batch(const shai_db *db, const char *const *texts, const size_t *lens, size_t n,
-                     uint32_t flags, uint32_t *verdicts, int32_t *statuses, shai_hit *hits,
-                     size_t hits_cap, size_t *hit_offsets)
+static int batch(const shai_db *db, shai_scratch *scratch, const char *const *texts,
+                 const size_t *lens, size_t n, uint32_t flags, uint32_t *verdicts,
+                 int32_t *statuses, shai_hit *hits, size_t hits_cap, size_t *hit_offsets)
 {
     if (!db || (n && (!texts || !lens || !verdicts)) || !hit_offsets || (!hits && hits_cap) ||
         (flags & ~(uint32_t)(SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS)))
@@ -18,8 +19,13 @@ int shai_check_batch(const shai_db *db, const char *const *texts, const size_t *
     for (size_t i = 0; i < n; i++) {
         size_t room = total < hits_cap ? hits_cap - total : 0, count = 0;
         hit_offsets[i] = total;
-        int rc = shai_check(db, texts[i] ? texts[i] : "", lens[i], flags, &verdicts[i],
-                            room ? hits + total : NULL, room, &count);
+        const char *text = texts[i] ? texts[i] : "";
+        shai_hit *at = room ? hits + total : NULL;
+        int rc = scratch ? shai_check_with(db, scratch, text, lens[i], flags, &verdicts[i], at,
+                                           room, &count)
+                         : shai_check(db, text, lens[i], flags, &verdicts[i], at, room, &count);
+        if (rc == SHAI_E_STATE && scratch)
+            return rc; /* the scratch is in use: nothing was checked */
         if (rc == SHAI_E_BUFFER_TOO_SMALL)
             rc = SHAI_OK; /* the batch reports it, for all texts at once */
         if (statuses)
@@ -32,4 +38,21 @@ int shai_check_batch(const shai_db *db, const char *const *texts, const size_t *
     if (first_error != SHAI_OK)
         return first_error;
     return total > hits_cap ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK;
+}
+
+int shai_check_batch(const shai_db *db, const char *const *texts, const size_t *lens, size_t n,
+                     uint32_t flags, uint32_t *verdicts, int32_t *statuses, shai_hit *hits,
+                     size_t hits_cap, size_t *hit_offsets)
+{
+    return batch(db, NULL, texts, lens, n, flags, verdicts, statuses, hits, hits_cap, hit_offsets);
+}
+
+int shai_check_batch_with(const shai_db *db, shai_scratch *scratch, const char *const *texts,
+                          const size_t *lens, size_t n, uint32_t flags, uint32_t *verdicts,
+                          int32_t *statuses, shai_hit *hits, size_t hits_cap, size_t *hit_offsets)
+{
+    if (!scratch)
+        return SHAI_E_INVALID_ARG;
+    return batch(db, scratch, texts, lens, n, flags, verdicts, statuses, hits, hits_cap,
+                 hit_offsets);
 }

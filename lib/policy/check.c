@@ -5,26 +5,55 @@
 #include "scan/scanner.h"
 #include "unicode/utf8.h"
 
-int shai_check(const shai_db *db, const char *text, size_t len, uint32_t flags, uint32_t *verdict,
-               shai_hit *hits, size_t cap, size_t *count)
+/* shai_check with a scanner of the caller's (arguments checked). */
+static int check(shi_scanner *sc, const shai_db *db, const char *text, size_t len, uint32_t flags,
+                 uint32_t *verdict, shai_hit *hits, size_t cap, size_t *count)
+{
+    shi_collect c = {hits, cap, 0};
+    shi_scanner_start(sc, db, flags | SHAI_SCAN_VIOLATIONS | SHI_SCAN_VERDICT, shi_collect_hit, &c);
+    shi_scanner_feed(sc, (const unsigned char *)text, len, 1);
+    shi_scanner_finish(sc);
+    *verdict = sc->verdict;
+    *count = c.count;
+    if (sc->seg.status)
+        return sc->seg.status;
+    return c.count > cap ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK;
+}
+
+/* Whether shai_check's arguments are valid; sets the outputs it can. */
+static int check_args(const shai_db *db, const char *text, size_t len, uint32_t flags,
+                      uint32_t *verdict, shai_hit *hits, size_t cap, size_t *count)
 {
     if (verdict)
         *verdict = SHAI_ACTION_PASS;
     if (count)
         *count = 0;
-    if (!db || (!text && len) || !verdict || !count || (!hits && cap) || (flags & ~SHI_SCAN_FLAGS))
+    return db && (text || !len) && verdict && count && (hits || !cap) && !(flags & ~SHI_SCAN_FLAGS);
+}
+
+int shai_check(const shai_db *db, const char *text, size_t len, uint32_t flags, uint32_t *verdict,
+               shai_hit *hits, size_t cap, size_t *count)
+{
+    if (!check_args(db, text, len, flags, verdict, hits, cap, count))
         return SHAI_E_INVALID_ARG;
-    shi_collect c = {hits, cap, 0};
     shi_scanner sc;
-    shi_scanner_init(&sc, db, flags | SHAI_SCAN_VIOLATIONS | SHI_SCAN_VERDICT, shi_collect_hit, &c);
-    shi_scanner_feed(&sc, (const unsigned char *)text, len, 1);
-    shi_scanner_finish(&sc);
+    shi_scanner_init(&sc);
+    int rc = check(&sc, db, text, len, flags, verdict, hits, cap, count);
     shi_scanner_release(&sc);
-    *verdict = sc.verdict;
-    *count = c.count;
-    if (sc.rule_status)
-        return sc.rule_status;
-    return c.count > cap ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK;
+    return rc;
+}
+
+int shai_check_with(const shai_db *db, shai_scratch *scratch, const char *text, size_t len,
+                    uint32_t flags, uint32_t *verdict, shai_hit *hits, size_t cap, size_t *count)
+{
+    if (!check_args(db, text, len, flags, verdict, hits, cap, count) || !scratch)
+        return SHAI_E_INVALID_ARG;
+    shi_scanner *sc = shi_scratch_take(scratch);
+    if (!sc)
+        return SHAI_E_STATE;
+    int rc = check(sc, db, text, len, flags, verdict, hits, cap, count);
+    shi_scratch_put(scratch);
+    return rc;
 }
 
 /* Masking keeps the violation spans merged and sorted by start, and writes
@@ -127,36 +156,66 @@ static int mask_hit(const shai_hit *hit, void *user)
     return 0;
 }
 
-int shai_mask(const shai_db *db, const char *text, size_t len, uint32_t mask_char, char *out,
-              size_t out_cap, size_t *out_len)
+/* shai_mask with a scanner of the caller's (arguments checked). */
+static int mask(shi_scanner *sc, const shai_db *db, const char *text, size_t len,
+                uint32_t mask_char, char *out, size_t out_cap, size_t *out_len)
 {
-    if (out_len)
-        *out_len = 0;
-    if (!db || (!text && len) || !out_len || (!out && out_cap) || !shi_is_scalar(mask_char) ||
-        mask_char == 0)
-        return SHAI_E_INVALID_ARG;
     static const char empty[1] = "";
     masker m = {.text = text ? text : empty, .len = len, .out = out, .cap = out_cap};
     m.span = m.local;
     m.span_cap = MASK_SPANS;
     m.mask_len = shi_utf8_encode(mask_char, m.mask);
-    shi_scanner sc;
-    m.sc = &sc;
-    shi_scanner_init(&sc, db, SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS, mask_hit, &m);
-    shi_scanner_feed(&sc, (const unsigned char *)m.text, len, 1);
-    shi_scanner_finish(&sc);
-    shi_scanner_release(&sc);
+    m.sc = sc;
+    shi_scanner_start(sc, db, SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS, mask_hit, &m);
+    shi_scanner_feed(sc, (const unsigned char *)m.text, len, 1);
+    shi_scanner_finish(sc);
+    int rc = m.nomem ? SHAI_E_NOMEM : sc->seg.status;
+    if (!rc) {
+        flush(&m, m.n);
+        put(&m, m.text + m.copied, len - m.copied);
+        *out_len = m.written;
+        if (m.written + 1 > out_cap)
+            rc = SHAI_E_BUFFER_TOO_SMALL;
+        else
+            out[m.written] = '\0';
+    }
+    /* after the last flush: past MASK_SPANS pending spans, they are here */
     if (m.span != m.local)
         free(m.span);
-    if (m.nomem)
-        return SHAI_E_NOMEM;
-    if (sc.rule_status)
-        return sc.rule_status;
-    flush(&m, m.n);
-    put(&m, m.text + m.copied, len - m.copied);
-    *out_len = m.written;
-    if (m.written + 1 > out_cap)
-        return SHAI_E_BUFFER_TOO_SMALL;
-    out[m.written] = '\0';
-    return SHAI_OK;
+    return rc;
+}
+
+/* Whether shai_mask's arguments are valid; sets *out_len when it can. */
+static int mask_args(const shai_db *db, const char *text, size_t len, uint32_t mask_char,
+                     const char *out, size_t out_cap, size_t *out_len)
+{
+    if (out_len)
+        *out_len = 0;
+    return db && (text || !len) && out_len && (out || !out_cap) && shi_is_scalar(mask_char) &&
+           mask_char != 0;
+}
+
+int shai_mask(const shai_db *db, const char *text, size_t len, uint32_t mask_char, char *out,
+              size_t out_cap, size_t *out_len)
+{
+    if (!mask_args(db, text, len, mask_char, out, out_cap, out_len))
+        return SHAI_E_INVALID_ARG;
+    shi_scanner sc;
+    shi_scanner_init(&sc);
+    int rc = mask(&sc, db, text, len, mask_char, out, out_cap, out_len);
+    shi_scanner_release(&sc);
+    return rc;
+}
+
+int shai_mask_with(const shai_db *db, shai_scratch *scratch, const char *text, size_t len,
+                   uint32_t mask_char, char *out, size_t out_cap, size_t *out_len)
+{
+    if (!mask_args(db, text, len, mask_char, out, out_cap, out_len) || !scratch)
+        return SHAI_E_INVALID_ARG;
+    shi_scanner *sc = shi_scratch_take(scratch);
+    if (!sc)
+        return SHAI_E_STATE;
+    int rc = mask(sc, db, text, len, mask_char, out, out_cap, out_len);
+    shi_scratch_put(scratch);
+    return rc;
 }

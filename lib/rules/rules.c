@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/compile.h"
 #include "rules/rules.h"
 #include "unicode/utf8.h"
 
@@ -645,6 +646,11 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
     }
     *scratch = md;
     return status;
+}
+
+void *shi_rules_scratch_new(void)
+{
+    return pcre2_match_data_create(1, NULL);
 }
 
 void shi_rules_scratch_free(void *scratch)

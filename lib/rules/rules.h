@@ -1,5 +1,5 @@
-/* Regular-expression rules (PCRE2, JIT): compiled with the db, run over the
- * folded text of each line by the scanner. */
+/* Regular-expression rules (PCRE2, JIT) at scan time: run over the folded
+ * text of each line (rules/segment.h). Compiling them is rules/compile.h. */
 #ifndef SHAI_RULES_H
 #define SHAI_RULES_H
 
@@ -7,17 +7,6 @@
 #include <stdint.h>
 
 #include "common/db.h"
-
-/* Checks a pattern; on error writes PCRE2's message and returns the 1-based
- * code point column of the error (>= 1), else returns 0. */
-uint32_t shi_rule_check(const char *pattern, size_t len, char *msg, size_t msg_cap);
-
-/* Compiles every rule entry of the db (after the entries and the tables of
- * shi_db_prepare are in place) and derives what the accessors below read,
- * so that nothing is written into the db after construction; sets
- * db->rules and db->free_rules, which shai_db_free calls (also after a
- * failure here). Returns SHAI_OK, SHAI_E_REGEX or SHAI_E_NOMEM. */
-int shi_rules_compile(shai_db *db);
 
 /* Which rules shi_rules_run matches. */
 #define SHI_RULES_ALL 0
@@ -72,6 +61,10 @@ typedef struct shi_rule_cands {
 int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, uint8_t seen,
                   const shi_rule_cands *cands, void **scratch,
                   int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user);
+
+/* What shi_rules_run keeps in *scratch, made ahead of the first call; NULL
+ * when out of memory. */
+void *shi_rules_scratch_new(void);
 
 /* Frees what shi_rules_run kept in *scratch (NULL is fine). */
 void shi_rules_scratch_free(void *scratch);

@@ -1,12 +1,113 @@
-/* The scanner: one pass over code points, Aho-Corasick steps over the dense
- * alphabet, hits reported at original byte offsets. Shared by shai_scan,
- * streams, shai_check and shai_mask. */
+/* The scanner: one pass over the code points of a text, Aho-Corasick steps
+ * over the dense alphabet, hits reported at original byte offsets. Shared by
+ * shai_scan, shai_scan_hits, streams, shai_check and shai_mask.
+ *
+ * How the scanner works
+ * =====================
+ *
+ * Units. Each character of the text is folded (db->map: a symbol and class
+ * bits) into zero, one or several units, the automaton's steps. An ignorable
+ * character (zero-width space, a combining mark) makes no unit and is glued to
+ * the unit before it; noise (spaces, punctuation, emoji) makes none either but
+ * may be skipped only inside a possible match, at most db->max_gap in a row;
+ * a break (line end, control, invalid byte) makes none and ends every match;
+ * an expansion (①, ㈱) makes several units that all point at the one original
+ * character; a doubled character (赌赌博博) joins the unit before it. A unit
+ * records the original bytes it came from, so that a hit found in folded space
+ * is reported in the caller's own text; an entry's length is counted in units
+ * (shi_entry.units), and a hit of entry e that ends at unit f starts at unit
+ * f + 1 - e->units.
+ *
+ * The ring. Units live in sc->ring, indexed by unit number modulo SHI_RING.
+ * No code reads a unit more than a few entry lengths behind the current one
+ * (selection waits for the horizon, which is at most one entry behind; an
+ * allow hit may reach one entry further back), which the static assertion
+ * below turns into the ring's size. Nothing is allocated per unit.
+ *
+ * The horizon. After u units in state s, no hit that is still to be found can
+ * start before unit u - depth(s) (match_from in core.h): that is sc->horizon.
+ * Everything before the horizon is final, and advance() decides it in order:
+ * the violations that end there (finalize_end: is an allow hit covering them?
+ * the verdict) and the leftmost-longest starts (select_start). Streams and
+ * shai_mask turn the horizon into an original offset (shi_scanner_horizon):
+ * the caller may forget every byte before it.
+ *
+ * Pending outputs. A state with outputs (SHI_SLOT_OUT in its base) cannot be
+ * reported when it is reached: a Latin entry needs a word boundary after it
+ * (no `ass` in `class`), and that is known only when the next character is
+ * seen. The unit is marked `pending`, and the next character, whatever path
+ * takes it, first calls resolve() with its word flag (noise and breaks count
+ * as non-word). resolve() checks boundaries and exact entries and then, by
+ * mode: reports at once (overlapping), records the longest allow hit at its
+ * start unit (allow_len), or the best hit starting there for leftmost-longest
+ * selection (best_len, best_entry); overlapping violations wait for
+ * finalize_end.
+ *
+ * Why allow coverage happens inside the scanner. An allow entry (禁止赌博)
+ * suppresses a deny hit (赌博) it covers. Filtering afterwards would not do:
+ * leftmost-longest selection of deny hits must skip covered ones *before* it
+ * chooses, or a covered hit would block an uncovered one that overlaps it;
+ * the verdict is the strongest uncovered deny hit, which a caller who keeps
+ * only the first `cap` hits could not compute; and a stream must decide in
+ * bounded memory. Inside the scanner, a deny hit ending at unit f is decided
+ * once the horizon passes f: every allow hit that starts at or before its
+ * start has been resolved by then (an unfinished one would hold the horizon
+ * back). Regex rules run per line (rules/segment.h) and apply the same
+ * coverage among their own matches.
+ *
+ * Three step implementations. The general step (step() in step.c) handles
+ * every character and every feature. Two loops (fast.c) take the common case
+ * in registers and hand everything else back to it: the fast loop (plain
+ * symbols, outputs resolved inline) and, beneath it, the root loop (nothing
+ * pending, the automaton in the root or one of its children, where a
+ * character that does not continue a match leads to the root's child on it
+ * with one load of db->rootc). They share these invariants, on which
+ * tests/test_differential.c checks them against the general step
+ * (SHI_SCAN_GENERAL) and the `fast_paths` build option turns them off:
+ *
+ *  1. Transitions: the state after a symbol is delta() of core.h (the root
+ *     loop may use db->rootc only where it gives the same state); noise is
+ *     skipped exactly when noise_skipped() says so, and more than max_gap
+ *     skipped in a row return to the root.
+ *  2. Units: every step to a state other than the root writes one unit with
+ *     the same fields as step_unit() (the light instances, overlapping scans
+ *     without exact entries, write only those that such a scan reads). The
+ *     root loop may hold the last unit of a depth-1 state back, since only
+ *     it can be part of a later hit, but writes it before it returns.
+ *  3. Pending outputs are resolved with the next character's word flag
+ *     before that character changes the state; a loop that stops right
+ *     after a state with outputs leaves `pending` set.
+ *  4. The horizon: policy scans (violations, leftmost-longest) advance it
+ *     after each unit exactly as step_unit() does; plain overlapping scans,
+ *     where nothing waits on it, may set it when the loop ends (until then
+ *     it lags, which is safe: a smaller horizon promises less).
+ *  5. Anything a loop does not take (an ignorable, a break, an expansion, a
+ *     doubled character, a sequence it does not decode, a truncated one)
+ *     stops it *before* that character, and every scanner field it keeps in
+ *     registers is written back, so that step() goes on as if it had done
+ *     all the work itself.
+ *  6. Lazy rule segments: a loop ORs the map values it reads into sc->attn,
+ *     so that a line's end knows whether some rule can begin in it.
+ *
+ * Files, from the bottom up: core.h (ring, transitions, noise test), select.c
+ * (resolve, allow coverage, selection, verdicts, reporting), rules/segment.c
+ * (the folded line for the regex rules), fast.c (the loops), step.c (the
+ * general step, feed and finish), api.c (shai_scan, shai_scan_hits,
+ * streams, scratches).
+ *
+ * Storage. A scanner's state is reset by each scan (shi_scanner_start); its
+ * storage (the segment's grown buffers, PCRE2's match data) is kept until
+ * shi_scanner_release. The public calls make a scanner on the stack per
+ * call; a shai_scratch is a scanner the caller keeps, so that a warm one
+ * allocates nothing. */
 #ifndef SHAI_SCANNER_H
 #define SHAI_SCANNER_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "common/db.h"
+#include "rules/segment.h"
 
 /* Units still needed at any time span at most a few entry lengths. */
 #define SHI_RING 512u
@@ -26,24 +127,11 @@ typedef struct shi_unit {
     uint32_t raw;        /* the original code point (exact entries) */
 } shi_unit;
 
-/* Where the folded bytes of a line piece came from, from byte `at` of the
- * piece up to the next mark. `len` 0: characters of the same length as
- * their folded form, one after the other, the first at `off` (folded byte
- * at + k stands for original byte off + k). Otherwise: one original
- * character [off, off + len), the source of every folded byte up to the
- * next mark (a fold to a longer or shorter form, or an expansion). */
-typedef struct shi_seg_mark {
-    uint64_t off;
-    uint32_t at, len;
-} shi_seg_mark;
-
-/* Room in the scanner itself for the rule segment of a line (bytes), its
- * marks and its list of rule starts. */
-#define SHI_SEG_INLINE 2048u
-#define SHI_MARKS_INLINE 64u
-
 /* Internal scan flag: accumulate the verdict (needs SHAI_SCAN_VIOLATIONS). */
 #define SHI_SCAN_VERDICT 0x100u
+/* Internal scan flag: the general step only, never the fast loops; the
+ * reference the tests hold the loops to. */
+#define SHI_SCAN_GENERAL 0x200u
 
 typedef struct shi_scanner {
     const shai_db *db;
@@ -69,41 +157,25 @@ typedef struct shi_scanner {
     uint64_t sel_next;    /* next start unit to select (leftmost-longest) */
     uint64_t sel_block;   /* starts below this are inside a reported hit */
     uint64_t allow_reach; /* selection: end unit + 1 of the farthest allow hit */
-    /* regex rules: the folded text of the current line (heap, only when the
-     * db has rules), and marks that give the original span of the character
-     * behind each folded byte */
-    char *seg;
-    size_t seg_len, seg_cap;
-    shi_seg_mark *marks;
-    size_t nmarks, marks_cap;
-    uint64_t seg_origin;        /* original offset where the line piece starts */
-    const uint8_t *rule_starts; /* shi_rules_starts of the db */
-    const uint8_t *raw_starts;  /* shi_rules_raw_starts of the db */
-    uint8_t seg_seen;           /* OR of rule_starts over the piece's characters */
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
      * Lazily, the rule segment of a line is written only at its end, from
-     * the bytes of the current write from lz_from on, and only when `attn`
-     * (the OR of the line's map values) has SHI_MAP_RULE. */
+     * the bytes of the current write (seg.src), and only when `attn` (the
+     * OR of the line's map values) has SHI_MAP_RULE. */
     const uint32_t *bmp;
     uint8_t lazy;
     uint32_t attn;
-    const unsigned char *lz_p; /* the current write, while one is being fed */
-    uint64_t lz_base;          /* original offset of lz_p[0] */
-    size_t lz_from;
-    uint8_t cand_full;  /* the list below does not hold them all */
-    uint32_t *cand_at;  /* folded offsets of the piece's characters with */
-    uint8_t *cand_bits; /* rule_starts bits, and those bits */
-    size_t ncand, cand_cap;
-    int rule_status;    /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
-    void *rule_scratch; /* shi_rules_run's, kept across lines */
     shi_unit ring[SHI_RING];
-    /* where a short line's segment, marks and list live: no allocation */
-    char seg_inline[SHI_SEG_INLINE];
-    shi_seg_mark marks_inline[SHI_MARKS_INLINE];
-    uint32_t cand_at_inline[SHI_MARKS_INLINE];
-    uint8_t cand_bits_inline[SHI_MARKS_INLINE];
+    /* regex rules: the folded text of the current line (only when the db
+     * has rules) */
+    shi_segment seg;
 } shi_scanner;
+
+/* Built with the fast loops (meson option fast_paths); without them every
+ * character takes the general step. */
+#ifndef SHI_FAST_PATHS
+#define SHI_FAST_PATHS 1
+#endif
 
 /* The flags the public scan calls accept. */
 #define SHI_SCAN_FLAGS (SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS)
@@ -116,11 +188,22 @@ typedef struct shi_collect {
 } shi_collect;
 int shi_collect_hit(const shai_hit *hit, void *user);
 
-/* Frees what the scanner allocated (rule segments). */
+/* Readies a scanner's storage; then any number of scans, one at a time,
+ * each begun by shi_scanner_start, and shi_scanner_release. */
+static inline void shi_scanner_init(shi_scanner *sc)
+{
+    shi_seg_init(&sc->seg);
+}
+/* Makes ahead what scans with regex rules need (PCRE2's match data).
+ * Returns SHAI_OK or SHAI_E_NOMEM. */
+int shi_scanner_ready(shi_scanner *sc);
+/* Frees what the scanner allocated (rule segments, PCRE2's match data). */
 void shi_scanner_release(shi_scanner *sc);
 
-void shi_scanner_init(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_hit_fn fn,
-                      void *user);
+/* Begins a scan of db: resets everything but the storage that earlier
+ * scans grew, which this one reuses. */
+void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_hit_fn fn,
+                       void *user);
 /* Feeds bytes; with `final`, a truncated sequence at the end is invalid
  * bytes rather than carried to the next call. */
 void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int final);
@@ -128,5 +211,23 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
 void shi_scanner_finish(shi_scanner *sc);
 /* Smallest byte offset at which a hit not yet reported can start. */
 uint64_t shi_scanner_horizon(const shi_scanner *sc);
+/* A scratch (shai.h): a scanner whose storage is kept from one call to the
+ * next, and a flag that refuses a second user at the same time. */
+struct shai_scratch {
+    atomic_flag busy;
+    shi_scanner sc;
+};
+
+/* The scratch's scanner for one call, or NULL when another call (another
+ * thread, or a callback of this one) has it; shi_scratch_put gives it back. */
+shi_scanner *shi_scratch_take(shai_scratch *s);
+void shi_scratch_put(shai_scratch *s);
+
+/* The status a finished scan returns: SHAI_TERMINATED, else what the rules
+ * ran into (SHAI_E_MATCH_LIMIT, SHAI_E_NOMEM), else SHAI_OK. */
+static inline int shi_scanner_status(const shi_scanner *sc)
+{
+    return sc->status ? sc->status : sc->seg.status;
+}
 
 #endif

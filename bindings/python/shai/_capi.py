@@ -141,6 +141,24 @@ _PROTOTYPES = {
         c_int,
         [c_void_p, c_void_p, c_void_p, c_size_t, c_uint32, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p],
     ),
+    "shai_scratch_new": (c_int, [c_void_p, _voidpp]),
+    "shai_scratch_free": (None, [c_void_p]),
+    "shai_scan_hits_with": (
+        c_int,
+        [c_void_p, c_void_p, c_char_p, c_size_t, c_uint32, c_void_p, c_size_t, c_void_p],
+    ),
+    "shai_check_with": (
+        c_int,
+        [c_void_p, c_void_p, c_char_p, c_size_t, c_uint32, c_void_p, c_void_p, c_size_t, c_void_p],
+    ),
+    "shai_mask_with": (
+        c_int,
+        [c_void_p, c_void_p, c_char_p, c_size_t, c_uint32, c_void_p, c_size_t, c_void_p],
+    ),
+    "shai_check_batch_with": (
+        c_int,
+        [c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_uint32, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p],
+    ),
     "shai_action_name": (c_char_p, [c_uint32]),
     "shai_fold_stage_name": (c_char_p, [c_uint32]),
     "shai_default_db_path": (c_char_p, [c_uint32]),
@@ -174,7 +192,7 @@ class Library:
         # must pass exactly typed arguments: c_void_p for pointers, c_size_t
         # for sizes, bytes for text, and a Python int only for uint32_t.
         if not missing:
-            for name in ("shai_scan_hits", "shai_check", "shai_mask"):
+            for name in ("shai_scan_hits_with", "shai_check_with"):
                 fn = cdll[name]
                 fn.restype = c_int
                 setattr(self, name[len("shai_"):] + "_fast", fn)

@@ -203,11 +203,32 @@ _INITIAL_HITS = 64
 _MAX_KEPT_HITS = 4096  # larger one-off results do not stay allocated per thread
 
 
+class _CScratch:
+    """A libshai scratch (shai_scratch_new), freed with this object: the
+    scanner's state and PCRE2's match data, kept from one call to the next."""
+
+    __slots__ = ("lib", "ptr")
+
+    def __init__(self, lib: _capi.Library) -> None:
+        self.lib = lib
+        self.ptr = c_void_p()
+        status = lib.scratch_new(None, byref(self.ptr))
+        if status:
+            raise _status_error(lib, status, "cannot make a scratch")
+
+    def __del__(self) -> None:
+        if self.ptr:
+            self.lib.scratch_free(self.ptr)
+            self.ptr = c_void_p()
+
+
 class _Scratch(threading.local):
-    """Per-thread output space, so that a scan allocates nothing in C and
-    little in Python, and threads sharing a Db never share buffers."""
+    """Per-thread output space and libshai scratch, so that a scan allocates
+    nothing in C and little in Python, and threads sharing a Db never share
+    buffers."""
 
     def __init__(self) -> None:
+        self.c: Optional[_CScratch] = None
         self.count = c_size_t()
         self.verdict = c_uint32()
         self.out_len = c_size_t()
@@ -216,6 +237,13 @@ class _Scratch(threading.local):
         self.verdict_p = c_void_p(ctypes.addressof(self.verdict))
         self.out_len_p = c_void_p(ctypes.addressof(self.out_len))
         self.resize(_INITIAL_HITS)
+
+    def c_for(self, lib: _capi.Library) -> c_void_p:
+        """This thread's libshai scratch (made on first use)."""
+        c = self.c
+        if c is None or c.lib is not lib:
+            c = self.c = _CScratch(lib)
+        return c.ptr
 
     def resize(self, cap: int) -> None:
         self.cap = cap
@@ -798,15 +826,16 @@ class Db:
     # ---------------------------------------------------------------- scan
 
     def _raw_hits(self, fn: Any, data: bytes, flags: int, verdict: bool) -> List[Tuple[int, ...]]:
-        """Run shai_scan_hits or shai_check (`fn`, a *_fast function: every
+        """Run shai_scan_hits_with or shai_check_with (`fn`, a *_fast function: every
         argument exactly typed) into the per-thread buffer and return the raw
         hit tuples (start, end, entry, category, action, flags)."""
         sc = _scratch
+        cs = sc.c_for(self._lib)
         size = c_size_t(len(data))
         if verdict:
-            status = fn(self._handle, data, size, flags, sc.verdict_p, sc.hits_p, sc.cap_arg, sc.count_p)
+            status = fn(self._handle, cs, data, size, flags, sc.verdict_p, sc.hits_p, sc.cap_arg, sc.count_p)
         else:
-            status = fn(self._handle, data, size, flags, sc.hits_p, sc.cap_arg, sc.count_p)
+            status = fn(self._handle, cs, data, size, flags, sc.hits_p, sc.cap_arg, sc.count_p)
         n = sc.count.value
         if status == 0:
             if n == 0:
@@ -825,9 +854,9 @@ class Db:
                 view = memoryview(hits).cast("B")
             hits_p = c_void_p(ctypes.addressof(hits))
             if verdict:
-                status = fn(self._handle, data, size, flags, sc.verdict_p, hits_p, c_size_t(cap), sc.count_p)
+                status = fn(self._handle, cs, data, size, flags, sc.verdict_p, hits_p, c_size_t(cap), sc.count_p)
             else:
-                status = fn(self._handle, data, size, flags, hits_p, c_size_t(cap), sc.count_p)
+                status = fn(self._handle, cs, data, size, flags, hits_p, c_size_t(cap), sc.count_p)
             n = sc.count.value
             if status == 0:
                 return list(_HIT_STRUCT.iter_unpack(view[: n * HIT_SIZE]))
@@ -877,7 +906,7 @@ class Db:
             InvalidTextError: `text` is a str with a lone surrogate.
         """
         data, is_str = _encode(text)
-        raw = self._raw_hits(self._lib.scan_hits_fast, data, SCAN_OVERLAPPING if overlapping else 0, False)
+        raw = self._raw_hits(self._lib.scan_hits_with_fast, data, SCAN_OVERLAPPING if overlapping else 0, False)
         if not raw:
             return []
         return self._make_hits(text, data, is_str, raw)
@@ -887,7 +916,7 @@ class Db:
         that no allow hit covers, with those hits (non-overlapping unless
         `overlapping`; the action does not depend on it)."""
         data, is_str = _encode(text)
-        raw = self._raw_hits(self._lib.check_fast, data, SCAN_OVERLAPPING if overlapping else 0, True)
+        raw = self._raw_hits(self._lib.check_with_fast, data, SCAN_OVERLAPPING if overlapping else 0, True)
         action = self._lib.action_names[_scratch.verdict.value]
         if not raw:
             return Verdict(action, [])
@@ -895,7 +924,7 @@ class Db:
 
     def check_batch(self, texts: Iterable[Text], *, overlapping: bool = False) -> List[Verdict]:
         """:meth:`check` of every text of `texts`, in one call into libshai
-        (``shai_check_batch``): for many short texts (comments, titles) this
+        (``shai_check_batch_with``, with this thread's scratch): for many short texts (comments, titles) this
         costs a fraction of one :meth:`check` per text.
 
         Raises:
@@ -913,8 +942,9 @@ class Db:
         cap = max(_INITIAL_HITS, 2 * n)
         while True:
             hits = (shai_hit * cap)()
-            status = self._lib.check_batch(
-                self._handle, datas, lens, n, flags, verdicts, None, hits, cap, offsets
+            status = self._lib.check_batch_with(
+                self._handle, _scratch.c_for(self._lib), datas, lens, n, flags, verdicts, None,
+                hits, cap, offsets,
             )
             if status != E_BUFFER_TOO_SMALL:
                 break
@@ -953,7 +983,9 @@ class Db:
         cap = len(data) + 1 if width == 1 or len(data) > 1 << 20 else len(data) * width + 1
         while True:
             out = ctypes.create_string_buffer(cap)
-            status = lib.mask(self._handle, data, len(data), ord(char), out, cap, sc.out_len_p)
+            status = lib.mask_with(
+                self._handle, sc.c_for(lib), data, len(data), ord(char), out, cap, sc.out_len_p
+            )
             if status == 0:
                 break
             if status != E_BUFFER_TOO_SMALL or out_len.value + 1 <= cap:

@@ -1,0 +1,64 @@
+/* What every step of the scanner shares, inline: the ring, the automaton's
+ * transitions, the noise test and the horizon of a state. Beneath the
+ * selection, the loops and the general step alike (scanner.h). */
+#ifndef SHAI_SCAN_CORE_H
+#define SHAI_SCAN_CORE_H
+
+#include "scan/scanner.h"
+
+#define RING_MASK (SHI_RING - 1)
+
+static inline shi_unit *ring_at(shi_scanner *sc, uint64_t u)
+{
+    return &sc->ring[u & RING_MASK];
+}
+
+/* The first unit a match in state s can still start at, after u units
+ * (the root's depth is 0). */
+static inline uint64_t match_from(const uint8_t *depth, uint64_t u, uint32_t s)
+{
+    return u > depth[s] ? u - depth[s] : 0;
+}
+
+/* A digit: a word character that is not a Latin letter. */
+static inline int is_digit_value(uint32_t v)
+{
+    return (v & SHI_MAP_WORD) && !(v & SHI_MAP_LATIN);
+}
+
+static inline uint32_t go(const shi_slot *slots, uint32_t s, uint32_t sym)
+{
+    uint32_t t = (slots[s].base & SHI_SLOT_BASE) + sym;
+    return slots[t].check == s ? t : SHI_ROOT;
+}
+
+/* The Aho-Corasick step from state s on `sym` (0: a character outside the
+ * alphabet, back to the root). A failure chain is at most as long as the
+ * longest entry; the bound keeps a crafted db file (whose failure links are
+ * checked to be in bounds, not to reach the root) from looping. */
+static inline uint32_t delta(const shi_slot *slots, const shi_link *links, uint32_t s, uint32_t sym)
+{
+    if (!sym)
+        return SHI_ROOT;
+    for (uint32_t steps = 0;; steps++) {
+        uint32_t t = (slots[s].base & SHI_SLOT_BASE) + sym;
+        if (slots[t].check == s)
+            return t;
+        if (s == SHI_ROOT || steps > SHAI_MAX_ENTRY_CODEPOINTS)
+            return SHI_ROOT;
+        s = links[s].fail;
+    }
+}
+
+/* Whether the character with map value v is noise skipped inside a match in
+ * state s: not when it continues the match or starts an entry of its own
+ * (／, #tag), and clause punctuation only right after a Latin letter. */
+static inline int noise_skipped(const shi_slot *slots, uint32_t s, uint32_t v, int last_latin)
+{
+    uint32_t sym = v & SHI_MAP_SYM_MASK;
+    return (v & SHI_MAP_NOISE) && s != SHI_ROOT &&
+           !(sym && (go(slots, s, sym) != SHI_ROOT || go(slots, SHI_ROOT, sym) != SHI_ROOT)) &&
+           (!(v & SHI_MAP_SEP) || last_latin);
+}
+
+#endif

@@ -1,0 +1,398 @@
+/* The fast loops (fast.h): the root loop, where most text is scanned, and
+ * the fast loop around it, each instantiated per kind of scan. */
+#include <string.h>
+
+#include "scan/core.h"
+#include "scan/fast.h"
+#include "scan/select.h"
+#include "rules/rules.h"
+
+static inline uint32_t le32(uint32_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap32(w);
+#else
+    return w;
+#endif
+}
+
+/* Flags of the fast path, kept in one register. */
+#define F_WORD 0x1u  /* the last character was a word character */
+#define F_UNIT 0x2u  /* the last character made a unit */
+#define F_LATIN 0x4u /* ... and it was a Latin letter */
+#define F_SKIP 0x8u  /* noise was skipped since the last unit */
+#define F_PEND 0x10u /* the last unit's outputs wait for the next character */
+
+/* Scanner registers the root loop reads and updates. */
+typedef struct shi_root_regs {
+    uint32_t state, fl, last_sym, gap;
+    uint64_t unit;
+    uint32_t stop; /* ROOT_PLAIN: stopped before a character it does not take */
+    uint32_t attn; /* OR of the map values read */
+} shi_root_regs;
+
+#define ROOT_PLAIN 0x1u
+
+static inline __attribute__((always_inline)) void put_unit(shi_unit *uu, uint64_t off, uint32_t len,
+                                                           uint32_t state, uint32_t fl, uint32_t cp,
+                                                           const int light)
+{
+    uu->start = off;
+    uu->end = off + len;
+    uu->state = state;
+    uu->prev_word = (uint8_t)(fl & F_WORD);
+    if (!light) {
+        uu->best_len = 0;
+        uu->allow_len = 0;
+        uu->single = 1;
+        uu->adjacent = !(fl & F_SKIP);
+        uu->raw = cp;
+    }
+}
+
+#define NO_REPEAT UINT32_MAX
+_Static_assert((SHI_MAP_WORD >> 24) == F_WORD && (SHI_MAP_LATIN >> 28) == F_LATIN,
+               "the root loop shifts map bits into scanner flags");
+
+/* The root loop, where most text is scanned: no output waiting. In the root
+ * or a child of the root (depth 1, failure link the root), a plain
+ * character that does not continue the match leads to the root's child on
+ * it whatever came before: one load of db->rootc, no failure links; and
+ * only the last unit can be part of a later hit, so it is written once,
+ * when it is left or the loop ends. Deeper down it follows failure links
+ * and writes units at once; policy scans (violations, leftmost-longest)
+ * advance their horizon there as the general step does. Stops after a
+ * character whose state has outputs (the general loop resolves them), or
+ * before one it does not take (noise is taken). */
+static inline __attribute__((always_inline)) size_t
+root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint64_t base,
+              shi_root_regs *r, const int light, const int plain, const int lazy)
+{
+    const shai_db *db = sc->db;
+    shi_unit *ring = sc->ring;
+    const shi_slot *slots = db->slots;
+    const shi_rootc *rootc = db->rootc;
+    /* lazy: the map with SHI_MAP_RULE, whose bits the loop collects */
+    const uint32_t *bmp = lazy ? sc->bmp : db->map_bmp;
+    const shi_link *links = db->links;
+    uint32_t attn = 0;
+    uint32_t cur = r->state == SHI_ROOT ? SHI_NO_CHILD : r->state;
+    /* cur is deeper than 1: its failure link may not be the root */
+    uint32_t deep = r->state != SHI_ROOT && db->depth[r->state] > 1;
+    uint32_t cbase = r->state == SHI_ROOT ? 0 : slots[r->state].base & SHI_SLOT_BASE;
+    uint32_t fl = r->fl, gap = r->gap;
+    /* the symbol a doubled character would repeat (a unit's, not across
+     * skipped noise), NO_REPEAT when none */
+    uint32_t rsym = (fl & F_UNIT) ? r->last_sym : NO_REPEAT;
+    /* the last unit, not yet written: where it is, its character and the
+     * flags before it */
+    uint32_t held = 0, hcp = 0, hfl = 0;
+    const unsigned char *q = p + i, *hq = q, *last = n >= 4 ? p + n - 4 : p;
+    uint32_t stop = ROOT_PLAIN;
+    while (n >= 4 && q <= last) {
+        uint32_t w, cp, len;
+        memcpy(&w, q, 4);
+        w = le32(w);
+        if (!(w & 0x80)) {
+            cp = w & 0x7F;
+            len = 1;
+        } else {
+            cp = ((w & 0x0F) << 12) | ((w & 0x3F00) >> 2) | ((w >> 16) & 0x3F);
+            if ((w & 0xC0C0F0) != 0x8080E0 || cp < 0x800)
+                break; /* anything else: the general step (surrogates map to a break) */
+            len = 3;
+        }
+        uint32_t v = bmp[cp];
+        if (lazy)
+            attn |= v;
+        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
+            break;
+        uint32_t sym = v & SHI_MAP_SYM_MASK;
+        uint32_t t = cbase + sym;
+        uint32_t deeper; /* a state deeper than 1 to go to */
+        if (slots[t].check == cur) {
+            deeper = t; /* the match goes on */
+            goto go_deeper;
+        }
+        shi_rootc rc = rootc[sym];
+        if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id == SHI_NO_CHILD &&
+            (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
+            /* noise inside a possible match: skipped (noise_skipped) */
+            q += len;
+            fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
+            rsym = NO_REPEAT;
+            if (++gap > db->max_gap) {
+                cur = SHI_NO_CHILD;
+                cbase = 0;
+                gap = 0;
+                held = 0;
+                deep = 0;
+            }
+            continue;
+        }
+        if (sym == rsym && db->repeats)
+            break; /* a doubled character: the general step */
+        if (deep) {
+            /* a mismatch deeper than the root's children: the failure
+             * links decide */
+            deeper = delta(slots, links, links[cur].fail, sym);
+            if (deeper != SHI_ROOT && deeper != rc.id)
+                goto go_deeper;
+            deep = 0;
+        }
+        hq = q;
+        hcp = cp;
+        hfl = fl;
+        held = rc.id != SHI_NO_CHILD;
+        q += len;
+        gap = 0;
+        /* without branches: whether a character starts an entry is
+         * anyone's guess */
+        uint32_t mask = 0u - held;
+        fl = ((v >> 24) & F_WORD) | (mask & (F_UNIT | ((v >> 28) & F_LATIN)));
+        rsym = (sym & mask) | (NO_REPEAT & ~mask);
+        cur = rc.id;
+        cbase = rc.base & SHI_SLOT_BASE;
+        if (rc.base & SHI_SLOT_OUT) { /* never for skipped noise: no child */
+            fl |= F_PEND;
+            stop = 0;
+            break;
+        }
+        continue;
+    go_deeper:
+        /* units deeper than 1 are written at once, and the held unit before
+         * is part of the match */
+        {
+            uint64_t u = r->unit;
+            if (held)
+                put_unit(&ring[u++ & RING_MASK], base + (uint64_t)(hq - p), *hq < 0x80 ? 1 : 3, cur,
+                         hfl, hcp, light);
+            uint32_t nb = slots[deeper].base;
+            put_unit(&ring[u++ & RING_MASK], base + (uint64_t)(q - p), len, deeper, fl, cp, light);
+            r->unit = u;
+            held = 0;
+            q += len;
+            gap = 0;
+            fl = ((v >> 24) & F_WORD) | F_UNIT | ((v >> 28) & F_LATIN) |
+                 ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
+            rsym = sym;
+            cur = deeper;
+            cbase = nb & SHI_SLOT_BASE;
+            deep = 1;
+            if (!plain) {
+                /* a policy scan: the horizon follows the match */
+                if (advance_to(sc, u, match_from(db->depth, u, deeper))) {
+                    stop = 0;
+                    break;
+                }
+            }
+            if (nb & SHI_SLOT_OUT) {
+                stop = 0;
+                break;
+            }
+        }
+    }
+    if (held) {
+        /* the loop takes 1- and 3-byte characters only */
+        put_unit(&ring[r->unit & RING_MASK], base + (uint64_t)(hq - p), *hq < 0x80 ? 1 : 3, cur,
+                 hfl, hcp, light);
+        r->unit++;
+    }
+    r->state = cur == SHI_NO_CHILD ? SHI_ROOT : cur;
+    r->fl = fl;
+    r->last_sym = rsym == NO_REPEAT ? 0 : rsym;
+    r->gap = gap;
+    r->stop = stop;
+    r->attn = attn;
+    return (size_t)(q - p);
+}
+
+/* The instances: overlapping hits without exact entries (light), the
+ * other overlapping scans (full), leftmost-longest and violation scans
+ * (policy: the loop leaves when a match goes deeper than 1, and the general
+ * loop advances the horizon); each also collecting SHI_MAP_RULE for lazy
+ * rule segments. */
+#define ROOT_RUN(name, light, plain, lazy)                                                         \
+    static __attribute__((noinline)) size_t name(shi_scanner *sc, const unsigned char *p,          \
+                                                 size_t i, size_t n, uint64_t base,                \
+                                                 shi_root_regs *r)                                 \
+    {                                                                                              \
+        return root_run_body(sc, p, i, n, base, r, light, plain, lazy);                            \
+    }
+ROOT_RUN(root_run_light, 1, 1, 0)
+ROOT_RUN(root_run_full, 0, 1, 0)
+ROOT_RUN(root_run_policy, 0, 0, 0)
+ROOT_RUN(root_run_light_lazy, 1, 1, 1)
+ROOT_RUN(root_run_full_lazy, 0, 1, 1)
+ROOT_RUN(root_run_policy_lazy, 0, 0, 1)
+#undef ROOT_RUN
+
+/* The common case, kept in registers: a character that is a plain symbol
+ * (or outside the alphabet), no output waiting to be resolved, no repeat.
+ * Returns where it stopped: the end, or a character the general step must
+ * handle. Does exactly what step() would do for the characters it takes. */
+static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *sc,
+                                                                  const unsigned char *p, size_t i,
+                                                                  size_t n, const int plain,
+                                                                  const int light)
+{
+    const shai_db *db = sc->db;
+    const shi_slot *slots = db->slots;
+    const shi_link *links = db->links;
+    const uint16_t *stage1 = db->map_stage1;
+    const uint32_t *stage2 = db->map_stage2;
+    const uint32_t *bmp = sc->bmp;
+    uint32_t attn = 0;
+    const uint8_t *depth = db->depth;
+    shi_unit *ring = sc->ring;
+    const uint32_t max_gap = db->max_gap;
+    const int repeats = db->repeats != 0;
+    uint32_t s = sc->state;
+    uint64_t u = sc->unit;
+    uint64_t base = sc->pos - i;
+    uint32_t last_sym = sc->last_sym, gap = sc->gap;
+    uint32_t fl = (sc->last_word ? F_WORD : 0) | (sc->last_is_unit ? F_UNIT : 0) |
+                  (sc->last_latin ? F_LATIN : 0) | (sc->skipped ? F_SKIP : 0) |
+                  (sc->pending ? F_PEND : 0);
+
+    while (i < n) {
+        if (!(fl & F_PEND)) {
+            shi_root_regs r = {s, fl, last_sym, gap, u, 0, 0};
+            if (!sc->lazy)
+                i = !plain  ? root_run_policy(sc, p, i, n, base, &r)
+                    : light ? root_run_light(sc, p, i, n, base, &r)
+                            : root_run_full(sc, p, i, n, base, &r);
+            else
+                i = !plain  ? root_run_policy_lazy(sc, p, i, n, base, &r)
+                    : light ? root_run_light_lazy(sc, p, i, n, base, &r)
+                            : root_run_full_lazy(sc, p, i, n, base, &r);
+            s = r.state;
+            fl = r.fl;
+            last_sym = r.last_sym;
+            gap = r.gap;
+            u = r.unit;
+            attn |= r.attn;
+            if (!plain && advance_to(sc, u, match_from(depth, u, s)))
+                break;
+            if (!(r.stop & ROOT_PLAIN))
+                continue;
+            if (i >= n)
+                break;
+        }
+        uint32_t cp, len;
+        if (i + 4 <= n) {
+            /* one little-endian word load decodes any sequence */
+            uint32_t w;
+            memcpy(&w, p + i, 4);
+            w = le32(w);
+            if (!(w & 0x80)) {
+                cp = w & 0x7F;
+                len = 1;
+            } else if ((w & 0xC0C0F0) == 0x8080E0) {
+                cp = ((w & 0x0F) << 12) | ((w & 0x3F00) >> 2) | ((w >> 16) & 0x3F);
+                if (cp < 0x800 || (cp & 0xF800) == 0xD800)
+                    break;
+                len = 3;
+            } else if ((w & 0xC0E0) == 0x80C0) {
+                cp = ((w & 0x1F) << 6) | ((w >> 8) & 0x3F);
+                if (cp < 0x80)
+                    break;
+                len = 2;
+            } else if ((w & 0xC0C0C0F8) == 0x808080F0) {
+                cp = ((w & 0x07) << 18) | ((w & 0x3F00) << 4) | ((w >> 10) & 0xFC0) |
+                     ((w >> 24) & 0x3F);
+                if (cp < 0x10000 || cp > 0x10FFFF)
+                    break;
+                len = 4;
+            } else {
+                break;
+            }
+        } else {
+            uint32_t c = p[i];
+            if (c >= 0x80)
+                break; /* the last few bytes: the general step decodes them */
+            cp = c;
+            len = 1;
+        }
+        uint32_t v = cp < 0x10000 ? bmp[cp] : shi_map_at(stage1, stage2, cp);
+        attn |= v;
+        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
+            break;
+        if (cp >= 0x10000 && sc->lazy && shi_rules_can_begin(db, cp, v))
+            attn |= SHI_MAP_RULE; /* 𝐊 folds to k */
+        uint32_t sym = v & SHI_MAP_SYM_MASK;
+        uint32_t word = (v & SHI_MAP_WORD) ? F_WORD : 0;
+        if (noise_skipped(slots, s, v, (fl & F_LATIN) != 0)) {
+            /* noise inside a possible match: skipped */
+            if (fl & F_PEND) {
+                fl &= ~F_PEND;
+                shi_resolve(sc, u - 1, 0);
+                if (sc->status)
+                    break;
+            }
+            i += len;
+            fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
+            if (++gap > max_gap) {
+                s = SHI_ROOT;
+                last_sym = 0;
+                gap = 0;
+                if (!plain && advance_to(sc, u, u))
+                    break;
+            }
+            continue;
+        }
+        if (sym && sym == last_sym && (fl & F_UNIT) && repeats)
+            break;
+        if (fl & F_PEND) {
+            fl &= ~F_PEND;
+            shi_resolve(sc, u - 1, word != 0);
+            if (sc->status)
+                break;
+        }
+        s = delta(slots, links, s, sym);
+        uint64_t off = base + i;
+        i += len;
+        gap = 0;
+        if (s != SHI_ROOT) {
+            put_unit(&ring[u & RING_MASK], off, len, s, fl, cp, light);
+            u++;
+            last_sym = sym;
+            fl = word | F_UNIT | ((v & SHI_MAP_LATIN) ? F_LATIN : 0) |
+                 ((slots[s].base & SHI_SLOT_OUT) ? F_PEND : 0);
+            if (!plain && advance_to(sc, u, match_from(depth, u, s)))
+                break;
+        } else {
+            last_sym = 0;
+            fl = word;
+            if (!plain && advance_to(sc, u, u))
+                break;
+        }
+    }
+    sc->state = s;
+    sc->unit = u;
+    sc->pos = base + i;
+    sc->last_word = (fl & F_WORD) != 0;
+    sc->skipped = (fl & F_SKIP) != 0;
+    sc->last_sym = last_sym;
+    sc->last_is_unit = (fl & F_UNIT) != 0;
+    sc->last_latin = (fl & F_LATIN) != 0;
+    sc->gap = gap;
+    sc->pending = (fl & F_PEND) != 0;
+    sc->attn |= attn;
+    if (plain) {
+        uint64_t h = match_from(depth, u, s);
+        if (h > sc->horizon)
+            sc->horizon = h;
+    }
+    return i;
+}
+
+/* Two instances: overlapping hits without exact entries (units need only
+ * start, end, state and the word flag before them; nothing to advance), and
+ * the rest. */
+size_t shi_fast_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t n)
+{
+    if (sc->flags == SHAI_SCAN_OVERLAPPING && !sc->db->has_exact)
+        return fast_run_body(sc, p, i, n, 1, 1);
+    return fast_run_body(sc, p, i, n, sc->flags == SHAI_SCAN_OVERLAPPING, 0);
+}

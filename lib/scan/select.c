@@ -1,0 +1,175 @@
+/* Hit selection, allow coverage and verdicts (select.h): the policy the
+ * scanner applies as it goes, from resolved outputs to reported hits. */
+#include "scan/core.h"
+#include "scan/select.h"
+#include "unicode/utf8.h"
+
+/* Reports a hit at original offsets [start, end) to the callback. */
+static void emit_span(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry)
+{
+    if (sc->status)
+        return;
+    const shi_entry *e = &sc->db->entries[entry];
+    shai_hit hit = {
+        .start = start,
+        .end = end,
+        .entry = entry,
+        .category = e->category,
+        .action = e->action,
+        .flags = (e->flags & SHAI_ENTRY_ALLOW) ? SHAI_HIT_ALLOW : 0,
+    };
+    if (sc->fn(&hit, sc->user))
+        sc->status = SHAI_TERMINATED;
+}
+
+/* A word hit from unit s to unit f. */
+static void emit(shi_scanner *sc, uint64_t s, uint64_t f, uint32_t entry)
+{
+    emit_span(sc, ring_at(sc, s)->start, ring_at(sc, f)->end, entry);
+}
+
+/* An exact entry matches only text that is its own characters, unfolded
+ * and with nothing skipped or doubled in between. */
+static int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
+{
+    const unsigned char *t = (const unsigned char *)sc->db->strings + e->text;
+    size_t k = 0;
+    for (uint32_t i = 0; i < e->units; i++) {
+        const shi_unit *u = ring_at(sc, s + i);
+        if (!u->single || (i && !u->adjacent) || k >= e->text_len)
+            return 0;
+        uint32_t cp;
+        size_t need;
+        k += shi_utf8_decode(t + k, e->text_len - k, &cp, &need);
+        if (cp != u->raw)
+            return 0;
+    }
+    return k == e->text_len;
+}
+
+static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)
+{
+    if ((e->bound & SHI_BOUND_END) && next_word)
+        return 0;
+    if ((e->bound & SHI_BOUND_START) && ring_at(sc, s)->prev_word)
+        return 0;
+    if ((e->flags & SHAI_ENTRY_EXACT) && !exact_ok(sc, e, s))
+        return 0;
+    return 1;
+}
+
+/* The outputs of unit f are known once the character after it is seen. */
+void shi_resolve(shi_scanner *sc, uint64_t f, int next_word)
+{
+    const shai_db *db = sc->db;
+    shi_unit *uf = ring_at(sc, f);
+    uf->next_word = (uint8_t)next_word;
+    uint32_t flags = sc->flags;
+    for (uint32_t o = db->links[uf->state].out; o; o = db->outs[o].next) {
+        uint32_t entry = db->outs[o].entry;
+        const shi_entry *e = &db->entries[entry];
+        uint64_t s = f + 1 - e->units;
+        if (!boundary_ok(sc, e, s, next_word))
+            continue;
+        shi_unit *us = ring_at(sc, s);
+        if (flags & SHAI_SCAN_VIOLATIONS) {
+            if (e->flags & SHAI_ENTRY_ALLOW) {
+                if (e->units > us->allow_len)
+                    us->allow_len = e->units;
+                continue;
+            }
+            if (flags & SHAI_SCAN_OVERLAPPING)
+                continue; /* reported when no allow hit can cover it any more */
+        } else if (flags & SHAI_SCAN_OVERLAPPING) {
+            emit(sc, s, f, entry);
+            if (sc->status)
+                return;
+            continue;
+        }
+        if (e->units > us->best_len) {
+            us->best_len = e->units;
+            us->best_entry = entry;
+        }
+    }
+}
+
+/* Violations ending at unit f, once every allow hit that could cover them
+ * is known. */
+static void finalize_end(shi_scanner *sc, uint64_t f)
+{
+    const shai_db *db = sc->db;
+    shi_unit *uf = ring_at(sc, f);
+    uint32_t max_allow = db->max_allow_units;
+    for (uint32_t o = db->links[uf->state].out; o; o = db->outs[o].next) {
+        uint32_t entry = db->outs[o].entry;
+        const shi_entry *e = &db->entries[entry];
+        if (e->flags & SHAI_ENTRY_ALLOW)
+            continue;
+        uint64_t s = f + 1 - e->units;
+        if (!boundary_ok(sc, e, s, uf->next_word))
+            continue;
+        int covered = 0;
+        if (max_allow >= e->units) {
+            uint64_t lo = f + 1 >= max_allow ? f + 1 - max_allow : 0;
+            for (uint64_t a = s + 1; a-- > lo;) {
+                uint32_t len = ring_at(sc, a)->allow_len;
+                if (len && a + len > f) {
+                    covered = 1;
+                    break;
+                }
+            }
+        }
+        if (covered)
+            continue;
+        if (e->action > sc->verdict)
+            sc->verdict = e->action;
+        if (sc->flags & SHAI_SCAN_OVERLAPPING) {
+            emit(sc, s, f, entry);
+            if (sc->status)
+                return;
+        }
+    }
+}
+
+/* Leftmost-longest: start p is final once no future hit can start at or
+ * before it. */
+static void select_start(shi_scanner *sc, uint64_t p)
+{
+    shi_unit *up = ring_at(sc, p);
+    if (up->allow_len && p + up->allow_len > sc->allow_reach)
+        sc->allow_reach = p + up->allow_len;
+    if (p < sc->sel_block || !up->best_len)
+        return;
+    uint64_t end = p + up->best_len;
+    if ((sc->flags & SHAI_SCAN_VIOLATIONS) && end <= sc->allow_reach)
+        return;
+    sc->sel_block = end;
+    emit(sc, p, end - 1, up->best_entry);
+}
+
+void shi_advance(shi_scanner *sc, uint64_t horizon)
+{
+    sc->horizon = horizon;
+    uint32_t flags = sc->flags;
+    if ((flags & SHAI_SCAN_VIOLATIONS) && (flags & (SHAI_SCAN_OVERLAPPING | SHI_SCAN_VERDICT))) {
+        while (sc->fin_next < horizon && !sc->status) {
+            uint64_t f = sc->fin_next++;
+            if (sc->db->links[ring_at(sc, f)->state].out)
+                finalize_end(sc, f);
+        }
+    }
+    if (!(flags & SHAI_SCAN_OVERLAPPING)) {
+        while (sc->sel_next < horizon && !sc->status)
+            select_start(sc, sc->sel_next++);
+    }
+}
+
+int shi_rule_hit(uint64_t start, uint64_t end, uint32_t entry, void *user)
+{
+    shi_scanner *sc = user;
+    const shi_entry *e = &sc->db->entries[entry];
+    if ((sc->flags & SHAI_SCAN_VIOLATIONS) && e->action > sc->verdict)
+        sc->verdict = e->action;
+    emit_span(sc, start, end, entry);
+    return sc->status != 0;
+}

@@ -1,0 +1,31 @@
+/* Hit selection, allow coverage and verdicts: what the steps hand over once
+ * a unit's outputs are known, and what the horizon makes final (scanner.h,
+ * "The horizon" and "Pending outputs"). */
+#ifndef SHAI_SCAN_SELECT_H
+#define SHAI_SCAN_SELECT_H
+
+#include "scan/scanner.h"
+
+/* The outputs of unit f, now that the character after it is known (a word
+ * character or not). */
+void shi_resolve(shi_scanner *sc, uint64_t f, int next_word);
+
+/* Moves the horizon to unit `horizon` and decides everything before it. */
+void shi_advance(shi_scanner *sc, uint64_t horizon);
+
+/* Advances to horizon h if that moves it, for a loop that keeps the unit
+ * count u in a register. Returns the scan's status. */
+static inline int advance_to(shi_scanner *sc, uint64_t u, uint64_t h)
+{
+    if (h > sc->horizon) {
+        sc->unit = u;
+        shi_advance(sc, h);
+    }
+    return sc->status;
+}
+
+/* A regex rule's match that no allow rule covers (shi_seg_hit_fn; user is
+ * the scanner): reported, and counted in the verdict of a violation scan. */
+int shi_rule_hit(uint64_t start, uint64_t end, uint32_t entry, void *user);
+
+#endif
