@@ -11,61 +11,9 @@
 #include <unistd.h>
 
 #include "common/db.h"
+#include "io/dbfile.h"
 #include "rules/compile.h"
 #include "unicode/fold.h"
-
-#define SHI_MAGIC "SHAIDB\r\n" /* like PNG: catches text-mode mangling */
-#define SHI_FORMAT 3u          /* 3: 16-byte entries, notes, 8-lane checksum */
-#define SHI_ENDIAN 0x01020304u
-
-/* The sections are SHI_DB_STORED (common/db.h), in that order. Another list
- * is another format: bump SHI_FORMAT, describe it in docs/db-format.md and
- * update this count. */
-_Static_assert(SHI_SEC_COUNT == 12, "the sections of format 3");
-
-/* The db's scalars the header keeps, in header order. */
-#define SHI_HEADER_COUNTS(X)                                                                       \
-    /* matching options */                                                                         \
-    X(fold)                                                                                        \
-    X(max_gap)                                                                                     \
-    X(repeats)                                                                                     \
-    /* counts */                                                                                   \
-    X(nsym)                                                                                        \
-    X(map_nblocks)                                                                                 \
-    X(nexpand)                                                                                     \
-    X(nslots)                                                                                      \
-    X(nouts)                                                                                       \
-    X(nentries)                                                                                    \
-    X(strings_len)                                                                                 \
-    X(ncategories)                                                                                 \
-    X(max_units)                                                                                   \
-    X(max_allow_units)                                                                             \
-    X(nnotes)
-
-#define SHI_HEADER_FIELD_(name) uint32_t name;
-
-/* Sections start 8-byte aligned: enough for the type of every array. */
-#define SHI_ALIGNED_(id, field, type, count) _Static_assert(_Alignof(type) <= 8, #id " alignment");
-SHI_DB_STORED(SHI_ALIGNED_)
-
-typedef struct shi_file_header {
-    char magic[8];
-    uint32_t format;
-    uint32_t endian;
-    uint32_t header_size;
-    uint32_t nsections;
-    uint64_t file_size;
-    uint64_t data_checksum;   /* of bytes [header_size, file_size) */
-    uint64_t header_checksum; /* of this header with this field zero */
-    char fold_version[64];
-    uint32_t sizeof_slot, sizeof_entry, sizeof_out, sizeof_note;
-    SHI_HEADER_COUNTS(SHI_HEADER_FIELD_)
-    struct {
-        uint64_t offset, size;
-    } sect[SHI_SEC_COUNT];
-} shi_file_header;
-
-_Static_assert(sizeof(shi_file_header) % 8 == 0, "header keeps sections aligned");
 
 static uint64_t rotl64(uint64_t x, unsigned r)
 {
@@ -77,7 +25,7 @@ static uint64_t rotl64(uint64_t x, unsigned r)
  * h = (rotl(h ^ a, 29) + b) * odd is a bijection of h, of a and of b, and so
  * is every later step and the final mix: a change confined to one 8-byte word
  * (any corrupted byte) always changes the result. */
-static uint64_t checksum(const unsigned char *p, size_t n)
+uint64_t shi_db_checksum(const unsigned char *p, size_t n)
 {
     const uint64_t k = 0x9E3779B97F4A7C15ull, m = 0xFF51AFD7ED558CCDull;
     uint64_t h[8];
@@ -157,43 +105,10 @@ int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out
         h.sect[i].offset = off[i];
         h.sect[i].size = size[i];
     }
-    h.data_checksum = checksum(p + sizeof h, (size_t)(total - sizeof h));
-    h.header_checksum = checksum((const unsigned char *)&h, sizeof h);
+    h.data_checksum = shi_db_checksum(p + sizeof h, (size_t)(total - sizeof h));
+    h.header_checksum = shi_db_checksum((const unsigned char *)&h, sizeof h);
     memcpy(p, &h, sizeof h);
     return SHAI_OK;
-}
-
-/* Recomputes the checksums of an image in place (tests use it to reach the
- * structural validation with corrupted sections). */
-void shi_db_reseal(void *image, size_t len);
-void shi_db_reseal(void *image, size_t len)
-{
-    shi_file_header h;
-    if (len < sizeof h)
-        return;
-    memcpy(&h, image, sizeof h);
-    if (h.file_size != len)
-        return;
-    h.data_checksum = checksum((const unsigned char *)image + sizeof h, len - sizeof h);
-    h.header_checksum = 0;
-    h.header_checksum = checksum((const unsigned char *)&h, sizeof h);
-    memcpy(image, &h, sizeof h);
-}
-
-/* The failure links of an image as (fail, out) pairs (tests corrupt
- * them). Returns their count, 0 when the header is unusable. */
-size_t shi_db_image_links(void *image, size_t len, uint32_t **pairs);
-size_t shi_db_image_links(void *image, size_t len, uint32_t **pairs)
-{
-    shi_file_header h;
-    if (len < sizeof h)
-        return 0;
-    memcpy(&h, image, sizeof h);
-    uint64_t o = h.sect[SHI_SEC_LINKS].offset, n = h.sect[SHI_SEC_LINKS].size;
-    if (h.nsections != SHI_SEC_COUNT || o > len || n > len - o || (o & 7))
-        return 0;
-    *pairs = (uint32_t *)(void *)((unsigned char *)image + o);
-    return (size_t)(n / sizeof(shi_link));
 }
 
 int shai_db_save(const shai_db *db, const char *path)
@@ -389,7 +304,7 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
         return SHAI_E_DB_VERSION;
     uint64_t hc = h.header_checksum;
     h.header_checksum = 0;
-    if (checksum((const unsigned char *)&h, sizeof h) != hc || h.file_size != len)
+    if (shi_db_checksum((const unsigned char *)&h, sizeof h) != hc || h.file_size != len)
         return SHAI_E_BAD_DB;
 #define SHI_GET_(name) db->name = h.name;
     SHI_HEADER_COUNTS(SHI_GET_)
@@ -405,7 +320,7 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
         if (n != size[i] || (o & 7) || o < sizeof h || o > len || n > len - o)
             return SHAI_E_BAD_DB;
     }
-    if (checksum(p + sizeof h, len - sizeof h) != h.data_checksum)
+    if (shi_db_checksum(p + sizeof h, len - sizeof h) != h.data_checksum)
         return SHAI_E_BAD_DB;
 #define SHI_AT_(id, field, type, count)                                                            \
     db->field = (const type *)(const void *)(p + h.sect[SHI_SEC_##id].offset);
