@@ -2,17 +2,21 @@
  * shai (筛) — screen Chinese and mixed Chinese/English text against a
  * sensitive-word lexicon.
  *
- * This is the only public header. Everything here is stable ABI unless it sits
- * in the "experimental" section at the end.
+ * This is the only public header, and everything in it is stable ABI: a
+ * function, constant or struct field, once released, keeps its meaning and
+ * its number. While the soname is libshai.so.0, structs the library fills
+ * keep reserved room (shai_hit.reserved) so that they can grow without a
+ * break. Each declaration says since which version it exists.
  *
  * Model
  * -----
  *   builder (mutable, one thread)  --shai_builder_compile-->  db (immutable)
  *   db + text  --shai_scan / shai_scan_hits / shai_check / shai_mask-->  hits
  *
- * A db is immutable once compiled: any number of threads may scan with one db
- * at the same time without locks. A builder or a stream belongs to one thread
- * at a time.
+ * A db is immutable once compiled or opened: nothing writes into it
+ * afterwards, and any number of threads may scan with one db at the same time
+ * without locks. A builder, a stream or a scratch (shai_scratch_new: the
+ * mutable state of scans, one per thread) belongs to one thread at a time.
  *
  * Offsets
  * -------
