@@ -5,7 +5,8 @@
 #include <stdint.h>
 
 /* A "word character" for the Latin boundary rule: an entry that begins (ends)
- * with one only matches where the code point before (after) is not one. */
+ * with one only matches where the code point before (after) is not one. All
+ * are in the BMP: the compiler's character map relies on it (build_map). */
 static inline int shi_is_word_char(uint32_t cp)
 {
     if (cp < 0x80)
