@@ -93,7 +93,7 @@ static const uint32_t pool[] = {
 };
 
 /* Letters for the gap tests: never noise. */
-/* (No full-width digits: test_api's test_clause_punctuation_after_digits
+/* (No full-width digits: tests/api/test_matching.c's test_clause_punctuation_after_digits
  * covers them.) */
 static const uint32_t gap_letters[] = {0x8D4C, 0x535A, 0x53F2, 0x7F51, 0x4E2D, 'a',  'b',
                                        'q',    's',    '1',    '2',    0xE9,   0xC0, 0x1E01,
@@ -1495,7 +1495,7 @@ static void test_reference_self_check(void **state)
     assert_false(is_word(0xFF20) || is_word(0xFF40) || is_word(0x8D4C) || is_word(-1));
     assert_false(is_word('_') || is_word(' '));
 
-    /* 甲乙丙 with 甲乙 (allow), 乙, 乙丙: see test_api. */
+    /* 甲乙丙 with 甲乙 (allow), 乙, 乙丙: see tests/api/test_check.c. */
     lexicon lx = {0};
     gen_entry e;
     memset(&e, 0, sizeof e);
