@@ -13,7 +13,8 @@
  * Deterministic: the base seed is fixed (SHAI_DIFF_SEED overrides it) and
  * every case has its own seed, printed on failure together with a shrunk
  * reproducer. SHAI_DIFF_CASE=<case seed> runs that one case only;
- * SHAI_DIFF_SCALE=<n> multiplies the number of cases.
+ * SHAI_DIFF_SCALE=<n> multiplies the number of cases (as SHAI_TEST_SCALE does for
+ * every random test, see test_util.h; the ASan build runs a quarter of them).
  */
 #include "test_util.h"
 
@@ -1328,7 +1329,7 @@ static void run_many(const char *name, uint64_t salt, uint32_t cases, const gen_
     uint64_t base = env_u64("SHAI_DIFF_SEED", UINT64_C(0x5EED5EED5EED)) ^ salt;
     uint64_t only = env_u64("SHAI_DIFF_CASE", 0);
     uint64_t scale = env_u64("SHAI_DIFF_SCALE", 1);
-    uint64_t total = only ? 1 : (uint64_t)cases * (scale ? scale : 1);
+    uint64_t total = only ? 1 : (uint64_t)test_scale(cases) * (scale ? scale : 1);
 
     lexicon lx = {0};
     text *texts = calloc(p->texts, sizeof *texts);

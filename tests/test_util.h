@@ -118,6 +118,37 @@ static inline uint32_t rng_below(uint64_t *state, uint32_t n)
     return (uint32_t)(rng_next(state) % n);
 }
 
+/* -------------------------------------------------------------- workloads */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_UNDER_ASAN 1
+#endif
+#endif
+
+/* How many cases a random test runs for its nominal count n: n times
+ * SHAI_TEST_SCALE when that is set (a factor: 0.1 for a quick look, 20 for
+ * a long run), else n, or n / 4 under AddressSanitizer, where a case costs
+ * several times the CPU. The cases are the same sequence, cut shorter or
+ * run longer. Never fewer than one. */
+static inline uint32_t test_scale(uint32_t n)
+{
+    const char *v = getenv("SHAI_TEST_SCALE");
+    double factor = 1.0;
+    if (v && *v)
+        factor = strtod(v, NULL);
+#ifdef TEST_UNDER_ASAN
+    else
+        factor = 0.25;
+#endif
+    double scaled = (double)n * factor;
+    if (!(scaled >= 1.0)) /* also NaN */
+        return 1;
+    return scaled < (double)UINT32_MAX ? (uint32_t)scaled : UINT32_MAX;
+}
+
 /* ------------------------------------------------------------- db helpers */
 
 static inline shai_builder *new_builder(void)
