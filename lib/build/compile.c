@@ -100,7 +100,8 @@ static uint32_t fold_cp(const ctx *c, uint32_t cp, uint8_t cls, uint32_t *seq)
 
 /* Punctuation that ends a clause: between two Chinese characters it is a
  * real boundary (入住日：您好 is not 日您), so it is only skipped inside
- * Latin words (f.u.c.k). Code points after folding. */
+ * Latin words (f.u.c.k). Code points after folding, all below
+ * SHI_WORD_CHAR_LIMIT (build_map relies on it). */
 static int is_clause_punct(uint32_t cp)
 {
     switch (cp) {
@@ -285,8 +286,8 @@ static uint32_t unit_value(const ctx *c, uint32_t cp)
 }
 
 /* The character map is composed block by block (SHI_MAP_BLOCK_SIZE code
- * points). Most blocks are uniform: outside the BMP (where every word
- * character and all clause punctuation are), no fold stage maps a code point
+ * points). Most blocks are uniform: above SHI_WORD_CHAR_LIMIT (below it are
+ * every word character and all clause punctuation), no fold stage maps a code point
  * of theirs, no lexicon symbol is among them and one class, or none, covers
  * them whole, so all their code points get one value. Only the other blocks
  * are composed code point by code point: a small compile costs what its
@@ -417,7 +418,7 @@ static void plan_blocks(compose *k, uint32_t *uniform)
     uint8_t cls[NBLK];
     memset(cls, SHI_CLS_LETTER, sizeof cls);
     for (uint32_t blk = 0; blk < NBLK; blk++)
-        k->block_at[blk] = blk < 0x10000u >> SHI_MAP_BLOCK_SHIFT ? 0 : NO_BLOCK;
+        k->block_at[blk] = blk < SHI_WORD_CHAR_LIMIT >> SHI_MAP_BLOCK_SHIFT ? 0 : NO_BLOCK;
     block_classes bc = {cls, k->block_at};
     shi_fold_each_class_range(classify_blocks, &bc);
     const uint32_t words_per_block = SHI_MAP_BLOCK_SIZE / 64;
