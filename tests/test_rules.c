@@ -269,7 +269,7 @@ static void random_texts(int fold)
     uint64_t rng = 0x5EED0000u + (uint64_t)fold;
     char *text = malloc(1 << 16);
     assert_non_null(text);
-    for (int t = 0; t < 3000; t++) {
+    for (uint32_t t = 0, nt = test_scale(3000); t < nt; t++) {
         size_t len = 0;
         uint32_t lines = 1 + rng_below(&rng, 4);
         for (uint32_t l = 0; l < lines; l++) {
@@ -475,7 +475,7 @@ static void test_rules_past_the_budget(void **state)
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
     assert_non_null(md);
     uint64_t rng = 5;
-    for (int t = 0; t < 200; t++) {
+    for (uint32_t t = 0, nt = test_scale(200); t < nt; t++) {
         /* 的 or x, then a letter and a digit, a few times */
         char text[256];
         size_t len = 0;
@@ -523,8 +523,8 @@ static void test_rules_random_patterns(void **state)
     uint64_t rng = 0xBADC0DE;
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
     assert_non_null(md);
-    int tried = 0;
-    while (tried < 400) {
+    uint32_t tried = 0, ntried = test_scale(400);
+    while (tried < ntried) {
         char pat[128];
         size_t plen = 0;
         uint32_t n = 1 + rng_below(&rng, 6);

@@ -8,6 +8,10 @@ Run by meson (`meson test -C BUILD cli`), or by hand:
 SHAI_BIN is the built executable; SHAI_SOURCE_DIR the source tree (for the
 bundled wordlists/). SHAI_TEST_SEED seeds the randomized differential tests.
 Every test builds its own small lexicon in a temporary directory.
+
+The tests marked @slow feed giant inputs (tens of MB). SHAI_TEST_PART=fast
+runs the others, SHAI_TEST_PART=slow only those; unset, all run. meson
+registers the two parts as `cli` and `cli-slow` (in the suite `slow`).
 """
 
 import json
@@ -23,6 +27,32 @@ import unittest
 BIN = os.environ.get("SHAI_BIN", "")
 SOURCE_DIR = os.environ.get("SHAI_SOURCE_DIR", "")
 SEED = int(os.environ.get("SHAI_TEST_SEED", "20240611"))
+
+def slow(test):
+    """Marks a test of giant inputs: run by the `slow` part only."""
+    test.slow = True
+    return test
+
+
+def load_tests(loader, tests, pattern):
+    part = os.environ.get("SHAI_TEST_PART", "")
+    if not part:
+        return tests
+    if part not in ("fast", "slow"):
+        raise ValueError("SHAI_TEST_PART must be fast or slow, not %r" % part)
+
+    def cases(suite):
+        for t in suite:
+            if isinstance(t, unittest.TestSuite):
+                yield from cases(t)
+            else:
+                yield t
+
+    def is_slow(t):
+        return getattr(getattr(t, getattr(t, "_testMethodName", ""), None), "slow", False)
+
+    return unittest.TestSuite(t for t in cases(tests) if is_slow(t) == (part == "slow"))
+
 
 SANITIZER_MARKERS = (b"AddressSanitizer", b"LeakSanitizer", b"UndefinedBehaviorSanitizer",
                      b"runtime error:")
@@ -646,6 +676,7 @@ class TestInputs(CliTestCase):
         p = self.scan("-l", lex, f)
         self.assertEqual(len(p.stdout.splitlines()), len(expected))
 
+    @slow
     def test_memory_stays_bounded_on_a_long_line(self):
         # A 96 MB line through a pipe must not be kept in memory.
         lex = self.lexicon()
@@ -774,7 +805,11 @@ class TestDifferential(CliTestCase):
 
 def peak_rss_of(argv, env, feed=None):
     """Run argv to completion, with feed(stdin) writing its standard input
-    when given; (returncode, stdout, stderr, peak RSS in bytes)."""
+    when given; (returncode, stdout, stderr, peak RSS in bytes). Under ASan
+    the quarantine of freed memory (256 MB by default) is kept small: the
+    RSS it holds is ASan's, not the program's."""
+    env = dict(env)
+    env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=16"
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE if feed else None,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out = []
@@ -984,6 +1019,7 @@ class TestThreads(CliTestCase):
                 out += ("长" * rng.randint(1000, 300000)).encode()  # long lines
         return bytes(out)
 
+    @slow
     def test_large_input_identical(self):
         lex = self.lexicon(self.LEXICON)
         data = self.big_input(10 * 1024 * 1024)  # more than two 4 MiB blocks
@@ -1020,6 +1056,7 @@ class TestThreads(CliTestCase):
         self.assertEqual(seen, sorted(seen))
         self.outputs_agree(["-l", lex, "-f", "jsonl", "--overlapping"], files=files[:150])
 
+    @slow
     def test_giant_line_bounded(self):
         # A 40 MB line without '\n': the parallel reader gives up on blocks
         # after 16 MiB and streams the rest; memory stays bounded.
@@ -1043,6 +1080,7 @@ class TestThreads(CliTestCase):
         self.assertLess(rss_big - rss_small, 36 * 1024 * 1024,
                         "peak RSS grew from %d to %d bytes" % (rss_small, rss_big))
 
+    @slow
     def test_giant_line_then_more_files(self):
         lex = self.lexicon(self.LEXICON)
         giant = self.write("g.txt", b"\xe8" + "刷单".encode() * (6 * 1024 * 1024) +
