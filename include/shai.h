@@ -274,8 +274,13 @@ SHAI_API int shai_db_category_name(const shai_db *db, uint32_t id, const char **
  * (out may be NULL with cap 0) returns SHAI_E_BUFFER_TOO_SMALL. Since 0.1. */
 SHAI_API int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size);
 
-/* Write the image to a file (atomically: a temporary file renamed into
- * place). Since 0.1. */
+/* Write the image to a file, atomically: a new file next to `path` with a
+ * random name, created exclusively (O_EXCL | O_NOFOLLOW) with mode 0666
+ * less the umask, written, fsync-ed and renamed over `path`; the directory
+ * is then fsync-ed. Only a regular file is replaced: when `path` is a
+ * directory, FIFO, socket or device, SHAI_E_IO and nothing is written. A
+ * symbolic link at `path` is itself replaced (its target is untouched).
+ * SHAI_E_IO leaves errno set by the call that failed. Since 0.1. */
 SHAI_API int shai_db_save(const shai_db *db, const char *path);
 
 /* Open a saved db by memory-mapping the file read-only: no rebuild, and

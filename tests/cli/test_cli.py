@@ -887,6 +887,80 @@ class TestSavedDb(CliTestCase):
         self.assert_exit(p, 2)
         self.assertIn("x.shai", p.stderr.decode())
 
+    def test_compile_refuses_special_files(self):
+        # -o never turns a FIFO, a socket or a directory into a db file: the
+        # target is left as it was and nothing is written. Only stat() is
+        # used here, so a FIFO that were opened by shai could not block us.
+        import socket
+        import stat
+        lex = self.lexicon()
+        fifo = self.path("fifo.shai")
+        os.mkfifo(fifo)
+        sock_path = self.path("sock.shai")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(sock.close)
+        sock.bind(sock_path)
+        folder = self.path("folder.shai")
+        os.mkdir(folder)
+        for target, kind, is_kind in ((fifo, "a FIFO", stat.S_ISFIFO),
+                                      (sock_path, "a socket", stat.S_ISSOCK),
+                                      (folder, "a directory", stat.S_ISDIR)):
+            p = self.run_shai("compile", "-q", "-o", target, lex)
+            self.assert_exit(p, 2)
+            self.assertEqual(p.stderr.decode(),
+                             "shai: %s: cannot write the db: not a regular file (%s)\n"
+                             % (target, kind))
+            self.assertTrue(is_kind(os.lstat(target).st_mode), target)
+        self.assertEqual(sorted(os.listdir(self.tmp)),
+                         ["empty-default", "fifo.shai", "folder.shai", "lex.txt", "sock.shai"])
+        self.assertEqual(os.listdir(folder), [])
+
+    def test_compile_temporary_is_not_predictable(self):
+        # The old temporary was PATH.tmpPID, opened without O_EXCL: a symlink
+        # planted there redirected the write into its target. The shell
+        # plants one at its own pid, which exec gives to shai.
+        lex = self.lexicon()
+        victim = self.write("victim.txt", "keep me\n")
+        out = self.path("out.shai")
+        p = subprocess.run(["sh", "-c", 'ln -s "$1" "$2.tmp$$" && exec "$3" compile -q -o "$2" "$4"',
+                            "sh", victim, out, BIN, lex], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=self.env(), timeout=600)
+        self.assert_exit(p, 0)
+        with open(victim, "rb") as f:
+            self.assertEqual(f.read(), b"keep me\n")
+        self.assertFalse(os.path.islink(out))
+        self.assertEqual(self.scan("--db", out, input="赌博\n").returncode, 1)
+
+    def test_compile_replaces_a_symlink_not_its_target(self):
+        lex = self.lexicon()
+        target = self.write("target.shai", "old contents\n")
+        link = self.path("link.shai")
+        os.symlink(target, link)
+        p = self.run_shai("compile", "-q", "-o", link, lex)
+        self.assert_exit(p, 0)
+        self.assertFalse(os.path.islink(link))
+        with open(target) as f:
+            self.assertEqual(f.read(), "old contents\n")
+        self.assertEqual(self.scan("--db", link, input="赌博\n").returncode, 1)
+        # nothing else is left in the directory
+        self.assertEqual(sorted(os.listdir(self.tmp)),
+                         ["empty-default", "lex.txt", "link.shai", "target.shai"])
+
+    def test_compile_mode_follows_umask(self):
+        lex = self.lexicon()
+        for mask, mode in ((0o022, 0o644), (0o002, 0o664), (0o077, 0o600)):
+            out = self.path("m%o.shai" % mask)
+            p = subprocess.run([BIN, "compile", "-q", "-o", out, lex], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=self.env(), timeout=600, umask=mask)
+            self.assert_exit(p, 0)
+            self.assertEqual(os.stat(out).st_mode & 0o777, mode, oct(mask))
+            # replacing an existing file gives the same mode
+            os.chmod(out, 0o640)
+            p = subprocess.run([BIN, "compile", "-q", "-o", out, lex], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=self.env(), timeout=600, umask=mask)
+            self.assert_exit(p, 0)
+            self.assertEqual(os.stat(out).st_mode & 0o777, mode, oct(mask))
+
     def test_scan_db_errors(self):
         lex = self.lexicon()
         db, _ = self.compile(lex)
