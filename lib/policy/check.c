@@ -22,6 +22,10 @@ int shai_check(const shai_db *db, const char *text, size_t len, uint32_t flags, 
     shi_scanner_release(&sc);
     *verdict = sc.verdict;
     *count = c.count;
+    /* rules that gave up (a limit, no memory) may have hidden a violation:
+     * never PASS then, for a caller that looks at the verdict only */
+    if (sc.rule_status && *verdict < SHAI_ACTION_REVIEW)
+        *verdict = SHAI_ACTION_REVIEW;
     if (sc.rule_status)
         return sc.rule_status;
     return c.count > cap ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK;

@@ -1242,10 +1242,10 @@ int shai_scan_hits(const shai_db *db, const char *text, size_t len, uint32_t fla
         return SHAI_E_INVALID_ARG;
     shi_collect c = {hits, cap, 0};
     int rc = shai_scan(db, text, len, flags, shi_collect_hit, &c);
-    if (rc)
+    if (rc && rc != SHAI_E_MATCH_LIMIT)
         return rc;
-    *count = c.count;
-    return c.count > cap ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK;
+    *count = c.count; /* a limit hides no hit: they are all there */
+    return rc ? rc : c.count > cap ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK;
 }
 
 struct shai_stream {
