@@ -709,6 +709,30 @@ class TestDefaultLexicon(CliTestCase):
         for r in self.jsonl(p.stdout):
             self.check_record(r, "网上赌博\n".encode())
 
+    def test_bundled_rules_cost_is_bounded(self):
+        # Padding chosen to make the contact rules backtrack (issue #19):
+        # they must neither hit PCRE2's limits nor hide the contact after it.
+        if not SOURCE_DIR:
+            self.skipTest("SHAI_SOURCE_DIR not set")
+        env = self.env(SHAI_DEFAULT_LEXICON=os.path.join(SOURCE_DIR, "wordlists"))
+        cases = [
+            ("wechat" + " " * 200 + "。wechat abc_12345", ["wechat abc_12345"]),
+            (("加v" + " " * 60 + "信" + " " * 60 + "号" + " " * 60) * 20 + "加v abc_12345",
+             ["加v abc_12345"]),
+            (("qq" + " " * 300 + "号") * 10 + " qq 123456", ["qq 123456"]),
+            ("x@" + "a." * 50000 + "1 y@b.cn", ["y@b.cn"]),
+            (("13" + " " * 1000) * 100 + "13812345678", ["13812345678"]),
+            ("a" * 100000 + "@ www.a.cn", ["www.a.cn"]),
+            (("a" * 70 + ".") * 5000 + " bb.com", ["bb.com"]),
+        ]
+        for text, want in cases:
+            p = self.scan("-f", "jsonl", input=text + "\n", env=env)
+            self.assertEqual(p.stderr, b"", text[:40])
+            self.assert_exit(p, 1)
+            rules = ("phone", "qq", "wechat", "url", "domain", "email")
+            got = [r["text"] for r in self.jsonl(p.stdout) if r.get("tag") in rules]
+            self.assertEqual(got, want, text[:40])
+
 
 class TestDifferential(CliTestCase):
     """Random texts over an alphabet the normalizer leaves alone, against a
