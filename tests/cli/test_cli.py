@@ -442,6 +442,37 @@ class TestExitCodesAndErrors(CliTestCase):
         p = self.scan("-l", lex, missing)
         self.assert_exit(p, 2)
 
+    def test_match_limit_names_the_line_and_goes_on(self):
+        # A rule that gives up on one line: its hits and every other hit are
+        # printed, the line is named on standard error, the next lines and
+        # files are scanned, and the exit status is 2 (issue #19).
+        lex = self.lexicon("@category spam\n@action review\nre:k(?:a+)+b\n"
+                           "@category gambling\n@action block\n赌博\n")
+        pad = "k" + "a" * 40 + "cb"
+        a = self.write("a.txt", "赌博\n%s kab 赌博\n好\n%s\n赌博\n" % (pad, pad))
+        # a long line (over one read) that hits the limit at its start,
+        # and a last line without a line break
+        b = self.write("b.txt", "%s %s kab\n赌博\n%s" % (pad, " " * 200000, pad))
+        want_out = [a + ":1:1: 赌博 [gambling/block]",
+                    a + ":2:45: kab [spam/review]",
+                    a + ":2:49: 赌博 [gambling/block]",
+                    a + ":5:1: 赌博 [gambling/block]",
+                    b + ":1:200046: kab [spam/review]",
+                    b + ":2:1: 赌博 [gambling/block]"]
+        msg = "a regular expression rule hit its match limit; the line may hold more hits"
+        want_err = ["shai: %s:%d: %s" % (a, 2, msg), "shai: %s:%d: %s" % (a, 4, msg),
+                    "shai: %s:%d: %s" % (b, 1, msg), "shai: %s:%d: %s" % (b, 3, msg)]
+        for j in ("-j1", "-j2", "-j3"):
+            p = self.scan("-l", lex, j, a, b)
+            self.assert_exit(p, 2)
+            self.assertEqual(p.stdout.decode().splitlines(), want_out, j)
+            self.assertEqual(p.stderr.decode().splitlines(), want_err, j)
+        with open(a, "rb") as f:
+            p = self.scan("-l", lex, "-j1", input=f.read())
+        self.assert_exit(p, 2)
+        self.assertEqual(p.stderr.decode().splitlines(),
+                         ["shai: <stdin>:2: " + msg, "shai: <stdin>:4: " + msg])
+
     def test_directory_as_input(self):
         lex = self.lexicon()
         p = self.scan("-l", lex, self.tmp)
