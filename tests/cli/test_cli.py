@@ -1402,6 +1402,36 @@ class TestLint(CliTestCase):
             self.skipTest("SHAI_SOURCE_DIR not set")
         p = self.lint(os.path.join(SOURCE_DIR, "wordlists"))
         self.assert_exit(p, 0)
+        self.assertNotIn(b"rule cost", p.stdout)
+
+    def test_rule_cost(self):
+        # Rules whose backtracking is not bounded by the line length are
+        # warnings at their column (issue #19); rewritten ones are not.
+        lex = self.write("rc.txt", "\n".join([
+            "@category spam",
+            "re:(a+)+$",                                      # 2: nested
+            "re:(a|a)*b",                                     # 3: alternatives
+            "re:x\\s*\\s*y",                                  # 4: adjacent
+            "re:wechat\\s*(?:号)?\\s*[:=]?\\s*[a-z]{6}",      # 5: adjacent, past 号?
+            "re:[一-龥]+\\s*[\\x{4e00}-\\x{9fa5}]+",           # 6: adjacent, CJK
+            "re:(\\d+\\s?)+$",                                # 7: nested
+            "re:.*.*=",                                       # 8: adjacent
+            "re:wechat\\s*+(?:号\\s*+)?(?:[:=]\\s*+)?[a-z]{6}",  # possessive: fine
+            "re:(?<![0-9])1[3-9](?:[\\s\\-.]*[0-9]){9}",       # disjoint: fine
+            "re:[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}",     # disjoint: fine
+            "re:(?>a+)+b|\\d+(?:\\.\\d+)?x|\\p{Han}+\\s+\\p{Han}+",  # fine
+            "re:(?x) a+ a+",                                  # extended: not read
+        ]) + "\n")
+        p = self.lint(lex)
+        self.assert_exit(p, 0)
+        got = [(int(m.group(1)), int(m.group(2)), m.group(3))
+               for m in re.finditer(r"^.*rc\.txt:(\d+):(\d+): warning: rule cost: (\w+)",
+                                    p.stdout.decode(), re.M)]
+        self.assertEqual(got, [(2, 4, "repeated"), (3, 4, "repeated"), (4, 8, "unbounded"),
+                               (5, 19, "unbounded"), (6, 13, "unbounded"), (7, 4, "repeated"),
+                               (8, 6, "unbounded")])
+        self.assertEqual(len(p.stdout.decode().splitlines()), 7)
+        self.assert_exit(self.lint("--strict", lex), 1)
 
 
 class TestHelp(CliTestCase):
