@@ -371,6 +371,14 @@ def _status_error(lib: _capi.Library, status: int, what: str, file: Optional[str
     return _error_class(status)(f"{what}: {message}", status, lib.name_of(status), file=file)
 
 
+def _limit_error(lib: _capi.Library, raw: List[Tuple[int, ...]]) -> Error:
+    """A MatchLimitError that keeps the raw hits found (the caller turns them
+    into its `hits` or `verdict`)."""
+    exc = _status_error(lib, E_MATCH_LIMIT, "scan failed")
+    exc._raw = raw  # type: ignore[attr-defined]
+    return exc
+
+
 def _builder_error(lib: _capi.Library, builder: c_void_p, status: int, prefix: str = "") -> Error:
     raw = lib.builder_error_message(builder) or b""
     message = raw.decode("utf-8", "replace") or lib.message_of(status)
@@ -759,11 +767,12 @@ class Db:
         else:
             status = fn(self._handle, data, size, flags, sc.hits_p, sc.cap_arg, sc.count_p)
         n = sc.count.value
-        if status == 0:
-            if n == 0:
-                return []
-            return list(_HIT_STRUCT.iter_unpack(sc.view[: n * HIT_SIZE]))
-        if status != E_BUFFER_TOO_SMALL:
+        if status == 0 or (status == E_MATCH_LIMIT and n <= sc.cap):
+            raw = list(_HIT_STRUCT.iter_unpack(sc.view[: n * HIT_SIZE])) if n else []
+            if status:
+                raise _limit_error(self._lib, raw)
+            return raw
+        if status not in (E_BUFFER_TOO_SMALL, E_MATCH_LIMIT):
             raise _status_error(self._lib, status, "scan failed")
         # More hits than the buffer holds: scan again with room for all.
         while True:
@@ -780,9 +789,12 @@ class Db:
             else:
                 status = fn(self._handle, data, size, flags, hits_p, c_size_t(cap), sc.count_p)
             n = sc.count.value
-            if status == 0:
-                return list(_HIT_STRUCT.iter_unpack(view[: n * HIT_SIZE]))
-            if status != E_BUFFER_TOO_SMALL:
+            if status == 0 or (status == E_MATCH_LIMIT and n <= cap):
+                raw = list(_HIT_STRUCT.iter_unpack(view[: n * HIT_SIZE]))
+                if status:
+                    raise _limit_error(self._lib, raw)
+                return raw
+            if status not in (E_BUFFER_TOO_SMALL, E_MATCH_LIMIT):
                 raise _status_error(self._lib, status, "scan failed")
 
     def _make_hits(self, text: Text, data: bytes, is_str: bool, raw: List[Tuple[int, ...]]) -> List[Hit]:
@@ -827,7 +839,11 @@ class Db:
             InvalidTextError: `text` is a str with a lone surrogate.
         """
         data, is_str = _encode(text)
-        raw = self._raw_hits(self._lib.scan_hits_fast, data, SCAN_OVERLAPPING if overlapping else 0, False)
+        try:
+            raw = self._raw_hits(self._lib.scan_hits_fast, data, SCAN_OVERLAPPING if overlapping else 0, False)
+        except MatchLimitError as exc:
+            exc.hits = self._make_hits(text, data, is_str, exc._raw) if exc._raw else []
+            raise
         if not raw:
             return []
         return self._make_hits(text, data, is_str, raw)
@@ -837,7 +853,14 @@ class Db:
         that no allow hit covers, with those hits (non-overlapping unless
         `overlapping`; the action does not depend on it)."""
         data, is_str = _encode(text)
-        raw = self._raw_hits(self._lib.check_fast, data, SCAN_OVERLAPPING if overlapping else 0, True)
+        try:
+            raw = self._raw_hits(self._lib.check_fast, data, SCAN_OVERLAPPING if overlapping else 0, True)
+        except MatchLimitError as exc:
+            # shai_check filled the hits found and made the verdict at least
+            # review: the screening was incomplete, never a pass
+            hits = self._make_hits(text, data, is_str, exc._raw) if exc._raw else []
+            exc.verdict = Verdict(ACTIONS[_scratch.verdict.value], hits)
+            raise
         action = ACTIONS[_scratch.verdict.value]
         if not raw:
             return Verdict(action, [])
