@@ -795,6 +795,26 @@ static void test_rules_match_limit_goes_on(void **state)
     assert_int_equal(verdict, SHAI_ACTION_REVIEW);
     assert_status(shai_check(db, LIT("好"), 0, &verdict, hits, 16, &count), SHAI_OK);
     assert_int_equal(verdict, SHAI_ACTION_PASS);
+
+    /* the cost stays bounded: past 8 starts that give up in one line the
+     * rule gives up on the rest of it (still a limit, never a pass); the
+     * other rule and the words still report theirs */
+    for (int starts = 8; starts <= 9; starts++) {
+        char many[1024];
+        size_t m = 0;
+        for (int i = 0; i < starts; i++)
+            m += (size_t)sprintf(many + m, "k%s ", pad);
+        m += (size_t)sprintf(many + m, "kab zz9 赌博");
+        hit_vec got = {0};
+        assert_status(shai_scan(db, many, m, SHAI_SCAN_OVERLAPPING, collect_hit, &got),
+                      SHAI_E_MATCH_LIMIT);
+        size_t found_slow = 0;
+        for (size_t i = 0; i < got.n; i++)
+            found_slow += got.v[i].entry == slow;
+        assert_int_equal(got.n, starts == 8 ? 3 : 2);
+        assert_int_equal(found_slow, starts == 8 ? 1 : 0);
+        hit_vec_free(&got);
+    }
     shai_db_free(db);
 }
 

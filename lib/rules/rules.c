@@ -649,6 +649,7 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
             break;
         }
         uint32_t limits = 0;       /* starts that gave up */
+        uint32_t searches = 0;     /* searches that gave up, at a start not told */
         if (g && g->anchored[k]) { /* only plain gated rules have one */
             int rc = run_at_starts(r, g, k, folded, len, cands, md, fn, user, &at, &limits);
             if (rc != SHAI_OK) { /* SHAI_TERMINATED also ends the loop */
@@ -659,7 +660,7 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
         while (at <= len) {
             int rc = pcre2_match(r->code[k], (PCRE2_SPTR)folded, len, at, PCRE2_NO_UTF_CHECK, md,
                                  r->mctx);
-            if (gave_up(rc) && ++limits <= SHI_LIMIT_SKIPS) {
+            if (gave_up(rc) && ++searches <= SHI_LIMIT_SKIPS && limits < SHI_LIMIT_SKIPS) {
                 rc = after_limit(r, k, folded, len, md, fn, user, &at, &limits);
                 if (rc == SHAI_OK) /* on from at */
                     continue;
@@ -682,7 +683,7 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
             }
             at = e > at ? e : next_char(folded, len, at); /* on, past an empty match */
         }
-        if (limits && status == SHAI_OK)
+        if ((limits || searches) && status == SHAI_OK)
             status = SHAI_E_MATCH_LIMIT;
     }
     *scratch = md;
