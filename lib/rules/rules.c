@@ -580,6 +580,13 @@ static size_t next_char(const char *folded, size_t len, size_t at)
     return at;
 }
 
+/* The match limit of the tries after_limit makes. The search before it
+ * found no match before the start that gave up, so a try only has to tell
+ * that start: a lower limit finds it at a tenth of the cost (these tries
+ * run in PCRE2's interpreter). A start it gives up on too early is skipped
+ * the same way and the search goes on after it. */
+#define SHI_PROBE_LIMIT (SHI_MATCH_LIMIT / 10)
+
 /* The search of rule k from *at gave up at a limit, at a start PCRE2 does
  * not tell: the same search, one start at a time (anchored, so that each
  * start has limits of its own), up to the first start that gives up again
@@ -592,29 +599,33 @@ static int after_limit(const shi_rules *r, uint32_t k, const char *folded, size_
                        int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user,
                        size_t *at, uint32_t *limits)
 {
+    /* no memory for it: the tries take the full limit */
+    pcre2_match_context *probe = pcre2_match_context_copy(r->mctx);
+    if (probe)
+        pcre2_set_match_limit(probe, SHI_PROBE_LIMIT);
+    int rc = PCRE2_ERROR_NOMATCH;
     for (size_t p = *at; p <= len; p = next_char(folded, len, p)) {
         /* PCRE2_ANCHORED at match time runs the interpreter: this path is
          * for rules that hit a limit only */
-        int rc = pcre2_match(r->code[k], (PCRE2_SPTR)folded, len, p,
-                             PCRE2_ANCHORED | PCRE2_NO_UTF_CHECK, md, r->mctx);
+        rc = pcre2_match(r->code[k], (PCRE2_SPTR)folded, len, p,
+                         PCRE2_ANCHORED | PCRE2_NO_UTF_CHECK, md, probe ? probe : r->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
             continue;
         if (gave_up(rc)) {
-            if (++*limits > SHI_LIMIT_SKIPS)
-                return rc;
-            *at = next_char(folded, len, p);
-            return SHAI_OK;
+            if (++*limits <= SHI_LIMIT_SKIPS) {
+                *at = next_char(folded, len, p);
+                rc = SHAI_OK;
+            }
+        } else if (rc >= 0) {
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            size_t s = ov[0], e = ov[1];
+            *at = e > p ? e : next_char(folded, len, p);
+            rc = e > s && fn(s, e, r->entry[k], user) ? SHAI_TERMINATED : SHAI_OK;
         }
-        if (rc < 0)
-            return rc;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        size_t s = ov[0], e = ov[1];
-        if (e > s && fn(s, e, r->entry[k], user))
-            return SHAI_TERMINATED;
-        *at = e > p ? e : next_char(folded, len, p);
-        return SHAI_OK;
+        break;
     }
-    return PCRE2_ERROR_NOMATCH;
+    pcre2_match_context_free(probe);
+    return rc;
 }
 
 int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, uint8_t seen,
