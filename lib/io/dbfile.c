@@ -3,11 +3,13 @@
  * that no file, however corrupted, makes a scan read out of bounds. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/db.h"
@@ -111,45 +113,116 @@ int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out
     return SHAI_OK;
 }
 
+/* Writes n bytes to fd; -1 on error. */
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Creates a new file "<path>.tmp-XXXXXX" next to `path` (name written to
+ * tmp, which has room for it) and returns its descriptor, or -1. O_EXCL and
+ * O_NOFOLLOW: nothing planted at that name (a symlink, a FIFO) is opened or
+ * followed, and mode 0666 lets the umask decide, as for any new file. */
+static int create_temp(const char *path, char *tmp, size_t cap)
+{
+    static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    static _Atomic unsigned long counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 40) ^
+                 (uint64_t)(uintptr_t)tmp;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        /* splitmix64: a different name at each attempt, in each thread */
+        uint64_t z = (x += 0x9E3779B97F4A7C15u + (uint64_t)++counter);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+        z ^= z >> 31;
+        char suffix[7];
+        for (int i = 0; i < 6; i++, z /= 36)
+            suffix[i] = digits[z % 36];
+        suffix[6] = '\0';
+        snprintf(tmp, cap, "%s.tmp-%s", path, suffix);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
+}
+
+/* fsync of the directory that holds `path`, so that a rename into it is
+ * durable. Best effort: some file systems refuse it. */
+static void sync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = NULL;
+    if (!slash)
+        dir = strdup(".");
+    else if (slash == path)
+        dir = strdup("/");
+    else if ((dir = malloc((size_t)(slash - path) + 1)) != NULL) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    }
+    if (!dir)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
 int shai_db_save(const shai_db *db, const char *path)
 {
     if (!db || !path || !*path)
         return SHAI_E_INVALID_ARG;
+    /* only a regular file (or a symlink, replaced itself) is ever replaced:
+     * never a device, a FIFO, a socket or a directory */
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EEXIST;
+        return SHAI_E_IO;
+    }
     size_t n;
     shai_db_serialize(db, NULL, 0, &n);
     void *buf = malloc(n);
     if (!buf)
         return SHAI_E_NOMEM;
     shai_db_serialize(db, buf, n, &n);
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
+    size_t cap = strlen(path) + 16;
+    char *tmp = malloc(cap);
     if (!tmp) {
         free(buf);
         return SHAI_E_NOMEM;
     }
-    snprintf(tmp, plen + 16, "%s.tmp%ld", path, (long)getpid());
     int rc = SHAI_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = create_temp(path, tmp, cap);
     if (fd < 0) {
         rc = SHAI_E_IO;
     } else {
-        size_t done = 0;
-        while (done < n) {
-            ssize_t w = write(fd, (char *)buf + done, n - done);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                rc = SHAI_E_IO;
-                break;
-            }
-            done += (size_t)w;
-        }
+        if (write_all(fd, buf, n) != 0 || fsync(fd) != 0)
+            rc = SHAI_E_IO;
         if (close(fd) != 0)
             rc = SHAI_E_IO;
         if (rc == SHAI_OK && rename(tmp, path) != 0)
             rc = SHAI_E_IO;
-        if (rc != SHAI_OK)
+        if (rc != SHAI_OK) {
+            int err = errno;
             unlink(tmp);
+            errno = err;
+        } else {
+            sync_parent(path);
+        }
     }
     free(tmp);
     free(buf);
