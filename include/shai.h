@@ -56,12 +56,12 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define SHAI_VERSION_MAJOR 0
-#define SHAI_VERSION_MINOR 1
+#define SHAI_VERSION_MINOR 2
 #define SHAI_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH */
 #define SHAI_VERSION_NUMBER                                                                        \
     (SHAI_VERSION_MAJOR * 10000 + SHAI_VERSION_MINOR * 100 + SHAI_VERSION_PATCH)
-#define SHAI_VERSION_STRING "0.1.0"
+#define SHAI_VERSION_STRING "0.2.0"
 
 /* The version of the library actually linked (SHAI_VERSION_NUMBER form).
  * Thread-safe. Since 0.1. */

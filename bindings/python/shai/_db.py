@@ -795,7 +795,7 @@ class Db:
 
     @property
     def library_version(self) -> str:
-        """Version of the libshai this db was compiled with, e.g. ``"0.1.0"``."""
+        """Version of the libshai this db was compiled with, e.g. ``"0.2.0"``."""
         return self._lib.version
 
     def _entry(self, index: int) -> Entry:
