@@ -19,7 +19,9 @@ Steps, per source entry:
      spaces inside CJK words, pure digits, single CJK characters (except a few
      unambiguous ones), Latin-only words from the Chinese lists (unless listed
      in curation/keep.tsv), entries > 32 code points;
-  4. drop words listed in curation/drop.tsv (ordinary words found by review);
+  4. drop words listed in curation/drop.tsv (ordinary words found by review),
+     also when spelled with variant characters that shai's fold turns into
+     them (tools/gen_fold/data/variants.txt: 処女 is 处女, 上妳 is 上你);
   5. assign a category: curation/recat.tsv, else keyword rules, else the
      source's category; assign the category's default action, overridden by
      curation/actions.tsv;
@@ -118,6 +120,18 @@ def load_ts(corpora):
     return table
 
 
+def load_variants():
+    """The variant table of shai's fold (variant -> Simplified character)."""
+    table = {}
+    path = os.path.join(REPO, "tools", "gen_fold", "data", "variants.txt")
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("#") or "\t" not in line:
+            continue
+        v, s = line.rstrip("\n").split("\t")[:2]
+        table[ord(v)] = s
+    return table
+
+
 def read_tsv(name, cols=1):
     path = os.path.join(CUR, name)
     out = []
@@ -167,6 +181,7 @@ def main(argv):
         sys.exit(f"corpora not found: {corpora}")
     ts = load_ts(corpora)
     drop = {canon(r[0], ts) for r in read_tsv("drop.tsv")}
+    variants = load_variants()
     keep = {canon(r[0], ts) for r in read_tsv("keep.tsv")}
     recat = {canon(r[0], ts): r[1] for r in read_tsv("recat.tsv", 2)}
     actions = {canon(r[0], ts): r[1] for r in read_tsv("actions.tsv", 2)}
@@ -190,7 +205,7 @@ def main(argv):
             if not shape_ok(w, latin_list, keep):
                 st["shape"] += 1
                 continue
-            if w in drop or actions.get(w) == "drop":
+            if w in drop or w.translate(variants) in drop or actions.get(w) == "drop":
                 st["drop"] += 1
                 continue
             if w in words:
