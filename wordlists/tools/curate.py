@@ -25,7 +25,9 @@ Steps, per source entry:
   5. assign a category: curation/recat.tsv, else keyword rules, else the
      source's category; assign the category's default action, overridden by
      curation/actions.tsv;
-  6. merge duplicates and drop entries made redundant by a shorter entry of the
+  6. merge duplicates (also spellings that differ only in fold variants: the
+     one without variants is kept if seen, else the first) and drop entries
+     made redundant by a shorter entry of the
      same category and action that they contain (CJK only);
   7. add the hand-picked entries in curation/<category>.add.
 """
@@ -190,6 +192,8 @@ def main(argv):
 
     tags = {}
     words = OrderedDict()  # word -> [category, set(source ids)]
+    spelled = {}  # word with variants folded -> the spelling first seen
+    plain = set()  # words seen spelled without variants
     stats = OrderedDict()
     for rel, srccat, sid in SOURCES:
         path = os.path.join(corpora, rel)
@@ -208,6 +212,9 @@ def main(argv):
             if w in drop or w.translate(variants) in drop or actions.get(w) == "drop":
                 st["drop"] += 1
                 continue
+            if w == w.translate(variants):
+                plain.add(w)
+            w = spelled.setdefault(w.translate(variants), w)  # 伱妈 and 你妈 are one word
             if w in words:
                 words[w][1].add(sid)
                 st["kept"] += 1
@@ -225,6 +232,14 @@ def main(argv):
                 continue
             words[w] = [cat, {sid}]
             st["kept"] += 1
+
+    # of two spellings, the one without variants is written (你妈, not 伱妈)
+    for k, w in spelled.items():
+        if w != k and k in plain:
+            words = OrderedDict((k if x == w else x, v) for x, v in words.items())
+            for d in (recat, actions, tags):
+                if w in d and k not in d:
+                    d[k] = d[w]
 
     # hand-picked additions
     for cat in CATEGORIES:
