@@ -26,7 +26,7 @@ static void icu_table_version(char *out, size_t size)
     UVersionInfo icu, uni;
     u_getVersion(icu);
     u_getUnicodeVersion(uni);
-    snprintf(out, size, "shai-fold-1 unicode %d.%d icu %d.%d", uni[0], uni[1], icu[0], icu[1]);
+    snprintf(out, size, "unicode %d.%d icu %d.%d", uni[0], uni[1], icu[0], icu[1]);
 }
 
 /* Whether the fold tables named `table_version` were made with another ICU
@@ -37,7 +37,10 @@ static int other_icu(const char *table_version)
 {
     char here[64];
     icu_table_version(here, sizeof here);
-    if (strcmp(here, table_version) == 0)
+    /* "shai-fold-N unicode X icu Y": only the versions after the table's
+     * own number say which ICU made it */
+    const char *versions = strstr(table_version, " unicode ");
+    if (versions && strcmp(versions + 1, here) == 0)
         return 0;
     fprintf(stderr, "skipped: the fold tables were made for \"%s\"; this ICU is \"%s\"\n",
             table_version, here);

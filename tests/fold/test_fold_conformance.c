@@ -2,7 +2,9 @@
  * lib/unicode/fold_data.h against ICU. For every code point (surrogates aside)
  * the class table and each stage map must say what ICU says, derived here from
  * the definitions independently of tools/gen_fold; then real evasions are run
- * through the whole chain of stages.
+ * through the whole chain of stages. The data files gen_fold reads besides ICU
+ * (OpenCC's table, Unicode's radicals, the curated variants) are read here too:
+ * the test's one argument is their directory, tools/gen_fold/data.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +29,12 @@ _Static_assert(REF_LETTER == SHI_CLASS_LETTER && REF_NOISE == SHI_CLASS_NOISE &&
 #define SHOW_MISMATCHES 8 /* per table, so a broken table does not flood the log */
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *data_dir = "tools/gen_fold/data";
+
+/* From data_dir, by code point (0 = none): OpenCC's default candidate (its
+ * first) followed to the end, the radicals' ideographs, the variants' targets. */
+static UChar32 *opencc_first, *radical_of, *variant_of;
 
 static void ok(UErrorCode err, const char *what)
 {
@@ -81,9 +89,45 @@ static int32_t derive_width(UChar32 c, const UChar *s, int32_t n, UChar *out)
     return nfkc_if(c, s, n, out, 1);
 }
 
+/* X when c's name is PREFIX + "X" with X one capital letter, else 0. */
+static UChar named_letter(UChar32 c, const char *prefix)
+{
+    char name[200];
+    UErrorCode err = U_ZERO_ERROR;
+    size_t k = strlen(prefix);
+    u_charName(c, U_UNICODE_CHAR_NAME, name, (int32_t)sizeof name, &err);
+    ok(err, "u_charName");
+    if (strncmp(name, prefix, k) == 0 && strlen(name) == k + 1 && name[k] >= 'A' && name[k] <= 'Z')
+        return (UChar)name[k];
+    return 0;
+}
+
 static int32_t derive_compat(UChar32 c, const UChar *s, int32_t n, UChar *out)
 {
-    return nfkc_if(c, s, n, out, 0);
+    static const char *const styled[] = {"NEGATIVE CIRCLED LATIN CAPITAL LETTER ",
+                                         "NEGATIVE SQUARED LATIN CAPITAL LETTER ",
+                                         "REGIONAL INDICATOR SYMBOL LETTER "};
+    int32_t r = nfkc_if(c, s, n, out, 0);
+    if (r >= 3 && out[0] == '(' && out[r - 1] == ')') { /* parenthesised: ⒦ -> k */
+        for (int32_t i = 1; i < r - 1; i++)
+            out[i - 1] = out[i];
+        return r - 2;
+    }
+    if (r >= 0)
+        return r;
+    for (size_t i = 0; i < ARRAY_LEN(styled); i++) {
+        if ((out[0] = named_letter(c, styled[i])) != 0)
+            return 1;
+    }
+    if (u_getIntPropertyValue(c, UCHAR_BLOCK) == UBLOCK_CJK_RADICALS_SUPPLEMENT ||
+        u_getIntPropertyValue(c, UCHAR_BLOCK) == UBLOCK_KANGXI_RADICALS) {
+        if (radical_of[c]) {
+            r = 0;
+            U16_APPEND_UNSAFE(out, r, radical_of[c]);
+            return r;
+        }
+    }
+    return -1;
 }
 
 static int32_t derive_case(UChar32 c, const UChar *s, int32_t n, UChar *out)
@@ -127,16 +171,12 @@ static int32_t derive_diacritics(UChar32 c, const UChar *s, int32_t n, UChar *ou
     return r;
 }
 
-static int32_t derive_confusables(UChar32 c, const UChar *s, int32_t n, UChar *out)
+/* The case-folded skeleton of s when it is ASCII lowercase only, else -1. */
+static int32_t lowercase_skeleton(const UChar *s, int32_t n, UChar *out)
 {
     UChar skeleton[CAP];
     UErrorCode err = U_ZERO_ERROR;
-    UScriptCode script = uscript_getScript(c, &err);
-    int32_t r;
-    if (c < 0x80 ||
-        !(script == USCRIPT_LATIN || script == USCRIPT_GREEK || script == USCRIPT_CYRILLIC))
-        return -1;
-    r = uspoof_getSkeleton(spoof, 0, s, n, skeleton, CAP, &err);
+    int32_t r = uspoof_getSkeleton(spoof, 0, s, n, skeleton, CAP, &err);
     r = u_strFoldCase(out, CAP, skeleton, r, U_FOLD_CASE_DEFAULT, &err);
     ok(err, "skeleton");
     if (r == 0)
@@ -148,16 +188,131 @@ static int32_t derive_confusables(UChar32 c, const UChar *s, int32_t n, UChar *o
     return r;
 }
 
+static int32_t derive_confusables(UChar32 c, const UChar *s, int32_t n, UChar *out)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    UScriptCode script = uscript_getScript(c, &err);
+    UChar32 upper = u_toupper(c);
+    int32_t r;
+    if (c < 0x80 ||
+        !(script == USCRIPT_LATIN || script == USCRIPT_GREEK || script == USCRIPT_CYRILLIC))
+        return -1;
+    if (c == 0x03B2) { /* β is b, not the "ss" of its prototype ß */
+        out[0] = 'b';
+        return 1;
+    }
+    if ((out[0] = named_letter(c, "LATIN LETTER SMALL CAPITAL ")) != 0) {
+        out[0] = (UChar)u_tolower(out[0]);
+        return 1;
+    }
+    r = lowercase_skeleton(s, n, out);
+    if (r < 0 && script == USCRIPT_CYRILLIC && upper != c) {
+        /* a capital that looks like a Latin one: ТЕХТ, after case folding */
+        UChar u[2];
+        int32_t un = 0;
+        U16_APPEND_UNSAFE(u, un, upper);
+        r = lowercase_skeleton(u, un, out);
+        if (r != 1)
+            r = -1;
+    }
+    return r;
+}
+
 static int32_t derive_t2s(UChar32 c, const UChar *s, int32_t n, UChar *out)
 {
     UErrorCode err = U_ZERO_ERROR;
-    int32_t len = n, limit = n;
-    if (uscript_getScript(c, &err) != USCRIPT_HAN)
+    UChar32 t = opencc_first[c] ? opencc_first[c] : variant_of[c];
+    int32_t r = 0;
+    (void)s;
+    (void)n;
+    if (uscript_getScript(c, &err) != USCRIPT_HAN || t == 0)
         return -1;
-    u_memcpy(out, s, n);
-    utrans_transUChars(t2s, out, &len, CAP, 0, &limit, &err);
-    ok(err, "Traditional-Simplified");
-    return len;
+    U16_APPEND_UNSAFE(out, r, t);
+    return r;
+}
+
+/* ------------------------------------------------------------ data files */
+
+static FILE *open_data(const char *name)
+{
+    char path[4096];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/%s", data_dir, name);
+    f = fopen(path, "r");
+    if (!f)
+        print_error("cannot open %s\n", path);
+    return f;
+}
+
+/* "KEY<TAB>FIRST[ MORE...][<TAB># note]" lines: map[KEY] = FIRST, not KEY itself. */
+static int read_pairs(const char *name, UChar32 *map)
+{
+    char line[4096];
+    FILE *f = open_data(name);
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        UChar32 key, tab, first;
+        int32_t i = 0, len = (int32_t)strcspn(line, "\n");
+        if (len == 0 || line[0] == '#')
+            continue;
+        U8_NEXT(line, i, len, key);
+        U8_NEXT(line, i, len, tab);
+        U8_NEXT(line, i, len, first);
+        if (key < 0 || tab != '\t' || first <= 0) {
+            print_error("%s: bad line %s", name, line);
+            fclose(f);
+            return -1;
+        }
+        map[key] = first == key ? 0 : first;
+    }
+    fclose(f);
+    return 0;
+}
+
+static int read_data(void **state)
+{
+    char line[512];
+    FILE *f;
+    if (open_icu(state) != 0)
+        return -1;
+    opencc_first = calloc(LAST_CP + 1, sizeof *opencc_first);
+    radical_of = calloc(LAST_CP + 1, sizeof *radical_of);
+    variant_of = calloc(LAST_CP + 1, sizeof *variant_of);
+    if (!opencc_first || !radical_of || !variant_of ||
+        read_pairs("opencc_TSCharacters.txt", opencc_first) != 0 ||
+        read_pairs("variants.txt", variant_of) != 0)
+        return -1;
+    /* a candidate that is a key itself goes on to its own candidate */
+    for (UChar32 c = 0; c <= LAST_CP; c++) {
+        for (int k = 0; k < 8 && opencc_first[c] && opencc_first[opencc_first[c]]; k++)
+            opencc_first[c] = opencc_first[opencc_first[c]];
+        for (int k = 0; k < 8 && variant_of[c] && opencc_first[variant_of[c]]; k++)
+            variant_of[c] = opencc_first[variant_of[c]];
+    }
+    if (!(f = open_data("EquivalentUnifiedIdeograph.txt")))
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        unsigned lo, hi, to;
+        if (sscanf(line, "%x..%x ; %x", &lo, &hi, &to) == 3) {
+        } else if (sscanf(line, "%x ; %x", &lo, &to) == 2) {
+            hi = lo;
+        } else {
+            continue; /* comments and blank lines */
+        }
+        for (unsigned c = lo; c <= hi && c <= LAST_CP; c++)
+            radical_of[c] = (UChar32)to;
+    }
+    fclose(f);
+    return 0;
+}
+
+static int free_data(void **state)
+{
+    free(opencc_first);
+    free(radical_of);
+    free(variant_of);
+    return close_icu(state);
 }
 
 /* ------------------------------------------------------ the per-cp checks */
@@ -360,6 +515,48 @@ static void test_evasions_fold_away(void **state)
     assert_folds_to("赌博 vpn 1", "赌博 vpn 1"); /* already folded text stays put */
 }
 
+/* #15 item 3: OpenCC's Traditional->Simplified, and standard Simplified stays. */
+static void test_t2s_follows_opencc(void **state)
+{
+    (void)state;
+    assert_folds_to("諮詢", "咨询");
+    assert_folds_to("滙豐娛樂城", "汇丰娱乐城");
+    assert_folds_to("淩辱", "凌辱");
+    assert_folds_to("鉅額鐮刀犛牛計劃淩晨嶽父抵觸硃砂脩長", "巨额镰刀牦牛计划凌晨岳父抵触朱砂修长");
+    assert_folds_to("著作", "著作"); /* not 着 */
+    assert_folds_to("俱樂部", "俱乐部");
+    assert_folds_to("大阪", "大阪");
+    assert_folds_to("藉口", "藉口");
+    /* OpenCC's default (first) candidate keeps 甦 and 彷; its phrase table,
+     * which a per-character fold cannot use, is what makes 复苏 and 仿佛 */
+    assert_folds_to("復甦彷彿", "复甦彷佛");
+}
+
+/* #15 item 4: styled and variant forms. */
+static void test_styled_and_variant_forms(void **state)
+{
+    (void)state;
+    assert_folds_to("🅵🆄🅲🅺", "fuck");     /* negative squared */
+    assert_folds_to("🅕🅤🅒🅚", "fuck");     /* negative circled */
+    assert_folds_to("🇫🇺🇨🇰", "fuck");     /* regional indicators */
+    assert_folds_to("⒡⒰⒞⒦ ⑸", "fuck 5"); /* parenthesised */
+    assert_folds_to(
+        "ꜰᴜᴄᴋ ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡxʏᴢ",
+        "fuck abcdefghijklmnopqrstuvwxyz");
+    assert_folds_to("ТЕХТ ВОНК", "text bohk"); /* Cyrillic capitals */
+    assert_folds_to("⻩⻢⼤", "黄马大");       /* CJK radicals */
+    assert_folds_to("儍愽氷発婬伱沵", "傻博冰发淫你你");
+}
+
+/* #15 item 10: β is b, not ss. */
+static void test_beta_is_b(void **state)
+{
+    (void)state;
+    assert_folds_to("α＋β", "a+b");
+    assert_folds_to("Β", "b");
+    assert_folds_to("ß", "ss"); /* German sharp s still is ss */
+}
+
 static void test_classes(void **state)
 {
     static const struct {
@@ -383,7 +580,7 @@ static void test_classes(void **state)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     if (other_icu(SHI_FOLD_TABLE_VERSION))
         return 77;
@@ -393,6 +590,11 @@ int main(void)
         cmocka_unit_test(test_diacritics_map), cmocka_unit_test(test_confusables_map),
         cmocka_unit_test(test_t2s_map),        cmocka_unit_test(test_evasions_fold_away),
         cmocka_unit_test(test_classes),
+        cmocka_unit_test(test_t2s_follows_opencc),
+        cmocka_unit_test(test_styled_and_variant_forms),
+        cmocka_unit_test(test_beta_is_b),
     };
-    return cmocka_run_group_tests(tests, open_icu, close_icu);
+    if (argc > 1)
+        data_dir = argv[1];
+    return cmocka_run_group_tests(tests, read_data, free_data);
 }

@@ -54,6 +54,10 @@ static int32_t stage(int k, UChar32 c, UChar32 *out)
     case 1: /* compatibility */
         if ((k == 0 && wide) || (k == 1 && compat))
             r = unorm2_normalize(nfkc, s, n, buf, CAP, &err);
+        if (k == 1 && r > 2 && buf[0] == '(' && buf[r - 1] == ')') { /* ⒜ -> a */
+            u_memmove(buf, buf + 1, r - 2);
+            r -= 2;
+        }
         break;
     case 2: /* case fold + NFC */
         r = u_strFoldCase(tmp, CAP, s, n, U_FOLD_CASE_DEFAULT, &err);
@@ -89,7 +93,8 @@ static int32_t stage(int k, UChar32 c, UChar32 *out)
         if (r == 0)
             return -1;
         break;
-    case 5: { /* Traditional -> Simplified */
+    case 5: { /* Traditional -> Simplified: the pool's Traditional characters are
+               * ones ICU and OpenCC's table (the fold's source) agree on */
         if (script != USCRIPT_HAN)
             break;
         int32_t len = n, limit = n;

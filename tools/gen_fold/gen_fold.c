@@ -2,18 +2,28 @@
  * gen_fold: writes lib/unicode/fold_data.h, the Unicode tables shai's normalizer
  * folds text with, by asking ICU what every code point becomes.
  *
- *   gen_fold OUTPUT.h            write the header
- *   gen_fold --check EXISTING.h  exit 1 if EXISTING.h is not what would be written now;
- *                                exit 77 (meson's "skipped") if EXISTING.h was made with
- *                                another ICU or Unicode version, which cannot be compared
+ *   gen_fold DATA_DIR OUTPUT.h            write the header
+ *   gen_fold --check DATA_DIR EXISTING.h  exit 1 if EXISTING.h is not what would be written now;
+ *                                         exit 77 (meson's "skipped") if EXISTING.h was made
+ *                                         with another ICU or Unicode version, which cannot be
+ *                                         compared
  *
- * ICU is consulted here, never at scan time. The output depends only on the ICU
- * data (no dates, no paths), so a committed header can be checked for staleness.
+ * DATA_DIR is tools/gen_fold/data: OpenCC's Traditional->Simplified table, Unicode's
+ * radical->ideograph table and the curated variant table (data/README.md names their
+ * sources and licenses). ICU and these files are consulted here, never at scan time.
+ * The output depends only on them (no dates, no paths), so a committed header can be
+ * checked for staleness.
  *
  * The stages, each mapping one code point to a sequence; the library applies them
  * in this order, each to the output of the previous one:
  *   width        <wide>/<narrow> decompositions: NFKC of the code point.
- *   compat       every other compatibility decomposition: NFKC of the code point.
+ *   compat       every other compatibility decomposition: NFKC of the code point,
+ *                without the parentheses of a parenthesised form (⒦ -> k, ⑸ -> 5,
+ *                ㈱ -> 株). Plus styled letters that do not decompose, by their
+ *                Unicode name: NEGATIVE CIRCLED / NEGATIVE SQUARED LATIN CAPITAL
+ *                LETTER X and REGIONAL INDICATOR SYMBOL LETTER X give X (🅵 🆏 🇫 -> F);
+ *                and CJK radicals (U+2E80-2FDF) without a decomposition give their
+ *                unified ideograph from data/EquivalentUnifiedIdeograph.txt (⻩ -> 黄).
  *   case         default case folding, then NFC; so the canonical singletons
  *                (CJK compatibility ideographs, U+212B ANGSTROM SIGN, ...) are here too.
  *   diacritics   Latin-script code points: NFD without its nonspacing marks, plus
@@ -22,8 +32,16 @@
  *                skeleton, case-folded, is made of ASCII lowercase letters only
  *                (no digits: 0/O and 1/l stay apart). Skeletons go to UTS #39's
  *                prototypes, not always the letter one would guess: capital I's
- *                is "l" (so Greek Ι gives "l"), m's is "rn", ß's is "ss".
- *   t2s          Han code points: ICU's Traditional-Simplified transliterator.
+ *                is "l" (so Greek Ι gives "l"), m's is "rn". Three additions:
+ *                Greek beta gives "b", not its prototype ß's "ss" (α+β is not "ass");
+ *                a Cyrillic letter whose capital's skeleton is one ASCII letter gives
+ *                that letter (ТЕХТ, which case folding made техт, gives "text");
+ *                and every LATIN LETTER SMALL CAPITAL X gives x (ꜰᴋ -> fk).
+ *   t2s          Han code points. A key of OpenCC's character table
+ *                (data/opencc_TSCharacters.txt) gives OpenCC's first candidate, its
+ *                default: 諮 -> 咨, 滙 -> 汇, and 俱 (俱 具) stays 俱. A character OpenCC
+ *                does not convert (著, 阪) is standard Simplified and stays. Otherwise
+ *                a character of data/variants.txt gives its target (儍 -> 傻, 発 -> 发).
  * Each map lists only the code points its stage changes.
  */
 #include <stdarg.h>
@@ -37,7 +55,7 @@
 #include <unicode/uscript.h>
 #include <unicode/uspoof.h>
 #include <unicode/ustring.h>
-#include <unicode/utrans.h>
+#include <unicode/utf8.h>
 #include <unicode/uversion.h>
 
 #define MAX_CP 0x10FFFF
@@ -62,10 +80,33 @@ static const uint32_t stroke_letters[][2] = {
     {0x0142, 'l'}, /* ł */
 };
 
+/* Greek beta: UTS #39 makes it ß, whose skeleton is "ss"; readers take it for b. */
+static const uint32_t confusable_overrides[][2] = {
+    {0x03B2, 'b'}, /* β */
+};
+
+/* Styled letters that do not decompose, by the prefix of their Unicode name. */
+static const char *const styled_letter_prefixes[] = {
+    "NEGATIVE CIRCLED LATIN CAPITAL LETTER ", /* U+1F150-1F169 */
+    "NEGATIVE SQUARED LATIN CAPITAL LETTER ", /* U+1F170-1F189 */
+    "REGIONAL INDICATOR SYMBOL LETTER ",      /* U+1F1E6-1F1FF */
+};
+#define SMALL_CAPITAL_PREFIX "LATIN LETTER SMALL CAPITAL "
+
+#define RADICALS_FIRST 0x2E80 /* CJK Radicals Supplement and Kangxi Radicals */
+#define RADICALS_LAST 0x2FDF
+
+/* What the files in DATA_DIR say, by code point; 0 = nothing. */
+typedef struct han_data {
+    uint32_t *opencc;  /* OpenCC's first candidate for a key */
+    uint32_t *radical; /* unified ideograph for a radical */
+    uint32_t *variant; /* Simplified target of a variant character */
+} han_data;
+
 typedef struct icu {
     const UNormalizer2 *nfc, *nfd, *nfkc;
     USpoofChecker *spoof;
-    UTransliterator *t2s;
+    const han_data *data;
 } icu;
 
 typedef struct fold_map {
@@ -157,11 +198,45 @@ static int32_t stage_width(const icu *x, UChar32 c, const UChar *s, int32_t len,
     return normalize(x->nfkc, s, len, out);
 }
 
+/* The letter a styled letter's name ends in (A-Z), or 0. */
+static UChar styled_letter(UChar32 c, const char *const *prefixes, size_t nprefixes)
+{
+    char name[128];
+    UErrorCode err = U_ZERO_ERROR;
+    int32_t n = u_charName(c, U_UNICODE_CHAR_NAME, name, sizeof name, &err);
+    check_icu(err, "u_charName");
+    for (size_t i = 0; i < nprefixes; i++) {
+        size_t k = strlen(prefixes[i]);
+        if ((size_t)n == k + 1 && strncmp(name, prefixes[i], k) == 0 && name[k] >= 'A' &&
+            name[k] <= 'Z')
+            return (UChar)name[k];
+    }
+    return 0;
+}
+
 static int32_t stage_compat(const icu *x, UChar32 c, const UChar *s, int32_t len, UChar *out)
 {
-    if (!is_compat_type(u_getIntPropertyValue(c, UCHAR_DECOMPOSITION_TYPE)))
-        return -1;
-    return normalize(x->nfkc, s, len, out);
+    UChar letter;
+    if (is_compat_type(u_getIntPropertyValue(c, UCHAR_DECOMPOSITION_TYPE))) {
+        int32_t n = normalize(x->nfkc, s, len, out);
+        if (n > 2 && out[0] == '(' && out[n - 1] == ')') {
+            memmove(out, out + 1, (size_t)(n - 2) * sizeof *out);
+            n -= 2;
+        }
+        return n;
+    }
+    letter = styled_letter(c, styled_letter_prefixes,
+                           sizeof styled_letter_prefixes / sizeof styled_letter_prefixes[0]);
+    if (letter) {
+        out[0] = letter;
+        return 1;
+    }
+    if (c >= RADICALS_FIRST && c <= RADICALS_LAST && x->data->radical[c]) {
+        int32_t n = 0;
+        U16_APPEND_UNSAFE(out, n, x->data->radical[c]);
+        return n;
+    }
+    return -1;
 }
 
 static int32_t stage_case(const icu *x, UChar32 c, const UChar *s, int32_t len, UChar *out)
@@ -202,16 +277,13 @@ static int32_t stage_diacritics(const icu *x, UChar32 c, const UChar *s, int32_t
     return stripped ? o : -1;
 }
 
-static int32_t stage_confusables(const icu *x, UChar32 c, const UChar *s, int32_t len, UChar *out)
+/* The UTS #39 skeleton of s, case-folded, when it is ASCII lowercase letters
+ * only; else -1. */
+static int32_t ascii_skeleton(const icu *x, const UChar *s, int32_t len, UChar *out)
 {
     UChar skel[BUF_CAP];
     UErrorCode err = U_ZERO_ERROR;
-    UScriptCode sc = uscript_getScript(c, &err);
-    int32_t n;
-    check_icu(err, "uscript_getScript");
-    if (c < 0x80 || (sc != USCRIPT_CYRILLIC && sc != USCRIPT_GREEK && sc != USCRIPT_LATIN))
-        return -1;
-    n = uspoof_getSkeleton(x->spoof, 0, s, len, skel, BUF_CAP, &err);
+    int32_t n = uspoof_getSkeleton(x->spoof, 0, s, len, skel, BUF_CAP, &err);
     check_icu(err, "uspoof_getSkeleton");
     n = u_strFoldCase(out, BUF_CAP, skel, n, U_FOLD_CASE_DEFAULT, &err);
     check_icu(err, "u_strFoldCase");
@@ -224,15 +296,49 @@ static int32_t stage_confusables(const icu *x, UChar32 c, const UChar *s, int32_
     return n;
 }
 
+static int32_t stage_confusables(const icu *x, UChar32 c, const UChar *s, int32_t len, UChar *out)
+{
+    static const char *const small_capital[] = {SMALL_CAPITAL_PREFIX};
+    UErrorCode err = U_ZERO_ERROR;
+    UScriptCode sc = uscript_getScript(c, &err);
+    UChar letter;
+    int32_t n;
+    check_icu(err, "uscript_getScript");
+    if (c < 0x80 || (sc != USCRIPT_CYRILLIC && sc != USCRIPT_GREEK && sc != USCRIPT_LATIN))
+        return -1;
+    for (size_t k = 0; k < sizeof confusable_overrides / sizeof confusable_overrides[0]; k++) {
+        if ((uint32_t)c == confusable_overrides[k][0]) {
+            out[0] = (UChar)confusable_overrides[k][1];
+            return 1;
+        }
+    }
+    letter = styled_letter(c, small_capital, 1);
+    if (letter) {
+        out[0] = (UChar)(letter - 'A' + 'a');
+        return 1;
+    }
+    n = ascii_skeleton(x, s, len, out);
+    if (n < 0 && sc == USCRIPT_CYRILLIC && u_toupper(c) != c) {
+        UChar up[2];
+        int32_t m = 0;
+        U16_APPEND_UNSAFE(up, m, u_toupper(c));
+        n = ascii_skeleton(x, up, m, out);
+        if (n != 1)
+            n = -1;
+    }
+    return n;
+}
+
 static int32_t stage_t2s(const icu *x, UChar32 c, const UChar *s, int32_t len, UChar *out)
 {
     UErrorCode err = U_ZERO_ERROR;
-    int32_t n = len, limit = len;
-    if (uscript_getScript(c, &err) != USCRIPT_HAN)
+    uint32_t t = x->data->opencc[c] ? x->data->opencc[c] : x->data->variant[c];
+    int32_t n = 0;
+    (void)s;
+    (void)len;
+    if (uscript_getScript(c, &err) != USCRIPT_HAN || !t)
         return -1;
-    memcpy(out, s, (size_t)len * sizeof *out);
-    utrans_transUChars(x->t2s, out, &n, BUF_CAP, 0, &limit, &err);
-    check_icu(err, "utrans_transUChars");
+    U16_APPEND_UNSAFE(out, n, t);
     return n;
 }
 
@@ -416,11 +522,14 @@ static void emit(text *out, const tables *t)
              " * fold_data.h: Unicode fold tables for shai's normalizer.\n"
              " *\n"
              " * GENERATED, DO NOT EDIT. Written by tools/gen_fold/gen_fold.c, run as\n"
-             " *     gen_fold lib/unicode/fold_data.h\n"
+             " *     gen_fold tools/gen_fold/data lib/unicode/fold_data.h\n"
              " * from the source root (or: meson compile -C <builddir> update-fold-data),\n");
     put(out,
-        " * with ICU %d.%d, Unicode %d.%d. The test fold-table-fresh fails when this\n"
-        " * file differs from what gen_fold writes. The stages are defined in gen_fold.c.\n"
+        " * with ICU %d.%d, Unicode %d.%d, and the data in tools/gen_fold/data: OpenCC's\n"
+        " * TSCharacters.txt (Apache-2.0), Unicode's EquivalentUnifiedIdeograph.txt and\n"
+        " * variants.txt, curated from Unihan (Unicode License); see data/README.md and\n"
+        " * wordlists/SOURCES.md. The test fold-table-fresh fails when this file\n"
+        " * differs from what gen_fold writes. The stages are defined in gen_fold.c.\n"
         " *\n"
         " * Include from exactly one .c file: every array is static.\n"
         " */\n"
@@ -428,7 +537,7 @@ static void emit(text *out, const tables *t)
         "#define SHAI_FOLD_DATA_H\n\n"
         "#include <stdint.h>\n\n",
         icu_v[0], icu_v[1], uni_v[0], uni_v[1]);
-    put(out, "#define SHI_FOLD_TABLE_VERSION \"shai-fold-1 unicode %d.%d icu %d.%d\"\n\n", uni_v[0],
+    put(out, "#define SHI_FOLD_TABLE_VERSION \"shai-fold-2 unicode %d.%d icu %d.%d\"\n\n", uni_v[0],
         uni_v[1], icu_v[0], icu_v[1]);
 
     put(out, "/* Classes. A code point in no range of shi_class_ranges is a LETTER. */\n");
@@ -531,7 +640,106 @@ static void explain_stale(const char *path, const char *old, size_t old_len, con
                     ov + strlen(tag), nn, nv + strlen(tag));
     }
     fprintf(stderr, "gen_fold: regenerate it with: meson compile -C <builddir> update-fold-data\n"
-                    "          (or: <builddir>/tools/gen_fold/gen_fold lib/unicode/fold_data.h)\n");
+                    "          (or, from the source root: <builddir>/tools/gen_fold/gen_fold "
+                    "tools/gen_fold/data lib/unicode/fold_data.h)\n");
+}
+
+/* --------------------------------------------------------------- data files */
+
+/* The next code point of a line, or -1 at its end (or at bad UTF-8). */
+static UChar32 next_cp(const char *line, int32_t len, int32_t *i)
+{
+    UChar32 c;
+    if (*i >= len)
+        return -1;
+    U8_NEXT(line, *i, len, c);
+    return c;
+}
+
+static FILE *open_data(const char *dir, const char *name)
+{
+    char path[4096];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "r");
+    if (!f)
+        die("cannot open", path);
+    return f;
+}
+
+/* Lines "KEY<TAB>VALUE[ VALUE...]" (OpenCC's format; variants.txt too, whose
+ * comment after a second tab is ignored): map[KEY] = the first VALUE, unless
+ * that is KEY itself. '#' lines are comments. */
+static void load_pairs(const char *dir, const char *name, uint32_t *map)
+{
+    char line[4096];
+    FILE *f = open_data(dir, name);
+    while (fgets(line, sizeof line, f)) {
+        int32_t len = (int32_t)strcspn(line, "\r\n"), i = 0;
+        UChar32 key, tab, value;
+        if (len == 0 || line[0] == '#')
+            continue;
+        key = next_cp(line, len, &i);
+        tab = next_cp(line, len, &i);
+        value = next_cp(line, len, &i);
+        if (key <= 0 || tab != '\t' || value <= 0)
+            die("bad line in", name);
+        if (value != key)
+            map[key] = (uint32_t)value;
+    }
+    fclose(f);
+}
+
+/* Lines "XXXX[..YYYY] ; ZZZZ # ..." (UCD format): map[XXXX..YYYY] = ZZZZ. */
+static void load_ucd_map(const char *dir, const char *name, uint32_t *map)
+{
+    char line[4096];
+    FILE *f = open_data(dir, name);
+    while (fgets(line, sizeof line, f)) {
+        unsigned first, last, value;
+        if (line[0] == '#' || strspn(line, " \t\r\n") == strlen(line))
+            continue;
+        if (sscanf(line, "%x..%x ; %x", &first, &last, &value) == 3) {
+        } else if (sscanf(line, "%x ; %x", &first, &value) == 2) {
+            last = first;
+        } else {
+            die("bad line in", name);
+        }
+        if (last > MAX_CP || first > last || value > MAX_CP)
+            die("bad range in", name);
+        for (unsigned c = first; c <= last; c++)
+            map[c] = value;
+    }
+    fclose(f);
+}
+
+static void load_data(const char *dir, han_data *d)
+{
+    d->opencc = calloc(MAX_CP + 1, sizeof *d->opencc);
+    d->radical = calloc(MAX_CP + 1, sizeof *d->radical);
+    d->variant = calloc(MAX_CP + 1, sizeof *d->variant);
+    if (!d->opencc || !d->radical || !d->variant)
+        die("out of memory", NULL);
+    load_pairs(dir, "opencc_TSCharacters.txt", d->opencc);
+    load_ucd_map(dir, "EquivalentUnifiedIdeograph.txt", d->radical);
+    load_pairs(dir, "variants.txt", d->variant);
+    /* A fold is final: a candidate that is itself a key goes on to its own. */
+    for (uint32_t c = 0; c <= MAX_CP; c++) {
+        uint32_t *maps[] = {&d->opencc[c], &d->variant[c]};
+        for (size_t k = 0; k < 2; k++) {
+            for (int steps = 0; *maps[k] && d->opencc[*maps[k]] && steps < 8; steps++)
+                *maps[k] = d->opencc[*maps[k]];
+            if (*maps[k] && d->opencc[*maps[k]])
+                die("a cycle in", "opencc_TSCharacters.txt");
+        }
+    }
+}
+
+static void free_data(han_data *d)
+{
+    free(d->opencc);
+    free(d->radical);
+    free(d->variant);
 }
 
 /* Entry counts, for the summary gen_fold prints. */
@@ -540,23 +748,22 @@ typedef struct summary {
 } summary;
 
 /* Asks ICU about every code point; returns the header's text (malloc'ed). */
-static char *generate(size_t *len, summary *sum)
+static char *generate(const char *data_dir, size_t *len, summary *sum)
 {
     UErrorCode err = U_ZERO_ERROR;
-    UChar t2s_id[32];
     text out = {NULL, 0, 0};
+    han_data data;
     icu x;
     tables t;
 
+    load_data(data_dir, &data);
+    x.data = &data;
     x.nfc = unorm2_getNFCInstance(&err);
     x.nfd = unorm2_getNFDInstance(&err);
     x.nfkc = unorm2_getNFKCInstance(&err);
     check_icu(err, "unorm2_get*Instance");
     x.spoof = uspoof_open(&err);
     check_icu(err, "uspoof_open");
-    u_uastrcpy(t2s_id, "Traditional-Simplified");
-    x.t2s = utrans_openU(t2s_id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
-    check_icu(err, "utrans_openU(Traditional-Simplified)");
 
     build(&x, &t);
     emit(&out, &t);
@@ -567,8 +774,8 @@ static char *generate(size_t *len, summary *sum)
     sum->ranges = t.nranges;
     sum->pool = t.pool.n;
     free_tables(&t);
-    utrans_close(x.t2s);
     uspoof_close(x.spoof);
+    free_data(&data);
     return out.s;
 }
 
@@ -584,32 +791,37 @@ static int same_icu(const char *path, const char *old)
     int on;
     u_getVersion(icu_v);
     u_getUnicodeVersion(uni_v);
-    snprintf(now, sizeof now, "\"shai-fold-1 unicode %d.%d icu %d.%d\"", uni_v[0], uni_v[1],
-             icu_v[0], icu_v[1]);
+    /* the versions after the table's own number ("shai-fold-N") */
+    snprintf(now, sizeof now, " unicode %d.%d icu %d.%d\"", uni_v[0], uni_v[1], icu_v[0],
+             icu_v[1]);
     if (!ov)
         return 1; /* not a fold table: the comparison will say so */
     ov += strlen(tag);
     on = (int)strcspn(ov, "\n");
-    if ((size_t)on == strlen(now) && memcmp(ov, now, (size_t)on) == 0)
+    const char *versions = memchr(ov, ' ', (size_t)on);
+    if (versions && (size_t)(ov + on - versions) == strlen(now) &&
+        memcmp(versions, now, strlen(now)) == 0)
         return 1;
     fprintf(stderr,
-            "gen_fold: %s was made for %.*s; this ICU gives %s.\n"
+            "gen_fold: %s was made for %.*s; this ICU gives%.*s.\n"
             "gen_fold: skipped: only the same ICU version can tell whether it is stale.\n",
-            path, on, ov, now);
+            path, on, ov, (int)strlen(now) - 1, now);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    int checking = argc == 3 && strcmp(argv[1], "--check") == 0;
-    const char *path = checking ? argv[2] : argv[1];
+    int checking = argc == 4 && strcmp(argv[1], "--check") == 0;
+    const char *data_dir = checking ? argv[2] : argv[1];
+    const char *path = checking ? argv[3] : argv[2];
     size_t text_len, old_len = 0;
     char *text, *old;
     summary sum;
     int status = 0;
 
-    if (!(checking || (argc == 2 && argv[1][0] != '-'))) {
-        fprintf(stderr, "usage: gen_fold OUTPUT.h\n       gen_fold --check EXISTING.h\n");
+    if (!(checking || (argc == 3 && argv[1][0] != '-'))) {
+        fprintf(stderr,
+                "usage: gen_fold DATA_DIR OUTPUT.h\n       gen_fold --check DATA_DIR EXISTING.h\n");
         return 2;
     }
     old = checking ? read_file(path, &old_len) : NULL;
@@ -621,7 +833,7 @@ int main(int argc, char **argv)
         free(old);
         return 77;
     }
-    text = generate(&text_len, &sum);
+    text = generate(data_dir, &text_len, &sum);
 
     if (checking) {
         if (old_len != text_len || memcmp(old, text, text_len) != 0) {

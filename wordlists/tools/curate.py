@@ -19,11 +19,15 @@ Steps, per source entry:
      spaces inside CJK words, pure digits, single CJK characters (except a few
      unambiguous ones), Latin-only words from the Chinese lists (unless listed
      in curation/keep.tsv), entries > 32 code points;
-  4. drop words listed in curation/drop.tsv (ordinary words found by review);
+  4. drop words listed in curation/drop.tsv (ordinary words found by review),
+     also when spelled with variant characters that shai's fold turns into
+     them (tools/gen_fold/data/variants.txt: 処女 is 处女, 上妳 is 上你);
   5. assign a category: curation/recat.tsv, else keyword rules, else the
      source's category; assign the category's default action, overridden by
      curation/actions.tsv;
-  6. merge duplicates and drop entries made redundant by a shorter entry of the
+  6. merge duplicates (also spellings that differ only in fold variants: the
+     one without variants is kept if seen, else the first) and drop entries
+     made redundant by a shorter entry of the
      same category and action that they contain (CJK only);
   7. add the hand-picked entries in curation/<category>.add.
 """
@@ -118,6 +122,18 @@ def load_ts(corpora):
     return table
 
 
+def load_variants():
+    """The variant table of shai's fold (variant -> Simplified character)."""
+    table = {}
+    path = os.path.join(REPO, "tools", "gen_fold", "data", "variants.txt")
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("#") or "\t" not in line:
+            continue
+        v, s = line.rstrip("\n").split("\t")[:2]
+        table[ord(v)] = s
+    return table
+
+
 def read_tsv(name, cols=1):
     path = os.path.join(CUR, name)
     out = []
@@ -167,6 +183,7 @@ def main(argv):
         sys.exit(f"corpora not found: {corpora}")
     ts = load_ts(corpora)
     drop = {canon(r[0], ts) for r in read_tsv("drop.tsv")}
+    variants = load_variants()
     keep = {canon(r[0], ts) for r in read_tsv("keep.tsv")}
     recat = {canon(r[0], ts): r[1] for r in read_tsv("recat.tsv", 2)}
     actions = {canon(r[0], ts): r[1] for r in read_tsv("actions.tsv", 2)}
@@ -175,6 +192,8 @@ def main(argv):
 
     tags = {}
     words = OrderedDict()  # word -> [category, set(source ids)]
+    spelled = {}  # word with variants folded -> the spelling first seen
+    plain = set()  # words seen spelled without variants
     stats = OrderedDict()
     for rel, srccat, sid in SOURCES:
         path = os.path.join(corpora, rel)
@@ -190,9 +209,12 @@ def main(argv):
             if not shape_ok(w, latin_list, keep):
                 st["shape"] += 1
                 continue
-            if w in drop or actions.get(w) == "drop":
+            if w in drop or w.translate(variants) in drop or actions.get(w) == "drop":
                 st["drop"] += 1
                 continue
+            if w == w.translate(variants):
+                plain.add(w)
+            w = spelled.setdefault(w.translate(variants), w)  # 伱妈 and 你妈 are one word
             if w in words:
                 words[w][1].add(sid)
                 st["kept"] += 1
@@ -210,6 +232,14 @@ def main(argv):
                 continue
             words[w] = [cat, {sid}]
             st["kept"] += 1
+
+    # of two spellings, the one without variants is written (你妈, not 伱妈)
+    for k, w in spelled.items():
+        if w != k and k in plain:
+            words = OrderedDict((k if x == w else x, v) for x, v in words.items())
+            for d in (recat, actions, tags):
+                if w in d and k not in d:
+                    d[k] = d[w]
 
     # hand-picked additions
     for cat in CATEGORIES:
