@@ -23,7 +23,8 @@ Steps, per source entry:
   5. assign a category: curation/recat.tsv, else keyword rules, else the
      source's category; assign the category's default action, overridden by
      curation/actions.tsv;
-  6. merge duplicates and drop entries made redundant by a shorter entry of the
+  6. merge duplicates (also spellings that match the same texts: `blow job`
+     and `blowjob`) and drop entries made redundant by a shorter entry of the
      same category and action that they contain (CJK only);
   7. add the hand-picked entries in curation/<category>.add.
 """
@@ -133,12 +134,22 @@ def read_tsv(name, cols=1):
     return out
 
 
+# variants that shai's fold maps but OpenCC's character table does not
+FOLD_EXTRA = str.maketrans({"砲": "炮"})
+
+
 def canon(word, ts):
     if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in word):
         return None
     w = unicodedata.normalize("NFKC", word).lower().strip()
-    w = w.translate(ts)
+    w = w.translate(ts).translate(FOLD_EXTRA)
     return w or None
+
+
+def same_text_key(w):
+    """Entries with the same key match the same texts: the matcher skips
+    spaces and hyphens inside Latin words (`blow job` is `blowjob`)."""
+    return re.sub(r"[ \-]", "", w) if not CJK_RE.search(w) else w
 
 
 def shape_ok(w, from_latin_list, keep):
@@ -175,6 +186,7 @@ def main(argv):
 
     tags = {}
     words = OrderedDict()  # word -> [category, set(source ids)]
+    spelled = {}  # same_text_key -> the spelling kept (the first one seen)
     stats = OrderedDict()
     for rel, srccat, sid in SOURCES:
         path = os.path.join(corpora, rel)
@@ -193,6 +205,7 @@ def main(argv):
             if w in drop or actions.get(w) == "drop":
                 st["drop"] += 1
                 continue
+            w = spelled.setdefault(same_text_key(w), w)
             if w in words:
                 words[w][1].add(sid)
                 st["kept"] += 1
@@ -215,6 +228,7 @@ def main(argv):
     for cat in CATEGORIES:
         for r in read_tsv(cat + ".add", 3):
             w = canon(r[0], ts)
+            w = spelled.setdefault(same_text_key(w), w)
             if w not in words:
                 words[w] = [cat, {"shai"}]
             else:
