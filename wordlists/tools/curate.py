@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Derive the seeded files of shai's default lexicon from the public lists.
 
-    python3 wordlists/tools/curate.py [CORPORA]      (default: ../shared/corpora
-                                                      relative to the repo's parent)
+    python3 wordlists/tools/curate.py [CORPORA]      (default: $SHAI_CORPORA, else the
+                                                      first shared/corpora folder beside
+                                                      the repository or a parent folder)
 
 Reads the licensed word lists in CORPORA/lexicons (Apache-2.0 / MIT) and
 CORPORA/profanity (CC-BY-4.0) plus OpenCC's TSCharacters table (Apache-2.0) for
@@ -173,7 +174,9 @@ def shape_ok(w, from_latin_list, keep):
 
 
 def main(argv):
-    corpora = argv[1] if len(argv) > 1 else os.path.join(os.path.dirname(REPO), "shared", "corpora")
+    sys.path.insert(0, HERE)
+    import lexicon
+    corpora = argv[1] if len(argv) > 1 else lexicon.find_corpora(REPO)
     if not os.path.isdir(corpora):
         sys.exit(f"corpora not found: {corpora}")
     ts = load_ts(corpora)

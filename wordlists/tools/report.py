@@ -80,21 +80,6 @@ def comments_scene_without_mild(hits):
     return [h for h in comments_scene(hits) if h[4] != "mild"]
 
 
-def find_corpora():
-    env = os.environ.get("SHAI_CORPORA")
-    if env:
-        return env
-    d = REPO
-    while True:
-        cand = os.path.join(d, "shared", "corpora")
-        if os.path.isdir(os.path.join(cand, "ugc")):
-            return cand
-        up = os.path.dirname(d)
-        if up == d:
-            return os.path.join(os.path.dirname(REPO), "shared", "corpora")
-        d = up
-
-
 def find_shai():
     cand = os.path.join(REPO, "build", "tools", "shai")
     return cand if os.access(cand, os.X_OK) else None
@@ -252,7 +237,7 @@ def main():
     ap.add_argument("--uncovered", action="store_true")
     ap.add_argument("--only", help="comma-separated corpus names")
     args = ap.parse_args()
-    corpora = args.corpora or find_corpora()
+    corpora = args.corpora or lexicon.find_corpora(REPO)
     ugc = os.path.join(corpora, "ugc")
     if not os.path.isdir(ugc):
         sys.exit(f"corpora not found: {corpora} (give the folder, or set SHAI_CORPORA)")
