@@ -87,6 +87,8 @@ def parse_file(path, entries):
             else:
                 raise LexiconError(f"{path}:{n}:1: unknown directive '{d}'")
             continue
+        if s.startswith("re:"):
+            continue  # regular-expression rules: only the C matcher runs them
         word, _, attrs = line.partition("\t")
         word = word.strip(" ")
         if word.startswith("\\"):
