@@ -83,7 +83,7 @@ FILED = [
     ("辣鸡游戏", "辣鸡", "abuse", "review", None),
     ("你脑子进水了", "脑子进水", "abuse", "review", None),
     ("nmsl", "nmsl", "abuse", "review", None),
-    ("同城约炮", "约炮", "porn", "block", None),
+    ("同城约炮", "同城约炮", "porn", "block", None),
     ("专业代考四六级", "代考", "fraud", "block", None),
     ("网赌输光了", "网赌", "gambling", "review", None),
     ("卖淫嫖娼被抓", "卖淫", "porn", "review", None),
