@@ -19,7 +19,7 @@ EXAMPLES = [
     ("porn", "高清无码成人视频免费看", "无码"),
     ("gambling", "网上赌场注册就送88元，百家乐稳赢", "百家乐"),
     ("gambling", "今晚一起網上賭*博吧，包赢", "網上賭*博"),
-    ("drugs", "出售冰毒，海洛因，货到付款", "冰毒"),
+    ("drugs", "出售冰毒，海洛因，货到付款", "售冰毒"),  # the sale: block; 冰毒 alone is review
     ("drugs", "有人知道哪里买K粉吗", "K粉"),
     ("violence", "我要去学校搞恐怖袭击", "恐怖袭击"),
     ("weapons", "出售仿真枪，气枪，支持验货", "仿真枪"),
@@ -49,6 +49,50 @@ ORDINARY = [
     "手机信号差，屏幕色域还可以，电池一般",
     "北京的酒店价格有点贵，早餐品种少",
     "冰糖雪梨很好喝，下次还买",
+]
+
+
+# Issue #16: ordinary text around entries that once fired on it (the entry's
+# guard is an allow entry, a narrower entry, or the entry was dropped).
+GUARDED = [
+    "前台小姐服务态度很好", "送给老妈的礼物", "爸妈的房间", "让其他妈咪做参考",
+    "不能一棒子打死", "门口交通很方便", "生日你快乐", "我操作了一下", "我日常用",
+    "看体操你就知道", "除草你得小心", "去死皮很好用", "杂种优势明显", "固体废物处理",
+    "智障儿童学校", "变态反应科", "等我存够钱就去日本旅游", "同济医生应召返岗",
+    "热气流下伸至会阴穴", "邮轮暴发疫情", "一名45岁黎巴嫩女性", "葱姜炒香下入肉丝",
+    "统计局女干部", "民警就习惯性奴才了", "周杰伦歌迷粉丝团", "在完成向东突破的任务后",
+    "佛陀初转法轮", "蘋果日報報道", "據香港《星島日報》報道", "香辣鸡翅很好吃",
+    "TMD系统部署", "尼玛次仁是藏族医生", "扎西尼玛", "最好不要去", "这是对我最大的鼓励",
+    "把风险降至最低", "第一感觉很好", "据第一财经报道",
+]
+
+# (comment, matched text, category, action, tag or None): the words issue #16
+# found missing or misfiled.
+FILED = [
+    ("你尼玛", "你尼玛", "abuse", "review", None),
+    ("特么的太慢", "特么", "abuse", "review", None),
+    ("TMD气死了", "TMD", "abuse", "review", None),
+    ("MD，什么破地方", "MD", "abuse", "review", "mild"),
+    ("你个SB", "SB", "abuse", "review", None),
+    ("你妹啊", "你妹", "abuse", "review", None),
+    ("真是傻X", "傻X", "abuse", "review", None),
+    ("傻叉一个", "傻叉", "abuse", "review", None),
+    ("二逼青年", "二逼", "abuse", "review", None),
+    ("憨批", "憨批", "abuse", "review", None),
+    ("纯属放屁", "放屁", "abuse", "review", "mild"),
+    ("辣鸡游戏", "辣鸡", "abuse", "review", None),
+    ("你脑子进水了", "脑子进水", "abuse", "review", None),
+    ("nmsl", "nmsl", "abuse", "review", None),
+    ("同城约炮", "同城约炮", "porn", "block", None),
+    ("专业代考四六级", "代考", "fraud", "block", None),
+    ("网赌输光了", "网赌", "gambling", "review", None),
+    ("卖淫嫖娼被抓", "卖淫", "porn", "review", None),
+    ("迷药", "迷药", "drugs", "review", None),
+    ("奸杀案", "奸杀", "violence", "review", None),
+    ("木仓", "木仓", "weapons", "review", None),
+    ("法x功", "法x功", "cult", "block", None),
+    ("太恶心了", "太恶心", "abuse", "review", "mild"),
+    ("恶心死了", "恶心死", "abuse", "review", "mild"),
 ]
 
 
@@ -97,6 +141,20 @@ class Categories(unittest.TestCase):
         blocked = [(n, h["text"], h["entry"]) for n, hs in hits.items() for h in hs
                    if h["action"] == "block"]
         self.assertEqual(blocked, [])
+
+
+    def test_guarded_ordinary_text_passes(self):
+        hits = scan(GUARDED)
+        for n, line in enumerate(GUARDED, 1):
+            with self.subTest(line=line):
+                self.assertEqual([(h["text"], h["entry"]) for h in hits.get(n, [])], [])
+
+    def test_added_and_refiled_words(self):
+        hits = scan([c for c, _, _, _, _ in FILED])
+        for n, (comment, text, category, action, tag) in enumerate(FILED, 1):
+            with self.subTest(comment=comment):
+                got = [(h["text"], h["category"], h["action"], h.get("tag")) for h in hits.get(n, [])]
+                self.assertIn((text, category, action, tag), got)
 
 
 if __name__ == "__main__":

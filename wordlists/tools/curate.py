@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Derive the seeded files of shai's default lexicon from the public lists.
 
-    python3 wordlists/tools/curate.py [CORPORA]      (default: ../shared/corpora
-                                                      relative to the repo's parent)
+    python3 wordlists/tools/curate.py [CORPORA]      (default: $SHAI_CORPORA, else the
+                                                      first shared/corpora folder beside
+                                                      the repository or a parent folder)
 
 Reads the licensed word lists in CORPORA/lexicons (Apache-2.0 / MIT) and
 CORPORA/profanity (CC-BY-4.0) plus OpenCC's TSCharacters table (Apache-2.0) for
@@ -25,9 +26,10 @@ Steps, per source entry:
   5. assign a category: curation/recat.tsv, else keyword rules, else the
      source's category; assign the category's default action, overridden by
      curation/actions.tsv;
-  6. merge duplicates (also spellings that differ only in fold variants: the
-     one without variants is kept if seen, else the first) and drop entries
-     made redundant by a shorter entry of the
+  6. merge duplicates (also spellings that match the same texts: `blow job`
+     and `blowjob`, or that differ only in fold variants: the one without
+     variants is kept if seen, else the first) and drop entries made
+     redundant by a shorter entry of the
      same category and action that they contain (CJK only);
   7. add the hand-picked entries in curation/<category>.add.
 """
@@ -149,12 +151,22 @@ def read_tsv(name, cols=1):
     return out
 
 
+# variants that shai's fold maps but OpenCC's character table does not
+FOLD_EXTRA = str.maketrans({"砲": "炮"})
+
+
 def canon(word, ts):
     if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in word):
         return None
     w = unicodedata.normalize("NFKC", word).lower().strip()
-    w = w.translate(ts)
+    w = w.translate(ts).translate(FOLD_EXTRA)
     return w or None
+
+
+def same_text_key(w):
+    """Entries with the same key match the same texts: the matcher skips
+    spaces and hyphens inside Latin words (`blow job` is `blowjob`)."""
+    return re.sub(r"[ \-]", "", w) if not CJK_RE.search(w) else w
 
 
 def shape_ok(w, from_latin_list, keep):
@@ -178,7 +190,9 @@ def shape_ok(w, from_latin_list, keep):
 
 
 def main(argv):
-    corpora = argv[1] if len(argv) > 1 else os.path.join(os.path.dirname(REPO), "shared", "corpora")
+    sys.path.insert(0, HERE)
+    import lexicon
+    corpora = argv[1] if len(argv) > 1 else lexicon.find_corpora(REPO)
     if not os.path.isdir(corpora):
         sys.exit(f"corpora not found: {corpora}")
     ts = load_ts(corpora)
@@ -192,8 +206,8 @@ def main(argv):
 
     tags = {}
     words = OrderedDict()  # word -> [category, set(source ids)]
-    spelled = {}  # word with variants folded -> the spelling first seen
-    plain = set()  # words seen spelled without variants
+    spelled = {}  # same-text key (variants folded) -> the spelling kept (the first seen)
+    plain = {}  # same-text key -> a spelling seen without variants
     stats = OrderedDict()
     for rel, srccat, sid in SOURCES:
         path = os.path.join(corpora, rel)
@@ -212,9 +226,10 @@ def main(argv):
             if w in drop or w.translate(variants) in drop or actions.get(w) == "drop":
                 st["drop"] += 1
                 continue
+            key = same_text_key(w.translate(variants))  # 伱妈 and 你妈 are one word
             if w == w.translate(variants):
-                plain.add(w)
-            w = spelled.setdefault(w.translate(variants), w)  # 伱妈 and 你妈 are one word
+                plain.setdefault(key, w)
+            w = spelled.setdefault(key, w)
             if w in words:
                 words[w][1].add(sid)
                 st["kept"] += 1
@@ -234,8 +249,9 @@ def main(argv):
             st["kept"] += 1
 
     # of two spellings, the one without variants is written (你妈, not 伱妈)
-    for k, w in spelled.items():
-        if w != k and k in plain:
+    for key, w in spelled.items():
+        k = plain.get(key)
+        if k is not None and k != w:
             words = OrderedDict((k if x == w else x, v) for x, v in words.items())
             for d in (recat, actions, tags):
                 if w in d and k not in d:
@@ -245,6 +261,7 @@ def main(argv):
     for cat in CATEGORIES:
         for r in read_tsv(cat + ".add", 3):
             w = canon(r[0], ts)
+            w = spelled.setdefault(same_text_key(w.translate(variants)), w)
             if w not in words:
                 words[w] = [cat, {"shai"}]
             else:

@@ -16,6 +16,23 @@ except ImportError:  # pragma: no cover
 ACTION_RANK = {"pass": 0, "review": 1, "block": 2}
 
 
+def find_corpora(repo):
+    """The bundled corpora: $SHAI_CORPORA, else the first `shared/corpora`
+    folder (one with ugc/ in it) beside REPO or one of its parent folders."""
+    env = os.environ.get("SHAI_CORPORA")
+    if env:
+        return env
+    d = repo
+    while True:
+        cand = os.path.join(d, "shared", "corpora")
+        if os.path.isdir(os.path.join(cand, "ugc")):
+            return cand
+        up = os.path.dirname(d)
+        if up == d:
+            return os.path.join(os.path.dirname(repo), "shared", "corpora")
+        d = up
+
+
 class Entry:
     __slots__ = ("word", "category", "action", "kind", "tag", "suggestion", "where")
 
@@ -70,6 +87,8 @@ def parse_file(path, entries):
             else:
                 raise LexiconError(f"{path}:{n}:1: unknown directive '{d}'")
             continue
+        if s.startswith("re:"):
+            continue  # regular-expression rules: only the C matcher runs them
         word, _, attrs = line.partition("\t")
         word = word.strip(" ")
         if word.startswith("\\"):

@@ -1,20 +1,33 @@
 #!/usr/bin/env python3
-"""Quality report for shai's default lexicon over the real UGC corpora.
+"""Quality report for shai's default lexicon over the bundled real corpora.
 
-    /usr/bin/python3 wordlists/tools/report.py [CORPORA] [--lexicon DIR]
-        [--shai PATH/TO/shai] [--top N] [--sample N] [--markdown]
+    python3 wordlists/tools/report.py [CORPORA] [--lexicon PATH] [--shai PATH]
+        [--python] [--top N] [--sample N] [--blocks NAME] [--uncovered]
+        [--only NAMES]
 
-CORPORA defaults to ../shared/corpora relative to the repo's parent.  For each
-corpus in CORPORA/ugc it prints texts flagged per 10k texts, per category and
-overall (any hit, review, block), and for COLDataset the precision/recall of
-"a hit in abuse or hate" as a predictor of the "offensive" label, on the
-train+dev rows (tuning) and on the test rows (the reported number).
+CORPORA is the folder of the bundled corpora (with ugc/ and adlaw/ in it);
+default: $SHAI_CORPORA, else the first `shared/corpora` folder found beside
+the repository or one of its parent folders.  One run prints:
 
-Matching is done by the Python matcher in lexicon.py (exact, overlapping, Latin
-word boundaries, allow-suppression); with --shai the C CLI is run instead:
-`shai scan --format jsonl --overlapping --lexicon DIR FILE`.
---top N lists the N entries that flag most texts in the ordinary-review corpora;
---sample N prints N random flagged texts per ordinary corpus (seeded, stable).
+ 1. per ugc corpus, the texts (lines) per 10k texts whose verdict is review or
+    block, for all categories and for the `comments` scene (see
+    comments_scene()), plus the texts hit per category;
+ 2. COLDataset: precision / recall of "a `comments`-scene hit in abuse or
+    hate" as a predictor of the label "offensive", per split (tune on train /
+    dev, quote test);
+ 3. ad-law coverage of the public 极限词 list in CORPORA/adlaw by sector: a
+    term counts as covered when scanning the term alone yields an ad-law hit.
+    The list states no license: it is read here only to measure, never copied
+    into the lexicon;
+ 4. the issue #16 targets with the measured figure beside each.
+
+Matching: the C CLI (`shai scan --format jsonl --overlapping`), found as
+build/tools/shai in the repository or given with --shai; --python uses the
+exact matcher of lexicon.py instead (no folding, no rules).
+--top N lists the N entries that flag most ordinary reviews in the comments
+scene; --sample N prints N random flagged reviews per ordinary corpus;
+--blocks NAME prints every block line of corpus NAME with its block hits (for
+hand-judging); --uncovered lists the public ad-law terms nothing covers.
 """
 import argparse
 import json
@@ -22,7 +35,8 @@ import os
 import random
 import subprocess
 import sys
-from collections import Counter, defaultdict
+import tempfile
+from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORDLISTS = os.path.dirname(HERE)
@@ -30,6 +44,7 @@ REPO = os.path.dirname(WORDLISTS)
 sys.path.insert(0, HERE)
 import lexicon  # noqa: E402
 
+# (name, file in ugc/, ordinary reviews?)
 CORPORA = [
     ("hotel", "chnsenticorp_hotel_reviews.txt", True),
     ("shopping", "online_shopping_10_cats_reviews.txt", True),
@@ -42,113 +57,277 @@ CATS = ["politics", "porn", "gambling", "drugs", "violence", "weapons", "fraud",
         "cult", "abuse", "hate", "ad-law", "spam"]
 OFFENSIVE_CATS = {"abuse", "hate"}
 
-
-def scan_python(lexdir, path):
-    m = lexicon.Matcher(lexicon.load([lexdir]))
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            deny, _ = m.scan(line.rstrip("\n"))
-            yield [(e.word, e.category, e.action, s) for s, t, e in deny]
+# Categories that do not apply to user comments.  Until scenes land in the
+# library (`--scene comments`), the report applies the scene itself here.
+NON_COMMENT_CATS = {"ad-law"}
 
 
-def scan_cli(shai, lexdir, path):
-    n = sum(1 for _ in open(path, encoding="utf-8"))
-    per = [[] for _ in range(n)]
-    p = subprocess.Popen([shai, "scan", "--format", "jsonl", "--overlapping", "--lexicon", lexdir, path],
-                         stdout=subprocess.PIPE, text=True)
-    for line in p.stdout:
-        h = json.loads(line)
-        per[h["line"] - 1].append((h["entry"], h["category"], h["action"], h.get("start", 0)))
-    if p.wait() not in (0, 1, 2):
-        sys.exit(f"{shai} failed with status {p.returncode}")
-    return per
+def comments_scene(hits):
+    """The hits that count in the `comments` scene: every category except the
+    ones that judge advertising copy (ad-law).  Hits are tuples
+    (entry, category, action, start, tag).  Replace the body with a call to the
+    real scene (`shai scan --scene comments`) once it exists."""
+    return [h for h in hits if h[1] not in NON_COMMENT_CATS]
+
+
+def all_categories(hits):
+    return hits
+
+
+def comments_scene_without_mild(hits):
+    """The comments scene leaving out entries tagged `mild` (恶心, 骗子, 放屁 ...):
+    shown beside the scene so a scene that drops them can be judged."""
+    return [h for h in comments_scene(hits) if h[4] != "mild"]
+
+
+def find_shai():
+    cand = os.path.join(REPO, "build", "tools", "shai")
+    return cand if os.access(cand, os.X_OK) else None
+
+
+class Scanner:
+    def __init__(self, lexdir, shai):
+        self.lexdir, self.shai = lexdir, shai
+        self.matcher = None if shai else lexicon.Matcher(lexicon.load([lexdir]))
+
+    def name(self):
+        return f"C CLI {os.path.relpath(self.shai)}" if self.shai else "Python matcher (lexicon.py, exact)"
+
+    def scan_file(self, path):
+        """Per line of PATH, the list of deny hits (entry, category, action, start, tag)."""
+        n = sum(1 for _ in open(path, encoding="utf-8"))
+        per = [[] for _ in range(n)]
+        if self.matcher is not None:
+            with open(path, encoding="utf-8") as f:
+                for i, line in enumerate(f):
+                    deny, _ = self.matcher.scan(line.rstrip("\n"))
+                    per[i] = [(e.word, e.category, e.action, s, e.tag) for s, t, e in deny]
+            return per
+        p = subprocess.Popen([self.shai, "scan", "--format", "jsonl", "--overlapping", "--lexicon",
+                              self.lexdir, path], stdout=subprocess.PIPE, text=True)
+        for line in p.stdout:
+            h = json.loads(line)
+            per[h["line"] - 1].append((h["entry"], h["category"], h["action"], h["start"], h.get("tag")))
+        if p.wait() not in (0, 1):
+            sys.exit(f"{self.shai} failed with status {p.returncode}")
+        return per
+
+    def scan_lines(self, lines):
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as f:
+            f.write("".join(x + "\n" for x in lines))
+        try:
+            return self.scan_file(f.name)
+        finally:
+            os.unlink(f.name)
+
+
+def verdict(hits):
+    acts = {h[2] for h in hits}
+    return "block" if "block" in acts else "review" if acts else "pass"
+
+
+def rates(hits_per_line, scene):
+    cnt = Counter()
+    for hs in hits_per_line:
+        cnt[verdict(scene(hs))] += 1
+    n = len(hits_per_line)
+    return cnt["review"] * 10000 / n, cnt["block"] * 10000 / n
+
+
+# ---- ad-law sectors ------------------------------------------------------
+# Which provision of the Advertising Law (广告法) a term of the public list
+# falls under; first matching rule wins.  The rules name the sectors' usual
+# vocabulary, they do not reproduce the list.
+SECTORS = [
+    ("state organs (Art. 9(2))", ["国家机关", "领导人", "国宴", "人大", "政协", "大会堂", "军队", "特供", "专供",
+                                  "免检", "免抽检", "国家质量"]),
+    ("health claims (Art. 16-18)", ["治", "愈", "病", "见效", "有效", "副作用", "毒", "依赖", "手术", "反复",
+                                    "康复", "安全", "天然", "转基因", "保险", "退款"]),
+    ("investment / income (Art. 25)", ["升值", "投资", "回报", "收益", "赚"]),
+    ("education / exams (Art. 24)", ["过", "学会", "升学", "高考", "直接选", "通关"]),
+    ("superstition (Art. 9(8))", ["旺", "运", "吉", "凶", "邪", "小人", "招财", "富贵", "护身", "能量", "镇宅",
+                                  "灾", "冥", "亨通", "第六感", "气压", "精神压力", "招福"]),
+    ("prize lures / sales pressure (Art. 28)", ["点击", "领奖", "获奖", "奖品", "免单",
+                                                                   "抢购", "热销", "试用", "赠送", "大亏", "秒杀"]),
+    ("endorsement / ranking (Art. 16(4), 28)", ["评比", "排序", "指定", "推荐", "选用"]),
+    ("absolute terms (Art. 9(3))", [""]),
+]
+
+
+def sector_of(term):
+    for name, keys in SECTORS:
+        if any(k in term for k in keys):
+            return name
+    return SECTORS[-1][0]
+
+
+def adlaw_coverage(scanner, corpora, show_uncovered):
+    path = os.path.join(corpora, "adlaw", "adlaw_absolute_terms.txt")
+    if not os.path.exists(path):
+        print(f"(ad-law list not found: {path})\n")
+        return None
+    terms = [t.strip() for t in open(path, encoding="utf-8") if t.strip()]
+    hits = scanner.scan_lines(terms)
+    per = {}
+    for t, hs in zip(terms, hits):
+        covered = any(h[1] == "ad-law" for h in hs)
+        per.setdefault(sector_of(t), []).append((t, covered))
+    print(f"Ad-law: coverage of the public list ({len(terms)} terms, measurement only) by sector:\n")
+    print("| sector | terms | covered | share |")
+    print("|---|---|---|---|")
+    total = cov = 0
+    uncovered_sectors = []
+    for name, _ in SECTORS:
+        rows = per.get(name, [])
+        if not rows:
+            continue
+        c = sum(1 for _, ok in rows if ok)
+        total += len(rows)
+        cov += c
+        if c == 0:
+            uncovered_sectors.append(name)
+        print(f"| {name} | {len(rows)} | {c} | {c / len(rows):.0%} |")
+    print(f"| **all** | {total} | {cov} | {cov / total:.0%} |")
+    print()
+    if show_uncovered:
+        for name, rows in per.items():
+            miss = [t for t, ok in rows if not ok]
+            if miss:
+                print(f"- {name}: not covered: {' '.join(miss)}")
+        print()
+    return cov, total, uncovered_sectors
+
+
+def cold_report(texts_hits, labels):
+    print("COLDataset, `comments` scene: a hit in abuse or hate predicts the label 'offensive'"
+          " (tune on train/dev; test is the quoted figure):\n")
+    print("| split | n | offensive | flagged | precision | recall |")
+    print("|---|---|---|---|---|---|")
+    out = {}
+    for split in ("train", "dev", "test"):
+        tp = fp = fn = tot = pos = 0
+        for (sp, _topic, lab), hs in zip(labels, texts_hits):
+            if sp != split:
+                continue
+            tot += 1
+            off = lab == "1"
+            pos += off
+            pred = any(h[1] in OFFENSIVE_CATS for h in comments_scene(hs))
+            tp += pred and off
+            fp += pred and not off
+            fn += off and not pred
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        out[split] = (p, r)
+        title = "**test**" if split == "test" else split
+        print(f"| {title} | {tot} | {pos} | {tp + fp} | {p:.3f} | {r:.3f} |")
+    print()
+    return out
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("corpora", nargs="?", default=os.path.join(os.path.dirname(REPO), "shared", "corpora"))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("corpora", nargs="?", default=None)
     ap.add_argument("--lexicon", default=WORDLISTS)
-    ap.add_argument("--shai")
+    ap.add_argument("--shai", help="path of the shai CLI (default: build/tools/shai)")
+    ap.add_argument("--python", action="store_true", help="use the exact Python matcher")
     ap.add_argument("--top", type=int, default=0)
     ap.add_argument("--sample", type=int, default=0)
+    ap.add_argument("--blocks", help="print the block lines of this corpus")
+    ap.add_argument("--uncovered", action="store_true")
     ap.add_argument("--only", help="comma-separated corpus names")
     args = ap.parse_args()
-    ugc = os.path.join(args.corpora, "ugc")
-    matcher = "C CLI " + args.shai if args.shai else "Python matcher (wordlists/tools/lexicon.py)"
-    print(f"lexicon: {os.path.relpath(args.lexicon, REPO)}  matcher: {matcher}")
-    print()
-    hdr = f"| corpus | texts | any hit | review | **block** | " + " | ".join(CATS) + " |"
-    print("Texts flagged per 10k texts (a text counts once per column):\n")
+    corpora = args.corpora or lexicon.find_corpora(REPO)
+    ugc = os.path.join(corpora, "ugc")
+    if not os.path.isdir(ugc):
+        sys.exit(f"corpora not found: {corpora} (give the folder, or set SHAI_CORPORA)")
+    shai = None if args.python else (args.shai or find_shai())
+    if not args.python and not shai:
+        print("(no build/tools/shai: using the exact Python matcher; build shai for real figures)")
+    scanner = Scanner(args.lexicon, shai)
+    print(f"lexicon: {os.path.relpath(args.lexicon)}  matcher: {scanner.name()}\n")
+
+    print("Texts per 10k texts: verdict review / block with all categories and in the `comments`"
+          " scene (no ad-law), the scene's review without `tag=mild` entries, and texts hit per"
+          " category (all categories):\n")
+    hdr = ("| corpus | texts | review | block | comments review | **comments block** | comments review w/o mild | "
+           + " | ".join(CATS) + " |")
     print(hdr)
     print("|" + "---|" * (hdr.count("|") - 1))
     top = Counter()
-    samples = {}
-    cold_rows = None
+    samples, figures = {}, {}
+    cold_hits = None
     for name, fn, ordinary in CORPORA:
         if args.only and name not in args.only.split(","):
             continue
         path = os.path.join(ugc, fn)
-        texts = open(path, encoding="utf-8").read().split("\n")[:-1]
-        hits = scan_cli(args.shai, args.lexicon, path) if args.shai else list(scan_python(args.lexicon, path))
-        n = len(texts)
-        cnt = Counter()
+        hits = scanner.scan_file(path)
+        n = len(hits)
+        r_all, b_all = rates(hits, all_categories)
+        r_com, b_com = rates(hits, comments_scene)
+        r_mild, _ = rates(hits, comments_scene_without_mild)
+        figures[name] = (r_all, b_all, r_com, b_com)
+        percat = Counter()
         flagged = []
         for i, hs in enumerate(hits):
-            if not hs:
-                continue
-            cnt["any"] += 1
-            acts = {h[2] for h in hs}
-            cnt["block" if "block" in acts else "review"] += 1
-            if "block" in acts:
-                pass
             for c in {h[1] for h in hs}:
-                cnt[c] += 1
-            if ordinary:
-                for w in {(h[0], h[1], h[2]) for h in hs}:
-                    top[w] += 1
+                percat[c] += 1
+            sc = comments_scene(hs)
+            if ordinary and sc:
+                for k in {(h[0], h[1], h[2]) for h in sc}:
+                    top[k] += 1
                 flagged.append(i)
-        rate = lambda k: f"{cnt[k] * 10000 / n:.1f}"
-        blocks = cnt["block"] + 0  # texts whose verdict is block
-        print(f"| {name} | {n} | {rate('any')} | {rate('review')} | **{rate('block')}** | " +
-              " | ".join(rate(c) for c in CATS) + " |")
-        if ordinary and args.sample:
-            rnd = random.Random(20240601)
-            pick = sorted(rnd.sample(flagged, min(args.sample, len(flagged))))
-            samples[name] = [(texts[i], hits[i]) for i in pick]
+        print(f"| {name} | {n} | {r_all:.1f} | {b_all:.1f} | {r_com:.1f} | **{b_com:.1f}** | {r_mild:.1f} | " +
+              " | ".join(f"{percat[c] * 10000 / n:.1f}" for c in CATS) + " |")
+        if (ordinary and args.sample) or args.blocks == name:
+            texts = open(path, encoding="utf-8").read().split("\n")[:-1]
+            if ordinary and args.sample:
+                rnd = random.Random(20240601)
+                pick = sorted(rnd.sample(flagged, min(args.sample, len(flagged))))
+                samples[name] = [(texts[i], comments_scene(hits[i])) for i in pick]
+            if args.blocks == name:
+                samples["block lines of " + name] = [(f"{i + 1}\t{texts[i]}", [h for h in hits[i] if h[2] == "block"])
+                                                     for i in range(n) if verdict(hits[i]) == "block"]
         if name == "cold":
-            cold_rows = (texts, hits)
+            cold_hits = hits
     print()
-    if cold_rows is not None:
-        labels = [l.rstrip("\n").split("\t") for l in open(os.path.join(ugc, "cold_offensive_comments.labels.tsv"), encoding="utf-8")]
-        print("COLDataset: a hit in abuse or hate predicts label 'offensive':\n")
-        print("| rows | n | offensive | flagged | precision | recall |")
-        print("|---|---|---|---|---|---|")
-        for title, splits in (("train+dev (tuning)", {"train", "dev"}), ("**test (reported)**", {"test"})):
-            tp = fp = fn = pos = tot = 0
-            for (split, _topic, lab), hs in zip(labels, cold_rows[1]):
-                if split not in splits:
-                    continue
-                tot += 1
-                off = lab == "1"
-                pos += off
-                pred = any(h[1] in OFFENSIVE_CATS for h in hs)
-                tp += pred and off
-                fp += pred and not off
-                fn += off and not pred
-            prec = tp / (tp + fp) if tp + fp else 0.0
-            rec = tp / (tp + fn) if tp + fn else 0.0
-            print(f"| {title} | {tot} | {pos} | {tp + fp} | {prec:.3f} | {rec:.3f} |")
-        print()
+    cold = None
+    if cold_hits is not None:
+        labels = [x.rstrip("\n").split("\t") for x in
+                  open(os.path.join(ugc, "cold_offensive_comments.labels.tsv"), encoding="utf-8")]
+        cold = cold_report(cold_hits, labels)
+    adlaw = adlaw_coverage(scanner, corpora, args.uncovered)
+
+    print("Targets (issue #16, default lexicon):\n")
+    for name in ("hotel", "shopping", "takeaway"):
+        if name in figures:
+            _, _, r, b = figures[name]
+            ok = r <= 150 and b <= 1
+            print(f"- {name}: comments review {r:.1f} ≤ 150, block {b:.1f} ≤ 1 per 10k: {'met' if ok else 'NOT met'}")
+    for name in ("weibo-covid", "weibo-emotion"):
+        if name in figures:
+            b = figures[name][1]
+            print(f"- {name}: block {b:.1f} ≤ 3 per 10k (all categories): {'met' if b <= 3 else 'NOT met'}")
+    if cold:
+        p, r = cold["test"]
+        print(f"- COLD test: precision {p:.3f} ≥ 0.80 at recall {r:.3f} ≥ 0.45: "
+              f"{'met' if p >= 0.80 and r >= 0.45 else 'NOT met'}")
+    if adlaw:
+        cov, total, miss = adlaw
+        print(f"- ad-law: every sector of the public list covered: "
+              f"{'met' if not miss else 'NOT met (' + ', '.join(miss) + ')'}; terms {cov}/{total}")
+    print()
+
     if args.top:
-        print(f"Entries flagging most ordinary reviews (hotel+shopping+takeaway), top {args.top}:\n")
+        print(f"Entries flagging most ordinary reviews (hotel+shopping+takeaway), comments scene, top {args.top}:\n")
         for (w, c, a), k in top.most_common(args.top):
             print(f"{k:6d}  {w}\t{c}\t{a}")
         print()
     for name, rows in samples.items():
-        print(f"Sample of flagged {name} texts:\n")
+        print(f"{'Sample of flagged ' + name if not name.startswith('block') else name.capitalize()} texts:\n")
         for t, hs in rows:
             hl = ", ".join(sorted({f"{h[0]}({h[1]}/{h[2]})" for h in hs}))
-            print(f"- {t[:90]}{'…' if len(t) > 90 else ''}  →  {hl}")
+            print(f"- {t[:140]}{'…' if len(t) > 140 else ''}  →  {hl}")
         print()
 
 
