@@ -64,11 +64,23 @@ void shai_builder_free(shai_builder *b)
     for (uint32_t i = 0; i < b->npaths; i++)
         free(b->paths[i].name);
     free(b->paths);
+    for (uint32_t i = 0; i < b->nscenes; i++)
+        shi_bscene_free(&b->scenes[i]);
+    free(b->scenes);
     free(b->names);
     free(b->pool);
     free(b->categories);
     free(b->index);
     free(b);
+}
+
+void shi_bscene_free(shi_bscene *s)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        free(s->categories[i]);
+    free(s->categories);
+    free(s->actions);
+    free(s->name);
 }
 
 uint32_t shai_builder_entry_count(const shai_builder *b)
