@@ -56,6 +56,7 @@ struct scan_config {
     uint32_t flags;
     const char **category_names; /* by category id */
     uint32_t category_count;
+    const shai_policy *policy; /* --scene and friends; NULL: none */
 };
 
 /* A position in the input: absolute byte offset, 1-based line, and number of
@@ -373,7 +374,7 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
     in->error = INPUT_OK;
     in->hits = 0;
 
-    rc = shai_stream_open(cfg->db, cfg->flags, on_hit, in, &s);
+    rc = shai_stream_open_policy(cfg->db, cfg->policy, cfg->flags, on_hit, in, &s);
     if (rc != SHAI_OK) {
         cli_error("%s: cannot start a scan: %s", name, shai_status_message(rc));
         return CLI_EXIT_ERROR;
@@ -558,7 +559,8 @@ static void scan_block(const struct scan_config *cfg, struct block *b)
     in.cur = (struct cursor){b->base, b->line, 0};
     in.last = in.cur;
     in.final = true;
-    b->rc = shai_scan(cfg->db, (const char *)b->buf, b->len, cfg->flags, on_hit, &in);
+    b->rc = shai_scan_policy(cfg->db, cfg->policy, NULL, (const char *)b->buf, b->len, cfg->flags,
+                             on_hit, &in);
     b->hits = in.hits;
     b->error = in.error;
     memcpy(b->bad, in.bad, sizeof b->bad);
@@ -978,6 +980,11 @@ void cmd_scan_help(FILE *out)
           "      --overlapping   report every occurrence of every entry, overlapping\n"
           "                      ones included, ordered by end; by default hits are\n"
           "                      leftmost-longest and do not overlap, ordered by start\n"
+          "      --scene=NAME    check as scene NAME of the db says (see 'shai stats'):\n"
+          "                      which categories count, and with what action\n"
+          "      --category=C    only hits of category C count; repeatable\n"
+          "      --exclude-category=C\n"
+          "                      hits of category C do not count; repeatable\n"
           "  -j, --threads=N     scan with N threads (default: the number of online\n"
           "                      CPUs); -j1 streams each input in one thread. The\n"
           "                      output is the same, in input order, for every N\n"
@@ -1030,6 +1037,9 @@ enum {
     OPT_THREADS,
     OPT_FORMAT,
     OPT_OVERLAPPING,
+    OPT_SCENE,
+    OPT_CATEGORY,
+    OPT_EXCLUDE_CATEGORY,
     OPT_HELP,
     OPT_VERSION
 };
@@ -1041,6 +1051,9 @@ static const struct cli_option scan_options[] = {
     {"threads", 'j', CLI_ARG_REQUIRED, OPT_THREADS},
     {"format", 'f', CLI_ARG_REQUIRED, OPT_FORMAT},
     {"overlapping", 0, CLI_ARG_NONE, OPT_OVERLAPPING},
+    {"scene", 0, CLI_ARG_REQUIRED, OPT_SCENE},
+    {"category", 0, CLI_ARG_REQUIRED, OPT_CATEGORY},
+    {"exclude-category", 0, CLI_ARG_REQUIRED, OPT_EXCLUDE_CATEGORY},
     {"help", 'h', CLI_ARG_NONE, OPT_HELP},
     {"version", 0, CLI_ARG_NONE, OPT_VERSION},
     {NULL, 0, 0, 0},
@@ -1057,7 +1070,9 @@ static size_t default_threads(void)
 int cmd_scan(int argc, char **argv)
 {
     struct cli_parser p;
-    struct scan_config cfg = {NULL, FORMAT_TEXT, SHAI_SCAN_VIOLATIONS, NULL, 0};
+    struct scan_config cfg = {NULL, FORMAT_TEXT, SHAI_SCAN_VIOLATIONS, NULL, 0, NULL};
+    struct cli_policy_options popt = {NULL, NULL, 0, NULL, 0};
+    shai_policy *policy = NULL;
     struct cli_db_source src = {NULL, 0, NULL, false};
     const char **lexicons, **files;
     size_t n_lexicons = 0, n_files = 0;
@@ -1073,7 +1088,9 @@ int cmd_scan(int argc, char **argv)
     /* Every argument is at most one lexicon or one file. */
     lexicons = cli_arg_list(argc);
     files = lexicons ? cli_arg_list(argc) : NULL;
-    if (!files)
+    popt.only = files ? cli_arg_list(argc) : NULL;
+    popt.exclude = popt.only ? cli_arg_list(argc) : NULL;
+    if (!popt.exclude)
         goto out;
 
     cli_parser_init(&p, argc, argv, "scan");
@@ -1114,6 +1131,15 @@ int cmd_scan(int argc, char **argv)
         case OPT_OVERLAPPING:
             cfg.flags |= SHAI_SCAN_OVERLAPPING;
             break;
+        case OPT_SCENE:
+            popt.scene = arg;
+            break;
+        case OPT_CATEGORY:
+            popt.only[popt.n_only++] = arg;
+            break;
+        case OPT_EXCLUDE_CATEGORY:
+            popt.exclude[popt.n_exclude++] = arg;
+            break;
         case OPT_HELP:
             status = cli_print_help(cmd_scan_help);
             goto out;
@@ -1135,6 +1161,9 @@ int cmd_scan(int argc, char **argv)
     if (cli_open_db(&src, &db, NULL, NULL) != CLI_EXIT_CLEAN)
         goto out;
     cfg.db = db;
+    if (cli_make_policy("scan", db, &popt, &policy) != CLI_EXIT_CLEAN)
+        goto out;
+    cfg.policy = policy;
     cfg.category_count = shai_db_category_count(db);
     cfg.category_names = calloc((size_t)cfg.category_count + 1, sizeof *cfg.category_names);
     if (!cfg.category_names) {
@@ -1170,8 +1199,11 @@ int cmd_scan(int argc, char **argv)
 out:
     free(in.buf);
     free(cfg.category_names);
+    shai_policy_free(policy);
     shai_db_free(db);
     free(lexicons);
     free(files);
+    free(popt.only);
+    free(popt.exclude);
     return status;
 }
