@@ -77,6 +77,42 @@ struct source {
     size_t n;
 };
 
+/* What scene `scene` does, grouped by action: "off: ad-law; review:
+ * abuse, hate; others keep". */
+static void print_scene_text(struct cli_out *o, const shai_db *db, uint32_t scene)
+{
+    static const uint32_t order[] = {SHAI_SCENE_OFF, SHAI_ACTION_REVIEW, SHAI_ACTION_BLOCK};
+    static const char *const names[] = {"off", "review", "block"};
+    uint32_t n = shai_db_category_count(db), kept = 0;
+    bool any = false;
+
+    for (uint32_t c = 0; c < n; c++) {
+        uint32_t a = SHAI_SCENE_KEEP;
+        shai_db_scene_action(db, scene, c, &a);
+        kept += a == SHAI_SCENE_KEEP;
+    }
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        bool first = true;
+        for (uint32_t c = 0; c < n; c++) {
+            uint32_t a = SHAI_SCENE_KEEP;
+            shai_db_scene_action(db, scene, c, &a);
+            if (a != order[k])
+                continue;
+            cli_out_str(o, first ? (any ? "; " : "") : ", ");
+            if (first) {
+                cli_out_str(o, names[k]);
+                cli_out_str(o, ": ");
+            }
+            const char *name = category_name(db, c);
+            cli_out_text_escaped(o, name, strlen(name));
+            first = false;
+            any = true;
+        }
+    }
+    if (kept)
+        cli_out_str(o, any ? "; others keep" : "every category keeps its entries' actions");
+}
+
 static void print_text(const shai_db *db, const struct stats *st, const struct source *src)
 {
     struct cli_out *o = &cli_stdout;
@@ -110,6 +146,17 @@ static void print_text(const shai_db *db, const struct stats *st, const struct s
                  (unsigned long long)(c->block + c->review + c->allow));
         cli_out_str(o, buf);
         cli_out_text_escaped(o, name, strlen(name));
+        cli_out_char(o, '\n');
+    }
+    snprintf(buf, sizeof buf, "scenes:       %u\n", shai_db_scene_count(db));
+    cli_out_str(o, buf);
+    for (uint32_t i = 0; i < shai_db_scene_count(db); i++) {
+        const char *name = "";
+        shai_db_scene_name(db, i, &name);
+        cli_out_str(o, "  ");
+        cli_out_text_escaped(o, name, strlen(name));
+        cli_out_str(o, ": ");
+        print_scene_text(o, db, i);
         cli_out_char(o, '\n');
     }
     snprintf(buf, sizeof buf, "db size:      %zu bytes\nfold stages:  ", st->size);
@@ -173,6 +220,28 @@ static void print_json(const shai_db *db, const struct stats *st, const struct s
         json_u64("allow", c->allow, false);
         cli_out_char(o, '}');
     }
+    cli_out_str(o, "],\"scenes\":[");
+    for (uint32_t i = 0; i < shai_db_scene_count(db); i++) {
+        const char *name = "";
+        shai_db_scene_name(db, i, &name);
+        cli_out_str(o, i ? ",{\"name\":" : "{\"name\":");
+        cli_out_json_string(o, name, strlen(name));
+        cli_out_str(o, ",\"categories\":{");
+        for (uint32_t c = 0; c < st->n_categories; c++) {
+            uint32_t a = SHAI_SCENE_KEEP;
+            shai_db_scene_action(db, i, c, &a);
+            const char *cat = category_name(db, c);
+            if (c)
+                cli_out_char(o, ',');
+            cli_out_json_string(o, cat, strlen(cat));
+            cli_out_char(o, ':');
+            cli_out_str(o, a == SHAI_SCENE_OFF      ? "\"off\""
+                           : a == SHAI_SCENE_KEEP   ? "\"keep\""
+                           : a == SHAI_ACTION_BLOCK ? "\"block\""
+                                                    : "\"review\"");
+        }
+        cli_out_str(o, "}}");
+    }
     cli_out_str(o, "],");
     json_u64("db_size", st->size, true);
     cli_out_str(o, "\"options\":{\"fold\":[");
@@ -223,6 +292,9 @@ void cmd_stats_help(FILE *out)
           "    rules:      N         regular-expression rules (deny or allow)\n"
           "  categories:   C, then one row per category, in order of first use:\n"
           "    BLOCK REVIEW ALLOW TOTAL  NAME\n"
+          "  scenes:       N, then one row per scene: NAME: what it does with\n"
+          "                each category (off, review, block; the others keep\n"
+          "                their entries' actions); see 'shai scan --scene'\n"
           "  db size:      S bytes   size of the saved db (the .shai file)\n"
           "  fold stages:  the SHAI_FOLD_* stages, e.g. width,case,t2s (or none)\n"
           "  max gap:      noise characters skipped between two characters (0-16)\n"
@@ -232,7 +304,8 @@ void cmd_stats_help(FILE *out)
           "\n"
           "JSON format: one object with the members source {kind, paths}, entries,\n"
           "deny {block, review}, allow, exact, rules, categories [{name, block,\n"
-          "review, allow}], db_size, options {fold [stage names], max_gap, repeats},\n"
+          "review, allow}], scenes [{name, categories {NAME: off|review|block|keep}}],\n"
+          "db_size, options {fold [stage names], max_gap, repeats},\n"
           "fold_table_version, library_version.\n"
           "\n"
           "Exit status: 0 on success, 2 if an error occurred.\n",
