@@ -89,6 +89,13 @@ struct cli_policy_options {
 int cli_make_policy(const char *cmd, const shai_db *db, const struct cli_policy_options *o,
                     shai_policy **out);
 
+/* `shai stats --corpus`: check every line of `files` ("-": standard input)
+ * under `policy` (NULL: none; `scene` names it in the report, may be NULL)
+ * and print the lines per verdict and the hits per category and per entry.
+ * Returns CLI_EXIT_CLEAN or CLI_EXIT_ERROR (printed). */
+int cli_stats_corpus(const shai_db *db, const shai_policy *policy, const char *scene,
+                     const char *const *files, size_t n_files, bool json);
+
 /* --------------------------------------------------------- option parsing */
 
 enum { CLI_ARG_NONE = 0, CLI_ARG_REQUIRED = 1 };

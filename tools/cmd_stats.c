@@ -278,6 +278,11 @@ void cmd_stats_help(FILE *out)
           "      --no-fold       compile the lexicon for exact matching (not with\n"
           "                      --db)\n"
           "  -f, --format=FORMAT text (default) or json\n"
+          "      --corpus=FILE   instead, check every line of FILE (- for standard\n"
+          "                      input; repeatable) and print the hits per category\n"
+          "                      and per entry, for pruning (see below)\n"
+          "      --scene=NAME, --category=C, --exclude-category=C\n"
+          "                      with --corpus: as in 'shai scan'\n"
           "  -h, --help          show this help and exit\n"
           "      --version       show the version and exit\n"
           "Without --lexicon or --db, the default db or lexicon is used, as by\n"
@@ -308,17 +313,46 @@ void cmd_stats_help(FILE *out)
           "db_size, options {fold [stage names], max_gap, repeats},\n"
           "fold_table_version, library_version.\n"
           "\n"
+          "With --corpus, each line is one text, checked as 'shai scan' does (the\n"
+          "violations, leftmost-longest), and the report is:\n"
+          "  corpus:       FILE[, FILE]...\n"
+          "  scene:        NAME | (none)\n"
+          "  lines:        N, then review R (per 10k) and block B (per 10k): the\n"
+          "                lines whose verdict is review or block\n"
+          "  hits:         H\n"
+          "  categories:   one row per category: HITS LINES NAME\n"
+          "  entries:      E hit, Z never hit; then one row per entry that hit, most\n"
+          "                hits first: HITS LINES ENTRY [CATEGORY/ACTION]\n"
+          "JSON (--corpus): corpus [files], scene, lines, review, block, hits,\n"
+          "categories [{name, hits, lines}], entries [{index, entry, category,\n"
+          "action, hits, lines}].\n"
+          "\n"
           "Exit status: 0 on success, 2 if an error occurred.\n",
           out);
 }
 
-enum { OPT_LEXICON = 1, OPT_DB, OPT_NO_FOLD, OPT_FORMAT, OPT_HELP, OPT_VERSION };
+enum {
+    OPT_LEXICON = 1,
+    OPT_DB,
+    OPT_NO_FOLD,
+    OPT_FORMAT,
+    OPT_CORPUS,
+    OPT_SCENE,
+    OPT_CATEGORY,
+    OPT_EXCLUDE_CATEGORY,
+    OPT_HELP,
+    OPT_VERSION
+};
 
 static const struct cli_option stats_options[] = {
     {"lexicon", 'l', CLI_ARG_REQUIRED, OPT_LEXICON},
     {"db", 0, CLI_ARG_REQUIRED, OPT_DB},
     {"no-fold", 0, CLI_ARG_NONE, OPT_NO_FOLD},
     {"format", 'f', CLI_ARG_REQUIRED, OPT_FORMAT},
+    {"corpus", 0, CLI_ARG_REQUIRED, OPT_CORPUS},
+    {"scene", 0, CLI_ARG_REQUIRED, OPT_SCENE},
+    {"category", 0, CLI_ARG_REQUIRED, OPT_CATEGORY},
+    {"exclude-category", 0, CLI_ARG_REQUIRED, OPT_EXCLUDE_CATEGORY},
     {"help", 'h', CLI_ARG_NONE, OPT_HELP},
     {"version", 0, CLI_ARG_NONE, OPT_VERSION},
     {NULL, 0, 0, 0},
@@ -336,11 +370,18 @@ int cmd_stats(int argc, char **argv)
     struct source source;
     struct stats st;
     int id, rc, status = CLI_EXIT_ERROR;
+    const char **corpus = NULL;
+    size_t n_corpus = 0;
+    struct cli_policy_options popt = {NULL, NULL, 0, NULL, 0};
+    shai_policy *policy = NULL;
 
     memset(&st, 0, sizeof st);
     lexicons = cli_arg_list(argc);
-    if (!lexicons)
-        return CLI_EXIT_ERROR;
+    corpus = lexicons ? cli_arg_list(argc) : NULL;
+    popt.only = corpus ? cli_arg_list(argc) : NULL;
+    popt.exclude = popt.only ? cli_arg_list(argc) : NULL;
+    if (!popt.exclude)
+        goto out;
     cli_parser_init(&p, argc, argv, "stats");
     while ((id = cli_next(&p, stats_options, &arg)) != CLI_NEXT_END) {
         switch (id) {
@@ -372,6 +413,18 @@ int cmd_stats(int argc, char **argv)
                 goto out;
             }
             break;
+        case OPT_CORPUS:
+            corpus[n_corpus++] = arg;
+            break;
+        case OPT_SCENE:
+            popt.scene = arg;
+            break;
+        case OPT_CATEGORY:
+            popt.only[popt.n_only++] = arg;
+            break;
+        case OPT_EXCLUDE_CATEGORY:
+            popt.exclude[popt.n_exclude++] = arg;
+            break;
         case OPT_HELP:
             status = cli_print_help(cmd_stats_help);
             goto out;
@@ -384,6 +437,10 @@ int cmd_stats(int argc, char **argv)
     }
     if (cli_check_db_options("stats", &src, n_lexicons, "") != CLI_EXIT_CLEAN)
         goto out;
+    if (!n_corpus && (popt.scene || popt.n_only || popt.n_exclude)) {
+        cli_usage_error("stats", "--scene, --category and --exclude-category need --corpus");
+        goto out;
+    }
     src.lexicons = lexicons;
     src.n_lexicons = n_lexicons;
     if (cli_open_db(&src, &db, &what, &where) != CLI_EXIT_CLEAN)
@@ -396,6 +453,16 @@ int cmd_stats(int argc, char **argv)
         source.n = n_lexicons;
     }
     source.kind = what;
+    if (n_corpus) {
+        if (cli_make_policy("stats", db, &popt, &policy) != CLI_EXIT_CLEAN)
+            goto out;
+        status = cli_stats_corpus(db, policy, popt.scene, corpus, n_corpus, json);
+        if (cli_out_flush(&cli_stdout) != 0) {
+            fprintf(stderr, "shai: write error: %s\n", strerror(cli_stdout.error));
+            status = CLI_EXIT_ERROR;
+        }
+        goto out;
+    }
     rc = collect(db, &st);
     if (rc != SHAI_OK) {
         cli_error("cannot read the db: %s", shai_status_message(rc));
@@ -412,7 +479,11 @@ int cmd_stats(int argc, char **argv)
     }
 out:
     free(st.categories);
+    shai_policy_free(policy);
     shai_db_free(db);
     free(lexicons);
+    free(corpus);
+    free(popt.only);
+    free(popt.exclude);
     return status;
 }

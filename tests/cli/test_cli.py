@@ -1285,6 +1285,37 @@ class TestScenes(CliTestCase):
         p = self.run_shai("stats", "-l", self.lexicon())
         self.assertIn("\nscenes:       0\ndb size:", p.stdout.decode())
 
+    def test_stats_corpus(self):
+        corpus = self.write("corpus.txt", "这是最好的\n网上赌博，网上赌博\n代开发票\n今天天气不错\n")
+        p = self.run_shai("stats", *self.lexicons(), "--corpus", corpus)
+        self.assert_exit(p, 0)
+        out = p.stdout.decode()
+        self.assertIn("scene:        (none)\nlines:        4\n"
+                      "  review:     1 (2500.0 per 10k)\n"
+                      "  block:      2 (5000.0 per 10k)\nhits:         4\n", out)
+        self.assertIn("\n         2        1  网上赌博 [gambling/block]\n", out)
+        self.assertIn("entries:      3 hit, 6 never hit\n", out)
+        p = self.run_shai("stats", *self.lexicons(), "--corpus", corpus, "--scene", "comments",
+                          "-f", "json")
+        j = json.loads(p.stdout)
+        self.assertEqual((j["scene"], j["lines"], j["review"], j["block"], j["hits"]),
+                         ("comments", 4, 1, 1, 3))
+        self.assertEqual(j["entries"][0]["entry"], "网上赌博")
+        self.assertEqual((j["entries"][0]["hits"], j["entries"][0]["lines"]), (2, 1))
+        self.assertEqual([(e["entry"], e["action"]) for e in j["entries"]],
+                         [("网上赌博", "block"), ("代开发票", "review")])
+        cats = {c["name"]: (c["hits"], c["lines"]) for c in j["categories"]}
+        self.assertEqual(cats, {"gambling": (2, 1), "fraud": (1, 1), "ad-law": (0, 0)})
+        # standard input, and the policy options only with --corpus
+        p = self.run_shai("stats", *self.lexicons(), "--corpus", "-", "-f", "json",
+                          input="最好\n")
+        self.assertEqual(json.loads(p.stdout)["review"], 1)
+        p = self.run_shai("stats", *self.lexicons(), "--scene", "comments")
+        self.assert_exit(p, 2)
+        p = self.run_shai("stats", *self.lexicons(), "--corpus", self.path("missing.txt"))
+        self.assert_exit(p, 2)
+        self.assertIn("missing.txt", p.stderr.decode())
+
     def test_bundled_scenes(self):
         if not SOURCE_DIR:
             self.skipTest("SHAI_SOURCE_DIR not set")
