@@ -693,6 +693,32 @@ SHAI_API int shai_db_scene(const shai_db *db, const char *name, size_t len, uint
  * Thread-safe. Since 0.2. */
 SHAI_API int shai_db_scene_action(const shai_db *db, uint32_t scene, uint32_t category,
                                   uint32_t *action);
+/* The scenes the builder's sources define, for lexicon checkers: their
+ * number (0 for NULL), and scene `index` as written: its name, the file
+ * and line of its `@scene`, and how many category lines it has (the `*`
+ * line not counted). Any out pointer may be NULL; strings are owned by the
+ * builder, valid until it is freed. Returns SHAI_OK, SHAI_E_INVALID_ARG (b
+ * NULL) or SHAI_E_OUT_OF_RANGE. Since 0.2. */
+SHAI_API uint32_t shai_builder_scene_count(const shai_builder *b);
+SHAI_API int shai_builder_scene(const shai_builder *b, uint32_t index, const char **name,
+                                const char **file, uint32_t *line, uint32_t *ncategories);
+
+/* Category line `index` of scene `scene` of the builder: the category name
+ * as written (it may name no category of the lexicon), its action
+ * (SHAI_SCENE_OFF, SHAI_ACTION_REVIEW, _BLOCK, SHAI_SCENE_KEEP) and its line
+ * in the scene's file. As shai_builder_scene otherwise. Since 0.2. */
+SHAI_API int shai_builder_scene_category(const shai_builder *b, uint32_t scene, uint32_t index,
+                                         const char **category, uint32_t *action, uint32_t *line);
+
+/* The category names declared with `@categories` (docs/lexicon-format.md),
+ * in the order written, duplicates included: their number (0 for NULL),
+ * and name `index` with the file and line that declared it. A declaration
+ * changes nothing in a compiled db; `shai lint` reports categories used
+ * but not declared. As shai_builder_scene otherwise. Since 0.2. */
+SHAI_API uint32_t shai_builder_declared_category_count(const shai_builder *b);
+SHAI_API int shai_builder_declared_category(const shai_builder *b, uint32_t index,
+                                            const char **name, const char **file, uint32_t *line);
+
 
 /* A policy: what each category of one db does in a check, scan or mask.
  * Configure it with the setters, then share it: the calls that take a

@@ -579,6 +579,60 @@ static void test_scene_source_details(void **state)
     shai_builder_free(b);
 }
 
+static void test_builder_scenes_and_declarations(void **state)
+{
+    (void)state;
+    shai_builder *b = new_builder();
+    const char *name = NULL, *file = NULL, *category = NULL;
+    uint32_t line = 0, n = 0, action = 0;
+
+    assert_int_equal(shai_builder_scene_count(NULL), 0);
+    assert_int_equal(shai_builder_declared_category_count(NULL), 0);
+    assert_status(shai_builder_scene(NULL, 0, &name, &file, &line, &n), SHAI_E_INVALID_ARG);
+    assert_status(shai_builder_scene(b, 0, &name, &file, &line, &n), SHAI_E_OUT_OF_RANGE);
+    assert_status(shai_builder_scene_category(NULL, 0, 0, &category, &action, &line),
+                  SHAI_E_INVALID_ARG);
+    assert_status(shai_builder_scene_category(b, 0, 0, &category, &action, &line),
+                  SHAI_E_OUT_OF_RANGE);
+    assert_status(shai_builder_declared_category(NULL, 0, &name, &file, &line), SHAI_E_INVALID_ARG);
+    assert_status(shai_builder_declared_category(b, 0, &name, &file, &line), SHAI_E_OUT_OF_RANGE);
+
+    assert_status(shai_builder_add_source(b, "s.txt", LIT(SCENES)), SHAI_OK);
+    assert_status(shai_builder_add_source(b, "d.txt",
+                                          LIT("# declared\n@categories abuse ad-law\n"
+                                              "@categories  spam\n@category spam\n垃圾广告\n")),
+                  SHAI_OK);
+    assert_int_equal(shai_builder_scene_count(b), 3);
+    assert_status(shai_builder_scene(b, 1, &name, &file, &line, &n), SHAI_OK);
+    assert_string_equal(name, "strict");
+    assert_string_equal(file, "s.txt");
+    assert_int_equal(line, 7);
+    assert_int_equal(n, 1); /* the `*` line is not a category line */
+    assert_status(shai_builder_scene(b, 1, NULL, NULL, NULL, NULL), SHAI_OK);
+    assert_status(shai_builder_scene_category(b, 0, 2, &category, &action, &line), SHAI_OK);
+    assert_string_equal(category, "nosuch");
+    assert_int_equal(action, SHAI_ACTION_BLOCK);
+    assert_int_equal(line, 5);
+    assert_status(shai_builder_scene_category(b, 0, 3, &category, &action, &line),
+                  SHAI_E_OUT_OF_RANGE);
+    assert_status(shai_builder_scene_category(b, 3, 0, &category, &action, &line),
+                  SHAI_E_OUT_OF_RANGE);
+
+    assert_int_equal(shai_builder_declared_category_count(b), 3);
+    assert_status(shai_builder_declared_category(b, 2, &name, &file, &line), SHAI_OK);
+    assert_string_equal(name, "spam");
+    assert_string_equal(file, "d.txt");
+    assert_int_equal(line, 3);
+    assert_status(shai_builder_declared_category(b, 3, &name, &file, &line), SHAI_E_OUT_OF_RANGE);
+
+    /* a declaration changes nothing in the db: no category without entries */
+    shai_db *db = NULL;
+    assert_status(shai_builder_compile(b, &db), SHAI_OK);
+    assert_int_equal(shai_db_category_count(db), 2); /* abuse (笨蛋) and spam */
+    shai_db_free(db);
+    shai_builder_free(b);
+}
+
 typedef struct bad_source {
     const char *text;
     uint32_t line, column;
@@ -604,6 +658,12 @@ static void test_malformed_scenes(void **state)
         {"赌博\n@end\n", 2, 1, "'@end' outside a scene"},
         {"@scene c\n@end now\n", 2, 1, "directive takes no value: '@end now'"},
         {"@scene c\nab\x01use off\n", 2, 3, "category: control character"},
+        {"@categories\n", 1, 1, "directive '@categories' needs a value"},
+        {"@categories abuse b\x02"
+         "d\n",
+         1, 20, "category: control character"},
+        {"@scene c\n@categories abuse\n", 2, 1,
+         "only '@scene' and '@end' may appear in a scene, not '@categories'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         shai_builder *b = new_builder();
@@ -637,6 +697,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mask_stream_batch_scratch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_saved_db_keeps_scenes, setup, teardown),
         cmocka_unit_test(test_scene_source_details),
+        cmocka_unit_test(test_builder_scenes_and_declarations),
         cmocka_unit_test(test_malformed_scenes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

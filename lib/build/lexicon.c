@@ -72,6 +72,8 @@ typedef struct parse {
     name_list names;    /* the sources parsed: the builder takes them */
     shi_bscene *scenes; /* the scenes parsed: the builder takes them */
     uint32_t nscenes, scenes_cap;
+    shi_decl *decls; /* the `@categories` names parsed: the builder takes them */
+    uint32_t ndecls, decls_cap;
 } parse;
 
 static void parse_free(parse *ps)
@@ -81,6 +83,9 @@ static void parse_free(parse *ps)
     for (uint32_t i = 0; i < ps->nscenes; i++)
         shi_bscene_free(&ps->scenes[i]);
     free(ps->scenes);
+    for (uint32_t i = 0; i < ps->ndecls; i++)
+        free(ps->decls[i].name);
+    free(ps->decls);
 }
 
 typedef struct defaults {
@@ -415,14 +420,48 @@ static int scene_line(parse *ps, shi_bscene *sc, const char *file, uint32_t line
         if (c)
             sc->categories = c;
         uint8_t *a = c ? realloc(sc->actions, ncap) : NULL;
-        if (!a)
+        if (a)
+            sc->actions = a;
+        uint32_t *l = a ? realloc(sc->lines, ncap * sizeof *l) : NULL;
+        if (!l)
             return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
-        sc->actions = a;
+        sc->lines = l;
         sc->cap = ncap;
     }
     if (!(sc->categories[sc->n] = copy_span(cat)))
         return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+    sc->lines[sc->n] = line;
     sc->actions[sc->n++] = action;
+    return SHAI_OK;
+}
+
+/* `@categories NAME...`: declared category names. */
+static int declare_categories(parse *ps, const char *file, uint32_t line, const char *lp, span body,
+                              uint32_t name_index)
+{
+    const char *p = body.p + 11, *e = body.p + body.n;
+    span name = next_token(&p, e);
+    if (!name.n)
+        return fail_at(ps, SHAI_E_LEXICON, file, line, lp, body.p,
+                       "directive '@categories' needs a value%.*s", (span){"", 0});
+    for (; name.n; name = next_token(&p, e)) {
+        int rc = check_value(ps, file, line, lp, name, "category");
+        if (rc)
+            return rc;
+        if (ps->ndecls == ps->decls_cap) {
+            uint32_t ncap = ps->decls_cap ? ps->decls_cap * 2 : 16;
+            shi_decl *q = realloc(ps->decls, ncap * sizeof *q);
+            if (!q)
+                return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+            ps->decls = q;
+            ps->decls_cap = ncap;
+        }
+        shi_decl *d = &ps->decls[ps->ndecls];
+        *d = (shi_decl){copy_span(name), name_index, line};
+        if (!d->name)
+            return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+        ps->ndecls++;
+    }
     return SHAI_OK;
 }
 
@@ -492,6 +531,11 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
                                "only '@scene' and '@end' may appear in a scene, not '%.*s'",
                                next_token(&(const char *){s}, le));
             if ((rc = scene_line(ps, &ps->scenes[ps->nscenes - 1], file, line, lp, trim(s, le))))
+                return rc;
+            continue;
+        }
+        if (*s == '@' && starts_directive(trim(s, le), "@categories")) {
+            if ((rc = declare_categories(ps, file, line, lp, trim(s, le), name)))
                 return rc;
             continue;
         }
@@ -571,8 +615,22 @@ static int commit(parse *ps, shi_path *paths, uint32_t npaths)
             rc = SHAI_E_NOMEM;
         }
     }
+    if (!rc && ps->ndecls && b->ndecls + ps->ndecls > b->decls_cap) {
+        shi_decl *q = realloc(b->decls, ((size_t)b->ndecls + ps->ndecls) * sizeof *q);
+        if (q) {
+            b->decls = q;
+            b->decls_cap = b->ndecls + ps->ndecls;
+        } else {
+            rc = SHAI_E_NOMEM;
+        }
+    }
     if (rc)
         return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
+    for (uint32_t i = 0; i < ps->ndecls; i++) {
+        b->decls[b->ndecls] = ps->decls[i];
+        b->decls[b->ndecls++].file += b->nfiles;
+    }
+    ps->ndecls = 0;
     for (uint32_t i = 0; i < ps->nscenes; i++) {
         b->scenes[b->nscenes] = ps->scenes[i];
         b->scenes[b->nscenes++].file += b->nfiles;

@@ -1354,6 +1354,39 @@ class TestLint(CliTestCase):
         self.assert_exit(p, 0)
         self.assertEqual((p.stdout, p.stderr), (b"", b""))
 
+    def test_declared_categories(self):
+        words = self.write("lex/a.txt", "@category gamblng\n赌博\n赌场\n@category abuse\n傻瓜\n"
+                                        "@category hate\n地域黑\n")
+        decl = self.write("lex/b.txt", "@categories gambling abuse\n@categories ad-law\n"
+                                       "@scene c\nad-law off\nabsue review\n")
+        p = self.lint(os.path.dirname(words))
+        self.assert_exit(p, 1)
+        self.assertEqual(p.stdout.decode().splitlines(), [
+            words + ":2: error: unknown category 'gamblng' (not declared with @categories; "
+                    "did you mean 'gambling'?), used by 2 entries of this file",
+            words + ":7: error: unknown category 'hate' (not declared with @categories), "
+                    "used by 1 entry of this file",
+            decl + ":1: warning: declared category 'gambling' has no entries",
+            decl + ":2: warning: declared category 'ad-law' has no entries",
+            decl + ":5: error: scene 'c': unknown category 'absue' (not declared with "
+                   "@categories; did you mean 'abuse'?)",
+        ])
+        # without a declaration, categories are not checked
+        p = self.lint(words)
+        self.assert_exit(p, 0)
+        # a malformed declaration is a parse error
+        bad = self.write("bad.txt", "@categories\n")
+        p = self.lint(bad)
+        self.assert_exit(p, 2)
+        self.assertIn(bad + ":1:1: directive '@categories' needs a value", p.stderr.decode())
+
+    def test_bundled_wordlists_declare_their_categories(self):
+        if not SOURCE_DIR:
+            self.skipTest("SHAI_SOURCE_DIR not set")
+        p = self.lint("-q", os.path.join(SOURCE_DIR, "wordlists"))
+        self.assertNotIn("unknown category", p.stdout.decode())
+        self.assertNotIn("declared category", p.stdout.decode())
+
     def test_duplicates_and_collisions(self):
         a = self.write("lex/a.txt", "@category gambling\n赌博\n六合彩\n赌博\taction=review\n"
                                     "blow job\nblowjob\n")

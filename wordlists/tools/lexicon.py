@@ -54,7 +54,7 @@ def parse_file(path, entries):
         if s.startswith("@scene") or s.rstrip(" ") == "@end":
             in_scene = s.startswith("@scene")
             continue
-        if in_scene:
+        if in_scene or s.startswith("@categories"):
             continue
         if s.startswith("@"):
             parts = s.rstrip(" ").split(None, 1)
