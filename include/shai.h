@@ -2,17 +2,21 @@
  * shai (筛) — screen Chinese and mixed Chinese/English text against a
  * sensitive-word lexicon.
  *
- * This is the only public header. Everything here is stable ABI unless it sits
- * in the "experimental" section at the end.
+ * This is the only public header, and everything in it is stable ABI: a
+ * function, constant or struct field, once released, keeps its meaning and
+ * its number. While the soname is libshai.so.0, structs the library fills
+ * keep reserved room (shai_hit.reserved) so that they can grow without a
+ * break. Each declaration says since which version it exists.
  *
  * Model
  * -----
  *   builder (mutable, one thread)  --shai_builder_compile-->  db (immutable)
  *   db + text  --shai_scan / shai_scan_hits / shai_check / shai_mask-->  hits
  *
- * A db is immutable once compiled: any number of threads may scan with one db
- * at the same time without locks. A builder or a stream belongs to one thread
- * at a time.
+ * A db is immutable once compiled or opened: nothing writes into it
+ * afterwards, and any number of threads may scan with one db at the same time
+ * without locks. A builder, a stream or a scratch (shai_scratch_new: the
+ * mutable state of scans, one per thread) belongs to one thread at a time.
  *
  * Offsets
  * -------
@@ -52,12 +56,12 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define SHAI_VERSION_MAJOR 0
-#define SHAI_VERSION_MINOR 1
+#define SHAI_VERSION_MINOR 2
 #define SHAI_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH */
 #define SHAI_VERSION_NUMBER                                                                        \
     (SHAI_VERSION_MAJOR * 10000 + SHAI_VERSION_MINOR * 100 + SHAI_VERSION_PATCH)
-#define SHAI_VERSION_STRING "0.1.0"
+#define SHAI_VERSION_STRING "0.2.0"
 
 /* The version of the library actually linked (SHAI_VERSION_NUMBER form).
  * Thread-safe. Since 0.1. */
@@ -190,8 +194,17 @@ SHAI_API int shai_builder_add_entry(shai_builder *b, const char *text, size_t te
  * after the word hits of their line, count toward verdicts and masks, and
  * are suppressed by allow rules that cover them. A rule hit never spans a
  * line break; lines longer than 1 MiB are matched in 1 MiB pieces. Matches
- * are bounded by a match and depth limit; a rule that hits a limit makes the
- * scan return SHAI_E_MATCH_LIMIT after reporting what it found.
+ * are bounded by a match and depth limit, per start: a rule that hits a
+ * limit at one start (catastrophic backtracking on padding, say) skips that
+ * start and goes on from the next character, so it hides neither its own
+ * later matches in the line, nor other rules' hits, nor word hits; after 8
+ * such starts in one line (piece) the rule gives up on the rest of it. The
+ * scan then still reports every hit it found, goes on with the next lines,
+ * and returns SHAI_E_MATCH_LIMIT at the end (shai_scan_hits fills the hits
+ * and *count as on success; shai_check also sets the verdict to at least
+ * SHAI_ACTION_REVIEW; a stream reports it from shai_stream_close). Rules
+ * whose cost is bounded in the input length (`shai lint` flags those that
+ * are not) never hit the limits.
  * Attributes as in shai_builder_add_entry (SHAI_ENTRY_ALLOW allowed). A bad
  * pattern gives SHAI_E_REGEX with PCRE2's message and the column.
  * Since 0.1. */
@@ -375,8 +388,13 @@ SHAI_API int shai_db_category_name(const shai_db *db, uint32_t id, const char **
  * (out may be NULL with cap 0) returns SHAI_E_BUFFER_TOO_SMALL. Since 0.1. */
 SHAI_API int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size);
 
-/* Write the image to a file (atomically: a temporary file renamed into
- * place). Since 0.1. */
+/* Write the image to a file, atomically: a new file next to `path` with a
+ * random name, created exclusively (O_EXCL | O_NOFOLLOW) with mode 0666
+ * less the umask, written, fsync-ed and renamed over `path`; the directory
+ * is then fsync-ed. Only a regular file is replaced: when `path` is a
+ * directory, FIFO, socket or device, SHAI_E_IO and nothing is written. A
+ * symbolic link at `path` is itself replaced (its target is untouched).
+ * SHAI_E_IO leaves errno set by the call that failed. Since 0.1. */
 SHAI_API int shai_db_save(const shai_db *db, const char *path);
 
 /* Open a saved db by memory-mapping the file read-only: no rebuild, and
@@ -521,7 +539,11 @@ SHAI_API int shai_scan_hits(const shai_db *db, const char *text, size_t len, uin
  * The violations (deny hits not suppressed; allow hits are never listed) go to
  * hits[0..cap) as in shai_scan_hits, non-overlapping leftmost-longest unless
  * flags has SHAI_SCAN_OVERLAPPING. The verdict does not depend on flags.
- * Since 0.1. */
+ * When a rule could not be run to the end (SHAI_E_MATCH_LIMIT, or
+ * SHAI_E_NOMEM from the rules), the hits found are still filled in, *count
+ * set, and *verdict is at least SHAI_ACTION_REVIEW: a text whose screening
+ * was incomplete never gets SHAI_ACTION_PASS, even for a caller that reads
+ * only the verdict. Since 0.1. */
 SHAI_API int shai_check(const shai_db *db, const char *text, size_t len, uint32_t flags,
                         uint32_t *verdict, shai_hit *hits, size_t cap, size_t *count);
 
@@ -556,7 +578,9 @@ SHAI_API int shai_check_batch(const shai_db *db, const char *const *texts, const
  * *out_len receives the size of the result in bytes (without the NUL
  * terminator that is also written). Returns SHAI_E_BUFFER_TOO_SMALL when
  * out_cap < *out_len + 1 (nothing is guaranteed in out then); out may be NULL
- * with out_cap 0 to query the size. Since 0.1. */
+ * with out_cap 0 to query the size. With SHAI_E_MATCH_LIMIT nothing is
+ * written and *out_len is 0: a text that could not be fully screened is not
+ * handed back as masked. Since 0.1. */
 SHAI_API int shai_mask(const shai_db *db, const char *text, size_t len, uint32_t mask_char,
                        char *out, size_t out_cap, size_t *out_len);
 

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 what="${1:-demo}"
 
 packages=(build-essential meson ninja-build pkg-config libicu-dev libpcre2-dev libcmocka-dev
-          python3 python3-setuptools python3-pip)
+          python3 python3-setuptools python3-pip python3-venv)
 
 install_missing() {
     local missing=()
@@ -58,8 +58,10 @@ test)
     meson test -C build --print-errorlogs
     echo "== test suite under AddressSanitizer + UndefinedBehaviorSanitizer"
     build build-asan -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+    # ASan costs several times the CPU of a release build: the timeouts are
+    # the release ones, tripled.
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        meson test -C build-asan --print-errorlogs
+        meson test -C build-asan --print-errorlogs --timeout-multiplier 3
     ;;
 *)
     echo "usage: bash scripts/quickstart.sh demo|test" >&2

@@ -13,7 +13,8 @@
  * Deterministic: the base seed is fixed (SHAI_DIFF_SEED overrides it) and
  * every case has its own seed, printed on failure together with a shrunk
  * reproducer. SHAI_DIFF_CASE=<case seed> runs that one case only;
- * SHAI_DIFF_SCALE=<n> multiplies the number of cases.
+ * SHAI_DIFF_SCALE=<n> multiplies the number of cases (as SHAI_TEST_SCALE does for
+ * every random test, see test_util.h; the ASan build runs a quarter of them).
  *
  * Besides the API, every text is scanned by the library's scanner twice, in
  * every mode: with its fast loops and with the general step alone
@@ -101,7 +102,7 @@ static const uint32_t pool[] = {
 };
 
 /* Letters for the gap tests: never noise. */
-/* (No full-width digits: test_api's test_clause_punctuation_after_digits
+/* (No full-width digits: tests/api/test_matching.c's test_clause_punctuation_after_digits
  * covers them.) */
 static const uint32_t gap_letters[] = {0x8D4C, 0x535A, 0x53F2, 0x7F51, 0x4E2D, 'a',  'b',
                                        'q',    's',    '1',    '2',    0xE9,   0xC0, 0x1E01,
@@ -1384,7 +1385,7 @@ static void run_many(const char *name, uint64_t salt, uint32_t cases, const gen_
     uint64_t base = env_u64("SHAI_DIFF_SEED", UINT64_C(0x5EED5EED5EED)) ^ salt;
     uint64_t only = env_u64("SHAI_DIFF_CASE", 0);
     uint64_t scale = env_u64("SHAI_DIFF_SCALE", 1);
-    uint64_t total = only ? 1 : (uint64_t)cases * (scale ? scale : 1);
+    uint64_t total = only ? 1 : (uint64_t)test_scale(cases) * (scale ? scale : 1);
 
     lexicon lx = {0};
     text *texts = calloc(p->texts, sizeof *texts);
@@ -1551,7 +1552,7 @@ static void test_reference_self_check(void **state)
     assert_false(is_word(0xFF20) || is_word(0xFF40) || is_word(0x8D4C) || is_word(-1));
     assert_false(is_word('_') || is_word(' '));
 
-    /* 甲乙丙 with 甲乙 (allow), 乙, 乙丙: see test_api. */
+    /* 甲乙丙 with 甲乙 (allow), 乙, 乙丙: see tests/api/test_check.c. */
     lexicon lx = {0};
     gen_entry e;
     memset(&e, 0, sizeof e);

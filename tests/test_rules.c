@@ -269,7 +269,7 @@ static void random_texts(int fold)
     uint64_t rng = 0x5EED0000u + (uint64_t)fold;
     char *text = malloc(1 << 16);
     assert_non_null(text);
-    for (int t = 0; t < 3000; t++) {
+    for (uint32_t t = 0, nt = test_scale(3000); t < nt; t++) {
         size_t len = 0;
         uint32_t lines = 1 + rng_below(&rng, 4);
         for (uint32_t l = 0; l < lines; l++) {
@@ -475,7 +475,7 @@ static void test_rules_past_the_budget(void **state)
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
     assert_non_null(md);
     uint64_t rng = 5;
-    for (int t = 0; t < 200; t++) {
+    for (uint32_t t = 0, nt = test_scale(200); t < nt; t++) {
         /* 的 or x, then a letter and a digit, a few times */
         char text[256];
         size_t len = 0;
@@ -523,8 +523,8 @@ static void test_rules_random_patterns(void **state)
     uint64_t rng = 0xBADC0DE;
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
     assert_non_null(md);
-    int tried = 0;
-    while (tried < 400) {
+    uint32_t tried = 0, ntried = test_scale(400);
+    while (tried < ntried) {
         char pat[128];
         size_t plen = 0;
         uint32_t n = 1 + rng_below(&rng, 6);
@@ -698,6 +698,126 @@ static void test_rules_astral_folds_to_start(void **state)
     shai_db_free(db);
 }
 
+/* A rule that gives up at a limit at one start hides nothing else: not the
+ * word hits, not the other rules, not its own later matches in the line
+ * (through the tries at its first characters, and past them, through
+ * PCRE2's search); the scan says SHAI_E_MATCH_LIMIT at the end, and the
+ * verdict of a text where only a limit was hit is not PASS. */
+static void test_rules_match_limit_goes_on(void **state)
+{
+    (void)state;
+    static const char *const limit_rules[] = {"k(?:a+)+b", "zz\\d"};
+    shai_builder *b = new_builder();
+    assert_status(
+        shai_builder_add_entry(b, LIT("赌博"), "gambling", SHAI_ACTION_BLOCK, 0, NULL, NULL),
+        SHAI_OK);
+    for (size_t k = 0; k < 2; k++)
+        assert_status(shai_builder_add_rule(b, limit_rules[k], strlen(limit_rules[k]), "spam",
+                                            SHAI_ACTION_REVIEW, 0, NULL, NULL),
+                      SHAI_OK);
+    shai_db *db = compile_builder(b);
+    shai_builder_free(b);
+    uint32_t slow = find_entry(db, limit_rules[0], 0), other = find_entry(db, limit_rules[1], 0);
+    uint32_t word = find_entry(db, "赌博", 0);
+
+    /* "kaaa...ac": PCRE2 gives up on it; its required 'b' is further on */
+    char pad[64];
+    memset(pad, 'a', 40);
+    memcpy(pad + 40, "c", 2);
+    char text[2048];
+    size_t len = 0;
+    /* line 1: the tries at the rule's first characters meet the limit */
+    len += (size_t)sprintf(text + len, "赌博 k%s kk%s kab zz1 kaab\n", pad, pad);
+    /* line 2: more first characters than the tries take, then the limit
+     * in PCRE2's own search */
+    for (int i = 0; i < 70; i++)
+        len += (size_t)sprintf(text + len, "k ");
+    len += (size_t)sprintf(text + len, "k%s kab 赌博 zz2\n", pad);
+    /* line 3: every rule finds its matches again */
+    len += (size_t)sprintf(text + len, "kab zz3");
+
+    hit_vec want = {0};
+    const char *needles[][2] = {{"赌博", NULL}, {"kab", "1"}, {"zz1", "1"},
+                                {"kaab", "1"},  {"kab", "2"}, {"赌博", "2"},
+                                {"zz2", "2"},   {"kab", "3"}, {"zz3", "3"}};
+    const char *lines[3] = {text, strchr(text, '\n') + 1, NULL};
+    lines[2] = strchr(lines[1], '\n') + 1;
+    for (size_t i = 0; i < sizeof needles / sizeof *needles; i++) {
+        const char *line = needles[i][1] ? lines[needles[i][1][0] - '1'] : lines[0];
+        const char *at = strstr(line, needles[i][0]);
+        assert_non_null(at);
+        shai_hit h = {0};
+        h.start = (uint64_t)(at - text);
+        h.end = h.start + strlen(needles[i][0]);
+        h.entry = needles[i][0][0] == 'k' ? slow : needles[i][0][0] == 'z' ? other : word;
+        hit_vec_push(&want, &h);
+    }
+    for (int round = 0; round < 2; round++) {
+        hit_vec got = {0};
+        if (round == 0) {
+            assert_status(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect_hit, &got),
+                          SHAI_E_MATCH_LIMIT);
+        } else {
+            shai_stream *st = NULL;
+            assert_status(shai_stream_open(db, SHAI_SCAN_OVERLAPPING, collect_hit, &got, &st),
+                          SHAI_OK);
+            for (size_t at = 0; at < len; at += 5)
+                assert_status(shai_stream_write(st, text + at, len - at < 5 ? len - at : 5),
+                              SHAI_OK);
+            assert_status(shai_stream_close(st), SHAI_E_MATCH_LIMIT);
+        }
+        hit_vec w = {0};
+        for (size_t i = 0; i < want.n; i++)
+            hit_vec_push(&w, &want.v[i]);
+        same_hits(round ? "limit, stream" : "limit, scan", &w, &got, text, len);
+        hit_vec_free(&w);
+        hit_vec_free(&got);
+    }
+    hit_vec_free(&want);
+
+    /* shai_scan_hits and shai_check fill what they found; the verdict of a
+     * line whose only problem is the limit is REVIEW, not PASS */
+    shai_hit hits[16];
+    size_t count = 0;
+    assert_status(shai_scan_hits(db, text, len, 0, hits, 16, &count), SHAI_E_MATCH_LIMIT);
+    assert_int_equal(count, 9);
+    uint32_t verdict = 99;
+    assert_status(shai_check(db, text, len, 0, &verdict, hits, 16, &count), SHAI_E_MATCH_LIMIT);
+    assert_int_equal(count, 9);
+    assert_int_equal(verdict, SHAI_ACTION_BLOCK);
+    char quiet[128];
+    int n = sprintf(quiet, "k%s b 好", pad);
+    assert_status(shai_check(db, quiet, (size_t)n, 0, &verdict, hits, 16, &count),
+                  SHAI_E_MATCH_LIMIT);
+    assert_int_equal(count, 0);
+    assert_int_equal(verdict, SHAI_ACTION_REVIEW);
+    assert_status(shai_check(db, LIT("kab"), 0, &verdict, hits, 16, &count), SHAI_OK);
+    assert_int_equal(verdict, SHAI_ACTION_REVIEW);
+    assert_status(shai_check(db, LIT("好"), 0, &verdict, hits, 16, &count), SHAI_OK);
+    assert_int_equal(verdict, SHAI_ACTION_PASS);
+
+    /* the cost stays bounded: past 8 starts that give up in one line the
+     * rule gives up on the rest of it (still a limit, never a pass); the
+     * other rule and the words still report theirs */
+    for (int starts = 8; starts <= 9; starts++) {
+        char many[1024];
+        size_t m = 0;
+        for (int i = 0; i < starts; i++)
+            m += (size_t)sprintf(many + m, "k%s ", pad);
+        m += (size_t)sprintf(many + m, "kab zz9 赌博");
+        hit_vec got = {0};
+        assert_status(shai_scan(db, many, m, SHAI_SCAN_OVERLAPPING, collect_hit, &got),
+                      SHAI_E_MATCH_LIMIT);
+        size_t found_slow = 0;
+        for (size_t i = 0; i < got.n; i++)
+            found_slow += got.v[i].entry == slow;
+        assert_int_equal(got.n, starts == 8 ? 3 : 2);
+        assert_int_equal(found_slow, starts == 8 ? 1 : 0);
+        hit_vec_free(&got);
+    }
+    shai_db_free(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -712,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_rules_more_starts_than_listed),
         cmocka_unit_test(test_rules_past_the_budget),
         cmocka_unit_test(test_rules_random_patterns),
+        cmocka_unit_test(test_rules_match_limit_goes_on),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,6 +118,37 @@ static inline uint32_t rng_below(uint64_t *state, uint32_t n)
     return (uint32_t)(rng_next(state) % n);
 }
 
+/* -------------------------------------------------------------- workloads */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_UNDER_ASAN 1
+#endif
+#endif
+
+/* How many cases a random test runs for its nominal count n: n times
+ * SHAI_TEST_SCALE when that is set (a factor: 0.1 for a quick look, 20 for
+ * a long run), else n, or n / 4 under AddressSanitizer, where a case costs
+ * several times the CPU. The cases are the same sequence, cut shorter or
+ * run longer. Never fewer than one. */
+static inline uint32_t test_scale(uint32_t n)
+{
+    const char *v = getenv("SHAI_TEST_SCALE");
+    double factor = 1.0;
+    if (v && *v)
+        factor = strtod(v, NULL);
+#ifdef TEST_UNDER_ASAN
+    else
+        factor = 0.25;
+#endif
+    double scaled = (double)n * factor;
+    if (!(scaled >= 1.0)) /* also NaN */
+        return 1;
+    return scaled < (double)UINT32_MAX ? (uint32_t)scaled : UINT32_MAX;
+}
+
 /* ------------------------------------------------------------- db helpers */
 
 static inline shai_builder *new_builder(void)
@@ -248,5 +279,122 @@ static inline const char *scan_render(const shai_db *db, const char *text, size_
     hit_vec_free(&hv);
     return out;
 }
+
+/* ------------------------------------------- fixtures of the API tests */
+
+/* A callback for calls that must fail before scanning. */
+static inline int never_called(const shai_hit *hit, void *user)
+{
+    (void)hit;
+    (void)user;
+    fail_msg("%s", "callback called on an invalid call");
+    return 1;
+}
+
+/* A deny entry with no category, tag or suggestion. */
+static inline int add_plain(shai_builder *b, const char *text, size_t len)
+{
+    return shai_builder_add_entry(b, text, len, NULL, SHAI_ACTION_BLOCK, 0, NULL, NULL);
+}
+
+/* Overlapping words: scan order and masking. */
+static inline shai_db *chain_db(void)
+{
+    /* added in an order unlike any hit order */
+    shai_builder *b = new_raw_builder();
+    assert_status(add_plain(b, LIT("乙丙")), SHAI_OK);
+    assert_status(add_plain(b, LIT("甲乙丙")), SHAI_OK);
+    assert_status(add_plain(b, LIT("丙")), SHAI_OK);
+    assert_status(add_plain(b, LIT("甲乙")), SHAI_OK);
+    assert_status(add_plain(b, LIT("丙丁")), SHAI_OK);
+    shai_db *db = compile_builder(b);
+    shai_builder_free(b);
+    return db;
+}
+
+/* Deny and allow entries with both actions: check and mask. */
+static inline shai_db *policy_db(void)
+{
+    shai_builder *b = new_raw_builder();
+    assert_status(
+        shai_builder_add_entry(b, LIT("赌博"), "gambling", SHAI_ACTION_BLOCK, 0, NULL, NULL),
+        SHAI_OK);
+    assert_status(shai_builder_add_entry(b, LIT("赌博史"), "gambling", SHAI_ACTION_BLOCK,
+                                         SHAI_ENTRY_ALLOW, NULL, NULL),
+                  SHAI_OK);
+    assert_status(
+        shai_builder_add_entry(b, LIT("最好"), "ad-law", SHAI_ACTION_REVIEW, 0, NULL, "很好"),
+        SHAI_OK);
+    assert_status(shai_builder_add_entry(b, LIT("ass"), "abuse", SHAI_ACTION_REVIEW, 0, NULL, NULL),
+                  SHAI_OK);
+    shai_db *db = compile_builder(b);
+    shai_builder_free(b);
+    return db;
+}
+
+/* shai_check's verdict; its hits, which are never allow hits, rendered. */
+static inline uint32_t verdict_of(const shai_db *db, const char *text, size_t len, uint32_t flags,
+                                  const char **rendered)
+{
+    shai_hit hits[32];
+    size_t count = 0;
+    uint32_t verdict = 99;
+    assert_status(shai_check(db, text, len, flags, &verdict, hits, 32, &count), SHAI_OK);
+    assert_true(count <= 32);
+    for (size_t i = 0; i < count; i++)
+        assert_int_equal(hits[i].flags & SHAI_HIT_ALLOW, 0);
+    if (rendered)
+        *rendered = render_hits(db, hits, count);
+    return verdict;
+}
+
+/* shai_mask's output, after checking the size it asks for. Returns a
+ * static buffer. */
+static inline const char *mask_of(const shai_db *db, const char *text, size_t len,
+                                  uint32_t mask_char, size_t *out_len)
+{
+    static char out[1024];
+    size_t need = 0;
+    assert_status(shai_mask(db, text, len, mask_char, NULL, 0, &need), SHAI_E_BUFFER_TOO_SMALL);
+    assert_true(need < sizeof out);
+    memset(out, 0x55, sizeof out);
+    assert_status(shai_mask(db, text, len, mask_char, out, need + 1, out_len), SHAI_OK);
+    assert_int_equal(*out_len, need);
+    assert_int_equal(out[need], '\0');
+    return out;
+}
+
+static inline void assert_same_hits(const hit_vec *a, const hit_vec *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        assert_int_equal(a->v[i].start, b->v[i].start);
+        assert_int_equal(a->v[i].end, b->v[i].end);
+        assert_int_equal(a->v[i].entry, b->v[i].entry);
+        assert_int_equal(a->v[i].category, b->v[i].category);
+        assert_int_equal(a->v[i].action, b->v[i].action);
+        assert_int_equal(a->v[i].flags, b->v[i].flags);
+    }
+}
+
+/* raw: exact matching; otherwise the default options (folding, gaps,
+ * repeats), under which streams must agree with one-shot scans just the same. */
+static inline shai_db *stream_db(int raw)
+{
+    shai_builder *b = raw ? new_raw_builder() : new_builder();
+    static const char *const deny[] = {"赌博", "赌", "博彩", "ass", "qq", "🎲赌", "赌博网站"};
+    for (size_t i = 0; i < sizeof deny / sizeof deny[0]; i++)
+        assert_status(add_plain(b, deny[i], strlen(deny[i])), SHAI_OK);
+    assert_status(shai_builder_add_entry(b, LIT("赌博史"), NULL, SHAI_ACTION_BLOCK,
+                                         SHAI_ENTRY_ALLOW, NULL, NULL),
+                  SHAI_OK);
+    shai_db *db = compile_builder(b);
+    shai_builder_free(b);
+    return db;
+}
+
+/* A text for stream_db with hits of every kind, invalid bytes and a NUL. */
+static const char stream_text[] = "qq赌博网站\xff🎲赌博彩 class ass\xe8\xb5赌博史,qq\0赌博网ass "
+                                  "賭 博 ＡＳＳ 赌\u200b博 赌赌博博 a s s Q.Q 赌!!博!彩";
 
 #endif /* SHAI_TEST_UTIL_H */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static double now_ms(void)
@@ -71,7 +72,8 @@ void cmd_compile_help(FILE *out)
           "$" SHAI_DEFAULT_LEXICON_ENV " if set, else " SHAI_DEFAULT_LEXICON ".\n"
           "\n"
           "Options:\n"
-          "  -o, --output=FILE   the db file to write (required); written atomically\n"
+          "  -o, --output=FILE   the db file to write (required); written atomically,\n"
+          "                      only over a regular file (a symlink is replaced)\n"
           "  -l, --lexicon=PATH  a lexicon file or directory, like PATH; repeatable\n"
           "      --no-fold       exact matching: no fold stage, no noise skipping, no\n"
           "                      repeats (these options are recorded in the db)\n"
@@ -94,6 +96,24 @@ void cmd_compile_help(FILE *out)
           "Exit status: 0 on success, 2 if an error occurred. A malformed lexicon\n"
           "is reported as FILE:LINE:COL: MESSAGE and nothing is written.\n",
           out);
+}
+
+/* Why shai_db_save refused `path`: the kind of file that is there when it
+ * is one the library never replaces, else the status message. */
+static const char *save_error(const char *path, int rc)
+{
+    struct stat st;
+    if (rc != SHAI_E_IO || lstat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
+        return shai_status_message(rc);
+    if (S_ISDIR(st.st_mode))
+        return "not a regular file (a directory)";
+    if (S_ISFIFO(st.st_mode))
+        return "not a regular file (a FIFO)";
+    if (S_ISSOCK(st.st_mode))
+        return "not a regular file (a socket)";
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+        return "not a regular file (a device)";
+    return "not a regular file";
 }
 
 enum {
@@ -179,11 +199,12 @@ int cmd_compile(int argc, char **argv)
     t0 = now_ms();
     if (cli_load_db(paths, n_paths, no_fold, &db, &builder) != CLI_EXIT_CLEAN)
         goto out;
-    rc = shai_db_size(db, &size);
-    if (rc == SHAI_OK)
+    /* the size of the file (shai_db_size is the memory, more) */
+    rc = shai_db_serialize(db, NULL, 0, &size);
+    if (rc == SHAI_E_BUFFER_TOO_SMALL)
         rc = shai_db_save(db, output);
     if (rc != SHAI_OK) {
-        cli_error("%s: cannot write the db: %s", output, shai_status_message(rc));
+        cli_error("%s: cannot write the db: %s", output, save_error(output, rc));
         goto out;
     }
     if (depfile && write_depfile(depfile, output, builder) != CLI_EXIT_CLEAN)

@@ -12,6 +12,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,7 @@ struct lint_entry {
 struct finding {
     uint32_t file;
     uint32_t line;
+    uint32_t col; /* 0: the finding is about the whole line */
     size_t seq;
     int severity;
     char *message;
@@ -169,10 +171,20 @@ static void finish(struct lint *L, const struct lint_entry *e, int severity)
     f = &L->findings[L->n_findings];
     f->file = e->file;
     f->line = e->line;
+    f->col = 0;
     f->seq = L->n_findings;
     f->severity = severity;
     f->message = m;
     L->n_findings++;
+}
+
+/* finish, for a finding at column `col` (1-based, in code points). */
+static void finish_at(struct lint *L, const struct lint_entry *e, int severity, uint32_t col)
+{
+    size_t n = L->n_findings;
+    finish(L, e, severity);
+    if (L->n_findings > n)
+        L->findings[n].col = col;
 }
 
 static int cmp_findings(const void *a, const void *b)
@@ -658,6 +670,713 @@ static void check_allow(struct lint *L, const shai_db *db)
     }
 }
 
+/* ------------------------------------------------------------- rule cost */
+
+/* A rule's cost must grow with the length of the line, not with a power of
+ * it: the text is the attacker's. check_rule_cost reads a pattern with a
+ * small parser of PCRE2's syntax and reports the shapes that make PCRE2's
+ * backtracking polynomial or exponential, each at its column:
+ *   - an unbounded repetition next to another over characters both can
+ *     take, optional items between them included (\s*\s*, \s*(?:号)?\s*);
+ *   - a repeated group that ends with an unbounded repetition of what can
+ *     also begin the group ((a+)+, (a*)*, (\d+\s?)+);
+ *   - a repeated group of alternatives that can begin alike ((a|a)*,
+ *     (a|aa)+; also (a|ab)+, which is only linear: a warning to look at).
+ * A possessive repetition (*+, ++, ?+, {m,n}+) or an atomic group gives
+ * nothing back and ends the first two shapes. Character sets are compared
+ * exactly for ASCII (rules are caseless: both cases) and roughly beyond:
+ * explicit characters and ranges, and the kinds \s, \w, \d, or anything. A
+ * pattern in extended mode ((?x)) is not checked. */
+
+enum { CS_SPACE = 1, CS_WORD = 2, CS_DIGIT = 4, CS_ANY = 8 };
+#define CS_RANGES 8
+
+struct cset {
+    uint64_t ascii[2];
+    uint8_t kinds; /* CS_*: non-ASCII characters of these kinds */
+    uint8_t n;
+    uint32_t lo[CS_RANGES], hi[CS_RANGES]; /* non-ASCII ranges */
+};
+
+static void cs_add(struct cset *s, uint32_t lo, uint32_t hi)
+{
+    for (; lo <= hi && lo < 128; lo++) {
+        s->ascii[lo >> 6] |= (uint64_t)1 << (lo & 63);
+        uint32_t other = lo >= 'a' && lo <= 'z' ? lo - 32 : lo >= 'A' && lo <= 'Z' ? lo + 32 : lo;
+        s->ascii[other >> 6] |= (uint64_t)1 << (other & 63);
+    }
+    if (lo > hi)
+        return;
+    if (s->n == CS_RANGES) {
+        s->kinds |= CS_ANY;
+        return;
+    }
+    s->lo[s->n] = lo;
+    s->hi[s->n++] = hi;
+}
+
+static void cs_union(struct cset *s, const struct cset *t)
+{
+    s->ascii[0] |= t->ascii[0];
+    s->ascii[1] |= t->ascii[1];
+    s->kinds |= t->kinds;
+    for (uint8_t i = 0; i < t->n; i++)
+        cs_add(s, t->lo[i], t->hi[i]);
+}
+
+static bool cs_has_non_ascii(const struct cset *s)
+{
+    return s->kinds || s->n;
+}
+
+/* Whether [lo, hi] lies inside one of the blocks that hold no character of
+ * kind `kind`, roughly: punctuation and spaces for \w and \d, CJK and
+ * Hangul for \d, anything but the Unicode spaces for \s. */
+static bool range_outside_kind(uint32_t lo, uint32_t hi, uint8_t kind)
+{
+    static const uint32_t punct[][2] = {
+        {0x2000, 0x2BFF}, {0x3000, 0x303F}, {0xFE10, 0xFE6F}, {0xFF00, 0xFF0F}, {0xFF1A, 0xFF20}};
+    static const uint32_t letters[][2] = {{0x2E80, 0x9FFF}, {0xAC00, 0xD7AF}};
+    static const uint32_t spaces[][2] = {{0x85, 0x85},     {0xA0, 0xA0},     {0x1680, 0x1680},
+                                         {0x2000, 0x200A}, {0x2028, 0x2029}, {0x202F, 0x202F},
+                                         {0x205F, 0x205F}, {0x3000, 0x3000}};
+    if (kind == CS_SPACE) {
+        for (size_t i = 0; i < sizeof spaces / sizeof *spaces; i++)
+            if (lo <= spaces[i][1] && spaces[i][0] <= hi)
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof punct / sizeof *punct; i++)
+        if (punct[i][0] <= lo && hi <= punct[i][1])
+            return true;
+    if (kind == CS_DIGIT)
+        for (size_t i = 0; i < sizeof letters / sizeof *letters; i++)
+            if (letters[i][0] <= lo && hi <= letters[i][1])
+                return true;
+    return false;
+}
+
+static bool cs_overlap(const struct cset *a, const struct cset *b)
+{
+    if ((a->ascii[0] & b->ascii[0]) || (a->ascii[1] & b->ascii[1]))
+        return true;
+    if (!cs_has_non_ascii(a) || !cs_has_non_ascii(b))
+        return false;
+    if ((a->kinds | b->kinds) & CS_ANY)
+        return true;
+    uint8_t ka = a->kinds, kb = b->kinds;
+    if ((ka & kb) || ((ka & CS_WORD) && (kb & CS_DIGIT)) || ((kb & CS_WORD) && (ka & CS_DIGIT)))
+        return true;
+    for (uint8_t i = 0; i < a->n; i++)
+        for (uint8_t j = 0; j < b->n; j++)
+            if (a->lo[i] <= b->hi[j] && b->lo[j] <= a->hi[i])
+                return true;
+    for (int side = 0; side < 2; side++) {
+        const struct cset *k = side ? b : a, *r = side ? a : b;
+        for (uint8_t bit = CS_SPACE; bit <= CS_DIGIT; bit <<= 1)
+            if (k->kinds & bit)
+                for (uint8_t i = 0; i < r->n; i++)
+                    if (!range_outside_kind(r->lo[i], r->hi[i], bit))
+                        return true;
+    }
+    return false;
+}
+
+/* What a piece of pattern can do, as far as cost goes. */
+struct rc_info {
+    struct cset first; /* characters a match of it can begin with */
+    struct cset tail;  /* what an unbounded repetition that may end it can take */
+    bool nullable;     /* it can match the empty string */
+    bool atomic;       /* an atomic group or a lookaround: gives nothing back */
+    bool alt_overlap;  /* two of its alternatives can begin alike */
+    uint32_t n_alts;
+};
+
+struct rc_parser {
+    const char *p, *end, *start;
+    int depth;
+    bool stop;         /* syntax not understood: no more findings */
+    uint32_t found[3]; /* byte offsets of the first finding of each shape, +1 */
+};
+
+/* The next code point (PCRE2 has checked the pattern is valid UTF-8). */
+static uint32_t rc_cp(struct rc_parser *P)
+{
+    const unsigned char *u = (const unsigned char *)P->p;
+    size_t n = u[0] < 0x80 ? 1 : u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3 : 4;
+    if (n > (size_t)(P->end - P->p))
+        n = (size_t)(P->end - P->p);
+    uint32_t cp = n == 1 ? u[0] : (uint32_t)(u[0] & (0x7F >> n));
+    for (size_t i = 1; i < n; i++)
+        cp = cp << 6 | (u[i] & 0x3F);
+    P->p += n;
+    return cp;
+}
+
+/* Code points in s[0..n). */
+static uint32_t lint_columns(const char *s, size_t n)
+{
+    uint32_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+static void rc_flag(struct rc_parser *P, int shape, const char *at)
+{
+    if (!P->found[shape])
+        P->found[shape] = (uint32_t)(at - P->start) + 1;
+}
+
+static void cs_kind(struct cset *s, char c)
+{
+    switch (c) {
+    case 'd':
+        cs_add(s, '0', '9');
+        s->kinds |= CS_DIGIT;
+        break;
+    case 's':
+        cs_add(s, '\t', '\r');
+        cs_add(s, ' ', ' ');
+        s->kinds |= CS_SPACE;
+        break;
+    case 'h':
+        cs_add(s, '\t', '\t');
+        cs_add(s, ' ', ' ');
+        s->kinds |= CS_SPACE;
+        break;
+    case 'v':
+    case 'R':
+        cs_add(s, '\n', '\r');
+        s->kinds |= CS_SPACE;
+        break;
+    case 'w':
+        cs_add(s, '0', '9');
+        cs_add(s, 'a', 'z');
+        cs_add(s, '_', '_');
+        s->kinds |= CS_WORD | CS_DIGIT;
+        break;
+    default: /* \D \S \W \H \V \N \X \p \P \C and the like: anything */
+        s->ascii[0] = s->ascii[1] = ~(uint64_t)0;
+        s->kinds |= CS_ANY;
+    }
+}
+
+/* An escape after the backslash; a character (*lit) or a set. Returns 1
+ * for a set written in s, 0 for a character, -1 for an assertion (\b, \A,
+ * \K, ...), -2 for a back reference or anything else that matches text we
+ * cannot tell. */
+static int rc_escape(struct rc_parser *P, struct cset *s, uint32_t *lit)
+{
+    if (P->p >= P->end) {
+        P->stop = true;
+        return -1;
+    }
+    char c = *P->p++;
+    switch (c) {
+    case 'b':
+    case 'B':
+    case 'A':
+    case 'z':
+    case 'Z':
+    case 'G':
+    case 'K':
+        return -1;
+    case 'd':
+    case 's':
+    case 'w':
+    case 'h':
+    case 'v':
+    case 'R':
+    case 'D':
+    case 'S':
+    case 'W':
+    case 'H':
+    case 'V':
+    case 'N':
+    case 'X':
+    case 'C':
+        cs_kind(s, c);
+        return 1;
+    case 'p':
+    case 'P': {
+        const char *name = P->p, *name_end = P->p < P->end ? P->p + 1 : P->end;
+        if (P->p < P->end && *P->p == '{') {
+            const char *e = memchr(P->p, '}', (size_t)(P->end - P->p));
+            name = P->p + 1;
+            name_end = e ? e : P->end;
+            P->p = e ? e + 1 : P->end;
+        } else {
+            P->p = name_end;
+        }
+        size_t n = (size_t)(name_end - name);
+        if (c == 'P' || n == 0 || *name == '^')
+            cs_kind(s, 'X');
+        else if (n == 3 && !memcmp(name, "Han", 3))
+            cs_add(s, 0x2E80, 0x2FDF), cs_add(s, 0x3400, 0x4DBF), cs_add(s, 0x4E00, 0x9FFF),
+                cs_add(s, 0xF900, 0xFAFF), cs_add(s, 0x20000, 0x3FFFF);
+        else if (*name == 'L')
+            cs_kind(s, 'w'), s->ascii[0] &= ~(uint64_t)0x03FF000000000000u; /* no digits */
+        else if (*name == 'N')
+            cs_kind(s, 'd');
+        else if (*name == 'Z')
+            cs_add(s, ' ', ' '), s->kinds |= CS_SPACE;
+        else
+            cs_kind(s, 'X');
+        return 1;
+    }
+    case 'x':
+        if (P->p < P->end && *P->p == '{') {
+            *lit = (uint32_t)strtoul(P->p + 1, NULL, 16);
+            const char *e = memchr(P->p, '}', (size_t)(P->end - P->p));
+            P->p = e ? e + 1 : P->end;
+        } else {
+            uint32_t v = 0;
+            for (int i = 0; i < 2 && P->p < P->end && isxdigit((unsigned char)*P->p); i++)
+                v = v * 16 + (uint32_t)(isdigit((unsigned char)*P->p)
+                                            ? *P->p - '0'
+                                            : (tolower((unsigned char)*P->p) - 'a' + 10)),
+                P->p++;
+            *lit = v;
+        }
+        return 0;
+    case 'n':
+        *lit = '\n';
+        return 0;
+    case 't':
+        *lit = '\t';
+        return 0;
+    case 'r':
+        *lit = '\r';
+        return 0;
+    case 'f':
+        *lit = '\f';
+        return 0;
+    case 'e':
+        *lit = 0x1B;
+        return 0;
+    case 'a':
+        *lit = 0x07;
+        return 0;
+    case 'g':
+    case 'k':
+        if (P->p < P->end && (*P->p == '{' || *P->p == '<' || *P->p == '\'')) {
+            char close = *P->p == '{' ? '}' : *P->p == '<' ? '>' : '\'';
+            const char *e = memchr(P->p, close, (size_t)(P->end - P->p));
+            P->p = e ? e + 1 : P->end;
+        } else {
+            while (P->p < P->end && (isdigit((unsigned char)*P->p) || *P->p == '-'))
+                P->p++;
+        }
+        return -2;
+    default:
+        if (c >= '1' && c <= '9') {
+            while (P->p < P->end && isdigit((unsigned char)*P->p))
+                P->p++;
+            return -2;
+        }
+        if (c == '0') {
+            uint32_t v = 0;
+            for (int i = 0; i < 2 && P->p < P->end && *P->p >= '0' && *P->p <= '7'; i++)
+                v = v * 8 + (uint32_t)(*P->p++ - '0');
+            *lit = v;
+            return 0;
+        }
+        if ((unsigned char)c >= 0x80) {
+            P->p--;
+            *lit = rc_cp(P);
+            return 0;
+        }
+        *lit = (unsigned char)c; /* an escaped punctuation character */
+        return 0;
+    }
+}
+
+/* A character class, after its '['. */
+static void rc_class(struct rc_parser *P, struct cset *s)
+{
+    struct cset in = {0};
+    bool negated = P->p < P->end && *P->p == '^';
+    if (negated)
+        P->p++;
+    bool first = true;
+    while (P->p < P->end && (*P->p != ']' || first)) {
+        first = false;
+        uint32_t lo;
+        if (*P->p == '[' && P->p + 1 < P->end && P->p[1] == ':') {
+            const char *e = strstr(P->p, ":]");
+            if (!e || e >= P->end) {
+                P->stop = true;
+                return;
+            }
+            const char *name = P->p + 2 + (P->p[2] == '^');
+            if (P->p[2] != '^' && !strncmp(name, "digit", 5))
+                cs_kind(&in, 'd');
+            else if (P->p[2] != '^' && !strncmp(name, "space", 5))
+                cs_kind(&in, 's');
+            else if (P->p[2] != '^' && (!strncmp(name, "alpha", 5) || !strncmp(name, "alnum", 5) ||
+                                        !strncmp(name, "word", 4)))
+                cs_kind(&in, 'w');
+            else
+                cs_kind(&in, 'X');
+            P->p = e + 2;
+            continue;
+        }
+        if (*P->p == '\\') {
+            P->p++;
+            if (P->p < P->end && *P->p == 'b') { /* backspace, in a class */
+                P->p++;
+                lo = 8;
+            } else {
+                struct cset k = {0};
+                int r = rc_escape(P, &k, &lo);
+                if (r != 0) {
+                    cs_union(&in, &k);
+                    continue;
+                }
+            }
+        } else {
+            lo = rc_cp(P);
+        }
+        uint32_t hi = lo;
+        if (P->p + 1 < P->end && *P->p == '-' && P->p[1] != ']') {
+            P->p++;
+            if (*P->p == '\\') {
+                P->p++;
+                struct cset k = {0};
+                if (rc_escape(P, &k, &hi) != 0) {
+                    cs_add(&in, lo, lo);
+                    cs_add(&in, '-', '-');
+                    cs_union(&in, &k);
+                    continue;
+                }
+            } else {
+                hi = rc_cp(P);
+            }
+        }
+        if (hi < lo)
+            hi = lo;
+        cs_add(&in, lo, hi);
+    }
+    if (P->p >= P->end) {
+        P->stop = true;
+        return;
+    }
+    P->p++; /* ']' */
+    if (negated) {
+        s->ascii[0] = ~in.ascii[0];
+        s->ascii[1] = ~in.ascii[1];
+        s->kinds |= CS_ANY;
+    } else {
+        cs_union(s, &in);
+    }
+}
+
+static struct rc_info rc_alternation(struct rc_parser *P, const struct cset *open);
+
+/* A group, after its '('. */
+static struct rc_info rc_group(struct rc_parser *P, const struct cset *open)
+{
+    struct rc_info g = {0};
+    bool look = false, atomic = false;
+    if (P->p < P->end && *P->p == '*') { /* a verb: (*COMMIT), (*UTF) ... */
+        const char *e = memchr(P->p, ')', (size_t)(P->end - P->p));
+        P->p = e ? e + 1 : P->end;
+        g.nullable = true;
+        return g;
+    }
+    if (P->p < P->end && *P->p == '?') {
+        P->p++;
+        char c = P->p < P->end ? *P->p : ')';
+        if (c == '#') { /* a comment */
+            const char *e = memchr(P->p, ')', (size_t)(P->end - P->p));
+            P->p = e ? e + 1 : P->end;
+            g.nullable = true;
+            return g;
+        } else if (c == ':' || c == '|') {
+            P->p++;
+        } else if (c == '>') {
+            P->p++;
+            atomic = true;
+        } else if (c == '=' || c == '!') {
+            P->p++;
+            look = true;
+        } else if (c == '<' && P->p + 1 < P->end && (P->p[1] == '=' || P->p[1] == '!')) {
+            P->p += 2;
+            look = true;
+        } else if (c == '<' || c == '\'' || (c == 'P' && P->p + 1 < P->end && P->p[1] == '<')) {
+            char close = c == '\'' ? '\'' : '>';
+            const char *e = memchr(P->p + 1, close, (size_t)(P->end - P->p - 1));
+            P->p = e ? e + 1 : P->end;
+        } else if (c == '(') { /* a condition: skip it, then the branches */
+            const char *e = memchr(P->p, ')', (size_t)(P->end - P->p));
+            P->p = e ? e + 1 : P->end;
+        } else if (c == 'R' || c == '&' || c == '+' || isdigit((unsigned char)c) ||
+                   (c == '-' && P->p + 1 < P->end && isdigit((unsigned char)P->p[1])) ||
+                   (c == 'P' && P->p + 1 < P->end && (P->p[1] == '=' || P->p[1] == '>'))) {
+            /* a recursion, subroutine call or back reference by name */
+            const char *e = memchr(P->p, ')', (size_t)(P->end - P->p));
+            P->p = e ? e + 1 : P->end;
+            cs_kind(&g.first, 'X');
+            g.nullable = true;
+            return g;
+        } else { /* options: (?i), (?-i), (?i:...) */
+            while (P->p < P->end && *P->p != ')' && *P->p != ':') {
+                if (*P->p == 'x')
+                    P->stop = true; /* extended mode: not read here */
+                P->p++;
+            }
+            if (P->p >= P->end || *P->p++ == ')') {
+                g.nullable = true;
+                return g;
+            }
+        }
+    }
+    if (++P->depth > 200) {
+        P->stop = true;
+        return g;
+    }
+    g = rc_alternation(P, open);
+    P->depth--;
+    if (P->p < P->end && *P->p == ')')
+        P->p++;
+    else
+        P->stop = true;
+    if (look) {
+        g = (struct rc_info){0};
+        g.nullable = true;
+        g.atomic = true;
+    } else if (atomic) {
+        g.atomic = true;
+        g.tail = (struct cset){0};
+    }
+    return g;
+}
+
+/* One item (before its quantifier). *kind: 0 a character or set, 1 a
+ * group, 2 an assertion or anything that matches the empty string only. */
+static struct rc_info rc_atom(struct rc_parser *P, const struct cset *open, int *kind)
+{
+    struct rc_info a = {0};
+    uint32_t lit = 0;
+    *kind = 0;
+    char c = *P->p;
+    if (c == '(') {
+        P->p++;
+        *kind = 1;
+        return rc_group(P, open);
+    }
+    if (c == '[') {
+        P->p++;
+        rc_class(P, &a.first);
+        return a;
+    }
+    if (c == '^' || c == '$') {
+        P->p++;
+        *kind = 2;
+        a.nullable = true;
+        return a;
+    }
+    if (c == '.') {
+        P->p++;
+        cs_add(&a.first, 0, '\n' - 1);
+        cs_add(&a.first, '\n' + 1, 127);
+        a.first.kinds = CS_ANY;
+        return a;
+    }
+    if (c == '\\') {
+        P->p++;
+        if (P->p < P->end && *P->p == 'Q') { /* \Q...\E: its first character */
+            P->p++;
+            if (P->p < P->end && !(P->p[0] == '\\' && P->p + 1 < P->end && P->p[1] == 'E')) {
+                uint32_t cp = rc_cp(P);
+                cs_add(&a.first, cp, cp);
+                /* the rest of the quoted text is plain characters */
+                while (P->p < P->end && !(P->p[0] == '\\' && P->p + 1 < P->end && P->p[1] == 'E'))
+                    rc_cp(P);
+                if (P->p < P->end)
+                    P->p += 2;
+                return a;
+            }
+            P->p = P->p < P->end ? P->p + 2 : P->end;
+            *kind = 2;
+            a.nullable = true;
+            return a;
+        }
+        int r = rc_escape(P, &a.first, &lit);
+        if (r == 0)
+            cs_add(&a.first, lit, lit);
+        if (r == -1) {
+            *kind = 2;
+            a.nullable = true;
+        }
+        if (r == -2) { /* a back reference: what it matches is not known */
+            cs_kind(&a.first, 'X');
+            a.nullable = true;
+        }
+        return a;
+    }
+    lit = rc_cp(P);
+    cs_add(&a.first, lit, lit);
+    return a;
+}
+
+#define RC_UNBOUNDED UINT32_MAX
+
+/* A quantifier, if one follows: min, max, possessive. */
+static bool rc_quantifier(struct rc_parser *P, uint32_t *min, uint32_t *max, bool *possessive)
+{
+    if (P->p >= P->end)
+        return false;
+    char c = *P->p;
+    if (c == '*' || c == '+' || c == '?') {
+        *min = c == '+';
+        *max = c == '?' ? 1 : RC_UNBOUNDED;
+        P->p++;
+    } else if (c == '{') {
+        const char *q = P->p + 1;
+        char *e;
+        unsigned long lo = 0, hi;
+        if (q < P->end && isdigit((unsigned char)*q))
+            lo = strtoul(q, &e, 10);
+        else
+            e = (char *)q;
+        if (e < P->end && *e == '}' && e > q) {
+            hi = lo;
+        } else if (e < P->end && *e == ',') {
+            const char *h = e + 1;
+            if (h < P->end && isdigit((unsigned char)*h)) {
+                hi = strtoul(h, &e, 10);
+            } else {
+                e = (char *)h;
+                hi = RC_UNBOUNDED;
+            }
+            if (e >= P->end || *e != '}' || (e == q + 1 && hi == RC_UNBOUNDED))
+                return false; /* '{,}' and the like are literal */
+        } else {
+            return false; /* a literal '{' */
+        }
+        *min = lo > RC_UNBOUNDED - 1 ? RC_UNBOUNDED - 1 : (uint32_t)lo;
+        *max = hi >= RC_UNBOUNDED ? RC_UNBOUNDED : (uint32_t)hi;
+        P->p = e + 1;
+    } else {
+        return false;
+    }
+    *possessive = false;
+    if (P->p < P->end && *P->p == '+') {
+        *possessive = true;
+        P->p++;
+    } else if (P->p < P->end && *P->p == '?') {
+        P->p++; /* lazy: gives back the same way */
+    }
+    return true;
+}
+
+/* A sequence of items, up to '|' or ')'. `open` is what unbounded
+ * repetitions just before it can take. */
+static struct rc_info rc_sequence(struct rc_parser *P, const struct cset *open_in)
+{
+    struct rc_info s = {0};
+    struct cset open = *open_in;
+    bool all_nullable = true;
+    s.nullable = true;
+    while (P->p < P->end && *P->p != '|' && *P->p != ')' && !P->stop) {
+        const char *at = P->p;
+        int kind;
+        struct rc_info a = rc_atom(P, &open, &kind);
+        uint32_t min = 1, max = 1;
+        bool possessive = false;
+        bool quantified = rc_quantifier(P, &min, &max, &possessive);
+        if (quantified && kind == 2)
+            continue; /* a repeated assertion changes nothing */
+        bool nullable = a.nullable || min == 0;
+        /* two unbounded repetitions over the same characters, in a row */
+        if (max == RC_UNBOUNDED && cs_overlap(&open, &a.first))
+            rc_flag(P, 0, at);
+        if (kind == 1 && max > 1) {
+            if (!a.atomic && !possessive && cs_overlap(&a.tail, &a.first))
+                rc_flag(P, 1, at);
+            if (!a.atomic && !possessive && a.alt_overlap)
+                rc_flag(P, 2, at);
+        }
+        /* what the next item must not take too */
+        struct cset t = {0};
+        if (!possessive && !a.atomic) {
+            t = a.tail;
+            if (max == RC_UNBOUNDED)
+                cs_union(&t, &a.first);
+        }
+        if (kind == 1 && !a.atomic && !possessive)
+            s.alt_overlap |= a.alt_overlap;
+        if (all_nullable)
+            cs_union(&s.first, &a.first);
+        if (nullable) {
+            cs_union(&open, &t);
+            cs_union(&s.tail, &t);
+        } else {
+            open = t;
+            s.tail = t;
+            all_nullable = false;
+        }
+    }
+    s.nullable = all_nullable;
+    return s;
+}
+
+static struct rc_info rc_alternation(struct rc_parser *P, const struct cset *open)
+{
+    struct rc_info all = {0};
+    for (;;) {
+        struct rc_info b = rc_sequence(P, open);
+        if (all.n_alts && cs_overlap(&all.first, &b.first))
+            all.alt_overlap = true;
+        all.alt_overlap |= b.alt_overlap;
+        cs_union(&all.first, &b.first);
+        cs_union(&all.tail, &b.tail);
+        all.nullable |= b.nullable;
+        all.n_alts++;
+        if (P->stop || P->p >= P->end || *P->p != '|')
+            break;
+        P->p++;
+    }
+    return all;
+}
+
+/* Reports the cost shapes of rule e (see above). */
+static void check_rule_cost(struct lint *L, const struct lint_entry *e)
+{
+    static const char *const what[3] = {
+        "unbounded repetition right after another over the same characters (like \\s*\\s* "
+        "or \\s*(?:x)?\\s*): backtracking grows with a power of the line length; make the "
+        "first one possessive (*+, ++) or let one of them carry the other",
+        "repeated group that ends with an unbounded repetition of what can also begin it "
+        "(like (a+)+): backtracking grows exponentially; make the inner repetition "
+        "possessive or the group atomic (?>...)",
+        "repeated group whose alternatives can begin with the same characters (like (a|a)* "
+        "or (a|aa)+): backtracking grows exponentially; make them disjoint or the group "
+        "atomic (?>...)",
+    };
+    struct rc_parser P = {e->text, e->text + e->len, e->text, 0, false, {0, 0, 0}};
+    struct cset none = {0};
+    while (P.p < P.end && !P.stop) {
+        rc_alternation(&P, &none);
+        if (P.p < P.end && *P.p == ')')
+            P.p++; /* unbalanced: PCRE2 refused it already */
+    }
+    if (P.stop)
+        return;
+    /* the column of the rule's text in its line: a rule line begins with
+     * `re:` (docs/lexicon-format.md) */
+    const uint32_t base = 3;
+    for (int shape = 0; shape < 3; shape++) {
+        if (!P.found[shape])
+            continue;
+        msg_str(L, "rule cost: ");
+        msg_str(L, what[shape]);
+        finish_at(L, e, SEV_WARNING, base + lint_columns(e->text, P.found[shape] - 1) + 1);
+    }
+}
+
 /* The hook for checks of regular-expression rules (`re:` lines, kind
  * KIND_RULE). A pattern PCRE2 rejects is already a parse error (FILE:LINE:COL,
  * exit status 2) and duplicate rules are reported by check_duplicates; the
@@ -666,8 +1385,10 @@ static void check_allow(struct lint *L, const shai_db *db)
  * rule alone), or an allow rule that no deny rule or word overlaps. */
 static void check_rules(struct lint *L, const shai_db *db)
 {
-    (void)L;
     (void)db;
+    for (size_t i = 0; i < L->n_entries; i++)
+        if (L->entries[i].kind == KIND_RULE && L->entries[i].first)
+            check_rule_cost(L, &L->entries[i]);
 }
 
 /* ------------------------------------------------------------- categories */
@@ -858,6 +1579,7 @@ void cmd_lint_help(FILE *out)
           "Each problem is one line on standard output, ordered by file and line:\n"
           "  FILE:LINE: error: MESSAGE\n"
           "  FILE:LINE: warning: MESSAGE\n"
+          "  (FILE:LINE:COL: for a finding at a column of the line)\n"
           "\n"
           "Errors (certainly wrong):\n"
           "  - the same entry (same text and kind: deny or allow, exact or folded)\n"
@@ -876,6 +1598,11 @@ void cmd_lint_help(FILE *out)
           "  - any other single-character deny entry with action block;\n"
           "  - an allow entry that suppresses nothing: scanned alone, it contains no\n"
           "    hit of any deny entry of the lexicon;\n"
+          "  - rule cost (FILE:LINE:COL): a rule whose backtracking grows faster\n"
+          "    than the line: unbounded repetitions in a row over the same\n"
+          "    characters (\\s*\\s*, \\s*(?:x)?\\s*), a repeated group ending with an\n"
+          "    unbounded repetition of what begins it ((a+)+), or a repeated group\n"
+          "    of alternatives that begin alike ((a|a)*);\n"
           "  - a category declared with @categories that no entry uses.\n"
           "When the lexicon declares its categories (@categories NAME..., in any\n"
           "file), a category that an entry is written with, or a scene names, and\n"
@@ -1074,6 +1801,10 @@ int cmd_lint(int argc, char **argv)
         cli_out_text_escaped(&cli_stdout, path, strlen(path));
         cli_out_char(&cli_stdout, ':');
         cli_out_u64(&cli_stdout, f->line);
+        if (f->col) {
+            cli_out_char(&cli_stdout, ':');
+            cli_out_u64(&cli_stdout, f->col);
+        }
         cli_out_str(&cli_stdout, f->severity == SEV_ERROR ? ": error: " : ": warning: ");
         cli_out_str(&cli_stdout, f->message);
         cli_out_char(&cli_stdout, '\n');

@@ -289,6 +289,92 @@ static void status_add(int *status, int st)
         *status = CLI_EXIT_HITS;
 }
 
+static uint64_t count_newlines(const unsigned char *p, size_t n)
+{
+    uint64_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += p[i] == '\n';
+    return count;
+}
+
+/* Offset just past the last '\n' in p[0..n), or 0 when there is none. */
+static size_t after_last_newline(const unsigned char *p, size_t n)
+{
+    while (n > 0 && p[n - 1] != '\n')
+        n--;
+    return n;
+}
+
+/* ------------------------------------------------------------ match limits */
+
+/* A rule that gives up on a line (SHAI_E_MATCH_LIMIT) hides no other hit,
+ * but the line may hold more than was found: each such line is named on
+ * standard error and the scan goes on; the exit status is then 2. The
+ * library tells which scan it was, not which line: the lines of that scan
+ * are scanned again one by one. */
+#define LIMIT_MESSAGE "a regular expression rule hit its match limit; the line may hold more hits"
+
+/* Line numbers of the lines that gave up; `unknown` when some could not be
+ * told (no memory, or none gave up alone). */
+struct limit_lines {
+    uint64_t *v;
+    size_t n, cap;
+    bool unknown;
+};
+
+static int ignore_hit(const shai_hit *hit, void *user)
+{
+    (void)hit;
+    (void)user;
+    return 0;
+}
+
+/* The lines of p[0..n), the first numbered `line`, on which a scan alone
+ * gives up. Thread-safe. */
+static void find_limit_lines(const struct scan_config *cfg, const unsigned char *p, size_t n,
+                             uint64_t line, struct limit_lines *out)
+{
+    size_t found = out->n;
+    for (size_t i = 0; i < n; line++) {
+        const unsigned char *nl = memchr(p + i, '\n', n - i);
+        size_t end = nl ? (size_t)(nl - p) : n;
+        if (shai_scan_policy(cfg->db, cfg->policy, NULL, (const char *)p + i, end - i, cfg->flags,
+                             ignore_hit, NULL) ==
+            SHAI_E_MATCH_LIMIT) {
+            if (out->n == out->cap) {
+                size_t cap = out->cap ? 2 * out->cap : 8;
+                uint64_t *v = realloc(out->v, cap * sizeof *v);
+                if (!v) {
+                    out->unknown = true;
+                    return;
+                }
+                out->v = v;
+                out->cap = cap;
+            }
+            out->v[out->n++] = line;
+        }
+        i = end + 1;
+    }
+    if (out->n == found)
+        out->unknown = true; /* a line over 1 MiB, matched in other pieces */
+}
+
+static void report_limit(const char *name, uint64_t line)
+{
+    cli_error("%s:%llu: %s", name, (unsigned long long)line, LIMIT_MESSAGE);
+}
+
+/* Reports and empties `ll`. Main thread. */
+static void report_limit_lines(const char *name, struct limit_lines *ll)
+{
+    for (size_t i = 0; i < ll->n; i++)
+        report_limit(name, ll->v[i]);
+    if (ll->unknown)
+        cli_error("%s: %s", name, LIMIT_MESSAGE);
+    free(ll->v);
+    *ll = (struct limit_lines){0};
+}
+
 /* -------------------------------------------------------- streaming engine */
 
 /* Room for `want` more bytes after the `len` in *buf (capacity *cap; a
@@ -352,17 +438,64 @@ static ssize_t input_read(struct input *in, int fd, bool interactive)
     return read_some(fd, in->buf + in->len, CHUNK);
 }
 
-/* Scan the rest of the open file `fd` with one shai_stream. The rest starts
+/* Open a stream for the input's bytes from absolute offset `at` on. */
+static int stream_begin(struct input *in, shai_stream **s, uint64_t at)
+{
+    int rc = shai_stream_open_policy(in->cfg->db, in->cfg->policy, in->cfg->flags, on_hit, in, s);
+    if (rc != SHAI_OK) {
+        cli_error("%s: cannot start a scan: %s", in->name, shai_status_message(rc));
+        return -1;
+    }
+    in->origin = at;
+    return 0;
+}
+
+/* Feed p[0..n) to *s. Returns 0, or -1 when the scan cannot go on (an
+ * error is reported, unless the callback stopped it: then the caller
+ * reports). */
+static int stream_feed(struct input *in, shai_stream *s, const unsigned char *p, size_t n)
+{
+    int rc = shai_stream_write(s, (const char *)p, n);
+    if (rc == SHAI_OK)
+        return 0;
+    if (rc != SHAI_TERMINATED)
+        cli_error("%s: scan failed: %s", in->name, shai_status_message(rc));
+    return -1;
+}
+
+/* Close *s, which ended at a line break or at the end of the input: its
+ * last hits are reported. Returns 0, 1 when a rule gave up on one of its
+ * lines (the scan goes on), or -1 as stream_feed. */
+static int stream_end(struct input *in, shai_stream **s)
+{
+    int rc = shai_stream_close(*s);
+    *s = NULL;
+    if (rc == SHAI_OK)
+        return 0;
+    if (rc == SHAI_E_MATCH_LIMIT)
+        return 1;
+    if (rc != SHAI_TERMINATED)
+        cli_error("%s: scan failed: %s", in->name, shai_status_message(rc));
+    return -1;
+}
+
+/* Scan the rest of the open file `fd` with shai_streams. The rest starts
  * at absolute offset `base`, at the start of line `line`; the caller has set
  * in->cfg, in->name, in->out and put the bytes of the rest already read in
- * in->buf[0..in->len). Returns CLI_EXIT_CLEAN / _HITS / _ERROR. */
+ * in->buf[0..in->len). A stream ends at a line break where a read holds
+ * one, so that a rule that gives up (SHAI_E_MATCH_LIMIT) is traced to its
+ * line: the line begun in an earlier read ends in a stream of its own,
+ * the whole lines of a read share one (and are scanned again one by one
+ * when it gave up: they are all in the buffer), the rest begins the next
+ * one. Returns CLI_EXIT_CLEAN / _HITS / _ERROR. */
 static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base, uint64_t line)
 {
-    const struct scan_config *cfg = in->cfg;
     const char *name = in->name;
     shai_stream *s = NULL;
-    size_t pending = in->len; /* read already, not written to the stream yet */
-    bool failed = false;
+    uint64_t s_line = line;    /* the line s began with */
+    uint64_t next_line = line; /* the line of the next byte to feed */
+    size_t pending = in->len;  /* read already, not written to a stream yet */
+    bool failed = false, limited = false;
     int rc;
 
     in->name_len = strlen(name);
@@ -374,13 +507,7 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
     in->error = INPUT_OK;
     in->hits = 0;
 
-    rc = shai_stream_open_policy(cfg->db, cfg->policy, cfg->flags, on_hit, in, &s);
-    if (rc != SHAI_OK) {
-        cli_error("%s: cannot start a scan: %s", name, shai_status_message(rc));
-        return CLI_EXIT_ERROR;
-    }
-
-    for (;;) {
+    while (!failed) {
         ssize_t n;
         uint64_t horizon;
 
@@ -403,16 +530,62 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
                 break;
             in->len += (size_t)n;
         }
-        rc = shai_stream_write(s, (const char *)in->buf + in->len - (size_t)n, (size_t)n);
-        if (rc != SHAI_OK) {
-            if (rc != SHAI_TERMINATED)
-                cli_error("%s: scan failed: %s", name, shai_status_message(rc));
-            failed = true;
-            break;
+        const unsigned char *p = in->buf + in->len - (size_t)n;
+        uint64_t at = in->base + in->len - (size_t)n;
+        size_t left = (size_t)n;
+        size_t whole = after_last_newline(p, left);
+        if (whole > 0 && s) { /* the line s holds ends here */
+            size_t first = (size_t)((const unsigned char *)memchr(p, '\n', left) - p) + 1;
+            if (stream_feed(in, s, p, first) != 0 || (rc = stream_end(in, &s)) < 0) {
+                failed = true;
+                break;
+            }
+            if (rc > 0) {
+                report_limit(name, s_line);
+                limited = true;
+            }
+            next_line++;
+            p += first;
+            at += first;
+            left -= first;
+            whole -= first;
         }
-        if (shai_stream_horizon(s, &horizon) != SHAI_OK)
+        if (whole > 0) {
+            if (stream_begin(in, &s, at) != 0 || stream_feed(in, s, p, whole) != 0 ||
+                (rc = stream_end(in, &s)) < 0) {
+                failed = true;
+                break;
+            }
+            if (rc > 0) {
+                struct limit_lines found = {0};
+                find_limit_lines(in->cfg, p, whole, next_line, &found);
+                report_limit_lines(name, &found);
+                limited = true;
+            }
+            next_line += count_newlines(p, whole);
+            p += whole;
+            at += whole;
+            left -= whole;
+        }
+        if (left > 0) {
+            if (!s) {
+                if (stream_begin(in, &s, at) != 0) {
+                    failed = true;
+                    break;
+                }
+                s_line = next_line;
+            }
+            if (stream_feed(in, s, p, left) != 0) {
+                failed = true;
+                break;
+            }
+        }
+        if (!s)
+            horizon = in->base + in->len; /* every hit is out */
+        else if (shai_stream_horizon(s, &horizon) != SHAI_OK)
             continue; /* keep everything: correct, only costs memory */
-        horizon += in->origin;
+        else
+            horizon += in->origin;
         if (horizon > in->base + in->len)
             horizon = in->base + in->len;
         if (horizon > in->cur.off) {
@@ -425,11 +598,16 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
     }
 
     in->final = true;
-    rc = shai_stream_close(s); /* reports the last hits, unless we stopped */
-    if (!failed && rc != SHAI_OK) {
-        if (rc != SHAI_TERMINATED)
-            cli_error("%s: scan failed: %s", name, shai_status_message(rc));
-        failed = true;
+    if (s && failed) {
+        shai_stream_close(s);
+    } else if (s) { /* the last line, without a line break: its last hits */
+        rc = stream_end(in, &s);
+        if (rc < 0)
+            failed = true;
+        if (rc > 0) {
+            report_limit(name, s_line);
+            limited = true;
+        }
     }
     if (in->error == INPUT_OUTPUT_ERROR)
         failed = true; /* reported once, by the caller */
@@ -437,7 +615,7 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
         report_internal_error(name, in->bad);
         failed = true;
     }
-    if (failed)
+    if (failed || limited)
         return CLI_EXIT_ERROR;
     return in->hits ? CLI_EXIT_HITS : CLI_EXIT_CLEAN;
 }
@@ -488,8 +666,9 @@ struct block {
     /* results */
     struct cli_out out; /* memory mode; spills straight to stdout when oldest */
     uint64_t hits;
-    int rc;    /* of shai_scan */
-    int error; /* INPUT_* */
+    int rc;                    /* of shai_scan */
+    struct limit_lines limits; /* with rc SHAI_E_MATCH_LIMIT */
+    int error;                 /* INPUT_* */
     uint64_t bad[4];
     bool done;
 };
@@ -561,6 +740,8 @@ static void scan_block(const struct scan_config *cfg, struct block *b)
     in.final = true;
     b->rc = shai_scan_policy(cfg->db, cfg->policy, NULL, (const char *)b->buf, b->len, cfg->flags,
                              on_hit, &in);
+    if (b->rc == SHAI_E_MATCH_LIMIT)
+        find_limit_lines(cfg, b->buf, b->len, b->line, &b->limits);
     b->hits = in.hits;
     b->error = in.error;
     memcpy(b->bad, in.bad, sizeof b->bad);
@@ -616,6 +797,9 @@ static void write_head(struct pool *p, struct block *b)
                 report_internal_error(b->name, b->bad);
                 status_add(&p->status, CLI_EXIT_ERROR);
                 discard = true;
+            } else if (b->rc == SHAI_E_MATCH_LIMIT) { /* the scan went on */
+                report_limit_lines(b->name, &b->limits);
+                status_add(&p->status, CLI_EXIT_ERROR);
             } else if (b->rc != SHAI_OK && b->rc != SHAI_TERMINATED) {
                 cli_error("%s: scan failed: %s", b->name, shai_status_message(b->rc));
                 status_add(&p->status, CLI_EXIT_ERROR);
@@ -636,6 +820,8 @@ static void write_head(struct pool *p, struct block *b)
     pthread_mutex_unlock(&p->mu);
 
     /* The slot is free: only the main thread touches it now. */
+    free(b->limits.v);
+    b->limits = (struct limit_lines){0};
     b->done = false;
     b->len = 0;
     b->out.len = 0;
@@ -726,22 +912,6 @@ static void pool_submit(struct pool *p, struct block *b, size_t file, const char
 static int block_reserve(struct block *b, size_t want)
 {
     return buf_reserve(&b->buf, &b->cap, b->len, want, BLOCK_SIZE);
-}
-
-static uint64_t count_newlines(const unsigned char *p, size_t n)
-{
-    uint64_t count = 0;
-    for (size_t i = 0; i < n; i++)
-        count += p[i] == '\n';
-    return count;
-}
-
-/* Offset just past the last '\n' in p[0..n), or 0 when there is none. */
-static size_t after_last_newline(const unsigned char *p, size_t n)
-{
-    while (n > 0 && p[n - 1] != '\n')
-        n--;
-    return n;
 }
 
 /* Submit b->buf[0..cut) and return the next block, holding the rest. NULL
@@ -950,6 +1120,7 @@ out:
     if (p.blocks) {
         for (size_t i = 0; i < p.nblocks; i++) {
             free(p.blocks[i].buf);
+            free(p.blocks[i].limits.v);
             cli_out_free_memory(&p.blocks[i].out);
         }
     }
@@ -1026,7 +1197,10 @@ void cmd_scan_help(FILE *out)
           "\n"
           "Exit status: 0 if there was no hit, 1 if there was at least one hit,\n"
           "2 if an error occurred (even when there were hits). Errors are printed\n"
-          "to standard error; a malformed lexicon is reported as FILE:LINE:COL.\n",
+          "to standard error; a malformed lexicon is reported as FILE:LINE:COL.\n"
+          "A line on which a regular-expression rule hit its match limit is\n"
+          "reported as FILE:LINE (its hits and all others are still printed) and\n"
+          "the scan goes on; the exit status is then 2.\n",
           out);
 }
 

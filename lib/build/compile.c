@@ -47,8 +47,7 @@ typedef struct ctx {
     uint32_t *cp_sym;   /* folded code point -> symbol (NCP values) */
     uint32_t *cp_units; /* the units as code points, before symbol mapping */
     int has_rules;
-    uint32_t *fold1; /* NCP values: the code point's fold when it is one
-                        code point, else FOLD_NONE or FOLD_MULTI */
+    uint64_t *mapped; /* NCP bits: the code points some fold stage maps */
     uint32_t nsym;
     tnode *nodes;
     uint32_t nnodes, nodes_cap;
@@ -63,56 +62,46 @@ typedef struct ctx {
     uint32_t *bfs;            /* trie nodes in BFS order */
 } ctx;
 
-#define FOLD_NONE 0x80000000u
-#define FOLD_MULTI 0x40000000u
-
-static void cache_mapped(uint32_t cp, void *user)
+static int is_mapped(const ctx *c, uint32_t cp)
 {
-    ctx *c = user;
-    uint32_t seq[SHI_FOLD_MAX];
-    uint32_t n = shi_fold_cp(c->b->fold, cp, seq);
-    c->fold1[cp] = n == 0 ? FOLD_NONE : n == 1 ? seq[0] : FOLD_MULTI;
+    return (int)(c->mapped[cp >> 6] >> (cp & 63) & 1);
 }
 
-static void cache_invisible(uint32_t first, uint32_t last, uint8_t cls, void *user)
+static void note_mapped(uint32_t cp, void *user)
 {
     ctx *c = user;
-    uint32_t fold = c->b->fold;
-    if ((cls == SHI_CLS_IGNORE && (fold & SHAI_FOLD_IGNORABLES)) ||
-        (cls == SHI_CLS_MARK && (fold & SHAI_FOLD_DIACRITICS)))
-        for (uint32_t cp = first; cp <= last; cp++)
-            c->fold1[cp] = FOLD_NONE;
+    c->mapped[cp >> 6] |= UINT64_C(1) << (cp & 63);
 }
 
-/* One-code-point folds for every code point, so that folding the entries
- * and composing the map need no table search per character. */
+/* Which code points the fold stages map, so that folding any other takes no
+ * table search: a small compile then costs what the lexicon needs, not a
+ * pass over every code point. */
 static int build_fold_cache(ctx *c)
 {
-    c->fold1 = malloc(NCP * sizeof *c->fold1);
-    if (!c->fold1)
+    c->mapped = calloc(NCP / 64, sizeof *c->mapped);
+    if (!c->mapped)
         return SHAI_E_NOMEM;
-    for (uint32_t cp = 0; cp < NCP; cp++)
-        c->fold1[cp] = cp;
-    shi_fold_each_class_range(cache_invisible, c);
-    shi_fold_each_mapped(cache_mapped, c);
+    shi_fold_each_mapped(note_mapped, c);
     return SHAI_OK;
 }
 
-/* Folds cp into seq using the cache; returns the number of code points. */
-static uint32_t fold_cp(const ctx *c, uint32_t cp, uint32_t *seq)
+/* Folds cp, of class cls, into seq; returns the number of code points. */
+static uint32_t fold_cp(const ctx *c, uint32_t cp, uint8_t cls, uint32_t *seq)
 {
-    uint32_t f = c->fold1[cp];
-    if (f == FOLD_NONE)
+    uint32_t fold = c->b->fold;
+    if (is_mapped(c, cp))
+        return shi_fold_cp(fold, cp, seq);
+    if ((cls == SHI_CLS_IGNORE && (fold & SHAI_FOLD_IGNORABLES)) ||
+        (cls == SHI_CLS_MARK && (fold & SHAI_FOLD_DIACRITICS)))
         return 0;
-    if (f == FOLD_MULTI)
-        return shi_fold_cp(c->b->fold, cp, seq);
-    seq[0] = f;
+    seq[0] = cp;
     return 1;
 }
 
 /* Punctuation that ends a clause: between two Chinese characters it is a
  * real boundary (入住日：您好 is not 日您), so it is only skipped inside
- * Latin words (f.u.c.k). Code points after folding. */
+ * Latin words (f.u.c.k). Code points after folding, all below
+ * SHI_WORD_CHAR_LIMIT (build_map relies on it). */
 static int is_clause_punct(uint32_t cp)
 {
     switch (cp) {
@@ -156,7 +145,8 @@ static int decode_entries(ctx *c)
             uint32_t cp, seq[SHI_FOLD_MAX];
             size_t need;
             k += shi_utf8_decode(s + k, e->text_len - k, &cp, &need);
-            uint32_t m = fold_cp(c, cp, seq); /* validated when added */
+            uint8_t cls = shi_fold_class(cp);
+            uint32_t m = fold_cp(c, cp, cls, seq); /* validated when added */
             if (n + m > cap) {
                 cap = cap * 2 + m;
                 uint32_t *q = realloc(c->units, cap * sizeof *q);
@@ -166,7 +156,7 @@ static int decode_entries(ctx *c)
             }
             if (n - first + m > sizeof noise)
                 return SHAI_E_ENTRY_TOO_LONG;
-            int is_noise = shi_fold_class(cp) == SHI_CLS_NOISE;
+            int is_noise = cls == SHI_CLS_NOISE;
             for (uint32_t j = 0; j < m; j++)
                 noise[n - first + j] =
                     (uint8_t)(is_noise ? 1 + (is_clause_punct(cp) || is_clause_punct(seq[j])) : 0);
@@ -240,7 +230,8 @@ static int build_alphabet(ctx *c)
     uint32_t extra[96], nextra = 0;
     if (c->has_rules) {
         for (uint32_t cp = 0x20; cp < 0x7F; cp++) {
-            uint32_t f = c->fold1[cp];
+            uint32_t seq[SHI_FOLD_MAX];
+            uint32_t f = fold_cp(c, cp, shi_fold_class(cp), seq) == 1 ? seq[0] : NCP;
             if (f < NCP && count[f] == 0) {
                 count[f] = 1;
                 extra[nextra++] = f;
@@ -293,45 +284,47 @@ static uint32_t unit_value(const ctx *c, uint32_t cp)
     return v;
 }
 
+/* The character map is composed block by block (SHI_MAP_BLOCK_SIZE code
+ * points). Most blocks are uniform: above SHI_WORD_CHAR_LIMIT (below it are
+ * every word character and all clause punctuation), no fold stage maps a code point
+ * of theirs, no lexicon symbol is among them and one class, or none, covers
+ * them whole, so all their code points get one value. Only the other blocks
+ * are composed code point by code point: a small compile costs what its
+ * lexicon needs, not a pass over every code point. */
+#define NBLK SHI_MAP_STAGE1_SIZE
+#define NO_BLOCK UINT32_MAX
+
 typedef struct compose {
     ctx *c;
-    uint32_t *full;
+    uint32_t *full;     /* the values of the composed blocks */
+    uint32_t *block_at; /* block -> its index in full, or NO_BLOCK if uniform */
     uint32_t *expand;
     uint32_t nexpand, expand_cap;
     int rc;
 } compose;
 
 /* The map value of one code point under the db's options. */
-static void compose_cls(compose *k, uint32_t cp, uint8_t cls)
+static uint32_t compose_cls(compose *k, uint32_t cp, uint8_t cls)
 {
     ctx *c = k->c;
     uint32_t fold = c->b->fold;
-    if (cls == SHI_CLS_BREAK) {
-        k->full[cp] = SHI_MAP_BREAK;
-        return;
-    }
+    if (cls == SHI_CLS_BREAK)
+        return SHI_MAP_BREAK;
     if ((cls == SHI_CLS_IGNORE && (fold & SHAI_FOLD_IGNORABLES)) ||
-        (cls == SHI_CLS_MARK && (fold & SHAI_FOLD_DIACRITICS))) {
-        k->full[cp] = SHI_MAP_IGNORE;
-        return;
-    }
+        (cls == SHI_CLS_MARK && (fold & SHAI_FOLD_DIACRITICS)))
+        return SHI_MAP_IGNORE;
     uint32_t seq[SHI_FOLD_MAX];
-    uint32_t n = fold_cp(c, cp, seq);
-    if (n == 0) {
-        k->full[cp] = SHI_MAP_IGNORE;
-        return;
-    }
+    uint32_t n = fold_cp(c, cp, cls, seq);
+    if (n == 0)
+        return SHI_MAP_IGNORE;
     if (cls == SHI_CLS_NOISE && c->b->max_gap) {
         /* noise stays noise; it keeps a symbol when it folds to one the
          * lexicon uses (e.g. '%' in 100%) */
-        k->full[cp] = SHI_MAP_NOISE | (n == 1 ? c->cp_sym[seq[0]] : 0) |
-                      (is_clause_punct(cp) || is_clause_punct(seq[0]) ? SHI_MAP_SEP : 0);
-        return;
+        return SHI_MAP_NOISE | (n == 1 ? c->cp_sym[seq[0]] : 0) |
+               (is_clause_punct(cp) || is_clause_punct(seq[0]) ? SHI_MAP_SEP : 0);
     }
-    if (n == 1) {
-        k->full[cp] = unit_value(c, seq[0]);
-        return;
-    }
+    if (n == 1)
+        return unit_value(c, seq[0]);
     uint32_t any = 0, words = 0;
     for (uint32_t i = 0; i < n; i++) {
         any |= c->cp_sym[seq[i]];
@@ -339,107 +332,225 @@ static void compose_cls(compose *k, uint32_t cp, uint8_t cls)
     }
     if (!any && (words == 0 || words == n)) {
         /* nothing the lexicon uses: one character, word or not as a whole */
-        k->full[cp] = words ? SHI_MAP_WORD : 0;
-        return;
+        return words ? SHI_MAP_WORD : 0;
     }
     if (k->nexpand + n > k->expand_cap) {
         uint32_t ncap = k->expand_cap * 2 + n + 64;
         uint32_t *q = realloc(k->expand, (size_t)ncap * sizeof *q);
         if (!q) {
             k->rc = SHAI_E_NOMEM;
-            return;
+            return 0;
         }
         k->expand = q;
         k->expand_cap = ncap;
     }
     if (k->nexpand > (SHI_MAP_SYM_MASK >> 5)) {
         k->rc = SHAI_E_TOO_LARGE;
-        return;
+        return 0;
     }
-    k->full[cp] = SHI_MAP_EXPAND | (k->nexpand << 5) | n;
+    uint32_t v = SHI_MAP_EXPAND | (k->nexpand << 5) | n;
     for (uint32_t i = 0; i < n; i++)
         k->expand[k->nexpand++] = unit_value(c, seq[i]);
+    return v;
+}
+
+/* The value of a code point before its class and folds apply. */
+static uint32_t identity_value(const ctx *c, uint32_t cp)
+{
+    return c->cp_sym[cp] | (shi_is_word_char(cp) ? SHI_MAP_WORD : 0) |
+           (shi_is_word_char(cp) && !shi_is_digit(cp) ? SHI_MAP_LATIN : 0);
+}
+
+/* Where cp's value goes; NULL when its block is uniform. */
+static uint32_t *value_at(const compose *k, uint32_t cp)
+{
+    uint32_t at = k->block_at[cp >> SHI_MAP_BLOCK_SHIFT];
+    if (at == NO_BLOCK)
+        return NULL;
+    return k->full + ((size_t)at << SHI_MAP_BLOCK_SHIFT) + (cp & (SHI_MAP_BLOCK_SIZE - 1));
 }
 
 static void compose_range(uint32_t first, uint32_t last, uint8_t cls, void *user)
 {
-    for (uint32_t cp = first; cp <= last; cp++)
-        compose_cls(user, cp, cls);
+    compose *k = user;
+    for (uint32_t cp = first; cp <= last; cp++) {
+        uint32_t *v = value_at(k, cp);
+        if (v)
+            *v = compose_cls(k, cp, cls);
+        else
+            cp |= SHI_MAP_BLOCK_SIZE - 1; /* on to the next block */
+    }
 }
 
 static void compose_cp(uint32_t cp, void *user)
 {
-    compose_cls(user, cp, shi_fold_class(cp));
+    compose *k = user;
+    *value_at(k, cp) = compose_cls(k, cp, shi_fold_class(cp)); /* mapped: a composed block */
+}
+
+/* Blocks inside one class range get its class; ranges that begin or end
+ * inside a block make it a composed one. */
+typedef struct block_classes {
+    uint8_t *cls;
+    uint32_t *block_at;
+} block_classes;
+
+static void classify_blocks(uint32_t first, uint32_t last, uint8_t cls, void *user)
+{
+    block_classes *bc = user;
+    const uint32_t part = SHI_MAP_BLOCK_SIZE - 1;
+    if (first & part)
+        bc->block_at[first >> SHI_MAP_BLOCK_SHIFT] = 0;
+    if ((last + 1) & part)
+        bc->block_at[last >> SHI_MAP_BLOCK_SHIFT] = 0;
+    /* the whole blocks: [first rounded up, last + 1 rounded down) */
+    for (uint32_t blk = (first + part) >> SHI_MAP_BLOCK_SHIFT;
+         blk < (last + 1) >> SHI_MAP_BLOCK_SHIFT; blk++)
+        bc->cls[blk] = cls;
+}
+
+/* Marks the composed blocks in k->block_at (0, numbered after) and gives
+ * each uniform block its value in uniform[]. */
+static void plan_blocks(compose *k, uint32_t *uniform)
+{
+    ctx *c = k->c;
+    uint8_t cls[NBLK];
+    memset(cls, SHI_CLS_LETTER, sizeof cls);
+    for (uint32_t blk = 0; blk < NBLK; blk++)
+        k->block_at[blk] = blk < SHI_WORD_CHAR_LIMIT >> SHI_MAP_BLOCK_SHIFT ? 0 : NO_BLOCK;
+    block_classes bc = {cls, k->block_at};
+    shi_fold_each_class_range(classify_blocks, &bc);
+    const uint32_t words_per_block = SHI_MAP_BLOCK_SIZE / 64;
+    for (uint32_t blk = 0; blk < NBLK; blk++)
+        for (uint32_t w = 0; w < words_per_block; w++)
+            if (c->mapped[blk * words_per_block + w])
+                k->block_at[blk] = 0;
+    for (uint32_t sym = 1; sym < c->nsym; sym++)
+        k->block_at[c->db->sym_cp[sym] >> SHI_MAP_BLOCK_SHIFT] = 0;
+    for (uint32_t blk = 0; blk < NBLK; blk++) {
+        uint32_t cp = blk << SHI_MAP_BLOCK_SHIFT;
+        if (k->block_at[blk] == NO_BLOCK)
+            uniform[blk] =
+                cls[blk] == SHI_CLS_LETTER ? identity_value(c, cp) : compose_cls(k, cp, cls[blk]);
+    }
 }
 
 static int build_map(ctx *c)
 {
     shai_db *db = c->db;
-    uint32_t *full = malloc(NCP * sizeof *full);
-    if (!full)
+    uint32_t *block_at = malloc(NBLK * sizeof *block_at);
+    uint32_t *uniform = malloc(NBLK * sizeof *uniform);
+    if (!block_at || !uniform) {
+        free(block_at);
+        free(uniform);
         return SHAI_E_NOMEM;
-    compose k = {.c = c, .full = full};
-    /* identity everywhere, then classes, then every code point a stage maps */
-    for (uint32_t cp = 0; cp < NCP; cp++)
-        full[cp] = c->cp_sym[cp] | (shi_is_word_char(cp) ? SHI_MAP_WORD : 0) |
-                   (shi_is_word_char(cp) && !shi_is_digit(cp) ? SHI_MAP_LATIN : 0);
+    }
+    compose k = {.c = c, .block_at = block_at};
+    plan_blocks(&k, uniform);
+    uint32_t ncomposed = 0;
+    for (uint32_t blk = 0; blk < NBLK; blk++)
+        if (block_at[blk] != NO_BLOCK)
+            block_at[blk] = ncomposed++;
+    uint32_t *full = malloc(((size_t)ncomposed << SHI_MAP_BLOCK_SHIFT) * sizeof *full);
+    if (!full) {
+        free(block_at);
+        free(uniform);
+        free(k.expand);
+        return SHAI_E_NOMEM;
+    }
+    k.full = full;
+    /* identity, then classes, then every code point a stage maps */
+    for (uint32_t blk = 0; blk < NBLK; blk++)
+        if (block_at[blk] != NO_BLOCK)
+            for (uint32_t i = 0; i < SHI_MAP_BLOCK_SIZE; i++) {
+                uint32_t cp = (blk << SHI_MAP_BLOCK_SHIFT) | i;
+                full[((size_t)block_at[blk] << SHI_MAP_BLOCK_SHIFT) | i] = identity_value(c, cp);
+            }
     shi_fold_each_class_range(compose_range, &k);
     shi_fold_each_mapped(compose_cp, &k);
     if (k.rc) {
         free(full);
+        free(block_at);
+        free(uniform);
         free(k.expand);
         return k.rc;
     }
     db->expand = k.expand;
     db->nexpand = k.nexpand;
 
+    /* identical blocks stored once, in the order they first occur */
     uint16_t *stage1 = malloc(SHI_MAP_STAGE1_SIZE * sizeof *stage1);
-    uint32_t *uniq = malloc(SHI_MAP_STAGE1_SIZE * sizeof *uniq); /* block -> first block */
+    uint32_t cap2 = 64;
+    uint32_t *stage2 = malloc(((size_t)cap2 << SHI_MAP_BLOCK_SHIFT) * sizeof *stage2);
     uint32_t table_cap = 8192;
     uint32_t *table = calloc(table_cap, sizeof *table); /* hash -> unique index + 1 */
-    if (!stage1 || !uniq || !table) {
-        free(full);
-        free(stage1);
-        free(uniq);
-        free(table);
-        return SHAI_E_NOMEM;
-    }
+    uint32_t same[SHI_MAP_BLOCK_SIZE];
+    /* the uniform values met so far and their unique block */
+    uint32_t seen_value[8], seen_at[8], nseen = 0;
+    int rc = stage1 && stage2 && table ? SHAI_OK : SHAI_E_NOMEM;
     uint32_t nuniq = 0;
-    for (uint32_t blk = 0; blk < SHI_MAP_STAGE1_SIZE; blk++) {
-        const uint32_t *v = full + (size_t)blk * SHI_MAP_BLOCK_SIZE;
+    for (uint32_t blk = 0; blk < SHI_MAP_STAGE1_SIZE && !rc; blk++) {
+        const uint32_t *v = same;
+        if (block_at[blk] != NO_BLOCK) {
+            v = full + ((size_t)block_at[blk] << SHI_MAP_BLOCK_SHIFT);
+        } else {
+            uint32_t s = 0;
+            while (s < nseen && seen_value[s] != uniform[blk])
+                s++;
+            if (s < nseen) {
+                stage1[blk] = (uint16_t)seen_at[s];
+                continue;
+            }
+            for (uint32_t i = 0; i < SHI_MAP_BLOCK_SIZE; i++)
+                same[i] = uniform[blk];
+        }
         uint32_t h = 2166136261u;
         for (uint32_t i = 0; i < SHI_MAP_BLOCK_SIZE; i++)
             h = (h ^ v[i]) * 16777619u;
         uint32_t slot = h & (table_cap - 1);
         for (;;) {
             if (!table[slot]) {
+                if (nuniq == cap2) {
+                    cap2 *= 2;
+                    uint32_t *q =
+                        realloc(stage2, ((size_t)cap2 << SHI_MAP_BLOCK_SHIFT) * sizeof *q);
+                    if (!q) {
+                        rc = SHAI_E_NOMEM;
+                        break;
+                    }
+                    stage2 = q;
+                }
+                memcpy(stage2 + ((size_t)nuniq << SHI_MAP_BLOCK_SHIFT), v,
+                       SHI_MAP_BLOCK_SIZE * sizeof *v);
                 table[slot] = nuniq + 1;
-                uniq[nuniq] = blk;
                 stage1[blk] = (uint16_t)nuniq++;
                 break;
             }
             uint32_t u = table[slot] - 1;
-            if (memcmp(full + (size_t)uniq[u] * SHI_MAP_BLOCK_SIZE, v,
+            if (memcmp(stage2 + ((size_t)u << SHI_MAP_BLOCK_SHIFT), v,
                        SHI_MAP_BLOCK_SIZE * sizeof *v) == 0) {
                 stage1[blk] = (uint16_t)u;
                 break;
             }
             slot = (slot + 1) & (table_cap - 1);
         }
+        if (!rc && v == same && nseen < 8) {
+            seen_value[nseen] = uniform[blk];
+            seen_at[nseen++] = stage1[blk];
+        }
     }
     free(table);
-    uint32_t *stage2 = malloc((size_t)nuniq * SHI_MAP_BLOCK_SIZE * sizeof *stage2);
-    if (!stage2) {
-        free(full);
-        free(stage1);
-        free(uniq);
-        return SHAI_E_NOMEM;
-    }
-    for (uint32_t u = 0; u < nuniq; u++)
-        memcpy(stage2 + (size_t)u * SHI_MAP_BLOCK_SIZE, full + (size_t)uniq[u] * SHI_MAP_BLOCK_SIZE,
-               SHI_MAP_BLOCK_SIZE * sizeof *stage2);
-    free(uniq);
     free(full);
+    free(block_at);
+    free(uniform);
+    if (rc) {
+        free(stage1);
+        free(stage2);
+        return rc;
+    }
+    uint32_t *fit = realloc(stage2, ((size_t)nuniq << SHI_MAP_BLOCK_SHIFT) * sizeof *fit);
+    if (fit)
+        stage2 = fit;
     db->map_stage1 = stage1;
     db->map_stage2 = stage2;
     db->map_nblocks = nuniq;
@@ -964,7 +1075,7 @@ int shai_builder_compile(const shai_builder *b, shai_db **out)
     free(c.unit_off);
     free(c.cp_sym);
     free(c.cp_units);
-    free(c.fold1);
+    free(c.mapped);
     free(c.nodes);
     free(c.entry_next);
     free(c.slots);

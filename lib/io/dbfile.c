@@ -3,71 +3,19 @@
  * that no file, however corrupted, makes a scan read out of bounds. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/db.h"
+#include "io/dbfile.h"
 #include "rules/compile.h"
 #include "unicode/fold.h"
-
-#define SHI_MAGIC "SHAIDB\r\n" /* like PNG: catches text-mode mangling */
-#define SHI_FORMAT 4u          /* 3: 16-byte entries, notes, 8-lane checksum; 4: scenes */
-#define SHI_ENDIAN 0x01020304u
-
-/* The sections are SHI_DB_STORED (common/db.h), in that order. Another list
- * is another format: bump SHI_FORMAT, describe it in docs/db-format.md and
- * update this count. */
-_Static_assert(SHI_SEC_COUNT == 14, "the sections of format 4");
-
-/* The db's scalars the header keeps, in header order. */
-#define SHI_HEADER_COUNTS(X)                                                                       \
-    /* matching options */                                                                         \
-    X(fold)                                                                                        \
-    X(max_gap)                                                                                     \
-    X(repeats)                                                                                     \
-    /* counts */                                                                                   \
-    X(nsym)                                                                                        \
-    X(map_nblocks)                                                                                 \
-    X(nexpand)                                                                                     \
-    X(nslots)                                                                                      \
-    X(nouts)                                                                                       \
-    X(nentries)                                                                                    \
-    X(strings_len)                                                                                 \
-    X(ncategories)                                                                                 \
-    X(max_units)                                                                                   \
-    X(max_allow_units)                                                                             \
-    X(nnotes)                                                                                      \
-    X(nscenes)
-
-#define SHI_HEADER_FIELD_(name) uint32_t name;
-
-/* Sections start 8-byte aligned: enough for the type of every array. */
-#define SHI_ALIGNED_(id, field, type, count) _Static_assert(_Alignof(type) <= 8, #id " alignment");
-SHI_DB_STORED(SHI_ALIGNED_)
-
-typedef struct shi_file_header {
-    char magic[8];
-    uint32_t format;
-    uint32_t endian;
-    uint32_t header_size;
-    uint32_t nsections;
-    uint64_t file_size;
-    uint64_t data_checksum;   /* of bytes [header_size, file_size) */
-    uint64_t header_checksum; /* of this header with this field zero */
-    char fold_version[64];
-    uint32_t sizeof_slot, sizeof_entry, sizeof_out, sizeof_note;
-    SHI_HEADER_COUNTS(SHI_HEADER_FIELD_)
-    uint32_t zero; /* 0: keeps sect[] 8-byte aligned without padding */
-    struct {
-        uint64_t offset, size;
-    } sect[SHI_SEC_COUNT];
-} shi_file_header;
-
-_Static_assert(sizeof(shi_file_header) % 8 == 0, "header keeps sections aligned");
 
 static uint64_t rotl64(uint64_t x, unsigned r)
 {
@@ -79,7 +27,7 @@ static uint64_t rotl64(uint64_t x, unsigned r)
  * h = (rotl(h ^ a, 29) + b) * odd is a bijection of h, of a and of b, and so
  * is every later step and the final mix: a change confined to one 8-byte word
  * (any corrupted byte) always changes the result. */
-static uint64_t checksum(const unsigned char *p, size_t n)
+uint64_t shi_db_checksum(const unsigned char *p, size_t n)
 {
     const uint64_t k = 0x9E3779B97F4A7C15ull, m = 0xFF51AFD7ED558CCDull;
     uint64_t h[8];
@@ -159,84 +107,122 @@ int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out
         h.sect[i].offset = off[i];
         h.sect[i].size = size[i];
     }
-    h.data_checksum = checksum(p + sizeof h, (size_t)(total - sizeof h));
-    h.header_checksum = checksum((const unsigned char *)&h, sizeof h);
+    h.data_checksum = shi_db_checksum(p + sizeof h, (size_t)(total - sizeof h));
+    h.header_checksum = shi_db_checksum((const unsigned char *)&h, sizeof h);
     memcpy(p, &h, sizeof h);
     return SHAI_OK;
 }
 
-/* Recomputes the checksums of an image in place (tests use it to reach the
- * structural validation with corrupted sections). */
-void shi_db_reseal(void *image, size_t len);
-void shi_db_reseal(void *image, size_t len)
+/* Writes n bytes to fd; -1 on error. */
+static int write_all(int fd, const char *p, size_t n)
 {
-    shi_file_header h;
-    if (len < sizeof h)
-        return;
-    memcpy(&h, image, sizeof h);
-    if (h.file_size != len)
-        return;
-    h.data_checksum = checksum((const unsigned char *)image + sizeof h, len - sizeof h);
-    h.header_checksum = 0;
-    h.header_checksum = checksum((const unsigned char *)&h, sizeof h);
-    memcpy(image, &h, sizeof h);
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
 }
 
-/* The failure links of an image as (fail, out) pairs (tests corrupt
- * them). Returns their count, 0 when the header is unusable. */
-size_t shi_db_image_links(void *image, size_t len, uint32_t **pairs);
-size_t shi_db_image_links(void *image, size_t len, uint32_t **pairs)
+/* Creates a new file "<path>.tmp-XXXXXX" next to `path` (name written to
+ * tmp, which has room for it) and returns its descriptor, or -1. O_EXCL and
+ * O_NOFOLLOW: nothing planted at that name (a symlink, a FIFO) is opened or
+ * followed, and mode 0666 lets the umask decide, as for any new file. */
+static int create_temp(const char *path, char *tmp, size_t cap)
 {
-    shi_file_header h;
-    if (len < sizeof h)
-        return 0;
-    memcpy(&h, image, sizeof h);
-    uint64_t o = h.sect[SHI_SEC_LINKS].offset, n = h.sect[SHI_SEC_LINKS].size;
-    if (h.nsections != SHI_SEC_COUNT || o > len || n > len - o || (o & 7))
-        return 0;
-    *pairs = (uint32_t *)(void *)((unsigned char *)image + o);
-    return (size_t)(n / sizeof(shi_link));
+    static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    static _Atomic unsigned long counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 40) ^
+                 (uint64_t)(uintptr_t)tmp;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        /* splitmix64: a different name at each attempt, in each thread */
+        uint64_t z = (x += 0x9E3779B97F4A7C15u + (uint64_t)++counter);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+        z ^= z >> 31;
+        char suffix[7];
+        for (int i = 0; i < 6; i++, z /= 36)
+            suffix[i] = digits[z % 36];
+        suffix[6] = '\0';
+        snprintf(tmp, cap, "%s.tmp-%s", path, suffix);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
+}
+
+/* fsync of the directory that holds `path`, so that a rename into it is
+ * durable. Best effort: some file systems refuse it. */
+static void sync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = NULL;
+    if (!slash)
+        dir = strdup(".");
+    else if (slash == path)
+        dir = strdup("/");
+    else if ((dir = malloc((size_t)(slash - path) + 1)) != NULL) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    }
+    if (!dir)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
 }
 
 int shai_db_save(const shai_db *db, const char *path)
 {
     if (!db || !path || !*path)
         return SHAI_E_INVALID_ARG;
+    /* only a regular file (or a symlink, replaced itself) is ever replaced:
+     * never a device, a FIFO, a socket or a directory */
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EEXIST;
+        return SHAI_E_IO;
+    }
     size_t n;
     shai_db_serialize(db, NULL, 0, &n);
     void *buf = malloc(n);
     if (!buf)
         return SHAI_E_NOMEM;
     shai_db_serialize(db, buf, n, &n);
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
+    size_t cap = strlen(path) + 16;
+    char *tmp = malloc(cap);
     if (!tmp) {
         free(buf);
         return SHAI_E_NOMEM;
     }
-    snprintf(tmp, plen + 16, "%s.tmp%ld", path, (long)getpid());
     int rc = SHAI_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = create_temp(path, tmp, cap);
     if (fd < 0) {
         rc = SHAI_E_IO;
     } else {
-        size_t done = 0;
-        while (done < n) {
-            ssize_t w = write(fd, (char *)buf + done, n - done);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                rc = SHAI_E_IO;
-                break;
-            }
-            done += (size_t)w;
-        }
+        if (write_all(fd, buf, n) != 0 || fsync(fd) != 0)
+            rc = SHAI_E_IO;
         if (close(fd) != 0)
             rc = SHAI_E_IO;
         if (rc == SHAI_OK && rename(tmp, path) != 0)
             rc = SHAI_E_IO;
-        if (rc != SHAI_OK)
+        if (rc != SHAI_OK) {
+            int err = errno;
             unlink(tmp);
+            errno = err;
+        } else {
+            sync_parent(path);
+        }
     }
     free(tmp);
     free(buf);
@@ -395,7 +381,7 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
         return SHAI_E_DB_VERSION;
     uint64_t hc = h.header_checksum;
     h.header_checksum = 0;
-    if (checksum((const unsigned char *)&h, sizeof h) != hc || h.file_size != len)
+    if (shi_db_checksum((const unsigned char *)&h, sizeof h) != hc || h.file_size != len)
         return SHAI_E_BAD_DB;
 #define SHI_GET_(name) db->name = h.name;
     SHI_HEADER_COUNTS(SHI_GET_)
@@ -411,7 +397,7 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
         if (n != size[i] || (o & 7) || o < sizeof h || o > len || n > len - o)
             return SHAI_E_BAD_DB;
     }
-    if (checksum(p + sizeof h, len - sizeof h) != h.data_checksum)
+    if (shi_db_checksum(p + sizeof h, len - sizeof h) != h.data_checksum)
         return SHAI_E_BAD_DB;
 #define SHI_AT_(id, field, type, count)                                                            \
     db->field = (const type *)(const void *)(p + h.sect[SHI_SEC_##id].offset);

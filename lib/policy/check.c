@@ -19,6 +19,10 @@ static int check(shi_scanner *sc, const shai_db *db, const uint8_t *scene, const
     shi_scanner_finish(sc);
     *verdict = sc->verdict;
     *count = c.count;
+    /* rules that gave up (a limit, no memory) may have hidden a violation:
+     * never PASS then, for a caller that looks at the verdict only */
+    if (sc->seg.status && *verdict < SHAI_ACTION_REVIEW)
+        *verdict = SHAI_ACTION_REVIEW;
     if (sc->seg.status)
         return sc->seg.status;
     return c.count > cap ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK;

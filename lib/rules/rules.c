@@ -517,6 +517,21 @@ int shi_rules_compile(shai_db *db)
     return SHAI_OK;
 }
 
+/* How many starts of one rule may give up at a limit in one line piece: a
+ * start that gives up is skipped and the search goes on from the next one,
+ * so that padding before a real match cannot hide it; past this many the
+ * rule gives up on the rest of the piece, so that a pathological rule costs
+ * at most this many limits per piece. Either way the scan reports
+ * SHAI_E_MATCH_LIMIT. */
+#define SHI_LIMIT_SKIPS 8
+
+/* Whether rc is PCRE2 giving up on a start (a limit), not a failure. */
+static int gave_up(int rc)
+{
+    return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+           rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
+}
+
 /* Anchored tries of one rule in one line piece before run_at_starts hands
  * the rest to PCRE2's own search: each try is a pcre2_match call with its
  * own match limit and its own setup (a scan for a required character, say),
@@ -540,7 +555,7 @@ static size_t cand_next(const shi_rule_cands *c, size_t i, uint8_t bits, size_t 
 static int run_at_starts(const shi_rules *r, const shi_gates *g, uint32_t k, const char *folded,
                          size_t len, const shi_rule_cands *c, pcre2_match_data *md,
                          int (*fn)(size_t start, size_t end, uint32_t entry, void *user),
-                         void *user, size_t *resume)
+                         void *user, size_t *resume, uint32_t *limits)
 {
     const unsigned char *t = (const unsigned char *)folded;
     const uint8_t bit = g->gate[k] & GATE_BITS;
@@ -566,9 +581,13 @@ static int run_at_starts(const shi_rules *r, const shi_gates *g, uint32_t k, con
             return SHAI_OK;
         }
         int rc = pcre2_match(g->anchored[k], t, len, p, PCRE2_NO_UTF_CHECK, md, r->mctx);
+        if (gave_up(rc) && ++*limits <= SHI_LIMIT_SKIPS) {
+            p += n; /* only this start gave up */
+            continue;
+        }
         if (rc != PCRE2_ERROR_NOMATCH) {
             if (rc < 0)
-                return SHAI_E_MATCH_LIMIT;
+                return rc == PCRE2_ERROR_NOMEMORY ? SHAI_E_NOMEM : SHAI_E_MATCH_LIMIT;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
             size_t s = ov[0], e = ov[1];
             if (e > s && fn(s, e, r->entry[k], user))
@@ -580,6 +599,64 @@ static int run_at_starts(const shi_rules *r, const shi_gates *g, uint32_t k, con
         p += n;
     }
     return SHAI_OK;
+}
+
+/* The offset of the character after the one at `at` (at < len), or len + 1
+ * at the end. */
+static size_t next_char(const char *folded, size_t len, size_t at)
+{
+    at++;
+    while (at < len && ((unsigned char)folded[at] & 0xC0) == 0x80)
+        at++;
+    return at;
+}
+
+/* The match limit of the tries after_limit makes. The search before it
+ * found no match before the start that gave up, so a try only has to tell
+ * that start: a lower limit finds it at a tenth of the cost (these tries
+ * run in PCRE2's interpreter). A start it gives up on too early is skipped
+ * the same way and the search goes on after it. */
+#define SHI_PROBE_LIMIT (SHI_MATCH_LIMIT / 10)
+
+/* The search of rule k from *at gave up at a limit, at a start PCRE2 does
+ * not tell: the same search, one start at a time (anchored, so that each
+ * start has limits of its own), up to the first start that gives up again
+ * (skipped) or matches (reported). Returns SHAI_OK with *at where the
+ * search goes on, PCRE2_ERROR_NOMATCH when no start is left,
+ * SHAI_TERMINATED, or a PCRE2 error (too many starts gave up, or another
+ * failure). */
+static int after_limit(const shi_rules *r, uint32_t k, const char *folded, size_t len,
+                       pcre2_match_data *md,
+                       int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user,
+                       size_t *at, uint32_t *limits)
+{
+    /* no memory for it: the tries take the full limit */
+    pcre2_match_context *probe = pcre2_match_context_copy(r->mctx);
+    if (probe)
+        pcre2_set_match_limit(probe, SHI_PROBE_LIMIT);
+    int rc = PCRE2_ERROR_NOMATCH;
+    for (size_t p = *at; p <= len; p = next_char(folded, len, p)) {
+        /* PCRE2_ANCHORED at match time runs the interpreter: this path is
+         * for rules that hit a limit only */
+        rc = pcre2_match(r->code[k], (PCRE2_SPTR)folded, len, p,
+                         PCRE2_ANCHORED | PCRE2_NO_UTF_CHECK, md, probe ? probe : r->mctx);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            continue;
+        if (gave_up(rc)) {
+            if (++*limits <= SHI_LIMIT_SKIPS) {
+                *at = next_char(folded, len, p);
+                rc = SHAI_OK;
+            }
+        } else if (rc >= 0) {
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            size_t s = ov[0], e = ov[1];
+            *at = e > p ? e : next_char(folded, len, p);
+            rc = e > s && fn(s, e, r->entry[k], user) ? SHAI_TERMINATED : SHAI_OK;
+        }
+        break;
+    }
+    pcre2_match_context_free(probe);
+    return rc;
 }
 
 int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, uint8_t seen,
@@ -613,8 +690,10 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
             status = SHAI_E_NOMEM;
             break;
         }
-        if (g->anchored[k]) { /* only plain gated rules have one */
-            int rc = run_at_starts(r, g, k, folded, len, cands, md, fn, user, &at);
+        uint32_t limits = 0;   /* starts that gave up */
+        uint32_t searches = 0; /* searches that gave up, at a start not told */
+        if (g->anchored[k]) {  /* only plain gated rules have one */
+            int rc = run_at_starts(r, g, k, folded, len, cands, md, fn, user, &at, &limits);
             if (rc != SHAI_OK) { /* SHAI_TERMINATED also ends the loop */
                 status = rc;
                 continue;
@@ -623,10 +702,19 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
         while (at <= len) {
             int rc = pcre2_match(r->code[k], (PCRE2_SPTR)folded, len, at, PCRE2_NO_UTF_CHECK, md,
                                  r->mctx);
+            if (gave_up(rc) && ++searches <= SHI_LIMIT_SKIPS && limits < SHI_LIMIT_SKIPS) {
+                rc = after_limit(r, k, folded, len, md, fn, user, &at, &limits);
+                if (rc == SHAI_OK) /* on from at */
+                    continue;
+                if (rc == SHAI_TERMINATED) {
+                    status = rc;
+                    break;
+                }
+            }
             if (rc == PCRE2_ERROR_NOMATCH)
                 break;
             if (rc < 0) {
-                status = SHAI_E_MATCH_LIMIT;
+                status = rc == PCRE2_ERROR_NOMEMORY ? SHAI_E_NOMEM : SHAI_E_MATCH_LIMIT;
                 break;
             }
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -635,14 +723,10 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
                 status = SHAI_TERMINATED;
                 break;
             }
-            if (e > at) {
-                at = e;
-            } else { /* empty match: step one character */
-                at++;
-                while (at < len && ((unsigned char)folded[at] & 0xC0) == 0x80)
-                    at++;
-            }
+            at = e > at ? e : next_char(folded, len, at); /* on, past an empty match */
         }
+        if ((limits || searches) && status == SHAI_OK)
+            status = SHAI_E_MATCH_LIMIT;
     }
     *scratch = md;
     return status;

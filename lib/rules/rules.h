@@ -56,7 +56,8 @@ typedef struct shi_rule_cands {
  * are then tried only from the first of theirs on. `*scratch` (NULL at
  * first) keeps PCRE2's match data from one call to the next; free it with
  * shi_rules_scratch_free. Returns SHAI_OK, or
- * SHAI_E_MATCH_LIMIT if a rule gave up (matches found before are still
+ * SHAI_E_MATCH_LIMIT if a rule gave up at some start (that start is
+ * skipped, up to SHI_LIMIT_SKIPS per rule; every other match is still
  * reported), SHAI_E_NOMEM, or SHAI_TERMINATED if fn returned non-zero. */
 int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, uint8_t seen,
                   const shi_rule_cands *cands, void **scratch,

@@ -100,10 +100,10 @@ static int scan_hits(const shai_db *db, shai_scratch *scratch, const char *text,
     shi_collect c = {hits, cap, 0};
     int rc = scratch ? shai_scan_with(db, scratch, text, len, flags, shi_collect_hit, &c)
                      : shai_scan(db, text, len, flags, shi_collect_hit, &c);
-    if (rc)
+    if (rc && rc != SHAI_E_MATCH_LIMIT)
         return rc;
-    *count = c.count;
-    return c.count > cap ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK;
+    *count = c.count; /* a limit hides no hit: they are all there */
+    return rc ? rc : c.count > cap ? SHAI_E_BUFFER_TOO_SMALL : SHAI_OK;
 }
 
 int shai_scan_hits(const shai_db *db, const char *text, size_t len, uint32_t flags, shai_hit *hits,

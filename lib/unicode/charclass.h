@@ -4,12 +4,18 @@
 
 #include <stdint.h>
 
+/* Every word character is below this: the compiler composes the character
+ * map one code point at a time only there and where the tables say (build_map). */
+#define SHI_WORD_CHAR_LIMIT 0x10000u
+
 /* A "word character" for the Latin boundary rule: an entry that begins (ends)
  * with one only matches where the code point before (after) is not one. */
 static inline int shi_is_word_char(uint32_t cp)
 {
     if (cp < 0x80)
         return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
+    if (cp >= SHI_WORD_CHAR_LIMIT)
+        return 0;
     if (cp >= 0xC0 && cp <= 0x24F)
         return cp != 0xD7 && cp != 0xF7;
     if (cp >= 0x1E00 && cp <= 0x1EFF)

@@ -48,6 +48,9 @@ static const stage stages_in_order[] = {
 
 static const shi_fold_map *lookup(const stage *st, uint32_t cp)
 {
+    /* most code points lie outside a stage's span: no search for them */
+    if (st->count == 0 || cp < st->map[0].cp || cp > st->map[st->count - 1].cp)
+        return NULL;
     size_t lo = 0, hi = st->count;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;

@@ -8,6 +8,10 @@ Run by meson (`meson test -C BUILD cli`), or by hand:
 SHAI_BIN is the built executable; SHAI_SOURCE_DIR the source tree (for the
 bundled wordlists/). SHAI_TEST_SEED seeds the randomized differential tests.
 Every test builds its own small lexicon in a temporary directory.
+
+The tests marked @slow feed giant inputs (tens of MB). SHAI_TEST_PART=fast
+runs the others, SHAI_TEST_PART=slow only those; unset, all run. meson
+registers the two parts as `cli` and `cli-slow` (in the suite `slow`).
 """
 
 import json
@@ -23,6 +27,32 @@ import unittest
 BIN = os.environ.get("SHAI_BIN", "")
 SOURCE_DIR = os.environ.get("SHAI_SOURCE_DIR", "")
 SEED = int(os.environ.get("SHAI_TEST_SEED", "20240611"))
+
+def slow(test):
+    """Marks a test of giant inputs: run by the `slow` part only."""
+    test.slow = True
+    return test
+
+
+def load_tests(loader, tests, pattern):
+    part = os.environ.get("SHAI_TEST_PART", "")
+    if not part:
+        return tests
+    if part not in ("fast", "slow"):
+        raise ValueError("SHAI_TEST_PART must be fast or slow, not %r" % part)
+
+    def cases(suite):
+        for t in suite:
+            if isinstance(t, unittest.TestSuite):
+                yield from cases(t)
+            else:
+                yield t
+
+    def is_slow(t):
+        return getattr(getattr(t, getattr(t, "_testMethodName", ""), None), "slow", False)
+
+    return unittest.TestSuite(t for t in cases(tests) if is_slow(t) == (part == "slow"))
+
 
 SANITIZER_MARKERS = (b"AddressSanitizer", b"LeakSanitizer", b"UndefinedBehaviorSanitizer",
                      b"runtime error:")
@@ -442,6 +472,37 @@ class TestExitCodesAndErrors(CliTestCase):
         p = self.scan("-l", lex, missing)
         self.assert_exit(p, 2)
 
+    def test_match_limit_names_the_line_and_goes_on(self):
+        # A rule that gives up on one line: its hits and every other hit are
+        # printed, the line is named on standard error, the next lines and
+        # files are scanned, and the exit status is 2 (issue #19).
+        lex = self.lexicon("@category spam\n@action review\nre:k(?:a+)+b\n"
+                           "@category gambling\n@action block\n赌博\n")
+        pad = "k" + "a" * 40 + "cb"
+        a = self.write("a.txt", "赌博\n%s kab 赌博\n好\n%s\n赌博\n" % (pad, pad))
+        # a long line (over one read) that hits the limit at its start,
+        # and a last line without a line break
+        b = self.write("b.txt", "%s %s kab\n赌博\n%s" % (pad, " " * 200000, pad))
+        want_out = [a + ":1:1: 赌博 [gambling/block]",
+                    a + ":2:45: kab [spam/review]",
+                    a + ":2:49: 赌博 [gambling/block]",
+                    a + ":5:1: 赌博 [gambling/block]",
+                    b + ":1:200046: kab [spam/review]",
+                    b + ":2:1: 赌博 [gambling/block]"]
+        msg = "a regular expression rule hit its match limit; the line may hold more hits"
+        want_err = ["shai: %s:%d: %s" % (a, 2, msg), "shai: %s:%d: %s" % (a, 4, msg),
+                    "shai: %s:%d: %s" % (b, 1, msg), "shai: %s:%d: %s" % (b, 3, msg)]
+        for j in ("-j1", "-j2", "-j3"):
+            p = self.scan("-l", lex, j, a, b)
+            self.assert_exit(p, 2)
+            self.assertEqual(p.stdout.decode().splitlines(), want_out, j)
+            self.assertEqual(p.stderr.decode().splitlines(), want_err, j)
+        with open(a, "rb") as f:
+            p = self.scan("-l", lex, "-j1", input=f.read())
+        self.assert_exit(p, 2)
+        self.assertEqual(p.stderr.decode().splitlines(),
+                         ["shai: <stdin>:2: " + msg, "shai: <stdin>:4: " + msg])
+
     def test_directory_as_input(self):
         lex = self.lexicon()
         p = self.scan("-l", lex, self.tmp)
@@ -646,6 +707,7 @@ class TestInputs(CliTestCase):
         p = self.scan("-l", lex, f)
         self.assertEqual(len(p.stdout.splitlines()), len(expected))
 
+    @slow
     def test_memory_stays_bounded_on_a_long_line(self):
         # A 96 MB line through a pipe must not be kept in memory.
         lex = self.lexicon()
@@ -708,6 +770,30 @@ class TestDefaultLexicon(CliTestCase):
         self.assertIn(p.returncode, (0, 1), p.stderr.decode())
         for r in self.jsonl(p.stdout):
             self.check_record(r, "网上赌博\n".encode())
+
+    def test_bundled_rules_cost_is_bounded(self):
+        # Padding chosen to make the contact rules backtrack (issue #19):
+        # they must neither hit PCRE2's limits nor hide the contact after it.
+        if not SOURCE_DIR:
+            self.skipTest("SHAI_SOURCE_DIR not set")
+        env = self.env(SHAI_DEFAULT_LEXICON=os.path.join(SOURCE_DIR, "wordlists"))
+        cases = [
+            ("wechat" + " " * 200 + "。wechat abc_12345", ["wechat abc_12345"]),
+            (("加v" + " " * 60 + "信" + " " * 60 + "号" + " " * 60) * 20 + "加v abc_12345",
+             ["加v abc_12345"]),
+            (("qq" + " " * 300 + "号") * 10 + " qq 123456", ["qq 123456"]),
+            ("x@" + "a." * 50000 + "1 y@b.cn", ["y@b.cn"]),
+            (("13" + " " * 1000) * 100 + "13812345678", ["13812345678"]),
+            ("a" * 100000 + "@ www.a.cn", ["www.a.cn"]),
+            (("a" * 70 + ".") * 5000 + " bb.com", ["bb.com"]),
+        ]
+        for text, want in cases:
+            p = self.scan("-f", "jsonl", input=text + "\n", env=env)
+            self.assertEqual(p.stderr, b"", text[:40])
+            self.assert_exit(p, 1)
+            rules = ("phone", "qq", "wechat", "url", "domain", "email")
+            got = [r["text"] for r in self.jsonl(p.stdout) if r.get("tag") in rules]
+            self.assertEqual(got, want, text[:40])
 
 
 class TestDifferential(CliTestCase):
@@ -774,7 +860,11 @@ class TestDifferential(CliTestCase):
 
 def peak_rss_of(argv, env, feed=None):
     """Run argv to completion, with feed(stdin) writing its standard input
-    when given; (returncode, stdout, stderr, peak RSS in bytes)."""
+    when given; (returncode, stdout, stderr, peak RSS in bytes). Under ASan
+    the quarantine of freed memory (256 MB by default) is kept small: the
+    RSS it holds is ASan's, not the program's."""
+    env = dict(env)
+    env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=16"
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE if feed else None,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out = []
@@ -887,6 +977,80 @@ class TestSavedDb(CliTestCase):
         self.assert_exit(p, 2)
         self.assertIn("x.shai", p.stderr.decode())
 
+    def test_compile_refuses_special_files(self):
+        # -o never turns a FIFO, a socket or a directory into a db file: the
+        # target is left as it was and nothing is written. Only stat() is
+        # used here, so a FIFO that were opened by shai could not block us.
+        import socket
+        import stat
+        lex = self.lexicon()
+        fifo = self.path("fifo.shai")
+        os.mkfifo(fifo)
+        sock_path = self.path("sock.shai")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(sock.close)
+        sock.bind(sock_path)
+        folder = self.path("folder.shai")
+        os.mkdir(folder)
+        for target, kind, is_kind in ((fifo, "a FIFO", stat.S_ISFIFO),
+                                      (sock_path, "a socket", stat.S_ISSOCK),
+                                      (folder, "a directory", stat.S_ISDIR)):
+            p = self.run_shai("compile", "-q", "-o", target, lex)
+            self.assert_exit(p, 2)
+            self.assertEqual(p.stderr.decode(),
+                             "shai: %s: cannot write the db: not a regular file (%s)\n"
+                             % (target, kind))
+            self.assertTrue(is_kind(os.lstat(target).st_mode), target)
+        self.assertEqual(sorted(os.listdir(self.tmp)),
+                         ["empty-default", "fifo.shai", "folder.shai", "lex.txt", "sock.shai"])
+        self.assertEqual(os.listdir(folder), [])
+
+    def test_compile_temporary_is_not_predictable(self):
+        # The old temporary was PATH.tmpPID, opened without O_EXCL: a symlink
+        # planted there redirected the write into its target. The shell
+        # plants one at its own pid, which exec gives to shai.
+        lex = self.lexicon()
+        victim = self.write("victim.txt", "keep me\n")
+        out = self.path("out.shai")
+        p = subprocess.run(["sh", "-c", 'ln -s "$1" "$2.tmp$$" && exec "$3" compile -q -o "$2" "$4"',
+                            "sh", victim, out, BIN, lex], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=self.env(), timeout=600)
+        self.assert_exit(p, 0)
+        with open(victim, "rb") as f:
+            self.assertEqual(f.read(), b"keep me\n")
+        self.assertFalse(os.path.islink(out))
+        self.assertEqual(self.scan("--db", out, input="赌博\n").returncode, 1)
+
+    def test_compile_replaces_a_symlink_not_its_target(self):
+        lex = self.lexicon()
+        target = self.write("target.shai", "old contents\n")
+        link = self.path("link.shai")
+        os.symlink(target, link)
+        p = self.run_shai("compile", "-q", "-o", link, lex)
+        self.assert_exit(p, 0)
+        self.assertFalse(os.path.islink(link))
+        with open(target) as f:
+            self.assertEqual(f.read(), "old contents\n")
+        self.assertEqual(self.scan("--db", link, input="赌博\n").returncode, 1)
+        # nothing else is left in the directory
+        self.assertEqual(sorted(os.listdir(self.tmp)),
+                         ["empty-default", "lex.txt", "link.shai", "target.shai"])
+
+    def test_compile_mode_follows_umask(self):
+        lex = self.lexicon()
+        for mask, mode in ((0o022, 0o644), (0o002, 0o664), (0o077, 0o600)):
+            out = self.path("m%o.shai" % mask)
+            p = subprocess.run([BIN, "compile", "-q", "-o", out, lex], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=self.env(), timeout=600, umask=mask)
+            self.assert_exit(p, 0)
+            self.assertEqual(os.stat(out).st_mode & 0o777, mode, oct(mask))
+            # replacing an existing file gives the same mode
+            os.chmod(out, 0o640)
+            p = subprocess.run([BIN, "compile", "-q", "-o", out, lex], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=self.env(), timeout=600, umask=mask)
+            self.assert_exit(p, 0)
+            self.assertEqual(os.stat(out).st_mode & 0o777, mode, oct(mask))
+
     def test_scan_db_errors(self):
         lex = self.lexicon()
         db, _ = self.compile(lex)
@@ -984,6 +1148,7 @@ class TestThreads(CliTestCase):
                 out += ("长" * rng.randint(1000, 300000)).encode()  # long lines
         return bytes(out)
 
+    @slow
     def test_large_input_identical(self):
         lex = self.lexicon(self.LEXICON)
         data = self.big_input(10 * 1024 * 1024)  # more than two 4 MiB blocks
@@ -1020,6 +1185,7 @@ class TestThreads(CliTestCase):
         self.assertEqual(seen, sorted(seen))
         self.outputs_agree(["-l", lex, "-f", "jsonl", "--overlapping"], files=files[:150])
 
+    @slow
     def test_giant_line_bounded(self):
         # A 40 MB line without '\n': the parallel reader gives up on blocks
         # after 16 MiB and streams the rest; memory stays bounded.
@@ -1043,6 +1209,7 @@ class TestThreads(CliTestCase):
         self.assertLess(rss_big - rss_small, 36 * 1024 * 1024,
                         "peak RSS grew from %d to %d bytes" % (rss_small, rss_big))
 
+    @slow
     def test_giant_line_then_more_files(self):
         lex = self.lexicon(self.LEXICON)
         giant = self.write("g.txt", b"\xe8" + "刷单".encode() * (6 * 1024 * 1024) +
@@ -1476,6 +1643,36 @@ class TestLint(CliTestCase):
             self.skipTest("SHAI_SOURCE_DIR not set")
         p = self.lint(os.path.join(SOURCE_DIR, "wordlists"))
         self.assert_exit(p, 0)
+        self.assertNotIn(b"rule cost", p.stdout)
+
+    def test_rule_cost(self):
+        # Rules whose backtracking is not bounded by the line length are
+        # warnings at their column (issue #19); rewritten ones are not.
+        lex = self.write("rc.txt", "\n".join([
+            "@category spam",
+            "re:(a+)+$",                                      # 2: nested
+            "re:(a|a)*b",                                     # 3: alternatives
+            "re:x\\s*\\s*y",                                  # 4: adjacent
+            "re:wechat\\s*(?:号)?\\s*[:=]?\\s*[a-z]{6}",      # 5: adjacent, past 号?
+            "re:[一-龥]+\\s*[\\x{4e00}-\\x{9fa5}]+",           # 6: adjacent, CJK
+            "re:(\\d+\\s?)+$",                                # 7: nested
+            "re:.*.*=",                                       # 8: adjacent
+            "re:wechat\\s*+(?:号\\s*+)?(?:[:=]\\s*+)?[a-z]{6}",  # possessive: fine
+            "re:(?<![0-9])1[3-9](?:[\\s\\-.]*[0-9]){9}",       # disjoint: fine
+            "re:[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}",     # disjoint: fine
+            "re:(?>a+)+b|\\d+(?:\\.\\d+)?x|\\p{Han}+\\s+\\p{Han}+",  # fine
+            "re:(?x) a+ a+",                                  # extended: not read
+        ]) + "\n")
+        p = self.lint(lex)
+        self.assert_exit(p, 0)
+        got = [(int(m.group(1)), int(m.group(2)), m.group(3))
+               for m in re.finditer(r"^.*rc\.txt:(\d+):(\d+): warning: rule cost: (\w+)",
+                                    p.stdout.decode(), re.M)]
+        self.assertEqual(got, [(2, 4, "repeated"), (3, 4, "repeated"), (4, 8, "unbounded"),
+                               (5, 19, "unbounded"), (6, 13, "unbounded"), (7, 4, "repeated"),
+                               (8, 6, "unbounded")])
+        self.assertEqual(len(p.stdout.decode().splitlines()), 7)
+        self.assert_exit(self.lint("--strict", lex), 1)
 
 
 class TestHelp(CliTestCase):

@@ -4,13 +4,40 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "io/dbfile.h"
 #include "shai.h"
 
+/* Recomputes the checksums of an image in place, so that corruptions reach
+ * the structural validation behind them. */
+static void reseal(void *image, size_t len)
+{
+    shi_file_header h;
+    if (len < sizeof h)
+        return;
+    memcpy(&h, image, sizeof h);
+    if (h.file_size != len)
+        return;
+    h.data_checksum = shi_db_checksum((const unsigned char *)image + sizeof h, len - sizeof h);
+    h.header_checksum = 0;
+    h.header_checksum = shi_db_checksum((const unsigned char *)&h, sizeof h);
+    memcpy(image, &h, sizeof h);
+}
+
 #ifndef SHAI_FUZZING
-/* internal: recompute checksums so corruptions reach the structural checks */
-void shi_db_reseal(void *image, size_t len);
-/* internal: the (fail, out) pairs of an image */
-size_t shi_db_image_links(void *image, size_t len, uint32_t **pairs);
+/* The failure links of an image as (fail, out) pairs. Returns their count,
+ * 0 when the header is unusable. */
+static size_t image_links(void *image, size_t len, uint32_t **pairs)
+{
+    shi_file_header h;
+    if (len < sizeof h)
+        return 0;
+    memcpy(&h, image, sizeof h);
+    uint64_t o = h.sect[SHI_SEC_LINKS].offset, n = h.sect[SHI_SEC_LINKS].size;
+    if (h.nsections != SHI_SEC_COUNT || o > len || n > len - o || (o & 7))
+        return 0;
+    *pairs = (uint32_t *)(void *)((unsigned char *)image + o);
+    return (size_t)(n / sizeof(shi_link));
+}
 #endif
 
 static int count_hit(const shai_hit *hit, void *user)
@@ -22,10 +49,30 @@ static int count_hit(const shai_hit *hit, void *user)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* aligned private copy: shai_db_from_buffer copies anyway, BORROW too */
     shai_db *db = NULL;
+#ifdef SHAI_FUZZING
+    /* libFuzzer's mutations would almost never keep the checksums right:
+     * an input whose second byte has its low bit set (the magic's 'H' has
+     * not) gets that 'H' back and is resealed first, so that mutations
+     * reach the structural checks. */
+    if (size > 1 && (data[1] & 1)) {
+        uint8_t *copy = malloc(size);
+        if (!copy)
+            return 0;
+        memcpy(copy, data, size);
+        copy[1] = 'H';
+        reseal(copy, size);
+        int rc = shai_db_from_buffer(copy, size, 0, &db);
+        free(copy);
+        if (rc != SHAI_OK)
+            return 0;
+    } else if (shai_db_from_buffer(data, size, 0, &db) != SHAI_OK) {
+        return 0;
+    }
+#else
     if (shai_db_from_buffer(data, size, 0, &db) != SHAI_OK)
         return 0;
+#endif
     static const char text[] =
         "我爱赌博，賭*博 ＶＰＮ fuck you 法法轮轮功功 最好的 100% \xff\xfe end";
     size_t hits = 0;
@@ -86,7 +133,7 @@ int fuzz_seed(size_t i, uint8_t **out, size_t *size)
          * every state its own failure (2000), every state failing to the
          * next (2001), states failing in pairs (2002). Scanning must end. */
         uint32_t *links;
-        size_t nlinks = shi_db_image_links(p, n, &links), k = 0;
+        size_t nlinks = image_links(p, n, &links), k = 0;
         uint32_t *deep = malloc((nlinks + 1) * sizeof *deep);
         if (!deep) {
             free(p);
@@ -100,7 +147,7 @@ int fuzz_seed(size_t i, uint8_t **out, size_t *size)
             links[2 * deep[j]] = deep[to];
         }
         free(deep);
-        shi_db_reseal(p, n);
+        reseal(p, n);
         *out = p;
         *size = n;
         return 1;
@@ -116,7 +163,7 @@ int fuzz_seed(size_t i, uint8_t **out, size_t *size)
         n = (size_t)(x % n); /* truncated */
 #ifndef SHAI_FUZZING
     else if (i % 2)
-        shi_db_reseal(p, n); /* valid checksums, corrupted content */
+        reseal(p, n); /* valid checksums, corrupted content */
 #endif
     *out = p;
     *size = n;

@@ -3,7 +3,9 @@
  * folds text with, by asking ICU what every code point becomes.
  *
  *   gen_fold OUTPUT.h            write the header
- *   gen_fold --check EXISTING.h  exit 1 if EXISTING.h is not what would be written now
+ *   gen_fold --check EXISTING.h  exit 1 if EXISTING.h is not what would be written now;
+ *                                exit 77 (meson's "skipped") if EXISTING.h was made with
+ *                                another ICU or Unicode version, which cannot be compared
  *
  * ICU is consulted here, never at scan time. The output depends only on the ICU
  * data (no dates, no paths), so a committed header can be checked for staleness.
@@ -570,11 +572,38 @@ static char *generate(size_t *len, summary *sum)
     return out.s;
 }
 
+/* Whether the header `old` names the ICU and Unicode versions linked here; when
+ * not, says which versions each names. A header from another ICU cannot be
+ * told stale or fresh by this one. */
+static int same_icu(const char *path, const char *old)
+{
+    const char *tag = "#define SHI_FOLD_TABLE_VERSION ";
+    const char *ov = strstr(old, tag);
+    UVersionInfo icu_v, uni_v;
+    char now[96];
+    int on;
+    u_getVersion(icu_v);
+    u_getUnicodeVersion(uni_v);
+    snprintf(now, sizeof now, "\"shai-fold-1 unicode %d.%d icu %d.%d\"", uni_v[0], uni_v[1],
+             icu_v[0], icu_v[1]);
+    if (!ov)
+        return 1; /* not a fold table: the comparison will say so */
+    ov += strlen(tag);
+    on = (int)strcspn(ov, "\n");
+    if ((size_t)on == strlen(now) && memcmp(ov, now, (size_t)on) == 0)
+        return 1;
+    fprintf(stderr,
+            "gen_fold: %s was made for %.*s; this ICU gives %s.\n"
+            "gen_fold: skipped: only the same ICU version can tell whether it is stale.\n",
+            path, on, ov, now);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int checking = argc == 3 && strcmp(argv[1], "--check") == 0;
     const char *path = checking ? argv[2] : argv[1];
-    size_t text_len, old_len;
+    size_t text_len, old_len = 0;
     char *text, *old;
     summary sum;
     int status = 0;
@@ -583,14 +612,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: gen_fold OUTPUT.h\n       gen_fold --check EXISTING.h\n");
         return 2;
     }
+    old = checking ? read_file(path, &old_len) : NULL;
+    if (checking && !old) {
+        perror(path);
+        return 2;
+    }
+    if (checking && !same_icu(path, old)) {
+        free(old);
+        return 77;
+    }
     text = generate(&text_len, &sum);
 
     if (checking) {
-        old = read_file(path, &old_len);
-        if (!old) {
-            perror(path);
-            status = 2;
-        } else if (old_len != text_len || memcmp(old, text, text_len) != 0) {
+        if (old_len != text_len || memcmp(old, text, text_len) != 0) {
             explain_stale(path, old, old_len, text);
             status = 1;
         } else {

@@ -11,11 +11,18 @@ standard input, and writes one JSON verdict per comment:
 `start`/`end` index the comment's text as a (Python / JSON) string, so a
 front end can highlight the hits. A summary goes to standard error.
 
+A comment on which a regular-expression rule hits its match limit (padding
+chosen to make a badly written rule backtrack) is not screened in full: it
+gets the hits found and a verdict of at least "review", never "pass", with
+"incomplete": true and no "masked" text; it is reported on standard error,
+and the next comments are screened as usual.
+
     python3 examples/screen_comments.py comments.jsonl
     python3 examples/screen_comments.py --lexicon wordlists/ --lexicon extra.txt < comments.jsonl
 
 Exit status: 0 when every line was screened, 2 when some line was not a
-comment (reported on standard error, and skipped).
+comment (reported on standard error, and skipped) or was not screened in
+full.
 """
 
 import argparse
@@ -42,10 +49,18 @@ def read_comments(paths: Iterable[str]) -> Iterator[Tuple[str, int, bytes]]:
 def screen(db: shai.Db, comment: Dict[str, Any]) -> Dict[str, Any]:
     """The verdict record for one comment."""
     text = comment["text"]
-    verdict = db.check(text)
+    incomplete = False
+    try:
+        verdict = db.check(text)
+    except shai.MatchLimitError as exc:
+        verdict = exc.verdict  # the hits found; at least "review"
+        incomplete = True
     record: Dict[str, Any] = {"id": comment.get("id"), "verdict": verdict.action}
+    if incomplete:
+        record["incomplete"] = True
     if verdict.hits:
-        record["masked"] = db.mask(text)
+        if not incomplete:  # mask would hit the limit again
+            record["masked"] = db.mask(text)
         record["hits"] = [
             {
                 "start": h.start,
@@ -89,11 +104,18 @@ def main() -> int:
             counts["skipped"] += 1
             status = 2
             continue
+        if record.get("incomplete"):
+            print(f"screen_comments: {name}:{number}: not screened in full (a rule hit its match "
+                  f"limit): {record['verdict']}", file=sys.stderr)
+            counts["incomplete"] += 1
+            status = 2
         counts[record["verdict"]] += 1
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
-    summary = ", ".join(f"{counts[k]} {k}" for k in ("pass", "review", "block", "skipped") if counts[k])
-    print(f"screen_comments: {sum(counts.values())} comments: {summary or 'none'}", file=sys.stderr)
+    kinds = ("pass", "review", "block", "skipped")
+    summary = ", ".join(f"{counts[k]} {k}" for k in kinds + ("incomplete",) if counts[k])
+    total = sum(counts[k] for k in kinds)
+    print(f"screen_comments: {total} comments: {summary or 'none'}", file=sys.stderr)
     return status
 
 

@@ -53,7 +53,7 @@ from ._errors import (
     OptionError,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 LIBRARY_ENV = _capi.LIBRARY_ENV
 
@@ -92,7 +92,7 @@ __all__ = [
 def load_library(path: Union[str, "os.PathLike[str]"]) -> str:
     """Use the libshai at `path` (the library file, or a directory holding
     it) for every Db compiled from now on; Dbs compiled before keep theirs.
-    Returns the version of the library, e.g. ``"0.1.0"``.
+    Returns the version of the library, e.g. ``"0.2.0"``.
 
     Raises:
         LibraryError: it cannot be loaded or is an incompatible version.
@@ -106,5 +106,5 @@ def library_path() -> str:
 
 
 def library_version() -> str:
-    """The version of libshai in use, e.g. ``"0.1.0"`` (loading it if needed)."""
+    """The version of libshai in use, e.g. ``"0.2.0"`` (loading it if needed)."""
     return _capi.get().version

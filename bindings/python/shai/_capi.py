@@ -18,10 +18,10 @@ from typing import List, Optional, Tuple
 from ._errors import LibraryError
 
 # The binding speaks ABI 0 (SONAME libshai.so.0) and needs the functions
-# added after 0.1.0 (shai_check_batch, shai_default_db_path, ...): a library
+# of 0.2.0 (shai_check_batch, shai_default_db_path, scratches, ...): a library
 # without them is refused below, by its missing symbols.
 ABI_MAJOR = 0
-MIN_VERSION = 100  # SHAI_VERSION_NUMBER of 0.1.0
+MIN_VERSION = 200  # SHAI_VERSION_NUMBER of 0.2.0
 
 LIBRARY_ENV = "SHAI_LIBRARY"
 

@@ -10,7 +10,7 @@ from typing import IO, Optional, Sequence, Tuple
 
 from . import __version__, library_version
 from ._db import Db, Hit
-from ._errors import Error
+from ._errors import Error, MatchLimitError
 
 EXIT_CLEAN = 0
 EXIT_HITS = 1
@@ -168,12 +168,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             inputs.append((name, data, None))
         except OSError as exc:
             inputs.append((name, None, exc.strerror or str(exc)))
+    incomplete = set()
     try:
-        verdicts = iter(db.check_batch([data for _, data, _ in inputs if data is not None],
-                                       overlapping=args.overlapping))
+        checked = db.check_batch([data for _, data, _ in inputs if data is not None],
+                                 overlapping=args.overlapping)
+    except MatchLimitError as exc:
+        # every input was checked; those where a rule gave up are named
+        # below, and the run exits 2 as the shai command does
+        checked, incomplete = exc.verdicts, set(exc.incomplete)
     except Error as exc:
         print(f"shai: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    verdicts = iter(enumerate(checked))
     try:
         for name, data, error in inputs:
             if data is None:
@@ -181,8 +187,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 print(f"shai: {name}: {error}", file=sys.stderr)
                 status = EXIT_ERROR
                 continue
-            if _print_hits(name, data, next(verdicts).hits, args, out) and status == EXIT_CLEAN:
+            index, verdict = next(verdicts)
+            if _print_hits(name, data, verdict.hits, args, out) and status == EXIT_CLEAN:
                 status = EXIT_HITS
+            if index in incomplete:
+                out.flush()
+                print(f"shai: {name}: a regular expression rule hit its match limit; "
+                      "it may hold more hits", file=sys.stderr)
+                status = EXIT_ERROR
         out.flush()
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as an error.

@@ -40,6 +40,7 @@ from ._capi import (
     E_STATE,
     HIT_FORMAT,
     HIT_SIZE,
+    OK,
     SCAN_OVERLAPPING,
     ALL_CATEGORIES,
     SCENE_KEEP,
@@ -412,6 +413,14 @@ def _error_class(status: int) -> type:
 def _status_error(lib: _capi.Library, status: int, what: str, file: Optional[str] = None) -> Error:
     message = lib.message_of(status)
     return _error_class(status)(f"{what}: {message}", status, lib.name_of(status), file=file)
+
+
+def _limit_error(lib: _capi.Library, raw: List[Tuple[int, ...]]) -> Error:
+    """A MatchLimitError that keeps the raw hits found (the caller turns them
+    into its `hits` or `verdict`)."""
+    exc = _status_error(lib, E_MATCH_LIMIT, "scan failed")
+    exc._raw = raw  # type: ignore[attr-defined]
+    return exc
 
 
 def _builder_error(lib: _capi.Library, builder: c_void_p, status: int, prefix: str = "") -> Error:
@@ -944,7 +953,7 @@ class Db:
 
     @property
     def library_version(self) -> str:
-        """Version of the libshai this db was compiled with, e.g. ``"0.1.0"``."""
+        """Version of the libshai this db was compiled with, e.g. ``"0.2.0"``."""
         return self._lib.version
 
     def _entry(self, index: int) -> Entry:
@@ -995,11 +1004,12 @@ class Db:
         else:
             status = fn(self._handle, cs, data, size, flags, sc.hits_p, sc.cap_arg, sc.count_p)
         n = sc.count.value
-        if status == 0:
-            if n == 0:
-                return []
-            return list(_HIT_STRUCT.iter_unpack(sc.view[: n * HIT_SIZE]))
-        if status != E_BUFFER_TOO_SMALL:
+        if status == 0 or (status == E_MATCH_LIMIT and n <= sc.cap):
+            raw = list(_HIT_STRUCT.iter_unpack(sc.view[: n * HIT_SIZE])) if n else []
+            if status:
+                raise _limit_error(self._lib, raw)
+            return raw
+        if status not in (E_BUFFER_TOO_SMALL, E_MATCH_LIMIT):
             raise _status_error(self._lib, status, "scan failed")
         # More hits than the buffer holds: scan again with room for all.
         while True:
@@ -1016,9 +1026,12 @@ class Db:
             else:
                 status = fn(self._handle, cs, data, size, flags, hits_p, c_size_t(cap), sc.count_p)
             n = sc.count.value
-            if status == 0:
-                return list(_HIT_STRUCT.iter_unpack(view[: n * HIT_SIZE]))
-            if status != E_BUFFER_TOO_SMALL:
+            if status == 0 or (status == E_MATCH_LIMIT and n <= cap):
+                raw = list(_HIT_STRUCT.iter_unpack(view[: n * HIT_SIZE]))
+                if status:
+                    raise _limit_error(self._lib, raw)
+                return raw
+            if status not in (E_BUFFER_TOO_SMALL, E_MATCH_LIMIT):
                 raise _status_error(self._lib, status, "scan failed")
 
     def _make_hits(self, text: Text, data: bytes, is_str: bool, raw: List[Tuple[int, ...]]) -> List[Hit]:
@@ -1064,7 +1077,11 @@ class Db:
             InvalidTextError: `text` is a str with a lone surrogate.
         """
         data, is_str = _encode(text)
-        raw = self._raw_hits(self._lib.scan_hits_with_fast, data, SCAN_OVERLAPPING if overlapping else 0, False)
+        try:
+            raw = self._raw_hits(self._lib.scan_hits_with_fast, data, SCAN_OVERLAPPING if overlapping else 0, False)
+        except MatchLimitError as exc:
+            exc.hits = self._make_hits(text, data, is_str, exc._raw) if exc._raw else []
+            raise
         if not raw:
             return []
         return self._make_hits(text, data, is_str, raw)
@@ -1086,7 +1103,14 @@ class Db:
             def fn(db: Any, cs: Any, *rest: Any) -> int:
                 return check_policy(db, ptr, cs, *rest)
 
-        raw = self._raw_hits(fn, data, SCAN_OVERLAPPING if overlapping else 0, True)
+        try:
+            raw = self._raw_hits(fn, data, SCAN_OVERLAPPING if overlapping else 0, True)
+        except MatchLimitError as exc:
+            # shai_check filled the hits found and made the verdict at least
+            # review: the screening was incomplete, never a pass
+            hits = self._make_hits(text, data, is_str, exc._raw) if exc._raw else []
+            exc.verdict = Verdict(self._lib.action_names[_scratch.verdict.value], hits)
+            raise
         action = self._lib.action_names[_scratch.verdict.value]
         if not raw:
             return Verdict(action, [])
@@ -1096,12 +1120,16 @@ class Db:
         self, texts: Iterable[Text], *, overlapping: bool = False, scene: Scene = None
     ) -> List[Verdict]:
         """:meth:`check` of every text of `texts`, in one call into libshai
-        (``shai_check_batch_with``, with this thread's scratch): for many short texts (comments, titles) this
-        costs a fraction of one :meth:`check` per text. `scene` as in
-        :meth:`check`.
+        (``shai_check_batch_with``, with this thread's scratch): for many
+        short texts (comments, titles) this costs a fraction of one
+        :meth:`check` per text. `scene` as in :meth:`check`.
 
         Raises:
             InvalidTextError: a text is a str with a lone surrogate.
+            MatchLimitError: a rule gave up on some texts; every text was
+                checked all the same. It has ``verdicts`` (the whole list,
+                as returned otherwise; those texts' actions are at least
+                ``"review"``) and ``incomplete`` (the indices of those texts).
         """
         policy = self._policy_of(scene)
         items = [_encode(text) + (text,) for text in texts]
@@ -1111,6 +1139,7 @@ class Db:
         datas = (ctypes.c_char_p * n)(*[data for data, _, _ in items])
         lens = (c_size_t * n)(*[len(data) for data, _, _ in items])
         verdicts = (c_uint32 * n)()
+        statuses = (ctypes.c_int32 * n)()
         offsets = (c_size_t * (n + 1))()
         flags = SCAN_OVERLAPPING if overlapping else 0
         cap = max(_INITIAL_HITS, 2 * n)
@@ -1118,18 +1147,18 @@ class Db:
             hits = (shai_hit * cap)()
             if policy is None:
                 status = self._lib.check_batch_with(
-                    self._handle, _scratch.c_for(self._lib), datas, lens, n, flags, verdicts, None,
-                    hits, cap, offsets,
+                    self._handle, _scratch.c_for(self._lib), datas, lens, n, flags, verdicts,
+                    statuses, hits, cap, offsets,
                 )
             else:
                 status = self._lib.check_batch_policy(
                     self._handle, policy._ptr, _scratch.c_for(self._lib), datas, lens, n, flags,
-                    verdicts, None, hits, cap, offsets,
+                    verdicts, statuses, hits, cap, offsets,
                 )
-            if status != E_BUFFER_TOO_SMALL:
+            if status != E_BUFFER_TOO_SMALL and offsets[n] <= cap:
                 break
             cap = offsets[n]
-        if status:
+        if status not in (OK, E_MATCH_LIMIT):
             raise _status_error(self._lib, status, "check failed")
         total = offsets[n]
         raw = list(_HIT_STRUCT.iter_unpack(memoryview(hits).cast("B")[: total * HIT_SIZE]))
@@ -1139,6 +1168,11 @@ class Db:
             mine = raw[offsets[i] : offsets[i + 1]]
             found = self._make_hits(text, data, is_str, mine) if mine else []
             result.append(Verdict(actions[verdicts[i]], found))
+        if status == E_MATCH_LIMIT:
+            exc = _status_error(self._lib, status, "check failed")
+            exc.verdicts = result  # type: ignore[attr-defined]
+            exc.incomplete = [i for i in range(n) if statuses[i] == E_MATCH_LIMIT]  # type: ignore[attr-defined]
+            raise exc
         return result
 
     @overload

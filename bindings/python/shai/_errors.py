@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 __all__ = [
     "Error",
@@ -116,7 +116,19 @@ class DbVersionError(BadDbError):
 
 class MatchLimitError(Error, RuntimeError):
     """A regular-expression rule hit its match limit while scanning
-    (SHAI_E_MATCH_LIMIT)."""
+    (SHAI_E_MATCH_LIMIT). The rule skipped the start that gave up and went
+    on, so no other hit was lost, but the text was not screened in full.
+    Raised by :meth:`Db.check` it has ``verdict``: the hits found, with an
+    action of at least ``"review"`` (never ``"pass"``); by :meth:`Db.scan`,
+    ``hits``: every hit found; by :meth:`Db.check_batch`, ``verdicts`` (one
+    per text, as it returns them) and ``incomplete`` (the indices of the
+    texts where a rule gave up)."""
+
+    verdict: Any = None
+    hits: Any = None
+    verdicts: Any = None
+    incomplete: Any = None
+    _raw: Any = None
 
 
 class NoMemoryError(Error, MemoryError):

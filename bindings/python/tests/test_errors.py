@@ -11,6 +11,41 @@ from _support import LEXICON_DIR, run_python
 import shai
 
 
+class MatchLimitTest(unittest.TestCase):
+    """A rule that gives up on padding hides no hit, and check never says
+    pass then (issue #19)."""
+
+    SOURCE = "@category spam\n@action review\nre:k(?:a+)+b\n@category gambling\n@action block\n赌博\n"
+    PAD = "k" + "a" * 40 + "cb"
+
+    def test_check_gives_the_hits_found_and_at_least_review(self):
+        db = shai.Db.compile(sources={"lex.txt": self.SOURCE})
+        with self.assertRaises(shai.MatchLimitError) as cm:
+            db.check(self.PAD + " kab 赌博")
+        verdict = cm.exception.verdict
+        self.assertEqual(verdict.action, "block")
+        self.assertEqual(sorted(h.text for h in verdict.hits), ["kab", "赌博"])
+        with self.assertRaises(shai.MatchLimitError) as cm:
+            db.check(self.PAD)
+        self.assertEqual(cm.exception.verdict, shai.Verdict("review", []))
+        with self.assertRaises(shai.MatchLimitError) as cm:
+            db.scan(self.PAD + " kab")
+        self.assertEqual([h.text for h in cm.exception.hits], ["kab"])
+        self.assertEqual(db.check("kab 好").action, "review")
+        self.assertEqual(db.check("好").action, "pass")
+
+    def test_check_batch_checks_every_text_and_names_the_incomplete(self):
+        db = shai.Db.compile(sources={"lex.txt": self.SOURCE})
+        texts = ["好", self.PAD + " kab 赌博", "赌博", self.PAD]
+        with self.assertRaises(shai.MatchLimitError) as cm:
+            db.check_batch(texts)
+        self.assertEqual(cm.exception.incomplete, [1, 3])
+        self.assertEqual([v.action for v in cm.exception.verdicts],
+                         ["pass", "block", "block", "review"])
+        self.assertEqual(sorted(h.text for h in cm.exception.verdicts[1].hits), ["kab", "赌博"])
+        self.assertEqual(db.check_batch(["好", "赌博"]), [db.check("好"), db.check("赌博")])
+
+
 class LexiconErrorTest(unittest.TestCase):
     def test_source_error_keeps_file_line_column(self):
         with self.assertRaises(shai.LexiconError) as cm:

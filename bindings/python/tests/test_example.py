@@ -29,6 +29,29 @@ class ScreenCommentsTest(unittest.TestCase):
         self.assertIn(b"<stdin>:2: skipped", r.stderr)
         self.assertIn(b"<stdin>:3: skipped", r.stderr)
 
+    def test_match_limit_does_not_stop_the_screening(self):
+        # A comment on which a rule gives up (issue #19) is sent to review
+        # with the hits found, and the next comments are still screened.
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            lex = os.path.join(tmp, "lex.txt")
+            with open(lex, "w", encoding="utf-8") as f:
+                f.write("@category spam\n@action review\nre:k(?:a+)+b\n"
+                        "@category gambling\n@action block\n赌博\n")
+            pad = "k" + "a" * 40 + "cb"
+            data = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+                           for i, t in enumerate(["好", pad + " 赌博", pad, "kab", "赌博"], 1))
+            r = run_python([EXAMPLE, "--lexicon", lex], input=data.encode())
+        self.assertEqual(r.returncode, 2, r.stderr)
+        records = [json.loads(line) for line in r.stdout.decode().splitlines()]
+        self.assertEqual([(x["id"], x["verdict"], x.get("incomplete", False)) for x in records],
+                         [(1, "pass", False), (2, "block", True), (3, "review", True),
+                          (4, "review", False), (5, "block", False)])
+        self.assertEqual([h["text"] for h in records[1]["hits"]], ["赌博"])
+        self.assertNotIn("hits", records[2])
+        self.assertIn(b"<stdin>:2: not screened in full", r.stderr)
+        self.assertIn(b"<stdin>:3: not screened in full", r.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
