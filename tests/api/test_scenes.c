@@ -486,6 +486,107 @@ static void test_mask_stream_batch_scratch(void **state)
     shai_policy_free(comments);
 }
 
+/* A scene gives what a db compiled without the entries it turns off, and
+ * with the actions it sets, gives: random lexicons over a small alphabet
+ * (so that hits overlap a lot), random scenes, random texts, both
+ * selection modes, and masks. */
+static void test_scene_equals_filtered_lexicon(void **state)
+{
+    (void)state;
+    static const char *const chars[] = {"甲", "乙", "丙", "丁", "，"};
+    static const char *const categories[] = {"a", "b", "c"};
+    uint64_t rng = 20261205;
+    uint32_t rounds = test_scale(60);
+    for (uint32_t round = 0; round < rounds; round++) {
+        /* distinct words: a merged duplicate would keep the first category */
+        char words[24][16];
+        uint32_t nwords = 0, cat[24], act[24], allow[24];
+        for (uint32_t tries = 0; nwords < 12 + rng_below(&rng, 12) && tries < 200; tries++) {
+            char w[16] = "";
+            uint32_t len = 1 + rng_below(&rng, 3);
+            for (uint32_t k = 0; k < len; k++)
+                strcat(w, chars[rng_below(&rng, 4)]);
+            int dup = 0;
+            for (uint32_t j = 0; j < nwords; j++)
+                dup |= strcmp(words[j], w) == 0;
+            if (dup)
+                continue;
+            strcpy(words[nwords], w);
+            allow[nwords] = rng_below(&rng, 6) == 0;
+            cat[nwords] = rng_below(&rng, 3);
+            act[nwords] = rng_below(&rng, 2) ? SHAI_ACTION_BLOCK : SHAI_ACTION_REVIEW;
+            nwords++;
+        }
+        uint32_t scene[3];
+        for (uint32_t c = 0; c < 3; c++)
+            scene[c] = rng_below(&rng, 4); /* off, review, block, keep */
+
+        shai_builder *full = new_raw_builder(), *kept = new_raw_builder();
+        for (uint32_t j = 0; j < nwords; j++) {
+            uint32_t flags = allow[j] ? SHAI_ENTRY_ALLOW : 0;
+            assert_status(shai_builder_add_entry(full, words[j], strlen(words[j]),
+                                                 categories[cat[j]], act[j], flags, NULL, NULL),
+                          SHAI_OK);
+            uint32_t a = allow[j] || scene[cat[j]] == SHAI_SCENE_KEEP ? act[j] : scene[cat[j]];
+            if (!allow[j] && a == SHAI_SCENE_OFF)
+                continue;
+            assert_status(shai_builder_add_entry(kept, words[j], strlen(words[j]),
+                                                 categories[cat[j]], a, flags, NULL, NULL),
+                          SHAI_OK);
+        }
+        shai_db *db_full = NULL, *db_kept = NULL;
+        assert_status(shai_builder_compile(full, &db_full), SHAI_OK);
+        assert_status(shai_builder_compile(kept, &db_kept), SHAI_OK);
+        shai_policy *p = NULL;
+        assert_status(shai_policy_new(db_full, &p), SHAI_OK);
+        for (uint32_t c = 0; c < shai_db_category_count(db_full); c++) {
+            const char *name;
+            assert_status(shai_db_category_name(db_full, c, &name), SHAI_OK);
+            assert_status(shai_policy_set_category(p, c, scene[name[0] - 'a']), SHAI_OK);
+        }
+        for (uint32_t t = 0; t < 20; t++) {
+            char text[128] = "";
+            uint32_t len = rng_below(&rng, 24);
+            for (uint32_t k = 0; k < len; k++)
+                strcat(text, chars[rng_below(&rng, 5)]);
+            size_t n = strlen(text);
+            for (uint32_t flags = 0; flags <= SHAI_SCAN_OVERLAPPING; flags++) {
+                shai_hit a[64], b[64];
+                size_t na, nb;
+                uint32_t va, vb;
+                assert_status(shai_check_policy(db_full, p, NULL, text, n, flags, &va, a, 64, &na),
+                              SHAI_OK);
+                assert_status(shai_check(db_kept, text, n, flags, &vb, b, 64, &nb), SHAI_OK);
+                if (va != vb || na != nb)
+                    print_error("round %u text %s flags %u: verdict %u/%u, hits %zu/%zu\n", round,
+                                text, flags, va, vb, na, nb);
+                assert_int_equal(va, vb);
+                assert_int_equal(na, nb);
+                for (size_t k = 0; k < na; k++) {
+                    const char *ca, *cb;
+                    assert_status(shai_db_category_name(db_full, a[k].category, &ca), SHAI_OK);
+                    assert_status(shai_db_category_name(db_kept, b[k].category, &cb), SHAI_OK);
+                    assert_int_equal(a[k].start, b[k].start);
+                    assert_int_equal(a[k].end, b[k].end);
+                    assert_int_equal(a[k].action, b[k].action);
+                    assert_string_equal(ca, cb);
+                }
+            }
+            char ma[512], mb[512];
+            size_t la, lb;
+            assert_status(shai_mask_policy(db_full, p, NULL, text, n, '*', ma, sizeof ma, &la),
+                          SHAI_OK);
+            assert_status(shai_mask(db_kept, text, n, '*', mb, sizeof mb, &lb), SHAI_OK);
+            assert_string_equal(ma, mb);
+        }
+        shai_policy_free(p);
+        shai_db_free(db_full);
+        shai_db_free(db_kept);
+        shai_builder_free(full);
+        shai_builder_free(kept);
+    }
+}
+
 /* --------------------------------------------------------- saved db files */
 
 static void test_saved_db_keeps_scenes(void **state)
@@ -695,6 +796,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_allow_coverage_unchanged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_custom_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mask_stream_batch_scratch, setup, teardown),
+        cmocka_unit_test(test_scene_equals_filtered_lexicon),
         cmocka_unit_test_setup_teardown(test_saved_db_keeps_scenes, setup, teardown),
         cmocka_unit_test(test_scene_source_details),
         cmocka_unit_test(test_builder_scenes_and_declarations),
