@@ -91,7 +91,8 @@ SHAI_API const char *shai_version_string(void);
     X(E_BAD_DB, -13, "not a shai db, or a truncated or corrupted one")                             \
     X(E_DB_VERSION, -14, "shai db of an unsupported format version or platform")                   \
     X(E_REGEX, -15, "invalid regular expression rule")                                             \
-    X(E_MATCH_LIMIT, -16, "a regular expression rule hit its match limit")
+    X(E_MATCH_LIMIT, -16, "a regular expression rule hit its match limit")                         \
+    X(E_NOT_FOUND, -17, "no such name in the db")
 
 #define SHAI_STATUS_ENUM_(name, value, message) SHAI_##name = value,
 /* SHAI_STATUS_LIST_END_ only closes the list; it is not a status. */
@@ -671,9 +672,149 @@ SHAI_API int shai_check_batch_with(const shai_db *db, shai_scratch *scratch,
 /* shai_mask with a scratch (see shai_scan_with). Past 256 pending spans
  * (a text with that many violations not yet written out) it still
  * allocates room for them. Since 0.2. */
-SHAI_API int shai_mask_with(const shai_db *db, shai_scratch *scratch, const char *text,
-                            size_t len, uint32_t mask_char, char *out, size_t out_cap,
-                            size_t *out_len);
+SHAI_API int shai_mask_with(const shai_db *db, shai_scratch *scratch, const char *text, size_t len,
+                            uint32_t mask_char, char *out, size_t out_cap, size_t *out_len);
+
+/* ----------------------------------------------------------------- scenes */
+
+/* A scene (a policy chosen per request, as cloud moderation APIs take a
+ * business type per call) says, for each category of a db, whether its
+ * hits count and with what action: off, review, block, or keep (the
+ * entry's own action). Scenes are written in the lexicon (`@scene`,
+ * docs/lexicon-format.md), compiled into the db and saved with it; a
+ * policy object (below) starts from one and may change any category, so
+ * that a caller can make scenes of its own without recompiling the words.
+ *
+ * Under a policy, hits of a category that is off are not found at all:
+ * they are not reported, count toward no verdict and are not masked, and
+ * the leftmost-longest selection runs among the hits that remain (an off
+ * hit never hides an overlapping counted one). Every other deny hit is
+ * reported with the action its category maps to. Allow entries are not
+ * affected: they suppress what they cover, whatever the scene. */
+
+/* What a scene does with a category (shai_policy_set_category,
+ * shai_db_scene_action): SHAI_SCENE_OFF, SHAI_ACTION_REVIEW,
+ * SHAI_ACTION_BLOCK, or SHAI_SCENE_KEEP. */
+#define SHAI_SCENE_OFF 0u  /* the category's hits do not count (as SHAI_ACTION_PASS) */
+#define SHAI_SCENE_KEEP 3u /* each entry's own action */
+
+/* Number of scenes in the db; 0 for NULL. Thread-safe. Since 0.2. */
+SHAI_API uint32_t shai_db_scene_count(const shai_db *db);
+
+/* Name of scene `id` (0 <= id < shai_db_scene_count), NUL-terminated,
+ * valid as long as the db. Returns SHAI_OK, SHAI_E_INVALID_ARG (db or name
+ * NULL) or SHAI_E_OUT_OF_RANGE. Thread-safe. Since 0.2. */
+SHAI_API int shai_db_scene_name(const shai_db *db, uint32_t id, const char **name);
+
+/* Find a scene by name (name[0..len), case-sensitive). *id receives its
+ * id. Returns SHAI_OK, SHAI_E_INVALID_ARG (db or id NULL, name NULL with
+ * len > 0) or SHAI_E_NOT_FOUND. Thread-safe. Since 0.2. */
+SHAI_API int shai_db_scene(const shai_db *db, const char *name, size_t len, uint32_t *id);
+
+/* What scene `scene` does with category `category`: SHAI_SCENE_OFF,
+ * SHAI_ACTION_REVIEW, SHAI_ACTION_BLOCK or SHAI_SCENE_KEEP. Returns
+ * SHAI_OK, SHAI_E_INVALID_ARG (db or action NULL) or SHAI_E_OUT_OF_RANGE.
+ * Thread-safe. Since 0.2. */
+SHAI_API int shai_db_scene_action(const shai_db *db, uint32_t scene, uint32_t category,
+                                  uint32_t *action);
+/* The scenes the builder's sources define, for lexicon checkers: their
+ * number (0 for NULL), and scene `index` as written: its name, the file
+ * and line of its `@scene`, and how many category lines it has (the `*`
+ * line not counted). Any out pointer may be NULL; strings are owned by the
+ * builder, valid until it is freed. Returns SHAI_OK, SHAI_E_INVALID_ARG (b
+ * NULL) or SHAI_E_OUT_OF_RANGE. Since 0.2. */
+SHAI_API uint32_t shai_builder_scene_count(const shai_builder *b);
+SHAI_API int shai_builder_scene(const shai_builder *b, uint32_t index, const char **name,
+                                const char **file, uint32_t *line, uint32_t *ncategories);
+
+/* Category line `index` of scene `scene` of the builder: the category name
+ * as written (it may name no category of the lexicon), its action
+ * (SHAI_SCENE_OFF, SHAI_ACTION_REVIEW, _BLOCK, SHAI_SCENE_KEEP) and its line
+ * in the scene's file. As shai_builder_scene otherwise. Since 0.2. */
+SHAI_API int shai_builder_scene_category(const shai_builder *b, uint32_t scene, uint32_t index,
+                                         const char **category, uint32_t *action, uint32_t *line);
+
+/* The category names declared with `@categories` (docs/lexicon-format.md),
+ * in the order written, duplicates included: their number (0 for NULL),
+ * and name `index` with the file and line that declared it. A declaration
+ * changes nothing in a compiled db; `shai lint` reports categories used
+ * but not declared. As shai_builder_scene otherwise. Since 0.2. */
+SHAI_API uint32_t shai_builder_declared_category_count(const shai_builder *b);
+SHAI_API int shai_builder_declared_category(const shai_builder *b, uint32_t index,
+                                            const char **name, const char **file, uint32_t *line);
+
+
+/* A policy: what each category of one db does in a check, scan or mask.
+ * Configure it with the setters, then share it: the calls that take a
+ * policy only read it, so any number of threads may use one policy at the
+ * same time, as long as no setter runs meanwhile. A policy belongs to the
+ * db it was made for and is refused (SHAI_E_INVALID_ARG) with another one;
+ * the setters read that db, so it must outlive them (a policy may be freed
+ * after its db). */
+typedef struct shai_policy shai_policy;
+
+/* Make a policy for db in which every category keeps its entries' actions:
+ * checks with it give what the calls without a policy give. *out is NULL on
+ * error. Returns SHAI_OK, SHAI_E_INVALID_ARG (db or out NULL) or
+ * SHAI_E_NOMEM. Thread-safe. Since 0.2. */
+SHAI_API int shai_policy_new(const shai_db *db, shai_policy **out);
+
+/* Free a policy; NULL is a no-op. No call may be using it. Since 0.2. */
+SHAI_API void shai_policy_free(shai_policy *policy);
+
+/* Make every category do what scene `scene` of the policy's db says
+ * (earlier settings are replaced). Returns SHAI_OK, SHAI_E_INVALID_ARG
+ * (policy NULL) or SHAI_E_OUT_OF_RANGE. Since 0.2. */
+SHAI_API int shai_policy_set_scene(shai_policy *policy, uint32_t scene);
+
+/* Set what category `category` does: SHAI_SCENE_OFF, SHAI_ACTION_REVIEW,
+ * SHAI_ACTION_BLOCK or SHAI_SCENE_KEEP; category UINT32_MAX sets every
+ * category (e.g. all off, then the few that count). Returns SHAI_OK,
+ * SHAI_E_INVALID_ARG (policy NULL, another action) or SHAI_E_OUT_OF_RANGE.
+ * Since 0.2. */
+#define SHAI_ALL_CATEGORIES UINT32_MAX
+SHAI_API int shai_policy_set_category(shai_policy *policy, uint32_t category, uint32_t action);
+
+/* What category `category` does under the policy (as
+ * shai_db_scene_action). Returns SHAI_OK, SHAI_E_INVALID_ARG (policy or
+ * action NULL) or SHAI_E_OUT_OF_RANGE. Since 0.2. */
+SHAI_API int shai_policy_category(const shai_policy *policy, uint32_t category, uint32_t *action);
+
+/* shai_scan under a policy (NULL: none, as shai_scan): off categories are
+ * not found, and each deny hit carries the action its category maps to.
+ * `scratch` may be NULL (a scanner on the stack, as shai_scan) or a
+ * scratch (as shai_scan_with: SHAI_E_STATE when it is in use). Returns
+ * SHAI_E_INVALID_ARG also for a policy made for another db. Since 0.2. */
+SHAI_API int shai_scan_policy(const shai_db *db, const shai_policy *policy, shai_scratch *scratch,
+                              const char *text, size_t len, uint32_t flags, shai_hit_fn fn,
+                              void *user);
+
+/* shai_check under a policy (NULL: as shai_check; see shai_scan_policy
+ * for scratch): the verdict is the strongest mapped action among the deny
+ * hits that remain and that no allow hit covers. Since 0.2. */
+SHAI_API int shai_check_policy(const shai_db *db, const shai_policy *policy, shai_scratch *scratch,
+                               const char *text, size_t len, uint32_t flags, uint32_t *verdict,
+                               shai_hit *hits, size_t cap, size_t *count);
+
+/* shai_check_batch under a policy (NULL: as shai_check_batch; scratch
+ * NULL or one, as shai_check_batch_with). Since 0.2. */
+SHAI_API int shai_check_batch_policy(const shai_db *db, const shai_policy *policy,
+                                     shai_scratch *scratch, const char *const *texts,
+                                     const size_t *lens, size_t n, uint32_t flags,
+                                     uint32_t *verdicts, int32_t *statuses, shai_hit *hits,
+                                     size_t hits_cap, size_t *hit_offsets);
+
+/* shai_mask under a policy (NULL: as shai_mask; scratch as in
+ * shai_scan_policy): hits of off categories are not masked. Since 0.2. */
+SHAI_API int shai_mask_policy(const shai_db *db, const shai_policy *policy, shai_scratch *scratch,
+                              const char *text, size_t len, uint32_t mask_char, char *out,
+                              size_t out_cap, size_t *out_len);
+
+/* shai_stream_open under a policy (NULL: as shai_stream_open). The policy,
+ * like the db, must outlive the stream and stay unchanged while it is
+ * open. Since 0.2. */
+SHAI_API int shai_stream_open_policy(const shai_db *db, const shai_policy *policy, uint32_t flags,
+                                     shai_hit_fn fn, void *user, shai_stream **out);
 
 #ifdef __cplusplus
 }

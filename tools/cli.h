@@ -70,6 +70,32 @@ __attribute__((format(printf, 2, 3)))
 #endif
 int cli_usage_error(const char *cmd, const char *fmt, ...);
 
+/* ----------------------------------------------------------------- policy */
+
+/* --scene NAME, --category C (repeatable: only these), --exclude-category
+ * C (repeatable). The name arrays hold pointers into argv. */
+struct cli_policy_options {
+    const char *scene; /* NULL: none */
+    const char **only;
+    size_t n_only;
+    const char **exclude;
+    size_t n_exclude;
+};
+
+/* The policy those options make for db: *out NULL when there are none (the
+ * db as it is), else a policy the caller frees. Unknown scene or category
+ * names are usage errors (printed; the scenes are listed). Returns
+ * CLI_EXIT_CLEAN or CLI_EXIT_ERROR. */
+int cli_make_policy(const char *cmd, const shai_db *db, const struct cli_policy_options *o,
+                    shai_policy **out);
+
+/* `shai stats --corpus`: check every line of `files` ("-": standard input)
+ * under `policy` (NULL: none; `scene` names it in the report, may be NULL)
+ * and print the lines per verdict and the hits per category and per entry.
+ * Returns CLI_EXIT_CLEAN or CLI_EXIT_ERROR (printed). */
+int cli_stats_corpus(const shai_db *db, const shai_policy *policy, const char *scene,
+                     const char *const *files, size_t n_files, bool json);
+
 /* --------------------------------------------------------- option parsing */
 
 enum { CLI_ARG_NONE = 0, CLI_ARG_REQUIRED = 1 };

@@ -1391,6 +1391,172 @@ static void check_rules(struct lint *L, const shai_db *db)
             check_rule_cost(L, &L->entries[i]);
 }
 
+/* ------------------------------------------------------------- categories */
+
+/* The file index of `path` (files were added one at a time, by these
+ * names); n_files when it is not one of them. */
+static uint32_t file_index(const struct lint *L, const char *path)
+{
+    for (size_t i = 0; i < L->n_files; i++)
+        if (strcmp(L->files[i].path, path) == 0)
+            return (uint32_t)i;
+    return (uint32_t)L->n_files;
+}
+
+static bool declared(const shai_builder *b, const char *name)
+{
+    uint32_t n = shai_builder_declared_category_count(b);
+    if (strcmp(name, "uncategorized") == 0)
+        return true;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *d = NULL;
+        if (shai_builder_declared_category(b, i, &d, NULL, NULL) == SHAI_OK && d &&
+            strcmp(d, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Edit distance of two short names (bytes), capped at 3. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b), row[64], i, j;
+    if (n > 62 || m > 62)
+        return 3;
+    for (j = 0; j <= m; j++)
+        row[j] = j;
+    for (i = 1; i <= n; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (j = 1; j <= m; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[m] < 3 ? row[m] : 3;
+}
+
+/* "unknown category 'X' (not declared with @categories[; did you mean
+ * 'Y'?])" into the message. */
+static void msg_unknown_category(struct lint *L, const shai_builder *b, const char *name)
+{
+    uint32_t n = shai_builder_declared_category_count(b);
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *d = NULL;
+        if (shai_builder_declared_category(b, i, &d, NULL, NULL) != SHAI_OK || !d)
+            continue;
+        size_t k = distance(name, d);
+        if (k < best_d) {
+            best_d = k;
+            best = d;
+        }
+    }
+    msg_str(L, "unknown category ");
+    msg_text(L, name, strlen(name));
+    msg_str(L, " (not declared with @categories");
+    if (best) {
+        msg_str(L, "; did you mean ");
+        msg_text(L, best, strlen(best));
+        msg_str(L, "?");
+    }
+    msg_str(L, ")");
+}
+
+/* With `@categories` declarations anywhere in the lexicon, every category
+ * an entry is written with and every category a scene names must be
+ * declared: a typo (@category gamblng) otherwise makes a category of its
+ * own, which no scene knows. One error per file and category, at its
+ * first use; declared categories no entry uses are warnings. */
+static void check_categories(struct lint *L, const shai_builder *b)
+{
+    uint32_t ndecl = shai_builder_declared_category_count(b);
+    if (!ndecl)
+        return;
+    /* (file, category) pairs in use that are not declared: first entry, count */
+    struct unknown {
+        size_t first, count;
+    } *u = NULL;
+    size_t nu = 0;
+    for (size_t i = 0; i < L->n_entries; i++) {
+        const struct lint_entry *e = &L->entries[i];
+        if (declared(b, e->category))
+            continue;
+        size_t k = 0;
+        while (k < nu && !(L->entries[u[k].first].file == e->file &&
+                           strcmp(L->entries[u[k].first].category, e->category) == 0))
+            k++;
+        if (k == nu) {
+            struct unknown *q = realloc(u, (nu + 1) * sizeof *q);
+            if (!q) {
+                L->failed = true;
+                free(u);
+                return;
+            }
+            u = q;
+            u[nu++] = (struct unknown){i, 0};
+        }
+        u[k].count++;
+    }
+    for (size_t k = 0; k < nu; k++) {
+        const struct lint_entry *e = &L->entries[u[k].first];
+        msg_unknown_category(L, b, e->category);
+        msg_str(L, ", used by ");
+        msg_u64(L, u[k].count);
+        msg_str(L, u[k].count == 1 ? " entry of this file" : " entries of this file");
+        finish(L, e, SEV_ERROR);
+    }
+    free(u);
+    for (uint32_t s = 0; s < shai_builder_scene_count(b); s++) {
+        const char *file = NULL, *scene = NULL;
+        uint32_t n = 0;
+        if (shai_builder_scene(b, s, &scene, &file, NULL, &n) != SHAI_OK || !file)
+            continue;
+        for (uint32_t k = 0; k < n; k++) {
+            const char *category = NULL;
+            uint32_t line = 0;
+            if (shai_builder_scene_category(b, s, k, &category, NULL, &line) != SHAI_OK ||
+                declared(b, category))
+                continue;
+            struct lint_entry at = {.file = file_index(L, file), .line = line};
+            if (at.file == L->n_files)
+                continue;
+            msg_str(L, "scene ");
+            msg_text(L, scene, strlen(scene));
+            msg_str(L, ": ");
+            msg_unknown_category(L, b, category);
+            finish(L, &at, SEV_ERROR);
+        }
+    }
+    for (uint32_t d = 0; d < ndecl; d++) {
+        const char *name = NULL, *file = NULL;
+        uint32_t line = 0;
+        bool used = false, first = true;
+        if (shai_builder_declared_category(b, d, &name, &file, &line) != SHAI_OK || !file)
+            continue;
+        for (uint32_t k = 0; k < d && first; k++) {
+            const char *other = NULL;
+            shai_builder_declared_category(b, k, &other, NULL, NULL);
+            first = !other || strcmp(other, name) != 0;
+        }
+        for (size_t i = 0; i < L->n_entries && !used; i++)
+            used = strcmp(L->entries[i].category, name) == 0;
+        struct lint_entry at = {.file = file_index(L, file), .line = line};
+        if (!first || used || at.file == L->n_files)
+            continue;
+        msg_str(L, "declared category ");
+        msg_text(L, name, strlen(name));
+        msg_str(L, " has no entries");
+        finish(L, &at, SEV_WARNING);
+    }
+}
+
 /* ----------------------------------------------------------------- command */
 
 void cmd_lint_help(FILE *out)
@@ -1436,7 +1602,12 @@ void cmd_lint_help(FILE *out)
           "    than the line: unbounded repetitions in a row over the same\n"
           "    characters (\\s*\\s*, \\s*(?:x)?\\s*), a repeated group ending with an\n"
           "    unbounded repetition of what begins it ((a+)+), or a repeated group\n"
-          "    of alternatives that begin alike ((a|a)*).\n"
+          "    of alternatives that begin alike ((a|a)*);\n"
+          "  - a category declared with @categories that no entry uses.\n"
+          "When the lexicon declares its categories (@categories NAME..., in any\n"
+          "file), a category that an entry is written with, or a scene names, and\n"
+          "that is not declared is an error (one per file and category, with the\n"
+          "nearest declared name): a typo such as 'gamblng'.\n"
           "Folding uses the stages the compiled db would use (all, or none with\n"
           "--no-fold).\n"
           "\n"
@@ -1616,6 +1787,7 @@ int cmd_lint(int argc, char **argv)
     check_collisions(&L);
     check_allow(&L, db);
     check_rules(&L, db);
+    check_categories(&L, b);
     if (L.failed) {
         cli_error("out of memory");
         goto out;

@@ -56,6 +56,7 @@ struct scan_config {
     uint32_t flags;
     const char **category_names; /* by category id */
     uint32_t category_count;
+    const shai_policy *policy; /* --scene and friends; NULL: none */
 };
 
 /* A position in the input: absolute byte offset, 1-based line, and number of
@@ -337,7 +338,8 @@ static void find_limit_lines(const struct scan_config *cfg, const unsigned char 
     for (size_t i = 0; i < n; line++) {
         const unsigned char *nl = memchr(p + i, '\n', n - i);
         size_t end = nl ? (size_t)(nl - p) : n;
-        if (shai_scan(cfg->db, (const char *)p + i, end - i, cfg->flags, ignore_hit, NULL) ==
+        if (shai_scan_policy(cfg->db, cfg->policy, NULL, (const char *)p + i, end - i, cfg->flags,
+                             ignore_hit, NULL) ==
             SHAI_E_MATCH_LIMIT) {
             if (out->n == out->cap) {
                 size_t cap = out->cap ? 2 * out->cap : 8;
@@ -439,7 +441,7 @@ static ssize_t input_read(struct input *in, int fd, bool interactive)
 /* Open a stream for the input's bytes from absolute offset `at` on. */
 static int stream_begin(struct input *in, shai_stream **s, uint64_t at)
 {
-    int rc = shai_stream_open(in->cfg->db, in->cfg->flags, on_hit, in, s);
+    int rc = shai_stream_open_policy(in->cfg->db, in->cfg->policy, in->cfg->flags, on_hit, in, s);
     if (rc != SHAI_OK) {
         cli_error("%s: cannot start a scan: %s", in->name, shai_status_message(rc));
         return -1;
@@ -736,7 +738,8 @@ static void scan_block(const struct scan_config *cfg, struct block *b)
     in.cur = (struct cursor){b->base, b->line, 0};
     in.last = in.cur;
     in.final = true;
-    b->rc = shai_scan(cfg->db, (const char *)b->buf, b->len, cfg->flags, on_hit, &in);
+    b->rc = shai_scan_policy(cfg->db, cfg->policy, NULL, (const char *)b->buf, b->len, cfg->flags,
+                             on_hit, &in);
     if (b->rc == SHAI_E_MATCH_LIMIT)
         find_limit_lines(cfg, b->buf, b->len, b->line, &b->limits);
     b->hits = in.hits;
@@ -1148,6 +1151,11 @@ void cmd_scan_help(FILE *out)
           "      --overlapping   report every occurrence of every entry, overlapping\n"
           "                      ones included, ordered by end; by default hits are\n"
           "                      leftmost-longest and do not overlap, ordered by start\n"
+          "      --scene=NAME    check as scene NAME of the db says (see 'shai stats'):\n"
+          "                      which categories count, and with what action\n"
+          "      --category=C    only hits of category C count; repeatable\n"
+          "      --exclude-category=C\n"
+          "                      hits of category C do not count; repeatable\n"
           "  -j, --threads=N     scan with N threads (default: the number of online\n"
           "                      CPUs); -j1 streams each input in one thread. The\n"
           "                      output is the same, in input order, for every N\n"
@@ -1203,6 +1211,9 @@ enum {
     OPT_THREADS,
     OPT_FORMAT,
     OPT_OVERLAPPING,
+    OPT_SCENE,
+    OPT_CATEGORY,
+    OPT_EXCLUDE_CATEGORY,
     OPT_HELP,
     OPT_VERSION
 };
@@ -1214,6 +1225,9 @@ static const struct cli_option scan_options[] = {
     {"threads", 'j', CLI_ARG_REQUIRED, OPT_THREADS},
     {"format", 'f', CLI_ARG_REQUIRED, OPT_FORMAT},
     {"overlapping", 0, CLI_ARG_NONE, OPT_OVERLAPPING},
+    {"scene", 0, CLI_ARG_REQUIRED, OPT_SCENE},
+    {"category", 0, CLI_ARG_REQUIRED, OPT_CATEGORY},
+    {"exclude-category", 0, CLI_ARG_REQUIRED, OPT_EXCLUDE_CATEGORY},
     {"help", 'h', CLI_ARG_NONE, OPT_HELP},
     {"version", 0, CLI_ARG_NONE, OPT_VERSION},
     {NULL, 0, 0, 0},
@@ -1230,7 +1244,9 @@ static size_t default_threads(void)
 int cmd_scan(int argc, char **argv)
 {
     struct cli_parser p;
-    struct scan_config cfg = {NULL, FORMAT_TEXT, SHAI_SCAN_VIOLATIONS, NULL, 0};
+    struct scan_config cfg = {NULL, FORMAT_TEXT, SHAI_SCAN_VIOLATIONS, NULL, 0, NULL};
+    struct cli_policy_options popt = {NULL, NULL, 0, NULL, 0};
+    shai_policy *policy = NULL;
     struct cli_db_source src = {NULL, 0, NULL, false};
     const char **lexicons, **files;
     size_t n_lexicons = 0, n_files = 0;
@@ -1246,7 +1262,9 @@ int cmd_scan(int argc, char **argv)
     /* Every argument is at most one lexicon or one file. */
     lexicons = cli_arg_list(argc);
     files = lexicons ? cli_arg_list(argc) : NULL;
-    if (!files)
+    popt.only = files ? cli_arg_list(argc) : NULL;
+    popt.exclude = popt.only ? cli_arg_list(argc) : NULL;
+    if (!popt.exclude)
         goto out;
 
     cli_parser_init(&p, argc, argv, "scan");
@@ -1287,6 +1305,15 @@ int cmd_scan(int argc, char **argv)
         case OPT_OVERLAPPING:
             cfg.flags |= SHAI_SCAN_OVERLAPPING;
             break;
+        case OPT_SCENE:
+            popt.scene = arg;
+            break;
+        case OPT_CATEGORY:
+            popt.only[popt.n_only++] = arg;
+            break;
+        case OPT_EXCLUDE_CATEGORY:
+            popt.exclude[popt.n_exclude++] = arg;
+            break;
         case OPT_HELP:
             status = cli_print_help(cmd_scan_help);
             goto out;
@@ -1308,6 +1335,9 @@ int cmd_scan(int argc, char **argv)
     if (cli_open_db(&src, &db, NULL, NULL) != CLI_EXIT_CLEAN)
         goto out;
     cfg.db = db;
+    if (cli_make_policy("scan", db, &popt, &policy) != CLI_EXIT_CLEAN)
+        goto out;
+    cfg.policy = policy;
     cfg.category_count = shai_db_category_count(db);
     cfg.category_names = calloc((size_t)cfg.category_count + 1, sizeof *cfg.category_names);
     if (!cfg.category_names) {
@@ -1343,8 +1373,11 @@ int cmd_scan(int argc, char **argv)
 out:
     free(in.buf);
     free(cfg.category_names);
+    shai_policy_free(policy);
     shai_db_free(db);
     free(lexicons);
     free(files);
+    free(popt.only);
+    free(popt.exclude);
     return status;
 }

@@ -77,6 +77,42 @@ struct source {
     size_t n;
 };
 
+/* What scene `scene` does, grouped by action: "off: ad-law; review:
+ * abuse, hate; others keep". */
+static void print_scene_text(struct cli_out *o, const shai_db *db, uint32_t scene)
+{
+    static const uint32_t order[] = {SHAI_SCENE_OFF, SHAI_ACTION_REVIEW, SHAI_ACTION_BLOCK};
+    static const char *const names[] = {"off", "review", "block"};
+    uint32_t n = shai_db_category_count(db), kept = 0;
+    bool any = false;
+
+    for (uint32_t c = 0; c < n; c++) {
+        uint32_t a = SHAI_SCENE_KEEP;
+        shai_db_scene_action(db, scene, c, &a);
+        kept += a == SHAI_SCENE_KEEP;
+    }
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        bool first = true;
+        for (uint32_t c = 0; c < n; c++) {
+            uint32_t a = SHAI_SCENE_KEEP;
+            shai_db_scene_action(db, scene, c, &a);
+            if (a != order[k])
+                continue;
+            cli_out_str(o, first ? (any ? "; " : "") : ", ");
+            if (first) {
+                cli_out_str(o, names[k]);
+                cli_out_str(o, ": ");
+            }
+            const char *name = category_name(db, c);
+            cli_out_text_escaped(o, name, strlen(name));
+            first = false;
+            any = true;
+        }
+    }
+    if (kept)
+        cli_out_str(o, any ? "; others keep" : "every category keeps its entries' actions");
+}
+
 static void print_text(const shai_db *db, const struct stats *st, const struct source *src)
 {
     struct cli_out *o = &cli_stdout;
@@ -110,6 +146,17 @@ static void print_text(const shai_db *db, const struct stats *st, const struct s
                  (unsigned long long)(c->block + c->review + c->allow));
         cli_out_str(o, buf);
         cli_out_text_escaped(o, name, strlen(name));
+        cli_out_char(o, '\n');
+    }
+    snprintf(buf, sizeof buf, "scenes:       %u\n", shai_db_scene_count(db));
+    cli_out_str(o, buf);
+    for (uint32_t i = 0; i < shai_db_scene_count(db); i++) {
+        const char *name = "";
+        shai_db_scene_name(db, i, &name);
+        cli_out_str(o, "  ");
+        cli_out_text_escaped(o, name, strlen(name));
+        cli_out_str(o, ": ");
+        print_scene_text(o, db, i);
         cli_out_char(o, '\n');
     }
     snprintf(buf, sizeof buf, "db size:      %zu bytes\nfold stages:  ", st->size);
@@ -173,6 +220,28 @@ static void print_json(const shai_db *db, const struct stats *st, const struct s
         json_u64("allow", c->allow, false);
         cli_out_char(o, '}');
     }
+    cli_out_str(o, "],\"scenes\":[");
+    for (uint32_t i = 0; i < shai_db_scene_count(db); i++) {
+        const char *name = "";
+        shai_db_scene_name(db, i, &name);
+        cli_out_str(o, i ? ",{\"name\":" : "{\"name\":");
+        cli_out_json_string(o, name, strlen(name));
+        cli_out_str(o, ",\"categories\":{");
+        for (uint32_t c = 0; c < st->n_categories; c++) {
+            uint32_t a = SHAI_SCENE_KEEP;
+            shai_db_scene_action(db, i, c, &a);
+            const char *cat = category_name(db, c);
+            if (c)
+                cli_out_char(o, ',');
+            cli_out_json_string(o, cat, strlen(cat));
+            cli_out_char(o, ':');
+            cli_out_str(o, a == SHAI_SCENE_OFF      ? "\"off\""
+                           : a == SHAI_SCENE_KEEP   ? "\"keep\""
+                           : a == SHAI_ACTION_BLOCK ? "\"block\""
+                                                    : "\"review\"");
+        }
+        cli_out_str(o, "}}");
+    }
     cli_out_str(o, "],");
     json_u64("db_size", st->size, true);
     cli_out_str(o, "\"options\":{\"fold\":[");
@@ -209,6 +278,11 @@ void cmd_stats_help(FILE *out)
           "      --no-fold       compile the lexicon for exact matching (not with\n"
           "                      --db)\n"
           "  -f, --format=FORMAT text (default) or json\n"
+          "      --corpus=FILE   instead, check every line of FILE (- for standard\n"
+          "                      input; repeatable) and print the hits per category\n"
+          "                      and per entry, for pruning (see below)\n"
+          "      --scene=NAME, --category=C, --exclude-category=C\n"
+          "                      with --corpus: as in 'shai scan'\n"
           "  -h, --help          show this help and exit\n"
           "      --version       show the version and exit\n"
           "Without --lexicon or --db, the default db or lexicon is used, as by\n"
@@ -223,6 +297,9 @@ void cmd_stats_help(FILE *out)
           "    rules:      N         regular-expression rules (deny or allow)\n"
           "  categories:   C, then one row per category, in order of first use:\n"
           "    BLOCK REVIEW ALLOW TOTAL  NAME\n"
+          "  scenes:       N, then one row per scene: NAME: what it does with\n"
+          "                each category (off, review, block; the others keep\n"
+          "                their entries' actions); see 'shai scan --scene'\n"
           "  db size:      S bytes   size of the saved db (the .shai file)\n"
           "  fold stages:  the SHAI_FOLD_* stages, e.g. width,case,t2s (or none)\n"
           "  max gap:      noise characters skipped between two characters (0-16)\n"
@@ -232,20 +309,50 @@ void cmd_stats_help(FILE *out)
           "\n"
           "JSON format: one object with the members source {kind, paths}, entries,\n"
           "deny {block, review}, allow, exact, rules, categories [{name, block,\n"
-          "review, allow}], db_size, options {fold [stage names], max_gap, repeats},\n"
+          "review, allow}], scenes [{name, categories {NAME: off|review|block|keep}}],\n"
+          "db_size, options {fold [stage names], max_gap, repeats},\n"
           "fold_table_version, library_version.\n"
+          "\n"
+          "With --corpus, each line is one text, checked as 'shai scan' does (the\n"
+          "violations, leftmost-longest), and the report is:\n"
+          "  corpus:       FILE[, FILE]...\n"
+          "  scene:        NAME | (none)\n"
+          "  lines:        N, then review R (per 10k) and block B (per 10k): the\n"
+          "                lines whose verdict is review or block\n"
+          "  hits:         H\n"
+          "  categories:   one row per category: HITS LINES NAME\n"
+          "  entries:      E hit, Z never hit; then one row per entry that hit, most\n"
+          "                hits first: HITS LINES ENTRY [CATEGORY/ACTION]\n"
+          "JSON (--corpus): corpus [files], scene, lines, review, block, hits,\n"
+          "categories [{name, hits, lines}], entries [{index, entry, category,\n"
+          "action, hits, lines}].\n"
           "\n"
           "Exit status: 0 on success, 2 if an error occurred.\n",
           out);
 }
 
-enum { OPT_LEXICON = 1, OPT_DB, OPT_NO_FOLD, OPT_FORMAT, OPT_HELP, OPT_VERSION };
+enum {
+    OPT_LEXICON = 1,
+    OPT_DB,
+    OPT_NO_FOLD,
+    OPT_FORMAT,
+    OPT_CORPUS,
+    OPT_SCENE,
+    OPT_CATEGORY,
+    OPT_EXCLUDE_CATEGORY,
+    OPT_HELP,
+    OPT_VERSION
+};
 
 static const struct cli_option stats_options[] = {
     {"lexicon", 'l', CLI_ARG_REQUIRED, OPT_LEXICON},
     {"db", 0, CLI_ARG_REQUIRED, OPT_DB},
     {"no-fold", 0, CLI_ARG_NONE, OPT_NO_FOLD},
     {"format", 'f', CLI_ARG_REQUIRED, OPT_FORMAT},
+    {"corpus", 0, CLI_ARG_REQUIRED, OPT_CORPUS},
+    {"scene", 0, CLI_ARG_REQUIRED, OPT_SCENE},
+    {"category", 0, CLI_ARG_REQUIRED, OPT_CATEGORY},
+    {"exclude-category", 0, CLI_ARG_REQUIRED, OPT_EXCLUDE_CATEGORY},
     {"help", 'h', CLI_ARG_NONE, OPT_HELP},
     {"version", 0, CLI_ARG_NONE, OPT_VERSION},
     {NULL, 0, 0, 0},
@@ -263,11 +370,18 @@ int cmd_stats(int argc, char **argv)
     struct source source;
     struct stats st;
     int id, rc, status = CLI_EXIT_ERROR;
+    const char **corpus = NULL;
+    size_t n_corpus = 0;
+    struct cli_policy_options popt = {NULL, NULL, 0, NULL, 0};
+    shai_policy *policy = NULL;
 
     memset(&st, 0, sizeof st);
     lexicons = cli_arg_list(argc);
-    if (!lexicons)
-        return CLI_EXIT_ERROR;
+    corpus = lexicons ? cli_arg_list(argc) : NULL;
+    popt.only = corpus ? cli_arg_list(argc) : NULL;
+    popt.exclude = popt.only ? cli_arg_list(argc) : NULL;
+    if (!popt.exclude)
+        goto out;
     cli_parser_init(&p, argc, argv, "stats");
     while ((id = cli_next(&p, stats_options, &arg)) != CLI_NEXT_END) {
         switch (id) {
@@ -299,6 +413,18 @@ int cmd_stats(int argc, char **argv)
                 goto out;
             }
             break;
+        case OPT_CORPUS:
+            corpus[n_corpus++] = arg;
+            break;
+        case OPT_SCENE:
+            popt.scene = arg;
+            break;
+        case OPT_CATEGORY:
+            popt.only[popt.n_only++] = arg;
+            break;
+        case OPT_EXCLUDE_CATEGORY:
+            popt.exclude[popt.n_exclude++] = arg;
+            break;
         case OPT_HELP:
             status = cli_print_help(cmd_stats_help);
             goto out;
@@ -311,6 +437,10 @@ int cmd_stats(int argc, char **argv)
     }
     if (cli_check_db_options("stats", &src, n_lexicons, "") != CLI_EXIT_CLEAN)
         goto out;
+    if (!n_corpus && (popt.scene || popt.n_only || popt.n_exclude)) {
+        cli_usage_error("stats", "--scene, --category and --exclude-category need --corpus");
+        goto out;
+    }
     src.lexicons = lexicons;
     src.n_lexicons = n_lexicons;
     if (cli_open_db(&src, &db, &what, &where) != CLI_EXIT_CLEAN)
@@ -323,6 +453,16 @@ int cmd_stats(int argc, char **argv)
         source.n = n_lexicons;
     }
     source.kind = what;
+    if (n_corpus) {
+        if (cli_make_policy("stats", db, &popt, &policy) != CLI_EXIT_CLEAN)
+            goto out;
+        status = cli_stats_corpus(db, policy, popt.scene, corpus, n_corpus, json);
+        if (cli_out_flush(&cli_stdout) != 0) {
+            fprintf(stderr, "shai: write error: %s\n", strerror(cli_stdout.error));
+            status = CLI_EXIT_ERROR;
+        }
+        goto out;
+    }
     rc = collect(db, &st);
     if (rc != SHAI_OK) {
         cli_error("cannot read the db: %s", shai_status_message(rc));
@@ -339,7 +479,11 @@ int cmd_stats(int argc, char **argv)
     }
 out:
     free(st.categories);
+    shai_policy_free(policy);
     shai_db_free(db);
     free(lexicons);
+    free(corpus);
+    free(popt.only);
+    free(popt.exclude);
     return status;
 }

@@ -64,11 +64,89 @@ void shai_builder_free(shai_builder *b)
     for (uint32_t i = 0; i < b->npaths; i++)
         free(b->paths[i].name);
     free(b->paths);
+    for (uint32_t i = 0; i < b->nscenes; i++)
+        shi_bscene_free(&b->scenes[i]);
+    free(b->scenes);
+    for (uint32_t i = 0; i < b->ndecls; i++)
+        free(b->decls[i].name);
+    free(b->decls);
     free(b->names);
     free(b->pool);
     free(b->categories);
     free(b->index);
     free(b);
+}
+
+void shi_bscene_free(shi_bscene *s)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        free(s->categories[i]);
+    free(s->categories);
+    free(s->actions);
+    free(s->lines);
+    free(s->name);
+}
+
+uint32_t shai_builder_scene_count(const shai_builder *b)
+{
+    return b ? b->nscenes : 0;
+}
+
+int shai_builder_scene(const shai_builder *b, uint32_t index, const char **name, const char **file,
+                       uint32_t *line, uint32_t *ncategories)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    if (index >= b->nscenes)
+        return SHAI_E_OUT_OF_RANGE;
+    const shi_bscene *s = &b->scenes[index];
+    if (name)
+        *name = s->name;
+    if (file)
+        *file = b->files[s->file];
+    if (line)
+        *line = s->line;
+    if (ncategories)
+        *ncategories = s->n;
+    return SHAI_OK;
+}
+
+int shai_builder_scene_category(const shai_builder *b, uint32_t scene, uint32_t index,
+                                const char **category, uint32_t *action, uint32_t *line)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    if (scene >= b->nscenes || index >= b->scenes[scene].n)
+        return SHAI_E_OUT_OF_RANGE;
+    const shi_bscene *s = &b->scenes[scene];
+    if (category)
+        *category = s->categories[index];
+    if (action)
+        *action = s->actions[index];
+    if (line)
+        *line = s->lines[index];
+    return SHAI_OK;
+}
+
+uint32_t shai_builder_declared_category_count(const shai_builder *b)
+{
+    return b ? b->ndecls : 0;
+}
+
+int shai_builder_declared_category(const shai_builder *b, uint32_t index, const char **name,
+                                   const char **file, uint32_t *line)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    if (index >= b->ndecls)
+        return SHAI_E_OUT_OF_RANGE;
+    if (name)
+        *name = b->decls[index].name;
+    if (file)
+        *file = b->files[b->decls[index].file];
+    if (line)
+        *line = b->decls[index].line;
+    return SHAI_OK;
 }
 
 uint32_t shai_builder_entry_count(const shai_builder *b)

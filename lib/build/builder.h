@@ -30,6 +30,30 @@ typedef struct shi_addition {
 
 #define SHI_NO_SOURCE UINT32_MAX
 
+/* A scene as written (`@scene`, docs/lexicon-format.md): the action of each
+ * category it names, and of the others; resolved against the categories
+ * when the db is compiled. */
+typedef struct shi_bscene {
+    char *name;        /* malloc'ed */
+    char **categories; /* malloc'ed names, as written */
+    uint8_t *actions;  /* SHAI_SCENE_OFF, SHAI_ACTION_REVIEW, _BLOCK, SHAI_SCENE_KEEP */
+    uint32_t *lines;   /* where each category line was written */
+    uint32_t n, cap;
+    uint8_t others; /* the action of every category not named */
+    uint32_t file;  /* index in shai_builder.files */
+    uint32_t line;
+} shi_bscene;
+
+void shi_bscene_free(shi_bscene *s);
+
+/* A category name declared with `@categories` (for checkers: the
+ * declaration has no effect on a compiled db). */
+typedef struct shi_decl {
+    char *name;    /* malloc'ed */
+    uint32_t file; /* index in shai_builder.files */
+    uint32_t line;
+} shi_decl;
+
 /* A path shai_builder_add_path read (shai_builder_path). */
 typedef struct shi_path {
     char *name;    /* malloc'ed */
@@ -51,6 +75,10 @@ struct shai_builder {
     uint32_t nfiles, files_cap;
     shi_path *paths;
     uint32_t npaths, paths_cap;
+    shi_bscene *scenes; /* in the order written */
+    uint32_t nscenes, scenes_cap;
+    shi_decl *decls; /* `@categories` names, in the order written */
+    uint32_t ndecls, decls_cap;
     char *names; /* category names only additions use: not in a compiled db */
     size_t names_len, names_cap;
 

@@ -955,6 +955,52 @@ static int build_entries(ctx *c)
     return SHAI_OK;
 }
 
+/* db->scenes and db->scene_actions: each scene's name appended to the
+ * strings, and what it does with each category of the db. A scene may name
+ * categories no entry has: they are not in the db, and so have no effect. */
+static int build_scenes(ctx *c)
+{
+    const shai_builder *b = c->b;
+    shai_db *db = c->db;
+    if (!b->nscenes)
+        return SHAI_OK;
+    uint64_t bytes = (uint64_t)db->strings_len + 1;
+    for (uint32_t i = 0; i < b->nscenes; i++)
+        bytes += strlen(b->scenes[i].name) + 1;
+    if (bytes > UINT32_MAX - 1)
+        return SHAI_E_TOO_LARGE;
+    char *strings = realloc((char *)db->strings, (size_t)bytes);
+    if (!strings)
+        return SHAI_E_NOMEM;
+    db->strings = strings;
+    uint32_t *names = malloc((size_t)b->nscenes * sizeof *names);
+    uint8_t *actions = malloc((size_t)b->nscenes * db->ncategories + 1);
+    db->scenes = names;
+    db->scene_actions = actions;
+    if (!names || !actions)
+        return SHAI_E_NOMEM;
+    size_t at = (size_t)db->strings_len + 1;
+    for (uint32_t i = 0; i < b->nscenes; i++) {
+        const shi_bscene *sc = &b->scenes[i];
+        size_t n = strlen(sc->name) + 1;
+        memcpy(strings + at, sc->name, n);
+        names[i] = (uint32_t)at;
+        at += n;
+        for (uint32_t k = 0; k < db->ncategories; k++) {
+            const char *category = strings + db->categories[k];
+            uint8_t action = sc->others;
+            for (uint32_t j = 0; j < sc->n; j++)
+                if (strcmp(sc->categories[j], category) == 0)
+                    action = sc->actions[j];
+            actions[(size_t)i * db->ncategories + k] = action;
+        }
+    }
+    /* the last string keeps its NUL at strings[strings_len] */
+    db->strings_len = (uint32_t)(at - 1);
+    db->nscenes = b->nscenes;
+    return SHAI_OK;
+}
+
 /* db->sources: where each entry was first written. */
 static int build_sources(ctx *c)
 {
@@ -1012,6 +1058,8 @@ int shai_builder_compile(const shai_builder *b, shai_db **out)
         rc = build_map(&c);
     if (!rc)
         rc = build_entries(&c);
+    if (!rc)
+        rc = build_scenes(&c);
     if (!rc)
         rc = build_sources(&c);
     c.db->nsym = c.nsym;

@@ -69,13 +69,23 @@ typedef struct parse {
     pending *items;
     size_t n, cap;
     size_t bytes;
-    name_list names; /* the sources parsed: the builder takes them */
+    name_list names;    /* the sources parsed: the builder takes them */
+    shi_bscene *scenes; /* the scenes parsed: the builder takes them */
+    uint32_t nscenes, scenes_cap;
+    shi_decl *decls; /* the `@categories` names parsed: the builder takes them */
+    uint32_t ndecls, decls_cap;
 } parse;
 
 static void parse_free(parse *ps)
 {
     free(ps->items);
     names_free(&ps->names);
+    for (uint32_t i = 0; i < ps->nscenes; i++)
+        shi_bscene_free(&ps->scenes[i]);
+    free(ps->scenes);
+    for (uint32_t i = 0; i < ps->ndecls; i++)
+        free(ps->decls[i].name);
+    free(ps->decls);
 }
 
 typedef struct defaults {
@@ -285,6 +295,182 @@ static int push(parse *ps, const pending *it)
     return SHAI_OK;
 }
 
+/* ---------------------------------------------------------------- scenes */
+
+#define SCENE_NAME_MAX 64
+
+static char *copy_span(span v)
+{
+    char *c = malloc(v.n + 1);
+    if (c) {
+        memcpy(c, v.p, v.n);
+        c[v.n] = '\0';
+    }
+    return c;
+}
+
+static int scene_name_ok(span v)
+{
+    if (!v.n || v.n > SCENE_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < v.n; i++) {
+        char c = v.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+static int scene_known(const shi_bscene *v, uint32_t n, span name)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (span_is(name, v[i].name))
+            return 1;
+    return 0;
+}
+
+/* `@scene NAME`: a new scene, current from here. */
+static int scene_open(parse *ps, const char *file, uint32_t line, const char *lp, span body,
+                      uint32_t name_index)
+{
+    span name = trim(body.p + 6, body.p + body.n);
+    if (!scene_name_ok(name))
+        return fail_at(ps, SHAI_E_LEXICON, file, line, lp, name.n ? name.p : body.p,
+                       "scene name must be 1 to 64 of A-Z a-z 0-9 - _ ., not '%.*s'", name);
+    if (scene_known(ps->scenes, ps->nscenes, name) ||
+        scene_known(ps->b->scenes, ps->b->nscenes, name))
+        return fail_at(ps, SHAI_E_LEXICON, file, line, lp, name.p,
+                       "scene '%.*s' is already defined", name);
+    if (ps->nscenes == ps->scenes_cap) {
+        uint32_t ncap = ps->scenes_cap ? ps->scenes_cap * 2 : 8;
+        shi_bscene *q = realloc(ps->scenes, ncap * sizeof *q);
+        if (!q)
+            return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+        ps->scenes = q;
+        ps->scenes_cap = ncap;
+    }
+    shi_bscene *sc = &ps->scenes[ps->nscenes];
+    *sc = (shi_bscene){
+        .name = copy_span(name), .others = SHAI_SCENE_KEEP, .file = name_index, .line = line};
+    if (!sc->name)
+        return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+    ps->nscenes++;
+    return SHAI_OK;
+}
+
+static int parse_scene_action(span v, uint8_t *action)
+{
+    if (span_is(v, "off"))
+        *action = SHAI_SCENE_OFF;
+    else if (span_is(v, "keep"))
+        *action = SHAI_SCENE_KEEP;
+    else if (span_is(v, "review"))
+        *action = SHAI_ACTION_REVIEW;
+    else if (span_is(v, "block"))
+        *action = SHAI_ACTION_BLOCK;
+    else
+        return 0;
+    return 1;
+}
+
+/* Splits the next token of [*p, e) separated by spaces or tabs. */
+static span next_token(const char **p, const char *e)
+{
+    const char *s = *p;
+    while (s < e && is_space(*s))
+        s++;
+    const char *t = s;
+    while (t < e && !is_space(*t))
+        t++;
+    *p = t;
+    return (span){s, (size_t)(t - s)};
+}
+
+/* `CATEGORY ACTION` (or `* ACTION`) inside a scene. */
+static int scene_line(parse *ps, shi_bscene *sc, const char *file, uint32_t line, const char *lp,
+                      span body)
+{
+    const char *p = body.p, *e = body.p + body.n;
+    span cat = next_token(&p, e), act = next_token(&p, e), extra = next_token(&p, e);
+    if (!act.n)
+        return fail_at(ps, SHAI_E_LEXICON, file, line, lp, cat.p,
+                       "scene line '%.*s' needs a category and an action", cat);
+    if (extra.n)
+        return fail_at(ps, SHAI_E_LEXICON, file, line, lp, extra.p,
+                       "unexpected '%.*s' after the action", extra);
+    uint8_t action;
+    if (!parse_scene_action(act, &action))
+        return fail_at(ps, SHAI_E_LEXICON, file, line, lp, act.p,
+                       "scene action must be 'off', 'review', 'block' or 'keep', not '%.*s'", act);
+    if (span_is(cat, "*")) {
+        sc->others = action;
+        return SHAI_OK;
+    }
+    int rc = check_value(ps, file, line, lp, cat, "category");
+    if (rc)
+        return rc;
+    for (uint32_t i = 0; i < sc->n; i++)
+        if (span_is(cat, sc->categories[i]))
+            return fail_at(ps, SHAI_E_LEXICON, file, line, lp, cat.p,
+                           "category '%.*s' is already set in this scene", cat);
+    if (sc->n == sc->cap) {
+        uint32_t ncap = sc->cap ? sc->cap * 2 : 8;
+        char **c = realloc(sc->categories, ncap * sizeof *c);
+        if (c)
+            sc->categories = c;
+        uint8_t *a = c ? realloc(sc->actions, ncap) : NULL;
+        if (a)
+            sc->actions = a;
+        uint32_t *l = a ? realloc(sc->lines, ncap * sizeof *l) : NULL;
+        if (!l)
+            return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+        sc->lines = l;
+        sc->cap = ncap;
+    }
+    if (!(sc->categories[sc->n] = copy_span(cat)))
+        return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+    sc->lines[sc->n] = line;
+    sc->actions[sc->n++] = action;
+    return SHAI_OK;
+}
+
+/* `@categories NAME...`: declared category names. */
+static int declare_categories(parse *ps, const char *file, uint32_t line, const char *lp, span body,
+                              uint32_t name_index)
+{
+    const char *p = body.p + 11, *e = body.p + body.n;
+    span name = next_token(&p, e);
+    if (!name.n)
+        return fail_at(ps, SHAI_E_LEXICON, file, line, lp, body.p,
+                       "directive '@categories' needs a value%.*s", (span){"", 0});
+    for (; name.n; name = next_token(&p, e)) {
+        int rc = check_value(ps, file, line, lp, name, "category");
+        if (rc)
+            return rc;
+        if (ps->ndecls == ps->decls_cap) {
+            uint32_t ncap = ps->decls_cap ? ps->decls_cap * 2 : 16;
+            shi_decl *q = realloc(ps->decls, ncap * sizeof *q);
+            if (!q)
+                return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+            ps->decls = q;
+            ps->decls_cap = ncap;
+        }
+        shi_decl *d = &ps->decls[ps->ndecls];
+        *d = (shi_decl){copy_span(name), name_index, line};
+        if (!d->name)
+            return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+        ps->ndecls++;
+    }
+    return SHAI_OK;
+}
+
+static int starts_directive(span body, const char *name)
+{
+    size_t n = strlen(name);
+    return body.n >= n && memcmp(body.p, name, n) == 0 && (body.n == n || is_space(body.p[n]));
+}
+
 /* Parses one source into ps->items; spans point into `data`. */
 static int parse_source(parse *ps, const char *file, const char *data, size_t len)
 {
@@ -298,6 +484,7 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
     if (rc)
         return shi_builder_fail(ps->b, rc, file, 0, 0, shai_status_message(rc));
     uint32_t name = (uint32_t)ps->names.n - 1;
+    int in_scene = 0; /* lines are those of the last scene opened */
     while (p < end) {
         line++;
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -321,6 +508,37 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
             s++;
         if (s == le || *s == '#')
             continue;
+        if (*s == '@' && starts_directive(trim(s, le), "@scene")) {
+            if ((rc = scene_open(ps, file, line, lp, trim(s, le), name)))
+                return rc;
+            in_scene = 1;
+            continue;
+        }
+        if (*s == '@' && starts_directive(trim(s, le), "@end")) {
+            span body = trim(s, le);
+            if (!in_scene)
+                return fail_at(ps, SHAI_E_LEXICON, file, line, lp, s, "'%.*s' outside a scene",
+                               body);
+            if (body.n > 4)
+                return fail_at(ps, SHAI_E_LEXICON, file, line, lp, s,
+                               "directive takes no value: '%.*s'", body);
+            in_scene = 0;
+            continue;
+        }
+        if (in_scene) {
+            if (*s == '@')
+                return fail_at(ps, SHAI_E_LEXICON, file, line, lp, s,
+                               "only '@scene' and '@end' may appear in a scene, not '%.*s'",
+                               next_token(&(const char *){s}, le));
+            if ((rc = scene_line(ps, &ps->scenes[ps->nscenes - 1], file, line, lp, trim(s, le))))
+                return rc;
+            continue;
+        }
+        if (*s == '@' && starts_directive(trim(s, le), "@categories")) {
+            if ((rc = declare_categories(ps, file, line, lp, trim(s, le), name)))
+                return rc;
+            continue;
+        }
         if (*s == '@') {
             if ((rc = directive(ps, &d, file, line, lp, trim(s, le))))
                 return rc;
@@ -388,8 +606,36 @@ static int commit(parse *ps, shi_path *paths, uint32_t npaths)
         return SHAI_E_TOO_LARGE;
     int rc = shi_builder_reserve(b, (uint32_t)ps->n, ps->bytes + 64, (uint32_t)ps->n,
                                  (uint32_t)ps->names.n, npaths);
+    if (!rc && ps->nscenes && b->nscenes + ps->nscenes > b->scenes_cap) {
+        shi_bscene *q = realloc(b->scenes, ((size_t)b->nscenes + ps->nscenes) * sizeof *q);
+        if (q) {
+            b->scenes = q;
+            b->scenes_cap = b->nscenes + ps->nscenes;
+        } else {
+            rc = SHAI_E_NOMEM;
+        }
+    }
+    if (!rc && ps->ndecls && b->ndecls + ps->ndecls > b->decls_cap) {
+        shi_decl *q = realloc(b->decls, ((size_t)b->ndecls + ps->ndecls) * sizeof *q);
+        if (q) {
+            b->decls = q;
+            b->decls_cap = b->ndecls + ps->ndecls;
+        } else {
+            rc = SHAI_E_NOMEM;
+        }
+    }
     if (rc)
         return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
+    for (uint32_t i = 0; i < ps->ndecls; i++) {
+        b->decls[b->ndecls] = ps->decls[i];
+        b->decls[b->ndecls++].file += b->nfiles;
+    }
+    ps->ndecls = 0;
+    for (uint32_t i = 0; i < ps->nscenes; i++) {
+        b->scenes[b->nscenes] = ps->scenes[i];
+        b->scenes[b->nscenes++].file += b->nfiles;
+    }
+    ps->nscenes = 0;
     uint32_t first_file = b->nfiles;
     for (size_t i = 0; i < ps->names.n; i++)
         b->files[b->nfiles++] = ps->names.v[i];

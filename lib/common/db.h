@@ -130,7 +130,11 @@ typedef struct shi_sources {
     X(STRINGS, strings, char, (uint64_t)db->strings_len + 1)                                       \
     X(CATEGORIES, categories, uint32_t, db->ncategories) /* category id -> offset in strings */    \
     X(SYMCP, sym_cp, uint32_t, db->nsym)                 /* symbol -> folded code point */         \
-    X(NOTES, notes, shi_note, db->nnotes)                /* entries with a tag or a suggestion */
+    X(NOTES, notes, shi_note, db->nnotes)                /* entries with a tag or a suggestion */  \
+    /* scenes: scene id -> offset of its name in strings; per scene, per                           \
+     * category, SHAI_SCENE_OFF, SHAI_ACTION_REVIEW, _BLOCK or SHAI_SCENE_KEEP */                  \
+    X(SCENES, scenes, uint32_t, db->nscenes)                                                       \
+    X(SCENE_ACTIONS, scene_actions, uint8_t, (uint64_t)db->nscenes * db->ncategories)
 
 /* The arrays shi_db_prepare derives from the stored ones when a db is
  * compiled or opened: in the process's own memory, never saved. */
@@ -165,6 +169,7 @@ struct shai_db {
     uint32_t nnotes;
     uint32_t strings_len;
     uint32_t ncategories;
+    uint32_t nscenes;
 
     void *rules; /* compiled regex rules (rules/rules.h), or NULL */
     /* frees rules; set with them (common does not include rules/) */

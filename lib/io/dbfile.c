@@ -347,6 +347,10 @@ SHI_AVX2_CLONES static int validate_entries(shai_db *db, uint32_t *nrules)
                ((n->tag != SHI_NO_STRING) & (n->tag > db->strings_len)) |
                ((n->suggestion != SHI_NO_STRING) & (n->suggestion > db->strings_len));
     }
+    for (uint32_t i = 0; i < db->nscenes; i++)
+        bad |= db->scenes[i] >= db->strings_len;
+    for (uint64_t i = 0; i < (uint64_t)db->nscenes * ncat; i++)
+        bad |= db->scene_actions[i] > SHAI_SCENE_KEEP;
     db->has_exact = exact != 0;
     *nrules = rules;
     return !bad;

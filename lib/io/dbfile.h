@@ -10,13 +10,13 @@
 #include "common/db.h"
 
 #define SHI_MAGIC "SHAIDB\r\n" /* like PNG: catches text-mode mangling */
-#define SHI_FORMAT 3u          /* 3: 16-byte entries, notes, 8-lane checksum */
+#define SHI_FORMAT 4u          /* 3: 16-byte entries, notes, 8-lane checksum; 4: scenes */
 #define SHI_ENDIAN 0x01020304u
 
 /* The sections are SHI_DB_STORED (common/db.h), in that order. Another list
  * is another format: bump SHI_FORMAT, describe it in docs/db-format.md and
  * update this count. */
-_Static_assert(SHI_SEC_COUNT == 12, "the sections of format 3");
+_Static_assert(SHI_SEC_COUNT == 14, "the sections of format 4");
 
 /* The db's scalars the header keeps, in header order. */
 #define SHI_HEADER_COUNTS(X)                                                                       \
@@ -35,7 +35,8 @@ _Static_assert(SHI_SEC_COUNT == 12, "the sections of format 3");
     X(ncategories)                                                                                 \
     X(max_units)                                                                                   \
     X(max_allow_units)                                                                             \
-    X(nnotes)
+    X(nnotes)                                                                                      \
+    X(nscenes)
 
 #define SHI_HEADER_FIELD_(name) uint32_t name;
 
@@ -55,6 +56,7 @@ typedef struct shi_file_header {
     char fold_version[64];
     uint32_t sizeof_slot, sizeof_entry, sizeof_out, sizeof_note;
     SHI_HEADER_COUNTS(SHI_HEADER_FIELD_)
+    uint32_t zero; /* 0: keeps sect[] 8-byte aligned without padding */
     struct {
         uint64_t offset, size;
     } sect[SHI_SEC_COUNT];

@@ -2,15 +2,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/policy.h"
 #include "scan/scanner.h"
 #include "unicode/utf8.h"
 
-/* shai_check with a scanner of the caller's (arguments checked). */
-static int check(shi_scanner *sc, const shai_db *db, const char *text, size_t len, uint32_t flags,
-                 uint32_t *verdict, shai_hit *hits, size_t cap, size_t *count)
+/* shai_check with a scanner of the caller's and a scene (NULL: none;
+ * arguments checked). */
+static int check(shi_scanner *sc, const shai_db *db, const uint8_t *scene, const char *text,
+                 size_t len, uint32_t flags, uint32_t *verdict, shai_hit *hits, size_t cap,
+                 size_t *count)
 {
     shi_collect c = {hits, cap, 0};
     shi_scanner_start(sc, db, flags | SHAI_SCAN_VIOLATIONS | SHI_SCAN_VERDICT, shi_collect_hit, &c);
+    sc->scene = scene;
     shi_scanner_feed(sc, (const unsigned char *)text, len, 1);
     shi_scanner_finish(sc);
     *verdict = sc->verdict;
@@ -42,7 +46,7 @@ int shai_check(const shai_db *db, const char *text, size_t len, uint32_t flags, 
         return SHAI_E_INVALID_ARG;
     shi_scanner sc;
     shi_scanner_init(&sc);
-    int rc = check(&sc, db, text, len, flags, verdict, hits, cap, count);
+    int rc = check(&sc, db, NULL, text, len, flags, verdict, hits, cap, count);
     shi_scanner_release(&sc);
     return rc;
 }
@@ -55,8 +59,31 @@ int shai_check_with(const shai_db *db, shai_scratch *scratch, const char *text, 
     shi_scanner *sc = shi_scratch_take(scratch);
     if (!sc)
         return SHAI_E_STATE;
-    int rc = check(sc, db, text, len, flags, verdict, hits, cap, count);
+    int rc = check(sc, db, NULL, text, len, flags, verdict, hits, cap, count);
     shi_scratch_put(scratch);
+    return rc;
+}
+
+int shai_check_policy(const shai_db *db, const shai_policy *policy, shai_scratch *scratch,
+                      const char *text, size_t len, uint32_t flags, uint32_t *verdict,
+                      shai_hit *hits, size_t cap, size_t *count)
+{
+    const uint8_t *scene;
+    if (!check_args(db, text, len, flags, verdict, hits, cap, count) ||
+        !shi_policy_scene(db, policy, &scene))
+        return SHAI_E_INVALID_ARG;
+    if (scratch) {
+        shi_scanner *sc = shi_scratch_take(scratch);
+        if (!sc)
+            return SHAI_E_STATE;
+        int rc = check(sc, db, scene, text, len, flags, verdict, hits, cap, count);
+        shi_scratch_put(scratch);
+        return rc;
+    }
+    shi_scanner sc;
+    shi_scanner_init(&sc);
+    int rc = check(&sc, db, scene, text, len, flags, verdict, hits, cap, count);
+    shi_scanner_release(&sc);
     return rc;
 }
 
@@ -160,9 +187,10 @@ static int mask_hit(const shai_hit *hit, void *user)
     return 0;
 }
 
-/* shai_mask with a scanner of the caller's (arguments checked). */
-static int mask(shi_scanner *sc, const shai_db *db, const char *text, size_t len,
-                uint32_t mask_char, char *out, size_t out_cap, size_t *out_len)
+/* shai_mask with a scanner of the caller's and a scene (NULL: none;
+ * arguments checked). */
+static int mask(shi_scanner *sc, const shai_db *db, const uint8_t *scene, const char *text,
+                size_t len, uint32_t mask_char, char *out, size_t out_cap, size_t *out_len)
 {
     static const char empty[1] = "";
     masker m = {.text = text ? text : empty, .len = len, .out = out, .cap = out_cap};
@@ -171,6 +199,7 @@ static int mask(shi_scanner *sc, const shai_db *db, const char *text, size_t len
     m.mask_len = shi_utf8_encode(mask_char, m.mask);
     m.sc = sc;
     shi_scanner_start(sc, db, SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS, mask_hit, &m);
+    sc->scene = scene;
     shi_scanner_feed(sc, (const unsigned char *)m.text, len, 1);
     shi_scanner_finish(sc);
     int rc = m.nomem ? SHAI_E_NOMEM : sc->seg.status;
@@ -206,7 +235,7 @@ int shai_mask(const shai_db *db, const char *text, size_t len, uint32_t mask_cha
         return SHAI_E_INVALID_ARG;
     shi_scanner sc;
     shi_scanner_init(&sc);
-    int rc = mask(&sc, db, text, len, mask_char, out, out_cap, out_len);
+    int rc = mask(&sc, db, NULL, text, len, mask_char, out, out_cap, out_len);
     shi_scanner_release(&sc);
     return rc;
 }
@@ -219,7 +248,30 @@ int shai_mask_with(const shai_db *db, shai_scratch *scratch, const char *text, s
     shi_scanner *sc = shi_scratch_take(scratch);
     if (!sc)
         return SHAI_E_STATE;
-    int rc = mask(sc, db, text, len, mask_char, out, out_cap, out_len);
+    int rc = mask(sc, db, NULL, text, len, mask_char, out, out_cap, out_len);
     shi_scratch_put(scratch);
+    return rc;
+}
+
+int shai_mask_policy(const shai_db *db, const shai_policy *policy, shai_scratch *scratch,
+                     const char *text, size_t len, uint32_t mask_char, char *out, size_t out_cap,
+                     size_t *out_len)
+{
+    const uint8_t *scene;
+    if (!mask_args(db, text, len, mask_char, out, out_cap, out_len) ||
+        !shi_policy_scene(db, policy, &scene))
+        return SHAI_E_INVALID_ARG;
+    if (scratch) {
+        shi_scanner *sc = shi_scratch_take(scratch);
+        if (!sc)
+            return SHAI_E_STATE;
+        int rc = mask(sc, db, scene, text, len, mask_char, out, out_cap, out_len);
+        shi_scratch_put(scratch);
+        return rc;
+    }
+    shi_scanner sc;
+    shi_scanner_init(&sc);
+    int rc = mask(&sc, db, scene, text, len, mask_char, out, out_cap, out_len);
+    shi_scanner_release(&sc);
     return rc;
 }

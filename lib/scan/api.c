@@ -127,6 +127,19 @@ struct shai_stream {
     shi_scanner sc;
 };
 
+int shi_stream_open(const shai_db *db, const uint8_t *scene, uint32_t flags, shai_hit_fn fn,
+                    void *user, shai_stream **out)
+{
+    shai_stream *s = malloc(sizeof *s);
+    if (!s)
+        return SHAI_E_NOMEM;
+    shi_scanner_init(&s->sc);
+    shi_scanner_start(&s->sc, db, flags, fn, user);
+    s->sc.scene = scene;
+    *out = s;
+    return SHAI_OK;
+}
+
 int shai_stream_open(const shai_db *db, uint32_t flags, shai_hit_fn fn, void *user,
                      shai_stream **out)
 {
@@ -134,13 +147,7 @@ int shai_stream_open(const shai_db *db, uint32_t flags, shai_hit_fn fn, void *us
         *out = NULL;
     if (!db || !fn || !out || (flags & ~SHI_SCAN_FLAGS))
         return SHAI_E_INVALID_ARG;
-    shai_stream *s = malloc(sizeof *s);
-    if (!s)
-        return SHAI_E_NOMEM;
-    shi_scanner_init(&s->sc);
-    shi_scanner_start(&s->sc, db, flags, fn, user);
-    *out = s;
-    return SHAI_OK;
+    return shi_stream_open(db, NULL, flags, fn, user, out);
 }
 
 int shai_stream_write(shai_stream *s, const char *data, size_t len)

@@ -165,6 +165,10 @@ typedef struct shi_scanner {
     const uint32_t *bmp;
     uint8_t lazy;
     uint32_t attn;
+    /* a policy's scene: per category, SHAI_SCENE_OFF, SHAI_ACTION_* or
+     * SHAI_SCENE_KEEP for deny hits (off: not found); NULL for none. Set
+     * after shi_scanner_start, which clears it. */
+    const uint8_t *scene;
     shi_unit ring[SHI_RING];
     /* regex rules: the folded text of the current line (only when the db
      * has rules) */
@@ -222,6 +226,22 @@ struct shai_scratch {
  * thread, or a callback of this one) has it; shi_scratch_put gives it back. */
 shi_scanner *shi_scratch_take(shai_scratch *s);
 void shi_scratch_put(shai_scratch *s);
+
+/* Opens a stream under a scene (NULL: none); shai_stream_open and
+ * shai_stream_open_policy. Arguments checked. */
+int shi_stream_open(const shai_db *db, const uint8_t *scene, uint32_t flags, shai_hit_fn fn,
+                    void *user, shai_stream **out);
+
+/* The action a deny hit of entry e counts with under the scan's scene:
+ * SHAI_SCENE_OFF (0: not found), SHAI_ACTION_REVIEW or _BLOCK; allow
+ * entries and scans without a scene keep the entry's own. */
+static inline uint32_t shi_scene_action(const shi_scanner *sc, const shi_entry *e)
+{
+    if (!sc->scene || (e->flags & SHAI_ENTRY_ALLOW))
+        return e->action;
+    uint32_t a = sc->scene[e->category];
+    return a == SHAI_SCENE_KEEP ? e->action : a;
+}
 
 /* The status a finished scan returns: SHAI_TERMINATED, else what the rules
  * ran into (SHAI_E_MATCH_LIMIT, SHAI_E_NOMEM), else SHAI_OK. */

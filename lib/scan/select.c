@@ -15,7 +15,7 @@ static void emit_span(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t en
         .end = end,
         .entry = entry,
         .category = e->category,
-        .action = e->action,
+        .action = shi_scene_action(sc, e),
         .flags = (e->flags & SHAI_ENTRY_ALLOW) ? SHAI_HIT_ALLOW : 0,
     };
     if (sc->fn(&hit, sc->user))
@@ -71,6 +71,8 @@ void shi_resolve(shi_scanner *sc, uint64_t f, int next_word)
         uint64_t s = f + 1 - e->units;
         if (!boundary_ok(sc, e, s, next_word))
             continue;
+        if (sc->scene && !shi_scene_action(sc, e))
+            continue; /* off in the scene: not found, so it hides nothing */
         shi_unit *us = ring_at(sc, s);
         if (flags & SHAI_SCAN_VIOLATIONS) {
             if (e->flags & SHAI_ENTRY_ALLOW) {
@@ -105,6 +107,9 @@ static void finalize_end(shi_scanner *sc, uint64_t f)
         const shi_entry *e = &db->entries[entry];
         if (e->flags & SHAI_ENTRY_ALLOW)
             continue;
+        uint32_t action = shi_scene_action(sc, e);
+        if (!action)
+            continue;
         uint64_t s = f + 1 - e->units;
         if (!boundary_ok(sc, e, s, uf->next_word))
             continue;
@@ -121,8 +126,8 @@ static void finalize_end(shi_scanner *sc, uint64_t f)
         }
         if (covered)
             continue;
-        if (e->action > sc->verdict)
-            sc->verdict = e->action;
+        if (action > sc->verdict)
+            sc->verdict = action;
         if (sc->flags & SHAI_SCAN_OVERLAPPING) {
             emit(sc, s, f, entry);
             if (sc->status)
@@ -168,8 +173,11 @@ int shi_rule_hit(uint64_t start, uint64_t end, uint32_t entry, void *user)
 {
     shi_scanner *sc = user;
     const shi_entry *e = &sc->db->entries[entry];
-    if ((sc->flags & SHAI_SCAN_VIOLATIONS) && e->action > sc->verdict)
-        sc->verdict = e->action;
+    uint32_t action = shi_scene_action(sc, e);
+    if (!action)
+        return 0; /* off in the scene */
+    if ((sc->flags & SHAI_SCAN_VIOLATIONS) && action > sc->verdict)
+        sc->verdict = action;
     emit_span(sc, start, end, entry);
     return sc->status != 0;
 }

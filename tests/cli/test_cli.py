@@ -1336,6 +1336,176 @@ class TestStats(CliTestCase):
         self.assert_exit(p, 2)
 
 
+SCENES = """\
+@scene comments
+ad-law   off
+fraud    review
+*        keep
+
+@scene strict
+ad-law   review
+*        block
+@end
+"""
+
+
+class TestScenes(CliTestCase):
+    TEXT = "最好的网上赌博，代开发票，六合彩\n"
+
+    def lexicons(self):
+        return ["-l", self.lexicon(), "-l", self.write("scenes.txt", SCENES)]
+
+    def test_without_flags_the_output_is_unchanged(self):
+        plain = self.scan("-l", self.lexicon(), input=self.TEXT)
+        with_scenes = self.scan(*self.lexicons(), input=self.TEXT)
+        self.assert_exit(with_scenes, 1)
+        self.assertEqual(plain.stdout, with_scenes.stdout)
+        self.assertEqual(with_scenes.stdout.decode(), (
+            "<stdin>:1:1: 最好 [ad-law/review]\n"
+            "<stdin>:1:4: 网上赌博 [gambling/block]\n"
+            "<stdin>:1:9: 代开发票 [fraud/block]\n"
+            "<stdin>:1:14: 六合彩 [gambling/review]\n"))
+
+    def test_scene(self):
+        p = self.scan(*self.lexicons(), "--scene", "comments", input=self.TEXT)
+        self.assert_exit(p, 1)
+        self.assertEqual(p.stdout.decode(), (
+            "<stdin>:1:4: 网上赌博 [gambling/block]\n"
+            "<stdin>:1:9: 代开发票 [fraud/review]\n"
+            "<stdin>:1:14: 六合彩 [gambling/review]\n"))
+        p = self.scan(*self.lexicons(), "--scene=strict", "-f", "jsonl", input=self.TEXT)
+        recs = self.jsonl(p.stdout)
+        self.assertEqual([(r["entry"], r["action"]) for r in recs], [
+            ("最好", "review"), ("网上赌博", "block"), ("代开发票", "block"), ("六合彩", "block")])
+        for r in recs:
+            self.check_record(r, self.TEXT.encode())
+
+    def test_only_ad_law_lines_pass_under_comments(self):
+        p = self.scan(*self.lexicons(), "--scene", "comments", input="这是最好的\n")
+        self.assert_exit(p, 0)
+        self.assertEqual(p.stdout, b"")
+
+    def test_categories(self):
+        p = self.scan(*self.lexicons(), "--category", "gambling", input=self.TEXT)
+        self.assertEqual(p.stdout.decode(), (
+            "<stdin>:1:4: 网上赌博 [gambling/block]\n"
+            "<stdin>:1:14: 六合彩 [gambling/review]\n"))
+        p = self.scan(*self.lexicons(), "--category", "gambling", "--category", "ad-law",
+                      "--exclude-category", "gambling", input=self.TEXT)
+        self.assertEqual(p.stdout.decode(), "<stdin>:1:1: 最好 [ad-law/review]\n")
+        # a category the scene turns off counts again when named
+        p = self.scan(*self.lexicons(), "--scene", "comments", "--category", "ad-law",
+                      input=self.TEXT)
+        self.assertEqual(p.stdout.decode(), "<stdin>:1:1: 最好 [ad-law/review]\n")
+        p = self.scan("-l", self.lexicon(), "--exclude-category", "ad-law", input=self.TEXT)
+        self.assertNotIn("最好", p.stdout.decode())
+        self.assertIn("网上赌博", p.stdout.decode())
+
+    def test_threads_and_streaming_agree(self):
+        data = (self.TEXT * 5000).encode()
+        src = self.write("in.txt", data)
+        outs = [self.scan(*self.lexicons(), "--scene", "comments", "-j", j, src).stdout
+                for j in ("1", "3")]
+        self.assertEqual(outs[0], outs[1])
+        self.assertEqual(outs[0].count(b"\n"), 3 * 5000)
+
+    def test_saved_db_keeps_scenes(self):
+        db = self.path("s.shai")
+        self.assert_exit(self.run_shai("compile", "-q", "-o", db, *self.lexicons()[1::2]), 0)
+        a = self.scan(*self.lexicons(), "--scene", "comments", input=self.TEXT)
+        b = self.scan("--db", db, "--scene", "comments", input=self.TEXT)
+        self.assertEqual(a.stdout, b.stdout)
+
+    def test_errors(self):
+        p = self.scan(*self.lexicons(), "--scene", "nope", input=self.TEXT)
+        self.assert_exit(p, 2)
+        self.assertIn("no scene 'nope' in the db (scenes: comments, strict)", p.stderr.decode())
+        self.assertEqual(p.stdout, b"")
+        p = self.scan("-l", self.lexicon(), "--scene", "comments", input=self.TEXT)
+        self.assert_exit(p, 2)
+        self.assertIn("it has no scenes", p.stderr.decode())
+        for flag in ("--category", "--exclude-category"):
+            p = self.scan(*self.lexicons(), flag, "gamblng", input=self.TEXT)
+            self.assert_exit(p, 2)
+            self.assertIn("no category 'gamblng' in the db", p.stderr.decode())
+        bad = self.write("bad.txt", "@scene x\nad-law  blcok\n")
+        p = self.scan("-l", bad, input=self.TEXT)
+        self.assert_exit(p, 2)
+        self.assertIn(bad + ":2:9: scene action must be 'off', 'review', 'block' or 'keep', "
+                      "not 'blcok'", p.stderr.decode())
+
+    def test_stats_lists_scenes(self):
+        p = self.run_shai("stats", *self.lexicons())
+        self.assert_exit(p, 0)
+        out = p.stdout.decode()
+        self.assertIn("\nscenes:       2\n"
+                      "  comments: off: ad-law; review: fraud; others keep\n"
+                      "  strict: review: ad-law; block: gambling, fraud\n"
+                      "db size:", out)
+        j = json.loads(self.run_shai("stats", *self.lexicons(), "-f", "json").stdout)
+        self.assertEqual(j["scenes"], [
+            {"name": "comments", "categories": {"gambling": "keep", "fraud": "review",
+                                                "ad-law": "off"}},
+            {"name": "strict", "categories": {"gambling": "block", "fraud": "block",
+                                              "ad-law": "review"}},
+        ])
+        p = self.run_shai("stats", "-l", self.lexicon())
+        self.assertIn("\nscenes:       0\ndb size:", p.stdout.decode())
+
+    def test_stats_corpus(self):
+        corpus = self.write("corpus.txt", "这是最好的\n网上赌博，网上赌博\n代开发票\n今天天气不错\n")
+        p = self.run_shai("stats", *self.lexicons(), "--corpus", corpus)
+        self.assert_exit(p, 0)
+        out = p.stdout.decode()
+        self.assertIn("scene:        (none)\nlines:        4\n"
+                      "  review:     1 (2500.0 per 10k)\n"
+                      "  block:      2 (5000.0 per 10k)\nhits:         4\n", out)
+        self.assertIn("\n         2        1  网上赌博 [gambling/block]\n", out)
+        self.assertIn("entries:      3 hit, 6 never hit\n", out)
+        p = self.run_shai("stats", *self.lexicons(), "--corpus", corpus, "--scene", "comments",
+                          "-f", "json")
+        j = json.loads(p.stdout)
+        self.assertEqual((j["scene"], j["lines"], j["review"], j["block"], j["hits"]),
+                         ("comments", 4, 1, 1, 3))
+        self.assertEqual(j["entries"][0]["entry"], "网上赌博")
+        self.assertEqual((j["entries"][0]["hits"], j["entries"][0]["lines"]), (2, 1))
+        self.assertEqual([(e["entry"], e["action"]) for e in j["entries"]],
+                         [("网上赌博", "block"), ("代开发票", "review")])
+        cats = {c["name"]: (c["hits"], c["lines"]) for c in j["categories"]}
+        self.assertEqual(cats, {"gambling": (2, 1), "fraud": (1, 1), "ad-law": (0, 0)})
+        # standard input, and the policy options only with --corpus
+        p = self.run_shai("stats", *self.lexicons(), "--corpus", "-", "-f", "json",
+                          input="最好\n")
+        self.assertEqual(json.loads(p.stdout)["review"], 1)
+        p = self.run_shai("stats", *self.lexicons(), "--scene", "comments")
+        self.assert_exit(p, 2)
+        p = self.run_shai("stats", *self.lexicons(), "--corpus", self.path("missing.txt"))
+        self.assert_exit(p, 2)
+        self.assertIn("missing.txt", p.stderr.decode())
+
+    def test_bundled_scenes(self):
+        if not SOURCE_DIR:
+            self.skipTest("SHAI_SOURCE_DIR not set")
+        wordlists = os.path.join(SOURCE_DIR, "wordlists")
+        j = json.loads(self.run_shai("stats", "-l", wordlists, "-f", "json").stdout)
+        names = [s["name"] for s in j["scenes"]]
+        for name in ("default", "comments", "ad-copy", "strict"):
+            self.assertIn(name, names)
+        scenes = {s["name"]: s["categories"] for s in j["scenes"]}
+        self.assertEqual(set(scenes["default"].values()), {"keep"})
+        self.assertEqual(scenes["comments"]["ad-law"], "off")
+        self.assertEqual(scenes["ad-copy"]["ad-law"], "review")
+        self.assertNotIn("off", scenes["strict"].values())
+        text = "这家酒店是我住过最好的，服务第一\n"
+        env = self.env(SHAI_DEFAULT_LEXICON=wordlists)
+        plain = self.scan("-l", wordlists, input=text, env=env)
+        default = self.scan("-l", wordlists, "--scene", "default", input=text, env=env)
+        self.assertEqual(plain.stdout, default.stdout)
+        self.assertIn("最好", plain.stdout.decode())
+        comments = self.scan("-l", wordlists, "--scene", "comments", input=text, env=env)
+        self.assertNotIn("ad-law", comments.stdout.decode())
+
+
 class TestLint(CliTestCase):
     def lint(self, *args, **kw):
         return self.run_shai("lint", *args, **kw)
@@ -1350,6 +1520,39 @@ class TestLint(CliTestCase):
         p = self.lint("-q", "--strict", lex)
         self.assert_exit(p, 0)
         self.assertEqual((p.stdout, p.stderr), (b"", b""))
+
+    def test_declared_categories(self):
+        words = self.write("lex/a.txt", "@category gamblng\n赌博\n赌场\n@category abuse\n傻瓜\n"
+                                        "@category hate\n地域黑\n")
+        decl = self.write("lex/b.txt", "@categories gambling abuse\n@categories ad-law\n"
+                                       "@scene c\nad-law off\nabsue review\n")
+        p = self.lint(os.path.dirname(words))
+        self.assert_exit(p, 1)
+        self.assertEqual(p.stdout.decode().splitlines(), [
+            words + ":2: error: unknown category 'gamblng' (not declared with @categories; "
+                    "did you mean 'gambling'?), used by 2 entries of this file",
+            words + ":7: error: unknown category 'hate' (not declared with @categories), "
+                    "used by 1 entry of this file",
+            decl + ":1: warning: declared category 'gambling' has no entries",
+            decl + ":2: warning: declared category 'ad-law' has no entries",
+            decl + ":5: error: scene 'c': unknown category 'absue' (not declared with "
+                   "@categories; did you mean 'abuse'?)",
+        ])
+        # without a declaration, categories are not checked
+        p = self.lint(words)
+        self.assert_exit(p, 0)
+        # a malformed declaration is a parse error
+        bad = self.write("bad.txt", "@categories\n")
+        p = self.lint(bad)
+        self.assert_exit(p, 2)
+        self.assertIn(bad + ":1:1: directive '@categories' needs a value", p.stderr.decode())
+
+    def test_bundled_wordlists_declare_their_categories(self):
+        if not SOURCE_DIR:
+            self.skipTest("SHAI_SOURCE_DIR not set")
+        p = self.lint("-q", os.path.join(SOURCE_DIR, "wordlists"))
+        self.assertNotIn("unknown category", p.stdout.decode())
+        self.assertNotIn("declared category", p.stdout.decode())
 
     def test_duplicates_and_collisions(self):
         a = self.write("lex/a.txt", "@category gambling\n赌博\n六合彩\n赌博\taction=review\n"

@@ -84,6 +84,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char out[512];
     size_t out_len;
     shai_mask(db, text, sizeof text - 1, '*', out, sizeof out, &out_len);
+    shai_policy *policy = NULL;
+    if (shai_policy_new(db, &policy) == SHAI_OK) {
+        for (uint32_t s = 0; s < shai_db_scene_count(db); s++) {
+            const char *name;
+            shai_db_scene_name(db, s, &name);
+            shai_policy_set_scene(policy, s);
+            shai_check_policy(db, policy, NULL, text, sizeof text - 1, 0, &verdict, NULL, 0, &n);
+            shai_mask_policy(db, policy, NULL, text, sizeof text - 1, '*', out, sizeof out,
+                             &out_len);
+        }
+        shai_policy_free(policy);
+    }
     for (uint32_t i = 0; i < shai_db_entry_count(db); i++) {
         const char *t;
         size_t len;
@@ -106,7 +118,8 @@ int fuzz_seed(size_t i, uint8_t **out, size_t *size)
         shai_builder *b;
         shai_db *db;
         static const char src[] = "@category gambling\n赌博\n博彩\taction=review\nfuck you\n"
-                                  "VPN\texact\n@allow\n赌博史\n";
+                                  "VPN\texact\n@allow\n赌博史\n"
+                                  "@scene a\ngambling off\n* block\n@scene b\n";
         if (shai_builder_new(&b) || shai_builder_add_source(b, "seed", src, sizeof src - 1) ||
             shai_builder_compile(b, &db))
             return 0;

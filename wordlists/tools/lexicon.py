@@ -57,6 +57,7 @@ def parse_file(path, entries):
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     out = []
+    in_scene = False  # scene blocks (@scene ... @end) hold no entries
     for n, bline in enumerate(raw.split(b"\n"), 1):
         if bline.endswith(b"\r"):
             bline = bline[:-1]
@@ -66,6 +67,11 @@ def parse_file(path, entries):
             raise LexiconError(f"{path}:{n}:1: invalid UTF-8")
         s = line.lstrip(" ")
         if not s.strip(" ") or s.startswith("#"):
+            continue
+        if s.startswith("@scene") or s.rstrip(" ") == "@end":
+            in_scene = s.startswith("@scene")
+            continue
+        if in_scene or s.startswith("@categories"):
             continue
         if s.startswith("@"):
             parts = s.rstrip(" ").split(None, 1)

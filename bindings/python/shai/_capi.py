@@ -45,10 +45,14 @@ E_BAD_DB = -13
 E_DB_VERSION = -14
 E_REGEX = -15
 E_MATCH_LIMIT = -16
+E_NOT_FOUND = -17
 
 ACTION_PASS = 0
 ACTION_REVIEW = 1
 ACTION_BLOCK = 2
+SCENE_OFF = 0
+SCENE_KEEP = 3
+ALL_CATEGORIES = 0xFFFFFFFF
 ENTRY_ALLOW = 0x1
 ENTRY_EXACT = 0x2
 OPT_FOLD = 1
@@ -158,6 +162,28 @@ _PROTOTYPES = {
     "shai_check_batch_with": (
         c_int,
         [c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_uint32, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p],
+    ),
+    "shai_db_scene_count": (c_uint32, [c_void_p]),
+    "shai_db_scene_name": (c_int, [c_void_p, c_uint32, _charpp]),
+    "shai_db_scene": (c_int, [c_void_p, c_char_p, c_size_t, _u32p]),
+    "shai_db_scene_action": (c_int, [c_void_p, c_uint32, c_uint32, _u32p]),
+    "shai_policy_new": (c_int, [c_void_p, _voidpp]),
+    "shai_policy_free": (None, [c_void_p]),
+    "shai_policy_set_scene": (c_int, [c_void_p, c_uint32]),
+    "shai_policy_set_category": (c_int, [c_void_p, c_uint32, c_uint32]),
+    "shai_policy_category": (c_int, [c_void_p, c_uint32, _u32p]),
+    "shai_check_policy": (
+        c_int,
+        [c_void_p, c_void_p, c_void_p, c_char_p, c_size_t, c_uint32, c_void_p, c_void_p, c_size_t, c_void_p],
+    ),
+    "shai_mask_policy": (
+        c_int,
+        [c_void_p, c_void_p, c_void_p, c_char_p, c_size_t, c_uint32, c_void_p, c_size_t, c_void_p],
+    ),
+    "shai_check_batch_policy": (
+        c_int,
+        [c_void_p, c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_uint32, c_void_p, c_void_p, c_void_p,
+         c_size_t, c_void_p],
     ),
     "shai_action_name": (c_char_p, [c_uint32]),
     "shai_fold_stage_name": (c_char_p, [c_uint32]),

@@ -35,12 +35,16 @@ from ._capi import (
     E_INVALID_ARG,
     E_IO,
     E_NOMEM,
+    E_NOT_FOUND,
     E_OUT_OF_RANGE,
     E_STATE,
     HIT_FORMAT,
     HIT_SIZE,
     OK,
     SCAN_OVERLAPPING,
+    ALL_CATEGORIES,
+    SCENE_KEEP,
+    SCENE_OFF,
     shai_hit,
 )
 from ._errors import (
@@ -58,6 +62,7 @@ from ._errors import (
 
 __all__ = [
     "Db",
+    "Policy",
     "Hit",
     "Verdict",
     "Entry",
@@ -400,7 +405,7 @@ def _error_class(status: int) -> type:
         return NoMemoryError
     if status == E_BAD_OPTION:
         return OptionError
-    if status in (E_INVALID_ARG, E_OUT_OF_RANGE, E_STATE):
+    if status in (E_INVALID_ARG, E_OUT_OF_RANGE, E_STATE, E_NOT_FOUND):
         return InvalidArgumentError
     return Error
 
@@ -504,6 +509,44 @@ def _as_paths(lexicon_paths: Union[PathLike, Iterable[PathLike]]) -> List[bytes]
     return [os.fsencode(p) for p in items]
 
 
+_SCENE_ACTIONS = {"off": SCENE_OFF, "review": 1, "block": 2, "keep": SCENE_KEEP}
+_SCENE_ACTION_NAMES = {v: k for k, v in _SCENE_ACTIONS.items()}
+
+Scene = Union[str, "Policy", None]
+
+
+class Policy:
+    """What each category of one :class:`Db` does in a check: ``"off"`` (its
+    hits are not found: not reported, not counted, not masked), ``"review"``,
+    ``"block"``, or ``"keep"`` (each entry's own action). Make one with
+    :meth:`Db.policy`; pass it as ``scene=`` to :meth:`Db.check`,
+    :meth:`Db.check_batch` and :meth:`Db.mask`. Immutable, and safe to share
+    between threads. Only for the Db that made it."""
+
+    __slots__ = ("_db", "_ptr", "_actions", "__weakref__")
+
+    def __init__(self) -> None:
+        raise TypeError("use Db.policy() to make a Policy")
+
+    def __del__(self) -> None:
+        ptr = getattr(self, "_ptr", None)
+        if ptr:
+            try:
+                self._db._lib.policy_free(ptr)
+            except Exception:  # interpreter shutdown
+                pass
+            self._ptr = None
+
+    @property
+    def actions(self) -> Dict[str, str]:
+        """Category name -> ``"off"``, ``"review"``, ``"block"`` or ``"keep"``."""
+        return dict(self._actions)
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self._actions.items() if v != "keep"}
+        return f"<shai.Policy {changed or 'every category keeps its actions'}>"
+
+
 class Db:
     """An immutable, compiled lexicon.
 
@@ -513,7 +556,10 @@ class Db:
     the Db goes away (there is no ``close()``, so no scan can outlive it).
     """
 
-    __slots__ = ("_lib", "_handle", "_n_entries", "_categories", "_entry_cache", "__weakref__")
+    __slots__ = (
+        "_lib", "_handle", "_n_entries", "_categories", "_entry_cache", "_scenes", "_scene_policies",
+        "__weakref__",
+    )
 
     def __init__(self) -> None:
         raise TypeError("use shai.Db.compile() to make a Db")
@@ -737,6 +783,14 @@ class Db:
                 raise _status_error(lib, status, f"category {i}")
             names.append((name_p.value or b"").decode("utf-8", "replace"))
         self._categories = tuple(names)
+        scenes = []
+        for i in range(int(lib.db_scene_count(handle))):
+            status = lib.db_scene_name(handle, i, byref(name_p))
+            if status:
+                raise _status_error(lib, status, f"scene {i}")
+            scenes.append((name_p.value or b"").decode("utf-8", "replace"))
+        self._scenes = tuple(scenes)
+        self._scene_policies: Dict[str, Policy] = {}
         self._entry_cache: List[Optional[Entry]] = [None] * self._n_entries
         return self
 
@@ -762,6 +816,110 @@ class Db:
     def categories(self) -> Tuple[str, ...]:
         """Category names, indexed by the C category id."""
         return self._categories
+
+    @property
+    def scenes(self) -> Tuple[str, ...]:
+        """Names of the db's scenes (``@scene`` in the lexicon), indexed by
+        the C scene id: pass one as ``scene=`` to :meth:`check`,
+        :meth:`check_batch` or :meth:`mask`."""
+        return self._scenes
+
+    def scene_actions(self, scene: str) -> Dict[str, str]:
+        """What scene `scene` does with each category: category name ->
+        ``"off"``, ``"review"``, ``"block"`` or ``"keep"``."""
+        return self.policy(scene).actions
+
+    def policy(
+        self,
+        scene: Optional[str] = None,
+        *,
+        only: Optional[Iterable[str]] = None,
+        exclude: Optional[Iterable[str]] = None,
+        actions: Optional[Mapping[str, str]] = None,
+    ) -> Policy:
+        """A :class:`Policy`: scene `scene` (None: every category keeps its
+        entries' actions), then only the categories in `only` count (as the
+        scene says; a category the scene drops counts with its entries'
+        actions), the categories in `exclude` are off, and `actions` sets
+        any category to ``"off"``, ``"review"``, ``"block"`` or ``"keep"``.
+        A scene of one's own needs no new db.
+
+        Raises:
+            InvalidArgumentError: an unknown scene, category or action.
+        """
+        lib = self._lib
+        ptr = c_void_p()
+        status = lib.policy_new(self._handle, byref(ptr))
+        if status:
+            raise _status_error(lib, status, "cannot make a policy")
+        policy = object.__new__(Policy)
+        policy._db = self
+        policy._ptr = ptr
+        policy._actions = {}
+        if scene is not None:
+            data = scene.encode("utf-8") if isinstance(scene, str) else bytes(scene)
+            sid = c_uint32()
+            status = lib.db_scene(self._handle, data, len(data), byref(sid))
+            if status == 0:
+                status = lib.policy_set_scene(ptr, sid.value)
+            if status:
+                raise _status_error(
+                    lib, status, f"no scene {scene!r} in the db (scenes: {', '.join(self._scenes) or 'none'})"
+                )
+
+        def category_id(name: str) -> int:
+            try:
+                return self._categories.index(name)
+            except ValueError:
+                raise InvalidArgumentError(
+                    f"no category {name!r} in the db", E_INVALID_ARG, "E_INVALID_ARG"
+                ) from None
+
+        value = c_uint32()
+        if only is not None:
+            keep = {category_id(name) for name in only}
+            for c in range(len(self._categories)):
+                lib.policy_category(ptr, c, byref(value))
+                if c not in keep:
+                    lib.policy_set_category(ptr, c, SCENE_OFF)
+                elif value.value == SCENE_OFF:
+                    lib.policy_set_category(ptr, c, SCENE_KEEP)
+        for name in exclude or ():
+            lib.policy_set_category(ptr, category_id(name), SCENE_OFF)
+        for name, action in (actions or {}).items():
+            if action not in _SCENE_ACTIONS:
+                raise InvalidArgumentError(
+                    f"action must be 'off', 'review', 'block' or 'keep', not {action!r}",
+                    E_INVALID_ARG,
+                    "E_INVALID_ARG",
+                )
+            lib.policy_set_category(ptr, category_id(name), _SCENE_ACTIONS[action])
+        for c, name in enumerate(self._categories):
+            lib.policy_category(ptr, c, byref(value))
+            policy._actions[name] = _SCENE_ACTION_NAMES[value.value]
+        return policy
+
+    def _policy_of(self, scene: Scene) -> Optional[Policy]:
+        """The Policy a ``scene=`` argument names (None for None); policies
+        of the db's scenes are made once."""
+        if scene is None:
+            return None
+        if isinstance(scene, Policy):
+            if scene._db is not self:
+                raise InvalidArgumentError(
+                    "the policy was made for another db", E_INVALID_ARG, "E_INVALID_ARG"
+                )
+            return scene
+        if not isinstance(scene, str):
+            raise InvalidArgumentError(
+                f"scene must be a scene name or a Policy, not {type(scene).__name__}",
+                E_INVALID_ARG,
+                "E_INVALID_ARG",
+            )
+        policy = self._scene_policies.get(scene)
+        if policy is None:
+            policy = self._scene_policies.setdefault(scene, self.policy(scene))
+        return policy
 
     @property
     def entries(self) -> "Entries":
@@ -928,13 +1086,25 @@ class Db:
             return []
         return self._make_hits(text, data, is_str, raw)
 
-    def check(self, text: Text, *, overlapping: bool = False) -> Verdict:
+    def check(self, text: Text, *, overlapping: bool = False, scene: Scene = None) -> Verdict:
         """The verdict on `text`: the strongest action among its deny hits
         that no allow hit covers, with those hits (non-overlapping unless
-        `overlapping`; the action does not depend on it)."""
+        `overlapping`; the action does not depend on it).
+
+        `scene` (a name in :attr:`scenes`, or a :class:`Policy`) says which
+        categories count and with what action: hits of categories that are
+        off are not found, the others carry the scene's action."""
         data, is_str = _encode(text)
+        policy = self._policy_of(scene)
+        fn = self._lib.check_with_fast
+        if policy is not None:
+            check_policy, ptr = self._lib.check_policy, policy._ptr
+
+            def fn(db: Any, cs: Any, *rest: Any) -> int:
+                return check_policy(db, ptr, cs, *rest)
+
         try:
-            raw = self._raw_hits(self._lib.check_with_fast, data, SCAN_OVERLAPPING if overlapping else 0, True)
+            raw = self._raw_hits(fn, data, SCAN_OVERLAPPING if overlapping else 0, True)
         except MatchLimitError as exc:
             # shai_check filled the hits found and made the verdict at least
             # review: the screening was incomplete, never a pass
@@ -946,11 +1116,13 @@ class Db:
             return Verdict(action, [])
         return Verdict(action, self._make_hits(text, data, is_str, raw))
 
-    def check_batch(self, texts: Iterable[Text], *, overlapping: bool = False) -> List[Verdict]:
+    def check_batch(
+        self, texts: Iterable[Text], *, overlapping: bool = False, scene: Scene = None
+    ) -> List[Verdict]:
         """:meth:`check` of every text of `texts`, in one call into libshai
         (``shai_check_batch_with``, with this thread's scratch): for many
         short texts (comments, titles) this costs a fraction of one
-        :meth:`check` per text.
+        :meth:`check` per text. `scene` as in :meth:`check`.
 
         Raises:
             InvalidTextError: a text is a str with a lone surrogate.
@@ -959,6 +1131,7 @@ class Db:
                 as returned otherwise; those texts' actions are at least
                 ``"review"``) and ``incomplete`` (the indices of those texts).
         """
+        policy = self._policy_of(scene)
         items = [_encode(text) + (text,) for text in texts]
         n = len(items)
         if n == 0:
@@ -972,10 +1145,16 @@ class Db:
         cap = max(_INITIAL_HITS, 2 * n)
         while True:
             hits = (shai_hit * cap)()
-            status = self._lib.check_batch_with(
-                self._handle, _scratch.c_for(self._lib), datas, lens, n, flags, verdicts,
-                statuses, hits, cap, offsets,
-            )
+            if policy is None:
+                status = self._lib.check_batch_with(
+                    self._handle, _scratch.c_for(self._lib), datas, lens, n, flags, verdicts,
+                    statuses, hits, cap, offsets,
+                )
+            else:
+                status = self._lib.check_batch_policy(
+                    self._handle, policy._ptr, _scratch.c_for(self._lib), datas, lens, n, flags,
+                    verdicts, statuses, hits, cap, offsets,
+                )
             if status != E_BUFFER_TOO_SMALL and offsets[n] <= cap:
                 break
             cap = offsets[n]
@@ -997,17 +1176,19 @@ class Db:
         return result
 
     @overload
-    def mask(self, text: str, char: str = "*") -> str: ...
+    def mask(self, text: str, char: str = "*", *, scene: Scene = None) -> str: ...
     @overload
-    def mask(self, text: Union[bytes, bytearray, memoryview], char: str = "*") -> bytes: ...
+    def mask(self, text: Union[bytes, bytearray, memoryview], char: str = "*", *, scene: Scene = None) -> bytes: ...
 
-    def mask(self, text: Text, char: str = "*") -> Union[str, bytes]:
+    def mask(self, text: Text, char: str = "*", *, scene: Scene = None) -> Union[str, bytes]:
         """`text` with every code point of every violation (as in
-        :meth:`check`) replaced by `char`. Returns the same type as `text`."""
+        :meth:`check`, under `scene`) replaced by `char`. Returns the same
+        type as `text`."""
         if not isinstance(char, str) or len(char) != 1 or 0xD800 <= ord(char) <= 0xDFFF:
             raise InvalidArgumentError(
                 f"char must be one Unicode character, not {char!r}", E_INVALID_ARG, "E_INVALID_ARG"
             )
+        policy = self._policy_of(scene)
         data, is_str = _encode(text)
         lib = self._lib
         sc = _scratch
@@ -1018,9 +1199,15 @@ class Db:
         cap = len(data) + 1 if width == 1 or len(data) > 1 << 20 else len(data) * width + 1
         while True:
             out = ctypes.create_string_buffer(cap)
-            status = lib.mask_with(
-                self._handle, sc.c_for(lib), data, len(data), ord(char), out, cap, sc.out_len_p
-            )
+            if policy is None:
+                status = lib.mask_with(
+                    self._handle, sc.c_for(lib), data, len(data), ord(char), out, cap, sc.out_len_p
+                )
+            else:
+                status = lib.mask_policy(
+                    self._handle, policy._ptr, sc.c_for(lib), data, len(data), ord(char), out, cap,
+                    sc.out_len_p,
+                )
             if status == 0:
                 break
             if status != E_BUFFER_TOO_SMALL or out_len.value + 1 <= cap:
