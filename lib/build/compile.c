@@ -112,12 +112,13 @@ static uint32_t fold_cp(const ctx *c, uint32_t cp, uint32_t *seq)
 
 /* Punctuation that ends a clause: between two Chinese characters it is a
  * real boundary (入住日：您好 is not 日您), so it is only skipped inside
- * Latin words (f.u.c.k). Code points after folding. */
+ * Latin words (f.u.c.k). Code points after folding. The ASCII full stop is
+ * not one: Chinese text ends its sentences with 。, and 代.开.发.票 spells a
+ * word (between two digits nothing is skipped: 3.5). */
 static int is_clause_punct(uint32_t cp)
 {
     switch (cp) {
     case ',':
-    case '.':
     case '!':
     case '?':
     case ';':
@@ -129,6 +130,17 @@ static int is_clause_punct(uint32_t cp)
         return 1;
     }
     return 0;
+}
+
+/* Strokes and marks used as separators between Chinese characters (法丨轮丶功,
+ * 代ノ开, 〃): noise, whatever their Unicode class. */
+static const uint32_t separator_glyphs[] = {0x4E28, 0x4E36, 0x30CE, 0x3003}; /* 丨 丶 ノ 〃 */
+static uint8_t char_class(uint32_t cp)
+{
+    for (size_t i = 0; i < sizeof separator_glyphs / sizeof separator_glyphs[0]; i++)
+        if (cp == separator_glyphs[i])
+            return SHI_CLS_NOISE;
+    return shi_fold_class(cp);
 }
 
 /* An entry's units: its characters through the same fold as the text.
@@ -166,7 +178,7 @@ static int decode_entries(ctx *c)
             }
             if (n - first + m > sizeof noise)
                 return SHAI_E_ENTRY_TOO_LONG;
-            int is_noise = shi_fold_class(cp) == SHI_CLS_NOISE;
+            int is_noise = char_class(cp) == SHI_CLS_NOISE;
             for (uint32_t j = 0; j < m; j++)
                 noise[n - first + j] =
                     (uint8_t)(is_noise ? 1 + (is_clause_punct(cp) || is_clause_punct(seq[j])) : 0);
@@ -288,7 +300,7 @@ static uint32_t unit_value(const ctx *c, uint32_t cp)
     uint32_t v = c->cp_sym[cp];
     if (shi_is_word_char(cp))
         v |= SHI_MAP_WORD | (shi_is_digit(cp) ? 0 : SHI_MAP_LATIN);
-    if (c->b->max_gap && shi_fold_class(cp) == SHI_CLS_NOISE)
+    if (c->b->max_gap && char_class(cp) == SHI_CLS_NOISE)
         v |= SHI_MAP_NOISE;
     return v;
 }
@@ -306,6 +318,8 @@ static void compose_cls(compose *k, uint32_t cp, uint8_t cls)
 {
     ctx *c = k->c;
     uint32_t fold = c->b->fold;
+    if (char_class(cp) == SHI_CLS_NOISE)
+        cls = SHI_CLS_NOISE;
     if (cls == SHI_CLS_BREAK) {
         k->full[cp] = SHI_MAP_BREAK;
         return;
@@ -325,7 +339,8 @@ static void compose_cls(compose *k, uint32_t cp, uint8_t cls)
         /* noise stays noise; it keeps a symbol when it folds to one the
          * lexicon uses (e.g. '%' in 100%) */
         k->full[cp] = SHI_MAP_NOISE | (n == 1 ? c->cp_sym[seq[0]] : 0) |
-                      (is_clause_punct(cp) || is_clause_punct(seq[0]) ? SHI_MAP_SEP : 0);
+                      (is_clause_punct(cp) || is_clause_punct(seq[0]) ? SHI_MAP_SEP : 0) |
+                      (shi_mark_kind(cp) ? SHI_MAP_MARK : 0);
         return;
     }
     if (n == 1) {
@@ -385,6 +400,8 @@ static int build_map(ctx *c)
                    (shi_is_word_char(cp) && !shi_is_digit(cp) ? SHI_MAP_LATIN : 0);
     shi_fold_each_class_range(compose_range, &k);
     shi_fold_each_mapped(compose_cp, &k);
+    for (size_t i = 0; i < sizeof separator_glyphs / sizeof separator_glyphs[0]; i++)
+        compose_cls(&k, separator_glyphs[i], SHI_CLS_NOISE);
     if (k.rc) {
         free(full);
         free(k.expand);

@@ -22,6 +22,7 @@ static inline uint32_t le32(uint32_t w)
 #define F_LATIN 0x4u /* ... and it was a Latin letter */
 #define F_SKIP 0x8u  /* noise was skipped since the last unit */
 #define F_PEND 0x10u /* the last unit's outputs wait for the next character */
+#define F_DIG 0x20u  /* the last unit is a digit */
 
 /* Scanner registers the root loop reads and updates. */
 typedef struct shi_root_regs {
@@ -105,8 +106,10 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         uint32_t v = bmp[cp];
         if (lazy)
             attn |= v;
-        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
+        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK))
             break;
+        if (gap && (fl & F_DIG) && is_digit_value(v))
+            break; /* noise between two digits: the general step */
         uint32_t sym = v & SHI_MAP_SYM_MASK;
         uint32_t t = cbase + sym;
         uint32_t deeper; /* a state deeper than 1 to go to */
@@ -149,7 +152,8 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         /* without branches: whether a character starts an entry is
          * anyone's guess */
         uint32_t mask = 0u - held;
-        fl = ((v >> 24) & F_WORD) | (mask & (F_UNIT | ((v >> 28) & F_LATIN)));
+        uint32_t dig = is_digit_value(v) ? F_DIG : 0;
+        fl = ((v >> 24) & F_WORD) | (mask & (F_UNIT | ((v >> 28) & F_LATIN) | dig));
         rsym = (sym & mask) | (NO_REPEAT & ~mask);
         cur = rc.id;
         cbase = rc.base & SHI_SLOT_BASE;
@@ -174,7 +178,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             q += len;
             gap = 0;
             fl = ((v >> 24) & F_WORD) | F_UNIT | ((v >> 28) & F_LATIN) |
-                 ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
+                 (is_digit_value(v) ? F_DIG : 0) | ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
             rsym = sym;
             cur = deeper;
             cbase = nb & SHI_SLOT_BASE;
@@ -253,7 +257,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     uint32_t last_sym = sc->last_sym, gap = sc->gap;
     uint32_t fl = (sc->last_word ? F_WORD : 0) | (sc->last_is_unit ? F_UNIT : 0) |
                   (sc->last_latin ? F_LATIN : 0) | (sc->skipped ? F_SKIP : 0) |
-                  (sc->pending ? F_PEND : 0);
+                  (sc->pending ? F_PEND : 0) | (sc->last_digit ? F_DIG : 0);
 
     while (i < n) {
         if (!(fl & F_PEND)) {
@@ -316,8 +320,10 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
         }
         uint32_t v = cp < 0x10000 ? bmp[cp] : shi_map_at(stage1, stage2, cp);
         attn |= v;
-        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
+        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK))
             break;
+        if (gap && (fl & F_DIG) && is_digit_value(v))
+            break; /* noise between two digits: the general step */
         if (cp >= 0x10000 && sc->lazy && shi_rules_can_begin(db, cp, v))
             attn |= SHI_MAP_RULE; /* 𝐊 folds to k */
         uint32_t sym = v & SHI_MAP_SYM_MASK;
@@ -358,7 +364,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             u++;
             last_sym = sym;
             fl = word | F_UNIT | ((v & SHI_MAP_LATIN) ? F_LATIN : 0) |
-                 ((slots[s].base & SHI_SLOT_OUT) ? F_PEND : 0);
+                 (is_digit_value(v) ? F_DIG : 0) | ((slots[s].base & SHI_SLOT_OUT) ? F_PEND : 0);
             if (!plain && advance_to(sc, u, match_from(depth, u, s)))
                 break;
         } else {
@@ -376,6 +382,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     sc->last_sym = last_sym;
     sc->last_is_unit = (fl & F_UNIT) != 0;
     sc->last_latin = (fl & F_LATIN) != 0;
+    sc->last_digit = (fl & F_DIG) != 0;
     sc->gap = gap;
     sc->pending = (fl & F_PEND) != 0;
     sc->attn |= attn;

@@ -9,6 +9,7 @@
 #endif
 #include "scan/select.h"
 #include "rules/rules.h"
+#include "unicode/charclass.h"
 #include "unicode/utf8.h"
 
 int shi_scanner_ready(shi_scanner *sc)
@@ -44,6 +45,39 @@ static void lazy_line_end(shi_scanner *sc, uint64_t off, uint32_t len)
     sc->attn = 0;
 }
 
+/* A mark (SHI_MAP_MARK) at [off, off + len): records it, and says whether
+ * it ends the match in progress (`inside`: a state other than the root)
+ * instead of being skipped as noise. A `#` once the line has had one (it
+ * closes a topic or opens the next), the `@` of `//@`, and a bracket or
+ * quote unless the last unit came right after one (【赌】【博】: every
+ * character of the entry inside its own pair). */
+static int mark_stops(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len, int inside)
+{
+    int stop = 0;
+    switch (shi_mark_kind(cp)) {
+    case SHI_MARK_TOPIC:
+        stop = sc->line_topic;
+        sc->line_topic = 1;
+        break;
+    case SHI_MARK_AT:
+        stop = off && sc->slash_end == off;
+        break;
+    case SHI_MARK_SLASH:
+        sc->slash_end = off + len;
+        break;
+    case SHI_MARK_PAIR:
+        if (inside) {
+            stop = sc->pair_unit != sc->unit + 1 &&
+                   !(sc->unit && sc->pair_end && ring_at(sc, sc->unit - 1)->start == sc->pair_end);
+            if (!stop)
+                sc->pair_unit = sc->unit + 1;
+        }
+        sc->pair_end = off + len;
+        break;
+    }
+    return stop;
+}
+
 static void reset(shi_scanner *sc)
 {
     sc->state = SHI_ROOT;
@@ -66,6 +100,20 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     uint32_t s = sc->state;
     uint8_t prev_word = sc->last_word;
 
+    if ((v & SHI_MAP_MARK) && mark_stops(sc, cp, off, len, s != SHI_ROOT) &&
+        noise_skipped(slots, s, v, sc->last_latin)) {
+        /* a boundary: the match ends here, and the mark itself may begin
+         * an entry (#话题) */
+        if (sc->pending) {
+            sc->pending = 0;
+            shi_resolve(sc, sc->unit - 1, 0);
+        }
+        sc->last_is_unit = 0;
+        reset(sc);
+        if (sc->status)
+            return;
+        s = SHI_ROOT;
+    }
     if (noise_skipped(slots, s, v, sc->last_latin)) {
         /* noise inside a possible match: skip it, within the gap bound */
         if (sc->pending) {
@@ -80,9 +128,12 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         return;
     }
     if (sym && sym == sc->last_sym && sc->last_is_unit && db->repeats && s != SHI_ROOT &&
-        go(slots, s, sym) == SHI_ROOT && !is_digit_value(v)) {
-        /* a doubled character joins the unit before it (digits never
-         * collapse: 1100 is not 110) */
+        go(slots, s, sym) == SHI_ROOT && db->depth[delta(slots, links, s, sym)] <= 1 &&
+        !is_digit_value(v)) {
+        /* a doubled character joins the unit before it, unless a match
+         * goes on through it: one of the current state's own, or one the
+         * failure links reach (鸡鸡 in 小鸡鸡 while 小鸡巴 is matched).
+         * Digits never collapse: 1100 is not 110. */
         shi_unit *prev = ring_at(sc, sc->unit - 1);
         prev->end = off + len;
         prev->single = 0;
@@ -92,6 +143,8 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         sc->pending = 0;
         shi_resolve(sc, sc->unit - 1, word);
     }
+    if (sc->gap && sc->last_digit && is_digit_value(v))
+        s = SHI_ROOT; /* no noise between two digits: 4～6 级 is not 46级 */
     s = delta(slots, links, s, sym);
     sc->state = s;
     sc->gap = 0;
@@ -113,11 +166,13 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         sc->last_sym = sym;
         sc->last_is_unit = 1;
         sc->last_latin = (v & SHI_MAP_LATIN) != 0;
+        sc->last_digit = (uint8_t)is_digit_value(v);
         horizon = match_from(db->depth, sc->unit, s);
     } else {
         sc->last_sym = 0;
         sc->last_is_unit = 0;
         sc->last_latin = 0;
+        sc->last_digit = 0;
         horizon = sc->unit;
     }
     sc->skipped = 0;
@@ -166,6 +221,7 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         sc->last_word = 0;
         sc->last_is_unit = 0;
         sc->skipped = 0;
+        sc->line_topic = 0;
         reset(sc);
         return;
     }
