@@ -572,10 +572,10 @@ static size_t leftmost_longest(const shai_hit *in, size_t n, shai_hit *out)
 }
 
 /* Deny hits that no allow hit covers, in the order of `in`: an allow hit
- * covers a deny hit when it holds the deny hit's last character and more
- * than half of its characters (with noise gaps, the characters of the
- * entry as matched, not the noise between them). `cover_from[i]` is the
- * byte at or before which an allow hit must start to cover hit i. */
+ * covers a deny hit when it holds all of it, or when it ends after it and
+ * holds more than half of its characters (with noise gaps, the characters
+ * of the entry as matched, not the noise between them). `cover_from[i]` is
+ * the byte at or before which an allow hit must start to cover hit i. */
 static size_t violations(const shai_hit *in, const uint64_t *cover_from, size_t n, shai_hit *out)
 {
     size_t m = 0;
@@ -585,7 +585,8 @@ static size_t violations(const shai_hit *in, const uint64_t *cover_from, size_t 
         int covered = 0;
         for (size_t j = 0; j < n && !covered; j++)
             covered = (in[j].flags & SHAI_HIT_ALLOW) && in[j].start <= cover_from[i] &&
-                      in[i].end <= in[j].end;
+                      in[i].end <= in[j].end &&
+                      (in[j].start <= in[i].start || in[i].end < in[j].end);
         if (!covered)
             out[m++] = in[i];
     }

@@ -94,21 +94,23 @@ void shi_resolve(shi_scanner *sc, uint64_t f, int next_word)
 }
 
 /* Whether an allow hit covers a deny hit of `units` units that ends at unit
- * f: it holds the deny hit's last unit and more than half of its units
- * (allow.start <= f + 1 - need, f < allow.end), so 垃圾桶 covers 是垃圾 in
- * 这里是垃圾桶 but 妈妈 does not cover 操你妈. Every allow hit starting
- * before the horizon is known, and f + 1 - need < horizon. */
+ * f (shai_check): it holds the whole deny hit, or it reaches past the deny
+ * hit's end and holds more than half of its units (starts at or before
+ * f + 1 - need). So 垃圾桶 covers 是垃圾 in 这里是垃圾桶, but 妈妈 does not
+ * cover 操你妈 (one unit of three), nor 你妈 (which ends with it) 操你妈.
+ * Every allow hit starting before the horizon is known, and the deny hit
+ * is decided only once f < horizon. */
 static int allow_covers(shi_scanner *sc, uint64_t f, uint32_t units)
 {
     uint32_t max_allow = sc->db->max_allow_units;
     uint32_t need = units / 2 + 1;
-    if (!max_allow || f + 1 < need)
+    if (!max_allow)
         return 0;
-    uint64_t hi = f + 1 - need;
+    uint64_t s = f + 1 - units, hi = f + 1 - need;
     uint64_t lo = f + 1 >= max_allow ? f + 1 - max_allow : 0;
     for (uint64_t a = hi + 1; a-- > lo;) {
         uint32_t len = ring_at(sc, a)->allow_len;
-        if (len && a + len > f)
+        if (len && a + len > f && (a <= s || a + len > f + 1))
             return 1;
     }
     return 0;
