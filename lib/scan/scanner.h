@@ -10,19 +10,25 @@
  * character (zero-width space, a combining mark) makes no unit and is glued to
  * the unit before it; noise (spaces, punctuation, emoji) makes none either but
  * may be skipped only inside a possible match, at most db->max_gap in a row;
+ * some noise is a boundary in some positions (a mark, SHI_MAP_MARK: a
+ * second `#` on a line, the `@` of `//@`, a bracket or quote unless the
+ * last unit came right after one) and ends every match like a break, but
+ * may itself begin an entry; nothing is skipped between two digits;
  * a break (line end, control, invalid byte) makes none and ends every match;
  * an expansion (①, ㈱) makes several units that all point at the one original
  * character; a doubled character (赌赌博博) joins the unit before it. A unit
  * records the original bytes it came from, so that a hit found in folded space
  * is reported in the caller's own text; an entry's length is counted in units
  * (shi_entry.units), and a hit of entry e that ends at unit f starts at unit
- * f + 1 - e->units.
+ * f + 1 - e->units. A doubled character joins only where no match goes on
+ * through it, neither the current state's nor one its failure links reach.
  *
  * The ring. Units live in sc->ring, indexed by unit number modulo SHI_RING.
  * No code reads a unit more than a few entry lengths behind the current one
- * (selection waits for the horizon, which is at most one entry behind; an
- * allow hit may reach one entry further back), which the static assertion
- * below turns into the ring's size. Nothing is allocated per unit.
+ * (selection waits for the horizon, which is at most one entry behind, and
+ * a violation for the horizon to pass its own end, one entry more; an allow
+ * hit may reach one entry further back), which the static assertion below
+ * turns into the ring's size. Nothing is allocated per unit.
  *
  * The horizon. After u units in state s, no hit that is still to be found can
  * start before unit u - depth(s) (match_from in core.h): that is sc->horizon.
@@ -50,9 +56,14 @@
  * the verdict is the strongest uncovered deny hit, which a caller who keeps
  * only the first `cap` hits could not compute; and a stream must decide in
  * bounded memory. Inside the scanner, a deny hit ending at unit f is decided
- * once the horizon passes f: every allow hit that starts at or before its
- * start has been resolved by then (an unfinished one would hold the horizon
- * back). Regex rules run per line (rules/segment.h) and apply the same
+ * once the horizon passes f: every allow hit that starts at or before f
+ * has been resolved by then (an unfinished one would hold the horizon
+ * back). An allow hit covers a deny hit it holds whole, or one it overlaps
+ * partially when it reaches past the deny hit's end and holds more than
+ * half of its units (是垃圾 under 垃圾桶); coverage depends on the deny hit's
+ * end and length only (allow_covers). Leftmost-longest violations wait for
+ * the horizon to pass the end of the longest hit at a start, and fall back
+ * to a shorter hit at that start when an allow hit covers the longest. Regex rules run per line (rules/segment.h) and apply the same
  * coverage among their own matches.
  *
  * Three step implementations. The general step (step() in step.c) handles
@@ -68,7 +79,9 @@
  *  1. Transitions: the state after a symbol is delta() of core.h (the root
  *     loop may use db->rootc only where it gives the same state); noise is
  *     skipped exactly when noise_skipped() says so, and more than max_gap
- *     skipped in a row return to the root.
+ *     skipped in a row return to the root. Marks (SHI_MAP_MARK) and a digit
+ *     after noise after a digit are the general step's alone: the loops
+ *     stop before them, and keep the last unit's digit flag (last_digit).
  *  2. Units: every step to a state other than the root writes one unit with
  *     the same fields as step_unit() (the light instances, overlapping scans
  *     without exact entries, write only those that such a scan reads). The
