@@ -112,13 +112,14 @@ static uint32_t fold_cp(const ctx *c, uint32_t cp, uint32_t *seq)
 
 /* Punctuation that ends a clause: between two Chinese characters it is a
  * real boundary (入住日：您好 is not 日您), so it is only skipped inside
- * Latin words (f.u.c.k). Code points after folding. The ASCII full stop is
- * not one: Chinese text ends its sentences with 。, and 代.开.发.票 spells a
- * word (between two digits nothing is skipped: 3.5). */
+ * Latin words (f.u.c.k). Code points before or after folding. The ASCII
+ * full stop is not one: Chinese text ends its sentences with 。 or ．, and
+ * 代.开.发.票 spells a word (between two digits nothing is skipped: 3.5). */
 static int is_clause_punct(uint32_t cp)
 {
     switch (cp) {
     case ',':
+    case 0xFF0E: /* ． */
     case '!':
     case '?':
     case ';':

@@ -63,8 +63,8 @@
  * half of its units (是垃圾 under 垃圾桶); coverage depends on the deny hit's
  * end and length only (allow_covers). Leftmost-longest violations wait for
  * the horizon to pass the end of the longest hit at a start, and fall back
- * to a shorter hit at that start when an allow hit covers the longest. Regex rules run per line (rules/segment.h) and apply the same
- * coverage among their own matches.
+ * to a shorter hit at that start when an allow hit covers the longest. Regex rules run per line
+ * (rules/segment.h) and apply the same coverage among their own matches.
  *
  * Three step implementations. The general step (step() in step.c) handles
  * every character and every feature. Two loops (fast.c) take the common case
@@ -132,7 +132,8 @@ typedef struct shi_unit {
     uint32_t state;      /* automaton state after the step */
     uint32_t best_entry; /* leftmost-longest: best hit starting here */
     uint8_t prev_word;   /* the character before the unit is a word char */
-    uint8_t next_word;   /* the character after the unit is a word char */
+    uint8_t next_word;   /* the character after the unit is a word char (bit 0);
+                            SHI_NEXT_REDUP (select.h) */
     uint8_t best_len;    /* units of best_entry, 0 = none */
     uint8_t allow_len;   /* units of the longest allow hit starting here */
     uint8_t single;      /* the unit is exactly one original character, as is */

@@ -49,7 +49,11 @@ static int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
 
 static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)
 {
-    if ((e->bound & SHI_BOUND_END) && next_word)
+    if ((e->bound & SHI_BOUND_END) && (next_word & 1))
+        return 0;
+    /* a two-character word whose last character the text doubles into a
+     * reduplicated word: 他妈妈 is 他 妈妈, not 他妈 */
+    if ((next_word & SHI_NEXT_REDUP) && e->units <= 2)
         return 0;
     if ((e->bound & SHI_BOUND_START) && ring_at(sc, s)->prev_word)
         return 0;
