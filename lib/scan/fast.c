@@ -22,7 +22,6 @@ static inline uint32_t le32(uint32_t w)
 #define F_LATIN 0x4u /* ... and it was a Latin letter */
 #define F_SKIP 0x8u  /* noise was skipped since the last unit */
 #define F_PEND 0x10u /* the last unit's outputs wait for the next character */
-#define F_DIG 0x20u  /* the last unit is a digit */
 
 /* Scanner registers the root loop reads and updates. */
 typedef struct shi_root_regs {
@@ -106,10 +105,34 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         uint32_t v = bmp[cp];
         if (lazy)
             attn |= v;
-        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK))
-            break;
-        if (gap && (fl & F_DIG) && is_digit_value(v))
-            break; /* noise between two digits: the general step */
+        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK)) {
+            if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
+                break;
+            /* a mark: recorded in the root state; in a child of the root
+             * where it would be skipped, it is skipped or ends the match
+             * (mark_stops); anything else, the general step */
+            uint64_t off = base + (uint64_t)(q - p);
+            if (cur == SHI_NO_CHILD) {
+                mark_record(sc, cp, off + len);
+            } else {
+                uint32_t msym = v & SHI_MAP_SYM_MASK;
+                if (deep || rootc[msym].id != SHI_NO_CHILD || slots[cbase + msym].check == cur)
+                    break;
+                uint64_t last =
+                    held ? base + (uint64_t)(hq - p) : ring[(r->unit - 1) & RING_MASK].start;
+                if (mark_stops(sc, cp, off, len, last)) {
+                    /* the match ends; the mark begins nothing */
+                    q += len;
+                    held = 0;
+                    cur = SHI_NO_CHILD;
+                    cbase = 0;
+                    gap = 0;
+                    fl = 0;
+                    rsym = NO_REPEAT;
+                    continue;
+                }
+            }
+        }
         uint32_t sym = v & SHI_MAP_SYM_MASK;
         uint32_t t = cbase + sym;
         uint32_t deeper; /* a state deeper than 1 to go to */
@@ -120,7 +143,10 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         shi_rootc rc = rootc[sym];
         if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id == SHI_NO_CHILD &&
             (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
-            /* noise inside a possible match: skipped (noise_skipped) */
+            /* noise inside a possible match: skipped (noise_skipped); after
+             * a digit, by the fast loop, which keeps the digit rule */
+            if ((fl & F_UNIT) && unit_is_digit(db, rsym))
+                break;
             q += len;
             fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
             rsym = NO_REPEAT;
@@ -152,8 +178,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         /* without branches: whether a character starts an entry is
          * anyone's guess */
         uint32_t mask = 0u - held;
-        uint32_t dig = is_digit_value(v) ? F_DIG : 0;
-        fl = ((v >> 24) & F_WORD) | (mask & (F_UNIT | ((v >> 28) & F_LATIN) | dig));
+        fl = ((v >> 24) & F_WORD) | (mask & (F_UNIT | ((v >> 28) & F_LATIN)));
         rsym = (sym & mask) | (NO_REPEAT & ~mask);
         cur = rc.id;
         cbase = rc.base & SHI_SLOT_BASE;
@@ -178,7 +203,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             q += len;
             gap = 0;
             fl = ((v >> 24) & F_WORD) | F_UNIT | ((v >> 28) & F_LATIN) |
-                 (is_digit_value(v) ? F_DIG : 0) | ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
+                 ((nb & SHI_SLOT_OUT) ? F_PEND : 0);
             rsym = sym;
             cur = deeper;
             cbase = nb & SHI_SLOT_BASE;
@@ -257,10 +282,14 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     uint32_t last_sym = sc->last_sym, gap = sc->gap;
     uint32_t fl = (sc->last_word ? F_WORD : 0) | (sc->last_is_unit ? F_UNIT : 0) |
                   (sc->last_latin ? F_LATIN : 0) | (sc->skipped ? F_SKIP : 0) |
-                  (sc->pending ? F_PEND : 0) | (sc->last_digit ? F_DIG : 0);
+                  (sc->pending ? F_PEND : 0);
+    uint32_t dig = sc->last_digit; /* while gap > 0 */
 
     while (i < n) {
-        if (!(fl & F_PEND)) {
+        if (!(fl & F_PEND) && !(gap && dig)) {
+            /* the root loop skips no noise after a digit: when it leaves in
+             * a gap, the unit before is not one */
+            dig = 0;
             shi_root_regs r = {s, fl, last_sym, gap, u, 0, 0};
             if (!sc->lazy)
                 i = !plain  ? root_run_policy(sc, p, i, n, base, &r)
@@ -320,9 +349,12 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
         }
         uint32_t v = cp < 0x10000 ? bmp[cp] : shi_map_at(stage1, stage2, cp);
         attn |= v;
-        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK))
-            break;
-        if (gap && (fl & F_DIG) && is_digit_value(v))
+        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK)) {
+            if ((v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND)) || s != SHI_ROOT)
+                break;
+            mark_record(sc, cp, base + i + len);
+        }
+        if (gap && dig && is_digit_value(v))
             break; /* noise between two digits: the general step */
         if (cp >= 0x10000 && sc->lazy && shi_rules_can_begin(db, cp, v))
             attn |= SHI_MAP_RULE; /* 𝐊 folds to k */
@@ -336,6 +368,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                 if (sc->status)
                     break;
             }
+            if (fl & F_UNIT) /* the first noise after a unit */
+                dig = (uint32_t)unit_is_digit(db, last_sym);
             i += len;
             fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
             if (++gap > max_gap) {
@@ -364,7 +398,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             u++;
             last_sym = sym;
             fl = word | F_UNIT | ((v & SHI_MAP_LATIN) ? F_LATIN : 0) |
-                 (is_digit_value(v) ? F_DIG : 0) | ((slots[s].base & SHI_SLOT_OUT) ? F_PEND : 0);
+                 ((slots[s].base & SHI_SLOT_OUT) ? F_PEND : 0);
             if (!plain && advance_to(sc, u, match_from(depth, u, s)))
                 break;
         } else {
@@ -382,7 +416,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     sc->last_sym = last_sym;
     sc->last_is_unit = (fl & F_UNIT) != 0;
     sc->last_latin = (fl & F_LATIN) != 0;
-    sc->last_digit = (fl & F_DIG) != 0;
+    sc->last_digit = (uint8_t)dig;
     sc->gap = gap;
     sc->pending = (fl & F_PEND) != 0;
     sc->attn |= attn;

@@ -163,7 +163,7 @@ typedef struct shi_scanner {
     uint32_t gap;         /* noise characters skipped since the last unit */
     uint32_t last_sym;    /* symbol of the last unit (repeats) */
     uint8_t last_latin;   /* the last unit is a Latin letter (clause punctuation) */
-    uint8_t last_digit;   /* the last unit is a digit (no noise between two digits) */
+    uint8_t last_digit;   /* while gap > 0: the unit before the gap is a digit */
     uint8_t line_topic;   /* a `#` was seen on this line (topic marks) */
     unsigned char carry[4];
     uint64_t pos;       /* offset of the next byte */
@@ -174,7 +174,8 @@ typedef struct shi_scanner {
     uint64_t sel_block; /* starts below this are inside a reported hit */
     uint64_t slash_end; /* offset after the last `/` (the repost mark //@) */
     uint64_t pair_end;  /* offset after the last bracket or quote */
-    uint64_t pair_unit; /* unit + 1 after which brackets are skipped (【赌】【博】) */
+    uint64_t pair_ok;   /* start + 1 of a last unit after which brackets are
+                           skipped (【赌】【博】) */
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
      * Lazily, the rule segment of a line is written only at its end, from

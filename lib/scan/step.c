@@ -45,39 +45,6 @@ static void lazy_line_end(shi_scanner *sc, uint64_t off, uint32_t len)
     sc->attn = 0;
 }
 
-/* A mark (SHI_MAP_MARK) at [off, off + len): records it, and says whether
- * it ends the match in progress (`inside`: a state other than the root)
- * instead of being skipped as noise. A `#` once the line has had one (it
- * closes a topic or opens the next), the `@` of `//@`, and a bracket or
- * quote unless the last unit came right after one (【赌】【博】: every
- * character of the entry inside its own pair). */
-static int mark_stops(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len, int inside)
-{
-    int stop = 0;
-    switch (shi_mark_kind(cp)) {
-    case SHI_MARK_TOPIC:
-        stop = sc->line_topic;
-        sc->line_topic = 1;
-        break;
-    case SHI_MARK_AT:
-        stop = off && sc->slash_end == off;
-        break;
-    case SHI_MARK_SLASH:
-        sc->slash_end = off + len;
-        break;
-    case SHI_MARK_PAIR:
-        if (inside) {
-            stop = sc->pair_unit != sc->unit + 1 &&
-                   !(sc->unit && sc->pair_end && ring_at(sc, sc->unit - 1)->start == sc->pair_end);
-            if (!stop)
-                sc->pair_unit = sc->unit + 1;
-        }
-        sc->pair_end = off + len;
-        break;
-    }
-    return stop;
-}
-
 /* Characters that double into an ordinary word (妈妈 爸爸 奶奶 宝宝 …):
  * never joined as repeats, and a two-character entry that ends with one
  * that the text doubles is not a hit (他妈妈, 你奶奶). Kinship terms and
@@ -132,8 +99,10 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     uint32_t s = sc->state;
     uint8_t prev_word = sc->last_word;
 
-    if ((v & SHI_MAP_MARK) && mark_stops(sc, cp, off, len, s != SHI_ROOT) &&
-        noise_skipped(slots, s, v, sc->last_latin)) {
+    if ((v & SHI_MAP_MARK) && s == SHI_ROOT)
+        mark_record(sc, cp, off + len);
+    else if ((v & SHI_MAP_MARK) && noise_skipped(slots, s, v, sc->last_latin) &&
+             mark_stops(sc, cp, off, len, ring_at(sc, sc->unit - 1)->start)) {
         /* a boundary: the match ends here, and the mark itself may begin
          * an entry (#话题) */
         if (sc->pending) {
@@ -152,6 +121,8 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
             sc->pending = 0;
             shi_resolve(sc, sc->unit - 1, 0);
         }
+        if (sc->last_is_unit) /* the first noise after a unit */
+            sc->last_digit = (uint8_t)unit_is_digit(db, sc->last_sym);
         sc->last_word = 0;
         sc->last_is_unit = 0;
         sc->skipped = 1;
@@ -198,13 +169,11 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         sc->last_sym = sym;
         sc->last_is_unit = 1;
         sc->last_latin = (v & SHI_MAP_LATIN) != 0;
-        sc->last_digit = (uint8_t)is_digit_value(v);
         horizon = match_from(db->depth, sc->unit, s);
     } else {
         sc->last_sym = 0;
         sc->last_is_unit = 0;
         sc->last_latin = 0;
-        sc->last_digit = 0;
         horizon = sc->unit;
     }
     sc->skipped = 0;
