@@ -79,9 +79,13 @@
  *  1. Transitions: the state after a symbol is delta() of core.h (the root
  *     loop may use db->rootc only where it gives the same state); noise is
  *     skipped exactly when noise_skipped() says so, and more than max_gap
- *     skipped in a row return to the root. Marks (SHI_MAP_MARK) and a digit
- *     after noise after a digit are the general step's alone: the loops
- *     stop before them, and keep the last unit's digit flag (last_digit).
+ *     skipped in a row return to the root. A mark (SHI_MAP_MARK) in the
+ *     root state is recorded (mark_record); inside a match it is decided by
+ *     mark_stops, which the root loop calls itself in a child of the root
+ *     and the other places leave to the general step. No loop skips noise
+ *     between two digits: the root loop stops before the first noise after
+ *     a digit, and the fast loop keeps last_digit (the unit before the gap
+ *     is a digit) and stops before a digit after such a gap.
  *  2. Units: every step to a state other than the root writes one unit with
  *     the same fields as step_unit() (the light instances, overlapping scans
  *     without exact entries, write only those that such a scan reads). The
