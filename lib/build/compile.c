@@ -100,13 +100,15 @@ static uint32_t fold_cp(const ctx *c, uint32_t cp, uint8_t cls, uint32_t *seq)
 
 /* Punctuation that ends a clause: between two Chinese characters it is a
  * real boundary (入住日：您好 is not 日您), so it is only skipped inside
- * Latin words (f.u.c.k). Code points after folding, all below
- * SHI_WORD_CHAR_LIMIT (build_map relies on it). */
+ * Latin words (f.u.c.k). Code points before or after folding, all below
+ * SHI_WORD_CHAR_LIMIT (build_map relies on it). The ASCII full stop is not
+ * one: Chinese text ends its sentences with 。 or ．, and 代.开.发.票 spells a
+ * word (between two digits nothing is skipped: 3.5). */
 static int is_clause_punct(uint32_t cp)
 {
     switch (cp) {
     case ',':
-    case '.':
+    case 0xFF0E: /* ． */
     case '!':
     case '?':
     case ';':
@@ -118,6 +120,17 @@ static int is_clause_punct(uint32_t cp)
         return 1;
     }
     return 0;
+}
+
+/* Strokes and marks used as separators between Chinese characters (法丨轮丶功,
+ * 代ノ开, 〃): noise, whatever their Unicode class. */
+static const uint32_t separator_glyphs[] = {0x4E28, 0x4E36, 0x30CE, 0x3003}; /* 丨 丶 ノ 〃 */
+static uint8_t char_class(uint32_t cp)
+{
+    for (size_t i = 0; i < sizeof separator_glyphs / sizeof separator_glyphs[0]; i++)
+        if (cp == separator_glyphs[i])
+            return SHI_CLS_NOISE;
+    return shi_fold_class(cp);
 }
 
 /* An entry's units: its characters through the same fold as the text.
@@ -145,7 +158,7 @@ static int decode_entries(ctx *c)
             uint32_t cp, seq[SHI_FOLD_MAX];
             size_t need;
             k += shi_utf8_decode(s + k, e->text_len - k, &cp, &need);
-            uint8_t cls = shi_fold_class(cp);
+            uint8_t cls = char_class(cp);
             uint32_t m = fold_cp(c, cp, cls, seq); /* validated when added */
             if (n + m > cap) {
                 cap = cap * 2 + m;
@@ -279,7 +292,7 @@ static uint32_t unit_value(const ctx *c, uint32_t cp)
     uint32_t v = c->cp_sym[cp];
     if (shi_is_word_char(cp))
         v |= SHI_MAP_WORD | (shi_is_digit(cp) ? 0 : SHI_MAP_LATIN);
-    if (c->b->max_gap && shi_fold_class(cp) == SHI_CLS_NOISE)
+    if (c->b->max_gap && char_class(cp) == SHI_CLS_NOISE)
         v |= SHI_MAP_NOISE;
     return v;
 }
@@ -308,6 +321,8 @@ static uint32_t compose_cls(compose *k, uint32_t cp, uint8_t cls)
 {
     ctx *c = k->c;
     uint32_t fold = c->b->fold;
+    if (char_class(cp) == SHI_CLS_NOISE)
+        cls = SHI_CLS_NOISE;
     if (cls == SHI_CLS_BREAK)
         return SHI_MAP_BREAK;
     if ((cls == SHI_CLS_IGNORE && (fold & SHAI_FOLD_IGNORABLES)) ||
@@ -321,7 +336,8 @@ static uint32_t compose_cls(compose *k, uint32_t cp, uint8_t cls)
         /* noise stays noise; it keeps a symbol when it folds to one the
          * lexicon uses (e.g. '%' in 100%) */
         return SHI_MAP_NOISE | (n == 1 ? c->cp_sym[seq[0]] : 0) |
-               (is_clause_punct(cp) || is_clause_punct(seq[0]) ? SHI_MAP_SEP : 0);
+               (is_clause_punct(cp) || is_clause_punct(seq[0]) ? SHI_MAP_SEP : 0) |
+               (shi_mark_kind(cp) ? SHI_MAP_MARK : 0);
     }
     if (n == 1)
         return unit_value(c, seq[0]);
@@ -468,6 +484,10 @@ static int build_map(ctx *c)
             }
     shi_fold_each_class_range(compose_range, &k);
     shi_fold_each_mapped(compose_cp, &k);
+    /* the separator glyphs are noise whatever their class (all in the BMP,
+     * composed code point by code point) */
+    for (size_t i = 0; i < sizeof separator_glyphs / sizeof separator_glyphs[0]; i++)
+        *value_at(&k, separator_glyphs[i]) = compose_cls(&k, separator_glyphs[i], SHI_CLS_NOISE);
     if (k.rc) {
         free(full);
         free(block_at);
