@@ -173,6 +173,8 @@ static uint32_t uncovered_at(shi_scanner *sc, uint64_t p, uint32_t *entry)
             if ((e->flags & SHAI_ENTRY_ALLOW) || e->units != len || en >= found ||
                 !boundary_ok(sc, e, p, uf->next_word))
                 continue;
+            if (sc->scene && !shi_scene_action(sc, e))
+                continue; /* off in the scene, as in shi_resolve */
             found = en;
         }
         if (found != UINT32_MAX && !allow_covers(sc, f, len)) {
