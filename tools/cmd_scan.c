@@ -47,15 +47,34 @@
 #define OUT_SPILL ((size_t)8 * 1024 * 1024)
 #define MAX_THREADS 256
 #define STDIN_NAME "<stdin>"
+#define MARK_STEP ((uint64_t)4096)
 
 enum scan_format { FORMAT_TEXT, FORMAT_JSONL };
+
+/* What is printed: every hit (default), a count per file (-c), the names of
+ * the files with hits (-l), or nothing (-q). */
+enum scan_report { REPORT_HITS, REPORT_COUNT, REPORT_FILES, REPORT_QUIET };
+
+/* Which hits make the exit status 1 (--fail-on, --exit-zero). */
+enum scan_fail_on { FAIL_ON_REVIEW, FAIL_ON_BLOCK, FAIL_ON_NEVER };
+
+/* Hits of one input, added up by the main thread. */
+struct file_tally {
+    uint64_t hits;
+    uint64_t block_hits;
+};
 
 struct scan_config {
     const shai_db *db;
     enum scan_format format;
     uint32_t flags;
     const char **category_names; /* by category id */
+    const char **suggestions;    /* by entry index, NULL: none (text format) */
     uint32_t category_count;
+    enum scan_report report;
+    enum scan_fail_on fail_on;
+    struct file_tally *tally; /* by input, main thread only */
+    uint64_t *category_hits;  /* by category id, + 1: uncategorized; atomic */
 };
 
 /* A position in the input: absolute byte offset, 1-based line, and number of
@@ -76,15 +95,18 @@ struct input {
     struct cli_out *out; /* where the hits go */
     unsigned char *buf;
     size_t cap;
-    size_t len;         /* valid bytes in buf */
-    uint64_t base;      /* absolute offset of buf[0] */
-    uint64_t origin;    /* absolute offset of the library's offset 0 */
-    struct cursor cur;  /* bytes before cur.off are dropped (dead) */
-    struct cursor last; /* a known position >= cur: the last hit start located */
-    bool final;         /* end of input reached: no byte will follow buf[len) */
-    int error;          /* INPUT_* set by the hit callback */
-    uint64_t bad[4];    /* INPUT_INTERNAL_ERROR: hit start, end, window start, end */
+    size_t len;           /* valid bytes in buf */
+    uint64_t base;        /* absolute offset of buf[0] */
+    uint64_t origin;      /* absolute offset of the library's offset 0 */
+    struct cursor cur;    /* bytes before cur.off are dropped (dead) */
+    struct cursor last;   /* a known position >= cur: the last hit start located */
+    struct cursor *marks; /* known positions, by offset, MARK_STEP bytes apart */
+    size_t n_marks, cap_marks;
+    bool final;      /* end of input reached: no byte will follow buf[len) */
+    int error;       /* INPUT_* set by the hit callback */
+    uint64_t bad[4]; /* INPUT_INTERNAL_ERROR: hit start, end, window start, end */
     uint64_t hits;
+    uint64_t block_hits;
 };
 
 /* --------------------------------------------------------------- positions */
@@ -135,33 +157,63 @@ static bool cursor_walk(const struct input *in, struct cursor *c, uint64_t targe
     return i == t;
 }
 
-/* Line and column (0-based code points) of offset `start`, cur.off <= start. */
+/* Remember `c` (a unit boundary) as a place to count columns from, when it
+ * lies at least MARK_STEP bytes after the last mark. Marks before cur.off
+ * point at dropped bytes and are discarded when the array is full; out of
+ * memory, no mark is kept (locating stays correct, only slower). */
+static void mark_add(struct input *in, const struct cursor *c)
+{
+    if (in->n_marks > 0 && c->off < in->marks[in->n_marks - 1].off + MARK_STEP)
+        return;
+    if (in->n_marks == in->cap_marks) {
+        size_t dead = 0;
+        while (dead < in->n_marks && in->marks[dead].off < in->cur.off)
+            dead++;
+        if (dead > 0) {
+            memmove(in->marks, in->marks + dead, (in->n_marks - dead) * sizeof *in->marks);
+            in->n_marks -= dead;
+        } else {
+            size_t cap = in->cap_marks ? 2 * in->cap_marks : 64;
+            struct cursor *m = realloc(in->marks, cap * sizeof *m);
+            if (!m)
+                return;
+            in->marks = m;
+            in->cap_marks = cap;
+        }
+    }
+    in->marks[in->n_marks++] = *c;
+}
+
+/* Line and column (0-based code points) of offset `start`, cur.off <= start.
+ * Hits come ordered by start or by end, but a rule's hits may come after the
+ * word hits of the same line: a start before the last one located is counted
+ * from the nearest mark before it, so each hit costs at most MARK_STEP bytes
+ * of walking on top of the forward walk that is shared by all. */
 static void locate_hit(struct input *in, uint64_t start, struct cursor *out)
 {
     struct cursor c;
 
     if (start >= in->last.off) {
         c = in->last;
-        if (cursor_walk(in, &c, start, false))
+        if (cursor_walk(in, &c, start, false)) {
             in->last = c;
+            mark_add(in, &c);
+        }
         *out = c;
         return;
     }
-    /* Overlapping hits are ordered by end, so a start may lie a little before
-     * the previous one; hits never cross a line break, so when no '\n' lies in
-     * between, count back from the last position. */
-    size_t from = (size_t)(start - in->base);
-    size_t to = (size_t)(in->last.off - in->base);
-    if (memchr(in->buf + from, '\n', to - from) == NULL) {
-        struct cursor back = {start, 0, 0};
-        if (cursor_walk(in, &back, in->last.off, false) && back.col <= in->last.col) {
-            out->off = start;
-            out->line = in->last.line;
-            out->col = in->last.col - back.col;
-            return;
-        }
+    size_t lo = 0, hi = in->n_marks; /* first mark after start */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (in->marks[mid].off <= start)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    c = in->cur;
+    if (lo > 0 && in->marks[lo - 1].off >= in->cur.off)
+        c = in->marks[lo - 1];
+    else
+        c = in->cur;
     cursor_walk(in, &c, start, false);
     *out = c;
 }
@@ -185,6 +237,11 @@ static void print_text(const struct input *in, const shai_hit *hit, const struct
     cli_out_str(o, category);
     cli_out_char(o, '/');
     cli_out_str(o, cli_action_name(hit->action));
+    if (in->cfg->suggestions && hit->entry < shai_db_entry_count(in->cfg->db) &&
+        in->cfg->suggestions[hit->entry]) {
+        cli_out_str(o, " \xe2\x86\x92 ");
+        cli_out_str(o, in->cfg->suggestions[hit->entry]);
+    }
     cli_out_mem(o, "]\n", 2);
 }
 
@@ -259,12 +316,20 @@ static int on_hit(const shai_hit *lib_hit, void *user)
     if (hit.category < cfg->category_count && cfg->category_names[hit.category])
         category = cfg->category_names[hit.category];
 
+    __atomic_fetch_add(
+        &cfg->category_hits[hit.category < cfg->category_count ? hit.category
+                                                               : cfg->category_count],
+        1, __ATOMIC_RELAXED);
+    in->hits++;
+    if (hit.action == SHAI_ACTION_BLOCK)
+        in->block_hits++;
+    if (cfg->report != REPORT_HITS)
+        return 0;
     locate_hit(in, hit.start, &pos);
     if (cfg->format == FORMAT_JSONL)
         print_jsonl(in, &hit, &pos, category);
     else
         print_text(in, &hit, &pos, category);
-    in->hits++;
     if (in->out->error) {
         in->error = INPUT_OUTPUT_ERROR;
         return 1;
@@ -501,9 +566,11 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
     in->origin = base;
     in->cur = (struct cursor){base, line, 0};
     in->last = in->cur;
+    in->n_marks = 0;
     in->final = false;
     in->error = INPUT_OK;
     in->hits = 0;
+    in->block_hits = 0;
 
     while (!failed) {
         ssize_t n;
@@ -626,6 +693,8 @@ static int stream_path(struct input *in, const char *path)
     int fd, status;
 
     in->len = 0;
+    in->hits = 0;
+    in->block_hits = 0;
     if (strcmp(path, "-") == 0) {
         fd = STDIN_FILENO;
         in->name = STDIN_NAME;
@@ -664,6 +733,7 @@ struct block {
     /* results */
     struct cli_out out; /* memory mode; spills straight to stdout when oldest */
     uint64_t hits;
+    uint64_t block_hits;
     int rc;                    /* of shai_scan */
     struct limit_lines limits; /* with rc SHAI_E_MATCH_LIMIT */
     int error;                 /* INPUT_* */
@@ -739,7 +809,9 @@ static void scan_block(const struct scan_config *cfg, struct block *b)
     b->rc = shai_scan(cfg->db, (const char *)b->buf, b->len, cfg->flags, on_hit, &in);
     if (b->rc == SHAI_E_MATCH_LIMIT)
         find_limit_lines(cfg, b->buf, b->len, b->line, &b->limits);
+    free(in.marks);
     b->hits = in.hits;
+    b->block_hits = in.block_hits;
     b->error = in.error;
     memcpy(b->bad, in.bad, sizeof b->bad);
 }
@@ -788,6 +860,8 @@ static void write_head(struct pool *p, struct block *b)
             cli_stdout.error = b->out.error; /* a spill failed to write */
         } else if (b->out.error == 0) {
             cli_out_mem(&cli_stdout, b->out.buf, b->out.len);
+            p->cfg->tally[b->file].hits += b->hits;
+            p->cfg->tally[b->file].block_hits += b->block_hits;
             if (b->hits)
                 status_add(&p->status, CLI_EXIT_HITS);
             if (b->error == INPUT_INTERNAL_ERROR) {
@@ -895,6 +969,7 @@ static void pool_submit(struct pool *p, struct block *b, size_t file, const char
     b->base = base;
     b->line = line;
     b->hits = 0;
+    b->block_hits = 0;
     b->rc = SHAI_OK;
     b->error = INPUT_OK;
     b->done = false;
@@ -1025,6 +1100,8 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
             p->in.name = name;
             b->len = 0;
             status_add(&p->status, scan_stream(&p->in, fd, interactive, base, line));
+            p->cfg->tally[file].hits += p->in.hits;
+            p->cfg->tally[file].block_hits += p->in.block_hits;
             if (p->in.cap > 2 * BLOCK_LIMIT) {
                 free(p->in.buf);
                 p->in.buf = NULL;
@@ -1125,6 +1202,7 @@ out:
     free(p.threads);
     free(p.carry);
     free(p.in.buf);
+    free(p.in.marks);
     return status;
 }
 
@@ -1137,8 +1215,9 @@ void cmd_scan_help(FILE *out)
           "invalid bytes and NULs are allowed (they never match).\n"
           "\n"
           "Options:\n"
-          "  -l, --lexicon=PATH  lexicon file, or directory whose *.txt files are\n"
-          "                      read (recursively); repeatable\n"
+          "  -L, --lexicon=PATH  lexicon file, or directory whose *.txt files are\n"
+          "                      read (recursively); repeatable. -l is no longer\n"
+          "                      this option: it is --files-with-matches\n"
           "      --db=FILE       a saved db made by 'shai compile' (no compile step)\n"
           "      --no-fold       exact matching: no folding (width, case,\n"
           "                      Traditional/Simplified, ...), no noise skipping, no\n"
@@ -1150,10 +1229,24 @@ void cmd_scan_help(FILE *out)
           "                      leftmost-longest and do not overlap, ordered by start\n"
           "  -j, --threads=N     scan with N threads (default: the number of online\n"
           "                      CPUs); -j1 streams each input in one thread. The\n"
-          "                      output is the same, in input order, for every N\n"
-          "  -h, --help          show this help and exit\n"
-          "      --version       show the version and exit\n"
+          "                      output is the same, in input order, for every N\n",
+          out);
+    fputs("\n"
+          "Reports and exit status:\n"
+          "  -c, --count         print FILE:N, the number of hits, for each FILE\n"
+          "  -l, --files-with-matches\n"
+          "                      print only the names of the files with hits\n"
+          "  -q, --quiet         print nothing; the exit status tells\n"
+          "      --fail-on=WHAT  which hits make the exit status 1: review (any\n"
+          "                      hit, the default), block (only block hits; review\n"
+          "                      hits exit 0) or never\n"
+          "      --exit-zero     same as --fail-on=never: hits exit 0, errors 2\n"
+          "                      (for Hadoop Streaming, Spark RDD.pipe())\n"
           "\n"
+          "  -h, --help          show this help and exit\n"
+          "      --version       show the version and exit\n",
+          out);
+    fputs("\n"
           "Without --lexicon or --db the default is, in this order:\n"
           "  $" SHAI_DEFAULT_LEXICON_ENV " (a lexicon file or directory) if set;\n"
           "  $" SHAI_DEFAULT_DB_ENV " (a saved db) if set;\n"
@@ -1167,10 +1260,13 @@ void cmd_scan_help(FILE *out)
           "an entry, and entries that begin or end with a Latin letter or digit\n"
           "match whole words only. Hits never span a line break, so with -jN the\n"
           "input is cut into blocks at line breaks and scanned in parallel; a line\n"
-          "longer than 16 MiB is streamed in one thread, so memory stays bounded.\n"
-          "\n"
+          "longer than 16 MiB is streamed in one thread, so memory stays bounded.\n",
+          out);
+    fputs("\n"
           "Text format, one line per hit:\n"
           "  FILE:LINE:COL: MATCH [CATEGORY/ACTION]\n"
+          "  FILE:LINE:COL: MATCH [CATEGORY/ACTION \xe2\x86\x92 SUGGESTION]\n"
+          "  (the second when the entry has a suggested replacement)\n"
           "  LINE and COL are 1-based; COL counts code points from the start of the\n"
           "  line (an invalid UTF-8 byte counts as one). Standard input is named\n"
           "  " STDIN_NAME ". MATCH is the text as it appears in the input, with control\n"
@@ -1187,7 +1283,8 @@ void cmd_scan_help(FILE *out)
           "  tag         the entry's tag (only when it has one)\n"
           "  suggestion  the entry's suggested replacement (only when it has one)\n"
           "\n"
-          "Exit status: 0 if there was no hit, 1 if there was at least one hit,\n"
+          "Exit status: 0 if there was no hit, 1 if there was at least one hit\n"
+          "(that --fail-on counts),\n"
           "2 if an error occurred (even when there were hits). Errors are printed\n"
           "to standard error; a malformed lexicon is reported as FILE:LINE:COL.\n"
           "A line on which a regular-expression rule hit its match limit is\n"
@@ -1204,11 +1301,17 @@ enum {
     OPT_FORMAT,
     OPT_OVERLAPPING,
     OPT_HELP,
-    OPT_VERSION
+    OPT_VERSION,
+    /* issue 18: reports and exit status */
+    OPT_FAIL_ON,
+    OPT_EXIT_ZERO,
+    OPT_COUNT,
+    OPT_FILES_WITH_MATCHES,
+    OPT_QUIET,
 };
 
 static const struct cli_option scan_options[] = {
-    {"lexicon", 'l', CLI_ARG_REQUIRED, OPT_LEXICON},
+    {"lexicon", 'L', CLI_ARG_REQUIRED, OPT_LEXICON},
     {"db", 0, CLI_ARG_REQUIRED, OPT_DB},
     {"no-fold", 0, CLI_ARG_NONE, OPT_NO_FOLD},
     {"threads", 'j', CLI_ARG_REQUIRED, OPT_THREADS},
@@ -1216,8 +1319,76 @@ static const struct cli_option scan_options[] = {
     {"overlapping", 0, CLI_ARG_NONE, OPT_OVERLAPPING},
     {"help", 'h', CLI_ARG_NONE, OPT_HELP},
     {"version", 0, CLI_ARG_NONE, OPT_VERSION},
+    /* issue 18: reports and exit status */
+    {"fail-on", 0, CLI_ARG_REQUIRED, OPT_FAIL_ON},
+    {"exit-zero", 0, CLI_ARG_NONE, OPT_EXIT_ZERO},
+    {"count", 'c', CLI_ARG_NONE, OPT_COUNT},
+    {"files-with-matches", 'l', CLI_ARG_NONE, OPT_FILES_WITH_MATCHES},
+    {"quiet", 'q', CLI_ARG_NONE, OPT_QUIET},
     {NULL, 0, 0, 0},
 };
+
+/* ------------------------------------------- issue 18: reports, exit status */
+
+/* The tallies and the suggestions of the text format. 0, or -1 when out of
+ * memory. */
+static int scan_prepare(struct scan_config *cfg, size_t n_files)
+{
+    uint32_t n_entries = shai_db_entry_count(cfg->db);
+
+    cfg->tally = calloc(n_files ? n_files : 1, sizeof *cfg->tally);
+    cfg->category_hits = calloc((size_t)cfg->category_count + 1, sizeof *cfg->category_hits);
+    if (!cfg->tally || !cfg->category_hits)
+        return -1;
+    if (cfg->format == FORMAT_TEXT && cfg->report == REPORT_HITS) {
+        cfg->suggestions = calloc((size_t)n_entries + 1, sizeof *cfg->suggestions);
+        if (!cfg->suggestions)
+            return -1;
+        for (uint32_t i = 0; i < n_entries; i++) {
+            const char *suggestion = NULL;
+            if (shai_db_entry_info(cfg->db, i, NULL, NULL, NULL, NULL, &suggestion) == SHAI_OK &&
+                suggestion && suggestion[0])
+                cfg->suggestions[i] = suggestion;
+        }
+    }
+    return 0;
+}
+
+static void scan_release(struct scan_config *cfg)
+{
+    free(cfg->tally);
+    free(cfg->category_hits);
+    free(cfg->suggestions);
+}
+
+/* Print the per-file reports (-c, -l) and turn the status of the scan into
+ * the exit status by --fail-on. */
+static int scan_finish(const struct scan_config *cfg, const char *const *files, size_t n_files,
+                       int status)
+{
+    uint64_t hits = 0, block_hits = 0;
+
+    for (size_t i = 0; i < n_files; i++) {
+        const struct file_tally *t = &cfg->tally[i];
+        const char *name = strcmp(files[i], "-") == 0 ? STDIN_NAME : files[i];
+        hits += t->hits;
+        block_hits += t->block_hits;
+        if (cfg->report == REPORT_COUNT) {
+            cli_out_str(&cli_stdout, name);
+            cli_out_char(&cli_stdout, ':');
+            cli_out_u64(&cli_stdout, t->hits);
+            cli_out_char(&cli_stdout, '\n');
+        } else if (cfg->report == REPORT_FILES && t->hits > 0) {
+            cli_out_str(&cli_stdout, name);
+            cli_out_char(&cli_stdout, '\n');
+        }
+    }
+    if (status != CLI_EXIT_HITS)
+        return status;
+    if (cfg->fail_on == FAIL_ON_NEVER || (cfg->fail_on == FAIL_ON_BLOCK && block_hits == 0))
+        return CLI_EXIT_CLEAN;
+    return hits > 0 ? CLI_EXIT_HITS : CLI_EXIT_CLEAN;
+}
 
 static size_t default_threads(void)
 {
@@ -1230,7 +1401,7 @@ static size_t default_threads(void)
 int cmd_scan(int argc, char **argv)
 {
     struct cli_parser p;
-    struct scan_config cfg = {NULL, FORMAT_TEXT, SHAI_SCAN_VIOLATIONS, NULL, 0};
+    struct scan_config cfg;
     struct cli_db_source src = {NULL, 0, NULL, false};
     const char **lexicons, **files;
     size_t n_lexicons = 0, n_files = 0;
@@ -1242,6 +1413,11 @@ int cmd_scan(int argc, char **argv)
     int id, status = CLI_EXIT_ERROR;
 
     memset(&in, 0, sizeof in);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.format = FORMAT_TEXT;
+    cfg.flags = SHAI_SCAN_VIOLATIONS;
+    cfg.report = REPORT_HITS;
+    cfg.fail_on = FAIL_ON_REVIEW;
 
     /* Every argument is at most one lexicon or one file. */
     lexicons = cli_arg_list(argc);
@@ -1287,6 +1463,32 @@ int cmd_scan(int argc, char **argv)
         case OPT_OVERLAPPING:
             cfg.flags |= SHAI_SCAN_OVERLAPPING;
             break;
+        /* issue 18: reports and exit status */
+        case OPT_FAIL_ON:
+            if (strcmp(arg, "review") == 0) {
+                cfg.fail_on = FAIL_ON_REVIEW;
+            } else if (strcmp(arg, "block") == 0) {
+                cfg.fail_on = FAIL_ON_BLOCK;
+            } else if (strcmp(arg, "never") == 0) {
+                cfg.fail_on = FAIL_ON_NEVER;
+            } else {
+                cli_usage_error("scan", "unknown --fail-on '%s' (expected block, review or never)",
+                                arg);
+                goto out;
+            }
+            break;
+        case OPT_EXIT_ZERO:
+            cfg.fail_on = FAIL_ON_NEVER;
+            break;
+        case OPT_COUNT:
+            cfg.report = REPORT_COUNT;
+            break;
+        case OPT_FILES_WITH_MATCHES:
+            cfg.report = REPORT_FILES;
+            break;
+        case OPT_QUIET:
+            cfg.report = REPORT_QUIET;
+            break;
         case OPT_HELP:
             status = cli_print_help(cmd_scan_help);
             goto out;
@@ -1319,6 +1521,10 @@ int cmd_scan(int argc, char **argv)
         if (shai_db_category_name(db, i, &name) == SHAI_OK)
             cfg.category_names[i] = name;
     }
+    if (scan_prepare(&cfg, n_files) != 0) {
+        cli_error("out of memory");
+        goto out;
+    }
 
     status = -1;
     if (nthreads > 1)
@@ -1330,11 +1536,14 @@ int cmd_scan(int argc, char **argv)
         status = CLI_EXIT_CLEAN;
         for (size_t i = 0; i < n_files; i++) {
             int st = stream_path(&in, files[i]);
+            cfg.tally[i].hits += in.hits;
+            cfg.tally[i].block_hits += in.block_hits;
             if (cli_stdout.error)
                 break;
             status_add(&status, st);
         }
     }
+    status = scan_finish(&cfg, files, n_files, status);
     if (cli_out_flush(&cli_stdout) != 0) {
         fprintf(stderr, "shai: write error: %s\n", strerror(cli_stdout.error));
         status = CLI_EXIT_ERROR;
@@ -1342,7 +1551,9 @@ int cmd_scan(int argc, char **argv)
 
 out:
     free(in.buf);
+    free(in.marks);
     free(cfg.category_names);
+    scan_release(&cfg);
     shai_db_free(db);
     free(lexicons);
     free(files);
