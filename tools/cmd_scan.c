@@ -30,6 +30,7 @@
  * consecutive files flow through the same queue.
  */
 #include "cli.h"
+#include "scan_input.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,6 +63,7 @@ enum scan_fail_on { FAIL_ON_REVIEW, FAIL_ON_BLOCK, FAIL_ON_NEVER };
 struct file_tally {
     uint64_t hits;
     uint64_t block_hits;
+    bool binary; /* found in a directory, skipped */
 };
 
 struct scan_config {
@@ -74,6 +76,8 @@ struct scan_config {
     enum scan_report report;
     enum scan_fail_on fail_on;
     struct file_tally *tally; /* by input, main thread only */
+    const char *encoding;     /* --encoding, or NULL: detect */
+    const bool *walked;       /* by input: found in a directory */
     uint64_t *category_hits;  /* by category id, + 1: uncategorized; atomic */
 };
 
@@ -101,6 +105,7 @@ struct input {
     struct cursor cur;    /* bytes before cur.off are dropped (dead) */
     struct cursor last;   /* a known position >= cur: the last hit start located */
     struct cursor *marks; /* known positions, by offset, MARK_STEP bytes apart */
+    const uint64_t *map;  /* decoded input: original offset of each byte, or NULL */
     size_t n_marks, cap_marks;
     bool final;      /* end of input reached: no byte will follow buf[len) */
     int error;       /* INPUT_* set by the hit callback */
@@ -270,9 +275,9 @@ static void print_jsonl(const struct input *in, const shai_hit *hit, const struc
     cli_out_str(o, ",\"col\":");
     cli_out_u64(o, pos->col + 1);
     cli_out_str(o, ",\"start\":");
-    cli_out_u64(o, hit->start);
+    cli_out_u64(o, in->map ? in->map[hit->start] : hit->start);
     cli_out_str(o, ",\"end\":");
-    cli_out_u64(o, hit->end);
+    cli_out_u64(o, in->map ? in->map[hit->end] : hit->end);
     cli_out_str(o, ",\"text\":");
     cli_out_json_string(o, text, (size_t)(hit->end - hit->start));
     cli_out_str(o, ",\"entry\":");
@@ -685,16 +690,117 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
     return in->hits ? CLI_EXIT_HITS : CLI_EXIT_CLEAN;
 }
 
-/* Scan the file `path` ("-" is standard input) with the streaming engine. */
-static int stream_path(struct input *in, const char *path)
+/* ----------------------------------------- issue 18: encodings, binaries */
+
+/* Read the rest of `fd` into *buf, after *len bytes. 0, or -1 (errno). */
+static int read_rest(int fd, unsigned char **buf, size_t *cap, size_t *len)
+{
+    for (;;) {
+        if (buf_reserve(buf, cap, *len, READ_MORE, 2 * CHUNK) != 0) {
+            errno = ENOMEM;
+            return -1;
+        }
+        ssize_t n = read_some(fd, *buf + *len, *cap - *len);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return 0;
+        *len += (size_t)n;
+    }
+}
+
+/* Scan a decoded input, in memory, in this thread; its hits go to `out`
+ * and are added to *t. Returns CLI_EXIT_*. */
+static int scan_decoded(const struct scan_config *cfg, const char *name, const struct decoded *d,
+                        struct cli_out *out, struct file_tally *t)
+{
+    struct input in;
+    struct limit_lines ll = {0};
+    int rc;
+
+    memset(&in, 0, sizeof in);
+    in.cfg = cfg;
+    in.name = name;
+    in.name_len = strlen(name);
+    in.out = out;
+    in.buf = d->text;
+    in.cap = d->len;
+    in.len = d->len;
+    in.cur = (struct cursor){0, 1, 0};
+    in.last = in.cur;
+    in.final = true;
+    in.map = d->map;
+    rc = shai_scan(cfg->db, (const char *)d->text, d->len, cfg->flags, on_hit, &in);
+    free(in.marks);
+    t->hits += in.hits;
+    t->block_hits += in.block_hits;
+    if (in.error == INPUT_INTERNAL_ERROR)
+        report_internal_error(name, in.bad);
+    if (in.error != INPUT_OK)
+        return CLI_EXIT_ERROR;
+    if (rc == SHAI_E_MATCH_LIMIT) {
+        find_limit_lines(cfg, d->text, d->len, 1, &ll);
+        report_limit_lines(name, &ll);
+        return CLI_EXIT_ERROR;
+    }
+    if (rc != SHAI_OK && rc != SHAI_TERMINATED) {
+        cli_error("%s: scan failed: %s", name, shai_status_message(rc));
+        return CLI_EXIT_ERROR;
+    }
+    return in.hits ? CLI_EXIT_HITS : CLI_EXIT_CLEAN;
+}
+
+/* The rest of an input that is not UTF-8 (the bytes read so far in
+ * buf[0..*len), more read from fd): decoded and scanned, its hits to `out`.
+ * Returns CLI_EXIT_*, or -1 when the encoding was detected (not forced by
+ * --encoding) and does not decode (a notice is printed; all of the input is
+ * in *buf, to scan as UTF-8). */
+static int decode_and_scan(const struct scan_config *cfg, int fd, const char *name,
+                           const char *charset, unsigned char **buf, size_t *cap, size_t *len,
+                           struct cli_out *out, struct file_tally *t)
+{
+    struct decoded d;
+    const char *why = "";
+    int rc, status;
+
+    if (read_rest(fd, buf, cap, len) != 0) {
+        cli_error("%s: %s", name, strerror(errno));
+        return CLI_EXIT_ERROR;
+    }
+    rc = scan_decode(*buf, *len, charset, &d, &why);
+    if (rc < 0) {
+        cli_error("%s: out of memory", name);
+        return CLI_EXIT_ERROR;
+    }
+    if (rc > 0 && !cfg->encoding) {
+        cli_error("%s: %s; scanned as UTF-8 (invalid bytes never match)", name, why);
+        return -1;
+    }
+    if (rc > 0) {
+        cli_error("%s: cannot decode as %s: %s", name, charset, why);
+        return CLI_EXIT_ERROR;
+    }
+    status = scan_decoded(cfg, name, &d, out, t);
+    decoded_free(&d);
+    return status;
+}
+
+/* Scan the file `path` ("-" is standard input), the `idx`-th input, with
+ * the streaming engine. */
+static int stream_path(const struct scan_config *cfg, struct input *in, size_t idx,
+                       const char *path)
 {
     struct stat st;
-    bool interactive;
+    bool interactive, complete;
+    const char *charset;
+    uint64_t base = 0;
+    ssize_t n;
     int fd, status;
 
     in->len = 0;
     in->hits = 0;
     in->block_hits = 0;
+    in->map = NULL;
     if (strcmp(path, "-") == 0) {
         fd = STDIN_FILENO;
         in->name = STDIN_NAME;
@@ -707,7 +813,49 @@ static int stream_path(struct input *in, const char *path)
         in->name = path;
     }
     interactive = !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
-    status = scan_stream(in, fd, interactive, 0, 1);
+    if (buf_reserve(&in->buf, &in->cap, 0, CHUNK, 2 * CHUNK) != 0) {
+        cli_error("%s: out of memory", in->name);
+        status = CLI_EXIT_ERROR;
+        goto out;
+    }
+    if (interactive && would_block(fd))
+        cli_out_flush(in->out);
+    n = read_some(fd, in->buf, CHUNK);
+    if (n < 0) {
+        cli_error("%s: %s", in->name, strerror(errno));
+        status = CLI_EXIT_ERROR;
+        goto out;
+    }
+    in->len = (size_t)n;
+    complete = n == 0 || (!interactive && (uint64_t)st.st_size <= (uint64_t)n);
+    switch (scan_detect(in->buf, in->len, complete, cfg->encoding, &charset)) {
+    case ENC_UTF8_BOM:
+        memmove(in->buf, in->buf + 3, in->len - 3);
+        in->len -= 3;
+        base = 3;
+        break;
+    case ENC_BINARY:
+        if (cfg->walked[idx]) {
+            cfg->tally[idx].binary = true;
+            status = CLI_EXIT_CLEAN;
+            goto out;
+        }
+        break;
+    case ENC_DECODE: {
+        struct file_tally t = {0, 0, false};
+        status =
+            decode_and_scan(cfg, fd, in->name, charset, &in->buf, &in->cap, &in->len, in->out, &t);
+        in->hits = t.hits;
+        in->block_hits = t.block_hits;
+        if (status >= 0)
+            goto out;
+        break; /* scanned as UTF-8 */
+    }
+    case ENC_UTF8:
+        break;
+    }
+    status = scan_stream(in, fd, interactive, base, 1);
+out:
     if (fd != STDIN_FILENO)
         close(fd);
     return status;
@@ -1043,12 +1191,80 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
     interactive = !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
 
     b = pool_acquire(p);
+    /* issue 18: the first read tells the encoding */
+    size_t pending = 0; /* read already, at b->buf[0..pending) */
+    {
+        const char *charset;
+        ssize_t n;
+        bool complete;
+        if (block_reserve(b, BLOCK_SIZE) != 0)
+            goto out_of_memory;
+        if (interactive && would_block(fd))
+            pool_drain(p);
+        n = read_some(fd, b->buf, CHUNK);
+        if (n < 0) {
+            int err = errno;
+            pool_drain(p);
+            cli_error("%s: %s", name, strerror(err));
+            status_add(&p->status, CLI_EXIT_ERROR);
+            goto out;
+        }
+        pending = (size_t)n;
+        complete = n == 0 || (!interactive && (uint64_t)st.st_size <= (uint64_t)n);
+        switch (scan_detect(b->buf, pending, complete, p->cfg->encoding, &charset)) {
+        case ENC_UTF8_BOM:
+            memmove(b->buf, b->buf + 3, pending - 3);
+            pending -= 3;
+            base = 3;
+            break;
+        case ENC_BINARY:
+            if (p->cfg->walked[file]) {
+                p->cfg->tally[file].binary = true;
+                goto out;
+            }
+            break;
+        case ENC_DECODE: {
+            int st2;
+            pool_drain(p);
+            b->len = pending;
+            st2 = decode_and_scan(p->cfg, fd, name, charset, &b->buf, &b->cap, &b->len, &cli_stdout,
+                                  &p->cfg->tally[file]);
+            if (st2 >= 0) {
+                status_add(&p->status, st2);
+                b->len = 0;
+                goto out;
+            }
+            /* all of it read, not decodable: scanned as UTF-8, streamed */
+            unsigned char *buf = b->buf;
+            size_t cap = b->cap;
+            b->buf = p->in.buf;
+            b->cap = p->in.cap;
+            p->in.buf = buf;
+            p->in.cap = cap;
+            p->in.len = b->len;
+            p->in.name = name;
+            p->in.map = NULL;
+            b->len = 0;
+            status_add(&p->status, scan_stream(&p->in, fd, interactive, 0, 1));
+            p->cfg->tally[file].hits += p->in.hits;
+            p->cfg->tally[file].block_hits += p->in.block_hits;
+            goto out;
+        }
+        case ENC_UTF8:
+            break;
+        }
+    }
     while (!p->abort) {
         size_t want = b->len < BLOCK_SIZE ? BLOCK_SIZE - b->len : READ_MORE;
         ssize_t n;
 
         if (block_reserve(b, want) != 0)
             goto out_of_memory;
+        if (pending > 0) {
+            n = (ssize_t)pending;
+            pending = 0;
+            goto got;
+        }
         if (interactive && would_block(fd)) {
             /* About to block on a pipe or terminal: show what we have. */
             if (cut > 0) {
@@ -1075,6 +1291,7 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
                 pool_submit(p, b, file, name, base, line);
             break;
         }
+    got:;
         size_t k = after_last_newline(b->buf + b->len, (size_t)n);
         if (k > 0)
             cut = b->len + k;
@@ -1110,6 +1327,7 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
             break;
         }
     }
+out:
     if (fd != STDIN_FILENO)
         close(fd);
     return;
@@ -1211,8 +1429,15 @@ void cmd_scan_help(FILE *out)
     fputs("Usage: shai scan [OPTION]... [FILE]...\n"
           "Screen each FILE against a lexicon and print every violation: a hit of a\n"
           "deny entry that no allow entry covers. With no FILE, or where FILE is -,\n"
-          "read standard input. Input of any size is streamed; it is UTF-8, and\n"
-          "invalid bytes and NULs are allowed (they never match).\n"
+          "read standard input. A directory is walked recursively (in byte order,\n"
+          "hidden entries skipped, and files with a NUL in their first 64 KiB\n"
+          "skipped as binary and counted on standard error). Input of any size is\n"
+          "streamed. The encoding is detected per file: UTF-8 (invalid bytes and\n"
+          "NULs allowed, they never match), a BOM (UTF-8, UTF-16LE/BE), or invalid\n"
+          "UTF-8 without NUL that decodes cleanly as GB18030 (GBK) or Big5 (told\n"
+          "apart by their double-byte ranges); otherwise a notice is printed and the\n"
+          "file is scanned as UTF-8. A decoded file is read whole; its offsets are\n"
+          "the original file's bytes, its columns count decoded code points.\n"
           "\n"
           "Options:\n"
           "  -L, --lexicon=PATH  lexicon file, or directory whose *.txt files are\n"
@@ -1232,6 +1457,17 @@ void cmd_scan_help(FILE *out)
           "                      output is the same, in input order, for every N\n",
           out);
     fputs("\n"
+          "Inputs:\n"
+          "  -g, --glob=GLOB     in directories, scan only the files whose name\n"
+          "                      matches GLOB (fnmatch); !GLOB excludes; repeatable\n"
+          "  -t, --type=TYPE     in directories, scan only files of TYPE:\n"
+          "                      txt, md, html, json, csv, srt, xml, c, py, js;\n"
+          "                      repeatable\n"
+          "  -E, --encoding=NAME the encoding of every input (an ICU converter\n"
+          "                      name: GB18030, GBK, Big5, UTF-16LE, Shift_JIS...)\n"
+          "                      instead of detection; an input that does not\n"
+          "                      decode is an error\n"
+          "\n"
           "Reports and exit status:\n"
           "  -c, --count         print FILE:N, the number of hits, for each FILE\n"
           "  -l, --files-with-matches\n"
@@ -1308,6 +1544,10 @@ enum {
     OPT_COUNT,
     OPT_FILES_WITH_MATCHES,
     OPT_QUIET,
+    /* issue 18: inputs */
+    OPT_GLOB,
+    OPT_TYPE,
+    OPT_ENCODING,
 };
 
 static const struct cli_option scan_options[] = {
@@ -1325,6 +1565,10 @@ static const struct cli_option scan_options[] = {
     {"count", 'c', CLI_ARG_NONE, OPT_COUNT},
     {"files-with-matches", 'l', CLI_ARG_NONE, OPT_FILES_WITH_MATCHES},
     {"quiet", 'q', CLI_ARG_NONE, OPT_QUIET},
+    /* issue 18: inputs */
+    {"glob", 'g', CLI_ARG_REQUIRED, OPT_GLOB},
+    {"type", 't', CLI_ARG_REQUIRED, OPT_TYPE},
+    {"encoding", 'E', CLI_ARG_REQUIRED, OPT_ENCODING},
     {NULL, 0, 0, 0},
 };
 
@@ -1366,11 +1610,12 @@ static void scan_release(struct scan_config *cfg)
 static int scan_finish(const struct scan_config *cfg, const char *const *files, size_t n_files,
                        int status)
 {
-    uint64_t hits = 0, block_hits = 0;
+    uint64_t hits = 0, block_hits = 0, binary = 0;
 
     for (size_t i = 0; i < n_files; i++) {
         const struct file_tally *t = &cfg->tally[i];
         const char *name = strcmp(files[i], "-") == 0 ? STDIN_NAME : files[i];
+        binary += t->binary;
         hits += t->hits;
         block_hits += t->block_hits;
         if (cfg->report == REPORT_COUNT) {
@@ -1383,6 +1628,10 @@ static int scan_finish(const struct scan_config *cfg, const char *const *files, 
             cli_out_char(&cli_stdout, '\n');
         }
     }
+    if (binary > 0)
+        cli_error("%llu binary file%s skipped in the directories (a NUL in the first 64 KiB; "
+                  "name a file to scan it)",
+                  (unsigned long long)binary, binary == 1 ? "" : "s");
     if (status != CLI_EXIT_HITS)
         return status;
     if (cfg->fail_on == FAIL_ON_NEVER || (cfg->fail_on == FAIL_ON_BLOCK && block_hits == 0))
@@ -1411,6 +1660,11 @@ int cmd_scan(int argc, char **argv)
     shai_db *db = NULL;
     struct input in;
     int id, status = CLI_EXIT_ERROR;
+    /* issue 18: inputs */
+    struct scan_filter filter = {NULL, 0, NULL, 0};
+    struct scan_files inputs = {NULL, NULL, NULL, 0, 0, 0};
+    const char **operands;
+    int walk_status = CLI_EXIT_CLEAN;
 
     memset(&in, 0, sizeof in);
     memset(&cfg, 0, sizeof cfg);
@@ -1421,8 +1675,10 @@ int cmd_scan(int argc, char **argv)
 
     /* Every argument is at most one lexicon or one file. */
     lexicons = cli_arg_list(argc);
-    files = lexicons ? cli_arg_list(argc) : NULL;
-    if (!files)
+    operands = files = lexicons ? cli_arg_list(argc) : NULL;
+    filter.globs = cli_arg_list(argc);
+    filter.types = cli_arg_list(argc);
+    if (!files || !filter.globs || !filter.types)
         goto out;
 
     cli_parser_init(&p, argc, argv, "scan");
@@ -1489,6 +1745,21 @@ int cmd_scan(int argc, char **argv)
         case OPT_QUIET:
             cfg.report = REPORT_QUIET;
             break;
+        /* issue 18: inputs */
+        case OPT_GLOB:
+            filter.globs[filter.n_globs++] = arg;
+            break;
+        case OPT_TYPE:
+            if (!scan_type_known(arg)) {
+                cli_usage_error("scan", "unknown --type '%s' (expected one of %s)", arg,
+                                scan_type_names());
+                goto out;
+            }
+            filter.types[filter.n_types++] = arg;
+            break;
+        case OPT_ENCODING:
+            cfg.encoding = arg;
+            break;
         case OPT_HELP:
             status = cli_print_help(cmd_scan_help);
             goto out;
@@ -1504,6 +1775,18 @@ int cmd_scan(int argc, char **argv)
         goto out;
     if (n_files == 0)
         files[n_files++] = "-";
+    switch (scan_files_expand(files, n_files, &filter, &inputs)) {
+    case 0:
+        break;
+    case -1:
+        cli_error("out of memory");
+        goto out;
+    default:
+        walk_status = CLI_EXIT_ERROR;
+    }
+    files = inputs.paths;
+    n_files = inputs.n;
+    cfg.walked = inputs.walked;
 
     src.lexicons = lexicons;
     src.n_lexicons = n_lexicons;
@@ -1535,7 +1818,7 @@ int cmd_scan(int argc, char **argv)
         in.out = &cli_stdout;
         status = CLI_EXIT_CLEAN;
         for (size_t i = 0; i < n_files; i++) {
-            int st = stream_path(&in, files[i]);
+            int st = stream_path(&cfg, &in, i, files[i]);
             cfg.tally[i].hits += in.hits;
             cfg.tally[i].block_hits += in.block_hits;
             if (cli_stdout.error)
@@ -1543,6 +1826,7 @@ int cmd_scan(int argc, char **argv)
             status_add(&status, st);
         }
     }
+    status_add(&status, walk_status);
     status = scan_finish(&cfg, files, n_files, status);
     if (cli_out_flush(&cli_stdout) != 0) {
         fprintf(stderr, "shai: write error: %s\n", strerror(cli_stdout.error));
@@ -1556,6 +1840,9 @@ out:
     scan_release(&cfg);
     shai_db_free(db);
     free(lexicons);
-    free(files);
+    free(operands);
+    free(filter.globs);
+    free(filter.types);
+    scan_files_free(&inputs);
     return status;
 }

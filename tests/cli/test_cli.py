@@ -504,12 +504,6 @@ class TestExitCodesAndErrors(CliTestCase):
         self.assertEqual(p.stderr.decode().splitlines(),
                          ["shai: <stdin>:2: " + msg, "shai: <stdin>:4: " + msg])
 
-    def test_directory_as_input(self):
-        lex = self.lexicon()
-        p = self.scan("-L", lex, self.tmp)
-        self.assert_exit(p, 2)
-        self.assertIn(self.tmp, p.stderr.decode())
-
     def test_malformed_lexicon(self):
         bad = self.write("lexicons/bad.txt", "@category x\n赌博\n@colour red\n")
         p = self.scan("-L", bad, input="赌博\n")
@@ -1562,6 +1556,104 @@ class TestReportsAndExitStatus(CliTestCase):
         p = self.scan("-L", lex, input="本品全网第一！\n")
         self.assert_exit(p, 1)
         self.assertEqual(p.stdout.decode(), "<stdin>:1:3: 全网第一 [ad-law/review → 全网热销]\n")
+
+
+class TestInputsAndEncodings(CliTestCase):
+    LEX = "@category gambling\n@action block\n网上赌场\n"
+    TEXT = "第一行\n他在网上赌场输了钱\n"
+
+    def hits(self, p):
+        return [(r["file"], r["line"], r["col"], r["start"], r["end"], r["text"])
+                for r in self.jsonl(p.stdout)]
+
+    def test_directory_is_walked(self):
+        # "`shai scan drafts/` exits 2 with `drafts/: Is a directory`", and a
+        # subdirectory among drafts/* made the whole run exit 2.
+        lex = self.lexicon(self.LEX)
+        self.write("drafts/b.txt", self.TEXT)
+        self.write("drafts/a.md", self.TEXT)
+        self.write("drafts/sub/c.txt", self.TEXT)
+        self.write("drafts/.hidden/d.txt", self.TEXT)
+        self.write("drafts/.e.txt", self.TEXT)
+        self.write("drafts/image.png", b"\x89PNG\r\n\x1a\n\x00\x00" + self.TEXT.encode())
+        d = self.path("drafts")
+        want = [d + "/a.md", d + "/b.txt", d + "/sub/c.txt"]
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "-l", d)
+            self.assert_exit(p, 1)
+            self.assertEqual(p.stdout.decode().split(), want)
+            self.assertIn("1 binary file skipped", p.stderr.decode())
+            p = self.scan("-L", lex, j, "-l", *sorted(self.path("drafts/" + n)
+                                                      for n in ("a.md", "b.txt", "sub")))
+            self.assert_exit(p, 1)
+            self.assertEqual(p.stdout.decode().split(), want)
+            p = self.scan("-L", lex, j, "-l", "--glob", "*.txt", d)
+            self.assertEqual(p.stdout.decode().split(), want[1:])
+            p = self.scan("-L", lex, j, "-l", "-g", "!c.txt", "--type", "md", d)
+            self.assertEqual(p.stdout.decode().split(), want[:1])
+            # a binary file named on the command line is scanned, as before
+            p = self.scan("-L", lex, j, "-l", self.path("drafts/image.png"))
+            self.assert_exit(p, 1)
+        p = self.scan("-L", lex, "--type", "nosuch", d)
+        self.assert_exit(p, 2)
+
+    def check_encoded(self, data, codec, args=()):
+        lex = self.lexicon(self.LEX)
+        f = self.write("in." + codec, data)
+        start = data.index("网上赌场".encode(codec.replace("-sig", "")))
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "-f", "jsonl", *args, f)
+            self.assert_exit(p, 1)
+            (rec,) = self.jsonl(p.stdout)
+            self.assertEqual((rec["line"], rec["col"], rec["text"]), (2, 3, "网上赌场"), codec)
+            self.assertEqual(rec["start"], start, codec)
+            self.assertEqual(data[rec["start"]:rec["end"]].decode(codec.replace("-sig", "")),
+                             "网上赌场")
+            p = self.scan("-L", lex, j, *args, f)
+            self.assertEqual(p.stdout.decode(), f + ":2:3: 网上赌场 [gambling/block]\n")
+            p = self.scan("-L", lex, j, *args, "-", input=data)
+            self.assertEqual(p.stdout.decode(), "<stdin>:2:3: 网上赌场 [gambling/block]\n")
+
+    def test_utf8_bom(self):
+        self.check_encoded(b"\xef\xbb\xbf" + self.TEXT.encode(), "utf-8")
+
+    def test_utf16_bom(self):
+        # "A UTF-16 file with BOM ... exits 0 with no hit"
+        self.check_encoded(b"\xff\xfe" + self.TEXT.encode("utf-16-le"), "utf-16-le")
+        self.check_encoded(b"\xfe\xff" + self.TEXT.encode("utf-16-be"), "utf-16-be")
+        self.check_encoded(b"\xff\xfe" + ("😀" + self.TEXT).encode("utf-16-le"), "utf-16-le")
+
+    def test_gbk_and_gb18030(self):
+        # "a GBK file ... exits 0 with no hit"
+        self.check_encoded(self.TEXT.encode("gbk"), "gbk")
+        self.check_encoded(("€" + self.TEXT + "𠀀\n").encode("gb18030"), "gb18030")
+
+    def test_big5(self):
+        text = "第一行\n他在網上賭場輸了錢\n"
+        lex = self.lexicon(self.LEX)
+        data = text.encode("big5")
+        f = self.write("in.big5", data)
+        p = self.scan("-L", lex, "-f", "jsonl", f)
+        self.assert_exit(p, 1)
+        (rec,) = self.jsonl(p.stdout)
+        self.assertEqual((rec["line"], rec["col"], rec["text"]), (2, 3, "網上賭場"))
+        self.assertEqual(data[rec["start"]:rec["end"]].decode("big5"), "網上賭場")
+
+    def test_forced_encoding(self):
+        data = self.TEXT.encode("gbk")
+        self.check_encoded(data, "gbk", args=("--encoding", "GBK"))
+        lex = self.lexicon(self.LEX)
+        f = self.write("x.txt", data)
+        p = self.scan("-L", lex, "--encoding", "no-such-charset", f)
+        self.assert_exit(p, 2)
+        self.assertIn("no-such-charset", p.stderr.decode())
+
+    def test_undecodable_is_reported(self):
+        lex = self.lexicon(self.LEX)
+        f = self.write("bad.txt", b"\xff\xff\xff " + "网上赌场\n".encode())
+        p = self.scan("-L", lex, f)
+        self.assert_exit(p, 1)  # scanned as UTF-8: the valid part still matches
+        self.assertIn("bad.txt: neither UTF-8, GB18030 nor Big5", p.stderr.decode())
 
 
 class TestLongLines(CliTestCase):

@@ -1,0 +1,486 @@
+/* What `shai scan` reads: see scan_input.h. */
+#include "scan_input.h"
+
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#ifdef SHAI_CLI_ICU
+#include <unicode/ucnv.h>
+#endif
+
+/* ------------------------------------------------------------------ types */
+
+static const struct {
+    const char *name;
+    const char *globs; /* comma-separated */
+} types[] = {
+    {"txt", "*.txt"},         {"md", "*.md,*.markdown"},
+    {"html", "*.html,*.htm"}, {"json", "*.json,*.jsonl,*.ndjson"},
+    {"csv", "*.csv,*.tsv"},   {"srt", "*.srt,*.vtt,*.ass"},
+    {"xml", "*.xml"},         {"c", "*.c,*.h,*.cc,*.cpp,*.hpp"},
+    {"py", "*.py"},           {"js", "*.js,*.jsx,*.ts,*.tsx"},
+};
+
+bool scan_type_known(const char *name)
+{
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(types[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+const char *scan_type_names(void)
+{
+    return "txt, md, html, json, csv, srt, xml, c, py, js";
+}
+
+static bool type_matches(const char *type, const char *base)
+{
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        if (strcmp(types[i].name, type) != 0)
+            continue;
+        const char *g = types[i].globs;
+        while (*g) {
+            char pat[32];
+            size_t n = strcspn(g, ",");
+            if (n < sizeof pat) {
+                memcpy(pat, g, n);
+                pat[n] = '\0';
+                if (fnmatch(pat, base, 0) == 0)
+                    return true;
+            }
+            g += n + (g[n] == ',');
+        }
+    }
+    return false;
+}
+
+static bool filter_accepts(const struct scan_filter *f, const char *base)
+{
+    bool any_include = false, included = false;
+
+    for (size_t i = 0; i < f->n_globs; i++) {
+        const char *g = f->globs[i];
+        if (g[0] == '!') {
+            if (fnmatch(g + 1, base, 0) == 0)
+                return false;
+        } else {
+            any_include = true;
+            if (fnmatch(g, base, 0) == 0)
+                included = true;
+        }
+    }
+    if (any_include && !included)
+        return false;
+    if (f->n_types == 0)
+        return true;
+    for (size_t i = 0; i < f->n_types; i++)
+        if (type_matches(f->types[i], base))
+            return true;
+    return false;
+}
+
+/* ------------------------------------------------------------------ files */
+
+static int files_add(struct scan_files *f, const char *path, char *owned, bool walked)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 64;
+        const char **p = realloc(f->paths, cap * sizeof *p);
+        if (!p)
+            return -1;
+        f->paths = p;
+        bool *w = realloc(f->walked, cap * sizeof *w);
+        if (!w)
+            return -1;
+        f->walked = w;
+        char **o = realloc(f->owned, cap * sizeof *o);
+        if (!o)
+            return -1;
+        f->owned = o;
+        f->cap = cap;
+    }
+    f->paths[f->n] = path;
+    f->walked[f->n] = walked;
+    f->n++;
+    if (owned)
+        f->owned[f->n_owned++] = owned;
+    return 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add the files under directory `dir`; 0, 2 (a directory could not be
+ * read, reported), -1 out of memory. */
+static int walk(const char *dir, const struct scan_filter *filter, struct scan_files *out)
+{
+    DIR *d = opendir(dir);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int status = 0;
+    struct dirent *e;
+
+    if (!d) {
+        cli_error("%s: %s", dir, strerror(errno));
+        return 2;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') /* ".", ".." and hidden entries */
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 32;
+            char **p = realloc(names, cap * sizeof *p);
+            if (!p) {
+                status = -1;
+                break;
+            }
+            names = p;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            status = -1;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (status == 0)
+        qsort(names, n, sizeof *names, compare_names);
+    size_t dlen = strlen(dir);
+    bool slash = dlen > 0 && dir[dlen - 1] == '/';
+    for (size_t i = 0; i < n && status >= 0; i++) {
+        size_t len = dlen + !slash + strlen(names[i]) + 1;
+        char *path = malloc(len);
+        struct stat st;
+        if (!path) {
+            status = -1;
+            break;
+        }
+        snprintf(path, len, "%s%s%s", dir, slash ? "" : "/", names[i]);
+        if (lstat(path, &st) != 0) {
+            cli_error("%s: %s", path, strerror(errno));
+            status = 2;
+            free(path);
+        } else if (S_ISDIR(st.st_mode)) {
+            int st2 = walk(path, filter, out);
+            free(path);
+            if (st2 != 0)
+                status = st2;
+        } else if (S_ISREG(st.st_mode) && filter_accepts(filter, names[i])) {
+            if (files_add(out, path, path, true) != 0) {
+                free(path);
+                status = -1;
+            }
+        } else {
+            free(path); /* symbolic links, devices, filtered out */
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return status;
+}
+
+int scan_files_expand(const char *const *operands, size_t n, const struct scan_filter *filter,
+                      struct scan_files *out)
+{
+    int status = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        const char *path = operands[i];
+        if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            int rc = walk(path, filter, out);
+            if (rc < 0)
+                return -1;
+            if (rc)
+                status = rc;
+        } else if (files_add(out, path, NULL, false) != 0) {
+            return -1;
+        }
+    }
+    return status;
+}
+
+void scan_files_free(struct scan_files *f)
+{
+    for (size_t i = 0; i < f->n_owned; i++)
+        free(f->owned[i]);
+    free(f->owned);
+    free(f->paths);
+    free(f->walked);
+    memset(f, 0, sizeof *f);
+}
+
+/* --------------------------------------------------------------- encoding */
+
+/* Whether p[0..n) is valid UTF-8; an incomplete sequence at the end is
+ * valid unless `complete`. */
+static bool valid_utf8(const unsigned char *p, size_t n, bool complete)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t k = shai_utf8_decode((const char *)p + i, n - i, &cp);
+        if (cp == SHAI_UTF8_TRUNCATED && !complete)
+            return true;
+        if (cp == SHAI_UTF8_TRUNCATED || cp == SHAI_UTF8_INVALID || k == 0)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+enum scan_encoding scan_detect(const unsigned char *p, size_t len, bool complete,
+                               const char *forced, const char **charset)
+{
+    *charset = NULL;
+    if (forced) {
+        if (strcasecmp(forced, "utf-8") == 0 || strcasecmp(forced, "utf8") == 0)
+            return len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? ENC_UTF8_BOM : ENC_UTF8;
+        *charset = forced;
+        return ENC_DECODE;
+    }
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        return ENC_UTF8_BOM;
+    /* FF FE 00 00 is UTF-32LE's BOM, not read here */
+    if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE && !(len >= 4 && p[2] == 0 && p[3] == 0)) {
+        *charset = "UTF-16LE";
+        return ENC_DECODE;
+    }
+    if (len >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
+        *charset = "UTF-16BE";
+        return ENC_DECODE;
+    }
+    if (memchr(p, '\0', len))
+        return ENC_BINARY;
+    if (valid_utf8(p, len, complete))
+        return ENC_UTF8;
+    *charset = "auto";
+    return ENC_DECODE;
+}
+
+void decoded_free(struct decoded *d)
+{
+    free(d->text);
+    free(d->map);
+    d->text = NULL;
+    d->map = NULL;
+    d->len = 0;
+}
+
+/* Append code point `cp` from original offset `at`. The buffers have room:
+ * 4 bytes of text per input unit at most. */
+static void put_cp(struct decoded *d, uint32_t cp, uint64_t at)
+{
+    unsigned char *t = d->text + d->len;
+    size_t n;
+
+    if (cp < 0x80) {
+        t[0] = (unsigned char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        t[0] = (unsigned char)(0xC0 | cp >> 6);
+        t[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        t[0] = (unsigned char)(0xE0 | cp >> 12);
+        t[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        t[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        t[0] = (unsigned char)(0xF0 | cp >> 18);
+        t[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+        t[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        t[3] = (unsigned char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    for (size_t i = 0; i < n; i++)
+        d->map[d->len + i] = at;
+    d->len += n;
+}
+
+/* UTF-16 code units u[0..n) (each from original offset base + 2 * i) to
+ * UTF-8; a lone surrogate becomes U+FFFD and counts as an error. */
+static size_t utf16_to_utf8(const uint16_t *u, const uint64_t *at, size_t n, struct decoded *d)
+{
+    size_t errors = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = u[i];
+        uint64_t from = at[i];
+        if (c >= 0xD800 && c < 0xDC00 && i + 1 < n && u[i + 1] >= 0xDC00 && u[i + 1] < 0xE000) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (u[i + 1] - 0xDC00);
+            i++;
+        } else if (c >= 0xD800 && c < 0xE000) {
+            c = 0xFFFD;
+            errors++;
+        }
+        put_cp(d, c, from);
+    }
+    return errors;
+}
+
+static int alloc_decoded(struct decoded *d, size_t units)
+{
+    d->len = 0;
+    d->text = malloc(3 * units + 1);
+    d->map = malloc((3 * units + 1) * sizeof *d->map);
+    if (!d->text || !d->map) {
+        decoded_free(d);
+        return -1;
+    }
+    return 0;
+}
+
+static int decode_utf16(const unsigned char *src, size_t n, bool big_endian, struct decoded *d,
+                        const char **why)
+{
+    size_t skip = n >= 2 && ((big_endian && src[0] == 0xFE && src[1] == 0xFF) ||
+                             (!big_endian && src[0] == 0xFF && src[1] == 0xFE))
+                      ? 2
+                      : 0;
+    size_t units = (n - skip) / 2;
+    uint16_t *u = malloc((units + 1) * sizeof *u);
+    uint64_t *at = malloc((units + 1) * sizeof *at);
+    int rc = 0;
+
+    if (!u || !at || alloc_decoded(d, units) != 0) {
+        free(u);
+        free(at);
+        return -1;
+    }
+    for (size_t i = 0; i < units; i++) {
+        const unsigned char *q = src + skip + 2 * i;
+        u[i] = big_endian ? (uint16_t)(q[0] << 8 | q[1]) : (uint16_t)(q[1] << 8 | q[0]);
+        at[i] = skip + 2 * i;
+    }
+    if (utf16_to_utf8(u, at, units, d) > 0 || (n - skip) % 2 != 0) {
+        *why = "invalid UTF-16";
+        rc = 1;
+    }
+    d->map[d->len] = n;
+    d->charset = big_endian ? "UTF-16BE" : "UTF-16LE";
+    free(u);
+    free(at);
+    if (rc)
+        decoded_free(d);
+    return rc;
+}
+
+#ifdef SHAI_CLI_ICU
+/* Decode with ICU's converter `name`, stopping at the first byte sequence
+ * that is not valid in it. */
+static int decode_icu(const unsigned char *src, size_t n, const char *name, struct decoded *d,
+                      const char **why)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    UConverter *conv = ucnv_open(name, &err);
+    UChar *u = NULL;
+    int32_t *off = NULL;
+    uint64_t *at = NULL;
+    int rc = -1;
+
+    if (U_FAILURE(err)) {
+        *why = "unknown encoding";
+        return 1;
+    }
+    ucnv_setToUCallBack(conv, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, &err);
+    if (n > (size_t)INT32_MAX / 2) {
+        *why = "too large to decode (2 GiB at most)";
+        rc = 1;
+        goto out;
+    }
+    u = malloc((n + 16) * sizeof *u);
+    off = malloc((n + 16) * sizeof *off);
+    at = malloc((n + 16) * sizeof *at);
+    if (!u || !off || !at)
+        goto out;
+    UChar *target = u;
+    const char *source = (const char *)src;
+    ucnv_toUnicode(conv, &target, u + n + 16, &source, (const char *)src + n, off, true, &err);
+    if (U_FAILURE(err)) {
+        *why = "not valid in this encoding";
+        rc = 1;
+        goto out;
+    }
+    size_t units = (size_t)(target - u);
+    for (size_t i = 0; i < units; i++)
+        at[i] = off[i] < 0 ? 0 : (uint64_t)off[i];
+    if (alloc_decoded(d, units) != 0)
+        goto out;
+    utf16_to_utf8(u, at, units, d);
+    d->map[d->len] = n;
+    d->charset = ucnv_getName(conv, &err);
+    rc = 0;
+out:
+    free(u);
+    free(off);
+    free(at);
+    ucnv_close(conv);
+    return rc;
+}
+
+/* The share of double-byte characters whose both bytes fall in GB2312's
+ * hanzi area (lead 0xB0-0xF7, trail 0xA1-0xFE), in percent. Text in GBK
+ * has nearly all its characters there; Big5 has half its trail bytes in
+ * 0x40-0x7E. */
+static unsigned gb2312_share(const unsigned char *p, size_t n)
+{
+    size_t pairs = 0, gb = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (p[i] < 0x81)
+            continue;
+        pairs++;
+        if (p[i] >= 0xB0 && p[i] <= 0xF7 && p[i + 1] >= 0xA1 && p[i + 1] <= 0xFE)
+            gb++;
+        i++;
+    }
+    return pairs ? (unsigned)(100 * gb / pairs) : 100;
+}
+
+static int decode_auto(const unsigned char *src, size_t n, struct decoded *d, const char **why)
+{
+    const char *first = gb2312_share(src, n) >= 80 ? "GB18030" : "Big5";
+    const char *second = first[0] == 'G' ? "Big5" : "GB18030";
+    int rc = decode_icu(src, n, first, d, why);
+    if (rc == 1)
+        rc = decode_icu(src, n, second, d, why);
+    if (rc == 1)
+        *why = "neither UTF-8, GB18030 nor Big5 (use --encoding)";
+    return rc;
+}
+#endif
+
+int scan_decode(const unsigned char *src, size_t n, const char *charset, struct decoded *out,
+                const char **why)
+{
+    memset(out, 0, sizeof *out);
+    if (strcasecmp(charset, "UTF-16LE") == 0)
+        return decode_utf16(src, n, false, out, why);
+    if (strcasecmp(charset, "UTF-16BE") == 0)
+        return decode_utf16(src, n, true, out, why);
+#ifdef SHAI_CLI_ICU
+    if (strcmp(charset, "auto") == 0)
+        return decode_auto(src, n, out, why);
+    return decode_icu(src, n, charset, out, why);
+#else
+    *why = strcmp(charset, "auto") == 0 ? "not UTF-8 (this shai is built without ICU, which "
+                                          "decodes GB18030 and Big5)"
+                                        : "this shai is built without ICU: only UTF-8 and "
+                                          "UTF-16 can be decoded";
+    return 1;
+#endif
+}

@@ -1,0 +1,81 @@
+/*
+ * What `shai scan` reads: the files named on the command line and found in
+ * the directories named there, and the encoding of each.
+ *
+ * A directory is walked recursively, in byte order of the names, skipping
+ * hidden entries (a name that begins with '.') as ripgrep does; --glob and
+ * --type filter the files found there (never a file named on the command
+ * line). A file is UTF-8 unless it says otherwise: a BOM (UTF-8, UTF-16LE,
+ * UTF-16BE), or, with no NUL and invalid UTF-8 in its first read, a clean
+ * decoding as GB18030 or Big5 (with ICU; which of the two by where its
+ * double-byte characters fall). --encoding names the encoding of every file.
+ * A decoded file is scanned as UTF-8 with a map from each decoded byte back
+ * to the original file's byte offsets.
+ */
+#ifndef SHAI_SCAN_INPUT_H
+#define SHAI_SCAN_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------ files */
+
+struct scan_files {
+    const char **paths; /* "-": standard input */
+    bool *walked;       /* found in a directory (not named) */
+    char **owned;       /* paths allocated here, freed by scan_files_free */
+    size_t n, cap, n_owned;
+};
+
+struct scan_filter {
+    const char **globs; /* fnmatch patterns on the base name; "!PAT" excludes */
+    size_t n_globs;
+    const char **types; /* names from scan_type_names() */
+    size_t n_types;
+};
+
+/* Expand `operands` (files, directories, "-") into `out`. A directory's
+ * files that pass `filter` are added in byte order. Errors (a directory
+ * that cannot be read) are printed and make the return value 2; 0 else;
+ * -1 out of memory. */
+int scan_files_expand(const char *const *operands, size_t n, const struct scan_filter *filter,
+                      struct scan_files *out);
+void scan_files_free(struct scan_files *f);
+
+/* Whether `name` is a known --type; the list for messages and help. */
+bool scan_type_known(const char *name);
+const char *scan_type_names(void);
+
+/* --------------------------------------------------------------- encoding */
+
+enum scan_encoding {
+    ENC_UTF8,     /* as is (invalid bytes never match) */
+    ENC_UTF8_BOM, /* skip 3 bytes */
+    ENC_DECODE,   /* decode the whole input (scan_decode) */
+    ENC_BINARY,   /* a NUL in the first read */
+};
+
+/* Look at the first `len` bytes of an input (`complete`: that is all of
+ * it). `forced`: the --encoding name or NULL. Sets *charset to the name to
+ * decode with for ENC_DECODE. */
+enum scan_encoding scan_detect(const unsigned char *p, size_t len, bool complete,
+                               const char *forced, const char **charset);
+
+/* A decoded input: UTF-8 text and, for each of its len + 1 byte offsets,
+ * the offset in the original bytes. */
+struct decoded {
+    unsigned char *text;
+    uint64_t *map;
+    size_t len;
+    const char *charset; /* what it was decoded from */
+};
+
+/* Decode src[0..n) from `charset` ("UTF-16LE"/"UTF-16BE" with a BOM, or,
+ * "auto", GB18030 or Big5 by detection, or an ICU converter name). 0 ok,
+ * 1 not decodable (message in *why), -1 out of memory. */
+int scan_decode(const unsigned char *src, size_t n, const char *charset, struct decoded *out,
+                const char **why);
+void decoded_free(struct decoded *d);
+
+#endif
