@@ -78,6 +78,8 @@ struct scan_config {
     struct file_tally *tally; /* by input, main thread only */
     const char *encoding;     /* --encoding, or NULL: detect */
     const bool *walked;       /* by input: found in a directory */
+    bool column_bytes;        /* --column byte */
+    bool color;               /* --color, NO_COLOR, a terminal */
     uint64_t *category_hits;  /* by category id, + 1: uncategorized; atomic */
 };
 
@@ -87,6 +89,7 @@ struct cursor {
     uint64_t off;
     uint64_t line;
     uint64_t col;
+    uint64_t lstart; /* offset of the start of the line */
 };
 
 enum { INPUT_OK = 0, INPUT_OUTPUT_ERROR, INPUT_INTERNAL_ERROR };
@@ -126,7 +129,7 @@ static bool cursor_walk(const struct input *in, struct cursor *c, uint64_t targe
     const unsigned char *buf = in->buf;
     size_t i = (size_t)(c->off - in->base);
     size_t t = (size_t)(target - in->base);
-    uint64_t line = c->line, col = c->col;
+    uint64_t line = c->line, col = c->col, lstart = c->lstart;
 
     /* whole lines at once: no unit holds a '\n' byte, so the state after
      * the last one is known without decoding what lies before it */
@@ -137,6 +140,7 @@ static bool cursor_walk(const struct input *in, struct cursor *c, uint64_t targe
         line++;
         col = 0;
         i = (size_t)(nl - buf) + 1;
+        lstart = in->base + i;
     }
     while (i < t) {
         unsigned ch = buf[i];
@@ -144,6 +148,7 @@ static bool cursor_walk(const struct input *in, struct cursor *c, uint64_t targe
             if (ch == '\n') {
                 line++;
                 col = 0;
+                lstart = in->base + i + 1;
             } else {
                 col++;
             }
@@ -159,6 +164,7 @@ static bool cursor_walk(const struct input *in, struct cursor *c, uint64_t targe
     c->off = in->base + i;
     c->line = line;
     c->col = col;
+    c->lstart = lstart;
     return i == t;
 }
 
@@ -225,27 +231,44 @@ static void locate_hit(struct input *in, uint64_t start, struct cursor *out)
 
 /* ------------------------------------------------------------------ output */
 
+/* The 1-based column of a hit: code points (default) or bytes (--column
+ * byte, of the decoded UTF-8 text for a decoded input) from the line start. */
+static uint64_t hit_column(const struct input *in, const shai_hit *hit, const struct cursor *pos)
+{
+    return in->cfg->column_bytes ? hit->start - pos->lstart + 1 : pos->col + 1;
+}
+
 static void print_text(const struct input *in, const shai_hit *hit, const struct cursor *pos,
                        const char *category)
 {
     struct cli_out *o = in->out;
     const char *text = (const char *)in->buf + (hit->start - in->base);
+    bool color = in->cfg->color;
 
+    /* colours as grep's defaults: file magenta, numbers green, match bold red */
+    if (color)
+        cli_out_str(o, "\033[35m");
     cli_out_mem(o, in->name, in->name_len);
-    cli_out_char(o, ':');
+    cli_out_str(o, color ? "\033[0m:\033[32m" : ":");
     cli_out_u64(o, pos->line);
     cli_out_char(o, ':');
-    cli_out_u64(o, pos->col + 1);
-    cli_out_mem(o, ": ", 2);
+    cli_out_u64(o, hit_column(in, hit, pos));
+    cli_out_str(o, color ? "\033[0m: \033[1;31m" : ": ");
     cli_out_text_escaped(o, text, (size_t)(hit->end - hit->start));
-    cli_out_mem(o, " [", 2);
+    cli_out_str(o, color ? "\033[0m [" : " [");
+    if (color)
+        cli_out_str(o, hit->action == SHAI_ACTION_BLOCK ? "\033[31m" : "\033[33m");
     cli_out_str(o, category);
     cli_out_char(o, '/');
     cli_out_str(o, cli_action_name(hit->action));
+    if (color)
+        cli_out_str(o, "\033[0m");
     if (in->cfg->suggestions && hit->entry < shai_db_entry_count(in->cfg->db) &&
         in->cfg->suggestions[hit->entry]) {
-        cli_out_str(o, " \xe2\x86\x92 ");
+        cli_out_str(o, color ? " \xe2\x86\x92 \033[32m" : " \xe2\x86\x92 ");
         cli_out_str(o, in->cfg->suggestions[hit->entry]);
+        if (color)
+            cli_out_str(o, "\033[0m");
     }
     cli_out_mem(o, "]\n", 2);
 }
@@ -273,7 +296,7 @@ static void print_jsonl(const struct input *in, const shai_hit *hit, const struc
     cli_out_str(o, ",\"line\":");
     cli_out_u64(o, pos->line);
     cli_out_str(o, ",\"col\":");
-    cli_out_u64(o, pos->col + 1);
+    cli_out_u64(o, hit_column(in, hit, pos));
     cli_out_str(o, ",\"start\":");
     cli_out_u64(o, in->map ? in->map[hit->start] : hit->start);
     cli_out_str(o, ",\"end\":");
@@ -569,7 +592,7 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
     in->name_len = strlen(name);
     in->base = base;
     in->origin = base;
-    in->cur = (struct cursor){base, line, 0};
+    in->cur = (struct cursor){base, line, 0, base};
     in->last = in->cur;
     in->n_marks = 0;
     in->final = false;
@@ -726,7 +749,7 @@ static int scan_decoded(const struct scan_config *cfg, const char *name, const s
     in.buf = d->text;
     in.cap = d->len;
     in.len = d->len;
-    in.cur = (struct cursor){0, 1, 0};
+    in.cur = (struct cursor){0, 1, 0, 0};
     in.last = in.cur;
     in.final = true;
     in.map = d->map;
@@ -951,7 +974,7 @@ static void scan_block(const struct scan_config *cfg, struct block *b)
     in.len = b->len;
     in.base = b->base;
     in.origin = b->base;
-    in.cur = (struct cursor){b->base, b->line, 0};
+    in.cur = (struct cursor){b->base, b->line, 0, b->base};
     in.last = in.cur;
     in.final = true;
     b->rc = shai_scan(cfg->db, (const char *)b->buf, b->len, cfg->flags, on_hit, &in);
@@ -1468,6 +1491,15 @@ void cmd_scan_help(FILE *out)
           "                      instead of detection; an input that does not\n"
           "                      decode is an error\n"
           "\n"
+          "Output:\n"
+          "      --color=WHEN    colour the text format: auto (the default: when\n"
+          "                      standard output is a terminal and NO_COLOR is not\n"
+          "                      set), always or never\n"
+          "      --column=UNIT   what COL counts from the start of the line: char\n"
+          "                      (code points, the default) or byte (as grep,\n"
+          "                      ripgrep and vim's quickfix: 'shai scan --column\n"
+          "                      byte FILE' fits :cexpr and errorformat %f:%l:%c)\n"
+          "\n"
           "Reports and exit status:\n"
           "  -c, --count         print FILE:N, the number of hits, for each FILE\n"
           "  -l, --files-with-matches\n"
@@ -1548,6 +1580,9 @@ enum {
     OPT_GLOB,
     OPT_TYPE,
     OPT_ENCODING,
+    /* issue 18: output for people */
+    OPT_COLUMN,
+    OPT_COLOR,
 };
 
 static const struct cli_option scan_options[] = {
@@ -1569,6 +1604,10 @@ static const struct cli_option scan_options[] = {
     {"glob", 'g', CLI_ARG_REQUIRED, OPT_GLOB},
     {"type", 't', CLI_ARG_REQUIRED, OPT_TYPE},
     {"encoding", 'E', CLI_ARG_REQUIRED, OPT_ENCODING},
+    /* issue 18: output for people */
+    {"column", 0, CLI_ARG_REQUIRED, OPT_COLUMN},
+    {"color", 0, CLI_ARG_REQUIRED, OPT_COLOR},
+    {"colour", 0, CLI_ARG_REQUIRED, OPT_COLOR},
     {NULL, 0, 0, 0},
 };
 
@@ -1664,6 +1703,7 @@ int cmd_scan(int argc, char **argv)
     struct scan_filter filter = {NULL, 0, NULL, 0};
     struct scan_files inputs = {NULL, NULL, NULL, 0, 0, 0};
     const char **operands;
+    const char *color = "auto";
     int walk_status = CLI_EXIT_CLEAN;
 
     memset(&in, 0, sizeof in);
@@ -1760,6 +1800,26 @@ int cmd_scan(int argc, char **argv)
         case OPT_ENCODING:
             cfg.encoding = arg;
             break;
+        /* issue 18: output for people */
+        case OPT_COLUMN:
+            if (strcmp(arg, "char") == 0) {
+                cfg.column_bytes = false;
+            } else if (strcmp(arg, "byte") == 0) {
+                cfg.column_bytes = true;
+            } else {
+                cli_usage_error("scan", "unknown --column '%s' (expected byte or char)", arg);
+                goto out;
+            }
+            break;
+        case OPT_COLOR:
+            if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
+                strcmp(arg, "never") != 0) {
+                cli_usage_error("scan", "unknown --color '%s' (expected auto, always or never)",
+                                arg);
+                goto out;
+            }
+            color = arg;
+            break;
         case OPT_HELP:
             status = cli_print_help(cmd_scan_help);
             goto out;
@@ -1775,6 +1835,13 @@ int cmd_scan(int argc, char **argv)
         goto out;
     if (n_files == 0)
         files[n_files++] = "-";
+    /* issue 18: colour only on a terminal, unless asked; NO_COLOR as
+     * no-color.org says (set and not empty) */
+    if (strcmp(color, "always") == 0)
+        cfg.color = true;
+    else if (strcmp(color, "auto") == 0)
+        cfg.color = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && getenv("NO_COLOR")[0]) &&
+                    !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
     switch (scan_files_expand(files, n_files, &filter, &inputs)) {
     case 0:
         break;

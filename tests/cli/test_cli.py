@@ -1656,6 +1656,55 @@ class TestInputsAndEncodings(CliTestCase):
         self.assertIn("bad.txt: neither UTF-8, GB18030 nor Big5", p.stderr.decode())
 
 
+class TestOutputForPeople(CliTestCase):
+    def test_column_byte(self):
+        # "Columns count code points, so vim's quickfix jumps into the middle
+        # of a character (grep and ripgrep count bytes)."
+        lex = self.lexicon()
+        text = "ab€代开发票\n最好\n"
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "--column", "byte", input=text)
+            self.assertEqual(p.stdout.decode().splitlines(), [
+                "<stdin>:1:6: 代开发票 [fraud/block → 开具发票]",
+                "<stdin>:2:1: 最好 [ad-law/review → 很好]"])
+            p = self.scan("-L", lex, j, "--column=char", input=text)
+            self.assertIn("<stdin>:1:4: 代开发票", p.stdout.decode())
+            # grep -b agrees on where the hit's line starts; the column is
+            # the byte offset in the line plus one
+            p = self.scan("-L", lex, j, "--column", "byte", "-f", "jsonl", input=text)
+            rec = self.jsonl(p.stdout)[0]
+            self.assertEqual(rec["col"], rec["start"] + 1)
+        self.assert_exit(self.scan("-L", lex, "--column", "nibble", input=text), 2)
+
+    def test_color(self):
+        # "no colour on a TTY"
+        lex = self.lexicon()
+        p = self.scan("-L", lex, "--color", "always", input="赌博\n")
+        out = p.stdout.decode()
+        self.assertIn("\033[1;31m赌博\033[0m", out)
+        self.assertEqual(re.sub("\033\\[[0-9;]*m", "", out), "<stdin>:1:1: 赌博 [gambling/block]\n")
+        # not a terminal: no colour, whatever NO_COLOR says
+        p = self.scan("-L", lex, input="赌博\n")
+        self.assertNotIn(b"\033", p.stdout)
+        self.assertNotIn(b"\033", self.scan("-L", lex, "--color=never", input="赌博\n").stdout)
+        self.assert_exit(self.scan("-L", lex, "--color", "sometimes", input="x"), 2)
+
+    def test_color_on_a_terminal(self):
+        import pty
+        lex = self.lexicon()
+        f = self.write("a.txt", "赌博\n")
+        for env, colored in (({"NO_COLOR": ""}, True), ({"NO_COLOR": "1"}, False)):
+            master, slave = pty.openpty()
+            proc = subprocess.run([BIN, "scan", "-L", lex, f], stdout=slave,
+                                  stderr=subprocess.PIPE, env=self.env(TERM="xterm", **env),
+                                  timeout=60)
+            os.close(slave)
+            out = os.read(master, 65536)
+            os.close(master)
+            self.assertEqual(proc.returncode, 1)
+            self.assertEqual(b"\033[" in out, colored, out)
+
+
 class TestLongLines(CliTestCase):
     def test_rule_hits_on_a_long_line_are_linear(self):
         # issue 19 item 5: each rule hit walked back to the last word hit to
