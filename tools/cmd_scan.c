@@ -80,6 +80,7 @@ struct scan_config {
     const bool *walked;       /* by input: found in a directory */
     bool column_bytes;        /* --column byte */
     bool color;               /* --color, NO_COLOR, a terminal */
+    bool suggest;             /* --suggest, a terminal */
     uint64_t *category_hits;  /* by category id, + 1: uncategorized; atomic */
 };
 
@@ -1495,6 +1496,10 @@ void cmd_scan_help(FILE *out)
           "      --color=WHEN    colour the text format: auto (the default: when\n"
           "                      standard output is a terminal and NO_COLOR is not\n"
           "                      set), always or never\n"
+          "      --suggest=WHEN  show an entry's suggested replacement in the text\n"
+          "                      format, as [CATEGORY/ACTION \xe2\x86\x92 SUGGESTION]: auto\n"
+          "                      (the default: when standard output is a\n"
+          "                      terminal), always or never\n"
           "      --column=UNIT   what COL counts from the start of the line: char\n"
           "                      (code points, the default) or byte (as grep,\n"
           "                      ripgrep and vim's quickfix: 'shai scan --column\n"
@@ -1534,7 +1539,7 @@ void cmd_scan_help(FILE *out)
           "Text format, one line per hit:\n"
           "  FILE:LINE:COL: MATCH [CATEGORY/ACTION]\n"
           "  FILE:LINE:COL: MATCH [CATEGORY/ACTION \xe2\x86\x92 SUGGESTION]\n"
-          "  (the second when the entry has a suggested replacement)\n"
+          "  (the second with --suggest, when the entry has a suggestion)\n"
           "  LINE and COL are 1-based; COL counts code points from the start of the\n"
           "  line (an invalid UTF-8 byte counts as one). Standard input is named\n"
           "  " STDIN_NAME ". MATCH is the text as it appears in the input, with control\n"
@@ -1583,6 +1588,7 @@ enum {
     /* issue 18: output for people */
     OPT_COLUMN,
     OPT_COLOR,
+    OPT_SUGGEST,
 };
 
 static const struct cli_option scan_options[] = {
@@ -1608,6 +1614,7 @@ static const struct cli_option scan_options[] = {
     {"column", 0, CLI_ARG_REQUIRED, OPT_COLUMN},
     {"color", 0, CLI_ARG_REQUIRED, OPT_COLOR},
     {"colour", 0, CLI_ARG_REQUIRED, OPT_COLOR},
+    {"suggest", 0, CLI_ARG_REQUIRED, OPT_SUGGEST},
     {NULL, 0, 0, 0},
 };
 
@@ -1623,7 +1630,7 @@ static int scan_prepare(struct scan_config *cfg, size_t n_files)
     cfg->category_hits = calloc((size_t)cfg->category_count + 1, sizeof *cfg->category_hits);
     if (!cfg->tally || !cfg->category_hits)
         return -1;
-    if (cfg->format == FORMAT_TEXT && cfg->report == REPORT_HITS) {
+    if (cfg->format == FORMAT_TEXT && cfg->report == REPORT_HITS && cfg->suggest) {
         cfg->suggestions = calloc((size_t)n_entries + 1, sizeof *cfg->suggestions);
         if (!cfg->suggestions)
             return -1;
@@ -1703,7 +1710,7 @@ int cmd_scan(int argc, char **argv)
     struct scan_filter filter = {NULL, 0, NULL, 0};
     struct scan_files inputs = {NULL, NULL, NULL, 0, 0, 0};
     const char **operands;
-    const char *color = "auto";
+    const char *color = "auto", *suggest = "auto";
     int walk_status = CLI_EXIT_CLEAN;
 
     memset(&in, 0, sizeof in);
@@ -1820,6 +1827,15 @@ int cmd_scan(int argc, char **argv)
             }
             color = arg;
             break;
+        case OPT_SUGGEST:
+            if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
+                strcmp(arg, "never") != 0) {
+                cli_usage_error("scan", "unknown --suggest '%s' (expected auto, always or never)",
+                                arg);
+                goto out;
+            }
+            suggest = arg;
+            break;
         case OPT_HELP:
             status = cli_print_help(cmd_scan_help);
             goto out;
@@ -1842,6 +1858,10 @@ int cmd_scan(int argc, char **argv)
     else if (strcmp(color, "auto") == 0)
         cfg.color = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && getenv("NO_COLOR")[0]) &&
                     !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
+    /* suggestions in the text format: for people at a terminal; piped output
+     * keeps the FILE:LINE:COL: MATCH [CATEGORY/ACTION] lines of before */
+    cfg.suggest =
+        strcmp(suggest, "always") == 0 || (strcmp(suggest, "auto") == 0 && isatty(STDOUT_FILENO));
     switch (scan_files_expand(files, n_files, &filter, &inputs)) {
     case 0:
         break;

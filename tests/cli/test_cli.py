@@ -312,8 +312,8 @@ class TestScanOutput(CliTestCase):
         self.assertEqual(p.stdout.decode("utf-8").splitlines(), [
             src + ":1:18: 赌博 [gambling/block]",
             src + ":1:23: 六合彩 [gambling/review]",
-            src + ":2:6: 代开发票 [fraud/block → 开具发票]",
-            src + ":2:13: 最好 [ad-law/review → 很好]",
+            src + ":2:6: 代开发票 [fraud/block]",
+            src + ":2:13: 最好 [ad-law/review]",
             src + ":4:8: casino [gambling/block]",
             src + ":4:29: casino [gambling/block]",
         ])
@@ -914,8 +914,8 @@ class TestSavedDb(CliTestCase):
         p = self.scan("--db", db, f)
         self.assertEqual(p.stdout.decode().splitlines(), [
             f + ":1:3: 网上赌博 [gambling/block]",
-            f + ":3:3: 代开发票 [fraud/block → 开具发票]",
-            f + ":3:10: 最好 [ad-law/review → 很好]",
+            f + ":3:3: 代开发票 [fraud/block]",
+            f + ":3:10: 最好 [ad-law/review]",
             f + ":3:13: casino [gambling/block]",
             f + ":4:4: 刷单 [fraud/block]",
             f + ":4:7: 六合彩 [gambling/review]",
@@ -1553,9 +1553,12 @@ class TestReportsAndExitStatus(CliTestCase):
     def test_suggestion_in_text(self):
         # "Text output has no suggestion (全网第一 → 全网热销 is only in JSONL)"
         lex = self.lexicon("@category ad-law\n@action review\n全网第一\tsuggestion=全网热销\n")
-        p = self.scan("-L", lex, input="本品全网第一！\n")
+        p = self.scan("-L", lex, "--suggest", "always", input="本品全网第一！\n")
         self.assert_exit(p, 1)
         self.assertEqual(p.stdout.decode(), "<stdin>:1:3: 全网第一 [ad-law/review → 全网热销]\n")
+        # piped, by default, the lines of before (tools parse them)
+        p = self.scan("-L", lex, input="本品全网第一！\n")
+        self.assertEqual(p.stdout.decode(), "<stdin>:1:3: 全网第一 [ad-law/review]\n")
 
 
 class TestInputsAndEncodings(CliTestCase):
@@ -1663,7 +1666,7 @@ class TestOutputForPeople(CliTestCase):
         lex = self.lexicon()
         text = "ab€代开发票\n最好\n"
         for j in ("-j1", "-j2"):
-            p = self.scan("-L", lex, j, "--column", "byte", input=text)
+            p = self.scan("-L", lex, j, "--column", "byte", "--suggest=always", input=text)
             self.assertEqual(p.stdout.decode().splitlines(), [
                 "<stdin>:1:6: 代开发票 [fraud/block → 开具发票]",
                 "<stdin>:2:1: 最好 [ad-law/review → 很好]"])
