@@ -81,6 +81,7 @@ struct scan_config {
     bool column_bytes;        /* --column byte */
     bool color;               /* --color, NO_COLOR, a terminal */
     bool suggest;             /* --suggest, a terminal */
+    bool summary;             /* --summary, a terminal */
     uint64_t *category_hits;  /* by category id, + 1: uncategorized; atomic */
 };
 
@@ -1500,6 +1501,10 @@ void cmd_scan_help(FILE *out)
           "                      format, as [CATEGORY/ACTION \xe2\x86\x92 SUGGESTION]: auto\n"
           "                      (the default: when standard output is a\n"
           "                      terminal), always or never\n"
+          "      --summary       at the end, print on standard error the number of\n"
+          "                      files and hits, hits per category and per file\n"
+          "                      (the default when both outputs are terminals)\n"
+          "      --no-summary    no summary\n"
           "      --column=UNIT   what COL counts from the start of the line: char\n"
           "                      (code points, the default) or byte (as grep,\n"
           "                      ripgrep and vim's quickfix: 'shai scan --column\n"
@@ -1589,6 +1594,8 @@ enum {
     OPT_COLUMN,
     OPT_COLOR,
     OPT_SUGGEST,
+    OPT_SUMMARY,
+    OPT_NO_SUMMARY,
 };
 
 static const struct cli_option scan_options[] = {
@@ -1615,6 +1622,8 @@ static const struct cli_option scan_options[] = {
     {"color", 0, CLI_ARG_REQUIRED, OPT_COLOR},
     {"colour", 0, CLI_ARG_REQUIRED, OPT_COLOR},
     {"suggest", 0, CLI_ARG_REQUIRED, OPT_SUGGEST},
+    {"summary", 0, CLI_ARG_NONE, OPT_SUMMARY},
+    {"no-summary", 0, CLI_ARG_NONE, OPT_NO_SUMMARY},
     {NULL, 0, 0, 0},
 };
 
@@ -1651,6 +1660,41 @@ static void scan_release(struct scan_config *cfg)
     free(cfg->suggestions);
 }
 
+/* The summary on standard error: the totals, the hits per category and per
+ * file (files with hits only), in input order. */
+static void print_summary(const struct scan_config *cfg, const char *const *files, size_t n_files)
+{
+    uint64_t hits = 0, block_hits = 0, with_hits = 0, scanned = 0;
+    FILE *e = stderr;
+
+    cli_out_flush(&cli_stdout);
+    for (size_t i = 0; i < n_files; i++) {
+        hits += cfg->tally[i].hits;
+        block_hits += cfg->tally[i].block_hits;
+        with_hits += cfg->tally[i].hits > 0;
+        scanned += !cfg->tally[i].binary;
+    }
+    fprintf(e, "shai: %llu file%s scanned, %llu with hits; %llu hit%s: %llu block, %llu review\n",
+            (unsigned long long)scanned, scanned == 1 ? "" : "s", (unsigned long long)with_hits,
+            (unsigned long long)hits, hits == 1 ? "" : "s", (unsigned long long)block_hits,
+            (unsigned long long)(hits - block_hits));
+    for (uint32_t c = 0; c <= cfg->category_count; c++) {
+        uint64_t n = __atomic_load_n(&cfg->category_hits[c], __ATOMIC_RELAXED);
+        const char *name = c < cfg->category_count && cfg->category_names[c]
+                               ? cfg->category_names[c]
+                               : "uncategorized";
+        if (n > 0)
+            fprintf(e, "  category %-16s %llu\n", name, (unsigned long long)n);
+    }
+    for (size_t i = 0; i < n_files; i++) {
+        const struct file_tally *t = &cfg->tally[i];
+        if (t->hits > 0)
+            fprintf(e, "  file %s: %llu (%llu block)\n",
+                    strcmp(files[i], "-") == 0 ? STDIN_NAME : files[i], (unsigned long long)t->hits,
+                    (unsigned long long)t->block_hits);
+    }
+}
+
 /* Print the per-file reports (-c, -l) and turn the status of the scan into
  * the exit status by --fail-on. */
 static int scan_finish(const struct scan_config *cfg, const char *const *files, size_t n_files,
@@ -1674,6 +1718,8 @@ static int scan_finish(const struct scan_config *cfg, const char *const *files, 
             cli_out_char(&cli_stdout, '\n');
         }
     }
+    if (cfg->summary)
+        print_summary(cfg, files, n_files);
     if (binary > 0)
         cli_error("%llu binary file%s skipped in the directories (a NUL in the first 64 KiB; "
                   "name a file to scan it)",
@@ -1711,6 +1757,7 @@ int cmd_scan(int argc, char **argv)
     struct scan_files inputs = {NULL, NULL, NULL, 0, 0, 0};
     const char **operands;
     const char *color = "auto", *suggest = "auto";
+    int summary = -1; /* -1: auto */
     int walk_status = CLI_EXIT_CLEAN;
 
     memset(&in, 0, sizeof in);
@@ -1836,6 +1883,12 @@ int cmd_scan(int argc, char **argv)
             }
             suggest = arg;
             break;
+        case OPT_SUMMARY:
+            summary = 1;
+            break;
+        case OPT_NO_SUMMARY:
+            summary = 0;
+            break;
         case OPT_HELP:
             status = cli_print_help(cmd_scan_help);
             goto out;
@@ -1862,6 +1915,15 @@ int cmd_scan(int argc, char **argv)
      * keeps the FILE:LINE:COL: MATCH [CATEGORY/ACTION] lines of before */
     cfg.suggest =
         strcmp(suggest, "always") == 0 || (strcmp(suggest, "auto") == 0 && isatty(STDOUT_FILENO));
+    cfg.summary = summary > 0 || (summary < 0 && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) &&
+                                  cfg.report == REPORT_HITS);
+    for (size_t i = 0; i < n_files; i++) {
+        if (strcmp(files[i], "-") == 0 && isatty(STDIN_FILENO)) {
+            fprintf(stderr, "shai: reading standard input from the terminal "
+                            "(end it with Ctrl-D; shai scan --help for files)\n");
+            break;
+        }
+    }
     switch (scan_files_expand(files, n_files, &filter, &inputs)) {
     case 0:
         break;

@@ -1708,6 +1708,40 @@ class TestOutputForPeople(CliTestCase):
             self.assertEqual(b"\033[" in out, colored, out)
 
 
+class TestSummaryAndTerminal(CliTestCase):
+    def test_summary(self):
+        # "a long run shows ... no summary"
+        lex = self.lexicon()
+        a = self.write("a.txt", "网上赌博\n最好\n")
+        b = self.write("b.txt", "干净\n")
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "--summary", a, b)
+            self.assert_exit(p, 1)
+            err = p.stderr.decode().splitlines()
+            self.assertEqual(err[0], "shai: 2 files scanned, 1 with hits; 2 hits: 1 block, 1 review")
+            self.assertRegex(p.stderr.decode(), r"category ad-law +1\n")
+            self.assertRegex(p.stderr.decode(), r"category gambling +1\n")
+            self.assertIn("file %s: 2 (1 block)" % a, p.stderr.decode())
+            self.assertNotIn("b.txt", p.stderr.decode())
+            self.assertEqual(self.scan("-L", lex, j, a, b).stderr, b"")  # not a terminal
+
+    def test_notice_when_stdin_is_a_terminal(self):
+        # "a notice when reading a terminal's stdin"
+        import pty
+        lex = self.lexicon()
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([BIN, "scan", "-L", lex], stdin=slave, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=self.env())
+        os.close(slave)
+        os.write(master, "网上赌博\n".encode() + b"\x04")
+        out, err = proc.communicate(timeout=60)
+        os.close(master)
+        self.assertIn(b"reading standard input from the terminal", err)
+        self.assertEqual(out.decode(), "<stdin>:1:1: 网上赌博 [gambling/block]\n")
+        p = self.scan("-L", lex, input="网上赌博\n")
+        self.assertEqual(p.stderr, b"")
+
+
 class TestLongLines(CliTestCase):
     def test_rule_hits_on_a_long_line_are_linear(self):
         # issue 19 item 5: each rule hit walked back to the last word hit to
