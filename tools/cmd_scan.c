@@ -31,6 +31,7 @@
  */
 #include "cli.h"
 #include "scan_input.h"
+#include "scan_records.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1510,6 +1511,25 @@ void cmd_scan_help(FILE *out)
           "                      ripgrep and vim's quickfix: 'shai scan --column\n"
           "                      byte FILE' fits :cexpr and errorformat %f:%l:%c)\n"
           "\n"
+          "Records (one JSON object per record on standard output):\n"
+          "      --input=KIND    text (the default) or jsonl: each line is a JSON\n"
+          "                      object whose member --field holds the text (JSON\n"
+          "                      escapes and surrogate pairs decoded); offsets\n"
+          "                      are into that text; blank lines are skipped\n"
+          "      --field=NAME    the member with the text (--input jsonl)\n"
+          "      --id=NAME       a member echoed as \"id\" in the output, as is\n"
+          "      --verdicts      one object per record (per line with --input\n"
+          "                      text): file, line, id, verdict (pass, review or\n"
+          "                      block), categories, hits; records without hits\n"
+          "                      included. Without it, --input jsonl prints one\n"
+          "                      object per hit: file, line, id, start, end, text,\n"
+          "                      entry, category, action, suggestion\n"
+          "      --offsets=UNIT  start and end in the record's text as UTF-8\n"
+          "                      bytes (byte, the default), code points (char)\n"
+          "                      or UTF-16 units (utf16, for Java and JavaScript)\n"
+          "  Records are scanned in one thread; --format, -c, -l and -q do not\n"
+          "  apply to them.\n"
+          "\n"
           "Reports and exit status:\n"
           "  -c, --count         print FILE:N, the number of hits, for each FILE\n"
           "  -l, --files-with-matches\n"
@@ -1596,6 +1616,12 @@ enum {
     OPT_SUGGEST,
     OPT_SUMMARY,
     OPT_NO_SUMMARY,
+    /* issue 18: records */
+    OPT_INPUT,
+    OPT_FIELD,
+    OPT_ID,
+    OPT_VERDICTS,
+    OPT_OFFSETS,
 };
 
 static const struct cli_option scan_options[] = {
@@ -1624,6 +1650,12 @@ static const struct cli_option scan_options[] = {
     {"suggest", 0, CLI_ARG_REQUIRED, OPT_SUGGEST},
     {"summary", 0, CLI_ARG_NONE, OPT_SUMMARY},
     {"no-summary", 0, CLI_ARG_NONE, OPT_NO_SUMMARY},
+    /* issue 18: records */
+    {"input", 0, CLI_ARG_REQUIRED, OPT_INPUT},
+    {"field", 0, CLI_ARG_REQUIRED, OPT_FIELD},
+    {"id", 0, CLI_ARG_REQUIRED, OPT_ID},
+    {"verdicts", 0, CLI_ARG_NONE, OPT_VERDICTS},
+    {"offsets", 0, CLI_ARG_REQUIRED, OPT_OFFSETS},
     {NULL, 0, 0, 0},
 };
 
@@ -1758,10 +1790,14 @@ int cmd_scan(int argc, char **argv)
     const char **operands;
     const char *color = "auto", *suggest = "auto";
     int summary = -1; /* -1: auto */
+    struct record_options records;
+    bool offsets_given = false;
     int walk_status = CLI_EXIT_CLEAN;
 
     memset(&in, 0, sizeof in);
     memset(&cfg, 0, sizeof cfg);
+    memset(&records, 0, sizeof records);
+    records.offsets = OFFSETS_BYTE;
     cfg.format = FORMAT_TEXT;
     cfg.flags = SHAI_SCAN_VIOLATIONS;
     cfg.report = REPORT_HITS;
@@ -1889,6 +1925,40 @@ int cmd_scan(int argc, char **argv)
         case OPT_NO_SUMMARY:
             summary = 0;
             break;
+        /* issue 18: records */
+        case OPT_INPUT:
+            if (strcmp(arg, "text") == 0) {
+                records.jsonl = false;
+            } else if (strcmp(arg, "jsonl") == 0) {
+                records.jsonl = true;
+            } else {
+                cli_usage_error("scan", "unknown --input '%s' (expected text or jsonl)", arg);
+                goto out;
+            }
+            break;
+        case OPT_FIELD:
+            records.field = arg;
+            break;
+        case OPT_ID:
+            records.id = arg;
+            break;
+        case OPT_VERDICTS:
+            records.verdicts = true;
+            break;
+        case OPT_OFFSETS:
+            if (strcmp(arg, "byte") == 0) {
+                records.offsets = OFFSETS_BYTE;
+            } else if (strcmp(arg, "char") == 0) {
+                records.offsets = OFFSETS_CHAR;
+            } else if (strcmp(arg, "utf16") == 0) {
+                records.offsets = OFFSETS_UTF16;
+            } else {
+                cli_usage_error("scan", "unknown --offsets '%s' (expected byte, char or utf16)",
+                                arg);
+                goto out;
+            }
+            offsets_given = true;
+            break;
         case OPT_HELP:
             status = cli_print_help(cmd_scan_help);
             goto out;
@@ -1904,6 +1974,19 @@ int cmd_scan(int argc, char **argv)
         goto out;
     if (n_files == 0)
         files[n_files++] = "-";
+    /* issue 18: records */
+    if (records.jsonl && !records.field) {
+        cli_usage_error("scan", "--input jsonl needs --field NAME (the member with the text)");
+        goto out;
+    }
+    if (!records.jsonl && (records.field || records.id)) {
+        cli_usage_error("scan", "--field and --id are for --input jsonl");
+        goto out;
+    }
+    if (offsets_given && !records.jsonl && !records.verdicts) {
+        cli_usage_error("scan", "--offsets is for --input jsonl and --verdicts");
+        goto out;
+    }
     /* issue 18: colour only on a terminal, unless asked; NO_COLOR as
      * no-color.org says (set and not empty) */
     if (strcmp(color, "always") == 0)
@@ -1959,7 +2042,24 @@ int cmd_scan(int argc, char **argv)
     }
 
     status = -1;
-    if (nthreads > 1)
+    if (records.jsonl || records.verdicts) {
+        struct record_tally *rt = calloc(n_files ? n_files : 1, sizeof *rt);
+        if (!rt) {
+            cli_error("out of memory");
+            goto out;
+        }
+        records.db = db;
+        records.flags = cfg.flags;
+        records.category_names = cfg.category_names;
+        records.category_count = cfg.category_count;
+        status = scan_records(&records, files, n_files, rt);
+        for (size_t i = 0; i < n_files; i++) {
+            cfg.tally[i].hits = rt[i].hits;
+            cfg.tally[i].block_hits = rt[i].block_hits;
+        }
+        free(rt);
+    }
+    if (status < 0 && nthreads > 1)
         status = scan_parallel(&cfg, files, n_files, nthreads);
     if (status < 0) {
         /* -j1, or no thread could be started: the streaming engine. */

@@ -1742,6 +1742,91 @@ class TestSummaryAndTerminal(CliTestCase):
         self.assertEqual(p.stderr, b"")
 
 
+class TestRecords(CliTestCase):
+    ROWS = [{"id": 1, "text": "他在网上赌博输了"},
+            {"id": "b", "meta": {"x": [1, 2.5e3, {"y": None, "z": "\\\"}"}], "t": True}, "text": "干净的"},
+            {"text": "😀\n代开发票 and 最好", "id": [3]},
+            {"id": 4, "text": ""}]
+
+    def lines(self, ensure_ascii):
+        return "".join(json.dumps(r, ensure_ascii=ensure_ascii) + "\n" for r in self.ROWS)
+
+    def test_jsonl_escaped_and_not(self):
+        # "`\u`-escaped rows (Python's default json.dumps) give no hit and
+        # exit 0, and unescaped rows give offsets into the JSON line with no
+        # record id."
+        lex = self.lexicon()
+        for ensure_ascii in (True, False):
+            p = self.scan("-L", lex, "--input", "jsonl", "--field", "text", "--id", "id",
+                          input=self.lines(ensure_ascii))
+            self.assert_exit(p, 1)
+            recs = self.jsonl(p.stdout)
+            got = [(r["line"], r["id"], r["text"], r["start"], r["end"]) for r in recs]
+            t0, t2 = self.ROWS[0]["text"].encode(), self.ROWS[2]["text"].encode()
+            self.assertEqual(got, [
+                (1, 1, "网上赌博", t0.index("网上赌博".encode()), t0.index("网上赌博".encode()) + 12),
+                (3, [3], "代开发票", t2.index("代开发票".encode()), t2.index("代开发票".encode()) + 12),
+                (3, [3], "最好", t2.index("最好".encode()), t2.index("最好".encode()) + 6)])
+
+    def test_verdicts_and_offsets(self):
+        # "There is no per-record verdict (records without hits vanish)"
+        lex = self.lexicon()
+        data = self.lines(True)
+        for unit in ("byte", "char", "utf16"):
+            p = self.scan("-L", lex, "--input", "jsonl", "--field", "text", "--id", "id",
+                          "--verdicts", "--offsets", unit, input=data)
+            self.assert_exit(p, 1)
+            recs = self.jsonl(p.stdout)
+            self.assertEqual([(r["id"], r["verdict"], r["categories"]) for r in recs], [
+                (1, "block", ["gambling"]), ("b", "pass", []),
+                ([3], "block", ["fraud", "ad-law"]), (4, "pass", [])])
+            for row, rec in zip(self.ROWS, recs):
+                text = row["text"]
+                for h in rec["hits"]:
+                    if unit == "byte":
+                        got = text.encode()[h["start"]:h["end"]].decode()
+                    elif unit == "char":
+                        got = text[h["start"]:h["end"]]
+                    else:
+                        got = text.encode("utf-16-le")[2 * h["start"]:2 * h["end"]].decode("utf-16-le")
+                    self.assertEqual(got, h["text"], unit)
+            self.assertEqual(recs[2]["hits"][0]["suggestion"], "开具发票")
+        # plain lines: one verdict per line
+        p = self.scan("-L", lex, "--verdicts", input="网上赌博\n\n最好\n")
+        self.assertEqual([(r["line"], r["verdict"]) for r in self.jsonl(p.stdout)],
+                         [(1, "block"), (2, "pass"), (3, "review")])
+
+    def test_bad_records(self):
+        lex = self.lexicon()
+        data = '{"text": "赌博"}\nnot json\n{"other": 1}\n{"text": 5}\n{"text": "赌博"} x\n{"text": "最好"}\n'
+        p = self.scan("-L", lex, "--input", "jsonl", "--field", "text", "--verdicts", input=data)
+        self.assert_exit(p, 2)
+        self.assertEqual([r["line"] for r in self.jsonl(p.stdout)], [1, 6])
+        err = p.stderr.decode()
+        for line in (2, 3, 4, 5):
+            self.assertIn("<stdin>:%d:" % line, err)
+        self.assert_exit(self.scan("-L", lex, "--input", "jsonl", input=data), 2)  # no --field
+
+    def test_mapper_example(self):
+        # "exit 1 on hits breaks Hadoop Streaming and Spark RDD.pipe()": the
+        # documented mapper, run as Hadoop Streaming runs it (stdin to stdout).
+        lex = self.lexicon()
+        script = os.path.join(SOURCE_DIR, "docs", "shai-mapper.sh")
+        bindir = self.path("bin")
+        os.makedirs(bindir)
+        os.symlink(BIN, os.path.join(bindir, "shai"))
+        env = self.env(PATH=bindir + os.pathsep + os.environ.get("PATH", ""),
+                       SHAI_DEFAULT_LEXICON=lex)
+        p = subprocess.run(["sh", script], input=self.lines(True).encode(),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        recs = self.jsonl(p.stdout)
+        self.assertEqual([r["id"] for r in recs], [r["id"] for r in self.ROWS])
+        self.assertEqual([r["verdict"] for r in recs], ["block", "pass", "block", "pass"])
+        emoji = recs[2]["hits"][0]
+        self.assertEqual((emoji["start"], emoji["end"]), (3, 7))  # UTF-16: 😀 is 2 units, \n 1
+
+
 class TestLongLines(CliTestCase):
     def test_rule_hits_on_a_long_line_are_linear(self):
         # issue 19 item 5: each rule hit walked back to the last word hit to
