@@ -51,7 +51,7 @@
 #define STDIN_NAME "<stdin>"
 #define MARK_STEP ((uint64_t)4096)
 
-enum scan_format { FORMAT_TEXT, FORMAT_JSONL };
+enum scan_format { FORMAT_TEXT, FORMAT_JSONL, FORMAT_SARIF };
 
 /* What is printed: every hit (default), a count per file (-c), the names of
  * the files with hits (-l), or nothing (-q). */
@@ -83,6 +83,7 @@ struct scan_config {
     bool color;               /* --color, NO_COLOR, a terminal */
     bool suggest;             /* --suggest, a terminal */
     bool summary;             /* --summary, a terminal */
+    uint64_t *sarif_results;  /* SARIF results written (one thread: -j1) */
     uint64_t *category_hits;  /* by category id, + 1: uncategorized; atomic */
 };
 
@@ -324,6 +325,166 @@ static void print_jsonl(const struct input *in, const shai_hit *hit, const struc
     cli_out_mem(o, "}\n", 2);
 }
 
+/* ---------------------------------------------- issue 18: SARIF 2.1.0 */
+
+/* A file name as a relative URI reference: RFC 3986 unreserved characters
+ * and '/' as they are, every other byte percent-encoded. */
+static void sarif_uri(struct cli_out *o, const char *name, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    cli_out_char(o, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+            cli_out_char(o, (char)c);
+        } else {
+            cli_out_char(o, '%');
+            cli_out_char(o, hex[c >> 4]);
+            cli_out_char(o, hex[c & 15]);
+        }
+    }
+    cli_out_char(o, '"');
+}
+
+static uint32_t sarif_rule(const struct scan_config *cfg, uint32_t category)
+{
+    return category < cfg->category_count ? category : cfg->category_count;
+}
+
+/* The rule of category id `rule`; past the db's categories (never in a
+ * valid db) "unknown-category". */
+static const char *sarif_rule_name(const struct scan_config *cfg, uint32_t rule)
+{
+    if (rule < cfg->category_count && cfg->category_names[rule])
+        return cfg->category_names[rule];
+    return "unknown-category";
+}
+
+/* One result; results are comma-separated, so SARIF runs in one thread. */
+static void print_sarif(const struct input *in, const shai_hit *hit, const struct cursor *pos)
+{
+    struct cli_out *o = in->out;
+    const struct scan_config *cfg = in->cfg;
+    const char *text = (const char *)in->buf + (hit->start - in->base);
+    size_t len = (size_t)(hit->end - hit->start);
+    const char *entry = NULL, *suggestion = NULL;
+    size_t entry_len = 0;
+    uint64_t chars = 0;
+    uint32_t rule = sarif_rule(cfg, hit->category);
+    const char *category = sarif_rule_name(cfg, rule);
+
+    for (size_t i = 0; i < len; chars++)
+        i += cli_utf8_unit((const unsigned char *)text + i, len - i, true);
+    if (shai_db_entry_text(cfg->db, hit->entry, &entry, &entry_len) != SHAI_OK || !entry) {
+        entry = "";
+        entry_len = 0;
+    }
+    if (shai_db_entry_info(cfg->db, hit->entry, NULL, NULL, NULL, NULL, &suggestion) != SHAI_OK)
+        suggestion = NULL;
+
+    cli_out_str(o, (*cfg->sarif_results)++ ? ",\n{" : "\n{");
+    cli_out_str(o, "\"ruleId\":\"shai/");
+    cli_out_str(o, category);
+    cli_out_str(o, "\",\"ruleIndex\":");
+    cli_out_u64(o, rule);
+    cli_out_str(o, ",\"level\":\"");
+    cli_out_str(o, hit->action == SHAI_ACTION_BLOCK ? "error" : "warning");
+    cli_out_str(o, "\",\"message\":{\"text\":");
+    {
+        /* "赌博: gambling/block (entry 赌博)" */
+        struct cli_out m;
+        cli_out_init_memory(&m);
+        cli_out_text_escaped(&m, text, len);
+        cli_out_str(&m, ": ");
+        cli_out_str(&m, category);
+        cli_out_char(&m, '/');
+        cli_out_str(&m, cli_action_name(hit->action));
+        cli_out_str(&m, " (entry ");
+        cli_out_mem(&m, entry, entry_len);
+        cli_out_char(&m, ')');
+        if (suggestion && suggestion[0]) {
+            cli_out_str(&m, "; suggestion: ");
+            cli_out_str(&m, suggestion);
+        }
+        cli_out_json_string(o, m.buf ? m.buf : "", m.len);
+        cli_out_free_memory(&m);
+    }
+    cli_out_str(o, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
+    sarif_uri(o, in->name, in->name_len);
+    cli_out_str(o, "},\"region\":{\"startLine\":");
+    cli_out_u64(o, pos->line);
+    cli_out_str(o, ",\"startColumn\":");
+    cli_out_u64(o, pos->col + 1);
+    cli_out_str(o, ",\"endColumn\":");
+    cli_out_u64(o, pos->col + 1 + chars);
+    cli_out_str(o, ",\"byteOffset\":");
+    cli_out_u64(o, in->map ? in->map[hit->start] : hit->start);
+    cli_out_str(o, ",\"byteLength\":");
+    cli_out_u64(o, in->map ? in->map[hit->end] - in->map[hit->start] : len);
+    cli_out_str(o, ",\"snippet\":{\"text\":");
+    cli_out_json_string(o, text, len);
+    cli_out_str(o, "}}}}]");
+    if (suggestion && suggestion[0]) {
+        cli_out_str(o, ",\"fixes\":[{\"description\":{\"text\":");
+        {
+            struct cli_out m;
+            cli_out_init_memory(&m);
+            cli_out_str(&m, "replace with ");
+            cli_out_str(&m, suggestion);
+            cli_out_json_string(o, m.buf ? m.buf : "", m.len);
+            cli_out_free_memory(&m);
+        }
+        cli_out_str(o, "},\"artifactChanges\":[{\"artifactLocation\":{\"uri\":");
+        sarif_uri(o, in->name, in->name_len);
+        cli_out_str(o, "},\"replacements\":[{\"deletedRegion\":{\"startLine\":");
+        cli_out_u64(o, pos->line);
+        cli_out_str(o, ",\"startColumn\":");
+        cli_out_u64(o, pos->col + 1);
+        cli_out_str(o, ",\"endColumn\":");
+        cli_out_u64(o, pos->col + 1 + chars);
+        cli_out_str(o, "},\"insertedContent\":{\"text\":");
+        cli_out_json_string(o, suggestion, strlen(suggestion));
+        cli_out_str(o, "}}]}]}]");
+    }
+    cli_out_char(o, '}');
+}
+
+/* The log's head: the tool, one rule per category (ruleIndex = category id,
+ * then "uncategorized"), and the opening of the results. */
+static void sarif_begin(const struct scan_config *cfg)
+{
+    struct cli_out *o = &cli_stdout;
+    cli_out_str(o, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\","
+                   "\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{"
+                   "\"name\":\"shai\",\"version\":");
+    cli_out_json_string(o, shai_version_string(), strlen(shai_version_string()));
+    cli_out_str(o, ",\"rules\":[");
+    for (uint32_t c = 0; c <= cfg->category_count; c++) {
+        const char *name = sarif_rule_name(cfg, c);
+        cli_out_str(o, c ? ",{\"id\":\"shai/" : "{\"id\":\"shai/");
+        cli_out_str(o, name);
+        cli_out_str(o, "\",\"name\":");
+        cli_out_json_string(o, name, strlen(name));
+        cli_out_str(o, ",\"shortDescription\":{\"text\":");
+        {
+            char buf[256];
+            int k = snprintf(buf, sizeof buf, "a lexicon entry of category %s", name);
+            cli_out_json_string(o, buf,
+                                k < 0                    ? 0
+                                : (size_t)k < sizeof buf ? (size_t)k
+                                                         : sizeof buf - 1);
+        }
+        cli_out_str(o, "},\"defaultConfiguration\":{\"level\":\"warning\"}}");
+    }
+    cli_out_str(o, "]}},\"columnKind\":\"unicodeCodePoints\",\"results\":[");
+}
+
+static void sarif_end(void)
+{
+    cli_out_str(&cli_stdout, "\n]}]}\n");
+}
+
 /* The library's hit callback, for both engines. Never prints a diagnostic (a
  * worker thread must not): problems are recorded in `in`. */
 static int on_hit(const shai_hit *lib_hit, void *user)
@@ -357,7 +518,9 @@ static int on_hit(const shai_hit *lib_hit, void *user)
     if (cfg->report != REPORT_HITS)
         return 0;
     locate_hit(in, hit.start, &pos);
-    if (cfg->format == FORMAT_JSONL)
+    if (cfg->format == FORMAT_SARIF)
+        print_sarif(in, &hit, &pos);
+    else if (cfg->format == FORMAT_JSONL)
         print_jsonl(in, &hit, &pos, category);
     else
         print_text(in, &hit, &pos, category);
@@ -1474,7 +1637,10 @@ void cmd_scan_help(FILE *out)
           "                      Traditional/Simplified, ...), no noise skipping, no\n"
           "                      repeats; not with --db (a db's options are fixed\n"
           "                      when it is compiled)\n"
-          "  -f, --format=FORMAT output format: text (default) or jsonl\n"
+          "  -f, --format=FORMAT output format: text (default), jsonl or sarif\n"
+          "                      (SARIF 2.1.0 for GitHub code scanning and\n"
+          "                      VS Code: one rule per category, shai/CATEGORY,\n"
+          "                      fixes from suggestions; scanned with -j1)\n"
           "      --overlapping   report every occurrence of every entry, overlapping\n"
           "                      ones included, ordered by end; by default hits are\n"
           "                      leftmost-longest and do not overlap, ordered by start\n"
@@ -1841,8 +2007,10 @@ int cmd_scan(int argc, char **argv)
                 cfg.format = FORMAT_TEXT;
             } else if (strcmp(arg, "jsonl") == 0) {
                 cfg.format = FORMAT_JSONL;
+            } else if (strcmp(arg, "sarif") == 0) {
+                cfg.format = FORMAT_SARIF;
             } else {
-                cli_usage_error("scan", "unknown format '%s' (expected text or jsonl)", arg);
+                cli_usage_error("scan", "unknown format '%s' (expected text, jsonl or sarif)", arg);
                 goto out;
             }
             break;
@@ -1983,6 +2151,10 @@ int cmd_scan(int argc, char **argv)
         cli_usage_error("scan", "--field and --id are for --input jsonl");
         goto out;
     }
+    if ((records.jsonl || records.verdicts) && cfg.format == FORMAT_SARIF) {
+        cli_usage_error("scan", "--format sarif is for files, not --input jsonl or --verdicts");
+        goto out;
+    }
     if (offsets_given && !records.jsonl && !records.verdicts) {
         cli_usage_error("scan", "--offsets is for --input jsonl and --verdicts");
         goto out;
@@ -2042,6 +2214,13 @@ int cmd_scan(int argc, char **argv)
     }
 
     status = -1;
+    /* issue 18: SARIF, one document, its results in one thread */
+    uint64_t sarif_results = 0;
+    cfg.sarif_results = &sarif_results;
+    if (cfg.format == FORMAT_SARIF && cfg.report == REPORT_HITS) {
+        nthreads = 1;
+        sarif_begin(&cfg);
+    }
     if (records.jsonl || records.verdicts) {
         struct record_tally *rt = calloc(n_files ? n_files : 1, sizeof *rt);
         if (!rt) {
@@ -2075,6 +2254,8 @@ int cmd_scan(int argc, char **argv)
             status_add(&status, st);
         }
     }
+    if (cfg.format == FORMAT_SARIF && cfg.report == REPORT_HITS)
+        sarif_end();
     status_add(&status, walk_status);
     status = scan_finish(&cfg, files, n_files, status);
     if (cli_out_flush(&cli_stdout) != 0) {

@@ -1827,6 +1827,88 @@ class TestRecords(CliTestCase):
         self.assertEqual((emoji["start"], emoji["end"]), (3, 7))  # UTF-16: 😀 is 2 units, \n 1
 
 
+def check_sarif(test, log):
+    """The required properties and enumerations of the SARIF 2.1.0 schema
+    (sarif-schema-2.1.0.json, OASIS), for the objects shai writes, checked by
+    hand (no network, no schema file): sarifLog {version, runs}, run {tool},
+    tool {driver}, toolComponent {name}, reportingDescriptor {id}, result
+    {message}, message {text | id}, location.physicalLocation {artifactLocation
+    | address}, region (startLine, startColumn, endColumn >= 1, byteOffset,
+    byteLength >= 0), fix {artifactChanges, minItems 1}, artifactChange
+    {artifactLocation, replacements, minItems 1}, replacement {deletedRegion},
+    artifactContent {text | binary | rendered}; result.level and
+    run.columnKind enumerations; ruleIndex agrees with ruleId."""
+    test.assertEqual(log["version"], "2.1.0")
+    test.assertIsInstance(log["runs"], list)
+    for run in log["runs"]:
+        driver = run["tool"]["driver"]
+        test.assertIsInstance(driver["name"], str)
+        rules = driver.get("rules", [])
+        ids = [r["id"] for r in rules]
+        test.assertEqual(len(ids), len(set(ids)))  # unique rule ids
+        test.assertIn(run.get("columnKind", "unicodeCodePoints"),
+                      ("utf16CodeUnits", "unicodeCodePoints"))
+        for res in run.get("results", []):
+            msg = res["message"]
+            test.assertTrue("text" in msg or "id" in msg)
+            test.assertIn(res.get("level", "warning"), ("none", "note", "warning", "error"))
+            if "ruleIndex" in res:
+                test.assertEqual(rules[res["ruleIndex"]]["id"], res["ruleId"])
+            for loc in res.get("locations", []):
+                phys = loc["physicalLocation"]
+                test.assertTrue("artifactLocation" in phys or "address" in phys)
+                test.assertRegex(phys["artifactLocation"]["uri"], r"^[A-Za-z0-9._~/%-]+$")
+                reg = phys["region"]
+                for k in ("startLine", "startColumn", "endColumn"):
+                    test.assertGreaterEqual(reg[k], 1)
+                for k in ("byteOffset", "byteLength"):
+                    test.assertGreaterEqual(reg[k], 0)
+            for fix in res.get("fixes", []):
+                test.assertGreaterEqual(len(fix["artifactChanges"]), 1)
+                for ch in fix["artifactChanges"]:
+                    test.assertIn("uri", ch["artifactLocation"])
+                    test.assertGreaterEqual(len(ch["replacements"]), 1)
+                    for rep in ch["replacements"]:
+                        test.assertIn("startLine", rep["deletedRegion"])
+                        c = rep.get("insertedContent", {"text": ""})
+                        test.assertTrue("text" in c or "binary" in c or "rendered" in c)
+
+
+class TestSarif(CliTestCase):
+    def test_sarif(self):
+        lex = self.lexicon()
+        a = self.write("dir with space/a.txt", "本店代开发票，价格最好！\n他在网上赌博\n")
+        b = self.write("b.txt", "干净\n")
+        gbk = self.write("c.txt", "第一行\n价格最好\n".encode("gbk"))
+        p = self.scan("-L", lex, "-f", "sarif", a, b, gbk)
+        self.assert_exit(p, 1)
+        log = json.loads(p.stdout)
+        check_sarif(self, log)
+        run = log["runs"][0]
+        res = run["results"]
+        self.assertEqual([r["ruleId"] for r in res],
+                         ["shai/fraud", "shai/ad-law", "shai/gambling", "shai/ad-law"])
+        self.assertEqual([r["level"] for r in res], ["error", "warning", "error", "warning"])
+        loc = res[1]["locations"][0]["physicalLocation"]
+        self.assertEqual(loc["artifactLocation"]["uri"], a.replace(" ", "%20"))
+        self.assertEqual((loc["region"]["startLine"], loc["region"]["startColumn"],
+                          loc["region"]["endColumn"]), (1, 10, 12))
+        fix = res[1]["fixes"][0]["artifactChanges"][0]["replacements"][0]
+        self.assertEqual(fix["insertedContent"]["text"], "很好")
+        self.assertNotIn("fixes", res[2])
+        # a GBK file: byte offsets into the file as it is
+        reg = res[3]["locations"][0]["physicalLocation"]["region"]
+        data = open(gbk, "rb").read()
+        self.assertEqual(data[reg["byteOffset"]:reg["byteOffset"] + reg["byteLength"]].decode("gbk"), "最好")
+        # no hit: a valid log with no results
+        p = self.scan("-L", lex, "-f", "sarif", b)
+        self.assert_exit(p, 0)
+        log = json.loads(p.stdout)
+        check_sarif(self, log)
+        self.assertEqual(log["runs"][0]["results"], [])
+        self.assert_exit(self.scan("-L", lex, "-f", "sarif", "--verdicts", b), 2)
+
+
 class TestLongLines(CliTestCase):
     def test_rule_hits_on_a_long_line_are_linear(self):
         # issue 19 item 5: each rule hit walked back to the last word hit to
