@@ -83,6 +83,7 @@ struct scan_config {
     bool color;               /* --color, NO_COLOR, a terminal */
     bool suggest;             /* --suggest, a terminal */
     bool summary;             /* --summary, a terminal */
+    bool merge_rules;         /* default mode, rules in the db: one selection */
     uint64_t *sarif_results;  /* SARIF results written (one thread: -j1) */
     uint64_t *category_hits;  /* by category id, + 1: uncategorized; atomic */
 };
@@ -96,7 +97,15 @@ struct cursor {
     uint64_t lstart; /* offset of the start of the line */
 };
 
-enum { INPUT_OK = 0, INPUT_OUTPUT_ERROR, INPUT_INTERNAL_ERROR };
+enum { INPUT_OK = 0, INPUT_OUTPUT_ERROR, INPUT_INTERNAL_ERROR, INPUT_NO_MEMORY };
+
+/* A hit held until its line is done (merge_rules). */
+struct pending_hit {
+    shai_hit hit;
+    struct cursor pos;
+    size_t text; /* its bytes: pend_text + text */
+    size_t seq;  /* arrival order, for a stable sort */
+};
 
 /* The bytes of one input that hits can still reach, and where they are. */
 struct input {
@@ -119,6 +128,11 @@ struct input {
     uint64_t bad[4]; /* INPUT_INTERNAL_ERROR: hit start, end, window start, end */
     uint64_t hits;
     uint64_t block_hits;
+    /* hits of the current line held for the selection over words and rules */
+    struct pending_hit *pend;
+    size_t n_pend, cap_pend;
+    unsigned char *pend_text;
+    size_t pend_text_len, pend_text_cap;
 };
 
 /* --------------------------------------------------------------- positions */
@@ -243,10 +257,9 @@ static uint64_t hit_column(const struct input *in, const shai_hit *hit, const st
 }
 
 static void print_text(const struct input *in, const shai_hit *hit, const struct cursor *pos,
-                       const char *category)
+                       const char *category, const char *text)
 {
     struct cli_out *o = in->out;
-    const char *text = (const char *)in->buf + (hit->start - in->base);
     bool color = in->cfg->color;
 
     /* colours as grep's defaults: file magenta, numbers green, match bold red */
@@ -278,11 +291,10 @@ static void print_text(const struct input *in, const shai_hit *hit, const struct
 }
 
 static void print_jsonl(const struct input *in, const shai_hit *hit, const struct cursor *pos,
-                        const char *category)
+                        const char *category, const char *text)
 {
     struct cli_out *o = in->out;
     const shai_db *db = in->cfg->db;
-    const char *text = (const char *)in->buf + (hit->start - in->base);
     const char *entry = NULL, *tag = NULL, *suggestion = NULL;
     size_t entry_len = 0;
 
@@ -362,11 +374,11 @@ static const char *sarif_rule_name(const struct scan_config *cfg, uint32_t rule)
 }
 
 /* One result; results are comma-separated, so SARIF runs in one thread. */
-static void print_sarif(const struct input *in, const shai_hit *hit, const struct cursor *pos)
+static void print_sarif(const struct input *in, const shai_hit *hit, const struct cursor *pos,
+                        const char *text)
 {
     struct cli_out *o = in->out;
     const struct scan_config *cfg = in->cfg;
-    const char *text = (const char *)in->buf + (hit->start - in->base);
     size_t len = (size_t)(hit->end - hit->start);
     const char *entry = NULL, *suggestion = NULL;
     size_t entry_len = 0;
@@ -485,13 +497,112 @@ static void sarif_end(void)
     cli_out_str(&cli_stdout, "\n]}]}\n");
 }
 
+/* Count a hit and print it (text: its bytes). */
+static void report_hit(struct input *in, const shai_hit *hit, const struct cursor *pos,
+                       const char *text)
+{
+    const struct scan_config *cfg = in->cfg;
+    const char *category = "uncategorized";
+
+    if (hit->category < cfg->category_count && cfg->category_names[hit->category])
+        category = cfg->category_names[hit->category];
+    __atomic_fetch_add(
+        &cfg->category_hits[hit->category < cfg->category_count ? hit->category
+                                                                : cfg->category_count],
+        1, __ATOMIC_RELAXED);
+    in->hits++;
+    if (hit->action == SHAI_ACTION_BLOCK)
+        in->block_hits++;
+    if (cfg->report != REPORT_HITS)
+        return;
+    if (cfg->format == FORMAT_SARIF)
+        print_sarif(in, hit, pos, text);
+    else if (cfg->format == FORMAT_JSONL)
+        print_jsonl(in, hit, pos, category, text);
+    else
+        print_text(in, hit, pos, category, text);
+    if (in->out->error)
+        in->error = INPUT_OUTPUT_ERROR;
+}
+
+/* ------------------------- issue 18: one selection over words and rules */
+
+/* In the default mode the library selects leftmost-longest hits among the
+ * words, and reports a rule's hits apart, when it has run over the line: a
+ * rule hit may overlap a word hit (加V and 加V：abc_12345). With rules in the
+ * db, the hits of a line are held here (with their bytes: the window may
+ * move on) until the line is done, then one leftmost-longest selection runs
+ * over both: by start, the longest first, each hit kept when it begins at or
+ * after the end of the last one kept. No hit spans a line break, and the
+ * library reports the hits of a line before those of the next. */
+static int buf_reserve(unsigned char **buf, size_t *cap, size_t len, size_t want, size_t first);
+
+static int pend_add(struct input *in, const shai_hit *hit, const struct cursor *pos)
+{
+    size_t len = (size_t)(hit->end - hit->start);
+    if (in->n_pend == in->cap_pend) {
+        size_t cap = in->cap_pend ? 2 * in->cap_pend : 16;
+        struct pending_hit *p = realloc(in->pend, cap * sizeof *p);
+        if (!p)
+            return -1;
+        in->pend = p;
+        in->cap_pend = cap;
+    }
+    if (buf_reserve(&in->pend_text, &in->pend_text_cap, in->pend_text_len, len + 1, 256) != 0)
+        return -1;
+    memcpy(in->pend_text + in->pend_text_len, in->buf + (hit->start - in->base), len);
+    in->pend[in->n_pend].hit = *hit;
+    in->pend[in->n_pend].pos = *pos;
+    in->pend[in->n_pend].text = in->pend_text_len;
+    in->pend[in->n_pend].seq = in->n_pend;
+    in->n_pend++;
+    in->pend_text_len += len;
+    return 0;
+}
+
+static int compare_pending(const void *a, const void *b)
+{
+    const struct pending_hit *x = a, *y = b;
+    if (x->hit.start != y->hit.start)
+        return x->hit.start < y->hit.start ? -1 : 1;
+    if (x->hit.end != y->hit.end)
+        return x->hit.end > y->hit.end ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Select among the held hits of a line, report them, and empty the list. */
+static void flush_pending(struct input *in)
+{
+    uint64_t reach = 0;
+
+    if (in->n_pend > 1)
+        qsort(in->pend, in->n_pend, sizeof *in->pend, compare_pending);
+    for (size_t i = 0; i < in->n_pend && in->error == INPUT_OK; i++) {
+        const struct pending_hit *p = &in->pend[i];
+        if (i > 0 && p->hit.start < reach)
+            continue;
+        reach = p->hit.end;
+        report_hit(in, &p->hit, &p->pos, (const char *)in->pend_text + p->text);
+    }
+    in->n_pend = 0;
+    in->pend_text_len = 0;
+}
+
+static void pend_free(struct input *in)
+{
+    free(in->pend);
+    free(in->pend_text);
+    in->pend = NULL;
+    in->pend_text = NULL;
+    in->n_pend = in->cap_pend = in->pend_text_cap = in->pend_text_len = 0;
+}
+
 /* The library's hit callback, for both engines. Never prints a diagnostic (a
  * worker thread must not): problems are recorded in `in`. */
 static int on_hit(const shai_hit *lib_hit, void *user)
 {
     struct input *in = user;
     const struct scan_config *cfg = in->cfg;
-    const char *category = "uncategorized";
     shai_hit hit = *lib_hit;
     struct cursor pos;
 
@@ -505,30 +616,20 @@ static int on_hit(const shai_hit *lib_hit, void *user)
         in->error = INPUT_INTERNAL_ERROR;
         return 1;
     }
-    if (hit.category < cfg->category_count && cfg->category_names[hit.category])
-        category = cfg->category_names[hit.category];
-
-    __atomic_fetch_add(
-        &cfg->category_hits[hit.category < cfg->category_count ? hit.category
-                                                               : cfg->category_count],
-        1, __ATOMIC_RELAXED);
-    in->hits++;
-    if (hit.action == SHAI_ACTION_BLOCK)
-        in->block_hits++;
-    if (cfg->report != REPORT_HITS)
-        return 0;
-    locate_hit(in, hit.start, &pos);
-    if (cfg->format == FORMAT_SARIF)
-        print_sarif(in, &hit, &pos);
-    else if (cfg->format == FORMAT_JSONL)
-        print_jsonl(in, &hit, &pos, category);
-    else
-        print_text(in, &hit, &pos, category);
-    if (in->out->error) {
-        in->error = INPUT_OUTPUT_ERROR;
-        return 1;
+    if (cfg->merge_rules) {
+        locate_hit(in, hit.start, &pos);
+        if (in->n_pend > 0 && in->pend[0].pos.line != pos.line)
+            flush_pending(in);
+        if (pend_add(in, &hit, &pos) != 0) {
+            in->error = INPUT_NO_MEMORY;
+            return 1;
+        }
+        return in->error != INPUT_OK;
     }
-    return 0;
+    if (cfg->report == REPORT_HITS)
+        locate_hit(in, hit.start, &pos);
+    report_hit(in, &hit, &pos, (const char *)in->buf + (hit.start - in->base));
+    return in->error != INPUT_OK;
 }
 
 static void report_internal_error(const char *name, const uint64_t bad[4])
@@ -727,6 +828,7 @@ static int stream_end(struct input *in, shai_stream **s)
 {
     int rc = shai_stream_close(*s);
     *s = NULL;
+    flush_pending(in);
     if (rc == SHAI_OK)
         return 0;
     if (rc == SHAI_E_MATCH_LIMIT)
@@ -761,6 +863,8 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
     in->cur = (struct cursor){base, line, 0, base};
     in->last = in->cur;
     in->n_marks = 0;
+    in->n_pend = 0;
+    in->pend_text_len = 0;
     in->final = false;
     in->error = INPUT_OK;
     in->hits = 0;
@@ -874,6 +978,10 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
         report_internal_error(name, in->bad);
         failed = true;
     }
+    if (in->error == INPUT_NO_MEMORY) {
+        cli_error("%s: out of memory", name);
+        failed = true;
+    }
     if (failed || limited)
         return CLI_EXIT_ERROR;
     return in->hits ? CLI_EXIT_HITS : CLI_EXIT_CLEAN;
@@ -920,11 +1028,15 @@ static int scan_decoded(const struct scan_config *cfg, const char *name, const s
     in.final = true;
     in.map = d->map;
     rc = shai_scan(cfg->db, (const char *)d->text, d->len, cfg->flags, on_hit, &in);
+    flush_pending(&in);
+    pend_free(&in);
     free(in.marks);
     t->hits += in.hits;
     t->block_hits += in.block_hits;
     if (in.error == INPUT_INTERNAL_ERROR)
         report_internal_error(name, in.bad);
+    if (in.error == INPUT_NO_MEMORY)
+        cli_error("%s: out of memory", name);
     if (in.error != INPUT_OK)
         return CLI_EXIT_ERROR;
     if (rc == SHAI_E_MATCH_LIMIT) {
@@ -1144,6 +1256,8 @@ static void scan_block(const struct scan_config *cfg, struct block *b)
     in.last = in.cur;
     in.final = true;
     b->rc = shai_scan(cfg->db, (const char *)b->buf, b->len, cfg->flags, on_hit, &in);
+    flush_pending(&in);
+    pend_free(&in);
     if (b->rc == SHAI_E_MATCH_LIMIT)
         find_limit_lines(cfg, b->buf, b->len, b->line, &b->limits);
     free(in.marks);
@@ -1203,6 +1317,10 @@ static void write_head(struct pool *p, struct block *b)
                 status_add(&p->status, CLI_EXIT_HITS);
             if (b->error == INPUT_INTERNAL_ERROR) {
                 report_internal_error(b->name, b->bad);
+                status_add(&p->status, CLI_EXIT_ERROR);
+                discard = true;
+            } else if (b->error == INPUT_NO_MEMORY) {
+                cli_error("%s: out of memory", b->name);
                 status_add(&p->status, CLI_EXIT_ERROR);
                 discard = true;
             } else if (b->rc == SHAI_E_MATCH_LIMIT) { /* the scan went on */
@@ -1610,6 +1728,7 @@ out:
     free(p.carry);
     free(p.in.buf);
     free(p.in.marks);
+    pend_free(&p.in);
     return status;
 }
 
@@ -1833,6 +1952,14 @@ static int scan_prepare(struct scan_config *cfg, size_t n_files)
 {
     uint32_t n_entries = shai_db_entry_count(cfg->db);
 
+    if (!(cfg->flags & SHAI_SCAN_OVERLAPPING)) {
+        for (uint32_t i = 0; i < n_entries && !cfg->merge_rules; i++) {
+            uint32_t flags = 0;
+            if (shai_db_entry_info(cfg->db, i, NULL, NULL, &flags, NULL, NULL) == SHAI_OK &&
+                (flags & SHAI_ENTRY_RULE) && !(flags & SHAI_ENTRY_ALLOW))
+                cfg->merge_rules = true;
+        }
+    }
     cfg->tally = calloc(n_files ? n_files : 1, sizeof *cfg->tally);
     cfg->category_hits = calloc((size_t)cfg->category_count + 1, sizeof *cfg->category_hits);
     if (!cfg->tally || !cfg->category_hits)
@@ -2266,6 +2393,7 @@ int cmd_scan(int argc, char **argv)
 out:
     free(in.buf);
     free(in.marks);
+    pend_free(&in);
     free(cfg.category_names);
     scan_release(&cfg);
     shai_db_free(db);

@@ -1909,6 +1909,37 @@ class TestSarif(CliTestCase):
         self.assert_exit(self.scan("-L", lex, "-f", "sarif", "--verdicts", b), 2)
 
 
+class TestNoOverlapAcrossWordsAndRules(CliTestCase):
+    LEX = ("@category spam\n@action review\n加V\n加v\nqq\n"
+           "re:加v[:：]?[a-z][a-z0-9_]{5,19}\n"
+           "re:qq\\s*[1-9][0-9]{4,11}\n"
+           "@category gambling\n@action block\n赌博\n网上赌博网站\n")
+
+    def test_default_mode_does_not_overlap(self):
+        # "In the default mode a rule hit and a word hit overlap (`加V` and
+        # `加V：abc_12345` both printed)."
+        lex = self.lexicon(self.LEX)
+        text = ("加V：abc_12345 和 加v：abcdef\n"
+                "qq 123456 赌博 网上赌博网站 qq\n" + "没有\n" * 3 + "加V\n")
+        want = [(1, 1, "加V：abc_12345"), (1, 16, "加v：abcdef"),
+                (2, 1, "qq 123456"), (2, 11, "赌博"), (2, 14, "网上赌博网站"), (2, 21, "qq"),
+                (6, 1, "加V")]
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "-f", "jsonl", input=text)
+            self.assert_exit(p, 1)
+            recs = self.jsonl(p.stdout)
+            self.assertEqual([(r["line"], r["col"], r["text"]) for r in recs], want)
+            spans = [(r["start"], r["end"]) for r in recs]
+            for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+                self.assertLessEqual(e1, s2)
+            self.assertEqual(self.scan("-L", lex, j, "-c", input=text).stdout, b"<stdin>:7\n")
+        # --overlapping still reports every hit
+        p = self.scan("-L", lex, "--overlapping", "-f", "jsonl", input=text)
+        texts = [r["text"] for r in self.jsonl(p.stdout)]
+        self.assertIn("加V", texts)
+        self.assertIn("加V：abc_12345", texts)
+
+
 class TestLongLines(CliTestCase):
     def test_rule_hits_on_a_long_line_are_linear(self):
         # issue 19 item 5: each rule hit walked back to the last word hit to
