@@ -1940,6 +1940,52 @@ class TestNoOverlapAcrossWordsAndRules(CliTestCase):
         self.assertIn("加V：abc_12345", texts)
 
 
+SCAN_OPTIONS = ("--lexicon", "-L", "--db", "--no-fold", "--format", "--overlapping", "--threads",
+                "--help", "--version", "--fail-on", "--exit-zero", "--count", "-c",
+                "--files-with-matches", "-l", "--quiet", "-q", "--glob", "-g", "--type", "-t",
+                "--encoding", "-E", "--column", "--color", "--suggest", "--summary",
+                "--no-summary", "--input", "--field", "--id", "--verdicts", "--offsets", "sarif")
+
+
+class TestDocumentation(CliTestCase):
+    def test_help_and_man_page_name_every_option(self):
+        # "`docs/cli.md` and `shai scan --help` describe every flag; a man
+        # page shai(1) is generated and installed, and bash completion"
+        scan = self.run_shai("scan", "--help").stdout.decode()
+        with open(os.environ["SHAI_MAN"], encoding="utf-8") as f:
+            man = f.read().replace("\\-", "-").replace("\\e", "\\")
+        with open(os.path.join(SOURCE_DIR, "docs", "cli.md"), encoding="utf-8") as f:
+            doc = f.read()
+        for opt in SCAN_OPTIONS:
+            self.assertRegex(scan, r"(^|[ ,=(])%s\b" % re.escape(opt), opt)
+            self.assertIn(opt, man, opt)
+            if opt.startswith("--") and opt not in ("--help", "--version", "--threads"):
+                self.assertIn(opt, doc, opt)
+        self.assertIn(".TH SHAI 1", man)
+
+    def test_bash_completion(self):
+        bindir = self.path("bin")
+        os.makedirs(bindir)
+        os.symlink(BIN, os.path.join(bindir, "shai"))
+        script = os.path.join(SOURCE_DIR, "tools", "shai.bash-completion")
+
+        def complete(*words):
+            words = ["shai"] + list(words)
+            cmd = ('source "%s"; COMP_WORDS=(%s); COMP_CWORD=%d; _shai; printf "%%s\\n" "${COMPREPLY[@]}"'
+                   % (script, " ".join("'%s'" % w for w in words), len(words) - 1))
+            p = subprocess.run(["bash", "-c", cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=self.env(PATH=bindir + os.pathsep + os.environ["PATH"]),
+                               timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            return p.stdout.decode().split()
+
+        self.assertEqual(complete("sc"), ["scan"])
+        self.assertEqual(sorted(complete("scan", "--fa")), ["--fail-on"])
+        self.assertEqual(complete("scan", "--fail-on", "b"), ["block"])
+        self.assertIn("sarif", complete("scan", "-f", ""))
+        self.assertIn("--verdicts", complete("scan", "--"))
+
+
 class TestLongLines(CliTestCase):
     def test_rule_hits_on_a_long_line_are_linear(self):
         # issue 19 item 5: each rule hit walked back to the last word hit to
