@@ -11,7 +11,7 @@ build (tools/meson.build), installed as man1/shai.1.
 import subprocess
 import sys
 
-COMMANDS = ("scan", "fold", "compile", "stats", "lint")
+COMMANDS = ("scan", "mask", "fix", "fold", "compile", "stats", "lint")
 
 
 def roff_escape(line):

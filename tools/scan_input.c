@@ -484,3 +484,97 @@ int scan_decode(const unsigned char *src, size_t n, const char *charset, struct 
     return 1;
 #endif
 }
+
+/* UTF-8 to UTF-16 code units; invalid bytes become U+FFFD. *n_units set. */
+static uint16_t *utf8_to_utf16(const unsigned char *t, size_t n, size_t *n_units)
+{
+    uint16_t *u = malloc((n + 1) * sizeof *u);
+    size_t k = 0;
+    if (!u)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = t[i] < 0x80 ? 1 : shai_utf8_decode((const char *)t + i, n - i, &cp);
+        if (t[i] < 0x80)
+            cp = t[i];
+        else if (cp >= 0x110000 || len == 0)
+            cp = 0xFFFD;
+        if (len == 0)
+            len = 1;
+        i += len;
+        if (cp >= 0x10000) {
+            u[k++] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
+            u[k++] = (uint16_t)(0xDC00 + ((cp - 0x10000) & 0x3FF));
+        } else {
+            u[k++] = (uint16_t)cp;
+        }
+    }
+    *n_units = k;
+    return u;
+}
+
+int scan_encode(const unsigned char *text, size_t n, const char *charset, bool bom,
+                unsigned char **out, size_t *out_len, const char **why)
+{
+    size_t units;
+    uint16_t *u = utf8_to_utf16(text, n, &units);
+    int rc = -1;
+
+    *out = NULL;
+    *out_len = 0;
+    if (!u)
+        return -1;
+    bool le = strcasecmp(charset, "UTF-16LE") == 0, be = strcasecmp(charset, "UTF-16BE") == 0;
+    if (le || be) {
+        unsigned char *o = malloc(2 * units + 2);
+        size_t k = 0;
+        if (o) {
+            if (bom) {
+                o[k++] = le ? 0xFF : 0xFE;
+                o[k++] = le ? 0xFE : 0xFF;
+            }
+            for (size_t i = 0; i < units; i++) {
+                o[k++] = (unsigned char)(le ? u[i] & 0xFF : u[i] >> 8);
+                o[k++] = (unsigned char)(le ? u[i] >> 8 : u[i] & 0xFF);
+            }
+            *out = o;
+            *out_len = k;
+            rc = 0;
+        }
+        free(u);
+        return rc;
+    }
+#ifdef SHAI_CLI_ICU
+    UErrorCode err = U_ZERO_ERROR;
+    UConverter *conv = ucnv_open(charset, &err);
+    if (U_FAILURE(err)) {
+        free(u);
+        *why = "unknown encoding";
+        return 1;
+    }
+    ucnv_setFromUCallBack(conv, UCNV_FROM_U_CALLBACK_STOP, NULL, NULL, NULL, &err);
+    size_t cap = 4 * units + 16;
+    char *o = malloc(cap);
+    if (o && units <= (size_t)INT32_MAX / 4) {
+        err = U_ZERO_ERROR;
+        int32_t k = ucnv_fromUChars(conv, o, (int32_t)cap, u, (int32_t)units, &err);
+        if (U_FAILURE(err)) {
+            *why = "a character that the file's encoding cannot hold";
+            free(o);
+            rc = 1;
+        } else {
+            *out = (unsigned char *)o;
+            *out_len = (size_t)k;
+            rc = 0;
+        }
+    } else {
+        free(o);
+    }
+    ucnv_close(conv);
+#else
+    *why = "this shai is built without ICU";
+    rc = 1;
+#endif
+    free(u);
+    return rc;
+}

@@ -78,4 +78,11 @@ int scan_decode(const unsigned char *src, size_t n, const char *charset, struct 
                 const char **why);
 void decoded_free(struct decoded *d);
 
+/* Encode UTF-8 text[0..n) back to `charset` (as scan_decode named it:
+ * "UTF-16LE", "UTF-16BE" or an ICU converter name), with a BOM for UTF-16
+ * when `bom`. *out is malloc'ed. 0 ok, 1 a character that `charset` cannot
+ * hold (*why), -1 out of memory. */
+int scan_encode(const unsigned char *text, size_t n, const char *charset, bool bom,
+                unsigned char **out, size_t *out_len, const char **why);
+
 #endif

@@ -1471,7 +1471,7 @@ class TestHelp(CliTestCase):
     def test_every_command_has_help(self):
         p = self.run_shai("--help")
         out = p.stdout.decode()
-        for cmd in ("scan", "fold", "compile", "stats", "lint", "help"):
+        for cmd in ("scan", "mask", "fix", "fold", "compile", "stats", "lint", "help"):
             self.assertRegex(out, r"\n  %s +\S" % cmd)
             for args in ([cmd, "--help"], ["help", cmd]):
                 q = self.run_shai(*args)
@@ -1898,7 +1898,7 @@ class TestSarif(CliTestCase):
         self.assertNotIn("fixes", res[2])
         # a GBK file: byte offsets into the file as it is
         reg = res[3]["locations"][0]["physicalLocation"]["region"]
-        data = open(gbk, "rb").read()
+        data = slurp(gbk)
         self.assertEqual(data[reg["byteOffset"]:reg["byteOffset"] + reg["byteLength"]].decode("gbk"), "最好")
         # no hit: a valid log with no results
         p = self.scan("-L", lex, "-f", "sarif", b)
@@ -1984,6 +1984,73 @@ class TestDocumentation(CliTestCase):
         self.assertEqual(complete("scan", "--fail-on", "b"), ["block"])
         self.assertIn("sarif", complete("scan", "-f", ""))
         self.assertIn("--verdicts", complete("scan", "--"))
+
+
+def slurp(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class TestMaskAndFix(CliTestCase):
+    LEX = ("@category ad-law\n@action review\n全网第一\tsuggestion=全网热销\n"
+           "最好\tsuggestion=很好\n@category gambling\n赌博\n")
+    TEXT = "本品全网第一\r\n他说赌博最好\r\n没有\n最后一行没有换行：最好"
+    FIXED = "本品全网热销\r\n他说赌博很好\r\n没有\n最后一行没有换行：很好"
+
+    ENCODINGS = (("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("gbk", b""), ("gb18030", b""),
+                 ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"))
+
+    def test_mask_keeps_encoding_and_line_endings(self):
+        # "There is no mask command"
+        lex = self.lexicon(self.LEX)
+        masked = "本品****\r\n他说****\r\n没有\n最后一行没有换行：**"
+        for codec, bom in self.ENCODINGS:
+            f = self.write("m.txt", bom + self.TEXT.encode(codec))
+            p = self.run_shai("mask", "-L", lex, f)
+            self.assert_exit(p, 1)
+            self.assertEqual(p.stdout, bom + masked.encode(codec), codec)
+        f = self.write("m.txt", self.TEXT)
+        p = self.run_shai("mask", "-L", lex, "--char", "×", "--phrase-for", "gambling=【屏蔽】", f)
+        self.assertEqual(p.stdout.decode(), "本品××××\r\n他说【屏蔽】××\r\n没有\n最后一行没有换行：××")
+        p = self.run_shai("mask", "-L", lex, "--phrase", "[x]", "-", input="干净\n赌博\n")
+        self.assertEqual(p.stdout.decode(), "干净\n[x]\n")
+        p = self.run_shai("mask", "-L", lex, "-", input="干净\n")
+        self.assert_exit(p, 0)
+        # in place, with a backup
+        g = self.write("g.txt", self.TEXT.encode("gbk"))
+        p = self.run_shai("mask", "-L", lex, "-i", g)
+        self.assert_exit(p, 1)
+        self.assertEqual(slurp(g), masked.encode("gbk"))
+        self.assertEqual(slurp(g + ".bak"), self.TEXT.encode("gbk"))
+
+    def test_fix_in_place_and_diff(self):
+        # "no way to apply suggestions"
+        lex = self.lexicon(self.LEX)
+        for codec, bom in self.ENCODINGS:
+            data = bom + self.TEXT.encode(codec)
+            f = self.write("f.txt", data)
+            os.chmod(f, 0o640)
+            p = self.run_shai("fix", "-L", lex, "--diff", f)
+            self.assert_exit(p, 1)
+            self.assertEqual(slurp(f), data)  # --diff changes nothing
+            if not codec.startswith("utf-16"):
+                # the diff is in the file's bytes: patch(1) applies it
+                q = subprocess.run(["patch", "-s", "-p0", "-o", self.path("patched"), f],
+                                   input=p.stdout, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   timeout=60)
+                self.assertEqual(q.returncode, 0, q.stdout + q.stderr)
+                self.assertEqual(slurp(self.path("patched")),
+                                 bom + self.FIXED.encode(codec))
+            p = self.run_shai("fix", "-L", lex, f)
+            self.assert_exit(p, 1)
+            self.assertEqual(slurp(f), bom + self.FIXED.encode(codec), codec)
+            self.assertEqual(slurp(f + ".bak"), data)
+            self.assertEqual(os.stat(f).st_mode & 0o777, 0o640)
+            # nothing left to fix (赌博 has no suggestion)
+            self.assert_exit(self.run_shai("fix", "-L", lex, "--no-backup", f), 0)
+        p = self.run_shai("fix", "-L", lex, "--diff", "-", input="最好\n")
+        self.assertIn("-最好\n+很好\n", p.stdout.decode())
+        self.assert_exit(self.run_shai("fix", "-L", lex, input="最好\n"), 2)
 
 
 class TestLongLines(CliTestCase):
