@@ -83,6 +83,7 @@ struct scan_config {
     bool color;               /* --color, NO_COLOR, a terminal */
     bool suggest;             /* --suggest, a terminal */
     bool summary;             /* --summary, a terminal */
+    bool context;             /* --context, colour: the line around a hit */
     bool merge_rules;         /* default mode, rules in the db: one selection */
     uint64_t *sarif_results;  /* SARIF results written (one thread: -j1) */
     uint64_t *category_hits;  /* by category id, + 1: uncategorized; atomic */
@@ -99,12 +100,21 @@ struct cursor {
 
 enum { INPUT_OK = 0, INPUT_OUTPUT_ERROR, INPUT_INTERNAL_ERROR, INPUT_NO_MEMORY };
 
+/* The text around a hit on its line, as far as the window holds it. */
+struct context {
+    const char *pre, *post;
+    size_t pre_len, post_len;
+};
+
+#define CONTEXT_CHARS 24
+
 /* A hit held until its line is done (merge_rules). */
 struct pending_hit {
     shai_hit hit;
     struct cursor pos;
-    size_t text; /* its bytes: pend_text + text */
-    size_t seq;  /* arrival order, for a stable sort */
+    size_t text;                         /* its bytes: pend_text + text */
+    size_t pre, pre_len, post, post_len; /* its context, in pend_text */
+    size_t seq;                          /* arrival order, for a stable sort */
 };
 
 /* The bytes of one input that hits can still reach, and where they are. */
@@ -257,7 +267,7 @@ static uint64_t hit_column(const struct input *in, const shai_hit *hit, const st
 }
 
 static void print_text(const struct input *in, const shai_hit *hit, const struct cursor *pos,
-                       const char *category, const char *text)
+                       const char *category, const char *text, const struct context *ctx)
 {
     struct cli_out *o = in->out;
     bool color = in->cfg->color;
@@ -288,6 +298,15 @@ static void print_text(const struct input *in, const shai_hit *hit, const struct
             cli_out_str(o, "\033[0m");
     }
     cli_out_mem(o, "]\n", 2);
+    if (ctx) {
+        cli_out_str(o, "    ");
+        cli_out_text_escaped(o, ctx->pre, ctx->pre_len);
+        cli_out_str(o, color ? "\033[1;31m" : "\xc2\xbb");
+        cli_out_text_escaped(o, text, (size_t)(hit->end - hit->start));
+        cli_out_str(o, color ? "\033[0m" : "\xc2\xab");
+        cli_out_text_escaped(o, ctx->post, ctx->post_len);
+        cli_out_char(o, '\n');
+    }
 }
 
 static void print_jsonl(const struct input *in, const shai_hit *hit, const struct cursor *pos,
@@ -497,9 +516,36 @@ static void sarif_end(void)
     cli_out_str(&cli_stdout, "\n]}]}\n");
 }
 
+/* The context of a hit: up to CONTEXT_CHARS code points before and after it
+ * on its line, within the bytes the window still holds. */
+static void find_context(const struct input *in, const shai_hit *hit, const struct cursor *pos,
+                         struct context *ctx)
+{
+    const unsigned char *buf = in->buf;
+    uint64_t lo = pos->lstart > in->cur.off ? pos->lstart : in->cur.off;
+    uint64_t hi = in->base + in->len;
+    uint64_t a = hit->start, b = hit->end;
+
+    if (lo < in->base)
+        lo = in->base;
+    for (int n = 0; n < CONTEXT_CHARS && a > lo; n++) {
+        a--;
+        while (a > lo && (buf[a - in->base] & 0xC0) == 0x80)
+            a--;
+    }
+    for (int n = 0; n < CONTEXT_CHARS && b < hi && buf[b - in->base] != '\n'; n++)
+        b += cli_utf8_unit(buf + (b - in->base), (size_t)(hi - b), true);
+    while (b > hit->end && (buf[b - 1 - in->base] == '\r' || buf[b - 1 - in->base] == '\n'))
+        b--;
+    ctx->pre = (const char *)buf + (a - in->base);
+    ctx->pre_len = (size_t)(hit->start - a);
+    ctx->post = (const char *)buf + (hit->end - in->base);
+    ctx->post_len = (size_t)(b - hit->end);
+}
+
 /* Count a hit and print it (text: its bytes). */
 static void report_hit(struct input *in, const shai_hit *hit, const struct cursor *pos,
-                       const char *text)
+                       const char *text, const struct context *ctx)
 {
     const struct scan_config *cfg = in->cfg;
     const char *category = "uncategorized";
@@ -520,7 +566,7 @@ static void report_hit(struct input *in, const shai_hit *hit, const struct curso
     else if (cfg->format == FORMAT_JSONL)
         print_jsonl(in, hit, pos, category, text);
     else
-        print_text(in, hit, pos, category, text);
+        print_text(in, hit, pos, category, text, ctx);
     if (in->out->error)
         in->error = INPUT_OUTPUT_ERROR;
 }
@@ -540,6 +586,9 @@ static int buf_reserve(unsigned char **buf, size_t *cap, size_t len, size_t want
 static int pend_add(struct input *in, const shai_hit *hit, const struct cursor *pos)
 {
     size_t len = (size_t)(hit->end - hit->start);
+    struct context ctx = {NULL, NULL, 0, 0};
+    if (in->cfg->context)
+        find_context(in, hit, pos, &ctx);
     if (in->n_pend == in->cap_pend) {
         size_t cap = in->cap_pend ? 2 * in->cap_pend : 16;
         struct pending_hit *p = realloc(in->pend, cap * sizeof *p);
@@ -548,15 +597,26 @@ static int pend_add(struct input *in, const shai_hit *hit, const struct cursor *
         in->pend = p;
         in->cap_pend = cap;
     }
-    if (buf_reserve(&in->pend_text, &in->pend_text_cap, in->pend_text_len, len + 1, 256) != 0)
+    size_t need = len + ctx.pre_len + ctx.post_len;
+    if (buf_reserve(&in->pend_text, &in->pend_text_cap, in->pend_text_len, need + 1, 256) != 0)
         return -1;
-    memcpy(in->pend_text + in->pend_text_len, in->buf + (hit->start - in->base), len);
-    in->pend[in->n_pend].hit = *hit;
-    in->pend[in->n_pend].pos = *pos;
-    in->pend[in->n_pend].text = in->pend_text_len;
-    in->pend[in->n_pend].seq = in->n_pend;
+    struct pending_hit *p = &in->pend[in->n_pend];
+    unsigned char *t = in->pend_text + in->pend_text_len;
+    memcpy(t, in->buf + (hit->start - in->base), len);
+    if (ctx.pre_len)
+        memcpy(t + len, ctx.pre, ctx.pre_len);
+    if (ctx.post_len)
+        memcpy(t + len + ctx.pre_len, ctx.post, ctx.post_len);
+    p->hit = *hit;
+    p->pos = *pos;
+    p->text = in->pend_text_len;
+    p->pre = p->text + len;
+    p->pre_len = ctx.pre_len;
+    p->post = p->pre + ctx.pre_len;
+    p->post_len = ctx.post_len;
+    p->seq = in->n_pend;
     in->n_pend++;
-    in->pend_text_len += len;
+    in->pend_text_len += need;
     return 0;
 }
 
@@ -582,7 +642,9 @@ static void flush_pending(struct input *in)
         if (i > 0 && p->hit.start < reach)
             continue;
         reach = p->hit.end;
-        report_hit(in, &p->hit, &p->pos, (const char *)in->pend_text + p->text);
+        const char *t = (const char *)in->pend_text;
+        struct context ctx = {t + p->pre, t + p->post, p->pre_len, p->post_len};
+        report_hit(in, &p->hit, &p->pos, t + p->text, in->cfg->context ? &ctx : NULL);
     }
     in->n_pend = 0;
     in->pend_text_len = 0;
@@ -628,7 +690,13 @@ static int on_hit(const shai_hit *lib_hit, void *user)
     }
     if (cfg->report == REPORT_HITS)
         locate_hit(in, hit.start, &pos);
-    report_hit(in, &hit, &pos, (const char *)in->buf + (hit.start - in->base));
+    if (cfg->context && cfg->report == REPORT_HITS) {
+        struct context ctx;
+        find_context(in, &hit, &pos, &ctx);
+        report_hit(in, &hit, &pos, (const char *)in->buf + (hit.start - in->base), &ctx);
+    } else {
+        report_hit(in, &hit, &pos, (const char *)in->buf + (hit.start - in->base), NULL);
+    }
     return in->error != INPUT_OK;
 }
 
@@ -1787,6 +1855,10 @@ void cmd_scan_help(FILE *out)
           "                      format, as [CATEGORY/ACTION \xe2\x86\x92 SUGGESTION]: auto\n"
           "                      (the default: when standard output is a\n"
           "                      terminal), always or never\n"
+          "      --context       under each hit, its line around it (24 characters\n"
+          "                      each side), the hit highlighted (in colour, or\n"
+          "                      between \xc2\xbb and \xc2\xab); the default with colour\n"
+          "      --no-context    no context lines\n"
           "      --summary       at the end, print on standard error the number of\n"
           "                      files and hits, hits per category and per file\n"
           "                      (the default when both outputs are terminals)\n"
@@ -1901,6 +1973,8 @@ enum {
     OPT_SUGGEST,
     OPT_SUMMARY,
     OPT_NO_SUMMARY,
+    OPT_CONTEXT,
+    OPT_NO_CONTEXT,
     /* issue 18: records */
     OPT_INPUT,
     OPT_FIELD,
@@ -1935,6 +2009,8 @@ static const struct cli_option scan_options[] = {
     {"suggest", 0, CLI_ARG_REQUIRED, OPT_SUGGEST},
     {"summary", 0, CLI_ARG_NONE, OPT_SUMMARY},
     {"no-summary", 0, CLI_ARG_NONE, OPT_NO_SUMMARY},
+    {"context", 0, CLI_ARG_NONE, OPT_CONTEXT},
+    {"no-context", 0, CLI_ARG_NONE, OPT_NO_CONTEXT},
     /* issue 18: records */
     {"input", 0, CLI_ARG_REQUIRED, OPT_INPUT},
     {"field", 0, CLI_ARG_REQUIRED, OPT_FIELD},
@@ -2082,7 +2158,7 @@ int cmd_scan(int argc, char **argv)
     struct scan_files inputs = {NULL, NULL, NULL, 0, 0, 0};
     const char **operands;
     const char *color = "auto", *suggest = "auto";
-    int summary = -1; /* -1: auto */
+    int summary = -1, context = -1; /* -1: auto */
     struct record_options records;
     bool offsets_given = false;
     int walk_status = CLI_EXIT_CLEAN;
@@ -2220,6 +2296,12 @@ int cmd_scan(int argc, char **argv)
         case OPT_NO_SUMMARY:
             summary = 0;
             break;
+        case OPT_CONTEXT:
+            context = 1;
+            break;
+        case OPT_NO_CONTEXT:
+            context = 0;
+            break;
         /* issue 18: records */
         case OPT_INPUT:
             if (strcmp(arg, "text") == 0) {
@@ -2297,6 +2379,7 @@ int cmd_scan(int argc, char **argv)
      * keeps the FILE:LINE:COL: MATCH [CATEGORY/ACTION] lines of before */
     cfg.suggest =
         strcmp(suggest, "always") == 0 || (strcmp(suggest, "auto") == 0 && isatty(STDOUT_FILENO));
+    cfg.context = cfg.format == FORMAT_TEXT && (context > 0 || (context < 0 && cfg.color));
     cfg.summary = summary > 0 || (summary < 0 && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) &&
                                   cfg.report == REPORT_HITS);
     for (size_t i = 0; i < n_files; i++) {

@@ -1685,12 +1685,36 @@ class TestOutputForPeople(CliTestCase):
         p = self.scan("-L", lex, "--color", "always", input="赌博\n")
         out = p.stdout.decode()
         self.assertIn("\033[1;31m赌博\033[0m", out)
-        self.assertEqual(re.sub("\033\\[[0-9;]*m", "", out), "<stdin>:1:1: 赌博 [gambling/block]\n")
+        # colour brings the context line (--context's default follows --color)
+        self.assertEqual(re.sub("\033\\[[0-9;]*m", "", out),
+                         "<stdin>:1:1: 赌博 [gambling/block]\n    赌博\n")
+        p = self.scan("-L", lex, "--color", "always", "--no-context", input="赌博\n")
+        self.assertEqual(re.sub("\033\\[[0-9;]*m", "", p.stdout.decode()),
+                         "<stdin>:1:1: 赌博 [gambling/block]\n")
         # not a terminal: no colour, whatever NO_COLOR says
         p = self.scan("-L", lex, input="赌博\n")
         self.assertNotIn(b"\033", p.stdout)
         self.assertNotIn(b"\033", self.scan("-L", lex, "--color=never", input="赌博\n").stdout)
         self.assert_exit(self.scan("-L", lex, "--color", "sometimes", input="x"), 2)
+
+    def test_context(self):
+        # "no context": the hit's line around it, the hit marked
+        lex = self.lexicon()
+        text = "这是一段很长的前文，他在网上赌博输了钱，还说最好别告诉别人。\r\n代开发票\n"
+        want = ("<stdin>:1:13: 网上赌博 [gambling/block]\n"
+                "    这是一段很长的前文，他在»网上赌博«输了钱，还说最好别告诉别人。\n"
+                "<stdin>:1:23: 最好 [ad-law/review]\n"
+                "    这是一段很长的前文，他在网上赌博输了钱，还说»最好«别告诉别人。\n"
+                "<stdin>:2:1: 代开发票 [fraud/block]\n"
+                "    »代开发票«\n")
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "--context", input=text)
+            self.assertEqual(p.stdout.decode(), want)
+        # 24 characters each side at most
+        p = self.scan("-L", lex, "--context", input="前" * 40 + "赌博" + "后" * 40 + "\n")
+        self.assertEqual(p.stdout.decode().split("\n")[1],
+                         "    " + "前" * 24 + "»赌博«" + "后" * 24)
+        self.assertNotIn("»", self.scan("-L", lex, input=text).stdout.decode())
 
     def test_color_on_a_terminal(self):
         import pty
@@ -1944,7 +1968,8 @@ SCAN_OPTIONS = ("--lexicon", "-L", "--db", "--no-fold", "--format", "--overlappi
                 "--help", "--version", "--fail-on", "--exit-zero", "--count", "-c",
                 "--files-with-matches", "-l", "--quiet", "-q", "--glob", "-g", "--type", "-t",
                 "--encoding", "-E", "--column", "--color", "--suggest", "--summary",
-                "--no-summary", "--input", "--field", "--id", "--verdicts", "--offsets", "sarif")
+                "--no-summary", "--context", "--no-context", "--input", "--field", "--id",
+                "--verdicts", "--offsets", "sarif")
 
 
 class TestDocumentation(CliTestCase):
