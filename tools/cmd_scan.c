@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHUNK ((size_t)64 * 1024)
@@ -837,6 +838,77 @@ static int input_reserve(struct input *in)
     return buf_reserve(&in->buf, &in->cap, in->len, CHUNK, 2 * CHUNK);
 }
 
+/* ------------------------------------------------- issue 18: progress */
+
+/* A progress line on standard error, for a terminal (when the hits do not
+ * go to a terminal too): files, MB, hits and
+ * MB/s, drawn once the scan has run for a second (SHAI_PROGRESS_DELAY_MS,
+ * for tests), at most 5 times a second, and erased at the end. Main thread
+ * only: reads are counted where the main thread makes them. */
+static struct {
+    bool on;
+    const struct scan_config *cfg;
+    struct timespec start;
+    uint64_t delay_ms, last_ms;
+    uint64_t bytes, files, n_files;
+    bool drawn;
+} progress;
+
+static uint64_t ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)(t.tv_sec - t0->tv_sec) * 1000 + (uint64_t)(t.tv_nsec / 1000000) -
+           (uint64_t)(t0->tv_nsec / 1000000);
+}
+
+static void progress_start(const struct scan_config *cfg, size_t n_files)
+{
+    const char *delay = getenv("SHAI_PROGRESS_DELAY_MS");
+    /* not over hits printed on the same terminal */
+    progress.on = isatty(STDERR_FILENO) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb")) &&
+                  (!isatty(STDOUT_FILENO) || cfg->report != REPORT_HITS);
+    progress.cfg = cfg;
+    progress.delay_ms = delay && *delay ? strtoull(delay, NULL, 10) : 1000;
+    progress.n_files = n_files;
+    clock_gettime(CLOCK_MONOTONIC, &progress.start);
+}
+
+static void progress_draw(uint64_t ms)
+{
+    uint64_t hits = 0;
+    for (uint32_t c = 0; c <= progress.cfg->category_count; c++)
+        hits += __atomic_load_n(&progress.cfg->category_hits[c], __ATOMIC_RELAXED);
+    double mb = (double)progress.bytes / 1e6;
+    fprintf(stderr, "\r\033[Kshai: %llu/%llu files, %.1f MB, %llu hits, %.1f MB/s",
+            (unsigned long long)progress.files, (unsigned long long)progress.n_files, mb,
+            (unsigned long long)hits, ms ? mb * 1000.0 / (double)ms : 0.0);
+    fflush(stderr);
+    progress.drawn = true;
+    progress.last_ms = ms;
+}
+
+static void progress_add(uint64_t bytes, uint64_t files)
+{
+    if (!progress.on)
+        return;
+    progress.bytes += bytes;
+    progress.files += files;
+    uint64_t ms = ms_since(&progress.start);
+    if (ms >= progress.delay_ms && (!progress.drawn || ms >= progress.last_ms + 200))
+        progress_draw(ms);
+}
+
+/* Erase the line (before anything else goes to standard error). */
+static void progress_end(void)
+{
+    if (progress.drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    progress.on = progress.drawn = false;
+}
+
 /* Whether a read from `fd` would block now. */
 static bool would_block(int fd)
 {
@@ -861,7 +933,10 @@ static ssize_t input_read(struct input *in, int fd, bool interactive)
     /* About to block on a pipe or terminal: show what we have so far. */
     if (interactive && would_block(fd))
         cli_out_flush(in->out);
-    return read_some(fd, in->buf + in->len, CHUNK);
+    ssize_t n = read_some(fd, in->buf + in->len, CHUNK);
+    if (n > 0)
+        progress_add((uint64_t)n, 0);
+    return n;
 }
 
 /* Open a stream for the input's bytes from absolute offset `at` on. */
@@ -1652,6 +1727,8 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
             pool_drain(p);
         }
         n = read_some(fd, b->buf + b->len, want);
+        if (n > 0)
+            progress_add((uint64_t)n, 0);
         if (n < 0) {
             int err = errno;
             if (b->len > 0)
@@ -1770,8 +1847,10 @@ static int scan_parallel(const struct scan_config *cfg, const char *const *files
         p.nthreads++;
     }
     if (p.nthreads > 0) {
-        for (size_t i = 0; i < n_files && !p.abort; i++)
+        for (size_t i = 0; i < n_files && !p.abort; i++) {
             pool_scan_path(&p, i, files[i]);
+            progress_add(0, 1);
+        }
         pool_drain(&p);
         status = p.status;
     }
@@ -1859,6 +1938,9 @@ void cmd_scan_help(FILE *out)
           "                      each side), the hit highlighted (in colour, or\n"
           "                      between \xc2\xbb and \xc2\xab); the default with colour\n"
           "      --no-context    no context lines\n"
+          "  A progress line (files, MB, hits, MB/s) is shown on standard error\n"
+          "  when it is a terminal, standard output is not (or -c, -l, -q), and\n"
+          "  the scan runs for more than a second.\n"
           "      --summary       at the end, print on standard error the number of\n"
           "                      files and hits, hits per category and per file\n"
           "                      (the default when both outputs are terminals)\n"
@@ -2424,6 +2506,7 @@ int cmd_scan(int argc, char **argv)
     }
 
     status = -1;
+    progress_start(&cfg, n_files);
     /* issue 18: SARIF, one document, its results in one thread */
     uint64_t sarif_results = 0;
     cfg.sarif_results = &sarif_results;
@@ -2457,6 +2540,7 @@ int cmd_scan(int argc, char **argv)
         status = CLI_EXIT_CLEAN;
         for (size_t i = 0; i < n_files; i++) {
             int st = stream_path(&cfg, &in, i, files[i]);
+            progress_add(0, 1);
             cfg.tally[i].hits += in.hits;
             cfg.tally[i].block_hits += in.block_hits;
             if (cli_stdout.error)
@@ -2464,6 +2548,7 @@ int cmd_scan(int argc, char **argv)
             status_add(&status, st);
         }
     }
+    progress_end();
     if (cfg.format == FORMAT_SARIF && cfg.report == REPORT_HITS)
         sarif_end();
     status_add(&status, walk_status);

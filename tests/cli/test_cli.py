@@ -1749,6 +1749,28 @@ class TestSummaryAndTerminal(CliTestCase):
             self.assertNotIn("b.txt", p.stderr.decode())
             self.assertEqual(self.scan("-L", lex, j, a, b).stderr, b"")  # not a terminal
 
+    def test_progress(self):
+        # "a long run shows no progress": a line on a terminal's stderr,
+        # erased at the end; nothing when stderr is not a terminal. The
+        # one-second delay is set to 0 for the test.
+        import pty
+        lex = self.lexicon()
+        files = [self.write("p%d.txt" % i, "网上赌博\n" * 1000) for i in range(3)]
+        for j in ("-j1", "-j2"):
+            master, slave = pty.openpty()
+            p = subprocess.run([BIN, "scan", "-L", lex, j, *files], stdout=subprocess.PIPE,
+                               stderr=slave, env=self.env(SHAI_PROGRESS_DELAY_MS="0", TERM="xterm"),
+                               timeout=60)
+            os.close(slave)
+            err = os.read(master, 65536).decode()
+            os.close(master)
+            self.assertEqual(p.returncode, 1)
+            self.assertRegex(err, r"shai: \d/3 files, [0-9.]+ MB, \d+ hits, [0-9.]+ MB/s")
+            self.assertTrue(err.endswith("\r\033[K"), repr(err[-20:]))
+            self.assertEqual(len(p.stdout.decode().splitlines()), 3000)
+            q = self.scan("-L", lex, j, *files, env=self.env(SHAI_PROGRESS_DELAY_MS="0"))
+            self.assertEqual(q.stderr, b"")
+
     def test_notice_when_stdin_is_a_terminal(self):
         # "a notice when reading a terminal's stdin"
         import pty
