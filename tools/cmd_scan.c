@@ -126,13 +126,14 @@ struct input {
     struct cli_out *out; /* where the hits go */
     unsigned char *buf;
     size_t cap;
-    size_t len;           /* valid bytes in buf */
-    uint64_t base;        /* absolute offset of buf[0] */
-    uint64_t origin;      /* absolute offset of the library's offset 0 */
-    struct cursor cur;    /* bytes before cur.off are dropped (dead) */
-    struct cursor last;   /* a known position >= cur: the last hit start located */
-    struct cursor *marks; /* known positions, by offset, MARK_STEP bytes apart */
-    const uint64_t *map;  /* decoded input: original offset of each byte, or NULL */
+    size_t len;                   /* valid bytes in buf */
+    uint64_t base;                /* absolute offset of buf[0] */
+    uint64_t origin;              /* absolute offset of the library's offset 0 */
+    struct cursor cur;            /* bytes before cur.off are dropped (dead) */
+    struct cursor last;           /* a known position >= cur: the last hit start located */
+    struct cursor *marks;         /* known positions, by offset, MARK_STEP bytes apart */
+    const uint64_t *map;          /* decoded input: original offset of each byte, or NULL */
+    const unsigned char *blanked; /* what was scanned, markup blanked (scan_blank_markup) */
     size_t n_marks, cap_marks;
     bool final;      /* end of input reached: no byte will follow buf[len) */
     int error;       /* INPUT_* set by the hit callback */
@@ -679,6 +680,19 @@ static int on_hit(const shai_hit *lib_hit, void *user)
         in->error = INPUT_INTERNAL_ERROR;
         return 1;
     }
+    if (in->blanked) {
+        /* the fold ignores the filler of blanked markup, so a hit takes in
+         * the filler that follows it: not part of the hit */
+        const unsigned char *b = in->blanked;
+        for (;;) {
+            if (hit.end >= hit.start + 3 && memcmp(b + hit.end - 3, "\xE2\x80\x8B", 3) == 0)
+                hit.end -= 3;
+            else if (hit.end >= hit.start + 2 && memcmp(b + hit.end - 2, "\xC2\xAD", 2) == 0)
+                hit.end -= 2;
+            else
+                break;
+        }
+    }
     if (cfg->merge_rules) {
         locate_hit(in, hit.start, &pos);
         if (in->n_pend > 0 && in->pend[0].pos.line != pos.line)
@@ -1152,7 +1166,7 @@ static int read_rest(int fd, unsigned char **buf, size_t *cap, size_t *len)
 /* Scan a decoded input, in memory, in this thread; its hits go to `out`
  * and are added to *t. Returns CLI_EXIT_*. */
 static int scan_decoded(const struct scan_config *cfg, const char *name, const struct decoded *d,
-                        struct cli_out *out, struct file_tally *t)
+                        const unsigned char *scan_text, struct cli_out *out, struct file_tally *t)
 {
     struct input in;
     struct limit_lines ll = {0};
@@ -1170,7 +1184,9 @@ static int scan_decoded(const struct scan_config *cfg, const char *name, const s
     in.last = in.cur;
     in.final = true;
     in.map = d->map;
-    rc = shai_scan(cfg->db, (const char *)d->text, d->len, cfg->flags, on_hit, &in);
+    in.blanked = scan_text;
+    rc = shai_scan(cfg->db, (const char *)(scan_text ? scan_text : d->text), d->len, cfg->flags,
+                   on_hit, &in);
     flush_pending(&in);
     pend_free(&in);
     free(in.marks);
@@ -1224,7 +1240,60 @@ static int decode_and_scan(const struct scan_config *cfg, int fd, const char *na
         cli_error("%s: cannot decode as %s: %s", name, charset, why);
         return CLI_EXIT_ERROR;
     }
-    status = scan_decoded(cfg, name, &d, out, t);
+    status = scan_decoded(cfg, name, &d, NULL, out, t);
+    decoded_free(&d);
+    return status;
+}
+
+/* Scan d with its markup (kind: HTML, Markdown) blanked in a copy; the
+ * hits are located and printed in d's own text. */
+static int scan_decoded_markup(const struct scan_config *cfg, const char *name,
+                               const struct decoded *d, enum scan_doc kind, struct cli_out *out,
+                               struct file_tally *t)
+{
+    if (kind == DOC_DOCX)
+        return scan_decoded(cfg, name, d, NULL, out, t);
+    unsigned char *copy = malloc(d->len + 1);
+    if (!copy) {
+        cli_error("%s: out of memory", name);
+        return CLI_EXIT_ERROR;
+    }
+    memcpy(copy, d->text, d->len);
+    scan_blank_markup(copy, d->len, kind);
+    int status = scan_decoded(cfg, name, d, copy, out, t);
+    free(copy);
+    return status;
+}
+
+/* A document (.docx, .html, .md; scan_doc_kind): read whole, its text
+ * extracted or its markup blanked, scanned in this thread. The bytes read so
+ * far are in *buf. Returns CLI_EXIT_*. */
+static int scan_document(const struct scan_config *cfg, int fd, const char *name,
+                         enum scan_doc kind, unsigned char **buf, size_t *cap, size_t *len,
+                         struct cli_out *out, struct file_tally *t)
+{
+    struct decoded d;
+    const char *why = "", *charset;
+    int rc, status;
+
+    if (read_rest(fd, buf, cap, len) != 0) {
+        cli_error("%s: %s", name, strerror(errno));
+        return CLI_EXIT_ERROR;
+    }
+    if (kind == DOC_DOCX) {
+        rc = scan_docx_text(*buf, *len, &d, &why);
+    } else if (scan_detect(*buf, *len, true, cfg->encoding, &charset) == ENC_DECODE) {
+        rc = scan_decode(*buf, *len, charset, &d, &why);
+    } else {
+        /* UTF-8: offsets are the file's */
+        d = (struct decoded){*buf, NULL, *len, "UTF-8"};
+        return scan_decoded_markup(cfg, name, &d, kind, out, t);
+    }
+    if (rc != 0) {
+        cli_error("%s: %s", name, rc < 0 ? "out of memory" : why);
+        return CLI_EXIT_ERROR;
+    }
+    status = scan_decoded_markup(cfg, name, &d, kind, out, t);
     decoded_free(&d);
     return status;
 }
@@ -1272,6 +1341,14 @@ static int stream_path(const struct scan_config *cfg, struct input *in, size_t i
     }
     in->len = (size_t)n;
     complete = n == 0 || (!interactive && (uint64_t)st.st_size <= (uint64_t)n);
+    enum scan_doc kind = fd == STDIN_FILENO ? DOC_NONE : scan_doc_kind(path);
+    if (kind != DOC_NONE) {
+        struct file_tally t = {0, 0, false};
+        status = scan_document(cfg, fd, in->name, kind, &in->buf, &in->cap, &in->len, in->out, &t);
+        in->hits = t.hits;
+        in->block_hits = t.block_hits;
+        goto out;
+    }
     switch (scan_detect(in->buf, in->len, complete, cfg->encoding, &charset)) {
     case ENC_UTF8_BOM:
         memmove(in->buf, in->buf + 3, in->len - 3);
@@ -1661,6 +1738,15 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
         }
         pending = (size_t)n;
         complete = n == 0 || (!interactive && (uint64_t)st.st_size <= (uint64_t)n);
+        enum scan_doc kind = fd == STDIN_FILENO ? DOC_NONE : scan_doc_kind(path);
+        if (kind != DOC_NONE) {
+            pool_drain(p);
+            b->len = pending;
+            status_add(&p->status, scan_document(p->cfg, fd, name, kind, &b->buf, &b->cap, &b->len,
+                                                 &cli_stdout, &p->cfg->tally[file]));
+            b->len = 0;
+            goto out;
+        }
         switch (scan_detect(b->buf, pending, complete, p->cfg->encoding, &charset)) {
         case ENC_UTF8_BOM:
             memmove(b->buf, b->buf + 3, pending - 3);
@@ -1893,6 +1979,9 @@ void cmd_scan_help(FILE *out)
           "apart by their double-byte ranges); otherwise a notice is printed and the\n"
           "file is scanned as UTF-8. A decoded file is read whole; its offsets are\n"
           "the original file's bytes, its columns count decoded code points.\n"
+          "A .docx is read as its paragraphs' text, one line per paragraph (with\n"
+          "libzip and libxml2); in .html/.htm and .md/.markdown files the markup\n"
+          "(tags, comments, script and style, link targets) is not text.\n"
           "\n"
           "Options:\n"
           "  -L, --lexicon=PATH  lexicon file, or directory whose *.txt files are\n"
@@ -1919,8 +2008,8 @@ void cmd_scan_help(FILE *out)
           "  -g, --glob=GLOB     in directories, scan only the files whose name\n"
           "                      matches GLOB (fnmatch); !GLOB excludes; repeatable\n"
           "  -t, --type=TYPE     in directories, scan only files of TYPE:\n"
-          "                      txt, md, html, json, csv, srt, xml, c, py, js;\n"
-          "                      repeatable\n"
+          "                      txt, docx, md, html, json, csv, srt, xml, c, py,\n"
+          "                      js; repeatable\n"
           "  -E, --encoding=NAME the encoding of every input (an ICU converter\n"
           "                      name: GB18030, GBK, Big5, UTF-16LE, Shift_JIS...)\n"
           "                      instead of detection; an input that does not\n"

@@ -14,6 +14,11 @@
 #ifdef SHAI_CLI_ICU
 #include <unicode/ucnv.h>
 #endif
+#ifdef SHAI_CLI_DOCX
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <zip.h>
+#endif
 
 /* ------------------------------------------------------------------ types */
 
@@ -21,11 +26,17 @@ static const struct {
     const char *name;
     const char *globs; /* comma-separated */
 } types[] = {
-    {"txt", "*.txt"},         {"md", "*.md,*.markdown"},
-    {"html", "*.html,*.htm"}, {"json", "*.json,*.jsonl,*.ndjson"},
-    {"csv", "*.csv,*.tsv"},   {"srt", "*.srt,*.vtt,*.ass"},
-    {"xml", "*.xml"},         {"c", "*.c,*.h,*.cc,*.cpp,*.hpp"},
-    {"py", "*.py"},           {"js", "*.js,*.jsx,*.ts,*.tsx"},
+    {"txt", "*.txt"},
+    {"docx", "*.docx"},
+    {"md", "*.md,*.markdown"},
+    {"html", "*.html,*.htm"},
+    {"json", "*.json,*.jsonl,*.ndjson"},
+    {"csv", "*.csv,*.tsv"},
+    {"srt", "*.srt,*.vtt,*.ass"},
+    {"xml", "*.xml"},
+    {"c", "*.c,*.h,*.cc,*.cpp,*.hpp"},
+    {"py", "*.py"},
+    {"js", "*.js,*.jsx,*.ts,*.tsx"},
 };
 
 bool scan_type_known(const char *name)
@@ -38,7 +49,7 @@ bool scan_type_known(const char *name)
 
 const char *scan_type_names(void)
 {
-    return "txt, md, html, json, csv, srt, xml, c, py, js";
+    return "txt, docx, md, html, json, csv, srt, xml, c, py, js";
 }
 
 static bool type_matches(const char *type, const char *base)
@@ -577,4 +588,262 @@ int scan_encode(const unsigned char *text, size_t n, const char *charset, bool b
 #endif
     free(u);
     return rc;
+}
+
+/* ------------------------------------------------------------- documents */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+enum scan_doc scan_doc_kind(const char *path)
+{
+    if (ends_with(path, ".docx"))
+        return DOC_DOCX;
+    if (ends_with(path, ".html") || ends_with(path, ".htm"))
+        return DOC_HTML;
+    if (ends_with(path, ".md") || ends_with(path, ".markdown"))
+        return DOC_MARKDOWN;
+    return DOC_NONE;
+}
+
+#ifdef SHAI_CLI_DOCX
+#define WORD_NS "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+struct text_out {
+    unsigned char *p;
+    size_t len, cap;
+    bool oom;
+};
+
+static void text_put(struct text_out *t, const void *p, size_t n)
+{
+    if (t->oom)
+        return;
+    if (t->cap - t->len < n + 1) {
+        size_t c = t->cap ? t->cap : 4096;
+        while (c - t->len < n + 1)
+            c *= 2;
+        unsigned char *q = realloc(t->p, c);
+        if (!q) {
+            t->oom = true;
+            return;
+        }
+        t->p = q;
+        t->cap = c;
+    }
+    memcpy(t->p + t->len, p, n);
+    t->len += n;
+}
+
+static bool is_word(const xmlNode *n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+           strcmp((const char *)n->ns->href, WORD_NS) == 0 &&
+           strcmp((const char *)n->name, name) == 0;
+}
+
+/* The text of paragraph content; nested paragraphs (in text boxes) end the
+ * line of the outer one first. Iterative over siblings, recursive in depth
+ * (bounded by libxml2's own depth limit). */
+static void docx_walk(const xmlNode *n, struct text_out *t, bool *in_par)
+{
+    for (; n; n = n->next) {
+        if (is_word(n, "p")) {
+            if (*in_par)
+                text_put(t, "\n", 1);
+            *in_par = true;
+            docx_walk(n->children, t, in_par);
+            text_put(t, "\n", 1);
+            *in_par = false;
+        } else if (is_word(n, "t")) {
+            xmlChar *c = xmlNodeGetContent(n);
+            if (c) {
+                text_put(t, c, strlen((const char *)c));
+                xmlFree(c);
+            }
+        } else if (is_word(n, "tab")) {
+            text_put(t, "\t", 1);
+        } else if (is_word(n, "br") || is_word(n, "cr")) {
+            text_put(t, " ", 1);
+        } else if (n->type == XML_ELEMENT_NODE) {
+            docx_walk(n->children, t, in_par);
+        }
+    }
+}
+
+int scan_docx_text(const unsigned char *src, size_t n, struct decoded *out, const char **why)
+{
+    zip_error_t zerr;
+    zip_source_t *zs;
+    zip_t *z;
+    zip_file_t *f;
+    zip_stat_t st;
+    unsigned char *xml = NULL;
+    int rc = 1;
+
+    memset(out, 0, sizeof *out);
+    zip_error_init(&zerr);
+    zs = zip_source_buffer_create(src, n, 0, &zerr);
+    if (!zs) {
+        zip_error_fini(&zerr);
+        return -1;
+    }
+    z = zip_open_from_source(zs, ZIP_RDONLY, &zerr);
+    if (!z) {
+        zip_source_free(zs);
+        zip_error_fini(&zerr);
+        *why = "not a .docx (not a zip archive)";
+        return 1;
+    }
+    zip_error_fini(&zerr);
+    if (zip_stat(z, "word/document.xml", 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
+        st.size > (zip_uint64_t)INT32_MAX || !(f = zip_fopen(z, "word/document.xml", 0))) {
+        *why = "not a .docx (no word/document.xml)";
+        goto out;
+    }
+    xml = malloc((size_t)st.size + 1);
+    if (!xml) {
+        zip_fclose(f);
+        rc = -1;
+        goto out;
+    }
+    zip_int64_t got = zip_fread(f, xml, st.size);
+    zip_fclose(f);
+    if (got < 0 || (zip_uint64_t)got != st.size) {
+        *why = "a damaged .docx (word/document.xml cannot be read)";
+        goto out;
+    }
+    xmlDoc *doc = xmlReadMemory((const char *)xml, (int)st.size, "document.xml", NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) {
+        *why = "a damaged .docx (word/document.xml is not XML)";
+        goto out;
+    }
+    struct text_out t = {NULL, 0, 0, false};
+    bool in_par = false;
+    docx_walk(xmlDocGetRootElement(doc), &t, &in_par);
+    xmlFreeDoc(doc);
+    if (t.oom) {
+        free(t.p);
+        rc = -1;
+        goto out;
+    }
+    out->text = t.p ? t.p : malloc(1);
+    out->len = t.len;
+    out->charset = "docx";
+    rc = out->text ? 0 : -1;
+out:
+    free(xml);
+    zip_close(z);
+    return rc;
+}
+#else
+int scan_docx_text(const unsigned char *src, size_t n, struct decoded *out, const char **why)
+{
+    (void)src;
+    (void)n;
+    memset(out, 0, sizeof *out);
+    *why = "this shai is built without libzip and libxml2, which read .docx files";
+    return 1;
+}
+#endif
+
+/* Fill p[from, to) with characters the fold ignores (U+200B ZERO WIDTH
+ * SPACE, 3 bytes, and U+00AD SOFT HYPHEN, 2 bytes), line breaks kept: a word
+ * split by a tag (赌<b>博) still matches, and every byte offset stays. A run
+ * of one byte between line breaks becomes a space. */
+static void blank(unsigned char *p, size_t from, size_t to)
+{
+    size_t i = from;
+    while (i < to) {
+        if (p[i] == '\n' || p[i] == '\r') {
+            i++;
+            continue;
+        }
+        size_t e = i;
+        while (e < to && p[e] != '\n' && p[e] != '\r')
+            e++;
+        size_t n = e - i;
+        if (n == 1) {
+            p[i] = ' ';
+        } else {
+            size_t shy = (3 - n % 3) % 3; /* n = 3a + 2b with b in 0..2 */
+            size_t zw = (n - 2 * shy) / 3;
+            for (size_t k = 0; k < zw; k++, i += 3)
+                memcpy(p + i, "\xE2\x80\x8B", 3);
+            for (size_t k = 0; k < shy; k++, i += 2)
+                memcpy(p + i, "\xC2\xAD", 2);
+        }
+        i = e;
+    }
+}
+
+/* The end of the tag that starts at t[i] == '<' (just past its '>'), quotes
+ * in attributes respected; n when it does not end. */
+static size_t tag_end(const unsigned char *t, size_t i, size_t n)
+{
+    unsigned char quote = 0;
+    for (i++; i < n; i++) {
+        if (quote) {
+            if (t[i] == quote)
+                quote = 0;
+        } else if (t[i] == '"' || t[i] == '\'') {
+            quote = t[i];
+        } else if (t[i] == '>') {
+            return i + 1;
+        }
+    }
+    return n;
+}
+
+static size_t find(const unsigned char *t, size_t i, size_t n, const char *what)
+{
+    size_t k = strlen(what);
+    for (; i + k <= n; i++)
+        if (strncasecmp((const char *)t + i, what, k) == 0)
+            return i;
+    return n;
+}
+
+void scan_blank_markup(unsigned char *t, size_t n, enum scan_doc kind)
+{
+    for (size_t i = 0; i < n;) {
+        if (t[i] == '<') {
+            bool letter = i + 1 < n && ((t[i + 1] | 0x20) >= 'a' && (t[i + 1] | 0x20) <= 'z');
+            if (i + 3 < n && memcmp(t + i, "<!--", 4) == 0) {
+                size_t e = find(t, i + 4, n, "-->");
+                e = e < n ? e + 3 : n;
+                blank(t, i, e);
+                i = e;
+                continue;
+            }
+            if (letter || (i + 1 < n && (t[i + 1] == '/' || t[i + 1] == '!' || t[i + 1] == '?'))) {
+                size_t e = tag_end(t, i, n);
+                bool script = strncasecmp((const char *)t + i, "<script", 7) == 0,
+                     style = strncasecmp((const char *)t + i, "<style", 6) == 0;
+                blank(t, i, e);
+                if (script || style) {
+                    size_t c = find(t, e, n, script ? "</script" : "</style");
+                    blank(t, e, c);
+                    e = c;
+                }
+                i = e;
+                continue;
+            }
+        }
+        if (kind == DOC_MARKDOWN && t[i] == ']' && i + 1 < n && t[i + 1] == '(') {
+            size_t e = i + 2;
+            while (e < n && t[e] != ')' && t[e] != '\n')
+                e++;
+            if (e < n && t[e] == ')') {
+                blank(t, i + 1, e + 1);
+                i = e + 1;
+                continue;
+            }
+        }
+        i++;
+    }
 }

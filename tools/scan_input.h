@@ -85,4 +85,27 @@ void decoded_free(struct decoded *d);
 int scan_encode(const unsigned char *text, size_t n, const char *charset, bool bom,
                 unsigned char **out, size_t *out_len, const char **why);
 
+/* ------------------------------------------------------------- documents */
+
+/* Whether `path` names a document whose text is extracted, not read as is:
+ * DOC_DOCX (.docx), DOC_HTML (.html, .htm), DOC_MARKDOWN (.md, .markdown). */
+enum scan_doc { DOC_NONE, DOC_DOCX, DOC_HTML, DOC_MARKDOWN };
+enum scan_doc scan_doc_kind(const char *path);
+
+/* The text of a .docx held in src[0..n): one line per paragraph (w:p, in
+ * document order, tables included), w:t text, w:tab as a tab, w:br and w:cr
+ * as a space. out->map is NULL: offsets are into this text. 0 ok, 1 not a
+ * .docx (*why), -1 out of memory. Needs libzip and libxml2 (SHAI_CLI_DOCX);
+ * without them, 1. */
+int scan_docx_text(const unsigned char *src, size_t n, struct decoded *out, const char **why);
+
+/* Markup of HTML (tags, comments, declarations, the content of script and
+ * style) or Markdown (the same HTML, and link and image destinations
+ * "](...)" and autolinks "<...>") is overwritten in text[0..n) with
+ * characters the fold ignores (zero width space, soft hyphen), line breaks
+ * kept, so that it is not matched, a word split by a tag still is, and every
+ * byte offset stays the file's own. Scan the result; locate and print hits
+ * in the text as it was. */
+void scan_blank_markup(unsigned char *text, size_t n, enum scan_doc kind);
+
 #endif

@@ -1991,7 +1991,7 @@ SCAN_OPTIONS = ("--lexicon", "-L", "--db", "--no-fold", "--format", "--overlappi
                 "--files-with-matches", "-l", "--quiet", "-q", "--glob", "-g", "--type", "-t",
                 "--encoding", "-E", "--column", "--color", "--suggest", "--summary",
                 "--no-summary", "--context", "--no-context", "--input", "--field", "--id",
-                "--verdicts", "--offsets", "sarif")
+                "--verdicts", "--offsets", "sarif", "docx")
 
 
 class TestDocumentation(CliTestCase):
@@ -2098,6 +2098,97 @@ class TestMaskAndFix(CliTestCase):
         p = self.run_shai("fix", "-L", lex, "--diff", "-", input="最好\n")
         self.assertIn("-最好\n+很好\n", p.stdout.decode())
         self.assert_exit(self.run_shai("fix", "-L", lex, input="最好\n"), 2)
+
+
+def make_docx(path, paragraphs):
+    """A minimal real .docx (Office Open XML: content types, package
+    relationships, word/document.xml) with one w:p per paragraph; a
+    paragraph is a list of runs, each a string or ("tab",) / ("br",)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+    W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = []
+    for runs in paragraphs:
+        parts = []
+        for r in runs:
+            if r == ("tab",):
+                parts.append("<w:r><w:tab/></w:r>")
+            elif r == ("br",):
+                parts.append("<w:r><w:br/></w:r>")
+            else:
+                parts.append('<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">%s</w:t></w:r>'
+                             % escape(r))
+        body.append("<w:p>%s</w:p>" % "".join(parts))
+    # a table: its cells are paragraphs too
+    body.append("<w:tbl><w:tr><w:tc><w:p><w:r><w:t>表格里的代开发票</w:t></w:r></w:p></w:tc>"
+                "</w:tr></w:tbl>")
+    doc = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           '<w:document xmlns:w="%s"><w:body>%s<w:sectPr/></w:body></w:document>'
+           % (W, "".join(body)))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+                   'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/><Override '
+                   'PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+                   'officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("_rels/.rels",
+                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+                   'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                   'officeDocument" Target="word/document.xml"/></Relationships>')
+        z.writestr("word/document.xml", doc)
+
+
+class TestDocuments(CliTestCase):
+    def test_docx(self):
+        # "A .docx ... containing 网上赌场 ... exits 0 with no hit"
+        lex = self.lexicon("@category gambling\n@action block\n网上赌场\n"
+                           "@category fraud\n代开发票\n")
+        d = self.write("drafts/keep.txt", "")
+        f = self.path("drafts/draft.docx")
+        make_docx(f, [["第一段"], ["他在网上", "赌场输了", ("tab",), "钱"], [], ["<网上&赌场>"]])
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "-f", "jsonl", f)
+            self.assert_exit(p, 1)
+            got = [(r["line"], r["col"], r["text"]) for r in self.jsonl(p.stdout)]
+            # a line is a paragraph; the runs of a paragraph join
+            self.assertEqual(got, [(2, 3, "网上赌场"), (4, 2, "网上&赌场"), (5, 5, "代开发票")])
+            # found in a directory too, not skipped as binary
+            p = self.scan("-L", lex, j, "-l", os.path.dirname(d))
+            self.assertEqual(p.stdout.decode(), f + "\n")
+            self.assertEqual(p.stderr, b"")
+        bad = self.write("bad.docx", b"PK\x03\x04 not really")
+        p = self.scan("-L", lex, bad)
+        self.assert_exit(p, 2)
+        self.assertIn("bad.docx: not a .docx", p.stderr.decode())
+
+    def test_html_and_markdown_markup_is_not_text(self):
+        lex = self.lexicon("@category gambling\n赌博\n@category spam\n"
+                           "re:www\\.[a-z0-9]+\\.cn\n")
+        html = ('<html><head><title>赌博</title><style>.赌博{}</style>'
+                '<script>var x="赌博";</script></head>\n'
+                '<body class="赌博" data-x=\'赌博\'><!-- 赌博 -->\n<p>他在<b>赌</b>博，'
+                '<a href="http://www.abc.cn">看这里</a> 赌博</p></body></html>\n')
+        f = self.write("page.html", html)
+        p = self.scan("-L", lex, "-f", "jsonl", f)
+        recs = self.jsonl(p.stdout)
+        # the title's text and the body's text; not the style, script,
+        # attributes, comment or link target; offsets are the file's
+        self.assertEqual([(r["line"], r["text"]) for r in recs],
+                         [(1, "赌博"), (3, "赌</b>博"), (3, "赌博")])
+        data = html.encode()
+        for r in recs:
+            self.assertEqual(data[r["start"]:r["end"]].decode(), r["text"])
+        md = "# 标题\n看[这里](http://www.abc.cn/赌博)和 <span title=\"赌博\">x</span>\n**赌**博 www.abc.cn\n"
+        f = self.write("note.md", md)
+        p = self.scan("-L", lex, "-f", "jsonl", f)
+        self.assertEqual([(r["line"], r["col"], r["text"]) for r in self.jsonl(p.stdout)],
+                         [(3, 3, "赌**博"), (3, 8, "www.abc.cn")])
+        # a .txt file with the same text is text
+        f = self.write("note.txt", md)
+        self.assertEqual(len(self.jsonl(self.scan("-L", lex, "-f", "jsonl", f).stdout)), 5)
 
 
 class TestLongLines(CliTestCase):
