@@ -51,6 +51,10 @@
 #define MAX_THREADS 256
 #define STDIN_NAME "<stdin>"
 #define MARK_STEP ((uint64_t)4096)
+#define SELF_READ_MAX ((uint64_t)1024 * 1024)
+#define SMALL_SLOTS 64
+#define BATCH_FILES 64
+#define BATCH_BYTES ((uint64_t)256 * 1024)
 
 enum scan_format { FORMAT_TEXT, FORMAT_JSONL, FORMAT_SARIF };
 
@@ -80,6 +84,7 @@ struct scan_config {
     struct file_tally *tally; /* by input, main thread only */
     const char *encoding;     /* --encoding, or NULL: detect */
     const bool *walked;       /* by input: found in a directory */
+    const uint64_t *sizes;    /* by input: size when walked, else UINT64_MAX */
     bool column_bytes;        /* --column byte */
     bool color;               /* --color, NO_COLOR, a terminal */
     bool suggest;             /* --suggest, a terminal */
@@ -1408,6 +1413,29 @@ struct block {
     int error;                 /* INPUT_* */
     uint64_t bad[4];
     bool done;
+    size_t counted; /* bytes counted in flight at submission */
+    /* issue 18: a small file read by the worker itself (self_read) */
+    bool self_read;
+    bool fallback; /* not UTF-8: left to the main thread, at its turn */
+    bool binary;   /* found in a directory and binary: skipped */
+    int open_errno;
+    /* the small files of a self_read block, scanned one after the other */
+    struct file_result *batch;
+    size_t nbatch, cap_batch;
+    uint64_t batch_bytes;
+};
+
+/* One file of a batch: what write_head needs of a block, per file. */
+struct file_result {
+    size_t file;
+    const char *name;
+    uint64_t hits, block_hits;
+    int rc, error, open_errno;
+    uint64_t bad[4];
+    struct limit_lines limits;
+    bool fallback, binary;
+    size_t out_end; /* its output ends there in the block's output */
+    size_t bytes;
 };
 
 struct pool {
@@ -1458,7 +1486,114 @@ static void block_spill(struct cli_out *o)
     o->len = 0;
 }
 
+/* A small file read whole by the worker (the main thread only queues its
+ * name, so that opening and reading many small files is parallel too).
+ * Returns whether the block is ready to be scanned as UTF-8. */
+static bool self_read(const struct scan_config *cfg, struct block *b)
+{
+    const char *charset;
+    struct stat st;
+    int fd = open(b->name, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        b->open_errno = errno;
+        return false;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > SELF_READ_MAX ||
+        buf_reserve(&b->buf, &b->cap, 0, (size_t)st.st_size + 1, CHUNK) != 0) {
+        close(fd);
+        b->fallback = true;
+        return false;
+    }
+    b->len = 0;
+    for (;;) {
+        ssize_t n = read_some(fd, b->buf + b->len, b->cap - b->len);
+        if (n < 0) {
+            b->open_errno = errno;
+            close(fd);
+            return false;
+        }
+        if (n == 0)
+            break;
+        b->len += (size_t)n;
+        if (b->len == b->cap) { /* it grew: the main thread streams it */
+            close(fd);
+            b->len = 0;
+            b->fallback = true;
+            return false;
+        }
+    }
+    close(fd);
+    switch (scan_detect(b->buf, b->len, true, cfg->encoding, &charset)) {
+    case ENC_UTF8:
+        return true;
+    case ENC_UTF8_BOM:
+        memmove(b->buf, b->buf + 3, b->len - 3);
+        b->len -= 3;
+        b->base = 3;
+        return true;
+    case ENC_BINARY:
+        if (cfg->walked[b->file]) {
+            b->binary = true;
+            return false;
+        }
+        return true;
+    case ENC_DECODE:
+        break;
+    }
+    b->len = 0;
+    b->fallback = true;
+    return false;
+}
+
+static void scan_block_body(const struct scan_config *cfg, struct block *b);
+
+/* issue 18: each small file of a batch, read and scanned by this worker;
+ * its results and the end of its output kept apart. The output does not
+ * spill: a batch is at most BATCH_BYTES of input. */
+static void scan_batch(const struct scan_config *cfg, struct block *b)
+{
+    size_t spill_at = b->out.spill_at;
+    b->out.spill_at = SIZE_MAX;
+    for (size_t i = 0; i < b->nbatch; i++) {
+        struct file_result *r = &b->batch[i];
+        b->file = r->file;
+        b->name = r->name;
+        b->base = 0;
+        b->line = 1;
+        b->hits = b->block_hits = 0;
+        b->rc = SHAI_OK;
+        b->error = INPUT_OK;
+        b->fallback = b->binary = false;
+        b->open_errno = 0;
+        if (self_read(cfg, b))
+            scan_block_body(cfg, b);
+        r->hits = b->hits;
+        r->block_hits = b->block_hits;
+        r->rc = b->rc;
+        r->error = b->error;
+        memcpy(r->bad, b->bad, sizeof r->bad);
+        r->limits = b->limits;
+        b->limits = (struct limit_lines){0};
+        r->fallback = b->fallback;
+        r->binary = b->binary;
+        r->open_errno = b->open_errno;
+        r->out_end = b->out.len;
+        r->bytes = b->len;
+    }
+    b->len = 0;
+    b->out.spill_at = spill_at;
+}
+
 static void scan_block(const struct scan_config *cfg, struct block *b)
+{
+    if (b->self_read)
+        scan_batch(cfg, b);
+    else
+        scan_block_body(cfg, b);
+}
+
+static void scan_block_body(const struct scan_config *cfg, struct block *b)
 {
     struct input in;
 
@@ -1516,6 +1651,51 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* The files of a batch block, in order: each one's output and results; a
+ * file the worker could not take is scanned now, in its turn. Main thread. */
+static void write_batch(struct pool *p, struct block *b)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < b->nbatch && !cli_stdout.error; i++) {
+        struct file_result *r = &b->batch[i];
+        cli_out_mem(&cli_stdout, b->out.buf + at, r->out_end - at);
+        at = r->out_end;
+        progress_add(r->bytes, 0);
+        if (r->open_errno) {
+            cli_error("%s: %s", r->name, strerror(r->open_errno));
+            status_add(&p->status, CLI_EXIT_ERROR);
+        } else if (r->binary) {
+            p->cfg->tally[r->file].binary = true;
+        } else if (r->fallback) {
+            p->in.hits = p->in.block_hits = 0;
+            status_add(&p->status, stream_path(p->cfg, &p->in, r->file, r->name));
+            p->cfg->tally[r->file].hits += p->in.hits;
+            p->cfg->tally[r->file].block_hits += p->in.block_hits;
+        } else {
+            p->cfg->tally[r->file].hits += r->hits;
+            p->cfg->tally[r->file].block_hits += r->block_hits;
+            if (r->hits)
+                status_add(&p->status, CLI_EXIT_HITS);
+            if (r->error == INPUT_INTERNAL_ERROR) {
+                report_internal_error(r->name, r->bad);
+                status_add(&p->status, CLI_EXIT_ERROR);
+            } else if (r->error == INPUT_NO_MEMORY) {
+                cli_error("%s: out of memory", r->name);
+                status_add(&p->status, CLI_EXIT_ERROR);
+            } else if (r->rc == SHAI_E_MATCH_LIMIT) {
+                report_limit_lines(r->name, &r->limits);
+                status_add(&p->status, CLI_EXIT_ERROR);
+            } else if (r->rc != SHAI_OK && r->rc != SHAI_TERMINATED) {
+                cli_error("%s: scan failed: %s", r->name, shai_status_message(r->rc));
+                status_add(&p->status, CLI_EXIT_ERROR);
+            }
+        }
+        free(r->limits.v);
+        r->limits = (struct limit_lines){0};
+    }
+    b->nbatch = 0;
+}
+
 /* Write out the oldest block (done) and free its slot. Main thread, without
  * the lock. */
 static void write_head(struct pool *p, struct block *b)
@@ -1529,6 +1709,8 @@ static void write_head(struct pool *p, struct block *b)
             discard = true;
         } else if (b->out.error && b->out.error != ECANCELED) {
             cli_stdout.error = b->out.error; /* a spill failed to write */
+        } else if (b->self_read) {
+            write_batch(p, b);
         } else if (b->out.error == 0) {
             cli_out_mem(&cli_stdout, b->out.buf, b->out.len);
             p->cfg->tally[b->file].hits += b->hits;
@@ -1557,7 +1739,7 @@ static void write_head(struct pool *p, struct block *b)
 
     pthread_mutex_lock(&p->mu);
     p->next_write++;
-    p->inflight_bytes -= b->len;
+    p->inflight_bytes -= b->counted;
     if (discard)
         p->discard_file = b->file;
     if (abort)
@@ -1572,6 +1754,12 @@ static void write_head(struct pool *p, struct block *b)
     b->len = 0;
     b->out.len = 0;
     b->out.error = 0;
+    for (size_t i = 0; i < b->nbatch; i++) /* a batch not written (abort) */
+        free(b->batch[i].limits.v);
+    b->nbatch = 0;
+    b->batch_bytes = 0;
+    b->self_read = b->fallback = b->binary = false;
+    b->open_errno = 0;
     if (b->cap > 2 * BLOCK_SIZE) {
         free(b->buf);
         b->buf = NULL;
@@ -1648,6 +1836,7 @@ static void pool_submit(struct pool *p, struct block *b, size_t file, const char
     b->rc = SHAI_OK;
     b->error = INPUT_OK;
     b->done = false;
+    b->counted = b->len;
     pthread_mutex_lock(&p->mu);
     b->seq = p->submitted++;
     p->inflight_bytes += b->len;
@@ -1890,12 +2079,32 @@ static void pool_stop(struct pool *p)
     p->nthreads = 0;
 }
 
+/* Add a small file to a batch block. */
+static int batch_add(struct block *b, size_t file, const char *name, uint64_t size)
+{
+    if (b->nbatch == b->cap_batch) {
+        size_t cap = b->cap_batch ? 2 * b->cap_batch : BATCH_FILES;
+        struct file_result *v = realloc(b->batch, cap * sizeof *v);
+        if (!v)
+            return -1;
+        b->batch = v;
+        b->cap_batch = cap;
+    }
+    memset(&b->batch[b->nbatch], 0, sizeof b->batch[b->nbatch]);
+    b->batch[b->nbatch].file = file;
+    b->batch[b->nbatch].name = name;
+    b->nbatch++;
+    b->batch_bytes += size;
+    return 0;
+}
+
 /* Scan `files` with `nthreads` workers. Returns the exit status, or -1 when
  * no thread could be started (nothing was done). */
 static int scan_parallel(const struct scan_config *cfg, const char *const *files, size_t n_files,
                          size_t nthreads)
 {
     struct pool p;
+    struct block *batch = NULL; /* issue 18: small files gathered, not yet submitted */
     int status = -1;
 
     memset(&p, 0, sizeof p);
@@ -1905,8 +2114,10 @@ static int scan_parallel(const struct scan_config *cfg, const char *const *files
     p.status = CLI_EXIT_CLEAN;
     p.in.cfg = cfg;
     p.in.out = &cli_stdout;
-    p.nblocks = 2 * nthreads;
-    p.budget = p.nblocks * BLOCK_SIZE;
+    /* issue 18: many small files need many slots in flight, each costing
+     * one handoff; the bytes in flight stay bounded by the budget */
+    p.nblocks = 2 * nthreads < SMALL_SLOTS ? SMALL_SLOTS : 2 * nthreads;
+    p.budget = 2 * nthreads * BLOCK_SIZE;
     p.blocks = calloc(p.nblocks, sizeof *p.blocks);
     p.threads = calloc(nthreads, sizeof *p.threads);
     if (!p.blocks || !p.threads)
@@ -1934,9 +2145,38 @@ static int scan_parallel(const struct scan_config *cfg, const char *const *files
     }
     if (p.nthreads > 0) {
         for (size_t i = 0; i < n_files && !p.abort; i++) {
-            pool_scan_path(&p, i, files[i]);
+            struct stat st;
+            /* issue 18: a small plain file is opened and read by a worker
+             * (a file found in a directory is known regular, and its size) */
+            uint64_t size = cfg->sizes[i];
+            if (size == UINT64_MAX && strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0 &&
+                S_ISREG(st.st_mode))
+                size = (uint64_t)st.st_size;
+            if (size <= SELF_READ_MAX / 2 && scan_doc_kind(files[i]) == DOC_NONE) {
+                if (!batch) {
+                    batch = pool_acquire(&p);
+                    batch->self_read = true;
+                }
+                if (batch_add(batch, i, files[i], size) != 0) {
+                    cli_error("out of memory");
+                    status_add(&p.status, CLI_EXIT_ERROR);
+                    break;
+                }
+                if (batch->nbatch == BATCH_FILES || batch->batch_bytes >= BATCH_BYTES) {
+                    pool_submit(&p, batch, batch->batch[0].file, batch->batch[0].name, 0, 1);
+                    batch = NULL;
+                }
+            } else {
+                if (batch) {
+                    pool_submit(&p, batch, batch->batch[0].file, batch->batch[0].name, 0, 1);
+                    batch = NULL;
+                }
+                pool_scan_path(&p, i, files[i]);
+            }
             progress_add(0, 1);
         }
+        if (batch)
+            pool_submit(&p, batch, batch->batch[0].file, batch->batch[0].name, 0, 1);
         pool_drain(&p);
         status = p.status;
     }
@@ -1953,6 +2193,7 @@ out:
         for (size_t i = 0; i < p.nblocks; i++) {
             free(p.blocks[i].buf);
             free(p.blocks[i].limits.v);
+            free(p.blocks[i].batch);
             cli_out_free_memory(&p.blocks[i].out);
         }
     }
@@ -2326,7 +2567,7 @@ int cmd_scan(int argc, char **argv)
     int id, status = CLI_EXIT_ERROR;
     /* issue 18: inputs */
     struct scan_filter filter = {NULL, 0, NULL, 0};
-    struct scan_files inputs = {NULL, NULL, NULL, 0, 0, 0};
+    struct scan_files inputs = {NULL, NULL, NULL, NULL, 0, 0, 0};
     const char **operands;
     const char *color = "auto", *suggest = "auto";
     int summary = -1, context = -1; /* -1: auto */
@@ -2572,6 +2813,7 @@ int cmd_scan(int argc, char **argv)
     files = inputs.paths;
     n_files = inputs.n;
     cfg.walked = inputs.walked;
+    cfg.sizes = inputs.sizes;
 
     src.lexicons = lexicons;
     src.n_lexicons = n_lexicons;

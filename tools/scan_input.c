@@ -100,7 +100,8 @@ static bool filter_accepts(const struct scan_filter *f, const char *base)
 
 /* ------------------------------------------------------------------ files */
 
-static int files_add(struct scan_files *f, const char *path, char *owned, bool walked)
+static int files_add(struct scan_files *f, const char *path, char *owned, bool walked,
+                     uint64_t size)
 {
     if (f->n == f->cap) {
         size_t cap = f->cap ? 2 * f->cap : 64;
@@ -112,6 +113,10 @@ static int files_add(struct scan_files *f, const char *path, char *owned, bool w
         if (!w)
             return -1;
         f->walked = w;
+        uint64_t *sz = realloc(f->sizes, cap * sizeof *sz);
+        if (!sz)
+            return -1;
+        f->sizes = sz;
         char **o = realloc(f->owned, cap * sizeof *o);
         if (!o)
             return -1;
@@ -120,6 +125,7 @@ static int files_add(struct scan_files *f, const char *path, char *owned, bool w
     }
     f->paths[f->n] = path;
     f->walked[f->n] = walked;
+    f->sizes[f->n] = size;
     f->n++;
     if (owned)
         f->owned[f->n_owned++] = owned;
@@ -187,7 +193,7 @@ static int walk(const char *dir, const struct scan_filter *filter, struct scan_f
             if (st2 != 0)
                 status = st2;
         } else if (S_ISREG(st.st_mode) && filter_accepts(filter, names[i])) {
-            if (files_add(out, path, path, true) != 0) {
+            if (files_add(out, path, path, true, (uint64_t)st.st_size) != 0) {
                 free(path);
                 status = -1;
             }
@@ -215,7 +221,7 @@ int scan_files_expand(const char *const *operands, size_t n, const struct scan_f
                 return -1;
             if (rc)
                 status = rc;
-        } else if (files_add(out, path, NULL, false) != 0) {
+        } else if (files_add(out, path, NULL, false, UINT64_MAX) != 0) {
             return -1;
         }
     }
@@ -229,6 +235,7 @@ void scan_files_free(struct scan_files *f)
     free(f->owned);
     free(f->paths);
     free(f->walked);
+    free(f->sizes);
     memset(f, 0, sizeof *f);
 }
 

@@ -24,6 +24,7 @@
 struct scan_files {
     const char **paths; /* "-": standard input */
     bool *walked;       /* found in a directory (not named) */
+    uint64_t *sizes;    /* walked: the size lstat() gave; named: UINT64_MAX */
     char **owned;       /* paths allocated here, freed by scan_files_free */
     size_t n, cap, n_owned;
 };

@@ -1642,6 +1642,40 @@ class TestInputsAndEncodings(CliTestCase):
         self.assertEqual((rec["line"], rec["col"], rec["text"]), (2, 3, "網上賭場"))
         self.assertEqual(data[rec["start"]:rec["end"]].decode("big5"), "網上賭場")
 
+    def test_many_small_files_all_engines_agree(self):
+        # small files are read by the workers in batches; the ones they
+        # cannot take (not UTF-8, a document) are scanned in their turn
+        lex = self.lexicon(self.LEX + "@category ad-law\n@action review\n最好\tsuggestion=很好\n")
+        rng = random.Random(SEED)
+        for i in range(300):
+            kind = rng.choice(["utf8", "utf8", "bom", "gbk", "u16", "bin", "empty", "big", "docx"])
+            body = "第%d个\n" % i + rng.choice(["", "网上赌场", "最好"]) * rng.randint(0, 3) + "\n"
+            name = "many/%02d/f%03d.txt" % (i % 7, i)
+            if kind == "utf8":
+                self.write(name, body)
+            elif kind == "bom":
+                self.write(name, b"\xef\xbb\xbf" + body.encode())
+            elif kind == "gbk":
+                self.write(name, body.encode("gbk"))
+            elif kind == "u16":
+                self.write(name, b"\xff\xfe" + body.encode("utf-16-le"))
+            elif kind == "bin":
+                self.write(name, b"\x00" + body.encode())
+            elif kind == "empty":
+                self.write(name, b"")
+            elif kind == "big":
+                self.write(name, body * 40000)  # over the workers' 512 KiB
+            else:
+                make_docx(self.path(name[:-4] + ".docx"), [[body.strip()]])
+        d = self.path("many")
+        outs = set()
+        for j in ("-j1", "-j2", "-j3"):
+            for fmt in ("text", "jsonl"):
+                p = self.scan("-L", lex, j, "-f", fmt, "--summary", d)
+                self.assert_exit(p, 1)
+                outs.add((fmt, p.stdout, p.stderr))
+        self.assertEqual(len(outs), 2, [o[2][:200] for o in outs])
+
     def test_forced_encoding(self):
         data = self.TEXT.encode("gbk")
         self.check_encoded(data, "gbk", args=("--encoding", "GBK"))
