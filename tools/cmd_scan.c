@@ -53,6 +53,7 @@
 #define MARK_STEP ((uint64_t)4096)
 #define SELF_READ_MAX ((uint64_t)1024 * 1024)
 #define SMALL_SLOTS 64
+#define SPARE_MIN ((size_t)256 * 1024)
 #define BATCH_FILES 64
 #define BATCH_BYTES ((uint64_t)256 * 1024)
 
@@ -1463,6 +1464,11 @@ struct pool {
     unsigned char *carry; /* the bytes after a block's last '\n' */
     size_t carry_cap;
     struct input in; /* the streaming engine, for giant lines */
+    /* issue 18: the input buffers of released slots, for the next slot
+     * (there are more slots than blocks of BLOCK_SIZE in flight) */
+    unsigned char **spare;
+    size_t *spare_cap;
+    size_t n_spare, max_spare;
 };
 
 /* Memory-mode spill of a block's output: wait until the block is the oldest
@@ -1764,6 +1770,15 @@ static void write_head(struct pool *p, struct block *b)
         free(b->buf);
         b->buf = NULL;
         b->cap = 0;
+    } else if (b->cap > SPARE_MIN) {
+        if (p->n_spare < p->max_spare) {
+            p->spare[p->n_spare] = b->buf;
+            p->spare_cap[p->n_spare++] = b->cap;
+        } else {
+            free(b->buf);
+        }
+        b->buf = NULL;
+        b->cap = 0;
     }
     if (b->out.cap > 2 * OUT_SPILL)
         cli_out_free_memory(&b->out);
@@ -1821,6 +1836,10 @@ static struct block *pool_acquire(struct pool *p)
     pool_wait(p, p->nblocks - 1, p->budget);
     b = &p->blocks[p->submitted % p->nblocks];
     b->len = 0;
+    if (!b->buf && p->n_spare > 0) {
+        b->buf = p->spare[--p->n_spare];
+        b->cap = p->spare_cap[p->n_spare];
+    }
     return b;
 }
 
@@ -2118,9 +2137,12 @@ static int scan_parallel(const struct scan_config *cfg, const char *const *files
      * one handoff; the bytes in flight stay bounded by the budget */
     p.nblocks = 2 * nthreads < SMALL_SLOTS ? SMALL_SLOTS : 2 * nthreads;
     p.budget = 2 * nthreads * BLOCK_SIZE;
+    p.max_spare = 2 * nthreads + 1;
+    p.spare = calloc(p.max_spare, sizeof *p.spare);
+    p.spare_cap = calloc(p.max_spare, sizeof *p.spare_cap);
     p.blocks = calloc(p.nblocks, sizeof *p.blocks);
     p.threads = calloc(nthreads, sizeof *p.threads);
-    if (!p.blocks || !p.threads)
+    if (!p.blocks || !p.threads || !p.spare || !p.spare_cap)
         goto out;
     for (size_t i = 0; i < p.nblocks; i++) {
         struct block *b = &p.blocks[i];
@@ -2197,6 +2219,10 @@ out:
             cli_out_free_memory(&p.blocks[i].out);
         }
     }
+    for (size_t i = 0; i < p.n_spare; i++)
+        free(p.spare[i]);
+    free(p.spare);
+    free(p.spare_cap);
     free(p.blocks);
     free(p.threads);
     free(p.carry);
