@@ -108,7 +108,7 @@ static int doc_load(struct doc *doc, const char *path, const char *encoding)
     case ENC_DECODE:
         break;
     }
-    int rc = scan_decode(doc->raw, doc->raw_len, charset, &doc->d, &why);
+    int rc = scan_decode(doc->raw, doc->raw_len, charset, false, &doc->d, &why);
     if (rc != 0) {
         cli_error("%s: %s", doc->name, rc < 0 ? "out of memory" : why);
         return -1;

@@ -1233,7 +1233,7 @@ static int decode_and_scan(const struct scan_config *cfg, int fd, const char *na
         cli_error("%s: %s", name, strerror(errno));
         return CLI_EXIT_ERROR;
     }
-    rc = scan_decode(*buf, *len, charset, &d, &why);
+    rc = scan_decode(*buf, *len, charset, cfg->format != FORMAT_TEXT, &d, &why);
     if (rc < 0) {
         cli_error("%s: out of memory", name);
         return CLI_EXIT_ERROR;
@@ -1289,7 +1289,7 @@ static int scan_document(const struct scan_config *cfg, int fd, const char *name
     if (kind == DOC_DOCX) {
         rc = scan_docx_text(*buf, *len, &d, &why);
     } else if (scan_detect(*buf, *len, true, cfg->encoding, &charset) == ENC_DECODE) {
-        rc = scan_decode(*buf, *len, charset, &d, &why);
+        rc = scan_decode(*buf, *len, charset, cfg->format != FORMAT_TEXT, &d, &why);
     } else {
         /* UTF-8: offsets are the file's */
         d = (struct decoded){*buf, NULL, *len, "UTF-8"};

@@ -326,12 +326,65 @@ static void put_cp(struct decoded *d, uint32_t cp, uint64_t at)
         t[3] = (unsigned char)(0x80 | (cp & 0x3F));
         n = 4;
     }
-    for (size_t i = 0; i < n; i++)
-        d->map[d->len + i] = at;
+    if (d->map)
+        for (size_t i = 0; i < n; i++)
+            d->map[d->len + i] = at;
     d->len += n;
 }
 
-/* UTF-16 code units u[0..n) (each from original offset base + 2 * i) to
+static int alloc_decoded(struct decoded *d, size_t units, bool want_map)
+{
+    d->len = 0;
+    d->text = malloc(3 * units + 1);
+    d->map = want_map ? malloc((3 * units + 1) * sizeof *d->map) : NULL;
+    if (!d->text || (want_map && !d->map)) {
+        decoded_free(d);
+        return -1;
+    }
+    return 0;
+}
+
+static int decode_utf16(const unsigned char *src, size_t n, bool big_endian, bool want_map,
+                        struct decoded *d, const char **why)
+{
+    size_t skip = n >= 2 && ((big_endian && src[0] == 0xFE && src[1] == 0xFF) ||
+                             (!big_endian && src[0] == 0xFF && src[1] == 0xFE))
+                      ? 2
+                      : 0;
+    size_t units = (n - skip) / 2, errors = 0;
+
+    if (alloc_decoded(d, units, want_map) != 0)
+        return -1;
+    for (size_t i = 0; i < units; i++) {
+        const unsigned char *q = src + skip + 2 * i;
+        uint32_t c = big_endian ? (uint32_t)(q[0] << 8 | q[1]) : (uint32_t)(q[1] << 8 | q[0]);
+        uint64_t at = skip + 2 * i;
+        if (c >= 0xD800 && c < 0xDC00 && i + 1 < units) {
+            uint32_t lo = big_endian ? (uint32_t)(q[2] << 8 | q[3]) : (uint32_t)(q[3] << 8 | q[2]);
+            if (lo >= 0xDC00 && lo < 0xE000) {
+                c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+                i++;
+            }
+        }
+        if (c >= 0xD800 && c < 0xE000) {
+            c = 0xFFFD;
+            errors++;
+        }
+        put_cp(d, c, at);
+    }
+    if (d->map)
+        d->map[d->len] = n;
+    d->charset = big_endian ? "UTF-16BE" : "UTF-16LE";
+    if (errors > 0 || (n - skip) % 2 != 0) {
+        *why = "invalid UTF-16";
+        decoded_free(d);
+        return 1;
+    }
+    return 0;
+}
+
+#ifdef SHAI_CLI_ICU
+/* UTF-16 code units u[0..n) (unit i from original offset at[i]) to
  * UTF-8; a lone surrogate becomes U+FFFD and counts as an error. */
 static size_t utf16_to_utf8(const uint16_t *u, const uint64_t *at, size_t n, struct decoded *d)
 {
@@ -351,58 +404,10 @@ static size_t utf16_to_utf8(const uint16_t *u, const uint64_t *at, size_t n, str
     return errors;
 }
 
-static int alloc_decoded(struct decoded *d, size_t units)
-{
-    d->len = 0;
-    d->text = malloc(3 * units + 1);
-    d->map = malloc((3 * units + 1) * sizeof *d->map);
-    if (!d->text || !d->map) {
-        decoded_free(d);
-        return -1;
-    }
-    return 0;
-}
-
-static int decode_utf16(const unsigned char *src, size_t n, bool big_endian, struct decoded *d,
-                        const char **why)
-{
-    size_t skip = n >= 2 && ((big_endian && src[0] == 0xFE && src[1] == 0xFF) ||
-                             (!big_endian && src[0] == 0xFF && src[1] == 0xFE))
-                      ? 2
-                      : 0;
-    size_t units = (n - skip) / 2;
-    uint16_t *u = malloc((units + 1) * sizeof *u);
-    uint64_t *at = malloc((units + 1) * sizeof *at);
-    int rc = 0;
-
-    if (!u || !at || alloc_decoded(d, units) != 0) {
-        free(u);
-        free(at);
-        return -1;
-    }
-    for (size_t i = 0; i < units; i++) {
-        const unsigned char *q = src + skip + 2 * i;
-        u[i] = big_endian ? (uint16_t)(q[0] << 8 | q[1]) : (uint16_t)(q[1] << 8 | q[0]);
-        at[i] = skip + 2 * i;
-    }
-    if (utf16_to_utf8(u, at, units, d) > 0 || (n - skip) % 2 != 0) {
-        *why = "invalid UTF-16";
-        rc = 1;
-    }
-    d->map[d->len] = n;
-    d->charset = big_endian ? "UTF-16BE" : "UTF-16LE";
-    free(u);
-    free(at);
-    if (rc)
-        decoded_free(d);
-    return rc;
-}
-
-#ifdef SHAI_CLI_ICU
 /* Decode with ICU's converter `name`, stopping at the first byte sequence
  * that is not valid in it. */
-static int decode_icu(const unsigned char *src, size_t n, const char *name, struct decoded *d,
-                      const char **why)
+static int decode_icu(const unsigned char *src, size_t n, const char *name, bool want_map,
+                      struct decoded *d, const char **why)
 {
     UErrorCode err = U_ZERO_ERROR;
     UConverter *conv = ucnv_open(name, &err);
@@ -416,9 +421,27 @@ static int decode_icu(const unsigned char *src, size_t n, const char *name, stru
         return 1;
     }
     ucnv_setToUCallBack(conv, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, &err);
-    if (n > (size_t)INT32_MAX / 2) {
-        *why = "too large to decode (2 GiB at most)";
+    if (n > (size_t)INT32_MAX / 4) {
+        *why = "too large to decode (512 MiB at most)";
         rc = 1;
+        goto out;
+    }
+    if (!want_map) {
+        /* straight to UTF-8, in one pass: at most 3 bytes for each byte */
+        d->text = malloc(3 * n + 16);
+        if (!d->text)
+            goto out;
+        int32_t k = ucnv_toAlgorithmic(UCNV_UTF8, conv, (char *)d->text, (int32_t)(3 * n + 16),
+                                       (const char *)src, (int32_t)n, &err);
+        if (U_FAILURE(err)) {
+            decoded_free(d);
+            *why = "not valid in this encoding";
+            rc = 1;
+            goto out;
+        }
+        d->len = (size_t)k;
+        d->charset = ucnv_getName(conv, &err);
+        rc = 0;
         goto out;
     }
     u = malloc((n + 16) * sizeof *u);
@@ -437,7 +460,7 @@ static int decode_icu(const unsigned char *src, size_t n, const char *name, stru
     size_t units = (size_t)(target - u);
     for (size_t i = 0; i < units; i++)
         at[i] = off[i] < 0 ? 0 : (uint64_t)off[i];
-    if (alloc_decoded(d, units) != 0)
+    if (alloc_decoded(d, units, true) != 0)
         goto out;
     utf16_to_utf8(u, at, units, d);
     d->map[d->len] = n;
@@ -469,31 +492,32 @@ static unsigned gb2312_share(const unsigned char *p, size_t n)
     return pairs ? (unsigned)(100 * gb / pairs) : 100;
 }
 
-static int decode_auto(const unsigned char *src, size_t n, struct decoded *d, const char **why)
+static int decode_auto(const unsigned char *src, size_t n, bool want_map, struct decoded *d,
+                       const char **why)
 {
     const char *first = gb2312_share(src, n) >= 80 ? "GB18030" : "Big5";
     const char *second = first[0] == 'G' ? "Big5" : "GB18030";
-    int rc = decode_icu(src, n, first, d, why);
+    int rc = decode_icu(src, n, first, want_map, d, why);
     if (rc == 1)
-        rc = decode_icu(src, n, second, d, why);
+        rc = decode_icu(src, n, second, want_map, d, why);
     if (rc == 1)
         *why = "neither UTF-8, GB18030 nor Big5 (use --encoding)";
     return rc;
 }
 #endif
 
-int scan_decode(const unsigned char *src, size_t n, const char *charset, struct decoded *out,
-                const char **why)
+int scan_decode(const unsigned char *src, size_t n, const char *charset, bool want_map,
+                struct decoded *out, const char **why)
 {
     memset(out, 0, sizeof *out);
     if (strcasecmp(charset, "UTF-16LE") == 0)
-        return decode_utf16(src, n, false, out, why);
+        return decode_utf16(src, n, false, want_map, out, why);
     if (strcasecmp(charset, "UTF-16BE") == 0)
-        return decode_utf16(src, n, true, out, why);
+        return decode_utf16(src, n, true, want_map, out, why);
 #ifdef SHAI_CLI_ICU
     if (strcmp(charset, "auto") == 0)
-        return decode_auto(src, n, out, why);
-    return decode_icu(src, n, charset, out, why);
+        return decode_auto(src, n, want_map, out, why);
+    return decode_icu(src, n, charset, want_map, out, why);
 #else
     *why = strcmp(charset, "auto") == 0 ? "not UTF-8 (this shai is built without ICU, which "
                                           "decodes GB18030 and Big5)"

@@ -63,8 +63,9 @@ enum scan_encoding {
 enum scan_encoding scan_detect(const unsigned char *p, size_t len, bool complete,
                                const char *forced, const char **charset);
 
-/* A decoded input: UTF-8 text and, for each of its len + 1 byte offsets,
- * the offset in the original bytes. */
+/* A decoded input: UTF-8 text and, when asked for (want_map: it costs 8
+ * bytes a byte), for each of its len + 1 byte offsets the offset in the
+ * original bytes; map NULL otherwise. */
 struct decoded {
     unsigned char *text;
     uint64_t *map;
@@ -75,8 +76,8 @@ struct decoded {
 /* Decode src[0..n) from `charset` ("UTF-16LE"/"UTF-16BE" with a BOM, or,
  * "auto", GB18030 or Big5 by detection, or an ICU converter name). 0 ok,
  * 1 not decodable (message in *why), -1 out of memory. */
-int scan_decode(const unsigned char *src, size_t n, const char *charset, struct decoded *out,
-                const char **why);
+int scan_decode(const unsigned char *src, size_t n, const char *charset, bool want_map,
+                struct decoded *out, const char **why);
 void decoded_free(struct decoded *d);
 
 /* Encode UTF-8 text[0..n) back to `charset` (as scan_decode named it:
