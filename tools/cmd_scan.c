@@ -138,7 +138,7 @@ struct input {
     struct cursor cur;            /* bytes before cur.off are dropped (dead) */
     struct cursor last;           /* a known position >= cur: the last hit start located */
     struct cursor *marks;         /* known positions, by offset, MARK_STEP bytes apart */
-    const uint64_t *map;          /* decoded input: original offset of each byte, or NULL */
+    const uint32_t *map;          /* decoded input: original offset of each byte, or NULL */
     const unsigned char *blanked; /* what was scanned, markup blanked (scan_blank_markup) */
     size_t n_marks, cap_marks;
     bool final;      /* end of input reached: no byte will follow buf[len) */

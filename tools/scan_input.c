@@ -302,7 +302,7 @@ void decoded_free(struct decoded *d)
 
 /* Append code point `cp` from original offset `at`. The buffers have room:
  * 4 bytes of text per input unit at most. */
-static void put_cp(struct decoded *d, uint32_t cp, uint64_t at)
+static void put_cp(struct decoded *d, uint32_t cp, uint32_t at)
 {
     unsigned char *t = d->text + d->len;
     size_t n;
@@ -353,12 +353,16 @@ static int decode_utf16(const unsigned char *src, size_t n, bool big_endian, boo
                       : 0;
     size_t units = (n - skip) / 2, errors = 0;
 
+    if (want_map && n > UINT32_MAX) {
+        *why = "too large to decode with offsets (4 GiB at most)";
+        return 1;
+    }
     if (alloc_decoded(d, units, want_map) != 0)
         return -1;
     for (size_t i = 0; i < units; i++) {
         const unsigned char *q = src + skip + 2 * i;
         uint32_t c = big_endian ? (uint32_t)(q[0] << 8 | q[1]) : (uint32_t)(q[1] << 8 | q[0]);
-        uint64_t at = skip + 2 * i;
+        uint32_t at = (uint32_t)(skip + 2 * i);
         if (c >= 0xD800 && c < 0xDC00 && i + 1 < units) {
             uint32_t lo = big_endian ? (uint32_t)(q[2] << 8 | q[3]) : (uint32_t)(q[3] << 8 | q[2]);
             if (lo >= 0xDC00 && lo < 0xE000) {
@@ -373,7 +377,7 @@ static int decode_utf16(const unsigned char *src, size_t n, bool big_endian, boo
         put_cp(d, c, at);
     }
     if (d->map)
-        d->map[d->len] = n;
+        d->map[d->len] = (uint32_t)n;
     d->charset = big_endian ? "UTF-16BE" : "UTF-16LE";
     if (errors > 0 || (n - skip) % 2 != 0) {
         *why = "invalid UTF-16";
@@ -384,14 +388,39 @@ static int decode_utf16(const unsigned char *src, size_t n, bool big_endian, boo
 }
 
 #ifdef SHAI_CLI_ICU
+/* The offset map of GB18030 text src[0..n) decoded into d->text: GB18030
+ * maps each character (1 byte below 0x80; 4 bytes when the second is a
+ * digit; else 2) to one code point, so the map is a walk over both. 0, or
+ * -1 out of memory. */
+static int gb18030_map(const unsigned char *src, size_t n, struct decoded *d)
+{
+    size_t i = 0, k = 0;
+    d->map = malloc((d->len + 1) * sizeof *d->map);
+    if (!d->map)
+        return -1;
+    while (i < n && k < d->len) {
+        size_t len = src[i] < 0x80                                           ? 1
+                     : i + 1 < n && src[i + 1] >= 0x30 && src[i + 1] <= 0x39 ? 4
+                                                                             : 2;
+        unsigned char c = d->text[k];
+        size_t m = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        for (size_t j = 0; j < m && k + j < d->len; j++)
+            d->map[k + j] = (uint32_t)i;
+        i += len;
+        k += m;
+    }
+    d->map[d->len] = (uint32_t)n;
+    return 0;
+}
+
 /* UTF-16 code units u[0..n) (unit i from original offset at[i]) to
  * UTF-8; a lone surrogate becomes U+FFFD and counts as an error. */
-static size_t utf16_to_utf8(const uint16_t *u, const uint64_t *at, size_t n, struct decoded *d)
+static size_t utf16_to_utf8(const uint16_t *u, const int32_t *at, size_t n, struct decoded *d)
 {
     size_t errors = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t c = u[i];
-        uint64_t from = at[i];
+        uint32_t from = at[i] < 0 ? 0 : (uint32_t)at[i];
         if (c >= 0xD800 && c < 0xDC00 && i + 1 < n && u[i + 1] >= 0xDC00 && u[i + 1] < 0xE000) {
             c = 0x10000 + ((c - 0xD800) << 10) + (u[i + 1] - 0xDC00);
             i++;
@@ -413,7 +442,6 @@ static int decode_icu(const unsigned char *src, size_t n, const char *name, bool
     UConverter *conv = ucnv_open(name, &err);
     UChar *u = NULL;
     int32_t *off = NULL;
-    uint64_t *at = NULL;
     int rc = -1;
 
     if (U_FAILURE(err)) {
@@ -426,7 +454,7 @@ static int decode_icu(const unsigned char *src, size_t n, const char *name, bool
         rc = 1;
         goto out;
     }
-    if (!want_map) {
+    if (!want_map || strcasecmp(name, "GB18030") == 0) {
         /* straight to UTF-8, in one pass: at most 3 bytes for each byte */
         d->text = malloc(3 * n + 16);
         if (!d->text)
@@ -442,12 +470,13 @@ static int decode_icu(const unsigned char *src, size_t n, const char *name, bool
         d->len = (size_t)k;
         d->charset = ucnv_getName(conv, &err);
         rc = 0;
+        if (want_map && gb18030_map(src, n, d) != 0)
+            rc = -1;
         goto out;
     }
     u = malloc((n + 16) * sizeof *u);
     off = malloc((n + 16) * sizeof *off);
-    at = malloc((n + 16) * sizeof *at);
-    if (!u || !off || !at)
+    if (!u || !off)
         goto out;
     UChar *target = u;
     const char *source = (const char *)src;
@@ -458,18 +487,15 @@ static int decode_icu(const unsigned char *src, size_t n, const char *name, bool
         goto out;
     }
     size_t units = (size_t)(target - u);
-    for (size_t i = 0; i < units; i++)
-        at[i] = off[i] < 0 ? 0 : (uint64_t)off[i];
     if (alloc_decoded(d, units, true) != 0)
         goto out;
-    utf16_to_utf8(u, at, units, d);
-    d->map[d->len] = n;
+    utf16_to_utf8(u, off, units, d);
+    d->map[d->len] = (uint32_t)n;
     d->charset = ucnv_getName(conv, &err);
     rc = 0;
 out:
     free(u);
     free(off);
-    free(at);
     ucnv_close(conv);
     return rc;
 }

@@ -63,12 +63,12 @@ enum scan_encoding {
 enum scan_encoding scan_detect(const unsigned char *p, size_t len, bool complete,
                                const char *forced, const char **charset);
 
-/* A decoded input: UTF-8 text and, when asked for (want_map: it costs 8
+/* A decoded input: UTF-8 text and, when asked for (want_map: it costs 4
  * bytes a byte), for each of its len + 1 byte offsets the offset in the
  * original bytes; map NULL otherwise. */
 struct decoded {
     unsigned char *text;
-    uint64_t *map;
+    uint32_t *map; /* offsets fit: a file decoded with a map is under 4 GiB */
     size_t len;
     const char *charset; /* what it was decoded from */
 };

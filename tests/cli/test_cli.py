@@ -1630,6 +1630,13 @@ class TestInputsAndEncodings(CliTestCase):
         # "a GBK file ... exits 0 with no hit"
         self.check_encoded(self.TEXT.encode("gbk"), "gbk")
         self.check_encoded(("€" + self.TEXT + "𠀀\n").encode("gb18030"), "gb18030")
+        # a 4-byte character before the hit, on its line
+        data = "第一行\n𠀀€a网上赌场\n".encode("gb18030")
+        lex = self.lexicon(self.LEX)
+        f = self.write("four.txt", data)
+        (rec,) = self.jsonl(self.scan("-L", lex, "-f", "jsonl", f).stdout)
+        self.assertEqual((rec["line"], rec["col"]), (2, 4))
+        self.assertEqual(data[rec["start"]:rec["end"]].decode("gb18030"), "网上赌场")
 
     def test_big5(self):
         text = "第一行\n他在網上賭場輸了錢\n"
