@@ -344,6 +344,16 @@ static void print_hit_members(struct cli_out *out, const struct record_options *
     }
 }
 
+static int by_start_longest(const void *a, const void *b)
+{
+    const shai_hit *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1;
+    return 0;
+}
+
 /* Scan one record's text and print its hits or its verdict. */
 static int scan_record(const struct record_options *o, const char *name, uint64_t line,
                        const char *id, size_t id_len, const char *text, size_t len, struct hits *h,
@@ -371,6 +381,20 @@ static int scan_record(const struct record_options *o, const char *name, uint64_
         cli_error("%s:%llu: scan failed: %s", name, (unsigned long long)line,
                   shai_status_message(rc));
         return CLI_EXIT_ERROR;
+    }
+    if (!(o->flags & SHAI_SCAN_OVERLAPPING) && h->n > 1) {
+        /* one leftmost-longest selection over words and rules, as the text
+         * formats make (a rule's hits come apart from the words') */
+        qsort(h->v, h->n, sizeof *h->v, by_start_longest);
+        size_t k = 0;
+        uint64_t reach = 0;
+        for (size_t i = 0; i < h->n; i++) {
+            if (k > 0 && h->v[i].start < reach)
+                continue;
+            reach = h->v[i].end;
+            h->v[k++] = h->v[i];
+        }
+        h->n = k;
     }
     for (size_t i = 0; i < h->n; i++) {
         t->hits++;

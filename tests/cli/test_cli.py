@@ -2020,6 +2020,10 @@ class TestNoOverlapAcrossWordsAndRules(CliTestCase):
             for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
                 self.assertLessEqual(e1, s2)
             self.assertEqual(self.scan("-L", lex, j, "-c", input=text).stdout, b"<stdin>:7\n")
+        # records too
+        p = self.scan("-L", lex, "--verdicts", input=text)
+        self.assertEqual([h["text"] for h in self.jsonl(p.stdout)[0]["hits"]],
+                         ["加V：abc_12345", "加v：abcdef"])
         # --overlapping still reports every hit
         p = self.scan("-L", lex, "--overlapping", "-f", "jsonl", input=text)
         texts = [r["text"] for r in self.jsonl(p.stdout)]
