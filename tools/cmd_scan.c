@@ -2881,6 +2881,7 @@ int cmd_scan(int argc, char **argv)
         records.flags = cfg.flags;
         records.category_names = cfg.category_names;
         records.category_count = cfg.category_count;
+        records.progress = progress_add;
         status = scan_records(&records, files, n_files, rt);
         for (size_t i = 0; i < n_files; i++) {
             cfg.tally[i].hits = rt[i].hits;

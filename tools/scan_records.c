@@ -550,6 +550,8 @@ int scan_records(const struct record_options *o, const char *const *files, size_
             }
             eof = k == 0;
             len += (size_t)k;
+            if (o->progress && k > 0)
+                o->progress((uint64_t)k, 0);
             for (;;) {
                 char *nl = memchr(buf + start, '\n', len - start);
                 size_t end = nl ? (size_t)(nl - buf) : len;
@@ -563,6 +565,8 @@ int scan_records(const struct record_options *o, const char *const *files, size_
         }
         if (fd != STDIN_FILENO)
             close(fd);
+        if (o->progress)
+            o->progress(0, 1);
     }
     free(buf);
     free(scratch);

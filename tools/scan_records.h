@@ -25,6 +25,7 @@ struct record_options {
     const char *id;    /* --id (jsonl), or NULL */
     bool verdicts;     /* one object per record; else one per hit */
     enum record_offsets offsets;
+    void (*progress)(uint64_t bytes, uint64_t files); /* main thread, may be NULL */
 };
 
 /* Per input: hits, block hits (for --fail-on and the summary). */

@@ -1811,6 +1811,15 @@ class TestSummaryAndTerminal(CliTestCase):
             self.assertEqual(len(p.stdout.decode().splitlines()), 3000)
             q = self.scan("-L", lex, j, *files, env=self.env(SHAI_PROGRESS_DELAY_MS="0"))
             self.assertEqual(q.stderr, b"")
+        # records: the same line
+        master, slave = pty.openpty()
+        p = subprocess.run([BIN, "scan", "-L", lex, "--verdicts", *files], stdout=subprocess.PIPE,
+                           stderr=slave, env=self.env(SHAI_PROGRESS_DELAY_MS="0", TERM="xterm"),
+                           timeout=60)
+        os.close(slave)
+        err = os.read(master, 65536).decode()
+        os.close(master)
+        self.assertRegex(err, r"shai: \d/3 files, [0-9.]+ MB, \d+ hits")
 
     def test_notice_when_stdin_is_a_terminal(self):
         # "a notice when reading a terminal's stdin"
