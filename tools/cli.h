@@ -49,6 +49,10 @@ int cmd_stats(int argc, char **argv);
 void cmd_stats_help(FILE *out);
 int cmd_lint(int argc, char **argv);
 void cmd_lint_help(FILE *out);
+int cmd_mask(int argc, char **argv);
+void cmd_mask_help(FILE *out);
+int cmd_fix(int argc, char **argv);
+void cmd_fix_help(FILE *out);
 
 /* Print the help of a command to stdout; the exit status (2 if stdout
  * cannot be written). */

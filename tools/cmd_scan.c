@@ -30,6 +30,8 @@
  * consecutive files flow through the same queue.
  */
 #include "cli.h"
+#include "scan_input.h"
+#include "scan_records.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHUNK ((size_t)64 * 1024)
@@ -47,16 +50,51 @@
 #define OUT_SPILL ((size_t)8 * 1024 * 1024)
 #define MAX_THREADS 256
 #define STDIN_NAME "<stdin>"
+#define MARK_STEP ((uint64_t)4096)
+#define SELF_READ_MAX ((uint64_t)1024 * 1024)
+#define SMALL_SLOTS 64
+#define SPARE_MIN ((size_t)256 * 1024)
+#define BATCH_FILES 64
+#define BATCH_BYTES ((uint64_t)256 * 1024)
 
-enum scan_format { FORMAT_TEXT, FORMAT_JSONL };
+enum scan_format { FORMAT_TEXT, FORMAT_JSONL, FORMAT_SARIF };
+
+/* What is printed: every hit (default), a count per file (-c), the names of
+ * the files with hits (-l), or nothing (-q). */
+enum scan_report { REPORT_HITS, REPORT_COUNT, REPORT_FILES, REPORT_QUIET };
+
+/* Which hits make the exit status 1 (--fail-on, --exit-zero). */
+enum scan_fail_on { FAIL_ON_REVIEW, FAIL_ON_BLOCK, FAIL_ON_NEVER };
+
+/* Hits of one input, added up by the main thread. */
+struct file_tally {
+    uint64_t hits;
+    uint64_t block_hits;
+    bool binary; /* found in a directory, skipped */
+};
 
 struct scan_config {
     const shai_db *db;
     enum scan_format format;
     uint32_t flags;
     const char **category_names; /* by category id */
+    const char **suggestions;    /* by entry index, NULL: none (text format) */
     uint32_t category_count;
     const shai_policy *policy; /* --scene and friends; NULL: none */
+    enum scan_report report;
+    enum scan_fail_on fail_on;
+    struct file_tally *tally; /* by input, main thread only */
+    const char *encoding;     /* --encoding, or NULL: detect */
+    const bool *walked;       /* by input: found in a directory */
+    const uint64_t *sizes;    /* by input: size when walked, else UINT64_MAX */
+    bool column_bytes;        /* --column byte */
+    bool color;               /* --color, NO_COLOR, a terminal */
+    bool suggest;             /* --suggest, a terminal */
+    bool summary;             /* --summary, a terminal */
+    bool context;             /* --context, colour: the line around a hit */
+    bool merge_rules;         /* default mode, rules in the db: one selection */
+    uint64_t *sarif_results;  /* SARIF results written (one thread: -j1) */
+    uint64_t *category_hits;  /* by category id, + 1: uncategorized; atomic */
 };
 
 /* A position in the input: absolute byte offset, 1-based line, and number of
@@ -65,9 +103,27 @@ struct cursor {
     uint64_t off;
     uint64_t line;
     uint64_t col;
+    uint64_t lstart; /* offset of the start of the line */
 };
 
-enum { INPUT_OK = 0, INPUT_OUTPUT_ERROR, INPUT_INTERNAL_ERROR };
+enum { INPUT_OK = 0, INPUT_OUTPUT_ERROR, INPUT_INTERNAL_ERROR, INPUT_NO_MEMORY };
+
+/* The text around a hit on its line, as far as the window holds it. */
+struct context {
+    const char *pre, *post;
+    size_t pre_len, post_len;
+};
+
+#define CONTEXT_CHARS 24
+
+/* A hit held until its line is done (merge_rules). */
+struct pending_hit {
+    shai_hit hit;
+    struct cursor pos;
+    size_t text;                         /* its bytes: pend_text + text */
+    size_t pre, pre_len, post, post_len; /* its context, in pend_text */
+    size_t seq;                          /* arrival order, for a stable sort */
+};
 
 /* The bytes of one input that hits can still reach, and where they are. */
 struct input {
@@ -77,15 +133,25 @@ struct input {
     struct cli_out *out; /* where the hits go */
     unsigned char *buf;
     size_t cap;
-    size_t len;         /* valid bytes in buf */
-    uint64_t base;      /* absolute offset of buf[0] */
-    uint64_t origin;    /* absolute offset of the library's offset 0 */
-    struct cursor cur;  /* bytes before cur.off are dropped (dead) */
-    struct cursor last; /* a known position >= cur: the last hit start located */
-    bool final;         /* end of input reached: no byte will follow buf[len) */
-    int error;          /* INPUT_* set by the hit callback */
-    uint64_t bad[4];    /* INPUT_INTERNAL_ERROR: hit start, end, window start, end */
+    size_t len;                   /* valid bytes in buf */
+    uint64_t base;                /* absolute offset of buf[0] */
+    uint64_t origin;              /* absolute offset of the library's offset 0 */
+    struct cursor cur;            /* bytes before cur.off are dropped (dead) */
+    struct cursor last;           /* a known position >= cur: the last hit start located */
+    struct cursor *marks;         /* known positions, by offset, MARK_STEP bytes apart */
+    const uint32_t *map;          /* decoded input: original offset of each byte, or NULL */
+    const unsigned char *blanked; /* what was scanned, markup blanked (scan_blank_markup) */
+    size_t n_marks, cap_marks;
+    bool final;      /* end of input reached: no byte will follow buf[len) */
+    int error;       /* INPUT_* set by the hit callback */
+    uint64_t bad[4]; /* INPUT_INTERNAL_ERROR: hit start, end, window start, end */
     uint64_t hits;
+    uint64_t block_hits;
+    /* hits of the current line held for the selection over words and rules */
+    struct pending_hit *pend;
+    size_t n_pend, cap_pend;
+    unsigned char *pend_text;
+    size_t pend_text_len, pend_text_cap;
 };
 
 /* --------------------------------------------------------------- positions */
@@ -100,7 +166,7 @@ static bool cursor_walk(const struct input *in, struct cursor *c, uint64_t targe
     const unsigned char *buf = in->buf;
     size_t i = (size_t)(c->off - in->base);
     size_t t = (size_t)(target - in->base);
-    uint64_t line = c->line, col = c->col;
+    uint64_t line = c->line, col = c->col, lstart = c->lstart;
 
     /* whole lines at once: no unit holds a '\n' byte, so the state after
      * the last one is known without decoding what lies before it */
@@ -111,6 +177,7 @@ static bool cursor_walk(const struct input *in, struct cursor *c, uint64_t targe
         line++;
         col = 0;
         i = (size_t)(nl - buf) + 1;
+        lstart = in->base + i;
     }
     while (i < t) {
         unsigned ch = buf[i];
@@ -118,6 +185,7 @@ static bool cursor_walk(const struct input *in, struct cursor *c, uint64_t targe
             if (ch == '\n') {
                 line++;
                 col = 0;
+                lstart = in->base + i + 1;
             } else {
                 col++;
             }
@@ -133,68 +201,128 @@ static bool cursor_walk(const struct input *in, struct cursor *c, uint64_t targe
     c->off = in->base + i;
     c->line = line;
     c->col = col;
+    c->lstart = lstart;
     return i == t;
 }
 
-/* Line and column (0-based code points) of offset `start`, cur.off <= start. */
+/* Remember `c` (a unit boundary) as a place to count columns from, when it
+ * lies at least MARK_STEP bytes after the last mark. Marks before cur.off
+ * point at dropped bytes and are discarded when the array is full; out of
+ * memory, no mark is kept (locating stays correct, only slower). */
+static void mark_add(struct input *in, const struct cursor *c)
+{
+    if (in->n_marks > 0 && c->off < in->marks[in->n_marks - 1].off + MARK_STEP)
+        return;
+    if (in->n_marks == in->cap_marks) {
+        size_t dead = 0;
+        while (dead < in->n_marks && in->marks[dead].off < in->cur.off)
+            dead++;
+        if (dead > 0) {
+            memmove(in->marks, in->marks + dead, (in->n_marks - dead) * sizeof *in->marks);
+            in->n_marks -= dead;
+        } else {
+            size_t cap = in->cap_marks ? 2 * in->cap_marks : 64;
+            struct cursor *m = realloc(in->marks, cap * sizeof *m);
+            if (!m)
+                return;
+            in->marks = m;
+            in->cap_marks = cap;
+        }
+    }
+    in->marks[in->n_marks++] = *c;
+}
+
+/* Line and column (0-based code points) of offset `start`, cur.off <= start.
+ * Hits come ordered by start or by end, but a rule's hits may come after the
+ * word hits of the same line: a start before the last one located is counted
+ * from the nearest mark before it, so each hit costs at most MARK_STEP bytes
+ * of walking on top of the forward walk that is shared by all. */
 static void locate_hit(struct input *in, uint64_t start, struct cursor *out)
 {
     struct cursor c;
 
     if (start >= in->last.off) {
         c = in->last;
-        if (cursor_walk(in, &c, start, false))
+        if (cursor_walk(in, &c, start, false)) {
             in->last = c;
+            mark_add(in, &c);
+        }
         *out = c;
         return;
     }
-    /* Overlapping hits are ordered by end, so a start may lie a little before
-     * the previous one; hits never cross a line break, so when no '\n' lies in
-     * between, count back from the last position. */
-    size_t from = (size_t)(start - in->base);
-    size_t to = (size_t)(in->last.off - in->base);
-    if (memchr(in->buf + from, '\n', to - from) == NULL) {
-        struct cursor back = {start, 0, 0};
-        if (cursor_walk(in, &back, in->last.off, false) && back.col <= in->last.col) {
-            out->off = start;
-            out->line = in->last.line;
-            out->col = in->last.col - back.col;
-            return;
-        }
+    size_t lo = 0, hi = in->n_marks; /* first mark after start */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (in->marks[mid].off <= start)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    c = in->cur;
+    if (lo > 0 && in->marks[lo - 1].off >= in->cur.off)
+        c = in->marks[lo - 1];
+    else
+        c = in->cur;
     cursor_walk(in, &c, start, false);
     *out = c;
 }
 
 /* ------------------------------------------------------------------ output */
 
+/* The 1-based column of a hit: code points (default) or bytes (--column
+ * byte, of the decoded UTF-8 text for a decoded input) from the line start. */
+static uint64_t hit_column(const struct input *in, const shai_hit *hit, const struct cursor *pos)
+{
+    return in->cfg->column_bytes ? hit->start - pos->lstart + 1 : pos->col + 1;
+}
+
 static void print_text(const struct input *in, const shai_hit *hit, const struct cursor *pos,
-                       const char *category)
+                       const char *category, const char *text, const struct context *ctx)
 {
     struct cli_out *o = in->out;
-    const char *text = (const char *)in->buf + (hit->start - in->base);
+    bool color = in->cfg->color;
 
+    /* colours as grep's defaults: file magenta, numbers green, match bold red */
+    if (color)
+        cli_out_str(o, "\033[35m");
     cli_out_mem(o, in->name, in->name_len);
-    cli_out_char(o, ':');
+    cli_out_str(o, color ? "\033[0m:\033[32m" : ":");
     cli_out_u64(o, pos->line);
     cli_out_char(o, ':');
-    cli_out_u64(o, pos->col + 1);
-    cli_out_mem(o, ": ", 2);
+    cli_out_u64(o, hit_column(in, hit, pos));
+    cli_out_str(o, color ? "\033[0m: \033[1;31m" : ": ");
     cli_out_text_escaped(o, text, (size_t)(hit->end - hit->start));
-    cli_out_mem(o, " [", 2);
+    cli_out_str(o, color ? "\033[0m [" : " [");
+    if (color)
+        cli_out_str(o, hit->action == SHAI_ACTION_BLOCK ? "\033[31m" : "\033[33m");
     cli_out_str(o, category);
     cli_out_char(o, '/');
     cli_out_str(o, cli_action_name(hit->action));
+    if (color)
+        cli_out_str(o, "\033[0m");
+    if (in->cfg->suggestions && hit->entry < shai_db_entry_count(in->cfg->db) &&
+        in->cfg->suggestions[hit->entry]) {
+        cli_out_str(o, color ? " \xe2\x86\x92 \033[32m" : " \xe2\x86\x92 ");
+        cli_out_str(o, in->cfg->suggestions[hit->entry]);
+        if (color)
+            cli_out_str(o, "\033[0m");
+    }
     cli_out_mem(o, "]\n", 2);
+    if (ctx) {
+        cli_out_str(o, "    ");
+        cli_out_text_escaped(o, ctx->pre, ctx->pre_len);
+        cli_out_str(o, color ? "\033[1;31m" : "\xc2\xbb");
+        cli_out_text_escaped(o, text, (size_t)(hit->end - hit->start));
+        cli_out_str(o, color ? "\033[0m" : "\xc2\xab");
+        cli_out_text_escaped(o, ctx->post, ctx->post_len);
+        cli_out_char(o, '\n');
+    }
 }
 
 static void print_jsonl(const struct input *in, const shai_hit *hit, const struct cursor *pos,
-                        const char *category)
+                        const char *category, const char *text)
 {
     struct cli_out *o = in->out;
     const shai_db *db = in->cfg->db;
-    const char *text = (const char *)in->buf + (hit->start - in->base);
     const char *entry = NULL, *tag = NULL, *suggestion = NULL;
     size_t entry_len = 0;
 
@@ -212,11 +340,11 @@ static void print_jsonl(const struct input *in, const shai_hit *hit, const struc
     cli_out_str(o, ",\"line\":");
     cli_out_u64(o, pos->line);
     cli_out_str(o, ",\"col\":");
-    cli_out_u64(o, pos->col + 1);
+    cli_out_u64(o, hit_column(in, hit, pos));
     cli_out_str(o, ",\"start\":");
-    cli_out_u64(o, hit->start);
+    cli_out_u64(o, in->map ? in->map[hit->start] : hit->start);
     cli_out_str(o, ",\"end\":");
-    cli_out_u64(o, hit->end);
+    cli_out_u64(o, in->map ? in->map[hit->end] : hit->end);
     cli_out_str(o, ",\"text\":");
     cli_out_json_string(o, text, (size_t)(hit->end - hit->start));
     cli_out_str(o, ",\"entry\":");
@@ -237,13 +365,315 @@ static void print_jsonl(const struct input *in, const shai_hit *hit, const struc
     cli_out_mem(o, "}\n", 2);
 }
 
+/* ---------------------------------------------- issue 18: SARIF 2.1.0 */
+
+/* A file name as a relative URI reference: RFC 3986 unreserved characters
+ * and '/' as they are, every other byte percent-encoded. */
+static void sarif_uri(struct cli_out *o, const char *name, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    cli_out_char(o, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+            cli_out_char(o, (char)c);
+        } else {
+            cli_out_char(o, '%');
+            cli_out_char(o, hex[c >> 4]);
+            cli_out_char(o, hex[c & 15]);
+        }
+    }
+    cli_out_char(o, '"');
+}
+
+static uint32_t sarif_rule(const struct scan_config *cfg, uint32_t category)
+{
+    return category < cfg->category_count ? category : cfg->category_count;
+}
+
+/* The rule of category id `rule`; past the db's categories (never in a
+ * valid db) "unknown-category". */
+static const char *sarif_rule_name(const struct scan_config *cfg, uint32_t rule)
+{
+    if (rule < cfg->category_count && cfg->category_names[rule])
+        return cfg->category_names[rule];
+    return "unknown-category";
+}
+
+/* One result; results are comma-separated, so SARIF runs in one thread. */
+static void print_sarif(const struct input *in, const shai_hit *hit, const struct cursor *pos,
+                        const char *text)
+{
+    struct cli_out *o = in->out;
+    const struct scan_config *cfg = in->cfg;
+    size_t len = (size_t)(hit->end - hit->start);
+    const char *entry = NULL, *suggestion = NULL;
+    size_t entry_len = 0;
+    uint64_t chars = 0;
+    uint32_t rule = sarif_rule(cfg, hit->category);
+    const char *category = sarif_rule_name(cfg, rule);
+
+    for (size_t i = 0; i < len; chars++)
+        i += cli_utf8_unit((const unsigned char *)text + i, len - i, true);
+    if (shai_db_entry_text(cfg->db, hit->entry, &entry, &entry_len) != SHAI_OK || !entry) {
+        entry = "";
+        entry_len = 0;
+    }
+    if (shai_db_entry_info(cfg->db, hit->entry, NULL, NULL, NULL, NULL, &suggestion) != SHAI_OK)
+        suggestion = NULL;
+
+    cli_out_str(o, (*cfg->sarif_results)++ ? ",\n{" : "\n{");
+    cli_out_str(o, "\"ruleId\":\"shai/");
+    cli_out_str(o, category);
+    cli_out_str(o, "\",\"ruleIndex\":");
+    cli_out_u64(o, rule);
+    cli_out_str(o, ",\"level\":\"");
+    cli_out_str(o, hit->action == SHAI_ACTION_BLOCK ? "error" : "warning");
+    cli_out_str(o, "\",\"message\":{\"text\":");
+    {
+        /* "赌博: gambling/block (entry 赌博)" */
+        struct cli_out m;
+        cli_out_init_memory(&m);
+        cli_out_text_escaped(&m, text, len);
+        cli_out_str(&m, ": ");
+        cli_out_str(&m, category);
+        cli_out_char(&m, '/');
+        cli_out_str(&m, cli_action_name(hit->action));
+        cli_out_str(&m, " (entry ");
+        cli_out_mem(&m, entry, entry_len);
+        cli_out_char(&m, ')');
+        if (suggestion && suggestion[0]) {
+            cli_out_str(&m, "; suggestion: ");
+            cli_out_str(&m, suggestion);
+        }
+        cli_out_json_string(o, m.buf ? m.buf : "", m.len);
+        cli_out_free_memory(&m);
+    }
+    cli_out_str(o, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
+    sarif_uri(o, in->name, in->name_len);
+    cli_out_str(o, "},\"region\":{\"startLine\":");
+    cli_out_u64(o, pos->line);
+    cli_out_str(o, ",\"startColumn\":");
+    cli_out_u64(o, pos->col + 1);
+    cli_out_str(o, ",\"endColumn\":");
+    cli_out_u64(o, pos->col + 1 + chars);
+    cli_out_str(o, ",\"byteOffset\":");
+    cli_out_u64(o, in->map ? in->map[hit->start] : hit->start);
+    cli_out_str(o, ",\"byteLength\":");
+    cli_out_u64(o, in->map ? in->map[hit->end] - in->map[hit->start] : len);
+    cli_out_str(o, ",\"snippet\":{\"text\":");
+    cli_out_json_string(o, text, len);
+    cli_out_str(o, "}}}}]");
+    if (suggestion && suggestion[0]) {
+        cli_out_str(o, ",\"fixes\":[{\"description\":{\"text\":");
+        {
+            struct cli_out m;
+            cli_out_init_memory(&m);
+            cli_out_str(&m, "replace with ");
+            cli_out_str(&m, suggestion);
+            cli_out_json_string(o, m.buf ? m.buf : "", m.len);
+            cli_out_free_memory(&m);
+        }
+        cli_out_str(o, "},\"artifactChanges\":[{\"artifactLocation\":{\"uri\":");
+        sarif_uri(o, in->name, in->name_len);
+        cli_out_str(o, "},\"replacements\":[{\"deletedRegion\":{\"startLine\":");
+        cli_out_u64(o, pos->line);
+        cli_out_str(o, ",\"startColumn\":");
+        cli_out_u64(o, pos->col + 1);
+        cli_out_str(o, ",\"endColumn\":");
+        cli_out_u64(o, pos->col + 1 + chars);
+        cli_out_str(o, "},\"insertedContent\":{\"text\":");
+        cli_out_json_string(o, suggestion, strlen(suggestion));
+        cli_out_str(o, "}}]}]}]");
+    }
+    cli_out_char(o, '}');
+}
+
+/* The log's head: the tool, one rule per category (ruleIndex = category id,
+ * then "uncategorized"), and the opening of the results. */
+static void sarif_begin(const struct scan_config *cfg)
+{
+    struct cli_out *o = &cli_stdout;
+    cli_out_str(o, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\","
+                   "\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{"
+                   "\"name\":\"shai\",\"version\":");
+    cli_out_json_string(o, shai_version_string(), strlen(shai_version_string()));
+    cli_out_str(o, ",\"rules\":[");
+    for (uint32_t c = 0; c <= cfg->category_count; c++) {
+        const char *name = sarif_rule_name(cfg, c);
+        cli_out_str(o, c ? ",{\"id\":\"shai/" : "{\"id\":\"shai/");
+        cli_out_str(o, name);
+        cli_out_str(o, "\",\"name\":");
+        cli_out_json_string(o, name, strlen(name));
+        cli_out_str(o, ",\"shortDescription\":{\"text\":");
+        {
+            char buf[256];
+            int k = snprintf(buf, sizeof buf, "a lexicon entry of category %s", name);
+            cli_out_json_string(o, buf,
+                                k < 0                    ? 0
+                                : (size_t)k < sizeof buf ? (size_t)k
+                                                         : sizeof buf - 1);
+        }
+        cli_out_str(o, "},\"defaultConfiguration\":{\"level\":\"warning\"}}");
+    }
+    cli_out_str(o, "]}},\"columnKind\":\"unicodeCodePoints\",\"results\":[");
+}
+
+static void sarif_end(void)
+{
+    cli_out_str(&cli_stdout, "\n]}]}\n");
+}
+
+/* The context of a hit: up to CONTEXT_CHARS code points before and after it
+ * on its line, within the bytes the window still holds. */
+static void find_context(const struct input *in, const shai_hit *hit, const struct cursor *pos,
+                         struct context *ctx)
+{
+    const unsigned char *buf = in->buf;
+    uint64_t lo = pos->lstart > in->cur.off ? pos->lstart : in->cur.off;
+    uint64_t hi = in->base + in->len;
+    uint64_t a = hit->start, b = hit->end;
+
+    if (lo < in->base)
+        lo = in->base;
+    for (int n = 0; n < CONTEXT_CHARS && a > lo; n++) {
+        a--;
+        while (a > lo && (buf[a - in->base] & 0xC0) == 0x80)
+            a--;
+    }
+    for (int n = 0; n < CONTEXT_CHARS && b < hi && buf[b - in->base] != '\n'; n++)
+        b += cli_utf8_unit(buf + (b - in->base), (size_t)(hi - b), true);
+    while (b > hit->end && (buf[b - 1 - in->base] == '\r' || buf[b - 1 - in->base] == '\n'))
+        b--;
+    ctx->pre = (const char *)buf + (a - in->base);
+    ctx->pre_len = (size_t)(hit->start - a);
+    ctx->post = (const char *)buf + (hit->end - in->base);
+    ctx->post_len = (size_t)(b - hit->end);
+}
+
+/* Count a hit and print it (text: its bytes). */
+static void report_hit(struct input *in, const shai_hit *hit, const struct cursor *pos,
+                       const char *text, const struct context *ctx)
+{
+    const struct scan_config *cfg = in->cfg;
+    const char *category = "uncategorized";
+
+    if (hit->category < cfg->category_count && cfg->category_names[hit->category])
+        category = cfg->category_names[hit->category];
+    __atomic_fetch_add(
+        &cfg->category_hits[hit->category < cfg->category_count ? hit->category
+                                                                : cfg->category_count],
+        1, __ATOMIC_RELAXED);
+    in->hits++;
+    if (hit->action == SHAI_ACTION_BLOCK)
+        in->block_hits++;
+    if (cfg->report != REPORT_HITS)
+        return;
+    if (cfg->format == FORMAT_SARIF)
+        print_sarif(in, hit, pos, text);
+    else if (cfg->format == FORMAT_JSONL)
+        print_jsonl(in, hit, pos, category, text);
+    else
+        print_text(in, hit, pos, category, text, ctx);
+    if (in->out->error)
+        in->error = INPUT_OUTPUT_ERROR;
+}
+
+/* ------------------------- issue 18: one selection over words and rules */
+
+/* In the default mode the library selects leftmost-longest hits among the
+ * words, and reports a rule's hits apart, when it has run over the line: a
+ * rule hit may overlap a word hit (加V and 加V：abc_12345). With rules in the
+ * db, the hits of a line are held here (with their bytes: the window may
+ * move on) until the line is done, then one leftmost-longest selection runs
+ * over both: by start, the longest first, each hit kept when it begins at or
+ * after the end of the last one kept. No hit spans a line break, and the
+ * library reports the hits of a line before those of the next. */
+static int buf_reserve(unsigned char **buf, size_t *cap, size_t len, size_t want, size_t first);
+
+static int pend_add(struct input *in, const shai_hit *hit, const struct cursor *pos)
+{
+    size_t len = (size_t)(hit->end - hit->start);
+    struct context ctx = {NULL, NULL, 0, 0};
+    if (in->cfg->context)
+        find_context(in, hit, pos, &ctx);
+    if (in->n_pend == in->cap_pend) {
+        size_t cap = in->cap_pend ? 2 * in->cap_pend : 16;
+        struct pending_hit *p = realloc(in->pend, cap * sizeof *p);
+        if (!p)
+            return -1;
+        in->pend = p;
+        in->cap_pend = cap;
+    }
+    size_t need = len + ctx.pre_len + ctx.post_len;
+    if (buf_reserve(&in->pend_text, &in->pend_text_cap, in->pend_text_len, need + 1, 256) != 0)
+        return -1;
+    struct pending_hit *p = &in->pend[in->n_pend];
+    unsigned char *t = in->pend_text + in->pend_text_len;
+    memcpy(t, in->buf + (hit->start - in->base), len);
+    if (ctx.pre_len)
+        memcpy(t + len, ctx.pre, ctx.pre_len);
+    if (ctx.post_len)
+        memcpy(t + len + ctx.pre_len, ctx.post, ctx.post_len);
+    p->hit = *hit;
+    p->pos = *pos;
+    p->text = in->pend_text_len;
+    p->pre = p->text + len;
+    p->pre_len = ctx.pre_len;
+    p->post = p->pre + ctx.pre_len;
+    p->post_len = ctx.post_len;
+    p->seq = in->n_pend;
+    in->n_pend++;
+    in->pend_text_len += need;
+    return 0;
+}
+
+static int compare_pending(const void *a, const void *b)
+{
+    const struct pending_hit *x = a, *y = b;
+    if (x->hit.start != y->hit.start)
+        return x->hit.start < y->hit.start ? -1 : 1;
+    if (x->hit.end != y->hit.end)
+        return x->hit.end > y->hit.end ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Select among the held hits of a line, report them, and empty the list. */
+static void flush_pending(struct input *in)
+{
+    uint64_t reach = 0;
+
+    if (in->n_pend > 1)
+        qsort(in->pend, in->n_pend, sizeof *in->pend, compare_pending);
+    for (size_t i = 0; i < in->n_pend && in->error == INPUT_OK; i++) {
+        const struct pending_hit *p = &in->pend[i];
+        if (i > 0 && p->hit.start < reach)
+            continue;
+        reach = p->hit.end;
+        const char *t = (const char *)in->pend_text;
+        struct context ctx = {t + p->pre, t + p->post, p->pre_len, p->post_len};
+        report_hit(in, &p->hit, &p->pos, t + p->text, in->cfg->context ? &ctx : NULL);
+    }
+    in->n_pend = 0;
+    in->pend_text_len = 0;
+}
+
+static void pend_free(struct input *in)
+{
+    free(in->pend);
+    free(in->pend_text);
+    in->pend = NULL;
+    in->pend_text = NULL;
+    in->n_pend = in->cap_pend = in->pend_text_cap = in->pend_text_len = 0;
+}
+
 /* The library's hit callback, for both engines. Never prints a diagnostic (a
  * worker thread must not): problems are recorded in `in`. */
 static int on_hit(const shai_hit *lib_hit, void *user)
 {
     struct input *in = user;
     const struct scan_config *cfg = in->cfg;
-    const char *category = "uncategorized";
     shai_hit hit = *lib_hit;
     struct cursor pos;
 
@@ -257,20 +687,39 @@ static int on_hit(const shai_hit *lib_hit, void *user)
         in->error = INPUT_INTERNAL_ERROR;
         return 1;
     }
-    if (hit.category < cfg->category_count && cfg->category_names[hit.category])
-        category = cfg->category_names[hit.category];
-
-    locate_hit(in, hit.start, &pos);
-    if (cfg->format == FORMAT_JSONL)
-        print_jsonl(in, &hit, &pos, category);
-    else
-        print_text(in, &hit, &pos, category);
-    in->hits++;
-    if (in->out->error) {
-        in->error = INPUT_OUTPUT_ERROR;
-        return 1;
+    if (in->blanked) {
+        /* the fold ignores the filler of blanked markup, so a hit takes in
+         * the filler that follows it: not part of the hit */
+        const unsigned char *b = in->blanked;
+        for (;;) {
+            if (hit.end >= hit.start + 3 && memcmp(b + hit.end - 3, "\xE2\x80\x8B", 3) == 0)
+                hit.end -= 3;
+            else if (hit.end >= hit.start + 2 && memcmp(b + hit.end - 2, "\xC2\xAD", 2) == 0)
+                hit.end -= 2;
+            else
+                break;
+        }
     }
-    return 0;
+    if (cfg->merge_rules) {
+        locate_hit(in, hit.start, &pos);
+        if (in->n_pend > 0 && in->pend[0].pos.line != pos.line)
+            flush_pending(in);
+        if (pend_add(in, &hit, &pos) != 0) {
+            in->error = INPUT_NO_MEMORY;
+            return 1;
+        }
+        return in->error != INPUT_OK;
+    }
+    if (cfg->report == REPORT_HITS)
+        locate_hit(in, hit.start, &pos);
+    if (cfg->context && cfg->report == REPORT_HITS) {
+        struct context ctx;
+        find_context(in, &hit, &pos, &ctx);
+        report_hit(in, &hit, &pos, (const char *)in->buf + (hit.start - in->base), &ctx);
+    } else {
+        report_hit(in, &hit, &pos, (const char *)in->buf + (hit.start - in->base), NULL);
+    }
+    return in->error != INPUT_OK;
 }
 
 static void report_internal_error(const char *name, const uint64_t bad[4])
@@ -411,6 +860,77 @@ static int input_reserve(struct input *in)
     return buf_reserve(&in->buf, &in->cap, in->len, CHUNK, 2 * CHUNK);
 }
 
+/* ------------------------------------------------- issue 18: progress */
+
+/* A progress line on standard error, for a terminal (when the hits do not
+ * go to a terminal too): files, MB, hits and
+ * MB/s, drawn once the scan has run for a second (SHAI_PROGRESS_DELAY_MS,
+ * for tests), at most 5 times a second, and erased at the end. Main thread
+ * only: reads are counted where the main thread makes them. */
+static struct {
+    bool on;
+    const struct scan_config *cfg;
+    struct timespec start;
+    uint64_t delay_ms, last_ms;
+    uint64_t bytes, files, n_files;
+    bool drawn;
+} progress;
+
+static uint64_t ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)(t.tv_sec - t0->tv_sec) * 1000 + (uint64_t)(t.tv_nsec / 1000000) -
+           (uint64_t)(t0->tv_nsec / 1000000);
+}
+
+static void progress_start(const struct scan_config *cfg, size_t n_files)
+{
+    const char *delay = getenv("SHAI_PROGRESS_DELAY_MS");
+    /* not over hits printed on the same terminal */
+    progress.on = isatty(STDERR_FILENO) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb")) &&
+                  (!isatty(STDOUT_FILENO) || cfg->report != REPORT_HITS);
+    progress.cfg = cfg;
+    progress.delay_ms = delay && *delay ? strtoull(delay, NULL, 10) : 1000;
+    progress.n_files = n_files;
+    clock_gettime(CLOCK_MONOTONIC, &progress.start);
+}
+
+static void progress_draw(uint64_t ms)
+{
+    uint64_t hits = 0;
+    for (uint32_t c = 0; c <= progress.cfg->category_count; c++)
+        hits += __atomic_load_n(&progress.cfg->category_hits[c], __ATOMIC_RELAXED);
+    double mb = (double)progress.bytes / 1e6;
+    fprintf(stderr, "\r\033[Kshai: %llu/%llu files, %.1f MB, %llu hits, %.1f MB/s",
+            (unsigned long long)progress.files, (unsigned long long)progress.n_files, mb,
+            (unsigned long long)hits, ms ? mb * 1000.0 / (double)ms : 0.0);
+    fflush(stderr);
+    progress.drawn = true;
+    progress.last_ms = ms;
+}
+
+static void progress_add(uint64_t bytes, uint64_t files)
+{
+    if (!progress.on)
+        return;
+    progress.bytes += bytes;
+    progress.files += files;
+    uint64_t ms = ms_since(&progress.start);
+    if (ms >= progress.delay_ms && (!progress.drawn || ms >= progress.last_ms + 200))
+        progress_draw(ms);
+}
+
+/* Erase the line (before anything else goes to standard error). */
+static void progress_end(void)
+{
+    if (progress.drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    progress.on = progress.drawn = false;
+}
+
 /* Whether a read from `fd` would block now. */
 static bool would_block(int fd)
 {
@@ -435,7 +955,10 @@ static ssize_t input_read(struct input *in, int fd, bool interactive)
     /* About to block on a pipe or terminal: show what we have so far. */
     if (interactive && would_block(fd))
         cli_out_flush(in->out);
-    return read_some(fd, in->buf + in->len, CHUNK);
+    ssize_t n = read_some(fd, in->buf + in->len, CHUNK);
+    if (n > 0)
+        progress_add((uint64_t)n, 0);
+    return n;
 }
 
 /* Open a stream for the input's bytes from absolute offset `at` on. */
@@ -470,6 +993,7 @@ static int stream_end(struct input *in, shai_stream **s)
 {
     int rc = shai_stream_close(*s);
     *s = NULL;
+    flush_pending(in);
     if (rc == SHAI_OK)
         return 0;
     if (rc == SHAI_E_MATCH_LIMIT)
@@ -501,11 +1025,15 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
     in->name_len = strlen(name);
     in->base = base;
     in->origin = base;
-    in->cur = (struct cursor){base, line, 0};
+    in->cur = (struct cursor){base, line, 0, base};
     in->last = in->cur;
+    in->n_marks = 0;
+    in->n_pend = 0;
+    in->pend_text_len = 0;
     in->final = false;
     in->error = INPUT_OK;
     in->hits = 0;
+    in->block_hits = 0;
 
     while (!failed) {
         ssize_t n;
@@ -615,19 +1143,186 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
         report_internal_error(name, in->bad);
         failed = true;
     }
+    if (in->error == INPUT_NO_MEMORY) {
+        cli_error("%s: out of memory", name);
+        failed = true;
+    }
     if (failed || limited)
         return CLI_EXIT_ERROR;
     return in->hits ? CLI_EXIT_HITS : CLI_EXIT_CLEAN;
 }
 
-/* Scan the file `path` ("-" is standard input) with the streaming engine. */
-static int stream_path(struct input *in, const char *path)
+/* ----------------------------------------- issue 18: encodings, binaries */
+
+/* Read the rest of `fd` into *buf, after *len bytes. 0, or -1 (errno). */
+static int read_rest(int fd, unsigned char **buf, size_t *cap, size_t *len)
+{
+    for (;;) {
+        if (buf_reserve(buf, cap, *len, READ_MORE, 2 * CHUNK) != 0) {
+            errno = ENOMEM;
+            return -1;
+        }
+        ssize_t n = read_some(fd, *buf + *len, *cap - *len);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return 0;
+        *len += (size_t)n;
+    }
+}
+
+/* Scan a decoded input, in memory, in this thread; its hits go to `out`
+ * and are added to *t. Returns CLI_EXIT_*. */
+static int scan_decoded(const struct scan_config *cfg, const char *name, const struct decoded *d,
+                        const unsigned char *scan_text, struct cli_out *out, struct file_tally *t)
+{
+    struct input in;
+    struct limit_lines ll = {0};
+    int rc;
+
+    memset(&in, 0, sizeof in);
+    in.cfg = cfg;
+    in.name = name;
+    in.name_len = strlen(name);
+    in.out = out;
+    in.buf = d->text;
+    in.cap = d->len;
+    in.len = d->len;
+    in.cur = (struct cursor){0, 1, 0, 0};
+    in.last = in.cur;
+    in.final = true;
+    in.map = d->map;
+    in.blanked = scan_text;
+    rc = shai_scan_policy(cfg->db, cfg->policy, NULL,
+                          (const char *)(scan_text ? scan_text : d->text), d->len, cfg->flags,
+                          on_hit, &in);
+    flush_pending(&in);
+    pend_free(&in);
+    free(in.marks);
+    t->hits += in.hits;
+    t->block_hits += in.block_hits;
+    if (in.error == INPUT_INTERNAL_ERROR)
+        report_internal_error(name, in.bad);
+    if (in.error == INPUT_NO_MEMORY)
+        cli_error("%s: out of memory", name);
+    if (in.error != INPUT_OK)
+        return CLI_EXIT_ERROR;
+    if (rc == SHAI_E_MATCH_LIMIT) {
+        find_limit_lines(cfg, d->text, d->len, 1, &ll);
+        report_limit_lines(name, &ll);
+        return CLI_EXIT_ERROR;
+    }
+    if (rc != SHAI_OK && rc != SHAI_TERMINATED) {
+        cli_error("%s: scan failed: %s", name, shai_status_message(rc));
+        return CLI_EXIT_ERROR;
+    }
+    return in.hits ? CLI_EXIT_HITS : CLI_EXIT_CLEAN;
+}
+
+/* The rest of an input that is not UTF-8 (the bytes read so far in
+ * buf[0..*len), more read from fd): decoded and scanned, its hits to `out`.
+ * Returns CLI_EXIT_*, or -1 when the encoding was detected (not forced by
+ * --encoding) and does not decode (a notice is printed; all of the input is
+ * in *buf, to scan as UTF-8). */
+static int decode_and_scan(const struct scan_config *cfg, int fd, const char *name,
+                           const char *charset, unsigned char **buf, size_t *cap, size_t *len,
+                           struct cli_out *out, struct file_tally *t)
+{
+    struct decoded d;
+    const char *why = "";
+    int rc, status;
+
+    if (read_rest(fd, buf, cap, len) != 0) {
+        cli_error("%s: %s", name, strerror(errno));
+        return CLI_EXIT_ERROR;
+    }
+    rc = scan_decode(*buf, *len, charset, cfg->format != FORMAT_TEXT, &d, &why);
+    if (rc < 0) {
+        cli_error("%s: out of memory", name);
+        return CLI_EXIT_ERROR;
+    }
+    if (rc > 0 && !cfg->encoding) {
+        cli_error("%s: %s; scanned as UTF-8 (invalid bytes never match)", name, why);
+        return -1;
+    }
+    if (rc > 0) {
+        cli_error("%s: cannot decode as %s: %s", name, charset, why);
+        return CLI_EXIT_ERROR;
+    }
+    status = scan_decoded(cfg, name, &d, NULL, out, t);
+    decoded_free(&d);
+    return status;
+}
+
+/* Scan d with its markup (kind: HTML, Markdown) blanked in a copy; the
+ * hits are located and printed in d's own text. */
+static int scan_decoded_markup(const struct scan_config *cfg, const char *name,
+                               const struct decoded *d, enum scan_doc kind, struct cli_out *out,
+                               struct file_tally *t)
+{
+    if (kind == DOC_DOCX)
+        return scan_decoded(cfg, name, d, NULL, out, t);
+    unsigned char *copy = malloc(d->len + 1);
+    if (!copy) {
+        cli_error("%s: out of memory", name);
+        return CLI_EXIT_ERROR;
+    }
+    memcpy(copy, d->text, d->len);
+    scan_blank_markup(copy, d->len, kind);
+    int status = scan_decoded(cfg, name, d, copy, out, t);
+    free(copy);
+    return status;
+}
+
+/* A document (.docx, .html, .md; scan_doc_kind): read whole, its text
+ * extracted or its markup blanked, scanned in this thread. The bytes read so
+ * far are in *buf. Returns CLI_EXIT_*. */
+static int scan_document(const struct scan_config *cfg, int fd, const char *name,
+                         enum scan_doc kind, unsigned char **buf, size_t *cap, size_t *len,
+                         struct cli_out *out, struct file_tally *t)
+{
+    struct decoded d;
+    const char *why = "", *charset;
+    int rc, status;
+
+    if (read_rest(fd, buf, cap, len) != 0) {
+        cli_error("%s: %s", name, strerror(errno));
+        return CLI_EXIT_ERROR;
+    }
+    if (kind == DOC_DOCX) {
+        rc = scan_docx_text(*buf, *len, &d, &why);
+    } else if (scan_detect(*buf, *len, true, cfg->encoding, &charset) == ENC_DECODE) {
+        rc = scan_decode(*buf, *len, charset, cfg->format != FORMAT_TEXT, &d, &why);
+    } else {
+        /* UTF-8: offsets are the file's */
+        d = (struct decoded){*buf, NULL, *len, "UTF-8"};
+        return scan_decoded_markup(cfg, name, &d, kind, out, t);
+    }
+    if (rc != 0) {
+        cli_error("%s: %s", name, rc < 0 ? "out of memory" : why);
+        return CLI_EXIT_ERROR;
+    }
+    status = scan_decoded_markup(cfg, name, &d, kind, out, t);
+    decoded_free(&d);
+    return status;
+}
+
+/* Scan the file `path` ("-" is standard input), the `idx`-th input, with
+ * the streaming engine. */
+static int stream_path(const struct scan_config *cfg, struct input *in, size_t idx,
+                       const char *path)
 {
     struct stat st;
-    bool interactive;
+    bool interactive, complete;
+    const char *charset;
+    uint64_t base = 0;
+    ssize_t n;
     int fd, status;
 
     in->len = 0;
+    in->hits = 0;
+    in->block_hits = 0;
+    in->map = NULL;
     if (strcmp(path, "-") == 0) {
         fd = STDIN_FILENO;
         in->name = STDIN_NAME;
@@ -640,7 +1335,57 @@ static int stream_path(struct input *in, const char *path)
         in->name = path;
     }
     interactive = !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
-    status = scan_stream(in, fd, interactive, 0, 1);
+    if (buf_reserve(&in->buf, &in->cap, 0, CHUNK, 2 * CHUNK) != 0) {
+        cli_error("%s: out of memory", in->name);
+        status = CLI_EXIT_ERROR;
+        goto out;
+    }
+    if (interactive && would_block(fd))
+        cli_out_flush(in->out);
+    n = read_some(fd, in->buf, CHUNK);
+    if (n < 0) {
+        cli_error("%s: %s", in->name, strerror(errno));
+        status = CLI_EXIT_ERROR;
+        goto out;
+    }
+    in->len = (size_t)n;
+    complete = n == 0 || (!interactive && (uint64_t)st.st_size <= (uint64_t)n);
+    enum scan_doc kind = fd == STDIN_FILENO ? DOC_NONE : scan_doc_kind(path);
+    if (kind != DOC_NONE) {
+        struct file_tally t = {0, 0, false};
+        status = scan_document(cfg, fd, in->name, kind, &in->buf, &in->cap, &in->len, in->out, &t);
+        in->hits = t.hits;
+        in->block_hits = t.block_hits;
+        goto out;
+    }
+    switch (scan_detect(in->buf, in->len, complete, cfg->encoding, &charset)) {
+    case ENC_UTF8_BOM:
+        memmove(in->buf, in->buf + 3, in->len - 3);
+        in->len -= 3;
+        base = 3;
+        break;
+    case ENC_BINARY:
+        if (cfg->walked[idx]) {
+            cfg->tally[idx].binary = true;
+            status = CLI_EXIT_CLEAN;
+            goto out;
+        }
+        break;
+    case ENC_DECODE: {
+        struct file_tally t = {0, 0, false};
+        status =
+            decode_and_scan(cfg, fd, in->name, charset, &in->buf, &in->cap, &in->len, in->out, &t);
+        in->hits = t.hits;
+        in->block_hits = t.block_hits;
+        if (status >= 0)
+            goto out;
+        break; /* scanned as UTF-8 */
+    }
+    case ENC_UTF8:
+        break;
+    }
+    status = scan_stream(in, fd, interactive, base, 1);
+out:
     if (fd != STDIN_FILENO)
         close(fd);
     return status;
@@ -666,11 +1411,35 @@ struct block {
     /* results */
     struct cli_out out; /* memory mode; spills straight to stdout when oldest */
     uint64_t hits;
+    uint64_t block_hits;
     int rc;                    /* of shai_scan */
     struct limit_lines limits; /* with rc SHAI_E_MATCH_LIMIT */
     int error;                 /* INPUT_* */
     uint64_t bad[4];
     bool done;
+    size_t counted; /* bytes counted in flight at submission */
+    /* issue 18: a small file read by the worker itself (self_read) */
+    bool self_read;
+    bool fallback; /* not UTF-8: left to the main thread, at its turn */
+    bool binary;   /* found in a directory and binary: skipped */
+    int open_errno;
+    /* the small files of a self_read block, scanned one after the other */
+    struct file_result *batch;
+    size_t nbatch, cap_batch;
+    uint64_t batch_bytes;
+};
+
+/* One file of a batch: what write_head needs of a block, per file. */
+struct file_result {
+    size_t file;
+    const char *name;
+    uint64_t hits, block_hits;
+    int rc, error, open_errno;
+    uint64_t bad[4];
+    struct limit_lines limits;
+    bool fallback, binary;
+    size_t out_end; /* its output ends there in the block's output */
+    size_t bytes;
 };
 
 struct pool {
@@ -698,6 +1467,11 @@ struct pool {
     unsigned char *carry; /* the bytes after a block's last '\n' */
     size_t carry_cap;
     struct input in; /* the streaming engine, for giant lines */
+    /* issue 18: the input buffers of released slots, for the next slot
+     * (there are more slots than blocks of BLOCK_SIZE in flight) */
+    unsigned char **spare;
+    size_t *spare_cap;
+    size_t n_spare, max_spare;
 };
 
 /* Memory-mode spill of a block's output: wait until the block is the oldest
@@ -721,7 +1495,114 @@ static void block_spill(struct cli_out *o)
     o->len = 0;
 }
 
+/* A small file read whole by the worker (the main thread only queues its
+ * name, so that opening and reading many small files is parallel too).
+ * Returns whether the block is ready to be scanned as UTF-8. */
+static bool self_read(const struct scan_config *cfg, struct block *b)
+{
+    const char *charset;
+    struct stat st;
+    int fd = open(b->name, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        b->open_errno = errno;
+        return false;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > SELF_READ_MAX ||
+        buf_reserve(&b->buf, &b->cap, 0, (size_t)st.st_size + 1, CHUNK) != 0) {
+        close(fd);
+        b->fallback = true;
+        return false;
+    }
+    b->len = 0;
+    for (;;) {
+        ssize_t n = read_some(fd, b->buf + b->len, b->cap - b->len);
+        if (n < 0) {
+            b->open_errno = errno;
+            close(fd);
+            return false;
+        }
+        if (n == 0)
+            break;
+        b->len += (size_t)n;
+        if (b->len == b->cap) { /* it grew: the main thread streams it */
+            close(fd);
+            b->len = 0;
+            b->fallback = true;
+            return false;
+        }
+    }
+    close(fd);
+    switch (scan_detect(b->buf, b->len, true, cfg->encoding, &charset)) {
+    case ENC_UTF8:
+        return true;
+    case ENC_UTF8_BOM:
+        memmove(b->buf, b->buf + 3, b->len - 3);
+        b->len -= 3;
+        b->base = 3;
+        return true;
+    case ENC_BINARY:
+        if (cfg->walked[b->file]) {
+            b->binary = true;
+            return false;
+        }
+        return true;
+    case ENC_DECODE:
+        break;
+    }
+    b->len = 0;
+    b->fallback = true;
+    return false;
+}
+
+static void scan_block_body(const struct scan_config *cfg, struct block *b);
+
+/* issue 18: each small file of a batch, read and scanned by this worker;
+ * its results and the end of its output kept apart. The output does not
+ * spill: a batch is at most BATCH_BYTES of input. */
+static void scan_batch(const struct scan_config *cfg, struct block *b)
+{
+    size_t spill_at = b->out.spill_at;
+    b->out.spill_at = SIZE_MAX;
+    for (size_t i = 0; i < b->nbatch; i++) {
+        struct file_result *r = &b->batch[i];
+        b->file = r->file;
+        b->name = r->name;
+        b->base = 0;
+        b->line = 1;
+        b->hits = b->block_hits = 0;
+        b->rc = SHAI_OK;
+        b->error = INPUT_OK;
+        b->fallback = b->binary = false;
+        b->open_errno = 0;
+        if (self_read(cfg, b))
+            scan_block_body(cfg, b);
+        r->hits = b->hits;
+        r->block_hits = b->block_hits;
+        r->rc = b->rc;
+        r->error = b->error;
+        memcpy(r->bad, b->bad, sizeof r->bad);
+        r->limits = b->limits;
+        b->limits = (struct limit_lines){0};
+        r->fallback = b->fallback;
+        r->binary = b->binary;
+        r->open_errno = b->open_errno;
+        r->out_end = b->out.len;
+        r->bytes = b->len;
+    }
+    b->len = 0;
+    b->out.spill_at = spill_at;
+}
+
 static void scan_block(const struct scan_config *cfg, struct block *b)
+{
+    if (b->self_read)
+        scan_batch(cfg, b);
+    else
+        scan_block_body(cfg, b);
+}
+
+static void scan_block_body(const struct scan_config *cfg, struct block *b)
 {
     struct input in;
 
@@ -735,14 +1616,18 @@ static void scan_block(const struct scan_config *cfg, struct block *b)
     in.len = b->len;
     in.base = b->base;
     in.origin = b->base;
-    in.cur = (struct cursor){b->base, b->line, 0};
+    in.cur = (struct cursor){b->base, b->line, 0, b->base};
     in.last = in.cur;
     in.final = true;
     b->rc = shai_scan_policy(cfg->db, cfg->policy, NULL, (const char *)b->buf, b->len, cfg->flags,
                              on_hit, &in);
+    flush_pending(&in);
+    pend_free(&in);
     if (b->rc == SHAI_E_MATCH_LIMIT)
         find_limit_lines(cfg, b->buf, b->len, b->line, &b->limits);
+    free(in.marks);
     b->hits = in.hits;
+    b->block_hits = in.block_hits;
     b->error = in.error;
     memcpy(b->bad, in.bad, sizeof b->bad);
 }
@@ -776,6 +1661,51 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* The files of a batch block, in order: each one's output and results; a
+ * file the worker could not take is scanned now, in its turn. Main thread. */
+static void write_batch(struct pool *p, struct block *b)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < b->nbatch && !cli_stdout.error; i++) {
+        struct file_result *r = &b->batch[i];
+        cli_out_mem(&cli_stdout, b->out.buf + at, r->out_end - at);
+        at = r->out_end;
+        progress_add(r->bytes, 0);
+        if (r->open_errno) {
+            cli_error("%s: %s", r->name, strerror(r->open_errno));
+            status_add(&p->status, CLI_EXIT_ERROR);
+        } else if (r->binary) {
+            p->cfg->tally[r->file].binary = true;
+        } else if (r->fallback) {
+            p->in.hits = p->in.block_hits = 0;
+            status_add(&p->status, stream_path(p->cfg, &p->in, r->file, r->name));
+            p->cfg->tally[r->file].hits += p->in.hits;
+            p->cfg->tally[r->file].block_hits += p->in.block_hits;
+        } else {
+            p->cfg->tally[r->file].hits += r->hits;
+            p->cfg->tally[r->file].block_hits += r->block_hits;
+            if (r->hits)
+                status_add(&p->status, CLI_EXIT_HITS);
+            if (r->error == INPUT_INTERNAL_ERROR) {
+                report_internal_error(r->name, r->bad);
+                status_add(&p->status, CLI_EXIT_ERROR);
+            } else if (r->error == INPUT_NO_MEMORY) {
+                cli_error("%s: out of memory", r->name);
+                status_add(&p->status, CLI_EXIT_ERROR);
+            } else if (r->rc == SHAI_E_MATCH_LIMIT) {
+                report_limit_lines(r->name, &r->limits);
+                status_add(&p->status, CLI_EXIT_ERROR);
+            } else if (r->rc != SHAI_OK && r->rc != SHAI_TERMINATED) {
+                cli_error("%s: scan failed: %s", r->name, shai_status_message(r->rc));
+                status_add(&p->status, CLI_EXIT_ERROR);
+            }
+        }
+        free(r->limits.v);
+        r->limits = (struct limit_lines){0};
+    }
+    b->nbatch = 0;
+}
+
 /* Write out the oldest block (done) and free its slot. Main thread, without
  * the lock. */
 static void write_head(struct pool *p, struct block *b)
@@ -789,12 +1719,20 @@ static void write_head(struct pool *p, struct block *b)
             discard = true;
         } else if (b->out.error && b->out.error != ECANCELED) {
             cli_stdout.error = b->out.error; /* a spill failed to write */
+        } else if (b->self_read) {
+            write_batch(p, b);
         } else if (b->out.error == 0) {
             cli_out_mem(&cli_stdout, b->out.buf, b->out.len);
+            p->cfg->tally[b->file].hits += b->hits;
+            p->cfg->tally[b->file].block_hits += b->block_hits;
             if (b->hits)
                 status_add(&p->status, CLI_EXIT_HITS);
             if (b->error == INPUT_INTERNAL_ERROR) {
                 report_internal_error(b->name, b->bad);
+                status_add(&p->status, CLI_EXIT_ERROR);
+                discard = true;
+            } else if (b->error == INPUT_NO_MEMORY) {
+                cli_error("%s: out of memory", b->name);
                 status_add(&p->status, CLI_EXIT_ERROR);
                 discard = true;
             } else if (b->rc == SHAI_E_MATCH_LIMIT) { /* the scan went on */
@@ -811,7 +1749,7 @@ static void write_head(struct pool *p, struct block *b)
 
     pthread_mutex_lock(&p->mu);
     p->next_write++;
-    p->inflight_bytes -= b->len;
+    p->inflight_bytes -= b->counted;
     if (discard)
         p->discard_file = b->file;
     if (abort)
@@ -826,8 +1764,23 @@ static void write_head(struct pool *p, struct block *b)
     b->len = 0;
     b->out.len = 0;
     b->out.error = 0;
+    for (size_t i = 0; i < b->nbatch; i++) /* a batch not written (abort) */
+        free(b->batch[i].limits.v);
+    b->nbatch = 0;
+    b->batch_bytes = 0;
+    b->self_read = b->fallback = b->binary = false;
+    b->open_errno = 0;
     if (b->cap > 2 * BLOCK_SIZE) {
         free(b->buf);
+        b->buf = NULL;
+        b->cap = 0;
+    } else if (b->cap > SPARE_MIN) {
+        if (p->n_spare < p->max_spare) {
+            p->spare[p->n_spare] = b->buf;
+            p->spare_cap[p->n_spare++] = b->cap;
+        } else {
+            free(b->buf);
+        }
         b->buf = NULL;
         b->cap = 0;
     }
@@ -887,6 +1840,10 @@ static struct block *pool_acquire(struct pool *p)
     pool_wait(p, p->nblocks - 1, p->budget);
     b = &p->blocks[p->submitted % p->nblocks];
     b->len = 0;
+    if (!b->buf && p->n_spare > 0) {
+        b->buf = p->spare[--p->n_spare];
+        b->cap = p->spare_cap[p->n_spare];
+    }
     return b;
 }
 
@@ -898,9 +1855,11 @@ static void pool_submit(struct pool *p, struct block *b, size_t file, const char
     b->base = base;
     b->line = line;
     b->hits = 0;
+    b->block_hits = 0;
     b->rc = SHAI_OK;
     b->error = INPUT_OK;
     b->done = false;
+    b->counted = b->len;
     pthread_mutex_lock(&p->mu);
     b->seq = p->submitted++;
     p->inflight_bytes += b->len;
@@ -971,12 +1930,89 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
     interactive = !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
 
     b = pool_acquire(p);
+    /* issue 18: the first read tells the encoding */
+    size_t pending = 0; /* read already, at b->buf[0..pending) */
+    {
+        const char *charset;
+        ssize_t n;
+        bool complete;
+        if (block_reserve(b, BLOCK_SIZE) != 0)
+            goto out_of_memory;
+        if (interactive && would_block(fd))
+            pool_drain(p);
+        n = read_some(fd, b->buf, CHUNK);
+        if (n < 0) {
+            int err = errno;
+            pool_drain(p);
+            cli_error("%s: %s", name, strerror(err));
+            status_add(&p->status, CLI_EXIT_ERROR);
+            goto out;
+        }
+        pending = (size_t)n;
+        complete = n == 0 || (!interactive && (uint64_t)st.st_size <= (uint64_t)n);
+        enum scan_doc kind = fd == STDIN_FILENO ? DOC_NONE : scan_doc_kind(path);
+        if (kind != DOC_NONE) {
+            pool_drain(p);
+            b->len = pending;
+            status_add(&p->status, scan_document(p->cfg, fd, name, kind, &b->buf, &b->cap, &b->len,
+                                                 &cli_stdout, &p->cfg->tally[file]));
+            b->len = 0;
+            goto out;
+        }
+        switch (scan_detect(b->buf, pending, complete, p->cfg->encoding, &charset)) {
+        case ENC_UTF8_BOM:
+            memmove(b->buf, b->buf + 3, pending - 3);
+            pending -= 3;
+            base = 3;
+            break;
+        case ENC_BINARY:
+            if (p->cfg->walked[file]) {
+                p->cfg->tally[file].binary = true;
+                goto out;
+            }
+            break;
+        case ENC_DECODE: {
+            int st2;
+            pool_drain(p);
+            b->len = pending;
+            st2 = decode_and_scan(p->cfg, fd, name, charset, &b->buf, &b->cap, &b->len, &cli_stdout,
+                                  &p->cfg->tally[file]);
+            if (st2 >= 0) {
+                status_add(&p->status, st2);
+                b->len = 0;
+                goto out;
+            }
+            /* all of it read, not decodable: scanned as UTF-8, streamed */
+            unsigned char *buf = b->buf;
+            size_t cap = b->cap;
+            b->buf = p->in.buf;
+            b->cap = p->in.cap;
+            p->in.buf = buf;
+            p->in.cap = cap;
+            p->in.len = b->len;
+            p->in.name = name;
+            p->in.map = NULL;
+            b->len = 0;
+            status_add(&p->status, scan_stream(&p->in, fd, interactive, 0, 1));
+            p->cfg->tally[file].hits += p->in.hits;
+            p->cfg->tally[file].block_hits += p->in.block_hits;
+            goto out;
+        }
+        case ENC_UTF8:
+            break;
+        }
+    }
     while (!p->abort) {
         size_t want = b->len < BLOCK_SIZE ? BLOCK_SIZE - b->len : READ_MORE;
         ssize_t n;
 
         if (block_reserve(b, want) != 0)
             goto out_of_memory;
+        if (pending > 0) {
+            n = (ssize_t)pending;
+            pending = 0;
+            goto got;
+        }
         if (interactive && would_block(fd)) {
             /* About to block on a pipe or terminal: show what we have. */
             if (cut > 0) {
@@ -989,6 +2025,8 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
             pool_drain(p);
         }
         n = read_some(fd, b->buf + b->len, want);
+        if (n > 0)
+            progress_add((uint64_t)n, 0);
         if (n < 0) {
             int err = errno;
             if (b->len > 0)
@@ -1003,6 +2041,7 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
                 pool_submit(p, b, file, name, base, line);
             break;
         }
+    got:;
         size_t k = after_last_newline(b->buf + b->len, (size_t)n);
         if (k > 0)
             cut = b->len + k;
@@ -1028,6 +2067,8 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
             p->in.name = name;
             b->len = 0;
             status_add(&p->status, scan_stream(&p->in, fd, interactive, base, line));
+            p->cfg->tally[file].hits += p->in.hits;
+            p->cfg->tally[file].block_hits += p->in.block_hits;
             if (p->in.cap > 2 * BLOCK_LIMIT) {
                 free(p->in.buf);
                 p->in.buf = NULL;
@@ -1036,6 +2077,7 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
             break;
         }
     }
+out:
     if (fd != STDIN_FILENO)
         close(fd);
     return;
@@ -1060,12 +2102,32 @@ static void pool_stop(struct pool *p)
     p->nthreads = 0;
 }
 
+/* Add a small file to a batch block. */
+static int batch_add(struct block *b, size_t file, const char *name, uint64_t size)
+{
+    if (b->nbatch == b->cap_batch) {
+        size_t cap = b->cap_batch ? 2 * b->cap_batch : BATCH_FILES;
+        struct file_result *v = realloc(b->batch, cap * sizeof *v);
+        if (!v)
+            return -1;
+        b->batch = v;
+        b->cap_batch = cap;
+    }
+    memset(&b->batch[b->nbatch], 0, sizeof b->batch[b->nbatch]);
+    b->batch[b->nbatch].file = file;
+    b->batch[b->nbatch].name = name;
+    b->nbatch++;
+    b->batch_bytes += size;
+    return 0;
+}
+
 /* Scan `files` with `nthreads` workers. Returns the exit status, or -1 when
  * no thread could be started (nothing was done). */
 static int scan_parallel(const struct scan_config *cfg, const char *const *files, size_t n_files,
                          size_t nthreads)
 {
     struct pool p;
+    struct block *batch = NULL; /* issue 18: small files gathered, not yet submitted */
     int status = -1;
 
     memset(&p, 0, sizeof p);
@@ -1075,11 +2137,16 @@ static int scan_parallel(const struct scan_config *cfg, const char *const *files
     p.status = CLI_EXIT_CLEAN;
     p.in.cfg = cfg;
     p.in.out = &cli_stdout;
-    p.nblocks = 2 * nthreads;
-    p.budget = p.nblocks * BLOCK_SIZE;
+    /* issue 18: many small files need many slots in flight, each costing
+     * one handoff; the bytes in flight stay bounded by the budget */
+    p.nblocks = 2 * nthreads < SMALL_SLOTS ? SMALL_SLOTS : 2 * nthreads;
+    p.budget = 2 * nthreads * BLOCK_SIZE;
+    p.max_spare = 2 * nthreads + 1;
+    p.spare = calloc(p.max_spare, sizeof *p.spare);
+    p.spare_cap = calloc(p.max_spare, sizeof *p.spare_cap);
     p.blocks = calloc(p.nblocks, sizeof *p.blocks);
     p.threads = calloc(nthreads, sizeof *p.threads);
-    if (!p.blocks || !p.threads)
+    if (!p.blocks || !p.threads || !p.spare || !p.spare_cap)
         goto out;
     for (size_t i = 0; i < p.nblocks; i++) {
         struct block *b = &p.blocks[i];
@@ -1103,8 +2170,39 @@ static int scan_parallel(const struct scan_config *cfg, const char *const *files
         p.nthreads++;
     }
     if (p.nthreads > 0) {
-        for (size_t i = 0; i < n_files && !p.abort; i++)
-            pool_scan_path(&p, i, files[i]);
+        for (size_t i = 0; i < n_files && !p.abort; i++) {
+            struct stat st;
+            /* issue 18: a small plain file is opened and read by a worker
+             * (a file found in a directory is known regular, and its size) */
+            uint64_t size = cfg->sizes[i];
+            if (size == UINT64_MAX && strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0 &&
+                S_ISREG(st.st_mode))
+                size = (uint64_t)st.st_size;
+            if (size <= SELF_READ_MAX / 2 && scan_doc_kind(files[i]) == DOC_NONE) {
+                if (!batch) {
+                    batch = pool_acquire(&p);
+                    batch->self_read = true;
+                }
+                if (batch_add(batch, i, files[i], size) != 0) {
+                    cli_error("out of memory");
+                    status_add(&p.status, CLI_EXIT_ERROR);
+                    break;
+                }
+                if (batch->nbatch == BATCH_FILES || batch->batch_bytes >= BATCH_BYTES) {
+                    pool_submit(&p, batch, batch->batch[0].file, batch->batch[0].name, 0, 1);
+                    batch = NULL;
+                }
+            } else {
+                if (batch) {
+                    pool_submit(&p, batch, batch->batch[0].file, batch->batch[0].name, 0, 1);
+                    batch = NULL;
+                }
+                pool_scan_path(&p, i, files[i]);
+            }
+            progress_add(0, 1);
+        }
+        if (batch)
+            pool_submit(&p, batch, batch->batch[0].file, batch->batch[0].name, 0, 1);
         pool_drain(&p);
         status = p.status;
     }
@@ -1121,13 +2219,20 @@ out:
         for (size_t i = 0; i < p.nblocks; i++) {
             free(p.blocks[i].buf);
             free(p.blocks[i].limits.v);
+            free(p.blocks[i].batch);
             cli_out_free_memory(&p.blocks[i].out);
         }
     }
+    for (size_t i = 0; i < p.n_spare; i++)
+        free(p.spare[i]);
+    free(p.spare);
+    free(p.spare_cap);
     free(p.blocks);
     free(p.threads);
     free(p.carry);
     free(p.in.buf);
+    free(p.in.marks);
+    pend_free(&p.in);
     return status;
 }
 
@@ -1136,18 +2241,32 @@ void cmd_scan_help(FILE *out)
     fputs("Usage: shai scan [OPTION]... [FILE]...\n"
           "Screen each FILE against a lexicon and print every violation: a hit of a\n"
           "deny entry that no allow entry covers. With no FILE, or where FILE is -,\n"
-          "read standard input. Input of any size is streamed; it is UTF-8, and\n"
-          "invalid bytes and NULs are allowed (they never match).\n"
+          "read standard input. A directory is walked recursively (in byte order,\n"
+          "hidden entries skipped, and files with a NUL in their first 64 KiB\n"
+          "skipped as binary and counted on standard error). Input of any size is\n"
+          "streamed. The encoding is detected per file: UTF-8 (invalid bytes and\n"
+          "NULs allowed, they never match), a BOM (UTF-8, UTF-16LE/BE), or invalid\n"
+          "UTF-8 without NUL that decodes cleanly as GB18030 (GBK) or Big5 (told\n"
+          "apart by their double-byte ranges); otherwise a notice is printed and the\n"
+          "file is scanned as UTF-8. A decoded file is read whole; its offsets are\n"
+          "the original file's bytes, its columns count decoded code points.\n"
+          "A .docx is read as its paragraphs' text, one line per paragraph (with\n"
+          "libzip and libxml2); in .html/.htm and .md/.markdown files the markup\n"
+          "(tags, comments, script and style, link targets) is not text.\n"
           "\n"
           "Options:\n"
-          "  -l, --lexicon=PATH  lexicon file, or directory whose *.txt files are\n"
-          "                      read (recursively); repeatable\n"
+          "  -L, --lexicon=PATH  lexicon file, or directory whose *.txt files are\n"
+          "                      read (recursively); repeatable. -l is no longer\n"
+          "                      this option: it is --files-with-matches\n"
           "      --db=FILE       a saved db made by 'shai compile' (no compile step)\n"
           "      --no-fold       exact matching: no folding (width, case,\n"
           "                      Traditional/Simplified, ...), no noise skipping, no\n"
           "                      repeats; not with --db (a db's options are fixed\n"
           "                      when it is compiled)\n"
-          "  -f, --format=FORMAT output format: text (default) or jsonl\n"
+          "  -f, --format=FORMAT output format: text (default), jsonl or sarif\n"
+          "                      (SARIF 2.1.0 for GitHub code scanning and\n"
+          "                      VS Code: one rule per category, shai/CATEGORY,\n"
+          "                      fixes from suggestions; scanned with -j1)\n"
           "      --overlapping   report every occurrence of every entry, overlapping\n"
           "                      ones included, ordered by end; by default hits are\n"
           "                      leftmost-longest and do not overlap, ordered by start\n"
@@ -1158,10 +2277,78 @@ void cmd_scan_help(FILE *out)
           "                      hits of category C do not count; repeatable\n"
           "  -j, --threads=N     scan with N threads (default: the number of online\n"
           "                      CPUs); -j1 streams each input in one thread. The\n"
-          "                      output is the same, in input order, for every N\n"
-          "  -h, --help          show this help and exit\n"
-          "      --version       show the version and exit\n"
+          "                      output is the same, in input order, for every N\n",
+          out);
+    fputs("\n"
+          "Inputs:\n"
+          "  -g, --glob=GLOB     in directories, scan only the files whose name\n"
+          "                      matches GLOB (fnmatch); !GLOB excludes; repeatable\n"
+          "  -t, --type=TYPE     in directories, scan only files of TYPE:\n"
+          "                      txt, docx, md, html, json, csv, srt, xml, c, py,\n"
+          "                      js; repeatable\n"
+          "  -E, --encoding=NAME the encoding of every input (an ICU converter\n"
+          "                      name: GB18030, GBK, Big5, UTF-16LE, Shift_JIS...)\n"
+          "                      instead of detection; an input that does not\n"
+          "                      decode is an error\n"
           "\n"
+          "Output:\n"
+          "      --color=WHEN    colour the text format: auto (the default: when\n"
+          "                      standard output is a terminal and NO_COLOR is not\n"
+          "                      set), always or never\n"
+          "      --suggest=WHEN  show an entry's suggested replacement in the text\n"
+          "                      format, as [CATEGORY/ACTION \xe2\x86\x92 SUGGESTION]: auto\n"
+          "                      (the default: when standard output is a\n"
+          "                      terminal), always or never\n"
+          "      --context       under each hit, its line around it (24 characters\n"
+          "                      each side), the hit highlighted (in colour, or\n"
+          "                      between \xc2\xbb and \xc2\xab); the default with colour\n"
+          "      --no-context    no context lines\n"
+          "  A progress line (files, MB, hits, MB/s) is shown on standard error\n"
+          "  when it is a terminal, standard output is not (or -c, -l, -q), and\n"
+          "  the scan runs for more than a second.\n"
+          "      --summary       at the end, print on standard error the number of\n"
+          "                      files and hits, hits per category and per file\n"
+          "                      (the default when both outputs are terminals)\n"
+          "      --no-summary    no summary\n"
+          "      --column=UNIT   what COL counts from the start of the line: char\n"
+          "                      (code points, the default) or byte (as grep,\n"
+          "                      ripgrep and vim's quickfix: 'shai scan --column\n"
+          "                      byte FILE' fits :cexpr and errorformat %f:%l:%c)\n"
+          "\n"
+          "Records (one JSON object per record on standard output):\n"
+          "      --input=KIND    text (the default) or jsonl: each line is a JSON\n"
+          "                      object whose member --field holds the text (JSON\n"
+          "                      escapes and surrogate pairs decoded); offsets\n"
+          "                      are into that text; blank lines are skipped\n"
+          "      --field=NAME    the member with the text (--input jsonl)\n"
+          "      --id=NAME       a member echoed as \"id\" in the output, as is\n"
+          "      --verdicts      one object per record (per line with --input\n"
+          "                      text): file, line, id, verdict (pass, review or\n"
+          "                      block), categories, hits; records without hits\n"
+          "                      included. Without it, --input jsonl prints one\n"
+          "                      object per hit: file, line, id, start, end, text,\n"
+          "                      entry, category, action, suggestion\n"
+          "      --offsets=UNIT  start and end in the record's text as UTF-8\n"
+          "                      bytes (byte, the default), code points (char)\n"
+          "                      or UTF-16 units (utf16, for Java and JavaScript)\n"
+          "  Records are scanned in one thread; --format, -c, -l and -q do not\n"
+          "  apply to them.\n"
+          "\n"
+          "Reports and exit status:\n"
+          "  -c, --count         print FILE:N, the number of hits, for each FILE\n"
+          "  -l, --files-with-matches\n"
+          "                      print only the names of the files with hits\n"
+          "  -q, --quiet         print nothing; the exit status tells\n"
+          "      --fail-on=WHAT  which hits make the exit status 1: review (any\n"
+          "                      hit, the default), block (only block hits; review\n"
+          "                      hits exit 0) or never\n"
+          "      --exit-zero     same as --fail-on=never: hits exit 0, errors 2\n"
+          "                      (for Hadoop Streaming, Spark RDD.pipe())\n"
+          "\n"
+          "  -h, --help          show this help and exit\n"
+          "      --version       show the version and exit\n",
+          out);
+    fputs("\n"
           "Without --lexicon or --db the default is, in this order:\n"
           "  $" SHAI_DEFAULT_LEXICON_ENV " (a lexicon file or directory) if set;\n"
           "  $" SHAI_DEFAULT_DB_ENV " (a saved db) if set;\n"
@@ -1175,10 +2362,13 @@ void cmd_scan_help(FILE *out)
           "an entry, and entries that begin or end with a Latin letter or digit\n"
           "match whole words only. Hits never span a line break, so with -jN the\n"
           "input is cut into blocks at line breaks and scanned in parallel; a line\n"
-          "longer than 16 MiB is streamed in one thread, so memory stays bounded.\n"
-          "\n"
+          "longer than 16 MiB is streamed in one thread, so memory stays bounded.\n",
+          out);
+    fputs("\n"
           "Text format, one line per hit:\n"
           "  FILE:LINE:COL: MATCH [CATEGORY/ACTION]\n"
+          "  FILE:LINE:COL: MATCH [CATEGORY/ACTION \xe2\x86\x92 SUGGESTION]\n"
+          "  (the second with --suggest, when the entry has a suggestion)\n"
           "  LINE and COL are 1-based; COL counts code points from the start of the\n"
           "  line (an invalid UTF-8 byte counts as one). Standard input is named\n"
           "  " STDIN_NAME ". MATCH is the text as it appears in the input, with control\n"
@@ -1195,7 +2385,8 @@ void cmd_scan_help(FILE *out)
           "  tag         the entry's tag (only when it has one)\n"
           "  suggestion  the entry's suggested replacement (only when it has one)\n"
           "\n"
-          "Exit status: 0 if there was no hit, 1 if there was at least one hit,\n"
+          "Exit status: 0 if there was no hit, 1 if there was at least one hit\n"
+          "(that --fail-on counts),\n"
           "2 if an error occurred (even when there were hits). Errors are printed\n"
           "to standard error; a malformed lexicon is reported as FILE:LINE:COL.\n"
           "A line on which a regular-expression rule hit its match limit is\n"
@@ -1215,11 +2406,35 @@ enum {
     OPT_CATEGORY,
     OPT_EXCLUDE_CATEGORY,
     OPT_HELP,
-    OPT_VERSION
+    OPT_VERSION,
+    /* issue 18: reports and exit status */
+    OPT_FAIL_ON,
+    OPT_EXIT_ZERO,
+    OPT_COUNT,
+    OPT_FILES_WITH_MATCHES,
+    OPT_QUIET,
+    /* issue 18: inputs */
+    OPT_GLOB,
+    OPT_TYPE,
+    OPT_ENCODING,
+    /* issue 18: output for people */
+    OPT_COLUMN,
+    OPT_COLOR,
+    OPT_SUGGEST,
+    OPT_SUMMARY,
+    OPT_NO_SUMMARY,
+    OPT_CONTEXT,
+    OPT_NO_CONTEXT,
+    /* issue 18: records */
+    OPT_INPUT,
+    OPT_FIELD,
+    OPT_ID,
+    OPT_VERDICTS,
+    OPT_OFFSETS,
 };
 
 static const struct cli_option scan_options[] = {
-    {"lexicon", 'l', CLI_ARG_REQUIRED, OPT_LEXICON},
+    {"lexicon", 'L', CLI_ARG_REQUIRED, OPT_LEXICON},
     {"db", 0, CLI_ARG_REQUIRED, OPT_DB},
     {"no-fold", 0, CLI_ARG_NONE, OPT_NO_FOLD},
     {"threads", 'j', CLI_ARG_REQUIRED, OPT_THREADS},
@@ -1230,8 +2445,145 @@ static const struct cli_option scan_options[] = {
     {"exclude-category", 0, CLI_ARG_REQUIRED, OPT_EXCLUDE_CATEGORY},
     {"help", 'h', CLI_ARG_NONE, OPT_HELP},
     {"version", 0, CLI_ARG_NONE, OPT_VERSION},
+    /* issue 18: reports and exit status */
+    {"fail-on", 0, CLI_ARG_REQUIRED, OPT_FAIL_ON},
+    {"exit-zero", 0, CLI_ARG_NONE, OPT_EXIT_ZERO},
+    {"count", 'c', CLI_ARG_NONE, OPT_COUNT},
+    {"files-with-matches", 'l', CLI_ARG_NONE, OPT_FILES_WITH_MATCHES},
+    {"quiet", 'q', CLI_ARG_NONE, OPT_QUIET},
+    /* issue 18: inputs */
+    {"glob", 'g', CLI_ARG_REQUIRED, OPT_GLOB},
+    {"type", 't', CLI_ARG_REQUIRED, OPT_TYPE},
+    {"encoding", 'E', CLI_ARG_REQUIRED, OPT_ENCODING},
+    /* issue 18: output for people */
+    {"column", 0, CLI_ARG_REQUIRED, OPT_COLUMN},
+    {"color", 0, CLI_ARG_REQUIRED, OPT_COLOR},
+    {"colour", 0, CLI_ARG_REQUIRED, OPT_COLOR},
+    {"suggest", 0, CLI_ARG_REQUIRED, OPT_SUGGEST},
+    {"summary", 0, CLI_ARG_NONE, OPT_SUMMARY},
+    {"no-summary", 0, CLI_ARG_NONE, OPT_NO_SUMMARY},
+    {"context", 0, CLI_ARG_NONE, OPT_CONTEXT},
+    {"no-context", 0, CLI_ARG_NONE, OPT_NO_CONTEXT},
+    /* issue 18: records */
+    {"input", 0, CLI_ARG_REQUIRED, OPT_INPUT},
+    {"field", 0, CLI_ARG_REQUIRED, OPT_FIELD},
+    {"id", 0, CLI_ARG_REQUIRED, OPT_ID},
+    {"verdicts", 0, CLI_ARG_NONE, OPT_VERDICTS},
+    {"offsets", 0, CLI_ARG_REQUIRED, OPT_OFFSETS},
     {NULL, 0, 0, 0},
 };
+
+/* ------------------------------------------- issue 18: reports, exit status */
+
+/* The tallies and the suggestions of the text format. 0, or -1 when out of
+ * memory. */
+static int scan_prepare(struct scan_config *cfg, size_t n_files)
+{
+    uint32_t n_entries = shai_db_entry_count(cfg->db);
+
+    if (!(cfg->flags & SHAI_SCAN_OVERLAPPING)) {
+        for (uint32_t i = 0; i < n_entries && !cfg->merge_rules; i++) {
+            uint32_t flags = 0;
+            if (shai_db_entry_info(cfg->db, i, NULL, NULL, &flags, NULL, NULL) == SHAI_OK &&
+                (flags & SHAI_ENTRY_RULE) && !(flags & SHAI_ENTRY_ALLOW))
+                cfg->merge_rules = true;
+        }
+    }
+    cfg->tally = calloc(n_files ? n_files : 1, sizeof *cfg->tally);
+    cfg->category_hits = calloc((size_t)cfg->category_count + 1, sizeof *cfg->category_hits);
+    if (!cfg->tally || !cfg->category_hits)
+        return -1;
+    if (cfg->format == FORMAT_TEXT && cfg->report == REPORT_HITS && cfg->suggest) {
+        cfg->suggestions = calloc((size_t)n_entries + 1, sizeof *cfg->suggestions);
+        if (!cfg->suggestions)
+            return -1;
+        for (uint32_t i = 0; i < n_entries; i++) {
+            const char *suggestion = NULL;
+            if (shai_db_entry_info(cfg->db, i, NULL, NULL, NULL, NULL, &suggestion) == SHAI_OK &&
+                suggestion && suggestion[0])
+                cfg->suggestions[i] = suggestion;
+        }
+    }
+    return 0;
+}
+
+static void scan_release(struct scan_config *cfg)
+{
+    free(cfg->tally);
+    free(cfg->category_hits);
+    free(cfg->suggestions);
+}
+
+/* The summary on standard error: the totals, the hits per category and per
+ * file (files with hits only), in input order. */
+static void print_summary(const struct scan_config *cfg, const char *const *files, size_t n_files)
+{
+    uint64_t hits = 0, block_hits = 0, with_hits = 0, scanned = 0;
+    FILE *e = stderr;
+
+    cli_out_flush(&cli_stdout);
+    for (size_t i = 0; i < n_files; i++) {
+        hits += cfg->tally[i].hits;
+        block_hits += cfg->tally[i].block_hits;
+        with_hits += cfg->tally[i].hits > 0;
+        scanned += !cfg->tally[i].binary;
+    }
+    fprintf(e, "shai: %llu file%s scanned, %llu with hits; %llu hit%s: %llu block, %llu review\n",
+            (unsigned long long)scanned, scanned == 1 ? "" : "s", (unsigned long long)with_hits,
+            (unsigned long long)hits, hits == 1 ? "" : "s", (unsigned long long)block_hits,
+            (unsigned long long)(hits - block_hits));
+    for (uint32_t c = 0; c <= cfg->category_count; c++) {
+        uint64_t n = __atomic_load_n(&cfg->category_hits[c], __ATOMIC_RELAXED);
+        const char *name = c < cfg->category_count && cfg->category_names[c]
+                               ? cfg->category_names[c]
+                               : "uncategorized";
+        if (n > 0)
+            fprintf(e, "  category %-16s %llu\n", name, (unsigned long long)n);
+    }
+    for (size_t i = 0; i < n_files; i++) {
+        const struct file_tally *t = &cfg->tally[i];
+        if (t->hits > 0)
+            fprintf(e, "  file %s: %llu (%llu block)\n",
+                    strcmp(files[i], "-") == 0 ? STDIN_NAME : files[i], (unsigned long long)t->hits,
+                    (unsigned long long)t->block_hits);
+    }
+}
+
+/* Print the per-file reports (-c, -l) and turn the status of the scan into
+ * the exit status by --fail-on. */
+static int scan_finish(const struct scan_config *cfg, const char *const *files, size_t n_files,
+                       int status)
+{
+    uint64_t hits = 0, block_hits = 0, binary = 0;
+
+    for (size_t i = 0; i < n_files; i++) {
+        const struct file_tally *t = &cfg->tally[i];
+        const char *name = strcmp(files[i], "-") == 0 ? STDIN_NAME : files[i];
+        binary += t->binary;
+        hits += t->hits;
+        block_hits += t->block_hits;
+        if (cfg->report == REPORT_COUNT) {
+            cli_out_str(&cli_stdout, name);
+            cli_out_char(&cli_stdout, ':');
+            cli_out_u64(&cli_stdout, t->hits);
+            cli_out_char(&cli_stdout, '\n');
+        } else if (cfg->report == REPORT_FILES && t->hits > 0) {
+            cli_out_str(&cli_stdout, name);
+            cli_out_char(&cli_stdout, '\n');
+        }
+    }
+    if (cfg->summary)
+        print_summary(cfg, files, n_files);
+    if (binary > 0)
+        cli_error("%llu binary file%s skipped in the directories (a NUL in the first 64 KiB; "
+                  "name a file to scan it)",
+                  (unsigned long long)binary, binary == 1 ? "" : "s");
+    if (status != CLI_EXIT_HITS)
+        return status;
+    if (cfg->fail_on == FAIL_ON_NEVER || (cfg->fail_on == FAIL_ON_BLOCK && block_hits == 0))
+        return CLI_EXIT_CLEAN;
+    return hits > 0 ? CLI_EXIT_HITS : CLI_EXIT_CLEAN;
+}
 
 static size_t default_threads(void)
 {
@@ -1244,7 +2596,7 @@ static size_t default_threads(void)
 int cmd_scan(int argc, char **argv)
 {
     struct cli_parser p;
-    struct scan_config cfg = {NULL, FORMAT_TEXT, SHAI_SCAN_VIOLATIONS, NULL, 0, NULL};
+    struct scan_config cfg;
     struct cli_policy_options popt = {NULL, NULL, 0, NULL, 0};
     shai_policy *policy = NULL;
     struct cli_db_source src = {NULL, 0, NULL, false};
@@ -1256,15 +2608,33 @@ int cmd_scan(int argc, char **argv)
     shai_db *db = NULL;
     struct input in;
     int id, status = CLI_EXIT_ERROR;
+    /* issue 18: inputs */
+    struct scan_filter filter = {NULL, 0, NULL, 0};
+    struct scan_files inputs = {NULL, NULL, NULL, NULL, 0, 0, 0};
+    const char **operands;
+    const char *color = "auto", *suggest = "auto";
+    int summary = -1, context = -1; /* -1: auto */
+    struct record_options records;
+    bool offsets_given = false;
+    int walk_status = CLI_EXIT_CLEAN;
 
     memset(&in, 0, sizeof in);
+    memset(&cfg, 0, sizeof cfg);
+    memset(&records, 0, sizeof records);
+    records.offsets = OFFSETS_BYTE;
+    cfg.format = FORMAT_TEXT;
+    cfg.flags = SHAI_SCAN_VIOLATIONS;
+    cfg.report = REPORT_HITS;
+    cfg.fail_on = FAIL_ON_REVIEW;
 
     /* Every argument is at most one lexicon or one file. */
     lexicons = cli_arg_list(argc);
-    files = lexicons ? cli_arg_list(argc) : NULL;
-    popt.only = files ? cli_arg_list(argc) : NULL;
-    popt.exclude = popt.only ? cli_arg_list(argc) : NULL;
-    if (!popt.exclude)
+    operands = files = lexicons ? cli_arg_list(argc) : NULL;
+    filter.globs = cli_arg_list(argc);
+    filter.types = cli_arg_list(argc);
+    popt.only = cli_arg_list(argc);
+    popt.exclude = cli_arg_list(argc);
+    if (!files || !filter.globs || !filter.types || !popt.only || !popt.exclude)
         goto out;
 
     cli_parser_init(&p, argc, argv, "scan");
@@ -1297,8 +2667,10 @@ int cmd_scan(int argc, char **argv)
                 cfg.format = FORMAT_TEXT;
             } else if (strcmp(arg, "jsonl") == 0) {
                 cfg.format = FORMAT_JSONL;
+            } else if (strcmp(arg, "sarif") == 0) {
+                cfg.format = FORMAT_SARIF;
             } else {
-                cli_usage_error("scan", "unknown format '%s' (expected text or jsonl)", arg);
+                cli_usage_error("scan", "unknown format '%s' (expected text, jsonl or sarif)", arg);
                 goto out;
             }
             break;
@@ -1313,6 +2685,122 @@ int cmd_scan(int argc, char **argv)
             break;
         case OPT_EXCLUDE_CATEGORY:
             popt.exclude[popt.n_exclude++] = arg;
+            break;
+        /* issue 18: reports and exit status */
+        case OPT_FAIL_ON:
+            if (strcmp(arg, "review") == 0) {
+                cfg.fail_on = FAIL_ON_REVIEW;
+            } else if (strcmp(arg, "block") == 0) {
+                cfg.fail_on = FAIL_ON_BLOCK;
+            } else if (strcmp(arg, "never") == 0) {
+                cfg.fail_on = FAIL_ON_NEVER;
+            } else {
+                cli_usage_error("scan", "unknown --fail-on '%s' (expected block, review or never)",
+                                arg);
+                goto out;
+            }
+            break;
+        case OPT_EXIT_ZERO:
+            cfg.fail_on = FAIL_ON_NEVER;
+            break;
+        case OPT_COUNT:
+            cfg.report = REPORT_COUNT;
+            break;
+        case OPT_FILES_WITH_MATCHES:
+            cfg.report = REPORT_FILES;
+            break;
+        case OPT_QUIET:
+            cfg.report = REPORT_QUIET;
+            break;
+        /* issue 18: inputs */
+        case OPT_GLOB:
+            filter.globs[filter.n_globs++] = arg;
+            break;
+        case OPT_TYPE:
+            if (!scan_type_known(arg)) {
+                cli_usage_error("scan", "unknown --type '%s' (expected one of %s)", arg,
+                                scan_type_names());
+                goto out;
+            }
+            filter.types[filter.n_types++] = arg;
+            break;
+        case OPT_ENCODING:
+            cfg.encoding = arg;
+            break;
+        /* issue 18: output for people */
+        case OPT_COLUMN:
+            if (strcmp(arg, "char") == 0) {
+                cfg.column_bytes = false;
+            } else if (strcmp(arg, "byte") == 0) {
+                cfg.column_bytes = true;
+            } else {
+                cli_usage_error("scan", "unknown --column '%s' (expected byte or char)", arg);
+                goto out;
+            }
+            break;
+        case OPT_COLOR:
+            if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
+                strcmp(arg, "never") != 0) {
+                cli_usage_error("scan", "unknown --color '%s' (expected auto, always or never)",
+                                arg);
+                goto out;
+            }
+            color = arg;
+            break;
+        case OPT_SUGGEST:
+            if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
+                strcmp(arg, "never") != 0) {
+                cli_usage_error("scan", "unknown --suggest '%s' (expected auto, always or never)",
+                                arg);
+                goto out;
+            }
+            suggest = arg;
+            break;
+        case OPT_SUMMARY:
+            summary = 1;
+            break;
+        case OPT_NO_SUMMARY:
+            summary = 0;
+            break;
+        case OPT_CONTEXT:
+            context = 1;
+            break;
+        case OPT_NO_CONTEXT:
+            context = 0;
+            break;
+        /* issue 18: records */
+        case OPT_INPUT:
+            if (strcmp(arg, "text") == 0) {
+                records.jsonl = false;
+            } else if (strcmp(arg, "jsonl") == 0) {
+                records.jsonl = true;
+            } else {
+                cli_usage_error("scan", "unknown --input '%s' (expected text or jsonl)", arg);
+                goto out;
+            }
+            break;
+        case OPT_FIELD:
+            records.field = arg;
+            break;
+        case OPT_ID:
+            records.id = arg;
+            break;
+        case OPT_VERDICTS:
+            records.verdicts = true;
+            break;
+        case OPT_OFFSETS:
+            if (strcmp(arg, "byte") == 0) {
+                records.offsets = OFFSETS_BYTE;
+            } else if (strcmp(arg, "char") == 0) {
+                records.offsets = OFFSETS_CHAR;
+            } else if (strcmp(arg, "utf16") == 0) {
+                records.offsets = OFFSETS_UTF16;
+            } else {
+                cli_usage_error("scan", "unknown --offsets '%s' (expected byte, char or utf16)",
+                                arg);
+                goto out;
+            }
+            offsets_given = true;
             break;
         case OPT_HELP:
             status = cli_print_help(cmd_scan_help);
@@ -1329,6 +2817,57 @@ int cmd_scan(int argc, char **argv)
         goto out;
     if (n_files == 0)
         files[n_files++] = "-";
+    /* issue 18: records */
+    if (records.jsonl && !records.field) {
+        cli_usage_error("scan", "--input jsonl needs --field NAME (the member with the text)");
+        goto out;
+    }
+    if (!records.jsonl && (records.field || records.id)) {
+        cli_usage_error("scan", "--field and --id are for --input jsonl");
+        goto out;
+    }
+    if ((records.jsonl || records.verdicts) && cfg.format == FORMAT_SARIF) {
+        cli_usage_error("scan", "--format sarif is for files, not --input jsonl or --verdicts");
+        goto out;
+    }
+    if (offsets_given && !records.jsonl && !records.verdicts) {
+        cli_usage_error("scan", "--offsets is for --input jsonl and --verdicts");
+        goto out;
+    }
+    /* issue 18: colour only on a terminal, unless asked; NO_COLOR as
+     * no-color.org says (set and not empty) */
+    if (strcmp(color, "always") == 0)
+        cfg.color = true;
+    else if (strcmp(color, "auto") == 0)
+        cfg.color = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && getenv("NO_COLOR")[0]) &&
+                    !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
+    /* suggestions in the text format: for people at a terminal; piped output
+     * keeps the FILE:LINE:COL: MATCH [CATEGORY/ACTION] lines of before */
+    cfg.suggest =
+        strcmp(suggest, "always") == 0 || (strcmp(suggest, "auto") == 0 && isatty(STDOUT_FILENO));
+    cfg.context = cfg.format == FORMAT_TEXT && (context > 0 || (context < 0 && cfg.color));
+    cfg.summary = summary > 0 || (summary < 0 && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) &&
+                                  cfg.report == REPORT_HITS);
+    for (size_t i = 0; i < n_files; i++) {
+        if (strcmp(files[i], "-") == 0 && isatty(STDIN_FILENO)) {
+            fprintf(stderr, "shai: reading standard input from the terminal "
+                            "(end it with Ctrl-D; shai scan --help for files)\n");
+            break;
+        }
+    }
+    switch (scan_files_expand(files, n_files, &filter, &inputs)) {
+    case 0:
+        break;
+    case -1:
+        cli_error("out of memory");
+        goto out;
+    default:
+        walk_status = CLI_EXIT_ERROR;
+    }
+    files = inputs.paths;
+    n_files = inputs.n;
+    cfg.walked = inputs.walked;
+    cfg.sizes = inputs.sizes;
 
     src.lexicons = lexicons;
     src.n_lexicons = n_lexicons;
@@ -1349,9 +2888,40 @@ int cmd_scan(int argc, char **argv)
         if (shai_db_category_name(db, i, &name) == SHAI_OK)
             cfg.category_names[i] = name;
     }
+    if (scan_prepare(&cfg, n_files) != 0) {
+        cli_error("out of memory");
+        goto out;
+    }
 
     status = -1;
-    if (nthreads > 1)
+    progress_start(&cfg, n_files);
+    /* issue 18: SARIF, one document, its results in one thread */
+    uint64_t sarif_results = 0;
+    cfg.sarif_results = &sarif_results;
+    if (cfg.format == FORMAT_SARIF && cfg.report == REPORT_HITS) {
+        nthreads = 1;
+        sarif_begin(&cfg);
+    }
+    if (records.jsonl || records.verdicts) {
+        struct record_tally *rt = calloc(n_files ? n_files : 1, sizeof *rt);
+        if (!rt) {
+            cli_error("out of memory");
+            goto out;
+        }
+        records.db = db;
+        records.policy = cfg.policy;
+        records.flags = cfg.flags;
+        records.category_names = cfg.category_names;
+        records.category_count = cfg.category_count;
+        records.progress = progress_add;
+        status = scan_records(&records, files, n_files, rt);
+        for (size_t i = 0; i < n_files; i++) {
+            cfg.tally[i].hits = rt[i].hits;
+            cfg.tally[i].block_hits = rt[i].block_hits;
+        }
+        free(rt);
+    }
+    if (status < 0 && nthreads > 1)
         status = scan_parallel(&cfg, files, n_files, nthreads);
     if (status < 0) {
         /* -j1, or no thread could be started: the streaming engine. */
@@ -1359,12 +2929,20 @@ int cmd_scan(int argc, char **argv)
         in.out = &cli_stdout;
         status = CLI_EXIT_CLEAN;
         for (size_t i = 0; i < n_files; i++) {
-            int st = stream_path(&in, files[i]);
+            int st = stream_path(&cfg, &in, i, files[i]);
+            progress_add(0, 1);
+            cfg.tally[i].hits += in.hits;
+            cfg.tally[i].block_hits += in.block_hits;
             if (cli_stdout.error)
                 break;
             status_add(&status, st);
         }
     }
+    progress_end();
+    if (cfg.format == FORMAT_SARIF && cfg.report == REPORT_HITS)
+        sarif_end();
+    status_add(&status, walk_status);
+    status = scan_finish(&cfg, files, n_files, status);
     if (cli_out_flush(&cli_stdout) != 0) {
         fprintf(stderr, "shai: write error: %s\n", strerror(cli_stdout.error));
         status = CLI_EXIT_ERROR;
@@ -1372,12 +2950,18 @@ int cmd_scan(int argc, char **argv)
 
 out:
     free(in.buf);
+    free(in.marks);
+    pend_free(&in);
     free(cfg.category_names);
+    scan_release(&cfg);
     shai_policy_free(policy);
     shai_db_free(db);
     free(lexicons);
-    free(files);
+    free(operands);
+    free(filter.globs);
+    free(filter.types);
     free(popt.only);
     free(popt.exclude);
+    scan_files_free(&inputs);
     return status;
 }

@@ -22,6 +22,9 @@ static const struct cli_command commands[] = {
      cmd_stats_help},
     {"lint", "check lexicon files for duplicates, collisions and dead entries", cmd_lint,
      cmd_lint_help},
+    {"mask", "mask the violations in files, keeping their encoding", cmd_mask, cmd_mask_help},
+    {"fix", "replace violations by their suggestions, in place or as a diff", cmd_fix,
+     cmd_fix_help},
     {"help", "show the help of a command", cmd_help, cmd_help_help},
 };
 

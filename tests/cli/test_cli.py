@@ -180,13 +180,14 @@ class CliTestCase(unittest.TestCase):
         env.update(extra)
         return env
 
-    def run_shai(self, *args, input=b"", env=None, cwd=None, stdout=subprocess.PIPE):
+    def run_shai(self, *args, input=b"", env=None, cwd=None, stdout=subprocess.PIPE,
+                 timeout=600):
         if isinstance(input, str):
             input = input.encode("utf-8")
         proc = subprocess.run([BIN] + [str(a) for a in args], input=input,
                               stdout=stdout, stderr=subprocess.PIPE,
                               env=env if env is not None else self.env(), cwd=cwd,
-                              timeout=600)
+                              timeout=timeout)
         for marker in SANITIZER_MARKERS:
             self.assertNotIn(marker, proc.stderr, proc.stderr.decode("utf-8", "replace"))
         return proc
@@ -281,7 +282,7 @@ class TestCommandLine(CliTestCase):
             self.assertIn(message, p.stderr, args)
         self.assertFalse(os.path.exists(db))
         # Option syntax variants that must work.
-        for args in (["--lexicon", lex], ["--lexicon=" + lex], ["-l", lex], ["-l" + lex]):
+        for args in (["--lexicon", lex], ["--lexicon=" + lex], ["-L", lex], ["-L" + lex]):
             p = self.scan(*args, "--format", "jsonl", input="网络赌博\n")
             self.assert_exit(p, 1)
             self.assertEqual(len(self.jsonl(p.stdout)), 1)
@@ -289,9 +290,9 @@ class TestCommandLine(CliTestCase):
     def test_double_dash_ends_options(self):
         lex = self.lexicon()
         f = self.write("--overlapping", "赌博\n")
-        p = self.scan("-l", lex, "--", f, cwd=self.tmp)
+        p = self.scan("-L", lex, "--", f, cwd=self.tmp)
         self.assert_exit(p, 1)
-        p = self.scan("-l", lex, "--", "--overlapping", cwd=self.tmp)
+        p = self.scan("-L", lex, "--", "--overlapping", cwd=self.tmp)
         self.assert_exit(p, 1)
         self.assertEqual(p.stdout.decode(), "--overlapping:1:1: 赌博 [gambling/block]\n")
 
@@ -352,7 +353,7 @@ class TestScanOutput(CliTestCase):
         # `entry` the lexicon's.
         lex = self.lexicon("@category spam\nqq\n")
         data = "加我QQ领取红包\n".encode()
-        p = self.scan("-l", lex, "-f", "jsonl", input=data)
+        p = self.scan("-L", lex, "-f", "jsonl", input=data)
         self.assert_exit(p, 1)
         recs = self.jsonl(p.stdout)
         self.assertEqual([(r["text"], r["entry"]) for r in recs], [("QQ", "qq")])
@@ -361,11 +362,11 @@ class TestScanOutput(CliTestCase):
     def test_overlapping_vs_default(self):
         lex = self.lexicon()
         data = "他在网上赌博彩票亏了钱\n".encode()
-        p = self.scan("-l", lex, "-f", "jsonl", input=data)
+        p = self.scan("-L", lex, "-f", "jsonl", input=data)
         self.assert_exit(p, 1)
         recs = self.jsonl(p.stdout)
         self.assertEqual([r["text"] for r in recs], ["网上赌博"])
-        p = self.scan("-l", lex, "-f", "jsonl", "--overlapping", input=data)
+        p = self.scan("-L", lex, "-f", "jsonl", "--overlapping", input=data)
         self.assert_exit(p, 1)
         recs = self.jsonl(p.stdout)
         for r in recs:
@@ -373,7 +374,7 @@ class TestScanOutput(CliTestCase):
         # Ordered by end, longer first.
         self.assertEqual([(r["text"], r["col"]) for r in recs],
                          [("网上赌博", 3), ("赌博", 5), ("博彩", 6)])
-        p = self.scan("-l", lex, "--overlapping", input=data)
+        p = self.scan("-L", lex, "--overlapping", input=data)
         self.assertEqual(p.stdout.decode().splitlines(), [
             "<stdin>:1:3: 网上赌博 [gambling/block]",
             "<stdin>:1:5: 赌博 [gambling/block]",
@@ -384,12 +385,12 @@ class TestScanOutput(CliTestCase):
         lex = self.lexicon()
         data = "他研究中国赌博史多年。\n他反对网络赌博。\n".encode()
         for mode in ([], ["--overlapping"]):
-            p = self.scan("-l", lex, "-f", "jsonl", *mode, input=data)
+            p = self.scan("-L", lex, "-f", "jsonl", *mode, input=data)
             self.assert_exit(p, 1)
             recs = self.jsonl(p.stdout)
             self.assertEqual([(r["line"], r["col"], r["text"]) for r in recs],
                              [(2, 6, "赌博")], mode)
-        p = self.scan("-l", lex, input="他研究中国赌博史多年。\n")
+        p = self.scan("-L", lex, input="他研究中国赌博史多年。\n")
         self.assert_exit(p, 0)
         self.assertEqual(p.stdout, b"")
 
@@ -397,7 +398,7 @@ class TestScanOutput(CliTestCase):
         deny = self.write("lex/deny.txt", "@category abuse\n傻\n")
         allow = self.write("lex/zz-allow.txt", "@allow\n傻瓜相机\n")
         self.assertTrue(os.path.exists(allow))
-        p = self.scan("-l", os.path.dirname(deny), input="买了台傻瓜相机，别说我傻。\n")
+        p = self.scan("-L", os.path.dirname(deny), input="买了台傻瓜相机，别说我傻。\n")
         self.assert_exit(p, 1)
         self.assertEqual(p.stdout.decode(), "<stdin>:1:12: 傻 [abuse/block]\n")
 
@@ -421,7 +422,7 @@ class TestScanOutput(CliTestCase):
             ("蠢ass蛋", ["ass"]),
         ]
         for text, want in cases:
-            p = self.scan("-l", lex, "-f", "jsonl", input=text + "\n")
+            p = self.scan("-L", lex, "-f", "jsonl", input=text + "\n")
             self.assert_exit(p, 1 if want else 0)
             self.assertEqual([r["text"] for r in self.jsonl(p.stdout)], want, text)
 
@@ -431,7 +432,7 @@ class TestScanOutput(CliTestCase):
         raw_name = os.fsencode(self.tmp) + b"/bad\xffname.txt"
         with open(raw_name, "wb") as f:
             f.write("在线刷单\n".encode())
-        p = subprocess.run([os.fsencode(BIN), b"scan", b"-l", os.fsencode(lex), b"-f",
+        p = subprocess.run([os.fsencode(BIN), b"scan", b"-L", os.fsencode(lex), b"-f",
                             b"jsonl", os.fsencode(name), raw_name],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env())
         self.assert_exit(p, 1)
@@ -452,24 +453,24 @@ class TestExitCodesAndErrors(CliTestCase):
         lex = self.lexicon()
         clean = self.write("clean.txt", "今天天气很好，适合出去散步。\n")
         dirty = self.write("dirty.txt", "禁止网络赌博。\n")
-        p = self.scan("-l", lex, clean)
+        p = self.scan("-L", lex, clean)
         self.assert_exit(p, 0)
         self.assertEqual(p.stdout, b"")
         self.assertEqual(p.stderr, b"")
-        p = self.scan("-l", lex, clean, dirty)
+        p = self.scan("-L", lex, clean, dirty)
         self.assert_exit(p, 1)
         self.assertEqual(p.stderr, b"")
         # A missing file is an error (2) even with hits; the other files are
         # still scanned, in order.
         missing = self.path("missing.txt")
-        p = self.scan("-l", lex, dirty, missing, dirty)
+        p = self.scan("-L", lex, dirty, missing, dirty)
         self.assert_exit(p, 2)
         self.assertEqual(p.stdout.decode().splitlines(),
                          [dirty + ":1:5: 赌博 [gambling/block]"] * 2)
         err = p.stderr.decode()
         self.assertTrue(err.startswith("shai: "), err)
         self.assertIn(missing, err)
-        p = self.scan("-l", lex, missing)
+        p = self.scan("-L", lex, missing)
         self.assert_exit(p, 2)
 
     def test_match_limit_names_the_line_and_goes_on(self):
@@ -493,41 +494,35 @@ class TestExitCodesAndErrors(CliTestCase):
         want_err = ["shai: %s:%d: %s" % (a, 2, msg), "shai: %s:%d: %s" % (a, 4, msg),
                     "shai: %s:%d: %s" % (b, 1, msg), "shai: %s:%d: %s" % (b, 3, msg)]
         for j in ("-j1", "-j2", "-j3"):
-            p = self.scan("-l", lex, j, a, b)
+            p = self.scan("-L", lex, j, a, b)
             self.assert_exit(p, 2)
             self.assertEqual(p.stdout.decode().splitlines(), want_out, j)
             self.assertEqual(p.stderr.decode().splitlines(), want_err, j)
         with open(a, "rb") as f:
-            p = self.scan("-l", lex, "-j1", input=f.read())
+            p = self.scan("-L", lex, "-j1", input=f.read())
         self.assert_exit(p, 2)
         self.assertEqual(p.stderr.decode().splitlines(),
                          ["shai: <stdin>:2: " + msg, "shai: <stdin>:4: " + msg])
 
-    def test_directory_as_input(self):
-        lex = self.lexicon()
-        p = self.scan("-l", lex, self.tmp)
-        self.assert_exit(p, 2)
-        self.assertIn(self.tmp, p.stderr.decode())
-
     def test_malformed_lexicon(self):
         bad = self.write("lexicons/bad.txt", "@category x\n赌博\n@colour red\n")
-        p = self.scan("-l", bad, input="赌博\n")
+        p = self.scan("-L", bad, input="赌博\n")
         self.assert_exit(p, 2)
         self.assertEqual(p.stdout, b"")
         err = p.stderr.decode()
         self.assertTrue(err.startswith("shai: "), err)
         self.assertRegex(err, re.escape(bad) + r":3:\d+: .*colour")
         # The same error when the file is found through a directory.
-        p = self.scan("-l", os.path.dirname(bad), input="赌博\n")
+        p = self.scan("-L", os.path.dirname(bad), input="赌博\n")
         self.assert_exit(p, 2)
         self.assertRegex(p.stderr.decode(), r"bad\.txt:3:\d+: .*colour")
         bad2 = self.write("bad2.txt", "# ok\n赌博\n六合彩\tactoin=block\n")
-        p = self.scan("-l", bad2, input="赌博\n")
+        p = self.scan("-L", bad2, input="赌博\n")
         self.assert_exit(p, 2)
         self.assertRegex(p.stderr.decode(), re.escape(bad2) + r":3:\d+: .*actoin")
 
     def test_missing_lexicon(self):
-        p = self.scan("-l", self.path("nope.txt"), input="赌博\n")
+        p = self.scan("-L", self.path("nope.txt"), input="赌博\n")
         self.assert_exit(p, 2)
         self.assertIn("nope.txt", p.stderr.decode())
 
@@ -536,7 +531,7 @@ class TestExitCodesAndErrors(CliTestCase):
             self.skipTest("no /dev/full")
         lex = self.lexicon()
         with open("/dev/full", "wb") as full:
-            p = self.scan("-l", lex, input="网络赌博\n" * 1000, stdout=full)
+            p = self.scan("-L", lex, input="网络赌博\n" * 1000, stdout=full)
         self.assert_exit(p, 2)
         self.assertIn("shai: ", p.stderr.decode())
 
@@ -547,10 +542,10 @@ class TestInputs(CliTestCase):
         a = self.write("a.txt", "甲：赌博\n")
         b = self.write("b.txt", "乙：\n丙：刷单\n")
         stdin = "从标准输入来的六合彩\n"
-        p = self.scan("-l", lex, input=stdin)
+        p = self.scan("-L", lex, input=stdin)
         self.assert_exit(p, 1)
         self.assertEqual(p.stdout.decode(), "<stdin>:1:8: 六合彩 [gambling/review]\n")
-        p = self.scan("-l", lex, a, "-", b, input=stdin)
+        p = self.scan("-L", lex, a, "-", b, input=stdin)
         self.assert_exit(p, 1)
         self.assertEqual(p.stdout.decode().splitlines(), [
             a + ":1:3: 赌博 [gambling/block]",
@@ -564,7 +559,7 @@ class TestInputs(CliTestCase):
         for i in range(5):
             data = ("第%d个文件\n" % i + "前缀" * i + "赌博\n").encode()
             files.append((self.write("f%d.txt" % i, data), data))
-        p = self.scan("-l", lex, "-f", "jsonl", *[f for f, _ in files])
+        p = self.scan("-L", lex, "-f", "jsonl", *[f for f, _ in files])
         self.assert_exit(p, 1)
         recs = self.jsonl(p.stdout)
         self.assertEqual([r["file"] for r in recs], [f for f, _ in files])
@@ -577,7 +572,7 @@ class TestInputs(CliTestCase):
                 b"\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\xe8\xb5\x8c\xe5\x8d\x9a\n"
                 b"\x00\x00\x00qq\x00" + b"\xf0\x9f\x98" + "赌博".encode())
         f = self.write("bad.bin", data)
-        p = self.scan("-l", lex, "-f", "jsonl", f)
+        p = self.scan("-L", lex, "-f", "jsonl", f)
         self.assert_exit(p, 1)
         recs = self.jsonl(p.stdout)
         for r in recs:
@@ -590,7 +585,7 @@ class TestInputs(CliTestCase):
             (3, 10, "赌博"),
         ])
         # The text format prints the same positions.
-        p = self.scan("-l", lex, f)
+        p = self.scan("-L", lex, f)
         self.assert_exit(p, 1)
         self.assertEqual(p.stdout.decode(), "".join(
             "%s:%d:%d: %s [spam/block]\n" % (f, r["line"], r["col"], r["text"])
@@ -601,7 +596,7 @@ class TestInputs(CliTestCase):
         rng = random.Random(SEED)
         data = bytes(rng.choice([0x00, 0x80, 0xbf, 0xc0, 0xe8, 0xf5, 0xff, 0x0a])
                      for _ in range(200000))
-        p = self.scan("-l", lex, "--overlapping", input=data)
+        p = self.scan("-L", lex, "--overlapping", input=data)
         self.assert_exit(p, 0)
 
     def test_hit_split_across_reads(self):
@@ -612,7 +607,7 @@ class TestInputs(CliTestCase):
             pad = 65536 * 2 - shift
             data = b"x" * (pad - 1) + b" " + "赌博".encode() + b" " + b"y" * 100 + b"\n"
             f = self.write("split%d.txt" % shift, data)
-            p = self.scan("-l", lex, "-f", "jsonl", f)
+            p = self.scan("-L", lex, "-f", "jsonl", f)
             self.assert_exit(p, 1)
             recs = self.jsonl(p.stdout)
             self.assertEqual([(r["start"], r["col"]) for r in recs], [(pad, pad + 1)])
@@ -624,7 +619,7 @@ class TestInputs(CliTestCase):
                        for _ in range(3000))
         data = text.encode()
         # `with` closes the pipes: no ResourceWarning
-        with subprocess.Popen([BIN, "scan", "-l", lex, "-f", "jsonl", "--overlapping"],
+        with subprocess.Popen([BIN, "scan", "-L", lex, "-f", "jsonl", "--overlapping"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, env=self.env()) as proc:
 
@@ -668,7 +663,7 @@ class TestInputs(CliTestCase):
         data = head + prefix + "六合彩".encode() + b" " + tail + "，casino".encode()
         self.assertEqual(data.index("六合彩".encode()), mid_at)
         f = self.write("long.txt", data)
-        p = self.scan("-l", lex, "-f", "jsonl", f)
+        p = self.scan("-L", lex, "-f", "jsonl", f)
         self.assert_exit(p, 1)
         recs = self.jsonl(p.stdout)
         self.assertEqual([(r["text"], r["start"], r["end"]) for r in recs], [
@@ -700,11 +695,11 @@ class TestInputs(CliTestCase):
         data = b"".join(parts)
         self.assertGreater(len(data), 8_000_000)
         f = self.write("many.txt", data)
-        p = self.scan("-l", lex, "-f", "jsonl", f)
+        p = self.scan("-L", lex, "-f", "jsonl", f)
         self.assert_exit(p, 1)
         recs = self.jsonl(p.stdout)
         self.assertEqual([(r["line"], r["col"], r["start"]) for r in recs], expected)
-        p = self.scan("-l", lex, f)
+        p = self.scan("-L", lex, f)
         self.assertEqual(len(p.stdout.splitlines()), len(expected))
 
     @slow
@@ -725,7 +720,7 @@ class TestInputs(CliTestCase):
                     left -= 4096
                 stdin.write(unit * left + end)
 
-            rc, out, err, rss = peak_rss_of([BIN, "scan", "-l", lex, "-f", "jsonl"],
+            rc, out, err, rss = peak_rss_of([BIN, "scan", "-L", lex, "-f", "jsonl"],
                                             self.env(), feed)
             self.assertEqual(rc, 1, err)
             recs = self.jsonl(out)
@@ -748,7 +743,7 @@ class TestDefaultLexicon(CliTestCase):
         self.assertEqual(p.stdout.decode(), "<stdin>:1:3: 冰毒 [drugs/block]\n")
         # --lexicon replaces the default, even a broken one.
         lex = self.lexicon()
-        p = self.scan("-l", lex, input="出售冰毒\n",
+        p = self.scan("-L", lex, input="出售冰毒\n",
                       env=self.env(SHAI_DEFAULT_LEXICON=self.path("nowhere")))
         self.assert_exit(p, 0)
 
@@ -830,7 +825,7 @@ class TestDifferential(CliTestCase):
         ctx = "seed %d, entries %r" % (SEED, entries)
         for mode in ("overlapping", "default"):
             args = ["--overlapping"] if mode == "overlapping" else []
-            p = self.scan("-l", lex, "-f", "jsonl", *args, *files)
+            p = self.scan("-L", lex, "-f", "jsonl", *args, *files)
             self.assertIn(p.returncode, (0, 1), p.stderr.decode())
             got = {f: [] for f in files}
             for r in self.jsonl(p.stdout):
@@ -910,7 +905,7 @@ class TestSavedDb(CliTestCase):
         f = self.write("in.txt", data)
         for args in ([], ["--overlapping"], ["-f", "jsonl"], ["-f", "jsonl", "--overlapping"]):
             for j in ("-j1", "-j2"):
-                a = self.scan("-l", lex, j, *args, f)
+                a = self.scan("-L", lex, j, *args, f)
                 b = self.scan("--db", db, j, *args, f)
                 self.assert_exit(a, 1)
                 self.assert_exit(b, 1)
@@ -1055,7 +1050,7 @@ class TestSavedDb(CliTestCase):
         lex = self.lexicon()
         db, _ = self.compile(lex)
         cases = [
-            (["--db", db, "-l", lex], "--lexicon"),
+            (["--db", db, "-L", lex], "--lexicon"),
             (["--db", db, "--no-fold"], "compiled"),
             (["--db", self.path("missing.shai")], "missing.shai"),
             (["--db", lex], "not a shai db"),
@@ -1102,7 +1097,7 @@ class TestNoFold(CliTestCase):
     def test_evasions_need_fold(self):
         lex = self.lexicon("@category gambling\n赌博\n@category spam\nvpn\n")
         text = "賭博\nＶＰＮ\n赌*博\n赌博\nVPN\n"
-        p = self.scan("-l", lex, input=text)
+        p = self.scan("-L", lex, input=text)
         self.assert_exit(p, 1)
         self.assertEqual(p.stdout.decode().splitlines(), [
             "<stdin>:1:1: 賭博 [gambling/block]",
@@ -1112,10 +1107,10 @@ class TestNoFold(CliTestCase):
             "<stdin>:5:1: VPN [spam/block]",
         ])
         for j in ("-j1", "-j2"):
-            p = self.scan("-l", lex, "--no-fold", j, input=text)
+            p = self.scan("-L", lex, "--no-fold", j, input=text)
             self.assert_exit(p, 1)
             self.assertEqual(p.stdout.decode(), "<stdin>:4:1: 赌博 [gambling/block]\n")
-        p = self.scan("-l", lex, "--no-fold", input="賭博 ＶＰＮ 赌*博\n")
+        p = self.scan("-L", lex, "--no-fold", input="賭博 ＶＰＮ 赌*博\n")
         self.assert_exit(p, 0)
         self.assertEqual(p.stdout, b"")
 
@@ -1154,12 +1149,12 @@ class TestThreads(CliTestCase):
         data = self.big_input(10 * 1024 * 1024)  # more than two 4 MiB blocks
         f = self.write("big.txt", data)
         for args in ([], ["--overlapping"], ["-f", "jsonl"]):
-            base = self.outputs_agree(["-l", lex, *args], files=[f])
+            base = self.outputs_agree(["-L", lex, *args], files=[f])
             self.assertGreater(len(base.stdout.splitlines()), 10000)
         # The same through a pipe.
-        self.outputs_agree(["-l", lex, "-f", "jsonl"], input=data, jobs=("-j2",))
+        self.outputs_agree(["-L", lex, "-f", "jsonl"], input=data, jobs=("-j2",))
         # Every record is right, not just the same.
-        p = self.scan("-l", lex, "-f", "jsonl", "-j2", f)
+        p = self.scan("-L", lex, "-f", "jsonl", "-j2", f)
         recs = self.jsonl(p.stdout)
         for r in recs[::97]:
             self.check_record(r, data)
@@ -1173,7 +1168,7 @@ class TestThreads(CliTestCase):
             text = "".join(rng.choice(["赌博", "刷单", "好", "\n", "a"]) for _ in range(n))
             files.append(self.write("many/%03d.txt" % i, text))
         files.insert(150, self.path("many/missing.txt"))
-        base = self.outputs_agree(["-l", lex], files=files, expect=2)
+        base = self.outputs_agree(["-L", lex], files=files, expect=2)
         self.assertIn(b"missing.txt", base.stderr)
         self.assertEqual(base.stderr.count(b"\n"), 1)
         # Outputs of files keep the command-line order.
@@ -1183,7 +1178,7 @@ class TestThreads(CliTestCase):
             if not seen or seen[-1] != name:
                 seen.append(name)
         self.assertEqual(seen, sorted(seen))
-        self.outputs_agree(["-l", lex, "-f", "jsonl", "--overlapping"], files=files[:150])
+        self.outputs_agree(["-L", lex, "-f", "jsonl", "--overlapping"], files=files[:150])
 
     @slow
     def test_giant_line_bounded(self):
@@ -1195,7 +1190,7 @@ class TestThreads(CliTestCase):
         data = ("第一行 刷单\n".encode() + unit * n + "网上赌博".encode())
         f = self.write("giant.txt", data)
         small = self.write("small.txt", "第一行 刷单\n".encode() + unit * 100)
-        argv = [BIN, "scan", "-l", lex, "-f", "jsonl"]
+        argv = [BIN, "scan", "-L", lex, "-f", "jsonl"]
         rc1, out1, err1, _ = peak_rss_of(argv + ["-j1", f], self.env())
         rc2, out2, err2, rss_big = peak_rss_of(argv + ["-j2", f], self.env())
         rc3, _, _, rss_small = peak_rss_of(argv + ["-j2", small], self.env())
@@ -1215,16 +1210,16 @@ class TestThreads(CliTestCase):
         giant = self.write("g.txt", b"\xe8" + "刷单".encode() * (6 * 1024 * 1024) +
                            "\n赌博\n".encode())
         other = self.write("o.txt", "赌博\n" * 1000)
-        self.outputs_agree(["-l", lex], files=[other, giant, other, giant], jobs=("-j2",))
+        self.outputs_agree(["-L", lex], files=[other, giant, other, giant], jobs=("-j2",))
 
     def test_threads_option(self):
         lex = self.lexicon(self.LEXICON)
         for bad in ("0", "x", "-1", "257", "2x"):
-            p = self.scan("-l", lex, "-j", bad, input="赌博\n")
+            p = self.scan("-L", lex, "-j", bad, input="赌博\n")
             self.assert_exit(p, 2)
             self.assertIn("--threads", p.stderr.decode())
         for good in (["-j", "3"], ["-j3"], ["--threads=3"], ["--threads", "1"]):
-            p = self.scan("-l", lex, *good, input="赌博\n")
+            p = self.scan("-L", lex, *good, input="赌博\n")
             self.assert_exit(p, 1)
             self.assertEqual(p.stdout.decode(), "<stdin>:1:1: 赌博 [gambling/block]\n")
 
@@ -1234,7 +1229,7 @@ class TestThreads(CliTestCase):
         lex = self.lexicon(self.LEXICON)
         f = self.write("w.txt", "网络赌博\n" * 300000)
         with open("/dev/full", "wb") as full:
-            p = self.scan("-l", lex, "-j2", f, f, stdout=full)
+            p = self.scan("-L", lex, "-j2", f, f, stdout=full)
         self.assert_exit(p, 2)
         self.assertIn("write error", p.stderr.decode())
 
@@ -1353,10 +1348,10 @@ class TestScenes(CliTestCase):
     TEXT = "最好的网上赌博，代开发票，六合彩\n"
 
     def lexicons(self):
-        return ["-l", self.lexicon(), "-l", self.write("scenes.txt", SCENES)]
+        return ["--lexicon", self.lexicon(), "--lexicon", self.write("scenes.txt", SCENES)]
 
     def test_without_flags_the_output_is_unchanged(self):
-        plain = self.scan("-l", self.lexicon(), input=self.TEXT)
+        plain = self.scan("-L", self.lexicon(), input=self.TEXT)
         with_scenes = self.scan(*self.lexicons(), input=self.TEXT)
         self.assert_exit(with_scenes, 1)
         self.assertEqual(plain.stdout, with_scenes.stdout)
@@ -1397,7 +1392,7 @@ class TestScenes(CliTestCase):
         p = self.scan(*self.lexicons(), "--scene", "comments", "--category", "ad-law",
                       input=self.TEXT)
         self.assertEqual(p.stdout.decode(), "<stdin>:1:1: 最好 [ad-law/review]\n")
-        p = self.scan("-l", self.lexicon(), "--exclude-category", "ad-law", input=self.TEXT)
+        p = self.scan("-L", self.lexicon(), "--exclude-category", "ad-law", input=self.TEXT)
         self.assertNotIn("最好", p.stdout.decode())
         self.assertIn("网上赌博", p.stdout.decode())
 
@@ -1421,7 +1416,7 @@ class TestScenes(CliTestCase):
         self.assert_exit(p, 2)
         self.assertIn("no scene 'nope' in the db (scenes: comments, strict)", p.stderr.decode())
         self.assertEqual(p.stdout, b"")
-        p = self.scan("-l", self.lexicon(), "--scene", "comments", input=self.TEXT)
+        p = self.scan("-L", self.lexicon(), "--scene", "comments", input=self.TEXT)
         self.assert_exit(p, 2)
         self.assertIn("it has no scenes", p.stderr.decode())
         for flag in ("--category", "--exclude-category"):
@@ -1429,7 +1424,7 @@ class TestScenes(CliTestCase):
             self.assert_exit(p, 2)
             self.assertIn("no category 'gamblng' in the db", p.stderr.decode())
         bad = self.write("bad.txt", "@scene x\nad-law  blcok\n")
-        p = self.scan("-l", bad, input=self.TEXT)
+        p = self.scan("-L", bad, input=self.TEXT)
         self.assert_exit(p, 2)
         self.assertIn(bad + ":2:9: scene action must be 'off', 'review', 'block' or 'keep', "
                       "not 'blcok'", p.stderr.decode())
@@ -1498,11 +1493,11 @@ class TestScenes(CliTestCase):
         self.assertNotIn("off", scenes["strict"].values())
         text = "这家酒店是我住过最好的，服务第一\n"
         env = self.env(SHAI_DEFAULT_LEXICON=wordlists)
-        plain = self.scan("-l", wordlists, input=text, env=env)
-        default = self.scan("-l", wordlists, "--scene", "default", input=text, env=env)
+        plain = self.scan("-L", wordlists, input=text, env=env)
+        default = self.scan("-L", wordlists, "--scene", "default", input=text, env=env)
         self.assertEqual(plain.stdout, default.stdout)
         self.assertIn("最好", plain.stdout.decode())
-        comments = self.scan("-l", wordlists, "--scene", "comments", input=text, env=env)
+        comments = self.scan("-L", wordlists, "--scene", "comments", input=text, env=env)
         self.assertNotIn("ad-law", comments.stdout.decode())
 
 
@@ -1686,7 +1681,7 @@ class TestHelp(CliTestCase):
     def test_every_command_has_help(self):
         p = self.run_shai("--help")
         out = p.stdout.decode()
-        for cmd in ("scan", "fold", "compile", "stats", "lint", "help"):
+        for cmd in ("scan", "mask", "fix", "fold", "compile", "stats", "lint", "help"):
             self.assertRegex(out, r"\n  %s +\S" % cmd)
             for args in ([cmd, "--help"], ["help", cmd]):
                 q = self.run_shai(*args)
@@ -1699,6 +1694,790 @@ class TestHelp(CliTestCase):
         lint = self.run_shai("lint", "--help").stdout.decode()
         for word in ("--strict", "error", "warning", "FILE:LINE"):
             self.assertIn(word, lint)
+
+# ------------------------------------------------------------------ issue 18
+# `shai scan` for editors and analysts: each test names the complaint of the
+# issue that it checks.
+
+class TestReportsAndExitStatus(CliTestCase):
+    REVIEW_ONLY = "他说这是最好的。\n"
+    WITH_BLOCK = "他在网上赌博，说这是最好的。\n"
+
+    def test_fail_on(self):
+        # "Exit 1 for review-only hits: a pre-publish gate cannot fail on
+        # block and only warn on review."
+        lex = self.lexicon()
+        review = self.write("review.txt", self.REVIEW_ONLY)
+        block = self.write("block.txt", self.WITH_BLOCK)
+        for args, f, code in (([], review, 1), ([], block, 1),
+                              (["--fail-on", "review"], review, 1),
+                              (["--fail-on=block"], review, 0),
+                              (["--fail-on", "block"], block, 1),
+                              (["--fail-on", "never"], block, 0),
+                              (["--exit-zero"], block, 0)):
+            for j in ("-j1", "-j2"):
+                p = self.scan("-L", lex, j, *args, f)
+                self.assert_exit(p, code)
+                self.assertIn("最好", p.stdout.decode())  # the hits are printed all the same
+        # errors are errors whatever --fail-on says
+        p = self.scan("-L", lex, "--exit-zero", review, self.path("missing.txt"))
+        self.assert_exit(p, 2)
+        p = self.scan("-L", lex, "--fail-on", "sometimes", review)
+        self.assert_exit(p, 2)
+        self.assertIn(b"--fail-on", p.stderr)
+
+    def test_dash_l_is_files_with_matches(self):
+        # "`shai scan -l draft.md` silently loads the draft as a lexicon and
+        # waits on stdin."
+        lex = self.lexicon()
+        draft = self.write("draft.md", self.WITH_BLOCK)
+        clean = self.write("clean.md", "今天天气很好。\n")
+        env = self.env(SHAI_DEFAULT_LEXICON=lex)
+        for j in ("-j1", "-j2"):
+            p = self.scan(j, "-l", draft, clean, env=env)
+            self.assert_exit(p, 1)
+            self.assertEqual(p.stdout.decode(), draft + "\n")
+            p = self.scan(j, "--files-with-matches", clean, env=env)
+            self.assert_exit(p, 0)
+            self.assertEqual(p.stdout, b"")
+        # the lexicon keeps -L and --lexicon
+        p = self.scan("-L", lex, "-l", draft)
+        self.assert_exit(p, 1)
+        self.assertEqual(p.stdout.decode(), draft + "\n")
+
+    def test_count_and_quiet(self):
+        lex = self.lexicon()
+        a = self.write("a.txt", self.WITH_BLOCK * 3)
+        b = self.write("b.txt", "干净\n")
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "-c", a, b)
+            self.assert_exit(p, 1)
+            self.assertEqual(p.stdout.decode(), "%s:6\n%s:0\n" % (a, b))
+            p = self.scan("-L", lex, j, "--count", "-", input=self.REVIEW_ONLY)
+            self.assertEqual(p.stdout.decode(), "<stdin>:1\n")
+            p = self.scan("-L", lex, j, "-q", a, b)
+            self.assert_exit(p, 1)
+            self.assertEqual(p.stdout, b"")
+            self.assert_exit(self.scan("-L", lex, j, "--quiet", b), 0)
+
+    def test_suggestion_in_text(self):
+        # "Text output has no suggestion (全网第一 → 全网热销 is only in JSONL)"
+        lex = self.lexicon("@category ad-law\n@action review\n全网第一\tsuggestion=全网热销\n")
+        p = self.scan("-L", lex, "--suggest", "always", input="本品全网第一！\n")
+        self.assert_exit(p, 1)
+        self.assertEqual(p.stdout.decode(), "<stdin>:1:3: 全网第一 [ad-law/review → 全网热销]\n")
+        # piped, by default, the lines of before (tools parse them)
+        p = self.scan("-L", lex, input="本品全网第一！\n")
+        self.assertEqual(p.stdout.decode(), "<stdin>:1:3: 全网第一 [ad-law/review]\n")
+
+
+class TestInputsAndEncodings(CliTestCase):
+    LEX = "@category gambling\n@action block\n网上赌场\n"
+    TEXT = "第一行\n他在网上赌场输了钱\n"
+
+    def hits(self, p):
+        return [(r["file"], r["line"], r["col"], r["start"], r["end"], r["text"])
+                for r in self.jsonl(p.stdout)]
+
+    def test_directory_is_walked(self):
+        # "`shai scan drafts/` exits 2 with `drafts/: Is a directory`", and a
+        # subdirectory among drafts/* made the whole run exit 2.
+        lex = self.lexicon(self.LEX)
+        self.write("drafts/b.txt", self.TEXT)
+        self.write("drafts/a.md", self.TEXT)
+        self.write("drafts/sub/c.txt", self.TEXT)
+        self.write("drafts/.hidden/d.txt", self.TEXT)
+        self.write("drafts/.e.txt", self.TEXT)
+        self.write("drafts/image.png", b"\x89PNG\r\n\x1a\n\x00\x00" + self.TEXT.encode())
+        d = self.path("drafts")
+        want = [d + "/a.md", d + "/b.txt", d + "/sub/c.txt"]
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "-l", d)
+            self.assert_exit(p, 1)
+            self.assertEqual(p.stdout.decode().split(), want)
+            self.assertIn("1 binary file skipped", p.stderr.decode())
+            p = self.scan("-L", lex, j, "-l", *sorted(self.path("drafts/" + n)
+                                                      for n in ("a.md", "b.txt", "sub")))
+            self.assert_exit(p, 1)
+            self.assertEqual(p.stdout.decode().split(), want)
+            p = self.scan("-L", lex, j, "-l", "--glob", "*.txt", d)
+            self.assertEqual(p.stdout.decode().split(), want[1:])
+            p = self.scan("-L", lex, j, "-l", "-g", "!c.txt", "--type", "md", d)
+            self.assertEqual(p.stdout.decode().split(), want[:1])
+            # a binary file named on the command line is scanned, as before
+            p = self.scan("-L", lex, j, "-l", self.path("drafts/image.png"))
+            self.assert_exit(p, 1)
+        p = self.scan("-L", lex, "--type", "nosuch", d)
+        self.assert_exit(p, 2)
+
+    def check_encoded(self, data, codec, args=()):
+        lex = self.lexicon(self.LEX)
+        f = self.write("in." + codec, data)
+        start = data.index("网上赌场".encode(codec.replace("-sig", "")))
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "-f", "jsonl", *args, f)
+            self.assert_exit(p, 1)
+            (rec,) = self.jsonl(p.stdout)
+            self.assertEqual((rec["line"], rec["col"], rec["text"]), (2, 3, "网上赌场"), codec)
+            self.assertEqual(rec["start"], start, codec)
+            self.assertEqual(data[rec["start"]:rec["end"]].decode(codec.replace("-sig", "")),
+                             "网上赌场")
+            p = self.scan("-L", lex, j, *args, f)
+            self.assertEqual(p.stdout.decode(), f + ":2:3: 网上赌场 [gambling/block]\n")
+            p = self.scan("-L", lex, j, *args, "-", input=data)
+            self.assertEqual(p.stdout.decode(), "<stdin>:2:3: 网上赌场 [gambling/block]\n")
+
+    def test_utf8_bom(self):
+        self.check_encoded(b"\xef\xbb\xbf" + self.TEXT.encode(), "utf-8")
+
+    def test_utf16_bom(self):
+        # "A UTF-16 file with BOM ... exits 0 with no hit"
+        self.check_encoded(b"\xff\xfe" + self.TEXT.encode("utf-16-le"), "utf-16-le")
+        self.check_encoded(b"\xfe\xff" + self.TEXT.encode("utf-16-be"), "utf-16-be")
+        self.check_encoded(b"\xff\xfe" + ("😀" + self.TEXT).encode("utf-16-le"), "utf-16-le")
+
+    def test_gbk_and_gb18030(self):
+        # "a GBK file ... exits 0 with no hit"
+        self.check_encoded(self.TEXT.encode("gbk"), "gbk")
+        self.check_encoded(("€" + self.TEXT + "𠀀\n").encode("gb18030"), "gb18030")
+        # a 4-byte character before the hit, on its line
+        data = "第一行\n𠀀€a网上赌场\n".encode("gb18030")
+        lex = self.lexicon(self.LEX)
+        f = self.write("four.txt", data)
+        (rec,) = self.jsonl(self.scan("-L", lex, "-f", "jsonl", f).stdout)
+        self.assertEqual((rec["line"], rec["col"]), (2, 4))
+        self.assertEqual(data[rec["start"]:rec["end"]].decode("gb18030"), "网上赌场")
+
+    def test_big5(self):
+        text = "第一行\n他在網上賭場輸了錢\n"
+        lex = self.lexicon(self.LEX)
+        data = text.encode("big5")
+        f = self.write("in.big5", data)
+        p = self.scan("-L", lex, "-f", "jsonl", f)
+        self.assert_exit(p, 1)
+        (rec,) = self.jsonl(p.stdout)
+        self.assertEqual((rec["line"], rec["col"], rec["text"]), (2, 3, "網上賭場"))
+        self.assertEqual(data[rec["start"]:rec["end"]].decode("big5"), "網上賭場")
+
+    def test_many_small_files_all_engines_agree(self):
+        # small files are read by the workers in batches; the ones they
+        # cannot take (not UTF-8, a document) are scanned in their turn
+        lex = self.lexicon(self.LEX + "@category ad-law\n@action review\n最好\tsuggestion=很好\n")
+        rng = random.Random(SEED)
+        for i in range(300):
+            kind = rng.choice(["utf8", "utf8", "bom", "gbk", "u16", "bin", "empty", "big", "docx"])
+            body = "第%d个\n" % i + rng.choice(["", "网上赌场", "最好"]) * rng.randint(0, 3) + "\n"
+            name = "many/%02d/f%03d.txt" % (i % 7, i)
+            if kind == "utf8":
+                self.write(name, body)
+            elif kind == "bom":
+                self.write(name, b"\xef\xbb\xbf" + body.encode())
+            elif kind == "gbk":
+                self.write(name, body.encode("gbk"))
+            elif kind == "u16":
+                self.write(name, b"\xff\xfe" + body.encode("utf-16-le"))
+            elif kind == "bin":
+                self.write(name, b"\x00" + body.encode())
+            elif kind == "empty":
+                self.write(name, b"")
+            elif kind == "big":
+                self.write(name, body * 40000)  # over the workers' 512 KiB
+            else:
+                make_docx(self.path(name[:-4] + ".docx"), [[body.strip()]])
+        d = self.path("many")
+        outs = set()
+        for j in ("-j1", "-j2", "-j3"):
+            for fmt in ("text", "jsonl"):
+                p = self.scan("-L", lex, j, "-f", fmt, "--summary", d)
+                self.assert_exit(p, 1)
+                outs.add((fmt, p.stdout, p.stderr))
+        self.assertEqual(len(outs), 2, [o[2][:200] for o in outs])
+
+    def test_forced_encoding(self):
+        data = self.TEXT.encode("gbk")
+        self.check_encoded(data, "gbk", args=("--encoding", "GBK"))
+        lex = self.lexicon(self.LEX)
+        f = self.write("x.txt", data)
+        p = self.scan("-L", lex, "--encoding", "no-such-charset", f)
+        self.assert_exit(p, 2)
+        self.assertIn("no-such-charset", p.stderr.decode())
+
+    def test_undecodable_is_reported(self):
+        lex = self.lexicon(self.LEX)
+        f = self.write("bad.txt", b"\xff\xff\xff " + "网上赌场\n".encode())
+        p = self.scan("-L", lex, f)
+        self.assert_exit(p, 1)  # scanned as UTF-8: the valid part still matches
+        self.assertIn("bad.txt: neither UTF-8, GB18030 nor Big5", p.stderr.decode())
+
+
+class TestOutputForPeople(CliTestCase):
+    def test_column_byte(self):
+        # "Columns count code points, so vim's quickfix jumps into the middle
+        # of a character (grep and ripgrep count bytes)."
+        lex = self.lexicon()
+        text = "ab€代开发票\n最好\n"
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "--column", "byte", "--suggest=always", input=text)
+            self.assertEqual(p.stdout.decode().splitlines(), [
+                "<stdin>:1:6: 代开发票 [fraud/block → 开具发票]",
+                "<stdin>:2:1: 最好 [ad-law/review → 很好]"])
+            p = self.scan("-L", lex, j, "--column=char", input=text)
+            self.assertIn("<stdin>:1:4: 代开发票", p.stdout.decode())
+            # grep -b agrees on where the hit's line starts; the column is
+            # the byte offset in the line plus one
+            p = self.scan("-L", lex, j, "--column", "byte", "-f", "jsonl", input=text)
+            rec = self.jsonl(p.stdout)[0]
+            self.assertEqual(rec["col"], rec["start"] + 1)
+        self.assert_exit(self.scan("-L", lex, "--column", "nibble", input=text), 2)
+
+    def test_color(self):
+        # "no colour on a TTY"
+        lex = self.lexicon()
+        p = self.scan("-L", lex, "--color", "always", input="赌博\n")
+        out = p.stdout.decode()
+        self.assertIn("\033[1;31m赌博\033[0m", out)
+        # colour brings the context line (--context's default follows --color)
+        self.assertEqual(re.sub("\033\\[[0-9;]*m", "", out),
+                         "<stdin>:1:1: 赌博 [gambling/block]\n    赌博\n")
+        p = self.scan("-L", lex, "--color", "always", "--no-context", input="赌博\n")
+        self.assertEqual(re.sub("\033\\[[0-9;]*m", "", p.stdout.decode()),
+                         "<stdin>:1:1: 赌博 [gambling/block]\n")
+        # not a terminal: no colour, whatever NO_COLOR says
+        p = self.scan("-L", lex, input="赌博\n")
+        self.assertNotIn(b"\033", p.stdout)
+        self.assertNotIn(b"\033", self.scan("-L", lex, "--color=never", input="赌博\n").stdout)
+        self.assert_exit(self.scan("-L", lex, "--color", "sometimes", input="x"), 2)
+
+    def test_context(self):
+        # "no context": the hit's line around it, the hit marked
+        lex = self.lexicon()
+        text = "这是一段很长的前文，他在网上赌博输了钱，还说最好别告诉别人。\r\n代开发票\n"
+        want = ("<stdin>:1:13: 网上赌博 [gambling/block]\n"
+                "    这是一段很长的前文，他在»网上赌博«输了钱，还说最好别告诉别人。\n"
+                "<stdin>:1:23: 最好 [ad-law/review]\n"
+                "    这是一段很长的前文，他在网上赌博输了钱，还说»最好«别告诉别人。\n"
+                "<stdin>:2:1: 代开发票 [fraud/block]\n"
+                "    »代开发票«\n")
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "--context", input=text)
+            self.assertEqual(p.stdout.decode(), want)
+        # 24 characters each side at most
+        p = self.scan("-L", lex, "--context", input="前" * 40 + "赌博" + "后" * 40 + "\n")
+        self.assertEqual(p.stdout.decode().split("\n")[1],
+                         "    " + "前" * 24 + "»赌博«" + "后" * 24)
+        self.assertNotIn("»", self.scan("-L", lex, input=text).stdout.decode())
+
+    def test_color_on_a_terminal(self):
+        import pty
+        lex = self.lexicon()
+        f = self.write("a.txt", "赌博\n")
+        for env, colored in (({"NO_COLOR": ""}, True), ({"NO_COLOR": "1"}, False)):
+            master, slave = pty.openpty()
+            proc = subprocess.run([BIN, "scan", "-L", lex, f], stdout=slave,
+                                  stderr=subprocess.PIPE, env=self.env(TERM="xterm", **env),
+                                  timeout=60)
+            os.close(slave)
+            out = os.read(master, 65536)
+            os.close(master)
+            self.assertEqual(proc.returncode, 1)
+            self.assertEqual(b"\033[" in out, colored, out)
+
+
+class TestSummaryAndTerminal(CliTestCase):
+    def test_summary(self):
+        # "a long run shows ... no summary"
+        lex = self.lexicon()
+        a = self.write("a.txt", "网上赌博\n最好\n")
+        b = self.write("b.txt", "干净\n")
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "--summary", a, b)
+            self.assert_exit(p, 1)
+            err = p.stderr.decode().splitlines()
+            self.assertEqual(err[0], "shai: 2 files scanned, 1 with hits; 2 hits: 1 block, 1 review")
+            self.assertRegex(p.stderr.decode(), r"category ad-law +1\n")
+            self.assertRegex(p.stderr.decode(), r"category gambling +1\n")
+            self.assertIn("file %s: 2 (1 block)" % a, p.stderr.decode())
+            self.assertNotIn("b.txt", p.stderr.decode())
+            self.assertEqual(self.scan("-L", lex, j, a, b).stderr, b"")  # not a terminal
+
+    def test_progress(self):
+        # "a long run shows no progress": a line on a terminal's stderr,
+        # erased at the end; nothing when stderr is not a terminal. The
+        # one-second delay is set to 0 for the test.
+        import pty
+        lex = self.lexicon()
+        files = [self.write("p%d.txt" % i, "网上赌博\n" * 1000) for i in range(3)]
+        for j in ("-j1", "-j2"):
+            master, slave = pty.openpty()
+            p = subprocess.run([BIN, "scan", "-L", lex, j, *files], stdout=subprocess.PIPE,
+                               stderr=slave, env=self.env(SHAI_PROGRESS_DELAY_MS="0", TERM="xterm"),
+                               timeout=60)
+            os.close(slave)
+            err = os.read(master, 65536).decode()
+            os.close(master)
+            self.assertEqual(p.returncode, 1)
+            self.assertRegex(err, r"shai: \d/3 files, [0-9.]+ MB, \d+ hits, [0-9.]+ MB/s")
+            self.assertTrue(err.endswith("\r\033[K"), repr(err[-20:]))
+            self.assertEqual(len(p.stdout.decode().splitlines()), 3000)
+            q = self.scan("-L", lex, j, *files, env=self.env(SHAI_PROGRESS_DELAY_MS="0"))
+            self.assertEqual(q.stderr, b"")
+        # records: the same line
+        master, slave = pty.openpty()
+        p = subprocess.run([BIN, "scan", "-L", lex, "--verdicts", *files], stdout=subprocess.PIPE,
+                           stderr=slave, env=self.env(SHAI_PROGRESS_DELAY_MS="0", TERM="xterm"),
+                           timeout=60)
+        os.close(slave)
+        err = os.read(master, 65536).decode()
+        os.close(master)
+        self.assertRegex(err, r"shai: \d/3 files, [0-9.]+ MB, \d+ hits")
+
+    def test_notice_when_stdin_is_a_terminal(self):
+        # "a notice when reading a terminal's stdin"
+        import pty
+        lex = self.lexicon()
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([BIN, "scan", "-L", lex], stdin=slave, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=self.env())
+        os.close(slave)
+        os.write(master, "网上赌博\n".encode() + b"\x04")
+        out, err = proc.communicate(timeout=60)
+        os.close(master)
+        self.assertIn(b"reading standard input from the terminal", err)
+        self.assertEqual(out.decode(), "<stdin>:1:1: 网上赌博 [gambling/block]\n")
+        p = self.scan("-L", lex, input="网上赌博\n")
+        self.assertEqual(p.stderr, b"")
+
+
+class TestRecords(CliTestCase):
+    ROWS = [{"id": 1, "text": "他在网上赌博输了"},
+            {"id": "b", "meta": {"x": [1, 2.5e3, {"y": None, "z": "\\\"}"}], "t": True}, "text": "干净的"},
+            {"text": "😀\n代开发票 and 最好", "id": [3]},
+            {"id": 4, "text": ""}]
+
+    def lines(self, ensure_ascii):
+        return "".join(json.dumps(r, ensure_ascii=ensure_ascii) + "\n" for r in self.ROWS)
+
+    def test_jsonl_escaped_and_not(self):
+        # "`\u`-escaped rows (Python's default json.dumps) give no hit and
+        # exit 0, and unescaped rows give offsets into the JSON line with no
+        # record id."
+        lex = self.lexicon()
+        for ensure_ascii in (True, False):
+            p = self.scan("-L", lex, "--input", "jsonl", "--field", "text", "--id", "id",
+                          input=self.lines(ensure_ascii))
+            self.assert_exit(p, 1)
+            recs = self.jsonl(p.stdout)
+            got = [(r["line"], r["id"], r["text"], r["start"], r["end"]) for r in recs]
+            t0, t2 = self.ROWS[0]["text"].encode(), self.ROWS[2]["text"].encode()
+            self.assertEqual(got, [
+                (1, 1, "网上赌博", t0.index("网上赌博".encode()), t0.index("网上赌博".encode()) + 12),
+                (3, [3], "代开发票", t2.index("代开发票".encode()), t2.index("代开发票".encode()) + 12),
+                (3, [3], "最好", t2.index("最好".encode()), t2.index("最好".encode()) + 6)])
+
+    def test_verdicts_and_offsets(self):
+        # "There is no per-record verdict (records without hits vanish)"
+        lex = self.lexicon()
+        data = self.lines(True)
+        for unit in ("byte", "char", "utf16"):
+            p = self.scan("-L", lex, "--input", "jsonl", "--field", "text", "--id", "id",
+                          "--verdicts", "--offsets", unit, input=data)
+            self.assert_exit(p, 1)
+            recs = self.jsonl(p.stdout)
+            self.assertEqual([(r["id"], r["verdict"], r["categories"]) for r in recs], [
+                (1, "block", ["gambling"]), ("b", "pass", []),
+                ([3], "block", ["fraud", "ad-law"]), (4, "pass", [])])
+            for row, rec in zip(self.ROWS, recs):
+                text = row["text"]
+                for h in rec["hits"]:
+                    if unit == "byte":
+                        got = text.encode()[h["start"]:h["end"]].decode()
+                    elif unit == "char":
+                        got = text[h["start"]:h["end"]]
+                    else:
+                        got = text.encode("utf-16-le")[2 * h["start"]:2 * h["end"]].decode("utf-16-le")
+                    self.assertEqual(got, h["text"], unit)
+            self.assertEqual(recs[2]["hits"][0]["suggestion"], "开具发票")
+        # plain lines: one verdict per line
+        p = self.scan("-L", lex, "--verdicts", input="网上赌博\n\n最好\n")
+        self.assertEqual([(r["line"], r["verdict"]) for r in self.jsonl(p.stdout)],
+                         [(1, "block"), (2, "pass"), (3, "review")])
+
+    def test_bad_records(self):
+        lex = self.lexicon()
+        data = '{"text": "赌博"}\nnot json\n{"other": 1}\n{"text": 5}\n{"text": "赌博"} x\n{"text": "最好"}\n'
+        p = self.scan("-L", lex, "--input", "jsonl", "--field", "text", "--verdicts", input=data)
+        self.assert_exit(p, 2)
+        self.assertEqual([r["line"] for r in self.jsonl(p.stdout)], [1, 6])
+        err = p.stderr.decode()
+        for line in (2, 3, 4, 5):
+            self.assertIn("<stdin>:%d:" % line, err)
+        self.assert_exit(self.scan("-L", lex, "--input", "jsonl", input=data), 2)  # no --field
+
+    def test_mapper_example(self):
+        # "exit 1 on hits breaks Hadoop Streaming and Spark RDD.pipe()": the
+        # documented mapper, run as Hadoop Streaming runs it (stdin to stdout).
+        lex = self.lexicon()
+        script = os.path.join(SOURCE_DIR, "docs", "shai-mapper.sh")
+        bindir = self.path("bin")
+        os.makedirs(bindir)
+        os.symlink(BIN, os.path.join(bindir, "shai"))
+        env = self.env(PATH=bindir + os.pathsep + os.environ.get("PATH", ""),
+                       SHAI_DEFAULT_LEXICON=lex)
+        p = subprocess.run(["sh", script], input=self.lines(True).encode(),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        recs = self.jsonl(p.stdout)
+        self.assertEqual([r["id"] for r in recs], [r["id"] for r in self.ROWS])
+        self.assertEqual([r["verdict"] for r in recs], ["block", "pass", "block", "pass"])
+        emoji = recs[2]["hits"][0]
+        self.assertEqual((emoji["start"], emoji["end"]), (3, 7))  # UTF-16: 😀 is 2 units, \n 1
+
+
+def check_sarif(test, log):
+    """The required properties and enumerations of the SARIF 2.1.0 schema
+    (sarif-schema-2.1.0.json, OASIS), for the objects shai writes, checked by
+    hand (no network, no schema file): sarifLog {version, runs}, run {tool},
+    tool {driver}, toolComponent {name}, reportingDescriptor {id}, result
+    {message}, message {text | id}, location.physicalLocation {artifactLocation
+    | address}, region (startLine, startColumn, endColumn >= 1, byteOffset,
+    byteLength >= 0), fix {artifactChanges, minItems 1}, artifactChange
+    {artifactLocation, replacements, minItems 1}, replacement {deletedRegion},
+    artifactContent {text | binary | rendered}; result.level and
+    run.columnKind enumerations; ruleIndex agrees with ruleId."""
+    test.assertEqual(log["version"], "2.1.0")
+    test.assertIsInstance(log["runs"], list)
+    for run in log["runs"]:
+        driver = run["tool"]["driver"]
+        test.assertIsInstance(driver["name"], str)
+        rules = driver.get("rules", [])
+        ids = [r["id"] for r in rules]
+        test.assertEqual(len(ids), len(set(ids)))  # unique rule ids
+        test.assertIn(run.get("columnKind", "unicodeCodePoints"),
+                      ("utf16CodeUnits", "unicodeCodePoints"))
+        for res in run.get("results", []):
+            msg = res["message"]
+            test.assertTrue("text" in msg or "id" in msg)
+            test.assertIn(res.get("level", "warning"), ("none", "note", "warning", "error"))
+            if "ruleIndex" in res:
+                test.assertEqual(rules[res["ruleIndex"]]["id"], res["ruleId"])
+            for loc in res.get("locations", []):
+                phys = loc["physicalLocation"]
+                test.assertTrue("artifactLocation" in phys or "address" in phys)
+                test.assertRegex(phys["artifactLocation"]["uri"], r"^[A-Za-z0-9._~/%-]+$")
+                reg = phys["region"]
+                for k in ("startLine", "startColumn", "endColumn"):
+                    test.assertGreaterEqual(reg[k], 1)
+                for k in ("byteOffset", "byteLength"):
+                    test.assertGreaterEqual(reg[k], 0)
+            for fix in res.get("fixes", []):
+                test.assertGreaterEqual(len(fix["artifactChanges"]), 1)
+                for ch in fix["artifactChanges"]:
+                    test.assertIn("uri", ch["artifactLocation"])
+                    test.assertGreaterEqual(len(ch["replacements"]), 1)
+                    for rep in ch["replacements"]:
+                        test.assertIn("startLine", rep["deletedRegion"])
+                        c = rep.get("insertedContent", {"text": ""})
+                        test.assertTrue("text" in c or "binary" in c or "rendered" in c)
+
+
+class TestSarif(CliTestCase):
+    def test_sarif(self):
+        lex = self.lexicon()
+        a = self.write("dir with space/a.txt", "本店代开发票，价格最好！\n他在网上赌博\n")
+        b = self.write("b.txt", "干净\n")
+        gbk = self.write("c.txt", "第一行\n价格最好\n".encode("gbk"))
+        p = self.scan("-L", lex, "-f", "sarif", a, b, gbk)
+        self.assert_exit(p, 1)
+        log = json.loads(p.stdout)
+        check_sarif(self, log)
+        run = log["runs"][0]
+        res = run["results"]
+        self.assertEqual([r["ruleId"] for r in res],
+                         ["shai/fraud", "shai/ad-law", "shai/gambling", "shai/ad-law"])
+        self.assertEqual([r["level"] for r in res], ["error", "warning", "error", "warning"])
+        loc = res[1]["locations"][0]["physicalLocation"]
+        self.assertEqual(loc["artifactLocation"]["uri"], a.replace(" ", "%20"))
+        self.assertEqual((loc["region"]["startLine"], loc["region"]["startColumn"],
+                          loc["region"]["endColumn"]), (1, 10, 12))
+        fix = res[1]["fixes"][0]["artifactChanges"][0]["replacements"][0]
+        self.assertEqual(fix["insertedContent"]["text"], "很好")
+        self.assertNotIn("fixes", res[2])
+        # a GBK file: byte offsets into the file as it is
+        reg = res[3]["locations"][0]["physicalLocation"]["region"]
+        data = slurp(gbk)
+        self.assertEqual(data[reg["byteOffset"]:reg["byteOffset"] + reg["byteLength"]].decode("gbk"), "最好")
+        # no hit: a valid log with no results
+        p = self.scan("-L", lex, "-f", "sarif", b)
+        self.assert_exit(p, 0)
+        log = json.loads(p.stdout)
+        check_sarif(self, log)
+        self.assertEqual(log["runs"][0]["results"], [])
+        self.assert_exit(self.scan("-L", lex, "-f", "sarif", "--verdicts", b), 2)
+
+
+class TestNoOverlapAcrossWordsAndRules(CliTestCase):
+    LEX = ("@category spam\n@action review\n加V\n加v\nqq\n"
+           "re:加v[:：]?[a-z][a-z0-9_]{5,19}\n"
+           "re:qq\\s*[1-9][0-9]{4,11}\n"
+           "@category gambling\n@action block\n赌博\n网上赌博网站\n")
+
+    def test_default_mode_does_not_overlap(self):
+        # "In the default mode a rule hit and a word hit overlap (`加V` and
+        # `加V：abc_12345` both printed)."
+        lex = self.lexicon(self.LEX)
+        text = ("加V：abc_12345 和 加v：abcdef\n"
+                "qq 123456 赌博 网上赌博网站 qq\n" + "没有\n" * 3 + "加V\n")
+        want = [(1, 1, "加V：abc_12345"), (1, 16, "加v：abcdef"),
+                (2, 1, "qq 123456"), (2, 11, "赌博"), (2, 14, "网上赌博网站"), (2, 21, "qq"),
+                (6, 1, "加V")]
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "-f", "jsonl", input=text)
+            self.assert_exit(p, 1)
+            recs = self.jsonl(p.stdout)
+            self.assertEqual([(r["line"], r["col"], r["text"]) for r in recs], want)
+            spans = [(r["start"], r["end"]) for r in recs]
+            for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+                self.assertLessEqual(e1, s2)
+            self.assertEqual(self.scan("-L", lex, j, "-c", input=text).stdout, b"<stdin>:7\n")
+        # records too
+        p = self.scan("-L", lex, "--verdicts", input=text)
+        self.assertEqual([h["text"] for h in self.jsonl(p.stdout)[0]["hits"]],
+                         ["加V：abc_12345", "加v：abcdef"])
+        # --overlapping still reports every hit
+        p = self.scan("-L", lex, "--overlapping", "-f", "jsonl", input=text)
+        texts = [r["text"] for r in self.jsonl(p.stdout)]
+        self.assertIn("加V", texts)
+        self.assertIn("加V：abc_12345", texts)
+
+
+SCAN_OPTIONS = ("--lexicon", "-L", "--db", "--no-fold", "--format", "--overlapping", "--threads",
+                "--help", "--version", "--fail-on", "--exit-zero", "--count", "-c",
+                "--files-with-matches", "-l", "--quiet", "-q", "--glob", "-g", "--type", "-t",
+                "--encoding", "-E", "--column", "--color", "--suggest", "--summary",
+                "--no-summary", "--context", "--no-context", "--input", "--field", "--id",
+                "--verdicts", "--offsets", "sarif", "docx")
+
+
+class TestDocumentation(CliTestCase):
+    def test_help_and_man_page_name_every_option(self):
+        # "`docs/cli.md` and `shai scan --help` describe every flag; a man
+        # page shai(1) is generated and installed, and bash completion"
+        scan = self.run_shai("scan", "--help").stdout.decode()
+        with open(os.environ["SHAI_MAN"], encoding="utf-8") as f:
+            man = f.read().replace("\\-", "-").replace("\\e", "\\")
+        with open(os.path.join(SOURCE_DIR, "docs", "cli.md"), encoding="utf-8") as f:
+            doc = f.read()
+        for opt in SCAN_OPTIONS:
+            self.assertRegex(scan, r"(^|[ ,=(])%s\b" % re.escape(opt), opt)
+            self.assertIn(opt, man, opt)
+            if opt.startswith("--") and opt not in ("--help", "--version", "--threads"):
+                self.assertIn(opt, doc, opt)
+        self.assertIn(".TH SHAI 1", man)
+
+    def test_bash_completion(self):
+        bindir = self.path("bin")
+        os.makedirs(bindir)
+        os.symlink(BIN, os.path.join(bindir, "shai"))
+        script = os.path.join(SOURCE_DIR, "tools", "shai.bash-completion")
+
+        def complete(*words):
+            words = ["shai"] + list(words)
+            cmd = ('source "%s"; COMP_WORDS=(%s); COMP_CWORD=%d; _shai; printf "%%s\\n" "${COMPREPLY[@]}"'
+                   % (script, " ".join("'%s'" % w for w in words), len(words) - 1))
+            p = subprocess.run(["bash", "-c", cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=self.env(PATH=bindir + os.pathsep + os.environ["PATH"]),
+                               timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            return p.stdout.decode().split()
+
+        self.assertEqual(complete("sc"), ["scan"])
+        self.assertEqual(sorted(complete("scan", "--fa")), ["--fail-on"])
+        self.assertEqual(complete("scan", "--fail-on", "b"), ["block"])
+        self.assertIn("sarif", complete("scan", "-f", ""))
+        self.assertIn("--verdicts", complete("scan", "--"))
+
+
+def slurp(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class TestMaskAndFix(CliTestCase):
+    LEX = ("@category ad-law\n@action review\n全网第一\tsuggestion=全网热销\n"
+           "最好\tsuggestion=很好\n@category gambling\n赌博\n")
+    TEXT = "本品全网第一\r\n他说赌博最好\r\n没有\n最后一行没有换行：最好"
+    FIXED = "本品全网热销\r\n他说赌博很好\r\n没有\n最后一行没有换行：很好"
+
+    ENCODINGS = (("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("gbk", b""), ("gb18030", b""),
+                 ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"))
+
+    def test_mask_keeps_encoding_and_line_endings(self):
+        # "There is no mask command"
+        lex = self.lexicon(self.LEX)
+        masked = "本品****\r\n他说****\r\n没有\n最后一行没有换行：**"
+        for codec, bom in self.ENCODINGS:
+            f = self.write("m.txt", bom + self.TEXT.encode(codec))
+            p = self.run_shai("mask", "-L", lex, f)
+            self.assert_exit(p, 1)
+            self.assertEqual(p.stdout, bom + masked.encode(codec), codec)
+        f = self.write("m.txt", self.TEXT)
+        p = self.run_shai("mask", "-L", lex, "--char", "×", "--phrase-for", "gambling=【屏蔽】", f)
+        self.assertEqual(p.stdout.decode(), "本品××××\r\n他说【屏蔽】××\r\n没有\n最后一行没有换行：××")
+        p = self.run_shai("mask", "-L", lex, "--phrase", "[x]", "-", input="干净\n赌博\n")
+        self.assertEqual(p.stdout.decode(), "干净\n[x]\n")
+        p = self.run_shai("mask", "-L", lex, "-", input="干净\n")
+        self.assert_exit(p, 0)
+        # in place, with a backup
+        g = self.write("g.txt", self.TEXT.encode("gbk"))
+        p = self.run_shai("mask", "-L", lex, "-i", g)
+        self.assert_exit(p, 1)
+        self.assertEqual(slurp(g), masked.encode("gbk"))
+        self.assertEqual(slurp(g + ".bak"), self.TEXT.encode("gbk"))
+
+    def test_fix_in_place_and_diff(self):
+        # "no way to apply suggestions"
+        lex = self.lexicon(self.LEX)
+        for codec, bom in self.ENCODINGS:
+            data = bom + self.TEXT.encode(codec)
+            f = self.write("f.txt", data)
+            os.chmod(f, 0o640)
+            p = self.run_shai("fix", "-L", lex, "--diff", f)
+            self.assert_exit(p, 1)
+            self.assertEqual(slurp(f), data)  # --diff changes nothing
+            if not codec.startswith("utf-16"):
+                # the diff is in the file's bytes: patch(1) applies it
+                q = subprocess.run(["patch", "-s", "-p0", "-o", self.path("patched"), f],
+                                   input=p.stdout, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   timeout=60)
+                self.assertEqual(q.returncode, 0, q.stdout + q.stderr)
+                self.assertEqual(slurp(self.path("patched")),
+                                 bom + self.FIXED.encode(codec))
+            p = self.run_shai("fix", "-L", lex, f)
+            self.assert_exit(p, 1)
+            self.assertEqual(slurp(f), bom + self.FIXED.encode(codec), codec)
+            self.assertEqual(slurp(f + ".bak"), data)
+            self.assertEqual(os.stat(f).st_mode & 0o777, 0o640)
+            # nothing left to fix (赌博 has no suggestion)
+            self.assert_exit(self.run_shai("fix", "-L", lex, "--no-backup", f), 0)
+        p = self.run_shai("fix", "-L", lex, "--diff", "-", input="最好\n")
+        self.assertIn("-最好\n+很好\n", p.stdout.decode())
+        self.assert_exit(self.run_shai("fix", "-L", lex, input="最好\n"), 2)
+
+
+def make_docx(path, paragraphs):
+    """A minimal real .docx (Office Open XML: content types, package
+    relationships, word/document.xml) with one w:p per paragraph; a
+    paragraph is a list of runs, each a string or ("tab",) / ("br",)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+    W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = []
+    for runs in paragraphs:
+        parts = []
+        for r in runs:
+            if r == ("tab",):
+                parts.append("<w:r><w:tab/></w:r>")
+            elif r == ("br",):
+                parts.append("<w:r><w:br/></w:r>")
+            else:
+                parts.append('<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">%s</w:t></w:r>'
+                             % escape(r))
+        body.append("<w:p>%s</w:p>" % "".join(parts))
+    # a table: its cells are paragraphs too
+    body.append("<w:tbl><w:tr><w:tc><w:p><w:r><w:t>表格里的代开发票</w:t></w:r></w:p></w:tc>"
+                "</w:tr></w:tbl>")
+    doc = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           '<w:document xmlns:w="%s"><w:body>%s<w:sectPr/></w:body></w:document>'
+           % (W, "".join(body)))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+                   'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/><Override '
+                   'PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+                   'officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("_rels/.rels",
+                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+                   'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                   'officeDocument" Target="word/document.xml"/></Relationships>')
+        z.writestr("word/document.xml", doc)
+
+
+class TestDocuments(CliTestCase):
+    def test_docx(self):
+        # "A .docx ... containing 网上赌场 ... exits 0 with no hit"
+        lex = self.lexicon("@category gambling\n@action block\n网上赌场\n"
+                           "@category fraud\n代开发票\n")
+        d = self.write("drafts/keep.txt", "")
+        f = self.path("drafts/draft.docx")
+        make_docx(f, [["第一段"], ["他在网上", "赌场输了", ("tab",), "钱"], [], ["<网上&赌场>"]])
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "-f", "jsonl", f)
+            self.assert_exit(p, 1)
+            got = [(r["line"], r["col"], r["text"]) for r in self.jsonl(p.stdout)]
+            # a line is a paragraph; the runs of a paragraph join
+            self.assertEqual(got, [(2, 3, "网上赌场"), (4, 2, "网上&赌场"), (5, 5, "代开发票")])
+            # found in a directory too, not skipped as binary
+            p = self.scan("-L", lex, j, "-l", os.path.dirname(d))
+            self.assertEqual(p.stdout.decode(), f + "\n")
+            self.assertEqual(p.stderr, b"")
+        bad = self.write("bad.docx", b"PK\x03\x04 not really")
+        p = self.scan("-L", lex, bad)
+        self.assert_exit(p, 2)
+        self.assertIn("bad.docx: not a .docx", p.stderr.decode())
+
+    def test_html_and_markdown_markup_is_not_text(self):
+        lex = self.lexicon("@category gambling\n赌博\n@category spam\n"
+                           "re:www\\.[a-z0-9]+\\.cn\n")
+        html = ('<html><head><title>赌博</title><style>.赌博{}</style>'
+                '<script>var x="赌博";</script></head>\n'
+                '<body class="赌博" data-x=\'赌博\'><!-- 赌博 -->\n<p>他在<b>赌</b>博，'
+                '<a href="http://www.abc.cn">看这里</a> 赌博</p></body></html>\n')
+        f = self.write("page.html", html)
+        p = self.scan("-L", lex, "-f", "jsonl", f)
+        recs = self.jsonl(p.stdout)
+        # the title's text and the body's text; not the style, script,
+        # attributes, comment or link target; offsets are the file's
+        self.assertEqual([(r["line"], r["text"]) for r in recs],
+                         [(1, "赌博"), (3, "赌</b>博"), (3, "赌博")])
+        data = html.encode()
+        for r in recs:
+            self.assertEqual(data[r["start"]:r["end"]].decode(), r["text"])
+        md = "# 标题\n看[这里](http://www.abc.cn/赌博)和 <span title=\"赌博\">x</span>\n**赌**博 www.abc.cn\n"
+        f = self.write("note.md", md)
+        p = self.scan("-L", lex, "-f", "jsonl", f)
+        self.assertEqual([(r["line"], r["col"], r["text"]) for r in self.jsonl(p.stdout)],
+                         [(3, 3, "赌**博"), (3, 8, "www.abc.cn")])
+        # a .txt file with the same text is text
+        f = self.write("note.txt", md)
+        self.assertEqual(len(self.jsonl(self.scan("-L", lex, "-f", "jsonl", f).stdout)), 5)
+
+
+class TestLongLines(CliTestCase):
+    def test_rule_hits_on_a_long_line_are_linear(self):
+        # issue 19 item 5: each rule hit walked back to the last word hit to
+        # find its column, so a 1 MB line of word and rule hits took minutes.
+        lex = self.lexicon("@category gambling\n赌博\n@category spam\n"
+                           "re:www\\.[a-z]+\\.cn\n")
+        unit = "赌博 www.a.cn "
+        n = 60000  # 960 KB, under the rules' 1 MiB line pieces
+        f = self.write("long.txt", unit * n + "\n")
+        for j in ("-j1", "-j2"):
+            # about a second; minutes before
+            p = self.scan("-L", lex, j, "-f", "jsonl", f, timeout=60)
+            self.assert_exit(p, 1)
+            recs = self.jsonl(p.stdout)
+            self.assertEqual(len(recs), 2 * n)
+            cols = sorted((r["col"], r["text"]) for r in recs)
+            want = sorted([(1 + len(unit) * i, "赌博") for i in range(n)] +
+                          [(4 + len(unit) * i, "www.a.cn") for i in range(n)])
+            self.assertEqual(cols, want)
+            for r in recs[:: 997]:
+                self.assertEqual(r["start"], len((unit * (r["col"] // len(unit))).encode())
+                                 + (0 if r["text"] == "赌博" else 7))
+
 
 if __name__ == "__main__":
     argv = [a for a in sys.argv]
