@@ -92,8 +92,10 @@ struct lint {
     uint32_t fold;                /* fold stages in force */
     struct lint_entry **by_index; /* the first occurrences, by db entry index */
     size_t n_index;
-    struct cli_out msg; /* the message being built */
-    bool failed;        /* out of memory or another hard error */
+    struct cli_out msg;    /* the message being built */
+    bool failed;           /* out of memory or another hard error */
+    bool io_error;         /* a corpus could not be read (already reported) */
+    uint64_t corpus_lines; /* lines of the reference corpus (--corpus) */
 };
 
 /* ---------------------------------------------------------------- findings */
@@ -668,6 +670,131 @@ static void check_allow(struct lint *L, const shai_db *db)
         msg_str(L, " suppresses nothing: no deny entry matches inside it");
         finish(L, e, SEV_WARNING);
     }
+}
+
+/* -------------------------------------------------------------- shadowing */
+
+/* For each db entry: a deny word that some allow word contains (an allow
+ * hit can then suppress it). NULL on error. */
+struct allow_scan {
+    bool *inside;
+};
+
+static int on_inside_allow(const shai_hit *hit, void *user)
+{
+    struct allow_scan *as = user;
+    if (!(hit->flags & SHAI_HIT_ALLOW))
+        as->inside[hit->entry] = true;
+    return 0;
+}
+
+struct shadow_scan {
+    const struct lint *L;
+    const struct lint_entry *e;
+    const bool *inside;
+    uint32_t category; /* e's */
+    uint32_t by;       /* the shadowing entry's index, or UINT32_MAX */
+};
+
+static int on_shadow_hit(const shai_hit *hit, void *user)
+{
+    struct shadow_scan *ss = user;
+    const struct lint_entry *b;
+    if ((hit->flags & SHAI_HIT_ALLOW) || hit->entry == ss->e->index ||
+        hit->action != SHAI_ACTION_BLOCK || hit->category != ss->category || ss->inside[hit->entry])
+        return 0;
+    b = ss->L->by_index[hit->entry];
+    if (!b || b->kind != KIND_WORD)
+        return 0;
+    /* an exact word may miss the folded variants of e's text */
+    if ((b->flags & SHAI_ENTRY_EXACT) && !(ss->e->flags & SHAI_ENTRY_EXACT))
+        return 0;
+    ss->by = hit->entry;
+    return 1;
+}
+
+/* Entries that are never reported, or whose action never counts, because
+ * another entry always wins (docs: `shai lint --help`):
+ *  - an exact word and an earlier folded word of the same kind (deny or
+ *    allow) that matches all of its text: every span the exact word matches,
+ *    the folded one matches too, and of two entries matching the same span
+ *    the earlier (lower index) is reported: the exact word never is;
+ *  - a deny word with action review whose text contains a match of a deny
+ *    word of the same category with action block that no allow word
+ *    contains: wherever the review word matches, the block word matches
+ *    inside it, and an allow hit can suppress a hit only by covering it (its
+ *    text would contain the block word): the text is blocked, the review
+ *    action never decides a verdict. The same category: a scene gives both
+ *    the same action, or keeps both.
+ * Warnings. */
+static void check_shadowed(struct lint *L, const shai_db *db)
+{
+    struct allow_scan as;
+    as.inside = calloc(L->n_index + 1, sizeof *as.inside);
+    if (!as.inside) {
+        L->failed = true;
+        return;
+    }
+    for (size_t i = 0; i < L->n_index; i++) {
+        const struct lint_entry *a = L->by_index[i];
+        if (!a || a->kind != KIND_WORD || !(a->flags & SHAI_ENTRY_ALLOW))
+            continue;
+        int rc = shai_scan(db, a->text, a->len, SHAI_SCAN_OVERLAPPING, on_inside_allow, &as);
+        if (rc != SHAI_OK && rc != SHAI_TERMINATED && rc != SHAI_E_MATCH_LIMIT) {
+            L->failed = true;
+            break;
+        }
+    }
+    for (size_t i = 0; i < L->n_index && !L->failed; i++) {
+        const struct lint_entry *e = L->by_index[i];
+        if (!e || e->kind != KIND_WORD || !e->self_match || e->key_len == 0)
+            continue;
+        if (e->flags & SHAI_ENTRY_EXACT) {
+            const struct lint_entry *first = NULL;
+            for (size_t k = 0; k < e->n_same; k++) {
+                const struct lint_entry *o = L->by_index[e->same[k]];
+                if (o && o->kind == KIND_WORD && !(o->flags & SHAI_ENTRY_EXACT) &&
+                    (o->flags & SHAI_ENTRY_ALLOW) == (e->flags & SHAI_ENTRY_ALLOW) &&
+                    o->index < e->index && (!first || o->index < first->index))
+                    first = o;
+            }
+            if (first) {
+                msg_subject(L, e);
+                msg_str(L, " is shadowed by ");
+                msg_subject(L, first);
+                msg_str(L, " (");
+                msg_where(L, first, e->file);
+                msg_str(L, "): that entry matches every span this one does and is reported "
+                           "instead; this one never is");
+                finish(L, e, SEV_WARNING);
+                continue;
+            }
+        }
+        uint32_t action = 0, category = 0;
+        if ((e->flags & SHAI_ENTRY_ALLOW) ||
+            shai_db_entry_info(db, e->index, &category, &action, NULL, NULL, NULL) != SHAI_OK ||
+            action != SHAI_ACTION_REVIEW)
+            continue;
+        struct shadow_scan ss = {L, e, as.inside, category, UINT32_MAX};
+        int rc = shai_scan(db, e->text, e->len, SHAI_SCAN_OVERLAPPING, on_shadow_hit, &ss);
+        if (rc != SHAI_OK && rc != SHAI_TERMINATED && rc != SHAI_E_MATCH_LIMIT) {
+            L->failed = true;
+            break;
+        }
+        if (ss.by == UINT32_MAX)
+            continue;
+        const struct lint_entry *b = L->by_index[ss.by];
+        msg_subject(L, e);
+        msg_str(L, " (review) is shadowed by block ");
+        msg_subject(L, b);
+        msg_str(L, " (");
+        msg_where(L, b, e->file);
+        msg_str(L, ", same category): every text it matches contains that entry, which no "
+                   "allow entry contains: the text is blocked and the review action never "
+                   "counts");
+        finish(L, e, SEV_WARNING);
+    }
+    free(as.inside);
 }
 
 /* ------------------------------------------------------------- rule cost */
@@ -1391,6 +1518,154 @@ static void check_rules(struct lint *L, const shai_db *db)
             check_rule_cost(L, &L->entries[i]);
 }
 
+/* ----------------------------------------------------------- rule corpus */
+
+/* Deny rules that hit too many lines of a reference corpus (--corpus): a
+ * rule such as \d{5,} matches order numbers, prices and dates in ordinary
+ * text. Each line is checked as shai_check does (violations: deny hits no
+ * allow hit covers), all hits. */
+struct rule_tally {
+    uint64_t lines;   /* lines with a violation of the rule */
+    uint64_t last;    /* 1 + the last line counted */
+    uint64_t ex_line; /* the first line hit (1-based in its file) */
+    uint32_t ex_file; /* index in the corpus list */
+    char *example;    /* the hit in that line, with context; malloc'ed */
+};
+
+struct rule_corpus {
+    struct rule_tally *t; /* by entry index */
+    uint64_t lines;
+    shai_hit *hits;
+    size_t cap;
+};
+
+/* Moves byte offset `at` of text[0..len) back to the start of its UTF-8
+ * sequence. */
+static size_t unit_start(const char *text, size_t len, size_t at)
+{
+    while (at > 0 && at < len && ((unsigned char)text[at] & 0xC0) == 0x80)
+        at--;
+    return at;
+}
+
+static int corpus_line(struct lint *L, const shai_db *db, struct rule_corpus *rc_, const char *text,
+                       size_t len, uint32_t file, uint64_t line_no)
+{
+    uint32_t verdict;
+    size_t count = 0;
+    int rc;
+    for (;;) {
+        rc =
+            shai_check(db, text, len, SHAI_SCAN_OVERLAPPING, &verdict, rc_->hits, rc_->cap, &count);
+        if (rc != SHAI_E_BUFFER_TOO_SMALL)
+            break;
+        size_t cap = count + 16;
+        shai_hit *q = realloc(rc_->hits, cap * sizeof *q);
+        if (!q)
+            return -1;
+        rc_->hits = q;
+        rc_->cap = cap;
+    }
+    if (rc != SHAI_OK && rc != SHAI_E_MATCH_LIMIT)
+        return -1;
+    rc_->lines++;
+    for (size_t i = 0; i < count; i++) {
+        const struct lint_entry *e =
+            rc_->hits[i].entry < L->n_index ? L->by_index[rc_->hits[i].entry] : NULL;
+        struct rule_tally *t;
+        if (!e || e->kind != KIND_RULE)
+            continue;
+        t = &rc_->t[e->index];
+        if (t->last == rc_->lines)
+            continue;
+        t->last = rc_->lines;
+        if (t->lines++ == 0) {
+            /* the hit, with some 10 characters either side */
+            const shai_hit *h = &rc_->hits[i];
+            size_t from = unit_start(text, len, h->start > 30 ? (size_t)h->start - 30 : 0);
+            size_t to = unit_start(text, len, h->end + 30 < len ? (size_t)h->end + 30 : len);
+            t->example = malloc(to - from + 1);
+            if (!t->example)
+                return -1;
+            memcpy(t->example, text + from, to - from);
+            t->example[to - from] = '\0';
+            t->ex_file = file;
+            t->ex_line = line_no;
+        }
+    }
+    return 0;
+}
+
+static void check_rule_rates(struct lint *L, const shai_db *db, const char *const *corpus,
+                             size_t n_corpus, unsigned long max_rate)
+{
+    struct rule_corpus C = {0};
+    char *line = NULL;
+    size_t cap = 0;
+
+    C.t = calloc(L->n_index + 1, sizeof *C.t);
+    if (!C.t) {
+        L->failed = true;
+        return;
+    }
+    for (size_t f = 0; f < n_corpus && !L->failed; f++) {
+        FILE *in = strcmp(corpus[f], "-") == 0 ? stdin : fopen(corpus[f], "rb");
+        uint64_t line_no = 0;
+        ssize_t n;
+        if (!in) {
+            cli_error("%s: %s", corpus[f], strerror(errno));
+            L->failed = true;
+            L->io_error = true;
+            break;
+        }
+        while ((n = getline(&line, &cap, in)) >= 0) {
+            size_t len = (size_t)n;
+            line_no++;
+            while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+                len--;
+            if (corpus_line(L, db, &C, line, len, (uint32_t)f, line_no) != 0) {
+                L->failed = true;
+                break;
+            }
+        }
+        if (in != stdin)
+            fclose(in);
+    }
+    free(line);
+    L->corpus_lines = C.lines;
+    for (size_t i = 0; i < L->n_index && !L->failed && C.lines > 0; i++) {
+        const struct lint_entry *e = L->by_index[i];
+        const struct rule_tally *t = &C.t[i];
+        if (!e || e->kind != KIND_RULE || (e->flags & SHAI_ENTRY_ALLOW))
+            continue;
+        /* lines per 10,000, in tenths */
+        uint64_t tenths = (t->lines * 100000 + C.lines / 2) / C.lines;
+        if (t->lines * 10000 <= (uint64_t)max_rate * C.lines)
+            continue;
+        msg_str(L, "rule fires too often: it hits ");
+        msg_u64(L, tenths / 10);
+        msg_str(L, ".");
+        msg_u64(L, tenths % 10);
+        msg_str(L, " lines per 10,000 of the reference corpus (");
+        msg_u64(L, t->lines);
+        msg_str(L, " of ");
+        msg_u64(L, C.lines);
+        msg_str(L, " lines; the limit is ");
+        msg_u64(L, max_rate);
+        msg_str(L, "), e.g. ");
+        cli_out_text_escaped(&L->msg, corpus[t->ex_file], strlen(corpus[t->ex_file]));
+        msg_str(L, ":");
+        msg_u64(L, t->ex_line);
+        msg_str(L, ": ");
+        msg_text(L, t->example, strlen(t->example));
+        finish(L, e, SEV_WARNING);
+    }
+    for (size_t i = 0; i < L->n_index; i++)
+        free(C.t[i].example);
+    free(C.t);
+    free(C.hits);
+}
+
 /* ------------------------------------------------------------- categories */
 
 /* The file index of `path` (files were added one at a time, by these
@@ -1559,6 +1834,12 @@ static void check_categories(struct lint *L, const shai_builder *b)
 
 /* ----------------------------------------------------------------- command */
 
+/* Lines per 10,000 of a reference corpus a deny rule may hit (--corpus):
+ * the bundled contact rules hit at most about 10 (phone numbers in Weibo
+ * posts, real ones), \d{5,} hits 100 to 400 on the user-generated corpora. */
+#define DEFAULT_MAX_RULE_RATE 20
+#define DEFAULT_MAX_RULE_RATE_STR "20"
+
 void cmd_lint_help(FILE *out)
 {
     fputs("Usage: shai lint [OPTION]... [PATH]...\n"
@@ -1572,6 +1853,11 @@ void cmd_lint_help(FILE *out)
           "      --strict    treat warnings as errors (exit status 1)\n"
           "      --no-fold   check for exact matching (shai compile --no-fold):\n"
           "                  entries are compared unfolded\n"
+          "      --corpus=FILE  a reference corpus (one text a line; repeatable; -\n"
+          "                  for standard input): warn about deny rules that hit\n"
+          "                  more lines of it than --max-rule-rate\n"
+          "      --max-rule-rate=N  lines per 10,000 of the corpus a deny rule may\n"
+          "                  hit (default " DEFAULT_MAX_RULE_RATE_STR ")\n"
           "  -q, --quiet     no summary line on standard error\n"
           "  -h, --help      show this help and exit\n"
           "      --version   show the version and exit\n"
@@ -1582,6 +1868,11 @@ void cmd_lint_help(FILE *out)
           "  (FILE:LINE:COL: for a finding at a column of the line)\n"
           "\n"
           "Errors (certainly wrong):\n"
+          "  - a line the compiler refuses (invalid UTF-8, a control character,\n"
+          "    an empty or too long entry, a bad rule, directive or attribute):\n"
+          "    every such line is reported (FILE:LINE:COL, an invisible character\n"
+          "    named by its code point, e.g. U+0016), and the other lines are\n"
+          "    still checked;\n"
           "  - the same entry (same text and kind: deny or allow, exact or folded)\n"
           "    written twice in one file; the library merges them silently;\n"
           "  - an entry that folds to nothing (e.g. only zero-width characters): it\n"
@@ -1603,7 +1894,19 @@ void cmd_lint_help(FILE *out)
           "    characters (\\s*\\s*, \\s*(?:x)?\\s*), a repeated group ending with an\n"
           "    unbounded repetition of what begins it ((a+)+), or a repeated group\n"
           "    of alternatives that begin alike ((a|a)*);\n"
-          "  - a category declared with @categories that no entry uses.\n"
+          "  - a category declared with @categories that no entry uses;\n"
+          "  - a shadowed entry, one that another entry always wins over: an exact\n"
+          "    word that an earlier folded word of the same kind matches entirely\n"
+          "    (of two entries matching the same span the earlier is reported, so\n"
+          "    the exact one never is); a deny word with action review whose text\n"
+          "    contains a match of a block word of the same category that no\n"
+          "    allow word contains\n"
+          "    (wherever it matches, the text is blocked: its review action never\n"
+          "    counts);\n"
+          "  - with --corpus: a deny rule that hits more than --max-rule-rate lines\n"
+          "    per 10,000 lines of the corpus, checked as 'shai scan' does (e.g.\n"
+          "    re:\\d{5,} matches order numbers and dates), with the first line it\n"
+          "    hits.\n"
           "When the lexicon declares its categories (@categories NAME..., in any\n"
           "file), a category that an entry is written with, or a scene names, and\n"
           "that is not declared is an error (one per file and category, with the\n"
@@ -1612,17 +1915,30 @@ void cmd_lint_help(FILE *out)
           "--no-fold).\n"
           "\n"
           "Exit status: 0 if there was no error (and, with --strict, no warning),\n"
-          "1 if there was one, 2 if a file could not be read or parsed (the parse\n"
-          "error is printed as FILE:LINE:COL: MESSAGE, and nothing is checked).\n",
+          "1 if there was one, 2 if a file or corpus could not be read (nothing\n"
+          "is checked).\n",
           out);
 }
 
-enum { OPT_STRICT = 1, OPT_NO_FOLD, OPT_QUIET, OPT_HELP, OPT_VERSION };
+enum {
+    OPT_STRICT = 1,
+    OPT_NO_FOLD,
+    OPT_QUIET,
+    OPT_HELP,
+    OPT_VERSION,
+    OPT_CORPUS,
+    OPT_MAX_RULE_RATE
+};
 
 static const struct cli_option lint_options[] = {
-    {"strict", 0, CLI_ARG_NONE, OPT_STRICT},   {"no-fold", 0, CLI_ARG_NONE, OPT_NO_FOLD},
-    {"quiet", 'q', CLI_ARG_NONE, OPT_QUIET},   {"help", 'h', CLI_ARG_NONE, OPT_HELP},
-    {"version", 0, CLI_ARG_NONE, OPT_VERSION}, {NULL, 0, 0, 0},
+    {"strict", 0, CLI_ARG_NONE, OPT_STRICT},
+    {"no-fold", 0, CLI_ARG_NONE, OPT_NO_FOLD},
+    {"corpus", 0, CLI_ARG_REQUIRED, OPT_CORPUS},
+    {"max-rule-rate", 0, CLI_ARG_REQUIRED, OPT_MAX_RULE_RATE},
+    {"quiet", 'q', CLI_ARG_NONE, OPT_QUIET},
+    {"help", 'h', CLI_ARG_NONE, OPT_HELP},
+    {"version", 0, CLI_ARG_NONE, OPT_VERSION},
+    {NULL, 0, 0, 0},
 };
 
 static void lint_free(struct lint *L)
@@ -1640,6 +1956,21 @@ static void lint_free(struct lint *L)
         free(L->findings[i].message);
     free(L->findings);
     cli_out_free_memory(&L->msg);
+}
+
+/* Skipped line k of the builder, from file `file`: an error finding. */
+static int lint_skipped(struct lint *L, const shai_builder *b, uint32_t k, uint32_t file)
+{
+    const char *message = NULL;
+    uint32_t line = 0, col = 0;
+    struct lint_entry at = {0};
+    if (shai_builder_skipped(b, k, NULL, &line, &col, &message) != SHAI_OK)
+        return -1;
+    at.file = file;
+    at.line = line;
+    msg_str(L, message);
+    finish_at(L, &at, SEV_ERROR, col);
+    return L->failed ? -1 : 0;
 }
 
 /* shai_builder_walk_path: keep the lexicon files. */
@@ -1676,6 +2007,9 @@ int cmd_lint(int argc, char **argv)
     size_t n_operands = 0, errors = 0, warnings = 0;
     struct lint_entry **v = NULL;
     bool strict = false, no_fold = false, quiet = false, bad = false;
+    const char **corpus = NULL;
+    size_t n_corpus = 0;
+    unsigned long max_rule_rate = DEFAULT_MAX_RULE_RATE;
     shai_builder *b = NULL;
     shai_db *db = NULL;
     const char *arg;
@@ -1686,6 +2020,11 @@ int cmd_lint(int argc, char **argv)
     operands = cli_arg_list(argc);
     if (!operands)
         return CLI_EXIT_ERROR;
+    corpus = cli_arg_list(argc);
+    if (!corpus) {
+        free(operands);
+        return CLI_EXIT_ERROR;
+    }
     cli_parser_init(&p, argc, argv, "lint");
     while ((id = cli_next(&p, lint_options, &arg)) != CLI_NEXT_END) {
         switch (id) {
@@ -1705,6 +2044,17 @@ int cmd_lint(int argc, char **argv)
         case OPT_QUIET:
             quiet = true;
             break;
+        case OPT_CORPUS:
+            if (!arg[0]) {
+                cli_usage_error("lint", "--corpus needs a file name");
+                goto out;
+            }
+            corpus[n_corpus++] = arg;
+            break;
+        case OPT_MAX_RULE_RATE:
+            if (!cli_parse_uint("lint", "--max-rule-rate", arg, 0, 10000, &max_rule_rate))
+                goto out;
+            break;
         case OPT_HELP:
             status = cli_print_help(cmd_lint_help);
             goto out;
@@ -1722,6 +2072,9 @@ int cmd_lint(int argc, char **argv)
     rc = shai_builder_new(&b);
     if (rc == SHAI_OK && no_fold)
         rc = cli_set_no_fold(b);
+    /* every malformed line reported, the others checked */
+    if (rc == SHAI_OK)
+        rc = shai_builder_set_option(b, SHAI_OPT_LENIENT, 1);
     if (rc != SHAI_OK) {
         cli_error("cannot create a lexicon builder: %s", shai_status_message(rc));
         goto out;
@@ -1740,10 +2093,14 @@ int cmd_lint(int argc, char **argv)
             goto out;
         }
     }
-    /* Every file through the library's parser, one at a time: all parse
-     * errors. */
+    /* Every file through the library's parser, one at a time, leniently:
+     * every malformed line of every file. */
     for (size_t i = 0; i < L.n_files; i++) {
+        uint32_t skipped = shai_builder_skipped_count(b);
         rc = shai_builder_add_path(b, L.files[i].path);
+        for (uint32_t k = skipped; rc == SHAI_OK && k < shai_builder_skipped_count(b); k++)
+            if (lint_skipped(&L, b, k, (uint32_t)i) != 0)
+                rc = SHAI_E_NOMEM;
         if (rc != SHAI_OK) {
             if (shai_builder_error_errno(b) != 0)
                 cli_error("%s: %s", L.files[i].path, strerror(shai_builder_error_errno(b)));
@@ -1788,6 +2145,11 @@ int cmd_lint(int argc, char **argv)
     check_allow(&L, db);
     check_rules(&L, db);
     check_categories(&L, b);
+    check_shadowed(&L, db);
+    if (n_corpus > 0 && !L.failed)
+        check_rule_rates(&L, db, corpus, n_corpus, max_rule_rate);
+    if (L.io_error)
+        goto out;
     if (L.failed) {
         cli_error("out of memory");
         goto out;
@@ -1829,5 +2191,6 @@ out:
     shai_builder_free(b);
     lint_free(&L);
     free(operands);
+    free(corpus);
     return status;
 }
