@@ -49,6 +49,10 @@ int cmd_stats(int argc, char **argv);
 void cmd_stats_help(FILE *out);
 int cmd_lint(int argc, char **argv);
 void cmd_lint_help(FILE *out);
+int cmd_import(int argc, char **argv);
+void cmd_import_help(FILE *out);
+int cmd_diff(int argc, char **argv);
+void cmd_diff_help(FILE *out);
 
 /* Print the help of a command to stdout; the exit status (2 if stdout
  * cannot be written). */

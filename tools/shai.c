@@ -22,6 +22,10 @@ static const struct cli_command commands[] = {
      cmd_stats_help},
     {"lint", "check lexicon files for duplicates, collisions and dead entries", cmd_lint,
      cmd_lint_help},
+    {"import", "import third-party word lists, skipping and reporting bad lines", cmd_import,
+     cmd_import_help},
+    {"diff", "what a lexicon change does to a corpus: entries and verdicts", cmd_diff,
+     cmd_diff_help},
     {"help", "show the help of a command", cmd_help, cmd_help_help},
 };
 
