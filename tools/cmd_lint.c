@@ -652,6 +652,8 @@ static int on_deny_hit(const shai_hit *hit, void *user)
 }
 
 /* Allow words with no deny hit (word or rule) inside them. Warnings. */
+static void msg_partial_overlap(struct lint *L, const shai_db *db, const struct lint_entry *a);
+
 static void check_allow(struct lint *L, const shai_db *db)
 {
     for (size_t i = 0; i < L->n_index; i++) {
@@ -668,8 +670,106 @@ static void check_allow(struct lint *L, const shai_db *db)
             continue;
         msg_subject(L, e);
         msg_str(L, " suppresses nothing: no deny entry matches inside it");
+        msg_partial_overlap(L, db, e);
         finish(L, e, SEV_WARNING);
     }
+}
+
+/* ------------------------------------------------------- partial overlaps */
+
+struct overlap_scan {
+    uint32_t allow;   /* entry index */
+    size_t allow_end; /* where the allow word ends in the text */
+    bool allow_hit;
+};
+
+static int on_overlap_hit(const shai_hit *hit, void *user)
+{
+    struct overlap_scan *os = user;
+    if (hit->entry == os->allow && hit->end == os->allow_end)
+        os->allow_hit = true;
+    return 0;
+}
+
+/* Whether, in text[0..n) (made of allow word a and deny word d overlapping,
+ * a ending at a_end), a matches and d's hit is a violation. */
+static bool overlap_misses(struct lint *L, const shai_db *db, const struct lint_entry *a,
+                           const struct lint_entry *d, const char *text, size_t n, size_t a_end)
+{
+    struct overlap_scan os = {a->index, a_end, false};
+    shai_hit hits[64];
+    uint32_t verdict;
+    size_t count = 0;
+    int rc = shai_scan(db, text, n, SHAI_SCAN_OVERLAPPING, on_overlap_hit, &os);
+    if ((rc != SHAI_OK && rc != SHAI_E_MATCH_LIMIT) || !os.allow_hit)
+        return false;
+    rc = shai_check(db, text, n, SHAI_SCAN_OVERLAPPING, &verdict, hits, 64, &count);
+    if (rc != SHAI_OK && rc != SHAI_E_MATCH_LIMIT && rc != SHAI_E_BUFFER_TOO_SMALL) {
+        if (rc == SHAI_E_NOMEM)
+            L->failed = true;
+        return false;
+    }
+    for (size_t h = 0; h < count && h < 64; h++)
+        if (hits[h].entry == d->index)
+            return true;
+    return false;
+}
+
+/* For an allow word that suppresses nothing: the deny word it overlaps
+ * most without covering it, as a hint to what it was meant to guard (老妈
+ * written for 妈的: in 老妈的 the allow hit does not cover 妈的, and only an
+ * allow hit that covers a deny hit entirely suppresses it). Appends
+ * "; it overlaps deny entry 'D' (where) in 'TEXT' without covering it" to
+ * the message being built, or nothing. */
+static void msg_partial_overlap(struct lint *L, const shai_db *db, const struct lint_entry *a)
+{
+    const struct lint_entry *best = NULL;
+    size_t best_k = 0;
+    int best_order = 0;
+
+    for (size_t j = 0; j < L->n_index && !L->failed; j++) {
+        const struct lint_entry *d = L->by_index[j];
+        if (!d || d->kind != KIND_WORD || (d->flags & SHAI_ENTRY_ALLOW) || !d->self_match ||
+            d->key_len == 0)
+            continue;
+        for (int order = 0; order < 2; order++) {
+            const struct lint_entry *x = order ? d : a, *y = order ? a : d;
+            /* the longest suffix of x's key, at a character boundary and
+             * shorter than both keys, that begins y's key */
+            for (size_t at = 1; at < x->key_len; at++) {
+                size_t k = x->key_len - at;
+                if (((unsigned char)x->key[at] & 0xC0) == 0x80 || k >= y->key_len ||
+                    memcmp(x->key + at, y->key, k) != 0)
+                    continue;
+                if (k > best_k) {
+                    char buf[1024];
+                    size_t n = x->key_len + y->key_len - k;
+                    if (n > sizeof buf)
+                        break;
+                    memcpy(buf, x->key, x->key_len);
+                    memcpy(buf + x->key_len, y->key + k, y->key_len - k);
+                    if (overlap_misses(L, db, a, d, buf, n, order ? n : a->key_len)) {
+                        best = d;
+                        best_k = k;
+                        best_order = order;
+                    }
+                }
+                break;
+            }
+        }
+    }
+    if (!best)
+        return;
+    const struct lint_entry *x = best_order ? best : a, *y = best_order ? a : best;
+    msg_str(L, "; it overlaps deny entry ");
+    msg_entry(L, best);
+    msg_str(L, " (");
+    msg_where(L, best, a->file);
+    msg_str(L, ") without covering it: in '");
+    cli_out_text_escaped(&L->msg, x->key, x->key_len);
+    cli_out_text_escaped(&L->msg, y->key + best_k, y->key_len - best_k);
+    msg_str(L, "' that deny hit is still a violation (an allow entry suppresses only the hits "
+               "it covers entirely)");
 }
 
 /* -------------------------------------------------------------- shadowing */
@@ -1880,15 +1980,19 @@ void cmd_lint_help(FILE *out)
           "  - a deny entry that is, or folds to, one of the 500 most frequent\n"
           "    Chinese characters (of user-generated text): it matches a large\n"
           "    share of all texts.\n"
-          "Warnings:\n"
-          "  - the same entry in two files (the first file's category is kept);\n"
+          "Warnings:\n",
+          out);
+    fputs("  - the same entry in two files (the first file's category is kept);\n"
           "  - two entries of the same kind that fold to the same key, e.g. 賭博\n"
           "    and 赌博: one of them is redundant (both places are shown);\n"
           "  - an allow entry that folds like a deny entry: that deny entry can\n"
           "    never be a violation;\n"
           "  - any other single-character deny entry with action block;\n"
           "  - an allow entry that suppresses nothing: scanned alone, it contains no\n"
-          "    hit of any deny entry of the lexicon;\n"
+          "    hit of any deny entry of the lexicon; when it overlaps a deny entry\n"
+          "    partially (老妈 and 妈的: in 老妈的 the allow hit does not cover the\n"
+          "    deny hit, and only a covering allow hit suppresses), the message\n"
+          "    names the deny entry with the longest overlap and that text;\n"
           "  - rule cost (FILE:LINE:COL): a rule whose backtracking grows faster\n"
           "    than the line: unbounded repetitions in a row over the same\n"
           "    characters (\\s*\\s*, \\s*(?:x)?\\s*), a repeated group ending with an\n"

@@ -125,6 +125,26 @@ class TestLintShadowed(MaintTestCase):
         self.assertEqual(p.stdout.decode(), "")
 
 
+class TestLintPartialOverlap(MaintTestCase):
+    def test_allow_that_overlaps_without_covering(self):
+        lex = self.write("o.txt", "@category abuse\n妈的\n他妈\n@allow\n老妈\n中国\n")
+        p = self.run_shai("lint", lex)
+        self.assert_exit(p, 0)
+        self.assertEqual(p.stdout.decode().splitlines(), [
+            lex + ":5: warning: allow entry '老妈' suppresses nothing: no deny entry matches "
+                  "inside it; it overlaps deny entry '妈的' (line 2) without covering it: in "
+                  "'老妈的' that deny hit is still a violation (an allow entry suppresses only "
+                  "the hits it covers entirely)",
+            lex + ":6: warning: allow entry '中国' suppresses nothing: no deny entry matches "
+                  "inside it",
+        ])
+        # with the allow entry it was meant to be, the deny hit is covered there
+        self.write("o.txt", "@category abuse\n妈的\n他妈\n@allow\n老妈\n中国\n老妈的\n")
+        p = self.run_shai("lint", lex)
+        self.assertIn(lex + ":5: warning: allow entry '老妈' suppresses nothing: no deny entry "
+                            "matches inside it\n", p.stdout.decode())
+
+
 class TestLintCorpus(MaintTestCase):
     def setUp(self):
         super().setUp()
