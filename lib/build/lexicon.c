@@ -531,7 +531,8 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
     if (rc)
         return shi_builder_fail(ps->b, rc, file, 0, 0, shai_status_message(rc));
     uint32_t name = (uint32_t)ps->names.n - 1;
-    int in_scene = 0; /* lines are those of the last scene opened */
+    int in_scene = 0;       /* lines are those of the last scene opened */
+    uint32_t bad_scene = 0; /* lenient: the skipped '@scene' line whose lines these are */
     while (p < end) {
         line++;
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -560,13 +561,21 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
         if (s == le || *s == '#')
             continue;
         if (*s == '@' && starts_directive(trim(s, le), "@scene")) {
-            if ((rc = scene_open(ps, file, line, lp, trim(s, le), name)))
+            bad_scene = 0;
+            if ((rc = scene_open(ps, file, line, lp, trim(s, le), name))) {
+                in_scene = 0;
+                bad_scene = line;
                 goto line_failed;
+            }
             in_scene = 1;
             continue;
         }
         if (*s == '@' && starts_directive(trim(s, le), "@end")) {
             span body = trim(s, le);
+            if (bad_scene && body.n == 4) {
+                bad_scene = 0;
+                continue;
+            }
             if (!in_scene) {
                 rc = fail_at(ps, SHAI_E_LEXICON, file, line, lp, s, "'%.*s' outside a scene", body);
                 goto line_failed;
@@ -578,6 +587,15 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
             }
             in_scene = 0;
             continue;
+        }
+        if (bad_scene) {
+            /* not entries: the lines of a scene that could not be opened */
+            char msg[96];
+            snprintf(msg, sizeof msg, "line of the scene whose '@scene' line (%u) was skipped",
+                     (unsigned)bad_scene);
+            rc = shi_builder_fail(ps->b, SHAI_E_LEXICON, file, line,
+                                  column_of(lp, (size_t)(s - lp)), msg);
+            goto line_failed;
         }
         if (in_scene) {
             if (*s == '@') {

@@ -125,6 +125,31 @@ static void test_lenient_path_io_error_records_nothing(void **state)
     shai_builder_free(b);
 }
 
+/* A scene whose '@scene' line is skipped: its lines are skipped too, not
+ * taken as entries; the lines after its '@end' are entries again. */
+static void test_lenient_skipped_scene(void **state)
+{
+    (void)state;
+    shai_builder *b = new_builder();
+    assert_status(shai_builder_set_option(b, SHAI_OPT_LENIENT, 1), SHAI_OK);
+    static const char src[] = "@scene 评论\nabuse off\n*  keep\n@end\n赌博\n"
+                              "@scene ok\nabuse off\n@end\n";
+    assert_status(shai_builder_add_source(b, "s.txt", src, sizeof src - 1), SHAI_OK);
+    assert_int_equal(shai_builder_skipped_count(b), 3);
+    const char *message = NULL;
+    uint32_t line = 0;
+    assert_status(shai_builder_skipped(b, 1, NULL, &line, NULL, &message), SHAI_OK);
+    assert_int_equal(line, 2);
+    assert_string_equal(message, "line of the scene whose '@scene' line (1) was skipped");
+    assert_status(shai_builder_skipped(b, 2, NULL, &line, NULL, NULL), SHAI_OK);
+    assert_int_equal(line, 3);
+    assert_int_equal(shai_builder_entry_count(b), 1);
+    shai_db *db = compile_builder(b);
+    assert_int_equal(shai_db_entry_count(db), 1);
+    shai_db_free(db);
+    shai_builder_free(b);
+}
+
 static void test_skipped_bad_args(void **state)
 {
     (void)state;
@@ -152,6 +177,7 @@ int main(void)
         cmocka_unit_test(test_lenient_skips_every_bad_line),
         cmocka_unit_test(test_lenient_clean_source),
         cmocka_unit_test(test_lenient_path_io_error_records_nothing),
+        cmocka_unit_test(test_lenient_skipped_scene),
         cmocka_unit_test(test_skipped_bad_args),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
