@@ -268,7 +268,8 @@ SHAI_API int shai_builder_set_option(shai_builder *b, uint32_t option, int64_t v
  * shai_builder_add_path skip a malformed line (bad UTF-8, a control
  * character, an empty or too long entry, a bad rule, attribute or
  * directive) and record it instead of failing, so that a third-party list
- * loads with every bad line reported and none added. Errors that are not
+ * loads with every bad line reported and none added (the lines of a scene
+ * whose `@scene` line is skipped are skipped and recorded too). Errors that are not
  * about one line (an unreadable file, out of memory) still fail the call,
  * which then records no skipped line either. The number of lines skipped
  * by the successful calls so far; 0 for NULL. Since 0.2. */
