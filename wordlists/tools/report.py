@@ -331,7 +331,7 @@ def main():
     print(hdr)
     print("|" + "---|" * (hdr.count("|") - 1))
     top = Counter()
-    samples, figures = {}, {}
+    samples, figures, block_lines = {}, {}, {}
     cold_hits = None
     adlike = []
     for name, fn, ordinary in CORPORA:
@@ -345,6 +345,7 @@ def main():
         r_com, b_com = rates(com, all_hits)
         r_mild, _ = rates(com, without_mild)
         figures[name] = (r_all, b_all, r_com, b_com)
+        block_lines[name] = {i + 1 for i in range(n) if verdict(hits[i]) == "block"}
         percat = Counter()
         flagged = []
         texts = None
@@ -398,6 +399,17 @@ def main():
         if name in figures:
             b = figures[name][1]
             print(f"- {name}: block {b:.1f} ≤ 3 per 10k (all categories): {'met' if b <= 3 else 'NOT met'}")
+    judged = os.path.join(JUDGED, "weibo_covid19_block.tsv")
+    if os.path.exists(judged):
+        rows = [r.rstrip("\n").split("\t") for r in open(judged, encoding="utf-8")
+                if r.strip() and not r.startswith("#")]
+        right = sum(1 for r in rows if r[2] == "right")
+        share = right / len(rows) if rows else 0.0
+        stale = ""
+        if "weibo-covid" in block_lines and {int(r[0]) for r in rows} != block_lines["weibo-covid"]:
+            stale = " (STALE: not today's block lines; rejudge with --blocks weibo-covid)"
+        print(f"- weibo-covid block lines judged by hand ({os.path.relpath(judged)}): {right} of "
+              f"{len(rows)} right ({share:.0%}) ≥ 80%: {'met' if share >= 0.8 else 'NOT met'}{stale}")
     if cold:
         p, r = cold["test"]
         print(f"- COLD test: precision {p:.3f} ≥ 0.80 at recall {r:.3f} ≥ 0.45: "
