@@ -561,8 +561,12 @@ SHAI_API int shai_scan_hits(const shai_db *db, const char *text, size_t len, uin
 /* ------------------------------------------------------------------ check */
 
 /* The verdict of a text: the strongest action among deny hits that no allow
- * hit covers (an allow hit covers a deny hit when allow.start <= deny.start
- * and deny.end <= allow.end). *verdict is SHAI_ACTION_PASS, _REVIEW or _BLOCK.
+ * hit covers. An allow hit covers a deny hit when allow.start <= deny.start
+ * and deny.end <= allow.end, or when it overlaps the deny hit partially,
+ * reaching past its end (deny.end < allow.end) and holding more than half of
+ * its characters (units after folding): allowed 垃圾桶 covers denied 是垃圾
+ * in 这里是垃圾桶, allowed 妈妈 does not cover denied 操你妈 in 操你妈妈.
+ * *verdict is SHAI_ACTION_PASS, _REVIEW or _BLOCK.
  * The violations (deny hits not suppressed; allow hits are never listed) go to
  * hits[0..cap) as in shai_scan_hits, non-overlapping leftmost-longest unless
  * flags has SHAI_SCAN_OVERLAPPING. The verdict does not depend on flags.

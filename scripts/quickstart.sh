@@ -62,6 +62,11 @@ test)
     # the release ones, tripled.
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         meson test -C build-asan --print-errorlogs --timeout-multiplier 3
+    echo "== public-API tests with the general step alone (-Dfast_paths=false)"
+    # The fast loops serve most text in the builds above; here every
+    # character goes through the general step, so the API tests check it too.
+    build build-general -Dfast_paths=false
+    meson test -C build-general --print-errorlogs --suite api
     ;;
 *)
     echo "usage: bash scripts/quickstart.sh demo|test" >&2

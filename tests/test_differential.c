@@ -329,8 +329,9 @@ static size_t merge_entries(const lexicon *lx, ref_entry *out, uint32_t gap)
 /* Characters the contract calls noise (punctuation, symbols, spaces, emoji)
  * among those the gap tests use. Entries in those tests contain them only
  * between two letters. */
-static const uint32_t gap_noise[] = {' ',    '!',    ',',    '#',     '@',     '\\', '*',  '.',
-                                     0x3000, 0xFF0C, 0xFF20, 0x1F600, 0x1F3B2, 0xD7, 0xF7, 0xBF};
+static const uint32_t gap_noise[] = {
+    ' ',  '!',  ',',  '#', '@', '\\',   '*',    '.',    0x3000, 0xFF0C, 0xFF20, 0x1F600, 0x1F3B2,
+    0xD7, 0xF7, 0xBF, '/', '/', 0x3010, 0x3011, 0x300A, '"',    0xFF03, 0x4E28, 0x30CE};
 
 static int is_noise(int64_t cp)
 {
@@ -341,11 +342,74 @@ static int is_noise(int64_t cp)
 }
 
 /* Clause punctuation: noise only right after a Latin letter (f.u.c.k); a
- * boundary anywhere else (入住日：您好 does not contain 日您). */
+ * boundary anywhere else (入住日：您好 does not contain 日您). Not the ASCII
+ * full stop (代.开.发.票). */
 static int is_clause(int64_t cp)
 {
-    return cp == ',' || cp == '.' || cp == '!' || cp == '?' || cp == ';' || cp == ':' ||
-           cp == 0x3001 || cp == 0x3002 || cp == 0x2026 || cp == 0xFF61;
+    return cp == ',' || cp == '!' || cp == '?' || cp == ';' || cp == ':' || cp == 0x3001 ||
+           cp == 0x3002 || cp == 0x2026 || cp == 0xFF61;
+}
+
+static int is_latin_letter(int64_t cp);
+
+static int is_digit(int64_t cp)
+{
+    return (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19);
+}
+
+/* What ends a line for the topic rule: invalid bytes, controls but TAB, the
+ * line and paragraph separators. */
+static int is_line_break(int64_t cp)
+{
+    return cp < 0 || (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 ||
+           cp == 0x2029;
+}
+
+static int is_topic_mark(int64_t cp)
+{
+    return cp == '#' || cp == 0xFF03;
+}
+
+static int is_pair_mark(int64_t cp)
+{
+    static const uint32_t pairs[] = {'(',    ')',    '[',    ']',    '"',    0x201C, 0x201D,
+                                     0x300A, 0x300B, 0x3008, 0x3009, 0x300C, 0x300D, 0x300E,
+                                     0x300F, 0x3010, 0x3011, 0x3014, 0x3015, 0x3016, 0x3017,
+                                     0xFF08, 0xFF09, 0xFF3B, 0xFF3D, 0xFF02};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (cp == (int64_t)pairs[i])
+            return 1;
+    return 0;
+}
+
+/* Whether the noise unit q, in a gap after unit j of a match, ends the
+ * match instead of being skipped: clause punctuation but after a Latin
+ * letter; a `#` once the line has had one (topics); the `@` of `//@`; a
+ * bracket or quote unless unit j came right after one (【赌】【博】). */
+static int gap_ends(const unit *u, size_t j, size_t q)
+{
+    int64_t cp = u[q].cp;
+    if (!is_noise(cp))
+        return 1;
+    if (is_clause(cp) && !is_latin_letter(u[j].cp))
+        return 1;
+    if (is_topic_mark(cp)) {
+        for (size_t b = q; b-- > 0 && !is_line_break(u[b].cp);)
+            if (is_topic_mark(u[b].cp))
+                return 1;
+    }
+    if ((cp == '@' || cp == 0xFF20) && (u[q - 1].cp == '/' || u[q - 1].cp == 0xFF0F))
+        return 1;
+    if (is_pair_mark(cp) && !(j > 0 && is_pair_mark(u[j - 1].cp)))
+        return 1;
+    return 0;
+}
+
+/* Whether unit q may take the next character of a match whose last unit is
+ * j: never across noise between two digits (4～6 is not 46). */
+static int gap_takes(const unit *u, size_t j, size_t q, uint32_t want)
+{
+    return u[q].cp == (int64_t)want && !(q > j + 1 && is_digit(u[j].cp) && is_digit(u[q].cp));
 }
 
 static int is_latin_letter(int64_t cp)
@@ -399,11 +463,33 @@ static void extend(const unit *u, size_t nu, const ref_entry *e, uint32_t k, siz
         return;
     }
     for (size_t q = j + 1; q < nu && q <= j + 1 + gap; q++) {
-        if (u[q].cp == (int64_t)e->units[k + 1])
+        if (gap_takes(u, j, q, e->units[k + 1]))
             extend(u, nu, e, k + 1, q, gap, ends, nends);
-        if (!is_noise(u[q].cp) || (is_clause(u[q].cp) && !is_latin_letter(u[j].cp)))
+        if (gap_ends(u, j, q))
             break;
     }
+}
+
+/* A match of e->units[k..] from unit j (which has units[k]) that ends at
+ * byte `end`: whether there is one, and then in *at the unit that has
+ * units[want]. */
+static int match_path(const unit *u, size_t nu, const ref_entry *e, uint32_t k, size_t j,
+                      uint32_t gap, uint64_t end, uint32_t want, size_t *at)
+{
+    int found = 0;
+    if (k + 1 == e->nunits) {
+        found = u[j].end == end;
+    } else {
+        for (size_t q = j + 1; q < nu && q <= j + 1 + gap && !found; q++) {
+            if (gap_takes(u, j, q, e->units[k + 1]))
+                found = match_path(u, nu, e, k + 1, q, gap, end, want, at);
+            if (gap_ends(u, j, q))
+                break;
+        }
+    }
+    if (found && k == want)
+        *at = j;
+    return found;
 }
 
 /* Every occurrence of every entry, in no particular order: the characters of
@@ -486,8 +572,12 @@ static size_t leftmost_longest(const shai_hit *in, size_t n, shai_hit *out)
     return m;
 }
 
-/* Deny hits that no allow hit covers, in the order of `in`. */
-static size_t violations(const shai_hit *in, size_t n, shai_hit *out)
+/* Deny hits that no allow hit covers, in the order of `in`: an allow hit
+ * covers a deny hit when it holds all of it, or when it ends after it and
+ * holds more than half of its characters (with noise gaps, the characters
+ * of the entry as matched, not the noise between them). `cover_from[i]` is
+ * the byte at or before which an allow hit must start to cover hit i. */
+static size_t violations(const shai_hit *in, const uint64_t *cover_from, size_t n, shai_hit *out)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -495,8 +585,9 @@ static size_t violations(const shai_hit *in, size_t n, shai_hit *out)
             continue;
         int covered = 0;
         for (size_t j = 0; j < n && !covered; j++)
-            covered = (in[j].flags & SHAI_HIT_ALLOW) && in[j].start <= in[i].start &&
-                      in[i].end <= in[j].end;
+            covered = (in[j].flags & SHAI_HIT_ALLOW) && in[j].start <= cover_from[i] &&
+                      in[i].end <= in[j].end &&
+                      (in[j].start <= in[i].start || in[i].end < in[j].end);
         if (!covered)
             out[m++] = in[i];
     }
@@ -754,6 +845,48 @@ static int library_overlapping(const case_state *cs, const shai_db *db, const ch
     return 0;
 }
 
+/* Under the default options, where units are not modelled: the library's
+ * overlapping violations, checked to be deny hits among `all` in the same
+ * order, every other deny hit overlapped by an allow hit that holds its
+ * last character. */
+static int library_violations(const case_state *cs, const shai_db *db, const char *bytes,
+                              size_t len, const shai_hit *all, size_t nall, shai_hit *out,
+                              size_t cap, size_t *n)
+{
+    int rc =
+        shai_scan_hits(db, bytes, len, SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS, out, cap, n);
+    if (rc != SHAI_OK) {
+        say(cs->r, "  shai_scan_hits overlapping violations: %s\n", shai_status_name(rc));
+        return 1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < nall; i++) {
+        if (all[i].flags & SHAI_HIT_ALLOW)
+            continue;
+        if (k < *n && same_hit(&all[i], &out[k])) {
+            k++;
+            continue;
+        }
+        int overlapped = 0;
+        for (size_t j = 0; j < nall && !overlapped; j++)
+            overlapped = (all[j].flags & SHAI_HIT_ALLOW) && all[j].start < all[i].end &&
+                         all[i].end <= all[j].end;
+        if (!overlapped) {
+            say(cs->r, "  deny hit %zu suppressed by no allow hit\n", i);
+            say_hits(cs, "all", all, nall);
+            say_hits(cs, "violations", out, *n);
+            return 1;
+        }
+    }
+    if (k != *n) {
+        say(cs->r, "  violations that are not deny hits in order\n");
+        say_hits(cs, "all", all, nall);
+        say_hits(cs, "violations", out, *n);
+        return 1;
+    }
+    return 0;
+}
+
 /* One scan through the library's scanner, every character taking the
  * general step or (as the API does) the fast loops where they can: hits and,
  * for violations, the verdict. */
@@ -833,7 +966,25 @@ static int run_text(const case_state *cs, const shai_db *db, const text *t, uint
     } else {
         bad = bad || library_overlapping(cs, db, bytes, len, u, nu, all, max_hits, &nall);
     }
-    size_t nviol = violations(all, nall, viol);
+    size_t nviol = 0;
+    if (cs->mode.raw) {
+        uint64_t *cover_from = malloc((nall + 1) * sizeof *cover_from);
+        assert_non_null(cover_from);
+        for (size_t i = 0; i < nall; i++) {
+            const ref_entry *e = &cs->re[cs->db_to_ref[all[i].entry]];
+            size_t i0 = 0, at = SIZE_MAX;
+            while (i0 < nu && u[i0].start < all[i].start)
+                i0++;
+            uint32_t want = e->nunits - (e->nunits / 2 + 1);
+            assert_true(i0 < nu &&
+                        match_path(u, nu, e, 0, i0, cs->mode.gap, all[i].end, want, &at));
+            cover_from[i] = u[at].start;
+        }
+        nviol = violations(all, cover_from, nall, viol);
+        free(cover_from);
+    } else if (!bad) {
+        bad = library_violations(cs, db, bytes, len, all, nall, viol, max_hits, &nviol);
+    }
 
     uint64_t rng = seed;
     for (uint32_t flags = 0; flags < 4 && !bad; flags++) {
@@ -1585,9 +1736,19 @@ static void test_reference_self_check(void **state)
     assert_true(all[2].start == 3 && all[2].end == 9 && all[2].entry == 2);
     assert_int_equal(leftmost_longest(all, n, sel), 1);
     assert_int_equal(sel[0].entry, 0);
-    size_t nv = violations(all, n, viol);
+    uint64_t from[8] = {0, 3, 3};
+    size_t nv = violations(all, from, n, viol);
     assert_int_equal(nv, 1);
     assert_int_equal(viol[0].entry, 2);
+    /* Partial overlap: a deny hit [0, 9) of three characters (the second
+     * starts at 3) under an allow hit [3, 12) that holds its last two; not
+     * under one [6, 12) that holds only its last. */
+    shai_hit part[2] = {{.start = 0, .end = 9, .entry = 0},
+                        {.start = 3, .end = 12, .entry = 1, .flags = SHAI_HIT_ALLOW}};
+    uint64_t part_from[2] = {3, 0};
+    assert_int_equal(violations(part, part_from, 2, viol), 0);
+    part[1].start = 6;
+    assert_int_equal(violations(part, part_from, 2, viol), 1);
 
     /* Gaps: 乙丙 across two noise characters, not across three or a line
      * break; 甲乙 (allow) across one. */

@@ -1604,6 +1604,81 @@ static void check_rule_cost(struct lint *L, const struct lint_entry *e)
     }
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    const struct lint_entry *x = *(const struct lint_entry *const *)a;
+    const struct lint_entry *y = *(const struct lint_entry *const *)b;
+    return cmp_bytes(x->key, x->key_len, y->key, y->key_len);
+}
+
+/* Deny and allow words that overlap partially where the allow word covers
+ * the deny word: a proper suffix of the deny word (folded) that is more
+ * than half of it is a proper prefix of the allow word, as 是垃圾 and 垃圾桶
+ * in 这里是垃圾桶 (shai_check). A text where they meet passes; the author
+ * should know. Shorter overlaps (操你妈, 妈妈) cover nothing and are not
+ * listed. One warning per pair, at the deny entry. */
+static void check_partial_allow(struct lint *L)
+{
+    struct lint_entry **allow = malloc((L->n_index + 1) * sizeof *allow);
+    size_t na = 0;
+    if (!allow) {
+        L->failed = true;
+        return;
+    }
+    for (size_t i = 0; i < L->n_index; i++) {
+        struct lint_entry *e = L->by_index[i];
+        if (e && e->kind == KIND_WORD && (e->flags & SHAI_ENTRY_ALLOW) && e->key_len > 0)
+            allow[na++] = e;
+    }
+    qsort(allow, na, sizeof *allow, cmp_key);
+    for (size_t i = 0; i < L->n_index && na > 0; i++) {
+        const struct lint_entry *d = L->by_index[i];
+        if (!d || d->kind != KIND_WORD || (d->flags & SHAI_ENTRY_ALLOW) || d->key_len == 0)
+            continue;
+        size_t chars = 0;
+        for (size_t k = 0; k < d->key_len;) {
+            uint32_t cp;
+            k += cli_utf8_unit_cp((const unsigned char *)d->key + k, d->key_len - k, true, &cp);
+            chars++;
+        }
+        size_t at = 0, before = 0; /* byte and character offset of the suffix */
+        while (at < d->key_len) {
+            uint32_t cp;
+            at += cli_utf8_unit_cp((const unsigned char *)d->key + at, d->key_len - at, true, &cp);
+            before++;
+            if (at >= d->key_len)
+                break;
+            const char *suf = d->key + at;
+            size_t sl = d->key_len - at;
+            size_t lo = 0, hi = na;
+            while (lo < hi) { /* the first allow key not below the suffix */
+                size_t mid = lo + (hi - lo) / 2;
+                if (cmp_bytes(allow[mid]->key, allow[mid]->key_len, suf, sl) < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (size_t j = lo; j < na; j++) {
+                const struct lint_entry *a = allow[j];
+                if (a->key_len < sl || memcmp(a->key, suf, sl) != 0)
+                    break;
+                if (a->key_len == sl || chars - before <= chars / 2)
+                    continue; /* not past the deny word, or half of it or less */
+                msg_subject(L, d);
+                msg_str(L, " and allow entry ");
+                msg_entry(L, a);
+                msg_str(L, " (");
+                msg_where(L, a, d->file);
+                msg_str(L, ") overlap in ");
+                msg_text(L, suf, sl);
+                msg_str(L, ": where they meet, the allow word covers the deny word");
+                finish(L, d, SEV_WARNING);
+            }
+        }
+    }
+    free(allow);
+}
+
 /* The hook for checks of regular-expression rules (`re:` lines, kind
  * KIND_RULE). A pattern PCRE2 rejects is already a parse error (FILE:LINE:COL,
  * exit status 2) and duplicate rules are reported by check_duplicates; the
@@ -2247,6 +2322,7 @@ int cmd_lint(int argc, char **argv)
     check_reach(&L);
     check_collisions(&L);
     check_allow(&L, db);
+    check_partial_allow(&L);
     check_rules(&L, db);
     check_categories(&L, b);
     check_shadowed(&L, db);

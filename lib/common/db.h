@@ -16,6 +16,9 @@
 #define SHI_MAP_NOISE (1u << 25)  /* may be skipped between characters of an entry */
 #define SHI_MAP_IGNORE (1u << 26) /* folds to nothing: invisible to the matcher */
 #define SHI_MAP_BREAK (1u << 27)  /* line break, control, invalid byte: no hit spans it */
+/* noise that is a boundary in some positions (shi_mark_kind: #topic#, //@,
+ * brackets and quotes): the general step decides, the fast loops stop */
+#define SHI_MAP_MARK (1u << 23)
 /* folds to several units: the symbol field is (offset << 5) | length in
  * db->expand */
 #define SHI_MAP_EXPAND (1u << 28)
@@ -191,7 +194,7 @@ struct shai_db {
     uint32_t origin;            /* SHI_ORIGIN_* */
     const unsigned char *image; /* the image, NULL for a compiled db */
     size_t image_len;
-    shi_sources *sources;       /* where entries were written; NULL for a saved db */
+    shi_sources *sources; /* where entries were written; NULL for a saved db */
 };
 
 /* The size in bytes of each stored array of db (by its counts). */

@@ -42,26 +42,17 @@ static int check_args(const shai_db *db, const char *text, size_t len, uint32_t 
 int shai_check(const shai_db *db, const char *text, size_t len, uint32_t flags, uint32_t *verdict,
                shai_hit *hits, size_t cap, size_t *count)
 {
-    if (!check_args(db, text, len, flags, verdict, hits, cap, count))
-        return SHAI_E_INVALID_ARG;
-    shi_scanner sc;
-    shi_scanner_init(&sc);
-    int rc = check(&sc, db, NULL, text, len, flags, verdict, hits, cap, count);
-    shi_scanner_release(&sc);
-    return rc;
+    return shai_check_policy(db, NULL, NULL, text, len, flags, verdict, hits, cap, count);
 }
 
 int shai_check_with(const shai_db *db, shai_scratch *scratch, const char *text, size_t len,
                     uint32_t flags, uint32_t *verdict, shai_hit *hits, size_t cap, size_t *count)
 {
-    if (!check_args(db, text, len, flags, verdict, hits, cap, count) || !scratch)
+    if (!scratch) {
+        check_args(db, text, len, flags, verdict, hits, cap, count); /* sets the outputs */
         return SHAI_E_INVALID_ARG;
-    shi_scanner *sc = shi_scratch_take(scratch);
-    if (!sc)
-        return SHAI_E_STATE;
-    int rc = check(sc, db, NULL, text, len, flags, verdict, hits, cap, count);
-    shi_scratch_put(scratch);
-    return rc;
+    }
+    return shai_check_policy(db, NULL, scratch, text, len, flags, verdict, hits, cap, count);
 }
 
 int shai_check_policy(const shai_db *db, const shai_policy *policy, shai_scratch *scratch,
@@ -72,18 +63,18 @@ int shai_check_policy(const shai_db *db, const shai_policy *policy, shai_scratch
     if (!check_args(db, text, len, flags, verdict, hits, cap, count) ||
         !shi_policy_scene(db, policy, &scene))
         return SHAI_E_INVALID_ARG;
+    shi_scanner local, *sc = &local;
     if (scratch) {
-        shi_scanner *sc = shi_scratch_take(scratch);
-        if (!sc)
+        if (!(sc = shi_scratch_take(scratch)))
             return SHAI_E_STATE;
-        int rc = check(sc, db, scene, text, len, flags, verdict, hits, cap, count);
-        shi_scratch_put(scratch);
-        return rc;
+    } else {
+        shi_scanner_init(sc);
     }
-    shi_scanner sc;
-    shi_scanner_init(&sc);
-    int rc = check(&sc, db, scene, text, len, flags, verdict, hits, cap, count);
-    shi_scanner_release(&sc);
+    int rc = check(sc, db, scene, text, len, flags, verdict, hits, cap, count);
+    if (scratch)
+        shi_scratch_put(scratch);
+    else
+        shi_scanner_release(sc);
     return rc;
 }
 
@@ -231,26 +222,17 @@ static int mask_args(const shai_db *db, const char *text, size_t len, uint32_t m
 int shai_mask(const shai_db *db, const char *text, size_t len, uint32_t mask_char, char *out,
               size_t out_cap, size_t *out_len)
 {
-    if (!mask_args(db, text, len, mask_char, out, out_cap, out_len))
-        return SHAI_E_INVALID_ARG;
-    shi_scanner sc;
-    shi_scanner_init(&sc);
-    int rc = mask(&sc, db, NULL, text, len, mask_char, out, out_cap, out_len);
-    shi_scanner_release(&sc);
-    return rc;
+    return shai_mask_policy(db, NULL, NULL, text, len, mask_char, out, out_cap, out_len);
 }
 
 int shai_mask_with(const shai_db *db, shai_scratch *scratch, const char *text, size_t len,
                    uint32_t mask_char, char *out, size_t out_cap, size_t *out_len)
 {
-    if (!mask_args(db, text, len, mask_char, out, out_cap, out_len) || !scratch)
+    if (!scratch) {
+        mask_args(db, text, len, mask_char, out, out_cap, out_len); /* sets the outputs */
         return SHAI_E_INVALID_ARG;
-    shi_scanner *sc = shi_scratch_take(scratch);
-    if (!sc)
-        return SHAI_E_STATE;
-    int rc = mask(sc, db, NULL, text, len, mask_char, out, out_cap, out_len);
-    shi_scratch_put(scratch);
-    return rc;
+    }
+    return shai_mask_policy(db, NULL, scratch, text, len, mask_char, out, out_cap, out_len);
 }
 
 int shai_mask_policy(const shai_db *db, const shai_policy *policy, shai_scratch *scratch,
@@ -261,17 +243,17 @@ int shai_mask_policy(const shai_db *db, const shai_policy *policy, shai_scratch 
     if (!mask_args(db, text, len, mask_char, out, out_cap, out_len) ||
         !shi_policy_scene(db, policy, &scene))
         return SHAI_E_INVALID_ARG;
+    shi_scanner local, *sc = &local;
     if (scratch) {
-        shi_scanner *sc = shi_scratch_take(scratch);
-        if (!sc)
+        if (!(sc = shi_scratch_take(scratch)))
             return SHAI_E_STATE;
-        int rc = mask(sc, db, scene, text, len, mask_char, out, out_cap, out_len);
-        shi_scratch_put(scratch);
-        return rc;
+    } else {
+        shi_scanner_init(sc);
     }
-    shi_scanner sc;
-    shi_scanner_init(&sc);
-    int rc = mask(&sc, db, scene, text, len, mask_char, out, out_cap, out_len);
-    shi_scanner_release(&sc);
+    int rc = mask(sc, db, scene, text, len, mask_char, out, out_cap, out_len);
+    if (scratch)
+        shi_scratch_put(scratch);
+    else
+        shi_scanner_release(sc);
     return rc;
 }

@@ -5,6 +5,7 @@
 #define SHAI_SCAN_CORE_H
 
 #include "scan/scanner.h"
+#include "unicode/charclass.h"
 
 #define RING_MASK (SHI_RING - 1)
 
@@ -24,6 +25,63 @@ static inline uint64_t match_from(const uint8_t *depth, uint64_t u, uint32_t s)
 static inline int is_digit_value(uint32_t v)
 {
     return (v & SHI_MAP_WORD) && !(v & SHI_MAP_LATIN);
+}
+
+/* Whether the unit of symbol `sym` is a digit (no noise is skipped between
+ * two digits). */
+static inline int unit_is_digit(const shai_db *db, uint32_t sym)
+{
+    return sym && shi_is_digit(db->sym_cp[sym]);
+}
+
+/* A mark (SHI_MAP_MARK) seen in the root state, ending at byte `end`: only
+ * recorded, for the decisions inside a later match (mark_stops in step.c). */
+static inline void mark_record(shi_scanner *sc, uint32_t cp, uint64_t end)
+{
+    switch (shi_mark_kind(cp)) {
+    case SHI_MARK_TOPIC:
+        sc->line_topic = 1;
+        break;
+    case SHI_MARK_SLASH:
+        sc->slash_end = end;
+        break;
+    case SHI_MARK_PAIR:
+        sc->pair_end = end;
+        break;
+    default:
+        break;
+    }
+}
+
+/* A mark at [off, off + len) that noise skipping would skip inside a match
+ * whose last unit starts at byte `last`: records it, and says whether it
+ * ends the match instead. A `#` once the line has had one (it closes a
+ * topic or opens the next), the `@` of `//@`, and a bracket or quote unless
+ * the last unit came right after one (【赌】【博】: every character of the
+ * entry inside its own pair; sc->pair_ok approves the rest of that gap). */
+static inline int mark_stops(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len,
+                             uint64_t last)
+{
+    int stop = 0;
+    switch (shi_mark_kind(cp)) {
+    case SHI_MARK_TOPIC:
+        stop = sc->line_topic;
+        sc->line_topic = 1;
+        break;
+    case SHI_MARK_AT:
+        stop = off && sc->slash_end == off;
+        break;
+    case SHI_MARK_SLASH:
+        sc->slash_end = off + len;
+        break;
+    case SHI_MARK_PAIR:
+        stop = sc->pair_ok != last + 1 && !(sc->pair_end && last == sc->pair_end);
+        if (!stop)
+            sc->pair_ok = last + 1;
+        sc->pair_end = off + len;
+        break;
+    }
+    return stop;
 }
 
 static inline uint32_t go(const shi_slot *slots, uint32_t s, uint32_t sym)

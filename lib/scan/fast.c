@@ -105,8 +105,34 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         uint32_t v = bmp[cp];
         if (lazy)
             attn |= v;
-        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
-            break;
+        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK)) {
+            if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
+                break;
+            /* a mark: recorded in the root state; in a child of the root
+             * where it would be skipped, it is skipped or ends the match
+             * (mark_stops); anything else, the general step */
+            uint64_t off = base + (uint64_t)(q - p);
+            if (cur == SHI_NO_CHILD) {
+                mark_record(sc, cp, off + len);
+            } else {
+                uint32_t msym = v & SHI_MAP_SYM_MASK;
+                if (deep || rootc[msym].id != SHI_NO_CHILD || slots[cbase + msym].check == cur)
+                    break;
+                uint64_t last =
+                    held ? base + (uint64_t)(hq - p) : ring[(r->unit - 1) & RING_MASK].start;
+                if (mark_stops(sc, cp, off, len, last)) {
+                    /* the match ends; the mark begins nothing */
+                    q += len;
+                    held = 0;
+                    cur = SHI_NO_CHILD;
+                    cbase = 0;
+                    gap = 0;
+                    fl = 0;
+                    rsym = NO_REPEAT;
+                    continue;
+                }
+            }
+        }
         uint32_t sym = v & SHI_MAP_SYM_MASK;
         uint32_t t = cbase + sym;
         uint32_t deeper; /* a state deeper than 1 to go to */
@@ -117,7 +143,10 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         shi_rootc rc = rootc[sym];
         if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id == SHI_NO_CHILD &&
             (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
-            /* noise inside a possible match: skipped (noise_skipped) */
+            /* noise inside a possible match: skipped (noise_skipped); after
+             * a digit, by the fast loop, which keeps the digit rule */
+            if ((fl & F_UNIT) && unit_is_digit(db, rsym))
+                break;
             q += len;
             fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
             rsym = NO_REPEAT;
@@ -254,9 +283,13 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     uint32_t fl = (sc->last_word ? F_WORD : 0) | (sc->last_is_unit ? F_UNIT : 0) |
                   (sc->last_latin ? F_LATIN : 0) | (sc->skipped ? F_SKIP : 0) |
                   (sc->pending ? F_PEND : 0);
+    uint32_t dig = sc->last_digit; /* while gap > 0 */
 
     while (i < n) {
-        if (!(fl & F_PEND)) {
+        if (!(fl & F_PEND) && !(gap && dig)) {
+            /* the root loop skips no noise after a digit: when it leaves in
+             * a gap, the unit before is not one */
+            dig = 0;
             shi_root_regs r = {s, fl, last_sym, gap, u, 0, 0};
             if (!sc->lazy)
                 i = !plain  ? root_run_policy(sc, p, i, n, base, &r)
@@ -316,8 +349,13 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
         }
         uint32_t v = cp < 0x10000 ? bmp[cp] : shi_map_at(stage1, stage2, cp);
         attn |= v;
-        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
-            break;
+        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK)) {
+            if ((v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND)) || s != SHI_ROOT)
+                break;
+            mark_record(sc, cp, base + i + len);
+        }
+        if (gap && dig && is_digit_value(v))
+            break; /* noise between two digits: the general step */
         if (cp >= 0x10000 && sc->lazy && shi_rules_can_begin(db, cp, v))
             attn |= SHI_MAP_RULE; /* 𝐊 folds to k */
         uint32_t sym = v & SHI_MAP_SYM_MASK;
@@ -330,6 +368,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                 if (sc->status)
                     break;
             }
+            if (fl & F_UNIT) /* the first noise after a unit */
+                dig = (uint32_t)unit_is_digit(db, last_sym);
             i += len;
             fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
             if (++gap > max_gap) {
@@ -376,6 +416,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     sc->last_sym = last_sym;
     sc->last_is_unit = (fl & F_UNIT) != 0;
     sc->last_latin = (fl & F_LATIN) != 0;
+    sc->last_digit = (uint8_t)dig;
     sc->gap = gap;
     sc->pending = (fl & F_PEND) != 0;
     sc->attn |= attn;

@@ -10,19 +10,25 @@
  * character (zero-width space, a combining mark) makes no unit and is glued to
  * the unit before it; noise (spaces, punctuation, emoji) makes none either but
  * may be skipped only inside a possible match, at most db->max_gap in a row;
+ * some noise is a boundary in some positions (a mark, SHI_MAP_MARK: a
+ * second `#` on a line, the `@` of `//@`, a bracket or quote unless the
+ * last unit came right after one) and ends every match like a break, but
+ * may itself begin an entry; nothing is skipped between two digits;
  * a break (line end, control, invalid byte) makes none and ends every match;
  * an expansion (①, ㈱) makes several units that all point at the one original
  * character; a doubled character (赌赌博博) joins the unit before it. A unit
  * records the original bytes it came from, so that a hit found in folded space
  * is reported in the caller's own text; an entry's length is counted in units
  * (shi_entry.units), and a hit of entry e that ends at unit f starts at unit
- * f + 1 - e->units.
+ * f + 1 - e->units. A doubled character joins only where no match goes on
+ * through it, neither the current state's nor one its failure links reach.
  *
  * The ring. Units live in sc->ring, indexed by unit number modulo SHI_RING.
  * No code reads a unit more than a few entry lengths behind the current one
- * (selection waits for the horizon, which is at most one entry behind; an
- * allow hit may reach one entry further back), which the static assertion
- * below turns into the ring's size. Nothing is allocated per unit.
+ * (selection waits for the horizon, which is at most one entry behind, and
+ * a violation for the horizon to pass its own end, one entry more; an allow
+ * hit may reach one entry further back), which the static assertion below
+ * turns into the ring's size. Nothing is allocated per unit.
  *
  * The horizon. After u units in state s, no hit that is still to be found can
  * start before unit u - depth(s) (match_from in core.h): that is sc->horizon.
@@ -50,10 +56,15 @@
  * the verdict is the strongest uncovered deny hit, which a caller who keeps
  * only the first `cap` hits could not compute; and a stream must decide in
  * bounded memory. Inside the scanner, a deny hit ending at unit f is decided
- * once the horizon passes f: every allow hit that starts at or before its
- * start has been resolved by then (an unfinished one would hold the horizon
- * back). Regex rules run per line (rules/segment.h) and apply the same
- * coverage among their own matches.
+ * once the horizon passes f: every allow hit that starts at or before f
+ * has been resolved by then (an unfinished one would hold the horizon
+ * back). An allow hit covers a deny hit it holds whole, or one it overlaps
+ * partially when it reaches past the deny hit's end and holds more than
+ * half of its units (是垃圾 under 垃圾桶); coverage depends on the deny hit's
+ * end and length only (allow_covers). Leftmost-longest violations wait for
+ * the horizon to pass the end of the longest hit at a start, and fall back
+ * to a shorter hit at that start when an allow hit covers the longest. Regex rules run per line
+ * (rules/segment.h) and apply the same coverage among their own matches.
  *
  * Three step implementations. The general step (step() in step.c) handles
  * every character and every feature. Two loops (fast.c) take the common case
@@ -68,7 +79,13 @@
  *  1. Transitions: the state after a symbol is delta() of core.h (the root
  *     loop may use db->rootc only where it gives the same state); noise is
  *     skipped exactly when noise_skipped() says so, and more than max_gap
- *     skipped in a row return to the root.
+ *     skipped in a row return to the root. A mark (SHI_MAP_MARK) in the
+ *     root state is recorded (mark_record); inside a match it is decided by
+ *     mark_stops, which the root loop calls itself in a child of the root
+ *     and the other places leave to the general step. No loop skips noise
+ *     between two digits: the root loop stops before the first noise after
+ *     a digit, and the fast loop keeps last_digit (the unit before the gap
+ *     is a digit) and stops before a digit after such a gap.
  *  2. Units: every step to a state other than the root writes one unit with
  *     the same fields as step_unit() (the light instances, overlapping scans
  *     without exact entries, write only those that such a scan reads). The
@@ -119,7 +136,8 @@ typedef struct shi_unit {
     uint32_t state;      /* automaton state after the step */
     uint32_t best_entry; /* leftmost-longest: best hit starting here */
     uint8_t prev_word;   /* the character before the unit is a word char */
-    uint8_t next_word;   /* the character after the unit is a word char */
+    uint8_t next_word;   /* the character after the unit is a word char (bit 0);
+                            SHI_NEXT_REDUP (select.h) */
     uint8_t best_len;    /* units of best_entry, 0 = none */
     uint8_t allow_len;   /* units of the longest allow hit starting here */
     uint8_t single;      /* the unit is exactly one original character, as is */
@@ -149,14 +167,19 @@ typedef struct shi_scanner {
     uint32_t gap;         /* noise characters skipped since the last unit */
     uint32_t last_sym;    /* symbol of the last unit (repeats) */
     uint8_t last_latin;   /* the last unit is a Latin letter (clause punctuation) */
+    uint8_t last_digit;   /* while gap > 0: the unit before the gap is a digit */
+    uint8_t line_topic;   /* a `#` was seen on this line (topic marks) */
     unsigned char carry[4];
-    uint64_t pos;         /* offset of the next byte */
-    uint64_t unit;        /* number of units so far */
-    uint64_t horizon;     /* no future hit starts before this unit */
-    uint64_t fin_next;    /* next end unit to finalize (violations) */
-    uint64_t sel_next;    /* next start unit to select (leftmost-longest) */
-    uint64_t sel_block;   /* starts below this are inside a reported hit */
-    uint64_t allow_reach; /* selection: end unit + 1 of the farthest allow hit */
+    uint64_t pos;       /* offset of the next byte */
+    uint64_t unit;      /* number of units so far */
+    uint64_t horizon;   /* no future hit starts before this unit */
+    uint64_t fin_next;  /* next end unit to finalize (violations) */
+    uint64_t sel_next;  /* next start unit to select (leftmost-longest) */
+    uint64_t sel_block; /* starts below this are inside a reported hit */
+    uint64_t slash_end; /* offset after the last `/` (the repost mark //@) */
+    uint64_t pair_end;  /* offset after the last bracket or quote */
+    uint64_t pair_ok;   /* start + 1 of a last unit after which brackets are
+                           skipped (【赌】【博】) */
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
      * Lazily, the rule segment of a line is written only at its end, from

@@ -49,7 +49,11 @@ static int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
 
 static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)
 {
-    if ((e->bound & SHI_BOUND_END) && next_word)
+    if ((e->bound & SHI_BOUND_END) && (next_word & 1))
+        return 0;
+    /* a two-character word whose last character the text doubles into a
+     * reduplicated word: 他妈妈 is 他 妈妈, not 他妈 */
+    if ((next_word & SHI_NEXT_REDUP) && e->units <= 2)
         return 0;
     if ((e->bound & SHI_BOUND_START) && ring_at(sc, s)->prev_word)
         return 0;
@@ -95,13 +99,35 @@ void shi_resolve(shi_scanner *sc, uint64_t f, int next_word)
     }
 }
 
+/* Whether an allow hit covers a deny hit of `units` units that ends at unit
+ * f (shai_check): it holds the whole deny hit, or it reaches past the deny
+ * hit's end and holds more than half of its units (starts at or before
+ * f + 1 - need). So 垃圾桶 covers 是垃圾 in 这里是垃圾桶, but 妈妈 does not
+ * cover 操你妈 (one unit of three), nor 你妈 (which ends with it) 操你妈.
+ * Every allow hit starting before the horizon is known, and the deny hit
+ * is decided only once f < horizon. */
+static int allow_covers(shi_scanner *sc, uint64_t f, uint32_t units)
+{
+    uint32_t max_allow = sc->db->max_allow_units;
+    uint32_t need = units / 2 + 1;
+    if (!max_allow)
+        return 0;
+    uint64_t s = f + 1 - units, hi = f + 1 - need;
+    uint64_t lo = f + 1 >= max_allow ? f + 1 - max_allow : 0;
+    for (uint64_t a = hi + 1; a-- > lo;) {
+        uint32_t len = ring_at(sc, a)->allow_len;
+        if (len && a + len > f && (a <= s || a + len > f + 1))
+            return 1;
+    }
+    return 0;
+}
+
 /* Violations ending at unit f, once every allow hit that could cover them
  * is known. */
 static void finalize_end(shi_scanner *sc, uint64_t f)
 {
     const shai_db *db = sc->db;
     shi_unit *uf = ring_at(sc, f);
-    uint32_t max_allow = db->max_allow_units;
     for (uint32_t o = db->links[uf->state].out; o; o = db->outs[o].next) {
         uint32_t entry = db->outs[o].entry;
         const shi_entry *e = &db->entries[entry];
@@ -113,18 +139,7 @@ static void finalize_end(shi_scanner *sc, uint64_t f)
         uint64_t s = f + 1 - e->units;
         if (!boundary_ok(sc, e, s, uf->next_word))
             continue;
-        int covered = 0;
-        if (max_allow >= e->units) {
-            uint64_t lo = f + 1 >= max_allow ? f + 1 - max_allow : 0;
-            for (uint64_t a = s + 1; a-- > lo;) {
-                uint32_t len = ring_at(sc, a)->allow_len;
-                if (len && a + len > f) {
-                    covered = 1;
-                    break;
-                }
-            }
-        }
-        if (covered)
+        if (allow_covers(sc, f, e->units))
             continue;
         if (action > sc->verdict)
             sc->verdict = action;
@@ -136,20 +151,53 @@ static void finalize_end(shi_scanner *sc, uint64_t f)
     }
 }
 
+/* Violations, leftmost-longest: the longest deny hit starting at p that no
+ * allow hit covers, ties to the lowest entry index; its length, or 0. The
+ * longest of all (best_len) is tried first; the others only when an allow
+ * hit covers it. */
+static uint32_t uncovered_at(shi_scanner *sc, uint64_t p, uint32_t *entry)
+{
+    const shai_db *db = sc->db;
+    shi_unit *up = ring_at(sc, p);
+    if (!allow_covers(sc, p + up->best_len - 1, up->best_len)) {
+        *entry = up->best_entry;
+        return up->best_len;
+    }
+    for (uint32_t len = up->best_len - 1; len > 0; len--) {
+        uint64_t f = p + len - 1;
+        shi_unit *uf = ring_at(sc, f);
+        uint32_t found = UINT32_MAX;
+        for (uint32_t o = db->links[uf->state].out; o; o = db->outs[o].next) {
+            uint32_t en = db->outs[o].entry;
+            const shi_entry *e = &db->entries[en];
+            if ((e->flags & SHAI_ENTRY_ALLOW) || e->units != len || en >= found ||
+                !boundary_ok(sc, e, p, uf->next_word))
+                continue;
+            if (sc->scene && !shi_scene_action(sc, e))
+                continue; /* off in the scene, as in shi_resolve */
+            found = en;
+        }
+        if (found != UINT32_MAX && !allow_covers(sc, f, len)) {
+            *entry = found;
+            return len;
+        }
+    }
+    return 0;
+}
+
 /* Leftmost-longest: start p is final once no future hit can start at or
- * before it. */
+ * before it; for violations, once every allow hit that can cover its
+ * longest hit is known too (shi_advance waits). */
 static void select_start(shi_scanner *sc, uint64_t p)
 {
     shi_unit *up = ring_at(sc, p);
-    if (up->allow_len && p + up->allow_len > sc->allow_reach)
-        sc->allow_reach = p + up->allow_len;
     if (p < sc->sel_block || !up->best_len)
         return;
-    uint64_t end = p + up->best_len;
-    if ((sc->flags & SHAI_SCAN_VIOLATIONS) && end <= sc->allow_reach)
+    uint32_t entry = up->best_entry, len = up->best_len;
+    if ((sc->flags & SHAI_SCAN_VIOLATIONS) && !(len = uncovered_at(sc, p, &entry)))
         return;
-    sc->sel_block = end;
-    emit(sc, p, end - 1, up->best_entry);
+    sc->sel_block = p + len;
+    emit(sc, p, p + len - 1, entry);
 }
 
 void shi_advance(shi_scanner *sc, uint64_t horizon)
@@ -164,8 +212,14 @@ void shi_advance(shi_scanner *sc, uint64_t horizon)
         }
     }
     if (!(flags & SHAI_SCAN_OVERLAPPING)) {
-        while (sc->sel_next < horizon && !sc->status)
+        int wait = (flags & SHAI_SCAN_VIOLATIONS) != 0;
+        while (sc->sel_next < horizon && !sc->status) {
+            /* a violation waits until the allow hits that start inside it
+             * are known */
+            if (wait && sc->sel_next + ring_at(sc, sc->sel_next)->best_len > horizon)
+                break;
             select_start(sc, sc->sel_next++);
+        }
     }
 }
 

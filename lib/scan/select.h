@@ -6,8 +6,10 @@
 
 #include "scan/scanner.h"
 
-/* The outputs of unit f, now that the character after it is known (a word
- * character or not). */
+/* The outputs of unit f, now that the character after it is known: a word
+ * character or not (bit 0, `next_word`), and SHI_NEXT_REDUP when it doubles
+ * the unit's character into a reduplicated word (妈妈). */
+#define SHI_NEXT_REDUP 2
 void shi_resolve(shi_scanner *sc, uint64_t f, int next_word);
 
 /* Moves the horizon to unit `horizon` and decides everything before it. */

@@ -9,6 +9,7 @@
 #endif
 #include "scan/select.h"
 #include "rules/rules.h"
+#include "unicode/charclass.h"
 #include "unicode/utf8.h"
 
 int shi_scanner_ready(shi_scanner *sc)
@@ -44,6 +45,38 @@ static void lazy_line_end(shi_scanner *sc, uint64_t off, uint32_t len)
     sc->attn = 0;
 }
 
+/* Characters that double into an ordinary word (妈妈 爸爸 奶奶 宝宝 …):
+ * never joined as repeats, and a two-character entry that ends with one
+ * that the text doubles is not a hit (他妈妈, 你奶奶). Kinship terms and
+ * 宝: what the bundled corpora double after a hit of a two-character entry
+ * (docs/lexicon-format.md). */
+static int redup_char(uint32_t cp)
+{
+    static const uint32_t chars[] = {0x5988, 0x7238, 0x5976, 0x7237, 0x59D0, 0x54E5, 0x5F1F,
+                                     0x59B9, 0x5B9D, 0x53D4, 0x59D1, 0x8205, 0x5A46, 0x59E5};
+    for (size_t i = 0; i < sizeof chars / sizeof chars[0]; i++)
+        if (cp == chars[i])
+            return 1;
+    return 0;
+}
+
+/* Whether a doubled character (v) joins the unit before it in state s,
+ * which has no transition on it. Not when the failure links lead to a
+ * match of two or more units through it (鸡鸡 in 小鸡鸡 while 小鸡巴 is
+ * matched, 机机歪歪 in 干机机歪歪): a Chinese character then starts or
+ * continues that match instead. A Latin letter still joins, since a
+ * stretched letter is the common evasion (shiiiit), unless the failure
+ * links come back to s itself: a run of one letter (xxx in XXXX) is not
+ * stretched. The scanner follows one path: the other is lost (a doubled
+ * character that both paths need is issue 15's open part). */
+static int repeat_joins(const shai_db *db, uint32_t s, uint32_t v)
+{
+    uint32_t t = delta(db->slots, db->links, s, v & SHI_MAP_SYM_MASK);
+    if (db->depth[t] <= 1)
+        return 1;
+    return (v & SHI_MAP_LATIN) && t != s;
+}
+
 static void reset(shi_scanner *sc)
 {
     sc->state = SHI_ROOT;
@@ -66,12 +99,30 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     uint32_t s = sc->state;
     uint8_t prev_word = sc->last_word;
 
+    if ((v & SHI_MAP_MARK) && s == SHI_ROOT)
+        mark_record(sc, cp, off + len);
+    else if ((v & SHI_MAP_MARK) && noise_skipped(slots, s, v, sc->last_latin) &&
+             mark_stops(sc, cp, off, len, ring_at(sc, sc->unit - 1)->start)) {
+        /* a boundary: the match ends here, and the mark itself may begin
+         * an entry (#话题) */
+        if (sc->pending) {
+            sc->pending = 0;
+            shi_resolve(sc, sc->unit - 1, 0);
+        }
+        sc->last_is_unit = 0;
+        reset(sc);
+        if (sc->status)
+            return;
+        s = SHI_ROOT;
+    }
     if (noise_skipped(slots, s, v, sc->last_latin)) {
         /* noise inside a possible match: skip it, within the gap bound */
         if (sc->pending) {
             sc->pending = 0;
             shi_resolve(sc, sc->unit - 1, 0);
         }
+        if (sc->last_is_unit) /* the first noise after a unit */
+            sc->last_digit = (uint8_t)unit_is_digit(db, sc->last_sym);
         sc->last_word = 0;
         sc->last_is_unit = 0;
         sc->skipped = 1;
@@ -79,10 +130,13 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
             reset(sc);
         return;
     }
+    int redup = sym && sym == sc->last_sym && sc->last_is_unit && db->repeats &&
+                redup_char(db->sym_cp[sym]);
     if (sym && sym == sc->last_sym && sc->last_is_unit && db->repeats && s != SHI_ROOT &&
-        go(slots, s, sym) == SHI_ROOT && !is_digit_value(v)) {
-        /* a doubled character joins the unit before it (digits never
-         * collapse: 1100 is not 110) */
+        go(slots, s, sym) == SHI_ROOT && !is_digit_value(v) && !redup && repeat_joins(db, s, v)) {
+        /* a doubled character joins the unit before it, unless a match
+         * goes on through it (repeat_joins). Digits never collapse: 1100
+         * is not 110. */
         shi_unit *prev = ring_at(sc, sc->unit - 1);
         prev->end = off + len;
         prev->single = 0;
@@ -90,8 +144,10 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     }
     if (sc->pending) {
         sc->pending = 0;
-        shi_resolve(sc, sc->unit - 1, word);
+        shi_resolve(sc, sc->unit - 1, word | (redup ? SHI_NEXT_REDUP : 0));
     }
+    if (sc->gap && sc->last_digit && is_digit_value(v))
+        s = SHI_ROOT; /* no noise between two digits: 4～6 级 is not 46级 */
     s = delta(slots, links, s, sym);
     sc->state = s;
     sc->gap = 0;
@@ -166,6 +222,7 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         sc->last_word = 0;
         sc->last_is_unit = 0;
         sc->skipped = 0;
+        sc->line_topic = 0;
         reset(sc);
         return;
     }

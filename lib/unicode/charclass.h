@@ -36,4 +36,54 @@ static inline int shi_is_control(uint32_t cp)
     return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
 }
 
+/* Marks the scanner treats as boundaries inside a match, in some positions
+ * (scan/step.c): a Weibo topic `#` (SHI_MARK_TOPIC), the `@` of the repost
+ * mark `//@` (SHI_MARK_AT) and the slash before it (SHI_MARK_SLASH), and
+ * paired brackets, title marks and quotes (SHI_MARK_PAIR). Before and after
+ * folding (＃ is #). */
+enum { SHI_MARK_NONE, SHI_MARK_TOPIC, SHI_MARK_AT, SHI_MARK_SLASH, SHI_MARK_PAIR };
+static inline int shi_mark_kind(uint32_t cp)
+{
+    switch (cp) {
+    case '#':
+    case 0xFF03:
+        return SHI_MARK_TOPIC;
+    case '@':
+    case 0xFF20:
+        return SHI_MARK_AT;
+    case '/':
+    case 0xFF0F:
+        return SHI_MARK_SLASH;
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '"':
+    case 0x201C:
+    case 0x201D: /* “ ” */
+    case 0x300A:
+    case 0x300B: /* 《 》 */
+    case 0x3008:
+    case 0x3009: /* 〈 〉 */
+    case 0x300C:
+    case 0x300D: /* 「 」 */
+    case 0x300E:
+    case 0x300F: /* 『 』 */
+    case 0x3010:
+    case 0x3011: /* 【 】 */
+    case 0x3014:
+    case 0x3015: /* 〔 〕 */
+    case 0x3016:
+    case 0x3017: /* 〖 〗 */
+    case 0xFF08:
+    case 0xFF09: /* （ ） */
+    case 0xFF3B:
+    case 0xFF3D: /* ［ ］ */
+    case 0xFF02: /* ＂ */
+        return SHI_MARK_PAIR;
+    default:
+        return SHI_MARK_NONE;
+    }
+}
+
 #endif

@@ -1641,6 +1641,13 @@ class TestLint(CliTestCase):
         p = self.lint(lex)
         self.assertIn(b"redundant", p.stdout)
 
+    def test_lint_reports_partial_allow_overlap(self):
+        lex = self.write("lex.txt", "是垃圾\n操你妈\n@allow\n垃圾桶\n妈妈\n")
+        p = self.lint(lex)
+        out = p.stdout.decode()
+        self.assertIn("entry '是垃圾' and allow entry '垃圾桶' (line 4) overlap in '垃圾'", out)
+        self.assertNotIn("操你妈", out)
+
     def test_bundled_wordlists_lint_clean(self):
         # May fail until the bundled lexicon is cleaned up: it reports what
         # to fix, as FILE:LINE: messages.

@@ -1,0 +1,164 @@
+/* Matching rules that neither hide real hits nor join separate words
+ * (issue 15): repeats next to failure links, boundaries inside a match
+ * (topics, repost marks, brackets, digits), the ASCII full stop and stroke
+ * separators, and allow hits that overlap a deny hit partially. Each case
+ * is a small lexicon and the original spans shai reports. Public API
+ * only. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "shai.h"
+
+static shai_db *compile(const char *lexicon)
+{
+    shai_builder *b;
+    shai_db *db = NULL;
+    assert_int_equal(shai_builder_new(&b), SHAI_OK);
+    assert_int_equal(shai_builder_add_source(b, "t.txt", lexicon, strlen(lexicon)), SHAI_OK);
+    assert_int_equal(shai_builder_compile(b, &db), SHAI_OK);
+    shai_builder_free(b);
+    return db;
+}
+
+/* The original spans of the violations, joined by '|' (shai_check with
+ * `flags`). */
+static const char *spans(const shai_db *db, const char *text, uint32_t flags)
+{
+    static char out[512];
+    shai_hit hits[16];
+    size_t n;
+    uint32_t verdict;
+    assert_int_equal(shai_check(db, text, strlen(text), flags, &verdict, hits, 16, &n), SHAI_OK);
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (size_t)(hits[i].end - hits[i].start);
+        assert_true(len + k + 2 < sizeof out);
+        if (i)
+            out[len++] = '|';
+        memcpy(out + len, text + hits[i].start, k);
+        len += k;
+        out[len] = '\0';
+    }
+    return out;
+}
+
+#define OVL SHAI_SCAN_OVERLAPPING
+
+/* A doubled character that another entry needs is not swallowed by the
+ * repeats rule: the failure links are asked too. */
+static void test_repeats_see_failure_links(void **state)
+{
+    (void)state;
+    shai_db *db = compile("鸡鸡\n小鸡巴\n来自\n自由民主党\nxxx\n赌博\n");
+    assert_string_equal(spans(db, "小鸡鸡", OVL), "鸡鸡");
+    assert_string_equal(spans(db, "小鸡鸡巴", OVL), "鸡鸡");
+    /* 自由民主党 is found, the doubled 自 included */
+    assert_string_equal(spans(db, "來自自由民主黨", OVL), "來自自|自自由民主黨");
+    /* a placeholder is not the word */
+    assert_string_equal(spans(db, "XXXX", OVL), "");
+    assert_string_equal(spans(db, "xxx", OVL), "xxx");
+    /* a doubled character still joins where nothing goes on through it */
+    assert_string_equal(spans(db, "赌赌博博", OVL), "赌赌博博");
+    shai_db_free(db);
+}
+
+/* A Weibo topic `#…#` and the repost mark `//@` end a match. */
+static void test_topics_and_reposts(void **state)
+{
+    (void)state;
+    shai_db *db = compile("军火\n国男\n性药\n赌博\n");
+    assert_string_equal(spans(db, "#意大利紧急求助中国#男人的朋友", OVL), "");
+    assert_string_equal(spans(db, "#中国火箭军#火神山医院#", OVL), "");
+    assert_string_equal(spans(db, "总把无知当个性//@药物那些事儿", OVL), "");
+    /* one `#` on its own is still noise, and so is a slash */
+    assert_string_equal(spans(db, "赌#博", OVL), "赌#博");
+    assert_string_equal(spans(db, "性/药", OVL), "性/药");
+    /* a new line starts without a topic */
+    assert_string_equal(spans(db, "#话题#\n赌#博", OVL), "赌#博");
+    shai_db_free(db);
+}
+
+/* Brackets, title marks and quotes end a match, unless every character of
+ * the entry is inside its own pair. */
+static void test_brackets_and_quotes(void **state)
+{
+    (void)state;
+    shai_db *db = compile("完美\n机巴\n操比\n偷拍\n赌博\n");
+    assert_string_equal(spans(db, "完《美国》", OVL), "");
+    assert_string_equal(spans(db, "危机》《巴黎", OVL), "");
+    assert_string_equal(spans(db, "[健美操]比", OVL), "");
+    assert_string_equal(spans(db, "偷偷\"拍", OVL), "");
+    assert_string_equal(spans(db, "【赌】【博】", OVL), "赌】【博");
+    assert_string_equal(spans(db, "（赌）（博）", OVL), "赌）（博");
+    shai_db_free(db);
+}
+
+/* No noise is skipped between two digits. */
+static void test_digits(void **state)
+{
+    (void)state;
+    shai_db *db = compile("46级\n代开\n");
+    assert_string_equal(spans(db, "东北风4～6 级", OVL), "");
+    assert_string_equal(spans(db, "4/6级", OVL), "");
+    assert_string_equal(spans(db, "46级", OVL), "46级");
+    assert_string_equal(spans(db, "代-开", OVL), "代-开");
+    shai_db_free(db);
+}
+
+/* The ASCII full stop is noise between Chinese characters, and so are the
+ * strokes 丨 丶 ノ 〃; clause punctuation stays a boundary. */
+static void test_full_stop_and_strokes(void **state)
+{
+    (void)state;
+    shai_db *db = compile("代开发票\n法轮功\n日您\n");
+    assert_string_equal(spans(db, "代.开.发.票", OVL), "代.开.发.票");
+    assert_string_equal(spans(db, "法丨轮丶功", OVL), "法丨轮丶功");
+    assert_string_equal(spans(db, "法ノ轮〃功", OVL), "法ノ轮〃功");
+    assert_string_equal(spans(db, "入住日。您好", OVL), "");
+    assert_string_equal(spans(db, "入住日，您好", OVL), "");
+    shai_db_free(db);
+}
+
+/* An allow hit that reaches past a deny hit's end and holds more than half
+ * of it covers it; one that holds half or less, or ends where the deny hit
+ * ends without holding all of it, does not. */
+static void test_allow_partial_overlap(void **state)
+{
+    (void)state;
+    shai_db *db = compile("是垃圾\n操你妈\n@allow\n垃圾桶\n垃圾堆\n妈妈\n你妈\n");
+    for (uint32_t flags = 0; flags <= OVL; flags += OVL) {
+        assert_string_equal(spans(db, "这里是垃圾桶", flags), "");
+        assert_string_equal(spans(db, "到处是垃圾堆", flags), "");
+        assert_string_equal(spans(db, "这里是垃圾", flags), "是垃圾");
+        assert_string_equal(spans(db, "操你妈妈", flags), "操你妈");
+        assert_string_equal(spans(db, "操你妈", flags), "操你妈");
+    }
+    shai_db_free(db);
+    /* leftmost-longest: when the longest deny hit is covered, a shorter one
+     * at the same start is still reported */
+    db = compile("是垃\n是垃圾\n@allow\n垃圾桶\n");
+    assert_string_equal(spans(db, "是垃圾桶", 0), "是垃");
+    assert_string_equal(spans(db, "是垃圾桶", OVL), "是垃");
+    shai_db_free(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_repeats_see_failure_links),
+        cmocka_unit_test(test_topics_and_reposts),
+        cmocka_unit_test(test_brackets_and_quotes),
+        cmocka_unit_test(test_digits),
+        cmocka_unit_test(test_full_stop_and_strokes),
+        cmocka_unit_test(test_allow_partial_overlap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
