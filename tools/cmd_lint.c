@@ -768,8 +768,7 @@ static void msg_partial_overlap(struct lint *L, const shai_db *db, const struct 
     msg_str(L, ") without covering it: in '");
     cli_out_text_escaped(&L->msg, x->key, x->key_len);
     cli_out_text_escaped(&L->msg, y->key + best_k, y->key_len - best_k);
-    msg_str(L, "' that deny hit is still a violation (an allow entry suppresses only the hits "
-               "it covers entirely)");
+    msg_str(L, "' the allow hit does not cover that deny hit: it is still a violation");
 }
 
 /* -------------------------------------------------------------- shadowing */
@@ -786,6 +785,37 @@ static int on_inside_allow(const shai_hit *hit, void *user)
     if (!(hit->flags & SHAI_HIT_ALLOW))
         as->inside[hit->entry] = true;
     return 0;
+}
+
+/* Marks the deny words that an allow word can cover by a partial overlap
+ * (shai_check: the allow hit begins inside the deny hit, reaches past its
+ * end and holds more than half of its characters): a proper suffix of the
+ * deny word's key, more than half of it, begins a longer allow key. */
+static void mark_partly_covered(struct lint *L, bool *inside)
+{
+    for (size_t i = 0; i < L->n_index; i++) {
+        const struct lint_entry *d = L->by_index[i];
+        size_t chars = 0, before = 0;
+        if (!d || d->kind != KIND_WORD || (d->flags & SHAI_ENTRY_ALLOW) || d->key_len == 0)
+            continue;
+        for (size_t k = 0; k < d->key_len; chars++)
+            k += cli_utf8_unit((const unsigned char *)d->key + k, d->key_len - k, true);
+        for (size_t at = 0; at < d->key_len && !inside[d->index];) {
+            at += cli_utf8_unit((const unsigned char *)d->key + at, d->key_len - at, true);
+            before++;
+            size_t sl = d->key_len - at;
+            if (sl == 0 || chars - before <= chars / 2)
+                continue;
+            for (size_t j = 0; j < L->n_index; j++) {
+                const struct lint_entry *a = L->by_index[j];
+                if (a && a->kind == KIND_WORD && (a->flags & SHAI_ENTRY_ALLOW) && a->key_len > sl &&
+                    memcmp(a->key, d->key + at, sl) == 0) {
+                    inside[d->index] = true;
+                    break;
+                }
+            }
+        }
+    }
 }
 
 struct shadow_scan {
@@ -821,9 +851,10 @@ static int on_shadow_hit(const shai_hit *hit, void *user)
  *    the earlier (lower index) is reported: the exact word never is;
  *  - a deny word with action review whose text contains a match of a deny
  *    word of the same category with action block that no allow word
- *    contains: wherever the review word matches, the block word matches
- *    inside it, and an allow hit can suppress a hit only by covering it (its
- *    text would contain the block word): the text is blocked, the review
+ *    contains or can cover by a partial overlap: wherever the review word
+ *    matches, the block word matches inside it, and an allow hit suppresses
+ *    it only by containing it (its text would contain the block word) or by
+ *    a partial overlap (mark_partly_covered): the text is blocked, the review
  *    action never decides a verdict. The same category: a scene gives both
  *    the same action, or keeps both.
  * Warnings. */
@@ -845,6 +876,7 @@ static void check_shadowed(struct lint *L, const shai_db *db)
             break;
         }
     }
+    mark_partly_covered(L, as.inside);
     for (size_t i = 0; i < L->n_index && !L->failed; i++) {
         const struct lint_entry *e = L->by_index[i];
         if (!e || e->kind != KIND_WORD || !e->self_match || e->key_len == 0)
@@ -890,7 +922,7 @@ static void check_shadowed(struct lint *L, const shai_db *db)
         msg_str(L, " (");
         msg_where(L, b, e->file);
         msg_str(L, ", same category): every text it matches contains that entry, which no "
-                   "allow entry contains: the text is blocked and the review action never "
+                   "allow entry covers: the text is blocked and the review action never "
                    "counts");
         finish(L, e, SEV_WARNING);
     }
@@ -1611,12 +1643,45 @@ static int cmp_key(const void *a, const void *b)
     return cmp_bytes(x->key, x->key_len, y->key, y->key_len);
 }
 
+/* Whether the text where deny word d and allow word a meet (d's key, then
+ * a's key past the sl bytes they share) is itself an allow entry: the
+ * author has said that this text passes. `allow` is sorted by key. */
+static bool allowed_meeting(struct lint *L, struct lint_entry **allow, size_t na,
+                            const struct lint_entry *d, const struct lint_entry *a, size_t sl)
+{
+    size_t n = d->key_len + a->key_len - sl;
+    char *m = malloc(n + 1);
+    bool found = false;
+    if (!m) {
+        L->failed = true;
+        return true;
+    }
+    memcpy(m, d->key, d->key_len);
+    memcpy(m + d->key_len, a->key + sl, a->key_len - sl);
+    size_t lo = 0, hi = na;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_bytes(allow[mid]->key, allow[mid]->key_len, m, n);
+        if (c == 0) {
+            found = true;
+            break;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    free(m);
+    return found;
+}
+
 /* Deny and allow words that overlap partially where the allow word covers
  * the deny word: a proper suffix of the deny word (folded) that is more
  * than half of it is a proper prefix of the allow word, as 是垃圾 and 垃圾桶
  * in 这里是垃圾桶 (shai_check). A text where they meet passes; the author
  * should know. Shorter overlaps (操你妈, 妈妈) cover nothing and are not
- * listed. One warning per pair, at the deny entry. */
+ * listed. An allow entry for the text where they meet (是垃圾桶) says the pass is
+ * intended: no warning. One warning per pair, at the deny entry. */
 static void check_partial_allow(struct lint *L)
 {
     struct lint_entry **allow = malloc((L->n_index + 1) * sizeof *allow);
@@ -1664,6 +1729,8 @@ static void check_partial_allow(struct lint *L)
                     break;
                 if (a->key_len == sl || chars - before <= chars / 2)
                     continue; /* not past the deny word, or half of it or less */
+                if (allowed_meeting(L, allow, na, d, a, sl))
+                    continue;
                 msg_subject(L, d);
                 msg_str(L, " and allow entry ");
                 msg_entry(L, a);
@@ -2063,11 +2130,14 @@ void cmd_lint_help(FILE *out)
           "  - an allow entry that folds like a deny entry: that deny entry can\n"
           "    never be a violation;\n"
           "  - any other single-character deny entry with action block;\n"
+          "  - a deny word and an allow word that overlap so that where they meet\n"
+          "    (是垃圾 and 垃圾桶 in 是垃圾桶) the allow word covers the deny word: that\n"
+          "    text passes (an allow entry for the meeting text says it should);\n"
           "  - an allow entry that suppresses nothing: scanned alone, it contains no\n"
           "    hit of any deny entry of the lexicon; when it overlaps a deny entry\n"
-          "    partially (老妈 and 妈的: in 老妈的 the allow hit does not cover the\n"
-          "    deny hit, and only a covering allow hit suppresses), the message\n"
-          "    names the deny entry with the longest overlap and that text;\n"
+          "    partially without covering it (老妈 and 妈的: in 老妈的 the allow hit\n"
+          "    does not cover the deny hit), the message names the deny entry with\n"
+          "    the longest such overlap and that text;\n"
           "  - rule cost (FILE:LINE:COL): a rule whose backtracking grows faster\n"
           "    than the line: unbounded repetitions in a row over the same\n"
           "    characters (\\s*\\s*, \\s*(?:x)?\\s*), a repeated group ending with an\n"
@@ -2079,7 +2149,7 @@ void cmd_lint_help(FILE *out)
           "    (of two entries matching the same span the earlier is reported, so\n"
           "    the exact one never is); a deny word with action review whose text\n"
           "    contains a match of a block word of the same category that no\n"
-          "    allow word contains\n"
+          "    allow word contains or covers by a partial overlap\n"
           "    (wherever it matches, the text is blocked: its review action never\n"
           "    counts);\n"
           "  - with --corpus: a deny rule that hits more than --max-rule-rate lines\n"

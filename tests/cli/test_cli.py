@@ -1597,7 +1597,7 @@ class TestLint(CliTestCase):
                   "matches inside ordinary words (use review, or longer entries)",
             lex + ":5: warning: entry '屌毛' (review) is shadowed by block entry '屌' (line 4, "
                   "same category): every text it matches contains that entry, which no allow "
-                  "entry contains: the text is blocked and the review action never counts",
+                  "entry covers: the text is blocked and the review action never counts",
         ])
 
     def test_allow_suppresses_nothing(self):
@@ -1646,7 +1646,15 @@ class TestLint(CliTestCase):
         p = self.lint(lex)
         out = p.stdout.decode()
         self.assertIn("entry '是垃圾' and allow entry '垃圾桶' (line 4) overlap in '垃圾'", out)
-        self.assertNotIn("操你妈", out)
+        # 妈妈 does not cover 操你妈 in 操你妈妈: not such a pair (the allow
+        # entry's own warning names that text as one where it covers nothing)
+        self.assertNotIn("entry '操你妈' and allow entry", out)
+        self.assertIn("allow entry '妈妈' suppresses nothing: no deny entry matches inside it; "
+                      "it overlaps deny entry '操你妈' (line 2) without covering it: in '操你妈妈' "
+                      "the allow hit does not cover that deny hit: it is still a violation", out)
+        # an allow entry for the meeting text says the pass is intended
+        self.write("lex.txt", "是垃圾\n操你妈\n@allow\n垃圾桶\n妈妈\n是垃圾桶\n")
+        self.assertNotIn("overlap in", self.lint(lex).stdout.decode())
 
     def test_bundled_wordlists_lint_clean(self):
         # May fail until the bundled lexicon is cleaned up: it reports what

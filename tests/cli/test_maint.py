@@ -101,7 +101,7 @@ class TestLintShadowed(MaintTestCase):
         self.assertEqual(p.stdout.decode().splitlines(), [
             lex + ":3: warning: entry '网络赌博' (review) is shadowed by block entry '赌博' "
                   "(line 2, same category): every text it matches contains that entry, "
-                  "which no allow entry contains: the text is blocked and the review action "
+                  "which no allow entry covers: the text is blocked and the review action "
                   "never counts",
         ])
         # 六合彩游戏: an allow word contains 六合彩 (it can be suppressed there
@@ -133,8 +133,7 @@ class TestLintPartialOverlap(MaintTestCase):
         self.assertEqual(p.stdout.decode().splitlines(), [
             lex + ":5: warning: allow entry '老妈' suppresses nothing: no deny entry matches "
                   "inside it; it overlaps deny entry '妈的' (line 2) without covering it: in "
-                  "'老妈的' that deny hit is still a violation (an allow entry suppresses only "
-                  "the hits it covers entirely)",
+                  "'老妈的' the allow hit does not cover that deny hit: it is still a violation",
             lex + ":6: warning: allow entry '中国' suppresses nothing: no deny entry matches "
                   "inside it",
         ])
