@@ -152,6 +152,10 @@ SHAI_API const char *shai_fold_stage_name(uint32_t stage);
 #define SHAI_OPT_REPEATS                                                                           \
     3u /* 1: a character doubled in the text matches                                               \
           where the entry has it once (default 1) */
+#define SHAI_OPT_LENIENT                                                                           \
+    4u /* 1: a malformed lexicon line is skipped and recorded                                      \
+          (shai_builder_skipped) instead of failing the                                             \
+          whole source (default 0); builder only, not in a db */
 
 /* Longest entry, in code points. */
 #define SHAI_MAX_ENTRY_CODEPOINTS 128u
@@ -255,9 +259,32 @@ SHAI_API uint32_t shai_builder_path_count(const shai_builder *b);
 SHAI_API int shai_builder_path(const shai_builder *b, uint32_t index, const char **path,
                                uint32_t *kind);
 
-/* Set a matching option (SHAI_OPT_*) for the dbs this builder compiles.
+/* Set a matching option (SHAI_OPT_*) for the dbs this builder compiles, or
+ * SHAI_OPT_LENIENT for how it reads lexicon sources (Since 0.2).
  * SHAI_E_BAD_OPTION for an unknown option or a value out of range. Since 0.1. */
 SHAI_API int shai_builder_set_option(shai_builder *b, uint32_t option, int64_t value);
+
+/* Lenient reading (SHAI_OPT_LENIENT set to 1): shai_builder_add_source and
+ * shai_builder_add_path skip a malformed line (bad UTF-8, a control
+ * character, an empty or too long entry, a bad rule, attribute or
+ * directive) and record it instead of failing, so that a third-party list
+ * loads with every bad line reported and none added (the lines of a scene
+ * whose `@scene` line is skipped are skipped and recorded too). Errors that are not
+ * about one line (an unreadable file, out of memory) still fail the call,
+ * which then records no skipped line either. The number of lines skipped
+ * by the successful calls so far; 0 for NULL. Since 0.2. */
+SHAI_API uint32_t shai_builder_skipped_count(const shai_builder *b);
+
+/* Skipped line `index` (0 <= index < shai_builder_skipped_count), in the
+ * order read: the source name or path (*file), the 1-based line and code
+ * point column of the problem, and the message without the file:line:col
+ * prefix (e.g. "entry: control character U+0016"; an invisible character
+ * is named by its code point). Any out pointer may be NULL. The strings are
+ * owned by the builder and valid until it is freed. Returns SHAI_OK,
+ * SHAI_E_INVALID_ARG (b NULL) or SHAI_E_OUT_OF_RANGE. Not thread-safe
+ * against calls that add to the same builder. Since 0.2. */
+SHAI_API int shai_builder_skipped(const shai_builder *b, uint32_t index, const char **file,
+                                  uint32_t *line, uint32_t *column, const char **message);
 
 /* Number of (merged) entries added so far; 0 for NULL. Since 0.1. */
 SHAI_API uint32_t shai_builder_entry_count(const shai_builder *b);

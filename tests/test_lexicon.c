@@ -445,14 +445,14 @@ static void test_error_missing_value(void **state)
 static void test_error_invalid_utf8(void **state)
 {
     (void)state;
-    expect_error("ok\n赌博\xff\n", SHAI_E_BAD_UTF8, 2, 3, "invalid UTF-8");
+    expect_error("ok\n赌博\xff\n", SHAI_E_BAD_UTF8, 2, 3, "invalid UTF-8 (byte 0xFF)");
     expect_error("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n\xff赌博\n", SHAI_E_BAD_UTF8, 12, 1,
-                 "invalid UTF-8");
-    expect_error("赌\xe5\x8d", SHAI_E_BAD_UTF8, 1, 2, "invalid UTF-8");
-    expect_error("ab\xc0\xaf\n", SHAI_E_BAD_UTF8, 1, 3, "invalid UTF-8");
-    expect_error("\xed\xa0\x80\n", SHAI_E_BAD_UTF8, 1, 1, "invalid UTF-8");
-    expect_error("a\ttag=x\xff\n", SHAI_E_BAD_UTF8, 1, 8, "invalid UTF-8");
-    expect_error("@category \xff\n", SHAI_E_BAD_UTF8, 1, 11, "invalid UTF-8");
+                 "invalid UTF-8 (byte 0xFF)");
+    expect_error("赌\xe5\x8d", SHAI_E_BAD_UTF8, 1, 2, "invalid UTF-8 (byte 0xE5)");
+    expect_error("ab\xc0\xaf\n", SHAI_E_BAD_UTF8, 1, 3, "invalid UTF-8 (byte 0xC0)");
+    expect_error("\xed\xa0\x80\n", SHAI_E_BAD_UTF8, 1, 1, "invalid UTF-8 (byte 0xED)");
+    expect_error("a\ttag=x\xff\n", SHAI_E_BAD_UTF8, 1, 8, "invalid UTF-8 (byte 0xFF)");
+    expect_error("@category \xff\n", SHAI_E_BAD_UTF8, 1, 11, "invalid UTF-8 (byte 0xFF)");
 }
 
 static void test_error_empty_entry(void **state)

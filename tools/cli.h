@@ -53,6 +53,10 @@ int cmd_mask(int argc, char **argv);
 void cmd_mask_help(FILE *out);
 int cmd_fix(int argc, char **argv);
 void cmd_fix_help(FILE *out);
+int cmd_import(int argc, char **argv);
+void cmd_import_help(FILE *out);
+int cmd_diff(int argc, char **argv);
+void cmd_diff_help(FILE *out);
 
 /* Print the help of a command to stdout; the exit status (2 if stdout
  * cannot be written). */

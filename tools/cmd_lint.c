@@ -92,8 +92,10 @@ struct lint {
     uint32_t fold;                /* fold stages in force */
     struct lint_entry **by_index; /* the first occurrences, by db entry index */
     size_t n_index;
-    struct cli_out msg; /* the message being built */
-    bool failed;        /* out of memory or another hard error */
+    struct cli_out msg;    /* the message being built */
+    bool failed;           /* out of memory or another hard error */
+    bool io_error;         /* a corpus could not be read (already reported) */
+    uint64_t corpus_lines; /* lines of the reference corpus (--corpus) */
 };
 
 /* ---------------------------------------------------------------- findings */
@@ -650,6 +652,8 @@ static int on_deny_hit(const shai_hit *hit, void *user)
 }
 
 /* Allow words with no deny hit (word or rule) inside them. Warnings. */
+static void msg_partial_overlap(struct lint *L, const shai_db *db, const struct lint_entry *a);
+
 static void check_allow(struct lint *L, const shai_db *db)
 {
     for (size_t i = 0; i < L->n_index; i++) {
@@ -666,8 +670,263 @@ static void check_allow(struct lint *L, const shai_db *db)
             continue;
         msg_subject(L, e);
         msg_str(L, " suppresses nothing: no deny entry matches inside it");
+        msg_partial_overlap(L, db, e);
         finish(L, e, SEV_WARNING);
     }
+}
+
+/* ------------------------------------------------------- partial overlaps */
+
+struct overlap_scan {
+    uint32_t allow;   /* entry index */
+    size_t allow_end; /* where the allow word ends in the text */
+    bool allow_hit;
+};
+
+static int on_overlap_hit(const shai_hit *hit, void *user)
+{
+    struct overlap_scan *os = user;
+    if (hit->entry == os->allow && hit->end == os->allow_end)
+        os->allow_hit = true;
+    return 0;
+}
+
+/* Whether, in text[0..n) (made of allow word a and deny word d overlapping,
+ * a ending at a_end), a matches and d's hit is a violation. */
+static bool overlap_misses(struct lint *L, const shai_db *db, const struct lint_entry *a,
+                           const struct lint_entry *d, const char *text, size_t n, size_t a_end)
+{
+    struct overlap_scan os = {a->index, a_end, false};
+    shai_hit hits[64];
+    uint32_t verdict;
+    size_t count = 0;
+    int rc = shai_scan(db, text, n, SHAI_SCAN_OVERLAPPING, on_overlap_hit, &os);
+    if ((rc != SHAI_OK && rc != SHAI_E_MATCH_LIMIT) || !os.allow_hit)
+        return false;
+    rc = shai_check(db, text, n, SHAI_SCAN_OVERLAPPING, &verdict, hits, 64, &count);
+    if (rc != SHAI_OK && rc != SHAI_E_MATCH_LIMIT && rc != SHAI_E_BUFFER_TOO_SMALL) {
+        if (rc == SHAI_E_NOMEM)
+            L->failed = true;
+        return false;
+    }
+    for (size_t h = 0; h < count && h < 64; h++)
+        if (hits[h].entry == d->index)
+            return true;
+    return false;
+}
+
+/* For an allow word that suppresses nothing: the deny word it overlaps
+ * most without covering it, as a hint to what it was meant to guard (老妈
+ * written for 妈的: in 老妈的 the allow hit does not cover 妈的, and only an
+ * allow hit that covers a deny hit entirely suppresses it). Appends
+ * "; it overlaps deny entry 'D' (where) in 'TEXT' without covering it" to
+ * the message being built, or nothing. */
+static void msg_partial_overlap(struct lint *L, const shai_db *db, const struct lint_entry *a)
+{
+    const struct lint_entry *best = NULL;
+    size_t best_k = 0;
+    int best_order = 0;
+
+    for (size_t j = 0; j < L->n_index && !L->failed; j++) {
+        const struct lint_entry *d = L->by_index[j];
+        if (!d || d->kind != KIND_WORD || (d->flags & SHAI_ENTRY_ALLOW) || !d->self_match ||
+            d->key_len == 0)
+            continue;
+        for (int order = 0; order < 2; order++) {
+            const struct lint_entry *x = order ? d : a, *y = order ? a : d;
+            /* the longest suffix of x's key, at a character boundary and
+             * shorter than both keys, that begins y's key */
+            for (size_t at = 1; at < x->key_len; at++) {
+                size_t k = x->key_len - at;
+                if (((unsigned char)x->key[at] & 0xC0) == 0x80 || k >= y->key_len ||
+                    memcmp(x->key + at, y->key, k) != 0)
+                    continue;
+                if (k > best_k) {
+                    char buf[1024];
+                    size_t n = x->key_len + y->key_len - k;
+                    if (n > sizeof buf)
+                        break;
+                    memcpy(buf, x->key, x->key_len);
+                    memcpy(buf + x->key_len, y->key + k, y->key_len - k);
+                    if (overlap_misses(L, db, a, d, buf, n, order ? n : a->key_len)) {
+                        best = d;
+                        best_k = k;
+                        best_order = order;
+                    }
+                }
+                break;
+            }
+        }
+    }
+    if (!best)
+        return;
+    const struct lint_entry *x = best_order ? best : a, *y = best_order ? a : best;
+    msg_str(L, "; it overlaps deny entry ");
+    msg_entry(L, best);
+    msg_str(L, " (");
+    msg_where(L, best, a->file);
+    msg_str(L, ") without covering it: in '");
+    cli_out_text_escaped(&L->msg, x->key, x->key_len);
+    cli_out_text_escaped(&L->msg, y->key + best_k, y->key_len - best_k);
+    msg_str(L, "' the allow hit does not cover that deny hit: it is still a violation");
+}
+
+/* -------------------------------------------------------------- shadowing */
+
+/* For each db entry: a deny word that some allow word contains (an allow
+ * hit can then suppress it). NULL on error. */
+struct allow_scan {
+    bool *inside;
+};
+
+static int on_inside_allow(const shai_hit *hit, void *user)
+{
+    struct allow_scan *as = user;
+    if (!(hit->flags & SHAI_HIT_ALLOW))
+        as->inside[hit->entry] = true;
+    return 0;
+}
+
+/* Marks the deny words that an allow word can cover by a partial overlap
+ * (shai_check: the allow hit begins inside the deny hit, reaches past its
+ * end and holds more than half of its characters): a proper suffix of the
+ * deny word's key, more than half of it, begins a longer allow key. */
+static void mark_partly_covered(struct lint *L, bool *inside)
+{
+    for (size_t i = 0; i < L->n_index; i++) {
+        const struct lint_entry *d = L->by_index[i];
+        size_t chars = 0, before = 0;
+        if (!d || d->kind != KIND_WORD || (d->flags & SHAI_ENTRY_ALLOW) || d->key_len == 0)
+            continue;
+        for (size_t k = 0; k < d->key_len; chars++)
+            k += cli_utf8_unit((const unsigned char *)d->key + k, d->key_len - k, true);
+        for (size_t at = 0; at < d->key_len && !inside[d->index];) {
+            at += cli_utf8_unit((const unsigned char *)d->key + at, d->key_len - at, true);
+            before++;
+            size_t sl = d->key_len - at;
+            if (sl == 0 || chars - before <= chars / 2)
+                continue;
+            for (size_t j = 0; j < L->n_index; j++) {
+                const struct lint_entry *a = L->by_index[j];
+                if (a && a->kind == KIND_WORD && (a->flags & SHAI_ENTRY_ALLOW) && a->key_len > sl &&
+                    memcmp(a->key, d->key + at, sl) == 0) {
+                    inside[d->index] = true;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+struct shadow_scan {
+    const struct lint *L;
+    const struct lint_entry *e;
+    const bool *inside;
+    uint32_t category; /* e's */
+    uint32_t by;       /* the shadowing entry's index, or UINT32_MAX */
+};
+
+static int on_shadow_hit(const shai_hit *hit, void *user)
+{
+    struct shadow_scan *ss = user;
+    const struct lint_entry *b;
+    if ((hit->flags & SHAI_HIT_ALLOW) || hit->entry == ss->e->index ||
+        hit->action != SHAI_ACTION_BLOCK || hit->category != ss->category || ss->inside[hit->entry])
+        return 0;
+    b = ss->L->by_index[hit->entry];
+    if (!b || b->kind != KIND_WORD)
+        return 0;
+    /* an exact word may miss the folded variants of e's text */
+    if ((b->flags & SHAI_ENTRY_EXACT) && !(ss->e->flags & SHAI_ENTRY_EXACT))
+        return 0;
+    ss->by = hit->entry;
+    return 1;
+}
+
+/* Entries that are never reported, or whose action never counts, because
+ * another entry always wins (docs: `shai lint --help`):
+ *  - an exact word and an earlier folded word of the same kind (deny or
+ *    allow) that matches all of its text: every span the exact word matches,
+ *    the folded one matches too, and of two entries matching the same span
+ *    the earlier (lower index) is reported: the exact word never is;
+ *  - a deny word with action review whose text contains a match of a deny
+ *    word of the same category with action block that no allow word
+ *    contains or can cover by a partial overlap: wherever the review word
+ *    matches, the block word matches inside it, and an allow hit suppresses
+ *    it only by containing it (its text would contain the block word) or by
+ *    a partial overlap (mark_partly_covered): the text is blocked, the review
+ *    action never decides a verdict. The same category: a scene gives both
+ *    the same action, or keeps both.
+ * Warnings. */
+static void check_shadowed(struct lint *L, const shai_db *db)
+{
+    struct allow_scan as;
+    as.inside = calloc(L->n_index + 1, sizeof *as.inside);
+    if (!as.inside) {
+        L->failed = true;
+        return;
+    }
+    for (size_t i = 0; i < L->n_index; i++) {
+        const struct lint_entry *a = L->by_index[i];
+        if (!a || a->kind != KIND_WORD || !(a->flags & SHAI_ENTRY_ALLOW))
+            continue;
+        int rc = shai_scan(db, a->text, a->len, SHAI_SCAN_OVERLAPPING, on_inside_allow, &as);
+        if (rc != SHAI_OK && rc != SHAI_TERMINATED && rc != SHAI_E_MATCH_LIMIT) {
+            L->failed = true;
+            break;
+        }
+    }
+    mark_partly_covered(L, as.inside);
+    for (size_t i = 0; i < L->n_index && !L->failed; i++) {
+        const struct lint_entry *e = L->by_index[i];
+        if (!e || e->kind != KIND_WORD || !e->self_match || e->key_len == 0)
+            continue;
+        if (e->flags & SHAI_ENTRY_EXACT) {
+            const struct lint_entry *first = NULL;
+            for (size_t k = 0; k < e->n_same; k++) {
+                const struct lint_entry *o = L->by_index[e->same[k]];
+                if (o && o->kind == KIND_WORD && !(o->flags & SHAI_ENTRY_EXACT) &&
+                    (o->flags & SHAI_ENTRY_ALLOW) == (e->flags & SHAI_ENTRY_ALLOW) &&
+                    o->index < e->index && (!first || o->index < first->index))
+                    first = o;
+            }
+            if (first) {
+                msg_subject(L, e);
+                msg_str(L, " is shadowed by ");
+                msg_subject(L, first);
+                msg_str(L, " (");
+                msg_where(L, first, e->file);
+                msg_str(L, "): that entry matches every span this one does and is reported "
+                           "instead; this one never is");
+                finish(L, e, SEV_WARNING);
+                continue;
+            }
+        }
+        uint32_t action = 0, category = 0;
+        if ((e->flags & SHAI_ENTRY_ALLOW) ||
+            shai_db_entry_info(db, e->index, &category, &action, NULL, NULL, NULL) != SHAI_OK ||
+            action != SHAI_ACTION_REVIEW)
+            continue;
+        struct shadow_scan ss = {L, e, as.inside, category, UINT32_MAX};
+        int rc = shai_scan(db, e->text, e->len, SHAI_SCAN_OVERLAPPING, on_shadow_hit, &ss);
+        if (rc != SHAI_OK && rc != SHAI_TERMINATED && rc != SHAI_E_MATCH_LIMIT) {
+            L->failed = true;
+            break;
+        }
+        if (ss.by == UINT32_MAX)
+            continue;
+        const struct lint_entry *b = L->by_index[ss.by];
+        msg_subject(L, e);
+        msg_str(L, " (review) is shadowed by block ");
+        msg_subject(L, b);
+        msg_str(L, " (");
+        msg_where(L, b, e->file);
+        msg_str(L, ", same category): every text it matches contains that entry, which no "
+                   "allow entry covers: the text is blocked and the review action never "
+                   "counts");
+        finish(L, e, SEV_WARNING);
+    }
+    free(as.inside);
 }
 
 /* ------------------------------------------------------------- rule cost */
@@ -1384,12 +1643,45 @@ static int cmp_key(const void *a, const void *b)
     return cmp_bytes(x->key, x->key_len, y->key, y->key_len);
 }
 
+/* Whether the text where deny word d and allow word a meet (d's key, then
+ * a's key past the sl bytes they share) is itself an allow entry: the
+ * author has said that this text passes. `allow` is sorted by key. */
+static bool allowed_meeting(struct lint *L, struct lint_entry **allow, size_t na,
+                            const struct lint_entry *d, const struct lint_entry *a, size_t sl)
+{
+    size_t n = d->key_len + a->key_len - sl;
+    char *m = malloc(n + 1);
+    bool found = false;
+    if (!m) {
+        L->failed = true;
+        return true;
+    }
+    memcpy(m, d->key, d->key_len);
+    memcpy(m + d->key_len, a->key + sl, a->key_len - sl);
+    size_t lo = 0, hi = na;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_bytes(allow[mid]->key, allow[mid]->key_len, m, n);
+        if (c == 0) {
+            found = true;
+            break;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    free(m);
+    return found;
+}
+
 /* Deny and allow words that overlap partially where the allow word covers
  * the deny word: a proper suffix of the deny word (folded) that is more
  * than half of it is a proper prefix of the allow word, as 是垃圾 and 垃圾桶
  * in 这里是垃圾桶 (shai_check). A text where they meet passes; the author
  * should know. Shorter overlaps (操你妈, 妈妈) cover nothing and are not
- * listed. One warning per pair, at the deny entry. */
+ * listed. An allow entry for the text where they meet (是垃圾桶) says the pass is
+ * intended: no warning. One warning per pair, at the deny entry. */
 static void check_partial_allow(struct lint *L)
 {
     struct lint_entry **allow = malloc((L->n_index + 1) * sizeof *allow);
@@ -1437,6 +1729,8 @@ static void check_partial_allow(struct lint *L)
                     break;
                 if (a->key_len == sl || chars - before <= chars / 2)
                     continue; /* not past the deny word, or half of it or less */
+                if (allowed_meeting(L, allow, na, d, a, sl))
+                    continue;
                 msg_subject(L, d);
                 msg_str(L, " and allow entry ");
                 msg_entry(L, a);
@@ -1464,6 +1758,154 @@ static void check_rules(struct lint *L, const shai_db *db)
     for (size_t i = 0; i < L->n_entries; i++)
         if (L->entries[i].kind == KIND_RULE && L->entries[i].first)
             check_rule_cost(L, &L->entries[i]);
+}
+
+/* ----------------------------------------------------------- rule corpus */
+
+/* Deny rules that hit too many lines of a reference corpus (--corpus): a
+ * rule such as \d{5,} matches order numbers, prices and dates in ordinary
+ * text. Each line is checked as shai_check does (violations: deny hits no
+ * allow hit covers), all hits. */
+struct rule_tally {
+    uint64_t lines;   /* lines with a violation of the rule */
+    uint64_t last;    /* 1 + the last line counted */
+    uint64_t ex_line; /* the first line hit (1-based in its file) */
+    uint32_t ex_file; /* index in the corpus list */
+    char *example;    /* the hit in that line, with context; malloc'ed */
+};
+
+struct rule_corpus {
+    struct rule_tally *t; /* by entry index */
+    uint64_t lines;
+    shai_hit *hits;
+    size_t cap;
+};
+
+/* Moves byte offset `at` of text[0..len) back to the start of its UTF-8
+ * sequence. */
+static size_t unit_start(const char *text, size_t len, size_t at)
+{
+    while (at > 0 && at < len && ((unsigned char)text[at] & 0xC0) == 0x80)
+        at--;
+    return at;
+}
+
+static int corpus_line(struct lint *L, const shai_db *db, struct rule_corpus *rc_, const char *text,
+                       size_t len, uint32_t file, uint64_t line_no)
+{
+    uint32_t verdict;
+    size_t count = 0;
+    int rc;
+    for (;;) {
+        rc =
+            shai_check(db, text, len, SHAI_SCAN_OVERLAPPING, &verdict, rc_->hits, rc_->cap, &count);
+        if (rc != SHAI_E_BUFFER_TOO_SMALL)
+            break;
+        size_t cap = count + 16;
+        shai_hit *q = realloc(rc_->hits, cap * sizeof *q);
+        if (!q)
+            return -1;
+        rc_->hits = q;
+        rc_->cap = cap;
+    }
+    if (rc != SHAI_OK && rc != SHAI_E_MATCH_LIMIT)
+        return -1;
+    rc_->lines++;
+    for (size_t i = 0; i < count; i++) {
+        const struct lint_entry *e =
+            rc_->hits[i].entry < L->n_index ? L->by_index[rc_->hits[i].entry] : NULL;
+        struct rule_tally *t;
+        if (!e || e->kind != KIND_RULE)
+            continue;
+        t = &rc_->t[e->index];
+        if (t->last == rc_->lines)
+            continue;
+        t->last = rc_->lines;
+        if (t->lines++ == 0) {
+            /* the hit, with some 10 characters either side */
+            const shai_hit *h = &rc_->hits[i];
+            size_t from = unit_start(text, len, h->start > 30 ? (size_t)h->start - 30 : 0);
+            size_t to = unit_start(text, len, h->end + 30 < len ? (size_t)h->end + 30 : len);
+            t->example = malloc(to - from + 1);
+            if (!t->example)
+                return -1;
+            memcpy(t->example, text + from, to - from);
+            t->example[to - from] = '\0';
+            t->ex_file = file;
+            t->ex_line = line_no;
+        }
+    }
+    return 0;
+}
+
+static void check_rule_rates(struct lint *L, const shai_db *db, const char *const *corpus,
+                             size_t n_corpus, unsigned long max_rate)
+{
+    struct rule_corpus C = {0};
+    char *line = NULL;
+    size_t cap = 0;
+
+    C.t = calloc(L->n_index + 1, sizeof *C.t);
+    if (!C.t) {
+        L->failed = true;
+        return;
+    }
+    for (size_t f = 0; f < n_corpus && !L->failed; f++) {
+        FILE *in = strcmp(corpus[f], "-") == 0 ? stdin : fopen(corpus[f], "rb");
+        uint64_t line_no = 0;
+        ssize_t n;
+        if (!in) {
+            cli_error("%s: %s", corpus[f], strerror(errno));
+            L->failed = true;
+            L->io_error = true;
+            break;
+        }
+        while ((n = getline(&line, &cap, in)) >= 0) {
+            size_t len = (size_t)n;
+            line_no++;
+            while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+                len--;
+            if (corpus_line(L, db, &C, line, len, (uint32_t)f, line_no) != 0) {
+                L->failed = true;
+                break;
+            }
+        }
+        if (in != stdin)
+            fclose(in);
+    }
+    free(line);
+    L->corpus_lines = C.lines;
+    for (size_t i = 0; i < L->n_index && !L->failed && C.lines > 0; i++) {
+        const struct lint_entry *e = L->by_index[i];
+        const struct rule_tally *t = &C.t[i];
+        if (!e || e->kind != KIND_RULE || (e->flags & SHAI_ENTRY_ALLOW))
+            continue;
+        /* lines per 10,000, in tenths */
+        uint64_t tenths = (t->lines * 100000 + C.lines / 2) / C.lines;
+        if (t->lines * 10000 <= (uint64_t)max_rate * C.lines)
+            continue;
+        msg_str(L, "rule fires too often: it hits ");
+        msg_u64(L, tenths / 10);
+        msg_str(L, ".");
+        msg_u64(L, tenths % 10);
+        msg_str(L, " lines per 10,000 of the reference corpus (");
+        msg_u64(L, t->lines);
+        msg_str(L, " of ");
+        msg_u64(L, C.lines);
+        msg_str(L, " lines; the limit is ");
+        msg_u64(L, max_rate);
+        msg_str(L, "), e.g. ");
+        cli_out_text_escaped(&L->msg, corpus[t->ex_file], strlen(corpus[t->ex_file]));
+        msg_str(L, ":");
+        msg_u64(L, t->ex_line);
+        msg_str(L, ": ");
+        msg_text(L, t->example, strlen(t->example));
+        finish(L, e, SEV_WARNING);
+    }
+    for (size_t i = 0; i < L->n_index; i++)
+        free(C.t[i].example);
+    free(C.t);
+    free(C.hits);
 }
 
 /* ------------------------------------------------------------- categories */
@@ -1634,6 +2076,12 @@ static void check_categories(struct lint *L, const shai_builder *b)
 
 /* ----------------------------------------------------------------- command */
 
+/* Lines per 10,000 of a reference corpus a deny rule may hit (--corpus):
+ * the bundled contact rules hit at most about 10 (phone numbers in Weibo
+ * posts, real ones), \d{5,} hits 100 to 400 on the user-generated corpora. */
+#define DEFAULT_MAX_RULE_RATE 20
+#define DEFAULT_MAX_RULE_RATE_STR "20"
+
 void cmd_lint_help(FILE *out)
 {
     fputs("Usage: shai lint [OPTION]... [PATH]...\n"
@@ -1647,6 +2095,11 @@ void cmd_lint_help(FILE *out)
           "      --strict    treat warnings as errors (exit status 1)\n"
           "      --no-fold   check for exact matching (shai compile --no-fold):\n"
           "                  entries are compared unfolded\n"
+          "      --corpus=FILE  a reference corpus (one text a line; repeatable; -\n"
+          "                  for standard input): warn about deny rules that hit\n"
+          "                  more lines of it than --max-rule-rate\n"
+          "      --max-rule-rate=N  lines per 10,000 of the corpus a deny rule may\n"
+          "                  hit (default " DEFAULT_MAX_RULE_RATE_STR ")\n"
           "  -q, --quiet     no summary line on standard error\n"
           "  -h, --help      show this help and exit\n"
           "      --version   show the version and exit\n"
@@ -1657,6 +2110,11 @@ void cmd_lint_help(FILE *out)
           "  (FILE:LINE:COL: for a finding at a column of the line)\n"
           "\n"
           "Errors (certainly wrong):\n"
+          "  - a line the compiler refuses (invalid UTF-8, a control character,\n"
+          "    an empty or too long entry, a bad rule, directive or attribute):\n"
+          "    every such line is reported (FILE:LINE:COL, an invisible character\n"
+          "    named by its code point, e.g. U+0016), and the other lines are\n"
+          "    still checked;\n"
           "  - the same entry (same text and kind: deny or allow, exact or folded)\n"
           "    written twice in one file; the library merges them silently;\n"
           "  - an entry that folds to nothing (e.g. only zero-width characters): it\n"
@@ -1664,21 +2122,40 @@ void cmd_lint_help(FILE *out)
           "  - a deny entry that is, or folds to, one of the 500 most frequent\n"
           "    Chinese characters (of user-generated text): it matches a large\n"
           "    share of all texts.\n"
-          "Warnings:\n"
-          "  - the same entry in two files (the first file's category is kept);\n"
+          "Warnings:\n",
+          out);
+    fputs("  - the same entry in two files (the first file's category is kept);\n"
           "  - two entries of the same kind that fold to the same key, e.g. 賭博\n"
           "    and 赌博: one of them is redundant (both places are shown);\n"
           "  - an allow entry that folds like a deny entry: that deny entry can\n"
           "    never be a violation;\n"
           "  - any other single-character deny entry with action block;\n"
+          "  - a deny word and an allow word that overlap so that where they meet\n"
+          "    (是垃圾 and 垃圾桶 in 是垃圾桶) the allow word covers the deny word: that\n"
+          "    text passes (an allow entry for the meeting text says it should);\n"
           "  - an allow entry that suppresses nothing: scanned alone, it contains no\n"
-          "    hit of any deny entry of the lexicon;\n"
+          "    hit of any deny entry of the lexicon; when it overlaps a deny entry\n"
+          "    partially without covering it (老妈 and 妈的: in 老妈的 the allow hit\n"
+          "    does not cover the deny hit), the message names the deny entry with\n"
+          "    the longest such overlap and that text;\n"
           "  - rule cost (FILE:LINE:COL): a rule whose backtracking grows faster\n"
           "    than the line: unbounded repetitions in a row over the same\n"
           "    characters (\\s*\\s*, \\s*(?:x)?\\s*), a repeated group ending with an\n"
           "    unbounded repetition of what begins it ((a+)+), or a repeated group\n"
           "    of alternatives that begin alike ((a|a)*);\n"
-          "  - a category declared with @categories that no entry uses.\n"
+          "  - a category declared with @categories that no entry uses;\n"
+          "  - a shadowed entry, one that another entry always wins over: an exact\n"
+          "    word that an earlier folded word of the same kind matches entirely\n"
+          "    (of two entries matching the same span the earlier is reported, so\n"
+          "    the exact one never is); a deny word with action review whose text\n"
+          "    contains a match of a block word of the same category that no\n"
+          "    allow word contains or covers by a partial overlap\n"
+          "    (wherever it matches, the text is blocked: its review action never\n"
+          "    counts);\n"
+          "  - with --corpus: a deny rule that hits more than --max-rule-rate lines\n"
+          "    per 10,000 lines of the corpus, checked as 'shai scan' does (e.g.\n"
+          "    re:\\d{5,} matches order numbers and dates), with the first line it\n"
+          "    hits.\n"
           "When the lexicon declares its categories (@categories NAME..., in any\n"
           "file), a category that an entry is written with, or a scene names, and\n"
           "that is not declared is an error (one per file and category, with the\n"
@@ -1687,17 +2164,30 @@ void cmd_lint_help(FILE *out)
           "--no-fold).\n"
           "\n"
           "Exit status: 0 if there was no error (and, with --strict, no warning),\n"
-          "1 if there was one, 2 if a file could not be read or parsed (the parse\n"
-          "error is printed as FILE:LINE:COL: MESSAGE, and nothing is checked).\n",
+          "1 if there was one, 2 if a file or corpus could not be read (nothing\n"
+          "is checked).\n",
           out);
 }
 
-enum { OPT_STRICT = 1, OPT_NO_FOLD, OPT_QUIET, OPT_HELP, OPT_VERSION };
+enum {
+    OPT_STRICT = 1,
+    OPT_NO_FOLD,
+    OPT_QUIET,
+    OPT_HELP,
+    OPT_VERSION,
+    OPT_CORPUS,
+    OPT_MAX_RULE_RATE
+};
 
 static const struct cli_option lint_options[] = {
-    {"strict", 0, CLI_ARG_NONE, OPT_STRICT},   {"no-fold", 0, CLI_ARG_NONE, OPT_NO_FOLD},
-    {"quiet", 'q', CLI_ARG_NONE, OPT_QUIET},   {"help", 'h', CLI_ARG_NONE, OPT_HELP},
-    {"version", 0, CLI_ARG_NONE, OPT_VERSION}, {NULL, 0, 0, 0},
+    {"strict", 0, CLI_ARG_NONE, OPT_STRICT},
+    {"no-fold", 0, CLI_ARG_NONE, OPT_NO_FOLD},
+    {"corpus", 0, CLI_ARG_REQUIRED, OPT_CORPUS},
+    {"max-rule-rate", 0, CLI_ARG_REQUIRED, OPT_MAX_RULE_RATE},
+    {"quiet", 'q', CLI_ARG_NONE, OPT_QUIET},
+    {"help", 'h', CLI_ARG_NONE, OPT_HELP},
+    {"version", 0, CLI_ARG_NONE, OPT_VERSION},
+    {NULL, 0, 0, 0},
 };
 
 static void lint_free(struct lint *L)
@@ -1715,6 +2205,21 @@ static void lint_free(struct lint *L)
         free(L->findings[i].message);
     free(L->findings);
     cli_out_free_memory(&L->msg);
+}
+
+/* Skipped line k of the builder, from file `file`: an error finding. */
+static int lint_skipped(struct lint *L, const shai_builder *b, uint32_t k, uint32_t file)
+{
+    const char *message = NULL;
+    uint32_t line = 0, col = 0;
+    struct lint_entry at = {0};
+    if (shai_builder_skipped(b, k, NULL, &line, &col, &message) != SHAI_OK)
+        return -1;
+    at.file = file;
+    at.line = line;
+    msg_str(L, message);
+    finish_at(L, &at, SEV_ERROR, col);
+    return L->failed ? -1 : 0;
 }
 
 /* shai_builder_walk_path: keep the lexicon files. */
@@ -1751,6 +2256,9 @@ int cmd_lint(int argc, char **argv)
     size_t n_operands = 0, errors = 0, warnings = 0;
     struct lint_entry **v = NULL;
     bool strict = false, no_fold = false, quiet = false, bad = false;
+    const char **corpus = NULL;
+    size_t n_corpus = 0;
+    unsigned long max_rule_rate = DEFAULT_MAX_RULE_RATE;
     shai_builder *b = NULL;
     shai_db *db = NULL;
     const char *arg;
@@ -1761,6 +2269,11 @@ int cmd_lint(int argc, char **argv)
     operands = cli_arg_list(argc);
     if (!operands)
         return CLI_EXIT_ERROR;
+    corpus = cli_arg_list(argc);
+    if (!corpus) {
+        free(operands);
+        return CLI_EXIT_ERROR;
+    }
     cli_parser_init(&p, argc, argv, "lint");
     while ((id = cli_next(&p, lint_options, &arg)) != CLI_NEXT_END) {
         switch (id) {
@@ -1780,6 +2293,17 @@ int cmd_lint(int argc, char **argv)
         case OPT_QUIET:
             quiet = true;
             break;
+        case OPT_CORPUS:
+            if (!arg[0]) {
+                cli_usage_error("lint", "--corpus needs a file name");
+                goto out;
+            }
+            corpus[n_corpus++] = arg;
+            break;
+        case OPT_MAX_RULE_RATE:
+            if (!cli_parse_uint("lint", "--max-rule-rate", arg, 0, 10000, &max_rule_rate))
+                goto out;
+            break;
         case OPT_HELP:
             status = cli_print_help(cmd_lint_help);
             goto out;
@@ -1797,6 +2321,9 @@ int cmd_lint(int argc, char **argv)
     rc = shai_builder_new(&b);
     if (rc == SHAI_OK && no_fold)
         rc = cli_set_no_fold(b);
+    /* every malformed line reported, the others checked */
+    if (rc == SHAI_OK)
+        rc = shai_builder_set_option(b, SHAI_OPT_LENIENT, 1);
     if (rc != SHAI_OK) {
         cli_error("cannot create a lexicon builder: %s", shai_status_message(rc));
         goto out;
@@ -1815,10 +2342,14 @@ int cmd_lint(int argc, char **argv)
             goto out;
         }
     }
-    /* Every file through the library's parser, one at a time: all parse
-     * errors. */
+    /* Every file through the library's parser, one at a time, leniently:
+     * every malformed line of every file. */
     for (size_t i = 0; i < L.n_files; i++) {
+        uint32_t skipped = shai_builder_skipped_count(b);
         rc = shai_builder_add_path(b, L.files[i].path);
+        for (uint32_t k = skipped; rc == SHAI_OK && k < shai_builder_skipped_count(b); k++)
+            if (lint_skipped(&L, b, k, (uint32_t)i) != 0)
+                rc = SHAI_E_NOMEM;
         if (rc != SHAI_OK) {
             if (shai_builder_error_errno(b) != 0)
                 cli_error("%s: %s", L.files[i].path, strerror(shai_builder_error_errno(b)));
@@ -1864,6 +2395,11 @@ int cmd_lint(int argc, char **argv)
     check_partial_allow(&L);
     check_rules(&L, db);
     check_categories(&L, b);
+    check_shadowed(&L, db);
+    if (n_corpus > 0 && !L.failed)
+        check_rule_rates(&L, db, corpus, n_corpus, max_rule_rate);
+    if (L.io_error)
+        goto out;
     if (L.failed) {
         cli_error("out of memory");
         goto out;
@@ -1905,5 +2441,6 @@ out:
     shai_builder_free(b);
     lint_free(&L);
     free(operands);
+    free(corpus);
     return status;
 }

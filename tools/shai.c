@@ -25,6 +25,10 @@ static const struct cli_command commands[] = {
     {"mask", "mask the violations in files, keeping their encoding", cmd_mask, cmd_mask_help},
     {"fix", "replace violations by their suggestions, in place or as a diff", cmd_fix,
      cmd_fix_help},
+    {"import", "import third-party word lists, skipping and reporting bad lines", cmd_import,
+     cmd_import_help},
+    {"diff", "what a lexicon change does to a corpus: entries and verdicts", cmd_diff,
+     cmd_diff_help},
     {"help", "show the help of a command", cmd_help, cmd_help_help},
 };
 

@@ -48,6 +48,11 @@ int shai_builder_set_option(shai_builder *b, uint32_t option, int64_t value)
             return SHAI_E_BAD_OPTION;
         b->repeats = (uint32_t)value;
         return SHAI_OK;
+    case SHAI_OPT_LENIENT:
+        if (value != 0 && value != 1)
+            return SHAI_E_BAD_OPTION;
+        b->lenient = (uint8_t)value;
+        return SHAI_OK;
     }
     return SHAI_E_BAD_OPTION;
 }
@@ -69,6 +74,9 @@ void shai_builder_free(shai_builder *b)
     free(b->scenes);
     for (uint32_t i = 0; i < b->ndecls; i++)
         free(b->decls[i].name);
+    for (uint32_t i = 0; i < b->nskipped; i++)
+        free(b->skipped[i].message);
+    free(b->skipped);
     free(b->decls);
     free(b->names);
     free(b->pool);
@@ -230,6 +238,30 @@ uint32_t shai_builder_error_column(const shai_builder *b)
 int32_t shai_builder_error_errno(const shai_builder *b)
 {
     return b ? b->error_os : 0;
+}
+
+uint32_t shai_builder_skipped_count(const shai_builder *b)
+{
+    return b ? b->nskipped : 0;
+}
+
+int shai_builder_skipped(const shai_builder *b, uint32_t index, const char **file, uint32_t *line,
+                         uint32_t *column, const char **message)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    if (index >= b->nskipped)
+        return SHAI_E_OUT_OF_RANGE;
+    const shi_skip *s = &b->skipped[index];
+    if (file)
+        *file = b->files[s->file];
+    if (line)
+        *line = s->line;
+    if (column)
+        *column = s->column;
+    if (message)
+        *message = s->message;
+    return SHAI_OK;
 }
 
 void shi_builder_clear_error(shai_builder *b)

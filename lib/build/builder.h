@@ -54,6 +54,13 @@ typedef struct shi_decl {
     uint32_t line;
 } shi_decl;
 
+/* A lexicon line skipped under SHAI_OPT_LENIENT (shai_builder_skipped). */
+typedef struct shi_skip {
+    uint32_t file; /* index in shai_builder.files */
+    uint32_t line, column;
+    char *message; /* malloc'ed, without the file:line:col prefix */
+} shi_skip;
+
 /* A path shai_builder_add_path read (shai_builder_path). */
 typedef struct shi_path {
     char *name;    /* malloc'ed */
@@ -82,7 +89,11 @@ struct shai_builder {
     char *names; /* category names only additions use: not in a compiled db */
     size_t names_len, names_cap;
 
+    shi_skip *skipped; /* lines skipped under SHAI_OPT_LENIENT, in the order read */
+    uint32_t nskipped, skipped_cap;
+
     uint32_t fold, max_gap, repeats; /* SHAI_OPT_* */
+    uint8_t lenient;                 /* SHAI_OPT_LENIENT */
 
     char error_message[1024];
     char error_file[512];

@@ -74,6 +74,8 @@ typedef struct parse {
     uint32_t nscenes, scenes_cap;
     shi_decl *decls; /* the `@categories` names parsed: the builder takes them */
     uint32_t ndecls, decls_cap;
+    shi_skip *skips; /* lines skipped (SHAI_OPT_LENIENT): the builder takes them */
+    uint32_t nskips, skips_cap;
 } parse;
 
 static void parse_free(parse *ps)
@@ -86,6 +88,9 @@ static void parse_free(parse *ps)
     for (uint32_t i = 0; i < ps->ndecls; i++)
         free(ps->decls[i].name);
     free(ps->decls);
+    for (uint32_t i = 0; i < ps->nskips; i++)
+        free(ps->skips[i].message);
+    free(ps->skips);
 }
 
 typedef struct defaults {
@@ -136,6 +141,16 @@ static int span_is(span s, const char *lit)
     return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
 }
 
+/* The code point at 1-based code point column `col` of valid UTF-8 `v`. */
+static uint32_t codepoint_at(span v, uint32_t col)
+{
+    uint32_t cp = 0;
+    size_t need;
+    for (size_t i = 0; i < v.n && col > 0; col--)
+        i += shi_utf8_decode((const unsigned char *)v.p + i, v.n - i, &cp, &need);
+    return cp;
+}
+
 /* Checks a word or attribute value; reports the failing column in the line. */
 static int check_value(parse *ps, const char *file, uint32_t line, const char *lp, span v,
                        const char *what)
@@ -151,7 +166,10 @@ static int check_value(parse *ps, const char *file, uint32_t line, const char *l
                       : rc == SHAI_E_EMPTY_ENTRY    ? "empty"
                       : rc == SHAI_E_ENTRY_TOO_LONG ? "longer than 128 code points"
                                                     : "invalid UTF-8";
-    snprintf(msg, sizeof msg, "%s: %s", what, why);
+    if (rc == SHAI_E_LEXICON)
+        snprintf(msg, sizeof msg, "%s: %s U+%04X", what, why, (unsigned)codepoint_at(v, col));
+    else
+        snprintf(msg, sizeof msg, "%s: %s", what, why);
     uint32_t base = column_of(lp, (size_t)(v.p - lp));
     return shi_builder_fail(ps->b, rc, file, line, base + (col ? col - 1 : 0), msg);
 }
@@ -472,6 +490,35 @@ static int starts_directive(span body, const char *name)
 }
 
 /* Parses one source into ps->items; spans point into `data`. */
+/* Records the builder's error, about a line of source `name` (an index in
+ * ps->names), as a skipped line, and clears it. */
+static int skip_line(parse *ps, uint32_t name)
+{
+    shai_builder *b = ps->b;
+    if (ps->nskips == ps->skips_cap) {
+        uint32_t cap = ps->skips_cap ? 2 * ps->skips_cap : 16;
+        shi_skip *q = realloc(ps->skips, (size_t)cap * sizeof *q);
+        if (!q)
+            return SHAI_E_NOMEM;
+        ps->skips = q;
+        ps->skips_cap = cap;
+    }
+    /* the message without its "file:line:col: " prefix */
+    char prefix[600];
+    const char *m = b->error_message;
+    int n = snprintf(prefix, sizeof prefix, "%s:%u:%u: ", b->error_file, b->error_line,
+                     b->error_column);
+    if (n > 0 && (size_t)n < sizeof prefix && strncmp(m, prefix, (size_t)n) == 0)
+        m += n;
+    char *copy = copy_string(m);
+    if (!copy)
+        return SHAI_E_NOMEM;
+    ps->skips[ps->nskips++] =
+        (shi_skip){.file = name, .line = b->error_line, .column = b->error_column, .message = copy};
+    shi_builder_clear_error(b);
+    return SHAI_OK;
+}
+
 static int parse_source(parse *ps, const char *file, const char *data, size_t len)
 {
     defaults d = {.category = {default_category, sizeof default_category - 1},
@@ -484,7 +531,8 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
     if (rc)
         return shi_builder_fail(ps->b, rc, file, 0, 0, shai_status_message(rc));
     uint32_t name = (uint32_t)ps->names.n - 1;
-    int in_scene = 0; /* lines are those of the last scene opened */
+    int in_scene = 0;       /* lines are those of the last scene opened */
+    uint32_t bad_scene = 0; /* lenient: the skipped '@scene' line whose lines these are */
     while (p < end) {
         line++;
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -498,9 +546,13 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
             uint32_t cp;
             size_t need;
             size_t n = shi_utf8_decode((const unsigned char *)q, (size_t)(le - q), &cp, &need);
-            if (cp == SHI_INVALID_CP)
-                return fail_at(ps, SHAI_E_BAD_UTF8, file, line, lp, q, "invalid UTF-8%.*s",
-                               (span){"", 0});
+            if (cp == SHI_INVALID_CP) {
+                char msg[64];
+                snprintf(msg, sizeof msg, "invalid UTF-8 (byte 0x%02X)", (unsigned char)*q);
+                rc = shi_builder_fail(ps->b, SHAI_E_BAD_UTF8, file, line,
+                                      column_of(lp, (size_t)(q - lp)), msg);
+                goto line_failed;
+            }
             q += n;
         }
         const char *s = lp;
@@ -509,39 +561,61 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
         if (s == le || *s == '#')
             continue;
         if (*s == '@' && starts_directive(trim(s, le), "@scene")) {
-            if ((rc = scene_open(ps, file, line, lp, trim(s, le), name)))
-                return rc;
+            bad_scene = 0;
+            if ((rc = scene_open(ps, file, line, lp, trim(s, le), name))) {
+                in_scene = 0;
+                bad_scene = line;
+                goto line_failed;
+            }
             in_scene = 1;
             continue;
         }
         if (*s == '@' && starts_directive(trim(s, le), "@end")) {
             span body = trim(s, le);
-            if (!in_scene)
-                return fail_at(ps, SHAI_E_LEXICON, file, line, lp, s, "'%.*s' outside a scene",
-                               body);
-            if (body.n > 4)
-                return fail_at(ps, SHAI_E_LEXICON, file, line, lp, s,
-                               "directive takes no value: '%.*s'", body);
+            if (bad_scene && body.n == 4) {
+                bad_scene = 0;
+                continue;
+            }
+            if (!in_scene) {
+                rc = fail_at(ps, SHAI_E_LEXICON, file, line, lp, s, "'%.*s' outside a scene", body);
+                goto line_failed;
+            }
+            if (body.n > 4) {
+                rc = fail_at(ps, SHAI_E_LEXICON, file, line, lp, s,
+                             "directive takes no value: '%.*s'", body);
+                goto line_failed;
+            }
             in_scene = 0;
             continue;
         }
+        if (bad_scene) {
+            /* not entries: the lines of a scene that could not be opened */
+            char msg[96];
+            snprintf(msg, sizeof msg, "line of the scene whose '@scene' line (%u) was skipped",
+                     (unsigned)bad_scene);
+            rc = shi_builder_fail(ps->b, SHAI_E_LEXICON, file, line,
+                                  column_of(lp, (size_t)(s - lp)), msg);
+            goto line_failed;
+        }
         if (in_scene) {
-            if (*s == '@')
-                return fail_at(ps, SHAI_E_LEXICON, file, line, lp, s,
-                               "only '@scene' and '@end' may appear in a scene, not '%.*s'",
-                               next_token(&(const char *){s}, le));
+            if (*s == '@') {
+                rc = fail_at(ps, SHAI_E_LEXICON, file, line, lp, s,
+                             "only '@scene' and '@end' may appear in a scene, not '%.*s'",
+                             next_token(&(const char *){s}, le));
+                goto line_failed;
+            }
             if ((rc = scene_line(ps, &ps->scenes[ps->nscenes - 1], file, line, lp, trim(s, le))))
-                return rc;
+                goto line_failed;
             continue;
         }
         if (*s == '@' && starts_directive(trim(s, le), "@categories")) {
             if ((rc = declare_categories(ps, file, line, lp, trim(s, le), name)))
-                return rc;
+                goto line_failed;
             continue;
         }
         if (*s == '@') {
             if ((rc = directive(ps, &d, file, line, lp, trim(s, le))))
-                return rc;
+                goto line_failed;
             continue;
         }
         pending it = {.category = d.category,
@@ -567,9 +641,11 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
         while (we > s && we[-1] == ' ')
             we--;
         it.word = (span){s, (size_t)(we - s)};
-        if (!it.word.n)
-            return fail_at(ps, SHAI_E_EMPTY_ENTRY, file, line, lp, s, "empty entry%.*s",
-                           (span){"", 0});
+        if (!it.word.n) {
+            rc = fail_at(ps, SHAI_E_EMPTY_ENTRY, file, line, lp, s, "empty entry%.*s",
+                         (span){"", 0});
+            goto line_failed;
+        }
         if (is_rule) {
             uint32_t col;
             it.flags = (uint8_t)((it.flags & ~SHAI_ENTRY_EXACT) | SHAI_ENTRY_RULE);
@@ -578,18 +654,27 @@ static int parse_source(parse *ps, const char *file, const char *data, size_t le
                 if (rc == SHAI_E_REGEX)
                     shi_rule_check(it.word.p, it.word.n, msg, sizeof msg);
                 else if (rc == SHAI_E_LEXICON)
-                    snprintf(msg, sizeof msg, "rule: control character");
+                    snprintf(msg, sizeof msg, "rule: control character U+%04X",
+                             (unsigned)codepoint_at(it.word, col));
                 else
                     snprintf(msg, sizeof msg, "rule: %s", shai_status_message(rc));
                 uint32_t base = column_of(lp, (size_t)(it.word.p - lp));
-                return shi_builder_fail(ps->b, rc, file, line, base + (col ? col - 1 : 0), msg);
+                rc = shi_builder_fail(ps->b, rc, file, line, base + (col ? col - 1 : 0), msg);
+                goto line_failed;
             }
         } else if ((rc = check_value(ps, file, line, lp, it.word, "entry"))) {
-            return rc;
+            goto line_failed;
         }
         if (tab && (rc = attributes(ps, &it, file, line, lp, tab + 1, le)))
-            return rc;
+            goto line_failed;
         if ((rc = push(ps, &it)))
+            return shi_builder_fail(ps->b, rc, file, line, 0, shai_status_message(rc));
+        continue;
+    line_failed:
+        /* Lenient: a line-level error skips the line; the others fail. */
+        if (!ps->b->lenient || rc == SHAI_E_NOMEM || rc == SHAI_E_TOO_LARGE || !ps->b->error_line)
+            return rc;
+        if ((rc = skip_line(ps, name)))
             return shi_builder_fail(ps->b, rc, file, line, 0, shai_status_message(rc));
     }
     return SHAI_OK;
@@ -624,8 +709,26 @@ static int commit(parse *ps, shi_path *paths, uint32_t npaths)
             rc = SHAI_E_NOMEM;
         }
     }
+    if (!rc && ps->nskips && b->nskipped + ps->nskips > b->skipped_cap) {
+        if ((uint64_t)b->nskipped + ps->nskips > UINT32_MAX) {
+            rc = SHAI_E_TOO_LARGE;
+        } else {
+            shi_skip *q = realloc(b->skipped, ((size_t)b->nskipped + ps->nskips) * sizeof *q);
+            if (q) {
+                b->skipped = q;
+                b->skipped_cap = b->nskipped + ps->nskips;
+            } else {
+                rc = SHAI_E_NOMEM;
+            }
+        }
+    }
     if (rc)
         return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
+    for (uint32_t i = 0; i < ps->nskips; i++) {
+        b->skipped[b->nskipped] = ps->skips[i];
+        b->skipped[b->nskipped++].file += b->nfiles;
+    }
+    ps->nskips = 0;
     for (uint32_t i = 0; i < ps->ndecls; i++) {
         b->decls[b->ndecls] = ps->decls[i];
         b->decls[b->ndecls++].file += b->nfiles;

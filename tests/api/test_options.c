@@ -8,7 +8,7 @@ static void test_set_option_bad_args(void **state)
     (void)state;
     assert_status(shai_builder_set_option(NULL, SHAI_OPT_FOLD, 0), SHAI_E_INVALID_ARG);
     shai_builder *b = new_builder();
-    const uint32_t unknown[] = {0, 4, 99, UINT32_MAX};
+    const uint32_t unknown[] = {0, 5, 99, UINT32_MAX};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
         assert_status(shai_builder_set_option(b, unknown[i], 0), SHAI_E_BAD_OPTION);
     static const struct {
@@ -25,6 +25,8 @@ static void test_set_option_bad_args(void **state)
         {SHAI_OPT_MAX_GAP, INT64_MAX},
         {SHAI_OPT_REPEATS, -1},
         {SHAI_OPT_REPEATS, 2},
+        {SHAI_OPT_LENIENT, -1},
+        {SHAI_OPT_LENIENT, 2},
     };
     assert_status(shai_builder_set_option(b, SHAI_OPT_MAX_GAP, 5), SHAI_OK);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -39,7 +41,7 @@ static void test_set_option_bad_args(void **state)
     } good[] = {
         {SHAI_OPT_FOLD, 0},    {SHAI_OPT_FOLD, SHAI_FOLD_ALL}, {SHAI_OPT_FOLD, SHAI_FOLD_T2S},
         {SHAI_OPT_MAX_GAP, 0}, {SHAI_OPT_MAX_GAP, 16},         {SHAI_OPT_REPEATS, 0},
-        {SHAI_OPT_REPEATS, 1},
+        {SHAI_OPT_REPEATS, 1}, {SHAI_OPT_LENIENT, 1},          {SHAI_OPT_LENIENT, 0},
     };
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
         assert_status(shai_builder_set_option(b, good[i].option, good[i].value), SHAI_OK);

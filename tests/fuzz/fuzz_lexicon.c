@@ -1,9 +1,54 @@
 /* Lexicon sources from any bytes: an error naming file:line:col or a db. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "shai.h"
+
+/* The same source, leniently (SHAI_OPT_LENIENT): it loads unless out of
+ * memory; its first skipped line is where the strict parse failed, with the
+ * same message; without a strict failure nothing is skipped and the same
+ * entries load. */
+static void check_lenient(const uint8_t *data, size_t size, int strict_rc,
+                          const shai_builder *strict)
+{
+    shai_builder *b;
+    if (shai_builder_new(&b))
+        return;
+    if (shai_builder_set_option(b, SHAI_OPT_LENIENT, 1) != SHAI_OK)
+        abort();
+    int rc = shai_builder_add_source(b, "fuzz.txt", (const char *)data, size);
+    if (rc != SHAI_OK) {
+        if (rc != SHAI_E_NOMEM && rc != SHAI_E_TOO_LARGE)
+            abort(); /* a line error must be skipped, not fail the source */
+        shai_builder_free(b);
+        return;
+    }
+    uint32_t n = shai_builder_skipped_count(b);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *file, *message;
+        uint32_t line, col;
+        if (shai_builder_skipped(b, i, &file, &line, &col, &message) != SHAI_OK ||
+            strcmp(file, "fuzz.txt") != 0 || line == 0 || !message[0])
+            abort();
+    }
+    if (strict_rc == SHAI_OK) {
+        if (n != 0 || shai_builder_entry_count(b) != shai_builder_entry_count(strict))
+            abort();
+    } else if (shai_builder_error_line(strict) != 0 && strict_rc != SHAI_E_NOMEM) {
+        const char *message;
+        uint32_t line, col;
+        char full[1100];
+        if (n == 0 || shai_builder_skipped(b, 0, NULL, &line, &col, &message) != SHAI_OK ||
+            line != shai_builder_error_line(strict) || col != shai_builder_error_column(strict))
+            abort();
+        snprintf(full, sizeof full, "fuzz.txt:%u:%u: %s", line, col, message);
+        if (strcmp(full, shai_builder_error_message(strict)) != 0)
+            abort();
+    }
+    shai_builder_free(b);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -13,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = shai_builder_add_source(b, "fuzz.txt", (const char *)data, size);
     if (rc != SHAI_OK && shai_builder_error_message(b)[0] == '\0')
         abort(); /* every error must say what went wrong */
+    check_lenient(data, size, rc, b);
     shai_db *db;
     if (shai_builder_compile(b, &db) == SHAI_OK) {
         size_t n;
@@ -35,6 +81,8 @@ int fuzz_seed(size_t i, uint8_t **out, size_t *size)
         "\xef\xbb\xbf赌博\r\nfoo bar \n",
         "  \t  \n#c\n@tag\n@suggestion s\nx\texact\n",
         "@categories x y\n@scene s\nx off\n*\tblock\n@end\nword\tcategory=x\n",
+        "ok\n\x16"
+        "bad\nre:a(b\n\xff\n@colour\nfine\n",
     };
     size_t nb = sizeof base / sizeof base[0];
     if (i >= 800) /* each input compiles a db: a few ms each */

@@ -3,15 +3,16 @@
 
     python3 wordlists/tools/report.py [CORPORA] [--lexicon PATH] [--shai PATH]
         [--python] [--top N] [--sample N] [--blocks NAME] [--uncovered]
-        [--only NAMES]
+        [--adcopy-sample N] [--only NAMES]
 
 CORPORA is the folder of the bundled corpora (with ugc/ and adlaw/ in it);
 default: $SHAI_CORPORA, else the first `shared/corpora` folder found beside
 the repository or one of its parent folders.  One run prints:
 
  1. per ugc corpus, the texts (lines) per 10k texts whose verdict is review or
-    block, for all categories and for the `comments` scene (see
-    comments_scene()), plus the texts hit per category;
+    block, for all categories and in the lexicon's `comments` scene (checked
+    by shai itself: `shai scan --scene comments`), plus the texts hit per
+    category;
  2. COLDataset: precision / recall of "a `comments`-scene hit in abuse or
     hate" as a predictor of the label "offensive", per split (tune on train /
     dev, quote test);
@@ -19,15 +20,22 @@ the repository or one of its parent folders.  One run prints:
     term counts as covered when scanning the term alone yields an ad-law hit.
     The list states no license: it is read here only to measure, never copied
     into the lexicon;
- 4. the issue #16 targets with the measured figure beside each.
+ 4. the `ad-copy` scene on the ad-like lines of the corpora (lines with an
+    ad-law hit): its hits, and the share of real claims in the judged sample
+    tools/judged/adcopy_sample.tsv;
+ 5. `shai lint --strict` of the lexicon;
+ 6. the issue #16 targets with the measured figure beside each.
 
-Matching: the C CLI (`shai scan --format jsonl --overlapping`), found as
-build/tools/shai in the repository or given with --shai; --python uses the
-exact matcher of lexicon.py instead (no folding, no rules).
+Matching: the C CLI (`shai scan --format jsonl --overlapping [--scene NAME]`),
+found as build/tools/shai in the repository or given with --shai; --python
+uses the exact matcher of lexicon.py instead (no folding, no rules; scenes
+applied from their definitions in the lexicon, lint skipped).
 --top N lists the N entries that flag most ordinary reviews in the comments
 scene; --sample N prints N random flagged reviews per ordinary corpus;
 --blocks NAME prints every block line of corpus NAME with its block hits (for
-hand-judging); --uncovered lists the public ad-law terms nothing covers.
+hand-judging); --uncovered lists the public ad-law terms nothing covers;
+--adcopy-sample N prints N random ad-copy hits on ad-like lines, as the
+judged sample's TSV rows (to judge by hand).
 """
 import argparse
 import json
@@ -57,27 +65,46 @@ CATS = ["politics", "porn", "gambling", "drugs", "violence", "weapons", "fraud",
         "cult", "abuse", "hate", "ad-law", "spam"]
 OFFENSIVE_CATS = {"abuse", "hate"}
 
-# Categories that do not apply to user comments.  Until scenes land in the
-# library (`--scene comments`), the report applies the scene itself here.
-NON_COMMENT_CATS = {"ad-law"}
+JUDGED = os.path.join(HERE, "judged")
 
 
-def comments_scene(hits):
-    """The hits that count in the `comments` scene: every category except the
-    ones that judge advertising copy (ad-law).  Hits are tuples
-    (entry, category, action, start, tag).  Replace the body with a call to the
-    real scene (`shai scan --scene comments`) once it exists."""
-    return [h for h in hits if h[1] not in NON_COMMENT_CATS]
-
-
-def all_categories(hits):
+def all_hits(hits):
     return hits
 
 
-def comments_scene_without_mild(hits):
-    """The comments scene leaving out entries tagged `mild` (恶心, 骗子, 放屁 ...):
-    shown beside the scene so a scene that drops them can be judged."""
-    return [h for h in comments_scene(hits) if h[4] != "mild"]
+def without_mild(hits):
+    """Leaving out entries tagged `mild` (恶心, 骗子, 放屁 ...): shown beside the
+    comments scene so a scene that drops them can be judged."""
+    return [h for h in hits if h[4] != "mild"]
+
+
+def read_scenes(lexdir):
+    """{scene: {category or '*': off|review|block|keep}} as the lexicon's
+    `@scene` blocks say (docs/lexicon-format.md), for the Python matcher."""
+    scenes, cur = {}, None
+    for path in lexicon.lexicon_files(lexdir):
+        for raw in open(path, encoding="utf-8"):
+            s = raw.strip()
+            if s.startswith("@scene"):
+                cur = scenes.setdefault(s.split()[1], {})
+            elif s == "@end" or (s.startswith("@") and cur is None):
+                cur = None
+            elif cur is not None and s and not s.startswith("#"):
+                cat, act = s.split()[:2]
+                cur[cat] = act
+        cur = None
+    return scenes
+
+
+def apply_scene(hits, scene):
+    """Hits (entry, category, action, start, tag) as the scene maps them."""
+    out = []
+    for h in hits:
+        act = scene.get(h[1], scene.get("*", "keep"))
+        if act == "off":
+            continue
+        out.append(h if act == "keep" else (h[0], h[1], act) + tuple(h[3:]))
+    return out
 
 
 def find_shai():
@@ -89,36 +116,52 @@ class Scanner:
     def __init__(self, lexdir, shai):
         self.lexdir, self.shai = lexdir, shai
         self.matcher = None if shai else lexicon.Matcher(lexicon.load([lexdir]))
+        self.scenes = None if shai else read_scenes(lexdir)
 
     def name(self):
         return f"C CLI {os.path.relpath(self.shai)}" if self.shai else "Python matcher (lexicon.py, exact)"
 
-    def scan_file(self, path):
-        """Per line of PATH, the list of deny hits (entry, category, action, start, tag)."""
+    def scan_file(self, path, scene=None):
+        """Per line of PATH, the list of deny hits (entry, category, action, start,
+        tag, suggestion, column), under SCENE (a scene of the lexicon) when given."""
         n = sum(1 for _ in open(path, encoding="utf-8"))
         per = [[] for _ in range(n)]
         if self.matcher is not None:
             with open(path, encoding="utf-8") as f:
                 for i, line in enumerate(f):
                     deny, _ = self.matcher.scan(line.rstrip("\n"))
-                    per[i] = [(e.word, e.category, e.action, s, e.tag) for s, t, e in deny]
+                    per[i] = [(e.word, e.category, e.action, s, e.tag, e.suggestion, s + 1)
+                              for s, t, e in deny]
+                    if scene:
+                        per[i] = apply_scene(per[i], self.scenes[scene])
             return per
-        p = subprocess.Popen([self.shai, "scan", "--format", "jsonl", "--overlapping", "--lexicon",
-                              self.lexdir, path], stdout=subprocess.PIPE, text=True)
+        argv = [self.shai, "scan", "--format", "jsonl", "--overlapping", "--lexicon", self.lexdir]
+        if scene:
+            argv += ["--scene", scene]
+        p = subprocess.Popen(argv + [path], stdout=subprocess.PIPE, text=True)
         for line in p.stdout:
             h = json.loads(line)
-            per[h["line"] - 1].append((h["entry"], h["category"], h["action"], h["start"], h.get("tag")))
+            per[h["line"] - 1].append((h["entry"], h["category"], h["action"], h["start"], h.get("tag"),
+                                       h.get("suggestion"), h["col"]))
         if p.wait() not in (0, 1):
             sys.exit(f"{self.shai} failed with status {p.returncode}")
         return per
 
-    def scan_lines(self, lines):
+    def scan_lines(self, lines, scene=None):
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as f:
             f.write("".join(x + "\n" for x in lines))
         try:
-            return self.scan_file(f.name)
+            return self.scan_file(f.name, scene)
         finally:
             os.unlink(f.name)
+
+    def lint(self):
+        """(exit status, summary line) of `shai lint --strict`, or None."""
+        if not self.shai:
+            return None
+        p = subprocess.run([self.shai, "lint", "--strict", self.lexdir], capture_output=True,
+                           text=True)
+        return p.returncode, (p.stdout + p.stderr).strip().splitlines()
 
 
 def verdict(hits):
@@ -198,6 +241,37 @@ def adlaw_coverage(scanner, corpora, show_uncovered):
     return cov, total, uncovered_sectors
 
 
+def adcopy_report(scanner, adlike, sample_n):
+    """The ad-copy scene on the ad-like lines (corpus, line number, text)."""
+    hits = scanner.scan_lines([t for _, _, t in adlike], "ad-copy")
+    claims = [(c, i, t, h) for (c, i, t), hs in zip(adlike, hits) for h in hs if h[1] == "ad-law"]
+    lines_hit = sum(1 for hs in hits if any(h[1] == "ad-law" for h in hs))
+    print(f"Ad-copy scene on the ad-like lines of the corpora (lines with an ad-law hit, "
+          f"{len(adlike)} lines): {len(claims)} ad-law hits in {lines_hit} lines "
+          f"(ad-law review with suggestions, spam review, the rest kept).")
+    judged = os.path.join(JUDGED, "adcopy_sample.tsv")
+    share = None
+    if os.path.exists(judged):
+        rows = [r.rstrip("\n").split("\t") for r in open(judged, encoding="utf-8")
+                if r.strip() and not r.startswith("#")]
+        rows = [r for r in rows if r[0] != "corpus"]
+        real = sum(1 for r in rows if r[4] == "claim")
+        share = real / len(rows) if rows else 0.0
+        print(f"Judged sample ({os.path.relpath(judged)}): {real} of {len(rows)} hits are real "
+              f"claims ({share:.0%}).")
+    print()
+    if sample_n:
+        rnd = random.Random(20261205)
+        print("corpus\tline\tentry\tsuggestion\tjudgement\treason\ttext")
+        for c, i, t, h in sorted(rnd.sample(claims, min(sample_n, len(claims))),
+                                 key=lambda x: (x[0], x[1])):
+            at = h[6] - 1  # the hit's column, in code points
+            around = t[max(0, at - 25):at + 30].replace("\t", " ")
+            print(f"{c}\t{i}\t{h[0]}\t{h[5] or ''}\t\t\t{around}")
+        print()
+    return share
+
+
 def cold_report(texts_hits, labels):
     print("COLDataset, `comments` scene: a hit in abuse or hate predicts the label 'offensive'"
           " (tune on train/dev; test is the quoted figure):\n")
@@ -212,7 +286,7 @@ def cold_report(texts_hits, labels):
             tot += 1
             off = lab == "1"
             pos += off
-            pred = any(h[1] in OFFENSIVE_CATS for h in comments_scene(hs))
+            pred = any(h[1] in OFFENSIVE_CATS for h in hs)
             tp += pred and off
             fp += pred and not off
             fn += off and not pred
@@ -235,6 +309,8 @@ def main():
     ap.add_argument("--sample", type=int, default=0)
     ap.add_argument("--blocks", help="print the block lines of this corpus")
     ap.add_argument("--uncovered", action="store_true")
+    ap.add_argument("--adcopy-sample", type=int, default=0,
+                    help="print N random ad-copy hits on ad-like lines, to judge")
     ap.add_argument("--only", help="comma-separated corpus names")
     args = ap.parse_args()
     corpora = args.corpora or lexicon.find_corpora(REPO)
@@ -247,32 +323,40 @@ def main():
     scanner = Scanner(args.lexicon, shai)
     print(f"lexicon: {os.path.relpath(args.lexicon)}  matcher: {scanner.name()}\n")
 
-    print("Texts per 10k texts: verdict review / block with all categories and in the `comments`"
-          " scene (no ad-law), the scene's review without `tag=mild` entries, and texts hit per"
-          " category (all categories):\n")
+    print("Texts per 10k texts: verdict review / block with all categories and in the lexicon's"
+          " `comments` scene (shai scan --scene comments), the scene's review without `tag=mild`"
+          " entries, and texts hit per category (all categories):\n")
     hdr = ("| corpus | texts | review | block | comments review | **comments block** | comments review w/o mild | "
            + " | ".join(CATS) + " |")
     print(hdr)
     print("|" + "---|" * (hdr.count("|") - 1))
     top = Counter()
-    samples, figures = {}, {}
+    samples, figures, block_lines = {}, {}, {}
     cold_hits = None
+    adlike = []
     for name, fn, ordinary in CORPORA:
         if args.only and name not in args.only.split(","):
             continue
         path = os.path.join(ugc, fn)
         hits = scanner.scan_file(path)
+        com = scanner.scan_file(path, "comments")
         n = len(hits)
-        r_all, b_all = rates(hits, all_categories)
-        r_com, b_com = rates(hits, comments_scene)
-        r_mild, _ = rates(hits, comments_scene_without_mild)
+        r_all, b_all = rates(hits, all_hits)
+        r_com, b_com = rates(com, all_hits)
+        r_mild, _ = rates(com, without_mild)
         figures[name] = (r_all, b_all, r_com, b_com)
+        block_lines[name] = {i + 1 for i in range(n) if verdict(hits[i]) == "block"}
         percat = Counter()
         flagged = []
+        texts = None
         for i, hs in enumerate(hits):
             for c in {h[1] for h in hs}:
                 percat[c] += 1
-            sc = comments_scene(hs)
+            if any(h[1] == "ad-law" for h in hs):
+                if texts is None:
+                    texts = open(path, encoding="utf-8").read().split("\n")
+                adlike.append((name, i + 1, texts[i]))
+            sc = com[i]
             if ordinary and sc:
                 for k in {(h[0], h[1], h[2]) for h in sc}:
                     top[k] += 1
@@ -284,12 +368,12 @@ def main():
             if ordinary and args.sample:
                 rnd = random.Random(20240601)
                 pick = sorted(rnd.sample(flagged, min(args.sample, len(flagged))))
-                samples[name] = [(texts[i], comments_scene(hits[i])) for i in pick]
+                samples[name] = [(texts[i], com[i]) for i in pick]
             if args.blocks == name:
                 samples["block lines of " + name] = [(f"{i + 1}\t{texts[i]}", [h for h in hits[i] if h[2] == "block"])
                                                      for i in range(n) if verdict(hits[i]) == "block"]
         if name == "cold":
-            cold_hits = hits
+            cold_hits = com
     print()
     cold = None
     if cold_hits is not None:
@@ -297,6 +381,13 @@ def main():
                   open(os.path.join(ugc, "cold_offensive_comments.labels.tsv"), encoding="utf-8")]
         cold = cold_report(cold_hits, labels)
     adlaw = adlaw_coverage(scanner, corpora, args.uncovered)
+    adcopy = adcopy_report(scanner, adlike, args.adcopy_sample) if adlike else None
+    lint = scanner.lint()
+    if lint:
+        print(f"shai lint --strict {os.path.relpath(args.lexicon)}: exit {lint[0]}")
+        for line in lint[1][-5:]:
+            print(f"    {line}")
+        print()
 
     print("Targets (issue #16, default lexicon):\n")
     for name in ("hotel", "shopping", "takeaway"):
@@ -308,6 +399,17 @@ def main():
         if name in figures:
             b = figures[name][1]
             print(f"- {name}: block {b:.1f} ≤ 3 per 10k (all categories): {'met' if b <= 3 else 'NOT met'}")
+    judged = os.path.join(JUDGED, "weibo_covid19_block.tsv")
+    if os.path.exists(judged):
+        rows = [r.rstrip("\n").split("\t") for r in open(judged, encoding="utf-8")
+                if r.strip() and not r.startswith("#")]
+        right = sum(1 for r in rows if r[2] == "right")
+        share = right / len(rows) if rows else 0.0
+        stale = ""
+        if "weibo-covid" in block_lines and {int(r[0]) for r in rows} != block_lines["weibo-covid"]:
+            stale = " (STALE: not today's block lines; rejudge with --blocks weibo-covid)"
+        print(f"- weibo-covid block lines judged by hand ({os.path.relpath(judged)}): {right} of "
+              f"{len(rows)} right ({share:.0%}) ≥ 80%: {'met' if share >= 0.8 else 'NOT met'}{stale}")
     if cold:
         p, r = cold["test"]
         print(f"- COLD test: precision {p:.3f} ≥ 0.80 at recall {r:.3f} ≥ 0.45: "
@@ -316,6 +418,11 @@ def main():
         cov, total, miss = adlaw
         print(f"- ad-law: every sector of the public list covered: "
               f"{'met' if not miss else 'NOT met (' + ', '.join(miss) + ')'}; terms {cov}/{total}")
+    if adcopy is not None:
+        print(f"- ad-copy scene, judged sample of hits on ad-like lines: {adcopy:.0%} real claims "
+              f"≥ 80%: {'met' if adcopy >= 0.8 else 'NOT met'}")
+    if lint:
+        print(f"- shai lint --strict: {'clean' if lint[0] == 0 else 'NOT clean'}")
     print()
 
     if args.top:
