@@ -520,6 +520,8 @@ int shi_check_rule(const char *pattern, size_t len, uint32_t *column)
     }
     char msg[8];
     col = shi_rule_check(pattern, len, msg, sizeof msg);
+    if (col == SHI_RULE_NOMEM)
+        return SHAI_E_NOMEM;
     if (col) {
         if (column)
             *column = col;

@@ -70,6 +70,10 @@ uint32_t shi_rule_check(const char *pattern, size_t len, char *msg, size_t msg_c
         pcre2_code_free(code);
         return 0;
     }
+    if (err == PCRE2_ERROR_HEAP_FAILED) {
+        snprintf(msg, msg_cap, "%s", shai_status_message(SHAI_E_NOMEM));
+        return SHI_RULE_NOMEM;
+    }
     PCRE2_UCHAR buf[256];
     if (pcre2_get_error_message(err, buf, sizeof buf) < 0)
         snprintf((char *)buf, sizeof buf, "error %d", err);
