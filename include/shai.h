@@ -197,9 +197,14 @@ SHAI_API int shai_builder_add_entry(shai_builder *b, const char *text, size_t te
  * limit at one start (catastrophic backtracking on padding, say) skips that
  * start and goes on from the next character, so it hides neither its own
  * later matches in the line, nor other rules' hits, nor word hits; after 8
- * such starts in one line (piece) the rule gives up on the rest of it. The
- * scan then still reports every hit it found, goes on with the next lines,
- * and returns SHAI_E_MATCH_LIMIT at the end (shai_scan_hits fills the hits
+ * such starts in one line (piece) the rule gives up on the rest of it.
+ * The rules of one scan (or stream) also share a budget, so that many
+ * short lines cannot add up their limits: they may give up 32 times, plus
+ * once per 16 KiB of (folded) line text they have run over so far in the
+ * scan; while that budget is spent, no rule is run on the next lines (a
+ * rule that has begun on a line may give up 16 more times on it). Word
+ * hits are never skipped. The scan then still reports every hit it found,
+ * goes on with the next lines, and returns SHAI_E_MATCH_LIMIT at the end (shai_scan_hits fills the hits
  * and *count as on success; shai_check also sets the verdict to at least
  * SHAI_ACTION_REVIEW; a stream reports it from shai_stream_close). Rules
  * whose cost is bounded in the input length (`shai lint` flags those that

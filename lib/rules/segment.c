@@ -32,6 +32,8 @@ void shi_seg_start(shi_segment *g, const shai_db *db, int allow_first, shi_seg_h
     g->src_base = 0;
     g->src_from = 0;
     g->status = SHAI_OK;
+    g->ran = 0;
+    g->gave_up = 0;
 }
 
 int shi_seg_ready(shi_segment *g)
@@ -133,15 +135,20 @@ void shi_seg_run(shi_segment *g)
         const shi_rule_cands *cands =
             g->starts && !g->cand_full && g->status != SHAI_E_NOMEM ? &list : NULL;
         int rc = SHAI_OK;
+        /* what the scan's budget allows now; what the rules take from it */
+        g->ran += g->len;
+        uint64_t allowed = SHI_SCAN_LIMITS + g->ran / SHI_SCAN_LIMIT_BYTES;
+        uint64_t left = allowed > g->gave_up ? allowed - g->gave_up : 0, had = left;
         if (g->allow_first)
             rc = shi_rules_run(g->db, SHI_RULES_ALLOW, g->text, g->len, seen, cands, &g->scratch,
-                               on_rule, &rp);
+                               &left, on_rule, &rp);
         if (rc == SHAI_OK || rc == SHAI_E_MATCH_LIMIT) {
             int rc2 = shi_rules_run(g->db, SHI_RULES_DENY, g->text, g->len, seen, cands,
-                                    &g->scratch, on_rule, &rp);
+                                    &g->scratch, &left, on_rule, &rp);
             if (rc == SHAI_OK)
                 rc = rc2;
         }
+        g->gave_up += had - left;
         if ((rc == SHAI_E_MATCH_LIMIT || rc == SHAI_E_NOMEM) && !g->status)
             g->status = rc;
     }

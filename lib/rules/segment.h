@@ -55,6 +55,9 @@ typedef struct shi_segment {
     uint64_t src_base; /* original offset of src[0] */
     size_t src_from;   /* src bytes before this are written (or dropped) */
     int status;        /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
+    /* the scan's rule budget (rules.h, SHI_SCAN_LIMITS): folded bytes the
+     * rules ran over, and the times they gave up at a limit */
+    uint64_t ran, gave_up;
     /* storage, kept from one scan to the next (shi_seg_init) */
     char *text;
     size_t cap;
