@@ -523,7 +523,11 @@ typedef int (*shai_hit_fn)(const shai_hit *hit, void *user);
  * that do not overlap, ordered by start; where several entries match the same
  * span the lowest entry index is reported. Hits of regular-expression rules
  * (shai_builder_add_rule) come after the word hits of their line, in every
- * mode. No heap allocation unless the db has rules. Thread-safe for a shared
+ * mode; on a line longer than 1 MiB, which the rules match in pieces of
+ * 1 MiB of folded text, the rule hits of each piece but the last come right
+ * before the first word hit that ends past the piece (or, when none does,
+ * before the next piece's). That order is the same for shai_scan, every
+ * *_with variant and a stream fed in any pieces. No heap allocation unless the db has rules. Thread-safe for a shared
  * db. Since 0.1. */
 SHAI_API int shai_scan(const shai_db *db, const char *text, size_t len, uint32_t flags,
                        shai_hit_fn fn, void *user);

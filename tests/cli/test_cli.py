@@ -484,8 +484,8 @@ class TestExitCodesAndErrors(CliTestCase):
         # and a last line without a line break
         b = self.write("b.txt", "%s %s kab\n赌博\n%s" % (pad, " " * 200000, pad))
         want_out = [a + ":1:1: 赌博 [gambling/block]",
+                    a + ":2:49: 赌博 [gambling/block]",  # the line's word hits first
                     a + ":2:45: kab [spam/review]",
-                    a + ":2:49: 赌博 [gambling/block]",
                     a + ":5:1: 赌博 [gambling/block]",
                     b + ":1:200046: kab [spam/review]",
                     b + ":2:1: 赌博 [gambling/block]"]
