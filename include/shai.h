@@ -168,9 +168,9 @@ SHAI_API void shai_builder_free(shai_builder *b);
 
 /* Add one entry.
  *   text, text_len  UTF-8 entry text (not NUL-terminated necessarily); must be
- *                   valid UTF-8, not empty nor only spaces, contain no control
- *                   characters and at most SHAI_MAX_ENTRY_CODEPOINTS code
- *                   points. It is taken as is (a lexicon file trims spaces).
+ *                   valid UTF-8, not empty nor only white space (U+0020,
+ *                   U+3000, ...), contain no control characters and at
+ *                   most SHAI_MAX_ENTRY_CODEPOINTS code points. It is taken as is (a lexicon file trims spaces).
  *   category        NUL-terminated category name, e.g. "gambling"; NULL means
  *                   "uncategorized".
  *   action          SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK.
@@ -224,7 +224,10 @@ SHAI_API int shai_builder_add_source(shai_builder *b, const char *name, const ch
                                      size_t data_len);
 
 /* Add a lexicon file, or every `*.txt` file under a directory (recursively, in
- * byte order of their paths). All or nothing per call. Since 0.1. */
+ * byte order of their paths). All or nothing per call. A file is read up to
+ * SHAI_MAX_LEXICON_FILE_BYTES: a larger one (or an endless one, such as
+ * /dev/zero) fails with SHAI_E_IO and error number EFBIG. Since 0.1. */
+#define SHAI_MAX_LEXICON_FILE_BYTES ((size_t)256 << 20)
 SHAI_API int shai_builder_add_path(shai_builder *b, const char *path);
 
 /* Kinds of the paths shai_builder_add_path read (shai_builder_path). */

@@ -488,7 +488,9 @@ int shai_db_open_flags(const char *path, uint32_t flags, shai_db **out, int32_t 
         *out = NULL;
     if (!path || !out || (flags & ~SHAI_DB_COPY))
         return SHAI_E_INVALID_ARG;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO (or a device) given as a db is refused below
+     * rather than waited on; it changes nothing for a regular file */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         *os_error = errno;
         return SHAI_E_IO;

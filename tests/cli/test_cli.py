@@ -1351,6 +1351,14 @@ class TestLint(CliTestCase):
         self.assert_exit(p, 0)
         self.assertEqual((p.stdout, p.stderr), (b"", b""))
 
+    def test_leading_ignorable_is_no_error(self):
+        # An entry with a U+FEFF before it (not at the file's start) matches
+        # its own text in scan: lint must not call it unmatchable.
+        lex = self.write("bom.txt", "赌博\n\ufeff六合彩\n")
+        p = self.lint(lex)
+        self.assert_exit(p, 0)
+        self.assertEqual(p.stdout, b"")
+
     def test_duplicates_and_collisions(self):
         a = self.write("lex/a.txt", "@category gambling\n赌博\n六合彩\n赌博\taction=review\n"
                                     "blow job\nblowjob\n")
