@@ -62,6 +62,15 @@ test)
     # the release ones, tripled.
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         meson test -C build-asan --print-errorlogs --timeout-multiplier 3
+    echo "== threads under ThreadSanitizer (shared db, scratches, streams, reloads)"
+    # only that test is built (about 10 s), not the whole tree
+    if [ -d build-tsan ]; then
+        meson setup --reconfigure build-tsan -Dbuildtype=debugoptimized -Db_sanitize=thread >/dev/null
+    else
+        meson setup build-tsan -Dbuildtype=debugoptimized -Db_sanitize=thread >/dev/null
+    fi
+    ninja -C build-tsan tests/test_threads_tsan
+    TSAN_OPTIONS=halt_on_error=1 meson test -C build-tsan --no-rebuild --print-errorlogs threads-tsan
     ;;
 *)
     echo "usage: bash scripts/quickstart.sh demo|test" >&2

@@ -105,8 +105,7 @@ static const char *const pieces[] = {
     "我微信的",
     "Foo",
     "FOO",
-    "\xe2\x84\xaa"
-    "it" /* K (KELVIN SIGN) it */,
+    "\xe2\x84\xaait", /* K (KELVIN SIGN) it */
     "加v信abcd",
     "扣扣12345",
     "xyy",
