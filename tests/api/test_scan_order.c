@@ -94,12 +94,12 @@ static void test_long_line_same_order_every_path(void **state)
         "@category spam\nre:www\\.[a-z]+\\.cn\nre:\\w*号\n@allow\nre:www\\.ok\\.cn\n"
         "@category gambling\n赌博\n赌博机\n@allow\n赌博机构\n",
     };
-    /* 2.5 MiB on one line: words, rules, allow hits and a word across
-     * each piece boundary somewhere */
+    /* 1.5 MiB on one line: words, rules, allow hits and a word across
+     * the piece boundary somewhere */
     static const char *const parts[] = {
         "赌博 ",     "www.abc.cn ", "赌博机 ",           "www.ok.cn ",
         "赌博机构 ", "微信号 ",     "ＷＷＷ.ＸＹ.ＣＮ ", "赌 博 "};
-    size_t cap = (size_t)5 << 19, len = 0;
+    size_t cap = (size_t)3 << 19, len = 0; /* 1.5 MiB: a full piece, and more */
     char *text = malloc(cap + 64);
     assert_non_null(text);
     unsigned seed = 12345;
@@ -123,8 +123,9 @@ static void test_long_line_same_order_every_path(void **state)
         for (uint32_t flags = 0; flags < 4; flags++) {
             hit_vec whole = {0};
             assert_status(shai_scan(db, text, len, flags, collect_hit, &whole), SHAI_OK);
-            assert_true(whole.n > 10000);
-            for (unsigned round = 0; round < 3; round++) {
+            assert_true(whole.n > 5000);
+            /* pieces of a few bytes once (the slowest), larger ones always */
+            for (unsigned round = flags == 0 ? 0 : 1; round < 3; round++) {
                 hit_vec streamed = {0};
                 shai_stream *st = NULL;
                 assert_status(shai_stream_open(db, flags, collect_hit, &streamed, &st), SHAI_OK);
