@@ -173,9 +173,9 @@ SHAI_API void shai_builder_free(shai_builder *b);
 
 /* Add one entry.
  *   text, text_len  UTF-8 entry text (not NUL-terminated necessarily); must be
- *                   valid UTF-8, not empty nor only spaces, contain no control
- *                   characters and at most SHAI_MAX_ENTRY_CODEPOINTS code
- *                   points. It is taken as is (a lexicon file trims spaces).
+ *                   valid UTF-8, not empty nor only white space (U+0020,
+ *                   U+3000, ...), contain no control characters and at
+ *                   most SHAI_MAX_ENTRY_CODEPOINTS code points. It is taken as is (a lexicon file trims spaces).
  *   category        NUL-terminated category name, e.g. "gambling"; NULL means
  *                   "uncategorized".
  *   action          SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK.
@@ -202,9 +202,14 @@ SHAI_API int shai_builder_add_entry(shai_builder *b, const char *text, size_t te
  * limit at one start (catastrophic backtracking on padding, say) skips that
  * start and goes on from the next character, so it hides neither its own
  * later matches in the line, nor other rules' hits, nor word hits; after 8
- * such starts in one line (piece) the rule gives up on the rest of it. The
- * scan then still reports every hit it found, goes on with the next lines,
- * and returns SHAI_E_MATCH_LIMIT at the end (shai_scan_hits fills the hits
+ * such starts in one line (piece) the rule gives up on the rest of it.
+ * The rules of one scan (or stream) also share a budget, so that many
+ * short lines cannot add up their limits: they may give up 32 times, plus
+ * once per 16 KiB of (folded) line text they have run over so far in the
+ * scan; while that budget is spent, no rule is run on the next lines (a
+ * rule that has begun on a line may give up 16 more times on it). Word
+ * hits are never skipped. The scan then still reports every hit it found,
+ * goes on with the next lines, and returns SHAI_E_MATCH_LIMIT at the end (shai_scan_hits fills the hits
  * and *count as on success; shai_check also sets the verdict to at least
  * SHAI_ACTION_REVIEW; a stream reports it from shai_stream_close). Rules
  * whose cost is bounded in the input length (`shai lint` flags those that
@@ -224,7 +229,10 @@ SHAI_API int shai_builder_add_source(shai_builder *b, const char *name, const ch
                                      size_t data_len);
 
 /* Add a lexicon file, or every `*.txt` file under a directory (recursively, in
- * byte order of their paths). All or nothing per call. Since 0.1. */
+ * byte order of their paths). All or nothing per call. A file is read up to
+ * SHAI_MAX_LEXICON_FILE_BYTES: a larger one (or an endless one, such as
+ * /dev/zero) fails with SHAI_E_IO and error number EFBIG. Since 0.1. */
+#define SHAI_MAX_LEXICON_FILE_BYTES ((size_t)256 << 20)
 SHAI_API int shai_builder_add_path(shai_builder *b, const char *path);
 
 /* Kinds of the paths shai_builder_add_path read (shai_builder_path). */
@@ -546,7 +554,11 @@ typedef int (*shai_hit_fn)(const shai_hit *hit, void *user);
  * that do not overlap, ordered by start; where several entries match the same
  * span the lowest entry index is reported. Hits of regular-expression rules
  * (shai_builder_add_rule) come after the word hits of their line, in every
- * mode. No heap allocation unless the db has rules. Thread-safe for a shared
+ * mode; on a line longer than 1 MiB, which the rules match in pieces of
+ * 1 MiB of folded text, the rule hits of each piece but the last come right
+ * before the first word hit that ends past the piece (or, when none does,
+ * before the next piece's). That order is the same for shai_scan, every
+ * *_with variant and a stream fed in any pieces. No heap allocation unless the db has rules. Thread-safe for a shared
  * db. Since 0.1. */
 SHAI_API int shai_scan(const shai_db *db, const char *text, size_t len, uint32_t flags,
                        shai_hit_fn fn, void *user);

@@ -68,6 +68,15 @@ test)
     # character goes through the general step, so the API tests check it too.
     build build-general -Dfast_paths=false
     meson test -C build-general --print-errorlogs --suite api
+    echo "== threads under ThreadSanitizer (shared db, scratches, streams, reloads)"
+    # only that test is built (about 10 s), not the whole tree
+    if [ -d build-tsan ]; then
+        meson setup --reconfigure build-tsan -Dbuildtype=debugoptimized -Db_sanitize=thread >/dev/null
+    else
+        meson setup build-tsan -Dbuildtype=debugoptimized -Db_sanitize=thread >/dev/null
+    fi
+    ninja -C build-tsan tests/test_threads_tsan
+    TSAN_OPTIONS=halt_on_error=1 meson test -C build-tsan --no-rebuild --print-errorlogs threads-tsan
     ;;
 *)
     echo "usage: bash scripts/quickstart.sh demo|test" >&2

@@ -230,6 +230,51 @@ static void test_compile_fails_whole(void **state)
     }
 }
 
+/* Each allocation of reading a lexicon with rules, in turn, fails: the
+ * builder reports SHAI_E_NOMEM (not a bad rule, not another error) and
+ * frees what it took; a builder that read the source compiles what `want`
+ * does. */
+static void test_parse_fails_cleanly(void **state)
+{
+    (void)state;
+    for (size_t lex = 0; lex < NLEXICONS; lex++) {
+        shai_db *want = compile_rules(lex);
+        const char *src = lexicons[lex];
+        long failed = 0;
+        for (long k = 1;; k++) {
+            count_from(k);
+            shai_builder *b = NULL;
+            int rc = shai_builder_new(&b);
+            if (rc == SHAI_OK)
+                rc = shai_builder_add_source(b, "rules.txt", src, strlen(src));
+            long made = allocs;
+            count_stop();
+            if (rc != SHAI_OK) {
+                assert_status(rc, SHAI_E_NOMEM);
+                failed++;
+                counting = 1;
+                shai_builder_free(b);
+                count_stop();
+                assert_int_equal(live, 0);
+                continue;
+            }
+            shai_db *db;
+            assert_status(shai_builder_compile(b, &db), SHAI_OK);
+            assert_int_equal(shai_db_entry_count(db), shai_db_entry_count(want));
+            shai_db_free(db);
+            counting = 1;
+            shai_builder_free(b);
+            count_stop();
+            assert_int_equal(live, 0);
+            if (made < k) {
+                assert_true(failed > 10);
+                break;
+            }
+        }
+        shai_db_free(want);
+    }
+}
+
 static void test_open_fails_whole(void **state)
 {
     (void)state;
@@ -291,6 +336,247 @@ static void test_first_scan_derives_nothing(void **state)
     }
 }
 
+/* ------------------------------------------ scans under failing allocations */
+
+/* A text with a line past 2 KB (a scan then grows room for its folded
+ * text) and the hits of `text` on both sides of it. */
+static char long_text[2 * sizeof text + 300 * 15 + 1];
+static size_t long_len;
+
+static void make_long_text(void)
+{
+    size_t n = 0;
+    memcpy(long_text + n, text, sizeof text - 1);
+    n += sizeof text - 1;
+    for (int i = 0; i < 300; i++) {
+        memcpy(long_text + n, "加微 abcdefg ", 15);
+        n += 15;
+    }
+    long_text[n++] = '\n';
+    memcpy(long_text + n, text, sizeof text - 1);
+    n += sizeof text - 1;
+    long_len = n;
+}
+
+#define MAX_HITS 1024
+
+/* A fixed collector: the callback must not allocate while allocations fail. */
+typedef struct fixed_hits {
+    shai_hit v[MAX_HITS];
+    size_t n;
+} fixed_hits;
+
+static int fixed_hit(const shai_hit *hit, void *user)
+{
+    fixed_hits *h = user;
+    if (h->n < MAX_HITS)
+        h->v[h->n] = *hit;
+    h->n++;
+    return 0;
+}
+
+typedef struct scan_case {
+    const shai_db *db;
+    const char *text;
+    size_t len;
+    uint32_t flags;
+    unsigned seed; /* of the random chunking, for streams */
+} scan_case;
+
+/* One way of scanning under test: fills `got` (and *verdict when it checks)
+ * and returns the status. */
+typedef int (*scan_way)(const scan_case *c, fixed_hits *got, uint32_t *verdict);
+
+static int way_scan(const scan_case *c, fixed_hits *got, uint32_t *verdict)
+{
+    (void)verdict;
+    return shai_scan(c->db, c->text, c->len, c->flags, fixed_hit, got);
+}
+
+static int way_scan_hits(const scan_case *c, fixed_hits *got, uint32_t *verdict)
+{
+    (void)verdict;
+    int rc = shai_scan_hits(c->db, c->text, c->len, c->flags, got->v, MAX_HITS, &got->n);
+    assert_true(got->n <= MAX_HITS);
+    return rc;
+}
+
+static int way_check(const scan_case *c, fixed_hits *got, uint32_t *verdict)
+{
+    return shai_check(c->db, c->text, c->len, c->flags, verdict, got->v, MAX_HITS, &got->n);
+}
+
+static int way_check_with(const scan_case *c, fixed_hits *got, uint32_t *verdict)
+{
+    shai_scratch *scratch;
+    int rc = shai_scratch_new(c->db, &scratch);
+    if (rc) {
+        assert_null(scratch);
+        *verdict = SHAI_ACTION_REVIEW;
+        return rc;
+    }
+    /* twice: the second call reuses what the first grew */
+    for (int i = 0; i < 2 && rc == SHAI_OK; i++)
+        rc = shai_check_with(c->db, scratch, c->text, c->len, c->flags, verdict, got->v, MAX_HITS,
+                             &got->n);
+    shai_scratch_free(scratch);
+    return rc;
+}
+
+/* The text's lines as a batch; got holds all their violations, and the
+ * verdict is the strongest of the texts'. */
+static int batch(const scan_case *c, shai_scratch *scratch, fixed_hits *got, uint32_t *verdict)
+{
+    enum { MAX_LINES = 8 };
+    const char *texts[MAX_LINES];
+    size_t lens[MAX_LINES], offsets[MAX_LINES + 1], n = 0;
+    uint32_t verdicts[MAX_LINES];
+    int32_t statuses[MAX_LINES];
+    for (const char *p = c->text, *end = c->text + c->len; p < end && n < MAX_LINES; n++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        texts[n] = p;
+        lens[n] = (nl ? (size_t)(nl - p) : (size_t)(end - p));
+        p += lens[n] + 1;
+    }
+    int rc = scratch ? shai_check_batch_with(c->db, scratch, texts, lens, n, c->flags, verdicts,
+                                             statuses, got->v, MAX_HITS, offsets)
+                     : shai_check_batch(c->db, texts, lens, n, c->flags, verdicts, statuses, got->v,
+                                        MAX_HITS, offsets);
+    got->n = offsets[n];
+    *verdict = SHAI_ACTION_PASS;
+    int first = SHAI_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (statuses[i] != SHAI_OK) {
+            assert_status(statuses[i], SHAI_E_NOMEM);
+            assert_true(verdicts[i] >= SHAI_ACTION_REVIEW);
+            if (!first)
+                first = statuses[i];
+        }
+        if (verdicts[i] > *verdict)
+            *verdict = verdicts[i];
+    }
+    assert_status(rc, first);
+    return rc;
+}
+
+static int way_batch(const scan_case *c, fixed_hits *got, uint32_t *verdict)
+{
+    return batch(c, NULL, got, verdict);
+}
+
+static int way_batch_with(const scan_case *c, fixed_hits *got, uint32_t *verdict)
+{
+    shai_scratch *scratch;
+    int rc = shai_scratch_new(c->db, &scratch);
+    if (rc) {
+        *verdict = SHAI_ACTION_REVIEW;
+        return rc;
+    }
+    rc = batch(c, scratch, got, verdict);
+    shai_scratch_free(scratch);
+    return rc;
+}
+
+/* A stream fed the text in random pieces (1 to 64 bytes, some longer). */
+static int way_stream(const scan_case *c, fixed_hits *got, uint32_t *verdict)
+{
+    (void)verdict;
+    shai_stream *s;
+    int rc = shai_stream_open(c->db, c->flags, fixed_hit, got, &s);
+    if (rc) {
+        assert_null(s);
+        return rc;
+    }
+    unsigned seed = c->seed;
+    for (size_t at = 0; at < c->len && rc == SHAI_OK;) {
+        seed = seed * 1103515245u + 12345u;
+        size_t piece = (seed >> 16) % 8 == 0 ? 700 : 1 + (seed >> 16) % 64;
+        if (piece > c->len - at)
+            piece = c->len - at;
+        rc = shai_stream_write(s, c->text + at, piece);
+        at += piece;
+    }
+    int closed = shai_stream_close(s);
+    return rc ? rc : closed;
+}
+
+/* Each allocation of `way` over `c`, in turn, fails: the call returns
+ * SHAI_OK with the hits (and verdict) of a run without failures, or
+ * SHAI_E_NOMEM with hits among those, in their order, and (when it checks)
+ * a verdict of at least review; nothing stays allocated either way.
+ * Returns how many allocations a run without failures makes. */
+static long fail_each_scan(scan_way way, const scan_case *c, int checks)
+{
+    static fixed_hits want, got;
+    uint32_t want_verdict = 0, got_verdict;
+    memset(&want, 0, sizeof want);
+    assert_status(way(c, &want, &want_verdict), SHAI_OK);
+    assert_true(want.n >= 4 && want.n <= MAX_HITS);
+    long failed = 0; /* runs that returned SHAI_E_NOMEM */
+    for (long k = 1;; k++) {
+        memset(&got, 0, sizeof got);
+        got_verdict = SHAI_ACTION_PASS;
+        count_from(k);
+        int rc = way(c, &got, &got_verdict);
+        long made = allocs;
+        count_stop();
+        assert_int_equal(live, 0);
+        if (rc == SHAI_OK) {
+            assert_int_equal(got.n, want.n);
+            assert_memory_equal(got.v, want.v, want.n * sizeof *want.v);
+            if (checks)
+                assert_int_equal(got_verdict, want_verdict);
+            if (made < k) {
+                assert_true(failed >= 1);
+                return made;
+            }
+            continue;
+        }
+        assert_status(rc, SHAI_E_NOMEM);
+        failed++;
+        if (checks)
+            assert_true(got_verdict >= SHAI_ACTION_REVIEW);
+        /* the hits reported are found hits, in order */
+        size_t j = 0;
+        for (size_t i = 0; i < got.n && i < MAX_HITS; i++) {
+            while (j < want.n && memcmp(&want.v[j], &got.v[i], sizeof got.v[i]))
+                j++;
+            assert_true(j < want.n);
+            j++;
+        }
+    }
+}
+
+static const struct {
+    scan_way way;
+    const char *name;
+    int checks;
+} ways[] = {
+    {way_scan, "shai_scan", 0},         {way_scan_hits, "shai_scan_hits", 0},
+    {way_check, "shai_check", 1},       {way_check_with, "shai_check_with", 1},
+    {way_batch, "shai_check_batch", 1}, {way_batch_with, "shai_check_batch_with", 1},
+    {way_stream, "shai_stream", 0},
+};
+
+static void test_scan_fails_cleanly(void **state)
+{
+    (void)state;
+    make_long_text();
+    for (size_t lex = 0; lex < NLEXICONS; lex++) {
+        shai_db *db = compile_rules(lex);
+        for (size_t w = 0; w < sizeof ways / sizeof ways[0]; w++)
+            for (uint32_t flags = 0; flags <= SHAI_SCAN_OVERLAPPING; flags++)
+                for (unsigned seed = 1; seed <= (ways[w].way == way_stream ? 4u : 1u); seed++) {
+                    scan_case c = {db, long_text, long_len, flags, seed};
+                    long made = fail_each_scan(ways[w].way, &c, ways[w].checks);
+                    print_message("%s (lexicon %zu, flags %u): %ld allocations\n", ways[w].name,
+                                  lex, flags, made);
+                    assert_true(made >= 1);
+                }
+        shai_db_free(db);
+    }
+}
+
 #endif
 
 int main(void)
@@ -300,9 +586,11 @@ int main(void)
     return 77;
 #else
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_fails_cleanly),
         cmocka_unit_test(test_compile_fails_whole),
         cmocka_unit_test(test_open_fails_whole),
         cmocka_unit_test(test_first_scan_derives_nothing),
+        cmocka_unit_test(test_scan_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 #endif

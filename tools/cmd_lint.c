@@ -411,14 +411,25 @@ static int map_entries(struct lint *L, const shai_db *db)
 struct self_scan {
     struct lint_entry *e;
     bool failed;
+    uint32_t fold; /* the fold stages in force */
 };
+
+/* Whether p[0..n) folds to nothing (ignorable characters only, such as a
+ * U+FEFF before an entry: scan accepts it, and a hit never starts there). */
+static bool folds_to_nothing(uint32_t fold, const char *p, size_t n)
+{
+    char out[8];
+    size_t len = 1;
+    return shai_fold(fold, p, n, out, sizeof out, &len) == SHAI_OK && len == 0;
+}
 
 static int on_self_hit(const shai_hit *hit, void *user)
 {
     struct self_scan *ss = user;
     struct lint_entry *e = ss->e;
 
-    if (hit->start != 0 || hit->end != e->len)
+    if ((hit->start != 0 && !folds_to_nothing(ss->fold, e->text, (size_t)hit->start)) ||
+        hit->end != e->len)
         return 0;
     if (hit->entry == e->index) {
         e->self_match = true;
@@ -441,7 +452,7 @@ static int scan_entries(struct lint *L, const shai_db *db)
 {
     for (size_t i = 0; i < L->n_index; i++) {
         struct lint_entry *e = L->by_index[i];
-        struct self_scan ss = {e, false};
+        struct self_scan ss = {e, false, L->fold};
         if (e->kind != KIND_WORD)
             continue;
         int rc = shai_scan(db, e->text, e->len, SHAI_SCAN_OVERLAPPING, on_self_hit, &ss);
@@ -480,7 +491,7 @@ static int matches_alone(const struct lint *L, const struct lint_entry *e)
     shai_builder *b = NULL;
     shai_db *db = NULL;
     struct lint_entry copy = *e;
-    struct self_scan ss = {&copy, false};
+    struct self_scan ss = {&copy, false, L->fold};
     int rc;
 
     copy.index = 0;

@@ -2201,7 +2201,7 @@ static int scan_parallel(const struct scan_config *cfg, const char *const *files
             }
             progress_add(0, 1);
         }
-        if (batch)
+        if (batch && batch->nbatch) /* empty when its first file found no memory */
             pool_submit(&p, batch, batch->batch[0].file, batch->batch[0].name, 0, 1);
         pool_drain(&p);
         status = p.status;

@@ -7,6 +7,7 @@
 #include "common/db.h"
 #include "rules/compile.h"
 #include "unicode/charclass.h"
+#include "unicode/fold.h"
 #include "unicode/utf8.h"
 
 #define SHI_DEFAULT_CATEGORY "uncategorized"
@@ -289,6 +290,37 @@ int shi_builder_fail(shai_builder *b, int status, const char *file, uint32_t lin
     return status;
 }
 
+int shi_check_folded_length(const shai_builder *b, const char *text, size_t len, uint32_t flags,
+                            uint32_t *column)
+{
+    /* noise inside an entry is dropped when gaps are skipped: only the
+     * other characters count then; characters that may fold away count
+     * for none: a lower bound of the units the compile makes */
+    int all = b->max_gap == 0 || (flags & SHAI_ENTRY_EXACT);
+    uint32_t units = 0, col = 0;
+    *column = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp, seq[SHI_FOLD_MAX];
+        size_t need;
+        i += shi_utf8_decode((const unsigned char *)text + i, len - i, &cp, &need);
+        col++;
+        uint8_t cls = shi_fold_class(cp);
+        if (cls == SHI_CLS_IGNORE || cls == SHI_CLS_MARK)
+            continue;
+        /* the common case: ASCII and CJK ideographs fold to one character
+         * of their own class */
+        uint32_t n = cp < 0x80 || (cp >= 0x4E00 && cp <= 0x9FFF) ? (seq[0] = cp, 1)
+                                                                 : shi_fold_cp(b->fold, cp, seq);
+        for (uint32_t k = 0; k < n; k++)
+            units += all || shi_fold_class(seq[k]) != SHI_CLS_NOISE;
+        if (units > SHAI_MAX_ENTRY_CODEPOINTS) {
+            *column = col;
+            return SHAI_E_ENTRY_TOO_LONG;
+        }
+    }
+    return SHAI_OK;
+}
+
 int shi_check_word(const char *text, size_t len, uint32_t *column)
 {
     *column = 0;
@@ -569,6 +601,8 @@ int shai_builder_add_entry(shai_builder *b, const char *text, size_t text_len, c
         blank++;
     if (rc == SHAI_OK && blank == text_len)
         rc = SHAI_E_EMPTY_ENTRY; /* only spaces: it would match every space */
+    if (rc == SHAI_OK)
+        rc = shi_check_folded_length(b, text, text_len, flags, &column);
     if (rc) {
         char msg[128];
         snprintf(msg, sizeof msg, "entry: %s at code point %u",
@@ -630,6 +664,8 @@ int shi_check_rule(const char *pattern, size_t len, uint32_t *column)
     }
     char msg[8];
     col = shi_rule_check(pattern, len, msg, sizeof msg);
+    if (col == SHI_RULE_NOMEM)
+        return SHAI_E_NOMEM;
     if (col) {
         if (column)
             *column = col;

@@ -111,6 +111,13 @@ void shi_builder_clear_error(shai_builder *b);
  * receives the 1-based code point position of the problem. */
 int shi_check_word(const char *text, size_t len, uint32_t *column);
 
+/* Checks that an entry's folded form (under b's options) has at most
+ * SHAI_MAX_ENTRY_CODEPOINTS code points, so that the compile does not fail
+ * on it later without a location. Returns SHAI_OK or SHAI_E_ENTRY_TOO_LONG
+ * with *column the code point at which it grows past the limit. */
+int shi_check_folded_length(const shai_builder *b, const char *text, size_t len, uint32_t flags,
+                            uint32_t *column);
+
 /* Longest rule pattern, in bytes. */
 #define SHI_MAX_RULE_BYTES 4096
 

@@ -9,10 +9,12 @@
 #include "build/builder.h"
 #include "common/db.h"
 #include "unicode/charclass.h"
+#include "unicode/fold.h"
 #include "rules/compile.h"
 #include "unicode/utf8.h"
 
 _Static_assert(SHAI_MAX_ENTRY_CODEPOINTS == 128, "update the message in check_value");
+_Static_assert(SHAI_MAX_LEXICON_FILE_BYTES == (size_t)256 << 20, "update the message in read_file");
 
 typedef struct span {
     const char *p;
@@ -151,20 +153,66 @@ static uint32_t codepoint_at(span v, uint32_t col)
     return cp;
 }
 
+/* The 1-based code point column of the first character of a category name
+ * that the format does not allow (punctuation but '-' and '_', spaces,
+ * symbols), or 0. */
+static uint32_t category_bad_at(span v)
+{
+    uint32_t col = 0;
+    for (size_t i = 0; i < v.n;) {
+        uint32_t cp;
+        size_t need;
+        i += shi_utf8_decode((const unsigned char *)v.p + i, v.n - i, &cp, &need);
+        col++;
+        if (cp != '-' && cp != '_' && shi_fold_class(cp) != SHI_CLS_LETTER &&
+            shi_fold_class(cp) != SHI_CLS_MARK)
+            return col;
+    }
+    return 0;
+}
+
+/* Whether an entry is white space only (U+3000 alone, say): it would
+ * match every space of every text. */
+static int only_white_space(span v)
+{
+    for (size_t i = 0; i < v.n;) {
+        uint32_t cp;
+        size_t need;
+        i += shi_utf8_decode((const unsigned char *)v.p + i, v.n - i, &cp, &need);
+        if (!(cp == 0x20 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+              cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000))
+            return 0;
+    }
+    return 1;
+}
+
 /* Checks a word or attribute value; reports the failing column in the line. */
 static int check_value(parse *ps, const char *file, uint32_t line, const char *lp, span v,
                        const char *what)
 {
     uint32_t col;
     int rc = shi_check_word(v.p, v.n, &col);
+    if (rc == SHAI_OK && strcmp(what, "entry") == 0) {
+        if (only_white_space(v)) {
+            rc = SHAI_E_EMPTY_ENTRY;
+            col = 1;
+        } else {
+            rc = shi_check_folded_length(ps->b, v.p, v.n, 0, &col);
+        }
+    }
+    if (rc == SHAI_OK && strcmp(what, "category") == 0 && (col = category_bad_at(v))) {
+        uint32_t base = column_of(lp, (size_t)(v.p - lp));
+        return shi_builder_fail(ps->b, SHAI_E_LEXICON, file, line, base + col - 1,
+                                "category: a word of letters, digits, '-' and '_'");
+    }
     if (rc == SHAI_OK)
         return SHAI_OK;
     if (rc == SHAI_E_ENTRY_TOO_LONG && strcmp(what, "entry") != 0)
         return SHAI_OK;
     char msg[160];
     const char *why = rc == SHAI_E_LEXICON          ? "control character"
-                      : rc == SHAI_E_EMPTY_ENTRY    ? "empty"
-                      : rc == SHAI_E_ENTRY_TOO_LONG ? "longer than 128 code points"
+                      : rc == SHAI_E_EMPTY_ENTRY    ? "empty or white space only"
+                      : rc == SHAI_E_ENTRY_TOO_LONG ? "longer than 128 code points (folded)"
                                                     : "invalid UTF-8";
     if (rc == SHAI_E_LEXICON)
         snprintf(msg, sizeof msg, "%s: %s U+%04X", what, why, (unsigned)codepoint_at(v, col));
@@ -900,15 +948,22 @@ static int read_file(shai_builder *b, const char *path, char **data, size_t *len
         return SHAI_E_NOMEM;
     }
     for (;;) {
+        if (n > SHAI_MAX_LEXICON_FILE_BYTES) { /* read one byte past it */
+            free(buf);
+            fclose(f);
+            return io_fail(b, path, "larger than 256 MiB", EFBIG);
+        }
         if (n == cap) {
-            char *q = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+            size_t ncap =
+                cap * 2 <= SHAI_MAX_LEXICON_FILE_BYTES ? cap * 2 : SHAI_MAX_LEXICON_FILE_BYTES + 1;
+            char *q = realloc(buf, ncap);
             if (!q) {
                 free(buf);
                 fclose(f);
                 return SHAI_E_NOMEM;
             }
             buf = q;
-            cap *= 2;
+            cap = ncap;
         }
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;

@@ -234,8 +234,16 @@ int shai_db_save(const shai_db *db, const char *path)
  * and the loader picks the copy this CPU can run (an ifunc, hence glibc).
  * Not under ThreadSanitizer: the ifunc's resolver runs while the library is
  * relocated, before the sanitizer's runtime, and crashes there. */
+#if defined(__has_feature) /* clang says it so; GCC defines __SANITIZE_THREAD__ */
+#if __has_feature(thread_sanitizer)
+#define SHI_THREAD_SANITIZER 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define SHI_THREAD_SANITIZER 1
+#endif
 #if defined(__x86_64__) && defined(__ELF__) && defined(__GLIBC__) && defined(__has_attribute) &&   \
-    !defined(__SANITIZE_THREAD__)
+    !defined(SHI_THREAD_SANITIZER)
 #if __has_attribute(target_clones)
 #define SHI_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
 #endif
@@ -492,7 +500,9 @@ int shai_db_open_flags(const char *path, uint32_t flags, shai_db **out, int32_t 
         *out = NULL;
     if (!path || !out || (flags & ~SHAI_DB_COPY))
         return SHAI_E_INVALID_ARG;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO (or a device) given as a db is refused below
+     * rather than waited on; it changes nothing for a regular file */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         *os_error = errno;
         return SHAI_E_IO;

@@ -9,7 +9,10 @@
 #include "common/db.h"
 
 /* Checks a pattern; on error writes PCRE2's message and returns the 1-based
- * code point column of the error (>= 1), else returns 0. */
+ * code point column of the error (>= 1), else returns 0. Returns
+ * SHI_RULE_NOMEM when PCRE2 could not get the memory to compile it (a
+ * failing machine, not a bad pattern). */
+#define SHI_RULE_NOMEM UINT32_MAX
 uint32_t shi_rule_check(const char *pattern, size_t len, char *msg, size_t msg_cap);
 
 /* Compiles every rule entry of the db (after the entries and the tables of

@@ -16,6 +16,10 @@ uint32_t shi_rule_check(const char *pattern, size_t len, char *msg, size_t msg_c
         pcre2_code_free(code);
         return 0;
     }
+    if (err == PCRE2_ERROR_HEAP_FAILED) {
+        snprintf(msg, msg_cap, "%s", shai_status_message(SHAI_E_NOMEM));
+        return SHI_RULE_NOMEM;
+    }
     PCRE2_UCHAR buf[256];
     if (pcre2_get_error_message(err, buf, sizeof buf) < 0)
         snprintf((char *)buf, sizeof buf, "error %d", err);
@@ -134,6 +138,7 @@ int shi_rules_compile(shai_db *db)
  * at most this many limits per piece. Either way the scan reports
  * SHAI_E_MATCH_LIMIT. */
 #define SHI_LIMIT_SKIPS 8
+_Static_assert(2 * SHI_LIMIT_SKIPS <= SHI_RULE_LIMITS, "rules.h: SHI_RULE_LIMITS");
 
 /* Whether rc is PCRE2 giving up on a start (a limit), not a failure. */
 static int gave_up(int rc)
@@ -270,7 +275,7 @@ static int after_limit(const shi_rules *r, uint32_t k, const char *folded, size_
 }
 
 int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, uint8_t seen,
-                  const shi_rule_cands *cands, void **scratch,
+                  const shi_rule_cands *cands, void **scratch, uint64_t *budget,
                   int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user)
 {
     shi_rules *r = db->rules;
@@ -295,6 +300,10 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
             if (i == cands->n)
                 continue;
             at = cands->at[i];
+        }
+        if (!*budget) { /* the scan's budget is spent: no more rule work */
+            status = SHAI_E_MATCH_LIMIT;
+            break;
         }
         if (!md && !(md = pcre2_match_data_create(1, NULL))) {
             status = SHAI_E_NOMEM;
@@ -337,6 +346,8 @@ int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, 
         }
         if ((limits || searches) && status == SHAI_OK)
             status = SHAI_E_MATCH_LIMIT;
+        uint64_t spent = (uint64_t)limits + searches;
+        *budget = spent < *budget ? *budget - spent : 0;
     }
     *scratch = md;
     return status;

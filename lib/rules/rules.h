@@ -55,13 +55,27 @@ typedef struct shi_rule_cands {
  * skipped. `cands`, when not NULL, lists every such character: gated rules
  * are then tried only from the first of theirs on. `*scratch` (NULL at
  * first) keeps PCRE2's match data from one call to the next; free it with
- * shi_rules_scratch_free. Returns SHAI_OK, or
- * SHAI_E_MATCH_LIMIT if a rule gave up at some start (that start is
- * skipped, up to SHI_LIMIT_SKIPS per rule; every other match is still
- * reported), SHAI_E_NOMEM, or SHAI_TERMINATED if fn returned non-zero. */
+ * shi_rules_scratch_free. `*budget` is how many more times the rules may
+ * give up at a limit (the scan's budget, see SHI_SCAN_LIMITS): each time
+ * takes one; at 0 no further rule is run (a rule that has begun goes on,
+ * within SHI_RULE_LIMITS). Returns SHAI_OK, or SHAI_E_MATCH_LIMIT if a
+ * rule gave up at some start (that start is skipped, up to SHI_LIMIT_SKIPS
+ * per rule; every other match is still reported) or a rule was not run for
+ * want of budget, SHAI_E_NOMEM, or SHAI_TERMINATED if fn returned
+ * non-zero. */
 int shi_rules_run(const shai_db *db, int which, const char *folded, size_t len, uint8_t seen,
-                  const shi_rule_cands *cands, void **scratch,
+                  const shi_rule_cands *cands, void **scratch, uint64_t *budget,
                   int (*fn)(size_t start, size_t end, uint32_t entry, void *user), void *user);
+
+/* The budget of a scan's rules, in times they give up at a limit (each
+ * costs up to PCRE2's match limit, about a million steps): SHI_SCAN_LIMITS,
+ * plus one for every SHI_SCAN_LIMIT_BYTES of folded text the rules have
+ * run over in the scan so far. A rule may take up to SHI_RULE_LIMITS more
+ * once it has begun on a line piece. So a scan's rule work is bounded by
+ * its text's length, not by its number of lines. */
+#define SHI_SCAN_LIMITS 32u
+#define SHI_SCAN_LIMIT_BYTES 16384u
+#define SHI_RULE_LIMITS 16u
 
 /* What shi_rules_run keeps in *scratch, made ahead of the first call; NULL
  * when out of memory. */

@@ -6,7 +6,6 @@
 #include "rules/segment.h"
 #include "unicode/utf8.h"
 
-#define SEG_MAX ((size_t)1 << 20)
 /* Characters a rule can begin with, listed per piece; past this the rules
  * find them by themselves. */
 #define CAND_MAX 1024u
@@ -32,6 +31,10 @@ void shi_seg_start(shi_segment *g, const shai_db *db, int allow_first, shi_seg_h
     g->src_base = 0;
     g->src_from = 0;
     g->status = SHAI_OK;
+    g->ran = 0;
+    g->gave_up = 0;
+    g->holding = 0;
+    g->nheld = 0;
 }
 
 int shi_seg_ready(shi_segment *g)
@@ -62,8 +65,8 @@ void shi_seg_release(shi_segment *g)
         free(g->cand_at);
     if (g->cand_bits != g->cand_bits_inline)
         free(g->cand_bits);
-    if (g->allow)
-        free(g->allow);
+    free(g->allow);
+    free(g->held);
     if (g->scratch)
         shi_rules_scratch_free(g->scratch);
 }
@@ -94,6 +97,41 @@ static uint64_t seg_orig(const shi_segment *g, size_t x, int end)
     return m->off + (x - m->at) + (end ? 1 : 0);
 }
 
+/* A rule hit of the piece being run: to the callback, or held. */
+static int deliver(shi_segment *g, uint64_t start, uint64_t end, uint32_t entry)
+{
+    if (!g->holding)
+        return g->fn(start, end, entry, g->user);
+    if (3 * (g->nheld + 1) > g->held_cap) {
+        size_t ncap = g->held_cap ? g->held_cap * 2 : 3 * 64;
+        uint64_t *q = realloc(g->held, ncap * sizeof *q);
+        if (!q) {
+            g->status = SHAI_E_NOMEM;
+            return 1;
+        }
+        g->held = q;
+        g->held_cap = ncap;
+    }
+    if (!g->nheld || start < g->held_from)
+        g->held_from = start;
+    uint64_t *h = g->held + 3 * g->nheld++;
+    h[0] = start;
+    h[1] = end;
+    h[2] = entry;
+    return 0;
+}
+
+void shi_seg_flush(shi_segment *g)
+{
+    size_t n = g->nheld;
+    g->nheld = 0;
+    for (size_t i = 0; i < n && !*g->halt; i++) {
+        const uint64_t *h = g->held + 3 * i;
+        if (g->fn(h[0], h[1], (uint32_t)h[2], g->user))
+            break;
+    }
+}
+
 static int on_rule(size_t s, size_t e, uint32_t entry, void *user)
 {
     rule_pass *rp = user;
@@ -101,7 +139,7 @@ static int on_rule(size_t s, size_t e, uint32_t entry, void *user)
     const shi_entry *en = &g->db->entries[entry];
     uint64_t start = seg_orig(g, s, 0), end = seg_orig(g, e - 1, 1);
     if (!g->allow_first)
-        return g->fn(start, end, entry, g->user);
+        return deliver(g, start, end, entry);
     if (en->flags & SHAI_ENTRY_ALLOW) {
         if (rp->nallow + 2 > g->allow_cap) {
             size_t ncap = g->allow_cap ? g->allow_cap * 2 : 16;
@@ -120,10 +158,11 @@ static int on_rule(size_t s, size_t e, uint32_t entry, void *user)
     for (size_t i = 0; i < rp->nallow; i += 2)
         if (g->allow[i] <= start && end <= g->allow[i + 1])
             return 0;
-    return g->fn(start, end, entry, g->user);
+    return deliver(g, start, end, entry);
 }
 
-void shi_seg_run(shi_segment *g)
+/* Runs the rules over the line piece collected so far and starts a new one. */
+static void seg_run(shi_segment *g)
 {
     if (g->len && !*g->halt) {
         rule_pass rp = {.g = g};
@@ -133,15 +172,20 @@ void shi_seg_run(shi_segment *g)
         const shi_rule_cands *cands =
             g->starts && !g->cand_full && g->status != SHAI_E_NOMEM ? &list : NULL;
         int rc = SHAI_OK;
+        /* what the scan's budget allows now; what the rules take from it */
+        g->ran += g->len;
+        uint64_t allowed = SHI_SCAN_LIMITS + g->ran / SHI_SCAN_LIMIT_BYTES;
+        uint64_t left = allowed > g->gave_up ? allowed - g->gave_up : 0, had = left;
         if (g->allow_first)
             rc = shi_rules_run(g->db, SHI_RULES_ALLOW, g->text, g->len, seen, cands, &g->scratch,
-                               on_rule, &rp);
+                               &left, on_rule, &rp);
         if (rc == SHAI_OK || rc == SHAI_E_MATCH_LIMIT) {
             int rc2 = shi_rules_run(g->db, SHI_RULES_DENY, g->text, g->len, seen, cands,
-                                    &g->scratch, on_rule, &rp);
+                                    &g->scratch, &left, on_rule, &rp);
             if (rc == SHAI_OK)
                 rc = rc2;
         }
+        g->gave_up += had - left;
         if ((rc == SHAI_E_MATCH_LIMIT || rc == SHAI_E_NOMEM) && !g->status)
             g->status = rc;
     }
@@ -150,6 +194,13 @@ void shi_seg_run(shi_segment *g)
     g->seen = 0;
     g->ncand = 0;
     g->cand_full = 0;
+}
+
+void shi_seg_run(shi_segment *g)
+{
+    if (g->nheld)
+        shi_seg_flush(g);
+    seg_run(g);
 }
 
 /* Lists the character at folded offset `at`, with rule bits `bits`. */
@@ -207,8 +258,15 @@ static int seg_mark(shi_segment *g, uint64_t off, uint32_t len, size_t n)
 static void seg_put(shi_segment *g, uint32_t cp, uint64_t off, uint32_t len, int list)
 {
     if (g->len + 4 > g->cap) {
-        if (g->cap >= SEG_MAX) { /* pieces of at most 1 MiB */
-            shi_seg_run(g);
+        if (g->cap >= SHI_SEG_MAX) { /* pieces of at most 1 MiB */
+            /* its hits are held until a word hit ends past off (see
+             * shi_seg_before_word), or the next piece */
+            if (g->nheld)
+                shi_seg_flush(g);
+            g->holding = 1;
+            g->held_end = off;
+            seg_run(g);
+            g->holding = 0;
             g->origin = off;
         } else {
             size_t ncap = g->cap * 2; /* from SHI_SEG_INLINE */
@@ -252,7 +310,9 @@ void shi_seg_put_char(shi_segment *g, uint32_t cp, uint32_t v, uint64_t off, uin
 static void seg_copy(shi_segment *g, const unsigned char *c, size_t k, uint64_t off)
 {
     while (k) {
-        if (g->len && g->len + k <= g->cap) {
+        /* as seg_put would put them one by one: a full piece ends where
+         * fewer than 4 bytes are left, however the text was written */
+        if (g->len && g->len + k + 3 <= g->cap) {
             if (seg_mark(g, off, 1, 1)) /* a run: its first byte at off */
                 return;
             memcpy(g->text + g->len, c, k);

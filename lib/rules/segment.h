@@ -23,6 +23,10 @@ typedef struct shi_seg_mark {
     uint32_t at, len;
 } shi_seg_mark;
 
+/* The longest line piece the rules run over, in folded bytes: a longer
+ * line is matched in pieces of this size. */
+#define SHI_SEG_MAX ((size_t)1 << 20)
+
 /* Room in the segment itself for the text of a line (bytes), its marks and
  * its list of rule starts. */
 #define SHI_SEG_INLINE 2048u
@@ -55,6 +59,16 @@ typedef struct shi_segment {
     uint64_t src_base; /* original offset of src[0] */
     size_t src_from;   /* src bytes before this are written (or dropped) */
     int status;        /* SHAI_E_MATCH_LIMIT / SHAI_E_NOMEM once seen */
+    /* the scan's rule budget (rules.h, SHI_SCAN_LIMITS): folded bytes the
+     * rules ran over, and the times they gave up at a limit */
+    uint64_t ran, gave_up;
+    /* the rule hits of a full piece of a line over SHI_SEG_MAX, held until
+     * a word hit ends past held_end (where the next piece begins), the
+     * line ends or the next piece is full: nheld triples start, end, entry */
+    uint8_t holding; /* the piece being run is such a piece */
+    size_t nheld;
+    uint64_t held_end;
+    uint64_t held_from; /* the smallest start among them */
     /* storage, kept from one scan to the next (shi_seg_init) */
     char *text;
     size_t cap;
@@ -65,6 +79,8 @@ typedef struct shi_segment {
     size_t cand_cap;
     uint64_t *allow; /* pairs of original offsets of a piece's allow matches */
     size_t allow_cap;
+    uint64_t *held; /* see nheld */
+    size_t held_cap;
     void *scratch; /* shi_rules_run's */
     /* where a short line's text, marks and list live: no allocation */
     char text_inline[SHI_SEG_INLINE];
@@ -86,6 +102,8 @@ static inline void shi_seg_init(shi_segment *g)
     g->cand_cap = SHI_MARKS_INLINE;
     g->allow = NULL;
     g->allow_cap = 0;
+    g->held = NULL;
+    g->held_cap = 0;
     g->scratch = NULL;
 }
 /* Starts a scan with db's rules, keeping the storage of the scans before:
@@ -108,15 +126,38 @@ void shi_seg_put_char(shi_segment *g, uint32_t cp, uint32_t v, uint64_t off, uin
  * one by one: runs of characters that fold to themselves are copied. */
 void shi_seg_catch_up(shi_segment *g, const unsigned char *p, size_t from, size_t to, uint64_t off);
 
-/* Lazily: writes the line up to original offset `upto` from g->src. */
-void shi_seg_write(shi_segment *g, uint64_t upto);
+/* Lazily: writes the line up to original offset `upto` from g->src
+ * (declared above). */
 
 /* Lazily, at a line break [off, off + len): writes the line when `wanted`
  * (a rule can begin somewhere in it), else drops what an earlier write put;
  * what follows the break is the next line. */
 void shi_seg_line_end(shi_segment *g, int wanted, uint64_t off, uint32_t len);
 
-/* Runs the rules over the line piece collected so far and starts a new one. */
+/* At the line's end: reports the held hits of the line's last full piece,
+ * runs the rules over the line piece collected so far and starts a new
+ * one. */
 void shi_seg_run(shi_segment *g);
+
+/* Reports the held hits of a full piece (see nheld). */
+void shi_seg_flush(shi_segment *g);
+
+/* Before the scanner reports a word hit that ends at original offset
+ * `end`: the rule hits of a line's full piece come after the word hits
+ * that end within it and before those that end past it, however the text
+ * was written. So, lazily, the segment is written up to `end` when that
+ * can fill a piece, and a held piece that ends before `end` is reported.
+ * Inline: on every word hit of a db with rules. */
+void shi_seg_write(shi_segment *g, uint64_t upto);
+static inline void shi_seg_before_word(shi_segment *g, uint64_t end)
+{
+    /* a character folds to at most 31 characters of 4 bytes, and takes
+     * at least 2 bytes when it folds to more than one */
+    if (g->src && end > g->src_base + g->src_from &&
+        g->len + 62 * (end - g->src_base - g->src_from) >= SHI_SEG_MAX)
+        shi_seg_write(g, end);
+    if (g->nheld && end > g->held_end)
+        shi_seg_flush(g);
+}
 
 #endif

@@ -22,10 +22,14 @@ static void emit_span(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t en
         sc->status = SHAI_TERMINATED;
 }
 
-/* A word hit from unit s to unit f. */
+/* A word hit from unit s to unit f: after the rule hits of the line's
+ * full pieces that end before it ends (rules/segment.h). */
 static void emit(shi_scanner *sc, uint64_t s, uint64_t f, uint32_t entry)
 {
-    emit_span(sc, ring_at(sc, s)->start, ring_at(sc, f)->end, entry);
+    uint64_t end = ring_at(sc, f)->end;
+    if (sc->db->rules)
+        shi_seg_before_word(&sc->seg, end);
+    emit_span(sc, ring_at(sc, s)->start, end, entry);
 }
 
 /* An exact entry matches only text that is its own characters, unfolded

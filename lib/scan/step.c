@@ -210,11 +210,6 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         return;
     }
     if (v & SHI_MAP_BREAK) {
-        if (db->rules) {
-            if (sc->lazy)
-                lazy_line_end(sc, off, len);
-            shi_seg_run(&sc->seg);
-        }
         if (sc->pending) {
             sc->pending = 0;
             shi_resolve(sc, sc->unit - 1, 0);
@@ -224,6 +219,12 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         sc->skipped = 0;
         sc->line_topic = 0;
         reset(sc);
+        /* the line's rule hits after all its word hits */
+        if (db->rules) {
+            if (sc->lazy)
+                lazy_line_end(sc, off, len);
+            shi_seg_run(&sc->seg);
+        }
         return;
     }
     uint32_t at = (v & SHI_MAP_SYM_MASK) >> 5, n = v & 31;
@@ -274,12 +275,18 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
     while (i < n && !sc->status) {
 #if SHI_FAST_PATHS
         if (fast) {
-            /* what the loop takes, the eager rule segment copies */
-            size_t from = i;
-            uint64_t off = sc->pos;
+            /* what the loop takes, the eager rule segment copies, as
+             * lazily: a word hit may want it written first (segment.h) */
+            if (eager) {
+                sc->seg.src = p;
+                sc->seg.src_base = sc->pos - i;
+                sc->seg.src_from = i;
+            }
             i = shi_fast_run(sc, p, i, n);
-            if (eager && i > from)
-                shi_seg_catch_up(&sc->seg, p, from, i, off);
+            if (eager) {
+                shi_seg_write(&sc->seg, sc->pos);
+                sc->seg.src = NULL;
+            }
             if (i >= n || sc->status)
                 break;
         }
@@ -345,5 +352,7 @@ uint64_t shi_scanner_horizon(const shi_scanner *sc)
         off = sc->seg.origin; /* rules still to run over the current line */
     if (sc->seg.src && sc->seg.src_base + sc->seg.src_from < off)
         off = sc->seg.src_base + sc->seg.src_from; /* ... and over what is not written yet */
+    if (sc->seg.nheld && sc->seg.held_from < off)
+        off = sc->seg.held_from; /* ... and the held hits of a full piece */
     return off;
 }

@@ -62,11 +62,12 @@ static const shi_fold_map *lookup(const stage *st, uint32_t cp)
     return (lo < st->count && st->map[lo].cp == cp) ? &st->map[lo] : NULL;
 }
 
-uint32_t shi_fold_cp(uint32_t stages, uint32_t cp, uint32_t *out)
+/* The stages in order over in[0..n), once, into out; returns the length. */
+static uint32_t fold_pass(uint32_t stages, const uint32_t *in, uint32_t n, uint32_t *out)
 {
     uint32_t buf[2][SHI_FOLD_MAX];
-    uint32_t n = 1, cur = 0;
-    buf[0][0] = cp;
+    uint32_t cur = 0;
+    memcpy(buf[0], in, n * sizeof *in);
     for (size_t k = 0; k < sizeof stages_in_order / sizeof stages_in_order[0]; k++) {
         const stage *st = &stages_in_order[k];
         if (!(stages & st->bit))
@@ -99,6 +100,23 @@ uint32_t shi_fold_cp(uint32_t stages, uint32_t cp, uint32_t *out)
         out[m++] = c;
     }
     return m;
+}
+
+uint32_t shi_fold_cp(uint32_t stages, uint32_t cp, uint32_t *out)
+{
+    /* again until nothing changes: a stage may leave what an earlier one
+     * folds (Ǿ: case to ǿ, diacritics to ø, which only the diacritics
+     * stage folds on to o), and a folded text must fold to itself */
+    uint32_t buf[SHI_FOLD_MAX];
+    uint32_t n = fold_pass(stages, &cp, 1, out);
+    for (int round = 0; round < 4; round++) {
+        uint32_t m = fold_pass(stages, out, n, buf);
+        if (m == n && memcmp(buf, out, n * sizeof *out) == 0)
+            break;
+        memcpy(out, buf, m * sizeof *buf);
+        n = m;
+    }
+    return n;
 }
 
 void shi_fold_each_class_range(void (*fn)(uint32_t first, uint32_t last, uint8_t cls, void *user),

@@ -3,6 +3,7 @@
  * file rewritten in place under an open db, and the memory a db reports.
  * Public API only.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -279,6 +280,31 @@ static void test_size_is_memory(void **state)
     shai_db_free(plain);
 }
 
+/* A FIFO (with no writer) or a device given as a db is refused at once,
+ * in both modes, instead of blocking in open() or reading without end. */
+static void test_open_refuses_fifo_and_devices(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/shai-test-fifo-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/db.shai", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *paths[] = {fifo, "/dev/zero", "/dev/null"};
+    alarm(20); /* before the fix: blocked for ever on the FIFO */
+    for (size_t i = 0; i < 3; i++)
+        for (uint32_t flags = 0; flags <= SHAI_DB_COPY; flags += SHAI_DB_COPY) {
+            shai_db *db = NULL;
+            int32_t err = 0;
+            assert_status(shai_db_open_flags(paths[i], flags, &db, &err), SHAI_E_IO);
+            assert_null(db);
+            assert_int_equal(err, EINVAL);
+        }
+    alarm(0);
+    unlink(fifo);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_copy_survives_rewrite_in_place),
         cmocka_unit_test(test_mapped_db_dies_when_file_is_cut),
         cmocka_unit_test(test_size_is_memory),
+        cmocka_unit_test(test_open_refuses_fifo_and_devices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

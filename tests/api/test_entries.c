@@ -2,6 +2,8 @@
  * Entry validation: empty entries, bad UTF-8, control characters and the
  * length limit are refused, and a refused entry leaves the builder as it was. Uses only shai.h.
  */
+#include <errno.h>
+
 #include "test_util.h"
 
 /* UTF-8 of the characters used below, to make byte offsets easy to read:
@@ -200,6 +202,58 @@ static void test_entry_error_leaves_builder_unchanged(void **state)
     shai_builder_free(b);
 }
 
+/* A lexicon source that the builder refuses with `status` at line:col. */
+static void source_fails_at(const char *src, int status, uint32_t line, uint32_t col)
+{
+    shai_builder *b = new_builder();
+    assert_status(shai_builder_add_source(b, "edge.txt", src, strlen(src)), status);
+    if (shai_builder_error_line(b) != line || shai_builder_error_column(b) != col)
+        print_error("%s: at %u:%u, want %u:%u\n", shai_builder_error_message(b),
+                    shai_builder_error_line(b), shai_builder_error_column(b), line, col);
+    assert_int_equal(shai_builder_error_line(b), line);
+    assert_int_equal(shai_builder_error_column(b), col);
+    assert_string_equal(shai_builder_error_file(b), "edge.txt");
+    assert_int_equal(shai_builder_entry_count(b), 0);
+    shai_builder_free(b);
+}
+
+/* Lexicon edge cases: each a clear error at its line and column, before
+ * the compile (issue #19, item 7). */
+static void test_lexicon_edge_cases(void **state)
+{
+    (void)state;
+    /* 40 x U+337F (one character, four when folded): past 128 folded code
+     * points at the 33rd; the compile used to fail without a location */
+    char src[512] = "好\n";
+    for (int i = 0; i < 40; i++)
+        strcat(src, "\xe3\x8d\xbf");
+    strcat(src, "\n");
+    source_fails_at(src, SHAI_E_ENTRY_TOO_LONG, 2, 33);
+    /* the same through the API */
+    shai_builder *b = new_builder();
+    assert_status(shai_builder_add_entry(b, src + 4, strlen(src + 4) - 1, NULL, SHAI_ACTION_BLOCK,
+                                         0, NULL, NULL),
+                  SHAI_E_ENTRY_TOO_LONG);
+    shai_builder_free(b);
+    /* a line of an ideographic space (or other white space) only: it would
+     * match every space of every text */
+    source_fails_at("好\n\xe3\x80\x80\n", SHAI_E_EMPTY_ENTRY, 2, 1);
+    source_fails_at("好\n\xc2\xa0\xe3\x80\x80\n", SHAI_E_EMPTY_ENTRY, 2, 1);
+    /* categories are words of letters, digits, '-' and '_' */
+    source_fails_at("@category a/b c\n好\n", SHAI_E_LEXICON, 1, 12);
+    source_fails_at("好\tcategory=ad.law\n", SHAI_E_LEXICON, 1, 14);
+    b = new_builder();
+    const char *ok = "@category ad-law\n最好\n@category 广告_法2\n好\tcategory=x_1\n";
+    assert_status(shai_builder_add_source(b, "ok.txt", ok, strlen(ok)), SHAI_OK);
+    assert_int_equal(shai_builder_entry_count(b), 2);
+    shai_builder_free(b);
+    /* an endless file is read up to a bound */
+    b = new_builder();
+    assert_status(shai_builder_add_path(b, "/dev/zero"), SHAI_E_IO);
+    assert_int_equal(shai_builder_error_errno(b), EFBIG);
+    shai_builder_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_entry_control_chars),
         cmocka_unit_test(test_entry_length_limit),
         cmocka_unit_test(test_entry_error_leaves_builder_unchanged),
+        cmocka_unit_test(test_lexicon_edge_cases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

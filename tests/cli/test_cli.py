@@ -485,7 +485,7 @@ class TestExitCodesAndErrors(CliTestCase):
         # and a last line without a line break
         b = self.write("b.txt", "%s %s kab\n赌博\n%s" % (pad, " " * 200000, pad))
         want_out = [a + ":1:1: 赌博 [gambling/block]",
-                    a + ":2:45: kab [spam/review]",
+                    a + ":2:45: kab [spam/review]",  # a line's hits by column
                     a + ":2:49: 赌博 [gambling/block]",
                     a + ":5:1: 赌博 [gambling/block]",
                     b + ":1:200046: kab [spam/review]",
@@ -1549,6 +1549,14 @@ class TestLint(CliTestCase):
         p = self.lint("-q", os.path.join(SOURCE_DIR, "wordlists"))
         self.assertNotIn("unknown category", p.stdout.decode())
         self.assertNotIn("declared category", p.stdout.decode())
+
+    def test_leading_ignorable_is_no_error(self):
+        # An entry with a U+FEFF before it (not at the file's start) matches
+        # its own text in scan: lint must not call it unmatchable.
+        lex = self.write("bom.txt", "赌博\n\ufeff六合彩\n")
+        p = self.lint(lex)
+        self.assert_exit(p, 0)
+        self.assertEqual(p.stdout, b"")
 
     def test_duplicates_and_collisions(self):
         a = self.write("lex/a.txt", "@category gambling\n赌博\n六合彩\n赌博\taction=review\n"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import bisect
 import os
 import sys
-from typing import IO, Optional, Sequence, Tuple
+from typing import IO, Optional, Sequence
 
 from . import __version__, library_version
 from ._db import Db, Hit
@@ -39,41 +38,38 @@ def _json(data: bytes) -> str:
     return '"' + data.decode("utf-8", "surrogateescape").translate(_JSON_ESCAPES) + '"'
 
 
-class _Lines:
-    """Byte offset -> (1-based line, 1-based column in code points; each
-    invalid byte is one column)."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.starts = [0]
-        find = data.find
-        i = find(b"\n")
-        while i >= 0:
-            self.starts.append(i + 1)
-            i = find(b"\n", i + 1)
-
-    def position(self, offset: int) -> Tuple[int, int]:
-        line = bisect.bisect_right(self.starts, offset)
-        start = self.starts[line - 1]
-        column = len(self.data[start:offset].decode("utf-8", "surrogateescape")) + 1
-        return line, column
+def _columns(line: bytes, starts: Sequence[int]) -> dict:
+    """Byte offset in `line` -> 1-based column in code points (each invalid
+    byte one column), for every offset of `starts`: one pass over the line,
+    however many hits it holds."""
+    columns = {}
+    at, column = 0, 1
+    for start in sorted(set(starts)):
+        column += len(line[at:start].decode("utf-8", "surrogateescape"))
+        columns[start] = column
+        at = start
+    return columns
 
 
-def _print_hits(name: str, data: bytes, hits: Sequence[Hit], args: argparse.Namespace, out: IO[bytes]) -> bool:
-    """Print the violations in `data`; True when there was at least one."""
+def _print_hits(name: str, quoted_name: str, number: int, offset: int, line: bytes,
+                hits: Sequence[Hit], args: argparse.Namespace, out: IO[bytes]) -> bool:
+    """Print the violations of one line (line `number` of its file, at byte
+    `offset`); True when there was at least one."""
     if not hits:
         return False
-    lines = _Lines(data)
+    if not args.overlapping:
+        hits = _select(hits)
     write = out.write
     jsonl = args.format == "jsonl"
-    quoted_name = _json(name.encode("utf-8", "surrogateescape"))
+    columns = _columns(line, [hit.byte_start for hit in hits])
     for hit in hits:
-        line, column = lines.position(hit.byte_start)
-        matched = data[hit.byte_start : hit.byte_end]
+        column = columns[hit.byte_start]
+        matched = line[hit.byte_start : hit.byte_end]
         if jsonl:
             record = (
-                f'{{"file":{quoted_name},"line":{line},"col":{column},'
-                f'"start":{hit.byte_start},"end":{hit.byte_end},"text":{_json(matched)},'
+                f'{{"file":{quoted_name},"line":{number},"col":{column},'
+                f'"start":{offset + hit.byte_start},"end":{offset + hit.byte_end},'
+                f'"text":{_json(matched)},'
                 f'"entry":{_json(hit.entry.encode())},"category":{_json(hit.category.encode())},'
                 f'"action":"{hit.action}"'
             )
@@ -84,12 +80,74 @@ def _print_hits(name: str, data: bytes, hits: Sequence[Hit], args: argparse.Name
             write((record + "}\n").encode("utf-8", "surrogateescape"))
         else:
             write(
-                f"{name}:{line}:{column}: {_escaped(matched)} [{hit.category}/{hit.action}]\n".encode(
+                f"{name}:{number}:{column}: {_escaped(matched)} [{hit.category}/{hit.action}]\n".encode(
                     "utf-8", "surrogateescape"
                 )
             )
     return True
 
+
+def _select(hits: Sequence[Hit]) -> Sequence[Hit]:
+    """One leftmost-longest selection over a line's word and rule hits, as
+    `shai scan` makes in its default mode: by start, longer first, then in
+    the library's order; a hit that starts inside a kept one is dropped."""
+    order = sorted(range(len(hits)), key=lambda i: (hits[i].byte_start, -hits[i].byte_end, i))
+    kept, reach = [], 0
+    for i in order:
+        if kept and hits[i].byte_start < reach:
+            continue
+        kept.append(hits[i])
+        reach = hits[i].byte_end
+    return kept
+
+
+# Lines go to libshai in batches of at most this many lines or bytes: one
+# crossing per batch, and memory bounded by a batch (and the longest line).
+_BATCH_LINES = 4096
+_BATCH_BYTES = 1 << 20
+_LIMIT_MESSAGE = "a regular expression rule hit its match limit; the line may hold more hits"
+
+
+def _scan_file(db: Db, name: str, f: IO[bytes], args: argparse.Namespace, out: IO[bytes]) -> int:
+    """Check the lines of `f` in batches and print their violations as the
+    shai command does; returns the exit status for this file. Raises
+    OSError when reading fails, Error when libshai does."""
+    status = EXIT_CLEAN
+    quoted_name = _json(name.encode("utf-8", "surrogateescape"))
+    number = 0  # lines before the batch
+    offset = 0  # bytes before the batch
+    batch: list = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal status, number, offset, batch, size
+        if not batch:
+            return
+        texts = [line[:-1] if line.endswith(b"\n") else line for line in batch]
+        incomplete: set = set()
+        try:
+            checked = db.check_batch(texts, overlapping=args.overlapping)
+        except MatchLimitError as exc:
+            checked, incomplete = exc.verdicts, set(exc.incomplete)
+        for i, (line, verdict) in enumerate(zip(texts, checked)):
+            if _print_hits(name, quoted_name, number + i + 1, offset, line, verdict.hits, args, out):
+                if status == EXIT_CLEAN:
+                    status = EXIT_HITS
+            offset += len(batch[i])
+        for i in sorted(incomplete):
+            out.flush()
+            print(f"shai: {name}:{number + i + 1}: {_LIMIT_MESSAGE}", file=sys.stderr)
+            status = EXIT_ERROR
+        number += len(batch)
+        batch, size = [], 0
+
+    for line in f:
+        batch.append(line)
+        size += len(line)
+        if len(batch) >= _BATCH_LINES or size >= _BATCH_BYTES:
+            flush()
+    flush()
+    return status
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,7 +169,7 @@ def _parser() -> argparse.ArgumentParser:
         "1 some hit, 2 error.",
     )
     scan.add_argument(
-        "-l",
+        "-L",
         "--lexicon",
         action="append",
         default=[],
@@ -155,46 +213,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     out = sys.stdout.buffer
     status = EXIT_CLEAN
-    # Read every input, then check them all in one call into libshai.
-    inputs = []  # (name, data, or None with the error)
-    for path in args.files or ["-"]:
-        name = STDIN_NAME if path == "-" else path
-        try:
-            if path == "-":
-                data = sys.stdin.buffer.read()
-            else:
-                with open(path, "rb") as f:
-                    data = f.read()
-            inputs.append((name, data, None))
-        except OSError as exc:
-            inputs.append((name, None, exc.strerror or str(exc)))
-    incomplete = set()
     try:
-        checked = db.check_batch([data for _, data, _ in inputs if data is not None],
-                                 overlapping=args.overlapping)
-    except MatchLimitError as exc:
-        # every input was checked; those where a rule gave up are named
-        # below, and the run exits 2 as the shai command does
-        checked, incomplete = exc.verdicts, set(exc.incomplete)
-    except Error as exc:
-        print(f"shai: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    verdicts = iter(enumerate(checked))
-    try:
-        for name, data, error in inputs:
-            if data is None:
+        # each input line by line, in batches: memory bounded by a batch
+        for path in args.files or ["-"]:
+            name = STDIN_NAME if path == "-" else path
+            try:
+                if path == "-":
+                    file_status = _scan_file(db, name, sys.stdin.buffer, args, out)
+                else:
+                    with open(path, "rb") as f:
+                        file_status = _scan_file(db, name, f, args, out)
+            except OSError as exc:
+                if isinstance(exc, BrokenPipeError):
+                    raise
                 out.flush()
-                print(f"shai: {name}: {error}", file=sys.stderr)
-                status = EXIT_ERROR
-                continue
-            index, verdict = next(verdicts)
-            if _print_hits(name, data, verdict.hits, args, out) and status == EXIT_CLEAN:
-                status = EXIT_HITS
-            if index in incomplete:
+                print(f"shai: {name}: {exc.strerror or exc}", file=sys.stderr)
+                file_status = EXIT_ERROR
+            except Error as exc:
                 out.flush()
-                print(f"shai: {name}: a regular expression rule hit its match limit; "
-                      "it may hold more hits", file=sys.stderr)
-                status = EXIT_ERROR
+                print(f"shai: {name}: {exc}", file=sys.stderr)
+                file_status = EXIT_ERROR
+            status = max(status, file_status)
         out.flush()
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as an error.

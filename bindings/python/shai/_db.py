@@ -110,6 +110,8 @@ def _fold_value(value: Any) -> int:
     if isinstance(value, bool):
         raise TypeError("fold takes Fold flags, not a bool")
     if isinstance(value, int):
+        if value < 0 or value & ~int(Fold.ALL):
+            raise ValueError(f"fold bits {value:#x} outside Fold.ALL ({int(Fold.ALL):#x})")
         return int(value)
     names = [value] if isinstance(value, str) else list(value)
     bits = 0
@@ -126,11 +128,25 @@ def _fold_value(value: Any) -> int:
     return bits
 
 
+def _int_value(value: Any) -> int:
+    """An int option: an int (not a bool, not a float that would be cut)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"must be an int, not {type(value).__name__}")
+    return value
+
+
+def _bool_value(value: Any) -> int:
+    """A yes/no option: a bool (or 0 or 1)."""
+    if not isinstance(value, int) or value not in (0, 1):
+        raise TypeError(f"must be a bool, not {value!r}")
+    return 1 if value else 0
+
+
 # Python option name -> (SHAI_OPT_*, value to int64, int64 to value)
 _OPTIONS: Dict[str, Tuple[int, Any, Any]] = {
     "fold": (_capi.OPT_FOLD, _fold_value, Fold),
-    "max_gap": (_capi.OPT_MAX_GAP, int, int),
-    "repeats": (_capi.OPT_REPEATS, lambda v: 1 if v else 0, bool),
+    "max_gap": (_capi.OPT_MAX_GAP, _int_value, int),
+    "repeats": (_capi.OPT_REPEATS, _bool_value, bool),
 }
 
 
@@ -448,6 +464,23 @@ def _opt_str(value: Optional[bytes]) -> Optional[str]:
 _WORD_KEYS = ("category", "action", "allow", "exact", "tag", "suggestion")
 
 
+def _c_string(what: str, value: Any) -> bytes:
+    """A NUL-terminated UTF-8 string for libshai: str(value), which may hold
+    no NUL (C would cut it there) and no lone surrogate."""
+    text = str(value)
+    if "\x00" in text:
+        raise InvalidArgumentError(f"{what} contains a NUL character: {text!r}", E_INVALID_ARG,
+                                   "E_INVALID_ARG")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidArgumentError(
+            f"{what} contains a lone surrogate U+{ord(text[exc.start]):04X} at index {exc.start}",
+            E_INVALID_ARG,
+            "E_INVALID_ARG",
+        ) from None
+
+
 def _word_args(index: int, item: WordSpec) -> Tuple[bytes, Optional[bytes], int, int, Optional[bytes], Optional[bytes]]:
     if isinstance(item, str):
         word, attrs = item, None
@@ -476,7 +509,7 @@ def _word_args(index: int, item: WordSpec) -> Tuple[bytes, Optional[bytes], int,
                 "E_INVALID_ARG",
             )
         if attrs.get("category") is not None:
-            category = str(attrs["category"]).encode("utf-8")
+            category = _c_string(f"words[{index}] ({word!r}): category", attrs["category"])
         if attrs.get("action") is not None:
             names = _capi.get().action_names
             try:
@@ -495,9 +528,9 @@ def _word_args(index: int, item: WordSpec) -> Tuple[bytes, Optional[bytes], int,
         if attrs.get("exact"):
             flags |= _capi.ENTRY_EXACT
         if attrs.get("tag") is not None:
-            tag = str(attrs["tag"]).encode("utf-8")
+            tag = _c_string(f"words[{index}] ({word!r}): tag", attrs["tag"])
         if attrs.get("suggestion") is not None:
-            suggestion = str(attrs["suggestion"]).encode("utf-8")
+            suggestion = _c_string(f"words[{index}] ({word!r}): suggestion", attrs["suggestion"])
     return encoded, category, action, flags, tag, suggestion
 
 
@@ -642,7 +675,8 @@ class Db:
                 items = sources.items() if isinstance(sources, Mapping) else sources
                 for name, text in items:
                     data, _ = _encode(text)
-                    status = lib.builder_add_source(builder, str(name).encode("utf-8"), data, len(data))
+                    status = lib.builder_add_source(builder, _c_string("source name", name), data,
+                                                    len(data))
                     if status:
                         raise _builder_error(lib, builder, status)
             if words is not None:
@@ -1228,7 +1262,10 @@ def fold(text: Text, stages: Union[Fold, int] = Fold.ALL) -> Union[str, bytes]:
     """
     lib = _capi.get()
     data, is_str = _encode(text)
-    bits = _fold_value(stages)
+    try:
+        bits = _fold_value(stages)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"stages={stages!r}: {exc}", E_INVALID_ARG, "E_INVALID_ARG") from None
     out_len = c_size_t()
     cap = 2 * len(data) + 16
     while True:

@@ -101,6 +101,45 @@ class PythonCliTest(unittest.TestCase):
         r = run_python(["-m", "shai"])
         self.assertEqual(r.returncode, 2)
 
+    def test_long_line_of_hits_is_linear(self):
+        # one 1.4 MB line with 200,000 hits: each column used to be found by
+        # decoding the line up to the hit (minutes); now one pass
+        data = ("赌博 " * 200000 + "\n").encode()
+        r = self.scan("-", input=data)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(len(lines), 200000)
+        self.assertEqual(lines[0], "<stdin>:1:1: 赌博 [gambling/block]".encode())
+        self.assertEqual(lines[-1], "<stdin>:1:599998: 赌博 [gambling/block]".encode())
+
+    def test_match_limit_names_the_line_and_goes_on(self):
+        # as the shai command: every hit printed, each line where a rule gave
+        # up named on standard error, the next lines and files scanned, exit 2
+        lex = os.path.join(self.tmp, "limit.txt")
+        with open(lex, "w", encoding="utf-8") as f:
+            f.write("@category spam\n@action review\nre:k(?:a+)+b\n"
+                    "@category gambling\n@action block\n赌博\n")
+        pad = "k" + "a" * 40 + "cb"
+        text = os.path.join(self.tmp, "limit-input.txt")
+        with open(text, "w", encoding="utf-8") as f:
+            f.write("赌博\n%s kab 赌博\n好\n%s\n赌博" % (pad, pad))
+        r = run_python(["-m", "shai", "scan", "--lexicon", lex, text, self.clean])
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stdout.decode().splitlines(), [
+            text + ":1:1: 赌博 [gambling/block]",
+            text + ":2:45: kab [spam/review]",  # a line's hits by column
+            text + ":2:49: 赌博 [gambling/block]",
+            text + ":5:1: 赌博 [gambling/block]",
+        ])
+        msg = "a regular expression rule hit its match limit; the line may hold more hits"
+        self.assertEqual(r.stderr.decode().splitlines(),
+                         ["shai: %s:%d: %s" % (text, 2, msg), "shai: %s:%d: %s" % (text, 4, msg)])
+        cli = os.environ.get(CLI_ENV)
+        if cli:
+            c = subprocess.run([cli, "scan", "--lexicon", lex, text, self.clean],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+            self.assertEqual((c.returncode, c.stdout, c.stderr), (r.returncode, r.stdout, r.stderr))
+
     def test_version(self):
         r = run_python(["-m", "shai", "--version"])
         self.assertEqual(r.returncode, 0)

@@ -122,6 +122,38 @@ class LexiconErrorTest(unittest.TestCase):
         self.assertIsInstance(cm.exception, ValueError)
 
 
+class ArgumentCheckTest(unittest.TestCase):
+    """Every argument is checked in Python: nothing is cut or truncated on
+    its way to C, and the errors are the binding's own (issue #19)."""
+
+    def test_fold_stages(self):
+        for stages in (2**40, 2**32 + 1, 0x80, -1):
+            with self.subTest(stages=stages):
+                with self.assertRaises(shai.InvalidArgumentError):
+                    shai.fold("賭博", stages=stages)
+        self.assertEqual(shai.fold("賭博", stages=int(shai.Fold.ALL)), "赌博")
+        with self.assertRaises(shai.OptionError):
+            shai.Db.compile(words=["a"], fold=2**40)
+
+    def test_int_and_bool_options(self):
+        for options in ({"max_gap": 1.9}, {"max_gap": True}, {"max_gap": "2"}, {"repeats": 2},
+                        {"repeats": "yes"}, {"repeats": 1.0}):
+            with self.subTest(options=options):
+                with self.assertRaises(shai.OptionError):
+                    shai.Db.compile(words=["a"], **options)
+        db = shai.Db.compile(words=["a"], max_gap=2, repeats=False)
+        self.assertEqual((db.options["max_gap"], db.options["repeats"]), (2, False))
+
+    def test_attributes_hold_no_nul_and_no_lone_surrogate(self):
+        for key in ("category", "tag", "suggestion"):
+            for value in ("a\x00b", "\udc80x"):
+                with self.subTest(key=key, value=value):
+                    with self.assertRaises(shai.InvalidArgumentError):
+                        shai.Db.compile(words=[("赌博", {key: value})])
+        with self.assertRaises(shai.InvalidArgumentError):
+            shai.Db.compile(sources={"a\x00b.txt": "赌博\n"})
+
+
 class DefaultLexiconTest(unittest.TestCase):
     def test_env_variable(self):
         with tempfile.TemporaryDirectory() as tmp:
