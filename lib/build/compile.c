@@ -9,7 +9,6 @@
 #include "build/compile.h"
 #include "rules/compile.h"
 #include "unicode/charclass.h"
-#include "unicode/fold.h"
 
 static int build_entries(shi_compile *c)
 {
