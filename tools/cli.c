@@ -636,3 +636,56 @@ int cli_check_db_options(const char *cmd, const struct cli_db_source *src, size_
                                hint);
     return CLI_EXIT_CLEAN;
 }
+
+void cli_walk_error(const shai_builder *b, const char *path, int rc, bool callback_failed)
+{
+    if (callback_failed)
+        cli_error("out of memory");
+    else if (shai_builder_error_errno(b) != 0)
+        cli_error("%s: %s", shai_builder_error_file(b), strerror(shai_builder_error_errno(b)));
+    else
+        cli_builder_error(b, path, rc, NULL);
+}
+
+int cli_collect_hit(const shai_hit *hit, void *user)
+{
+    struct cli_hits *h = user;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 16;
+        shai_hit *v = realloc(h->v, cap * sizeof *v);
+        if (!v) {
+            h->oom = true;
+            return 1;
+        }
+        h->v = v;
+        h->cap = cap;
+    }
+    h->v[h->n++] = *hit;
+    return 0;
+}
+
+static int by_start_longest(const void *a, const void *b)
+{
+    const shai_hit *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1;
+    return 0;
+}
+
+void cli_hits_select(struct cli_hits *h)
+{
+    if (h->n < 2)
+        return;
+    qsort(h->v, h->n, sizeof *h->v, by_start_longest);
+    size_t k = 0;
+    uint64_t reach = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        if (k > 0 && h->v[i].start < reach)
+            continue;
+        reach = h->v[i].end;
+        h->v[k++] = h->v[i];
+    }
+    h->n = k;
+}

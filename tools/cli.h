@@ -199,6 +199,25 @@ int cli_load_db(const char *const *paths, size_t n, bool no_fold, shai_db **out,
  * "file:line:col: ..."), else `path` and the status. */
 void cli_builder_error(const shai_builder *b, const char *path, int rc, const char *hint);
 
+/* Print why shai_builder_walk_path(b, path, ...) failed with rc: no memory
+ * in the caller's callback (`callback_failed`), a system error on a file,
+ * or the builder's error. */
+void cli_walk_error(const shai_builder *b, const char *path, int rc, bool callback_failed);
+
+/* A growable array of hits; cli_collect_hit is a shai_hit_fn that appends
+ * to one (oom set, scan stopped, when it cannot grow). */
+struct cli_hits {
+    shai_hit *v;
+    size_t n, cap;
+    bool oom;
+};
+int cli_collect_hit(const shai_hit *hit, void *user);
+
+/* One leftmost-longest selection over a text's hits (words and rules come
+ * from the library apart): sorted by start, longer first, and a hit that
+ * starts inside a kept one dropped. */
+void cli_hits_select(struct cli_hits *h);
+
 /* The default lexicon path: $SHAI_DEFAULT_LEXICON when set and non-empty,
  * else the compiled-in SHAI_DEFAULT_LEXICON. */
 const char *cli_default_lexicon(void);

@@ -282,13 +282,7 @@ int cmd_import(int argc, char **argv)
     for (size_t i = 0; i < n_sources; i++) {
         rc = shai_builder_walk_path(b, sources[i], add_file, &fl);
         if (rc != SHAI_OK) {
-            if (fl.failed)
-                cli_error("out of memory");
-            else if (shai_builder_error_errno(b) != 0)
-                cli_error("%s: %s", shai_builder_error_file(b),
-                          strerror(shai_builder_error_errno(b)));
-            else
-                cli_builder_error(b, sources[i], rc, NULL);
+            cli_walk_error(b, sources[i], rc, fl.failed);
             goto out;
         }
     }

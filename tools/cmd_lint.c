@@ -2343,13 +2343,7 @@ int cmd_lint(int argc, char **argv)
     for (size_t i = 0; i < n_operands; i++) {
         rc = shai_builder_walk_path(b, operands[i], add_file_name, &L);
         if (rc != SHAI_OK) {
-            if (L.failed)
-                cli_error("out of memory");
-            else if (shai_builder_error_errno(b) != 0)
-                cli_error("%s: %s", shai_builder_error_file(b),
-                          strerror(shai_builder_error_errno(b)));
-            else
-                cli_builder_error(b, operands[i], rc, NULL);
+            cli_walk_error(b, operands[i], rc, L.failed);
             goto out;
         }
     }

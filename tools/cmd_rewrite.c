@@ -207,44 +207,12 @@ out:
 
 /* ------------------------------------------------------------------ spans */
 
-struct spans {
-    shai_hit *v;
-    size_t n, cap;
-    bool oom;
-};
-
-static int collect(const shai_hit *hit, void *user)
-{
-    struct spans *s = user;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 32;
-        shai_hit *v = realloc(s->v, cap * sizeof *v);
-        if (!v) {
-            s->oom = true;
-            return 1;
-        }
-        s->v = v;
-        s->cap = cap;
-    }
-    s->v[s->n++] = *hit;
-    return 0;
-}
-
-static int by_start_longest(const void *a, const void *b)
-{
-    const shai_hit *x = a, *y = b;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    if (x->end != y->end)
-        return x->end > y->end ? -1 : 1;
-    return 0;
-}
-
 /* The violations of the document, leftmost-longest over words and rules:
  * sorted by start, none overlapping. */
-static int find_spans(const shai_db *db, const struct doc *doc, struct spans *s)
+static int find_spans(const shai_db *db, const struct doc *doc, struct cli_hits *s)
 {
-    int rc = shai_scan(db, (const char *)doc->text, doc->len, SHAI_SCAN_VIOLATIONS, collect, s);
+    int rc =
+        shai_scan(db, (const char *)doc->text, doc->len, SHAI_SCAN_VIOLATIONS, cli_collect_hit, s);
     if (s->oom) {
         cli_error("out of memory");
         return -1;
@@ -257,16 +225,7 @@ static int find_spans(const shai_db *db, const struct doc *doc, struct spans *s)
         cli_error("%s: scan failed: %s", doc->name, shai_status_message(rc));
         return -1;
     }
-    qsort(s->v, s->n, sizeof *s->v, by_start_longest);
-    size_t k = 0;
-    uint64_t reach = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        if (k > 0 && s->v[i].start < reach)
-            continue;
-        reach = s->v[i].end;
-        s->v[k++] = s->v[i];
-    }
-    s->n = k;
+    cli_hits_select(s);
     return 0;
 }
 
@@ -630,7 +589,7 @@ static int rewrite(bool fix, int argc, char **argv)
     status = CLI_EXIT_CLEAN;
     for (size_t f = 0; f < n_files; f++) {
         struct doc doc;
-        struct spans sp = {NULL, 0, 0, false};
+        struct cli_hits sp = {NULL, 0, 0, false};
         struct builder nb = {NULL, 0, 0};
         unsigned char *enc = NULL;
         size_t enc_len = 0;

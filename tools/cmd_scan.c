@@ -369,6 +369,19 @@ static void print_jsonl(const struct input *in, const shai_hit *hit, const struc
 
 /* A file name as a relative URI reference: RFC 3986 unreserved characters
  * and '/' as they are, every other byte percent-encoded. */
+/* The start of a SARIF region, `{"startLine":L,"startColumn":C,"endColumn":E`
+ * (the caller adds the rest and the closing brace): a hit of `chars`
+ * characters at pos. */
+static void sarif_lines(struct cli_out *o, const struct cursor *pos, uint64_t chars)
+{
+    cli_out_str(o, "{\"startLine\":");
+    cli_out_u64(o, pos->line);
+    cli_out_str(o, ",\"startColumn\":");
+    cli_out_u64(o, pos->col + 1);
+    cli_out_str(o, ",\"endColumn\":");
+    cli_out_u64(o, pos->col + 1 + chars);
+}
+
 static void sarif_uri(struct cli_out *o, const char *name, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -452,12 +465,8 @@ static void print_sarif(const struct input *in, const shai_hit *hit, const struc
     }
     cli_out_str(o, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
     sarif_uri(o, in->name, in->name_len);
-    cli_out_str(o, "},\"region\":{\"startLine\":");
-    cli_out_u64(o, pos->line);
-    cli_out_str(o, ",\"startColumn\":");
-    cli_out_u64(o, pos->col + 1);
-    cli_out_str(o, ",\"endColumn\":");
-    cli_out_u64(o, pos->col + 1 + chars);
+    cli_out_str(o, "},\"region\":");
+    sarif_lines(o, pos, chars);
     cli_out_str(o, ",\"byteOffset\":");
     cli_out_u64(o, in->map ? in->map[hit->start] : hit->start);
     cli_out_str(o, ",\"byteLength\":");
@@ -477,12 +486,8 @@ static void print_sarif(const struct input *in, const shai_hit *hit, const struc
         }
         cli_out_str(o, "},\"artifactChanges\":[{\"artifactLocation\":{\"uri\":");
         sarif_uri(o, in->name, in->name_len);
-        cli_out_str(o, "},\"replacements\":[{\"deletedRegion\":{\"startLine\":");
-        cli_out_u64(o, pos->line);
-        cli_out_str(o, ",\"startColumn\":");
-        cli_out_u64(o, pos->col + 1);
-        cli_out_str(o, ",\"endColumn\":");
-        cli_out_u64(o, pos->col + 1 + chars);
+        cli_out_str(o, "},\"replacements\":[{\"deletedRegion\":");
+        sarif_lines(o, pos, chars);
         cli_out_str(o, "},\"insertedContent\":{\"text\":");
         cli_out_json_string(o, suggestion, strlen(suggestion));
         cli_out_str(o, "}}]}]}]");
@@ -788,8 +793,7 @@ static void find_limit_lines(const struct scan_config *cfg, const unsigned char 
         const unsigned char *nl = memchr(p + i, '\n', n - i);
         size_t end = nl ? (size_t)(nl - p) : n;
         if (shai_scan_policy(cfg->db, cfg->policy, NULL, (const char *)p + i, end - i, cfg->flags,
-                             ignore_hit, NULL) ==
-            SHAI_E_MATCH_LIMIT) {
+                             ignore_hit, NULL) == SHAI_E_MATCH_LIMIT) {
             if (out->n == out->cap) {
                 size_t cap = out->cap ? 2 * out->cap : 8;
                 uint64_t *v = realloc(out->v, cap * sizeof *v);

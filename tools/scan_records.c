@@ -255,29 +255,6 @@ static int find_members(const char *line, size_t n, const char *field, const cha
 
 /* ------------------------------------------------------------------ scans */
 
-struct hits {
-    shai_hit *v;
-    size_t n, cap;
-    bool oom;
-};
-
-static int collect(const shai_hit *hit, void *user)
-{
-    struct hits *h = user;
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 16;
-        shai_hit *v = realloc(h->v, cap * sizeof *v);
-        if (!v) {
-            h->oom = true;
-            return 1;
-        }
-        h->v = v;
-        h->cap = cap;
-    }
-    h->v[h->n++] = *hit;
-    return 0;
-}
-
 /* Offset `byte` of text[0..) in the unit of `o`, walking from the known
  * position (*from_byte, *from_unit) when it is not past `byte`. */
 static uint64_t convert_offset(const struct record_options *o, const char *text, size_t len,
@@ -344,20 +321,10 @@ static void print_hit_members(struct cli_out *out, const struct record_options *
     }
 }
 
-static int by_start_longest(const void *a, const void *b)
-{
-    const shai_hit *x = a, *y = b;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    if (x->end != y->end)
-        return x->end > y->end ? -1 : 1;
-    return 0;
-}
-
 /* Scan one record's text and print its hits or its verdict. */
 static int scan_record(const struct record_options *o, const char *name, uint64_t line,
-                       const char *id, size_t id_len, const char *text, size_t len, struct hits *h,
-                       struct record_tally *t)
+                       const char *id, size_t id_len, const char *text, size_t len,
+                       struct cli_hits *h, struct record_tally *t)
 {
     struct cli_out *out = &cli_stdout;
     uint32_t verdict = SHAI_ACTION_PASS;
@@ -366,7 +333,7 @@ static int scan_record(const struct record_options *o, const char *name, uint64_
 
     h->n = 0;
     h->oom = false;
-    int rc = shai_scan_policy(o->db, o->policy, NULL, text, len, o->flags, collect, h);
+    int rc = shai_scan_policy(o->db, o->policy, NULL, text, len, o->flags, cli_collect_hit, h);
     if (h->oom) {
         cli_error("%s:%llu: out of memory", name, (unsigned long long)line);
         return CLI_EXIT_ERROR;
@@ -382,20 +349,8 @@ static int scan_record(const struct record_options *o, const char *name, uint64_
                   shai_status_message(rc));
         return CLI_EXIT_ERROR;
     }
-    if (!(o->flags & SHAI_SCAN_OVERLAPPING) && h->n > 1) {
-        /* one leftmost-longest selection over words and rules, as the text
-         * formats make (a rule's hits come apart from the words') */
-        qsort(h->v, h->n, sizeof *h->v, by_start_longest);
-        size_t k = 0;
-        uint64_t reach = 0;
-        for (size_t i = 0; i < h->n; i++) {
-            if (k > 0 && h->v[i].start < reach)
-                continue;
-            reach = h->v[i].end;
-            h->v[k++] = h->v[i];
-        }
-        h->n = k;
-    }
+    if (!(o->flags & SHAI_SCAN_OVERLAPPING))
+        cli_hits_select(h); /* one selection over words and rules, as the text formats make */
     for (size_t i = 0; i < h->n; i++) {
         t->hits++;
         if (h->v[i].action == SHAI_ACTION_BLOCK)
@@ -466,7 +421,7 @@ static void status_merge(int *status, int st)
 /* One line (without its '\n') of input `name`. */
 static int scan_line(const struct record_options *o, const char *name, uint64_t lineno,
                      const char *line, size_t n, char **scratch, size_t *scratch_cap,
-                     struct hits *h, struct record_tally *t)
+                     struct cli_hits *h, struct record_tally *t)
 {
     if (!o->jsonl) {
         if (n > 0 && line[n - 1] == '\r')
@@ -504,7 +459,7 @@ int scan_records(const struct record_options *o, const char *const *files, size_
     int status = CLI_EXIT_CLEAN;
     char *buf = NULL, *scratch = NULL;
     size_t cap = 0, scratch_cap = 0;
-    struct hits h = {NULL, 0, 0, false};
+    struct cli_hits h = {NULL, 0, 0, false};
 
     for (size_t f = 0; f < n_files && !cli_stdout.error; f++) {
         const char *name = strcmp(files[f], "-") == 0 ? "<stdin>" : files[f];
