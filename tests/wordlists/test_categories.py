@@ -31,6 +31,7 @@ EXAMPLES = [
     ("abuse", "fuck you and your family", "fuck"),
     ("abuse", "ＦＵＣＫ this", "ＦＵＣＫ"),
     ("hate", "地域黑说河南人都是骗子", "河南人都是"),
+    ("rude", "卧槽，这也太扯淡了", "扯淡"),
     ("ad-law", "本品为国家级产品，全网销量第一，效果最佳", "国家级"),
     ("ad-law", "顶级工艺，行业首选，100%有效", "顶级"),
     ("spam", "想要的加微信详聊", "加微信"),
@@ -64,6 +65,7 @@ GUARDED = [
     "佛陀初转法轮", "蘋果日報報道", "據香港《星島日報》報道", "香辣鸡翅很好吃",
     "TMD系统部署", "尼玛次仁是藏族医生", "扎西尼玛", "最好不要去", "这是对我最大的鼓励",
     "把风险降至最低", "第一感觉很好", "据第一财经报道",
+    "流氓软件太多", "我又不是傻子", "中国男人", "外国男性", "Copyright 1999-2009, ctrip.com.",
 ]
 
 # (comment, matched text, category, action, tag or None): the words issue #16
@@ -72,14 +74,14 @@ FILED = [
     ("你尼玛", "你尼玛", "abuse", "review", None),
     ("特么的太慢", "特么", "abuse", "review", None),
     ("TMD气死了", "TMD", "abuse", "review", None),
-    ("MD，什么破地方", "MD", "abuse", "review", "mild"),
+    ("MD，什么破地方", "MD", "rude", "review", "mild"),
     ("你个SB", "SB", "abuse", "review", None),
     ("你妹啊", "你妹", "abuse", "review", None),
     ("真是傻X", "傻X", "abuse", "review", None),
     ("傻叉一个", "傻叉", "abuse", "review", None),
     ("二逼青年", "二逼", "abuse", "review", None),
     ("憨批", "憨批", "abuse", "review", None),
-    ("纯属放屁", "放屁", "abuse", "review", "mild"),
+    ("纯属放屁", "放屁", "rude", "review", "mild"),
     ("辣鸡游戏", "辣鸡", "abuse", "review", None),
     ("你脑子进水了", "脑子进水", "abuse", "review", None),
     ("nmsl", "nmsl", "abuse", "review", None),
@@ -91,14 +93,17 @@ FILED = [
     ("奸杀案", "奸杀", "violence", "review", None),
     ("木仓", "木仓", "weapons", "review", None),
     ("法x功", "法x功", "cult", "block", None),
-    ("太恶心了", "太恶心", "abuse", "review", "mild"),
-    ("恶心死了", "恶心死", "abuse", "review", "mild"),
+    ("太恶心了", "太恶心", "rude", "review", "mild"),
+    ("恶心死了", "恶心死", "rude", "review", "mild"),
+    ("这种人真恶心", "人真恶心", "abuse", "review", None),
+    ("你是垃圾", "你是垃圾", "abuse", "review", "mild"),
 ]
 
 
-def scan(lines):
+def scan(lines, scene=None):
     p = subprocess.run(
-        [SHAI, "scan", "--format", "jsonl", "--lexicon", WORDLISTS, "-"],
+        [SHAI, "scan", "--format", "jsonl", "--lexicon", WORDLISTS]
+        + (["--scene", scene] if scene else []) + ["-"],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
@@ -126,7 +131,7 @@ class Categories(unittest.TestCase):
         self.assertEqual(
             categories,
             {"politics", "porn", "gambling", "drugs", "violence", "weapons", "fraud", "cult",
-             "abuse", "hate", "ad-law", "spam"},
+             "abuse", "rude", "hate", "ad-law", "spam"},
         )
 
     def test_ad_law_hits_carry_suggestions(self):
@@ -155,6 +160,17 @@ class Categories(unittest.TestCase):
             with self.subTest(comment=comment):
                 got = [(h["text"], h["category"], h["action"], h.get("tag")) for h in hits.get(n, [])]
                 self.assertIn((text, category, action, tag), got)
+
+    def test_comments_scene_leaves_rude_words_out(self):
+        # a dish or a warranty may be 恶心 or 扯淡; said of a person it is abuse
+        lines = ["太恶心了，吃出头发", "保修就是扯淡", "卧槽，三个小时才送到", "这种人真恶心", "你个傻逼"]
+        hits = scan(lines, "comments")
+        self.assertEqual([hits.get(n, []) for n in (1, 2, 3)], [[], [], []])
+        self.assertEqual([(h["text"], h["category"]) for h in hits.get(4, [])], [("人真恶心", "abuse")])
+        self.assertIn(("傻逼", "abuse"), [(h["text"], h["category"]) for h in hits.get(5, [])])
+        strict = scan(lines[:1], "strict")
+        self.assertIn(("太恶心", "rude", "block"),
+                      [(h["text"], h["category"], h["action"]) for h in strict.get(1, [])])
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ CATEGORIES = OrderedDict([
     ("fraud", ("block", "fraud and illegal trade: fake invoices/certificates, counterfeit money, surveillance gear, data trade")),
     ("cult", ("block", "banned cults and their evasions")),
     ("abuse", ("review", "abuse and profanity, Chinese and English")),
+    ("rude", ("review", "rude words that are not abuse by themselves: disgust and contempt said of things as often as of people (恶心, 扯淡), exclamations (卧槽)")),
     ("hate", ("review", "slurs against regions, ethnic groups, nationalities, genders")),
 ])
 

@@ -62,7 +62,7 @@ CORPORA = [
     ("cold", "cold_offensive_comments.txt", False),
 ]
 CATS = ["politics", "porn", "gambling", "drugs", "violence", "weapons", "fraud",
-        "cult", "abuse", "hate", "ad-law", "spam"]
+        "cult", "abuse", "rude", "hate", "ad-law", "spam"]
 OFFENSIVE_CATS = {"abuse", "hate"}
 
 JUDGED = os.path.join(HERE, "judged")
