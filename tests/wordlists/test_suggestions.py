@@ -238,6 +238,10 @@ class Suggestions(unittest.TestCase):
         "中国第一品牌": "国内知名品牌",
         "行业领先的技术": "业内知名的技术",
         "最低价销售": "优惠价销售",
+        "全市第一的火锅店": "全市领先的火锅店",
+        "世界第一的品质": "国际先进的品质",
+        "口碑第一的餐厅": "口碑领先的餐厅",
+        "广东第一家旋转餐厅": "广东较早的一家旋转餐厅",
         }
         lines = list(cases)
         data = "".join(x + "\n" for x in lines).encode("utf-8")
@@ -266,7 +270,9 @@ class Suggestions(unittest.TestCase):
 
     def test_ordinary_phrases_are_not_ad_claims(self):
         lines = ["最好不要去", "这是对我最大的鼓励", "把风险降至最低", "第一感觉很好",
-                 "据第一财经报道", "今天最高气温三十度"]
+                 "据第一财经报道", "今天最高气温三十度", "第一次来住", "第一人民医院",
+                 "唯一不足的是早餐", "最好提前预订", "酒店最大的问题是隔音", "肉要彻底煮熟",
+                 "首个新冠疫苗", "下次绝对不来了"]
         hits = scan(lines)
         for n, line in enumerate(lines, 1):
             with self.subTest(line=line):

@@ -22,7 +22,7 @@ the repository or one of its parent folders.  One run prints:
     into the lexicon;
  4. the `ad-copy` scene on the ad-like lines of the corpora (lines with an
     ad-law hit): its hits, and the share of real claims in the judged sample
-    tools/judged/adcopy_sample.tsv;
+    tools/judged/adcopy_sample.tsv, then adcopy_sample_2.tsv (the last is the figure);
  5. `shai lint --strict` of the lexicon;
  6. the issue #16 targets with the measured figure beside each.
 
@@ -249,9 +249,12 @@ def adcopy_report(scanner, adlike, sample_n):
     print(f"Ad-copy scene on the ad-like lines of the corpora (lines with an ad-law hit, "
           f"{len(adlike)} lines): {len(claims)} ad-law hits in {lines_hit} lines "
           f"(ad-law review with suggestions, spam review, the rest kept).")
-    judged = os.path.join(JUDGED, "adcopy_sample.tsv")
     share = None
-    if os.path.exists(judged):
+    # every judged sample, oldest first: the last one is the current figure
+    for name in ("adcopy_sample.tsv", "adcopy_sample_2.tsv"):
+        judged = os.path.join(JUDGED, name)
+        if not os.path.exists(judged):
+            continue
         rows = [r.rstrip("\n").split("\t") for r in open(judged, encoding="utf-8")
                 if r.strip() and not r.startswith("#")]
         rows = [r for r in rows if r[0] != "corpus"]
