@@ -96,6 +96,8 @@ FILED = [
     ("太恶心了", "太恶心", "rude", "review", "mild"),
     ("恶心死了", "恶心死", "rude", "review", "mild"),
     ("这种人真恶心", "人真恶心", "abuse", "review", None),
+    ("又是女权婊", "女权婊", "hate", "review", None),
+    ("上海人都这样", "上海人都", "hate", "review", None),
     ("你是垃圾", "你是垃圾", "abuse", "review", "mild"),
 ]
 
