@@ -49,29 +49,60 @@ unsigned shi_py_lookup(const char *s, size_t n)
     return 0;
 }
 
+/* The syllables that are prefixes of s[0..n), by length: by_len[k] is the id of s[0..k) or 0.
+ * The names are sorted, so those that share s's first k bytes form one range, and the range
+ * of k + 1 bytes is the part of it whose byte k is s[k]; a name of exactly k bytes (NUL at k)
+ * sorts first in its range. */
+static void prefixes_by_length(const char *s, size_t n, unsigned by_len[SHI_PY_SYL_MAX + 1])
+{
+    unsigned lo = 1, hi = SHI_PY_NSYL;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)s[k];
+        unsigned a = lo, b = hi;
+        while (a < b) { /* first name in [lo, hi) with byte k >= c */
+            unsigned mid = a + (b - a) / 2;
+            if ((unsigned char)shi_py_syl_names[mid][k] < c)
+                a = mid + 1;
+            else
+                b = mid;
+        }
+        lo = a;
+        b = hi;
+        while (a < b) { /* first name with byte k > c */
+            unsigned mid = a + (b - a) / 2;
+            if ((unsigned char)shi_py_syl_names[mid][k] <= c)
+                a = mid + 1;
+            else
+                b = mid;
+        }
+        hi = a;
+        if (lo == hi || c == 0)
+            break;
+        by_len[k + 1] = shi_py_syl_names[lo][k + 1] == '\0' ? lo : 0;
+    }
+}
+
 unsigned shi_py_prefixes(const char *s, size_t n, uint16_t out[8], uint8_t len[8])
 {
-    char buf[SHI_PY_SYL_MAX];
-    unsigned count = 0;
+    unsigned plain[SHI_PY_SYL_MAX + 1] = {0}, umlaut[SHI_PY_SYL_MAX + 1] = {0};
     size_t max = n < SHI_PY_SYL_MAX ? n : SHI_PY_SYL_MAX;
-    /* "lu", "nue": u after l or n may spell ü (written v in the table). */
-    int u_for_v = n >= 2 && (s[0] == 'l' || s[0] == 'n') && s[1] == 'u';
-    if (max)
+    unsigned count = 0;
+    prefixes_by_length(s, max, plain);
+    /* "lu", "nue": u after l or n may spell ü, written v in the table. */
+    if (max >= 2 && (s[0] == 'l' || s[0] == 'n') && s[1] == 'u') {
+        char buf[SHI_PY_SYL_MAX];
         memcpy(buf, s, max);
-    for (size_t k = 1; k <= max && count < 8; k++) {
-        unsigned id = shi_py_lookup(s, k);
-        if (id) {
-            out[count] = (uint16_t)id;
+        buf[1] = 'v';
+        prefixes_by_length(buf, max, umlaut);
+    }
+    for (size_t k = 1; k <= max; k++) {
+        if (plain[k] && count < 8) {
+            out[count] = (uint16_t)plain[k];
             len[count++] = (uint8_t)k;
         }
-        if (u_for_v && k >= 2 && count < 8) {
-            buf[1] = 'v';
-            id = shi_py_lookup(buf, k);
-            buf[1] = 'u';
-            if (id) {
-                out[count] = (uint16_t)id;
-                len[count++] = (uint8_t)k;
-            }
+        if (k >= 2 && umlaut[k] && count < 8) { /* shorter ones are plain's */
+            out[count] = (uint16_t)umlaut[k];
+            len[count++] = (uint8_t)k;
         }
     }
     return count;
