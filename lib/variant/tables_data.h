@@ -5938,7 +5938,7 @@ static const uint16_t shi_py_blocks[316][SHI_PY_PAGE] = {
 
 /* Split characters: components a, b -> character c, sorted by (a, b). */
 typedef struct shi_split_row { uint32_t a, b, c; } shi_split_row;
-#define SHI_SPLIT_COUNT 287
+#define SHI_SPLIT_COUNT 289
 static const shi_split_row shi_split_rows[SHI_SPLIT_COUNT] = {
     {0x4E0A, 0x4E0B, 0x5361}, /* 上下 卡 */
     {0x4E30, 0x8272, 0x8273}, /* 丰色 艳 */
@@ -6227,6 +6227,8 @@ static const shi_split_row shi_split_rows[SHI_SPLIT_COUNT] = {
     {0x9A6C, 0x5947, 0x9A91}, /* 马奇 骑 */
     {0x9A6C, 0x6241, 0x9A97}, /* 马扁 骗 */
     {0x9A6C, 0x86A4, 0x9A9A}, /* 马蚤 骚 */
+    {0x25AD7, 0x5408, 0x7B54}, /* 𥫗合 答 */
+    {0x25AD7, 0x5B98, 0x7BA1}, /* 𥫗官 管 */
 };
 
 /* Emoji -> the characters they stand for (0-padded), sorted by emoji. */
