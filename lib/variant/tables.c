@@ -50,35 +50,17 @@ unsigned shi_py_lookup(const char *s, size_t n)
 }
 
 /* The syllables that are prefixes of s[0..n), by length: by_len[k] is the id of s[0..k) or 0.
- * The names are sorted, so those that share s's first k bytes form one range, and the range
- * of k + 1 bytes is the part of it whose byte k is s[k]; a name of exactly k bytes (NUL at k)
- * sorts first in its range. */
+ * One step down the trie per byte. */
 static void prefixes_by_length(const char *s, size_t n, unsigned by_len[SHI_PY_SYL_MAX + 1])
 {
-    unsigned lo = 1, hi = SHI_PY_NSYL;
+    unsigned node = 0;
     for (size_t k = 0; k < n; k++) {
-        unsigned char c = (unsigned char)s[k];
-        unsigned a = lo, b = hi;
-        while (a < b) { /* first name in [lo, hi) with byte k >= c */
-            unsigned mid = a + (b - a) / 2;
-            if ((unsigned char)shi_py_syl_names[mid][k] < c)
-                a = mid + 1;
-            else
-                b = mid;
-        }
-        lo = a;
-        b = hi;
-        while (a < b) { /* first name with byte k > c */
-            unsigned mid = a + (b - a) / 2;
-            if ((unsigned char)shi_py_syl_names[mid][k] <= c)
-                a = mid + 1;
-            else
-                b = mid;
-        }
-        hi = a;
-        if (lo == hi || c == 0)
-            break;
-        by_len[k + 1] = shi_py_syl_names[lo][k + 1] == '\0' ? lo : 0;
+        unsigned c = (unsigned)(unsigned char)s[k] - 'a';
+        uint32_t mask = shi_py_trie[node].mask;
+        if (c >= 26 || !(mask >> c & 1u))
+            return;
+        node = shi_py_trie[node].base + (unsigned)__builtin_popcount(mask & ((1u << c) - 1u));
+        by_len[k + 1] = shi_py_trie[node].syl;
     }
 }
 

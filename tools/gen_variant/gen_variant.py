@@ -351,6 +351,30 @@ def emit(readings, version, syls, tables, unihan_name):
     write_numbers(w, near)
     w("};\n\n")
 
+    # A trie of the syllables for shi_py_prefixes: nodes in breadth-first order, so the
+    # children of a node are consecutive and sorted by letter.
+    prefixes = {s[:k] for s in syls[1:] for k in range(1, len(s) + 1)}
+    nodes = [""] + sorted(prefixes, key=lambda p: (len(p), p))  # breadth first
+    index = {p: i for i, p in enumerate(nodes)}
+    trie_rows = []
+    for p in nodes:
+        kids = sorted(c for c in "abcdefghijklmnopqrstuvwxyz" if p + c in index)
+        mask = sum(1 << (ord(c) - ord("a")) for c in kids)
+        base = index[p + kids[0]] if kids else 0
+        if any(index[p + c] != base + i for i, c in enumerate(kids)):
+            raise DataError("trie children are not consecutive")
+        trie_rows.append((mask, base, syl_ids.get(p, 0)))
+    if len(trie_rows) >= 1 << 16:
+        raise DataError("trie too large for 16-bit indexes")
+    w("/* The syllables as a trie: node 0 is the root; the child of a node for letter c (a-z, when\n")
+    w(" * bit c of mask is set) is base + the number of mask bits below c; syl is the id of the\n")
+    w(" * node's prefix when it is a syllable, else 0. */\n")
+    w("typedef struct shi_py_trie_node { uint32_t mask; uint16_t base, syl; } shi_py_trie_node;\n")
+    w(f"#define SHI_PY_TRIE_NODES {len(trie_rows)}\n")
+    w("static const shi_py_trie_node shi_py_trie[SHI_PY_TRIE_NODES] = {\n")
+    write_items(w, [f"{{0x{m:07X}, {b}, {sy}}}" for m, b, sy in trie_rows])
+    w("};\n\n")
+
     # Readings: deduplicated sets, two-stage index.
     sets = [()]
     set_ids = {(): 0}
