@@ -147,8 +147,12 @@ void shi_variant_piece(shi_segment *g, void *user)
     shi_scanner *sc = user;
     const unsigned char *t = (const unsigned char *)g->text;
     size_t len = g->len;
-    if (!len)
-        return; /* between the two breaks of a CR LF */
+    if (!len) {
+        /* an empty line ends a vertical run; CR LF is one break */
+        if (sc->vertical && !(sc->brk_prev == '\r' && sc->brk_cur == '\n'))
+            vertical_run(sc);
+        return;
+    }
     size_t chars = 0;
     for (size_t x = 0; x < len; x++)
         chars += (t[x] & 0xC0) != 0x80;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unicode/fold.h"
 #include "variant/tables.h"
 #include "variant/variant.h"
 
@@ -552,6 +553,16 @@ static void classify(walk *w)
     for (uint32_t i = 0; i < w->n; i++) {
         uint32_t cp = w->chars[i].cp;
         vu *t = &u[i];
+        if (cp >= 0x80) {
+            /* the segment folds the characters of the db's alphabet only:
+             * fold the others here (ｄｕ is du, 賭 is 赌) */
+            uint32_t v = shi_map(db, cp);
+            if (!(v & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND))) {
+                uint32_t out[SHI_FOLD_MAX];
+                if (shi_fold_cp(db->fold, cp, out) == 1)
+                    cp = out[0];
+            }
+        }
         t->upper = (uint8_t)(w->chars[i].upper != 0);
         if (cp >= 'A' && cp <= 'Z') {
             cp += 32;
