@@ -746,8 +746,36 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
               .max_gap = db->max_gap,
               .vertical = vertical};
     classify(&w);
+    /* Without homophones and split characters, a Han character of the text
+     * stands only for itself: a variant match holds some other character
+     * (a letter, digit, symbol, emoji), at most `span` characters after its
+     * start. Start only where one follows that closely. */
+    int han_only_exact =
+        !vertical &&
+        !(w.vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK(SHAI_VARIANT_SPLIT)));
+    uint32_t span = db->max_units * (db->max_gap + 1) + 2, special = UINT32_MAX;
     for (uint32_t q = 0; q < w.n && !m->nomem; q++) {
         uint8_t cls = w.u[q].cls;
+        if (han_only_exact) {
+            if (special != UINT32_MAX && special < q)
+                special = UINT32_MAX;
+            for (uint32_t k = q; special == UINT32_MAX && k < w.n && k - q <= span; k++) {
+                const vu *t = &w.u[k];
+                if (t->cls == C_LATIN || t->cls == C_DIGIT || t->emoji || t->wild || t->leet)
+                    special = k;
+            }
+            if (special == UINT32_MAX) {
+                /* none within reach: skip ahead to the next one */
+                uint32_t k = q + span + 1;
+                while (k < w.n && w.u[k].cls != C_LATIN && w.u[k].cls != C_DIGIT && !w.u[k].emoji &&
+                       !w.u[k].wild && !w.u[k].leet)
+                    k++;
+                if (k >= w.n)
+                    break;
+                q = k - span - 1; /* the loop's q++ makes it k - span */
+                continue;
+            }
+        }
         if (cls == C_NOISE || cls == C_SEP || cls == C_STOP) {
             if (!w.u[q].emoji && !w.u[q].leet)
                 continue;
