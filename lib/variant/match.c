@@ -12,17 +12,19 @@ enum { C_OTHER, C_HAN, C_LATIN, C_DIGIT, C_NOISE, C_SEP, C_STOP };
 
 /* A character of the line as the walk sees it. */
 typedef struct vu {
+    uint64_t bits[2]; /* its keys' bits of the node filters (Han only) */
     uint32_t cp;
+    uint32_t comp;           /* what it and the next character compose (split), or 0 */
+    uint32_t tok_s, tok_e;   /* the run of a-z 0-9 that holds it */
+    uint32_t ltok_s, ltok_e; /* the run of letters, digits and leet symbols */
+    uint16_t read[SHI_READINGS_MAX];
+    uint16_t near[SHI_READINGS_MAX]; /* near key of each reading */
     uint8_t cls;
     uint8_t nread;
     uint8_t wild;  /* a placeholder for any unit */
     uint8_t emoji; /* in the emoji table */
     uint8_t upper; /* the original was an uppercase letter */
     uint8_t leet;  /* a letter, digit or leet symbol (leet tokens) */
-    uint16_t read[SHI_READINGS_MAX];
-    uint32_t comp;           /* what it and the next character compose (split), or 0 */
-    uint32_t tok_s, tok_e;   /* the run of a-z 0-9 that holds it */
-    uint32_t ltok_s, ltok_e; /* the run of letters, digits and leet symbols */
 } vu;
 
 _Static_assert(sizeof(vu) <= SHI_VUNIT_WORDS * sizeof(uint64_t), "vu fits the inline storage");
@@ -283,25 +285,18 @@ static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
     }
 }
 
-static int bloom_has(const uint64_t bloom[2], uint32_t key)
-{
-    uint32_t bit = shi_vbloom_bit(key);
-    return (bloom[bit >> 6] >> (bit & 63)) & 1;
-}
-
 /* Whether Han character t may stand for a child of `node` (its filter):
  * as itself, by a reading, a near key or what it composes with the next. */
 static int may_continue(const walk *w, uint32_t node, const vu *t)
 {
     const uint64_t *b = w->vn[node].bloom;
-    if (bloom_has(b, t->cp) || (t->comp && bloom_has(b, t->comp)))
-        return 1;
-    for (uint32_t r = 0; r < t->nread; r++)
-        if (bloom_has(b, SHI_VKEY_READING | t->read[r]) ||
-            bloom_has(b, SHI_VKEY_NEAR | (shi_py_near(SHI_READING_SYL(t->read[r])) << 3) |
-                             SHI_READING_TONE(t->read[r])))
-            return 1;
-    return 0;
+    return ((b[0] & t->bits[0]) | (b[1] & t->bits[1])) != 0;
+}
+
+static void bloom_add(uint64_t bits[2], uint32_t key)
+{
+    uint32_t bit = shi_vbloom_bit(key);
+    bits[bit >> 6] |= 1ull << (bit & 63);
 }
 
 /* The first character a match that has just taken a unit ending before q
@@ -327,8 +322,7 @@ static int pair_may(const walk *w, uint32_t r, const vu *t)
         keys[nk++] = t->comp;
     for (uint32_t j = 0; j < t->nread; j++) {
         keys[nk++] = SHI_VKEY_READING | t->read[j];
-        keys[nk++] = SHI_VKEY_NEAR | (shi_py_near(SHI_READING_SYL(t->read[j])) << 3) |
-                     SHI_READING_TONE(t->read[j]);
+        keys[nk++] = SHI_VKEY_NEAR | t->near[j];
     }
     for (uint32_t j = 0; j < nk; j++) {
         uint64_t bit = shi_vpair_bit(r, keys[j], db->nvpair);
@@ -418,8 +412,7 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
             if ((below & SHI_VMASK_NEAR) && a->nedge < a[1].nedge) {
                 uint32_t exact_kids = nk;
                 for (uint32_t r = 0; r < t->nread; r++) {
-                    uint32_t key = (shi_py_near(SHI_READING_SYL(t->read[r])) << 3) |
-                                   SHI_READING_TONE(t->read[r]);
+                    uint32_t key = t->near[r];
                     nk = children_by_key(db->vnedges, a->nedge, a[1].nedge, key, key, 0, kids, nk,
                                          NULL);
                 }
@@ -667,8 +660,18 @@ static void classify(walk *w)
             for (unsigned k = 0; k < nr && k < SHI_READINGS_MAX; k++)
                 t->read[k] = r[k];
             t->nread = (uint8_t)(nr < SHI_READINGS_MAX ? nr : SHI_READINGS_MAX);
+            t->bits[0] = t->bits[1] = 0;
+            bloom_add(t->bits, cp);
+            for (unsigned k = 0; k < t->nread; k++) {
+                t->near[k] =
+                    (uint16_t)((shi_py_near(SHI_READING_SYL(r[k])) << 3) | SHI_READING_TONE(r[k]));
+                bloom_add(t->bits, SHI_VKEY_READING | r[k]);
+                bloom_add(t->bits, SHI_VKEY_NEAR | t->near[k]);
+            }
             if (split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp))
                 t->comp = shi_split_compose(cp, w->chars[i + 1].cp);
+            if (t->comp)
+                bloom_add(t->bits, t->comp);
         } else {
             uint32_t v = shi_map(db, cp);
             t->cls = (v & (SHI_MAP_BREAK | SHI_MAP_MARK)) ? C_STOP
