@@ -622,9 +622,24 @@ static void classify(walk *w)
     const shai_db *db = w->db;
     vu *u = w->u;
     int split = (w->vn[0].below & SHI_VMASK(SHAI_VARIANT_SPLIT)) != 0;
+    /* a Han character of the text stands only for itself when no entry
+     * takes homophones or split characters: no readings then, and one
+     * outside the alphabet (not folded by the segment) is none of the
+     * entries' units either way */
+    int sound = w->vertical || (w->vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) |
+                                                  SHI_VMASK_NEAR | SHI_VMASK(SHAI_VARIANT_SPLIT)));
     for (uint32_t i = 0; i < w->n; i++) {
         uint32_t cp = w->chars[i].cp;
         vu *t = &u[i];
+        if (!sound && cp >= 0x4E00 && cp <= 0x9FFF) {
+            t->cp = cp;
+            t->cls = C_HAN;
+            t->comp = 0;
+            t->nread = t->wild = t->emoji = t->leet = t->upper = 0;
+            t->bits[0] = t->bits[1] = 0;
+            bloom_add(t->bits, cp);
+            continue;
+        }
         if (cp >= 0x80) {
             /* the segment folds the characters of the db's alphabet only:
              * fold the others here (ｄｕ is du, 賭 is 赌) */
