@@ -120,9 +120,9 @@ static uint32_t find_child(const walk *w, uint32_t node, uint32_t cp)
 }
 
 /* Children of `node` in edges (vredges or vnedges, range [from, to)) with
- * keys in [lo, hi], without repeats: into out (at most 32); how many. */
+ * keys in [lo, hi], without repeats: into out (at most 64); how many. */
 static uint32_t children_by_key(const shi_vedge *e, uint32_t from, uint32_t to, uint32_t lo,
-                                uint32_t hi, uint32_t tone, uint32_t out[128], uint32_t nout,
+                                uint32_t hi, uint32_t tone, uint32_t out[64], uint32_t nout,
                                 const shai_db *db)
 {
     uint32_t i;
@@ -136,7 +136,7 @@ static uint32_t children_by_key(const shi_vedge *e, uint32_t from, uint32_t to, 
         uint32_t c = e[i].child, k = 0;
         while (k < nout && out[k] != c)
             k++;
-        if (k == nout && nout < 128)
+        if (k == nout && nout < 64)
             out[nout++] = c;
     }
     return nout;
@@ -368,7 +368,7 @@ static void try_pinyin(walk *w, uint32_t node, uint32_t q, mst st)
         st.mid = e < t->tok_e;
         if (st.mid && w->u[e].cls != C_LATIN)
             continue;
-        uint32_t kids[128];
+        uint32_t kids[64];
         uint32_t nk = children_by_key(w->db->vredges, a->redge, a[1].redge, (uint32_t)ids[j] << 3,
                                       ((uint32_t)ids[j] << 3) | 7, tone, kids, 0, w->db);
         for (uint32_t i = 0; i < nk; i++)
@@ -384,7 +384,7 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
     const shi_vnode *a = &w->vn[node];
     const shai_db *db = w->db;
     uint32_t below = a->below, c;
-    uint32_t kids[128], nk;
+    uint32_t kids[64], nk;
     if (t->cls == C_HAN) {
         mst s2 = st;
         s2.last_han = 1;
@@ -484,7 +484,7 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
                 uint32_t k = 0;
                 while (k < nk && kids[k] != c)
                     k++;
-                if (k == nk && nk < 128)
+                if (k == nk && nk < 64)
                     kids[nk++] = c;
             }
             shi_reading r[SHI_READINGS_MAX];
