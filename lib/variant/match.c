@@ -320,9 +320,11 @@ static int pair_may(const walk *w, uint32_t r, const vu *t)
     keys[nk++] = t->cp;
     if (t->comp)
         keys[nk++] = t->comp;
+    int near = (w->vn[0].below & SHI_VMASK_NEAR) != 0;
     for (uint32_t j = 0; j < t->nread; j++) {
         keys[nk++] = SHI_VKEY_READING | t->read[j];
-        keys[nk++] = SHI_VKEY_NEAR | t->near[j];
+        if (near)
+            keys[nk++] = SHI_VKEY_NEAR | t->near[j];
     }
     for (uint32_t j = 0; j < nk; j++) {
         uint64_t bit = shi_vpair_bit(r, keys[j], db->nvpair);
@@ -622,6 +624,7 @@ static void classify(walk *w)
     const shai_db *db = w->db;
     vu *u = w->u;
     int split = (w->vn[0].below & SHI_VMASK(SHAI_VARIANT_SPLIT)) != 0;
+    int near = (w->vn[0].below & SHI_VMASK_NEAR) != 0;
     /* a Han character of the text stands only for itself when no entry
      * takes homophones or split characters: no readings then, and one
      * outside the alphabet (not folded by the segment) is none of the
@@ -640,9 +643,11 @@ static void classify(walk *w)
             bloom_add(t->bits, cp);
             continue;
         }
-        if (cp >= 0x80) {
+        if (cp >= 0x80 && !shi_is_han(cp)) {
             /* the segment folds the characters of the db's alphabet only:
-             * fold the others here (ｄｕ is du, 賭 is 赌) */
+             * fold the others here (ｄｕ is du). A Han character outside it
+             * folds to none of the entries' units, and its readings are
+             * those of its simplified form: left as it is. */
             uint32_t v = shi_map(db, cp);
             if (!(v & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND))) {
                 uint32_t out[SHI_FOLD_MAX];
@@ -678,10 +683,13 @@ static void classify(walk *w)
             t->bits[0] = t->bits[1] = 0;
             bloom_add(t->bits, cp);
             for (unsigned k = 0; k < t->nread; k++) {
-                t->near[k] =
-                    (uint16_t)((shi_py_near(SHI_READING_SYL(r[k])) << 3) | SHI_READING_TONE(r[k]));
                 bloom_add(t->bits, SHI_VKEY_READING | r[k]);
-                bloom_add(t->bits, SHI_VKEY_NEAR | t->near[k]);
+                t->near[k] = 0;
+                if (near) {
+                    t->near[k] = (uint16_t)((shi_py_near(SHI_READING_SYL(r[k])) << 3) |
+                                            SHI_READING_TONE(r[k]));
+                    bloom_add(t->bits, SHI_VKEY_NEAR | t->near[k]);
+                }
             }
             if (split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp))
                 t->comp = shi_split_compose(cp, w->chars[i + 1].cp);
