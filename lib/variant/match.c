@@ -563,7 +563,7 @@ static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
 }
 
 /* Whole Latin tokens that are an entry's initials. */
-static void initials(walk *w)
+static void initials(walk *w, uint32_t from, uint32_t to)
 {
     const shai_db *db = w->db;
     if (!db->nvinit)
@@ -576,7 +576,7 @@ static void initials(walk *w)
         }
         uint32_t s = t->tok_s, e = t->tok_e;
         i = e;
-        if (e - s < 2 || e - s > SHI_VINIT_MAX)
+        if (s < from || s >= to || e - s < 2 || e - s > SHI_VINIT_MAX)
             continue;
         char key[SHI_VINIT_MAX] = {0};
         if (letters_at(w, s, e, key, SHI_VINIT_MAX) != e - s)
@@ -753,7 +753,7 @@ static void classify(walk *w)
 }
 
 int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars, size_t n,
-                      int vertical)
+                      size_t from, size_t to, int vertical)
 {
     m->nhits = 0;
     m->nomem = 0;
@@ -780,7 +780,9 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
         !vertical &&
         !(w.vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK(SHAI_VARIANT_SPLIT)));
     uint32_t span = db->max_units * (db->max_gap + 1) + 2, special = UINT32_MAX;
-    for (uint32_t q = 0; q < w.n && !m->nomem; q++) {
+    if (to > w.n)
+        to = w.n;
+    for (uint32_t q = (uint32_t)from; q < to && !m->nomem; q++) {
         uint8_t cls = w.u[q].cls;
         if (han_only_exact) {
             if (special != UINT32_MAX && special < q)
@@ -809,6 +811,6 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
         mst st = {.start = q, .allcap = 1};
         try_at(&w, 0, q, st, 0);
     }
-    initials(&w);
+    initials(&w, (uint32_t)from, (uint32_t)to);
     return m->nomem ? SHAI_E_NOMEM : SHAI_OK;
 }
