@@ -266,9 +266,11 @@ static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
         if ((kinds & SHI_VMASK(SHAI_VARIANT_PINYIN)) &&
             ((st->ntok && st->allcap) || !context_ok(w, st->start, e)))
             return;
+        /* leet: a whole token with a real letter, and at least 3 long (2B,
+         * 5B and 4K are grades and sizes, not sb) */
         if ((kinds & SHI_VMASK(SHAI_VARIANT_LEET)) &&
-            (st->skipped || !st->letters || w->u[st->start].ltok_s != st->start ||
-             w->u[e - 1].ltok_e != e))
+            (st->skipped || !st->letters || e - st->start < 3 ||
+             w->u[st->start].ltok_s != st->start || w->u[e - 1].ltok_e != e))
             return;
     }
     for (uint32_t o = a->out; o < a[1].out; o++) {
@@ -550,11 +552,13 @@ static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
         if (++gap > w->max_gap)
             break;
     }
-    /* an insertion: 1-2 letters or digits between two Han characters */
+    /* an insertion: 1-2 letters or digits between two Han characters, but
+     * not a number before a unit or counter (我14日, 3号楼) */
     const vu *t = &w->u[next];
     if (st.last_han && !st.insert && (a->below & SHI_VMASK(SHAI_VARIANT_INSERT)) &&
         (t->cls == C_LATIN || t->cls == C_DIGIT) && t->tok_s == next && t->tok_e - next <= 2 &&
-        t->tok_e < w->n && w->u[t->tok_e].cls == C_HAN) {
+        t->tok_e < w->n && w->u[t->tok_e].cls == C_HAN &&
+        !(w->u[t->tok_e - 1].cls == C_DIGIT && is_counter(w->u[t->tok_e].cp))) {
         mst s2 = st;
         s2.insert = 1;
         s2.kinds |= SHI_VMASK(SHAI_VARIANT_INSERT);
