@@ -92,7 +92,7 @@ struct scan_config {
     bool suggest;             /* --suggest, a terminal */
     bool summary;             /* --summary, a terminal */
     bool context;             /* --context, colour: the line around a hit */
-    bool merge_rules;         /* default mode, rules in the db: one selection */
+    bool merge_rules;         /* default mode, rules or variants in the db: one selection */
     uint64_t *sarif_results;  /* SARIF results written (one thread: -j1) */
     uint64_t *category_hits;  /* by category id, + 1: uncategorized; atomic */
 };
@@ -306,7 +306,13 @@ static void print_text(const struct input *in, const shai_hit *hit, const struct
         if (color)
             cli_out_str(o, "\033[0m");
     }
-    cli_out_mem(o, "]\n", 2);
+    cli_out_char(o, ']');
+    if (hit->variant && shai_variant_name(hit->variant)) {
+        cli_out_str(o, " [");
+        cli_out_str(o, shai_variant_name(hit->variant));
+        cli_out_char(o, ']');
+    }
+    cli_out_char(o, '\n');
     if (ctx) {
         cli_out_str(o, "    ");
         cli_out_text_escaped(o, ctx->pre, ctx->pre_len);
@@ -354,6 +360,11 @@ static void print_jsonl(const struct input *in, const shai_hit *hit, const struc
     cli_out_str(o, ",\"action\":\"");
     cli_out_str(o, cli_action_name(hit->action));
     cli_out_char(o, '"');
+    if (hit->variant && shai_variant_name(hit->variant)) {
+        cli_out_str(o, ",\"variant\":\"");
+        cli_out_str(o, shai_variant_name(hit->variant));
+        cli_out_char(o, '"');
+    }
     if (tag) {
         cli_out_str(o, ",\"tag\":");
         cli_out_json_string(o, tag, strlen(tag));
@@ -455,6 +466,10 @@ static void print_sarif(const struct input *in, const shai_hit *hit, const struc
         cli_out_str(&m, cli_action_name(hit->action));
         cli_out_str(&m, " (entry ");
         cli_out_mem(&m, entry, entry_len);
+        if (hit->variant && shai_variant_name(hit->variant)) {
+            cli_out_str(&m, ", written as ");
+            cli_out_str(&m, shai_variant_name(hit->variant));
+        }
         cli_out_char(&m, ')');
         if (suggestion && suggestion[0]) {
             cli_out_str(&m, "; suggestion: ");
@@ -474,6 +489,11 @@ static void print_sarif(const struct input *in, const shai_hit *hit, const struc
     cli_out_str(o, ",\"snippet\":{\"text\":");
     cli_out_json_string(o, text, len);
     cli_out_str(o, "}}}}]");
+    if (hit->variant && shai_variant_name(hit->variant)) {
+        cli_out_str(o, ",\"properties\":{\"variant\":\"");
+        cli_out_str(o, shai_variant_name(hit->variant));
+        cli_out_str(o, "\"}");
+    }
     if (suggestion && suggestion[0]) {
         cli_out_str(o, ",\"fixes\":[{\"description\":{\"text\":");
         {
@@ -2274,6 +2294,11 @@ void cmd_scan_help(FILE *out)
           "      --overlapping   report every occurrence of every entry, overlapping\n"
           "                      ones included, ordered by end; by default hits are\n"
           "                      leftmost-longest and do not overlap, ordered by start\n"
+          "      --no-variants   only entries as written (folded): no pinyin, homophones,\n"
+          "                      split characters, emoji, leet, wildcards, ... (see the\n"
+          "                      lexicon's @variants)\n"
+          "      --vertical      also read runs of lines of one Han character each as\n"
+          "                      one line (vertical text; scanned with -j1)\n"
           "      --scene=NAME    check as scene NAME of the db says (see 'shai stats'):\n"
           "                      which categories count, and with what action\n"
           "      --category=C    only hits of category C count; repeatable\n"
@@ -2386,6 +2411,9 @@ void cmd_scan_help(FILE *out)
           "  entry       the lexicon entry that matched, as written in the lexicon\n"
           "  category    the entry's category\n"
           "  action      \"block\" or \"review\"\n"
+          "  variant     how the text wrote the entry, when it is a variant of it:\n"
+          "              pinyin, initials, homophone, split, emoji, leet, wildcard,\n"
+          "              insert, digit or vertical (the text format shows [KIND])\n"
           "  tag         the entry's tag (only when it has one)\n"
           "  suggestion  the entry's suggested replacement (only when it has one)\n"
           "\n"
@@ -2435,6 +2463,9 @@ enum {
     OPT_ID,
     OPT_VERDICTS,
     OPT_OFFSETS,
+    /* issue 17: variants */
+    OPT_NO_VARIANTS,
+    OPT_VERTICAL,
 };
 
 static const struct cli_option scan_options[] = {
@@ -2444,6 +2475,8 @@ static const struct cli_option scan_options[] = {
     {"threads", 'j', CLI_ARG_REQUIRED, OPT_THREADS},
     {"format", 'f', CLI_ARG_REQUIRED, OPT_FORMAT},
     {"overlapping", 0, CLI_ARG_NONE, OPT_OVERLAPPING},
+    {"no-variants", 0, CLI_ARG_NONE, OPT_NO_VARIANTS},
+    {"vertical", 0, CLI_ARG_NONE, OPT_VERTICAL},
     {"scene", 0, CLI_ARG_REQUIRED, OPT_SCENE},
     {"category", 0, CLI_ARG_REQUIRED, OPT_CATEGORY},
     {"exclude-category", 0, CLI_ARG_REQUIRED, OPT_EXCLUDE_CATEGORY},
@@ -2486,10 +2519,14 @@ static int scan_prepare(struct scan_config *cfg, size_t n_files)
     uint32_t n_entries = shai_db_entry_count(cfg->db);
 
     if (!(cfg->flags & SHAI_SCAN_OVERLAPPING)) {
+        /* rule hits, and variant hits, come at their line's end */
         for (uint32_t i = 0; i < n_entries && !cfg->merge_rules; i++) {
-            uint32_t flags = 0;
+            uint32_t flags = 0, variants = 0;
             if (shai_db_entry_info(cfg->db, i, NULL, NULL, &flags, NULL, NULL) == SHAI_OK &&
-                (flags & SHAI_ENTRY_RULE) && !(flags & SHAI_ENTRY_ALLOW))
+                !(flags & SHAI_ENTRY_ALLOW) &&
+                ((flags & SHAI_ENTRY_RULE) ||
+                 (!(cfg->flags & SHAI_SCAN_NO_VARIANTS) &&
+                  shai_db_entry_variants(cfg->db, i, &variants) == SHAI_OK && variants)))
                 cfg->merge_rules = true;
         }
     }
@@ -2680,6 +2717,12 @@ int cmd_scan(int argc, char **argv)
             break;
         case OPT_OVERLAPPING:
             cfg.flags |= SHAI_SCAN_OVERLAPPING;
+            break;
+        case OPT_NO_VARIANTS:
+            cfg.flags |= SHAI_SCAN_NO_VARIANTS;
+            break;
+        case OPT_VERTICAL:
+            cfg.flags |= SHAI_SCAN_VERTICAL;
             break;
         case OPT_SCENE:
             popt.scene = arg;
@@ -2906,6 +2949,9 @@ int cmd_scan(int argc, char **argv)
         nthreads = 1;
         sarif_begin(&cfg);
     }
+    /* a vertical run may span the blocks the workers take */
+    if (cfg.flags & SHAI_SCAN_VERTICAL)
+        nthreads = 1;
     if (records.jsonl || records.verdicts) {
         struct record_tally *rt = calloc(n_files ? n_files : 1, sizeof *rt);
         if (!rt) {

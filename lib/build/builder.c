@@ -26,6 +26,7 @@ int shai_builder_new(shai_builder **out)
     (*out)->fold = SHAI_FOLD_ALL;
     (*out)->max_gap = SHI_DEFAULT_MAX_GAP;
     (*out)->repeats = 1;
+    (*out)->variants = SHI_VMASK_STANDARD;
     return SHAI_OK;
 }
 
@@ -53,6 +54,11 @@ int shai_builder_set_option(shai_builder *b, uint32_t option, int64_t value)
         if (value != 0 && value != 1)
             return SHAI_E_BAD_OPTION;
         b->lenient = (uint8_t)value;
+        return SHAI_OK;
+    case SHAI_OPT_VARIANTS:
+        if (value < 0 || (value & ~(int64_t)SHI_VMASK_ALL))
+            return SHAI_E_BAD_OPTION;
+        b->variants = (uint16_t)value;
         return SHAI_OK;
     }
     return SHAI_E_BAD_OPTION;
@@ -311,7 +317,7 @@ static uint32_t intern_category(shai_builder *b, const char *name, size_t len)
 int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const char *category,
                             size_t category_len, uint32_t action, uint32_t flags, const char *tag,
                             size_t tag_len, const char *suggestion, size_t suggestion_len,
-                            uint32_t file, uint32_t line)
+                            uint32_t variants, uint32_t file, uint32_t line)
 {
     size_t bytes = len + category_len + tag_len + suggestion_len + 4;
     int rc = shi_builder_reserve(b, 1, bytes, 1, 0, 0);
@@ -333,6 +339,7 @@ int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const
             memcmp(b->pool + e->text, text, len) == 0) {
             if (action > e->action)
                 e->action = (uint8_t)action;
+            e->variants |= (uint16_t)variants;
             if (e->tag == SHI_NO_STRING && tag)
                 e->tag = pool_add(b, tag, tag_len);
             if (e->suggestion == SHI_NO_STRING && suggestion)
@@ -364,6 +371,7 @@ int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const
     e->suggestion = suggestion ? pool_add(b, suggestion, suggestion_len) : SHI_NO_STRING;
     e->action = (uint8_t)action;
     e->flags = (uint8_t)flags;
+    e->variants = (uint16_t)variants;
     e->addition = b->nadditions;
     a->entry = b->nentries;
     b->nadditions++;
@@ -407,7 +415,8 @@ static int add_attributed(shai_builder *b, const char *text, size_t len, const c
         return rc;
     rc = shi_builder_add_checked(b, text, len, category, category ? strlen(category) : 0, action,
                                  flags, tag, tag ? strlen(tag) : 0, suggestion,
-                                 suggestion ? strlen(suggestion) : 0, SHI_NO_SOURCE, 0);
+                                 suggestion ? strlen(suggestion) : 0,
+                                 (flags & SHAI_ENTRY_RULE) ? 0 : b->variants, SHI_NO_SOURCE, 0);
     if (rc)
         return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
     return SHAI_OK;

@@ -462,8 +462,8 @@ static void test_check_batch(void **state)
         assert_int_equal(count, offsets[i + 1] - offsets[i]);
         assert_memory_equal(one, hits + offsets[i], count * sizeof *one);
     }
+    assert_int_equal(hits[0].variant, 0);
     assert_int_equal(hits[0].reserved[0], 0);
-    assert_int_equal(hits[0].reserved[1], 0);
 
     /* too small: verdicts and offsets complete, the first hits written */
     memset(offsets, 0, sizeof offsets);
@@ -599,15 +599,16 @@ static void test_hit_layout(void **state)
     (void)state;
     assert_int_equal(sizeof(shai_hit), 40);
     assert_int_equal(offsetof(shai_hit, flags), 28);
-    assert_int_equal(offsetof(shai_hit, reserved), 32);
+    assert_int_equal(offsetof(shai_hit, variant), 32);
+    assert_int_equal(offsetof(shai_hit, reserved), 36);
     shai_db *db = db_from_source("赌博\n");
     shai_hit hit;
     size_t count = 0;
     memset(&hit, 0xFF, sizeof hit);
     assert_status(shai_scan_hits(db, LIT("赌博"), 0, &hit, 1, &count), SHAI_OK);
     assert_int_equal(count, 1);
+    assert_int_equal(hit.variant, 0);
     assert_int_equal(hit.reserved[0], 0);
-    assert_int_equal(hit.reserved[1], 0);
     shai_db_free(db);
 }
 
