@@ -58,6 +58,7 @@ typedef struct mst {
     uint8_t exact;    /* units written as themselves */
     uint8_t nearu;    /* a near-homophone was used */
     uint8_t wild;     /* a wildcard was used */
+    uint32_t wat;     /* the character of the text the wildcard is, when used */
     uint8_t insert;   /* an insertion was skipped */
     uint8_t mid;      /* inside a Latin token: the next unit continues it as pinyin */
     uint8_t last_han; /* the last unit was a Han character of the text */
@@ -237,6 +238,58 @@ static int digits_ok(const walk *w, uint32_t s, uint32_t e)
     return 1;
 }
 
+/* Whether the match u[s..e) begins with a character that makes a word
+ * with the one right before it, or ends with one that makes a word with the
+ * one right after it: two words read across their boundary (看不见人 is not
+ * 贱人, 服务员交代 is not 援交, 有待考察 is not 代考). */
+static int across_words(const walk *w, uint32_t s, uint32_t e)
+{
+    if (s > 0 && w->u[s - 1].cls == C_HAN && w->u[s].cls == C_HAN &&
+        shi_word_pair(w->u[s - 1].cp, w->u[s].cp))
+        return 1;
+    if (e < w->n && w->u[e].cls == C_HAN && w->u[e - 1].cls == C_HAN &&
+        shi_word_pair(w->u[e - 1].cp, w->u[e].cp))
+        return 1;
+    return 0;
+}
+
+/* A sentence-final or structural particle, which may follow a word */
+static int is_particle(uint32_t cp)
+{
+    static const uint32_t p[] = {0x7684 /* 的 */, 0x4E86 /* 了 */, 0x554A /* 啊 */,
+                                 0x5427 /* 吧 */, 0x5440 /* 呀 */, 0x5417 /* 吗 */,
+                                 0x5462 /* 呢 */, 0x54E6 /* 哦 */, 0x561B /* 嘛 */,
+                                 0x5566 /* 啦 */, 0x4E48 /* 么 */};
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+        if (p[i] == cp)
+            return 1;
+    return 0;
+}
+
+/* A placeholder u[q] of a match that ends before u[e] stands for a unit
+ * only next to characters that are not Latin letters or digits (1980×1080,
+ * *2, `Garcons x Vans` and `s x` are not insults), and, as the match's last
+ * unit, only before a character that is not Han, or a particle: 花*钱 and
+ * 退我*元 mask a number, 混X！ and 牛X的 an insult. */
+static int wild_ok(const walk *w, uint32_t q, uint32_t e)
+{
+    uint32_t i = q;
+    while (i > 0 && w->u[i - 1].cp == ' ')
+        i--;
+    if (i > 0 && (w->u[i - 1].cls == C_LATIN || w->u[i - 1].cls == C_DIGIT))
+        return 0;
+    i = q + 1;
+    while (i < w->n && w->u[i].cp == ' ')
+        i++;
+    if (i >= w->n)
+        return 1;
+    if (w->u[i].cls == C_LATIN || w->u[i].cls == C_DIGIT)
+        return 0;
+    if (q + 1 == e && w->u[i].cls == C_HAN)
+        return is_particle(w->u[i].cp);
+    return 1;
+}
+
 static uint32_t kind_of(uint32_t kinds)
 {
     static const uint8_t order[] = {
@@ -256,9 +309,9 @@ static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
     uint32_t kinds = st->kinds, need = kinds | (st->nearu ? SHI_VMASK_NEAR : 0);
     if (kinds) {
         /* the guards that do not depend on the entry */
-        if (kinds == SHI_VMASK(SHAI_VARIANT_HOMOPHONE) && !st->exact)
-            return; /* all-Han homophones keep a unit as written */
-        if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && !st->exact)
+        if (kinds == SHI_VMASK(SHAI_VARIANT_HOMOPHONE) && (!st->exact || across_words(w, st->start, e)))
+            return; /* all-Han homophones keep a unit as written, within words */
+        if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && (!st->exact || !wild_ok(w, st->wat, e)))
             return;
         if ((kinds & SHI_VMASK(SHAI_VARIANT_DIGIT)) &&
             (st->nondigit || st->skipped || !digits_ok(w, st->start, e)))
@@ -285,6 +338,20 @@ static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
             continue;
         add_hit(w, st->start, e, entry, kind_of(kinds));
     }
+}
+
+/* The most common reading of a unit, 0 when it has none: homophones are
+ * of the readings a character has in most words (麻 is má, though 麻麻亮
+ * says mā; 妈 is mā, so 大妈 is not 大麻). */
+static uint16_t primary_reading(uint32_t cp)
+{
+    shi_reading r[SHI_READINGS_MAX];
+    return shi_py_readings(cp, r) ? r[0] : 0;
+}
+
+static uint16_t near_key(uint16_t r)
+{
+    return (uint16_t)((shi_py_near(SHI_READING_SYL(r)) << 3) | SHI_READING_TONE(r));
 }
 
 /* Whether Han character t may stand for a child of `node` (its filter):
@@ -406,23 +473,27 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
              * character may continue (a depth-1 node ends no entry) */
             const vu *nx = node ? NULL : next_han(w, q + 1);
             int last = !node && q + 1 >= w->n;
-            for (uint32_t r = 0; r < t->nread && !last; r++)
+            /* a character of the text sounds as its most common reading
+             * only: 妈 is not 麻 (má), though 麻麻亮 says mā */
+            uint32_t tread = t->nread ? 1 : 0;
+            for (uint32_t r = 0; r < tread && !last; r++)
                 if (!nx || pair_may(w, t->read[r], nx))
                     nk = children_by_key(db->vredges, a->redge, a[1].redge, t->read[r], t->read[r],
                                          0, kids, nk, db);
             for (uint32_t i = 0; i < nk; i++)
-                if (w->vn[kids[i]].cp != t->cp)
+                if (w->vn[kids[i]].cp != t->cp && primary_reading(w->vn[kids[i]].cp) == t->read[0])
                     step_into(w, kids[i], q + 1, s3);
             if ((below & SHI_VMASK_NEAR) && a->nedge < a[1].nedge) {
                 uint32_t exact_kids = nk;
-                for (uint32_t r = 0; r < t->nread; r++) {
+                for (uint32_t r = 0; r < tread; r++) {
                     uint32_t key = t->near[r];
                     nk = children_by_key(db->vnedges, a->nedge, a[1].nedge, key, key, 0, kids, nk,
                                          NULL);
                 }
                 s3.nearu = 1;
                 for (uint32_t i = exact_kids; i < nk; i++)
-                    if (w->vn[kids[i]].cp != t->cp)
+                    if (w->vn[kids[i]].cp != t->cp &&
+                        near_key(primary_reading(w->vn[kids[i]].cp)) == t->near[0])
                         step_into(w, kids[i], q + 1, s3);
             }
         }
@@ -504,6 +575,7 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
         mst s3 = st;
         s3.kinds |= SHI_VMASK(SHAI_VARIANT_WILDCARD);
         s3.wild = 1;
+        s3.wat = q;
         s3.last_han = 0;
         s3.nondigit = 1;
         /* the unit it would stand for, written right after it: 赌*博 is

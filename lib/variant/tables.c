@@ -167,3 +167,19 @@ int shi_is_wildcard(uint32_t cp)
     }
     return 0;
 }
+
+int shi_word_pair(uint32_t a, uint32_t b)
+{
+    /* the probes of tools/gen_variant/gen_variant.py's word_probes */
+    uint64_t x = ((uint64_t)a << 21) | b;
+    x *= 0x9E3779B97F4A7C15u;
+    x ^= x >> 29;
+    x *= 0xBF58476D1CE4E5B9u;
+    x ^= x >> 32;
+    const uint64_t m = ((uint64_t)1 << SHI_WORD_BITS) - 1;
+    const uint64_t k[3] = {x & m, (x >> 20) & m, (x >> 40) & m};
+    for (int i = 0; i < 3; i++)
+        if (!((shi_word_filter[k[i] >> 6] >> (k[i] & 63)) & 1))
+            return 0;
+    return 1;
+}

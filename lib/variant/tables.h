@@ -49,6 +49,11 @@ unsigned shi_digit_syllables(unsigned digit, uint16_t out[4]);
 /* Non-zero for a wildcard placeholder code point (folded): x × * ○ □ ◯ ● ■ ✕ ╳ ... */
 int shi_is_wildcard(uint32_t cp);
 
+/* Non-zero when the Han characters a then b make a common two-character
+ * word (jieba's dictionary, data/words.txt), or, rarely (a filter), when
+ * they do not: a guard against homophones read across a word boundary. */
+int shi_word_pair(uint32_t a, uint32_t b);
+
 /* The id of the toneless syllable s[0..n) (lowercase ASCII, ü written "v"), or 0 when it is
  * no syllable. */
 unsigned shi_py_lookup(const char *s, size_t n);

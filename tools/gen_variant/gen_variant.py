@@ -235,6 +235,32 @@ def read_digits(data_dir, syl_ids):
     return t, [rows.get(str(d), []) for d in range(10)]
 
 
+WORD_BITS = 20  # the word-pair filter: 2^20 bits, 3 probes
+
+
+def read_words(data_dir):
+    """The two-character words (data/words.txt, from jieba): (table, [(a, b)])."""
+    t = Table(data_dir, "words.txt")
+    rows = []
+    for n, fields in t.rows:
+        text = fields[0]
+        if len(text) != 2:
+            t.error(n, "not a two-character word")
+        rows.append((ord(text[0]), ord(text[1])))
+    return t, rows
+
+
+def word_probes(a, b):
+    """The filter bits of the pair (a, b): the C side (tables.c) computes the same."""
+    x = ((a << 21) | b) & 0xFFFFFFFFFFFFFFFF
+    x = (x * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    x ^= x >> 29
+    x = (x * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    x ^= x >> 32
+    m = (1 << WORD_BITS) - 1
+    return (x & m, (x >> 20) & m, (x >> 40) & m)
+
+
 def read_wildcards(data_dir):
     t = Table(data_dir, "wildcards.txt")
     cps = set()
@@ -291,6 +317,7 @@ def emit(readings, version, syls, tables, unihan_name):
     leet_t, leet = tables["leet"]
     digits_t, digits = tables["digits"]
     wild_t, wild = tables["wildcards"]
+    words_t, words = tables["words"]
     syl_ids = {s: i for i, s in enumerate(syls)}
     out = []
     w = out.append
@@ -314,6 +341,8 @@ def emit(readings, version, syls, tables, unihan_name):
     ):
         w(f" *   - tools/gen_variant/data/{t.name} (version {t.version}): {what}, written by\n")
         w(" *     hand for shai, under the shai project's license (wordlists/LICENSE, 4.);\n")
+    w(f" *   - tools/gen_variant/data/{words_t.name} (version {words_t.version}): two-character\n")
+    w(" *     words of jieba's dictionary (MIT license), as a filter of word pairs;\n")
     w(" * see tools/gen_variant/data/README.md and wordlists/SOURCES.md. The test\n")
     w(" * variant-table-fresh fails when this file differs from what the script writes.\n")
     w(" *\n")
@@ -323,7 +352,8 @@ def emit(readings, version, syls, tables, unihan_name):
     w("#include <stdint.h>\n\n")
     vstr = (
         f"unihan-{version};split-{split_t.version};emoji-{emoji_t.version};"
-        f"leet-{leet_t.version};digits-{digits_t.version};wildcards-{wild_t.version}"
+        f"leet-{leet_t.version};digits-{digits_t.version};wildcards-{wild_t.version};"
+        f"words-{words_t.version}"
     )
     w(f'#define SHI_VARIANT_TABLES_VERSION "{vstr}"\n\n')
 
@@ -457,6 +487,15 @@ def emit(readings, version, syls, tables, unihan_name):
     w(f"#define SHI_WILDCARD_COUNT {len(wild)}\n")
     w("static const uint32_t shi_wildcards[SHI_WILDCARD_COUNT] = {\n")
     write_items(w, [f"0x{c:04X}" for c in wild])
+    w("};\n\n")
+    bits = [0] * ((1 << WORD_BITS) // 64)
+    for a, b in words:
+        for k in word_probes(a, b):
+            bits[k >> 6] |= 1 << (k & 63)
+    w(f"/* Two-character words ({len(words)}), a filter of 2^{WORD_BITS} bits, 3 probes each. */\n")
+    w(f"#define SHI_WORD_BITS {WORD_BITS}\n")
+    w(f"static const uint64_t shi_word_filter[{len(bits)}] = {{\n")
+    write_items(w, [f"0x{x:016X}u" for x in bits])
     w("};\n\n#endif\n")
     return "".join(out)
 
@@ -495,6 +534,7 @@ def generate(data_dir, unihan, shai):
         "leet": read_leet(data_dir),
         "digits": read_digits(data_dir, syl_ids),
         "wildcards": read_wildcards(data_dir),
+        "words": read_words(data_dir),
     }
     problems = []
     if shai:
