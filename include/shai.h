@@ -890,7 +890,8 @@ SHAI_API int shai_policy_category(const shai_policy *policy, uint32_t category, 
  * SHAI_VARIANT_MAX) do: SHAI_SCENE_OFF (not found), SHAI_ACTION_REVIEW,
  * SHAI_ACTION_BLOCK, or SHAI_SCENE_KEEP (the category's action, else the
  * entry's). A new policy takes the mapping of the db (scene lines
- * `variant:KIND ACTION`), else wildcard hits review and the others keep;
+ * `variant:KIND ACTION`), else every variant hit is review (a reviewer
+ * looks: zaijian is 再见 more often than an evasion) and a vertical one keeps;
  * shai_policy_set_scene takes the scene's. Returns SHAI_OK,
  * SHAI_E_INVALID_ARG (policy NULL, another action) or SHAI_E_OUT_OF_RANGE
  * (kind). Since 0.2. */

@@ -64,8 +64,9 @@ int shi_lex_scene_open(parse *ps, const char *file, uint32_t line, const char *l
     shi_bscene *sc = &ps->scenes[ps->nscenes];
     *sc = (shi_bscene){
         .name = copy_span(name), .others = SHAI_SCENE_KEEP, .file = name_index, .line = line};
-    memset(sc->variants, SHAI_SCENE_KEEP, sizeof sc->variants);
-    sc->variants[SHAI_VARIANT_WILDCARD] = SHAI_ACTION_REVIEW;
+    memset(sc->variants, SHAI_ACTION_REVIEW, sizeof sc->variants);
+    sc->variants[SHAI_VARIANT_NONE] = SHAI_SCENE_KEEP;
+    sc->variants[SHAI_VARIANT_VERTICAL] = SHAI_SCENE_KEEP;
     if (!sc->name)
         return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
     ps->nscenes++;

@@ -47,11 +47,13 @@ int shai_db_scene_action(const shai_db *db, uint32_t scene, uint32_t category, u
     return SHAI_OK;
 }
 
-/* What variant kinds do without a scene: wildcard hits review. */
+/* What variant kinds do without a scene: a variant hit is review (a person
+ * looks: 再见 written zaijian is not 再奸), a vertical one keeps. */
 static void default_variants(uint8_t *v)
 {
-    memset(v, SHAI_SCENE_KEEP, SHI_VKINDS);
-    v[SHAI_VARIANT_WILDCARD] = SHAI_ACTION_REVIEW;
+    memset(v, SHAI_ACTION_REVIEW, SHI_VKINDS);
+    v[SHAI_VARIANT_NONE] = SHAI_SCENE_KEEP;
+    v[SHAI_VARIANT_VERTICAL] = SHAI_SCENE_KEEP;
 }
 
 static void update_keeps_all(shai_policy *p)
