@@ -59,6 +59,15 @@ CATEGORIES = OrderedDict([
     ("hate", ("review", "slurs against regions, ethnic groups, nationalities, genders")),
 ])
 
+# The variant kinds (docs/lexicon-format.md, "Variants") each category's
+# entries take by default: the spellings that need a Latin letter, an emoji, a
+# split character or an inserted letter, which ordinary text rarely holds.
+# Homophones, wildcards, initials and digits only for the entries listed in
+# curation/variants.tsv: applied to every entry they would flag ordinary words
+# (银河 sounds like 淫河, 花* masks a price).
+BASE_VARIANTS = "pinyin,split,emoji,leet,insert"
+CATEGORY_VARIANTS = {c: BASE_VARIANTS for c in CATEGORIES if c != "rude"}
+
 # (file, source category, source id).  Order matters: the first source that
 # names a word gives its default category.
 SOURCES = [
@@ -202,6 +211,7 @@ def main(argv):
     keep = {canon(r[0], ts) for r in read_tsv("keep.tsv")}
     recat = {canon(r[0], ts): r[1] for r in read_tsv("recat.tsv", 2)}
     actions = {canon(r[0], ts): r[1] for r in read_tsv("actions.tsv", 2)}
+    entry_variants = {canon(r[0], ts): r[1] for r in read_tsv("variants.tsv", 2)}
     for a in actions.values():
         assert a in ("block", "review", "drop"), a
 
@@ -273,6 +283,7 @@ def main(argv):
             if r[2]:
                 tags[w] = r[2]
 
+    listed = set(entry_variants)
     bycat = OrderedDict((c, []) for c in CATEGORIES)
     for w, (cat, srcs) in words.items():
         if cat not in bycat:
@@ -317,12 +328,17 @@ def main(argv):
                 f.write(f"#   {SOURCE_NAMES.get(s, 'shai project (hand-picked, wordlists/tools/curation/' + cat + '.add)')}\n")
             f.write("# See wordlists/SOURCES.md for commits, licenses and changes. Edit the curation\n")
             f.write("# data in wordlists/tools/curation/ and rerun the script instead of this file.\n")
-            f.write(f"@category {cat}\n@action {default}\n@variants none\n\n")
+            f.write(f"@category {cat}\n@action {default}\n@variants {CATEGORY_VARIANTS.get(cat, 'none')}\n\n")
             for w, act, _ in items:
                 word = ("\\" + w) if w[0] in "#@\\" else w
                 attrs = ([f"action={act}"] if act != default else []) + ([f"tag={tags[w]}"] if w in tags else [])
+                if w in entry_variants:
+                    attrs.append(f"variants={entry_variants[w]}")
+                    listed.discard(w)
                 f.write(word + ("\t" + " ".join(attrs) if attrs else "") + "\n")
         print(f"{cat:10s} {len(items):6d} entries -> {os.path.relpath(path, REPO)}")
+    if listed:
+        sys.exit("curation/variants.tsv names words that are not entries: " + " ".join(sorted(listed)))
     print(f"redundant (contain a shorter entry of same category+action): {removed_redundant}")
     print("per source: read / kept / control-char / shape / drop-listed / uncategorised")
     for rel, st in stats.items():
