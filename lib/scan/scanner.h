@@ -304,7 +304,7 @@ static inline uint32_t shi_scene_action(const shi_scanner *sc, const shi_entry *
  * found), given its entry's action under the scene (shi_scene_action). */
 static inline uint32_t shi_variant_action(const shi_scanner *sc, uint32_t kind, uint32_t action)
 {
-    uint32_t a = sc->scene                      ? sc->scene[sc->db->ncategories + kind]
+    uint32_t a = sc->scene                       ? sc->scene[sc->db->ncategories + kind]
                  : kind == SHAI_VARIANT_VERTICAL ? SHAI_SCENE_KEEP
                                                  : SHAI_ACTION_REVIEW;
     return a == SHAI_SCENE_KEEP || !action ? action : a;

@@ -256,10 +256,9 @@ static int across_words(const walk *w, uint32_t s, uint32_t e)
 /* A sentence-final or structural particle, which may follow a word */
 static int is_particle(uint32_t cp)
 {
-    static const uint32_t p[] = {0x7684 /* 的 */, 0x4E86 /* 了 */, 0x554A /* 啊 */,
-                                 0x5427 /* 吧 */, 0x5440 /* 呀 */, 0x5417 /* 吗 */,
-                                 0x5462 /* 呢 */, 0x54E6 /* 哦 */, 0x561B /* 嘛 */,
-                                 0x5566 /* 啦 */, 0x4E48 /* 么 */};
+    static const uint32_t p[] = {0x7684 /* 的 */, 0x4E86 /* 了 */, 0x554A /* 啊 */, 0x5427 /* 吧 */,
+                                 0x5440 /* 呀 */, 0x5417 /* 吗 */, 0x5462 /* 呢 */, 0x54E6 /* 哦 */,
+                                 0x561B /* 嘛 */, 0x5566 /* 啦 */, 0x4E48 /* 么 */};
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         if (p[i] == cp)
             return 1;
@@ -309,7 +308,8 @@ static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
     uint32_t kinds = st->kinds, need = kinds | (st->nearu ? SHI_VMASK_NEAR : 0);
     if (kinds) {
         /* the guards that do not depend on the entry */
-        if (kinds == SHI_VMASK(SHAI_VARIANT_HOMOPHONE) && (!st->exact || across_words(w, st->start, e)))
+        if (kinds == SHI_VMASK(SHAI_VARIANT_HOMOPHONE) &&
+            (!st->exact || across_words(w, st->start, e)))
             return; /* all-Han homophones keep a unit as written, within words */
         if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && (!st->exact || !wild_ok(w, st->wat, e)))
             return;

@@ -168,9 +168,12 @@ static void test_allow_covers_variants(void **state)
     shai_hit hits[4];
     assert_status(shai_check(db, LIT("dubo史"), 0, &verdict, hits, 4, &n), SHAI_OK);
     assert_int_equal(verdict, SHAI_ACTION_PASS);
+    /* without a scene a variant hit is review, whatever the entry says */
     assert_status(shai_check(db, LIT("duchang"), 0, &verdict, hits, 4, &n), SHAI_OK);
-    assert_int_equal(verdict, SHAI_ACTION_BLOCK);
+    assert_int_equal(verdict, SHAI_ACTION_REVIEW);
     assert_int_equal(n, 1);
+    assert_status(shai_check(db, LIT("赌场"), 0, &verdict, hits, 4, &n), SHAI_OK);
+    assert_int_equal(verdict, SHAI_ACTION_BLOCK);
 }
 
 static void test_actions_and_policies(void **state)
@@ -220,8 +223,19 @@ static void test_actions_and_policies(void **state)
     assert_status(shai_check_policy(d, p, NULL, LIT("赌厂"), 0, &verdict, hits, 4, &n), SHAI_OK);
     assert_int_equal(verdict, SHAI_ACTION_PASS);
     assert_status(shai_check(d, LIT("赌厂"), 0, &verdict, hits, 4, &n), SHAI_OK);
-    assert_int_equal(verdict, SHAI_ACTION_BLOCK);
+    assert_int_equal(verdict, SHAI_ACTION_REVIEW);
     assert_int_equal(hits[0].variant, SHAI_VARIANT_HOMOPHONE);
+    /* a scene that maps a kind to keep gives the entry's action */
+    shai_db_free(d);
+    d = db_from_source("@category gambling\n@action block\n赌场\n"
+                       "@scene strict\nvariant:homophone keep\n@end\n");
+    assert_status(shai_db_scene(d, LIT("strict"), &scene), SHAI_OK);
+    assert_status(shai_policy_new(d, &p), SHAI_OK);
+    assert_status(shai_policy_set_scene(p, scene), SHAI_OK);
+    assert_status(shai_check_policy(d, p, NULL, LIT("赌厂"), 0, &verdict, hits, 4, &n), SHAI_OK);
+    assert_int_equal(verdict, SHAI_ACTION_BLOCK);
+    assert_status(shai_check_policy(d, p, NULL, LIT("duchang"), 0, &verdict, hits, 4, &n), SHAI_OK);
+    assert_int_equal(verdict, SHAI_ACTION_REVIEW);
     shai_policy_free(p);
     shai_db_free(d);
 }
