@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,20 +130,33 @@ static int files_add(struct scan_files *f, const char *path, char *owned, bool w
     f->n++;
     if (owned)
         f->owned[f->n_owned++] = owned;
+    if (f->found && !f->found(f->found_user, f, f->n - 1))
+        f->stopped = true;
     return 0;
 }
 
-static int compare_names(const void *a, const void *b)
+/* A directory entry: its name and what fstatat said (err: its errno). */
+struct dir_entry {
+    char *name;
+    mode_t mode;
+    uint64_t size;
+    int err;
+};
+
+static int compare_entries(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const struct dir_entry *)a)->name, ((const struct dir_entry *)b)->name);
 }
 
 /* Add the files under directory `dir`; 0, 2 (a directory could not be
- * read, reported), -1 out of memory. */
+ * read, reported), -1 out of memory. The entries are looked up in the open
+ * directory (fstatat), not each by its whole path, and the directory is
+ * closed before its subdirectories are walked, so that a deep tree holds
+ * one descriptor at a time. */
 static int walk(const char *dir, const struct scan_filter *filter, struct scan_files *out)
 {
     DIR *d = opendir(dir);
-    char **names = NULL;
+    struct dir_entry *v = NULL;
     size_t n = 0, cap = 0;
     int status = 0;
     struct dirent *e;
@@ -156,44 +170,49 @@ static int walk(const char *dir, const struct scan_filter *filter, struct scan_f
             continue;
         if (n == cap) {
             cap = cap ? 2 * cap : 32;
-            char **p = realloc(names, cap * sizeof *p);
+            struct dir_entry *p = realloc(v, cap * sizeof *p);
             if (!p) {
                 status = -1;
                 break;
             }
-            names = p;
+            v = p;
         }
-        if (!(names[n] = strdup(e->d_name))) {
+        if (!(v[n].name = strdup(e->d_name))) {
             status = -1;
             break;
         }
         n++;
     }
+    for (size_t i = 0; i < n && status == 0; i++) {
+        struct stat st;
+        v[i].err = fstatat(dirfd(d), v[i].name, &st, AT_SYMLINK_NOFOLLOW) != 0 ? errno : 0;
+        v[i].mode = v[i].err ? 0 : st.st_mode;
+        v[i].size = v[i].err ? 0 : (uint64_t)st.st_size;
+    }
     closedir(d);
     if (status == 0)
-        qsort(names, n, sizeof *names, compare_names);
+        qsort(v, n, sizeof *v, compare_entries);
     size_t dlen = strlen(dir);
     bool slash = dlen > 0 && dir[dlen - 1] == '/';
-    for (size_t i = 0; i < n && status >= 0; i++) {
-        size_t len = dlen + !slash + strlen(names[i]) + 1;
+    for (size_t i = 0; i < n && status >= 0 && !out->stopped; i++) {
+        size_t len = dlen + !slash + strlen(v[i].name) + 1;
         char *path = malloc(len);
-        struct stat st;
         if (!path) {
             status = -1;
             break;
         }
-        snprintf(path, len, "%s%s%s", dir, slash ? "" : "/", names[i]);
-        if (lstat(path, &st) != 0) {
-            cli_error("%s: %s", path, strerror(errno));
+        snprintf(path, len, "%s%s%s", dir, slash ? "" : "/", v[i].name);
+        if (v[i].err) {
+            cli_error("%s: %s", path, strerror(v[i].err));
             status = 2;
             free(path);
-        } else if (S_ISDIR(st.st_mode)) {
+        } else if (S_ISDIR(v[i].mode)) {
             int st2 = walk(path, filter, out);
             free(path);
             if (st2 != 0)
                 status = st2;
-        } else if (S_ISREG(st.st_mode) && filter_accepts(filter, names[i])) {
-            if (files_add(out, path, path, true, (uint64_t)st.st_size) != 0) {
+        } else if (S_ISREG(v[i].mode) && filter_accepts(filter, v[i].name)) {
+            if (files_add(out, path, path, true, v[i].size) != 0) {
                 free(path);
                 status = -1;
             }
@@ -202,8 +221,8 @@ static int walk(const char *dir, const struct scan_filter *filter, struct scan_f
         }
     }
     for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+        free(v[i].name);
+    free(v);
     return status;
 }
 
@@ -212,7 +231,7 @@ int scan_files_expand(const char *const *operands, size_t n, const struct scan_f
 {
     int status = 0;
 
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !out->stopped; i++) {
         struct stat st;
         const char *path = operands[i];
         if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {

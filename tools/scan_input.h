@@ -27,6 +27,12 @@ struct scan_files {
     uint64_t *sizes;    /* walked: the size lstat() gave; named: UINT64_MAX */
     char **owned;       /* paths allocated here, freed by scan_files_free */
     size_t n, cap, n_owned;
+    /* When set, called with each input as soon as it is added (the arrays
+     * above hold it; they may move at the next addition), so that a scan
+     * can start while the walk goes on; false stops the walk. */
+    bool (*found)(void *user, const struct scan_files *f, size_t idx);
+    void *found_user;
+    bool stopped; /* found returned false */
 };
 
 struct scan_filter {
