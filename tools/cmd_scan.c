@@ -3038,6 +3038,7 @@ int cmd_scan(int argc, char **argv)
         records.category_names = cfg.category_names;
         records.category_count = cfg.category_count;
         records.progress = progress_add;
+        records.threads = nthreads;
         status = scan_records(&records, files, n_files, rt);
         for (size_t i = 0; i < n_files; i++) {
             cfg.tally[i].hits = rt[i].hits;

@@ -2134,6 +2134,83 @@ class TestRecords(CliTestCase):
             self.assertIn("<stdin>:%d:" % line, err)
         self.assert_exit(self.scan("-L", lex, "--input", "jsonl", input=data), 2)  # no --field
 
+    def test_threads_same_bytes(self):
+        # Records are scanned by the -jN workers in chunks of lines; the
+        # output, the diagnostics and their interleaving are those of -j1.
+        lex = self.lexicon(BASIC_LEXICON + "@category spam\n@action review\n"
+                           "re:k(?:a+)+b\nre:qq[0-9]{5,}\n")
+        rng = random.Random(SEED)
+        texts = ["他在网上赌博输了", "干净的评论", "代开发票 and 最好", "加qq123456 最好",
+                 "k" + "a" * 40 + "c", "😀赌博\u2028", "", "普通的一句话，没有问题。" * 20]
+        rows = []
+        for i in range(40000):
+            r = rng.random()
+            if r < 0.002:
+                rows.append("not json")
+            elif r < 0.004:
+                rows.append(json.dumps({"id": i}))
+            elif r < 0.006:
+                rows.append("")
+            else:
+                rows.append(json.dumps({"id": i, "text": rng.choice(texts)},
+                                       ensure_ascii=rng.random() < 0.5))
+        data = "\n".join(rows) + "\r\n" + json.dumps({"id": "last", "text": "赌博"})
+        self.assertGreater(len(data.encode()), 4 * 256 * 1024)  # several chunks
+        f = self.write("records.jsonl", data)
+        modes = (["--input", "jsonl", "--field", "text", "--id", "id"],
+                 ["--input", "jsonl", "--field", "text", "--id", "id", "--verdicts",
+                  "--offsets", "utf16"],
+                 ["--verdicts"], ["--verdicts", "--overlapping", "--offsets", "char"])
+        for args in modes:
+            runs = {}
+            for j in ("-j1", "-j2", "-j3"):
+                # stdout and stderr into one pipe: the diagnostics keep
+                # their places between the records' lines
+                p = subprocess.run([BIN, "scan", "-L", lex, *args, j, f],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   env=self.env(), timeout=300)
+                runs[j] = (p.returncode, p.stdout)
+            if "jsonl" in args:  # bad records
+                self.assertEqual(runs["-j1"][0], 2, args)
+                self.assertIn(b"not a JSON object", runs["-j1"][1])
+            else:
+                self.assertIn(runs["-j1"][0], (1, 2), args)
+            self.assertGreater(runs["-j1"][1].count(b"\n"), 1000)
+            for j in ("-j2", "-j3"):
+                self.assertTrue(runs[j] == runs["-j1"], "%s %s: differs from -j1" % (args, j))
+        # through a pipe, with a second file after it
+        args = modes[1]
+        base = self.scan("-L", lex, *args, "-j1", "-", f, input=data)
+        p = self.scan("-L", lex, *args, "-j2", "-", f, input=data)
+        self.assertEqual((p.returncode, p.stdout, p.stderr),
+                         (base.returncode, base.stdout, base.stderr))
+
+    def test_threads_answer_each_line(self):
+        # A co-process that writes a record and waits for its verdict before
+        # it writes the next one gets each answer with -j2 as with -j1.
+        import select
+        lex = self.lexicon()
+        for j in ("-j1", "-j2"):
+            proc = subprocess.Popen([BIN, "scan", "-L", lex, "--verdicts", j],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, env=self.env())
+            try:
+                for i, text in enumerate(["网上赌博", "干净的", "最好"]):
+                    proc.stdin.write((text + "\n").encode())
+                    proc.stdin.flush()
+                    ready, _, _ = select.select([proc.stdout], [], [], 30)
+                    self.assertTrue(ready, "%s: no answer to line %d" % (j, i + 1))
+                    rec = json.loads(proc.stdout.readline())
+                    self.assertEqual(rec["line"], i + 1)
+                proc.stdin.close()
+                self.assertEqual(proc.wait(timeout=30), 1)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                proc.stdout.close()
+                proc.stderr.close()
+
     def test_mapper_example(self):
         # "exit 1 on hits breaks Hadoop Streaming and Spark RDD.pipe()": the
         # documented mapper, run as Hadoop Streaming runs it (stdin to stdout).
