@@ -153,6 +153,10 @@ struct input {
     size_t n_pend, cap_pend;
     unsigned char *pend_text;
     size_t pend_text_len, pend_text_cap;
+    size_t pend_seq; /* arrivals counted, for a stable order */
+    /* the last hit the selection kept (a long line is decided in parts) */
+    bool kept;
+    uint64_t kept_line, kept_end;
 };
 
 /* --------------------------------------------------------------- positions */
@@ -629,7 +633,7 @@ static int pend_add(struct input *in, const shai_hit *hit, const struct cursor *
     p->pre_len = ctx.pre_len;
     p->post = p->pre + ctx.pre_len;
     p->post_len = ctx.post_len;
-    p->seq = in->n_pend;
+    p->seq = in->pend_seq++;
     in->n_pend++;
     in->pend_text_len += need;
     return 0;
@@ -645,24 +649,64 @@ static int compare_pending(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Select among the held hits of a line, report them, and empty the list. */
-static void flush_pending(struct input *in)
+static int compare_pending_text(const void *a, const void *b)
 {
-    uint64_t reach = 0;
+    const struct pending_hit *x = a, *y = b;
+    return x->text < y->text ? -1 : x->text > y->text;
+}
+
+/* Select among the held hits that start before `limit`, report them, and
+ * drop them from the list. A hit that starts before the stream's horizon
+ * (`limit`) is decided: every hit that starts before it has arrived. So a
+ * long line is decided in parts, its held hits bounded by the horizon's lag
+ * instead of the line's length, with the same result as the whole line at
+ * once (in->kept: the selection goes on from the last hit kept). */
+static void flush_pending_before(struct input *in, uint64_t limit)
+{
+    size_t i = 0;
 
     if (in->n_pend > 1)
         qsort(in->pend, in->n_pend, sizeof *in->pend, compare_pending);
-    for (size_t i = 0; i < in->n_pend && in->error == INPUT_OK; i++) {
+    for (; i < in->n_pend && in->pend[i].hit.start < limit && in->error == INPUT_OK; i++) {
         const struct pending_hit *p = &in->pend[i];
-        if (i > 0 && p->hit.start < reach)
+        if (in->kept && in->kept_line == p->pos.line && p->hit.start < in->kept_end)
             continue;
-        reach = p->hit.end;
+        in->kept = true;
+        in->kept_line = p->pos.line;
+        in->kept_end = p->hit.end;
         const char *t = (const char *)in->pend_text;
         struct context ctx = {t + p->pre, t + p->post, p->pre_len, p->post_len};
         report_hit(in, &p->hit, &p->pos, t + p->text, in->cfg->context ? &ctx : NULL);
     }
-    in->n_pend = 0;
-    in->pend_text_len = 0;
+    if (i == in->n_pend || in->error != INPUT_OK) {
+        in->n_pend = 0;
+        in->pend_text_len = 0;
+        return;
+    }
+    /* keep the rest, their bytes moved to the front of pend_text in the
+     * order they lie there (each moves down: memmove is safe) */
+    size_t rest = in->n_pend - i;
+    memmove(in->pend, in->pend + i, rest * sizeof *in->pend);
+    in->n_pend = rest;
+    qsort(in->pend, rest, sizeof *in->pend, compare_pending_text);
+    size_t at = 0;
+    for (size_t k = 0; k < rest; k++) {
+        struct pending_hit *p = &in->pend[k];
+        size_t len = (size_t)(p->hit.end - p->hit.start) + p->pre_len + p->post_len;
+        memmove(in->pend_text + at, in->pend_text + p->text, len);
+        size_t shift = p->text - at;
+        p->text -= shift;
+        p->pre -= shift;
+        p->post -= shift;
+        at += len;
+    }
+    in->pend_text_len = at;
+}
+
+/* Select among the held hits of a line, report them, and empty the list. */
+static void flush_pending(struct input *in)
+{
+    flush_pending_before(in, UINT64_MAX);
 }
 
 static void pend_free(struct input *in)
@@ -766,15 +810,27 @@ static size_t after_last_newline(const unsigned char *p, size_t n)
  * but the line may hold more than was found: each such line is named on
  * standard error and the scan goes on; the exit status is then 2. The
  * library tells which scan it was, not which line: the lines of that scan
- * are scanned again one by one. */
+ * are scanned again one by one.
+ *
+ * issue 19: each of those scans has a budget of its own, so a text of many
+ * lines that each give up (padding repeated on every line) would cost, scanned
+ * again, many times the budget the library gave the whole scan (see
+ * shai_builder_add_rule: 32 times a rule may give up, plus one per 16 KiB).
+ * The lines named stay within that budget: once as many lines as the whole
+ * scan's budget have given up scanned alone, the rest of the lines are named
+ * as a range, not scanned again. */
 #define LIMIT_MESSAGE "a regular expression rule hit its match limit; the line may hold more hits"
+#define LIMIT_BUDGET 32u                   /* shai.h: the rules of a scan give up 32 times, */
+#define LIMIT_BUDGET_BYTES ((size_t)16384) /* plus once per 16 KiB */
 
 /* Line numbers of the lines that gave up; `unknown` when some could not be
- * told (no memory, or none gave up alone). */
+ * told (no memory, or none gave up alone); lines rest_from..rest_to (when
+ * rest_from > 0) not scanned again: the budget was spent. */
 struct limit_lines {
     uint64_t *v;
     size_t n, cap;
     bool unknown;
+    uint64_t rest_from, rest_to;
 };
 
 static int ignore_hit(const shai_hit *hit, void *user)
@@ -785,15 +841,25 @@ static int ignore_hit(const shai_hit *hit, void *user)
 }
 
 /* The lines of p[0..n), the first numbered `line`, on which a scan alone
- * gives up. Thread-safe. */
+ * gives up, as many as the budget of a scan of p[0..n) (the rest as a
+ * range). Thread-safe. */
 static void find_limit_lines(const struct scan_config *cfg, shai_scratch *scratch,
                              const unsigned char *p, size_t n, uint64_t line,
                              struct limit_lines *out)
 {
     size_t found = out->n;
+    uint64_t budget = LIMIT_BUDGET + n / LIMIT_BUDGET_BYTES;
     for (size_t i = 0; i < n; line++) {
         const unsigned char *nl = memchr(p + i, '\n', n - i);
         size_t end = nl ? (size_t)(nl - p) : n;
+        if (out->n - found == budget) {
+            uint64_t last = line + count_newlines(p + i, n - i);
+            if (n > 0 && p[n - 1] == '\n')
+                last--; /* no line after the last line break */
+            out->rest_from = line;
+            out->rest_to = last;
+            break;
+        }
         if (shai_scan_policy(cfg->db, cfg->policy, scratch, (const char *)p + i, end - i,
                              cfg->flags, ignore_hit, NULL) == SHAI_E_MATCH_LIMIT) {
             if (out->n == out->cap) {
@@ -824,6 +890,11 @@ static void report_limit_lines(const char *name, struct limit_lines *ll)
 {
     for (size_t i = 0; i < ll->n; i++)
         report_limit(name, ll->v[i]);
+    if (ll->rest_from)
+        cli_error("%s:%llu-%llu: a regular expression rule may have hit its match limit on these "
+                  "lines (not scanned again one by one: as many lines as the scan's budget "
+                  "allows gave up already); they may hold more hits",
+                  name, (unsigned long long)ll->rest_from, (unsigned long long)ll->rest_to);
     if (ll->unknown)
         cli_error("%s: %s", name, LIMIT_MESSAGE);
     free(ll->v);
@@ -1036,6 +1107,7 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
     in->n_marks = 0;
     in->n_pend = 0;
     in->pend_text_len = 0;
+    in->kept = false;
     in->final = false;
     in->error = INPUT_OK;
     in->hits = 0;
@@ -1122,6 +1194,8 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
             horizon += in->origin;
         if (horizon > in->base + in->len)
             horizon = in->base + in->len;
+        if (in->n_pend > 0) /* issue 19: a long line's hits decided in parts */
+            flush_pending_before(in, horizon);
         if (horizon > in->cur.off) {
             if (in->last.off > in->cur.off && in->last.off <= horizon)
                 in->cur = in->last; /* already counted up to there */

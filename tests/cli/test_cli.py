@@ -504,6 +504,40 @@ class TestExitCodesAndErrors(CliTestCase):
         self.assertEqual(p.stderr.decode().splitlines(),
                          ["shai: <stdin>:2: " + msg, "shai: <stdin>:4: " + msg])
 
+    def test_match_limit_rescans_within_budget(self):
+        # The padding of issue #19 item 1 on every line, with a rule that
+        # backtracks on it: the library bounds the scan's rule work by its
+        # budget (32 times a rule gives up, plus one per 16 KiB); naming the
+        # lines must not scan each one again with a budget of its own (1500
+        # lines: 1500 budgets). As many lines as the scan's budget are named,
+        # the rest of the scan's lines as one range.
+        lex = self.lexicon("@category contact\n@action review\n"
+                           "re:wechat\\s?[a-z_0-9]{8,}\nre:wechat(?:\\s|\\s)*[:：]\n")
+        n = 1500
+        line = "wechat" + " " * 200 + "。wechat abc_12345\n"
+        f = self.write("pad.txt", line * n)
+        size = len((line * n).encode())
+        budget = 32 + size // 16384  # one block of the parallel engine
+        msg = "a regular expression rule hit its match limit; the line may hold more hits"
+        p = self.scan("-L", lex, "-j2", f)
+        self.assert_exit(p, 2)
+        err = p.stderr.decode().splitlines()
+        named = [e for e in err if e.endswith(msg)]
+        self.assertEqual(named, ["shai: %s:%d: %s" % (f, i, msg) for i in range(1, budget + 1)])
+        self.assertEqual(len(err), budget + 1)
+        self.assertRegex(err[-1], r"^shai: %s:%d-%d: a regular expression rule may have hit its "
+                         r"match limit on these lines .*they may hold more hits$"
+                         % (re.escape(f), budget + 1, n))
+        # the hits found are printed, in order
+        out = p.stdout.decode().splitlines()
+        self.assertTrue(out and all(o.endswith("wechat abc_12345 [contact/review]") for o in out))
+        # -j1: a read's lines are one scan (a budget each), named the same way
+        p = self.scan("-L", lex, "-j1", f)
+        self.assert_exit(p, 2)
+        err = p.stderr.decode().splitlines()
+        self.assertLess(len([e for e in err if e.endswith(msg)]), n // 4)
+        self.assertTrue(any("-" in e.split(":")[2] for e in err), err[-1])
+
     def test_malformed_lexicon(self):
         bad = self.write("lexicons/bad.txt", "@category x\n赌博\n@colour red\n")
         p = self.scan("-L", bad, input="赌博\n")
@@ -2575,6 +2609,83 @@ class TestLongLines(CliTestCase):
             for r in recs[:: 997]:
                 self.assertEqual(r["start"], len((unit * (r["col"] // len(unit))).encode())
                                  + (0 if r["text"] == "赌博" else 7))
+
+
+    def test_held_hits_of_a_long_line_are_decided_in_parts(self):
+        # issue 19: in the default mode a line's word and rule hits were held
+        # until the line ended (one selection over both), so a line of hits
+        # cost memory in proportion to its length (a 50 MB line: 280 MB).
+        # Bounded now; the same output as the whole line decided at once.
+        lex = self.lexicon("@category gambling\n@action block\n赌博\n网上赌博\n"
+                           "@category spam\n@action review\nre:qq[0-9]{5,}\n"
+                           "re:网上赌[博场]qq\n")
+        unit = "他在网上赌博qq123456，网上赌场 qq7654321 " + "普通的文字。" * 30
+        n = 3000
+        f = self.write("held.txt", "赌博\n" + unit * n + "\n赌博")
+        base = self.scan("-L", lex, "-j1", f)
+        self.assert_exit(base, 1)
+        lines = base.stdout.decode().splitlines()
+        # overlapping word and rule hits: the rule's 网上赌博qq is longer than
+        # the word 网上赌博, and qq123456 begins inside it
+        want = [f + ":1:1: 赌博 [gambling/block]"]
+        for i in range(n):
+            want += [f + ":2:%d: 网上赌博qq [spam/review]" % (3 + len(unit) * i),
+                     f + ":2:%d: qq7654321 [spam/review]" % (21 + len(unit) * i)]
+        want.append(f + ":3:1: 赌博 [gambling/block]")
+        self.assertEqual(lines, want)
+        # -j2 decides the line at once (one block)
+        for j in ("-j2", "-j3"):
+            p = self.scan("-L", lex, j, f)
+            self.assertEqual(p.stdout, base.stdout, j)
+
+    @slow
+    def test_one_gib_line_in_bounded_memory(self):
+        # issue 19: "scanning a 2 GB single line through a pipe ... in
+        # constant memory": a 1 GiB line of word and rule hits (the default
+        # mode holds them for one selection over both) through a pipe, as
+        # text with -j1 and as JSONL with -j2; peak RSS against a 4 MiB line.
+        lex = self.lexicon("@category gambling\n@action block\n赌博\n"
+                           "@category spam\n@action review\nre:qq[0-9]{5,}\n")
+        unit = ("普通的文字，没有问题。" * 120 + "他在网上赌博 加qq123456 ").encode()
+        chars = len(unit.decode())
+
+        def feeder(total):
+            def feed(w):
+                block = unit * 64
+                for _ in range(total // len(block)):
+                    w.write(block)
+            return feed
+
+        big, small = 1 << 30, 4 << 20
+        n = big // (len(unit) * 64) * 64
+        for j, fmt in (("-j1", "text"), ("-j2", "jsonl")):
+            argv = [BIN, "scan", "-L", lex, j, "-f", fmt, "-"]
+            rc, _, _, rss_small = peak_rss_of(argv, self.env(), feeder(small))
+            self.assertEqual(rc, 1)
+            rc, out, err, rss_big = peak_rss_of(argv, self.env(), feeder(big))
+            self.assertEqual((rc, err), (1, b""))
+            self.assertLess(rss_big - rss_small, 48 * 1024 * 1024,
+                            "%s %s: peak RSS %d bytes for 1 GiB, %d for 4 MiB"
+                            % (j, fmt, rss_big, rss_small))
+            # every word hit, at its column (and byte offset); the rule's
+            # hits too, but for one cut by a boundary of the 1 MiB pieces
+            # rules match a long line in (shai.h)
+            word_col = chars - len("赌博 加qq123456 ") + 1
+            if fmt == "text":
+                hits = [(int(h.split(":")[2]), h.split(" ", 2)[1])
+                        for h in out.decode().splitlines()]
+            else:
+                recs = self.jsonl(out)
+                for r in recs[::4099]:
+                    self.assertEqual(r["start"], len(unit[:-len(" 加qq123456 ".encode())])
+                                     + (r["col"] - 1) // chars * len(unit)
+                                     + (-len("赌博".encode()) if r["text"] == "赌博" else 4))
+                hits = [(r["col"], r["text"]) for r in recs]
+            words = [c for c, t in hits if t == "赌博"]
+            self.assertEqual(words, [i * chars + word_col for i in range(n)])
+            rules = [c for c, t in hits if t == "qq123456"]
+            self.assertGreater(len(rules), n - big // (1 << 20))
+            self.assertTrue(all((c - word_col - 4) % chars == 0 for c in rules))
 
 
 if __name__ == "__main__":
