@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-demo}"
 
+# python3-docx: tests/cli/data/make_draft_docx.py, which made the committed .docx fixture
 packages=(build-essential meson ninja-build pkg-config libicu-dev libpcre2-dev libcmocka-dev
           libzip-dev libxml2-dev
-          python3 python3-setuptools python3-pip python3-venv)
+          python3 python3-setuptools python3-pip python3-venv python3-docx)
 
 install_missing() {
     local missing=()

@@ -749,6 +749,9 @@ static int on_hit(const shai_hit *lib_hit, void *user)
             else
                 break;
         }
+        /* issue 18: a hit that ends in a character reference takes all of
+         * it (&#36172;&#21338;), so that its bytes are the file's */
+        hit.end = scan_ref_end(in->buf, b, (size_t)hit.end, in->len);
     }
     if (cfg->merge_rules) {
         locate_hit(in, hit.start, &pos);

@@ -116,4 +116,12 @@ int scan_docx_text(const unsigned char *src, size_t n, struct decoded *out, cons
  * in the text as it was. */
 void scan_blank_markup(unsigned char *text, size_t n, enum scan_doc kind);
 
+/* Character references in the text (&#36172;, &#x8D4C;, &amp;, and the
+ * named ones libxml2's HTML parser knows) are decoded by scan_blank_markup
+ * too: the character is written where the reference begins, filler after
+ * it. A hit that ends inside a reference (orig, where blanked differs)
+ * ends at its ';': the end to report for a hit that ends at `end` in
+ * blanked[0..n), scanned in place of orig[0..n). */
+size_t scan_ref_end(const unsigned char *orig, const unsigned char *blanked, size_t end, size_t n);
+
 #endif

@@ -2560,6 +2560,55 @@ class TestDocuments(CliTestCase):
         self.assert_exit(p, 2)
         self.assertIn("bad.docx: not a .docx", p.stderr.decode())
 
+    def test_committed_docx(self):
+        # A .docx made by python-docx from its Word-saved template (styles,
+        # settings, theme, numbering, properties: tests/cli/data/
+        # make_draft_docx.py), not by hand: a heading, runs in bold, a tab, a
+        # line break inside a paragraph, an empty paragraph, a table, and a
+        # character reference that in a .docx is text.
+        lex = self.lexicon("@category gambling\n@action block\n网上赌场\n赌博\n"
+                           "@category fraud\n代开发票\n@category ad-law\n@action review\n"
+                           "全网第一\n")
+        f = os.path.join(SOURCE_DIR, "tests", "cli", "data", "draft.docx")
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "-f", "jsonl", f)
+            self.assert_exit(p, 1)
+            self.assertEqual([(r["line"], r["col"], r["text"], r["category"])
+                              for r in self.jsonl(p.stdout)],
+                             [(2, 3, "网上赌场", "gambling"), (3, 6, "代开发票", "fraud"),
+                              (5, 5, "全网第一", "ad-law"), (7, 1, "网上赌场", "gambling")])
+
+    def test_html_character_references(self):
+        # "&#36172;&#21338;" is 赌博 to a browser: references are decoded
+        # before matching in .html and .md (numeric, hexadecimal, and the
+        # named ones libxml2 knows), offsets and the text printed are the
+        # file's; in a .txt they stay text.
+        lex = self.lexicon("@category gambling\n@action block\n赌博\n网上赌博\n"
+                           "@category ad-law\n@action review\n最好\n")
+        html = ("<p>他在网上&#36172;&#21338;，&#x8D4C;&#X535a;和&amp;赌博</p>\n"
+                "<p>赌<b>&#21338;</b> &lt;最&#22909;&gt; AT&amp;T &ne; &bogus; &#0; "
+                "&#xD800;&#21338</p>\n")
+        data = html.encode()
+        for name in ("page.html", "page.md"):
+            f = self.write(name, html)
+            p = self.scan("-L", lex, "-f", "jsonl", f)
+            self.assert_exit(p, 1)
+            recs = self.jsonl(p.stdout)
+            self.assertEqual([(r["line"], r["col"], r["text"], r["entry"]) for r in recs], [
+                (1, 6, "网上&#36172;&#21338;", "网上赌博"),
+                (1, 25, "&#x8D4C;&#X535a;", "赌博"),
+                (1, 47, "赌博", "赌博"),
+                (2, 4, "赌<b>&#21338;", "赌博"),
+                (2, 25, "最&#22909;", "最好")])
+            for r in recs:
+                self.assertEqual(data[r["start"]:r["end"]].decode(), r["text"])
+            p = self.scan("-L", lex, f)
+            self.assertEqual(p.stdout.decode().splitlines()[0],
+                             f + ":1:6: 网上&#36172;&#21338; [gambling/block]")
+        f = self.write("page.txt", html)
+        p = self.scan("-L", lex, "-f", "jsonl", f)
+        self.assertEqual([r["text"] for r in self.jsonl(p.stdout)], ["赌博"])
+
     def test_html_and_markdown_markup_is_not_text(self):
         lex = self.lexicon("@category gambling\n赌博\n@category spam\n"
                            "re:www\\.[a-z0-9]+\\.cn\n")
