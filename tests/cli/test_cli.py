@@ -1214,6 +1214,29 @@ class TestThreads(CliTestCase):
         self.assertEqual(seen, sorted(seen))
         self.outputs_agree(["-L", lex, "-f", "jsonl", "--overlapping"], files=files[:150])
 
+    def test_directory_scanned_while_walked(self):
+        # issue 18: with workers, the files of a directory are scanned as the
+        # walk finds them; the output, -c, the summary and the exit status
+        # are those of -j1 (walk order: byte order of names, depth first).
+        lex = self.lexicon(self.LEXICON)
+        rng = random.Random(SEED)
+        root = self.path("tree")
+        for i in range(400):
+            d = "tree/%s/%s" % (rng.choice("abcde"), rng.choice(["", "x/", "y/z/", "Ä/"]))
+            n = rng.choice([0, 1, 5, 50])
+            text = "".join(rng.choice(["赌博", "刷单", "好", "\n", "a"]) for _ in range(n))
+            self.write(d + "f%03d.txt" % i, text)
+        self.write("tree/b/big.txt", ("赌博好\n" * 80000))  # over 512 KiB: blocks
+        self.write("tree/c/page.html", "<p>网上&#36172;&#21338;</p>\n")
+        self.write("tree/c/.hidden.txt", "赌博\n")
+        self.write("tree/d/bin.dat", b"\x00\x01" + "赌博".encode())
+        os.makedirs(self.path("tree/e"), exist_ok=True)
+        os.symlink(self.path("tree/a"), self.path("tree/e/link"))
+        f = self.write("named.txt", "刷单\n")
+        for args in ([], ["-c"], ["--summary", "-f", "jsonl"], ["-l"]):
+            self.outputs_agree(["-L", lex, *args], files=[f, root, "-", root + "/c"],
+                               input="赌博\n")
+
     @slow
     def test_giant_line_bounded(self):
         # A 40 MB line without '\n': the parallel reader gives up on blocks
