@@ -27,7 +27,14 @@
  * BLOCK_LIMIT bytes without a '\n' (a giant line) ends the parallel run of
  * its file: the blocks before it are written out, and the rest of the file,
  * from the start of that line, goes through the streaming engine. Blocks of
- * consecutive files flow through the same queue.
+ * consecutive files flow through the same queue. Small files go to the
+ * workers in batches, by name (a worker opens, reads and scans them), and
+ * the files of a directory are queued as the walk finds them
+ * (scan_files.found), so that the walk runs beside the scans.
+ *
+ * In the default mode with rules in the db, a line's hits are held for one
+ * selection over words and rules (pend_add); a long line is decided in parts
+ * as the stream's horizon passes its held hits (flush_pending_before).
  */
 #include "cli.h"
 #include "scan_input.h"
