@@ -2201,8 +2201,11 @@ static void pool_stop(struct pool *p)
     pthread_cond_broadcast(&p->work_cv);
     pthread_cond_broadcast(&p->head_cv);
     pthread_mutex_unlock(&p->mu);
-    for (size_t i = 0; i < p->nthreads; i++)
+    for (size_t i = 0; i < p->nthreads; i++) {
         pthread_join(p->threads[i], NULL);
+        shai_scratch_free(p->workers[i].scratch);
+        p->workers[i].scratch = NULL;
+    }
     p->nthreads = 0;
 }
 
@@ -2243,11 +2246,7 @@ static void pool_free(struct pool *p)
     free(p->spare_cap);
     free(p->blocks);
     free(p->threads);
-    if (p->workers) {
-        for (size_t i = 0; i < p->nthreads; i++)
-            shai_scratch_free(p->workers[i].scratch);
-    }
-    free(p->workers);
+    free(p->workers); /* their scratches: pool_stop, or none started */
     free(p->carry);
     free(p->in.buf);
     free(p->in.marks);
