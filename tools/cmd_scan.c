@@ -1625,6 +1625,8 @@ static bool self_read(const struct scan_config *cfg, struct block *b)
             b->fallback = true;
             return false;
         }
+        if (b->len == (size_t)st.st_size)
+            break; /* all of it as fstat saw it: no read to learn of the end */
     }
     close(fd);
     switch (scan_detect(b->buf, b->len, true, cfg->encoding, &charset)) {
