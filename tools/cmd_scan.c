@@ -2321,6 +2321,17 @@ out:
     return -1;
 }
 
+/* Submit the batch being gathered; one left empty (no memory for its first
+ * file) is not submitted: its slot is taken again as it is. */
+static void batch_submit(struct pool *p)
+{
+    if (p->batch && p->batch->nbatch)
+        pool_submit(p, p->batch, p->batch->batch[0].file, p->batch->batch[0].name, 0, 1);
+    else if (p->batch)
+        p->batch->self_read = false;
+    p->batch = NULL;
+}
+
 /* Queue the `file`-th input, `path` (`walked`: found in a directory, of
  * `size` bytes; else UINT64_MAX). Main thread. */
 static void pool_add_file(struct pool *p, size_t file, const char *path, bool walked, uint64_t size)
@@ -2346,10 +2357,7 @@ static void pool_add_file(struct pool *p, size_t file, const char *path, bool wa
         if (p->batch->nbatch < BATCH_FILES && p->batch->batch_bytes < BATCH_BYTES)
             return;
     }
-    if (p->batch) {
-        pool_submit(p, p->batch, p->batch->batch[0].file, p->batch->batch[0].name, 0, 1);
-        p->batch = NULL;
-    }
+    batch_submit(p);
     if (size > SELF_READ_MAX / 2 || scan_doc_kind(path) != DOC_NONE)
         pool_scan_path(p, file, path);
 }
@@ -2360,9 +2368,7 @@ static int pool_finish(struct pool *p)
 {
     int status;
 
-    if (p->batch && p->batch->nbatch) /* empty when its first file found no memory */
-        pool_submit(p, p->batch, p->batch->batch[0].file, p->batch->batch[0].name, 0, 1);
-    p->batch = NULL;
+    batch_submit(p);
     pool_drain(p);
     status = p->status;
     pool_stop(p);
