@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-demo}"
 
+# (python3-docx only remakes the committed .docx fixture: tests/cli/data/make_draft_docx.py)
 packages=(build-essential meson ninja-build pkg-config libicu-dev libpcre2-dev libcmocka-dev
           libzip-dev libxml2-dev unicode-data
           python3 python3-setuptools python3-pip python3-venv)

@@ -27,7 +27,14 @@
  * BLOCK_LIMIT bytes without a '\n' (a giant line) ends the parallel run of
  * its file: the blocks before it are written out, and the rest of the file,
  * from the start of that line, goes through the streaming engine. Blocks of
- * consecutive files flow through the same queue.
+ * consecutive files flow through the same queue. Small files go to the
+ * workers in batches, by name (a worker opens, reads and scans them), and
+ * the files of a directory are queued as the walk finds them
+ * (scan_files.found), so that the walk runs beside the scans.
+ *
+ * In the default mode with rules in the db, a line's hits are held for one
+ * selection over words and rules (pend_add); a long line is decided in parts
+ * as the stream's horizon passes its held hits (flush_pending_before).
  */
 #include "cli.h"
 #include "scan_input.h"
@@ -84,17 +91,18 @@ struct scan_config {
     enum scan_report report;
     enum scan_fail_on fail_on;
     struct file_tally *tally; /* by input, main thread only */
-    const char *encoding;     /* --encoding, or NULL: detect */
-    const bool *walked;       /* by input: found in a directory */
-    const uint64_t *sizes;    /* by input: size when walked, else UINT64_MAX */
-    bool column_bytes;        /* --column byte */
-    bool color;               /* --color, NO_COLOR, a terminal */
-    bool suggest;             /* --suggest, a terminal */
-    bool summary;             /* --summary, a terminal */
-    bool context;             /* --context, colour: the line around a hit */
-    bool merge_rules;         /* default mode, rules or variants in the db: one selection */
-    uint64_t *sarif_results;  /* SARIF results written (one thread: -j1) */
-    uint64_t *category_hits;  /* by category id, + 1: uncategorized; atomic */
+    size_t tally_cap;
+    const char *encoding;    /* --encoding, or NULL: detect */
+    const bool *walked;      /* by input: found in a directory */
+    const uint64_t *sizes;   /* by input: size when walked, else UINT64_MAX */
+    bool column_bytes;       /* --column byte */
+    bool color;              /* --color, NO_COLOR, a terminal */
+    bool suggest;            /* --suggest, a terminal */
+    bool summary;            /* --summary, a terminal */
+    bool context;            /* --context, colour: the line around a hit */
+    bool merge_rules;        /* default mode, rules or variants in the db: one selection */
+    uint64_t *sarif_results; /* SARIF results written (one thread: -j1) */
+    uint64_t *category_hits; /* by category id, + 1: uncategorized; atomic */
 };
 
 /* A position in the input: absolute byte offset, 1-based line, and number of
@@ -152,6 +160,10 @@ struct input {
     size_t n_pend, cap_pend;
     unsigned char *pend_text;
     size_t pend_text_len, pend_text_cap;
+    size_t pend_seq; /* arrivals counted, for a stable order */
+    /* the last hit the selection kept (a long line is decided in parts) */
+    bool kept;
+    uint64_t kept_line, kept_end;
 };
 
 /* --------------------------------------------------------------- positions */
@@ -648,7 +660,7 @@ static int pend_add(struct input *in, const shai_hit *hit, const struct cursor *
     p->pre_len = ctx.pre_len;
     p->post = p->pre + ctx.pre_len;
     p->post_len = ctx.post_len;
-    p->seq = in->n_pend;
+    p->seq = in->pend_seq++;
     in->n_pend++;
     in->pend_text_len += need;
     return 0;
@@ -664,24 +676,64 @@ static int compare_pending(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Select among the held hits of a line, report them, and empty the list. */
-static void flush_pending(struct input *in)
+static int compare_pending_text(const void *a, const void *b)
 {
-    uint64_t reach = 0;
+    const struct pending_hit *x = a, *y = b;
+    return x->text < y->text ? -1 : x->text > y->text;
+}
+
+/* Select among the held hits that start before `limit`, report them, and
+ * drop them from the list. A hit that starts before the stream's horizon
+ * (`limit`) is decided: every hit that starts before it has arrived. So a
+ * long line is decided in parts, its held hits bounded by the horizon's lag
+ * instead of the line's length, with the same result as the whole line at
+ * once (in->kept: the selection goes on from the last hit kept). */
+static void flush_pending_before(struct input *in, uint64_t limit)
+{
+    size_t i = 0;
 
     if (in->n_pend > 1)
         qsort(in->pend, in->n_pend, sizeof *in->pend, compare_pending);
-    for (size_t i = 0; i < in->n_pend && in->error == INPUT_OK; i++) {
+    for (; i < in->n_pend && in->pend[i].hit.start < limit && in->error == INPUT_OK; i++) {
         const struct pending_hit *p = &in->pend[i];
-        if (i > 0 && p->hit.start < reach)
+        if (in->kept && in->kept_line == p->pos.line && p->hit.start < in->kept_end)
             continue;
-        reach = p->hit.end;
+        in->kept = true;
+        in->kept_line = p->pos.line;
+        in->kept_end = p->hit.end;
         const char *t = (const char *)in->pend_text;
         struct context ctx = {t + p->pre, t + p->post, p->pre_len, p->post_len};
         report_hit(in, &p->hit, &p->pos, t + p->text, in->cfg->context ? &ctx : NULL);
     }
-    in->n_pend = 0;
-    in->pend_text_len = 0;
+    if (i == in->n_pend || in->error != INPUT_OK) {
+        in->n_pend = 0;
+        in->pend_text_len = 0;
+        return;
+    }
+    /* keep the rest, their bytes moved to the front of pend_text in the
+     * order they lie there (each moves down: memmove is safe) */
+    size_t rest = in->n_pend - i;
+    memmove(in->pend, in->pend + i, rest * sizeof *in->pend);
+    in->n_pend = rest;
+    qsort(in->pend, rest, sizeof *in->pend, compare_pending_text);
+    size_t at = 0;
+    for (size_t k = 0; k < rest; k++) {
+        struct pending_hit *p = &in->pend[k];
+        size_t len = (size_t)(p->hit.end - p->hit.start) + p->pre_len + p->post_len;
+        memmove(in->pend_text + at, in->pend_text + p->text, len);
+        size_t shift = p->text - at;
+        p->text -= shift;
+        p->pre -= shift;
+        p->post -= shift;
+        at += len;
+    }
+    in->pend_text_len = at;
+}
+
+/* Select among the held hits of a line, report them, and empty the list. */
+static void flush_pending(struct input *in)
+{
+    flush_pending_before(in, UINT64_MAX);
 }
 
 static void pend_free(struct input *in)
@@ -724,6 +776,9 @@ static int on_hit(const shai_hit *lib_hit, void *user)
             else
                 break;
         }
+        /* issue 18: a hit that ends in a character reference takes all of
+         * it (&#36172;&#21338;), so that its bytes are the file's */
+        hit.end = scan_ref_end(in->buf, b, (size_t)hit.end, in->len);
     }
     if (cfg->merge_rules) {
         locate_hit(in, hit.start, &pos);
@@ -785,15 +840,27 @@ static size_t after_last_newline(const unsigned char *p, size_t n)
  * but the line may hold more than was found: each such line is named on
  * standard error and the scan goes on; the exit status is then 2. The
  * library tells which scan it was, not which line: the lines of that scan
- * are scanned again one by one. */
+ * are scanned again one by one.
+ *
+ * issue 19: each of those scans has a budget of its own, so a text of many
+ * lines that each give up (padding repeated on every line) would cost, scanned
+ * again, many times the budget the library gave the whole scan (see
+ * shai_builder_add_rule: 32 times a rule may give up, plus one per 16 KiB).
+ * The lines named stay within that budget: once as many lines as the whole
+ * scan's budget have given up scanned alone, the rest of the lines are named
+ * as a range, not scanned again. */
 #define LIMIT_MESSAGE "a regular expression rule hit its match limit; the line may hold more hits"
+#define LIMIT_BUDGET 32u                   /* shai.h: the rules of a scan give up 32 times, */
+#define LIMIT_BUDGET_BYTES ((size_t)16384) /* plus once per 16 KiB */
 
 /* Line numbers of the lines that gave up; `unknown` when some could not be
- * told (no memory, or none gave up alone). */
+ * told (no memory, or none gave up alone); lines rest_from..rest_to (when
+ * rest_from > 0) not scanned again: the budget was spent. */
 struct limit_lines {
     uint64_t *v;
     size_t n, cap;
     bool unknown;
+    uint64_t rest_from, rest_to;
 };
 
 static int ignore_hit(const shai_hit *hit, void *user)
@@ -804,16 +871,27 @@ static int ignore_hit(const shai_hit *hit, void *user)
 }
 
 /* The lines of p[0..n), the first numbered `line`, on which a scan alone
- * gives up. Thread-safe. */
-static void find_limit_lines(const struct scan_config *cfg, const unsigned char *p, size_t n,
-                             uint64_t line, struct limit_lines *out)
+ * gives up, as many as the budget of a scan of p[0..n) (the rest as a
+ * range). Thread-safe. */
+static void find_limit_lines(const struct scan_config *cfg, shai_scratch *scratch,
+                             const unsigned char *p, size_t n, uint64_t line,
+                             struct limit_lines *out)
 {
     size_t found = out->n;
+    uint64_t budget = LIMIT_BUDGET + n / LIMIT_BUDGET_BYTES;
     for (size_t i = 0; i < n; line++) {
         const unsigned char *nl = memchr(p + i, '\n', n - i);
         size_t end = nl ? (size_t)(nl - p) : n;
-        if (shai_scan_policy(cfg->db, cfg->policy, NULL, (const char *)p + i, end - i, cfg->flags,
-                             ignore_hit, NULL) == SHAI_E_MATCH_LIMIT) {
+        if (out->n - found == budget) {
+            uint64_t last = line + count_newlines(p + i, n - i);
+            if (n > 0 && p[n - 1] == '\n')
+                last--; /* no line after the last line break */
+            out->rest_from = line;
+            out->rest_to = last;
+            break;
+        }
+        if (shai_scan_policy(cfg->db, cfg->policy, scratch, (const char *)p + i, end - i,
+                             cfg->flags, ignore_hit, NULL) == SHAI_E_MATCH_LIMIT) {
             if (out->n == out->cap) {
                 size_t cap = out->cap ? 2 * out->cap : 8;
                 uint64_t *v = realloc(out->v, cap * sizeof *v);
@@ -842,6 +920,11 @@ static void report_limit_lines(const char *name, struct limit_lines *ll)
 {
     for (size_t i = 0; i < ll->n; i++)
         report_limit(name, ll->v[i]);
+    if (ll->rest_from)
+        cli_error("%s:%llu-%llu: a regular expression rule may have hit its match limit on these "
+                  "lines (not scanned again one by one: as many lines as the scan's budget "
+                  "allows gave up already); they may hold more hits",
+                  name, (unsigned long long)ll->rest_from, (unsigned long long)ll->rest_to);
     if (ll->unknown)
         cli_error("%s: %s", name, LIMIT_MESSAGE);
     free(ll->v);
@@ -1054,6 +1137,7 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
     in->n_marks = 0;
     in->n_pend = 0;
     in->pend_text_len = 0;
+    in->kept = false;
     in->final = false;
     in->error = INPUT_OK;
     in->hits = 0;
@@ -1110,7 +1194,7 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
             }
             if (rc > 0) {
                 struct limit_lines found = {0};
-                find_limit_lines(in->cfg, p, whole, next_line, &found);
+                find_limit_lines(in->cfg, NULL, p, whole, next_line, &found);
                 report_limit_lines(name, &found);
                 limited = true;
             }
@@ -1140,6 +1224,8 @@ static int scan_stream(struct input *in, int fd, bool interactive, uint64_t base
             horizon += in->origin;
         if (horizon > in->base + in->len)
             horizon = in->base + in->len;
+        if (in->n_pend > 0) /* issue 19: a long line's hits decided in parts */
+            flush_pending_before(in, horizon);
         if (horizon > in->cur.off) {
             if (in->last.off > in->cur.off && in->last.off <= horizon)
                 in->cur = in->last; /* already counted up to there */
@@ -1232,7 +1318,7 @@ static int scan_decoded(const struct scan_config *cfg, const char *name, const s
     if (in.error != INPUT_OK)
         return CLI_EXIT_ERROR;
     if (rc == SHAI_E_MATCH_LIMIT) {
-        find_limit_lines(cfg, d->text, d->len, 1, &ll);
+        find_limit_lines(cfg, NULL, d->text, d->len, 1, &ll);
         report_limit_lines(name, &ll);
         return CLI_EXIT_ERROR;
     }
@@ -1418,6 +1504,7 @@ out:
 /* --------------------------------------------------------- parallel engine */
 
 struct pool;
+struct worker;
 
 /* One block of input and, once scanned, its formatted hits. A block slot is
  * owned by the main thread until submitted, then by one worker until `done`,
@@ -1446,6 +1533,7 @@ struct block {
     bool self_read;
     bool fallback; /* not UTF-8: left to the main thread, at its turn */
     bool binary;   /* found in a directory and binary: skipped */
+    bool walked;   /* found in a directory (cfg->walked is the main thread's) */
     int open_errno;
     /* the small files of a self_read block, scanned one after the other */
     struct file_result *batch;
@@ -1461,7 +1549,7 @@ struct file_result {
     int rc, error, open_errno;
     uint64_t bad[4];
     struct limit_lines limits;
-    bool fallback, binary;
+    bool fallback, binary, walked;
     size_t out_end; /* its output ends there in the block's output */
     size_t bytes;
 };
@@ -1473,6 +1561,7 @@ struct pool {
     pthread_cond_t done_cv; /* main: a block is done */
     pthread_cond_t head_cv; /* spilling workers: head_open, abort or discard_file moved */
     pthread_t *threads;
+    struct worker *workers; /* by thread */
     size_t nthreads;
     struct block *blocks; /* ring of nblocks slots; block seq is blocks[seq % nblocks] */
     size_t nblocks;
@@ -1490,7 +1579,8 @@ struct pool {
     int status;
     unsigned char *carry; /* the bytes after a block's last '\n' */
     size_t carry_cap;
-    struct input in; /* the streaming engine, for giant lines */
+    struct input in;     /* the streaming engine, for giant lines */
+    struct block *batch; /* small files gathered, not yet submitted */
     /* issue 18: the input buffers of released slots, for the next slot
      * (there are more slots than blocks of BLOCK_SIZE in flight) */
     unsigned char **spare;
@@ -1555,6 +1645,8 @@ static bool self_read(const struct scan_config *cfg, struct block *b)
             b->fallback = true;
             return false;
         }
+        if (b->len == (size_t)st.st_size)
+            break; /* all of it as fstat saw it: no read to learn of the end */
     }
     close(fd);
     switch (scan_detect(b->buf, b->len, true, cfg->encoding, &charset)) {
@@ -1566,7 +1658,7 @@ static bool self_read(const struct scan_config *cfg, struct block *b)
         b->base = 3;
         return true;
     case ENC_BINARY:
-        if (cfg->walked[b->file]) {
+        if (b->walked) {
             b->binary = true;
             return false;
         }
@@ -1579,12 +1671,12 @@ static bool self_read(const struct scan_config *cfg, struct block *b)
     return false;
 }
 
-static void scan_block_body(const struct scan_config *cfg, struct block *b);
+static void scan_block_body(const struct scan_config *cfg, struct block *b, shai_scratch *scratch);
 
 /* issue 18: each small file of a batch, read and scanned by this worker;
  * its results and the end of its output kept apart. The output does not
  * spill: a batch is at most BATCH_BYTES of input. */
-static void scan_batch(const struct scan_config *cfg, struct block *b)
+static void scan_batch(const struct scan_config *cfg, struct block *b, shai_scratch *scratch)
 {
     size_t spill_at = b->out.spill_at;
     b->out.spill_at = SIZE_MAX;
@@ -1598,9 +1690,10 @@ static void scan_batch(const struct scan_config *cfg, struct block *b)
         b->rc = SHAI_OK;
         b->error = INPUT_OK;
         b->fallback = b->binary = false;
+        b->walked = r->walked;
         b->open_errno = 0;
         if (self_read(cfg, b))
-            scan_block_body(cfg, b);
+            scan_block_body(cfg, b, scratch);
         r->hits = b->hits;
         r->block_hits = b->block_hits;
         r->rc = b->rc;
@@ -1618,15 +1711,16 @@ static void scan_batch(const struct scan_config *cfg, struct block *b)
     b->out.spill_at = spill_at;
 }
 
-static void scan_block(const struct scan_config *cfg, struct block *b)
+/* Scan block b in a worker, with the worker's scratch (NULL: none). */
+static void scan_block(const struct scan_config *cfg, struct block *b, shai_scratch *scratch)
 {
     if (b->self_read)
-        scan_batch(cfg, b);
+        scan_batch(cfg, b, scratch);
     else
-        scan_block_body(cfg, b);
+        scan_block_body(cfg, b, scratch);
 }
 
-static void scan_block_body(const struct scan_config *cfg, struct block *b)
+static void scan_block_body(const struct scan_config *cfg, struct block *b, shai_scratch *scratch)
 {
     struct input in;
 
@@ -1643,12 +1737,12 @@ static void scan_block_body(const struct scan_config *cfg, struct block *b)
     in.cur = (struct cursor){b->base, b->line, 0, b->base};
     in.last = in.cur;
     in.final = true;
-    b->rc = shai_scan_policy(cfg->db, cfg->policy, NULL, (const char *)b->buf, b->len, cfg->flags,
-                             on_hit, &in);
+    b->rc = shai_scan_policy(cfg->db, cfg->policy, scratch, (const char *)b->buf, b->len,
+                             cfg->flags, on_hit, &in);
     flush_pending(&in);
     pend_free(&in);
     if (b->rc == SHAI_E_MATCH_LIMIT)
-        find_limit_lines(cfg, b->buf, b->len, b->line, &b->limits);
+        find_limit_lines(cfg, scratch, b->buf, b->len, b->line, &b->limits);
     free(in.marks);
     b->hits = in.hits;
     b->block_hits = in.block_hits;
@@ -1656,9 +1750,17 @@ static void scan_block_body(const struct scan_config *cfg, struct block *b)
     memcpy(b->bad, in.bad, sizeof b->bad);
 }
 
+/* A worker thread: its pool and its scratch, kept from one scan to the
+ * next (a scan of a small file allocates nothing). */
+struct worker {
+    struct pool *pool;
+    shai_scratch *scratch; /* NULL when none could be made: a scan makes its own */
+};
+
 static void *worker_main(void *arg)
 {
-    struct pool *p = arg;
+    struct worker *w = arg;
+    struct pool *p = w->pool;
 
     pthread_mutex_lock(&p->mu);
     for (;;) {
@@ -1676,7 +1778,7 @@ static void *worker_main(void *arg)
         if (skip)
             b->out.error = ECANCELED;
         else
-            scan_block(p->cfg, b);
+            scan_block(p->cfg, b, w->scratch);
         pthread_mutex_lock(&p->mu);
         b->done = true;
         pthread_cond_signal(&p->done_cv);
@@ -2121,13 +2223,16 @@ static void pool_stop(struct pool *p)
     pthread_cond_broadcast(&p->work_cv);
     pthread_cond_broadcast(&p->head_cv);
     pthread_mutex_unlock(&p->mu);
-    for (size_t i = 0; i < p->nthreads; i++)
+    for (size_t i = 0; i < p->nthreads; i++) {
         pthread_join(p->threads[i], NULL);
+        shai_scratch_free(p->workers[i].scratch);
+        p->workers[i].scratch = NULL;
+    }
     p->nthreads = 0;
 }
 
 /* Add a small file to a batch block. */
-static int batch_add(struct block *b, size_t file, const char *name, uint64_t size)
+static int batch_add(struct block *b, size_t file, const char *name, bool walked, uint64_t size)
 {
     if (b->nbatch == b->cap_batch) {
         size_t cap = b->cap_batch ? 2 * b->cap_batch : BATCH_FILES;
@@ -2140,124 +2245,202 @@ static int batch_add(struct block *b, size_t file, const char *name, uint64_t si
     memset(&b->batch[b->nbatch], 0, sizeof b->batch[b->nbatch]);
     b->batch[b->nbatch].file = file;
     b->batch[b->nbatch].name = name;
+    b->batch[b->nbatch].walked = walked;
     b->nbatch++;
     b->batch_bytes += size;
     return 0;
 }
 
-/* Scan `files` with `nthreads` workers. Returns the exit status, or -1 when
- * no thread could be started (nothing was done). */
-static int scan_parallel(const struct scan_config *cfg, const char *const *files, size_t n_files,
-                         size_t nthreads)
+/* Free what pool_start allocated (the threads are stopped). */
+static void pool_free(struct pool *p)
 {
-    struct pool p;
-    struct block *batch = NULL; /* issue 18: small files gathered, not yet submitted */
-    int status = -1;
+    if (p->blocks) {
+        for (size_t i = 0; i < p->nblocks; i++) {
+            free(p->blocks[i].buf);
+            free(p->blocks[i].limits.v);
+            free(p->blocks[i].batch);
+            cli_out_free_memory(&p->blocks[i].out);
+        }
+    }
+    for (size_t i = 0; i < p->n_spare; i++)
+        free(p->spare[i]);
+    free(p->spare);
+    free(p->spare_cap);
+    free(p->blocks);
+    free(p->threads);
+    free(p->workers); /* their scratches: pool_stop, or none started */
+    free(p->carry);
+    free(p->in.buf);
+    free(p->in.marks);
+    pend_free(&p->in);
+}
 
-    memset(&p, 0, sizeof p);
-    p.cfg = cfg;
-    p.head_open = UINT64_MAX;
-    p.discard_file = SIZE_MAX;
-    p.status = CLI_EXIT_CLEAN;
-    p.in.cfg = cfg;
-    p.in.out = &cli_stdout;
+/* Start `nthreads` workers (fewer when some cannot be started). Returns 0,
+ * or -1 when no thread could be started (nothing is left to release). */
+static int pool_start(struct pool *p, const struct scan_config *cfg, size_t nthreads)
+{
+    memset(p, 0, sizeof *p);
+    p->cfg = cfg;
+    p->head_open = UINT64_MAX;
+    p->discard_file = SIZE_MAX;
+    p->status = CLI_EXIT_CLEAN;
+    p->in.cfg = cfg;
+    p->in.out = &cli_stdout;
     /* issue 18: many small files need many slots in flight, each costing
      * one handoff; the bytes in flight stay bounded by the budget */
-    p.nblocks = 2 * nthreads < SMALL_SLOTS ? SMALL_SLOTS : 2 * nthreads;
-    p.budget = 2 * nthreads * BLOCK_SIZE;
-    p.max_spare = 2 * nthreads + 1;
-    p.spare = calloc(p.max_spare, sizeof *p.spare);
-    p.spare_cap = calloc(p.max_spare, sizeof *p.spare_cap);
-    p.blocks = calloc(p.nblocks, sizeof *p.blocks);
-    p.threads = calloc(nthreads, sizeof *p.threads);
-    if (!p.blocks || !p.threads || !p.spare || !p.spare_cap)
+    p->nblocks = 2 * nthreads < SMALL_SLOTS ? SMALL_SLOTS : 2 * nthreads;
+    p->budget = 2 * nthreads * BLOCK_SIZE;
+    p->max_spare = 2 * nthreads + 1;
+    p->spare = calloc(p->max_spare, sizeof *p->spare);
+    p->spare_cap = calloc(p->max_spare, sizeof *p->spare_cap);
+    p->blocks = calloc(p->nblocks, sizeof *p->blocks);
+    p->threads = calloc(nthreads, sizeof *p->threads);
+    p->workers = calloc(nthreads, sizeof *p->workers);
+    if (!p->blocks || !p->threads || !p->workers || !p->spare || !p->spare_cap)
         goto out;
-    for (size_t i = 0; i < p.nblocks; i++) {
-        struct block *b = &p.blocks[i];
-        b->pool = &p;
+    for (size_t i = 0; i < p->nblocks; i++) {
+        struct block *b = &p->blocks[i];
+        b->pool = p;
         cli_out_init_memory(&b->out);
         b->out.spill = block_spill;
         b->out.spill_at = OUT_SPILL;
         b->out.user = b;
     }
-    if (pthread_mutex_init(&p.mu, NULL) != 0)
+    if (pthread_mutex_init(&p->mu, NULL) != 0)
         goto out;
-    if (pthread_cond_init(&p.work_cv, NULL) != 0)
+    if (pthread_cond_init(&p->work_cv, NULL) != 0)
         goto out_mutex;
-    if (pthread_cond_init(&p.done_cv, NULL) != 0)
+    if (pthread_cond_init(&p->done_cv, NULL) != 0)
         goto out_work;
-    if (pthread_cond_init(&p.head_cv, NULL) != 0)
+    if (pthread_cond_init(&p->head_cv, NULL) != 0)
         goto out_done;
-    while (p.nthreads < nthreads) {
-        if (pthread_create(&p.threads[p.nthreads], NULL, worker_main, &p) != 0)
+    while (p->nthreads < nthreads) {
+        struct worker *w = &p->workers[p->nthreads];
+        w->pool = p;
+        /* without one, each scan makes its own (slower, as correct) */
+        if (shai_scratch_new(cfg->db, &w->scratch) != SHAI_OK)
+            w->scratch = NULL;
+        if (pthread_create(&p->threads[p->nthreads], NULL, worker_main, w) != 0) {
+            shai_scratch_free(w->scratch);
+            w->scratch = NULL;
             break;
-        p.nthreads++;
-    }
-    if (p.nthreads > 0) {
-        for (size_t i = 0; i < n_files && !p.abort; i++) {
-            struct stat st;
-            /* issue 18: a small plain file is opened and read by a worker
-             * (a file found in a directory is known regular, and its size) */
-            uint64_t size = cfg->sizes[i];
-            if (size == UINT64_MAX && strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0 &&
-                S_ISREG(st.st_mode))
-                size = (uint64_t)st.st_size;
-            if (size <= SELF_READ_MAX / 2 && scan_doc_kind(files[i]) == DOC_NONE) {
-                if (!batch) {
-                    batch = pool_acquire(&p);
-                    batch->self_read = true;
-                }
-                if (batch_add(batch, i, files[i], size) != 0) {
-                    cli_error("out of memory");
-                    status_add(&p.status, CLI_EXIT_ERROR);
-                    break;
-                }
-                if (batch->nbatch == BATCH_FILES || batch->batch_bytes >= BATCH_BYTES) {
-                    pool_submit(&p, batch, batch->batch[0].file, batch->batch[0].name, 0, 1);
-                    batch = NULL;
-                }
-            } else {
-                if (batch) {
-                    pool_submit(&p, batch, batch->batch[0].file, batch->batch[0].name, 0, 1);
-                    batch = NULL;
-                }
-                pool_scan_path(&p, i, files[i]);
-            }
-            progress_add(0, 1);
         }
-        if (batch && batch->nbatch) /* empty when its first file found no memory */
-            pool_submit(&p, batch, batch->batch[0].file, batch->batch[0].name, 0, 1);
-        pool_drain(&p);
-        status = p.status;
+        p->nthreads++;
     }
-    pool_stop(&p);
-    pthread_cond_destroy(&p.head_cv);
+    if (p->nthreads > 0)
+        return 0;
+    pthread_cond_destroy(&p->head_cv);
 out_done:
-    pthread_cond_destroy(&p.done_cv);
+    pthread_cond_destroy(&p->done_cv);
 out_work:
-    pthread_cond_destroy(&p.work_cv);
+    pthread_cond_destroy(&p->work_cv);
 out_mutex:
-    pthread_mutex_destroy(&p.mu);
+    pthread_mutex_destroy(&p->mu);
 out:
-    if (p.blocks) {
-        for (size_t i = 0; i < p.nblocks; i++) {
-            free(p.blocks[i].buf);
-            free(p.blocks[i].limits.v);
-            free(p.blocks[i].batch);
-            cli_out_free_memory(&p.blocks[i].out);
+    pool_free(p);
+    return -1;
+}
+
+/* Submit the batch being gathered; one left empty (no memory for its first
+ * file) is not submitted: its slot is taken again as it is. */
+static void batch_submit(struct pool *p)
+{
+    if (p->batch && p->batch->nbatch)
+        pool_submit(p, p->batch, p->batch->batch[0].file, p->batch->batch[0].name, 0, 1);
+    else if (p->batch)
+        p->batch->self_read = false;
+    p->batch = NULL;
+}
+
+/* Queue the `file`-th input, `path` (`walked`: found in a directory, of
+ * `size` bytes; else UINT64_MAX). Main thread. */
+static void pool_add_file(struct pool *p, size_t file, const char *path, bool walked, uint64_t size)
+{
+    struct stat st;
+
+    if (p->abort)
+        return;
+    /* issue 18: a small plain file is opened and read by a worker (a file
+     * found in a directory is known regular, and its size) */
+    if (size == UINT64_MAX && strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        size = (uint64_t)st.st_size;
+    if (size <= SELF_READ_MAX / 2 && scan_doc_kind(path) == DOC_NONE) {
+        if (!p->batch) {
+            p->batch = pool_acquire(p);
+            p->batch->self_read = true;
         }
+        if (batch_add(p->batch, file, path, walked, size) != 0) {
+            cli_error("out of memory");
+            status_add(&p->status, CLI_EXIT_ERROR);
+            return;
+        }
+        if (p->batch->nbatch < BATCH_FILES && p->batch->batch_bytes < BATCH_BYTES)
+            return;
     }
-    for (size_t i = 0; i < p.n_spare; i++)
-        free(p.spare[i]);
-    free(p.spare);
-    free(p.spare_cap);
-    free(p.blocks);
-    free(p.threads);
-    free(p.carry);
-    free(p.in.buf);
-    free(p.in.marks);
-    pend_free(&p.in);
+    batch_submit(p);
+    if (size > SELF_READ_MAX / 2 || scan_doc_kind(path) != DOC_NONE)
+        pool_scan_path(p, file, path);
+}
+
+/* Write out what is in flight, stop the workers and release p. Returns the
+ * exit status. */
+static int pool_finish(struct pool *p)
+{
+    int status;
+
+    batch_submit(p);
+    pool_drain(p);
+    status = p->status;
+    pool_stop(p);
+    pthread_cond_destroy(&p->head_cv);
+    pthread_cond_destroy(&p->done_cv);
+    pthread_cond_destroy(&p->work_cv);
+    pthread_mutex_destroy(&p->mu);
+    pool_free(p);
     return status;
+}
+
+/* Room in cfg->tally for `n` inputs, zeroed. Main thread. */
+static int tally_reserve(struct scan_config *cfg, size_t n)
+{
+    if (n <= cfg->tally_cap)
+        return 0;
+    size_t cap = cfg->tally_cap ? cfg->tally_cap : 256;
+    while (cap < n)
+        cap *= 2;
+    struct file_tally *t = realloc(cfg->tally, cap * sizeof *t);
+    if (!t)
+        return -1;
+    memset(t + cfg->tally_cap, 0, (cap - cfg->tally_cap) * sizeof *t);
+    cfg->tally = t;
+    cfg->tally_cap = cap;
+    return 0;
+}
+
+/* issue 18: the inputs as the directory walk finds them (scan_files'
+ * `found`): the scan of the first files runs while the walk goes on. */
+struct walk_feed {
+    struct scan_config *cfg;
+    struct pool *pool;
+    size_t n_operands; /* the progress line's total until the walk says more */
+    bool no_memory;
+};
+
+static bool feed_found(void *user, const struct scan_files *f, size_t idx)
+{
+    struct walk_feed *w = user;
+    struct scan_config *cfg = w->cfg;
+
+    if (tally_reserve(cfg, idx + 1) != 0) {
+        w->no_memory = true;
+        return false;
+    }
+    cfg->walked = f->walked; /* read by the main thread only */
+    cfg->sizes = f->sizes;
+    progress.n_files = f->n > w->n_operands ? f->n : w->n_operands;
+    pool_add_file(w->pool, idx, f->paths[idx], f->walked[idx], f->sizes[idx]);
+    progress_add(0, 1);
+    return !w->pool->abort;
 }
 
 void cmd_scan_help(FILE *out)
@@ -2514,7 +2697,7 @@ static const struct cli_option scan_options[] = {
 
 /* The tallies and the suggestions of the text format. 0, or -1 when out of
  * memory. */
-static int scan_prepare(struct scan_config *cfg, size_t n_files)
+static int scan_prepare(struct scan_config *cfg)
 {
     uint32_t n_entries = shai_db_entry_count(cfg->db);
 
@@ -2530,9 +2713,8 @@ static int scan_prepare(struct scan_config *cfg, size_t n_files)
                 cfg->merge_rules = true;
         }
     }
-    cfg->tally = calloc(n_files ? n_files : 1, sizeof *cfg->tally);
     cfg->category_hits = calloc((size_t)cfg->category_count + 1, sizeof *cfg->category_hits);
-    if (!cfg->tally || !cfg->category_hits)
+    if (!cfg->category_hits)
         return -1;
     if (cfg->format == FORMAT_TEXT && cfg->report == REPORT_HITS && cfg->suggest) {
         cfg->suggestions = calloc((size_t)n_entries + 1, sizeof *cfg->suggestions);
@@ -2651,7 +2833,10 @@ int cmd_scan(int argc, char **argv)
     int id, status = CLI_EXIT_ERROR;
     /* issue 18: inputs */
     struct scan_filter filter = {NULL, 0, NULL, 0};
-    struct scan_files inputs = {NULL, NULL, NULL, NULL, 0, 0, 0};
+    struct scan_files inputs;
+    struct pool pool;
+    struct walk_feed feed = {&cfg, &pool, 0, false};
+    bool feeding = false;
     const char **operands;
     const char *color = "auto", *suggest = "auto";
     int summary = -1, context = -1; /* -1: auto */
@@ -2661,6 +2846,7 @@ int cmd_scan(int argc, char **argv)
 
     memset(&in, 0, sizeof in);
     memset(&cfg, 0, sizeof cfg);
+    memset(&inputs, 0, sizeof inputs);
     memset(&records, 0, sizeof records);
     records.offsets = OFFSETS_BYTE;
     cfg.format = FORMAT_TEXT;
@@ -2902,20 +3088,6 @@ int cmd_scan(int argc, char **argv)
             break;
         }
     }
-    switch (scan_files_expand(files, n_files, &filter, &inputs)) {
-    case 0:
-        break;
-    case -1:
-        cli_error("out of memory");
-        goto out;
-    default:
-        walk_status = CLI_EXIT_ERROR;
-    }
-    files = inputs.paths;
-    n_files = inputs.n;
-    cfg.walked = inputs.walked;
-    cfg.sizes = inputs.sizes;
-
     src.lexicons = lexicons;
     src.n_lexicons = n_lexicons;
     if (cli_open_db(&src, &db, NULL, NULL) != CLI_EXIT_CLEAN)
@@ -2935,27 +3107,66 @@ int cmd_scan(int argc, char **argv)
         if (shai_db_category_name(db, i, &name) == SHAI_OK)
             cfg.category_names[i] = name;
     }
-    if (scan_prepare(&cfg, n_files) != 0) {
+    if (scan_prepare(&cfg) != 0) {
         cli_error("out of memory");
         goto out;
     }
 
     status = -1;
-    progress_start(&cfg, n_files);
+    progress_start(&cfg, 0);
     /* issue 18: SARIF, one document, its results in one thread */
-    uint64_t sarif_results = 0;
-    cfg.sarif_results = &sarif_results;
-    if (cfg.format == FORMAT_SARIF && cfg.report == REPORT_HITS) {
+    if (cfg.format == FORMAT_SARIF && cfg.report == REPORT_HITS)
         nthreads = 1;
-        sarif_begin(&cfg);
-    }
     /* a vertical run may span the blocks the workers take */
     if (cfg.flags & SHAI_SCAN_VERTICAL)
         nthreads = 1;
+    /* issue 18: with workers, the files are scanned as the walk finds them */
+    if (nthreads > 1 && !records.jsonl && !records.verdicts &&
+        pool_start(&pool, &cfg, nthreads) == 0) {
+        feeding = true;
+        feed.n_operands = n_files;
+        inputs.found = feed_found;
+        inputs.found_user = &feed;
+    }
+    switch (scan_files_expand(files, n_files, &filter, &inputs)) {
+    case 0:
+        break;
+    case -1:
+        if (feeding)
+            pool_finish(&pool);
+        cli_error("out of memory");
+        status = CLI_EXIT_ERROR;
+        goto out;
+    default:
+        walk_status = CLI_EXIT_ERROR;
+    }
+    files = inputs.paths;
+    n_files = inputs.n;
+    cfg.walked = inputs.walked;
+    cfg.sizes = inputs.sizes;
+    if (feeding) {
+        status = pool_finish(&pool);
+        if (feed.no_memory) {
+            cli_error("out of memory");
+            status = CLI_EXIT_ERROR;
+            goto out;
+        }
+    }
+    if (tally_reserve(&cfg, n_files) != 0) {
+        cli_error("out of memory");
+        status = CLI_EXIT_ERROR;
+        goto out;
+    }
+    progress.n_files = n_files;
+    uint64_t sarif_results = 0;
+    cfg.sarif_results = &sarif_results;
+    if (cfg.format == FORMAT_SARIF && cfg.report == REPORT_HITS)
+        sarif_begin(&cfg);
     if (records.jsonl || records.verdicts) {
         struct record_tally *rt = calloc(n_files ? n_files : 1, sizeof *rt);
         if (!rt) {
             cli_error("out of memory");
+            status = CLI_EXIT_ERROR;
             goto out;
         }
         records.db = db;
@@ -2964,6 +3175,7 @@ int cmd_scan(int argc, char **argv)
         records.category_names = cfg.category_names;
         records.category_count = cfg.category_count;
         records.progress = progress_add;
+        records.threads = nthreads;
         status = scan_records(&records, files, n_files, rt);
         for (size_t i = 0; i < n_files; i++) {
             cfg.tally[i].hits = rt[i].hits;
@@ -2971,8 +3183,6 @@ int cmd_scan(int argc, char **argv)
         }
         free(rt);
     }
-    if (status < 0 && nthreads > 1)
-        status = scan_parallel(&cfg, files, n_files, nthreads);
     if (status < 0) {
         /* -j1, or no thread could be started: the streaming engine. */
         in.cfg = &cfg;

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <unicode/ucnv.h>
 #endif
 #ifdef SHAI_CLI_DOCX
+#include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <zip.h>
@@ -129,20 +131,33 @@ static int files_add(struct scan_files *f, const char *path, char *owned, bool w
     f->n++;
     if (owned)
         f->owned[f->n_owned++] = owned;
+    if (f->found && !f->found(f->found_user, f, f->n - 1))
+        f->stopped = true;
     return 0;
 }
 
-static int compare_names(const void *a, const void *b)
+/* A directory entry: its name and what fstatat said (err: its errno). */
+struct dir_entry {
+    char *name;
+    mode_t mode;
+    uint64_t size;
+    int err;
+};
+
+static int compare_entries(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const struct dir_entry *)a)->name, ((const struct dir_entry *)b)->name);
 }
 
 /* Add the files under directory `dir`; 0, 2 (a directory could not be
- * read, reported), -1 out of memory. */
+ * read, reported), -1 out of memory. The entries are looked up in the open
+ * directory (fstatat), not each by its whole path, and the directory is
+ * closed before its subdirectories are walked, so that a deep tree holds
+ * one descriptor at a time. */
 static int walk(const char *dir, const struct scan_filter *filter, struct scan_files *out)
 {
     DIR *d = opendir(dir);
-    char **names = NULL;
+    struct dir_entry *v = NULL;
     size_t n = 0, cap = 0;
     int status = 0;
     struct dirent *e;
@@ -156,44 +171,49 @@ static int walk(const char *dir, const struct scan_filter *filter, struct scan_f
             continue;
         if (n == cap) {
             cap = cap ? 2 * cap : 32;
-            char **p = realloc(names, cap * sizeof *p);
+            struct dir_entry *p = realloc(v, cap * sizeof *p);
             if (!p) {
                 status = -1;
                 break;
             }
-            names = p;
+            v = p;
         }
-        if (!(names[n] = strdup(e->d_name))) {
+        if (!(v[n].name = strdup(e->d_name))) {
             status = -1;
             break;
         }
         n++;
     }
+    for (size_t i = 0; i < n && status == 0; i++) {
+        struct stat st;
+        v[i].err = fstatat(dirfd(d), v[i].name, &st, AT_SYMLINK_NOFOLLOW) != 0 ? errno : 0;
+        v[i].mode = v[i].err ? 0 : st.st_mode;
+        v[i].size = v[i].err ? 0 : (uint64_t)st.st_size;
+    }
     closedir(d);
     if (status == 0)
-        qsort(names, n, sizeof *names, compare_names);
+        qsort(v, n, sizeof *v, compare_entries);
     size_t dlen = strlen(dir);
     bool slash = dlen > 0 && dir[dlen - 1] == '/';
-    for (size_t i = 0; i < n && status >= 0; i++) {
-        size_t len = dlen + !slash + strlen(names[i]) + 1;
+    for (size_t i = 0; i < n && status >= 0 && !out->stopped; i++) {
+        size_t len = dlen + !slash + strlen(v[i].name) + 1;
         char *path = malloc(len);
-        struct stat st;
         if (!path) {
             status = -1;
             break;
         }
-        snprintf(path, len, "%s%s%s", dir, slash ? "" : "/", names[i]);
-        if (lstat(path, &st) != 0) {
-            cli_error("%s: %s", path, strerror(errno));
+        snprintf(path, len, "%s%s%s", dir, slash ? "" : "/", v[i].name);
+        if (v[i].err) {
+            cli_error("%s: %s", path, strerror(v[i].err));
             status = 2;
             free(path);
-        } else if (S_ISDIR(st.st_mode)) {
+        } else if (S_ISDIR(v[i].mode)) {
             int st2 = walk(path, filter, out);
             free(path);
             if (st2 != 0)
                 status = st2;
-        } else if (S_ISREG(st.st_mode) && filter_accepts(filter, names[i])) {
-            if (files_add(out, path, path, true, (uint64_t)st.st_size) != 0) {
+        } else if (S_ISREG(v[i].mode) && filter_accepts(filter, v[i].name)) {
+            if (files_add(out, path, path, true, v[i].size) != 0) {
                 free(path);
                 status = -1;
             }
@@ -202,8 +222,8 @@ static int walk(const char *dir, const struct scan_filter *filter, struct scan_f
         }
     }
     for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+        free(v[i].name);
+    free(v);
     return status;
 }
 
@@ -212,7 +232,7 @@ int scan_files_expand(const char *const *operands, size_t n, const struct scan_f
 {
     int status = 0;
 
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !out->stopped; i++) {
         struct stat st;
         const char *path = operands[i];
         if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -865,9 +885,116 @@ static size_t find(const unsigned char *t, size_t i, size_t n, const char *what)
     return n;
 }
 
+/* The code point of the character reference at t[i] == '&' (&#DDD;,
+ * &#xHHH; or &NAME; with a name libxml2's HTML parser knows, or one of
+ * XML's five without it) and its length in *len; 0 when there is none, or
+ * it names a control character (a line break there is no line break of the
+ * file) or what is not a character. */
+static uint32_t char_ref(const unsigned char *t, size_t i, size_t n, size_t *len)
+{
+    size_t e = i + 1, max = i + 40 < n ? i + 40 : n;
+    uint32_t cp = 0;
+
+    while (e < max && t[e] != ';' && t[e] != '&' && t[e] != '<' && t[e] > ' ')
+        e++;
+    if (e >= max || t[e] != ';' || e == i + 1)
+        return 0;
+    *len = e + 1 - i;
+    if (t[i + 1] == '#') {
+        bool hex = e > i + 2 && (t[i + 2] | 0x20) == 'x';
+        size_t d = i + 2 + hex;
+        if (d == e || e - d > 8)
+            return 0;
+        for (; d < e; d++) {
+            unsigned c = t[d], v;
+            if (c >= '0' && c <= '9')
+                v = c - '0';
+            else if (hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+                v = (c | 0x20) - 'a' + 10;
+            else
+                return 0;
+            cp = cp * (hex ? 16 : 10) + v;
+            if (cp > 0x10FFFF)
+                return 0;
+        }
+    } else {
+        char name[40];
+        memcpy(name, t + i + 1, e - i - 1);
+        name[e - i - 1] = '\0';
+#ifdef SHAI_CLI_DOCX
+        const htmlEntityDesc *ent = htmlEntityLookup((const xmlChar *)name);
+        cp = ent ? ent->value : 0;
+#else
+        static const struct {
+            const char *name;
+            uint32_t cp;
+        } xml[] = {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
+        for (size_t k = 0; k < sizeof xml / sizeof xml[0]; k++)
+            if (strcmp(name, xml[k].name) == 0)
+                cp = xml[k].cp;
+#endif
+    }
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || (cp >= 0xD800 && cp < 0xE000))
+        return 0;
+    return cp;
+}
+
+/* Replace the character reference t[i, i + len) with the UTF-8 of cp and
+ * filler after it, so that the fold sees the character where the reference
+ * began and every later offset stays. A hit that ends in the reference is
+ * taken to its ';' (scan_ref_end). */
+static void put_ref(unsigned char *t, size_t i, size_t len, uint32_t cp)
+{
+    unsigned char u[4];
+    size_t k;
+    if (cp < 0x80) {
+        u[0] = (unsigned char)cp;
+        k = 1;
+    } else if (cp < 0x800) {
+        u[0] = (unsigned char)(0xC0 | cp >> 6);
+        u[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        k = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (unsigned char)(0xE0 | cp >> 12);
+        u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        k = 3;
+    } else {
+        u[0] = (unsigned char)(0xF0 | cp >> 18);
+        u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+        u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+        k = 4;
+    }
+    if (k >= len) /* no shorter than its reference: left as written */
+        return;
+    memcpy(t + i, u, k);
+    blank(t, i + k, i + len);
+}
+
+size_t scan_ref_end(const unsigned char *orig, const unsigned char *blanked, size_t end, size_t n)
+{
+    bool in_ref = end > 0 && orig[end - 1] != blanked[end - 1];
+    /* &amp; decodes to the '&' it begins with */
+    if (!in_ref && end > 0 && end < n && orig[end - 1] == '&' && orig[end] != blanked[end])
+        in_ref = true;
+    if (!in_ref)
+        return end;
+    for (size_t max = end + 40; end < n && end < max && orig[end - 1] != ';'; end++)
+        ;
+    return end;
+}
+
 void scan_blank_markup(unsigned char *t, size_t n, enum scan_doc kind)
 {
     for (size_t i = 0; i < n;) {
+        size_t len;
+        uint32_t cp;
+        if (t[i] == '&' && (cp = char_ref(t, i, n, &len)) != 0) {
+            put_ref(t, i, len, cp);
+            i += len;
+            continue;
+        }
         if (t[i] == '<') {
             bool letter = i + 1 < n && ((t[i + 1] | 0x20) >= 'a' && (t[i + 1] | 0x20) <= 'z');
             if (i + 3 < n && memcmp(t + i, "<!--", 4) == 0) {

@@ -27,6 +27,12 @@ struct scan_files {
     uint64_t *sizes;    /* walked: the size lstat() gave; named: UINT64_MAX */
     char **owned;       /* paths allocated here, freed by scan_files_free */
     size_t n, cap, n_owned;
+    /* When set, called with each input as soon as it is added (the arrays
+     * above hold it; they may move at the next addition), so that a scan
+     * can start while the walk goes on; false stops the walk. */
+    bool (*found)(void *user, const struct scan_files *f, size_t idx);
+    void *found_user;
+    bool stopped; /* found returned false */
 };
 
 struct scan_filter {
@@ -109,5 +115,13 @@ int scan_docx_text(const unsigned char *src, size_t n, struct decoded *out, cons
  * byte offset stays the file's own. Scan the result; locate and print hits
  * in the text as it was. */
 void scan_blank_markup(unsigned char *text, size_t n, enum scan_doc kind);
+
+/* Character references in the text (&#36172;, &#x8D4C;, &amp;, and the
+ * named ones libxml2's HTML parser knows) are decoded by scan_blank_markup
+ * too: the character is written where the reference begins, filler after
+ * it. A hit that ends inside a reference (orig, where blanked differs)
+ * ends at its ';': the end to report for a hit that ends at `end` in
+ * blanked[0..n), scanned in place of orig[0..n). */
+size_t scan_ref_end(const unsigned char *orig, const unsigned char *blanked, size_t end, size_t n);
 
 #endif

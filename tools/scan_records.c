@@ -5,12 +5,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define READ_SIZE ((size_t)256 * 1024)
 #define JSON_MAX_DEPTH 512
+#define CHUNK_BYTES ((size_t)256 * 1024) /* records handed to a worker at a time */
 
 /* ------------------------------------------------------------------- JSON */
 
@@ -255,6 +261,70 @@ static int find_members(const char *line, size_t n, const char *field, const cha
 
 /* ------------------------------------------------------------------ scans */
 
+/* A diagnostic held with a chunk of records: printed when the output before
+ * it (`at` bytes of the chunk's output) is written. */
+struct rec_note {
+    size_t at;
+    char *msg; /* NULL: no memory to hold it */
+};
+
+/* What one thread scans records with: where hits and diagnostics go, and
+ * what it keeps from one record to the next. */
+struct rec_ctx {
+    struct cli_out *out;
+    bool hold_notes; /* diagnostics held in notes (a worker); else printed */
+    struct rec_note *notes;
+    size_t n_notes, cap_notes;
+    shai_scratch *scratch; /* NULL: each scan makes its own */
+    char *text;            /* a decoded field */
+    size_t text_cap;
+    struct cli_hits hits;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void
+rec_error(struct rec_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    if (!c->hold_notes) {
+        char small[256];
+        va_start(ap, fmt);
+        int n = vsnprintf(small, sizeof small, fmt, ap);
+        va_end(ap);
+        char *big = n >= (int)sizeof small ? malloc((size_t)n + 1) : NULL;
+        if (big) {
+            va_start(ap, fmt);
+            vsnprintf(big, (size_t)n + 1, fmt, ap);
+            va_end(ap);
+        }
+        cli_error("%s", big ? big : small);
+        free(big);
+        return;
+    }
+    if (c->n_notes == c->cap_notes) {
+        size_t cap = c->cap_notes ? 2 * c->cap_notes : 8;
+        struct rec_note *v = realloc(c->notes, cap * sizeof *v);
+        if (!v) {
+            c->out->error = ENOMEM; /* the chunk is reported out of memory */
+            return;
+        }
+        c->notes = v;
+        c->cap_notes = cap;
+    }
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (msg) {
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    c->notes[c->n_notes++] = (struct rec_note){c->out->len, msg};
+}
+
 /* Offset `byte` of text[0..) in the unit of `o`, walking from the known
  * position (*from_byte, *from_unit) when it is not past `byte`. */
 static uint64_t convert_offset(const struct record_options *o, const char *text, size_t len,
@@ -327,30 +397,33 @@ static void print_hit_members(struct cli_out *out, const struct record_options *
 }
 
 /* Scan one record's text and print its hits or its verdict. */
-static int scan_record(const struct record_options *o, const char *name, uint64_t line,
-                       const char *id, size_t id_len, const char *text, size_t len,
-                       struct cli_hits *h, struct record_tally *t)
+static int scan_record(const struct record_options *o, struct rec_ctx *c, const char *name,
+                       uint64_t line, const char *id, size_t id_len, const char *text, size_t len,
+                       struct record_tally *t)
 {
-    struct cli_out *out = &cli_stdout;
+    struct cli_out *out = c->out;
+    struct cli_hits *h = &c->hits;
     uint32_t verdict = SHAI_ACTION_PASS;
     uint64_t fb = 0, fu = 0;
     int status = CLI_EXIT_CLEAN;
 
     h->n = 0;
     h->oom = false;
-    int rc = shai_scan_policy(o->db, o->policy, NULL, text, len, o->flags, cli_collect_hit, h);
+    int rc =
+        shai_scan_policy(o->db, o->policy, c->scratch, text, len, o->flags, cli_collect_hit, h);
     if (h->oom) {
-        cli_error("%s:%llu: out of memory", name, (unsigned long long)line);
+        rec_error(c, "%s:%llu: out of memory", name, (unsigned long long)line);
         return CLI_EXIT_ERROR;
     }
     if (rc == SHAI_E_MATCH_LIMIT) {
-        cli_error("%s:%llu: a regular expression rule hit its match limit; the record may hold "
+        rec_error(c,
+                  "%s:%llu: a regular expression rule hit its match limit; the record may hold "
                   "more hits",
                   name, (unsigned long long)line);
         verdict = SHAI_ACTION_REVIEW;
         status = CLI_EXIT_ERROR;
     } else if (rc != SHAI_OK) {
-        cli_error("%s:%llu: scan failed: %s", name, (unsigned long long)line,
+        rec_error(c, "%s:%llu: scan failed: %s", name, (unsigned long long)line,
                   shai_status_message(rc));
         return CLI_EXIT_ERROR;
     }
@@ -424,47 +497,51 @@ static void status_merge(int *status, int st)
 }
 
 /* One line (without its '\n') of input `name`. */
-static int scan_line(const struct record_options *o, const char *name, uint64_t lineno,
-                     const char *line, size_t n, char **scratch, size_t *scratch_cap,
-                     struct cli_hits *h, struct record_tally *t)
+static int scan_line(const struct record_options *o, struct rec_ctx *c, const char *name,
+                     uint64_t lineno, const char *line, size_t n, struct record_tally *t)
 {
     if (!o->jsonl) {
         if (n > 0 && line[n - 1] == '\r')
             n--;
-        return scan_record(o, name, lineno, NULL, 0, line, n, h, t);
+        return scan_record(o, c, name, lineno, NULL, 0, line, n, t);
     }
     const char *fv, *iv;
     size_t fn, in, len = 0;
     if (skip_ws(line, line + n) == line + n)
         return CLI_EXIT_CLEAN; /* a blank line is no record */
     if (find_members(line, n, o->field, o->id, &fv, &fn, &iv, &in) != 0) {
-        cli_error("%s:%llu: not a JSON object", name, (unsigned long long)lineno);
+        rec_error(c, "%s:%llu: not a JSON object", name, (unsigned long long)lineno);
         return CLI_EXIT_ERROR;
     }
     if (!fv || fv[0] != '"') {
-        cli_error("%s:%llu: no string member \"%s\"", name, (unsigned long long)lineno, o->field);
+        rec_error(c, "%s:%llu: no string member \"%s\"", name, (unsigned long long)lineno,
+                  o->field);
         return CLI_EXIT_ERROR;
     }
-    if (fn + 1 > *scratch_cap) {
-        char *p = realloc(*scratch, fn + 1);
+    if (fn + 1 > c->text_cap) {
+        char *p = realloc(c->text, fn + 1);
         if (!p) {
-            cli_error("%s:%llu: out of memory", name, (unsigned long long)lineno);
+            rec_error(c, "%s:%llu: out of memory", name, (unsigned long long)lineno);
             return CLI_EXIT_ERROR;
         }
-        *scratch = p;
-        *scratch_cap = fn + 1;
+        c->text = p;
+        c->text_cap = fn + 1;
     }
-    json_string_decode(fv, fn, *scratch, &len);
-    return scan_record(o, name, lineno, iv, in, *scratch, len, h, t);
+    json_string_decode(fv, fn, c->text, &len);
+    return scan_record(o, c, name, lineno, iv, in, c->text, len, t);
 }
 
-int scan_records(const struct record_options *o, const char *const *files, size_t n_files,
-                 struct record_tally *tally)
+/* The records of each file in this thread. */
+static int scan_records_serial(const struct record_options *o, const char *const *files,
+                               size_t n_files, struct record_tally *tally)
 {
     int status = CLI_EXIT_CLEAN;
-    char *buf = NULL, *scratch = NULL;
-    size_t cap = 0, scratch_cap = 0;
-    struct cli_hits h = {NULL, 0, 0, false};
+    char *buf = NULL;
+    size_t cap = 0;
+    struct rec_ctx ctx;
+
+    memset(&ctx, 0, sizeof ctx);
+    ctx.out = &cli_stdout;
 
     for (size_t f = 0; f < n_files && !cli_stdout.error; f++) {
         const char *name = strcmp(files[f], "-") == 0 ? "<stdin>" : files[f];
@@ -517,8 +594,8 @@ int scan_records(const struct record_options *o, const char *const *files, size_
                 size_t end = nl ? (size_t)(nl - buf) : len;
                 if (!nl && !(eof && end > start))
                     break;
-                status_merge(&status, scan_line(o, name, lineno, buf + start, end - start, &scratch,
-                                                &scratch_cap, &h, &tally[f]));
+                status_merge(&status,
+                             scan_line(o, &ctx, name, lineno, buf + start, end - start, &tally[f]));
                 lineno++;
                 start = nl ? end + 1 : end;
             }
@@ -529,7 +606,399 @@ int scan_records(const struct record_options *o, const char *const *files, size_
             o->progress(0, 1);
     }
     free(buf);
-    free(scratch);
-    free(h.v);
+    free(ctx.text);
+    free(ctx.hits.v);
     return status;
+}
+
+/* ---------------------------------------------------------------- workers */
+
+/* With workers (-jN), the main thread reads each input and cuts it after a
+ * line break into chunks of about CHUNK_BYTES; a worker scans the records of
+ * a chunk into the chunk's own output, holding its diagnostics with the
+ * place in that output where they were raised; the main thread writes the
+ * chunks in input order, each diagnostic where the serial scan prints it.
+ * At most `nslots` chunks are in flight. Before a read that would block (a
+ * pipe waiting for its writer), every chunk read so far is scanned and
+ * written, as the serial scan does. */
+
+struct rec_chunk {
+    size_t file;
+    const char *name;
+    uint64_t line; /* of its first record */
+    char *buf;
+    size_t cap, len;
+    /* results */
+    struct cli_out out;
+    struct rec_note *notes;
+    size_t n_notes, cap_notes;
+    struct record_tally tally;
+    int status;
+    bool done;
+};
+
+struct rec_pool {
+    const struct record_options *o;
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv, done_cv;
+    struct rec_chunk *slots;
+    size_t nslots;
+    uint64_t submitted, next_scan, next_write;
+    bool shutdown;
+    pthread_t *threads;
+    size_t nthreads;
+    /* main thread */
+    struct record_tally *tally;
+    int status;
+};
+
+static void chunk_scan(const struct record_options *o, struct rec_ctx *c, struct rec_chunk *k)
+{
+    uint64_t lineno = k->line;
+    size_t start = 0;
+
+    c->out = &k->out;
+    c->notes = k->notes;
+    c->n_notes = 0;
+    c->cap_notes = k->cap_notes;
+    k->status = CLI_EXIT_CLEAN;
+    k->tally = (struct record_tally){0, 0};
+    while (start < k->len && !k->out.error) {
+        char *nl = memchr(k->buf + start, '\n', k->len - start);
+        size_t end = nl ? (size_t)(nl - k->buf) : k->len; /* the last line of an input */
+        status_merge(&k->status,
+                     scan_line(o, c, k->name, lineno, k->buf + start, end - start, &k->tally));
+        lineno++;
+        start = end + 1;
+    }
+    k->notes = c->notes;
+    k->n_notes = c->n_notes;
+    k->cap_notes = c->cap_notes;
+}
+
+struct rec_worker {
+    struct rec_pool *pool;
+    struct rec_ctx ctx;
+};
+
+static void *rec_worker_main(void *arg)
+{
+    struct rec_worker *w = arg;
+    struct rec_pool *p = w->pool;
+
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->next_scan == p->submitted && !p->shutdown)
+            pthread_cond_wait(&p->work_cv, &p->mu);
+        if (p->next_scan == p->submitted)
+            break;
+        struct rec_chunk *k = &p->slots[p->next_scan++ % p->nslots];
+        pthread_mutex_unlock(&p->mu);
+        chunk_scan(p->o, &w->ctx, k);
+        pthread_mutex_lock(&p->mu);
+        k->done = true;
+        pthread_cond_broadcast(&p->done_cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Write out the oldest chunk (done): its output, its diagnostics in their
+ * places. Main thread, without the lock. */
+static void chunk_write(struct rec_pool *p, struct rec_chunk *k)
+{
+    size_t at = 0;
+
+    if (!cli_stdout.error) {
+        for (size_t i = 0; i < k->n_notes; i++) {
+            cli_out_mem(&cli_stdout, k->out.buf + at, k->notes[i].at - at);
+            at = k->notes[i].at;
+            if (k->notes[i].msg)
+                cli_error("%s", k->notes[i].msg);
+            else
+                cli_error("%s: out of memory", k->name);
+        }
+        if (k->out.error == ENOMEM) {
+            cli_error("%s: out of memory", k->name);
+            status_merge(&p->status, CLI_EXIT_ERROR);
+        } else {
+            cli_out_mem(&cli_stdout, k->out.buf + at, k->out.len - at);
+        }
+        p->tally[k->file].hits += k->tally.hits;
+        p->tally[k->file].block_hits += k->tally.block_hits;
+        status_merge(&p->status, k->status);
+    }
+    for (size_t i = 0; i < k->n_notes; i++)
+        free(k->notes[i].msg);
+    k->n_notes = 0;
+    k->out.len = 0;
+    k->out.error = 0;
+    k->len = 0;
+    k->done = false;
+}
+
+/* Write out the done chunks at the head, in order, until at most
+ * `max_inflight` chunks are in flight. Main thread. */
+static void rec_pool_wait(struct rec_pool *p, uint64_t max_inflight)
+{
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        if (p->next_write < p->submitted) {
+            struct rec_chunk *k = &p->slots[p->next_write % p->nslots];
+            if (k->done) {
+                pthread_mutex_unlock(&p->mu);
+                chunk_write(p, k);
+                pthread_mutex_lock(&p->mu);
+                p->next_write++;
+                continue;
+            }
+        }
+        if (p->submitted - p->next_write <= max_inflight)
+            break;
+        pthread_cond_wait(&p->done_cv, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The next free chunk, empty. Main thread. */
+static struct rec_chunk *rec_pool_acquire(struct rec_pool *p)
+{
+    rec_pool_wait(p, p->nslots - 1);
+    return &p->slots[p->submitted % p->nslots];
+}
+
+static void rec_pool_submit(struct rec_pool *p, struct rec_chunk *k, size_t file, const char *name,
+                            uint64_t line)
+{
+    k->file = file;
+    k->name = name;
+    k->line = line;
+    k->done = false;
+    pthread_mutex_lock(&p->mu);
+    p->submitted++;
+    pthread_cond_signal(&p->work_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Whether a read from `fd` would block now. */
+static bool rec_would_block(int fd)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN, .revents = 0};
+    return poll(&pfd, 1, 0) == 0;
+}
+
+static int reserve(char **buf, size_t *cap, size_t want)
+{
+    if (*cap >= want)
+        return 0;
+    size_t c = *cap ? *cap : READ_SIZE;
+    while (c < want)
+        c *= 2;
+    char *q = realloc(*buf, c);
+    if (!q)
+        return -1;
+    *buf = q;
+    *cap = c;
+    return 0;
+}
+
+/* Cut chunk *kp after its last line break (at `cut`): submit the lines
+ * before, and move the rest into the next free chunk, *kp. -1: no memory. */
+static int rec_cut(struct rec_pool *p, struct rec_chunk **kp, size_t cut, size_t file,
+                   const char *name, uint64_t *line, char **carry, size_t *carry_cap)
+{
+    struct rec_chunk *k = *kp;
+    size_t tail = k->len - cut;
+
+    if (reserve(carry, carry_cap, tail + 1) != 0)
+        return -1;
+    memcpy(*carry, k->buf + cut, tail);
+    k->len = cut;
+    uint64_t lines = 0;
+    for (const char *q = k->buf; (q = memchr(q, '\n', (size_t)(k->buf + cut - q))) != NULL; q++)
+        lines++;
+    rec_pool_submit(p, k, file, name, *line);
+    *line += lines;
+    k = *kp = rec_pool_acquire(p);
+    if (reserve(&k->buf, &k->cap, tail + READ_SIZE) != 0)
+        return -1;
+    memcpy(k->buf, *carry, tail);
+    k->len = tail;
+    return 0;
+}
+
+/* Offset just past the last '\n' of p[0..n), 0: none. */
+static size_t after_last_line(const char *p, size_t n)
+{
+    while (n > 0 && p[n - 1] != '\n')
+        n--;
+    return n;
+}
+
+static void rec_pool_file(struct rec_pool *p, size_t f, const char *path, char **carry,
+                          size_t *carry_cap)
+{
+    const struct record_options *o = p->o;
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    uint64_t line = 1;
+
+    if (fd < 0) {
+        rec_pool_wait(p, 0);
+        cli_error("%s: %s", name, strerror(errno));
+        status_merge(&p->status, CLI_EXIT_ERROR);
+        return;
+    }
+    bool interactive = !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
+    struct rec_chunk *k = rec_pool_acquire(p);
+    while (!cli_stdout.error) {
+        if (reserve(&k->buf, &k->cap, k->len + READ_SIZE) != 0)
+            goto no_memory;
+        if (interactive && rec_would_block(fd)) {
+            /* about to wait for a writer: what it sent is answered first */
+            size_t cut = after_last_line(k->buf, k->len);
+            if (cut > 0 && rec_cut(p, &k, cut, f, name, &line, carry, carry_cap) != 0)
+                goto no_memory;
+            rec_pool_wait(p, 0);
+            cli_out_flush(&cli_stdout);
+        }
+        ssize_t n;
+        do
+            n = read(fd, k->buf + k->len, k->cap - k->len);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            int err = errno;
+            size_t cut = after_last_line(k->buf, k->len);
+            if (cut > 0 && rec_cut(p, &k, cut, f, name, &line, carry, carry_cap) != 0)
+                goto no_memory;
+            rec_pool_wait(p, 0);
+            cli_error("%s: %s", name, strerror(err));
+            status_merge(&p->status, CLI_EXIT_ERROR);
+            break;
+        }
+        if (n == 0) { /* the rest, a last line without a line break included */
+            if (k->len > 0)
+                rec_pool_submit(p, k, f, name, line);
+            break;
+        }
+        if (o->progress)
+            o->progress((uint64_t)n, 0);
+        size_t before = k->len;
+        k->len += (size_t)n;
+        if (k->len >= CHUNK_BYTES) {
+            size_t cut = after_last_line(k->buf + before, (size_t)n);
+            cut = cut ? before + cut : after_last_line(k->buf, before);
+            if (cut > 0 && rec_cut(p, &k, cut, f, name, &line, carry, carry_cap) != 0)
+                goto no_memory;
+        }
+    }
+    if (fd != STDIN_FILENO)
+        close(fd);
+    return;
+no_memory:
+    rec_pool_wait(p, 0);
+    cli_error("%s: out of memory", name);
+    status_merge(&p->status, CLI_EXIT_ERROR);
+    k->len = 0;
+    if (fd != STDIN_FILENO)
+        close(fd);
+}
+
+/* The records with o->threads workers; -1 when no worker could be started
+ * (nothing was done). */
+static int scan_records_parallel(const struct record_options *o, const char *const *files,
+                                 size_t n_files, struct record_tally *tally)
+{
+    struct rec_pool p;
+    struct rec_worker *workers;
+    char *carry = NULL;
+    size_t carry_cap = 0;
+    int status = -1;
+
+    memset(&p, 0, sizeof p);
+    p.o = o;
+    p.tally = tally;
+    p.status = CLI_EXIT_CLEAN;
+    p.nslots = 2 * o->threads + 2;
+    p.slots = calloc(p.nslots, sizeof *p.slots);
+    p.threads = calloc(o->threads, sizeof *p.threads);
+    workers = calloc(o->threads, sizeof *workers);
+    if (!p.slots || !p.threads || !workers)
+        goto out;
+    for (size_t i = 0; i < p.nslots; i++)
+        cli_out_init_memory(&p.slots[i].out);
+    if (pthread_mutex_init(&p.mu, NULL) != 0)
+        goto out;
+    if (pthread_cond_init(&p.work_cv, NULL) != 0)
+        goto out_mutex;
+    if (pthread_cond_init(&p.done_cv, NULL) != 0)
+        goto out_work;
+    while (p.nthreads < o->threads) {
+        struct rec_worker *w = &workers[p.nthreads];
+        w->pool = &p;
+        w->ctx.hold_notes = true;
+        if (shai_scratch_new(o->db, &w->ctx.scratch) != SHAI_OK)
+            w->ctx.scratch = NULL; /* each scan makes its own */
+        if (pthread_create(&p.threads[p.nthreads], NULL, rec_worker_main, w) != 0) {
+            shai_scratch_free(w->ctx.scratch);
+            w->ctx.scratch = NULL;
+            break;
+        }
+        p.nthreads++;
+    }
+    if (p.nthreads > 0) {
+        for (size_t f = 0; f < n_files && !cli_stdout.error; f++) {
+            rec_pool_file(&p, f, files[f], &carry, &carry_cap);
+            if (o->progress)
+                o->progress(0, 1);
+        }
+        rec_pool_wait(&p, 0);
+        status = p.status;
+        pthread_mutex_lock(&p.mu);
+        p.shutdown = true;
+        pthread_cond_broadcast(&p.work_cv);
+        pthread_mutex_unlock(&p.mu);
+        for (size_t i = 0; i < p.nthreads; i++)
+            pthread_join(p.threads[i], NULL);
+    }
+    pthread_cond_destroy(&p.done_cv);
+out_work:
+    pthread_cond_destroy(&p.work_cv);
+out_mutex:
+    pthread_mutex_destroy(&p.mu);
+out:
+    if (p.slots) {
+        for (size_t i = 0; i < p.nslots; i++) {
+            free(p.slots[i].buf);
+            for (size_t j = 0; j < p.slots[i].n_notes; j++)
+                free(p.slots[i].notes[j].msg);
+            free(p.slots[i].notes);
+            cli_out_free_memory(&p.slots[i].out);
+        }
+    }
+    if (workers) {
+        for (size_t i = 0; i < p.nthreads; i++) {
+            shai_scratch_free(workers[i].ctx.scratch);
+            free(workers[i].ctx.text);
+            free(workers[i].ctx.hits.v);
+        }
+    }
+    free(workers);
+    free(p.slots);
+    free(p.threads);
+    free(carry);
+    return status;
+}
+
+int scan_records(const struct record_options *o, const char *const *files, size_t n_files,
+                 struct record_tally *tally)
+{
+    if (o->threads > 1) {
+        int status = scan_records_parallel(o, files, n_files, tally);
+        if (status >= 0)
+            return status;
+    }
+    return scan_records_serial(o, files, n_files, tally);
 }

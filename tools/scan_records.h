@@ -17,7 +17,7 @@ enum record_offsets { OFFSETS_BYTE, OFFSETS_CHAR, OFFSETS_UTF16 };
 
 struct record_options {
     const shai_db *db;
-    const shai_policy *policy; /* --scene and friends; NULL: none */
+    const shai_policy *policy;         /* --scene and friends; NULL: none */
     uint32_t flags;                    /* shai_scan flags */
     const char *const *category_names; /* by category id, entries may be NULL */
     uint32_t category_count;
@@ -27,6 +27,7 @@ struct record_options {
     bool verdicts;     /* one object per record; else one per hit */
     enum record_offsets offsets;
     void (*progress)(uint64_t bytes, uint64_t files); /* main thread, may be NULL */
+    size_t threads; /* workers; 0 or 1: records are scanned in the calling thread */
 };
 
 /* Per input: hits, block hits (for --fail-on and the summary). */
@@ -35,10 +36,11 @@ struct record_tally {
     uint64_t block_hits;
 };
 
-/* Scan `files` ("-": standard input) record by record, in this thread,
- * writing to standard output (cli_stdout). Returns CLI_EXIT_CLEAN, _HITS or
- * _ERROR (a record that is not a JSON object with the field, unreadable
- * input, a rule's match limit: named on standard error, the scan goes on). */
+/* Scan `files` ("-": standard input) record by record, writing to standard
+ * output (cli_stdout). With o->threads > 1, workers scan chunks of
+ * records; the output and the diagnostics are the same, in input order. Returns CLI_EXIT_CLEAN,
+ * _HITS or _ERROR (a record that is not a JSON object with the field, unreadable input, a rule's
+ * match limit: named on standard error, the scan goes on). */
 int scan_records(const struct record_options *o, const char *const *files, size_t n_files,
                  struct record_tally *tally);
 

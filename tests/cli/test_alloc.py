@@ -86,7 +86,15 @@ class FailEachAllocation(unittest.TestCase):
             self.assertEqual(p.returncode, 1, p.stderr)
             self.assertIn("www.abc.cn".encode(), p.stdout)
 
-        for args in (["scan", "--db", "db.shai", "in.txt"], ["scan", "--db", "db.shai", "-"]):
+        os.mkdir(os.path.join(self.dir, "tree"))
+        for name in ("a.txt", "b.txt"):
+            with open(os.path.join(self.dir, "tree", name), "w", encoding="utf-8") as f:
+                f.write(TEXT)
+        for args in (["scan", "--db", "db.shai", "in.txt"], ["scan", "--db", "db.shai", "-"],
+                     # the workers: a directory scanned as it is walked,
+                     # records in chunks
+                     ["scan", "--db", "db.shai", "-j2", "tree"],
+                     ["scan", "--db", "db.shai", "-j2", "--verdicts", "in.txt", "-"]):
             with self.subTest(args=args):
                 self.fail_each(args, whole, TEXT.encode())
 

@@ -504,6 +504,40 @@ class TestExitCodesAndErrors(CliTestCase):
         self.assertEqual(p.stderr.decode().splitlines(),
                          ["shai: <stdin>:2: " + msg, "shai: <stdin>:4: " + msg])
 
+    def test_match_limit_rescans_within_budget(self):
+        # The padding of issue #19 item 1 on every line, with a rule that
+        # backtracks on it: the library bounds the scan's rule work by its
+        # budget (32 times a rule gives up, plus one per 16 KiB); naming the
+        # lines must not scan each one again with a budget of its own (1500
+        # lines: 1500 budgets). As many lines as the scan's budget are named,
+        # the rest of the scan's lines as one range.
+        lex = self.lexicon("@category contact\n@action review\n"
+                           "re:wechat\\s?[a-z_0-9]{8,}\nre:wechat(?:\\s|\\s)*[:：]\n")
+        n = 1500
+        line = "wechat" + " " * 200 + "。wechat abc_12345\n"
+        f = self.write("pad.txt", line * n)
+        size = len((line * n).encode())
+        budget = 32 + size // 16384  # one block of the parallel engine
+        msg = "a regular expression rule hit its match limit; the line may hold more hits"
+        p = self.scan("-L", lex, "-j2", f)
+        self.assert_exit(p, 2)
+        err = p.stderr.decode().splitlines()
+        named = [e for e in err if e.endswith(msg)]
+        self.assertEqual(named, ["shai: %s:%d: %s" % (f, i, msg) for i in range(1, budget + 1)])
+        self.assertEqual(len(err), budget + 1)
+        self.assertRegex(err[-1], r"^shai: %s:%d-%d: a regular expression rule may have hit its "
+                         r"match limit on these lines .*they may hold more hits$"
+                         % (re.escape(f), budget + 1, n))
+        # the hits found are printed, in order
+        out = p.stdout.decode().splitlines()
+        self.assertTrue(out and all(o.endswith("wechat abc_12345 [contact/review]") for o in out))
+        # -j1: a read's lines are one scan (a budget each), named the same way
+        p = self.scan("-L", lex, "-j1", f)
+        self.assert_exit(p, 2)
+        err = p.stderr.decode().splitlines()
+        self.assertLess(len([e for e in err if e.endswith(msg)]), n // 4)
+        self.assertTrue(any("-" in e.split(":")[2] for e in err), err[-1])
+
     def test_malformed_lexicon(self):
         bad = self.write("lexicons/bad.txt", "@category x\n赌博\n@colour red\n")
         p = self.scan("-L", bad, input="赌博\n")
@@ -853,6 +887,21 @@ class TestDifferential(CliTestCase):
 
 
 
+def read_pty(master):
+    """All that the process wrote to the terminal whose slave is closed: a
+    pty hands data on in pieces (its flip buffer is pushed by a kernel
+    worker), so one read may see only the first; read until EIO."""
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            return out
+        if not chunk:
+            return out
+        out += chunk
+
+
 def peak_rss_of(argv, env, feed=None):
     """Run argv to completion, with feed(stdin) writing its standard input
     when given; (returncode, stdout, stderr, peak RSS in bytes). Under ASan
@@ -1179,6 +1228,29 @@ class TestThreads(CliTestCase):
                 seen.append(name)
         self.assertEqual(seen, sorted(seen))
         self.outputs_agree(["-L", lex, "-f", "jsonl", "--overlapping"], files=files[:150])
+
+    def test_directory_scanned_while_walked(self):
+        # issue 18: with workers, the files of a directory are scanned as the
+        # walk finds them; the output, -c, the summary and the exit status
+        # are those of -j1 (walk order: byte order of names, depth first).
+        lex = self.lexicon(self.LEXICON)
+        rng = random.Random(SEED)
+        root = self.path("tree")
+        for i in range(400):
+            d = "tree/%s/%s" % (rng.choice("abcde"), rng.choice(["", "x/", "y/z/", "Ä/"]))
+            n = rng.choice([0, 1, 5, 50])
+            text = "".join(rng.choice(["赌博", "刷单", "好", "\n", "a"]) for _ in range(n))
+            self.write(d + "f%03d.txt" % i, text)
+        self.write("tree/b/big.txt", ("赌博好\n" * 80000))  # over 512 KiB: blocks
+        self.write("tree/c/page.html", "<p>网上&#36172;&#21338;</p>\n")
+        self.write("tree/c/.hidden.txt", "赌博\n")
+        self.write("tree/d/bin.dat", b"\x00\x01" + "赌博".encode())
+        os.makedirs(self.path("tree/e"), exist_ok=True)
+        os.symlink(self.path("tree/a"), self.path("tree/e/link"))
+        f = self.write("named.txt", "刷单\n")
+        for args in ([], ["-c"], ["--summary", "-f", "jsonl"], ["-l"]):
+            self.outputs_agree(["-L", lex, *args], files=[f, root, "-", root + "/c"],
+                               input="赌博\n")
 
     @slow
     def test_giant_line_bounded(self):
@@ -1998,7 +2070,7 @@ class TestOutputForPeople(CliTestCase):
                                   stderr=subprocess.PIPE, env=self.env(TERM="xterm", **env),
                                   timeout=60)
             os.close(slave)
-            out = os.read(master, 65536)
+            out = read_pty(master)
             os.close(master)
             self.assertEqual(proc.returncode, 1)
             self.assertEqual(b"\033[" in out, colored, out)
@@ -2034,7 +2106,7 @@ class TestSummaryAndTerminal(CliTestCase):
                                stderr=slave, env=self.env(SHAI_PROGRESS_DELAY_MS="0", TERM="xterm"),
                                timeout=60)
             os.close(slave)
-            err = os.read(master, 65536).decode()
+            err = read_pty(master).decode()
             os.close(master)
             self.assertEqual(p.returncode, 1)
             self.assertRegex(err, r"shai: \d/3 files, [0-9.]+ MB, \d+ hits, [0-9.]+ MB/s")
@@ -2048,7 +2120,7 @@ class TestSummaryAndTerminal(CliTestCase):
                            stderr=slave, env=self.env(SHAI_PROGRESS_DELAY_MS="0", TERM="xterm"),
                            timeout=60)
         os.close(slave)
-        err = os.read(master, 65536).decode()
+        err = read_pty(master).decode()
         os.close(master)
         self.assertRegex(err, r"shai: \d/3 files, [0-9.]+ MB, \d+ hits")
 
@@ -2133,6 +2205,83 @@ class TestRecords(CliTestCase):
         for line in (2, 3, 4, 5):
             self.assertIn("<stdin>:%d:" % line, err)
         self.assert_exit(self.scan("-L", lex, "--input", "jsonl", input=data), 2)  # no --field
+
+    def test_threads_same_bytes(self):
+        # Records are scanned by the -jN workers in chunks of lines; the
+        # output, the diagnostics and their interleaving are those of -j1.
+        lex = self.lexicon(BASIC_LEXICON + "@category spam\n@action review\n"
+                           "re:k(?:a+)+b\nre:qq[0-9]{5,}\n")
+        rng = random.Random(SEED)
+        texts = ["他在网上赌博输了", "干净的评论", "代开发票 and 最好", "加qq123456 最好",
+                 "k" + "a" * 40 + "c", "😀赌博\u2028", "", "普通的一句话，没有问题。" * 20]
+        rows = []
+        for i in range(40000):
+            r = rng.random()
+            if r < 0.002:
+                rows.append("not json")
+            elif r < 0.004:
+                rows.append(json.dumps({"id": i}))
+            elif r < 0.006:
+                rows.append("")
+            else:
+                rows.append(json.dumps({"id": i, "text": rng.choice(texts)},
+                                       ensure_ascii=rng.random() < 0.5))
+        data = "\n".join(rows) + "\r\n" + json.dumps({"id": "last", "text": "赌博"})
+        self.assertGreater(len(data.encode()), 4 * 256 * 1024)  # several chunks
+        f = self.write("records.jsonl", data)
+        modes = (["--input", "jsonl", "--field", "text", "--id", "id"],
+                 ["--input", "jsonl", "--field", "text", "--id", "id", "--verdicts",
+                  "--offsets", "utf16"],
+                 ["--verdicts"], ["--verdicts", "--overlapping", "--offsets", "char"])
+        for args in modes:
+            runs = {}
+            for j in ("-j1", "-j2", "-j3"):
+                # stdout and stderr into one pipe: the diagnostics keep
+                # their places between the records' lines
+                p = subprocess.run([BIN, "scan", "-L", lex, *args, j, f],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   env=self.env(), timeout=300)
+                runs[j] = (p.returncode, p.stdout)
+            if "jsonl" in args:  # bad records
+                self.assertEqual(runs["-j1"][0], 2, args)
+                self.assertIn(b"not a JSON object", runs["-j1"][1])
+            else:
+                self.assertIn(runs["-j1"][0], (1, 2), args)
+            self.assertGreater(runs["-j1"][1].count(b"\n"), 1000)
+            for j in ("-j2", "-j3"):
+                self.assertTrue(runs[j] == runs["-j1"], "%s %s: differs from -j1" % (args, j))
+        # through a pipe, with a second file after it
+        args = modes[1]
+        base = self.scan("-L", lex, *args, "-j1", "-", f, input=data)
+        p = self.scan("-L", lex, *args, "-j2", "-", f, input=data)
+        self.assertEqual((p.returncode, p.stdout, p.stderr),
+                         (base.returncode, base.stdout, base.stderr))
+
+    def test_threads_answer_each_line(self):
+        # A co-process that writes a record and waits for its verdict before
+        # it writes the next one gets each answer with -j2 as with -j1.
+        import select
+        lex = self.lexicon()
+        for j in ("-j1", "-j2"):
+            proc = subprocess.Popen([BIN, "scan", "-L", lex, "--verdicts", j],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, env=self.env())
+            try:
+                for i, text in enumerate(["网上赌博", "干净的", "最好"]):
+                    proc.stdin.write((text + "\n").encode())
+                    proc.stdin.flush()
+                    ready, _, _ = select.select([proc.stdout], [], [], 30)
+                    self.assertTrue(ready, "%s: no answer to line %d" % (j, i + 1))
+                    rec = json.loads(proc.stdout.readline())
+                    self.assertEqual(rec["line"], i + 1)
+                proc.stdin.close()
+                self.assertEqual(proc.wait(timeout=30), 1)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                proc.stdout.close()
+                proc.stderr.close()
 
     def test_mapper_example(self):
         # "exit 1 on hits breaks Hadoop Streaming and Spark RDD.pipe()": the
@@ -2449,6 +2598,55 @@ class TestDocuments(CliTestCase):
         self.assert_exit(p, 2)
         self.assertIn("bad.docx: not a .docx", p.stderr.decode())
 
+    def test_committed_docx(self):
+        # A .docx made by python-docx from its Word-saved template (styles,
+        # settings, theme, numbering, properties: tests/cli/data/
+        # make_draft_docx.py), not by hand: a heading, runs in bold, a tab, a
+        # line break inside a paragraph, an empty paragraph, a table, and a
+        # character reference that in a .docx is text.
+        lex = self.lexicon("@category gambling\n@action block\n网上赌场\n赌博\n"
+                           "@category fraud\n代开发票\n@category ad-law\n@action review\n"
+                           "全网第一\n")
+        f = os.path.join(SOURCE_DIR, "tests", "cli", "data", "draft.docx")
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "-f", "jsonl", f)
+            self.assert_exit(p, 1)
+            self.assertEqual([(r["line"], r["col"], r["text"], r["category"])
+                              for r in self.jsonl(p.stdout)],
+                             [(2, 3, "网上赌场", "gambling"), (3, 6, "代开发票", "fraud"),
+                              (5, 5, "全网第一", "ad-law"), (7, 1, "网上赌场", "gambling")])
+
+    def test_html_character_references(self):
+        # "&#36172;&#21338;" is 赌博 to a browser: references are decoded
+        # before matching in .html and .md (numeric, hexadecimal, and the
+        # named ones libxml2 knows), offsets and the text printed are the
+        # file's; in a .txt they stay text.
+        lex = self.lexicon("@category gambling\n@action block\n赌博\n网上赌博\n"
+                           "@category ad-law\n@action review\n最好\n")
+        html = ("<p>他在网上&#36172;&#21338;，&#x8D4C;&#X535a;和&amp;赌博</p>\n"
+                "<p>赌<b>&#21338;</b> &lt;最&#22909;&gt; AT&amp;T &ne; &bogus; &#0; "
+                "&#xD800;&#21338</p>\n")
+        data = html.encode()
+        for name in ("page.html", "page.md"):
+            f = self.write(name, html)
+            p = self.scan("-L", lex, "-f", "jsonl", f)
+            self.assert_exit(p, 1)
+            recs = self.jsonl(p.stdout)
+            self.assertEqual([(r["line"], r["col"], r["text"], r["entry"]) for r in recs], [
+                (1, 6, "网上&#36172;&#21338;", "网上赌博"),
+                (1, 25, "&#x8D4C;&#X535a;", "赌博"),
+                (1, 47, "赌博", "赌博"),
+                (2, 4, "赌<b>&#21338;", "赌博"),
+                (2, 25, "最&#22909;", "最好")])
+            for r in recs:
+                self.assertEqual(data[r["start"]:r["end"]].decode(), r["text"])
+            p = self.scan("-L", lex, f)
+            self.assertEqual(p.stdout.decode().splitlines()[0],
+                             f + ":1:6: 网上&#36172;&#21338; [gambling/block]")
+        f = self.write("page.txt", html)
+        p = self.scan("-L", lex, "-f", "jsonl", f)
+        self.assertEqual([r["text"] for r in self.jsonl(p.stdout)], ["赌博"])
+
     def test_html_and_markdown_markup_is_not_text(self):
         lex = self.lexicon("@category gambling\n赌博\n@category spam\n"
                            "re:www\\.[a-z0-9]+\\.cn\n")
@@ -2498,6 +2696,83 @@ class TestLongLines(CliTestCase):
             for r in recs[:: 997]:
                 self.assertEqual(r["start"], len((unit * (r["col"] // len(unit))).encode())
                                  + (0 if r["text"] == "赌博" else 7))
+
+
+    def test_held_hits_of_a_long_line_are_decided_in_parts(self):
+        # issue 19: in the default mode a line's word and rule hits were held
+        # until the line ended (one selection over both), so a line of hits
+        # cost memory in proportion to its length (a 50 MB line: 280 MB).
+        # Bounded now; the same output as the whole line decided at once.
+        lex = self.lexicon("@category gambling\n@action block\n赌博\n网上赌博\n"
+                           "@category spam\n@action review\nre:qq[0-9]{5,}\n"
+                           "re:网上赌[博场]qq\n")
+        unit = "他在网上赌博qq123456，网上赌场 qq7654321 " + "普通的文字。" * 30
+        n = 3000
+        f = self.write("held.txt", "赌博\n" + unit * n + "\n赌博")
+        base = self.scan("-L", lex, "-j1", f)
+        self.assert_exit(base, 1)
+        lines = base.stdout.decode().splitlines()
+        # overlapping word and rule hits: the rule's 网上赌博qq is longer than
+        # the word 网上赌博, and qq123456 begins inside it
+        want = [f + ":1:1: 赌博 [gambling/block]"]
+        for i in range(n):
+            want += [f + ":2:%d: 网上赌博qq [spam/review]" % (3 + len(unit) * i),
+                     f + ":2:%d: qq7654321 [spam/review]" % (21 + len(unit) * i)]
+        want.append(f + ":3:1: 赌博 [gambling/block]")
+        self.assertEqual(lines, want)
+        # -j2 decides the line at once (one block)
+        for j in ("-j2", "-j3"):
+            p = self.scan("-L", lex, j, f)
+            self.assertEqual(p.stdout, base.stdout, j)
+
+    @slow
+    def test_one_gib_line_in_bounded_memory(self):
+        # issue 19: "scanning a 2 GB single line through a pipe ... in
+        # constant memory": a 1 GiB line of word and rule hits (the default
+        # mode holds them for one selection over both) through a pipe, as
+        # text with -j1 and as JSONL with -j2; peak RSS against a 4 MiB line.
+        lex = self.lexicon("@category gambling\n@action block\n赌博\n"
+                           "@category spam\n@action review\nre:qq[0-9]{5,}\n")
+        unit = ("普通的文字，没有问题。" * 120 + "他在网上赌博 加qq123456 ").encode()
+        chars = len(unit.decode())
+
+        def feeder(total):
+            def feed(w):
+                block = unit * 64
+                for _ in range(total // len(block)):
+                    w.write(block)
+            return feed
+
+        big, small = 1 << 30, 4 << 20
+        n = big // (len(unit) * 64) * 64
+        for j, fmt in (("-j1", "text"), ("-j2", "jsonl")):
+            argv = [BIN, "scan", "-L", lex, j, "-f", fmt, "-"]
+            rc, _, _, rss_small = peak_rss_of(argv, self.env(), feeder(small))
+            self.assertEqual(rc, 1)
+            rc, out, err, rss_big = peak_rss_of(argv, self.env(), feeder(big))
+            self.assertEqual((rc, err), (1, b""))
+            self.assertLess(rss_big - rss_small, 48 * 1024 * 1024,
+                            "%s %s: peak RSS %d bytes for 1 GiB, %d for 4 MiB"
+                            % (j, fmt, rss_big, rss_small))
+            # every word hit, at its column (and byte offset); the rule's
+            # hits too, but for one cut by a boundary of the 1 MiB pieces
+            # rules match a long line in (shai.h)
+            word_col = chars - len("赌博 加qq123456 ") + 1
+            if fmt == "text":
+                hits = [(int(h.split(":")[2]), h.split(" ", 2)[1])
+                        for h in out.decode().splitlines()]
+            else:
+                recs = self.jsonl(out)
+                for r in recs[::4099]:
+                    self.assertEqual(r["start"], len(unit[:-len(" 加qq123456 ".encode())])
+                                     + (r["col"] - 1) // chars * len(unit)
+                                     + (-len("赌博".encode()) if r["text"] == "赌博" else 4))
+                hits = [(r["col"], r["text"]) for r in recs]
+            words = [c for c, t in hits if t == "赌博"]
+            self.assertEqual(words, [i * chars + word_col for i in range(n)])
+            rules = [c for c, t in hits if t == "qq123456"]
+            self.assertGreater(len(rules), n - big // (1 << 20))
+            self.assertTrue(all((c - word_col - 4) % chars == 0 for c in rules))
 
 
 if __name__ == "__main__":
