@@ -265,26 +265,30 @@ static int is_particle(uint32_t cp)
     return 0;
 }
 
-/* A placeholder u[q] of a match that ends before u[e] stands for a unit
- * only next to characters that are not Latin letters or digits (1980×1080,
- * *2, `Garcons x Vans` and `s x` are not insults), and, as the match's last
- * unit, only before a character that is not Han, or a particle: 花*钱 and
- * 退我*元 mask a number, 混X！ and 牛X的 an insult. */
+/* Whether placeholder u[q] of a match that ends before u[e] stands for a
+ * unit: not next to a digit, not a word of its own among Latin words, and
+ * an asterisk at the match's end only before a particle or a character that
+ * is not Han (花*钱 and 退我*元 mask a number; 傻*的, f*ck, 援○妹子 hide a
+ * character). */
 static int wild_ok(const walk *w, uint32_t q, uint32_t e)
 {
+    /* next to a digit: a dimension or a count (1980×1080, *2) */
+    if ((q > 0 && w->u[q - 1].cls == C_DIGIT) || (q + 1 < w->n && w->u[q + 1].cls == C_DIGIT))
+        return 0;
+    /* a Latin letter across a space: a word of its own (Garcons x Vans) */
     uint32_t i = q;
     while (i > 0 && w->u[i - 1].cp == ' ')
         i--;
-    if (i > 0 && (w->u[i - 1].cls == C_LATIN || w->u[i - 1].cls == C_DIGIT))
+    if (i < q && i > 0 && (w->u[i - 1].cls == C_LATIN || w->u[i - 1].cls == C_DIGIT))
         return 0;
     i = q + 1;
     while (i < w->n && w->u[i].cp == ' ')
         i++;
-    if (i >= w->n)
-        return 1;
-    if (w->u[i].cls == C_LATIN || w->u[i].cls == C_DIGIT)
+    if (i > q + 1 && i < w->n && (w->u[i].cls == C_LATIN || w->u[i].cls == C_DIGIT))
         return 0;
-    if (q + 1 == e && w->u[i].cls == C_HAN)
+    /* an asterisk ending the match before more Han text masks a number
+     * (花*钱, 退我*元) unless a particle follows (傻*的) */
+    if (w->u[q].cp == '*' && q + 1 == e && i < w->n && w->u[i].cls == C_HAN)
         return is_particle(w->u[i].cp);
     return 1;
 }
@@ -347,6 +351,13 @@ static uint16_t primary_reading(uint32_t cp)
 {
     shi_reading r[SHI_READINGS_MAX];
     return shi_py_readings(cp, r) ? r[0] : 0;
+}
+
+/* Whether text character t has r as its most common reading (near: as
+ * the near key of it). */
+static int reads_as(const vu *t, uint16_t r, int near)
+{
+    return t->nread && r && (near ? t->near[0] : t->read[0]) == r;
 }
 
 static uint16_t near_key(uint16_t r)
@@ -473,15 +484,17 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
              * character may continue (a depth-1 node ends no entry) */
             const vu *nx = node ? NULL : next_han(w, q + 1);
             int last = !node && q + 1 >= w->n;
-            /* a character of the text sounds as its most common reading
-             * only: 妈 is not 麻 (má), though 麻麻亮 says mā */
+            /* characters sound as their most common readings, in the entry
+             * and in the text: 麻 is má, though 麻麻亮 says mā (大妈 is not
+             * 大麻); 大 is dà, though 大夫 says dài (大考 is not 代考) */
             uint32_t tread = t->nread ? 1 : 0;
             for (uint32_t r = 0; r < tread && !last; r++)
                 if (!nx || pair_may(w, t->read[r], nx))
                     nk = children_by_key(db->vredges, a->redge, a[1].redge, t->read[r], t->read[r],
                                          0, kids, nk, db);
             for (uint32_t i = 0; i < nk; i++)
-                if (w->vn[kids[i]].cp != t->cp && primary_reading(w->vn[kids[i]].cp) == t->read[0])
+                if (w->vn[kids[i]].cp != t->cp &&
+                    reads_as(t, primary_reading(w->vn[kids[i]].cp), 0))
                     step_into(w, kids[i], q + 1, s3);
             if ((below & SHI_VMASK_NEAR) && a->nedge < a[1].nedge) {
                 uint32_t exact_kids = nk;
@@ -493,7 +506,7 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
                 s3.nearu = 1;
                 for (uint32_t i = exact_kids; i < nk; i++)
                     if (w->vn[kids[i]].cp != t->cp &&
-                        near_key(primary_reading(w->vn[kids[i]].cp)) == t->near[0])
+                        reads_as(t, near_key(primary_reading(w->vn[kids[i]].cp)), 1))
                         step_into(w, kids[i], q + 1, s3);
             }
         }
