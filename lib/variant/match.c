@@ -708,6 +708,17 @@ void shi_vmatcher_release(shi_vmatcher *m)
 }
 
 /* The classes of the line's characters and their tokens. */
+/* The folded form of a Han character the segment left as it was (one
+ * outside the db's alphabet), or cp. */
+static uint32_t fold_han(const shai_db *db, uint32_t cp)
+{
+    uint32_t out[SHI_FOLD_MAX];
+    if (!(shi_map(db, cp) & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND)) &&
+        shi_fold_cp(db->fold, cp, out) == 1)
+        return out[0];
+    return cp;
+}
+
 static void classify(walk *w)
 {
     const shai_db *db = w->db;
@@ -780,8 +791,16 @@ static void classify(walk *w)
                     bloom_add(t->bits, SHI_VKEY_NEAR | t->near[k]);
                 }
             }
-            if (split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp))
-                t->comp = shi_split_compose(cp, w->chars[i + 1].cp);
+            if (split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp)) {
+                uint32_t b = w->chars[i + 1].cp;
+                t->comp = shi_split_compose(cp, b);
+                /* components outside the alphabet come unfolded: 弓雖 is 弓虽 */
+                if (!t->comp) {
+                    uint32_t fa = fold_han(db, cp), fb = fold_han(db, b);
+                    if (fa != cp || fb != b)
+                        t->comp = shi_split_compose(fa, fb);
+                }
+            }
             if (t->comp)
                 bloom_add(t->bits, t->comp);
         } else {

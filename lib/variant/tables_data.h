@@ -8,7 +8,7 @@
  *   - Unihan 15.0.0 Unihan_Readings.txt (kMandarin, kHanyuPinlu, kTGHZ2013,
  *     kXHC1983, kHanyuPinyin), Debian package unicode-data; Unicode License
  *     (tools/gen_fold/data/LICENSE-Unicode.txt): the pinyin readings;
- *   - tools/gen_variant/data/split.txt (version 1): split characters, written by
+ *   - tools/gen_variant/data/split.txt (version 2): split characters, written by
  *     hand for shai, under the shai project's license (wordlists/LICENSE, 4.);
  *   - tools/gen_variant/data/emoji.txt (version 1): emoji for characters, written by
  *     hand for shai, under the shai project's license (wordlists/LICENSE, 4.);
@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#define SHI_VARIANT_TABLES_VERSION "unihan-15.0.0;split-1;emoji-1;leet-1;digits-1;wildcards-2;words-1"
+#define SHI_VARIANT_TABLES_VERSION "unihan-15.0.0;split-2;emoji-1;leet-1;digits-1;wildcards-2;words-1"
 
 /* Toneless syllables, sorted (binary search); the index is the id, 0 is none. */
 #define SHI_PY_NSYL 424
@@ -6075,7 +6075,7 @@ static const uint16_t shi_py_blocks[316][SHI_PY_PAGE] = {
 
 /* Split characters: components a, b -> character c, sorted by (a, b). */
 typedef struct shi_split_row { uint32_t a, b, c; } shi_split_row;
-#define SHI_SPLIT_COUNT 289
+#define SHI_SPLIT_COUNT 291
 static const shi_split_row shi_split_rows[SHI_SPLIT_COUNT] = {
     {0x4E0A, 0x4E0B, 0x5361}, /* 上下 卡 */
     {0x4E30, 0x8272, 0x8273}, /* 丰色 艳 */
@@ -6150,6 +6150,7 @@ static const shi_split_row shi_split_rows[SHI_SPLIT_COUNT] = {
     {0x54B8, 0x5FC3, 0x611F}, /* 咸心 感 */
     {0x571F, 0x4E5F, 0x5730}, /* 土也 地 */
     {0x571F, 0x4E91, 0x575B}, /* 土云 坛 */
+    {0x571F, 0x556C, 0x5899}, /* 土啬 墙 */
     {0x571F, 0x6210, 0x57CE}, /* 土成 城 */
     {0x58EB, 0x53E3, 0x5409}, /* 士口 吉 */
     {0x58EB, 0x5FC3, 0x5FD7}, /* 士心 志 */
@@ -6279,6 +6280,7 @@ static const shi_split_row shi_split_rows[SHI_SPLIT_COUNT] = {
     {0x7530, 0x529B, 0x7537}, /* 田力 男 */
     {0x7530, 0x571F, 0x91CC}, /* 田土 里 */
     {0x7530, 0x6728, 0x679C}, /* 田木 果 */
+    {0x756A, 0x7FBD, 0x7FFB}, /* 番羽 翻 */
     {0x767D, 0x52FA, 0x7684}, /* 白勺 的 */
     {0x767D, 0x738B, 0x7687}, /* 白王 皇 */
     {0x76F8, 0x5FC3, 0x60F3}, /* 相心 想 */
