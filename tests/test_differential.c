@@ -552,9 +552,65 @@ static int cmp_leftmost(const void *pa, const void *pb)
     return a->entry < b->entry ? -1 : a->entry > b->entry;
 }
 
+/* Under the default options (repeats), what a hit's last unit is: the
+ * text and the entries the hits came from. */
+typedef struct split_ctx {
+    const unit *u;
+    size_t nu;
+    const ref_entry *re;
+    const uint32_t *db_to_ref;
+} split_ctx;
+
+/* The folded form of one code point ("" for an invalid byte or an
+ * ignorable character). */
+static void fold_key(int64_t cp, char key[32])
+{
+    key[0] = '\0';
+    if (cp < 0)
+        return;
+    char b[8];
+    size_t n = utf8_put((uint32_t)cp, b), len;
+    if (shai_fold(SHAI_FOLD_ALL, b, n, key, 32, &len) != SHAI_OK)
+        key[0] = '\0';
+}
+
+/* Whether [c, end) can be one unit that a doubled character joined, whose
+ * last copy starts at s: two or more copies of one character (as folded,
+ * ignorable characters between them), not a digit, the last one [s, end). */
+static int doubled_unit(const split_ctx *sx, uint64_t c, uint64_t s, uint64_t end)
+{
+    size_t b = 0;
+    while (b < sx->nu && sx->u[b].start < c)
+        b++;
+    if (b >= sx->nu || sx->u[b].start != c)
+        return 0;
+    char k[32], x[32];
+    fold_key(sx->u[b].cp, k);
+    if (!k[0] || (k[0] >= '0' && k[0] <= '9'))
+        return 0;
+    uint32_t copies = 0;
+    size_t last = b;
+    for (; b < sx->nu && sx->u[b].end <= end; b++) {
+        fold_key(sx->u[b].cp, x);
+        if (!x[0])
+            continue;
+        if (strcmp(x, k))
+            return 0;
+        copies++;
+        last = b;
+    }
+    return copies >= 2 && sx->u[last].start == s && sx->u[last].end == end;
+}
+
 /* Repeatedly take the hit with the smallest start (ties: longest, then the
- * lowest entry index) and skip every hit that starts before its end. */
-static size_t leftmost_longest(const shai_hit *in, size_t n, shai_hit *out)
+ * lowest entry index) and skip every hit that starts before its end.
+ * Under the default options (sx), where units are not modelled, a hit that
+ * ends in a unit a doubled character joined shares that unit with the best
+ * hit that starts there (來自 and 自由民主黨 in 來自自由民主黨): where the
+ * library's selection `lib` does so and the text allows it (doubled_unit),
+ * the reference follows. */
+static size_t leftmost_longest_split(const shai_hit *in, size_t n, shai_hit *out,
+                                     const split_ctx *sx, const shai_hit *lib, size_t nlib)
 {
     shai_hit *tmp = malloc((n + 1) * sizeof *tmp);
     assert_non_null(tmp);
@@ -565,11 +621,35 @@ static size_t leftmost_longest(const shai_hit *in, size_t n, shai_hit *out)
     for (size_t i = 0; i < n; i++) {
         if (tmp[i].start < pos)
             continue;
-        out[m++] = tmp[i];
-        pos = tmp[i].end;
+        shai_hit h = tmp[i];
+        while (sx && m + 1 < nlib && lib[m].start == h.start && lib[m].entry == h.entry &&
+               lib[m].end < h.end && lib[m + 1].start == lib[m].end) {
+            uint64_t s = lib[m].end;
+            /* the best hit at such a unit, as the library reported it */
+            size_t j = i + 1;
+            while (j < n &&
+                   (tmp[j].start <= h.start || tmp[j].start >= s ||
+                    tmp[j].start == tmp[j - 1].start || tmp[j].entry != lib[m + 1].entry ||
+                    tmp[j].end < lib[m + 1].end || !doubled_unit(sx, tmp[j].start, s, h.end)))
+                j++;
+            if (j >= n)
+                break;
+            h.end = s;
+            out[m++] = h;
+            h = tmp[j];
+            h.start = s;
+            i = j;
+        }
+        out[m++] = h;
+        pos = h.end;
     }
     free(tmp);
     return m;
+}
+
+static size_t leftmost_longest(const shai_hit *in, size_t n, shai_hit *out)
+{
+    return leftmost_longest_split(in, n, out, NULL, NULL, 0);
 }
 
 /* Deny hits that no allow hit covers, in the order of `in`: an allow hit
@@ -958,6 +1038,7 @@ static int run_text(const case_state *cs, const shai_db *db, const text *t, uint
     assert_true(u && all && viol && expect && got);
 
     size_t nu = decode(bytes, len, u);
+    const split_ctx sx = {u, nu, cs->re, cs->db_to_ref};
     size_t nall = 0;
     int bad = fast_vs_general(cs, db, bytes, len);
     if (cs->mode.raw) {
@@ -994,8 +1075,13 @@ static int run_text(const case_state *cs, const shai_db *db, const text *t, uint
         if (flags & SHAI_SCAN_OVERLAPPING) {
             memcpy(expect, base, nbase * sizeof *expect);
             ne = nbase;
-        } else {
+        } else if (cs->mode.raw) {
             ne = leftmost_longest(base, nbase, expect);
+        } else {
+            hit_vec lib = {0};
+            shai_scan(db, bytes, len, flags, collect_hit, &lib);
+            ne = leftmost_longest_split(base, nbase, expect, &sx, lib.v, lib.n);
+            hit_vec_free(&lib);
         }
 
         hit_vec hv = {0};
@@ -1067,8 +1153,13 @@ static int run_text(const case_state *cs, const shai_db *db, const text *t, uint
         if (flags & SHAI_SCAN_OVERLAPPING) {
             memcpy(expect, viol, nviol * sizeof *expect);
             ne = nviol;
-        } else {
+        } else if (cs->mode.raw) {
             ne = leftmost_longest(viol, nviol, expect);
+        } else {
+            hit_vec lib = {0};
+            shai_scan(db, bytes, len, SHAI_SCAN_VIOLATIONS, collect_hit, &lib);
+            ne = leftmost_longest_split(viol, nviol, expect, &sx, lib.v, lib.n);
+            hit_vec_free(&lib);
         }
         uint32_t verdict = 99;
         size_t count = 99;

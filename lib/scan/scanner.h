@@ -21,7 +21,10 @@
  * is reported in the caller's own text; an entry's length is counted in units
  * (shi_entry.units), and a hit of entry e that ends at unit f starts at unit
  * f + 1 - e->units. A doubled character joins only where no match goes on
- * through it, neither the current state's nor one its failure links reach.
+ * through it, neither the current state's nor one its failure links reach;
+ * the unit remembers where its last copy starts, so that leftmost-longest
+ * selection can share it between a hit that ends there and one that starts
+ * there (來自 and 自由民主黨 in 來自自由民主黨).
  *
  * The ring. Units live in sc->ring, indexed by unit number modulo SHI_RING.
  * No code reads a unit more than a few entry lengths behind the current one
@@ -140,10 +143,16 @@ typedef struct shi_unit {
                             SHI_NEXT_REDUP (select.h) */
     uint8_t best_len;    /* units of best_entry, 0 = none */
     uint8_t allow_len;   /* units of the longest allow hit starting here */
-    uint8_t single;      /* the unit is exactly one original character, as is */
+    uint8_t single;      /* the unit is exactly one original character, as is (1);
+                            SHI_UNIT_DOUBLED: a doubled character joined it */
     uint8_t adjacent;    /* nothing was skipped between the previous unit and this one */
-    uint32_t raw;        /* the original code point (exact entries) */
+    uint32_t raw;        /* the original code point (exact entries); with
+                            SHI_UNIT_DOUBLED, the last copy's offset from start */
 } shi_unit;
+
+/* shi_unit.single of a unit that a doubled character joined (来自自): a hit
+ * that starts at the unit may start at its last copy instead (select.c). */
+#define SHI_UNIT_DOUBLED 2
 
 /* Internal scan flag: accumulate the verdict (needs SHAI_SCAN_VIOLATIONS). */
 #define SHI_SCAN_VERDICT 0x100u
@@ -180,6 +189,13 @@ typedef struct shi_scanner {
     uint64_t pair_end;  /* offset after the last bracket or quote */
     uint64_t pair_ok;   /* start + 1 of a last unit after which brackets are
                            skipped (【赌】【博】) */
+    /* leftmost-longest: a selected hit whose last unit a doubled character
+     * joined waits until the hits starting at that unit are known (held_len
+     * units from held_from, held_entry; 0: none); split_at + 1 is a unit
+     * whose hit starts at its last copy (0: none) */
+    uint64_t held_from;
+    uint32_t held_entry, held_len;
+    uint64_t split_at;
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
      * Lazily, the rule segment of a line is written only at its end, from

@@ -67,8 +67,8 @@ static int redup_char(uint32_t cp)
  * continues that match instead. A Latin letter still joins, since a
  * stretched letter is the common evasion (shiiiit), unless the failure
  * links come back to s itself: a run of one letter (xxx in XXXX) is not
- * stretched. The scanner follows one path: the other is lost (a doubled
- * character that both paths need is issue 15's open part). */
+ * stretched. A hit that ends in the joined unit still leaves its last copy
+ * to a neighbour that starts there (select.c, SHI_UNIT_DOUBLED). */
 static int repeat_joins(const shai_db *db, uint32_t s, uint32_t v)
 {
     uint32_t t = delta(db->slots, db->links, s, v & SHI_MAP_SYM_MASK);
@@ -139,7 +139,8 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
          * is not 110. */
         shi_unit *prev = ring_at(sc, sc->unit - 1);
         prev->end = off + len;
-        prev->single = 0;
+        prev->single = SHI_UNIT_DOUBLED;
+        prev->raw = (uint32_t)(off - prev->start); /* where the last copy starts */
         return;
     }
     if (sc->pending) {
@@ -347,6 +348,8 @@ uint64_t shi_scanner_horizon(const shi_scanner *sc)
     }
     if (!(sc->flags & SHAI_SCAN_OVERLAPPING) && sc->sel_next < h)
         h = sc->sel_next;
+    if (!(sc->flags & SHAI_SCAN_OVERLAPPING) && sc->held_len && sc->held_from < h)
+        h = sc->held_from; /* a selected hit not reported yet */
     uint64_t off = h < sc->unit ? sc->ring[h & RING_MASK].start : sc->pos;
     if (sc->db->rules && sc->seg.len && sc->seg.origin < off)
         off = sc->seg.origin; /* rules still to run over the current line */

@@ -62,6 +62,12 @@ static void test_repeats_see_failure_links(void **state)
     assert_string_equal(spans(db, "小鸡鸡巴", OVL), "鸡鸡");
     /* 自由民主党 is found, the doubled 自 included */
     assert_string_equal(spans(db, "來自自由民主黨", OVL), "來自自|自自由民主黨");
+    /* leftmost-longest: the doubled unit is shared, the first hit up to its
+     * last copy and the neighbour from there */
+    assert_string_equal(spans(db, "來自自由民主黨", 0), "來自|自由民主黨");
+    assert_string_equal(spans(db, "來自自自由民主黨", 0), "來自自|自由民主黨");
+    assert_string_equal(spans(db, "来自自", 0), "来自自");
+    assert_string_equal(spans(db, "赌赌博博", 0), "赌赌博博");
     /* a placeholder is not the word */
     assert_string_equal(spans(db, "XXXX", OVL), "");
     assert_string_equal(spans(db, "xxx", OVL), "xxx");
