@@ -21,6 +21,14 @@ static inline uint64_t match_from(const uint8_t *depth, uint64_t u, uint32_t s)
     return u > depth[s] ? u - depth[s] : 0;
 }
 
+/* Where the last character of unit u starts: its last copy when a doubled
+ * character joined it (a bracket after “偷偷 is not after one bracketed
+ * character). */
+static inline uint64_t unit_last_start(const shi_unit *u)
+{
+    return u->single == SHI_UNIT_DOUBLED ? u->start + u->raw : u->start;
+}
+
 /* A digit: a word character that is not a Latin letter. */
 static inline int is_digit_value(uint32_t v)
 {

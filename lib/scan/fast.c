@@ -118,8 +118,8 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
                 uint32_t msym = v & SHI_MAP_SYM_MASK;
                 if (deep || rootc[msym].id != SHI_NO_CHILD || slots[cbase + msym].check == cur)
                     break;
-                uint64_t last =
-                    held ? base + (uint64_t)(hq - p) : ring[(r->unit - 1) & RING_MASK].start;
+                uint64_t last = held ? base + (uint64_t)(hq - p)
+                                     : unit_last_start(&ring[(r->unit - 1) & RING_MASK]);
                 if (mark_stops(sc, cp, off, len, last)) {
                     /* the match ends; the mark begins nothing */
                     q += len;

@@ -102,7 +102,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     if ((v & SHI_MAP_MARK) && s == SHI_ROOT)
         mark_record(sc, cp, off + len);
     else if ((v & SHI_MAP_MARK) && noise_skipped(slots, s, v, sc->last_latin) &&
-             mark_stops(sc, cp, off, len, ring_at(sc, sc->unit - 1)->start)) {
+             mark_stops(sc, cp, off, len, unit_last_start(ring_at(sc, sc->unit - 1)))) {
         /* a boundary: the match ends here, and the mark itself may begin
          * an entry (#话题) */
         if (sc->pending) {

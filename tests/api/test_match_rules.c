@@ -102,6 +102,9 @@ static void test_brackets_and_quotes(void **state)
     assert_string_equal(spans(db, "危机》《巴黎", OVL), "");
     assert_string_equal(spans(db, "[健美操]比", OVL), "");
     assert_string_equal(spans(db, "偷偷\"拍", OVL), "");
+    /* two characters inside the pair are not one bracketed character, even
+     * when the second doubles the first */
+    assert_string_equal(spans(db, "为了“偷偷”拍婚纱照", OVL), "");
     assert_string_equal(spans(db, "【赌】【博】", OVL), "赌】【博");
     assert_string_equal(spans(db, "（赌）（博）", OVL), "赌）（博");
     shai_db_free(db);
