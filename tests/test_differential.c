@@ -384,7 +384,8 @@ static int is_pair_mark(int64_t cp)
 
 /* Whether the noise unit q, in a gap after unit j of a match, ends the
  * match instead of being skipped: clause punctuation but after a Latin
- * letter; a `#` once the line has had one (topics); the `@` of `//@`; a
+ * letter, and so a second full stop in a row; a `#` once the line has had
+ * one (topics); the `@` of `//@`; a
  * bracket or quote unless unit j came right after one (【赌】【博】). */
 static int gap_ends(const unit *u, size_t j, size_t q)
 {
@@ -392,6 +393,9 @@ static int gap_ends(const unit *u, size_t j, size_t q)
     if (!is_noise(cp))
         return 1;
     if (is_clause(cp) && !is_latin_letter(u[j].cp))
+        return 1;
+    /* two full stops in a row are an ellipsis (操...我) */
+    if (cp == '.' && q > j + 1 && u[q - 1].cp == '.' && !is_latin_letter(u[j].cp))
         return 1;
     if (is_topic_mark(cp)) {
         for (size_t b = q; b-- > 0 && !is_line_break(u[b].cp);)

@@ -13,7 +13,9 @@
  * some noise is a boundary in some positions (a mark, SHI_MAP_MARK: a
  * second `#` on a line, the `@` of `//@`, a bracket or quote unless the
  * last unit came right after one) and ends every match like a break, but
- * may itself begin an entry; nothing is skipped between two digits;
+ * may itself begin an entry; a second ASCII full stop in a row after
+ * anything but a Latin letter (an ellipsis, 操...我) ends a match too;
+ * nothing is skipped between two digits;
  * a break (line end, control, invalid byte) makes none and ends every match;
  * an expansion (①, ㈱) makes several units that all point at the one original
  * character; a doubled character (赌赌博博) joins the unit before it. A unit
@@ -88,7 +90,10 @@
  *     and the other places leave to the general step. No loop skips noise
  *     between two digits: the root loop stops before the first noise after
  *     a digit, and the fast loop keeps last_digit (the unit before the gap
- *     is a digit) and stops before a digit after such a gap.
+ *     is a digit) and stops before a digit after such a gap. Both stop
+ *     before an ASCII full stop inside a match, which the general step
+ *     decides (last_dot: an ellipsis), and clear last_dot when they take
+ *     anything.
  *  2. Units: every step to a state other than the root writes one unit with
  *     the same fields as step_unit() (the light instances, overlapping scans
  *     without exact entries, write only those that such a scan reads). The
@@ -178,6 +183,7 @@ typedef struct shi_scanner {
     uint8_t last_latin;   /* the last unit is a Latin letter (clause punctuation) */
     uint8_t last_digit;   /* while gap > 0: the unit before the gap is a digit */
     uint8_t line_topic;   /* a `#` was seen on this line (topic marks) */
+    uint8_t last_dot;     /* the last character was a skipped ASCII full stop */
     unsigned char carry[4];
     uint64_t pos;       /* offset of the next byte */
     uint64_t unit;      /* number of units so far */

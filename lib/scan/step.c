@@ -101,10 +101,13 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
 
     if ((v & SHI_MAP_MARK) && s == SHI_ROOT)
         mark_record(sc, cp, off + len);
-    else if ((v & SHI_MAP_MARK) && noise_skipped(slots, s, v, sc->last_latin) &&
-             mark_stops(sc, cp, off, len, unit_last_start(ring_at(sc, sc->unit - 1)))) {
+    else if (((v & SHI_MAP_MARK) || (cp == '.' && sc->last_dot && !sc->last_latin)) &&
+             noise_skipped(slots, s, v, sc->last_latin) &&
+             (!(v & SHI_MAP_MARK) ||
+              mark_stops(sc, cp, off, len, unit_last_start(ring_at(sc, sc->unit - 1))))) {
         /* a boundary: the match ends here, and the mark itself may begin
-         * an entry (#话题) */
+         * an entry (#话题); so does a second full stop in a row, an
+         * ellipsis, but after a Latin letter (操...我 is not 操我) */
         if (sc->pending) {
             sc->pending = 0;
             shi_resolve(sc, sc->unit - 1, 0);
@@ -123,6 +126,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         }
         if (sc->last_is_unit) /* the first noise after a unit */
             sc->last_digit = (uint8_t)unit_is_digit(db, sc->last_sym);
+        sc->last_dot = cp == '.';
         sc->last_word = 0;
         sc->last_is_unit = 0;
         sc->skipped = 1;
@@ -147,6 +151,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         sc->pending = 0;
         shi_resolve(sc, sc->unit - 1, word | (redup ? SHI_NEXT_REDUP : 0));
     }
+    sc->last_dot = 0;
     if (sc->gap && sc->last_digit && is_digit_value(v))
         s = SHI_ROOT; /* no noise between two digits: 4～6 级 is not 46级 */
     s = delta(slots, links, s, sym);

@@ -123,16 +123,23 @@ static void test_digits(void **state)
 }
 
 /* The ASCII full stop is noise between Chinese characters, and so are the
- * strokes 丨 丶 ノ 〃; clause punctuation stays a boundary. */
+ * strokes 丨 丶 ノ 〃; clause punctuation stays a boundary, and so does an
+ * ellipsis written with full stops. */
 static void test_full_stop_and_strokes(void **state)
 {
     (void)state;
-    shai_db *db = compile("代开发票\n法轮功\n日您\n");
+    shai_db *db = compile("代开发票\n法轮功\n日您\n操我\n艹你\nfuck\n");
     assert_string_equal(spans(db, "代.开.发.票", OVL), "代.开.发.票");
     assert_string_equal(spans(db, "法丨轮丶功", OVL), "法丨轮丶功");
     assert_string_equal(spans(db, "法ノ轮〃功", OVL), "法ノ轮〃功");
     assert_string_equal(spans(db, "入住日。您好", OVL), "");
     assert_string_equal(spans(db, "入住日，您好", OVL), "");
+    /* two or more full stops in a row are an ellipsis: clause punctuation
+     * but after a Latin letter */
+    assert_string_equal(spans(db, "我操...我大山东挺住啊", OVL), "");
+    assert_string_equal(spans(db, "我艹..你女生为啥要看", OVL), "");
+    assert_string_equal(spans(db, "f..u..c..k", OVL), "f..u..c..k");
+    assert_string_equal(spans(db, "法.轮 .功", OVL), "法.轮 .功");
     shai_db_free(db);
 }
 
