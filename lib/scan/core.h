@@ -127,4 +127,16 @@ static inline int noise_skipped(const shi_slot *slots, uint32_t s, uint32_t v, i
            (!(v & SHI_MAP_SEP) || last_latin);
 }
 
+/* Whether noise with map value v, inside a match in state s, is one that
+ * noise_skipped refuses only because an entry could take it (赌%, #话题):
+ * then the scanner defers the choice (step.c). Not noise that folds to a
+ * letter or a character (⒦ is k, ⻩ is 黄): that is taken as before. */
+static inline int noise_taken(const shai_db *db, uint32_t s, uint32_t v, int last_latin)
+{
+    uint32_t sym = v & SHI_MAP_SYM_MASK;
+    return (v & SHI_MAP_NOISE) && s != SHI_ROOT && sym &&
+           (go(db->slots, s, sym) != SHI_ROOT || go(db->slots, SHI_ROOT, sym) != SHI_ROOT) &&
+           (!(v & SHI_MAP_SEP) || last_latin) && (shi_map(db, db->sym_cp[sym]) & SHI_MAP_NOISE);
+}
+
 #endif

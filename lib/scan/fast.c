@@ -140,10 +140,14 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         uint32_t t = cbase + sym;
         uint32_t deeper; /* a state deeper than 1 to go to */
         if (slots[t].check == cur) {
+            if (v & SHI_MAP_NOISE)
+                break;  /* noise an entry takes (赌%): the general step */
             deeper = t; /* the match goes on */
             goto go_deeper;
         }
         shi_rootc rc = rootc[sym];
+        if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id != SHI_NO_CHILD)
+            break; /* noise an entry begins with (#话题): the general step */
         if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id == SHI_NO_CHILD &&
             (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
             /* noise inside a possible match: skipped (noise_skipped); after
@@ -390,6 +394,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
         }
         if (sym && sym == last_sym && (fl & F_UNIT) && repeats)
             break;
+        if ((v & SHI_MAP_NOISE) && sym && s != SHI_ROOT)
+            break; /* noise an entry takes or begins with: the general step */
         if (fl & F_PEND) {
             fl &= ~F_PEND;
             shi_resolve(sc, u - 1, word != 0);

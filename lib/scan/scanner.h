@@ -16,6 +16,10 @@
  * may itself begin an entry; a second ASCII full stop in a row after
  * anything but a Latin letter (an ellipsis, 操...我) ends a match too;
  * nothing is skipped between two digits;
+ * noise that an entry begins or ends with (#话题, 赌%) is skipped or
+ * taken as the characters after it decide (step.c, "Noise that an entry
+ * takes"): the scanner records it and looks ahead, writing nothing, then
+ * replays the winning reading;
  * a break (line end, control, invalid byte) makes none and ends every match;
  * an expansion (①, ㈱) makes several units that all point at the one original
  * character; a doubled character (赌赌博博) joins the unit before it. A unit
@@ -106,12 +110,15 @@
  *     after each unit exactly as step_unit() does; plain overlapping scans,
  *     where nothing waits on it, may set it when the loop ends (until then
  *     it lags, which is safe: a smaller horizon promises less).
- *  5. Anything a loop does not take (an ignorable, a break, an expansion, a
+ *  5. Noise an entry takes or begins with, inside a match, stops the loops
+ *     (the general step defers the choice), and no loop runs while a choice
+ *     is deferred (defer_n).
+ *  6. Anything a loop does not take (an ignorable, a break, an expansion, a
  *     doubled character, a sequence it does not decode, a truncated one)
  *     stops it *before* that character, and every scanner field it keeps in
  *     registers is written back, so that step() goes on as if it had done
  *     all the work itself.
- *  6. Lazy rule segments: a loop ORs the map values it reads into sc->attn,
+ *  7. Lazy rule segments: a loop ORs the map values it reads into sc->attn,
  *     so that a line's end knows whether some rule can begin in it.
  *
  * Files, from the bottom up: core.h (ring, transitions, noise test), select.c
@@ -165,6 +172,24 @@ typedef struct shi_unit {
  * reference the tests hold the loops to. */
 #define SHI_SCAN_GENERAL 0x200u
 
+/* What the skip reading changes while a choice is deferred (step.c,
+ * "Noise that an entry takes"): restored when the take reading wins. */
+typedef struct shi_defer_snap {
+    uint64_t slash_end, pair_end, pair_ok;
+    uint32_t gap;
+    uint8_t last_word, last_is_unit, skipped, last_digit, last_dot, line_topic;
+} shi_defer_snap;
+
+/* A character seen while a choice is deferred. */
+typedef struct shi_defer_char {
+    uint64_t off;
+    uint32_t cp, v, len;
+} shi_defer_char;
+
+/* Characters a deferred choice may span: the noise of one gap, the
+ * ignorable characters among it and the characters looked ahead past it. */
+#define SHI_DEFER_MAX 16
+
 typedef struct shi_scanner {
     const shai_db *db;
     uint32_t flags;
@@ -202,6 +227,19 @@ typedef struct shi_scanner {
     uint64_t held_from;
     uint32_t held_entry, held_len;
     uint64_t split_at;
+    /* a deferred choice between skipping noise and an entry taking it:
+     * the characters since (0: none), the state before them, and whether
+     * the take reading is being replayed */
+    uint32_t defer_n;
+    uint32_t defer_gap;   /* of them, the gap's; the rest are looked ahead */
+    uint32_t defer_state; /* the skip reading's state past the gap */
+    uint32_t defer_last;  /* map value of its last unit looked ahead */
+    uint32_t defer_skips; /* noise it skipped since that unit */
+    uint32_t defer_k;     /* its units past the gap */
+    uint8_t defer_end;    /* it has a hit if no word character follows */
+    uint8_t replaying;
+    shi_defer_snap defer_snap;
+    shi_defer_char defer[SHI_DEFER_MAX];
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
      * Lazily, the rule segment of a line is written only at its end, from

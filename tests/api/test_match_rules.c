@@ -76,6 +76,47 @@ static void test_repeats_see_failure_links(void **state)
     shai_db_free(db);
 }
 
+/* An entry that begins or ends with noise does not stop that noise being
+ * skipped for the others: the choice waits for the character after the
+ * gap. Where both readings give a hit, the skipping one wins. */
+static void test_noise_an_entry_takes(void **state)
+{
+    (void)state;
+    shai_db *db = compile("赌博\n\\#话题\n+v\n靖国神社\n/天\n赌%\nab-\nab-cd\n");
+    for (uint32_t flags = 0; flags <= OVL; flags += OVL) {
+        assert_string_equal(spans(db, "赌#博", flags), "赌#博");
+        assert_string_equal(spans(db, "赌#话题", flags), "#话题");
+        assert_string_equal(spans(db, "赌+博", flags), "赌+博");
+        assert_string_equal(spans(db, "赌+v", flags), "+v");
+        assert_string_equal(spans(db, "靖国/神社", flags), "靖国/神社");
+        assert_string_equal(spans(db, "靖国/天", flags), "/天");
+        assert_string_equal(spans(db, "赌%博", flags), "赌%博");
+        assert_string_equal(spans(db, "赌%", flags), "赌%");
+        assert_string_equal(spans(db, "赌% 说", flags), "赌%");
+        assert_string_equal(spans(db, "赌 %博", flags), "赌 %博");
+        assert_string_equal(spans(db, "ab-cd", flags), "ab-cd");
+        assert_string_equal(spans(db, "ab-", flags), "ab-");
+        assert_string_equal(spans(db, "ab-xy", flags), "ab-");
+        assert_string_equal(spans(db, "ab--cd", flags), "ab--cd");
+        /* past the gap bound only the take reading is left, and a line end
+         * decides */
+        assert_string_equal(spans(db, "赌%%%%博", flags), "赌%");
+        assert_string_equal(spans(db, "赌%\n博", flags), "赌%");
+    }
+    shai_db_free(db);
+    /* both readings give a hit: the skipping one */
+    db = compile("赌博\n\\#博彩\n");
+    assert_string_equal(spans(db, "赌#博彩", OVL), "赌#博");
+    assert_string_equal(spans(db, "#博彩", OVL), "#博彩");
+    shai_db_free(db);
+    /* the skip reading looks ahead for a hit across the gap: a longer entry
+     * that merely begins across it does not hide www. */
+    db = compile("www.\nwww.sina5io.com\n\\.com\n");
+    assert_string_equal(spans(db, "www.sina.cn", OVL), "www.");
+    assert_string_equal(spans(db, "www.sina5io.com", OVL), "www.sina5io.com");
+    shai_db_free(db);
+}
+
 /* A Weibo topic `#…#` and the repost mark `//@` end a match. */
 static void test_topics_and_reposts(void **state)
 {
@@ -170,6 +211,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repeats_see_failure_links),
+        cmocka_unit_test(test_noise_an_entry_takes),
         cmocka_unit_test(test_topics_and_reposts),
         cmocka_unit_test(test_brackets_and_quotes),
         cmocka_unit_test(test_digits),
