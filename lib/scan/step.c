@@ -103,9 +103,8 @@ static void reset(shi_scanner *sc)
  * character of a deferred gap to the general step. */
 static void step_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len);
 
-static void defer_save(shi_scanner *sc)
+static void defer_save(shi_scanner *sc, shi_defer_snap *d)
 {
-    shi_defer_snap *d = &sc->defer_snap;
     d->slash_end = sc->slash_end;
     d->pair_end = sc->pair_end;
     d->pair_ok = sc->pair_ok;
@@ -118,9 +117,8 @@ static void defer_save(shi_scanner *sc)
     d->line_topic = sc->line_topic;
 }
 
-static void defer_restore(shi_scanner *sc)
+static void defer_restore(shi_scanner *sc, const shi_defer_snap *d)
 {
-    const shi_defer_snap *d = &sc->defer_snap;
     sc->slash_end = d->slash_end;
     sc->pair_end = d->pair_end;
     sc->pair_ok = d->pair_ok;
@@ -135,7 +133,7 @@ static void defer_restore(shi_scanner *sc)
 
 /* The skip reading of noise [off, off + len) inside a match: whether it is
  * skipped (then it is recorded), or ends the match (a mark, an ellipsis). */
-static int defer_skip(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t off, uint32_t len)
+static int skip_noise(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t off, uint32_t len)
 {
     if ((v & SHI_MAP_MARK) &&
         mark_stops(sc, cp, off, len, unit_last_start(ring_at(sc, sc->unit - 1))))
@@ -149,11 +147,23 @@ static int defer_skip(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t off, ui
     sc->last_is_unit = 0;
     sc->skipped = 1;
     sc->gap++;
+    return 1;
+}
+
+static void defer_push(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len)
+{
     shi_defer_char *d = &sc->defer[sc->defer_n++];
     d->off = off;
     d->cp = cp;
     d->v = v;
     d->len = len;
+}
+
+static int defer_skip(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t off, uint32_t len)
+{
+    if (!skip_noise(sc, v, cp, off, len))
+        return 0;
+    defer_push(sc, cp, v, off, len);
     return 1;
 }
 
@@ -168,29 +178,42 @@ static int defer_begin(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t off, u
         if (sc->status)
             return 1;
     }
-    defer_save(sc);
+    defer_save(sc, &sc->defer_snap);
     sc->defer_gap = 0;
     if (defer_skip(sc, v, cp, off, len)) {
         sc->defer_gap = 1;
         return 1;
     }
-    defer_restore(sc);
+    defer_restore(sc, &sc->defer_snap);
     return 0;
 }
 
+static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len);
+
+/* A character to the general step, or to a deferred choice. */
+static void step_dispatch(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len)
+{
+    if (sc->defer_n)
+        defer_char(sc, cp, v, off, len);
+    else
+        step_char(sc, cp, v, off, len);
+}
+
 /* The take reading: the gap again, from where the choice was deferred,
- * and what was looked ahead. */
+ * and what was looked ahead. The noise that began it is taken; any other
+ * may begin a choice of its own. */
 static void defer_take(shi_scanner *sc)
 {
+    shi_defer_char c[SHI_DEFER_MAX];
     uint32_t n = sc->defer_n;
+    memcpy(c, sc->defer, n * sizeof c[0]);
     sc->defer_n = 0;
-    defer_restore(sc);
+    defer_restore(sc, &sc->defer_snap);
     sc->replaying = 1;
-    for (uint32_t i = 0; i < n && !sc->status; i++) {
-        const shi_defer_char *d = &sc->defer[i];
-        step_char(sc, d->cp, d->v, d->off, d->len);
-    }
+    step_char(sc, c[0].cp, c[0].v, c[0].off, c[0].len);
     sc->replaying = 0;
+    for (uint32_t i = 1; i < n && !sc->status; i++)
+        step_dispatch(sc, c[i].cp, c[i].v, c[i].off, c[i].len);
 }
 
 /* The skip reading: the gap is skipped already; what was looked ahead. */
@@ -198,21 +221,14 @@ static void defer_skip_wins(shi_scanner *sc)
 {
     uint32_t n = sc->defer_n;
     sc->defer_n = 0;
-    sc->replaying = 1;
+    if (sc->defer_marks)
+        defer_restore(sc, &sc->defer_snap2);
+    sc->replaying = 2; /* noise an entry could take is skipped, as looked ahead */
     for (uint32_t i = sc->defer_gap; i < n && !sc->status; i++) {
         const shi_defer_char *d = &sc->defer[i];
         step_char(sc, d->cp, d->v, d->off, d->len);
     }
     sc->replaying = 0;
-}
-
-static void defer_push(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len)
-{
-    shi_defer_char *d = &sc->defer[sc->defer_n++];
-    d->off = off;
-    d->cp = cp;
-    d->v = v;
-    d->len = len;
 }
 
 /* The skip reading in state t, k units past the gap: 1 when it has a hit
@@ -264,8 +280,12 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
                 sc->defer_gap++;
                 return;
             }
-        } else if (plain) {
-            /* the first character past the gap */
+        } else if (plain ||
+                   ((v & SHI_MAP_NOISE) &&
+                    !(v & (SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK | SHI_MAP_IGNORE)) &&
+                    (v & SHI_MAP_SEP) && !sc->last_latin)) {
+            /* the first character past the gap (clause punctuation the skip
+             * reading takes as a unit too: 日：您) */
             uint32_t s = sc->state;
             if (sc->last_digit && is_digit_value(v))
                 s = SHI_ROOT;
@@ -280,14 +300,16 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
                 defer_push(sc, cp, v, off, len);
                 sc->defer_state = t;
                 sc->defer_last = v;
+                sc->defer_last_off = off;
                 sc->defer_skips = 0;
                 sc->defer_k = 1;
+                sc->defer_marks = 0;
                 return;
             }
         }
         defer_take(sc);
         if (!sc->status)
-            step_char(sc, cp, v, off, len);
+            step_dispatch(sc, cp, v, off, len);
         return;
     }
     /* looking ahead: plain characters (one that doubles the last ends the
@@ -301,14 +323,30 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
     } else if (v & SHI_MAP_IGNORE) {
         defer_push(sc, cp, v, off, len);
         return;
-    } else if (!(v & (SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK)) && (v & SHI_MAP_NOISE)) {
+    } else if (!(v & (SHI_MAP_BREAK | SHI_MAP_EXPAND)) && (v & SHI_MAP_NOISE)) {
         if ((!(v & SHI_MAP_SEP) || (last & SHI_MAP_LATIN)) && sc->defer_skips < db->max_gap &&
             !(cp == '.' && (sc->defer[sc->defer_n - 1].cp == '.') && !(last & SHI_MAP_LATIN))) {
-            defer_push(sc, cp, v, off, len);
-            sc->defer_skips++;
-            return;
+            int stop = 0;
+            if (v & SHI_MAP_MARK) {
+                /* a mark as the skip reading sees it; undone before the
+                 * replay */
+                if (!sc->defer_marks)
+                    defer_save(sc, &sc->defer_snap2);
+                sc->defer_marks = 1;
+                stop = mark_stops(sc, cp, off, len, sc->defer_last_off);
+            }
+            if (!stop) {
+                defer_push(sc, cp, v, off, len);
+                sc->defer_skips++;
+                return;
+            }
         }
-    } else if (plain && !(db->repeats && !sc->defer_skips && sym == (last & SHI_MAP_SYM_MASK))) {
+    }
+    if (r < 0 && sc->defer_n < SHI_DEFER_MAX && !(sc->defer_end && !(v & SHI_MAP_WORD)) &&
+        (plain || ((v & SHI_MAP_NOISE) &&
+                   !(v & (SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK | SHI_MAP_IGNORE)) &&
+                   (v & SHI_MAP_SEP) && !(last & SHI_MAP_LATIN))) &&
+        !(db->repeats && !sc->defer_skips && sym == (last & SHI_MAP_SYM_MASK))) {
         uint32_t s = sc->defer_state;
         if (sc->defer_skips && is_digit_value(last) && is_digit_value(v))
             s = SHI_ROOT;
@@ -318,6 +356,7 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
             defer_push(sc, cp, v, off, len);
             sc->defer_state = t;
             sc->defer_last = v;
+            sc->defer_last_off = off;
             sc->defer_skips = 0;
             sc->defer_k++;
             return;
@@ -328,7 +367,7 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
     else
         defer_take(sc);
     if (!sc->status)
-        step_char(sc, cp, v, off, len);
+        step_dispatch(sc, cp, v, off, len);
 }
 
 /* One unit of folded text: a map value (symbol and class bits) that came
@@ -346,10 +385,20 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
 
     /* (a doubled character right after its unit is not deferred: joining
      * it changes no state either) */
-    if (single && !sc->replaying && noise_taken(db, s, v, sc->last_latin) &&
-        sc->gap < db->max_gap && !(sym == sc->last_sym && sc->last_is_unit) &&
-        defer_begin(sc, v, cp, off, len))
-        return;
+    if (single && sc->replaying != 1 && noise_taken(db, s, v, sc->last_latin) &&
+        sc->gap < db->max_gap && !(sym == sc->last_sym && sc->last_is_unit)) {
+        if (!sc->replaying && defer_begin(sc, v, cp, off, len))
+            return;
+        if (sc->replaying == 2) {
+            /* the skip reading replayed */
+            if (sc->pending) {
+                sc->pending = 0;
+                shi_resolve(sc, sc->unit - 1, 0);
+            }
+            if (sc->status || skip_noise(sc, v, cp, off, len))
+                return;
+        }
+    }
     int skip = noise_skipped(slots, s, v, sc->last_latin);
     if ((v & SHI_MAP_MARK) && (s == SHI_ROOT || !skip))
         mark_record(sc, cp, off + len); /* in the root, or taken by an entry */
@@ -595,10 +644,12 @@ void shi_scanner_finish(shi_scanner *sc)
         shi_scanner_feed(sc, NULL, 0, 1);
     if (sc->status)
         return;
-    if (sc->defer_n && sc->defer_n > sc->defer_gap && sc->defer_end)
-        defer_skip_wins(sc); /* the hit that needed a word boundary after it */
-    else if (sc->defer_n)    /* the text ends while deferred: the take reading */
-        defer_take(sc);
+    while (sc->defer_n && !sc->status) {
+        if (sc->defer_n > sc->defer_gap && sc->defer_end)
+            defer_skip_wins(sc); /* the hit that needed a word boundary after it */
+        else                     /* the text ends while deferred: the take reading */
+            defer_take(sc);
+    }
     if (sc->status)
         return;
     if (sc->pending) {
