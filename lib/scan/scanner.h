@@ -239,10 +239,7 @@ typedef struct shi_scanner {
     uint8_t defer_end;          /* it has a hit if no word character follows */
     uint8_t defer_marks;        /* it looked ahead across a mark (defer_snap2) */
     uint64_t defer_last_off;    /* where its last unit looked ahead starts */
-    shi_defer_snap defer_snap2; /* the state past the gap, before the marks */
     uint8_t replaying;
-    shi_defer_snap defer_snap;
-    shi_defer_char defer[SHI_DEFER_MAX];
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
      * Lazily, the rule segment of a line is written only at its end, from
@@ -256,6 +253,11 @@ typedef struct shi_scanner {
      * after shi_scanner_start, which clears it. */
     const uint8_t *scene;
     shi_unit ring[SHI_RING];
+    /* a deferred choice (defer_n): the state before the gap and past it,
+     * and the characters recorded (not reset by shi_scanner_start) */
+    shi_defer_snap defer_snap;
+    shi_defer_snap defer_snap2; /* the state past the gap, before the marks */
+    shi_defer_char defer[SHI_DEFER_MAX];
     /* regex rules: the folded text of the current line (only when the db
      * has rules) */
     shi_segment seg;

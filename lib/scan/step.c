@@ -91,16 +91,24 @@ static void reset(shi_scanner *sc)
  * Noise inside a match is skipped, but an entry may begin or end with noise
  * (#话题, +v, 赌%, 100%): then a character such as `#` inside 赌#博 can be
  * skipped (赌博) or taken (#话题), and taking it always, as the scanner once
- * did, hid every entry across that character. The choice is deferred to the
- * first character after the gap: if the skip reading goes on through it
- * (赌博 in 赌#博), noise is skipped; otherwise (#话题 in 赌#话题, 100% at a
- * line's end) the gap is replayed taking it. Until then the scanner follows
- * the skip reading, which writes no unit and reports nothing, and records
- * the gap's characters (at most SHI_DEFER_MAX; a longer run, a break, a
- * boundary or the end of the text is decided for the take reading). Where
- * both readings give a hit, the skip reading's wins: 赌%博 gives 赌%博 for
- * 赌博, not also 赌% for 赌%. The fast loops leave such noise and every
- * character of a deferred gap to the general step. */
+ * did, hid every entry across that character. So the choice is deferred:
+ * the scanner follows the skip reading through the gap, writing no unit
+ * and reporting nothing, records the characters (at most SHI_DEFER_MAX),
+ * and then looks ahead at the characters past the gap with the automaton
+ * alone. The skip reading wins as soon as it has a hit across the gap (its
+ * word boundaries and scene checked; one that needs a boundary after it
+ * waits for the next character); the take reading wins as soon as the skip
+ * reading's match no longer reaches back across the gap, and when the
+ * look-ahead ends without a hit (a break, a doubled character, a mark that
+ * ends the match, SHI_DEFER_MAX, the end of the text). The winner is
+ * replayed from the recorded characters: the take reading from where the
+ * gap began, taking the noise that began it (any later noise may defer a
+ * choice of its own); the skip reading from past the gap, skipping such
+ * noise as the look-ahead did (replaying == 2). Where both readings give a
+ * hit, the skip reading's wins: 赌%博 gives 赌%博 for 赌博, not also 赌% for
+ * 赌%. Noise that folds to a letter or character (⒦) is not deferred. The
+ * fast loops leave such noise, and every character while a choice is
+ * deferred, to the general step. */
 static void step_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len);
 
 static void defer_save(shi_scanner *sc, shi_defer_snap *d)
