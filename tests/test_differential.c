@@ -902,8 +902,8 @@ static int edge_noise(const ref_entry *e)
 /* With noise at the ends of entries: every library hit is one of the
  * reference's, and every reference hit of an entry without such noise is
  * the library's. */
-static int edges_check(const case_state *cs, const shai_hit *ref, size_t nref, const shai_hit *lib,
-                       size_t nlib)
+static int edges_check(const case_state *cs, const char *bytes, size_t len, const shai_hit *ref,
+                       size_t nref, const shai_hit *lib, size_t nlib)
 {
     for (size_t i = 0; i < nlib; i++) {
         size_t j = 0;
@@ -911,7 +911,9 @@ static int edges_check(const case_state *cs, const shai_hit *ref, size_t nref, c
                              ref[j].entry == lib[i].entry))
             j++;
         if (j == nref) {
-            say(cs->r, "  library hit %zu is no reading of its entry\n", i);
+            say(cs->r, "  library hit %zu is no reading of its entry in ", i);
+            say_literal(cs->r, bytes, len);
+            say(cs->r, "\n");
             say_hits(cs, "reference", ref, nref);
             say_hits(cs, "library", lib, nlib);
             return 1;
@@ -925,7 +927,10 @@ static int edges_check(const case_state *cs, const shai_hit *ref, size_t nref, c
                              ref[j].entry == lib[i].entry))
             i++;
         if (i == nlib) {
-            say(cs->r, "  reference hit %zu of an entry without noise at its ends is hidden\n", j);
+            say(cs->r, "  reference hit %zu of an entry without noise at its ends is hidden in ",
+                j);
+            say_literal(cs->r, bytes, len);
+            say(cs->r, "\n");
             say_hits(cs, "reference", ref, nref);
             say_hits(cs, "library", lib, nlib);
             return 1;
@@ -1099,7 +1104,7 @@ static int run_text(const case_state *cs, const shai_db *db, const text *t, uint
         size_t nref = all_hits(u, nu, cs->re, cs->nre, cs->mode.gap, expect, max_hits);
         qsort(expect, nref, sizeof *expect, cmp_overlapping);
         bad = bad || library_overlapping(cs, db, bytes, len, u, nu, all, max_hits, &nall);
-        bad = bad || edges_check(cs, expect, nref, all, nall);
+        bad = bad || edges_check(cs, bytes, len, expect, nref, all, nall);
     } else if (cs->mode.raw) {
         nall = all_hits(u, nu, cs->re, cs->nre, cs->mode.gap, all, max_hits);
         qsort(all, nall, sizeof *all, cmp_overlapping);
@@ -1107,7 +1112,7 @@ static int run_text(const case_state *cs, const shai_db *db, const text *t, uint
         bad = bad || library_overlapping(cs, db, bytes, len, u, nu, all, max_hits, &nall);
     }
     size_t nviol = 0;
-    if (cs->mode.raw) {
+    if (cs->mode.raw && !bad) {
         uint64_t *cover_from = malloc((nall + 1) * sizeof *cover_from);
         assert_non_null(cover_from);
         for (size_t i = 0; i < nall; i++) {
