@@ -21,6 +21,14 @@ static inline uint64_t match_from(const uint8_t *depth, uint64_t u, uint32_t s)
     return u > depth[s] ? u - depth[s] : 0;
 }
 
+/* Where the last character of unit u starts: its last copy when a doubled
+ * character joined it (a bracket after “偷偷 is not after one bracketed
+ * character). */
+static inline uint64_t unit_last_start(const shi_unit *u)
+{
+    return u->single == SHI_UNIT_DOUBLED ? u->start + u->raw : u->start;
+}
+
 /* A digit: a word character that is not a Latin letter. */
 static inline int is_digit_value(uint32_t v)
 {
@@ -117,6 +125,18 @@ static inline int noise_skipped(const shi_slot *slots, uint32_t s, uint32_t v, i
     return (v & SHI_MAP_NOISE) && s != SHI_ROOT &&
            !(sym && (go(slots, s, sym) != SHI_ROOT || go(slots, SHI_ROOT, sym) != SHI_ROOT)) &&
            (!(v & SHI_MAP_SEP) || last_latin);
+}
+
+/* Whether noise with map value v, inside a match in state s, is one that
+ * noise_skipped refuses only because an entry could take it (赌%, #话题):
+ * then the scanner defers the choice (step.c). Not noise that folds to a
+ * letter or a character (⒦ is k, ⻩ is 黄): that is taken as before. */
+static inline int noise_taken(const shai_db *db, uint32_t s, uint32_t v, int last_latin)
+{
+    uint32_t sym = v & SHI_MAP_SYM_MASK;
+    return (v & SHI_MAP_NOISE) && s != SHI_ROOT && sym &&
+           (go(db->slots, s, sym) != SHI_ROOT || go(db->slots, SHI_ROOT, sym) != SHI_ROOT) &&
+           (!(v & SHI_MAP_SEP) || last_latin) && (shi_map(db, db->sym_cp[sym]) & SHI_MAP_NOISE);
 }
 
 #endif

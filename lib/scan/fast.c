@@ -41,10 +41,10 @@ static inline __attribute__((always_inline)) void put_unit(shi_unit *uu, uint64_
     uu->end = off + len;
     uu->state = state;
     uu->prev_word = (uint8_t)(fl & F_WORD);
+    uu->single = 1; /* marks read it (unit_last_start) */
     if (!light) {
         uu->best_len = 0;
         uu->allow_len = 0;
-        uu->single = 1;
         uu->adjacent = !(fl & F_SKIP);
         uu->raw = cp;
     }
@@ -116,10 +116,13 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
                 mark_record(sc, cp, off + len);
             } else {
                 uint32_t msym = v & SHI_MAP_SYM_MASK;
-                if (deep || rootc[msym].id != SHI_NO_CHILD || slots[cbase + msym].check == cur)
+                /* after a digit, the fast loop decides (mark_stops must
+                 * run once) */
+                if (deep || rootc[msym].id != SHI_NO_CHILD || slots[cbase + msym].check == cur ||
+                    ((fl & F_UNIT) && unit_is_digit(db, rsym)))
                     break;
-                uint64_t last =
-                    held ? base + (uint64_t)(hq - p) : ring[(r->unit - 1) & RING_MASK].start;
+                uint64_t last = held ? base + (uint64_t)(hq - p)
+                                     : unit_last_start(&ring[(r->unit - 1) & RING_MASK]);
                 if (mark_stops(sc, cp, off, len, last)) {
                     /* the match ends; the mark begins nothing */
                     q += len;
@@ -137,15 +140,20 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         uint32_t t = cbase + sym;
         uint32_t deeper; /* a state deeper than 1 to go to */
         if (slots[t].check == cur) {
+            if (v & SHI_MAP_NOISE)
+                break;  /* noise an entry takes (赌%): the general step */
             deeper = t; /* the match goes on */
             goto go_deeper;
         }
         shi_rootc rc = rootc[sym];
+        if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id != SHI_NO_CHILD)
+            break; /* noise an entry begins with (#话题): the general step */
         if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id == SHI_NO_CHILD &&
             (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
             /* noise inside a possible match: skipped (noise_skipped); after
-             * a digit, by the fast loop, which keeps the digit rule */
-            if ((fl & F_UNIT) && unit_is_digit(db, rsym))
+             * a digit, by the fast loop, which keeps the digit rule; a full
+             * stop, by the general step, which knows an ellipsis */
+            if (((fl & F_UNIT) && unit_is_digit(db, rsym)) || cp == '.')
                 break;
             q += len;
             fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
@@ -278,7 +286,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     const int repeats = db->repeats != 0;
     uint32_t s = sc->state;
     uint64_t u = sc->unit;
-    uint64_t base = sc->pos - i;
+    uint64_t base = sc->pos - i, pos0 = sc->pos;
     uint32_t last_sym = sc->last_sym, gap = sc->gap;
     uint32_t fl = (sc->last_word ? F_WORD : 0) | (sc->last_is_unit ? F_UNIT : 0) |
                   (sc->last_latin ? F_LATIN : 0) | (sc->skipped ? F_SKIP : 0) |
@@ -361,7 +369,10 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
         uint32_t sym = v & SHI_MAP_SYM_MASK;
         uint32_t word = (v & SHI_MAP_WORD) ? F_WORD : 0;
         if (noise_skipped(slots, s, v, (fl & F_LATIN) != 0)) {
-            /* noise inside a possible match: skipped */
+            /* noise inside a possible match: skipped; a full stop by the
+             * general step, which knows an ellipsis */
+            if (cp == '.')
+                break;
             if (fl & F_PEND) {
                 fl &= ~F_PEND;
                 shi_resolve(sc, u - 1, 0);
@@ -383,6 +394,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
         }
         if (sym && sym == last_sym && (fl & F_UNIT) && repeats)
             break;
+        if ((v & SHI_MAP_NOISE) && sym && s != SHI_ROOT)
+            break; /* noise an entry takes or begins with: the general step */
         if (fl & F_PEND) {
             fl &= ~F_PEND;
             shi_resolve(sc, u - 1, word != 0);
@@ -418,6 +431,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     sc->last_latin = (fl & F_LATIN) != 0;
     sc->last_digit = (uint8_t)dig;
     sc->gap = gap;
+    if (sc->pos != pos0)
+        sc->last_dot = 0; /* the loops stop before a full stop */
     sc->pending = (fl & F_PEND) != 0;
     sc->attn |= attn;
     if (plain) {

@@ -13,7 +13,13 @@
  * some noise is a boundary in some positions (a mark, SHI_MAP_MARK: a
  * second `#` on a line, the `@` of `//@`, a bracket or quote unless the
  * last unit came right after one) and ends every match like a break, but
- * may itself begin an entry; nothing is skipped between two digits;
+ * may itself begin an entry; a second ASCII full stop in a row after
+ * anything but a Latin letter (an ellipsis, 操...我) ends a match too;
+ * nothing is skipped between two digits;
+ * noise that an entry begins or ends with (#话题, 赌%) is skipped or
+ * taken as the characters after it decide (step.c, "Noise that an entry
+ * takes"): the scanner records it and looks ahead, writing nothing, then
+ * replays the winning reading;
  * a break (line end, control, invalid byte) makes none and ends every match;
  * an expansion (①, ㈱) makes several units that all point at the one original
  * character; a doubled character (赌赌博博) joins the unit before it. A unit
@@ -21,7 +27,10 @@
  * is reported in the caller's own text; an entry's length is counted in units
  * (shi_entry.units), and a hit of entry e that ends at unit f starts at unit
  * f + 1 - e->units. A doubled character joins only where no match goes on
- * through it, neither the current state's nor one its failure links reach.
+ * through it, neither the current state's nor one its failure links reach;
+ * the unit remembers where its last copy starts, so that leftmost-longest
+ * selection can share it between a hit that ends there and one that starts
+ * there (來自 and 自由民主黨 in 來自自由民主黨).
  *
  * The ring. Units live in sc->ring, indexed by unit number modulo SHI_RING.
  * No code reads a unit more than a few entry lengths behind the current one
@@ -85,7 +94,10 @@
  *     and the other places leave to the general step. No loop skips noise
  *     between two digits: the root loop stops before the first noise after
  *     a digit, and the fast loop keeps last_digit (the unit before the gap
- *     is a digit) and stops before a digit after such a gap.
+ *     is a digit) and stops before a digit after such a gap. Both stop
+ *     before an ASCII full stop inside a match, which the general step
+ *     decides (last_dot: an ellipsis), and clear last_dot when they take
+ *     anything.
  *  2. Units: every step to a state other than the root writes one unit with
  *     the same fields as step_unit() (the light instances, overlapping scans
  *     without exact entries, write only those that such a scan reads). The
@@ -98,12 +110,15 @@
  *     after each unit exactly as step_unit() does; plain overlapping scans,
  *     where nothing waits on it, may set it when the loop ends (until then
  *     it lags, which is safe: a smaller horizon promises less).
- *  5. Anything a loop does not take (an ignorable, a break, an expansion, a
+ *  5. Noise an entry takes or begins with, inside a match, stops the loops
+ *     (the general step defers the choice), and no loop runs while a choice
+ *     is deferred (defer_n).
+ *  6. Anything a loop does not take (an ignorable, a break, an expansion, a
  *     doubled character, a sequence it does not decode, a truncated one)
  *     stops it *before* that character, and every scanner field it keeps in
  *     registers is written back, so that step() goes on as if it had done
  *     all the work itself.
- *  6. Lazy rule segments: a loop ORs the map values it reads into sc->attn,
+ *  7. Lazy rule segments: a loop ORs the map values it reads into sc->attn,
  *     so that a line's end knows whether some rule can begin in it.
  *
  * Files, from the bottom up: core.h (ring, transitions, noise test), select.c
@@ -141,16 +156,40 @@ typedef struct shi_unit {
                             SHI_NEXT_REDUP (select.h) */
     uint8_t best_len;    /* units of best_entry, 0 = none */
     uint8_t allow_len;   /* units of the longest allow hit starting here */
-    uint8_t single;      /* the unit is exactly one original character, as is */
+    uint8_t single;      /* the unit is exactly one original character, as is (1);
+                            SHI_UNIT_DOUBLED: a doubled character joined it */
     uint8_t adjacent;    /* nothing was skipped between the previous unit and this one */
-    uint32_t raw;        /* the original code point (exact entries) */
+    uint32_t raw;        /* the original code point (exact entries); with
+                            SHI_UNIT_DOUBLED, the last copy's offset from start */
 } shi_unit;
+
+/* shi_unit.single of a unit that a doubled character joined (来自自): a hit
+ * that starts at the unit may start at its last copy instead (select.c). */
+#define SHI_UNIT_DOUBLED 2
 
 /* Internal scan flag: accumulate the verdict (needs SHAI_SCAN_VIOLATIONS). */
 #define SHI_SCAN_VERDICT 0x100u
 /* Internal scan flag: the general step only, never the fast loops; the
  * reference the tests hold the loops to. */
 #define SHI_SCAN_GENERAL 0x200u
+
+/* What the skip reading changes while a choice is deferred (step.c,
+ * "Noise that an entry takes"): restored when the take reading wins. */
+typedef struct shi_defer_snap {
+    uint64_t slash_end, pair_end, pair_ok;
+    uint32_t gap;
+    uint8_t last_word, last_is_unit, skipped, last_digit, last_dot, line_topic;
+} shi_defer_snap;
+
+/* A character seen while a choice is deferred. */
+typedef struct shi_defer_char {
+    uint64_t off;
+    uint32_t cp, v, len;
+} shi_defer_char;
+
+/* Characters a deferred choice may span: the noise of one gap, the
+ * ignorable characters among it and the characters looked ahead past it. */
+#define SHI_DEFER_MAX 16
 
 typedef struct shi_scanner {
     const shai_db *db;
@@ -170,6 +209,7 @@ typedef struct shi_scanner {
     uint8_t last_latin;   /* the last unit is a Latin letter (clause punctuation) */
     uint8_t last_digit;   /* while gap > 0: the unit before the gap is a digit */
     uint8_t line_topic;   /* a `#` was seen on this line (topic marks) */
+    uint8_t last_dot;     /* the last character was a skipped ASCII full stop */
     unsigned char carry[4];
     uint64_t pos;       /* offset of the next byte */
     uint64_t unit;      /* number of units so far */
@@ -181,6 +221,26 @@ typedef struct shi_scanner {
     uint64_t pair_end;  /* offset after the last bracket or quote */
     uint64_t pair_ok;   /* start + 1 of a last unit after which brackets are
                            skipped (【赌】【博】) */
+    /* leftmost-longest: a selected hit whose last unit a doubled character
+     * joined waits until the hits starting at that unit are known (held_len
+     * units from held_from, held_entry; 0: none); split_at + 1 is a unit
+     * whose hit starts at its last copy (0: none) */
+    uint64_t held_from;
+    uint32_t held_entry, held_len;
+    uint64_t split_at;
+    /* a deferred choice between skipping noise and an entry taking it:
+     * the characters since (0: none), the state before them, and whether
+     * the take reading is being replayed */
+    uint32_t defer_n;
+    uint32_t defer_gap;         /* of them, the gap's; the rest are looked ahead */
+    uint32_t defer_state;       /* the skip reading's state past the gap */
+    uint32_t defer_last;        /* map value of its last unit looked ahead */
+    uint32_t defer_skips;       /* noise it skipped since that unit */
+    uint32_t defer_k;           /* its units past the gap */
+    uint8_t defer_end;          /* it has a hit if no word character follows */
+    uint8_t defer_marks;        /* it looked ahead across a mark (defer_snap2) */
+    uint64_t defer_last_off;    /* where its last unit looked ahead starts */
+    uint8_t replaying;
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
      * Lazily, the rule segment of a line is written only at its end, from
@@ -204,6 +264,11 @@ typedef struct shi_scanner {
     size_t nvrun;
     uint32_t brk_prev, brk_cur;
     shi_unit ring[SHI_RING];
+    /* a deferred choice (defer_n): the state before the gap and past it,
+     * and the characters recorded (not reset by shi_scanner_start) */
+    shi_defer_snap defer_snap;
+    shi_defer_snap defer_snap2; /* the state past the gap, before the marks */
+    shi_defer_char defer[SHI_DEFER_MAX];
     /* regex rules: the folded text of the current line (only when the db
      * has rules) */
     shi_segment seg;

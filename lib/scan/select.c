@@ -40,7 +40,7 @@ static int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
     size_t k = 0;
     for (uint32_t i = 0; i < e->units; i++) {
         const shi_unit *u = ring_at(sc, s + i);
-        if (!u->single || (i && !u->adjacent) || k >= e->text_len)
+        if (u->single != 1 || (i && !u->adjacent) || k >= e->text_len)
             return 0;
         uint32_t cp;
         size_t need;
@@ -189,19 +189,50 @@ static uint32_t uncovered_at(shi_scanner *sc, uint64_t p, uint32_t *entry)
     return 0;
 }
 
+/* A selected hit of `len` units from unit p: from the last copy of a
+ * doubled unit p when the hit before it ended in that unit (split_at), and
+ * up to the last copy of its own last unit when `split_end`. */
+static void emit_selected(shi_scanner *sc, uint64_t p, uint32_t len, uint32_t entry, int split_end)
+{
+    const shi_unit *us = ring_at(sc, p), *uf = ring_at(sc, p + len - 1);
+    uint64_t start = sc->split_at == p + 1 ? us->start + us->raw : us->start;
+    uint64_t end = split_end ? uf->start + uf->raw : uf->end;
+    if (sc->db->rules)
+        shi_seg_before_word(&sc->seg, end);
+    emit_span(sc, start, end, entry);
+}
+
 /* Leftmost-longest: start p is final once no future hit can start at or
  * before it; for violations, once every allow hit that can cover its
- * longest hit is known too (shi_advance waits). */
+ * longest hit is known too (shi_advance waits). A hit whose last unit a
+ * doubled character joined (来自 in 來自自由民主黨) is held until the hits
+ * starting at that unit are known: when one of them is selected, the two
+ * share the unit, the first up to its last copy and the second from there
+ * (來自 and 自由民主黨), so the doubled character hides no neighbour. */
 static void select_start(shi_scanner *sc, uint64_t p)
 {
     shi_unit *up = ring_at(sc, p);
-    if (p < sc->sel_block || !up->best_len)
-        return;
     uint32_t entry = up->best_entry, len = up->best_len;
-    if ((sc->flags & SHAI_SCAN_VIOLATIONS) && !(len = uncovered_at(sc, p, &entry)))
+    if (p < sc->sel_block)
+        return;
+    if (len && (sc->flags & SHAI_SCAN_VIOLATIONS))
+        len = uncovered_at(sc, p, &entry);
+    if (sc->held_len) { /* p is the held hit's last unit */
+        emit_selected(sc, sc->held_from, sc->held_len, sc->held_entry, len != 0);
+        sc->held_len = 0;
+        sc->split_at = len ? p + 1 : 0;
+    }
+    if (!len)
         return;
     sc->sel_block = p + len;
-    emit(sc, p, p + len - 1, entry);
+    if (len > 1 && ring_at(sc, p + len - 1)->single == SHI_UNIT_DOUBLED) {
+        sc->sel_block = p + len - 1;
+        sc->held_from = p;
+        sc->held_len = len;
+        sc->held_entry = entry;
+        return;
+    }
+    emit_selected(sc, p, len, entry, 0);
 }
 
 void shi_advance(shi_scanner *sc, uint64_t horizon)

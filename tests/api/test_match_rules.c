@@ -62,11 +62,58 @@ static void test_repeats_see_failure_links(void **state)
     assert_string_equal(spans(db, "小鸡鸡巴", OVL), "鸡鸡");
     /* 自由民主党 is found, the doubled 自 included */
     assert_string_equal(spans(db, "來自自由民主黨", OVL), "來自自|自自由民主黨");
+    /* leftmost-longest: the doubled unit is shared, the first hit up to its
+     * last copy and the neighbour from there */
+    assert_string_equal(spans(db, "來自自由民主黨", 0), "來自|自由民主黨");
+    assert_string_equal(spans(db, "來自自自由民主黨", 0), "來自自|自由民主黨");
+    assert_string_equal(spans(db, "来自自", 0), "来自自");
+    assert_string_equal(spans(db, "赌赌博博", 0), "赌赌博博");
     /* a placeholder is not the word */
     assert_string_equal(spans(db, "XXXX", OVL), "");
     assert_string_equal(spans(db, "xxx", OVL), "xxx");
     /* a doubled character still joins where nothing goes on through it */
     assert_string_equal(spans(db, "赌赌博博", OVL), "赌赌博博");
+    shai_db_free(db);
+}
+
+/* An entry that begins or ends with noise does not stop that noise being
+ * skipped for the others: the choice waits for the character after the
+ * gap. Where both readings give a hit, the skipping one wins. */
+static void test_noise_an_entry_takes(void **state)
+{
+    (void)state;
+    shai_db *db = compile("赌博\n\\#话题\n+v\n靖国神社\n/天\n赌%\nab-\nab-cd\n");
+    for (uint32_t flags = 0; flags <= OVL; flags += OVL) {
+        assert_string_equal(spans(db, "赌#博", flags), "赌#博");
+        assert_string_equal(spans(db, "赌#话题", flags), "#话题");
+        assert_string_equal(spans(db, "赌+博", flags), "赌+博");
+        assert_string_equal(spans(db, "赌+v", flags), "+v");
+        assert_string_equal(spans(db, "靖国/神社", flags), "靖国/神社");
+        assert_string_equal(spans(db, "靖国/天", flags), "/天");
+        assert_string_equal(spans(db, "赌%博", flags), "赌%博");
+        assert_string_equal(spans(db, "赌%", flags), "赌%");
+        assert_string_equal(spans(db, "赌% 说", flags), "赌%");
+        assert_string_equal(spans(db, "赌 %博", flags), "赌 %博");
+        assert_string_equal(spans(db, "ab-cd", flags), "ab-cd");
+        assert_string_equal(spans(db, "ab-", flags), "ab-");
+        assert_string_equal(spans(db, "ab-xy", flags), "ab-");
+        assert_string_equal(spans(db, "ab--cd", flags), "ab--cd");
+        /* past the gap bound only the take reading is left, and a line end
+         * decides */
+        assert_string_equal(spans(db, "赌%%%%博", flags), "赌%");
+        assert_string_equal(spans(db, "赌%\n博", flags), "赌%");
+    }
+    shai_db_free(db);
+    /* both readings give a hit: the skipping one */
+    db = compile("赌博\n\\#博彩\n");
+    assert_string_equal(spans(db, "赌#博彩", OVL), "赌#博");
+    assert_string_equal(spans(db, "#博彩", OVL), "#博彩");
+    shai_db_free(db);
+    /* the skip reading looks ahead for a hit across the gap: a longer entry
+     * that merely begins across it does not hide www. */
+    db = compile("www.\nwww.sina5io.com\n\\.com\n");
+    assert_string_equal(spans(db, "www.sina.cn", OVL), "www.");
+    assert_string_equal(spans(db, "www.sina5io.com", OVL), "www.sina5io.com");
     shai_db_free(db);
 }
 
@@ -96,6 +143,9 @@ static void test_brackets_and_quotes(void **state)
     assert_string_equal(spans(db, "危机》《巴黎", OVL), "");
     assert_string_equal(spans(db, "[健美操]比", OVL), "");
     assert_string_equal(spans(db, "偷偷\"拍", OVL), "");
+    /* two characters inside the pair are not one bracketed character, even
+     * when the second doubles the first */
+    assert_string_equal(spans(db, "为了“偷偷”拍婚纱照", OVL), "");
     assert_string_equal(spans(db, "【赌】【博】", OVL), "赌】【博");
     assert_string_equal(spans(db, "（赌）（博）", OVL), "赌）（博");
     shai_db_free(db);
@@ -114,16 +164,23 @@ static void test_digits(void **state)
 }
 
 /* The ASCII full stop is noise between Chinese characters, and so are the
- * strokes 丨 丶 ノ 〃; clause punctuation stays a boundary. */
+ * strokes 丨 丶 ノ 〃; clause punctuation stays a boundary, and so does an
+ * ellipsis written with full stops. */
 static void test_full_stop_and_strokes(void **state)
 {
     (void)state;
-    shai_db *db = compile("代开发票\n法轮功\n日您\n");
+    shai_db *db = compile("代开发票\n法轮功\n日您\n操我\n艹你\nfuck\n");
     assert_string_equal(spans(db, "代.开.发.票", OVL), "代.开.发.票");
     assert_string_equal(spans(db, "法丨轮丶功", OVL), "法丨轮丶功");
     assert_string_equal(spans(db, "法ノ轮〃功", OVL), "法ノ轮〃功");
     assert_string_equal(spans(db, "入住日。您好", OVL), "");
     assert_string_equal(spans(db, "入住日，您好", OVL), "");
+    /* two or more full stops in a row are an ellipsis: clause punctuation
+     * but after a Latin letter */
+    assert_string_equal(spans(db, "我操...我大山东挺住啊", OVL), "");
+    assert_string_equal(spans(db, "我艹..你女生为啥要看", OVL), "");
+    assert_string_equal(spans(db, "f..u..c..k", OVL), "f..u..c..k");
+    assert_string_equal(spans(db, "法.轮 .功", OVL), "法.轮 .功");
     shai_db_free(db);
 }
 
@@ -154,6 +211,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repeats_see_failure_links),
+        cmocka_unit_test(test_noise_an_entry_takes),
         cmocka_unit_test(test_topics_and_reposts),
         cmocka_unit_test(test_brackets_and_quotes),
         cmocka_unit_test(test_digits),
