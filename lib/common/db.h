@@ -144,6 +144,41 @@ static inline uint64_t shi_vpair_bit(uint32_t r, uint32_t key, uint32_t nwords)
     return (h ^ (h >> 32)) & ((uint64_t)nwords * 64 - 1);
 }
 
+/* The variant prefilter (lib/variant/filter.c), derived from the trie
+ * when a db is compiled or opened: what a character of the text, folded,
+ * can be in a variant match. A variant match writes some unit another
+ * way, so it holds a "trigger": a Latin letter or digit, a wildcard, an
+ * emoji, another character outside Han and punctuation, the first half of
+ * a split pair, or the first of two Han characters (noise between) whose
+ * keys (readings, near keys; the character itself when it has no reading)
+ * are those of two adjacent units of an entry that takes homophones.
+ * Lines without one are not walked, and a walk starts only near one.
+ * Bits per code point of the BMP (a character above it is looked at each
+ * time). */
+#define SHI_VF_PAIR_BITS 17
+#define SHI_VF_TRIG 1u     /* a trigger by itself */
+#define SHI_VF_UNIT 2u     /* neither trigger nor noise: a unit as itself or a homophone */
+#define SHI_VF_FIRST 4u    /* one of its keys is that of the first unit of a homophone pair */
+#define SHI_VF_SECOND 8u   /* ... of the second */
+#define SHI_VF_SPLIT 16u   /* the first half of a split pair that makes a unit */
+#define SHI_VF_IGNORE 32u  /* not in the folded text at all */
+#define SHI_VF_DIGIT 64u   /* an ASCII digit: a trigger by its token (filter.c) */
+#define SHI_VF_LETTER 128u /* an ASCII letter: the same */
+typedef struct shi_vfilter {
+    uint8_t flags[0x10000];                             /* SHI_VF_* of each code point of the BMP */
+    uint64_t pair[(size_t)1 << (SHI_VF_PAIR_BITS - 6)]; /* hashed key pairs */
+    uint32_t depth;                                     /* the most units of an entry of the trie */
+    uint32_t near;  /* some entry takes near-homophones: near keys count */
+    uint32_t kinds; /* SHI_VMASK_* of the kinds some entry takes */
+    uint32_t mixed; /* some entry has a Latin unit next to one that may be pinyin */
+} shi_vfilter;
+
+static inline uint32_t shi_vf_pair_bit(uint32_t k1, uint32_t k2)
+{
+    uint64_t h = (((uint64_t)k1 << 32) | k2) * 0x9E3779B97F4A7C15ull;
+    return (uint32_t)(h >> (64 - SHI_VF_PAIR_BITS));
+}
+
 typedef struct shi_vedge {
     uint32_t key;   /* code point, or SHI_VKEY reading key */
     uint32_t child; /* node index, greater than the parent's */
@@ -224,7 +259,9 @@ typedef struct shi_sources {
     X(MAP_BMP, map_bmp, uint32_t, 0x10000u) /* the map of U+0000..U+FFFF in one stage */           \
     /* the variant trie's root: child by symbol; first root redge by reading key */                \
     X(VROOT_SYM, vroot_sym, uint32_t, db->nsym)                                                    \
-    X(VROOT_READ, vroot_read, uint32_t, db->nvroot_read)
+    X(VROOT_READ, vroot_read, uint32_t, db->nvroot_read)                                           \
+    /* the variant prefilter: one, with a trie */                                                  \
+    X(VFILTER, vfilter, shi_vfilter, db->nvnodes ? 1u : 0u)
 
 /* Variant kinds, SHAI_VARIANT_NONE included: the size of a kind table. */
 #define SHI_VKINDS 16u

@@ -142,7 +142,7 @@ static uint32_t children_by_key(const shi_vedge *e, uint32_t from, uint32_t to, 
     return nout;
 }
 
-static int is_counter(uint32_t cp)
+int shi_variant_is_counter(uint32_t cp)
 {
     static const char *const units = "元块角分年月日号时点岁个次楼层米斤克万亿千百人天周届期路室";
     if (cp < 0x80)
@@ -231,7 +231,7 @@ static int digits_ok(const walk *w, uint32_t s, uint32_t e)
         uint32_t c = w->u[e].cp;
         if (w->u[e].cls == C_DIGIT || w->u[e].cls == C_LATIN ||
             (c < 0x80 && c && strchr(".,:/%-", (int)c)) || c == 0x3002 || c == 0xFF0C ||
-            c == 0xFF1A || is_counter(c))
+            c == 0xFF1A || shi_variant_is_counter(c))
             return 0;
     }
     return 1;
@@ -558,7 +558,7 @@ static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
     if (st.last_han && !st.insert && (a->below & SHI_VMASK(SHAI_VARIANT_INSERT)) &&
         (t->cls == C_LATIN || t->cls == C_DIGIT) && t->tok_s == next && t->tok_e - next <= 2 &&
         t->tok_e < w->n && w->u[t->tok_e].cls == C_HAN &&
-        !(w->u[t->tok_e - 1].cls == C_DIGIT && is_counter(w->u[t->tok_e].cp))) {
+        !(w->u[t->tok_e - 1].cls == C_DIGIT && shi_variant_is_counter(w->u[t->tok_e].cp))) {
         mst s2 = st;
         s2.insert = 1;
         s2.kinds |= SHI_VMASK(SHAI_VARIANT_INSERT);
@@ -757,7 +757,7 @@ static void classify(walk *w)
 }
 
 int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars, size_t n,
-                      size_t from, size_t to, int vertical)
+                      size_t from, size_t to, int how)
 {
     m->nhits = 0;
     m->nomem = 0;
@@ -767,6 +767,7 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
         n = UINT32_MAX - 2;
     if (!shi_vgrow(&m->units, &m->units_cap, m->units_inline, n, sizeof(vu)))
         return SHAI_E_NOMEM;
+    int vertical = (how & SHI_VMATCH_VERTICAL) != 0;
     walk w = {.m = m,
               .db = db,
               .vn = db->vnodes,
@@ -776,38 +777,30 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
               .max_gap = db->max_gap,
               .vertical = vertical};
     classify(&w);
-    /* Without homophones and split characters, a Han character of the text
-     * stands only for itself: a variant match holds some other character
-     * (a letter, digit, symbol, emoji), at most `span` characters after its
-     * start. Start only where one follows that closely. */
-    int han_only_exact =
-        !vertical &&
-        !(w.vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK(SHAI_VARIANT_SPLIT)));
-    uint32_t span = db->max_units * (db->max_gap + 1) + 2, special = UINT32_MAX;
+    /* With triggers: a variant match holds one (filter.c), at most
+     * `before` characters after its start (the units before it are one
+     * character each, noise between them) and `after` before its end (a
+     * pinyin syllable takes up to 7); a match as itself that overlaps it
+     * (which may drop it, or cover it) is at most `before` long. So a start
+     * matters only with a trigger in [q - after, q + 2 * before]. */
+    int near_triggers = (how & SHI_VMATCH_TRIGGERS) && !vertical && db->vfilter;
+    uint32_t depth = db->vfilter ? db->vfilter->depth : 0;
+    uint32_t before = depth * (db->max_gap + 1) + 2, after = depth * (db->max_gap + 8) + 4;
+    uint32_t t = 0; /* the first trigger at or after q - after */
     if (to > w.n)
         to = w.n;
     for (uint32_t q = (uint32_t)from; q < to && !m->nomem; q++) {
-        uint8_t cls = w.u[q].cls;
-        if (han_only_exact) {
-            if (special != UINT32_MAX && special < q)
-                special = UINT32_MAX;
-            for (uint32_t k = q; special == UINT32_MAX && k < w.n && k - q <= span; k++) {
-                const vu *t = &w.u[k];
-                if (t->cls == C_LATIN || t->cls == C_DIGIT || t->emoji || t->wild || t->leet)
-                    special = k;
-            }
-            if (special == UINT32_MAX) {
-                /* none within reach: skip ahead to the next one */
-                uint32_t k = q + span + 1;
-                while (k < w.n && w.u[k].cls != C_LATIN && w.u[k].cls != C_DIGIT && !w.u[k].emoji &&
-                       !w.u[k].wild && !w.u[k].leet)
-                    k++;
-                if (k >= w.n)
-                    break;
-                q = k - span - 1; /* the loop's q++ makes it k - span */
+        if (near_triggers) {
+            while (t < w.n && (!chars[t].trig || (uint64_t)t + after < q))
+                t++;
+            if (t >= w.n)
+                break;
+            if ((uint64_t)t > (uint64_t)q + 2 * before) {
+                q = t - 2 * before - 1; /* the loop's q++ makes it the first that matters */
                 continue;
             }
         }
+        uint8_t cls = w.u[q].cls;
         if (cls == C_NOISE || cls == C_SEP || cls == C_STOP) {
             if (!w.u[q].emoji && !w.u[q].leet)
                 continue;

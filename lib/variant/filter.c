@@ -1,0 +1,468 @@
+/* The variant prefilter (common/db.h, shi_vfilter): what each character
+ * can be in a variant match, derived from the trie when a db is compiled or
+ * opened, and the test of a line (its original bytes, or its folded
+ * characters) for the triggers a variant match needs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "unicode/fold.h"
+#include "unicode/utf8.h"
+#include "variant/tables.h"
+#include "variant/variant.h"
+
+/* What the matcher (match.c, classify) makes of code point cp, original or
+ * folded: the segment's folded characters (out, how many), and a character
+ * outside the db's alphabet that is neither ASCII nor Han folded on its
+ * own. */
+static uint32_t view(const shai_db *db, uint32_t cp, uint32_t out[31])
+{
+    uint32_t v = shi_map(db, cp);
+    uint32_t n = shi_folded_chars(db, cp, v, out);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t y = out[i];
+        if (y >= 'A' && y <= 'Z')
+            out[i] = y + 32;
+        if (y >= 0x80 && !shi_is_han(y)) {
+            uint32_t w = shi_map(db, y), f[SHI_FOLD_MAX];
+            if (!(w & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND)) && shi_fold_cp(db->fold, y, f) == 1)
+                out[i] = f[0];
+        }
+    }
+    return n;
+}
+
+/* The keys of a character of the text or a unit: its readings (and their
+ * near keys with `near`), or the character itself when it has none. */
+static uint32_t keys_of(uint32_t cp, int near, uint32_t keys[2 * SHI_READINGS_MAX])
+{
+    shi_reading r[SHI_READINGS_MAX];
+    unsigned nr = shi_is_han(cp) ? shi_py_readings(cp, r) : 0;
+    uint32_t n = 0;
+    if (!nr)
+        keys[n++] = cp;
+    for (unsigned i = 0; i < nr && i < SHI_READINGS_MAX; i++) {
+        keys[n++] = SHI_VKEY_READING | r[i];
+        if (near)
+            keys[n++] =
+                SHI_VKEY_NEAR | (shi_py_near(SHI_READING_SYL(r[i])) << 3) | SHI_READING_TONE(r[i]);
+    }
+    return n;
+}
+
+/* The same for a node of the trie, from the readings it was built with. */
+static uint32_t node_keys(const shi_vnode *d, int near, uint32_t keys[2 * SHI_READINGS_MAX])
+{
+    uint32_t n = 0;
+    for (unsigned j = 0; j < 4 && d->read[j]; j++) {
+        keys[n++] = SHI_VKEY_READING | d->read[j];
+        if (near)
+            keys[n++] = SHI_VKEY_NEAR | (shi_py_near(SHI_READING_SYL(d->read[j])) << 3) |
+                        SHI_READING_TONE(d->read[j]);
+    }
+    if (!n)
+        keys[n++] = d->cp;
+    return n;
+}
+
+/* Small sets of keys or characters while deriving: hashed bits. */
+#define KBITS 16
+static uint32_t kbit(uint32_t key)
+{
+    return (uint32_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - KBITS));
+}
+static void kset(uint64_t *s, uint32_t key)
+{
+    uint32_t b = kbit(key);
+    s[b >> 6] |= 1ull << (b & 63);
+}
+static int khas(const uint64_t *s, uint32_t key)
+{
+    uint32_t b = kbit(key);
+    return (int)((s[b >> 6] >> (b & 63)) & 1);
+}
+
+typedef struct derive {
+    const uint64_t *fk, *sk, *sf; /* first keys, second keys, split halves */
+    int near;
+    int digits; /* some entry takes digit syllables: every digit is a trigger */
+} derive;
+
+static int is_alnum(uint32_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* SHI_VF_* of code point cp. */
+static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
+{
+    uint32_t v = shi_map(db, cp), out[31];
+    if (v & SHI_MAP_IGNORE)
+        return SHI_VF_IGNORE;
+    uint32_t n = view(db, cp, out);
+    if (!n)
+        return SHI_VF_IGNORE;
+    if (n > 1)
+        return SHI_VF_TRIG;
+    uint32_t y = out[0], e[4];
+    uint8_t f = SHI_VF_UNIT;
+    if (cp >= '0' && cp <= '9' && y == cp && !d->digits)
+        f |= SHI_VF_DIGIT; /* by its token (filter.c), else a unit as itself */
+    else if (cp < 0x80 && is_alnum(cp) && cp > '9')
+        f |= SHI_VF_LETTER;
+    else if (is_alnum(y) || shi_is_wildcard(y) || (y >= 0x80 && shi_emoji_chars(y, e)))
+        return SHI_VF_TRIG;
+    if (!shi_is_han(y)) {
+        /* noise, a separator, a break: skipped or ending a walk; else
+         * a unit as itself only */
+        uint32_t w = shi_map(db, y);
+        if (w & (SHI_MAP_BREAK | SHI_MAP_MARK | SHI_MAP_SEP | SHI_MAP_NOISE))
+            return 0;
+    } else if (y >= 0x10000 && d->sf) {
+        return SHI_VF_TRIG; /* split halves are looked up in the BMP only */
+    }
+    uint32_t keys[2 * SHI_READINGS_MAX], nk = keys_of(y, d->near, keys);
+    for (uint32_t i = 0; i < nk; i++) {
+        if (d->fk && khas(d->fk, keys[i]))
+            f |= SHI_VF_FIRST;
+        if (d->sk && khas(d->sk, keys[i]))
+            f |= SHI_VF_SECOND;
+    }
+    if (d->sf && y < 0x10000 && khas(d->sf, y))
+        f |= SHI_VF_SPLIT;
+    return f;
+}
+
+int shi_variant_prepare(shai_db *db)
+{
+    if (!db->nvnodes)
+        return SHAI_OK;
+    shi_vfilter *vf = calloc(1, sizeof *vf);
+    uint64_t *sets = calloc(4u << (KBITS - 6), sizeof *sets);
+    if (!vf || !sets) {
+        free(vf);
+        free(sets);
+        return SHAI_E_NOMEM;
+    }
+    uint64_t *fk = sets, *sk = sets + (1u << (KBITS - 6)), *su = sets + (2u << (KBITS - 6));
+    const shi_vnode *vn = db->vnodes;
+    uint32_t nn = db->nvnodes - 1; /* the sentinel closes the ranges */
+    int homophone = 0, split = 0;
+    vf->near = (vn[0].below & SHI_VMASK_NEAR) != 0;
+    for (uint32_t k = 1; k < nn; k++) {
+        const shi_vnode *a = &vn[k];
+        if (a->depth > vf->depth)
+            vf->depth = a->depth;
+        if (a->below & SHI_VMASK(SHAI_VARIANT_SPLIT)) {
+            kset(su, a->cp);
+            split = 1;
+        }
+        for (uint32_t i = a->edge; i < a[1].edge; i++) {
+            const shi_vnode *c = &vn[db->vedges[i].child];
+            if ((c->below & SHI_VMASK(SHAI_VARIANT_PINYIN)) &&
+                (c->cp < 0x80 && is_alnum(c->cp)) != (a->cp < 0x80 && is_alnum(a->cp)))
+                vf->mixed = 1;
+            if (!(c->below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK_NEAR)))
+                continue;
+            int near = (c->below & SHI_VMASK_NEAR) != 0;
+            uint32_t ka[2 * SHI_READINGS_MAX], kc[2 * SHI_READINGS_MAX];
+            uint32_t na = node_keys(a, near, ka), nc = node_keys(c, near, kc);
+            for (uint32_t x = 0; x < na; x++) {
+                kset(fk, ka[x]);
+                for (uint32_t y = 0; y < nc; y++) {
+                    uint32_t b = shi_vf_pair_bit(ka[x], kc[y]);
+                    vf->pair[b >> 6] |= 1ull << (b & 63);
+                }
+            }
+            for (uint32_t y = 0; y < nc; y++)
+                kset(sk, kc[y]);
+            homophone = 1;
+        }
+    }
+    /* the first halves of the split pairs that make a unit of a split entry */
+    uint64_t *sf = sets + (3u << (KBITS - 6));
+    if (split) {
+        uint32_t a, b, c;
+        size_t rows = shi_split_row_at(0, &a, &b, &c);
+        for (size_t i = 0; i < rows; i++) {
+            shi_split_row_at(i, &a, &b, &c);
+            if (khas(su, c))
+                kset(sf, a);
+        }
+    }
+    derive d = {homophone ? fk : NULL, homophone ? sk : NULL, split ? sf : NULL, (int)vf->near,
+                (vn[0].below & SHI_VMASK(SHAI_VARIANT_DIGIT)) != 0};
+    vf->kinds = vn[0].below;
+    for (uint32_t cp = 0; cp < 0x10000; cp++)
+        vf->flags[cp] = (cp >= 0xD800 && cp < 0xE000) ? SHI_VF_TRIG : flags_of(db, &d, cp);
+    free(sets);
+    db->vfilter = vf;
+    return SHAI_OK;
+}
+
+/* SHI_VF_* of a character above the BMP: what it folds to in the BMP, or
+ * noise, or else a trigger (a Han character there has no split half or
+ * pair key of its own here). */
+static uint8_t flags_above(const shai_db *db, uint32_t cp)
+{
+    uint32_t v = shi_map(db, cp), out[31], e[4];
+    if (v & SHI_MAP_IGNORE)
+        return SHI_VF_IGNORE;
+    uint32_t n = view(db, cp, out);
+    if (!n)
+        return SHI_VF_IGNORE;
+    if (n > 1)
+        return SHI_VF_TRIG;
+    uint32_t y = out[0];
+    if (y < 0x10000)
+        return db->vfilter->flags[y];
+    if (shi_is_han(y) || shi_emoji_chars(y, e) || shi_is_wildcard(y))
+        return SHI_VF_TRIG;
+    uint32_t w = shi_map(db, y);
+    return (w & (SHI_MAP_BREAK | SHI_MAP_MARK | SHI_MAP_SEP | SHI_MAP_NOISE)) ? 0 : SHI_VF_TRIG;
+}
+
+static inline uint8_t flags_at(const shai_db *db, uint32_t cp)
+{
+    return cp < 0x10000 ? db->vfilter->flags[cp] : flags_above(db, cp);
+}
+
+/* Whether the keys of a and b, characters of the text with these flags,
+ * make a pair of adjacent units of some homophone entry. */
+static int pair_in(const shai_db *db, uint32_t a, uint32_t b)
+{
+    const shi_vfilter *vf = db->vfilter;
+    uint32_t va[31], vb[31];
+    if (view(db, a, va) != 1 || view(db, b, vb) != 1)
+        return 1;
+    uint32_t ka[2 * SHI_READINGS_MAX], kb[2 * SHI_READINGS_MAX];
+    uint32_t na = keys_of(va[0], (int)vf->near, ka), nb = keys_of(vb[0], (int)vf->near, kb);
+    for (uint32_t x = 0; x < na; x++)
+        for (uint32_t y = 0; y < nb; y++) {
+            uint32_t bit = shi_vf_pair_bit(ka[x], kb[y]);
+            if ((vf->pair[bit >> 6] >> (bit & 63)) & 1)
+                return 1;
+        }
+    return 0;
+}
+
+/* Whether a and b, adjacent characters of the text, compose by the split
+ * table (as the matcher sees them). */
+static int split_in(const shai_db *db, uint32_t a, uint32_t b)
+{
+    uint32_t va[31], vb[31];
+    if (view(db, a, va) != 1 || view(db, b, vb) != 1)
+        return 1;
+    return shi_split_compose(va[0], vb[0]) != 0;
+}
+
+/* The scan of a line: the state between two characters. */
+typedef struct vscan {
+    uint32_t prev;  /* the last unit character */
+    uint8_t pflags; /* its flags; 0 when a pair cannot begin there */
+    uint32_t gap;   /* characters of noise since */
+} vscan;
+
+/* Noise, or a trigger, between two units: a pair may go on over max_gap
+ * of it, a split pair not. */
+static inline void scan_gap(const shai_db *db, vscan *s)
+{
+    s->pflags &= (uint8_t)~SHI_VF_SPLIT;
+    if (++s->gap > db->max_gap)
+        s->pflags = 0;
+}
+
+/* One character of the line: SCAN_TRIG when it is a trigger, SCAN_PAIR
+ * when the unit before it begins a pair with it, SCAN_UNIT when it is a
+ * unit (the one before the next). */
+#define SCAN_TRIG 1
+#define SCAN_PAIR 2
+#define SCAN_UNIT 4
+static inline int scan_char(const shai_db *db, vscan *s, uint32_t cp)
+{
+    uint8_t f = flags_at(db, cp);
+    if (f & SHI_VF_IGNORE)
+        return 0;
+    if (f & SHI_VF_TRIG) {
+        /* an emoji or a wildcard may be skipped as noise by a match */
+        scan_gap(db, s);
+        return SCAN_TRIG;
+    }
+    if (!(f & SHI_VF_UNIT)) {
+        scan_gap(db, s);
+        return 0;
+    }
+    int r = SCAN_UNIT;
+    if ((s->pflags & SHI_VF_SPLIT) && split_in(db, s->prev, cp))
+        r |= SCAN_PAIR;
+    else if ((s->pflags & SHI_VF_FIRST) && (f & SHI_VF_SECOND) && pair_in(db, s->prev, cp))
+        r |= SCAN_PAIR;
+    s->prev = cp;
+    s->pflags = f;
+    s->gap = 0;
+    return r;
+}
+
+static int ascii_alnum(uint32_t c)
+{
+    return c < 0x80 && is_alnum(c);
+}
+
+static int is_leet_symbol(uint32_t c)
+{
+    return c && !ascii_alnum(c) && shi_leet_letters(c) != NULL;
+}
+
+/* Whether the letters t[0..k) hold a pinyin syllable (all: are syllables,
+ * tone digits after them allowed). */
+static int pinyin_in(const char *t, size_t k, int all)
+{
+    uint8_t ok[64] = {0};
+    if (all && k >= sizeof ok)
+        return 1;
+    if (all)
+        ok[k] = 1;
+    for (size_t i = k; i-- > 0;) {
+        size_t run = i;
+        while (run < k && t[run] > '9')
+            run++;
+        if (run == i)
+            continue;
+        uint16_t ids[8];
+        uint8_t lens[8];
+        unsigned np = shi_py_prefixes(t + i, run - i, ids, lens);
+        if (!all && np)
+            return 1;
+        for (unsigned j = 0; j < np && !ok[i]; j++) {
+            size_t at = i + lens[j];
+            if (ok[at] || (at < k && t[at] >= '1' && t[at] <= '5' && ok[at + 1]))
+                ok[i] = 1;
+        }
+    }
+    return all && ok[0];
+}
+
+/* Whether the ASCII token t[0..k) (letters and digits, lowercase), after
+ * the character `before` and before `after` (0: the line's start or end),
+ * may be in a variant match as one: an insertion (1-2 between characters
+ * that may be Han, not a number before a counter: 3号楼), a wildcard `x`,
+ * initials, leet (a digit in it, or a leet symbol next to it), pinyin
+ * (syllables; with entries that mix Latin units and pinyin, any syllable
+ * in it). Else its letters and digits are units as themselves. */
+static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t before,
+                         uint32_t after)
+{
+    const shi_vfilter *vf = db->vfilter;
+    uint32_t kinds = vf->kinds;
+    int letters = 0, digits = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (t[i] > '9')
+            letters = 1;
+        else
+            digits = 1;
+    }
+    if ((kinds & SHI_VMASK(SHAI_VARIANT_INSERT)) && k <= 2 && before >= 0x80 && after >= 0x80 &&
+        !(t[k - 1] <= '9' && shi_variant_is_counter(after)))
+        return 1;
+    if (!letters)
+        return 0;
+    if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && k == 1 && t[0] == 'x')
+        return 1;
+    if ((kinds & SHI_VMASK(SHAI_VARIANT_INITIALS)) && !digits && k >= 2 && k <= SHI_VINIT_MAX)
+        return 1;
+    if ((kinds & SHI_VMASK(SHAI_VARIANT_LEET)) &&
+        (digits || is_leet_symbol(before) || is_leet_symbol(after)))
+        return 1;
+    if (kinds & SHI_VMASK(SHAI_VARIANT_PINYIN))
+        return pinyin_in(t, k, !vf->mixed);
+    return 0;
+}
+
+/* The token of ASCII letters and digits at p[x..) (bytes or code points):
+ * lowercase into buf (at most cap, the rest cut); its end. */
+#define TOKEN_CAP 48
+
+int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n)
+{
+    const uint8_t *flags = db->vfilter->flags;
+    vscan s = {0, 0, 0};
+    for (size_t x = 0; x < n;) {
+        uint32_t c = p[x];
+        if (c < 0x80) {
+            /* ASCII: a letter or a wildcard is a trigger, digits by their
+             * token */
+            uint8_t f = flags[c];
+            if (f & SHI_VF_TRIG)
+                return 1;
+            if (f & (SHI_VF_DIGIT | SHI_VF_LETTER)) {
+                char t[TOKEN_CAP];
+                size_t e = x, k = 0;
+                while (e < n && ascii_alnum(p[e])) {
+                    if (k < TOKEN_CAP)
+                        t[k++] = (char)(p[e] | (p[e] > '9' ? 0x20 : 0));
+                    e++;
+                }
+                if (e - x > TOKEN_CAP)
+                    return 1; /* a long token: not looked into */
+                uint32_t after = 0, before = x ? p[x - 1] : 0;
+                if (e < n)
+                    shi_utf8_decode_valid(p + e, &after);
+                if (token_trigger(db, t, k, before, after))
+                    return 1;
+                for (; x < e; x++)
+                    if (scan_char(db, &s, p[x]) & SCAN_PAIR)
+                        return 1;
+                continue;
+            }
+            x++;
+            if (f & SHI_VF_UNIT) {
+                if (scan_char(db, &s, c) & SCAN_PAIR)
+                    return 1;
+            } else {
+                scan_gap(db, &s);
+            }
+            continue;
+        }
+        uint32_t cp;
+        x += shi_utf8_decode_valid(p + x, &cp);
+        if (scan_char(db, &s, cp) & (SCAN_TRIG | SCAN_PAIR))
+            return 1;
+    }
+    return 0;
+}
+
+size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
+{
+    const uint8_t *flags = db->vfilter->flags;
+    vscan s = {0, 0, 0};
+    size_t found = 0, prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp = c[i].cp;
+        c[i].trig = 0;
+        if (cp < 0x80 && (flags[cp] & (SHI_VF_DIGIT | SHI_VF_LETTER)) &&
+            (!i || !ascii_alnum(c[i - 1].cp))) {
+            /* a token: its first character is its trigger */
+            char t[TOKEN_CAP];
+            size_t e = i, k = 0;
+            while (e < n && ascii_alnum(c[e].cp)) {
+                if (k < TOKEN_CAP)
+                    t[k++] = (char)(c[e].cp | (c[e].cp > '9' ? 0x20 : 0));
+                e++;
+            }
+            if (e - i > TOKEN_CAP ||
+                token_trigger(db, t, k, i ? c[i - 1].cp : 0, e < n ? c[e].cp : 0)) {
+                c[i].trig = 1;
+                found++;
+            }
+        }
+        int r = scan_char(db, &s, cp);
+        if (r & SCAN_TRIG)
+            c[i].trig = 1;
+        if (r & SCAN_PAIR)
+            c[prev].trig = 1;
+        if (r & (SCAN_TRIG | SCAN_PAIR))
+            found++;
+        if (r & SCAN_UNIT)
+            prev = i;
+    }
+    return found;
+}
