@@ -77,6 +77,7 @@ typedef struct walk {
     uint32_t n;
     uint32_t max_gap;
     int vertical;
+    const uint8_t *vflags; /* the prefilter's table, when the scan uses it */
 } walk;
 
 static void step_into(walk *w, uint32_t child, uint32_t next, mst st);
@@ -633,18 +634,27 @@ static void classify(walk *w)
      * takes homophones or split characters: no readings then, and one
      * outside the alphabet (not folded by the segment) is none of the
      * entries' units either way */
-    int sound = w->vertical || (w->vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) |
-                                                  SHI_VMASK_NEAR | SHI_VMASK(SHAI_VARIANT_SPLIT)));
+    int sound = w->vertical ||
+                (w->vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK_NEAR));
+    /* the prefilter's table says which characters may be the first half
+     * of a split pair, and which have a reading some homophone unit has */
+    const uint8_t *vf = w->vflags;
     for (uint32_t i = 0; i < w->n; i++) {
         uint32_t cp = w->chars[i].cp;
         vu *t = &u[i];
-        if (!sound && cp >= 0x4E00 && cp <= 0x9FFF) {
+        if (cp >= 0x4E00 && cp <= 0x9FFF &&
+            (!sound || (vf && !(vf[cp] & (SHI_VF_FIRST | SHI_VF_SECOND))))) {
             t->cp = cp;
             t->cls = C_HAN;
             t->comp = 0;
             t->nread = t->wild = t->emoji = t->leet = t->upper = 0;
             t->bits[0] = t->bits[1] = 0;
             bloom_add(t->bits, cp);
+            if (split && (!vf || (vf[cp] & SHI_VF_SPLIT)) && i + 1 < w->n &&
+                shi_is_han(w->chars[i + 1].cp))
+                t->comp = shi_split_compose(cp, w->chars[i + 1].cp);
+            if (t->comp)
+                bloom_add(t->bits, t->comp);
             continue;
         }
         if (cp >= 0x80 && !shi_is_han(cp)) {
@@ -695,7 +705,8 @@ static void classify(walk *w)
                     bloom_add(t->bits, SHI_VKEY_NEAR | t->near[k]);
                 }
             }
-            if (split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp))
+            if (split && (!vf || cp >= 0x10000 || (vf[cp] & SHI_VF_SPLIT)) && i + 1 < w->n &&
+                shi_is_han(w->chars[i + 1].cp))
                 t->comp = shi_split_compose(cp, w->chars[i + 1].cp);
             if (t->comp)
                 bloom_add(t->bits, t->comp);
@@ -776,6 +787,8 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
               .n = (uint32_t)n,
               .max_gap = db->max_gap,
               .vertical = vertical};
+    int near_triggers = (how & SHI_VMATCH_TRIGGERS) && !vertical && db->vfilter;
+    w.vflags = near_triggers ? db->vfilter->flags : NULL;
     classify(&w);
     /* With triggers: a variant match holds one (filter.c), at most
      * `before` characters after its start (the units before it are one
@@ -783,7 +796,6 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
      * pinyin syllable takes up to 7); a match as itself that overlaps it
      * (which may drop it, or cover it) is at most `before` long. So a start
      * matters only with a trigger in [q - after, q + 2 * before]. */
-    int near_triggers = (how & SHI_VMATCH_TRIGGERS) && !vertical && db->vfilter;
     uint32_t depth = db->vfilter ? db->vfilter->depth : 0;
     uint32_t before = depth * (db->max_gap + 1) + 2, after = depth * (db->max_gap + 8) + 4;
     uint32_t t = 0; /* the first trigger at or after q - after */
