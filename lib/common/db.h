@@ -164,14 +164,24 @@ static inline uint64_t shi_vpair_bit(uint32_t r, uint32_t key, uint32_t nwords)
 #define SHI_VF_IGNORE 32u  /* not in the folded text at all */
 #define SHI_VF_DIGIT 64u   /* an ASCII digit: a trigger by its token (filter.c) */
 #define SHI_VF_LETTER 128u /* an ASCII letter: the same */
+#define SHI_VF_BIGRAM_BITS 21
 typedef struct shi_vfilter {
-    uint8_t flags[0x10000];                             /* SHI_VF_* of each code point of the BMP */
+    uint8_t flags[0x10000]; /* SHI_VF_* of each code point of the BMP */
+    /* hashed (unit, next unit) of the trie's edges: two characters of the
+     * text that are no such pair are not both in a match as themselves */
+    uint64_t bigram[(size_t)1 << (SHI_VF_BIGRAM_BITS - 6)];
     uint64_t pair[(size_t)1 << (SHI_VF_PAIR_BITS - 6)]; /* hashed key pairs */
     uint32_t depth;                                     /* the most units of an entry of the trie */
     uint32_t near;  /* some entry takes near-homophones: near keys count */
     uint32_t kinds; /* SHI_VMASK_* of the kinds some entry takes */
     uint32_t mixed; /* some entry has a Latin unit next to one that may be pinyin */
 } shi_vfilter;
+
+static inline uint32_t shi_vf_bigram_bit(uint32_t a, uint32_t b)
+{
+    uint64_t h = (((uint64_t)a << 32) | b) * 0xD6E8FEB86659FD93ull;
+    return (uint32_t)(h >> (64 - SHI_VF_BIGRAM_BITS));
+}
 
 static inline uint32_t shi_vf_pair_bit(uint32_t k1, uint32_t k2)
 {

@@ -158,6 +158,8 @@ int shi_variant_prepare(shai_db *db)
         }
         for (uint32_t i = a->edge; i < a[1].edge; i++) {
             const shi_vnode *c = &vn[db->vedges[i].child];
+            uint32_t g = shi_vf_bigram_bit(a->cp, c->cp);
+            vf->bigram[g >> 6] |= 1ull << (g & 63);
             if ((c->below & SHI_VMASK(SHAI_VARIANT_PINYIN)) &&
                 (c->cp < 0x80 && is_alnum(c->cp)) != (a->cp < 0x80 && is_alnum(a->cp)))
                 vf->mixed = 1;
@@ -430,17 +432,27 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
     return 0;
 }
 
+/* A character of the text as a key of the bigram filter; 0 when it is
+ * not looked up (then any pair with it may be one). */
+static inline uint32_t bigram_key(uint32_t cp)
+{
+    if (cp >= 'A' && cp <= 'Z')
+        return cp + 32;
+    return cp < 0x80 || shi_is_han(cp) ? cp : 0;
+}
+
 size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
 {
-    const uint8_t *flags = db->vfilter->flags;
+    const shi_vfilter *vf = db->vfilter;
+    const uint8_t *flags = vf->flags;
     vscan s = {0, 0, 0};
     size_t found = 0, prev = 0;
+    /* the triggers (2): characters, both of a pair, all of a token */
     for (size_t i = 0; i < n; i++) {
         uint32_t cp = c[i].cp;
         c[i].trig = 0;
         if (cp < 0x80 && (flags[cp] & (SHI_VF_DIGIT | SHI_VF_LETTER)) &&
             (!i || !ascii_alnum(c[i - 1].cp))) {
-            /* a token: its first character is its trigger */
             char t[TOKEN_CAP];
             size_t e = i, k = 0;
             while (e < n && ascii_alnum(c[e].cp)) {
@@ -450,19 +462,60 @@ size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
             }
             if (e - i > TOKEN_CAP ||
                 token_trigger(db, t, k, i ? c[i - 1].cp : 0, e < n ? c[e].cp : 0)) {
-                c[i].trig = 1;
+                for (size_t j = i; j < e; j++)
+                    c[j].trig = 2;
                 found++;
             }
         }
         int r = scan_char(db, &s, cp);
         if (r & SCAN_TRIG)
-            c[i].trig = 1;
+            c[i].trig = 2;
         if (r & SCAN_PAIR)
-            c[prev].trig = 1;
+            c[prev].trig = c[i].trig = 2;
         if (r & (SCAN_TRIG | SCAN_PAIR))
             found++;
         if (r & SCAN_UNIT)
             prev = i;
+    }
+    if (!found)
+        return 0;
+    /* The regions (1): runs of characters, noise between them at most
+     * max_gap in a row, each linked to the one before by a trigger on
+     * either side or by being a pair of units of the trie. A variant match
+     * and a match as itself that overlaps it lie in one region that holds
+     * a trigger; the walk starts only in those, and max_gap + 1 characters
+     * around them (a leet symbol or an emoji a match may begin with). */
+    size_t from = 0, last = SIZE_MAX, gap = 0, reach = db->max_gap + 1;
+    int has = 0;
+    for (size_t i = 0; i <= n; i++) {
+        int linked = 0;
+        if (i < n) {
+            if (!c[i].trig && !(flags_at(db, c[i].cp) & SHI_VF_UNIT)) {
+                gap++;
+                continue;
+            }
+            if (last != SIZE_MAX && gap <= db->max_gap) {
+                uint32_t a = bigram_key(c[last].cp), b = bigram_key(c[i].cp);
+                uint32_t g = shi_vf_bigram_bit(a, b);
+                linked = c[last].trig == 2 || c[i].trig == 2 || !a || !b ||
+                         ((vf->bigram[g >> 6] >> (g & 63)) & 1);
+            }
+        }
+        if (!linked) {
+            if (has) { /* the region [from, last] */
+                size_t s0 = from > reach ? from - reach : 0, e0 = last + reach;
+                for (size_t j = s0; j <= e0 && j < n; j++)
+                    if (!c[j].trig)
+                        c[j].trig = 1;
+            }
+            from = i;
+            has = 0;
+        }
+        if (i < n) {
+            has |= c[i].trig == 2;
+            last = i;
+            gap = 0;
+        }
     }
     return found;
 }

@@ -634,8 +634,8 @@ static void classify(walk *w)
      * takes homophones or split characters: no readings then, and one
      * outside the alphabet (not folded by the segment) is none of the
      * entries' units either way */
-    int sound = w->vertical ||
-                (w->vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK_NEAR));
+    int sound =
+        w->vertical || (w->vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK_NEAR));
     /* the prefilter's table says which characters may be the first half
      * of a split pair, and which have a reading some homophone unit has */
     const uint8_t *vf = w->vflags;
@@ -790,28 +790,12 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
     int near_triggers = (how & SHI_VMATCH_TRIGGERS) && !vertical && db->vfilter;
     w.vflags = near_triggers ? db->vfilter->flags : NULL;
     classify(&w);
-    /* With triggers: a variant match holds one (filter.c), at most
-     * `before` characters after its start (the units before it are one
-     * character each, noise between them) and `after` before its end (a
-     * pinyin syllable takes up to 7); a match as itself that overlaps it
-     * (which may drop it, or cover it) is at most `before` long. So a start
-     * matters only with a trigger in [q - after, q + 2 * before]. */
-    uint32_t depth = db->vfilter ? db->vfilter->depth : 0;
-    uint32_t before = depth * (db->max_gap + 1) + 2, after = depth * (db->max_gap + 8) + 4;
-    uint32_t t = 0; /* the first trigger at or after q - after */
+    /* with triggers: the walk starts in the regions around them (filter.c) */
     if (to > w.n)
         to = w.n;
     for (uint32_t q = (uint32_t)from; q < to && !m->nomem; q++) {
-        if (near_triggers) {
-            while (t < w.n && (!chars[t].trig || (uint64_t)t + after < q))
-                t++;
-            if (t >= w.n)
-                break;
-            if ((uint64_t)t > (uint64_t)q + 2 * before) {
-                q = t - 2 * before - 1; /* the loop's q++ makes it the first that matters */
-                continue;
-            }
-        }
+        if (near_triggers && !chars[q].trig)
+            continue;
         uint8_t cls = w.u[q].cls;
         if (cls == C_NOISE || cls == C_SEP || cls == C_STOP) {
             if (!w.u[q].emoji && !w.u[q].leet)

@@ -723,12 +723,16 @@ static void damage(shi_vfilter *vf, int d)
         vf->kinds &= ~SHI_VMASK(SHAI_VARIANT_INSERT);
         break;
     case 4:
-        vf->depth = 0;
+        memset(vf->bigram, 0, sizeof vf->bigram);
         break;
     case 5:
         for (uint32_t cp = 0x80; cp < 0x10000; cp++)
             if ((vf->flags[cp] & SHI_VF_TRIG) && !shi_is_han(cp))
                 vf->flags[cp] = 0;
+        break;
+    case 6:
+        for (uint32_t cp = 0; cp < 0x10000; cp++)
+            vf->flags[cp] &= (uint8_t) ~(SHI_VF_FIRST | SHI_VF_SECOND);
         break;
     }
 }
@@ -737,11 +741,12 @@ static void test_damage_is_caught(void **state)
 {
     fixture *f = *state;
     shai_db *dbs[2] = {f->all, f->lists};
-    static const char *const what[] = {"homophone pairs", "split halves", "pinyin tokens",
-                                       "insertions",      "the window",   "emoji and wildcards"};
+    static const char *const what[] = {
+        "homophone pairs",      "split halves",        "pinyin tokens", "insertions",
+        "unit pairs (regions)", "emoji and wildcards", "reading keys"};
     shi_vfilter *keep = malloc(sizeof *keep);
     assert_non_null(keep);
-    for (int d = 0; d < 6; d++) {
+    for (int d = 0; d < 7; d++) {
         size_t differ = 0;
         for (int i = 0; i < 2; i++) {
             shi_vfilter *vf = (shi_vfilter *)(uintptr_t)dbs[i]->vfilter;
