@@ -161,7 +161,8 @@ static inline uint64_t shi_vpair_bit(uint32_t r, uint32_t key, uint32_t nwords)
 #define SHI_VF_FIRST 4u    /* one of its keys is that of the first unit of a homophone pair */
 #define SHI_VF_SECOND 8u   /* ... of the second */
 #define SHI_VF_SPLIT 16u   /* the first half of a split pair that makes a unit */
-#define SHI_VF_IGNORE 32u  /* not in the folded text at all */
+#define SHI_VF_SPLIT2 32u  /* the second half of one */
+#define SHI_VF_IGNORE 3u   /* TRIG | UNIT: not in the folded text at all */
 #define SHI_VF_DIGIT 64u   /* an ASCII digit: a trigger by its token (filter.c) */
 #define SHI_VF_LETTER 128u /* an ASCII letter: the same */
 #define SHI_VF_BIGRAM_BITS 21
@@ -175,6 +176,7 @@ typedef struct shi_vfilter {
     uint32_t near;  /* some entry takes near-homophones: near keys count */
     uint32_t kinds; /* SHI_VMASK_* of the kinds some entry takes */
     uint32_t mixed; /* some entry has a Latin unit next to one that may be pinyin */
+    uint64_t syl[8]; /* toneless syllables (ids) of units some pinyin entry has */
 } shi_vfilter;
 
 static inline uint32_t shi_vf_bigram_bit(uint32_t a, uint32_t b)

@@ -82,7 +82,7 @@ static int khas(const uint64_t *s, uint32_t key)
 }
 
 typedef struct derive {
-    const uint64_t *fk, *sk, *sf; /* first keys, second keys, split halves */
+    const uint64_t *fk, *sk, *sf, *sb; /* first keys, second keys, split halves */
     int near;
     int digits; /* some entry takes digit syllables: every digit is a trigger */
 } derive;
@@ -129,6 +129,8 @@ static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
     }
     if (d->sf && y < 0x10000 && khas(d->sf, y))
         f |= SHI_VF_SPLIT;
+    if (d->sb && y < 0x10000 && khas(d->sb, y))
+        f |= SHI_VF_SPLIT2;
     return f;
 }
 
@@ -137,7 +139,7 @@ int shi_variant_prepare(shai_db *db)
     if (!db->nvnodes)
         return SHAI_OK;
     shi_vfilter *vf = calloc(1, sizeof *vf);
-    uint64_t *sets = calloc(4u << (KBITS - 6), sizeof *sets);
+    uint64_t *sets = calloc(5u << (KBITS - 6), sizeof *sets);
     if (!vf || !sets) {
         free(vf);
         free(sets);
@@ -152,6 +154,12 @@ int shi_variant_prepare(shai_db *db)
         const shi_vnode *a = &vn[k];
         if (a->depth > vf->depth)
             vf->depth = a->depth;
+        if (a->below & SHI_VMASK(SHAI_VARIANT_PINYIN))
+            for (unsigned j = 0; j < 4 && a->read[j]; j++) {
+                unsigned syl = SHI_READING_SYL(a->read[j]);
+                if (syl < 512)
+                    vf->syl[syl >> 6] |= 1ull << (syl & 63);
+            }
         if (a->below & SHI_VMASK(SHAI_VARIANT_SPLIT)) {
             kset(su, a->cp);
             split = 1;
@@ -181,17 +189,23 @@ int shi_variant_prepare(shai_db *db)
         }
     }
     /* the first halves of the split pairs that make a unit of a split entry */
-    uint64_t *sf = sets + (3u << (KBITS - 6));
+    uint64_t *sf = sets + (3u << (KBITS - 6)), *sb = sets + (4u << (KBITS - 6));
     if (split) {
         uint32_t a, b, c;
         size_t rows = shi_split_row_at(0, &a, &b, &c);
         for (size_t i = 0; i < rows; i++) {
             shi_split_row_at(i, &a, &b, &c);
-            if (khas(su, c))
+            if (khas(su, c)) {
                 kset(sf, a);
+                kset(sb, b);
+            }
         }
     }
-    derive d = {homophone ? fk : NULL, homophone ? sk : NULL, split ? sf : NULL, (int)vf->near,
+    derive d = {homophone ? fk : NULL,
+                homophone ? sk : NULL,
+                split ? sf : NULL,
+                split ? sb : NULL,
+                (int)vf->near,
                 (vn[0].below & SHI_VMASK(SHAI_VARIANT_DIGIT)) != 0};
     vf->kinds = vn[0].below;
     for (uint32_t cp = 0; cp < 0x10000; cp++)
@@ -282,7 +296,7 @@ static inline void scan_gap(const shai_db *db, vscan *s)
 static inline int scan_char(const shai_db *db, vscan *s, uint32_t cp)
 {
     uint8_t f = flags_at(db, cp);
-    if (f & SHI_VF_IGNORE)
+    if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE)
         return 0;
     if (f & SHI_VF_TRIG) {
         /* an emoji or a wildcard may be skipped as noise by a match */
@@ -294,7 +308,7 @@ static inline int scan_char(const shai_db *db, vscan *s, uint32_t cp)
         return 0;
     }
     int r = SCAN_UNIT;
-    if ((s->pflags & SHI_VF_SPLIT) && split_in(db, s->prev, cp))
+    if ((s->pflags & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, s->prev, cp))
         r |= SCAN_PAIR;
     else if ((s->pflags & SHI_VF_FIRST) && (f & SHI_VF_SECOND) && pair_in(db, s->prev, cp))
         r |= SCAN_PAIR;
@@ -316,7 +330,7 @@ static int is_leet_symbol(uint32_t c)
 
 /* Whether the letters t[0..k) hold a pinyin syllable (all: are syllables,
  * tone digits after them allowed). */
-static int pinyin_in(const char *t, size_t k, int all)
+static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k, int all)
 {
     uint8_t ok[64] = {0};
     if (all && k >= sizeof ok)
@@ -332,9 +346,12 @@ static int pinyin_in(const char *t, size_t k, int all)
         uint16_t ids[8];
         uint8_t lens[8];
         unsigned np = shi_py_prefixes(t + i, run - i, ids, lens);
-        if (!all && np)
-            return 1;
         for (unsigned j = 0; j < np && !ok[i]; j++) {
+            /* a syllable of some unit (the digit syllables are another kind) */
+            if (ids[j] >= 512 || !((vf->syl[ids[j] >> 6] >> (ids[j] & 63)) & 1))
+                continue;
+            if (!all)
+                return 1;
             size_t at = i + lens[j];
             if (ok[at] || (at < k && t[at] >= '1' && t[at] <= '5' && ok[at + 1]))
                 ok[i] = 1;
@@ -375,7 +392,7 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
         (digits || is_leet_symbol(before) || is_leet_symbol(after)))
         return 1;
     if (kinds & SHI_VMASK(SHAI_VARIANT_PINYIN))
-        return pinyin_in(t, k, !vf->mixed);
+        return pinyin_in(vf, t, k, !vf->mixed);
     return 0;
 }
 
@@ -393,6 +410,10 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
             /* ASCII: a letter or a wildcard is a trigger, digits by their
              * token */
             uint8_t f = flags[c];
+            if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE) {
+                x++;
+                continue;
+            }
             if (f & SHI_VF_TRIG)
                 return 1;
             if (f & (SHI_VF_DIGIT | SHI_VF_LETTER)) {
