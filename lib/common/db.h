@@ -155,7 +155,7 @@ static inline uint64_t shi_vpair_bit(uint32_t r, uint32_t key, uint32_t nwords)
  * Lines without one are not walked, and a walk starts only near one.
  * Bits per code point of the BMP (a character above it is looked at each
  * time). */
-#define SHI_VF_PAIR_BITS 17
+#define SHI_VF_PAIR_BITS 19
 #define SHI_VF_TRIG 1u     /* a trigger by itself */
 #define SHI_VF_UNIT 2u     /* neither trigger nor noise: a unit as itself or a homophone */
 #define SHI_VF_FIRST 4u    /* one of its keys is that of the first unit of a homophone pair */
@@ -173,9 +173,9 @@ typedef struct shi_vfilter {
     uint64_t bigram[(size_t)1 << (SHI_VF_BIGRAM_BITS - 6)];
     uint64_t pair[(size_t)1 << (SHI_VF_PAIR_BITS - 6)]; /* hashed key pairs */
     uint32_t depth;                                     /* the most units of an entry of the trie */
-    uint32_t near;  /* some entry takes near-homophones: near keys count */
-    uint32_t kinds; /* SHI_VMASK_* of the kinds some entry takes */
-    uint32_t mixed; /* some entry has a Latin unit next to one that may be pinyin */
+    uint32_t near;   /* some entry takes near-homophones: near keys count */
+    uint32_t kinds;  /* SHI_VMASK_* of the kinds some entry takes */
+    uint32_t mixed;  /* some entry has a Latin unit next to one that may be pinyin */
     uint64_t syl[8]; /* toneless syllables (ids) of units some pinyin entry has */
 } shi_vfilter;
 
@@ -185,11 +185,13 @@ static inline uint32_t shi_vf_bigram_bit(uint32_t a, uint32_t b)
     return (uint32_t)(h >> (64 - SHI_VF_BIGRAM_BITS));
 }
 
-static inline uint32_t shi_vf_pair_bit(uint32_t k1, uint32_t k2)
+/* The two bits of the pair filter for keys k1 then k2 (both are set). */
+static inline uint64_t shi_vf_pair_hash(uint32_t k1, uint32_t k2)
 {
-    uint64_t h = (((uint64_t)k1 << 32) | k2) * 0x9E3779B97F4A7C15ull;
-    return (uint32_t)(h >> (64 - SHI_VF_PAIR_BITS));
+    return (((uint64_t)k1 << 32) | k2) * 0x9E3779B97F4A7C15ull;
 }
+#define SHI_VF_PAIR_BIT1(h) ((uint32_t)((h) >> (64 - SHI_VF_PAIR_BITS)))
+#define SHI_VF_PAIR_BIT2(h) ((uint32_t)((h) >> 20) & ((1u << SHI_VF_PAIR_BITS) - 1))
 
 typedef struct shi_vedge {
     uint32_t key;   /* code point, or SHI_VKEY reading key */
@@ -272,8 +274,10 @@ typedef struct shi_sources {
     /* the variant trie's root: child by symbol; first root redge by reading key */                \
     X(VROOT_SYM, vroot_sym, uint32_t, db->nsym)                                                    \
     X(VROOT_READ, vroot_read, uint32_t, db->nvroot_read)                                           \
-    /* the variant prefilter: one, with a trie */                                                  \
-    X(VFILTER, vfilter, shi_vfilter, db->nvnodes ? 1u : 0u)
+    /* the variant prefilter: one, with a trie; the pairs of units of homophone entries that       \
+     * no other pair of readings shares (sorted, a << 32 | b) */                                   \
+    X(VFILTER, vfilter, shi_vfilter, db->nvnodes ? 1u : 0u)                                        \
+    X(VSOLO, vsolo, uint64_t, db->nvsolo)
 
 /* Variant kinds, SHAI_VARIANT_NONE included: the size of a kind table. */
 #define SHI_VKINDS 16u
@@ -311,6 +315,7 @@ struct shai_db {
     uint32_t nvnodes, nvedges, nvredges, nvnedges, nvouts, nvinit, nvpair;
     uint32_t nvroot_read;  /* derived: reading keys of vroot_read */
     uint32_t vroot_lookup; /* derived: some root child has no symbol of its own */
+    uint32_t nvsolo;       /* derived: pairs of vsolo */
 
     void *rules; /* compiled regex rules (rules/rules.h), or NULL */
     /* frees rules; set with them (common does not include rules/) */

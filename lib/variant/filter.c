@@ -134,6 +134,91 @@ static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
     return f;
 }
 
+/* Homophone pairs: at most this many are looked into for vsolo (a db
+ * with more has none: every pair the filter passes is a trigger). */
+#define SOLO_MAX 65536u
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The combinations of keys of a, then b, as the text's characters have
+ * them: into out (at most 64); how many. */
+static uint32_t combos(uint32_t a, uint32_t b, int near, uint64_t out[64])
+{
+    uint32_t ka[2 * SHI_READINGS_MAX], kb[2 * SHI_READINGS_MAX];
+    uint32_t na = keys_of(a, near, ka), nb = keys_of(b, near, kb), n = 0;
+    for (uint32_t x = 0; x < na; x++)
+        for (uint32_t y = 0; y < nb; y++)
+            out[n++] = ((uint64_t)ka[x] << 32) | kb[y];
+    return n;
+}
+
+/* db->vsolo: the pairs of units (a, b) of homophone entries such that
+ * every combination of the keys of a and b that some pair of units has is
+ * theirs alone. Written as themselves in the text, such a pair is no
+ * homophone of any pair: a match there writes another pair some other way,
+ * and that one is its trigger. */
+static int solo_pairs(shai_db *db, uint64_t *pairs, size_t npairs)
+{
+    const shi_vfilter *vf = db->vfilter;
+    qsort(pairs, npairs, sizeof *pairs, cmp_u64);
+    size_t n = 0;
+    for (size_t i = 0; i < npairs; i++)
+        if (!n || pairs[i] != pairs[n - 1])
+            pairs[n++] = pairs[i];
+    /* combination -> the pair it comes from, or SIZE_MAX for several:
+     * open addressing, keys + 1 (0: empty) */
+    size_t cap = 1024;
+    while (cap < n * 64 * 2)
+        cap <<= 1;
+    uint64_t *key = calloc(cap, sizeof *key);
+    size_t *from = malloc(cap * sizeof *from);
+    uint64_t *solo = malloc((n ? n : 1) * sizeof *solo);
+    if (!key || !from || !solo) {
+        free(key);
+        free(from);
+        free(solo);
+        return SHAI_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c[64];
+        uint32_t nc = combos((uint32_t)(pairs[i] >> 32), (uint32_t)pairs[i], (int)vf->near, c);
+        for (uint32_t j = 0; j < nc; j++) {
+            size_t h = (size_t)((c[j] * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+            while (key[h] && key[h] != c[j] + 1)
+                h = (h + 1) & (cap - 1);
+            if (!key[h]) {
+                key[h] = c[j] + 1;
+                from[h] = i;
+            } else if (from[h] != i) {
+                from[h] = SIZE_MAX;
+            }
+        }
+    }
+    size_t ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c[64];
+        uint32_t nc = combos((uint32_t)(pairs[i] >> 32), (uint32_t)pairs[i], (int)vf->near, c);
+        int alone = 1;
+        for (uint32_t j = 0; j < nc && alone; j++) {
+            size_t h = (size_t)((c[j] * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+            while (key[h] && key[h] != c[j] + 1)
+                h = (h + 1) & (cap - 1);
+            alone = !key[h] || from[h] == i;
+        }
+        if (alone)
+            solo[ns++] = pairs[i];
+    }
+    free(key);
+    free(from);
+    db->vsolo = solo;
+    db->nvsolo = (uint32_t)ns;
+    return SHAI_OK;
+}
+
 int shi_variant_prepare(shai_db *db)
 {
     if (!db->nvnodes)
@@ -146,6 +231,13 @@ int shi_variant_prepare(shai_db *db)
         return SHAI_E_NOMEM;
     }
     uint64_t *fk = sets, *sk = sets + (1u << (KBITS - 6)), *su = sets + (2u << (KBITS - 6));
+    uint64_t *pairs = malloc(SOLO_MAX * sizeof *pairs);
+    size_t npairs = 0;
+    if (!pairs) {
+        free(vf);
+        free(sets);
+        return SHAI_E_NOMEM;
+    }
     const shi_vnode *vn = db->vnodes;
     uint32_t nn = db->nvnodes - 1; /* the sentinel closes the ranges */
     int homophone = 0, split = 0;
@@ -179,10 +271,14 @@ int shi_variant_prepare(shai_db *db)
             for (uint32_t x = 0; x < na; x++) {
                 kset(fk, ka[x]);
                 for (uint32_t y = 0; y < nc; y++) {
-                    uint32_t b = shi_vf_pair_bit(ka[x], kc[y]);
-                    vf->pair[b >> 6] |= 1ull << (b & 63);
+                    uint64_t h = shi_vf_pair_hash(ka[x], kc[y]);
+                    uint32_t b1 = SHI_VF_PAIR_BIT1(h), b2 = SHI_VF_PAIR_BIT2(h);
+                    vf->pair[b1 >> 6] |= 1ull << (b1 & 63);
+                    vf->pair[b2 >> 6] |= 1ull << (b2 & 63);
                 }
             }
+            if (npairs < SOLO_MAX)
+                pairs[npairs++] = ((uint64_t)a->cp << 32) | c->cp;
             for (uint32_t y = 0; y < nc; y++)
                 kset(sk, kc[y]);
             homophone = 1;
@@ -201,18 +297,17 @@ int shi_variant_prepare(shai_db *db)
             }
         }
     }
-    derive d = {homophone ? fk : NULL,
-                homophone ? sk : NULL,
-                split ? sf : NULL,
-                split ? sb : NULL,
-                (int)vf->near,
-                (vn[0].below & SHI_VMASK(SHAI_VARIANT_DIGIT)) != 0};
+    derive d = {homophone ? fk : NULL, homophone ? sk : NULL,
+                split ? sf : NULL,     split ? sb : NULL,
+                (int)vf->near,         (vn[0].below & SHI_VMASK(SHAI_VARIANT_DIGIT)) != 0};
     vf->kinds = vn[0].below;
     for (uint32_t cp = 0; cp < 0x10000; cp++)
         vf->flags[cp] = (cp >= 0xD800 && cp < 0xE000) ? SHI_VF_TRIG : flags_of(db, &d, cp);
     free(sets);
     db->vfilter = vf;
-    return SHAI_OK;
+    int rc = npairs < SOLO_MAX ? solo_pairs(db, pairs, npairs) : SHAI_OK;
+    free(pairs);
+    return rc;
 }
 
 /* SHI_VF_* of a character above the BMP: what it folds to in the BMP, or
@@ -252,13 +347,26 @@ static int pair_in(const shai_db *db, uint32_t a, uint32_t b)
         return 1;
     uint32_t ka[2 * SHI_READINGS_MAX], kb[2 * SHI_READINGS_MAX];
     uint32_t na = keys_of(va[0], (int)vf->near, ka), nb = keys_of(vb[0], (int)vf->near, kb);
-    for (uint32_t x = 0; x < na; x++)
-        for (uint32_t y = 0; y < nb; y++) {
-            uint32_t bit = shi_vf_pair_bit(ka[x], kb[y]);
-            if ((vf->pair[bit >> 6] >> (bit & 63)) & 1)
-                return 1;
+    int hit = 0;
+    for (uint32_t x = 0; x < na && !hit; x++)
+        for (uint32_t y = 0; y < nb && !hit; y++) {
+            uint64_t h = shi_vf_pair_hash(ka[x], kb[y]);
+            uint32_t b1 = SHI_VF_PAIR_BIT1(h), b2 = SHI_VF_PAIR_BIT2(h);
+            hit = ((vf->pair[b1 >> 6] >> (b1 & 63)) & (vf->pair[b2 >> 6] >> (b2 & 63)) & 1) != 0;
         }
-    return 0;
+    if (!hit)
+        return 0;
+    /* a pair of units as itself, which no other pair shares a reading with */
+    uint64_t ab = ((uint64_t)va[0] << 32) | vb[0];
+    size_t lo = 0, hi = db->nvsolo;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (db->vsolo[mid] < ab)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return !(lo < db->nvsolo && db->vsolo[lo] == ab);
 }
 
 /* Whether a and b, adjacent characters of the text, compose by the split
@@ -360,6 +468,24 @@ static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k, int all)
     return all && ok[0];
 }
 
+/* Whether the characters before and after an inserted token may be two
+ * units of an entry, one after the other: as themselves (a pair of the
+ * trie), or either written another way (a homophone, half of a split
+ * pair; a trigger by itself is one anyway). */
+static int units_around(const shai_db *db, uint32_t before, uint32_t after)
+{
+    const shi_vfilter *vf = db->vfilter;
+    uint8_t fb = flags_at(db, before), fa = flags_at(db, after);
+    if ((fb & (SHI_VF_FIRST | SHI_VF_SECOND | SHI_VF_SPLIT2 | SHI_VF_TRIG)) ||
+        (fa & (SHI_VF_FIRST | SHI_VF_SECOND | SHI_VF_SPLIT | SHI_VF_TRIG)))
+        return 1;
+    uint32_t va[31], vb[31];
+    if (view(db, before, vb) != 1 || view(db, after, va) != 1)
+        return 1;
+    uint32_t g = shi_vf_bigram_bit(vb[0], va[0]);
+    return (vf->bigram[g >> 6] >> (g & 63)) & 1;
+}
+
 /* Whether the ASCII token t[0..k) (letters and digits, lowercase), after
  * the character `before` and before `after` (0: the line's start or end),
  * may be in a variant match as one: an insertion (1-2 between characters
@@ -380,7 +506,7 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
             digits = 1;
     }
     if ((kinds & SHI_VMASK(SHAI_VARIANT_INSERT)) && k <= 2 && before >= 0x80 && after >= 0x80 &&
-        !(t[k - 1] <= '9' && shi_variant_is_counter(after)))
+        !(t[k - 1] <= '9' && shi_variant_is_counter(after)) && units_around(db, before, after))
         return 1;
     if (!letters)
         return 0;
@@ -404,6 +530,7 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
 {
     const uint8_t *flags = db->vfilter->flags;
     vscan s = {0, 0, 0};
+    uint32_t last = 0; /* the character before, ignorables aside */
     for (size_t x = 0; x < n;) {
         uint32_t c = p[x];
         if (c < 0x80) {
@@ -426,7 +553,7 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
                 }
                 if (e - x > TOKEN_CAP)
                     return 1; /* a long token: not looked into */
-                uint32_t after = 0, before = x ? p[x - 1] : 0;
+                uint32_t after = 0, before = last;
                 if (e < n)
                     shi_utf8_decode_valid(p + e, &after);
                 if (token_trigger(db, t, k, before, after))
@@ -434,9 +561,11 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
                 for (; x < e; x++)
                     if (scan_char(db, &s, p[x]) & SCAN_PAIR)
                         return 1;
+                last = p[e - 1];
                 continue;
             }
             x++;
+            last = c;
             if (f & SHI_VF_UNIT) {
                 if (scan_char(db, &s, c) & SCAN_PAIR)
                     return 1;
@@ -447,8 +576,11 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
         }
         uint32_t cp;
         x += shi_utf8_decode_valid(p + x, &cp);
-        if (scan_char(db, &s, cp) & (SCAN_TRIG | SCAN_PAIR))
+        int r = scan_char(db, &s, cp);
+        if (r & (SCAN_TRIG | SCAN_PAIR))
             return 1;
+        if ((flags_at(db, cp) & SHI_VF_IGNORE) != SHI_VF_IGNORE)
+            last = cp;
     }
     return 0;
 }
