@@ -120,7 +120,8 @@ static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
     } else if (y >= 0x10000 && d->sf) {
         return SHI_VF_TRIG; /* split halves are looked up in the BMP only */
     }
-    uint32_t keys[2 * SHI_READINGS_MAX], nk = keys_of(y, d->near, keys);
+    uint32_t keys[2 * SHI_READINGS_MAX + 1], nk = keys_of(y, d->near, keys);
+    keys[nk++] = y; /* as itself */
     for (uint32_t i = 0; i < nk; i++) {
         if (d->fk && khas(d->fk, keys[i]))
             f |= SHI_VF_FIRST;
@@ -134,6 +135,21 @@ static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
     return f;
 }
 
+static void set_combo(shi_vfilter *vf, uint32_t k1, uint32_t k2)
+{
+    uint64_t h = shi_vf_pair_hash(k1, k2);
+    uint32_t b1 = SHI_VF_PAIR_BIT1(h), b2 = SHI_VF_PAIR_BIT2(h);
+    vf->pair[b1 >> 6] |= 1ull << (b1 & 63);
+    vf->pair[b2 >> 6] |= 1ull << (b2 & 63);
+}
+
+static int has_combo(const shi_vfilter *vf, uint32_t k1, uint32_t k2)
+{
+    uint64_t h = shi_vf_pair_hash(k1, k2);
+    uint32_t b1 = SHI_VF_PAIR_BIT1(h), b2 = SHI_VF_PAIR_BIT2(h);
+    return ((vf->pair[b1 >> 6] >> (b1 & 63)) & (vf->pair[b2 >> 6] >> (b2 & 63)) & 1) != 0;
+}
+
 /* Homophone pairs: at most this many are looked into for vsolo (a db
  * with more has none: every pair the filter passes is a trigger). */
 #define SOLO_MAX 65536u
@@ -144,15 +160,17 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The combinations of keys of a, then b, as the text's characters have
- * them: into out (at most 64); how many. */
+/* The combinations of a and b the pair filter holds, as the text's
+ * characters have them: a key of a with b itself, a with a key of b; into
+ * out (at most 64); how many. */
 static uint32_t combos(uint32_t a, uint32_t b, int near, uint64_t out[64])
 {
     uint32_t ka[2 * SHI_READINGS_MAX], kb[2 * SHI_READINGS_MAX];
     uint32_t na = keys_of(a, near, ka), nb = keys_of(b, near, kb), n = 0;
     for (uint32_t x = 0; x < na; x++)
-        for (uint32_t y = 0; y < nb; y++)
-            out[n++] = ((uint64_t)ka[x] << 32) | kb[y];
+        out[n++] = ((uint64_t)ka[x] << 32) | b;
+    for (uint32_t y = 0; y < nb; y++)
+        out[n++] = ((uint64_t)a << 32) | kb[y];
     return n;
 }
 
@@ -268,19 +286,20 @@ int shi_variant_prepare(shai_db *db)
             int near = (c->below & SHI_VMASK_NEAR) != 0;
             uint32_t ka[2 * SHI_READINGS_MAX], kc[2 * SHI_READINGS_MAX];
             uint32_t na = node_keys(a, near, ka), nc = node_keys(c, near, kc);
+            /* an all-Han homophone match keeps a unit as written: it has
+             * two units side by side, one as itself, the other not */
             for (uint32_t x = 0; x < na; x++) {
                 kset(fk, ka[x]);
-                for (uint32_t y = 0; y < nc; y++) {
-                    uint64_t h = shi_vf_pair_hash(ka[x], kc[y]);
-                    uint32_t b1 = SHI_VF_PAIR_BIT1(h), b2 = SHI_VF_PAIR_BIT2(h);
-                    vf->pair[b1 >> 6] |= 1ull << (b1 & 63);
-                    vf->pair[b2 >> 6] |= 1ull << (b2 & 63);
-                }
+                set_combo(vf, ka[x], c->cp);
             }
+            for (uint32_t y = 0; y < nc; y++) {
+                kset(sk, kc[y]);
+                set_combo(vf, a->cp, kc[y]);
+            }
+            kset(fk, a->cp);
+            kset(sk, c->cp);
             if (npairs < SOLO_MAX)
                 pairs[npairs++] = ((uint64_t)a->cp << 32) | c->cp;
-            for (uint32_t y = 0; y < nc; y++)
-                kset(sk, kc[y]);
             homophone = 1;
         }
     }
@@ -349,11 +368,9 @@ static int pair_in(const shai_db *db, uint32_t a, uint32_t b)
     uint32_t na = keys_of(va[0], (int)vf->near, ka), nb = keys_of(vb[0], (int)vf->near, kb);
     int hit = 0;
     for (uint32_t x = 0; x < na && !hit; x++)
-        for (uint32_t y = 0; y < nb && !hit; y++) {
-            uint64_t h = shi_vf_pair_hash(ka[x], kb[y]);
-            uint32_t b1 = SHI_VF_PAIR_BIT1(h), b2 = SHI_VF_PAIR_BIT2(h);
-            hit = ((vf->pair[b1 >> 6] >> (b1 & 63)) & (vf->pair[b2 >> 6] >> (b2 & 63)) & 1) != 0;
-        }
+        hit = has_combo(vf, ka[x], vb[0]);
+    for (uint32_t y = 0; y < nb && !hit; y++)
+        hit = has_combo(vf, va[0], kb[y]);
     if (!hit)
         return 0;
     /* a pair of units as itself, which no other pair shares a reading with */
