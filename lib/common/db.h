@@ -156,15 +156,15 @@ static inline uint64_t shi_vpair_bit(uint32_t r, uint32_t key, uint32_t nwords)
  * Bits per code point of the BMP (a character above it is looked at each
  * time). */
 #define SHI_VF_PAIR_BITS 19
-#define SHI_VF_TRIG 1u     /* a trigger by itself */
-#define SHI_VF_UNIT 2u     /* neither trigger nor noise: a unit as itself or a homophone */
-#define SHI_VF_FIRST 4u    /* one of its keys is that of the first unit of a homophone pair */
-#define SHI_VF_SECOND 8u   /* ... of the second */
-#define SHI_VF_SPLIT 16u   /* the first half of a split pair that makes a unit */
-#define SHI_VF_SPLIT2 32u  /* the second half of one */
-#define SHI_VF_IGNORE 3u   /* TRIG | UNIT: not in the folded text at all */
-#define SHI_VF_DIGIT 64u   /* an ASCII digit: a trigger by its token (filter.c) */
-#define SHI_VF_LETTER 128u /* an ASCII letter: the same */
+#define SHI_VF_TRIG 1u           /* a trigger by itself */
+#define SHI_VF_UNIT 2u           /* neither trigger nor noise: a unit as itself or a homophone */
+#define SHI_VF_FIRST 4u          /* one of its keys is one of the first unit of a homophone pair */
+#define SHI_VF_SECOND 8u         /* ... of the second */
+#define SHI_VF_SPLIT 16u         /* the first half of a split pair that makes a unit */
+#define SHI_VF_SPLIT2 32u        /* the second half of one */
+#define SHI_VF_IGNORE 3u         /* TRIG | UNIT: not in the folded text at all */
+#define SHI_VF_FIRST_EXACT 64u   /* as itself, the first unit of a homophone pair */
+#define SHI_VF_SECOND_EXACT 128u /* ... the second */
 #define SHI_VF_BIGRAM_BITS 21
 typedef struct shi_vfilter {
     uint8_t flags[0x10000]; /* SHI_VF_* of each code point of the BMP */

@@ -82,7 +82,8 @@ static int khas(const uint64_t *s, uint32_t key)
 }
 
 typedef struct derive {
-    const uint64_t *fk, *sk, *sf, *sb; /* first keys, second keys, split halves */
+    const uint64_t *fk, *sk, *fe, *se; /* keys of first and second units, the units */
+    const uint64_t *sf, *sb;           /* split halves */
     int near;
     int digits; /* some entry takes digit syllables: every digit is a trigger */
 } derive;
@@ -105,10 +106,8 @@ static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
         return SHI_VF_TRIG;
     uint32_t y = out[0], e[4];
     uint8_t f = SHI_VF_UNIT;
-    if (cp >= '0' && cp <= '9' && y == cp && !d->digits)
-        f |= SHI_VF_DIGIT; /* by its token (filter.c), else a unit as itself */
-    else if (cp < 0x80 && is_alnum(cp) && cp > '9')
-        f |= SHI_VF_LETTER;
+    if (cp < 0x80 && is_alnum(cp) && (cp > '9' || !d->digits))
+        ; /* a trigger by its token (filter.c), else a unit as itself */
     else if (is_alnum(y) || shi_is_wildcard(y) || (y >= 0x80 && shi_emoji_chars(y, e)))
         return SHI_VF_TRIG;
     if (!shi_is_han(y)) {
@@ -120,14 +119,17 @@ static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
     } else if (y >= 0x10000 && d->sf) {
         return SHI_VF_TRIG; /* split halves are looked up in the BMP only */
     }
-    uint32_t keys[2 * SHI_READINGS_MAX + 1], nk = keys_of(y, d->near, keys);
-    keys[nk++] = y; /* as itself */
+    uint32_t keys[2 * SHI_READINGS_MAX], nk = keys_of(y, d->near, keys);
     for (uint32_t i = 0; i < nk; i++) {
         if (d->fk && khas(d->fk, keys[i]))
             f |= SHI_VF_FIRST;
         if (d->sk && khas(d->sk, keys[i]))
             f |= SHI_VF_SECOND;
     }
+    if (d->fe && khas(d->fe, y))
+        f |= SHI_VF_FIRST_EXACT;
+    if (d->se && khas(d->se, y))
+        f |= SHI_VF_SECOND_EXACT;
     if (d->sf && y < 0x10000 && khas(d->sf, y))
         f |= SHI_VF_SPLIT;
     if (d->sb && y < 0x10000 && khas(d->sb, y))
@@ -242,13 +244,14 @@ int shi_variant_prepare(shai_db *db)
     if (!db->nvnodes)
         return SHAI_OK;
     shi_vfilter *vf = calloc(1, sizeof *vf);
-    uint64_t *sets = calloc(5u << (KBITS - 6), sizeof *sets);
+    uint64_t *sets = calloc(7u << (KBITS - 6), sizeof *sets);
     if (!vf || !sets) {
         free(vf);
         free(sets);
         return SHAI_E_NOMEM;
     }
     uint64_t *fk = sets, *sk = sets + (1u << (KBITS - 6)), *su = sets + (2u << (KBITS - 6));
+    uint64_t *fe = sets + (5u << (KBITS - 6)), *se = sets + (6u << (KBITS - 6));
     uint64_t *pairs = malloc(SOLO_MAX * sizeof *pairs);
     size_t npairs = 0;
     if (!pairs) {
@@ -296,8 +299,8 @@ int shi_variant_prepare(shai_db *db)
                 kset(sk, kc[y]);
                 set_combo(vf, a->cp, kc[y]);
             }
-            kset(fk, a->cp);
-            kset(sk, c->cp);
+            kset(fe, a->cp);
+            kset(se, c->cp);
             if (npairs < SOLO_MAX)
                 pairs[npairs++] = ((uint64_t)a->cp << 32) | c->cp;
             homophone = 1;
@@ -317,6 +320,7 @@ int shi_variant_prepare(shai_db *db)
         }
     }
     derive d = {homophone ? fk : NULL, homophone ? sk : NULL,
+                homophone ? fe : NULL, homophone ? se : NULL,
                 split ? sf : NULL,     split ? sb : NULL,
                 (int)vf->near,         (vn[0].below & SHI_VMASK(SHAI_VARIANT_DIGIT)) != 0};
     vf->kinds = vn[0].below;
@@ -435,7 +439,9 @@ static inline int scan_char(const shai_db *db, vscan *s, uint32_t cp)
     int r = SCAN_UNIT;
     if ((s->pflags & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, s->prev, cp))
         r |= SCAN_PAIR;
-    else if ((s->pflags & SHI_VF_FIRST) && (f & SHI_VF_SECOND) && pair_in(db, s->prev, cp))
+    else if ((((s->pflags & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND)) ||
+              ((s->pflags & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT))) &&
+             pair_in(db, s->prev, cp))
         r |= SCAN_PAIR;
     s->prev = cp;
     s->pflags = f;
@@ -560,7 +566,7 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
             }
             if (f & SHI_VF_TRIG)
                 return 1;
-            if (f & (SHI_VF_DIGIT | SHI_VF_LETTER)) {
+            if (ascii_alnum(c)) { /* not a trigger by itself */
                 char t[TOKEN_CAP];
                 size_t e = x, k = 0;
                 while (e < n && ascii_alnum(p[e])) {
@@ -621,8 +627,7 @@ size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
     for (size_t i = 0; i < n; i++) {
         uint32_t cp = c[i].cp;
         c[i].trig = 0;
-        if (cp < 0x80 && (flags[cp] & (SHI_VF_DIGIT | SHI_VF_LETTER)) &&
-            (!i || !ascii_alnum(c[i - 1].cp))) {
+        if (ascii_alnum(cp) && !(flags[cp] & SHI_VF_TRIG) && (!i || !ascii_alnum(c[i - 1].cp))) {
             char t[TOKEN_CAP];
             size_t e = i, k = 0;
             while (e < n && ascii_alnum(c[e].cp)) {
