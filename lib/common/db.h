@@ -179,16 +179,21 @@ typedef struct shi_vfilter {
     uint64_t syl[8]; /* toneless syllables (ids) of units some pinyin entry has */
 } shi_vfilter;
 
+static inline uint64_t shi_vf_pair_hash(uint32_t k1, uint32_t k2);
 static inline uint32_t shi_vf_bigram_bit(uint32_t a, uint32_t b)
 {
-    uint64_t h = (((uint64_t)a << 32) | b) * 0xD6E8FEB86659FD93ull;
-    return (uint32_t)(h >> (64 - SHI_VF_BIGRAM_BITS));
+    return (uint32_t)(shi_vf_pair_hash(a, b) >> (64 - SHI_VF_BIGRAM_BITS));
 }
 
 /* The two bits of the pair filter for keys k1 then k2 (both are set). */
 static inline uint64_t shi_vf_pair_hash(uint32_t k1, uint32_t k2)
 {
-    return (((uint64_t)k1 << 32) | k2) * 0x9E3779B97F4A7C15ull;
+    uint64_t x = ((uint64_t)k1 << 32) | k2; /* MurmurHash3's finalizer */
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDull;
+    x ^= x >> 33;
+    x *= 0xC4CEB9FE1A85EC53ull;
+    return x ^ (x >> 33);
 }
 #define SHI_VF_PAIR_BIT1(h) ((uint32_t)((h) >> (64 - SHI_VF_PAIR_BITS)))
 #define SHI_VF_PAIR_BIT2(h) ((uint32_t)((h) >> 20) & ((1u << SHI_VF_PAIR_BITS) - 1))
