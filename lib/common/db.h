@@ -172,7 +172,9 @@ typedef struct shi_vfilter {
      * text that are no such pair are not both in a match as themselves */
     uint64_t bigram[(size_t)1 << (SHI_VF_BIGRAM_BITS - 6)];
     uint64_t pair[(size_t)1 << (SHI_VF_PAIR_BITS - 6)]; /* hashed key pairs */
-    uint32_t depth;                                     /* the most units of an entry of the trie */
+    /* hashed (key, key) of the same pairs: an insertion between two homophones */
+    uint64_t keys2[(size_t)1 << (SHI_VF_PAIR_BITS - 6)];
+    uint32_t depth;  /* the most units of an entry of the trie */
     uint32_t near;   /* some entry takes near-homophones: near keys count */
     uint32_t kinds;  /* SHI_VMASK_* of the kinds some entry takes */
     uint32_t mixed;  /* some entry has a Latin unit next to one that may be pinyin */

@@ -294,6 +294,10 @@ int shi_variant_prepare(shai_db *db)
             for (uint32_t x = 0; x < na; x++) {
                 kset(fk, ka[x]);
                 set_combo(vf, ka[x], c->cp);
+                for (uint32_t y = 0; y < nc; y++) {
+                    uint32_t b = SHI_VF_PAIR_BIT1(shi_vf_pair_hash(ka[x], kc[y]));
+                    vf->keys2[b >> 6] |= 1ull << (b & 63);
+                }
             }
             for (uint32_t y = 0; y < nc; y++) {
                 kset(sk, kc[y]);
@@ -499,14 +503,27 @@ static int units_around(const shai_db *db, uint32_t before, uint32_t after)
 {
     const shi_vfilter *vf = db->vfilter;
     uint8_t fb = flags_at(db, before), fa = flags_at(db, after);
-    if ((fb & (SHI_VF_FIRST | SHI_VF_SECOND | SHI_VF_SPLIT2 | SHI_VF_TRIG)) ||
-        (fa & (SHI_VF_FIRST | SHI_VF_SECOND | SHI_VF_SPLIT | SHI_VF_TRIG)))
+    if ((fb & (SHI_VF_SPLIT2 | SHI_VF_TRIG)) || (fa & (SHI_VF_SPLIT | SHI_VF_TRIG)))
         return 1;
     uint32_t va[31], vb[31];
     if (view(db, before, vb) != 1 || view(db, after, va) != 1)
         return 1;
     uint32_t g = shi_vf_bigram_bit(vb[0], va[0]);
-    return (vf->bigram[g >> 6] >> (g & 63)) & 1;
+    if ((vf->bigram[g >> 6] >> (g & 63)) & 1)
+        return 1;
+    if (!(fb & (SHI_VF_FIRST | SHI_VF_FIRST_EXACT)) ||
+        !(fa & (SHI_VF_SECOND | SHI_VF_SECOND_EXACT)))
+        return 0;
+    /* two homophones, or one and a unit as itself */
+    uint32_t ka[2 * SHI_READINGS_MAX + 1], kb[2 * SHI_READINGS_MAX + 1];
+    uint32_t nb = keys_of(vb[0], (int)vf->near, kb), na = keys_of(va[0], (int)vf->near, ka);
+    for (uint32_t x = 0; x < nb; x++)
+        for (uint32_t y = 0; y < na; y++) {
+            uint32_t b = SHI_VF_PAIR_BIT1(shi_vf_pair_hash(kb[x], ka[y]));
+            if ((vf->keys2[b >> 6] >> (b & 63)) & 1)
+                return 1;
+        }
+    return 0;
 }
 
 /* Whether the ASCII token t[0..k) (letters and digits, lowercase), after
