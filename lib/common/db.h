@@ -174,10 +174,11 @@ typedef struct shi_vfilter {
     uint64_t pair[(size_t)1 << (SHI_VF_PAIR_BITS - 6)]; /* hashed key pairs */
     /* hashed (key, key) of the same pairs: an insertion between two homophones */
     uint64_t keys2[(size_t)1 << (SHI_VF_PAIR_BITS - 6)];
-    uint32_t depth;  /* the most units of an entry of the trie */
-    uint32_t near;   /* some entry takes near-homophones: near keys count */
-    uint32_t kinds;  /* SHI_VMASK_* of the kinds some entry takes */
-    uint32_t mixed;  /* some entry has a Latin unit next to one that may be pinyin */
+    uint32_t depth; /* the most units of an entry of the trie */
+    uint32_t near;  /* some entry takes near-homophones: near keys count */
+    uint32_t kinds; /* SHI_VMASK_* of the kinds some entry takes */
+    uint32_t mixed; /* some entry has a Latin unit next to one that may be pinyin */
+    uint64_t la_before[2], la_after[2]; /* those Latin units (ASCII), before and after it */
     uint64_t syl[8]; /* toneless syllables (ids) of units some pinyin entry has */
 } shi_vfilter;
 

@@ -281,9 +281,16 @@ int shi_variant_prepare(shai_db *db)
             const shi_vnode *c = &vn[db->vedges[i].child];
             uint32_t g = shi_vf_bigram_bit(a->cp, c->cp);
             vf->bigram[g >> 6] |= 1ull << (g & 63);
-            if ((c->below & SHI_VMASK(SHAI_VARIANT_PINYIN)) &&
-                (c->cp < 0x80 && is_alnum(c->cp)) != (a->cp < 0x80 && is_alnum(a->cp)))
-                vf->mixed = 1;
+            if (c->below & SHI_VMASK(SHAI_VARIANT_PINYIN)) {
+                int la = a->cp < 0x80 && is_alnum(a->cp), lc = c->cp < 0x80 && is_alnum(c->cp);
+                if (la && !lc) {
+                    vf->mixed = 1;
+                    vf->la_before[a->cp >> 6] |= 1ull << (a->cp & 63);
+                } else if (lc && !la) {
+                    vf->mixed = 1;
+                    vf->la_after[c->cp >> 6] |= 1ull << (c->cp & 63);
+                }
+            }
             if (!(c->below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK_NEAR)))
                 continue;
             int near = (c->below & SHI_VMASK_NEAR) != 0;
@@ -465,13 +472,22 @@ static int is_leet_symbol(uint32_t c)
 
 /* Whether the letters t[0..k) hold a pinyin syllable (all: are syllables,
  * tone digits after them allowed). */
-static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k, int all)
+static int latin_in(const uint64_t set[2], char c)
 {
-    uint8_t ok[64] = {0};
-    if (all && k >= sizeof ok)
+    unsigned u = (unsigned char)c;
+    return u < 128 && ((set[u >> 6] >> (u & 63)) & 1);
+}
+
+/* Whether the token t[0..k) (lowercase letters and digits) may hold
+ * pinyin: a run of syllables of units (tone digits after them allowed)
+ * that starts at its start or after a Latin unit that some entry has
+ * right before a pinyin unit, and ends at its end or before one that some
+ * entry has right after one. */
+static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k)
+{
+    uint8_t reach[64] = {0}; /* a run from here reaches a possible end */
+    if (k >= sizeof reach)
         return 1;
-    if (all)
-        ok[k] = 1;
     for (size_t i = k; i-- > 0;) {
         size_t run = i;
         while (run < k && t[run] > '9')
@@ -481,18 +497,21 @@ static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k, int all)
         uint16_t ids[8];
         uint8_t lens[8];
         unsigned np = shi_py_prefixes(t + i, run - i, ids, lens);
-        for (unsigned j = 0; j < np && !ok[i]; j++) {
+        for (unsigned j = 0; j < np && !reach[i]; j++) {
             /* a syllable of some unit (the digit syllables are another kind) */
             if (ids[j] >= 512 || !((vf->syl[ids[j] >> 6] >> (ids[j] & 63)) & 1))
                 continue;
-            if (!all)
-                return 1;
-            size_t at = i + lens[j];
-            if (ok[at] || (at < k && t[at] >= '1' && t[at] <= '5' && ok[at + 1]))
-                ok[i] = 1;
+            for (size_t at = i + lens[j], tone = 0; tone < 2 && at <= k; tone++, at++) {
+                if (at == k || reach[at] || latin_in(vf->la_after, t[at]))
+                    reach[i] = 1;
+                if (at == k || t[at] < '1' || t[at] > '5')
+                    break;
+            }
         }
+        if (reach[i] && (i == 0 || latin_in(vf->la_before, t[i - 1])))
+            return 1;
     }
-    return all && ok[0];
+    return 0;
 }
 
 /* Whether the characters before and after an inserted token may be two
@@ -558,7 +577,7 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
         (digits || is_leet_symbol(before) || is_leet_symbol(after)))
         return 1;
     if (kinds & SHI_VMASK(SHAI_VARIANT_PINYIN))
-        return pinyin_in(vf, t, k, !vf->mixed);
+        return pinyin_in(vf, t, k);
     return 0;
 }
 
