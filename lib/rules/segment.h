@@ -55,6 +55,7 @@ typedef struct shi_segment {
     shi_seg_piece_fn piece; /* NULL, or called with each piece (set after shi_seg_start) */
     shi_seg_want_fn want;   /* NULL (then `piece` gets the lines the rules want), or asked
                                of the others (set after shi_seg_start) */
+    uint8_t wanted;         /* the current line was written because `want` said so */
     uint8_t want_upper;     /* list the uppercase letters of the original (upper_at) */
     /* the current line piece: its folded text is text[0..len), its marks
      * give the original span of the character behind each folded byte */

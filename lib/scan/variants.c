@@ -191,7 +191,7 @@ void shi_variant_piece(shi_segment *g, void *user)
     /* with the prefilter: a line piece without a trigger holds no variant
      * match (the line's end asked of its original bytes; a line written
      * for its rules, or in pieces, is asked here of its folded text) */
-    if (sc->seg.want && !shi_variant_filter_bytes(db, t, len))
+    if (sc->seg.want && !sc->seg.wanted && !shi_variant_filter_bytes(db, t, len))
         return;
     /* how far past its start a match, and what its guards look at, reach */
     size_t reach = (size_t)db->max_units * (db->max_gap + 8) + 16;
