@@ -433,9 +433,8 @@ static inline void scan_gap(const shai_db *db, vscan *s)
 #define SCAN_TRIG 1
 #define SCAN_PAIR 2
 #define SCAN_UNIT 4
-static inline int scan_char(const shai_db *db, vscan *s, uint32_t cp)
+static inline int scan_flags(const shai_db *db, vscan *s, uint32_t cp, uint8_t f)
 {
-    uint8_t f = flags_at(db, cp);
     if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE)
         return 0;
     if (f & SHI_VF_TRIG) {
@@ -448,7 +447,9 @@ static inline int scan_char(const shai_db *db, vscan *s, uint32_t cp)
         return 0;
     }
     int r = SCAN_UNIT;
-    if ((s->pflags & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, s->prev, cp))
+    if (!(s->pflags & (SHI_VF_SPLIT | SHI_VF_FIRST | SHI_VF_FIRST_EXACT)))
+        ; /* no pair begins before it: the common case */
+    else if ((s->pflags & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, s->prev, cp))
         r |= SCAN_PAIR;
     else if ((((s->pflags & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND)) ||
               ((s->pflags & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT))) &&
@@ -458,6 +459,11 @@ static inline int scan_char(const shai_db *db, vscan *s, uint32_t cp)
     s->pflags = f;
     s->gap = 0;
     return r;
+}
+
+static inline int scan_char(const shai_db *db, vscan *s, uint32_t cp)
+{
+    return scan_flags(db, s, cp, flags_at(db, cp));
 }
 
 static int ascii_alnum(uint32_t c)
@@ -634,11 +640,18 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
             continue;
         }
         uint32_t cp;
-        x += shi_utf8_decode_valid(p + x, &cp);
-        int r = scan_char(db, &s, cp);
-        if (r & (SCAN_TRIG | SCAN_PAIR))
+        uint8_t f;
+        if (c >= 0xE0 && c < 0xF0 && x + 2 < n) { /* most of Chinese text */
+            cp = ((c & 0x0F) << 12) | ((uint32_t)(p[x + 1] & 0x3F) << 6) | (p[x + 2] & 0x3F);
+            x += 3;
+            f = flags[cp];
+        } else {
+            x += shi_utf8_decode_valid(p + x, &cp);
+            f = flags_at(db, cp);
+        }
+        if (scan_flags(db, &s, cp, f) & (SCAN_TRIG | SCAN_PAIR))
             return 1;
-        if ((flags_at(db, cp) & SHI_VF_IGNORE) != SHI_VF_IGNORE)
+        if ((f & SHI_VF_IGNORE) != SHI_VF_IGNORE)
             last = cp;
     }
     return 0;
