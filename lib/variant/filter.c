@@ -373,19 +373,24 @@ static inline uint8_t flags_at(const shai_db *db, uint32_t cp)
 
 /* Whether the keys of a and b, characters of the text with these flags,
  * make a pair of adjacent units of some homophone entry. */
-static int pair_in(const shai_db *db, uint32_t a, uint32_t b)
+static int pair_in(const shai_db *db, uint32_t a, uint32_t b, int a_key, int b_key)
 {
     const shi_vfilter *vf = db->vfilter;
     uint32_t va[31], vb[31];
     if (view(db, a, va) != 1 || view(db, b, vb) != 1)
         return 1;
-    uint32_t ka[2 * SHI_READINGS_MAX], kb[2 * SHI_READINGS_MAX];
-    uint32_t na = keys_of(va[0], (int)vf->near, ka), nb = keys_of(vb[0], (int)vf->near, kb);
+    uint32_t k[2 * SHI_READINGS_MAX], nk;
     int hit = 0;
-    for (uint32_t x = 0; x < na && !hit; x++)
-        hit = has_combo(vf, ka[x], vb[0]);
-    for (uint32_t y = 0; y < nb && !hit; y++)
-        hit = has_combo(vf, va[0], kb[y]);
+    if (a_key) { /* a homophone, then b as itself */
+        nk = keys_of(va[0], (int)vf->near, k);
+        for (uint32_t x = 0; x < nk && !hit; x++)
+            hit = has_combo(vf, k[x], vb[0]);
+    }
+    if (b_key && !hit) { /* a as itself, then a homophone */
+        nk = keys_of(vb[0], (int)vf->near, k);
+        for (uint32_t y = 0; y < nk && !hit; y++)
+            hit = has_combo(vf, va[0], k[y]);
+    }
     if (!hit)
         return 0;
     /* a pair of units as itself, which no other pair shares a reading with */
@@ -451,10 +456,12 @@ static inline int scan_flags(const shai_db *db, vscan *s, uint32_t cp, uint8_t f
         ; /* no pair begins before it: the common case */
     else if ((s->pflags & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, s->prev, cp))
         r |= SCAN_PAIR;
-    else if ((((s->pflags & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND)) ||
-              ((s->pflags & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT))) &&
-             pair_in(db, s->prev, cp))
-        r |= SCAN_PAIR;
+    else {
+        int a_key = (s->pflags & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT);
+        int b_key = (s->pflags & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND);
+        if ((a_key || b_key) && pair_in(db, s->prev, cp, a_key, b_key))
+            r |= SCAN_PAIR;
+    }
     s->prev = cp;
     s->pflags = f;
     s->gap = 0;
