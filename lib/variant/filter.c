@@ -154,7 +154,7 @@ static int has_combo(const shi_vfilter *vf, uint32_t k1, uint32_t k2)
 
 /* Homophone pairs: at most this many are looked into for vsolo (a db
  * with more has none: every pair the filter passes is a trigger). */
-#define SOLO_MAX 65536u
+#define SOLO_MAX 16384u
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -191,8 +191,8 @@ static int solo_pairs(shai_db *db, uint64_t *pairs, size_t npairs)
             pairs[n++] = pairs[i];
     /* combination -> the pair it comes from, or SIZE_MAX for several:
      * open addressing, keys + 1 (0: empty) */
-    size_t cap = 1024;
-    while (cap < n * 64 * 2)
+    size_t cap = 1024; /* at most 4 * SHI_READINGS_MAX combinations a pair */
+    while (cap < n * 8 * SHI_READINGS_MAX)
         cap <<= 1;
     uint64_t *key = calloc(cap, sizeof *key);
     size_t *from = malloc(cap * sizeof *from);
