@@ -85,7 +85,8 @@ typedef struct derive {
     const uint64_t *fk, *sk, *fe, *se; /* keys of first and second units, the units */
     const uint64_t *sf, *sb;           /* split halves */
     int near;
-    int digits; /* some entry takes digit syllables: every digit is a trigger */
+    int digits;            /* some entry takes digit syllables: every digit is a trigger */
+    const uint64_t *emoji; /* the emoji of the table in the BMP, by code point */
 } derive;
 
 static int is_alnum(uint32_t c)
@@ -108,7 +109,9 @@ static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
     uint8_t f = SHI_VF_UNIT;
     if (cp < 0x80 && is_alnum(cp) && (cp > '9' || !d->digits))
         ; /* a trigger by its token (filter.c), else a unit as itself */
-    else if (is_alnum(y) || shi_is_wildcard(y) || (y >= 0x80 && shi_emoji_chars(y, e)))
+    else if (is_alnum(y) || shi_is_wildcard(y) ||
+             (y >= 0x80 &&
+              (y < 0x10000 ? (d->emoji[y >> 6] >> (y & 63)) & 1 : shi_emoji_chars(y, e) != 0)))
         return SHI_VF_TRIG;
     if (!shi_is_han(y)) {
         /* noise, a separator, a break: skipped or ending a walk; else
@@ -330,14 +333,34 @@ int shi_variant_prepare(shai_db *db)
             }
         }
     }
-    derive d = {homophone ? fk : NULL, homophone ? sk : NULL,
-                homophone ? fe : NULL, homophone ? se : NULL,
-                split ? sf : NULL,     split ? sb : NULL,
-                (int)vf->near,         (vn[0].below & SHI_VMASK(SHAI_VARIANT_DIGIT)) != 0};
+    derive d = {homophone ? fk : NULL,
+                homophone ? sk : NULL,
+                homophone ? fe : NULL,
+                homophone ? se : NULL,
+                split ? sf : NULL,
+                split ? sb : NULL,
+                (int)vf->near,
+                (vn[0].below & SHI_VMASK(SHAI_VARIANT_DIGIT)) != 0,
+                NULL};
+    uint64_t *emoji = calloc(0x10000 / 64, sizeof *emoji);
+    if (!emoji) {
+        free(sets);
+        free(pairs);
+        free(vf);
+        return SHAI_E_NOMEM;
+    }
+    uint32_t ecp;
+    for (size_t i = 0, rows = shi_emoji_row_at(0, &ecp); i < rows; i++) {
+        shi_emoji_row_at(i, &ecp);
+        if (ecp < 0x10000)
+            emoji[ecp >> 6] |= 1ull << (ecp & 63);
+    }
+    d.emoji = emoji;
     vf->kinds = vn[0].below;
     for (uint32_t cp = 0; cp < 0x10000; cp++)
         vf->flags[cp] = (cp >= 0xD800 && cp < 0xE000) ? SHI_VF_TRIG : flags_of(db, &d, cp);
     free(sets);
+    free(emoji);
     db->vfilter = vf;
     int rc = npairs < SOLO_MAX ? solo_pairs(db, pairs, npairs) : SHAI_OK;
     free(pairs);
