@@ -285,7 +285,10 @@ typedef struct shi_sources {
     /* the variant prefilter: one, with a trie; the pairs of units of homophone entries that       \
      * no other pair of readings shares (sorted, a << 32 | b) */                                   \
     X(VFILTER, vfilter, shi_vfilter, db->nvnodes ? 1u : 0u)                                        \
-    X(VSOLO, vsolo, uint64_t, db->nvsolo)
+    X(VSOLO, vsolo, uint64_t, db->nvsolo)                                                          \
+    /* hashed pairs of characters (a << 32 | b) of the BMP that may be a unit as itself and a      \
+     * homophone, or the reverse: one load where the keys would be read (none: 0 words) */         \
+    X(VCHARS2, vchars2, uint64_t, db->nvchars2)
 
 /* Variant kinds, SHAI_VARIANT_NONE included: the size of a kind table. */
 #define SHI_VKINDS 16u
@@ -324,6 +327,7 @@ struct shai_db {
     uint32_t nvroot_read;  /* derived: reading keys of vroot_read */
     uint32_t vroot_lookup; /* derived: some root child has no symbol of its own */
     uint32_t nvsolo;       /* derived: pairs of vsolo */
+    uint32_t nvchars2;     /* derived: words of vchars2, a power of 2, or 0 */
 
     void *rules; /* compiled regex rules (rules/rules.h), or NULL */
     /* frees rules; set with them (common does not include rules/) */

@@ -242,6 +242,124 @@ static int solo_pairs(shai_db *db, uint64_t *pairs, size_t npairs)
     return SHAI_OK;
 }
 
+/* Characters of the BMP that vchars2 spells out (outside them a pair is
+ * tested by its keys). */
+static int han_bmp(uint32_t cp)
+{
+    return cp < 0x10000 && shi_is_han(cp);
+}
+
+/* At most this many pairs of characters are spelled out, else none. */
+#define CHARS2_MAX (1u << 21)
+
+/* db->vchars2: for each pair of units (u, v) of a homophone entry, u with
+ * every character of the BMP that has a key of v, and every one that has
+ * a key of u with v. */
+static int chars2(shai_db *db)
+{
+    const shi_vfilter *vf = db->vfilter;
+    const shi_vnode *vn = db->vnodes;
+    uint32_t nn = db->nvnodes - 1;
+    /* characters by key: reading keys (and near keys) of 16 bits */
+    uint32_t *count = calloc(2u << 16, sizeof *count);
+    if (!count)
+        return SHAI_E_NOMEM;
+    for (uint32_t c = 0x3400; c < 0x10000; c++) {
+        if (!shi_is_han(c))
+            continue;
+        uint32_t k[2 * SHI_READINGS_MAX], nk = keys_of(c, (int)vf->near, k);
+        for (uint32_t i = 0; i < nk; i++)
+            if (k[i] & (SHI_VKEY_READING | SHI_VKEY_NEAR))
+                count[((k[i] & SHI_VKEY_NEAR) ? 0x10000u : 0) | (k[i] & 0xFFFFu)]++;
+    }
+    uint32_t *start = malloc(((2u << 16) + 1) * sizeof *start);
+    if (!start) {
+        free(count);
+        return SHAI_E_NOMEM;
+    }
+    start[0] = 0;
+    for (uint32_t i = 0; i < (2u << 16); i++)
+        start[i + 1] = start[i] + count[i];
+    uint32_t *chars = malloc(((size_t)start[2u << 16] + 1) * sizeof *chars);
+    if (!chars) {
+        free(count);
+        free(start);
+        return SHAI_E_NOMEM;
+    }
+    memset(count, 0, (2u << 16) * sizeof *count);
+    for (uint32_t c = 0x3400; c < 0x10000; c++) {
+        if (!shi_is_han(c))
+            continue;
+        uint32_t k[2 * SHI_READINGS_MAX], nk = keys_of(c, (int)vf->near, k);
+        for (uint32_t i = 0; i < nk; i++) {
+            if (!(k[i] & (SHI_VKEY_READING | SHI_VKEY_NEAR)))
+                continue;
+            uint32_t slot = ((k[i] & SHI_VKEY_NEAR) ? 0x10000u : 0) | (k[i] & 0xFFFFu);
+            chars[start[slot] + count[slot]++] = c;
+        }
+    }
+    free(count);
+    /* how many pairs, then the bits */
+    uint64_t total = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t *bits = (uint64_t *)(uintptr_t)db->vchars2;
+        uint32_t mask = db->nvchars2 ? db->nvchars2 * 64 - 1 : 0;
+        for (uint32_t k = 1; k < nn && (pass || total <= CHARS2_MAX); k++) {
+            const shi_vnode *a = &vn[k];
+            for (uint32_t i = a->edge; i < a[1].edge; i++) {
+                const shi_vnode *c = &vn[db->vedges[i].child];
+                if (!(c->below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK_NEAR)))
+                    continue;
+                int near = (c->below & SHI_VMASK_NEAR) != 0;
+                for (int side = 0; side < 2; side++) {
+                    const shi_vnode *keyed = side ? c : a;
+                    uint32_t kk[2 * SHI_READINGS_MAX], nk = node_keys(keyed, near, kk);
+                    for (uint32_t j = 0; j < nk; j++) {
+                        uint32_t one = kk[j], *from = &one, nfrom = 1;
+                        if (kk[j] & (SHI_VKEY_READING | SHI_VKEY_NEAR)) {
+                            uint32_t slot =
+                                ((kk[j] & SHI_VKEY_NEAR) ? 0x10000u : 0) | (kk[j] & 0xFFFFu);
+                            from = chars + start[slot];
+                            nfrom = start[slot + 1] - start[slot];
+                        }
+                        if (!pass) {
+                            total += nfrom;
+                            continue;
+                        }
+                        for (uint32_t h = 0; h < nfrom; h++) {
+                            uint32_t x = side ? a->cp : from[h], y = side ? from[h] : c->cp;
+                            uint64_t hash = shi_vf_pair_hash(x, y);
+                            uint32_t b1 = (uint32_t)(hash >> 32) & mask, b2 = (uint32_t)hash & mask;
+                            bits[b1 >> 6] |= 1ull << (b1 & 63);
+                            bits[b2 >> 6] |= 1ull << (b2 & 63);
+                        }
+                    }
+                }
+            }
+        }
+        if (pass)
+            break;
+        if (total > CHARS2_MAX) {
+            free(start);
+            free(chars);
+            return SHAI_OK; /* too many: keys are read */
+        }
+        uint32_t words = 1024;
+        while ((uint64_t)words * 64 < total * 32)
+            words <<= 1;
+        db->vchars2 = calloc(words, sizeof *db->vchars2);
+        if (!db->vchars2) {
+            free(start);
+            free(chars);
+            return SHAI_E_NOMEM;
+        }
+        db->nvchars2 = words;
+    }
+    free(start);
+    free(chars);
+    return SHAI_OK;
+}
+
 int shi_variant_prepare(shai_db *db)
 {
     if (!db->nvnodes)
@@ -364,6 +482,8 @@ int shi_variant_prepare(shai_db *db)
     db->vfilter = vf;
     int rc = npairs < SOLO_MAX ? solo_pairs(db, pairs, npairs) : SHAI_OK;
     free(pairs);
+    if (!rc && homophone)
+        rc = chars2(db);
     return rc;
 }
 
@@ -396,14 +516,38 @@ static inline uint8_t flags_at(const shai_db *db, uint32_t cp)
 
 /* Whether the keys of a and b, characters of the text with these flags,
  * make a pair of adjacent units of some homophone entry. */
+/* view() of a Han character of the BMP that folds to one (0 otherwise). */
+static inline uint32_t view_han(const shai_db *db, uint32_t cp)
+{
+    if (cp >= 0x10000 || !shi_is_han(cp))
+        return 0;
+    uint32_t v = db->map_bmp[cp];
+    if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
+        return 0;
+    uint32_t sym = v & SHI_MAP_SYM_MASK, y = sym ? db->sym_cp[sym] : cp;
+    return shi_is_han(y) ? y : 0;
+}
+
 static int pair_in(const shai_db *db, uint32_t a, uint32_t b, int a_key, int b_key)
 {
     const shi_vfilter *vf = db->vfilter;
     uint32_t va[31], vb[31];
-    if (view(db, a, va) != 1 || view(db, b, vb) != 1)
+    va[0] = view_han(db, a);
+    vb[0] = view_han(db, b);
+    if ((!va[0] && view(db, a, va) != 1) || (!vb[0] && view(db, b, vb) != 1))
         return 1;
     uint32_t k[2 * SHI_READINGS_MAX], nk;
     int hit = 0;
+    if (db->nvchars2 && han_bmp(va[0]) && han_bmp(vb[0])) {
+        /* spelled out: one load */
+        uint64_t hash = shi_vf_pair_hash(va[0], vb[0]);
+        uint32_t mask = db->nvchars2 * 64 - 1;
+        uint32_t b1 = (uint32_t)(hash >> 32) & mask, b2 = (uint32_t)hash & mask;
+        if (!((db->vchars2[b1 >> 6] >> (b1 & 63)) & (db->vchars2[b2 >> 6] >> (b2 & 63)) & 1))
+            return 0;
+        a_key = b_key = 0;
+        hit = 1;
+    }
     if (a_key) { /* a homophone, then b as itself */
         nk = keys_of(va[0], (int)vf->near, k);
         for (uint32_t x = 0; x < nk && !hit; x++)

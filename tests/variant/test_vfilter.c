@@ -750,11 +750,22 @@ static void test_damage_is_caught(void **state)
         size_t differ = 0;
         for (int i = 0; i < 2; i++) {
             shi_vfilter *vf = (shi_vfilter *)(uintptr_t)dbs[i]->vfilter;
+            uint64_t *chars2 = (uint64_t *)(uintptr_t)dbs[i]->vchars2;
+            size_t n2 = (size_t)dbs[i]->nvchars2 * sizeof *chars2;
+            uint64_t *keep2 = malloc(n2 ? n2 : 1);
+            assert_non_null(keep2);
             memcpy(keep, vf, sizeof *vf);
+            if (n2)
+                memcpy(keep2, chars2, n2);
             damage(vf, d);
+            if (d == 0 && n2)
+                memset(chars2, 0, n2); /* the pairs spelled out too */
             tally t = {0};
             compare(dbs[i], &f->texts, 1, &t);
             memcpy(vf, keep, sizeof *vf);
+            if (n2)
+                memcpy(chars2, keep2, n2);
+            free(keep2);
             print_message("without %s (%s): %zu of %zu texts differ\n", what[d],
                           i ? "word lists" : "all kinds", t.differ, t.texts);
             differ += t.differ;
