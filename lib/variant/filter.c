@@ -364,6 +364,17 @@ int shi_variant_prepare(shai_db *db)
 {
     if (!db->nvnodes)
         return SHAI_OK;
+    /* With homophones on more pairs of units than SOLO_MAX (every entry
+     * of a big list), nearly every line of Chinese holds a trigger (99% of
+     * the UGC corpus): the filter would cost more than it saves. Such a db
+     * has none, and the layer walks every line. */
+    uint32_t homophone_pairs = 0;
+    for (uint32_t k = 1; k + 1 < db->nvnodes && homophone_pairs < SOLO_MAX; k++)
+        for (uint32_t i = db->vnodes[k].edge; i < db->vnodes[k + 1].edge; i++)
+            homophone_pairs += (db->vnodes[db->vedges[i].child].below &
+                                (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK_NEAR)) != 0;
+    if (homophone_pairs >= SOLO_MAX)
+        return SHAI_OK;
     shi_vfilter *vf = calloc(1, sizeof *vf);
     uint64_t *sets = calloc(7u << (KBITS - 6), sizeof *sets);
     if (!vf || !sets) {

@@ -86,8 +86,9 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
                       size_t from, size_t to, int how);
 
 /* The prefilter (common/db.h, shi_vfilter; filter.c). Derives db->vfilter
- * from the trie, when a db with one is compiled or opened: SHAI_OK or
- * SHAI_E_NOMEM. */
+ * from the trie, when a db with one is compiled or opened (none when
+ * homophones apply to so many pairs of units that nearly every line would
+ * pass it): SHAI_OK or SHAI_E_NOMEM. */
 int shi_variant_prepare(shai_db *db);
 /* Whether the line p[0..n) (original bytes, valid UTF-8, no break) holds a
  * trigger: when it does not, no variant match is in it. */
