@@ -144,6 +144,63 @@ static inline uint64_t shi_vpair_bit(uint32_t r, uint32_t key, uint32_t nwords)
     return (h ^ (h >> 32)) & ((uint64_t)nwords * 64 - 1);
 }
 
+/* The variant prefilter (lib/variant/filter.c), derived from the trie
+ * when a db is compiled or opened: what a character of the text, folded,
+ * can be in a variant match. A variant match writes some unit another
+ * way, so it holds a "trigger": a Latin letter or digit, a wildcard, an
+ * emoji, another character outside Han and punctuation, the first half of
+ * a split pair, or the first of two Han characters (noise between) whose
+ * keys (readings, near keys; the character itself when it has no reading)
+ * are those of two adjacent units of an entry that takes homophones.
+ * Lines without one are not walked, and a walk starts only near one.
+ * Bits per code point of the BMP (a character above it is looked at each
+ * time). */
+#define SHI_VF_PAIR_BITS 19
+#define SHI_VF_TRIG 1u           /* a trigger by itself */
+#define SHI_VF_UNIT 2u           /* neither trigger nor noise: a unit as itself or a homophone */
+#define SHI_VF_FIRST 4u          /* one of its keys is one of the first unit of a homophone pair */
+#define SHI_VF_SECOND 8u         /* ... of the second */
+#define SHI_VF_SPLIT 16u         /* the first half of a split pair that makes a unit */
+#define SHI_VF_SPLIT2 32u        /* the second half of one */
+#define SHI_VF_IGNORE 3u         /* TRIG | UNIT: not in the folded text at all */
+#define SHI_VF_FIRST_EXACT 64u   /* as itself, the first unit of a homophone pair */
+#define SHI_VF_SECOND_EXACT 128u /* ... the second */
+#define SHI_VF_BIGRAM_BITS 21
+typedef struct shi_vfilter {
+    uint8_t flags[0x10000]; /* SHI_VF_* of each code point of the BMP */
+    /* hashed (unit, next unit) of the trie's edges: two characters of the
+     * text that are no such pair are not both in a match as themselves */
+    uint64_t bigram[(size_t)1 << (SHI_VF_BIGRAM_BITS - 6)];
+    uint64_t pair[(size_t)1 << (SHI_VF_PAIR_BITS - 6)]; /* hashed key pairs */
+    /* hashed (key, key) of the same pairs: an insertion between two homophones */
+    uint64_t keys2[(size_t)1 << (SHI_VF_PAIR_BITS - 6)];
+    uint32_t depth; /* the most units of an entry of the trie */
+    uint32_t near;  /* some entry takes near-homophones: near keys count */
+    uint32_t kinds; /* SHI_VMASK_* of the kinds some entry takes */
+    uint32_t mixed; /* some entry has a Latin unit next to one that may be pinyin */
+    uint64_t la_before[2], la_after[2]; /* those Latin units (ASCII), before and after it */
+    uint64_t syl[8]; /* toneless syllables (ids) of units some pinyin entry has */
+} shi_vfilter;
+
+static inline uint64_t shi_vf_pair_hash(uint32_t k1, uint32_t k2);
+static inline uint32_t shi_vf_bigram_bit(uint32_t a, uint32_t b)
+{
+    return (uint32_t)(shi_vf_pair_hash(a, b) >> (64 - SHI_VF_BIGRAM_BITS));
+}
+
+/* The two bits of the pair filter for keys k1 then k2 (both are set). */
+static inline uint64_t shi_vf_pair_hash(uint32_t k1, uint32_t k2)
+{
+    uint64_t x = ((uint64_t)k1 << 32) | k2; /* MurmurHash3's finalizer */
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDull;
+    x ^= x >> 33;
+    x *= 0xC4CEB9FE1A85EC53ull;
+    return x ^ (x >> 33);
+}
+#define SHI_VF_PAIR_BIT1(h) ((uint32_t)((h) >> (64 - SHI_VF_PAIR_BITS)))
+#define SHI_VF_PAIR_BIT2(h) ((uint32_t)((h) >> 20) & ((1u << SHI_VF_PAIR_BITS) - 1))
+
 typedef struct shi_vedge {
     uint32_t key;   /* code point, or SHI_VKEY reading key */
     uint32_t child; /* node index, greater than the parent's */
@@ -224,7 +281,14 @@ typedef struct shi_sources {
     X(MAP_BMP, map_bmp, uint32_t, 0x10000u) /* the map of U+0000..U+FFFF in one stage */           \
     /* the variant trie's root: child by symbol; first root redge by reading key */                \
     X(VROOT_SYM, vroot_sym, uint32_t, db->nsym)                                                    \
-    X(VROOT_READ, vroot_read, uint32_t, db->nvroot_read)
+    X(VROOT_READ, vroot_read, uint32_t, db->nvroot_read)                                           \
+    /* the variant prefilter: one, with a trie; the pairs of units of homophone entries that       \
+     * no other pair of readings shares (sorted, a << 32 | b) */                                   \
+    X(VFILTER, vfilter, shi_vfilter, db->nvnodes ? 1u : 0u)                                        \
+    X(VSOLO, vsolo, uint64_t, db->nvsolo)                                                          \
+    /* hashed pairs of characters (a << 32 | b) of the BMP that may be a unit as itself and a      \
+     * homophone, or the reverse: one load where the keys would be read (none: 0 words) */         \
+    X(VCHARS2, vchars2, uint64_t, db->nvchars2)
 
 /* Variant kinds, SHAI_VARIANT_NONE included: the size of a kind table. */
 #define SHI_VKINDS 16u
@@ -262,6 +326,8 @@ struct shai_db {
     uint32_t nvnodes, nvedges, nvredges, nvnedges, nvouts, nvinit, nvpair;
     uint32_t nvroot_read;  /* derived: reading keys of vroot_read */
     uint32_t vroot_lookup; /* derived: some root child has no symbol of its own */
+    uint32_t nvsolo;       /* derived: pairs of vsolo */
+    uint32_t nvchars2;     /* derived: words of vchars2, a power of 2, or 0 */
 
     void *rules; /* compiled regex rules (rules/rules.h), or NULL */
     /* frees rules; set with them (common does not include rules/) */

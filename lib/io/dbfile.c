@@ -419,6 +419,8 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
     if (!validate(db, &nrules))
         return SHAI_E_BAD_DB;
     int rc = shi_db_prepare(db);
+    if (!rc)
+        rc = shi_variant_prepare(db);
     if (rc || !nrules)
         return rc;
     rc = shi_rules_compile(db);

@@ -36,6 +36,8 @@ void shi_seg_start(shi_segment *g, const shai_db *db, int allow_first, shi_seg_h
     g->holding = 0;
     g->nheld = 0;
     g->piece = NULL;
+    g->want = NULL;
+    g->wanted = 0;
     g->want_upper = 0;
     g->nupper = 0;
 }
@@ -196,6 +198,7 @@ static void seg_run(shi_segment *g)
     }
     if (g->piece && !*g->halt)
         g->piece(g, g->user);
+    g->wanted = 0;
     g->len = 0;
     g->nupper = 0;
     g->nmarks = 0;
@@ -409,6 +412,12 @@ void shi_seg_write(shi_segment *g, uint64_t upto)
 
 void shi_seg_line_end(shi_segment *g, int wanted, uint64_t off, uint32_t len)
 {
+    if (!wanted && g->want && g->src) {
+        size_t to = (size_t)(off - g->src_base);
+        wanted = g->len > 0 ||
+                 (to > g->src_from && g->want(g->src + g->src_from, to - g->src_from, g->user));
+        g->wanted = (uint8_t)(wanted && !g->len);
+    }
     if (wanted) {
         if (g->src)
             shi_seg_write(g, off);

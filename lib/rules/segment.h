@@ -39,6 +39,9 @@ typedef int (*shi_seg_hit_fn)(uint64_t start, uint64_t end, uint32_t entry, void
  * (the variant layer, lib/scan/variants.c). */
 struct shi_segment;
 typedef void (*shi_seg_piece_fn)(struct shi_segment *g, void *user);
+/* Lazily, whether a line its rules do not want is still to be written, by
+ * its original bytes p[0..n) (valid UTF-8, no break): non-zero to write. */
+typedef int (*shi_seg_want_fn)(const unsigned char *p, size_t n, void *user);
 
 typedef struct shi_segment {
     /* what one scan sets (shi_seg_start sets each of them) */
@@ -50,6 +53,9 @@ typedef struct shi_segment {
     const uint8_t *starts;  /* shi_rules_starts of the db */
     const uint8_t *raw;     /* shi_rules_raw_starts of the db */
     shi_seg_piece_fn piece; /* NULL, or called with each piece (set after shi_seg_start) */
+    shi_seg_want_fn want;   /* NULL (then `piece` gets the lines the rules want), or asked
+                               of the others (set after shi_seg_start) */
+    uint8_t wanted;         /* the current line was written because `want` said so */
     uint8_t want_upper;     /* list the uppercase letters of the original (upper_at) */
     /* the current line piece: its folded text is text[0..len), its marks
      * give the original span of the character behind each folded byte */
@@ -144,8 +150,9 @@ void shi_seg_catch_up(shi_segment *g, const unsigned char *p, size_t from, size_
  * (declared above). */
 
 /* Lazily, at a line break [off, off + len): writes the line when `wanted`
- * (a rule can begin somewhere in it), else drops what an earlier write put;
- * what follows the break is the next line. */
+ * (a rule can begin somewhere in it) or `want` says so (or an earlier
+ * write put some of it), else drops what an earlier write put; what
+ * follows the break is the next line. */
 void shi_seg_line_end(shi_segment *g, int wanted, uint64_t off, uint32_t len);
 
 /* At the line's end: reports the held hits of the line's last full piece,

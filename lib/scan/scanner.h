@@ -172,6 +172,9 @@ typedef struct shi_unit {
 /* Internal scan flag: the general step only, never the fast loops; the
  * reference the tests hold the loops to. */
 #define SHI_SCAN_GENERAL 0x200u
+/* Internal scan flag: no variant prefilter (every line walked from every
+ * character); the reference the tests hold the prefilter to. */
+#define SHI_SCAN_NO_VFILTER 0x400u
 
 /* What the skip reading changes while a choice is deferred (step.c,
  * "Noise that an entry takes"): restored when the take reading wins. */
@@ -297,7 +300,7 @@ typedef struct shi_scanner {
     (SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS | SHAI_SCAN_NO_VARIANTS | SHAI_SCAN_VERTICAL)
 /* The flags of the variant layer, which the scanner keeps apart from
  * sc->flags (the steps compare sc->flags with the others). */
-#define SHI_SCAN_VARIANT_FLAGS (SHAI_SCAN_NO_VARIANTS | SHAI_SCAN_VERTICAL)
+#define SHI_SCAN_VARIANT_FLAGS (SHAI_SCAN_NO_VARIANTS | SHAI_SCAN_VERTICAL | SHI_SCAN_NO_VFILTER)
 
 /* Hits into a caller's array (shai_scan_hits, shai_check): the first `cap`
  * are kept, all are counted. */
@@ -378,6 +381,9 @@ static inline uint32_t shi_variant_action(const shi_scanner *sc, uint32_t kind, 
 /* The line piece the segment hands over (shi_seg_piece_fn; user is the
  * scanner): its variant hits (scan/variants.c). */
 void shi_variant_piece(shi_segment *g, void *user);
+/* Whether a line's original bytes may hold a variant match (shi_seg_want_fn;
+ * user is the scanner): the prefilter. */
+int shi_variant_want(const unsigned char *p, size_t n, void *user);
 /* At the end of a scan: the vertical run still open. */
 void shi_variant_finish(shi_scanner *sc);
 /* Releases the variant storage of a scanner. */

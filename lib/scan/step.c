@@ -36,6 +36,9 @@ void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_
     if (sc->variants) {
         sc->seg.piece = shi_variant_piece;
         sc->seg.want_upper = 1;
+        /* the prefilter: lines without a trigger are not written for it */
+        if (!sc->vertical && !(flags & SHI_SCAN_NO_VFILTER) && db->vfilter)
+            sc->seg.want = shi_variant_want;
     }
 }
 
@@ -49,7 +52,8 @@ void shi_scanner_release(shi_scanner *sc)
  * when a rule can begin somewhere in the line, else dropped. */
 static void lazy_line_end(shi_scanner *sc, uint64_t off, uint32_t len)
 {
-    shi_seg_line_end(&sc->seg, (sc->attn & SHI_MAP_RULE) || sc->variants, off, len);
+    shi_seg_line_end(&sc->seg, (sc->attn & SHI_MAP_RULE) || (sc->variants && !sc->seg.want), off,
+                     len);
     sc->attn = 0;
 }
 

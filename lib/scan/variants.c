@@ -131,7 +131,7 @@ static void vertical_run(shi_scanner *sc)
     sc->nvrun = 0;
     if (n < 2 || sc->status)
         return;
-    if (shi_variant_match(&sc->vm, sc->db, sc->vrun, n, 0, n, 1)) {
+    if (shi_variant_match(&sc->vm, sc->db, sc->vrun, n, 0, n, SHI_VMATCH_VERTICAL)) {
         sc->seg.status = SHAI_E_NOMEM;
         return;
     }
@@ -144,34 +144,10 @@ void shi_variant_finish(shi_scanner *sc)
     vertical_run(sc);
 }
 
-/* Whether a line of folded bytes t[0..len) may hold a variant of a db
- * whose entries take no homophones and no split characters: only Latin
- * letters, digits, symbols (leet, wildcards) and emoji can begin one. */
-static int may_hold_variant(const shai_db *db, const unsigned char *t, size_t len)
+int shi_variant_want(const unsigned char *p, size_t n, void *user)
 {
-    for (size_t x = 0; x < len;) {
-        unsigned char c = t[x];
-        if (c < 0x80) {
-            /* a letter or a digit (leet symbols need one), a wildcard */
-            if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '*')
-                return 1;
-            x++;
-            continue;
-        }
-        uint32_t cp, out[SHI_FOLD_MAX], e[4];
-        x += shi_utf8_decode_valid(t + x, &cp);
-        if (shi_is_han(cp) || (cp >= 0x3000 && cp <= 0x303F))
-            continue;
-        if (shi_is_wildcard(cp) || shi_emoji_chars(cp, e))
-            return 1;
-        /* what the fold makes of it (ｄ, 𝐝, ①: letters and digits) */
-        uint32_t n = shi_fold_cp(db->fold, cp, out);
-        for (uint32_t i = 0; i < n; i++)
-            if (out[i] < 0x80 && ((out[i] >= '0' && out[i] <= '9') ||
-                                  (out[i] >= 'a' && out[i] <= 'z') || out[i] == '*'))
-                return 1;
-    }
-    return 0;
+    const shi_scanner *sc = user;
+    return shi_variant_filter_bytes(sc->db, p, n);
 }
 
 /* Start positions per run of the matcher over a long line, and the
@@ -185,7 +161,15 @@ static void run_window(shi_scanner *sc, size_t n, size_t from, size_t to, uint64
 {
     if (n < 2 || sc->status)
         return;
-    if (shi_variant_match(&sc->vm, sc->db, sc->vchars, n, from, to, 0)) {
+    /* with the prefilter (the segment asks it), a window without a
+     * trigger holds no variant match, and the walk starts near them */
+    int how = 0;
+    if (sc->seg.want) {
+        if (!shi_variant_filter_mark(sc->db, sc->vchars, n))
+            return;
+        how = SHI_VMATCH_TRIGGERS;
+    }
+    if (shi_variant_match(&sc->vm, sc->db, sc->vchars, n, from, to, how)) {
         sc->seg.status = SHAI_E_NOMEM;
         return;
     }
@@ -204,10 +188,10 @@ void shi_variant_piece(shi_segment *g, void *user)
             vertical_run(sc);
         return;
     }
-    if (!sc->vertical &&
-        !(db->vnodes[0].below &
-          (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK(SHAI_VARIANT_SPLIT))) &&
-        !may_hold_variant(db, t, len))
+    /* with the prefilter: a line piece without a trigger holds no variant
+     * match (the line's end asked of its original bytes; a line written
+     * for its rules, or in pieces, is asked here of its folded text) */
+    if (sc->seg.want && !sc->seg.wanted && !shi_variant_filter_bytes(db, t, len))
         return;
     /* how far past its start a match, and what its guards look at, reach */
     size_t reach = (size_t)db->max_units * (db->max_gap + 8) + 16;
@@ -239,6 +223,7 @@ void shi_variant_piece(shi_segment *g, void *user)
         while (ui < g->nupper && g->upper_at[ui] < x)
             ui++;
         c[n].upper = ui < g->nupper && g->upper_at[ui] == x;
+        c[n].trig = 0;
         c[n].cp = cp;
         if (sc->vertical) {
             uint32_t v = shi_map(db, cp);

@@ -78,6 +78,7 @@ typedef struct walk {
     uint32_t n;
     uint32_t max_gap;
     int vertical;
+    const uint8_t *vflags; /* the prefilter's table, when the scan uses it */
 } walk;
 
 static void step_into(walk *w, uint32_t child, uint32_t next, mst st);
@@ -143,7 +144,7 @@ static uint32_t children_by_key(const shi_vedge *e, uint32_t from, uint32_t to, 
     return nout;
 }
 
-static int is_counter(uint32_t cp)
+int shi_variant_is_counter(uint32_t cp)
 {
     static const char *const units = "元块角分年月日号时点岁个次楼层米斤克万亿千百人天周届期路室";
     if (cp < 0x80)
@@ -232,7 +233,7 @@ static int digits_ok(const walk *w, uint32_t s, uint32_t e)
         uint32_t c = w->u[e].cp;
         if (w->u[e].cls == C_DIGIT || w->u[e].cls == C_LATIN ||
             (c < 0x80 && c && strchr(".,:/%-", (int)c)) || c == 0x3002 || c == 0xFF0C ||
-            c == 0xFF1A || is_counter(c))
+            c == 0xFF1A || shi_variant_is_counter(c))
             return 0;
     }
     return 1;
@@ -643,7 +644,7 @@ static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
     if (st.last_han && !st.insert && (a->below & SHI_VMASK(SHAI_VARIANT_INSERT)) &&
         (t->cls == C_LATIN || t->cls == C_DIGIT) && t->tok_s == next && t->tok_e - next <= 2 &&
         t->tok_e < w->n && w->u[t->tok_e].cls == C_HAN &&
-        !(w->u[t->tok_e - 1].cls == C_DIGIT && is_counter(w->u[t->tok_e].cp))) {
+        !(w->u[t->tok_e - 1].cls == C_DIGIT && shi_variant_is_counter(w->u[t->tok_e].cp))) {
         mst s2 = st;
         s2.insert = 1;
         s2.kinds |= SHI_VMASK(SHAI_VARIANT_INSERT);
@@ -719,6 +720,22 @@ static uint32_t fold_han(const shai_db *db, uint32_t cp)
     return cp;
 }
 
+/* What Han characters a then b of the text compose by the split table, or
+ * 0; vf, the prefilter's flags (or NULL), says which may begin a pair.
+ * Components outside the alphabet come unfolded: 弓雖 is 弓虽. */
+static uint32_t compose(const shai_db *db, const uint8_t *vf, uint32_t a, uint32_t b)
+{
+    uint32_t c = 0;
+    if (!vf || a >= 0x10000 || (vf[a] & SHI_VF_SPLIT))
+        c = shi_split_compose(a, b);
+    if (!c) {
+        uint32_t fa = fold_han(db, a), fb = fold_han(db, b);
+        if ((fa != a || fb != b) && (!vf || fa >= 0x10000 || (vf[fa] & SHI_VF_SPLIT)))
+            c = shi_split_compose(fa, fb);
+    }
+    return c;
+}
+
 static void classify(walk *w)
 {
     const shai_db *db = w->db;
@@ -729,18 +746,26 @@ static void classify(walk *w)
      * takes homophones or split characters: no readings then, and one
      * outside the alphabet (not folded by the segment) is none of the
      * entries' units either way */
-    int sound = w->vertical || (w->vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) |
-                                                  SHI_VMASK_NEAR | SHI_VMASK(SHAI_VARIANT_SPLIT)));
+    int sound =
+        w->vertical || (w->vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK_NEAR));
+    /* the prefilter's table says which characters may be the first half
+     * of a split pair, and which have a reading some homophone unit has */
+    const uint8_t *vf = w->vflags;
     for (uint32_t i = 0; i < w->n; i++) {
         uint32_t cp = w->chars[i].cp;
         vu *t = &u[i];
-        if (!sound && cp >= 0x4E00 && cp <= 0x9FFF) {
+        if (cp >= 0x4E00 && cp <= 0x9FFF &&
+            (!sound || (vf && !(vf[cp] & (SHI_VF_FIRST | SHI_VF_SECOND))))) {
             t->cp = cp;
             t->cls = C_HAN;
             t->comp = 0;
             t->nread = t->wild = t->emoji = t->leet = t->upper = 0;
             t->bits[0] = t->bits[1] = 0;
             bloom_add(t->bits, cp);
+            if (split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp))
+                t->comp = compose(db, vf, cp, w->chars[i + 1].cp);
+            if (t->comp)
+                bloom_add(t->bits, t->comp);
             continue;
         }
         if (cp >= 0x80 && !shi_is_han(cp)) {
@@ -791,16 +816,8 @@ static void classify(walk *w)
                     bloom_add(t->bits, SHI_VKEY_NEAR | t->near[k]);
                 }
             }
-            if (split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp)) {
-                uint32_t b = w->chars[i + 1].cp;
-                t->comp = shi_split_compose(cp, b);
-                /* components outside the alphabet come unfolded: 弓雖 is 弓虽 */
-                if (!t->comp) {
-                    uint32_t fa = fold_han(db, cp), fb = fold_han(db, b);
-                    if (fa != cp || fb != b)
-                        t->comp = shi_split_compose(fa, fb);
-                }
-            }
+            if (split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp))
+                t->comp = compose(db, vf, cp, w->chars[i + 1].cp);
             if (t->comp)
                 bloom_add(t->bits, t->comp);
         } else {
@@ -861,7 +878,7 @@ static void classify(walk *w)
 }
 
 int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars, size_t n,
-                      size_t from, size_t to, int vertical)
+                      size_t from, size_t to, int how)
 {
     m->nhits = 0;
     m->nomem = 0;
@@ -871,6 +888,7 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
         n = UINT32_MAX - 2;
     if (!shi_vgrow(&m->units, &m->units_cap, m->units_inline, n, sizeof(vu)))
         return SHAI_E_NOMEM;
+    int vertical = (how & SHI_VMATCH_VERTICAL) != 0;
     walk w = {.m = m,
               .db = db,
               .vn = db->vnodes,
@@ -879,39 +897,16 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
               .n = (uint32_t)n,
               .max_gap = db->max_gap,
               .vertical = vertical};
+    int near_triggers = (how & SHI_VMATCH_TRIGGERS) && !vertical && db->vfilter;
+    w.vflags = near_triggers ? db->vfilter->flags : NULL;
     classify(&w);
-    /* Without homophones and split characters, a Han character of the text
-     * stands only for itself: a variant match holds some other character
-     * (a letter, digit, symbol, emoji), at most `span` characters after its
-     * start. Start only where one follows that closely. */
-    int han_only_exact =
-        !vertical &&
-        !(w.vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK(SHAI_VARIANT_SPLIT)));
-    uint32_t span = db->max_units * (db->max_gap + 1) + 2, special = UINT32_MAX;
+    /* with triggers: the walk starts in the regions around them (filter.c) */
     if (to > w.n)
         to = w.n;
     for (uint32_t q = (uint32_t)from; q < to && !m->nomem; q++) {
+        if (near_triggers && !chars[q].trig)
+            continue;
         uint8_t cls = w.u[q].cls;
-        if (han_only_exact) {
-            if (special != UINT32_MAX && special < q)
-                special = UINT32_MAX;
-            for (uint32_t k = q; special == UINT32_MAX && k < w.n && k - q <= span; k++) {
-                const vu *t = &w.u[k];
-                if (t->cls == C_LATIN || t->cls == C_DIGIT || t->emoji || t->wild || t->leet)
-                    special = k;
-            }
-            if (special == UINT32_MAX) {
-                /* none within reach: skip ahead to the next one */
-                uint32_t k = q + span + 1;
-                while (k < w.n && w.u[k].cls != C_LATIN && w.u[k].cls != C_DIGIT && !w.u[k].emoji &&
-                       !w.u[k].wild && !w.u[k].leet)
-                    k++;
-                if (k >= w.n)
-                    break;
-                q = k - span - 1; /* the loop's q++ makes it k - span */
-                continue;
-            }
-        }
         if (cls == C_NOISE || cls == C_SEP || cls == C_STOP) {
             if (!w.u[q].emoji && !w.u[q].leet)
                 continue;

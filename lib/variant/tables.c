@@ -111,6 +111,23 @@ uint32_t shi_split_compose(uint32_t a, uint32_t b)
     return 0;
 }
 
+size_t shi_split_row_at(size_t i, uint32_t *a, uint32_t *b, uint32_t *c)
+{
+    if (i < SHI_SPLIT_COUNT) {
+        *a = shi_split_rows[i].a;
+        *b = shi_split_rows[i].b;
+        *c = shi_split_rows[i].c;
+    }
+    return SHI_SPLIT_COUNT;
+}
+
+size_t shi_emoji_row_at(size_t i, uint32_t *cp)
+{
+    if (i < SHI_EMOJI_COUNT)
+        *cp = shi_emoji_rows[i].cp;
+    return SHI_EMOJI_COUNT;
+}
+
 unsigned shi_emoji_chars(uint32_t cp, uint32_t out[4])
 {
     size_t lo = 0, hi = SHI_EMOJI_COUNT;

@@ -35,6 +35,14 @@ unsigned shi_py_near(unsigned syl);
 /* The character that Han characters a then b compose by the split table, or 0. */
 uint32_t shi_split_compose(uint32_t a, uint32_t b);
 
+/* Row i of the split table (i below the returned count): components a, b
+ * and the character c they compose. Returns the number of rows. */
+size_t shi_split_row_at(size_t i, uint32_t *a, uint32_t *b, uint32_t *c);
+
+/* The emoji of row i of the emoji table (i below the returned count) into
+ * *cp. Returns the number of rows. */
+size_t shi_emoji_row_at(size_t i, uint32_t *cp);
+
 /* The characters an emoji stands for (after folding; U+FE0F already dropped); returns how many
  * (0: not in the table), at most 4. */
 unsigned shi_emoji_chars(uint32_t cp, uint32_t out[4]);

@@ -34,7 +34,8 @@ int shi_variant_valid(const shai_db *db);
 typedef struct shi_vchar {
     uint64_t start, end;
     uint32_t cp;
-    uint32_t upper;
+    uint8_t upper;
+    uint8_t trig; /* a trigger of the prefilter (shi_variant_filter_mark) */
 } shi_vchar;
 
 /* A match: entry `entry` at original [start, end), kind SHAI_VARIANT_*
@@ -69,13 +70,36 @@ int shi_vgrow(void **buf, size_t *cap, const void *inline_buf, size_t n, size_t 
 void shi_vmatcher_init(shi_vmatcher *m);
 void shi_vmatcher_release(shi_vmatcher *m);
 
+/* Ways of shi_variant_match: a vertical run; starts near triggers only. */
+#define SHI_VMATCH_VERTICAL 1
+#define SHI_VMATCH_TRIGGERS 2
+
 /* Finds the matches that start at chars[from..to) of chars[0..n) (a line
- * or a window of one, the others its context; or with `vertical` one
- * character per line of a vertical run: then a match with no other kind is
- * SHAI_VARIANT_VERTICAL) into m->hits[0..m->nhits). Returns SHAI_OK or
+ * or a window of one, the others its context; or with SHI_VMATCH_VERTICAL
+ * one character per line of a vertical run: then a match with no other
+ * kind is SHAI_VARIANT_VERTICAL) into m->hits[0..m->nhits). With
+ * SHI_VMATCH_TRIGGERS (chars[].trig marked by shi_variant_filter_mark), the
+ * walk starts only where a variant match, or a match as itself that
+ * overlaps one, can start: near a trigger. Returns SHAI_OK or
  * SHAI_E_NOMEM. */
 int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars, size_t n,
-                      size_t from, size_t to, int vertical);
+                      size_t from, size_t to, int how);
+
+/* The prefilter (common/db.h, shi_vfilter; filter.c). Derives db->vfilter
+ * from the trie, when a db with one is compiled or opened (none when
+ * homophones apply to so many pairs of units that nearly every line would
+ * pass it): SHAI_OK or SHAI_E_NOMEM. */
+int shi_variant_prepare(shai_db *db);
+/* Whether the line p[0..n) (original bytes, valid UTF-8, no break) holds a
+ * trigger: when it does not, no variant match is in it. */
+int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n);
+/* Marks the triggers of c[0..n) (a line's characters, folded, or a window
+ * of them) in c[].trig; returns how many there are. */
+size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n);
+
+/* A unit or counter character after a number (元 块 年 月 号 楼 …): no
+ * letter or digit before it is an insertion (3号楼). */
+int shi_variant_is_counter(uint32_t cp);
 
 /* Han ideograph (the blocks the readings cover). */
 static inline int shi_is_han(uint32_t cp)

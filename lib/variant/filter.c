@@ -1,0 +1,945 @@
+/* The variant prefilter (common/db.h, shi_vfilter): what each character
+ * can be in a variant match, derived from the trie when a db is compiled or
+ * opened, and the test of a line (its original bytes, or its folded
+ * characters) for the triggers a variant match needs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "unicode/fold.h"
+#include "unicode/utf8.h"
+#include "variant/tables.h"
+#include "variant/variant.h"
+
+/* What the matcher (match.c, classify) makes of code point cp, original or
+ * folded: the segment's folded characters (out, how many), and a character
+ * outside the db's alphabet that is neither ASCII nor Han folded on its
+ * own. */
+static uint32_t view(const shai_db *db, uint32_t cp, uint32_t out[31])
+{
+    uint32_t v = shi_map(db, cp);
+    uint32_t n = shi_folded_chars(db, cp, v, out);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t y = out[i];
+        if (y >= 'A' && y <= 'Z')
+            out[i] = y + 32;
+        if (y >= 0x80 && !shi_is_han(y)) {
+            uint32_t w = shi_map(db, y), f[SHI_FOLD_MAX];
+            if (!(w & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND)) && shi_fold_cp(db->fold, y, f) == 1)
+                out[i] = f[0];
+        }
+    }
+    return n;
+}
+
+/* The keys of a character of the text or a unit: its readings (and their
+ * near keys with `near`), or the character itself when it has none. */
+static uint32_t keys_of(uint32_t cp, int near, uint32_t keys[2 * SHI_READINGS_MAX])
+{
+    shi_reading r[SHI_READINGS_MAX];
+    unsigned nr = shi_is_han(cp) ? shi_py_readings(cp, r) : 0;
+    uint32_t n = 0;
+    if (!nr)
+        keys[n++] = cp;
+    for (unsigned i = 0; i < nr && i < SHI_READINGS_MAX; i++) {
+        keys[n++] = SHI_VKEY_READING | r[i];
+        if (near)
+            keys[n++] =
+                SHI_VKEY_NEAR | (shi_py_near(SHI_READING_SYL(r[i])) << 3) | SHI_READING_TONE(r[i]);
+    }
+    return n;
+}
+
+/* The same for a node of the trie, from the readings it was built with. */
+static uint32_t node_keys(const shi_vnode *d, int near, uint32_t keys[2 * SHI_READINGS_MAX])
+{
+    uint32_t n = 0;
+    for (unsigned j = 0; j < 4 && d->read[j]; j++) {
+        keys[n++] = SHI_VKEY_READING | d->read[j];
+        if (near)
+            keys[n++] = SHI_VKEY_NEAR | (shi_py_near(SHI_READING_SYL(d->read[j])) << 3) |
+                        SHI_READING_TONE(d->read[j]);
+    }
+    if (!n)
+        keys[n++] = d->cp;
+    return n;
+}
+
+/* Small sets of keys or characters while deriving: hashed bits. */
+#define KBITS 16
+static uint32_t kbit(uint32_t key)
+{
+    return (uint32_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - KBITS));
+}
+static void kset(uint64_t *s, uint32_t key)
+{
+    uint32_t b = kbit(key);
+    s[b >> 6] |= 1ull << (b & 63);
+}
+static int khas(const uint64_t *s, uint32_t key)
+{
+    uint32_t b = kbit(key);
+    return (int)((s[b >> 6] >> (b & 63)) & 1);
+}
+
+typedef struct derive {
+    const uint64_t *fk, *sk, *fe, *se; /* keys of first and second units, the units */
+    const uint64_t *sf, *sb;           /* split halves */
+    int near;
+    int digits;            /* some entry takes digit syllables: every digit is a trigger */
+    const uint64_t *emoji; /* the emoji of the table in the BMP, by code point */
+} derive;
+
+static int is_alnum(uint32_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The folded form of a Han character the segment leaves as it is (one
+ * outside the db's alphabet), as the matcher composes split pairs. */
+static uint32_t split_fold(const shai_db *db, uint32_t y)
+{
+    uint32_t f[SHI_FOLD_MAX];
+    if (shi_is_han(y) && !(shi_map(db, y) & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND)) &&
+        shi_fold_cp(db->fold, y, f) == 1)
+        return f[0];
+    return y;
+}
+
+/* SHI_VF_* of code point cp. */
+static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
+{
+    uint32_t v = shi_map(db, cp), out[31];
+    if (v & SHI_MAP_IGNORE)
+        return SHI_VF_IGNORE;
+    uint32_t n = view(db, cp, out);
+    if (!n)
+        return SHI_VF_IGNORE;
+    if (n > 1)
+        return SHI_VF_TRIG;
+    uint32_t y = out[0], e[4];
+    uint8_t f = SHI_VF_UNIT;
+    if (cp < 0x80 && is_alnum(cp) && (cp > '9' || !d->digits))
+        ; /* a trigger by its token (filter.c), else a unit as itself */
+    else if (is_alnum(y) || shi_is_wildcard(y) ||
+             (y >= 0x80 &&
+              (y < 0x10000 ? (d->emoji[y >> 6] >> (y & 63)) & 1 : shi_emoji_chars(y, e) != 0)))
+        return SHI_VF_TRIG;
+    if (!shi_is_han(y)) {
+        /* noise, a separator, a break: skipped or ending a walk; else
+         * a unit as itself only */
+        uint32_t w = shi_map(db, y);
+        if (w & (SHI_MAP_BREAK | SHI_MAP_MARK | SHI_MAP_SEP | SHI_MAP_NOISE))
+            return 0;
+    } else if (y >= 0x10000 && d->sf) {
+        return SHI_VF_TRIG; /* split halves are looked up in the BMP only */
+    }
+    uint32_t keys[2 * SHI_READINGS_MAX], nk = keys_of(y, d->near, keys);
+    for (uint32_t i = 0; i < nk; i++) {
+        if (d->fk && khas(d->fk, keys[i]))
+            f |= SHI_VF_FIRST;
+        if (d->sk && khas(d->sk, keys[i]))
+            f |= SHI_VF_SECOND;
+    }
+    if (d->fe && khas(d->fe, y))
+        f |= SHI_VF_FIRST_EXACT;
+    if (d->se && khas(d->se, y))
+        f |= SHI_VF_SECOND_EXACT;
+    /* split halves by their full fold: the segment leaves a character
+     * outside the alphabet unfolded, the matcher folds it to compose (弓雖) */
+    uint32_t ys = split_fold(db, y);
+    if (d->sf && ys < 0x10000 && khas(d->sf, ys))
+        f |= SHI_VF_SPLIT;
+    if (d->sb && ys < 0x10000 && khas(d->sb, ys))
+        f |= SHI_VF_SPLIT2;
+    return f;
+}
+
+static void set_combo(shi_vfilter *vf, uint32_t k1, uint32_t k2)
+{
+    uint64_t h = shi_vf_pair_hash(k1, k2);
+    uint32_t b1 = SHI_VF_PAIR_BIT1(h), b2 = SHI_VF_PAIR_BIT2(h);
+    vf->pair[b1 >> 6] |= 1ull << (b1 & 63);
+    vf->pair[b2 >> 6] |= 1ull << (b2 & 63);
+}
+
+static int has_combo(const shi_vfilter *vf, uint32_t k1, uint32_t k2)
+{
+    uint64_t h = shi_vf_pair_hash(k1, k2);
+    uint32_t b1 = SHI_VF_PAIR_BIT1(h), b2 = SHI_VF_PAIR_BIT2(h);
+    return ((vf->pair[b1 >> 6] >> (b1 & 63)) & (vf->pair[b2 >> 6] >> (b2 & 63)) & 1) != 0;
+}
+
+/* Homophone pairs: at most this many are looked into for vsolo (a db
+ * with more has none: every pair the filter passes is a trigger). */
+#define SOLO_MAX 16384u
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The combinations of a and b the pair filter holds, as the text's
+ * characters have them: a key of a with b itself, a with a key of b; into
+ * out (at most 64); how many. */
+static uint32_t combos(uint32_t a, uint32_t b, int near, uint64_t out[64])
+{
+    uint32_t ka[2 * SHI_READINGS_MAX], kb[2 * SHI_READINGS_MAX];
+    uint32_t na = keys_of(a, near, ka), nb = keys_of(b, near, kb), n = 0;
+    for (uint32_t x = 0; x < na; x++)
+        out[n++] = ((uint64_t)ka[x] << 32) | b;
+    for (uint32_t y = 0; y < nb; y++)
+        out[n++] = ((uint64_t)a << 32) | kb[y];
+    return n;
+}
+
+/* db->vsolo: the pairs of units (a, b) of homophone entries such that
+ * every combination of the keys of a and b that some pair of units has is
+ * theirs alone. Written as themselves in the text, such a pair is no
+ * homophone of any pair: a match there writes another pair some other way,
+ * and that one is its trigger. */
+static int solo_pairs(shai_db *db, uint64_t *pairs, size_t npairs)
+{
+    const shi_vfilter *vf = db->vfilter;
+    qsort(pairs, npairs, sizeof *pairs, cmp_u64);
+    size_t n = 0;
+    for (size_t i = 0; i < npairs; i++)
+        if (!n || pairs[i] != pairs[n - 1])
+            pairs[n++] = pairs[i];
+    /* combination -> the pair it comes from, or SIZE_MAX for several:
+     * open addressing, keys + 1 (0: empty) */
+    size_t cap = 1024; /* at most 4 * SHI_READINGS_MAX combinations a pair */
+    while (cap < n * 8 * SHI_READINGS_MAX)
+        cap <<= 1;
+    uint64_t *key = calloc(cap, sizeof *key);
+    size_t *from = malloc(cap * sizeof *from);
+    uint64_t *solo = malloc((n ? n : 1) * sizeof *solo);
+    if (!key || !from || !solo) {
+        free(key);
+        free(from);
+        free(solo);
+        return SHAI_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c[64];
+        uint32_t nc = combos((uint32_t)(pairs[i] >> 32), (uint32_t)pairs[i], (int)vf->near, c);
+        for (uint32_t j = 0; j < nc; j++) {
+            size_t h = (size_t)((c[j] * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+            while (key[h] && key[h] != c[j] + 1)
+                h = (h + 1) & (cap - 1);
+            if (!key[h]) {
+                key[h] = c[j] + 1;
+                from[h] = i;
+            } else if (from[h] != i) {
+                from[h] = SIZE_MAX;
+            }
+        }
+    }
+    size_t ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c[64];
+        uint32_t nc = combos((uint32_t)(pairs[i] >> 32), (uint32_t)pairs[i], (int)vf->near, c);
+        int alone = 1;
+        for (uint32_t j = 0; j < nc && alone; j++) {
+            size_t h = (size_t)((c[j] * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+            while (key[h] && key[h] != c[j] + 1)
+                h = (h + 1) & (cap - 1);
+            alone = !key[h] || from[h] == i;
+        }
+        if (alone)
+            solo[ns++] = pairs[i];
+    }
+    free(key);
+    free(from);
+    db->vsolo = solo;
+    db->nvsolo = (uint32_t)ns;
+    return SHAI_OK;
+}
+
+/* Characters of the BMP that vchars2 spells out (outside them a pair is
+ * tested by its keys). */
+static int han_bmp(uint32_t cp)
+{
+    return cp < 0x10000 && shi_is_han(cp);
+}
+
+/* At most this many pairs of characters are spelled out, else none. */
+#define CHARS2_MAX (1u << 21)
+
+/* db->vchars2: for each pair of units (u, v) of a homophone entry, u with
+ * every character of the BMP that has a key of v, and every one that has
+ * a key of u with v. */
+static int chars2(shai_db *db)
+{
+    const shi_vfilter *vf = db->vfilter;
+    const shi_vnode *vn = db->vnodes;
+    uint32_t nn = db->nvnodes - 1;
+    /* characters by key: reading keys (and near keys) of 16 bits */
+    uint32_t *count = calloc(2u << 16, sizeof *count);
+    if (!count)
+        return SHAI_E_NOMEM;
+    for (uint32_t c = 0x3400; c < 0x10000; c++) {
+        if (!shi_is_han(c))
+            continue;
+        uint32_t k[2 * SHI_READINGS_MAX], nk = keys_of(c, (int)vf->near, k);
+        for (uint32_t i = 0; i < nk; i++)
+            if (k[i] & (SHI_VKEY_READING | SHI_VKEY_NEAR))
+                count[((k[i] & SHI_VKEY_NEAR) ? 0x10000u : 0) | (k[i] & 0xFFFFu)]++;
+    }
+    uint32_t *start = malloc(((2u << 16) + 1) * sizeof *start);
+    if (!start) {
+        free(count);
+        return SHAI_E_NOMEM;
+    }
+    start[0] = 0;
+    for (uint32_t i = 0; i < (2u << 16); i++)
+        start[i + 1] = start[i] + count[i];
+    uint32_t *chars = malloc(((size_t)start[2u << 16] + 1) * sizeof *chars);
+    if (!chars) {
+        free(count);
+        free(start);
+        return SHAI_E_NOMEM;
+    }
+    memset(count, 0, (2u << 16) * sizeof *count);
+    for (uint32_t c = 0x3400; c < 0x10000; c++) {
+        if (!shi_is_han(c))
+            continue;
+        uint32_t k[2 * SHI_READINGS_MAX], nk = keys_of(c, (int)vf->near, k);
+        for (uint32_t i = 0; i < nk; i++) {
+            if (!(k[i] & (SHI_VKEY_READING | SHI_VKEY_NEAR)))
+                continue;
+            uint32_t slot = ((k[i] & SHI_VKEY_NEAR) ? 0x10000u : 0) | (k[i] & 0xFFFFu);
+            chars[start[slot] + count[slot]++] = c;
+        }
+    }
+    free(count);
+    /* how many pairs, then the bits */
+    uint64_t total = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t *bits = (uint64_t *)(uintptr_t)db->vchars2;
+        uint32_t mask = db->nvchars2 ? db->nvchars2 * 64 - 1 : 0;
+        for (uint32_t k = 1; k < nn && (pass || total <= CHARS2_MAX); k++) {
+            const shi_vnode *a = &vn[k];
+            for (uint32_t i = a->edge; i < a[1].edge; i++) {
+                const shi_vnode *c = &vn[db->vedges[i].child];
+                if (!(c->below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK_NEAR)))
+                    continue;
+                int near = (c->below & SHI_VMASK_NEAR) != 0;
+                for (int side = 0; side < 2; side++) {
+                    const shi_vnode *keyed = side ? c : a;
+                    uint32_t kk[2 * SHI_READINGS_MAX], nk = node_keys(keyed, near, kk);
+                    for (uint32_t j = 0; j < nk; j++) {
+                        uint32_t one = kk[j], *from = &one, nfrom = 1;
+                        if (kk[j] & (SHI_VKEY_READING | SHI_VKEY_NEAR)) {
+                            uint32_t slot =
+                                ((kk[j] & SHI_VKEY_NEAR) ? 0x10000u : 0) | (kk[j] & 0xFFFFu);
+                            from = chars + start[slot];
+                            nfrom = start[slot + 1] - start[slot];
+                        }
+                        if (!pass) {
+                            total += nfrom;
+                            continue;
+                        }
+                        for (uint32_t h = 0; h < nfrom; h++) {
+                            uint32_t x = side ? a->cp : from[h], y = side ? from[h] : c->cp;
+                            uint64_t hash = shi_vf_pair_hash(x, y);
+                            uint32_t b1 = (uint32_t)(hash >> 32) & mask, b2 = (uint32_t)hash & mask;
+                            bits[b1 >> 6] |= 1ull << (b1 & 63);
+                            bits[b2 >> 6] |= 1ull << (b2 & 63);
+                        }
+                    }
+                }
+            }
+        }
+        if (pass)
+            break;
+        if (total > CHARS2_MAX) {
+            free(start);
+            free(chars);
+            return SHAI_OK; /* too many: keys are read */
+        }
+        uint32_t words = 1024;
+        while ((uint64_t)words * 64 < total * 32)
+            words <<= 1;
+        db->vchars2 = calloc(words, sizeof *db->vchars2);
+        if (!db->vchars2) {
+            free(start);
+            free(chars);
+            return SHAI_E_NOMEM;
+        }
+        db->nvchars2 = words;
+    }
+    free(start);
+    free(chars);
+    return SHAI_OK;
+}
+
+int shi_variant_prepare(shai_db *db)
+{
+    if (!db->nvnodes)
+        return SHAI_OK;
+    /* With homophones on more pairs of units than SOLO_MAX (every entry
+     * of a big list), nearly every line of Chinese holds a trigger (99% of
+     * the UGC corpus): the filter would cost more than it saves. Such a db
+     * has none, and the layer walks every line. */
+    uint32_t homophone_pairs = 0;
+    for (uint32_t k = 1; k + 1 < db->nvnodes && homophone_pairs < SOLO_MAX; k++)
+        for (uint32_t i = db->vnodes[k].edge; i < db->vnodes[k + 1].edge; i++)
+            homophone_pairs += (db->vnodes[db->vedges[i].child].below &
+                                (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK_NEAR)) != 0;
+    if (homophone_pairs >= SOLO_MAX)
+        return SHAI_OK;
+    shi_vfilter *vf = calloc(1, sizeof *vf);
+    uint64_t *sets = calloc(7u << (KBITS - 6), sizeof *sets);
+    if (!vf || !sets) {
+        free(vf);
+        free(sets);
+        return SHAI_E_NOMEM;
+    }
+    uint64_t *fk = sets, *sk = sets + (1u << (KBITS - 6)), *su = sets + (2u << (KBITS - 6));
+    uint64_t *fe = sets + (5u << (KBITS - 6)), *se = sets + (6u << (KBITS - 6));
+    uint64_t *pairs = malloc(SOLO_MAX * sizeof *pairs);
+    size_t npairs = 0;
+    if (!pairs) {
+        free(vf);
+        free(sets);
+        return SHAI_E_NOMEM;
+    }
+    const shi_vnode *vn = db->vnodes;
+    uint32_t nn = db->nvnodes - 1; /* the sentinel closes the ranges */
+    int homophone = 0, split = 0;
+    vf->near = (vn[0].below & SHI_VMASK_NEAR) != 0;
+    for (uint32_t k = 1; k < nn; k++) {
+        const shi_vnode *a = &vn[k];
+        if (a->depth > vf->depth)
+            vf->depth = a->depth;
+        if (a->below & SHI_VMASK(SHAI_VARIANT_PINYIN))
+            for (unsigned j = 0; j < 4 && a->read[j]; j++) {
+                unsigned syl = SHI_READING_SYL(a->read[j]);
+                if (syl < 512)
+                    vf->syl[syl >> 6] |= 1ull << (syl & 63);
+            }
+        if (a->below & SHI_VMASK(SHAI_VARIANT_SPLIT)) {
+            kset(su, a->cp);
+            split = 1;
+        }
+        for (uint32_t i = a->edge; i < a[1].edge; i++) {
+            const shi_vnode *c = &vn[db->vedges[i].child];
+            uint32_t g = shi_vf_bigram_bit(a->cp, c->cp);
+            vf->bigram[g >> 6] |= 1ull << (g & 63);
+            if (c->below & SHI_VMASK(SHAI_VARIANT_PINYIN)) {
+                int la = a->cp < 0x80 && is_alnum(a->cp), lc = c->cp < 0x80 && is_alnum(c->cp);
+                if (la && !lc) {
+                    vf->mixed = 1;
+                    vf->la_before[a->cp >> 6] |= 1ull << (a->cp & 63);
+                } else if (lc && !la) {
+                    vf->mixed = 1;
+                    vf->la_after[c->cp >> 6] |= 1ull << (c->cp & 63);
+                }
+            }
+            if (!(c->below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK_NEAR)))
+                continue;
+            int near = (c->below & SHI_VMASK_NEAR) != 0;
+            uint32_t ka[2 * SHI_READINGS_MAX], kc[2 * SHI_READINGS_MAX];
+            uint32_t na = node_keys(a, near, ka), nc = node_keys(c, near, kc);
+            /* an all-Han homophone match keeps a unit as written: it has
+             * two units side by side, one as itself, the other not */
+            for (uint32_t x = 0; x < na; x++) {
+                kset(fk, ka[x]);
+                set_combo(vf, ka[x], c->cp);
+                for (uint32_t y = 0; y < nc; y++) {
+                    uint32_t b = SHI_VF_PAIR_BIT1(shi_vf_pair_hash(ka[x], kc[y]));
+                    vf->keys2[b >> 6] |= 1ull << (b & 63);
+                }
+            }
+            for (uint32_t y = 0; y < nc; y++) {
+                kset(sk, kc[y]);
+                set_combo(vf, a->cp, kc[y]);
+            }
+            kset(fe, a->cp);
+            kset(se, c->cp);
+            if (npairs < SOLO_MAX)
+                pairs[npairs++] = ((uint64_t)a->cp << 32) | c->cp;
+            homophone = 1;
+        }
+    }
+    /* the first halves of the split pairs that make a unit of a split entry */
+    uint64_t *sf = sets + (3u << (KBITS - 6)), *sb = sets + (4u << (KBITS - 6));
+    if (split) {
+        uint32_t a, b, c;
+        size_t rows = shi_split_row_at(0, &a, &b, &c);
+        for (size_t i = 0; i < rows; i++) {
+            shi_split_row_at(i, &a, &b, &c);
+            if (khas(su, c)) {
+                kset(sf, a);
+                kset(sb, b);
+            }
+        }
+    }
+    derive d = {homophone ? fk : NULL,
+                homophone ? sk : NULL,
+                homophone ? fe : NULL,
+                homophone ? se : NULL,
+                split ? sf : NULL,
+                split ? sb : NULL,
+                (int)vf->near,
+                (vn[0].below & SHI_VMASK(SHAI_VARIANT_DIGIT)) != 0,
+                NULL};
+    uint64_t *emoji = calloc(0x10000 / 64, sizeof *emoji);
+    if (!emoji) {
+        free(sets);
+        free(pairs);
+        free(vf);
+        return SHAI_E_NOMEM;
+    }
+    uint32_t ecp;
+    for (size_t i = 0, rows = shi_emoji_row_at(0, &ecp); i < rows; i++) {
+        shi_emoji_row_at(i, &ecp);
+        if (ecp < 0x10000)
+            emoji[ecp >> 6] |= 1ull << (ecp & 63);
+    }
+    d.emoji = emoji;
+    vf->kinds = vn[0].below;
+    for (uint32_t cp = 0; cp < 0x10000; cp++)
+        vf->flags[cp] = (cp >= 0xD800 && cp < 0xE000) ? SHI_VF_TRIG : flags_of(db, &d, cp);
+    free(sets);
+    free(emoji);
+    db->vfilter = vf;
+    int rc = npairs < SOLO_MAX ? solo_pairs(db, pairs, npairs) : SHAI_OK;
+    free(pairs);
+    if (!rc && homophone)
+        rc = chars2(db);
+    return rc;
+}
+
+/* SHI_VF_* of a character above the BMP: what it folds to in the BMP, or
+ * noise, or else a trigger (a Han character there has no split half or
+ * pair key of its own here). */
+static uint8_t flags_above(const shai_db *db, uint32_t cp)
+{
+    uint32_t v = shi_map(db, cp), out[31], e[4];
+    if (v & SHI_MAP_IGNORE)
+        return SHI_VF_IGNORE;
+    uint32_t n = view(db, cp, out);
+    if (!n)
+        return SHI_VF_IGNORE;
+    if (n > 1)
+        return SHI_VF_TRIG;
+    uint32_t y = out[0];
+    if (y < 0x10000)
+        return db->vfilter->flags[y];
+    if (shi_is_han(y) || shi_emoji_chars(y, e) || shi_is_wildcard(y))
+        return SHI_VF_TRIG;
+    uint32_t w = shi_map(db, y);
+    return (w & (SHI_MAP_BREAK | SHI_MAP_MARK | SHI_MAP_SEP | SHI_MAP_NOISE)) ? 0 : SHI_VF_TRIG;
+}
+
+static inline uint8_t flags_at(const shai_db *db, uint32_t cp)
+{
+    return cp < 0x10000 ? db->vfilter->flags[cp] : flags_above(db, cp);
+}
+
+/* Whether the keys of a and b, characters of the text with these flags,
+ * make a pair of adjacent units of some homophone entry. */
+/* view() of a Han character of the BMP that folds to one (0 otherwise). */
+static inline uint32_t view_han(const shai_db *db, uint32_t cp)
+{
+    if (cp >= 0x10000 || !shi_is_han(cp))
+        return 0;
+    uint32_t v = db->map_bmp[cp];
+    if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
+        return 0;
+    uint32_t sym = v & SHI_MAP_SYM_MASK, y = sym ? db->sym_cp[sym] : cp;
+    return shi_is_han(y) ? y : 0;
+}
+
+static int pair_in(const shai_db *db, uint32_t a, uint32_t b, int a_key, int b_key)
+{
+    const shi_vfilter *vf = db->vfilter;
+    uint32_t va[31], vb[31];
+    va[0] = view_han(db, a);
+    vb[0] = view_han(db, b);
+    if ((!va[0] && view(db, a, va) != 1) || (!vb[0] && view(db, b, vb) != 1))
+        return 1;
+    uint32_t k[2 * SHI_READINGS_MAX], nk;
+    int hit = 0;
+    if (db->nvchars2 && han_bmp(va[0]) && han_bmp(vb[0])) {
+        /* spelled out: one load */
+        uint64_t hash = shi_vf_pair_hash(va[0], vb[0]);
+        uint32_t mask = db->nvchars2 * 64 - 1;
+        uint32_t b1 = (uint32_t)(hash >> 32) & mask, b2 = (uint32_t)hash & mask;
+        if (!((db->vchars2[b1 >> 6] >> (b1 & 63)) & (db->vchars2[b2 >> 6] >> (b2 & 63)) & 1))
+            return 0;
+        a_key = b_key = 0;
+        hit = 1;
+    }
+    if (a_key) { /* a homophone, then b as itself */
+        nk = keys_of(va[0], (int)vf->near, k);
+        for (uint32_t x = 0; x < nk && !hit; x++)
+            hit = has_combo(vf, k[x], vb[0]);
+    }
+    if (b_key && !hit) { /* a as itself, then a homophone */
+        nk = keys_of(vb[0], (int)vf->near, k);
+        for (uint32_t y = 0; y < nk && !hit; y++)
+            hit = has_combo(vf, va[0], k[y]);
+    }
+    if (!hit)
+        return 0;
+    /* a pair of units as itself, which no other pair shares a reading with */
+    uint64_t ab = ((uint64_t)va[0] << 32) | vb[0];
+    size_t lo = 0, hi = db->nvsolo;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (db->vsolo[mid] < ab)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return !(lo < db->nvsolo && db->vsolo[lo] == ab);
+}
+
+/* Whether a and b, adjacent characters of the text, compose by the split
+ * table (as the matcher sees them). */
+static int split_in(const shai_db *db, uint32_t a, uint32_t b)
+{
+    uint32_t va[31], vb[31];
+    if (view(db, a, va) != 1 || view(db, b, vb) != 1)
+        return 1;
+    return shi_split_compose(va[0], vb[0]) != 0 ||
+           shi_split_compose(split_fold(db, va[0]), split_fold(db, vb[0])) != 0;
+}
+
+/* The scan of a line: the state between two characters. */
+typedef struct vscan {
+    uint32_t prev;  /* the last unit character */
+    uint8_t pflags; /* its flags; 0 when a pair cannot begin there */
+    uint32_t gap;   /* characters of noise since */
+} vscan;
+
+/* Noise, or a trigger, between two units: a pair may go on over max_gap
+ * of it, a split pair not. */
+static inline void scan_gap(const shai_db *db, vscan *s)
+{
+    s->pflags &= (uint8_t)~SHI_VF_SPLIT;
+    if (++s->gap > db->max_gap)
+        s->pflags = 0;
+}
+
+/* One character of the line: SCAN_TRIG when it is a trigger, SCAN_PAIR
+ * when the unit before it begins a pair with it, SCAN_UNIT when it is a
+ * unit (the one before the next). */
+#define SCAN_TRIG 1
+#define SCAN_PAIR 2
+#define SCAN_UNIT 4
+static inline int scan_flags(const shai_db *db, vscan *s, uint32_t cp, uint8_t f)
+{
+    if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE)
+        return 0;
+    if (f & SHI_VF_TRIG) {
+        /* an emoji or a wildcard may be skipped as noise by a match */
+        scan_gap(db, s);
+        return SCAN_TRIG;
+    }
+    if (!(f & SHI_VF_UNIT)) {
+        scan_gap(db, s);
+        return 0;
+    }
+    int r = SCAN_UNIT;
+    if (!(s->pflags & (SHI_VF_SPLIT | SHI_VF_FIRST | SHI_VF_FIRST_EXACT)))
+        ; /* no pair begins before it: the common case */
+    else if ((s->pflags & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, s->prev, cp))
+        r |= SCAN_PAIR;
+    else {
+        int a_key = (s->pflags & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT);
+        int b_key = (s->pflags & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND);
+        if ((a_key || b_key) && pair_in(db, s->prev, cp, a_key, b_key))
+            r |= SCAN_PAIR;
+    }
+    s->prev = cp;
+    s->pflags = f;
+    s->gap = 0;
+    return r;
+}
+
+static inline int scan_char(const shai_db *db, vscan *s, uint32_t cp)
+{
+    return scan_flags(db, s, cp, flags_at(db, cp));
+}
+
+static int ascii_alnum(uint32_t c)
+{
+    return c < 0x80 && is_alnum(c);
+}
+
+static int is_leet_symbol(uint32_t c)
+{
+    return c && !ascii_alnum(c) && shi_leet_letters(c) != NULL;
+}
+
+/* Whether the letters t[0..k) hold a pinyin syllable (all: are syllables,
+ * tone digits after them allowed). */
+static int latin_in(const uint64_t set[2], char c)
+{
+    unsigned u = (unsigned char)c;
+    return u < 128 && ((set[u >> 6] >> (u & 63)) & 1);
+}
+
+/* Whether the token t[0..k) (lowercase letters and digits) may hold
+ * pinyin: a run of syllables of units (tone digits after them allowed)
+ * that starts at its start or after a Latin unit that some entry has
+ * right before a pinyin unit, and ends at its end or before one that some
+ * entry has right after one. */
+static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k)
+{
+    uint8_t reach[64] = {0}; /* a run from here reaches a possible end */
+    if (k >= sizeof reach)
+        return 1;
+    for (size_t i = k; i-- > 0;) {
+        size_t run = i;
+        while (run < k && t[run] > '9')
+            run++;
+        if (run == i)
+            continue;
+        uint16_t ids[8];
+        uint8_t lens[8];
+        unsigned np = shi_py_prefixes(t + i, run - i, ids, lens);
+        for (unsigned j = 0; j < np && !reach[i]; j++) {
+            /* a syllable of some unit (the digit syllables are another kind) */
+            if (ids[j] >= 512 || !((vf->syl[ids[j] >> 6] >> (ids[j] & 63)) & 1))
+                continue;
+            for (size_t at = i + lens[j], tone = 0; tone < 2 && at <= k; tone++, at++) {
+                if (at == k || reach[at] || latin_in(vf->la_after, t[at]))
+                    reach[i] = 1;
+                if (at == k || t[at] < '1' || t[at] > '5')
+                    break;
+            }
+        }
+        if (reach[i] && (i == 0 || latin_in(vf->la_before, t[i - 1])))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether the characters before and after an inserted token may be two
+ * units of an entry, one after the other: as themselves (a pair of the
+ * trie), or either written another way (a homophone, half of a split
+ * pair; a trigger by itself is one anyway). */
+static int units_around(const shai_db *db, uint32_t before, uint32_t after)
+{
+    const shi_vfilter *vf = db->vfilter;
+    uint8_t fb = flags_at(db, before), fa = flags_at(db, after);
+    if ((fb & (SHI_VF_SPLIT2 | SHI_VF_TRIG)) || (fa & (SHI_VF_SPLIT | SHI_VF_TRIG)))
+        return 1;
+    uint32_t va[31], vb[31];
+    if (view(db, before, vb) != 1 || view(db, after, va) != 1)
+        return 1;
+    uint32_t g = shi_vf_bigram_bit(vb[0], va[0]);
+    if ((vf->bigram[g >> 6] >> (g & 63)) & 1)
+        return 1;
+    if (!(fb & (SHI_VF_FIRST | SHI_VF_FIRST_EXACT)) ||
+        !(fa & (SHI_VF_SECOND | SHI_VF_SECOND_EXACT)))
+        return 0;
+    /* two homophones, or one and a unit as itself */
+    uint32_t ka[2 * SHI_READINGS_MAX + 1], kb[2 * SHI_READINGS_MAX + 1];
+    uint32_t nb = keys_of(vb[0], (int)vf->near, kb), na = keys_of(va[0], (int)vf->near, ka);
+    for (uint32_t x = 0; x < nb; x++)
+        for (uint32_t y = 0; y < na; y++) {
+            uint32_t b = SHI_VF_PAIR_BIT1(shi_vf_pair_hash(kb[x], ka[y]));
+            if ((vf->keys2[b >> 6] >> (b & 63)) & 1)
+                return 1;
+        }
+    return 0;
+}
+
+/* Whether the ASCII token t[0..k) (letters and digits, lowercase), after
+ * the character `before` and before `after` (0: the line's start or end),
+ * may be in a variant match as one: an insertion (1-2 between characters
+ * that may be Han, not a number before a counter: 3号楼), a wildcard `x`,
+ * initials, leet (a digit in it, or a leet symbol next to it), pinyin
+ * (syllables; with entries that mix Latin units and pinyin, any syllable
+ * in it). Else its letters and digits are units as themselves. */
+static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t before,
+                         uint32_t after)
+{
+    const shi_vfilter *vf = db->vfilter;
+    uint32_t kinds = vf->kinds;
+    int letters = 0, digits = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (t[i] > '9')
+            letters = 1;
+        else
+            digits = 1;
+    }
+    if ((kinds & SHI_VMASK(SHAI_VARIANT_INSERT)) && k <= 2 && before >= 0x80 && after >= 0x80 &&
+        !(t[k - 1] <= '9' && shi_variant_is_counter(after)) && units_around(db, before, after))
+        return 1;
+    if (!letters)
+        return 0;
+    if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && k == 1 && t[0] == 'x')
+        return 1;
+    if ((kinds & SHI_VMASK(SHAI_VARIANT_INITIALS)) && !digits && k >= 2 && k <= SHI_VINIT_MAX)
+        return 1;
+    if ((kinds & SHI_VMASK(SHAI_VARIANT_LEET)) &&
+        (digits || is_leet_symbol(before) || is_leet_symbol(after)))
+        return 1;
+    if (kinds & SHI_VMASK(SHAI_VARIANT_PINYIN))
+        return pinyin_in(vf, t, k);
+    return 0;
+}
+
+/* The token of ASCII letters and digits at p[x..) (bytes or code points):
+ * lowercase into buf (at most cap, the rest cut); its end. */
+#define TOKEN_CAP 48
+
+int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n)
+{
+    const uint8_t *flags = db->vfilter->flags;
+    vscan s = {0, 0, 0};
+    uint32_t last = 0; /* the character before, ignorables aside */
+    for (size_t x = 0; x < n;) {
+        uint32_t c = p[x];
+        if (c < 0x80) {
+            /* ASCII: a letter or a wildcard is a trigger, digits by their
+             * token */
+            uint8_t f = flags[c];
+            if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE) {
+                x++;
+                continue;
+            }
+            if (f & SHI_VF_TRIG)
+                return 1;
+            if (ascii_alnum(c)) { /* not a trigger by itself */
+                char t[TOKEN_CAP];
+                size_t e = x, k = 0;
+                while (e < n && ascii_alnum(p[e])) {
+                    if (k < TOKEN_CAP)
+                        t[k++] = (char)(p[e] | (p[e] > '9' ? 0x20 : 0));
+                    e++;
+                }
+                if (e - x > TOKEN_CAP)
+                    return 1; /* a long token: not looked into */
+                uint32_t after = 0, before = last;
+                if (e < n)
+                    shi_utf8_decode_valid(p + e, &after);
+                if (token_trigger(db, t, k, before, after))
+                    return 1;
+                for (; x < e; x++)
+                    if (scan_char(db, &s, p[x]) & SCAN_PAIR)
+                        return 1;
+                last = p[e - 1];
+                continue;
+            }
+            x++;
+            last = c;
+            if (f & SHI_VF_UNIT) {
+                if (scan_char(db, &s, c) & SCAN_PAIR)
+                    return 1;
+            } else {
+                scan_gap(db, &s);
+            }
+            continue;
+        }
+        uint32_t cp;
+        uint8_t f;
+        if (c >= 0xE0 && c < 0xF0 && x + 2 < n) { /* most of Chinese text */
+            cp = ((c & 0x0F) << 12) | ((uint32_t)(p[x + 1] & 0x3F) << 6) | (p[x + 2] & 0x3F);
+            x += 3;
+            f = flags[cp];
+        } else {
+            x += shi_utf8_decode_valid(p + x, &cp);
+            f = flags_at(db, cp);
+        }
+        if (scan_flags(db, &s, cp, f) & (SCAN_TRIG | SCAN_PAIR))
+            return 1;
+        if ((f & SHI_VF_IGNORE) != SHI_VF_IGNORE)
+            last = cp;
+    }
+    return 0;
+}
+
+/* A character of the text as a key of the bigram filter; 0 when it is
+ * not looked up (then any pair with it may be one). */
+static inline uint32_t bigram_key(uint32_t cp)
+{
+    if (cp >= 'A' && cp <= 'Z')
+        return cp + 32;
+    return cp < 0x80 || shi_is_han(cp) ? cp : 0;
+}
+
+size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
+{
+    const shi_vfilter *vf = db->vfilter;
+    const uint8_t *flags = vf->flags;
+    vscan s = {0, 0, 0};
+    size_t found = 0, prev = 0;
+    /* the triggers (2): characters, both of a pair, all of a token */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp = c[i].cp;
+        c[i].trig = 0;
+        if (ascii_alnum(cp) && !(flags[cp] & SHI_VF_TRIG) && (!i || !ascii_alnum(c[i - 1].cp))) {
+            char t[TOKEN_CAP];
+            size_t e = i, k = 0;
+            while (e < n && ascii_alnum(c[e].cp)) {
+                if (k < TOKEN_CAP)
+                    t[k++] = (char)(c[e].cp | (c[e].cp > '9' ? 0x20 : 0));
+                e++;
+            }
+            if (e - i > TOKEN_CAP ||
+                token_trigger(db, t, k, i ? c[i - 1].cp : 0, e < n ? c[e].cp : 0)) {
+                for (size_t j = i; j < e; j++)
+                    c[j].trig = 2;
+                found++;
+            }
+        }
+        int r = scan_char(db, &s, cp);
+        if (r & SCAN_TRIG)
+            c[i].trig = 2;
+        if (r & SCAN_PAIR)
+            c[prev].trig = c[i].trig = 2;
+        if (r & (SCAN_TRIG | SCAN_PAIR))
+            found++;
+        if (r & SCAN_UNIT)
+            prev = i;
+    }
+    if (!found)
+        return 0;
+    /* The regions (1): runs of characters, noise between them at most
+     * max_gap in a row, each linked to the one before by a trigger on
+     * either side or by being a pair of units of the trie. A variant match
+     * and a match as itself that overlaps it lie in one region that holds
+     * a trigger; the walk starts only in those, and max_gap + 1 characters
+     * around them (a leet symbol or an emoji a match may begin with). */
+    size_t from = 0, last = SIZE_MAX, gap = 0, reach = db->max_gap + 1;
+    int has = 0;
+    for (size_t i = 0; i <= n; i++) {
+        int linked = 0;
+        if (i < n) {
+            if (!c[i].trig && !(flags_at(db, c[i].cp) & SHI_VF_UNIT)) {
+                gap++;
+                continue;
+            }
+            if (last != SIZE_MAX && gap <= db->max_gap) {
+                uint32_t a = bigram_key(c[last].cp), b = bigram_key(c[i].cp);
+                uint32_t g = shi_vf_bigram_bit(a, b);
+                linked = c[last].trig == 2 || c[i].trig == 2 || !a || !b ||
+                         ((vf->bigram[g >> 6] >> (g & 63)) & 1);
+            }
+        }
+        if (!linked) {
+            if (has) { /* the region [from, last] */
+                size_t s0 = from > reach ? from - reach : 0, e0 = last + reach;
+                for (size_t j = s0; j <= e0 && j < n; j++)
+                    if (!c[j].trig)
+                        c[j].trig = 1;
+            }
+            from = i;
+            has = 0;
+        }
+        if (i < n) {
+            has |= c[i].trig == 2;
+            last = i;
+            gap = 0;
+        }
+    }
+    return found;
+}

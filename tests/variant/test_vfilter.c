@@ -1,0 +1,795 @@
+/*
+ * The variant prefilter (lib/variant/filter.c) against the layer without it
+ * (SHI_SCAN_NO_VFILTER): the same hits, field for field, in every mode and
+ * when the text comes in small writes, over
+ *   - the rows of the variant test set (tests/variants/cases.tsv and its
+ *     lexicon), when the tree has them;
+ *   - the bundled word lists as shipped, and a sample of their entries
+ *     taking every kind (`@variants all`) with allow entries;
+ *   - generated texts: entries written as pinyin, homophones, near
+ *     homophones, split characters, emoji, wildcards, insertions, digits,
+ *     initials and leet, with noise, between lines of ordinary Chinese;
+ *   - a slice of a real corpus, when SHAI_TEST_CORPUS names a text file.
+ * Then the same texts against prefilters that each drop one kind of
+ * trigger: each must be caught, or the comparison proves nothing.
+ *
+ * Arguments: the test set's cases.tsv and lexicon.txt (absent: skipped),
+ * the word lists' directory.
+ */
+#include "test_util.h"
+
+#include <dirent.h>
+
+#include "common/db.h"
+#include "scan/scanner.h"
+#include "variant/tables.h"
+#include "variant/variant.h"
+
+static const char *cases_path, *cases_lexicon_path, *wordlists_dir;
+
+/* ------------------------------------------------------------ texts */
+
+typedef struct strvec {
+    char **v;
+    size_t n, cap;
+} strvec;
+
+static void strvec_push(strvec *s, const char *text, size_t len)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        assert_non_null(s->v);
+    }
+    char *t = malloc(len + 1);
+    assert_non_null(t);
+    memcpy(t, text, len);
+    t[len] = '\0';
+    s->v[s->n++] = t;
+}
+
+static void strvec_free(strvec *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+static char *read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (!f)
+        return NULL;
+    char *buf = malloc(max + 1);
+    assert_non_null(buf);
+    *len = fread(buf, 1, max, f);
+    fclose(f);
+    buf[*len] = '\0';
+    return buf;
+}
+
+/* The text column of cases.tsv, escapes undone. */
+static void load_cases(strvec *out)
+{
+    size_t len;
+    char *all = read_file(cases_path, (size_t)16 << 20, &len);
+    if (!all)
+        return;
+    for (char *line = all; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        char *tab1 = line[0] != '#' ? strchr(line, '\t') : NULL;
+        char *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+        char *tab3 = tab2 ? strchr(tab2 + 1, '\t') : NULL;
+        if (tab3) {
+            char buf[4096];
+            size_t k = 0;
+            for (const char *p = tab2 + 1; p < tab3 && k + 1 < sizeof buf; p++) {
+                if (*p == '\\' && p + 1 < tab3 && (p[1] == 'n' || p[1] == 't')) {
+                    buf[k++] = p[1] == 'n' ? '\n' : '\t';
+                    p++;
+                } else {
+                    buf[k++] = *p;
+                }
+            }
+            strvec_push(out, buf, k);
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    free(all);
+}
+
+/* ------------------------------------------------------------ dbs */
+
+static shai_db *compile_source(const char *src, size_t len)
+{
+    shai_builder *b;
+    assert_status(shai_builder_new(&b), SHAI_OK);
+    assert_status(shai_builder_add_source(b, "t.txt", src, len), SHAI_OK);
+    shai_db *db = NULL;
+    assert_status(shai_builder_compile(b, &db), SHAI_OK);
+    shai_builder_free(b);
+    return db;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The bundled word lists as the default db will ship them: the kinds
+ * without homophones on every category but ad-law, spam, contact details
+ * and rude words, and all of them (`standard`) on 80 short entries of each
+ * of five categories. */
+static const char *const curated[] = {"porn.txt", "gambling.txt", "drugs.txt", "politics.txt",
+                                      "abuse.txt"};
+static const char *const plain[] = {"ad-law.txt", "spam.txt", "contact.txt", "rude.txt",
+                                    "allow.txt"};
+
+static int listed(const char *name, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(name, list[i]))
+            return 1;
+    return 0;
+}
+
+static int short_han(const char *line, size_t len)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (c < 0xE4 && (c & 0xC0) != 0x80)
+            return 0; /* ASCII, or outside U+4E00..U+9FFF */
+        chars += (c & 0xC0) != 0x80;
+    }
+    return chars >= 2 && chars <= 4;
+}
+
+static void add_shipping(shai_builder *b, const char *name, const char *src, size_t len)
+{
+    size_t cap = len * 2 + 4096, k = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    int cur = listed(name, curated, sizeof curated / sizeof curated[0]), picked = 0;
+    int keep = listed(name, plain, sizeof plain / sizeof plain[0]);
+    for (const char *line = src; line < src + len;) {
+        const char *nl = memchr(line, '\n', (size_t)(src + len - line));
+        size_t n = nl ? (size_t)(nl - line) : (size_t)(src + len - line);
+        static const char none[] = "@variants none";
+        if (!keep && n == sizeof none - 1 && !memcmp(line, none, n)) {
+            k += (size_t)snprintf(out + k, cap - k,
+                                  "@variants pinyin,split,emoji,leet,wildcard,insert\n");
+        } else {
+            memcpy(out + k, line, n);
+            k += n;
+            if (cur && picked < 80 && short_han(line, n)) {
+                k += (size_t)snprintf(out + k, cap - k, "\tvariants=standard");
+                picked++;
+            }
+            out[k++] = '\n';
+        }
+        line += n + 1;
+    }
+    assert_status(shai_builder_add_source(b, name, out, k), SHAI_OK);
+    free(out);
+}
+
+static shai_db *wordlists_db(void)
+{
+    DIR *d = opendir(wordlists_dir);
+    assert_non_null(d);
+    strvec names = {0};
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n > 4 && !strcmp(e->d_name + n - 4, ".txt"))
+            strvec_push(&names, e->d_name, n);
+    }
+    closedir(d);
+    qsort(names.v, names.n, sizeof *names.v, cmp_str);
+    shai_builder *b;
+    assert_status(shai_builder_new(&b), SHAI_OK);
+    for (size_t i = 0; i < names.n; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", wordlists_dir, names.v[i]);
+        size_t len = 0;
+        char *src = read_file(path, (size_t)64 << 20, &len);
+        assert_non_null(src);
+        add_shipping(b, names.v[i], src, len);
+        free(src);
+    }
+    strvec_free(&names);
+    shai_db *db = NULL;
+    assert_status(shai_builder_compile(b, &db), SHAI_OK);
+    shai_builder_free(b);
+    return db;
+}
+
+/* Entries of db of 2 to 8 characters with no ASCII but letters, every
+ * `step`-th from `first`. */
+static void sample_entries(const shai_db *db, uint32_t first, uint32_t step, strvec *out)
+{
+    uint32_t n = shai_db_entry_count(db);
+    for (uint32_t i = first; i < n; i += step) {
+        const char *t;
+        size_t len;
+        if (shai_db_entry_text(db, i, &t, &len) || !len || len > 64)
+            continue;
+        size_t chars = 0, odd = 0;
+        for (size_t k = 0; k < len; k++) {
+            chars += ((unsigned char)t[k] & 0xC0) != 0x80;
+            odd += (unsigned char)t[k] < 0x80 && !((t[k] | 0x20) >= 'a' && (t[k] | 0x20) <= 'z');
+        }
+        if (chars >= 2 && chars <= 8 && !odd)
+            strvec_push(out, t, len);
+    }
+}
+
+/* A lexicon of sampled entries taking every kind, a few allow entries. */
+static shai_db *all_kinds_db(const strvec *entries)
+{
+    size_t cap = 1 << 20, len = 0;
+    char *src = malloc(cap);
+    assert_non_null(src);
+    len += (size_t)snprintf(src + len, cap - len, "@category test\n@variants all\n");
+    for (size_t i = 0; i < entries->n && len + 256 < cap; i++)
+        len += (size_t)snprintf(src + len, cap - len, "%s\n", entries->v[i]);
+    len += (size_t)snprintf(src + len, cap - len, "@allow\n");
+    for (size_t i = 3; i < entries->n && len + 256 < cap; i += 37)
+        len += (size_t)snprintf(src + len, cap - len, "%s史\n", entries->v[i]);
+    shai_db *db = compile_source(src, len);
+    free(src);
+    return db;
+}
+
+/* ------------------------------------------------------------ renderings */
+
+/* Reverse tables: characters by reading, by near key; split pairs by the
+ * character they make; an emoji by a character it stands for. */
+typedef struct rev {
+    uint32_t *by_read; /* 8 per reading key */
+    uint32_t split_a[0x10000], split_b[0x10000];
+    uint32_t emoji[0x10000];
+} rev;
+
+static rev *rev_build(void)
+{
+    rev *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    r->by_read = calloc((size_t)0x10000 * 8, sizeof *r->by_read);
+    assert_non_null(r->by_read);
+    for (uint32_t cp = 0x4E00; cp <= 0x9FFF; cp++) {
+        shi_reading rd[SHI_READINGS_MAX];
+        unsigned n = shi_py_readings(cp, rd);
+        for (unsigned i = 0; i < n; i++) {
+            uint32_t *slot = r->by_read + (size_t)rd[i] * 8;
+            for (int k = 0; k < 8; k++)
+                if (!slot[k]) {
+                    slot[k] = cp;
+                    break;
+                }
+        }
+    }
+    uint32_t a, b, c;
+    size_t rows = shi_split_row_at(0, &a, &b, &c);
+    for (size_t i = 0; i < rows; i++) {
+        shi_split_row_at(i, &a, &b, &c);
+        if (c < 0x10000 && !r->split_a[c]) {
+            r->split_a[c] = a;
+            r->split_b[c] = b;
+        }
+    }
+    for (uint32_t cp = 0x2000; cp < 0x20000; cp++) {
+        uint32_t ch[4];
+        unsigned n = shi_is_han(cp) ? 0 : shi_emoji_chars(cp, ch);
+        for (unsigned i = 0; i < n; i++)
+            if (ch[i] < 0x10000 && !r->emoji[ch[i]])
+                r->emoji[ch[i]] = cp;
+    }
+    return r;
+}
+
+static void rev_free(rev *r)
+{
+    free(r->by_read);
+    free(r);
+}
+
+static size_t put(char *out, size_t k, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (k + n < cap) {
+        memcpy(out + k, s, n);
+        k += n;
+    }
+    return k;
+}
+
+static size_t put_cp(char *out, size_t k, size_t cap, uint32_t cp)
+{
+    char b[5] = {0};
+    utf8_put(cp, b);
+    return put(out, k, cap, b);
+}
+
+static size_t decode(const char *s, uint32_t *cps, size_t max)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n < max;) {
+        uint32_t cp = *p;
+        int k = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
+        if (k > 1)
+            cp &= 0x3F >> (k - 1);
+        for (int i = 1; i < k && p[i]; i++)
+            cp = (cp << 6) | (p[i] & 0x3F);
+        cps[n++] = cp;
+        p += k;
+    }
+    return n;
+}
+
+static const char *const leet_of[26] = {['a' - 'a'] = "4", ['b' - 'a'] = "8", ['e' - 'a'] = "3",
+                                        ['i' - 'a'] = "1", ['o' - 'a'] = "0", ['s' - 'a'] = "5",
+                                        ['t' - 'a'] = "7", ['g' - 'a'] = "9"};
+
+/* Entry e written with one or more of its units another way (kind chosen
+ * by the generator), into out; its length. */
+static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size_t cap)
+{
+    uint32_t u[16];
+    size_t n = decode(e, u, 16), k = 0;
+    uint32_t kind = rng_below(rng, 12), at = rng_below(rng, (uint32_t)n);
+    int noise = rng_below(rng, 4) == 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && noise)
+            k = put(out, k, cap, rng_below(rng, 2) ? " " : "、");
+        uint32_t c = u[i];
+        shi_reading rd[SHI_READINGS_MAX];
+        unsigned nr = c >= 0x80 ? shi_py_readings(c, rd) : 0;
+        int here = i == at || kind == 11;
+        if (c < 0x80) {
+            /* a Latin entry: leet, or a wildcard for a letter */
+            const char *l =
+                (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? leet_of[(c | 0x20) - 'a'] : NULL;
+            if (here && kind < 6 && l)
+                k = put(out, k, cap, l);
+            else if (here && kind == 6 && i)
+                k = put(out, k, cap, "*");
+            else
+                k = put_cp(out, k, cap, c);
+            continue;
+        }
+        if (!here) {
+            k = put_cp(out, k, cap, c);
+            continue;
+        }
+        switch (kind) {
+        case 0: /* pinyin, with a tone digit now and then */
+        case 11:
+            if (nr) {
+                k = put(out, k, cap, shi_py_syllable(SHI_READING_SYL(rd[0])));
+                if (rng_below(rng, 3) == 0) {
+                    char t[2] = {(char)('0' + SHI_READING_TONE(rd[0])), 0};
+                    k = put(out, k, cap, t);
+                }
+            } else {
+                k = put_cp(out, k, cap, c);
+            }
+            break;
+        case 1:
+        case 2: { /* homophone: another character of the same reading */
+            uint32_t h = 0, j0 = rng_below(rng, 8);
+            for (uint32_t j = 0; j < 8 && nr && !h; j++) {
+                uint32_t o = r->by_read[(size_t)rd[0] * 8 + ((j0 + j) & 7)];
+                if (o && o != c)
+                    h = o;
+            }
+            k = put_cp(out, k, cap, h && h != c ? h : c);
+            break;
+        }
+        case 3: /* near homophone: a syllable of the same near class */
+            if (nr) {
+                unsigned syl = SHI_READING_SYL(rd[0]), cls = shi_py_near(syl), other = 0;
+                for (unsigned s = 1; s < shi_py_nsyl && !other; s++)
+                    if (s != syl && shi_py_near(s) == cls)
+                        other = s;
+                const uint32_t *slot =
+                    other ? r->by_read + (size_t)((other << 3) | SHI_READING_TONE(rd[0])) * 8
+                          : NULL;
+                k = put_cp(out, k, cap, slot && slot[0] ? slot[0] : c);
+            } else {
+                k = put_cp(out, k, cap, c);
+            }
+            break;
+        case 4: /* split */
+            if (c < 0x10000 && r->split_a[c]) {
+                k = put_cp(out, k, cap, r->split_a[c]);
+                k = put_cp(out, k, cap, r->split_b[c]);
+            } else {
+                k = put_cp(out, k, cap, c);
+            }
+            break;
+        case 5: /* emoji */
+            k = put_cp(out, k, cap, c < 0x10000 && r->emoji[c] ? r->emoji[c] : c);
+            break;
+        case 6: /* wildcard */
+            k = put(out, k, cap, i ? (rng_below(rng, 2) ? "*" : "○") : "");
+            if (!i)
+                k = put_cp(out, k, cap, c);
+            break;
+        case 7: /* insertion after it */
+            k = put_cp(out, k, cap, c);
+            k = put(out, k, cap, rng_below(rng, 2) ? "z" : "q9");
+            break;
+        case 8: /* a digit for its syllable */
+            k = put(out, k, cap, rng_below(rng, 2) ? "4" : "7");
+            break;
+        case 9: /* initials of the whole entry */
+            if (i == at) {
+                for (size_t j = 0; j < n; j++) {
+                    unsigned nj = u[j] >= 0x80 ? shi_py_readings(u[j], rd) : 0;
+                    char s[2] = {nj ? shi_py_syllable(SHI_READING_SYL(rd[0]))[0] : 'x', 0};
+                    k = put(out, k, cap, s);
+                }
+                return k;
+            }
+            k = put_cp(out, k, cap, c);
+            break;
+        default: /* as itself */
+            k = put_cp(out, k, cap, c);
+        }
+    }
+    return k;
+}
+
+/* Ordinary Chinese around the renderings (or the corpus's lines). */
+static const char *const filler[] = {
+    "今天天气不错，我们去公园散步了。",
+    "这家酒店的服务很好，房间也干净，下次还会再来",
+    "快递三天就到了，包装完好，价格实惠",
+    "读博士的同学说实验室很忙",
+    "他在北京工作了5年，每月工资8000元",
+    "女子足球队赢了比赛！",
+    "弓箭手射中了靶心",
+    "我14日去3号楼开会，带上X光片",
+    "Professor Du Chang said it in English",
+    "新冠疫情期间大家都要戴口罩😷",
+    "哈哈哈哈233333 [笑cry]",
+    "这款手机的4K视频很清晰，型号A1",
+};
+
+static void generate(const rev *r, const strvec *entries, const strvec *lines, uint64_t seed,
+                     size_t count, strvec *out)
+{
+    uint64_t rng = seed;
+    char buf[8192];
+    for (size_t t = 0; t < count; t++) {
+        size_t k = 0;
+        uint32_t parts = 1 + rng_below(&rng, 6);
+        for (uint32_t p = 0; p < parts; p++) {
+            uint32_t what = rng_below(&rng, 4);
+            if (what == 0 && lines->n)
+                k = put(buf, k, sizeof buf - 8, lines->v[rng_below(&rng, (uint32_t)lines->n)]);
+            else if (what == 0 || what == 1)
+                k = put(buf, k, sizeof buf - 8,
+                        filler[rng_below(&rng, sizeof filler / sizeof filler[0])]);
+            else if (entries->n)
+                k += render(r, entries->v[rng_below(&rng, (uint32_t)entries->n)], &rng, buf + k,
+                            sizeof buf - 8 - k);
+            if (rng_below(&rng, 3) == 0)
+                k = put(buf, k, sizeof buf - 8, rng_below(&rng, 4) ? "\n" : "\r\n");
+        }
+        strvec_push(out, buf, k);
+    }
+}
+
+/* ------------------------------------------------------------ comparing */
+
+/* The hits of a scan through the scanner, fed `chunk` bytes at a time
+ * (0: at once). */
+static void scan(const shai_db *db, const char *text, size_t len, uint32_t flags, size_t chunk,
+                 hit_vec *hv)
+{
+    if (flags & SHAI_SCAN_VIOLATIONS)
+        flags |= SHI_SCAN_VERDICT;
+    shi_scanner *sc = malloc(sizeof *sc);
+    assert_non_null(sc);
+    shi_scanner_init(sc);
+    shi_scanner_start(sc, db, flags, collect_hit, hv);
+    if (!chunk) {
+        shi_scanner_feed(sc, (const unsigned char *)text, len, 1);
+    } else {
+        for (size_t at = 0; at < len; at += chunk) {
+            size_t n = len - at < chunk ? len - at : chunk;
+            shi_scanner_feed(sc, (const unsigned char *)text + at, n, at + n >= len);
+        }
+        if (!len)
+            shi_scanner_feed(sc, (const unsigned char *)"", 0, 1);
+    }
+    shi_scanner_finish(sc);
+    assert_status(shi_scanner_status(sc), SHAI_OK);
+    shi_scanner_release(sc);
+    free(sc);
+}
+
+static int same(const hit_vec *a, const hit_vec *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].start != b->v[i].start || a->v[i].end != b->v[i].end ||
+            a->v[i].entry != b->v[i].entry || a->v[i].category != b->v[i].category ||
+            a->v[i].action != b->v[i].action || a->v[i].flags != b->v[i].flags ||
+            a->v[i].variant != b->v[i].variant || a->v[i].reserved[0] != b->v[i].reserved[0])
+            return 0;
+    return 1;
+}
+
+typedef struct tally {
+    size_t texts, differ, variant_hits;
+    uint32_t kinds; /* SHI_VMASK of the kinds the reference found */
+} tally;
+
+/* Compares the prefiltered scans of each text with the reference in every
+ * mode; with `quiet`, counts the texts that differ rather than failing. */
+static void compare(const shai_db *db, const strvec *texts, int quiet, tally *t)
+{
+    static const uint32_t modes[] = {0, SHAI_SCAN_OVERLAPPING, SHAI_SCAN_VIOLATIONS,
+                                     SHAI_SCAN_VIOLATIONS | SHAI_SCAN_OVERLAPPING};
+    for (size_t i = 0; i < texts->n; i++) {
+        const char *text = texts->v[i];
+        size_t len = strlen(text);
+        int bad = 0;
+        for (size_t m = 0; m < sizeof modes / sizeof modes[0] && !bad; m++) {
+            hit_vec ref = {0}, got = {0}, chunked = {0};
+            scan(db, text, len, modes[m] | SHI_SCAN_NO_VFILTER, 0, &ref);
+            scan(db, text, len, modes[m], 0, &got);
+            scan(db, text, len, modes[m], 1 + (i % 11), &chunked);
+            if (!same(&ref, &got) || !same(&ref, &chunked)) {
+                bad = 1;
+                if (!quiet) {
+                    print_error("prefilter differs (mode 0x%x, %zu vs %zu/%zu hits) on: %s\n",
+                                (unsigned)modes[m], ref.n, got.n, chunked.n, text);
+                    for (size_t h = 0; h < ref.n; h++)
+                        print_error("  ref [%llu,%llu) entry %u kind %u\n",
+                                    (unsigned long long)ref.v[h].start,
+                                    (unsigned long long)ref.v[h].end, ref.v[h].entry,
+                                    ref.v[h].variant);
+                    for (size_t h = 0; h < got.n; h++)
+                        print_error("  got [%llu,%llu) entry %u kind %u\n",
+                                    (unsigned long long)got.v[h].start,
+                                    (unsigned long long)got.v[h].end, got.v[h].entry,
+                                    got.v[h].variant);
+                    for (size_t h = 0; h < chunked.n; h++)
+                        print_error("  chunked [%llu,%llu) entry %u kind %u\n",
+                                    (unsigned long long)chunked.v[h].start,
+                                    (unsigned long long)chunked.v[h].end, chunked.v[h].entry,
+                                    chunked.v[h].variant);
+                }
+            }
+            if (m == 1)
+                for (size_t h = 0; h < ref.n; h++)
+                    if (ref.v[h].variant) {
+                        t->variant_hits++;
+                        t->kinds |= SHI_VMASK(ref.v[h].variant);
+                    }
+            hit_vec_free(&ref);
+            hit_vec_free(&got);
+            hit_vec_free(&chunked);
+        }
+        t->texts++;
+        t->differ += (size_t)bad;
+        if (bad && !quiet)
+            fail();
+    }
+}
+
+/* ------------------------------------------------------------ the tests */
+
+typedef struct fixture {
+    shai_db *lists, *all;
+    strvec entries, lines, texts;
+    rev *r;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    f->lists = wordlists_db();
+    sample_entries(f->lists, 7, 53, &f->entries);
+    f->all = all_kinds_db(&f->entries);
+    f->r = rev_build();
+    /* a slice of a real corpus: its first lines */
+    size_t len = 0;
+    char *corpus = read_file(getenv("SHAI_TEST_CORPUS"), (size_t)1 << 20, &len);
+    if (corpus) {
+        char *line = corpus;
+        for (char *nl; (nl = strchr(line, '\n')) && f->lines.n < 2000; line = nl + 1)
+            if (nl > line)
+                strvec_push(&f->lines, line, (size_t)(nl - line));
+        free(corpus);
+    }
+    generate(f->r, &f->entries, &f->lines, 0x5EED, test_scale(1500), &f->texts);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    shai_db_free(f->lists);
+    shai_db_free(f->all);
+    strvec_free(&f->entries);
+    strvec_free(&f->lines);
+    strvec_free(&f->texts);
+    rev_free(f->r);
+    free(f);
+    return 0;
+}
+
+static void test_cases(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    char *lex = read_file(cases_lexicon_path, (size_t)4 << 20, &len);
+    strvec texts = {0};
+    load_cases(&texts);
+    if (!lex || !texts.n) {
+        free(lex);
+        strvec_free(&texts);
+        skip(); /* the tree has no test set */
+    }
+    shai_db *db = compile_source(lex, len);
+    tally t = {0};
+    compare(db, &texts, 0, &t);
+    print_message("cases: %zu texts, %zu variant hits, kinds 0x%x\n", t.texts, t.variant_hits,
+                  (unsigned)t.kinds);
+    assert_true(t.variant_hits > 100);
+    shai_db_free(db);
+    free(lex);
+    strvec_free(&texts);
+}
+
+static void test_generated(void **state)
+{
+    fixture *f = *state;
+    tally t = {0};
+    compare(f->all, &f->texts, 0, &t);
+    print_message("all kinds: %zu texts, %zu variant hits, kinds 0x%x\n", t.texts, t.variant_hits,
+                  (unsigned)t.kinds);
+    /* the texts hold what the comparison is about */
+    static const uint32_t kinds[] = {
+        SHAI_VARIANT_PINYIN, SHAI_VARIANT_HOMOPHONE, SHAI_VARIANT_SPLIT, SHAI_VARIANT_WILDCARD,
+        SHAI_VARIANT_INSERT, SHAI_VARIANT_INITIALS,  SHAI_VARIANT_EMOJI};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!(t.kinds & SHI_VMASK(kinds[i])))
+            fail_msg("no %s hit in the generated texts", shai_variant_name(kinds[i]));
+    tally l = {0};
+    compare(f->lists, &f->texts, 0, &l);
+    print_message("word lists: %zu texts, %zu variant hits\n", l.texts, l.variant_hits);
+    assert_true(l.variant_hits > 0);
+}
+
+static void test_corpus(void **state)
+{
+    fixture *f = *state;
+    if (!f->lines.n)
+        skip(); /* SHAI_TEST_CORPUS names no file */
+    /* each line on its own, then all of them as one text */
+    strvec one = {0};
+    size_t total = 0;
+    for (size_t i = 0; i < f->lines.n; i++)
+        total += strlen(f->lines.v[i]) + 1;
+    char *all = malloc(total + 1);
+    assert_non_null(all);
+    size_t k = 0;
+    for (size_t i = 0; i < f->lines.n; i++) {
+        size_t n = strlen(f->lines.v[i]);
+        memcpy(all + k, f->lines.v[i], n);
+        k += n;
+        all[k++] = '\n';
+    }
+    strvec_push(&one, all, k);
+    free(all);
+    tally t = {0};
+    compare(f->lists, &f->lines, 0, &t);
+    compare(f->all, &f->lines, 0, &t);
+    compare(f->lists, &one, 0, &t);
+    print_message("corpus: %zu texts, %zu variant hits\n", t.texts, t.variant_hits);
+    strvec_free(&one);
+}
+
+/* A prefilter that drops a trigger the layer needs must be caught: each
+ * damage below makes some generated text differ. */
+static void damage(shi_vfilter *vf, int d)
+{
+    switch (d) {
+    case 0:
+        memset(vf->pair, 0, sizeof vf->pair);
+        break;
+    case 1:
+        for (uint32_t cp = 0; cp < 0x10000; cp++)
+            vf->flags[cp] &= (uint8_t)~SHI_VF_SPLIT;
+        break;
+    case 2:
+        vf->kinds &= ~SHI_VMASK(SHAI_VARIANT_PINYIN);
+        break;
+    case 3:
+        vf->kinds &= ~SHI_VMASK(SHAI_VARIANT_INSERT);
+        break;
+    case 4:
+        memset(vf->bigram, 0, sizeof vf->bigram);
+        break;
+    case 5:
+        for (uint32_t cp = 0x80; cp < 0x10000; cp++)
+            if ((vf->flags[cp] & SHI_VF_TRIG) && !shi_is_han(cp))
+                vf->flags[cp] = 0;
+        break;
+    case 6:
+        for (uint32_t cp = 0; cp < 0x10000; cp++)
+            vf->flags[cp] &= (uint8_t) ~(SHI_VF_FIRST | SHI_VF_SECOND);
+        break;
+    }
+}
+
+static void test_damage_is_caught(void **state)
+{
+    fixture *f = *state;
+    shai_db *dbs[2] = {f->all, f->lists};
+    static const char *const what[] = {
+        "homophone pairs",      "split halves",        "pinyin tokens", "insertions",
+        "unit pairs (regions)", "emoji and wildcards", "reading keys"};
+    shi_vfilter *keep = malloc(sizeof *keep);
+    assert_non_null(keep);
+    for (int d = 0; d < 7; d++) {
+        size_t differ = 0;
+        for (int i = 0; i < 2; i++) {
+            shi_vfilter *vf = (shi_vfilter *)(uintptr_t)dbs[i]->vfilter;
+            uint64_t *chars2 = (uint64_t *)(uintptr_t)dbs[i]->vchars2;
+            size_t n2 = (size_t)dbs[i]->nvchars2 * sizeof *chars2;
+            uint64_t *keep2 = malloc(n2 ? n2 : 1);
+            assert_non_null(keep2);
+            memcpy(keep, vf, sizeof *vf);
+            if (n2)
+                memcpy(keep2, chars2, n2);
+            damage(vf, d);
+            if (d == 0 && n2)
+                memset(chars2, 0, n2); /* the pairs spelled out too */
+            tally t = {0};
+            compare(dbs[i], &f->texts, 1, &t);
+            memcpy(vf, keep, sizeof *vf);
+            if (n2)
+                memcpy(chars2, keep2, n2);
+            free(keep2);
+            print_message("without %s (%s): %zu of %zu texts differ\n", what[d],
+                          i ? "word lists" : "all kinds", t.differ, t.texts);
+            differ += t.differ;
+        }
+        if (!differ)
+            fail_msg("a prefilter without %s went unnoticed", what[d]);
+    }
+    free(keep);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: %s CASES.tsv LEXICON.txt WORDLISTS_DIR\n", argv[0]);
+        return 2;
+    }
+    cases_path = argv[1];
+    cases_lexicon_path = argv[2];
+    wordlists_dir = argv[3];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_generated),
+        cmocka_unit_test(test_corpus),
+        cmocka_unit_test(test_damage_is_caught),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
