@@ -725,12 +725,13 @@ static uint32_t fold_han(const shai_db *db, uint32_t cp)
  * Components outside the alphabet come unfolded: 弓雖 is 弓虽. */
 static uint32_t compose(const shai_db *db, const uint8_t *vf, uint32_t a, uint32_t b)
 {
-    uint32_t c = 0;
-    if (!vf || a >= 0x10000 || (vf[a] & SHI_VF_SPLIT))
-        c = shi_split_compose(a, b);
+    /* the flags hold a character's split halves by its full fold */
+    if (vf && a < 0x10000 && !(vf[a] & SHI_VF_SPLIT))
+        return 0;
+    uint32_t c = shi_split_compose(a, b);
     if (!c) {
         uint32_t fa = fold_han(db, a), fb = fold_han(db, b);
-        if ((fa != a || fb != b) && (!vf || fa >= 0x10000 || (vf[fa] & SHI_VF_SPLIT)))
+        if (fa != a || fb != b)
             c = shi_split_compose(fa, fb);
     }
     return c;
