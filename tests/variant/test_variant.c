@@ -226,6 +226,7 @@ static void test_actions_and_policies(void **state)
     assert_int_equal(verdict, SHAI_ACTION_REVIEW);
     assert_int_equal(hits[0].variant, SHAI_VARIANT_HOMOPHONE);
     /* a scene that maps a kind to keep gives the entry's action */
+    shai_policy_free(p);
     shai_db_free(d);
     d = db_from_source("@category gambling\n@action block\n赌场\n"
                        "@scene strict\nvariant:homophone keep\n@end\n");
