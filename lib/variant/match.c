@@ -186,6 +186,10 @@ static int all_pinyin(const walk *w, uint32_t s, uint32_t e)
         uint8_t lens[8];
         unsigned np = k ? shi_py_prefixes(buf, k, ids, lens) : 0;
         for (unsigned j = 0; j < np && !ok[i - s]; j++) {
+            /* m, n, ng, hm, hng are syllables of interjections only: with
+             * them, team (te a m) and online (o n li ne) would be pinyin */
+            if (!strpbrk(shi_py_syllable(ids[j]), "aeiouv"))
+                continue;
             uint32_t at = i + lens[j];
             if (ok[at - s])
                 ok[i - s] = 1;
@@ -197,23 +201,32 @@ static int all_pinyin(const walk *w, uint32_t s, uint32_t e)
     return ok[0];
 }
 
-/* The Latin token nearest before s (or after e), separated from it by
- * spaces and punctuation only, is pinyin (or there is none). */
+/* Whether the token that holds u[t] is a Latin word other than pinyin:
+ * it has a letter and is not entirely pinyin syllables (a number is not
+ * a word of English text). */
+static int english_at(const walk *w, uint32_t t)
+{
+    uint32_t s = w->u[t].tok_s, e = w->u[t].tok_e;
+    for (uint32_t k = s; k < e; k++)
+        if (w->u[k].cls == C_LATIN)
+            return !all_pinyin(w, s, e);
+    return 0;
+}
+
+/* The Latin token nearest before s (or after e), right next to it or
+ * separated from it by spaces and punctuation only, is pinyin (or a number,
+ * or there is none): hao圆jiao is pinyin text, `yuanjiao team` English. */
 static int context_ok(const walk *w, uint32_t s, uint32_t e)
 {
     uint32_t i = s;
     while (i > 0 && (w->u[i - 1].cls == C_NOISE || w->u[i - 1].cls == C_SEP))
         i--;
-    if (i > 0 && i < s && (w->u[i - 1].cls == C_LATIN || w->u[i - 1].cls == C_DIGIT) &&
-        !all_pinyin(w, w->u[i - 1].tok_s, w->u[i - 1].tok_e))
+    if (i > 0 && (w->u[i - 1].cls == C_LATIN || w->u[i - 1].cls == C_DIGIT) && english_at(w, i - 1))
         return 0;
-    if (i > 0 && i == s && w->u[i - 1].cls == C_LATIN)
-        return 0; /* cannot happen: a pinyin run starts a token */
     i = e;
     while (i < w->n && (w->u[i].cls == C_NOISE || w->u[i].cls == C_SEP))
         i++;
-    if (i < w->n && i > e && (w->u[i].cls == C_LATIN || w->u[i].cls == C_DIGIT) &&
-        !all_pinyin(w, w->u[i].tok_s, w->u[i].tok_e))
+    if (i < w->n && (w->u[i].cls == C_LATIN || w->u[i].cls == C_DIGIT) && english_at(w, i))
         return 0;
     return 1;
 }
