@@ -152,6 +152,10 @@ class Phon:
             for s, _ in rs:
                 for sp in spellings(s):
                     self.syllables.add(sp)
+        # For "is this token entirely pinyin": not the interjections that
+        # have no vowel (m, n, ng, hm, hng): with them `team` (te a m) and
+        # `online` (o n li ne) would be pinyin.
+        self.ctx_syllables = {s for s in self.syllables if any(v in s for v in "aeiouv")}
         self.maxsyl = max(len(s) for s in self.syllables)
         self._pin = {}
 
@@ -180,7 +184,7 @@ class Phon:
             if not ok[i]:
                 continue
             for L in range(1, min(self.maxsyl, n - i) + 1):
-                if tok[i : i + L] in self.syllables:
+                if tok[i : i + L] in self.ctx_syllables:
                     ok[i + L] = True
                     if i + L < n and tok[i + L] in "12345":
                         ok[i + L + 1] = True
@@ -479,8 +483,9 @@ def toned_spelling(syl, tone):
 
 def shai_fold_identity(shai, chars):
     """The characters that `shai fold` leaves as they are."""
-    text = "\n".join(chars)
-    p = subprocess.run([shai, "fold", text], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    text = "\n".join(chars) + "\n"
+    p = subprocess.run([shai, "fold"], input=text.encode("utf-8"), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
     if p.returncode != 0:
         return set()
     got = p.stdout.decode("utf-8").rstrip("\n").split("\n")
