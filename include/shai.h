@@ -154,7 +154,7 @@ SHAI_API const char *shai_fold_stage_name(uint32_t stage);
           where the entry has it once (default 1) */
 #define SHAI_OPT_LENIENT                                                                           \
     4u /* 1: a malformed lexicon line is skipped and recorded                                      \
-          (shai_builder_skipped) instead of failing the                                             \
+          (shai_builder_skipped) instead of failing the                                            \
           whole source (default 0); builder only, not in a db */
 
 /* Longest entry, in code points. */
@@ -175,8 +175,8 @@ SHAI_API void shai_builder_free(shai_builder *b);
  *   text, text_len  UTF-8 entry text (not NUL-terminated necessarily); must be
  *                   valid UTF-8, not empty nor only white space (U+0020,
  *                   U+3000, ...), contain no control characters and at
- *                   most SHAI_MAX_ENTRY_CODEPOINTS code points. It is taken as is (a lexicon file trims spaces).
- *   category        NUL-terminated category name, e.g. "gambling"; NULL means
+ *                   most SHAI_MAX_ENTRY_CODEPOINTS code points. It is taken as is (a lexicon file
+ * trims spaces). category        NUL-terminated category name, e.g. "gambling"; NULL means
  *                   "uncategorized".
  *   action          SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK.
  *   flags           SHAI_ENTRY_* bits.
@@ -209,13 +209,11 @@ SHAI_API int shai_builder_add_entry(shai_builder *b, const char *text, size_t te
  * scan; while that budget is spent, no rule is run on the next lines (a
  * rule that has begun on a line may give up 16 more times on it). Word
  * hits are never skipped. The scan then still reports every hit it found,
- * goes on with the next lines, and returns SHAI_E_MATCH_LIMIT at the end (shai_scan_hits fills the hits
- * and *count as on success; shai_check also sets the verdict to at least
- * SHAI_ACTION_REVIEW; a stream reports it from shai_stream_close). Rules
- * whose cost is bounded in the input length (`shai lint` flags those that
- * are not) never hit the limits.
- * Attributes as in shai_builder_add_entry (SHAI_ENTRY_ALLOW allowed). A bad
- * pattern gives SHAI_E_REGEX with PCRE2's message and the column.
+ * goes on with the next lines, and returns SHAI_E_MATCH_LIMIT at the end (shai_scan_hits fills the
+ * hits and *count as on success; shai_check also sets the verdict to at least SHAI_ACTION_REVIEW; a
+ * stream reports it from shai_stream_close). Rules whose cost is bounded in the input length (`shai
+ * lint` flags those that are not) never hit the limits. Attributes as in shai_builder_add_entry
+ * (SHAI_ENTRY_ALLOW allowed). A bad pattern gives SHAI_E_REGEX with PCRE2's message and the column.
  * Since 0.1. */
 SHAI_API int shai_builder_add_rule(shai_builder *b, const char *pattern, size_t pattern_len,
                                    const char *category, uint32_t action, uint32_t flags,
@@ -366,6 +364,15 @@ SHAI_API int shai_db_entry_info(const shai_db *db, uint32_t index, uint32_t *cat
                                 uint32_t *action, uint32_t *flags, const char **tag,
                                 const char **suggestion);
 
+/* The variant kinds entry `index` may be written in: bit (1 << kind) for
+ * each SHAI_VARIANT_* kind it opted into, and SHAI_VARIANTS_NEAR for
+ * near-homophones (docs/lexicon-format.md, "Variants"); 0 for an exact
+ * entry, a rule, or one with `variants=none`. Returns SHAI_OK,
+ * SHAI_E_INVALID_ARG (db or mask NULL) or SHAI_E_OUT_OF_RANGE. Thread-safe.
+ * Since 0.2. */
+#define SHAI_VARIANTS_NEAR 0x800u
+SHAI_API int shai_db_entry_variants(const shai_db *db, uint32_t index, uint32_t *mask);
+
 /* Where entry `index` was first written, as shai_builder_entry_source told
  * for the builder the db was compiled from. A db opened from a file or a
  * buffer does not keep sources: *file NULL and *line 0. Either out pointer
@@ -464,8 +471,7 @@ SHAI_API int shai_db_open(const char *path, shai_db **out);
  * os_error may be NULL. The CLI uses it to tell a missing default db from
  * an unreadable one without a stat() of its own. Thread-safe. Since 0.2. */
 #define SHAI_DB_COPY 0x2u
-SHAI_API int shai_db_open_flags(const char *path, uint32_t flags, shai_db **out,
-                                int32_t *os_error);
+SHAI_API int shai_db_open_flags(const char *path, uint32_t flags, shai_db **out, int32_t *os_error);
 
 /* Open a db from an image in memory. The image is copied unless flags has
  * SHAI_DB_BORROW, in which case the caller keeps buf alive and unchanged
@@ -503,6 +509,53 @@ SHAI_API int shai_db_size(const shai_db *db, size_t *bytes);
 /* Scan flags. */
 #define SHAI_SCAN_OVERLAPPING 0x1u /* every hit; default: leftmost-longest, non-overlapping */
 #define SHAI_SCAN_VIOLATIONS 0x2u  /* only deny hits that no allow hit covers (see shai_check) */
+/* No variant hits (see "Variants" below): only entries as folded text and
+ * rules. Since 0.2. */
+#define SHAI_SCAN_NO_VARIANTS 0x4u
+/* Also read vertical text: a run of 2 or more consecutive lines that each
+ * hold exactly one Han character (spaces and noise around it aside) is read
+ * as one line by the variant layer, so that 翻\n墙 is a hit of 翻墙 (kind
+ * SHAI_VARIANT_VERTICAL unless another kind applies), offsets into the
+ * original text. Entries the variant layer holds only (those with >= 2
+ * units that are not exact). Since 0.2. */
+#define SHAI_SCAN_VERTICAL 0x8u
+
+/* Variants. Besides its folded text, an entry of 2 or more units that is
+ * not `exact` matches text that writes some of its units another way, as
+ * users write to dodge filters (docs/lexicon-format.md, "Variants"): each
+ * such hit says which kind of variant it used (shai_hit.variant, the first
+ * of these in the order wildcard, split, emoji, digit, initials, pinyin,
+ * homophone, leet, insert, vertical that the match used). An entry opts in
+ * per kind (lexicon `@variants` / `variants=`; by default pinyin, homophone,
+ * split, emoji, leet, wildcard and insert). A match that uses no variant is
+ * the ordinary hit and is not reported twice.
+ *
+ * What is not caught: variants of one-unit entries and of exact entries;
+ * homophones that differ in tone (读博 is not 赌博) unless the entry asks
+ * for near-homophones (which still keep the tone); all-Han homophone
+ * matches that keep no unit of the entry as written (戴运 is not 代孕);
+ * pinyin inside a longer Latin word, in English context or as a capitalised
+ * name; split characters, emoji and digit syllables outside the bundled
+ * tables; more than one wildcard, or one in first place; a variant that
+ * spans a line break (but SHAI_SCAN_VERTICAL); abbreviations other than the
+ * first letters of the syllables; characters without a Unihan reading,
+ * other than as themselves. */
+#define SHAI_VARIANT_NONE 0u
+#define SHAI_VARIANT_PINYIN 1u    /* duchang, du3 chang3 -> 赌场 */
+#define SHAI_VARIANT_INITIALS 2u  /* sjb -> 神经病 (entries with `initials`) */
+#define SHAI_VARIANT_HOMOPHONE 3u /* 圆交 -> 援交 (same reading and tone) */
+#define SHAI_VARIANT_SPLIT 4u     /* 米青液 -> 精液 */
+#define SHAI_VARIANT_EMOJI 5u     /* 🐮🍺 -> 牛逼 */
+#define SHAI_VARIANT_LEET 6u      /* b@stard -> bastard */
+#define SHAI_VARIANT_WILDCARD 7u  /* 混X -> 混蛋 (default action: review) */
+#define SHAI_VARIANT_INSERT 8u    /* 迷z奸 -> 迷奸 */
+#define SHAI_VARIANT_DIGIT 9u     /* 748 -> 去死吧 (entries with `digit`) */
+#define SHAI_VARIANT_VERTICAL 10u /* one character per line (SHAI_SCAN_VERTICAL) */
+#define SHAI_VARIANT_MAX 10u
+
+/* The name of a variant kind ("pinyin", ...; "none" for SHAI_VARIANT_NONE),
+ * NULL for an unknown kind. Static storage. Thread-safe. Since 0.2. */
+SHAI_API const char *shai_variant_name(uint32_t kind);
 
 /* Hit flags. */
 #define SHAI_HIT_ALLOW 0x1u /* the entry is an allow-list entry */
@@ -517,7 +570,8 @@ typedef struct shai_hit {
     uint32_t category;    /* category id, see shai_db_category_name */
     uint32_t action;      /* SHAI_ACTION_* */
     uint32_t flags;       /* SHAI_HIT_* */
-    uint32_t reserved[2]; /* 0; since 0.2 */
+    uint32_t variant;     /* SHAI_VARIANT_*: how the text wrote the entry; since 0.2 */
+    uint32_t reserved[1]; /* 0; since 0.2 */
 } shai_hit;
 
 /* Called once per hit. `hit` is valid during the call only. Return 0 to go on,
@@ -558,8 +612,8 @@ typedef int (*shai_hit_fn)(const shai_hit *hit, void *user);
  * 1 MiB of folded text, the rule hits of each piece but the last come right
  * before the first word hit that ends past the piece (or, when none does,
  * before the next piece's). That order is the same for shai_scan, every
- * *_with variant and a stream fed in any pieces. No heap allocation unless the db has rules. Thread-safe for a shared
- * db. Since 0.1. */
+ * *_with variant and a stream fed in any pieces. No heap allocation unless the db has rules.
+ * Thread-safe for a shared db. Since 0.1. */
 SHAI_API int shai_scan(const shai_db *db, const char *text, size_t len, uint32_t flags,
                        shai_hit_fn fn, void *user);
 
@@ -690,8 +744,8 @@ SHAI_API void shai_scratch_free(shai_scratch *scratch);
 /* shai_scan with a scratch: the same hits, order and statuses, plus
  * SHAI_E_INVALID_ARG for a NULL scratch and SHAI_E_STATE when the scratch
  * is in use. Since 0.2. */
-SHAI_API int shai_scan_with(const shai_db *db, shai_scratch *scratch, const char *text,
-                            size_t len, uint32_t flags, shai_hit_fn fn, void *user);
+SHAI_API int shai_scan_with(const shai_db *db, shai_scratch *scratch, const char *text, size_t len,
+                            uint32_t flags, shai_hit_fn fn, void *user);
 
 /* shai_scan_hits with a scratch (see shai_scan_with). Since 0.2. */
 SHAI_API int shai_scan_hits_with(const shai_db *db, shai_scratch *scratch, const char *text,
@@ -699,9 +753,9 @@ SHAI_API int shai_scan_hits_with(const shai_db *db, shai_scratch *scratch, const
                                  size_t *count);
 
 /* shai_check with a scratch (see shai_scan_with). Since 0.2. */
-SHAI_API int shai_check_with(const shai_db *db, shai_scratch *scratch, const char *text,
-                             size_t len, uint32_t flags, uint32_t *verdict, shai_hit *hits,
-                             size_t cap, size_t *count);
+SHAI_API int shai_check_with(const shai_db *db, shai_scratch *scratch, const char *text, size_t len,
+                             uint32_t flags, uint32_t *verdict, shai_hit *hits, size_t cap,
+                             size_t *count);
 
 /* shai_check_batch with a scratch (see shai_scan_with): the batch of a
  * server thread allocates nothing once its scratch has seen texts like
@@ -786,7 +840,6 @@ SHAI_API uint32_t shai_builder_declared_category_count(const shai_builder *b);
 SHAI_API int shai_builder_declared_category(const shai_builder *b, uint32_t index,
                                             const char **name, const char **file, uint32_t *line);
 
-
 /* A policy: what each category of one db does in a check, scan or mask.
  * Configure it with the setters, then share it: the calls that take a
  * policy only read it, so any number of threads may use one policy at the
@@ -822,6 +875,16 @@ SHAI_API int shai_policy_set_category(shai_policy *policy, uint32_t category, ui
  * shai_db_scene_action). Returns SHAI_OK, SHAI_E_INVALID_ARG (policy or
  * action NULL) or SHAI_E_OUT_OF_RANGE. Since 0.2. */
 SHAI_API int shai_policy_category(const shai_policy *policy, uint32_t category, uint32_t *action);
+
+/* Set what the hits of variant kind `kind` (SHAI_VARIANT_PINYIN ..
+ * SHAI_VARIANT_MAX) do: SHAI_SCENE_OFF (not found), SHAI_ACTION_REVIEW,
+ * SHAI_ACTION_BLOCK, or SHAI_SCENE_KEEP (the category's action, else the
+ * entry's). A new policy takes the mapping of the db (scene lines
+ * `variant:KIND ACTION`), else wildcard hits review and the others keep;
+ * shai_policy_set_scene takes the scene's. Returns SHAI_OK,
+ * SHAI_E_INVALID_ARG (policy NULL, another action) or SHAI_E_OUT_OF_RANGE
+ * (kind). Since 0.2. */
+SHAI_API int shai_policy_set_variant(shai_policy *policy, uint32_t kind, uint32_t action);
 
 /* shai_scan under a policy (NULL: none, as shai_scan): off categories are
  * not found, and each deny hit carries the action its category maps to.

@@ -311,7 +311,7 @@ static uint32_t intern_category(shai_builder *b, const char *name, size_t len)
 int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const char *category,
                             size_t category_len, uint32_t action, uint32_t flags, const char *tag,
                             size_t tag_len, const char *suggestion, size_t suggestion_len,
-                            uint32_t file, uint32_t line)
+                            uint32_t variants, uint32_t file, uint32_t line)
 {
     size_t bytes = len + category_len + tag_len + suggestion_len + 4;
     int rc = shi_builder_reserve(b, 1, bytes, 1, 0, 0);
@@ -333,6 +333,7 @@ int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const
             memcmp(b->pool + e->text, text, len) == 0) {
             if (action > e->action)
                 e->action = (uint8_t)action;
+            e->variants |= (uint16_t)variants;
             if (e->tag == SHI_NO_STRING && tag)
                 e->tag = pool_add(b, tag, tag_len);
             if (e->suggestion == SHI_NO_STRING && suggestion)
@@ -364,6 +365,7 @@ int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const
     e->suggestion = suggestion ? pool_add(b, suggestion, suggestion_len) : SHI_NO_STRING;
     e->action = (uint8_t)action;
     e->flags = (uint8_t)flags;
+    e->variants = (uint16_t)variants;
     e->addition = b->nadditions;
     a->entry = b->nentries;
     b->nadditions++;
@@ -405,9 +407,10 @@ static int add_attributed(shai_builder *b, const char *text, size_t len, const c
         (tag && (rc = check_attribute(b, "tag", tag))) ||
         (suggestion && (rc = check_attribute(b, "suggestion", suggestion))))
         return rc;
-    rc = shi_builder_add_checked(b, text, len, category, category ? strlen(category) : 0, action,
-                                 flags, tag, tag ? strlen(tag) : 0, suggestion,
-                                 suggestion ? strlen(suggestion) : 0, SHI_NO_SOURCE, 0);
+    rc = shi_builder_add_checked(
+        b, text, len, category, category ? strlen(category) : 0, action, flags, tag,
+        tag ? strlen(tag) : 0, suggestion, suggestion ? strlen(suggestion) : 0,
+        (flags & SHAI_ENTRY_RULE) ? 0 : SHI_VMASK_STANDARD, SHI_NO_SOURCE, 0);
     if (rc)
         return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
     return SHAI_OK;

@@ -16,6 +16,7 @@ typedef struct shi_bentry {
     uint32_t addition;   /* the addition that created it (its source) */
     uint8_t action;
     uint8_t flags;
+    uint16_t variants; /* SHI_VMASK_* (common/db.h): the union over its additions */
 } shi_bentry;
 
 /* One entry as added, duplicates included (shai_builder_addition). */
@@ -40,7 +41,10 @@ typedef struct shi_bscene {
     uint32_t *lines;   /* where each category line was written */
     uint32_t n, cap;
     uint8_t others; /* the action of every category not named */
-    uint32_t file;  /* index in shai_builder.files */
+    /* per variant kind (SHAI_VARIANT_*): `variant:KIND ACTION` lines, else
+     * SHAI_SCENE_KEEP (wildcard: review) */
+    uint8_t variants[16];
+    uint32_t file; /* index in shai_builder.files */
     uint32_t line;
 } shi_bscene;
 
@@ -138,6 +142,6 @@ int shi_builder_reserve(shai_builder *b, uint32_t entries, size_t bytes, uint32_
 int shi_builder_add_checked(shai_builder *b, const char *text, size_t len, const char *category,
                             size_t category_len, uint32_t action, uint32_t flags, const char *tag,
                             size_t tag_len, const char *suggestion, size_t suggestion_len,
-                            uint32_t file, uint32_t line);
+                            uint32_t variants, uint32_t file, uint32_t line);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "build/compile.h"
 #include "rules/compile.h"
+#include "variant/variant.h"
 #include "unicode/charclass.h"
 
 static int build_entries(shi_compile *c)
@@ -53,6 +54,7 @@ static int build_entries(shi_compile *c)
             .bound = (uint8_t)((shi_is_word_char(cp0) ? SHI_BOUND_START : 0) |
                                (shi_is_word_char(cpn) ? SHI_BOUND_END : 0)),
             .units = (uint8_t)units,
+            .variants = (be->flags & (SHAI_ENTRY_EXACT | SHAI_ENTRY_RULE)) ? 0 : be->variants,
         };
         if (be->tag != SHI_NO_STRING || be->suggestion != SHI_NO_STRING)
             notes[nnotes++] = (shi_note){i, be->tag, be->suggestion};
@@ -89,9 +91,11 @@ static int build_scenes(shi_compile *c)
     db->strings = strings;
     uint32_t *names = malloc((size_t)b->nscenes * sizeof *names);
     uint8_t *actions = malloc((size_t)b->nscenes * db->ncategories + 1);
+    uint8_t *variants = malloc((size_t)b->nscenes * SHI_VKINDS);
     db->scenes = names;
     db->scene_actions = actions;
-    if (!names || !actions)
+    db->scene_variants = variants;
+    if (!names || !actions || !variants)
         return SHAI_E_NOMEM;
     size_t at = (size_t)db->strings_len + 1;
     for (uint32_t i = 0; i < b->nscenes; i++) {
@@ -100,6 +104,7 @@ static int build_scenes(shi_compile *c)
         memcpy(strings + at, sc->name, n);
         names[i] = (uint32_t)at;
         at += n;
+        memcpy(variants + (size_t)i * SHI_VKINDS, sc->variants, SHI_VKINDS);
         for (uint32_t k = 0; k < db->ncategories; k++) {
             const char *category = strings + db->categories[k];
             uint8_t action = sc->others;
@@ -172,6 +177,8 @@ int shai_builder_compile(const shai_builder *b, shai_db **out)
         rc = shi_build_map(&c);
     if (!rc)
         rc = build_entries(&c);
+    if (!rc)
+        rc = shi_variant_build(c.db, c.cp_units, c.unit_off);
     if (!rc)
         rc = build_scenes(&c);
     if (!rc)

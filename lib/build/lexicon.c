@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "build/lexicon.h"
+#include "common/db.h"
 #include "unicode/fold.h"
 #include "rules/compile.h"
 #include "unicode/utf8.h"
@@ -61,6 +62,7 @@ void shi_lex_parse_free(parse *ps)
 typedef struct defaults {
     span category, tag, suggestion;
     uint8_t action, flags, has_tag, has_suggestion;
+    uint16_t variants; /* SHI_VMASK_* */
 } defaults;
 
 static const char default_category[] = "uncategorized";
@@ -196,6 +198,56 @@ static int parse_action(span v, uint8_t *action)
     return 1;
 }
 
+/* A variant list (`@variants`, `variants=`): kind names, `near`, `none`,
+ * `all` or `standard`, separated by commas. */
+static int parse_variants(parse *ps, const char *file, uint32_t line, const char *lp, span v,
+                          uint16_t *out)
+{
+    static const struct {
+        const char *name;
+        uint16_t mask;
+    } names[] = {
+        {"pinyin", SHI_VMASK(SHAI_VARIANT_PINYIN)},
+        {"homophone", SHI_VMASK(SHAI_VARIANT_HOMOPHONE)},
+        {"near", SHI_VMASK_NEAR | SHI_VMASK(SHAI_VARIANT_HOMOPHONE)},
+        {"initials", SHI_VMASK(SHAI_VARIANT_INITIALS)},
+        {"split", SHI_VMASK(SHAI_VARIANT_SPLIT)},
+        {"emoji", SHI_VMASK(SHAI_VARIANT_EMOJI)},
+        {"digit", SHI_VMASK(SHAI_VARIANT_DIGIT)},
+        {"leet", SHI_VMASK(SHAI_VARIANT_LEET)},
+        {"wildcard", SHI_VMASK(SHAI_VARIANT_WILDCARD)},
+        {"insert", SHI_VMASK(SHAI_VARIANT_INSERT)},
+        {"none", 0},
+        {"all", SHI_VMASK_ALL},
+        {"standard", SHI_VMASK_STANDARD},
+    };
+    if (!v.n)
+        return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, v.p,
+                               "variants: a list of kinds, 'none', 'all' or 'standard'%.*s",
+                               (span){"", 0});
+    uint16_t mask = 0;
+    const char *p = v.p, *e = v.p + v.n;
+    while (p <= e) {
+        const char *ce = memchr(p, ',', (size_t)(e - p));
+        if (!ce)
+            ce = e;
+        span name = {p, (size_t)(ce - p)};
+        size_t k = 0;
+        while (k < sizeof names / sizeof names[0] && !shi_lex_span_is(name, names[k].name))
+            k++;
+        if (k == sizeof names / sizeof names[0])
+            return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, p,
+                                   "unknown variant kind '%.*s' (pinyin homophone near initials "
+                                   "split emoji digit leet "
+                                   "wildcard insert, none, all, standard)",
+                                   name);
+        mask |= names[k].mask;
+        p = ce + 1;
+    }
+    *out = mask;
+    return SHAI_OK;
+}
+
 static int directive(parse *ps, defaults *d, const char *file, uint32_t line, const char *lp,
                      span body)
 {
@@ -213,6 +265,10 @@ static int directive(parse *ps, defaults *d, const char *file, uint32_t line, co
         if ((rc = shi_lex_check_value(ps, file, line, lp, value, "category")))
             return rc;
         d->category = value;
+    } else if (shi_lex_span_is(name, "variants")) {
+        if ((rc = parse_variants(ps, file, line, lp, value.n ? value : (span){body.p, 0},
+                                 &d->variants)))
+            return rc;
     } else if (shi_lex_span_is(name, "action")) {
         if (!parse_action(value, &d->action))
             return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, value.n ? value.p : body.p,
@@ -286,6 +342,9 @@ static int attributes(parse *ps, pending *it, const char *file, uint32_t line, c
                 if ((rc = shi_lex_check_value(ps, file, line, lp, val, "category")))
                     return rc;
                 it->category = val;
+            } else if (shi_lex_span_is(key, "variants")) {
+                if ((rc = parse_variants(ps, file, line, lp, val, &it->variants)))
+                    return rc;
             } else if (shi_lex_span_is(key, "action")) {
                 if (!parse_action(val, &it->action))
                     return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, val.p,
@@ -328,7 +387,8 @@ static int push(parse *ps, const pending *it)
 int shi_lex_parse_source(parse *ps, const char *file, const char *data, size_t len)
 {
     defaults d = {.category = {default_category, sizeof default_category - 1},
-                  .action = SHAI_ACTION_BLOCK};
+                  .action = SHAI_ACTION_BLOCK,
+                  .variants = SHI_VMASK_STANDARD};
     const char *p = data, *end = data + len;
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
@@ -433,6 +493,7 @@ int shi_lex_parse_source(parse *ps, const char *file, const char *data, size_t l
                       .flags = d.flags,
                       .has_tag = d.has_tag,
                       .has_suggestion = d.has_suggestion,
+                      .variants = d.variants,
                       .file = name,
                       .line = line};
         const char *tab = memchr(s, '\t', (size_t)(le - s));
@@ -555,10 +616,10 @@ int shi_lex_commit(parse *ps, shi_path *paths, uint32_t npaths)
         b->paths[b->npaths++] = paths[i];
     for (size_t i = 0; i < ps->n; i++) {
         const pending *it = &ps->items[i];
-        rc = shi_builder_add_checked(b, it->word.p, it->word.n, it->category.p, it->category.n,
-                                     it->action, it->flags, it->has_tag ? it->tag.p : NULL,
-                                     it->tag.n, it->has_suggestion ? it->suggestion.p : NULL,
-                                     it->suggestion.n, first_file + it->file, it->line);
+        rc = shi_builder_add_checked(
+            b, it->word.p, it->word.n, it->category.p, it->category.n, it->action, it->flags,
+            it->has_tag ? it->tag.p : NULL, it->tag.n, it->has_suggestion ? it->suggestion.p : NULL,
+            it->suggestion.n, it->variants, first_file + it->file, it->line);
         if (rc) /* cannot happen after the reservation above */
             return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
     }

@@ -24,7 +24,8 @@ typedef struct name_list {
 typedef struct pending {
     span word, category, tag, suggestion;
     uint8_t action, flags, has_tag, has_suggestion;
-    uint32_t file; /* index in parse.names */
+    uint16_t variants; /* SHI_VMASK_* (common/db.h) */
+    uint32_t file;     /* index in parse.names */
     uint32_t line;
 } pending;
 

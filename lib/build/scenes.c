@@ -64,6 +64,8 @@ int shi_lex_scene_open(parse *ps, const char *file, uint32_t line, const char *l
     shi_bscene *sc = &ps->scenes[ps->nscenes];
     *sc = (shi_bscene){
         .name = copy_span(name), .others = SHAI_SCENE_KEEP, .file = name_index, .line = line};
+    memset(sc->variants, SHAI_SCENE_KEEP, sizeof sc->variants);
+    sc->variants[SHAI_VARIANT_WILDCARD] = SHAI_ACTION_REVIEW;
     if (!sc->name)
         return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
     ps->nscenes++;
@@ -119,6 +121,18 @@ int shi_lex_scene_line(parse *ps, shi_bscene *sc, const char *file, uint32_t lin
     if (shi_lex_span_is(cat, "*")) {
         sc->others = action;
         return SHAI_OK;
+    }
+    if (cat.n > 8 && memcmp(cat.p, "variant:", 8) == 0) {
+        span kind = {cat.p + 8, cat.n - 8};
+        for (uint32_t k = 1; k <= SHAI_VARIANT_MAX; k++)
+            if (shi_lex_span_is(kind, shai_variant_name(k))) {
+                sc->variants[k] = action;
+                return SHAI_OK;
+            }
+        return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, kind.p,
+                               "unknown variant kind '%.*s' (pinyin initials homophone split emoji "
+                               "leet wildcard insert digit vertical)",
+                               kind);
     }
     int rc = shi_lex_check_value(ps, file, line, lp, cat, "category");
     if (rc)

@@ -105,6 +105,16 @@ int shai_db_entry_text(const shai_db *db, uint32_t index, const char **text, siz
     return SHAI_OK;
 }
 
+int shai_db_entry_variants(const shai_db *db, uint32_t index, uint32_t *mask)
+{
+    if (!db || !mask)
+        return SHAI_E_INVALID_ARG;
+    if (index >= db->nentries)
+        return SHAI_E_OUT_OF_RANGE;
+    *mask = db->entries[index].variants;
+    return SHAI_OK;
+}
+
 int shai_db_entry_info(const shai_db *db, uint32_t index, uint32_t *category, uint32_t *action,
                        uint32_t *flags, const char **tag, const char **suggestion)
 {

@@ -87,8 +87,51 @@ typedef struct shi_entry {
     uint8_t flags;     /* SHAI_ENTRY_* */
     uint8_t bound;     /* SHI_BOUND_* */
     uint8_t units;     /* length in automaton steps */
-    uint16_t zero;     /* 0 */
+    uint16_t variants; /* SHI_VMASK_* bits: the variant kinds the entry may be written in */
 } shi_entry;
+
+/* Variant kinds an entry opts into (shi_entry.variants): bit SHAI_VARIANT_*
+ * of each kind, and SHI_VMASK_NEAR for near-homophones. */
+#define SHI_VMASK(kind) (1u << (kind))
+#define SHI_VMASK_NEAR (1u << 11)
+#define SHI_VMASK_ALL 0x0BFEu /* kinds 1..9 and near */
+#define SHI_VMASK_STANDARD                                                                         \
+    (SHI_VMASK(SHAI_VARIANT_PINYIN) | SHI_VMASK(SHAI_VARIANT_HOMOPHONE) |                          \
+     SHI_VMASK(SHAI_VARIANT_SPLIT) | SHI_VMASK(SHAI_VARIANT_EMOJI) |                               \
+     SHI_VMASK(SHAI_VARIANT_LEET) | SHI_VMASK(SHAI_VARIANT_WILDCARD) |                             \
+     SHI_VMASK(SHAI_VARIANT_INSERT))
+
+/* The variant trie (lib/variant): one node per prefix of the units of the
+ * entries variants apply to, children after their parent. A node's edges
+ * are [edge, next node's edge) in vedges (by unit, sorted by code point),
+ * [redge, next's redge) in vredges (by reading of the child's unit: one
+ * edge per reading, sorted by SHI_VKEY), [nedge, next's nedge) in vnedges
+ * (by near-homophone key, children under near entries only) and its
+ * entries [out, next's out) in vouts; the last node is a sentinel that only
+ * closes the ranges. */
+typedef struct shi_vnode {
+    uint32_t cp;      /* the unit of the edge into this node (folded) */
+    uint32_t edge;    /* first child in vedges */
+    uint32_t redge;   /* first child in vredges */
+    uint32_t nedge;   /* first child in vnedges */
+    uint32_t out;     /* first entry in vouts */
+    uint16_t below;   /* OR of the variants of the entries at and below the node */
+    uint16_t depth;   /* units from the root */
+    uint16_t read[4]; /* readings of cp (shi_reading), 0 after the last */
+} shi_vnode;
+
+typedef struct shi_vedge {
+    uint32_t key;   /* code point, or SHI_VKEY reading key */
+    uint32_t child; /* node index, greater than the parent's */
+} shi_vedge;
+
+/* An entry's initials (the first letters of its syllables), for the
+ * `initials` option; sorted by letters. */
+#define SHI_VINIT_MAX 12
+typedef struct shi_vinit {
+    uint32_t entry;
+    char letters[SHI_VINIT_MAX]; /* NUL-padded, lowercase a-z */
+} shi_vinit;
 
 #define SHI_ENTRY_MAX_TEXT UINT16_MAX
 
@@ -137,13 +180,25 @@ typedef struct shi_sources {
     /* scenes: scene id -> offset of its name in strings; per scene, per                           \
      * category, SHAI_SCENE_OFF, SHAI_ACTION_REVIEW, _BLOCK or SHAI_SCENE_KEEP */                  \
     X(SCENES, scenes, uint32_t, db->nscenes)                                                       \
-    X(SCENE_ACTIONS, scene_actions, uint8_t, (uint64_t)db->nscenes * db->ncategories)
+    X(SCENE_ACTIONS, scene_actions, uint8_t, (uint64_t)db->nscenes * db->ncategories)              \
+    /* per scene, per variant kind (SHAI_VARIANT_*): SHAI_SCENE_OFF, _ACTION_*, _KEEP */           \
+    X(SCENE_VARIANTS, scene_variants, uint8_t, (uint64_t)db->nscenes *SHI_VKINDS)                  \
+    /* the variant trie (lib/variant) */                                                           \
+    X(VNODES, vnodes, shi_vnode, db->nvnodes)                                                      \
+    X(VEDGES, vedges, shi_vedge, db->nvedges)                                                      \
+    X(VREDGES, vredges, shi_vedge, db->nvredges)                                                   \
+    X(VNEDGES, vnedges, shi_vedge, db->nvnedges)                                                   \
+    X(VOUTS, vouts, uint32_t, db->nvouts)                                                          \
+    X(VINIT, vinit, shi_vinit, db->nvinit)
 
 /* The arrays shi_db_prepare derives from the stored ones when a db is
  * compiled or opened: in the process's own memory, never saved. */
 #define SHI_DB_DERIVED(X)                                                                          \
     X(ROOTC, rootc, shi_rootc, db->nsym)                                                           \
     X(MAP_BMP, map_bmp, uint32_t, 0x10000u) /* the map of U+0000..U+FFFF in one stage */
+
+/* Variant kinds, SHAI_VARIANT_NONE included: the size of a kind table. */
+#define SHI_VKINDS 16u
 
 #define SHI_DB_FIELD_(id, field, type, count) const type *field;
 #define SHI_DB_ID_(id, field, type, count) SHI_SEC_##id,
@@ -173,6 +228,9 @@ struct shai_db {
     uint32_t strings_len;
     uint32_t ncategories;
     uint32_t nscenes;
+    /* the variant trie: nodes (the sentinel included; 0 without a trie),
+     * edges, entries, initials */
+    uint32_t nvnodes, nvedges, nvredges, nvnedges, nvouts, nvinit;
 
     void *rules; /* compiled regex rules (rules/rules.h), or NULL */
     /* frees rules; set with them (common does not include rules/) */

@@ -25,6 +25,14 @@ const char *shai_action_name(uint32_t action)
     return NULL;
 }
 
+const char *shai_variant_name(uint32_t kind)
+{
+    static const char *const names[] = {"none",   "pinyin", "initials", "homophone",
+                                        "split",  "emoji",  "leet",     "wildcard",
+                                        "insert", "digit",  "vertical"};
+    return kind < sizeof names / sizeof names[0] ? names[kind] : NULL;
+}
+
 const char *shai_fold_stage_name(uint32_t stage)
 {
     switch (stage) {

@@ -15,6 +15,7 @@
 #include "common/db.h"
 #include "io/dbfile.h"
 #include "rules/compile.h"
+#include "variant/variant.h"
 #include "unicode/fold.h"
 
 static uint64_t rotl64(uint64_t x, unsigned r)
@@ -359,6 +360,8 @@ SHI_AVX2_CLONES static int validate_entries(shai_db *db, uint32_t *nrules)
         bad |= db->scenes[i] >= db->strings_len;
     for (uint64_t i = 0; i < (uint64_t)db->nscenes * ncat; i++)
         bad |= db->scene_actions[i] > SHAI_SCENE_KEEP;
+    for (uint64_t i = 0; i < (uint64_t)db->nscenes * SHI_VKINDS; i++)
+        bad |= db->scene_variants[i] > SHAI_SCENE_KEEP;
     db->has_exact = exact != 0;
     *nrules = rules;
     return !bad;
@@ -371,7 +374,8 @@ static int validate(shai_db *db, uint32_t *nrules)
         db->nouts == 0 || db->max_gap > SHI_MAX_GAP || db->repeats > 1 ||
         (db->fold & ~SHAI_FOLD_ALL))
         return 0;
-    return validate_map(db) && validate_automaton(db) && validate_entries(db, nrules);
+    return validate_map(db) && validate_automaton(db) && validate_entries(db, nrules) &&
+           shi_variant_valid(db);
 }
 
 static int load(shai_db *db, const unsigned char *p, size_t len)

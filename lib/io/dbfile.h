@@ -10,13 +10,13 @@
 #include "common/db.h"
 
 #define SHI_MAGIC "SHAIDB\r\n" /* like PNG: catches text-mode mangling */
-#define SHI_FORMAT 4u          /* 3: 16-byte entries, notes, 8-lane checksum; 4: scenes */
+#define SHI_FORMAT 5u /* 3: 16-byte entries, notes, 8-lane checksum; 4: scenes; 5: variants */
 #define SHI_ENDIAN 0x01020304u
 
 /* The sections are SHI_DB_STORED (common/db.h), in that order. Another list
  * is another format: bump SHI_FORMAT, describe it in docs/db-format.md and
  * update this count. */
-_Static_assert(SHI_SEC_COUNT == 14, "the sections of format 4");
+_Static_assert(SHI_SEC_COUNT == 21, "the sections of format 5");
 
 /* The db's scalars the header keeps, in header order. */
 #define SHI_HEADER_COUNTS(X)                                                                       \
@@ -36,7 +36,13 @@ _Static_assert(SHI_SEC_COUNT == 14, "the sections of format 4");
     X(max_units)                                                                                   \
     X(max_allow_units)                                                                             \
     X(nnotes)                                                                                      \
-    X(nscenes)
+    X(nscenes)                                                                                     \
+    X(nvnodes)                                                                                     \
+    X(nvedges)                                                                                     \
+    X(nvredges)                                                                                    \
+    X(nvnedges)                                                                                    \
+    X(nvouts)                                                                                      \
+    X(nvinit)
 
 #define SHI_HEADER_FIELD_(name) uint32_t name;
 

@@ -9,7 +9,9 @@ struct shai_policy {
     const shai_db *db;    /* the db it was made for */
     uint32_t ncategories; /* of that db */
     uint32_t keeps_all;   /* every category SHAI_SCENE_KEEP: the same as no policy */
-    uint8_t actions[];    /* per category: SHAI_SCENE_OFF, SHAI_ACTION_*, SHAI_SCENE_KEEP */
+    /* per category, then per variant kind (SHI_VKINDS, shi_variant_action):
+     * SHAI_SCENE_OFF, SHAI_ACTION_*, SHAI_SCENE_KEEP */
+    uint8_t actions[];
 };
 
 /* Whether `policy` (NULL: none) may be used with db; *scene receives what

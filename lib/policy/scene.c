@@ -47,12 +47,23 @@ int shai_db_scene_action(const shai_db *db, uint32_t scene, uint32_t category, u
     return SHAI_OK;
 }
 
+/* What variant kinds do without a scene: wildcard hits review. */
+static void default_variants(uint8_t *v)
+{
+    memset(v, SHAI_SCENE_KEEP, SHI_VKINDS);
+    v[SHAI_VARIANT_WILDCARD] = SHAI_ACTION_REVIEW;
+}
+
 static void update_keeps_all(shai_policy *p)
 {
     p->keeps_all = 1;
     for (uint32_t i = 0; i < p->ncategories; i++)
         if (p->actions[i] != SHAI_SCENE_KEEP)
             p->keeps_all = 0;
+    uint8_t v[SHI_VKINDS];
+    default_variants(v);
+    if (memcmp(v, p->actions + p->ncategories, SHI_VKINDS) != 0)
+        p->keeps_all = 0;
 }
 
 int shai_policy_new(const shai_db *db, shai_policy **out)
@@ -61,12 +72,13 @@ int shai_policy_new(const shai_db *db, shai_policy **out)
         *out = NULL;
     if (!db || !out)
         return SHAI_E_INVALID_ARG;
-    shai_policy *p = malloc(sizeof *p + db->ncategories);
+    shai_policy *p = malloc(sizeof *p + db->ncategories + SHI_VKINDS);
     if (!p)
         return SHAI_E_NOMEM;
     p->db = db;
     p->ncategories = db->ncategories;
     memset(p->actions, SHAI_SCENE_KEEP, db->ncategories);
+    default_variants(p->actions + db->ncategories);
     p->keeps_all = 1;
     *out = p;
     return SHAI_OK;
@@ -87,6 +99,8 @@ int shai_policy_set_scene(shai_policy *policy, uint32_t scene)
     if (policy->ncategories)
         memcpy(policy->actions, db->scene_actions + (size_t)scene * db->ncategories,
                policy->ncategories);
+    memcpy(policy->actions + policy->ncategories, db->scene_variants + (size_t)scene * SHI_VKINDS,
+           SHI_VKINDS);
     update_keeps_all(policy);
     return SHAI_OK;
 }
@@ -102,6 +116,17 @@ int shai_policy_set_category(shai_policy *policy, uint32_t category, uint32_t ac
             return SHAI_E_OUT_OF_RANGE;
         policy->actions[category] = (uint8_t)action;
     }
+    update_keeps_all(policy);
+    return SHAI_OK;
+}
+
+int shai_policy_set_variant(shai_policy *policy, uint32_t kind, uint32_t action)
+{
+    if (!policy || action > SHAI_SCENE_KEEP)
+        return SHAI_E_INVALID_ARG;
+    if (kind < 1 || kind > SHAI_VARIANT_MAX)
+        return SHAI_E_OUT_OF_RANGE;
+    policy->actions[policy->ncategories + kind] = (uint8_t)action;
     update_keeps_all(policy);
     return SHAI_OK;
 }

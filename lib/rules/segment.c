@@ -35,6 +35,9 @@ void shi_seg_start(shi_segment *g, const shai_db *db, int allow_first, shi_seg_h
     g->gave_up = 0;
     g->holding = 0;
     g->nheld = 0;
+    g->piece = NULL;
+    g->want_upper = 0;
+    g->nupper = 0;
 }
 
 int shi_seg_ready(shi_segment *g)
@@ -67,6 +70,7 @@ void shi_seg_release(shi_segment *g)
         free(g->cand_bits);
     free(g->allow);
     free(g->held);
+    free(g->upper_at);
     if (g->scratch)
         shi_rules_scratch_free(g->scratch);
 }
@@ -176,10 +180,10 @@ static void seg_run(shi_segment *g)
         g->ran += g->len;
         uint64_t allowed = SHI_SCAN_LIMITS + g->ran / SHI_SCAN_LIMIT_BYTES;
         uint64_t left = allowed > g->gave_up ? allowed - g->gave_up : 0, had = left;
-        if (g->allow_first)
+        if (g->allow_first && g->db->rules)
             rc = shi_rules_run(g->db, SHI_RULES_ALLOW, g->text, g->len, seen, cands, &g->scratch,
                                &left, on_rule, &rp);
-        if (rc == SHAI_OK || rc == SHAI_E_MATCH_LIMIT) {
+        if ((rc == SHAI_OK || rc == SHAI_E_MATCH_LIMIT) && g->db->rules) {
             int rc2 = shi_rules_run(g->db, SHI_RULES_DENY, g->text, g->len, seen, cands,
                                     &g->scratch, &left, on_rule, &rp);
             if (rc == SHAI_OK)
@@ -189,7 +193,10 @@ static void seg_run(shi_segment *g)
         if ((rc == SHAI_E_MATCH_LIMIT || rc == SHAI_E_NOMEM) && !g->status)
             g->status = rc;
     }
+    if (g->piece && !*g->halt)
+        g->piece(g, g->user);
     g->len = 0;
+    g->nupper = 0;
     g->nmarks = 0;
     g->seen = 0;
     g->ncand = 0;
@@ -297,9 +304,25 @@ static void seg_put(shi_segment *g, uint32_t cp, uint64_t off, uint32_t len, int
     g->len += n;
 }
 
+/* Lists folded offset `at` as an uppercase letter of the original. */
+static void upper_add(shi_segment *g, size_t at)
+{
+    if (g->nupper == g->upper_cap) {
+        size_t ncap = g->upper_cap ? g->upper_cap * 2 : 64;
+        uint32_t *q = realloc(g->upper_at, ncap * sizeof *q);
+        if (!q)
+            return; /* the letter counts as lowercase */
+        g->upper_at = q;
+        g->upper_cap = ncap;
+    }
+    g->upper_at[g->nupper++] = (uint32_t)at;
+}
+
 void shi_seg_put_char(shi_segment *g, uint32_t cp, uint32_t v, uint64_t off, uint32_t len)
 {
     uint32_t chars[31], n = shi_folded_chars(g->db, cp, v, chars);
+    if (g->want_upper && n == 1 && ((cp >= 'A' && cp <= 'Z') || (cp >= 0xFF21 && cp <= 0xFF3A)))
+        upper_add(g, g->len);
     for (uint32_t i = 0; i < n; i++)
         seg_put(g, chars[i], off, len, 1);
 }

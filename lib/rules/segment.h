@@ -35,15 +35,22 @@ typedef struct shi_seg_mark {
 /* A rule match at original offsets [start, end): non-zero stops the rules. */
 typedef int (*shi_seg_hit_fn)(uint64_t start, uint64_t end, uint32_t entry, void *user);
 
+/* Called with each line piece before it is dropped, after its rules ran
+ * (the variant layer, lib/scan/variants.c). */
+struct shi_segment;
+typedef void (*shi_seg_piece_fn)(struct shi_segment *g, void *user);
+
 typedef struct shi_segment {
     /* what one scan sets (shi_seg_start sets each of them) */
     const shai_db *db;
     shi_seg_hit_fn fn;
     void *user;
-    const int *halt;       /* the scan's status: once non-zero, no rule runs */
-    uint8_t allow_first;   /* run the allow rules, then the others (violations) */
-    const uint8_t *starts; /* shi_rules_starts of the db */
-    const uint8_t *raw;    /* shi_rules_raw_starts of the db */
+    const int *halt;        /* the scan's status: once non-zero, no rule runs */
+    uint8_t allow_first;    /* run the allow rules, then the others (violations) */
+    const uint8_t *starts;  /* shi_rules_starts of the db */
+    const uint8_t *raw;     /* shi_rules_raw_starts of the db */
+    shi_seg_piece_fn piece; /* NULL, or called with each piece (set after shi_seg_start) */
+    uint8_t want_upper;     /* list the uppercase letters of the original (upper_at) */
     /* the current line piece: its folded text is text[0..len), its marks
      * give the original span of the character behind each folded byte */
     size_t len, nmarks;
@@ -81,6 +88,10 @@ typedef struct shi_segment {
     size_t allow_cap;
     uint64_t *held; /* see nheld */
     size_t held_cap;
+    /* with want_upper: the folded offsets of the characters that were
+     * uppercase Latin letters in the original, in order */
+    uint32_t *upper_at;
+    size_t nupper, upper_cap;
     void *scratch; /* shi_rules_run's */
     /* where a short line's text, marks and list live: no allocation */
     char text_inline[SHI_SEG_INLINE];
@@ -104,6 +115,8 @@ static inline void shi_seg_init(shi_segment *g)
     g->allow_cap = 0;
     g->held = NULL;
     g->held_cap = 0;
+    g->upper_at = NULL;
+    g->upper_cap = 0;
     g->scratch = NULL;
 }
 /* Starts a scan with db's rules, keeping the storage of the scans before:

@@ -125,6 +125,7 @@
 
 #include "common/db.h"
 #include "rules/segment.h"
+#include "variant/variant.h"
 
 /* Units still needed at any time span at most a few entry lengths. */
 #define SHI_RING 512u
@@ -192,10 +193,27 @@ typedef struct shi_scanner {
      * SHAI_SCENE_KEEP for deny hits (off: not found); NULL for none. Set
      * after shi_scanner_start, which clears it. */
     const uint8_t *scene;
+    /* the line segment is kept: the db has rules, or variants are on */
+    uint8_t seg_on;
+    /* variant hits (lib/scan/variants.c): the db has a variant trie and
+     * the scan does not say SHAI_SCAN_NO_VARIANTS; vertical: the scan says
+     * SHAI_SCAN_VERTICAL */
+    uint8_t variants, vertical;
+    /* vertical: the one-character lines of the current run (in vrun) */
+    size_t nvrun;
     shi_unit ring[SHI_RING];
     /* regex rules: the folded text of the current line (only when the db
      * has rules) */
     shi_segment seg;
+    /* variant matching: the matcher's storage, the characters of a line,
+     * the current vertical run, the hits of a line being selected */
+    shi_vmatcher vm;
+    shi_vchar *vchars;
+    size_t vchars_cap;
+    shi_vchar *vrun;
+    size_t vrun_cap;
+    shi_vhit *vsel;
+    size_t vsel_cap;
 } shi_scanner;
 
 /* Built with the fast loops (meson option fast_paths); without them every
@@ -205,7 +223,11 @@ typedef struct shi_scanner {
 #endif
 
 /* The flags the public scan calls accept. */
-#define SHI_SCAN_FLAGS (SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS)
+#define SHI_SCAN_FLAGS                                                                             \
+    (SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS | SHAI_SCAN_NO_VARIANTS | SHAI_SCAN_VERTICAL)
+/* The flags of the variant layer, which the scanner keeps apart from
+ * sc->flags (the steps compare sc->flags with the others). */
+#define SHI_SCAN_VARIANT_FLAGS (SHAI_SCAN_NO_VARIANTS | SHAI_SCAN_VERTICAL)
 
 /* Hits into a caller's array (shai_scan_hits, shai_check): the first `cap`
  * are kept, all are counted. */
@@ -220,6 +242,13 @@ int shi_collect_hit(const shai_hit *hit, void *user);
 static inline void shi_scanner_init(shi_scanner *sc)
 {
     shi_seg_init(&sc->seg);
+    shi_vmatcher_init(&sc->vm);
+    sc->vchars = NULL;
+    sc->vchars_cap = 0;
+    sc->vrun = NULL;
+    sc->vrun_cap = 0;
+    sc->vsel = NULL;
+    sc->vsel_cap = 0;
 }
 /* Makes ahead what scans with regex rules need (PCRE2's match data).
  * Returns SHAI_OK or SHAI_E_NOMEM. */
@@ -265,6 +294,24 @@ static inline uint32_t shi_scene_action(const shi_scanner *sc, const shi_entry *
     uint32_t a = sc->scene[e->category];
     return a == SHAI_SCENE_KEEP ? e->action : a;
 }
+
+/* The action a variant hit of kind `kind` counts with (SHAI_SCENE_OFF: not
+ * found), given its entry's action under the scene (shi_scene_action). */
+static inline uint32_t shi_variant_action(const shi_scanner *sc, uint32_t kind, uint32_t action)
+{
+    uint32_t a = sc->scene                       ? sc->scene[sc->db->ncategories + kind]
+                 : kind == SHAI_VARIANT_WILDCARD ? SHAI_ACTION_REVIEW
+                                                 : SHAI_SCENE_KEEP;
+    return a == SHAI_SCENE_KEEP || !action ? action : a;
+}
+
+/* The line piece the segment hands over (shi_seg_piece_fn; user is the
+ * scanner): its variant hits (scan/variants.c). */
+void shi_variant_piece(shi_segment *g, void *user);
+/* At the end of a scan: the vertical run still open. */
+void shi_variant_finish(shi_scanner *sc);
+/* Releases the variant storage of a scanner. */
+void shi_variant_release(shi_scanner *sc);
 
 /* The status a finished scan returns: SHAI_TERMINATED, else what the rules
  * ran into (SHAI_E_MATCH_LIMIT, SHAI_E_NOMEM), else SHAI_OK. */

@@ -27,7 +27,7 @@ static void emit_span(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t en
 static void emit(shi_scanner *sc, uint64_t s, uint64_t f, uint32_t entry)
 {
     uint64_t end = ring_at(sc, f)->end;
-    if (sc->db->rules)
+    if (sc->seg_on)
         shi_seg_before_word(&sc->seg, end);
     emit_span(sc, ring_at(sc, s)->start, end, entry);
 }
@@ -238,4 +238,25 @@ int shi_rule_hit(uint64_t start, uint64_t end, uint32_t entry, void *user)
         sc->verdict = action;
     emit_span(sc, start, end, entry);
     return sc->status != 0;
+}
+
+void shi_variant_emit(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry, uint32_t kind,
+                      uint32_t action)
+{
+    if (sc->status)
+        return;
+    const shi_entry *e = &sc->db->entries[entry];
+    if ((sc->flags & SHAI_SCAN_VIOLATIONS) && action > sc->verdict)
+        sc->verdict = action;
+    shai_hit hit = {
+        .start = start,
+        .end = end,
+        .entry = entry,
+        .category = e->category,
+        .action = action,
+        .flags = (e->flags & SHAI_ENTRY_ALLOW) ? SHAI_HIT_ALLOW : 0,
+        .variant = kind,
+    };
+    if (sc->fn(&hit, sc->user))
+        sc->status = SHAI_TERMINATED;
 }

@@ -30,4 +30,9 @@ static inline int advance_to(shi_scanner *sc, uint64_t u, uint64_t h)
  * the scanner): reported, and counted in the verdict of a violation scan. */
 int shi_rule_hit(uint64_t start, uint64_t end, uint32_t entry, void *user);
 
+/* A variant hit of kind `kind` under action `action` (shi_variant_action,
+ * not off): reported, and counted in the verdict of a violation scan. */
+void shi_variant_emit(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry, uint32_t kind,
+                      uint32_t action);
+
 #endif

@@ -22,7 +22,10 @@ void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_
 {
     memset(sc, 0, offsetof(shi_scanner, ring));
     sc->db = db;
-    sc->flags = flags;
+    sc->flags = flags & ~SHI_SCAN_VARIANT_FLAGS;
+    sc->variants = db->nvnodes && !(flags & SHAI_SCAN_NO_VARIANTS);
+    sc->vertical = sc->variants && (flags & SHAI_SCAN_VERTICAL);
+    sc->seg_on = db->rules || sc->variants;
     sc->fn = fn;
     sc->user = user;
     sc->state = SHI_ROOT;
@@ -30,18 +33,23 @@ void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_
     sc->bmp = m ? m : db->map_bmp;
     sc->lazy = m != NULL;
     shi_seg_start(&sc->seg, db, (flags & SHAI_SCAN_VIOLATIONS) != 0, shi_rule_hit, sc, &sc->status);
+    if (sc->variants) {
+        sc->seg.piece = shi_variant_piece;
+        sc->seg.want_upper = 1;
+    }
 }
 
 void shi_scanner_release(shi_scanner *sc)
 {
     shi_seg_release(&sc->seg);
+    shi_variant_release(sc);
 }
 
 /* Lazily, at a line break [off, off + len): the line's segment is written
  * when a rule can begin somewhere in the line, else dropped. */
 static void lazy_line_end(shi_scanner *sc, uint64_t off, uint32_t len)
 {
-    shi_seg_line_end(&sc->seg, (sc->attn & SHI_MAP_RULE) != 0, off, len);
+    shi_seg_line_end(&sc->seg, (sc->attn & SHI_MAP_RULE) || sc->variants, off, len);
     sc->attn = 0;
 }
 
@@ -192,7 +200,7 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
             sc->attn |= SHI_MAP_RULE;
     }
     /* lazily, within a write, the line's end writes its segment */
-    if (db->rules && !sc->seg.src)
+    if (sc->seg_on && !sc->seg.src)
         shi_seg_put_char(&sc->seg, cp, v, off, len);
     if (!(v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))) {
         step_unit(sc, v, cp, off, len, 1);
@@ -220,7 +228,7 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         sc->line_topic = 0;
         reset(sc);
         /* the line's rule hits after all its word hits */
-        if (db->rules) {
+        if (sc->seg_on) {
             if (sc->lazy)
                 lazy_line_end(sc, off, len);
             shi_seg_run(&sc->seg);
@@ -265,7 +273,7 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
     }
 #if SHI_FAST_PATHS
     int fast = !(sc->flags & SHI_SCAN_GENERAL);
-    int eager = sc->db->rules && !sc->lazy;
+    int eager = sc->seg_on && !sc->lazy;
 #endif
     if (sc->lazy && n > i) { /* lazy implies rules */
         sc->seg.src = p;
@@ -333,8 +341,10 @@ void shi_scanner_finish(shi_scanner *sc)
     }
     sc->state = SHI_ROOT;
     shi_advance(sc, sc->unit);
-    if (sc->db->rules)
+    if (sc->seg_on)
         shi_seg_run(&sc->seg);
+    if (sc->vertical)
+        shi_variant_finish(sc);
 }
 
 uint64_t shi_scanner_horizon(const shi_scanner *sc)
@@ -348,7 +358,9 @@ uint64_t shi_scanner_horizon(const shi_scanner *sc)
     if (!(sc->flags & SHAI_SCAN_OVERLAPPING) && sc->sel_next < h)
         h = sc->sel_next;
     uint64_t off = h < sc->unit ? sc->ring[h & RING_MASK].start : sc->pos;
-    if (sc->db->rules && sc->seg.len && sc->seg.origin < off)
+    if (sc->nvrun && sc->vrun[0].start < off)
+        off = sc->vrun[0].start; /* a vertical run still open */
+    if (sc->seg_on && sc->seg.len && sc->seg.origin < off)
         off = sc->seg.origin; /* rules still to run over the current line */
     if (sc->seg.src && sc->seg.src_base + sc->seg.src_from < off)
         off = sc->seg.src_base + sc->seg.src_from; /* ... and over what is not written yet */

@@ -1,0 +1,216 @@
+/* Variant hits (lib/variant) of each line the segment hands over: the
+ * matcher's matches under the scan's scene, allow coverage among them, and
+ * leftmost-longest selection for the scans that ask for it; and the runs of
+ * one-character lines of SHAI_SCAN_VERTICAL. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan/select.h"
+#include "unicode/utf8.h"
+
+void shi_variant_release(shi_scanner *sc)
+{
+    shi_vmatcher_release(&sc->vm);
+    free(sc->vchars);
+    free(sc->vrun);
+    free(sc->vsel);
+    sc->vchars = sc->vrun = NULL;
+    sc->vsel = NULL;
+    sc->vchars_cap = sc->vrun_cap = sc->vsel_cap = 0;
+}
+
+/* Grows *buf (of *cap elements of `size` bytes) to hold n; 0 on failure. */
+static int reserve(void **buf, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap)
+        return 1;
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap < n)
+        ncap *= 2;
+    void *q = realloc(*buf, ncap * size);
+    if (!q)
+        return 0;
+    *buf = q;
+    *cap = ncap;
+    return 1;
+}
+
+/* Kinds in the order a hit reports the first one used (shai.h): the
+ * smaller, the stronger when one span is found in two ways. */
+static unsigned rank(uint32_t kind)
+{
+    static const uint8_t r[SHI_VKINDS] = {
+        [SHAI_VARIANT_WILDCARD] = 0,  [SHAI_VARIANT_SPLIT] = 1,    [SHAI_VARIANT_EMOJI] = 2,
+        [SHAI_VARIANT_DIGIT] = 3,     [SHAI_VARIANT_INITIALS] = 4, [SHAI_VARIANT_PINYIN] = 5,
+        [SHAI_VARIANT_HOMOPHONE] = 6, [SHAI_VARIANT_LEET] = 7,     [SHAI_VARIANT_INSERT] = 8,
+        [SHAI_VARIANT_VERTICAL] = 9,  [SHAI_VARIANT_NONE] = 10};
+    return kind < SHI_VKINDS ? r[kind] : 15;
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+    const shi_vhit *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1; /* longest first */
+    if (x->entry != y->entry)
+        return x->entry < y->entry ? -1 : 1;
+    return rank(x->kind) < rank(y->kind) ? -1 : rank(x->kind) > rank(y->kind);
+}
+
+/* Whether an allow match [as, ae) covers a deny match [s, e): it holds it,
+ * or reaches past its end and holds more than half of its bytes (the
+ * scanner's rule, in bytes rather than units). */
+static int covers(uint64_t as, uint64_t ae, uint64_t s, uint64_t e)
+{
+    if (as <= s && e <= ae)
+        return 1;
+    return ae > e && as > s && as < e && 2 * (e - as) > e - s;
+}
+
+/* The matches of one line (or vertical run) in sc->vm: report the variant
+ * hits the scan asks for. */
+static void report(shi_scanner *sc)
+{
+    const shai_db *db = sc->db;
+    shi_vhit *h = sc->vm.hits;
+    size_t n = sc->vm.nhits;
+    if (!n)
+        return;
+    if (!reserve((void **)&sc->vsel, &sc->vsel_cap, n, sizeof *sc->vsel)) {
+        sc->seg.status = SHAI_E_NOMEM;
+        return;
+    }
+    int violations = (sc->flags & SHAI_SCAN_VIOLATIONS) != 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const shi_vhit *v = &h[i];
+        const shi_entry *e = &db->entries[v->entry];
+        int allow = (e->flags & SHAI_ENTRY_ALLOW) != 0;
+        if (v->kind == SHAI_VARIANT_NONE || (allow && violations))
+            continue;
+        if (!allow) {
+            uint32_t a = shi_variant_action(sc, v->kind, shi_scene_action(sc, e));
+            if (!a)
+                continue; /* off: not found */
+        }
+        int drop = 0;
+        for (size_t j = 0; j < n && !drop; j++) {
+            const shi_vhit *o = &h[j];
+            const shi_entry *oe = &db->entries[o->entry];
+            /* the entry found as itself where this one overlaps it */
+            if (o->kind == SHAI_VARIANT_NONE && o->entry == v->entry && o->start < v->end &&
+                v->start < o->end)
+                drop = 1;
+            else if (violations && !allow && (oe->flags & SHAI_ENTRY_ALLOW) &&
+                     covers(o->start, o->end, v->start, v->end))
+                drop = 1;
+        }
+        if (!drop)
+            sc->vsel[k++] = *v;
+    }
+    if (!k)
+        return;
+    qsort(sc->vsel, k, sizeof *sc->vsel, cmp_hit);
+    int overlapping = (sc->flags & SHAI_SCAN_OVERLAPPING) != 0;
+    uint64_t block = 0;
+    for (size_t i = 0; i < k && !sc->status; i++) {
+        const shi_vhit *v = &sc->vsel[i];
+        /* one span of one entry, in its strongest kind */
+        if (i && v->entry == sc->vsel[i - 1].entry && v->start == sc->vsel[i - 1].start &&
+            v->end == sc->vsel[i - 1].end)
+            continue;
+        if (!overlapping) {
+            if (v->start < block)
+                continue;
+            block = v->end;
+        }
+        const shi_entry *e = &db->entries[v->entry];
+        uint32_t action = shi_variant_action(sc, v->kind, shi_scene_action(sc, e));
+        if (e->flags & SHAI_ENTRY_ALLOW)
+            action = e->action;
+        shi_variant_emit(sc, v->start, v->end, v->entry, v->kind, action);
+    }
+}
+
+/* The vertical run so far, read as one line, then a new run. */
+static void vertical_run(shi_scanner *sc)
+{
+    size_t n = sc->nvrun;
+    sc->nvrun = 0;
+    if (n < 2 || sc->status)
+        return;
+    if (shi_variant_match(&sc->vm, sc->db, sc->vrun, n, 1)) {
+        sc->seg.status = SHAI_E_NOMEM;
+        return;
+    }
+    report(sc);
+}
+
+void shi_variant_finish(shi_scanner *sc)
+{
+    vertical_run(sc);
+}
+
+void shi_variant_piece(shi_segment *g, void *user)
+{
+    shi_scanner *sc = user;
+    const unsigned char *t = (const unsigned char *)g->text;
+    size_t len = g->len;
+    if (!len)
+        return; /* between the two breaks of a CR LF */
+    if (!reserve((void **)&sc->vchars, &sc->vchars_cap, len + 1, sizeof *sc->vchars)) {
+        g->status = SHAI_E_NOMEM;
+        return;
+    }
+    shi_vchar *c = sc->vchars;
+    size_t n = 0, mi = 0, ui = 0;
+    size_t han = 0, other = 0, one = 0;
+    for (size_t x = 0; x < len;) {
+        uint32_t cp;
+        size_t k = shi_utf8_decode_valid(t + x, &cp);
+        while (mi + 1 < g->nmarks && g->marks[mi + 1].at <= x)
+            mi++;
+        const shi_seg_mark *m = &g->marks[mi];
+        if (m->len) {
+            c[n].start = m->off;
+            c[n].end = m->off + m->len;
+        } else {
+            c[n].start = m->off + (x - m->at);
+            c[n].end = m->off + (x + k - m->at);
+        }
+        while (ui < g->nupper && g->upper_at[ui] < x)
+            ui++;
+        c[n].upper = ui < g->nupper && g->upper_at[ui] == x;
+        c[n].cp = cp;
+        if (sc->vertical) {
+            uint32_t v = shi_map(sc->db, cp);
+            if (shi_is_han(cp)) {
+                han++;
+                one = n;
+            } else if (!(v & (SHI_MAP_NOISE | SHI_MAP_SEP | SHI_MAP_IGNORE))) {
+                other++;
+            }
+        }
+        n++;
+        x += k;
+    }
+    if (sc->vertical && !g->holding) {
+        if (han == 1 && !other) {
+            if (reserve((void **)&sc->vrun, &sc->vrun_cap, sc->nvrun + 1, sizeof *sc->vrun))
+                sc->vrun[sc->nvrun++] = c[one];
+        } else {
+            vertical_run(sc);
+        }
+    } else if (sc->vertical) {
+        vertical_run(sc);
+    }
+    if (n < 2 || sc->status)
+        return;
+    if (shi_variant_match(&sc->vm, sc->db, c, n, 0)) {
+        g->status = SHAI_E_NOMEM;
+        return;
+    }
+    report(sc);
+}

@@ -1,0 +1,632 @@
+/* The variant matcher (variant.h): a depth-first walk of the variant trie
+ * from every character of a line, each character standing for a child of
+ * the current node in every way its class allows. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "variant/tables.h"
+#include "variant/variant.h"
+
+enum { C_OTHER, C_HAN, C_LATIN, C_DIGIT, C_NOISE, C_SEP, C_STOP };
+
+/* A character of the line as the walk sees it. */
+typedef struct vu {
+    uint32_t cp;
+    uint8_t cls;
+    uint8_t nread;
+    uint8_t wild;  /* a placeholder for any unit */
+    uint8_t emoji; /* in the emoji table */
+    uint8_t upper; /* the original was an uppercase letter */
+    uint8_t leet;  /* a letter, digit or leet symbol (leet tokens) */
+    uint16_t read[SHI_READINGS_MAX];
+    uint32_t tok_s, tok_e;   /* the run of a-z 0-9 that holds it */
+    uint32_t ltok_s, ltok_e; /* the run of letters, digits and leet symbols */
+} vu;
+
+/* What a match has used so far. */
+typedef struct mst {
+    uint32_t start;   /* its first character */
+    uint32_t kinds;   /* SHI_VMASK bits of the kinds used */
+    uint8_t exact;    /* units written as themselves */
+    uint8_t nearu;    /* a near-homophone was used */
+    uint8_t wild;     /* a wildcard was used */
+    uint8_t insert;   /* an insertion was skipped */
+    uint8_t mid;      /* inside a Latin token: the next unit continues it as pinyin */
+    uint8_t last_han; /* the last unit was a Han character of the text */
+    uint8_t skipped;  /* noise was skipped between two units */
+    uint8_t nondigit; /* some unit is not a digit of the text */
+    uint8_t letters;  /* Latin letters written as themselves */
+    uint8_t ntok;     /* Latin tokens the pinyin used */
+    uint8_t allcap;   /* each of them is a capitalised word */
+} mst;
+
+typedef struct walk {
+    shi_vmatcher *m;
+    const shai_db *db;
+    const shi_vnode *vn;
+    vu *u;
+    const shi_vchar *chars;
+    uint32_t n;
+    uint32_t max_gap;
+    int vertical;
+} walk;
+
+static void step_into(walk *w, uint32_t child, uint32_t next, mst st);
+
+static void add_hit(walk *w, uint32_t s, uint32_t e, uint32_t entry, uint32_t kind)
+{
+    shi_vmatcher *m = w->m;
+    if (m->nhits == m->hits_cap) {
+        size_t ncap = m->hits_cap ? m->hits_cap * 2 : 64;
+        shi_vhit *q = realloc(m->hits, ncap * sizeof *q);
+        if (!q) {
+            m->nomem = 1;
+            return;
+        }
+        m->hits = q;
+        m->hits_cap = ncap;
+    }
+    m->hits[m->nhits++] = (shi_vhit){w->chars[s].start, w->chars[e - 1].end, entry, kind};
+}
+
+/* The first edge of edges[from, to) whose key is >= key. */
+static uint32_t lower_bound(const shi_vedge *e, uint32_t from, uint32_t to, uint32_t key)
+{
+    while (from < to) {
+        uint32_t mid = from + (to - from) / 2;
+        if (e[mid].key < key)
+            from = mid + 1;
+        else
+            to = mid;
+    }
+    return from;
+}
+
+static uint32_t find_child(const walk *w, uint32_t node, uint32_t cp)
+{
+    const shi_vnode *a = &w->vn[node], *b = a + 1;
+    uint32_t i = lower_bound(w->db->vedges, a->edge, b->edge, cp);
+    return i < b->edge && w->db->vedges[i].key == cp ? w->db->vedges[i].child : 0;
+}
+
+/* Children of `node` in edges (vredges or vnedges, range [from, to)) with
+ * keys in [lo, hi], without repeats: into out (at most 32); how many. */
+static uint32_t children_by_key(const shi_vedge *e, uint32_t from, uint32_t to, uint32_t lo,
+                                uint32_t hi, uint32_t tone, uint32_t out[32], uint32_t nout)
+{
+    for (uint32_t i = lower_bound(e, from, to, lo); i < to && e[i].key <= hi; i++) {
+        if (tone && SHI_READING_TONE(e[i].key) != tone)
+            continue;
+        uint32_t c = e[i].child, k = 0;
+        while (k < nout && out[k] != c)
+            k++;
+        if (k == nout && nout < 32)
+            out[nout++] = c;
+    }
+    return nout;
+}
+
+static int is_counter(uint32_t cp)
+{
+    static const char *const units = "元块角分年月日号时点岁个次楼层米斤克万亿千百人天周届期路室";
+    if (cp < 0x80)
+        return 0;
+    char buf[5] = {0};
+    if (cp < 0x800) {
+        return 0;
+    } else if (cp < 0x10000) {
+        buf[0] = (char)(0xE0 | (cp >> 12));
+        buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        buf[2] = (char)(0x80 | (cp & 0x3F));
+    } else {
+        return 0;
+    }
+    return strstr(units, buf) != NULL;
+}
+
+/* The Latin letters u[s..e) as lowercase ASCII into buf (at most cap). */
+static uint32_t letters_at(const walk *w, uint32_t s, uint32_t e, char *buf, uint32_t cap)
+{
+    uint32_t k = 0;
+    while (s < e && k < cap && w->u[s].cls == C_LATIN)
+        buf[k++] = (char)w->u[s++].cp;
+    return k;
+}
+
+/* Whether the token u[s..e) is pinyin syllables only (tone digits allowed). */
+static int all_pinyin(const walk *w, uint32_t s, uint32_t e)
+{
+    if (e - s > 48)
+        return 0;
+    uint8_t ok[50];
+    memset(ok, 0, sizeof ok);
+    ok[e - s] = 1;
+    for (uint32_t i = e; i-- > s;) {
+        char buf[8];
+        uint32_t k = letters_at(w, i, e, buf, sizeof buf);
+        uint16_t ids[8];
+        uint8_t lens[8];
+        unsigned np = k ? shi_py_prefixes(buf, k, ids, lens) : 0;
+        for (unsigned j = 0; j < np && !ok[i - s]; j++) {
+            uint32_t at = i + lens[j];
+            if (ok[at - s])
+                ok[i - s] = 1;
+            else if (at < e && w->u[at].cls == C_DIGIT && w->u[at].cp >= '1' &&
+                     w->u[at].cp <= '5' && ok[at + 1 - s])
+                ok[i - s] = 1;
+        }
+    }
+    return ok[0];
+}
+
+/* The Latin token nearest before s (or after e), separated from it by
+ * spaces and punctuation only, is pinyin (or there is none). */
+static int context_ok(const walk *w, uint32_t s, uint32_t e)
+{
+    uint32_t i = s;
+    while (i > 0 && (w->u[i - 1].cls == C_NOISE || w->u[i - 1].cls == C_SEP))
+        i--;
+    if (i > 0 && i < s && (w->u[i - 1].cls == C_LATIN || w->u[i - 1].cls == C_DIGIT) &&
+        !all_pinyin(w, w->u[i - 1].tok_s, w->u[i - 1].tok_e))
+        return 0;
+    if (i > 0 && i == s && w->u[i - 1].cls == C_LATIN)
+        return 0; /* cannot happen: a pinyin run starts a token */
+    i = e;
+    while (i < w->n && (w->u[i].cls == C_NOISE || w->u[i].cls == C_SEP))
+        i++;
+    if (i < w->n && i > e && (w->u[i].cls == C_LATIN || w->u[i].cls == C_DIGIT) &&
+        !all_pinyin(w, w->u[i].tok_s, w->u[i].tok_e))
+        return 0;
+    return 1;
+}
+
+/* The number context of a digit match u[s..e). */
+static int digits_ok(const walk *w, uint32_t s, uint32_t e)
+{
+    if (e - s < 3)
+        return 0;
+    if (s > 0) {
+        uint32_t c = w->u[s - 1].cp;
+        if (w->u[s - 1].cls == C_DIGIT || w->u[s - 1].cls == C_LATIN ||
+            (c && c < 0x80 && strchr("$#+-.,:/%", (int)c)) || c == 0xA5 || c == 0xFFE5)
+            return 0;
+    }
+    if (e < w->n) {
+        uint32_t c = w->u[e].cp;
+        if (w->u[e].cls == C_DIGIT || w->u[e].cls == C_LATIN ||
+            (c < 0x80 && c && strchr(".,:/%-", (int)c)) || c == 0x3002 || c == 0xFF0C ||
+            c == 0xFF1A || is_counter(c))
+            return 0;
+    }
+    return 1;
+}
+
+static uint32_t kind_of(uint32_t kinds)
+{
+    static const uint8_t order[] = {
+        SHAI_VARIANT_WILDCARD,  SHAI_VARIANT_SPLIT,    SHAI_VARIANT_EMOJI,
+        SHAI_VARIANT_DIGIT,     SHAI_VARIANT_INITIALS, SHAI_VARIANT_PINYIN,
+        SHAI_VARIANT_HOMOPHONE, SHAI_VARIANT_LEET,     SHAI_VARIANT_INSERT};
+    for (size_t i = 0; i < sizeof order; i++)
+        if (kinds & SHI_VMASK(order[i]))
+            return order[i];
+    return SHAI_VARIANT_NONE;
+}
+
+/* The entries of `node`, a match of u[st.start .. e). */
+static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
+{
+    const shi_vnode *a = &w->vn[node];
+    uint32_t kinds = st->kinds, need = kinds | (st->nearu ? SHI_VMASK_NEAR : 0);
+    if (kinds) {
+        /* the guards that do not depend on the entry */
+        if (kinds == SHI_VMASK(SHAI_VARIANT_HOMOPHONE) && !st->exact)
+            return; /* all-Han homophones keep a unit as written */
+        if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && !st->exact)
+            return;
+        if ((kinds & SHI_VMASK(SHAI_VARIANT_DIGIT)) &&
+            (st->nondigit || st->skipped || !digits_ok(w, st->start, e)))
+            return;
+        if ((kinds & SHI_VMASK(SHAI_VARIANT_PINYIN)) &&
+            ((st->ntok && st->allcap) || !context_ok(w, st->start, e)))
+            return;
+        if ((kinds & SHI_VMASK(SHAI_VARIANT_LEET)) &&
+            (st->skipped || !st->letters || w->u[st->start].ltok_s != st->start ||
+             w->u[e - 1].ltok_e != e))
+            return;
+    }
+    for (uint32_t o = a->out; o < a[1].out; o++) {
+        uint32_t entry = w->db->vouts[o];
+        const shi_entry *en = &w->db->entries[entry];
+        if (!kinds) {
+            add_hit(w, st->start, e, entry,
+                    w->vertical ? SHAI_VARIANT_VERTICAL : SHAI_VARIANT_NONE);
+            continue;
+        }
+        if (need & ~en->variants)
+            continue;
+        add_hit(w, st->start, e, entry, kind_of(kinds));
+    }
+}
+
+/* Pinyin syllables at q (a token's start, or where the last syllable
+ * ended inside it) for the children of node. */
+static void try_pinyin(walk *w, uint32_t node, uint32_t q, mst st)
+{
+    const vu *t = &w->u[q];
+    char buf[8];
+    uint32_t k = letters_at(w, q, t->tok_e, buf, sizeof buf);
+    if (!k)
+        return;
+    uint16_t ids[8];
+    uint8_t lens[8];
+    unsigned np = shi_py_prefixes(buf, k, ids, lens);
+    if (!np)
+        return;
+    if (q == t->tok_s) {
+        st.ntok++;
+        uint32_t q1 = q + 1;
+        int cap = t->upper && q1 < t->tok_e && w->u[q1].cls == C_LATIN && !w->u[q1].upper;
+        if (!cap)
+            st.allcap = 0;
+    }
+    const shi_vnode *a = &w->vn[node];
+    st.kinds |= SHI_VMASK(SHAI_VARIANT_PINYIN);
+    st.last_han = 0;
+    st.nondigit = 1;
+    for (unsigned j = 0; j < np; j++) {
+        uint32_t e = q + lens[j], tone = 0;
+        if (e < t->tok_e && w->u[e].cls == C_DIGIT) {
+            if (w->u[e].cp < '1' || w->u[e].cp > '5')
+                continue;
+            tone = w->u[e].cp - '0';
+            e++;
+        }
+        st.mid = e < t->tok_e;
+        if (st.mid && w->u[e].cls != C_LATIN)
+            continue;
+        uint32_t kids[32];
+        uint32_t nk = children_by_key(w->db->vredges, a->redge, a[1].redge, (uint32_t)ids[j] << 3,
+                                      ((uint32_t)ids[j] << 3) | 7, tone, kids, 0);
+        for (uint32_t i = 0; i < nk; i++)
+            step_into(w, kids[i], e, st);
+    }
+}
+
+/* Character q standing for a child of node, every way its class allows;
+ * han_only: only as a Han character (after an insertion). */
+static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
+{
+    const vu *t = &w->u[q];
+    const shi_vnode *a = &w->vn[node];
+    const shai_db *db = w->db;
+    uint32_t below = a->below, c;
+    uint32_t kids[32], nk;
+    if (t->cls == C_HAN) {
+        mst s2 = st;
+        s2.last_han = 1;
+        s2.nondigit = 1;
+        if ((c = find_child(w, node, t->cp))) {
+            mst s3 = s2;
+            s3.exact++;
+            step_into(w, c, q + 1, s3);
+        }
+        if (below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK_NEAR)) {
+            mst s3 = s2;
+            s3.kinds |= SHI_VMASK(SHAI_VARIANT_HOMOPHONE);
+            nk = 0;
+            for (uint32_t r = 0; r < t->nread; r++)
+                nk = children_by_key(db->vredges, a->redge, a[1].redge, t->read[r], t->read[r], 0,
+                                     kids, nk);
+            for (uint32_t i = 0; i < nk; i++)
+                if (w->vn[kids[i]].cp != t->cp)
+                    step_into(w, kids[i], q + 1, s3);
+            if ((below & SHI_VMASK_NEAR) && a->nedge < a[1].nedge) {
+                uint32_t exact_kids = nk;
+                for (uint32_t r = 0; r < t->nread; r++) {
+                    uint32_t key = (shi_py_near(SHI_READING_SYL(t->read[r])) << 3) |
+                                   SHI_READING_TONE(t->read[r]);
+                    nk = children_by_key(db->vnedges, a->nedge, a[1].nedge, key, key, 0, kids, nk);
+                }
+                s3.nearu = 1;
+                for (uint32_t i = exact_kids; i < nk; i++)
+                    if (w->vn[kids[i]].cp != t->cp)
+                        step_into(w, kids[i], q + 1, s3);
+            }
+        }
+        if ((below & SHI_VMASK(SHAI_VARIANT_SPLIT)) && q + 1 < w->n && w->u[q + 1].cls == C_HAN) {
+            uint32_t cc = shi_split_compose(t->cp, w->u[q + 1].cp);
+            if (cc && (c = find_child(w, node, cc))) {
+                mst s3 = s2;
+                s3.kinds |= SHI_VMASK(SHAI_VARIANT_SPLIT);
+                step_into(w, c, q + 2, s3);
+            }
+        }
+        if (han_only)
+            return;
+    } else if (han_only) {
+        return;
+    } else {
+        mst s2 = st;
+        s2.last_han = 0;
+        if (t->cls != C_DIGIT)
+            s2.nondigit = 1;
+        if (t->cls == C_LATIN && q == t->tok_s && (below & SHI_VMASK(SHAI_VARIANT_PINYIN)))
+            try_pinyin(w, node, q, s2);
+        if ((c = find_child(w, node, t->cp))) {
+            mst s3 = s2;
+            s3.exact++;
+            if (t->cls == C_LATIN && s3.letters < 255)
+                s3.letters++;
+            step_into(w, c, q + 1, s3);
+        }
+        if (below & SHI_VMASK(SHAI_VARIANT_LEET)) {
+            const char *l = t->cls == C_LATIN ? NULL : shi_leet_letters(t->cp);
+            for (; l && *l; l++)
+                if ((c = find_child(w, node, (uint32_t)(unsigned char)*l))) {
+                    mst s3 = s2;
+                    s3.kinds |= SHI_VMASK(SHAI_VARIANT_LEET);
+                    s3.nondigit = 1;
+                    step_into(w, c, q + 1, s3);
+                }
+        }
+        if (t->cls == C_DIGIT && (below & SHI_VMASK(SHAI_VARIANT_DIGIT))) {
+            uint16_t syl[4];
+            unsigned ns = shi_digit_syllables(t->cp - '0', syl);
+            nk = 0;
+            for (unsigned j = 0; j < ns; j++)
+                nk = children_by_key(db->vredges, a->redge, a[1].redge, (uint32_t)syl[j] << 3,
+                                     ((uint32_t)syl[j] << 3) | 7, 0, kids, nk);
+            mst s3 = s2;
+            s3.kinds |= SHI_VMASK(SHAI_VARIANT_DIGIT);
+            for (uint32_t i = 0; i < nk; i++)
+                step_into(w, kids[i], q + 1, s3);
+        }
+    }
+    if (t->emoji && (below & SHI_VMASK(SHAI_VARIANT_EMOJI))) {
+        uint32_t chars[4];
+        unsigned ne = shi_emoji_chars(t->cp, chars);
+        mst s3 = st;
+        s3.kinds |= SHI_VMASK(SHAI_VARIANT_EMOJI);
+        s3.last_han = 0;
+        s3.nondigit = 1;
+        nk = 0;
+        for (unsigned j = 0; j < ne; j++) {
+            if ((c = find_child(w, node, chars[j]))) {
+                uint32_t k = 0;
+                while (k < nk && kids[k] != c)
+                    k++;
+                if (k == nk && nk < 32)
+                    kids[nk++] = c;
+            }
+            shi_reading r[SHI_READINGS_MAX];
+            unsigned nr = shi_py_readings(chars[j], r);
+            for (unsigned i = 0; i < nr; i++)
+                nk = children_by_key(db->vredges, a->redge, a[1].redge, r[i], r[i], 0, kids, nk);
+        }
+        for (uint32_t i = 0; i < nk; i++)
+            step_into(w, kids[i], q + 1, s3);
+    }
+    if (t->wild && node && !st.wild && (below & SHI_VMASK(SHAI_VARIANT_WILDCARD))) {
+        mst s3 = st;
+        s3.kinds |= SHI_VMASK(SHAI_VARIANT_WILDCARD);
+        s3.wild = 1;
+        s3.last_han = 0;
+        s3.nondigit = 1;
+        for (uint32_t i = a->edge; i < a[1].edge; i++)
+            step_into(w, db->vedges[i].child, q + 1, s3);
+    }
+}
+
+/* A unit matched: the match is at `child`, its next character at `next`. */
+static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
+{
+    const shi_vnode *a = &w->vn[child];
+    if (st.kinds & ~(uint32_t)a->below & SHI_VMASK_ALL)
+        return; /* no entry below takes every kind used */
+    if (!st.mid && a->out < a[1].out)
+        at_end(w, child, next, &st);
+    if (a->edge == a[1].edge || next >= w->n || w->m->nomem)
+        return;
+    if (st.mid) {
+        try_pinyin(w, child, next, st);
+        return;
+    }
+    int after_latin = next > 0 && w->u[next - 1].cls == C_LATIN;
+    uint32_t gap = 0;
+    for (uint32_t q = next; q < w->n; q++) {
+        const vu *t = &w->u[q];
+        mst s2 = st;
+        if (q > next)
+            s2.skipped = 1;
+        int skip = t->cls == C_NOISE || (t->cls == C_SEP && after_latin);
+        if (!skip) {
+            if ((t->cls != C_SEP && t->cls != C_STOP) || t->wild || t->emoji || t->leet)
+                try_at(w, child, q, s2, 0);
+            break;
+        }
+        if (t->wild || t->emoji || t->leet)
+            try_at(w, child, q, s2, 0);
+        if (++gap > w->max_gap)
+            break;
+    }
+    /* an insertion: 1-2 letters or digits between two Han characters */
+    const vu *t = &w->u[next];
+    if (st.last_han && !st.insert && (a->below & SHI_VMASK(SHAI_VARIANT_INSERT)) &&
+        (t->cls == C_LATIN || t->cls == C_DIGIT) && t->tok_s == next && t->tok_e - next <= 2 &&
+        t->tok_e < w->n && w->u[t->tok_e].cls == C_HAN) {
+        mst s2 = st;
+        s2.insert = 1;
+        s2.kinds |= SHI_VMASK(SHAI_VARIANT_INSERT);
+        try_at(w, child, t->tok_e, s2, 1);
+    }
+}
+
+/* Whole Latin tokens that are an entry's initials. */
+static void initials(walk *w)
+{
+    const shai_db *db = w->db;
+    if (!db->nvinit)
+        return;
+    for (uint32_t i = 0; i < w->n;) {
+        const vu *t = &w->u[i];
+        if (t->cls != C_LATIN && t->cls != C_DIGIT) {
+            i++;
+            continue;
+        }
+        uint32_t s = t->tok_s, e = t->tok_e;
+        i = e;
+        if (e - s < 2 || e - s > SHI_VINIT_MAX)
+            continue;
+        char key[SHI_VINIT_MAX] = {0};
+        if (letters_at(w, s, e, key, SHI_VINIT_MAX) != e - s)
+            continue;
+        if (s > 0 && (w->u[s - 1].cp == '.' || w->u[s - 1].cp == '@' || w->u[s - 1].cp == '/'))
+            continue;
+        uint32_t lo = 0, hi = db->nvinit;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (memcmp(db->vinit[mid].letters, key, SHI_VINIT_MAX) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < db->nvinit && memcmp(db->vinit[lo].letters, key, SHI_VINIT_MAX) == 0; lo++) {
+            uint32_t entry = db->vinit[lo].entry;
+            if (db->entries[entry].variants & SHI_VMASK(SHAI_VARIANT_INITIALS))
+                add_hit(w, s, e, entry, SHAI_VARIANT_INITIALS);
+        }
+    }
+}
+
+void shi_vmatcher_init(shi_vmatcher *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void shi_vmatcher_release(shi_vmatcher *m)
+{
+    free(m->units);
+    free(m->hits);
+    memset(m, 0, sizeof *m);
+}
+
+/* The classes of the line's characters and their tokens. */
+static void classify(walk *w)
+{
+    const shai_db *db = w->db;
+    vu *u = w->u;
+    for (uint32_t i = 0; i < w->n; i++) {
+        uint32_t cp = w->chars[i].cp;
+        vu *t = &u[i];
+        t->upper = (uint8_t)(w->chars[i].upper != 0);
+        if (cp >= 'A' && cp <= 'Z') {
+            cp += 32;
+            t->upper = 1;
+        }
+        t->cp = cp;
+        t->nread = 0;
+        t->wild = 0;
+        t->emoji = 0;
+        t->leet = 0;
+        if (cp >= 'a' && cp <= 'z') {
+            t->cls = C_LATIN;
+            t->leet = 1;
+            t->wild = cp == 'x'; /* on its own only: see below */
+        } else if (cp >= '0' && cp <= '9') {
+            t->cls = C_DIGIT;
+            t->leet = 1;
+        } else if (shi_is_han(cp)) {
+            t->cls = C_HAN;
+            shi_reading r[SHI_READINGS_MAX];
+            unsigned nr = shi_py_readings(cp, r);
+            for (unsigned k = 0; k < nr && k < SHI_READINGS_MAX; k++)
+                t->read[k] = r[k];
+            t->nread = (uint8_t)(nr < SHI_READINGS_MAX ? nr : SHI_READINGS_MAX);
+        } else {
+            uint32_t v = shi_map(db, cp);
+            t->cls = (v & (SHI_MAP_BREAK | SHI_MAP_MARK)) ? C_STOP
+                     : (v & SHI_MAP_SEP)                  ? C_SEP
+                     : (v & SHI_MAP_NOISE)                ? C_NOISE
+                                                          : C_OTHER;
+            if (cp >= 0x80) {
+                uint32_t chars[4];
+                t->emoji = shi_emoji_chars(cp, chars) != 0;
+            }
+            t->wild = (uint8_t)(shi_is_wildcard(cp) != 0);
+            t->leet = shi_leet_letters(cp) != NULL;
+        }
+    }
+    /* tokens, and `x` as a wildcard only on its own */
+    for (uint32_t i = 0; i < w->n;) {
+        uint32_t j = i;
+        if (u[i].cls == C_LATIN || u[i].cls == C_DIGIT) {
+            while (j < w->n && (u[j].cls == C_LATIN || u[j].cls == C_DIGIT))
+                j++;
+            for (uint32_t k = i; k < j; k++) {
+                u[k].tok_s = i;
+                u[k].tok_e = j;
+            }
+            if (j - i > 1)
+                for (uint32_t k = i; k < j; k++)
+                    if (u[k].cp == 'x')
+                        u[k].wild = 0;
+        } else {
+            u[i].tok_s = i;
+            u[i].tok_e = i + 1;
+            j = i + 1;
+        }
+        i = j;
+    }
+    for (uint32_t i = 0; i < w->n;) {
+        uint32_t j = i;
+        while (j < w->n && u[j].leet)
+            j++;
+        if (j == i)
+            j = i + 1;
+        for (uint32_t k = i; k < j; k++) {
+            u[k].ltok_s = i;
+            u[k].ltok_e = j;
+        }
+        i = j;
+    }
+}
+
+int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars, size_t n,
+                      int vertical)
+{
+    m->nhits = 0;
+    m->nomem = 0;
+    if (!db->nvnodes || n == 0)
+        return SHAI_OK;
+    if (n > UINT32_MAX - 2)
+        n = UINT32_MAX - 2;
+    if (n > m->units_cap) {
+        size_t ncap = n < 256 ? 256 : n;
+        void *q = realloc(m->units, ncap * sizeof(vu));
+        if (!q)
+            return SHAI_E_NOMEM;
+        m->units = q;
+        m->units_cap = ncap;
+    }
+    walk w = {.m = m,
+              .db = db,
+              .vn = db->vnodes,
+              .u = m->units,
+              .chars = chars,
+              .n = (uint32_t)n,
+              .max_gap = db->max_gap,
+              .vertical = vertical};
+    classify(&w);
+    for (uint32_t q = 0; q < w.n && !m->nomem; q++) {
+        uint8_t cls = w.u[q].cls;
+        if (cls == C_NOISE || cls == C_SEP || cls == C_STOP) {
+            if (!w.u[q].emoji && !w.u[q].leet)
+                continue;
+        }
+        mst st = {.start = q, .allcap = 1};
+        try_at(&w, 0, q, st, 0);
+    }
+    initials(&w);
+    return m->nomem ? SHAI_E_NOMEM : SHAI_OK;
+}

@@ -1,0 +1,156 @@
+/* lib/variant/tables.c: lookups in the variant layer's generated tables (tables_data.h). */
+#include "variant/tables.h"
+
+#include <string.h>
+
+#include "tables_data.h"
+
+const unsigned shi_py_nsyl = SHI_PY_NSYL;
+const char shi_variant_tables_version[] = SHI_VARIANT_TABLES_VERSION;
+
+unsigned shi_py_readings(uint32_t cp, shi_reading out[SHI_READINGS_MAX])
+{
+    uint32_t page = cp >> SHI_PY_PAGE_BITS;
+    if (page >= SHI_PY_NPAGES)
+        return 0;
+    const uint16_t *set = shi_py_sets[shi_py_blocks[shi_py_pages[page]][cp & (SHI_PY_PAGE - 1)]];
+    unsigned n = 0;
+    while (n < SHI_READINGS_MAX && set[n]) {
+        out[n] = set[n];
+        n++;
+    }
+    return n;
+}
+
+const char *shi_py_syllable(unsigned syl)
+{
+    return syl < SHI_PY_NSYL ? shi_py_syl_names[syl] : "";
+}
+
+unsigned shi_py_lookup(const char *s, size_t n)
+{
+    if (n == 0 || n > SHI_PY_SYL_MAX)
+        return 0;
+    /* Binary search over ids 1..SHI_PY_NSYL-1 (id 0 is the empty name). */
+    unsigned lo = 1, hi = SHI_PY_NSYL;
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+        const char *name = shi_py_syl_names[mid];
+        int c = strncmp(name, s, n);
+        if (c == 0 && name[n] != '\0')
+            c = 1; /* name is longer than s: it sorts after */
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+unsigned shi_py_prefixes(const char *s, size_t n, uint16_t out[8], uint8_t len[8])
+{
+    char buf[SHI_PY_SYL_MAX];
+    unsigned count = 0;
+    size_t max = n < SHI_PY_SYL_MAX ? n : SHI_PY_SYL_MAX;
+    /* "lu", "nue": u after l or n may spell ü (written v in the table). */
+    int u_for_v = n >= 2 && (s[0] == 'l' || s[0] == 'n') && s[1] == 'u';
+    if (max)
+        memcpy(buf, s, max);
+    for (size_t k = 1; k <= max && count < 8; k++) {
+        unsigned id = shi_py_lookup(s, k);
+        if (id) {
+            out[count] = (uint16_t)id;
+            len[count++] = (uint8_t)k;
+        }
+        if (u_for_v && k >= 2 && count < 8) {
+            buf[1] = 'v';
+            id = shi_py_lookup(buf, k);
+            buf[1] = 'u';
+            if (id) {
+                out[count] = (uint16_t)id;
+                len[count++] = (uint8_t)k;
+            }
+        }
+    }
+    return count;
+}
+
+unsigned shi_py_near(unsigned syl)
+{
+    return syl < SHI_PY_NSYL ? shi_py_near_class[syl] : 0;
+}
+
+uint32_t shi_split_compose(uint32_t a, uint32_t b)
+{
+    size_t lo = 0, hi = SHI_SPLIT_COUNT;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const shi_split_row *r = &shi_split_rows[mid];
+        if (r->a == a && r->b == b)
+            return r->c;
+        if (r->a < a || (r->a == a && r->b < b))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+unsigned shi_emoji_chars(uint32_t cp, uint32_t out[4])
+{
+    size_t lo = 0, hi = SHI_EMOJI_COUNT;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const shi_emoji_row *r = &shi_emoji_rows[mid];
+        if (r->cp == cp) {
+            unsigned n = 0;
+            while (n < 4 && r->chars[n]) {
+                out[n] = r->chars[n];
+                n++;
+            }
+            return n;
+        }
+        if (r->cp < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+const char *shi_leet_letters(uint32_t cp)
+{
+    for (size_t i = 0; i < SHI_LEET_COUNT && shi_leet_rows[i].cp <= cp; i++)
+        if (shi_leet_rows[i].cp == cp)
+            return shi_leet_rows[i].letters;
+    return NULL;
+}
+
+unsigned shi_digit_syllables(unsigned digit, uint16_t out[4])
+{
+    if (digit > 9)
+        return 0;
+    unsigned n = 0;
+    while (n < 4 && shi_digit_syls[digit][n]) {
+        out[n] = shi_digit_syls[digit][n];
+        n++;
+    }
+    return n;
+}
+
+int shi_is_wildcard(uint32_t cp)
+{
+    size_t lo = 0, hi = SHI_WILDCARD_COUNT;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (shi_wildcards[mid] == cp)
+            return 1;
+        if (shi_wildcards[mid] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}

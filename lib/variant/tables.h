@@ -1,0 +1,59 @@
+/* lib/variant/tables.h — the contract between vdata (implements) and vengine (uses).
+ * All data compiled into the library (generated header lib/variant/tables_data.h, committed,
+ * with a freshness test like tests/fold's), no allocation, no ICU at scan time. */
+#ifndef SHAI_VARIANT_TABLES_H
+#define SHAI_VARIANT_TABLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A reading: toneless syllable id (1..SHI_PY_NSYL-1) << 3 | tone (1..5, 5 neutral). */
+typedef uint16_t shi_reading;
+#define SHI_READING_SYL(r) ((unsigned)(r) >> 3)
+#define SHI_READING_TONE(r) ((unsigned)(r)&7u)
+#define SHI_READINGS_MAX 4
+
+/* Number of toneless syllables + 1 (id 0 is "none"). */
+extern const unsigned shi_py_nsyl;
+
+/* The readings of code point cp (folded form: Simplified), most common first; returns how many
+ * (0 when cp has none). out has room for SHI_READINGS_MAX. */
+unsigned shi_py_readings(uint32_t cp, shi_reading out[SHI_READINGS_MAX]);
+
+/* The toneless syllable of an id, NUL-terminated lowercase ASCII ("zhuang"; ü written "v"). */
+const char *shi_py_syllable(unsigned syl);
+
+/* Every syllable that is a prefix of the lowercase ASCII s[0..n): ids in out[], lengths in
+ * len[] (bytes of s consumed; "u" after l/n also accepted for ü), shortest first; returns how
+ * many (at most 8). */
+unsigned shi_py_prefixes(const char *s, size_t n, uint16_t out[8], uint8_t len[8]);
+
+/* The near-homophone class of a syllable: the same id for zh/z, ch/c, sh/s, n/l initials and
+ * -ng/-n finals (ang/an, eng/en, ing/in, ong stays ong). */
+unsigned shi_py_near(unsigned syl);
+
+/* The character that Han characters a then b compose by the split table, or 0. */
+uint32_t shi_split_compose(uint32_t a, uint32_t b);
+
+/* The characters an emoji stands for (after folding; U+FE0F already dropped); returns how many
+ * (0: not in the table), at most 4. */
+unsigned shi_emoji_chars(uint32_t cp, uint32_t out[4]);
+
+/* Letters a leet symbol or digit can stand for inside a Latin word ("a" for '4' and '@',
+ * "il" for '1'); NULL when none. */
+const char *shi_leet_letters(uint32_t cp);
+
+/* The toneless syllables a digit 0-9 can stand for; returns how many (at most 4). */
+unsigned shi_digit_syllables(unsigned digit, uint16_t out[4]);
+
+/* Non-zero for a wildcard placeholder code point (folded): x × * ○ □ ◯ ● ■ ✕ ╳ ... */
+int shi_is_wildcard(uint32_t cp);
+
+/* The id of the toneless syllable s[0..n) (lowercase ASCII, ü written "v"), or 0 when it is
+ * no syllable. */
+unsigned shi_py_lookup(const char *s, size_t n);
+
+/* The table versions (for the db and `shai --version`), e.g. "unihan-15.0.0;split-1;emoji-1". */
+extern const char shi_variant_tables_version[];
+
+#endif

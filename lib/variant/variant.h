@@ -1,0 +1,75 @@
+/* Variant matching (docs/lexicon-format.md, "Variants"): entries written
+ * another way than their folded selves — pinyin, initials, homophones,
+ * split characters, emoji, leet, wildcards, inserted letters, digit
+ * syllables — found in the folded text of one line.
+ *
+ * The trie (built here from the entries' folded units, stored in the db as
+ * the V* sections of common/db.h) holds every entry variants apply to: at
+ * least 2 units, not exact, and either some variant kinds (deny or allow)
+ * or an allow entry (matched as itself, it covers variant hits). Each node
+ * indexes its children twice: by unit (exact, split, emoji, leet) and by
+ * reading of the unit (homophones, pinyin, digits), plus by near-homophone
+ * key under near entries. The matcher walks it from every character of the
+ * line, depth first, each character standing for a child in every way its
+ * class allows; where an entry ends, its options and the guards decide. The
+ * caller (lib/scan) applies scenes, allow coverage and selection. */
+#ifndef SHAI_VARIANT_H
+#define SHAI_VARIANT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/db.h"
+
+/* Build: the trie of db's entries, whose folded units are
+ * cp_units[unit_off[i] .. unit_off[i + 1]); db->entries is set. */
+int shi_variant_build(shai_db *db, const uint32_t *cp_units, const uint32_t *unit_off);
+
+/* Whether an opened db's variant sections are sound: every index in
+ * bounds, children after their parents, entries that may have variants. */
+int shi_variant_valid(const shai_db *db);
+
+/* One character of a line's folded text: its code point, the original
+ * bytes it came from, and whether the original was an uppercase letter. */
+typedef struct shi_vchar {
+    uint64_t start, end;
+    uint32_t cp;
+    uint32_t upper;
+} shi_vchar;
+
+/* A match: entry `entry` at original [start, end), kind SHAI_VARIANT_*
+ * (SHAI_VARIANT_NONE: the entry as itself, which the caller needs for allow
+ * coverage and to drop variant hits an exact one holds). */
+typedef struct shi_vhit {
+    uint64_t start, end;
+    uint32_t entry;
+    uint32_t kind;
+} shi_vhit;
+
+/* The matcher's storage, kept from one line to the next. */
+typedef struct shi_vmatcher {
+    void *units; /* per character of the line (match.c) */
+    size_t units_cap;
+    shi_vhit *hits;
+    size_t nhits, hits_cap;
+    int nomem;
+} shi_vmatcher;
+
+void shi_vmatcher_init(shi_vmatcher *m);
+void shi_vmatcher_release(shi_vmatcher *m);
+
+/* Finds the matches in chars[0..n) (one line, or with `vertical` one
+ * character per line of a vertical run: then a match with no other kind is
+ * SHAI_VARIANT_VERTICAL) into m->hits[0..m->nhits). Returns SHAI_OK or
+ * SHAI_E_NOMEM. */
+int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars, size_t n,
+                      int vertical);
+
+/* Han ideograph (the blocks the readings cover). */
+static inline int shi_is_han(uint32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x20000 && cp <= 0x3134F) || (cp >= 0xF900 && cp <= 0xFAFF);
+}
+
+#endif
