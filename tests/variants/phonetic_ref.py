@@ -90,7 +90,33 @@ def find_unihan(path):
     return None
 
 
-def load_readings(path):
+MODERN = ("kMandarin", "kHanyuPinlu", "kTGHZ2013", "kXHC1983")
+
+
+def field_values(name, value):
+    """The reading strings of one Unihan field, in order."""
+    if name == "kMandarin":
+        return value.split()
+    if name == "kHanyuPinlu":  # zhǎng(1879) cháng(1179)
+        return [item.split("(", 1)[0] for item in value.split()]
+    out = []
+    for item in value.split():  # LOC[,LOC]:reading[,reading]
+        if ":" in item:
+            out += item.split(":", 1)[1].split(",")
+    return out
+
+
+def load_readings(path, policy="modern"):
+    """{char: ((syllable, tone), ...)}, at most 4 per character.
+
+    policy "spec": kMandarin, then kXHC1983, then kHanyuPinyin.
+    policy "modern" (what lib/variant's tables chose, written here from
+    their description): kMandarin, kHanyuPinlu (a reading only when one of
+    the modern dictionaries lists it too), kTGHZ2013, kXHC1983; the
+    historical kHanyuPinyin only for a character none of the modern
+    dictionaries has (so that an archaic reading, 造 cāo, 大 tài, never
+    makes two common characters homophones)."""
+    wanted = set(MODERN) | {"kHanyuPinyin"}
     opener = bz2.open if path.endswith(".bz2") else open
     raw = {}
     with opener(path, "rt", encoding="utf-8") as f:
@@ -98,21 +124,29 @@ def load_readings(path):
             if line.startswith("#") or not line.strip():
                 continue
             parts = line.rstrip("\n").split("\t")
-            if len(parts) < 3 or parts[1] not in ("kMandarin", "kXHC1983", "kHanyuPinyin"):
+            if len(parts) < 3 or parts[1] not in wanted:
                 continue
             raw.setdefault(int(parts[0][2:], 16), {})[parts[1]] = parts[2]
     readings = {}
     for cp, fields in raw.items():
         seq = []
-        for s in fields.get("kMandarin", "").split():
-            seq.append(s)
-        for name in ("kXHC1983", "kHanyuPinyin"):
-            for item in fields.get(name, "").split():
-                if ":" in item:
-                    seq += item.split(":", 1)[1].split(",")
+        if policy == "spec":
+            for name in ("kMandarin", "kXHC1983", "kHanyuPinyin"):
+                seq += field_values(name, fields.get(name, ""))
+        else:
+            dicts = set()
+            for name in ("kTGHZ2013", "kXHC1983"):
+                dicts.update(parse_reading(x) for x in field_values(name, fields.get(name, "")))
+            for name in MODERN:
+                for x in field_values(name, fields.get(name, "")):
+                    if name == "kHanyuPinlu" and dicts and parse_reading(x) not in dicts:
+                        continue
+                    seq.append(x)
+            if not any(n in fields for n in ("kTGHZ2013", "kXHC1983")):
+                seq += field_values("kHanyuPinyin", fields.get("kHanyuPinyin", ""))
         out = []
-        for s in seq:
-            r = parse_reading(s)
+        for x in seq:
+            r = parse_reading(x)
             if r and r not in out:
                 out.append(r)
         if out:
@@ -495,7 +529,8 @@ def shai_fold_identity(shai, chars):
 
 
 class Generator:
-    def __init__(self, ph, entries, seed, keep_chars):
+    def __init__(self, ph, entries, seed, keep_chars, ascii_only=False):
+        self.ascii_only = ascii_only
         self.ph = ph
         self.entries = entries
         self.rng = random.Random(seed)
@@ -525,7 +560,10 @@ class Generator:
 
     def render(self, e):
         rng = self.rng
-        style = rng.choice(["plain"] * 6 + ["upper", "cap", "marks", "wide"])
+        styles = ["plain"] * 6 + ["upper", "cap"]
+        if not self.ascii_only:
+            styles += ["marks", "wide"]
+        style = rng.choice(styles)
         parts = []
         for u in e.units:
             r = rng.random()
@@ -598,7 +636,7 @@ def run_random(a, ph, entries):
         if not keep:
             sys.stderr.write("phonetic_ref.py: `shai fold` failed\n")
             return 2
-        gen = Generator(ph, entries, a.seed, keep)
+        gen = Generator(ph, entries, a.seed, keep, a.ascii_only)
         lines = [gen.line() for _ in range(a.lines)]
         with open(inp, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
@@ -677,6 +715,8 @@ def check_cases(a, ph, entries):
             if kind in ("pinyin", "homophone"):
                 if expect == "hit" and not any((h[0], h[1]) == want and entry in h[2] for h in hits):
                     msg = "reference misses it"
+                elif expect == "hit" and any((h[0], h[1]) == want and len(h[2]) > 1 for h in hits):
+                    msg = "the span is also another entry's: a tie"
                 if expect == "clean" and hits:
                     msg = "reference hits the guard"
             else:
@@ -746,14 +786,18 @@ def main(argv):
     ap.add_argument("--lexicon", default=os.path.join(HERE, "lexicon.txt"))
     ap.add_argument("--unihan")
     ap.add_argument("--keep", help="write the lexicon, db and lines into this directory")
+    ap.add_argument("--ascii-only", action="store_true",
+                    help="pinyin in ASCII only: no tone marks, no full width")
     ap.add_argument("--check-cases")
     ap.add_argument("--self-test", action="store_true")
+    ap.add_argument("--readings", choices=["modern", "spec"], default="modern",
+                    help="which Unihan fields make a character's readings (see load_readings)")
     a = ap.parse_args(argv)
     path = find_unihan(a.unihan)
     if not path:
         sys.stderr.write("phonetic_ref.py: no Unihan_Readings.txt (Debian: unicode-data); skipped\n")
         return 77
-    ph = Phon(load_readings(path))
+    ph = Phon(load_readings(path, a.readings))
     if a.self_test:
         return self_test(ph)
     entries = read_lexicon(a.lexicon)
