@@ -348,6 +348,80 @@ def score(rows, report, min_caught, out=sys.stdout):
     return status
 
 
+def self_test(cases):
+    """The runner's own logic on made-up scan output: a perfect output
+    passes, a missed positive is listed, a hit on a guard fails, offsets of
+    `span@N` and of the vertical rows map back to their rows. Returns the
+    exit status."""
+    import io
+
+    def fake(rows, drop=None, guard=None, shift=None):
+        plain = [r for r in rows if r.kind != "vertical"]
+        vert = [r for r in rows if r.kind == "vertical"]
+        _, starts = plain_input(plain)
+        out = []
+        for i, r in enumerate(plain):
+            if r.expect == "hit" and r is not drop:
+                s, e = r.want
+                if r is shift:
+                    s, e = s + 1, e + 1
+                out.append({"file": "<stdin>", "start": starts[i] + s, "end": starts[i] + e,
+                            "text": r.span, "entry": r.entry, "variant": r.kind})
+            if r is guard:
+                n = len(r.text.encode("utf-8"))
+                out.append({"file": "<stdin>", "start": starts[i], "end": starts[i] + n,
+                            "text": r.text, "entry": "x"})
+        for i, r in enumerate(vert):
+            if r.expect == "hit" and r is not drop:
+                out.append({"file": "/tmp/d/vertical/%d" % i, "start": r.want[0],
+                            "end": r.want[1], "text": r.span, "entry": r.entry})
+        return "\n".join(json.dumps(h, ensure_ascii=False) for h in out) + "\n"
+
+    def run(drop=None, guard=None, shift=None, pick=None):
+        rows = read_cases(cases)
+        if pick:
+            drop = drop and pick(rows, drop)
+            guard = guard and pick(rows, guard)
+            shift = shift and pick(rows, shift)
+        distribute(rows, parse_jsonl(fake(rows, drop, guard, shift), "fake"))
+        buf = io.StringIO()
+        return score(rows, False, 90.0, buf), buf.getvalue()
+
+    def pick(rows, want):
+        for r in rows:
+            if want(r):
+                return r
+        raise CaseError("self-test: no row to pick")
+
+    fails = []
+    for r in read_cases(cases):
+        if r.expect == "hit":
+            b = r.text.encode("utf-8")
+            sp = r.span.encode("utf-8")
+            at = [i for i in range(len(b)) if b.startswith(sp, i)]
+            if len(at) < r.occurrence or r.want != (at[r.occurrence - 1], at[r.occurrence - 1] + len(sp)):
+                fails.append("line %d: the span's offsets are wrong: %r" % (r.lineno, r.want))
+    st, out = run()
+    if st != 0 or "failures" in out:
+        fails.append("a perfect output does not pass:\n" + out)
+    st, out = run(drop=lambda r: r.occurrence == 2, pick=pick)
+    if st != 0 or "missed" not in out:
+        fails.append("a missed span@2 row is not listed:\n" + out)
+    st, out = run(shift=lambda r: r.occurrence == 2, pick=pick)
+    if "missed" not in out:
+        fails.append("a hit at the wrong occurrence counts:\n" + out)
+    st, out = run(drop=lambda r: r.kind == "vertical" and r.expect == "hit", pick=pick)
+    if "vertical missed" not in out:
+        fails.append("a missed vertical row is not listed:\n" + out)
+    st, out = run(guard=lambda r: r.expect == "clean" and r.kind == "leet", pick=pick)
+    if st != 1 or "guard hit" not in out:
+        fails.append("a hit on a guard does not fail:\n" + out)
+    for f in fails:
+        sys.stderr.write("run_cases.py --self-test: %s\n" % f)
+    print("run_cases.py --self-test: %d of 5 checks failed" % len(fails))
+    return 1 if fails else 0
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("shai", help="the shai executable")
@@ -356,8 +430,12 @@ def main(argv):
     ap.add_argument("--report", action="store_true", help="also list the rows that passed")
     ap.add_argument("--min-caught", type=float, default=90.0)
     ap.add_argument("--jsonl", help="read the scan output from this file instead of running shai")
+    ap.add_argument("--self-test", action="store_true",
+                    help="check the runner itself on made-up scan output (SHAI_BINARY unused)")
     a = ap.parse_args(argv)
     try:
+        if a.self_test:
+            return self_test(a.cases)
         rows = read_cases(a.cases)
         if a.jsonl:
             with open(a.jsonl, encoding="utf-8") as f:
