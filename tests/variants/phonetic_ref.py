@@ -294,11 +294,20 @@ class Line:
         return "".join(self.f[self.tok_start[i] : self.tok_end[i]])
 
 
+# Clause punctuation (after folding): skipped only in a gap that comes
+# right after a Latin letter (f.u.c.k); otherwise it ends a match.
+CLAUSE = set(",!?;:\u3001\u3002\u2026") | {"..."}
+
+
 def next_unit_pos(line, p):
     """The first non-noise position at or after p, if at most MAX_GAP noise
-    characters lie between; else None."""
+    characters lie between and no clause punctuation ends the match there;
+    else None."""
+    after_latin = p > 0 and "a" <= line.f[p - 1] <= "z"
     q = p
     while q < len(line.f) and line.kind[q] == "noise":
+        if line.f[q] in CLAUSE and not after_latin:
+            return None
         q += 1
     if q - p > MAX_GAP or q >= len(line.f):
         return None
@@ -789,6 +798,13 @@ def self_test(ph):
         ("xduchang", []),
         ("du    chang", []),
         ("赌   chang", ["赌   chang"]),
+        ("赌，chang", []),
+        ("du，chang", ["du，chang"]),
+        ("赌.场", ["赌.场"]),
+        ("hao圆交", ["圆交"]),
+        ("hello圆jiao", []),
+        ("wo圆jiao", ["圆jiao"]),
+        ("yuanjiao team", []),
     ]
     fails = 0
     for text, want in cases:
