@@ -156,6 +156,16 @@ SHAI_API const char *shai_fold_stage_name(uint32_t stage);
     4u /* 1: a malformed lexicon line is skipped and recorded                                      \
           (shai_builder_skipped) instead of failing the                                            \
           whole source (default 0); builder only, not in a db */
+/* The variant kinds of the entries that do not say theirs: those of
+ * shai_builder_add_entry, and those of a lexicon source before its first
+ * `@variants` (docs/lexicon-format.md, "Variants"): bits (1 << kind) of
+ * SHAI_VARIANT_* kinds and SHAI_VARIANTS_NEAR; 0 for none; default
+ * SHAI_VARIANTS_STANDARD. Builder only, not in a db. Since 0.2. */
+#define SHAI_OPT_VARIANTS 5u
+/* pinyin, homophone, split, emoji, leet, wildcard, insert */
+#define SHAI_VARIANTS_STANDARD 0x1FAu
+/* every kind, near-homophones, initials and digits included */
+#define SHAI_VARIANTS_ALL 0xBFEu
 
 /* Longest entry, in code points. */
 #define SHAI_MAX_ENTRY_CODEPOINTS 128u

@@ -1154,6 +1154,8 @@ static int run_case(const lexicon *lx, const text *texts, size_t ntexts, uint64_
     shai_builder *b = mode.raw ? new_raw_builder() : new_builder();
     if (mode.gap > 0)
         assert_status(shai_builder_set_option(b, SHAI_OPT_MAX_GAP, mode.gap), SHAI_OK);
+    /* the reference is the scanner's: no variant layer */
+    assert_status(shai_builder_set_option(b, SHAI_OPT_VARIANTS, 0), SHAI_OK);
     for (size_t i = 0; i < lx->n && !bad; i++) {
         const gen_entry *e = &lx->e[i];
         char word[4 * SHAI_MAX_ENTRY_CODEPOINTS];

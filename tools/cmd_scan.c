@@ -306,7 +306,13 @@ static void print_text(const struct input *in, const shai_hit *hit, const struct
         if (color)
             cli_out_str(o, "\033[0m");
     }
-    cli_out_mem(o, "]\n", 2);
+    cli_out_char(o, ']');
+    if (hit->variant && shai_variant_name(hit->variant)) {
+        cli_out_str(o, " [");
+        cli_out_str(o, shai_variant_name(hit->variant));
+        cli_out_char(o, ']');
+    }
+    cli_out_char(o, '\n');
     if (ctx) {
         cli_out_str(o, "    ");
         cli_out_text_escaped(o, ctx->pre, ctx->pre_len);
@@ -354,6 +360,11 @@ static void print_jsonl(const struct input *in, const shai_hit *hit, const struc
     cli_out_str(o, ",\"action\":\"");
     cli_out_str(o, cli_action_name(hit->action));
     cli_out_char(o, '"');
+    if (hit->variant && shai_variant_name(hit->variant)) {
+        cli_out_str(o, ",\"variant\":\"");
+        cli_out_str(o, shai_variant_name(hit->variant));
+        cli_out_char(o, '"');
+    }
     if (tag) {
         cli_out_str(o, ",\"tag\":");
         cli_out_json_string(o, tag, strlen(tag));
@@ -455,6 +466,10 @@ static void print_sarif(const struct input *in, const shai_hit *hit, const struc
         cli_out_str(&m, cli_action_name(hit->action));
         cli_out_str(&m, " (entry ");
         cli_out_mem(&m, entry, entry_len);
+        if (hit->variant && shai_variant_name(hit->variant)) {
+            cli_out_str(&m, ", written as ");
+            cli_out_str(&m, shai_variant_name(hit->variant));
+        }
         cli_out_char(&m, ')');
         if (suggestion && suggestion[0]) {
             cli_out_str(&m, "; suggestion: ");
@@ -474,6 +489,11 @@ static void print_sarif(const struct input *in, const shai_hit *hit, const struc
     cli_out_str(o, ",\"snippet\":{\"text\":");
     cli_out_json_string(o, text, len);
     cli_out_str(o, "}}}}]");
+    if (hit->variant && shai_variant_name(hit->variant)) {
+        cli_out_str(o, ",\"properties\":{\"variant\":\"");
+        cli_out_str(o, shai_variant_name(hit->variant));
+        cli_out_str(o, "\"}");
+    }
     if (suggestion && suggestion[0]) {
         cli_out_str(o, ",\"fixes\":[{\"description\":{\"text\":");
         {
@@ -2274,6 +2294,11 @@ void cmd_scan_help(FILE *out)
           "      --overlapping   report every occurrence of every entry, overlapping\n"
           "                      ones included, ordered by end; by default hits are\n"
           "                      leftmost-longest and do not overlap, ordered by start\n"
+          "      --no-variants   only entries as written (folded): no pinyin, homophones,\n"
+          "                      split characters, emoji, leet, wildcards, ... (see the\n"
+          "                      lexicon's @variants)\n"
+          "      --vertical      also read runs of lines of one Han character each as\n"
+          "                      one line (vertical text; scanned with -j1)\n"
           "      --scene=NAME    check as scene NAME of the db says (see 'shai stats'):\n"
           "                      which categories count, and with what action\n"
           "      --category=C    only hits of category C count; repeatable\n"
@@ -2386,6 +2411,9 @@ void cmd_scan_help(FILE *out)
           "  entry       the lexicon entry that matched, as written in the lexicon\n"
           "  category    the entry's category\n"
           "  action      \"block\" or \"review\"\n"
+          "  variant     how the text wrote the entry, when it is a variant of it:\n"
+          "              pinyin, initials, homophone, split, emoji, leet, wildcard,\n"
+          "              insert, digit or vertical (the text format shows [KIND])\n"
           "  tag         the entry's tag (only when it has one)\n"
           "  suggestion  the entry's suggested replacement (only when it has one)\n"
           "\n"
@@ -2435,6 +2463,9 @@ enum {
     OPT_ID,
     OPT_VERDICTS,
     OPT_OFFSETS,
+    /* issue 17: variants */
+    OPT_NO_VARIANTS,
+    OPT_VERTICAL,
 };
 
 static const struct cli_option scan_options[] = {
@@ -2444,6 +2475,8 @@ static const struct cli_option scan_options[] = {
     {"threads", 'j', CLI_ARG_REQUIRED, OPT_THREADS},
     {"format", 'f', CLI_ARG_REQUIRED, OPT_FORMAT},
     {"overlapping", 0, CLI_ARG_NONE, OPT_OVERLAPPING},
+    {"no-variants", 0, CLI_ARG_NONE, OPT_NO_VARIANTS},
+    {"vertical", 0, CLI_ARG_NONE, OPT_VERTICAL},
     {"scene", 0, CLI_ARG_REQUIRED, OPT_SCENE},
     {"category", 0, CLI_ARG_REQUIRED, OPT_CATEGORY},
     {"exclude-category", 0, CLI_ARG_REQUIRED, OPT_EXCLUDE_CATEGORY},
@@ -2681,6 +2714,12 @@ int cmd_scan(int argc, char **argv)
         case OPT_OVERLAPPING:
             cfg.flags |= SHAI_SCAN_OVERLAPPING;
             break;
+        case OPT_NO_VARIANTS:
+            cfg.flags |= SHAI_SCAN_NO_VARIANTS;
+            break;
+        case OPT_VERTICAL:
+            cfg.flags |= SHAI_SCAN_VERTICAL;
+            break;
         case OPT_SCENE:
             popt.scene = arg;
             break;
@@ -2906,6 +2945,9 @@ int cmd_scan(int argc, char **argv)
         nthreads = 1;
         sarif_begin(&cfg);
     }
+    /* a vertical run may span the blocks the workers take */
+    if (cfg.flags & SHAI_SCAN_VERTICAL)
+        nthreads = 1;
     if (records.jsonl || records.verdicts) {
         struct record_tally *rt = calloc(n_files ? n_files : 1, sizeof *rt);
         if (!rt) {

@@ -315,6 +315,11 @@ static void print_hit_members(struct cli_out *out, const struct record_options *
     cli_out_str(out, ",\"action\":\"");
     cli_out_str(out, cli_action_name(h->action));
     cli_out_char(out, '"');
+    if (h->variant && shai_variant_name(h->variant)) {
+        cli_out_str(out, ",\"variant\":\"");
+        cli_out_str(out, shai_variant_name(h->variant));
+        cli_out_char(out, '"');
+    }
     if (suggestion && suggestion[0]) {
         cli_out_str(out, ",\"suggestion\":");
         cli_out_json_string(out, suggestion, strlen(suggestion));

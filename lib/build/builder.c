@@ -26,6 +26,7 @@ int shai_builder_new(shai_builder **out)
     (*out)->fold = SHAI_FOLD_ALL;
     (*out)->max_gap = SHI_DEFAULT_MAX_GAP;
     (*out)->repeats = 1;
+    (*out)->variants = SHI_VMASK_STANDARD;
     return SHAI_OK;
 }
 
@@ -53,6 +54,11 @@ int shai_builder_set_option(shai_builder *b, uint32_t option, int64_t value)
         if (value != 0 && value != 1)
             return SHAI_E_BAD_OPTION;
         b->lenient = (uint8_t)value;
+        return SHAI_OK;
+    case SHAI_OPT_VARIANTS:
+        if (value < 0 || (value & ~(int64_t)SHI_VMASK_ALL))
+            return SHAI_E_BAD_OPTION;
+        b->variants = (uint16_t)value;
         return SHAI_OK;
     }
     return SHAI_E_BAD_OPTION;
@@ -407,10 +413,10 @@ static int add_attributed(shai_builder *b, const char *text, size_t len, const c
         (tag && (rc = check_attribute(b, "tag", tag))) ||
         (suggestion && (rc = check_attribute(b, "suggestion", suggestion))))
         return rc;
-    rc = shi_builder_add_checked(
-        b, text, len, category, category ? strlen(category) : 0, action, flags, tag,
-        tag ? strlen(tag) : 0, suggestion, suggestion ? strlen(suggestion) : 0,
-        (flags & SHAI_ENTRY_RULE) ? 0 : SHI_VMASK_STANDARD, SHI_NO_SOURCE, 0);
+    rc = shi_builder_add_checked(b, text, len, category, category ? strlen(category) : 0, action,
+                                 flags, tag, tag ? strlen(tag) : 0, suggestion,
+                                 suggestion ? strlen(suggestion) : 0,
+                                 (flags & SHAI_ENTRY_RULE) ? 0 : b->variants, SHI_NO_SOURCE, 0);
     if (rc)
         return shi_builder_fail(b, rc, NULL, 0, 0, shai_status_message(rc));
     return SHAI_OK;

@@ -98,6 +98,7 @@ struct shai_builder {
 
     uint32_t fold, max_gap, repeats; /* SHAI_OPT_* */
     uint8_t lenient;                 /* SHAI_OPT_LENIENT */
+    uint16_t variants;               /* SHAI_OPT_VARIANTS (SHI_VMASK_* bits) */
 
     char error_message[1024];
     char error_file[512];

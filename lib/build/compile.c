@@ -177,6 +177,7 @@ int shai_builder_compile(const shai_builder *b, shai_db **out)
         rc = shi_build_map(&c);
     if (!rc)
         rc = build_entries(&c);
+    c.db->fold = b->fold;
     if (!rc)
         rc = shi_variant_build(c.db, c.cp_units, c.unit_off);
     if (!rc)

@@ -388,7 +388,7 @@ int shi_lex_parse_source(parse *ps, const char *file, const char *data, size_t l
 {
     defaults d = {.category = {default_category, sizeof default_category - 1},
                   .action = SHAI_ACTION_BLOCK,
-                  .variants = SHI_VMASK_STANDARD};
+                  .variants = ps->b->variants};
     const char *p = data, *end = data + len;
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;

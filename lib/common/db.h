@@ -101,6 +101,10 @@ typedef struct shi_entry {
      SHI_VMASK(SHAI_VARIANT_LEET) | SHI_VMASK(SHAI_VARIANT_WILDCARD) |                             \
      SHI_VMASK(SHAI_VARIANT_INSERT))
 
+_Static_assert(SHI_VMASK_STANDARD == SHAI_VARIANTS_STANDARD && SHI_VMASK_ALL == SHAI_VARIANTS_ALL &&
+                   SHI_VMASK_NEAR == SHAI_VARIANTS_NEAR,
+               "the public variant masks");
+
 /* The variant trie (lib/variant): one node per prefix of the units of the
  * entries variants apply to, children after their parent. A node's edges
  * are [edge, next node's edge) in vedges (by unit, sorted by code point),

@@ -70,7 +70,8 @@ void shi_seg_release(shi_segment *g)
         free(g->cand_bits);
     free(g->allow);
     free(g->held);
-    free(g->upper_at);
+    if (g->upper_at != g->upper_inline)
+        free(g->upper_at);
     if (g->scratch)
         shi_rules_scratch_free(g->scratch);
 }
@@ -308,8 +309,9 @@ static void seg_put(shi_segment *g, uint32_t cp, uint64_t off, uint32_t len, int
 static void upper_add(shi_segment *g, size_t at)
 {
     if (g->nupper == g->upper_cap) {
-        size_t ncap = g->upper_cap ? g->upper_cap * 2 : 64;
-        uint32_t *q = realloc(g->upper_at, ncap * sizeof *q);
+        size_t ncap = g->upper_cap * 2;
+        uint32_t *q =
+            grow(g->upper_at, g->upper_inline, g->upper_cap * sizeof *q, ncap * sizeof *q);
         if (!q)
             return; /* the letter counts as lowercase */
         g->upper_at = q;

@@ -98,6 +98,7 @@ typedef struct shi_segment {
     shi_seg_mark marks_inline[SHI_MARKS_INLINE];
     uint32_t cand_at_inline[SHI_MARKS_INLINE];
     uint8_t cand_bits_inline[SHI_MARKS_INLINE];
+    uint32_t upper_inline[SHI_MARKS_INLINE];
 } shi_segment;
 
 /* Readies the segment's storage (in the segment itself: no allocation);
@@ -115,8 +116,8 @@ static inline void shi_seg_init(shi_segment *g)
     g->allow_cap = 0;
     g->held = NULL;
     g->held_cap = 0;
-    g->upper_at = NULL;
-    g->upper_cap = 0;
+    g->upper_at = g->upper_inline;
+    g->upper_cap = SHI_MARKS_INLINE;
     g->scratch = NULL;
 }
 /* Starts a scan with db's rules, keeping the storage of the scans before:

@@ -214,6 +214,9 @@ typedef struct shi_scanner {
     size_t vrun_cap;
     shi_vhit *vsel;
     size_t vsel_cap;
+    /* where a short line's characters and hits live: no allocation */
+    shi_vchar vchars_inline[SHI_VLINE_INLINE];
+    shi_vhit vsel_inline[SHI_VHITS_INLINE];
 } shi_scanner;
 
 /* Built with the fast loops (meson option fast_paths); without them every
@@ -243,12 +246,12 @@ static inline void shi_scanner_init(shi_scanner *sc)
 {
     shi_seg_init(&sc->seg);
     shi_vmatcher_init(&sc->vm);
-    sc->vchars = NULL;
-    sc->vchars_cap = 0;
+    sc->vchars = sc->vchars_inline;
+    sc->vchars_cap = SHI_VLINE_INLINE;
     sc->vrun = NULL;
     sc->vrun_cap = 0;
-    sc->vsel = NULL;
-    sc->vsel_cap = 0;
+    sc->vsel = sc->vsel_inline;
+    sc->vsel_cap = SHI_VHITS_INLINE;
 }
 /* Makes ahead what scans with regex rules need (PCRE2's match data).
  * Returns SHAI_OK or SHAI_E_NOMEM. */

@@ -11,28 +11,17 @@
 void shi_variant_release(shi_scanner *sc)
 {
     shi_vmatcher_release(&sc->vm);
-    free(sc->vchars);
+    if (sc->vchars != sc->vchars_inline)
+        free(sc->vchars);
+    if (sc->vsel != sc->vsel_inline)
+        free(sc->vsel);
     free(sc->vrun);
-    free(sc->vsel);
-    sc->vchars = sc->vrun = NULL;
-    sc->vsel = NULL;
-    sc->vchars_cap = sc->vrun_cap = sc->vsel_cap = 0;
-}
-
-/* Grows *buf (of *cap elements of `size` bytes) to hold n; 0 on failure. */
-static int reserve(void **buf, size_t *cap, size_t n, size_t size)
-{
-    if (n <= *cap)
-        return 1;
-    size_t ncap = *cap ? *cap : 64;
-    while (ncap < n)
-        ncap *= 2;
-    void *q = realloc(*buf, ncap * size);
-    if (!q)
-        return 0;
-    *buf = q;
-    *cap = ncap;
-    return 1;
+    sc->vchars = sc->vchars_inline;
+    sc->vchars_cap = SHI_VLINE_INLINE;
+    sc->vsel = sc->vsel_inline;
+    sc->vsel_cap = SHI_VHITS_INLINE;
+    sc->vrun = NULL;
+    sc->vrun_cap = 0;
 }
 
 /* Kinds in the order a hit reports the first one used (shai.h): the
@@ -78,7 +67,7 @@ static void report(shi_scanner *sc)
     size_t n = sc->vm.nhits;
     if (!n)
         return;
-    if (!reserve((void **)&sc->vsel, &sc->vsel_cap, n, sizeof *sc->vsel)) {
+    if (!shi_vgrow((void **)&sc->vsel, &sc->vsel_cap, sc->vsel_inline, n, sizeof *sc->vsel)) {
         sc->seg.status = SHAI_E_NOMEM;
         return;
     }
@@ -88,20 +77,22 @@ static void report(shi_scanner *sc)
         const shi_vhit *v = &h[i];
         const shi_entry *e = &db->entries[v->entry];
         int allow = (e->flags & SHAI_ENTRY_ALLOW) != 0;
-        if (v->kind == SHAI_VARIANT_NONE || (allow && violations))
+        /* an allow entry's variant matches only cover deny hits */
+        if (v->kind == SHAI_VARIANT_NONE || allow)
             continue;
-        if (!allow) {
-            uint32_t a = shi_variant_action(sc, v->kind, shi_scene_action(sc, e));
-            if (!a)
-                continue; /* off: not found */
-        }
+        if (!shi_variant_action(sc, v->kind, shi_scene_action(sc, e)))
+            continue; /* off: not found */
         int drop = 0;
         for (size_t j = 0; j < n && !drop; j++) {
             const shi_vhit *o = &h[j];
             const shi_entry *oe = &db->entries[o->entry];
-            /* the entry found as itself where this one overlaps it */
+            /* the entry found as itself where this one overlaps it, or
+             * another deny entry found as itself over the whole span */
             if (o->kind == SHAI_VARIANT_NONE && o->entry == v->entry && o->start < v->end &&
                 v->start < o->end)
+                drop = 1;
+            else if (o->kind == SHAI_VARIANT_NONE && !(oe->flags & SHAI_ENTRY_ALLOW) &&
+                     o->start <= v->start && v->end <= o->end)
                 drop = 1;
             else if (violations && !allow && (oe->flags & SHAI_ENTRY_ALLOW) &&
                      covers(o->start, o->end, v->start, v->end))
@@ -128,8 +119,6 @@ static void report(shi_scanner *sc)
         }
         const shi_entry *e = &db->entries[v->entry];
         uint32_t action = shi_variant_action(sc, v->kind, shi_scene_action(sc, e));
-        if (e->flags & SHAI_ENTRY_ALLOW)
-            action = e->action;
         shi_variant_emit(sc, v->start, v->end, v->entry, v->kind, action);
     }
 }
@@ -160,7 +149,11 @@ void shi_variant_piece(shi_segment *g, void *user)
     size_t len = g->len;
     if (!len)
         return; /* between the two breaks of a CR LF */
-    if (!reserve((void **)&sc->vchars, &sc->vchars_cap, len + 1, sizeof *sc->vchars)) {
+    size_t chars = 0;
+    for (size_t x = 0; x < len; x++)
+        chars += (t[x] & 0xC0) != 0x80;
+    if (!shi_vgrow((void **)&sc->vchars, &sc->vchars_cap, sc->vchars_inline, chars,
+                   sizeof *sc->vchars)) {
         g->status = SHAI_E_NOMEM;
         return;
     }
@@ -198,7 +191,7 @@ void shi_variant_piece(shi_segment *g, void *user)
     }
     if (sc->vertical && !g->holding) {
         if (han == 1 && !other) {
-            if (reserve((void **)&sc->vrun, &sc->vrun_cap, sc->nvrun + 1, sizeof *sc->vrun))
+            if (shi_vgrow((void **)&sc->vrun, &sc->vrun_cap, NULL, sc->nvrun + 1, sizeof *sc->vrun))
                 sc->vrun[sc->nvrun++] = c[one];
         } else {
             vertical_run(sc);

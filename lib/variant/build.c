@@ -109,6 +109,10 @@ static uint32_t initials(const uint32_t *u, uint32_t n, char out[8][SHI_VINIT_MA
 
 int shi_variant_build(shai_db *db, const uint32_t *cp_units, const uint32_t *unit_off)
 {
+    /* the tables are of Simplified characters: without that fold stage
+     * (and so without folding at all), no variants either */
+    if (!(db->fold & SHAI_FOLD_T2S))
+        return SHAI_OK;
     uint64_t total = 1;
     int any = 0;
     uint32_t ninit = 0;

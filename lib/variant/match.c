@@ -23,6 +23,30 @@ typedef struct vu {
     uint32_t ltok_s, ltok_e; /* the run of letters, digits and leet symbols */
 } vu;
 
+_Static_assert(sizeof(vu) <= SHI_VUNIT_WORDS * sizeof(uint64_t), "vu fits the inline storage");
+
+int shi_vgrow(void **buf, size_t *cap, const void *inline_buf, size_t n, size_t size)
+{
+    if (n <= *cap)
+        return 1;
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap < n)
+        ncap *= 2;
+    void *q;
+    if (*buf == inline_buf) {
+        q = malloc(ncap * size);
+        if (q && *cap)
+            memcpy(q, *buf, *cap * size);
+    } else {
+        q = realloc(*buf, ncap * size);
+    }
+    if (!q)
+        return 0;
+    *buf = q;
+    *cap = ncap;
+    return 1;
+}
+
 /* What a match has used so far. */
 typedef struct mst {
     uint32_t start;   /* its first character */
@@ -56,15 +80,10 @@ static void step_into(walk *w, uint32_t child, uint32_t next, mst st);
 static void add_hit(walk *w, uint32_t s, uint32_t e, uint32_t entry, uint32_t kind)
 {
     shi_vmatcher *m = w->m;
-    if (m->nhits == m->hits_cap) {
-        size_t ncap = m->hits_cap ? m->hits_cap * 2 : 64;
-        shi_vhit *q = realloc(m->hits, ncap * sizeof *q);
-        if (!q) {
-            m->nomem = 1;
-            return;
-        }
-        m->hits = q;
-        m->hits_cap = ncap;
+    if (!shi_vgrow((void **)&m->hits, &m->hits_cap, m->hits_inline, m->nhits + 1,
+                   sizeof *m->hits)) {
+        m->nomem = 1;
+        return;
     }
     m->hits[m->nhits++] = (shi_vhit){w->chars[s].start, w->chars[e - 1].end, entry, kind};
 }
@@ -413,8 +432,15 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
         s3.wild = 1;
         s3.last_han = 0;
         s3.nondigit = 1;
+        /* the unit it would stand for, written right after it: 赌*博 is
+         * noise inside the entry, not a wildcard */
+        uint32_t r = q + 1, gap = 0;
+        while (r < w->n && w->u[r].cls == C_NOISE && gap++ < w->max_gap)
+            r++;
+        uint32_t after = r < w->n ? w->u[r].cp : 0;
         for (uint32_t i = a->edge; i < a[1].edge; i++)
-            step_into(w, db->vedges[i].child, q + 1, s3);
+            if (db->vedges[i].key != after)
+                step_into(w, db->vedges[i].child, q + 1, s3);
     }
 }
 
@@ -501,14 +527,21 @@ static void initials(walk *w)
 
 void shi_vmatcher_init(shi_vmatcher *m)
 {
-    memset(m, 0, sizeof *m);
+    m->units = m->units_inline;
+    m->units_cap = SHI_VLINE_INLINE;
+    m->hits = m->hits_inline;
+    m->hits_cap = SHI_VHITS_INLINE;
+    m->nhits = 0;
+    m->nomem = 0;
 }
 
 void shi_vmatcher_release(shi_vmatcher *m)
 {
-    free(m->units);
-    free(m->hits);
-    memset(m, 0, sizeof *m);
+    if (m->units != m->units_inline)
+        free(m->units);
+    if (m->hits != m->hits_inline)
+        free(m->hits);
+    shi_vmatcher_init(m);
 }
 
 /* The classes of the line's characters and their tokens. */
@@ -578,6 +611,14 @@ static void classify(walk *w)
         }
         i = j;
     }
+    /* a run of placeholders (XX, ***, ○○) masks an unknown length or
+     * decorates: none of them is a wildcard */
+    for (uint32_t i = 0; i + 1 < w->n; i++)
+        if (u[i].wild && shi_is_wildcard(u[i + 1].cp)) {
+            uint32_t j = i;
+            while (j < w->n && shi_is_wildcard(u[j].cp))
+                u[j++].wild = 0;
+        }
     for (uint32_t i = 0; i < w->n;) {
         uint32_t j = i;
         while (j < w->n && u[j].leet)
@@ -601,14 +642,8 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
         return SHAI_OK;
     if (n > UINT32_MAX - 2)
         n = UINT32_MAX - 2;
-    if (n > m->units_cap) {
-        size_t ncap = n < 256 ? 256 : n;
-        void *q = realloc(m->units, ncap * sizeof(vu));
-        if (!q)
-            return SHAI_E_NOMEM;
-        m->units = q;
-        m->units_cap = ncap;
-    }
+    if (!shi_vgrow(&m->units, &m->units_cap, m->units_inline, n, sizeof(vu)))
+        return SHAI_E_NOMEM;
     walk w = {.m = m,
               .db = db,
               .vn = db->vnodes,

@@ -46,6 +46,11 @@ typedef struct shi_vhit {
     uint32_t kind;
 } shi_vhit;
 
+/* Room in the matcher itself for a short line: no allocation. */
+#define SHI_VLINE_INLINE 256u
+#define SHI_VHITS_INLINE 32u
+#define SHI_VUNIT_WORDS 5u /* the size of match.c's per-character record, in uint64_t */
+
 /* The matcher's storage, kept from one line to the next. */
 typedef struct shi_vmatcher {
     void *units; /* per character of the line (match.c) */
@@ -53,7 +58,13 @@ typedef struct shi_vmatcher {
     shi_vhit *hits;
     size_t nhits, hits_cap;
     int nomem;
+    uint64_t units_inline[SHI_VLINE_INLINE * SHI_VUNIT_WORDS];
+    shi_vhit hits_inline[SHI_VHITS_INLINE];
 } shi_vmatcher;
+
+/* Grows *buf, of *cap elements of `size` bytes, which starts as the
+ * storage at `inline_buf`, to hold n; 0 when out of memory. */
+int shi_vgrow(void **buf, size_t *cap, const void *inline_buf, size_t n, size_t size);
 
 void shi_vmatcher_init(shi_vmatcher *m);
 void shi_vmatcher_release(shi_vmatcher *m);

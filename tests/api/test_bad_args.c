@@ -32,7 +32,7 @@ static void test_builder_add_entry_bad_args(void **state)
         assert_status(shai_builder_add_entry(b, LIT("赌博"), "x", bad_actions[i], 0, NULL, NULL),
                       SHAI_E_INVALID_ARG);
     /* Unknown entry flags are rejected, not ignored. */
-    const uint32_t bad_flags[] = {0x4u, 0x8u, 0x80000000u, UINT32_MAX};
+    const uint32_t bad_flags[] = {0x10u, 0x20u, 0x80000000u, UINT32_MAX};
     for (size_t i = 0; i < sizeof bad_flags / sizeof bad_flags[0]; i++)
         assert_status(shai_builder_add_entry(b, LIT("赌博"), "x", SHAI_ACTION_BLOCK, bad_flags[i],
                                              NULL, NULL),
@@ -177,7 +177,7 @@ static void test_scan_bad_args(void **state)
     assert_status(shai_scan(NULL, LIT("赌博"), 0, never_called, NULL), SHAI_E_INVALID_ARG);
     assert_status(shai_scan(db, LIT("赌博"), 0, NULL, NULL), SHAI_E_INVALID_ARG);
     assert_status(shai_scan(db, NULL, 6, 0, never_called, NULL), SHAI_E_INVALID_ARG);
-    const uint32_t bad_flags[] = {0x4u, 0x8u, 0x80000000u, UINT32_MAX};
+    const uint32_t bad_flags[] = {0x10u, 0x20u, 0x80000000u, UINT32_MAX};
     for (size_t i = 0; i < sizeof bad_flags / sizeof bad_flags[0]; i++)
         assert_status(shai_scan(db, LIT("赌博"), bad_flags[i], never_called, NULL),
                       SHAI_E_INVALID_ARG);
@@ -197,7 +197,7 @@ static void test_scan_hits_bad_args(void **state)
     assert_status(shai_scan_hits(db, NULL, 6, 0, hits, 4, &count), SHAI_E_INVALID_ARG);
     assert_status(shai_scan_hits(db, LIT("赌博"), 0, hits, 4, NULL), SHAI_E_INVALID_ARG);
     assert_status(shai_scan_hits(db, LIT("赌博"), 0, NULL, 4, &count), SHAI_E_INVALID_ARG);
-    assert_status(shai_scan_hits(db, LIT("赌博"), 0x4u, hits, 4, &count), SHAI_E_INVALID_ARG);
+    assert_status(shai_scan_hits(db, LIT("赌博"), 0x10u, hits, 4, &count), SHAI_E_INVALID_ARG);
     assert_status(shai_scan_hits(db, LIT("赌博"), UINT32_MAX, hits, 4, &count), SHAI_E_INVALID_ARG);
     count = 99;
     assert_status(shai_scan_hits(db, NULL, 0, 0, NULL, 0, &count), SHAI_OK);
@@ -216,7 +216,7 @@ static void test_check_bad_args(void **state)
     assert_status(shai_check(db, NULL, 6, 0, &verdict, hits, 4, &count), SHAI_E_INVALID_ARG);
     assert_status(shai_check(db, LIT("赌博"), 0, NULL, hits, 4, &count), SHAI_E_INVALID_ARG);
     assert_status(shai_check(db, LIT("赌博"), 0, &verdict, NULL, 4, &count), SHAI_E_INVALID_ARG);
-    assert_status(shai_check(db, LIT("赌博"), 0x4u, &verdict, hits, 4, &count), SHAI_E_INVALID_ARG);
+    assert_status(shai_check(db, LIT("赌博"), 0x10u, &verdict, hits, 4, &count), SHAI_E_INVALID_ARG);
     assert_status(shai_check(db, LIT("赌博"), 0x80000000u, &verdict, hits, 4, &count),
                   SHAI_E_INVALID_ARG);
     verdict = 99;
@@ -263,7 +263,7 @@ static void test_stream_bad_args(void **state)
     assert_status(shai_stream_open(NULL, 0, collect_hit, &hv, &s), SHAI_E_INVALID_ARG);
     assert_status(shai_stream_open(db, 0, NULL, &hv, &s), SHAI_E_INVALID_ARG);
     assert_status(shai_stream_open(db, 0, collect_hit, &hv, NULL), SHAI_E_INVALID_ARG);
-    assert_status(shai_stream_open(db, 0x4u, collect_hit, &hv, &s), SHAI_E_INVALID_ARG);
+    assert_status(shai_stream_open(db, 0x10u, collect_hit, &hv, &s), SHAI_E_INVALID_ARG);
     assert_status(shai_stream_open(db, UINT32_MAX, collect_hit, &hv, &s), SHAI_E_INVALID_ARG);
 
     uint64_t horizon = 0;

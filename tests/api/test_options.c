@@ -8,7 +8,7 @@ static void test_set_option_bad_args(void **state)
     (void)state;
     assert_status(shai_builder_set_option(NULL, SHAI_OPT_FOLD, 0), SHAI_E_INVALID_ARG);
     shai_builder *b = new_builder();
-    const uint32_t unknown[] = {0, 5, 99, UINT32_MAX};
+    const uint32_t unknown[] = {0, 6, 99, UINT32_MAX};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
         assert_status(shai_builder_set_option(b, unknown[i], 0), SHAI_E_BAD_OPTION);
     static const struct {
@@ -27,6 +27,9 @@ static void test_set_option_bad_args(void **state)
         {SHAI_OPT_REPEATS, 2},
         {SHAI_OPT_LENIENT, -1},
         {SHAI_OPT_LENIENT, 2},
+        {SHAI_OPT_VARIANTS, -1},
+        {SHAI_OPT_VARIANTS, 1},
+        {SHAI_OPT_VARIANTS, SHAI_VARIANTS_ALL + 0x1000},
     };
     assert_status(shai_builder_set_option(b, SHAI_OPT_MAX_GAP, 5), SHAI_OK);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

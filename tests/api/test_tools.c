@@ -599,7 +599,8 @@ static void test_hit_layout(void **state)
     (void)state;
     assert_int_equal(sizeof(shai_hit), 40);
     assert_int_equal(offsetof(shai_hit, flags), 28);
-    assert_int_equal(offsetof(shai_hit, reserved), 32);
+    assert_int_equal(offsetof(shai_hit, variant), 32);
+    assert_int_equal(offsetof(shai_hit, reserved), 36);
     shai_db *db = db_from_source("赌博\n");
     shai_hit hit;
     size_t count = 0;

@@ -814,7 +814,7 @@ class TestDifferential(CliTestCase):
         while len(entries) < rng.randint(4, 12):
             entries.add(self.undoubled(rng, self.ENTRY_ALPHABET, rng.randint(1, 4)))
         entries = sorted(entries)
-        lex = self.lexicon("@category test\n" + "".join(e + "\n" for e in entries),
+        lex = self.lexicon("@category test\n@variants none\n" + "".join(e + "\n" for e in entries),
                            name="diff.txt")
         texts = {}
         for i in range(n_files):

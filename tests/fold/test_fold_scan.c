@@ -342,7 +342,9 @@ static void test_scan_agrees_with_icu_reference(void **state)
                 }
             }
             hit *p = got;
-            assert_int_equal(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING, collect, &p), SHAI_OK);
+            assert_int_equal(shai_scan(db, text, len, SHAI_SCAN_OVERLAPPING | SHAI_SCAN_NO_VARIANTS,
+                                       collect, &p),
+                             SHAI_OK); /* the fold alone */
             size_t ng = (size_t)(p - got);
             qsort(want, nw, sizeof *want, cmp_hit);
             qsort(got, ng, sizeof *got, cmp_hit);

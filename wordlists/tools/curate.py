@@ -316,7 +316,7 @@ def main(argv):
                 f.write(f"#   {SOURCE_NAMES.get(s, 'shai project (hand-picked, wordlists/tools/curation/' + cat + '.add)')}\n")
             f.write("# See wordlists/SOURCES.md for commits, licenses and changes. Edit the curation\n")
             f.write("# data in wordlists/tools/curation/ and rerun the script instead of this file.\n")
-            f.write(f"@category {cat}\n@action {default}\n\n")
+            f.write(f"@category {cat}\n@action {default}\n@variants none\n\n")
             for w, act, _ in items:
                 word = ("\\" + w) if w[0] in "#@\\" else w
                 attrs = ([f"action={act}"] if act != default else []) + ([f"tag={tags[w]}"] if w in tags else [])

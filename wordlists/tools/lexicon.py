@@ -90,6 +90,8 @@ def parse_file(path, entries):
                 tag = arg or None
             elif d == "@suggestion":
                 sugg = arg or None
+            elif d == "@variants":
+                pass  # variant kinds: the library's matter (docs/lexicon-format.md)
             else:
                 raise LexiconError(f"{path}:{n}:1: unknown directive '{d}'")
             continue

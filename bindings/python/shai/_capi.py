@@ -62,6 +62,11 @@ DB_BORROW = 0x1
 DB_COPY = 0x2
 SCAN_OVERLAPPING = 0x1
 SCAN_VIOLATIONS = 0x2
+SCAN_NO_VARIANTS = 0x4
+SCAN_VERTICAL = 0x8
+# shai_variant_name, by kind (SHAI_VARIANT_*); kind 0 (none) is None
+VARIANT_NAMES = (None, "pinyin", "initials", "homophone", "split", "emoji", "leet", "wildcard",
+                 "insert", "digit", "vertical")
 HIT_ALLOW = 0x1
 
 
@@ -75,14 +80,15 @@ class shai_hit(ctypes.Structure):
         ("category", c_uint32),
         ("action", c_uint32),
         ("flags", c_uint32),
-        ("reserved", c_uint32 * 2),
+        ("variant", c_uint32),
+        ("reserved", c_uint32 * 1),
     ]
 
 
 HIT_SIZE = ctypes.sizeof(shai_hit)
-# (start, end, entry, category, action, flags), read straight from the array;
-# the reserved room is skipped.
-HIT_FORMAT = "=QQIIII8x"
+# (start, end, entry, category, action, flags, variant), read straight from
+# the array; the reserved room is skipped.
+HIT_FORMAT = "=QQIIIII4x"
 
 _u32p = POINTER(c_uint32)
 _i32p = POINTER(ctypes.c_int32)

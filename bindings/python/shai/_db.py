@@ -39,6 +39,9 @@ from ._capi import (
     E_OUT_OF_RANGE,
     E_STATE,
     HIT_FORMAT,
+    SCAN_NO_VARIANTS,
+    SCAN_VERTICAL,
+    VARIANT_NAMES,
     HIT_SIZE,
     OK,
     SCAN_OVERLAPPING,
@@ -195,6 +198,10 @@ class Hit(NamedTuple):
     """True when the entry is an allow-list entry (only in :meth:`Db.scan`)."""
     entry_index: int
     """Index of the entry in ``db.entries``."""
+    variant: Optional[str] = None
+    """How the text wrote the entry when it is a variant of it (``"pinyin"``,
+    ``"initials"``, ``"homophone"``, ``"split"``, ``"emoji"``, ``"leet"``,
+    ``"wildcard"``, ``"insert"``, ``"digit"``, ``"vertical"``), else None."""
 
 
 class Verdict(NamedTuple):
@@ -220,6 +227,12 @@ class Verdict(NamedTuple):
 # ------------------------------------------------------------ scratch space
 
 _HIT_STRUCT = struct.Struct(HIT_FORMAT)
+
+
+def _flags(overlapping: bool, variants: bool, vertical: bool) -> int:
+    """The scan flags of the keyword arguments."""
+    return ((SCAN_OVERLAPPING if overlapping else 0) | (0 if variants else SCAN_NO_VARIANTS)
+            | (SCAN_VERTICAL if vertical and variants else 0))
 assert _HIT_STRUCT.size == HIT_SIZE
 _INITIAL_HITS = 64
 _MAX_KEPT_HITS = 4096  # larger one-off results do not stay allocated per thread
@@ -1029,7 +1042,7 @@ class Db:
     def _raw_hits(self, fn: Any, data: bytes, flags: int, verdict: bool) -> List[Tuple[int, ...]]:
         """Run shai_scan_hits_with or shai_check_with (`fn`, a *_fast function: every
         argument exactly typed) into the per-thread buffer and return the raw
-        hit tuples (start, end, entry, category, action, flags)."""
+        hit tuples (start, end, entry, category, action, flags, variant)."""
         sc = _scratch
         cs = sc.c_for(self._lib)
         size = c_size_t(len(data))
@@ -1075,11 +1088,12 @@ class Db:
         hits = []
         if not is_str or len(data) == len(text):  # bytes, or ASCII: indices are bytes
             src = text if is_str else data
-            for start, end, index, category, action, flags in raw:
+            for start, end, index, category, action, flags, kind in raw:
                 e = entry_of(index)
                 hits.append(
                     Hit(start, end, start, end, src[start:end], e.text, categories[category],
-                        actions[action], e.tag, e.suggestion, bool(flags & 1), index)
+                        actions[action], e.tag, e.suggestion, bool(flags & 1), index,
+                        VARIANT_NAMES[kind] if kind < len(VARIANT_NAMES) else None)
                 )
             return hits
         offsets = []
@@ -1087,17 +1101,20 @@ class Db:
             offsets.append(h[0])
             offsets.append(h[1])
         chars = _char_offsets(data, offsets)
-        for start, end, index, category, action, flags in raw:
+        for start, end, index, category, action, flags, kind in raw:
             e = entry_of(index)
             s = chars[start]
             t = chars[end]
             hits.append(
                 Hit(s, t, start, end, text[s:t], e.text, categories[category],  # type: ignore[index]
-                    actions[action], e.tag, e.suggestion, bool(flags & 1), index)
+                    actions[action], e.tag, e.suggestion, bool(flags & 1), index,
+                    VARIANT_NAMES[kind] if kind < len(VARIANT_NAMES) else None)
             )
         return hits
 
-    def scan(self, text: Text, *, overlapping: bool = False) -> List[Hit]:
+    def scan(
+        self, text: Text, *, overlapping: bool = False, variants: bool = True, vertical: bool = False
+    ) -> List[Hit]:
         """Every hit of the lexicon in `text`, allow-list entries included.
 
         Args:
@@ -1106,13 +1123,18 @@ class Db:
             overlapping: report every occurrence of every entry, ordered by
                 end. By default: the leftmost-longest hits that do not
                 overlap, ordered by start.
+            variants: also the entries written another way (pinyin,
+                homophones, ...: ``Hit.variant`` says which); False: only
+                as folded text (``SHAI_SCAN_NO_VARIANTS``).
+            vertical: also read runs of one-character lines as one line
+                (``SHAI_SCAN_VERTICAL``).
 
         Raises:
             InvalidTextError: `text` is a str with a lone surrogate.
         """
         data, is_str = _encode(text)
         try:
-            raw = self._raw_hits(self._lib.scan_hits_with_fast, data, SCAN_OVERLAPPING if overlapping else 0, False)
+            raw = self._raw_hits(self._lib.scan_hits_with_fast, data, _flags(overlapping, variants, vertical), False)
         except MatchLimitError as exc:
             exc.hits = self._make_hits(text, data, is_str, exc._raw) if exc._raw else []
             raise
@@ -1120,14 +1142,23 @@ class Db:
             return []
         return self._make_hits(text, data, is_str, raw)
 
-    def check(self, text: Text, *, overlapping: bool = False, scene: Scene = None) -> Verdict:
+    def check(
+        self,
+        text: Text,
+        *,
+        overlapping: bool = False,
+        scene: Scene = None,
+        variants: bool = True,
+        vertical: bool = False,
+    ) -> Verdict:
         """The verdict on `text`: the strongest action among its deny hits
         that no allow hit covers, with those hits (non-overlapping unless
         `overlapping`; the action does not depend on it).
 
         `scene` (a name in :attr:`scenes`, or a :class:`Policy`) says which
         categories count and with what action: hits of categories that are
-        off are not found, the others carry the scene's action."""
+        off are not found, the others carry the scene's action. `variants`
+        and `vertical` as in :meth:`scan`."""
         data, is_str = _encode(text)
         policy = self._policy_of(scene)
         fn = self._lib.check_with_fast
@@ -1138,7 +1169,7 @@ class Db:
                 return check_policy(db, ptr, cs, *rest)
 
         try:
-            raw = self._raw_hits(fn, data, SCAN_OVERLAPPING if overlapping else 0, True)
+            raw = self._raw_hits(fn, data, _flags(overlapping, variants, vertical), True)
         except MatchLimitError as exc:
             # shai_check filled the hits found and made the verdict at least
             # review: the screening was incomplete, never a pass
