@@ -693,6 +693,7 @@ def run_random(a, ph, entries):
             got[i].append((h["start"] - starts[i], h["end"] - starts[i], h["entry"], h.get("variant")))
     diffs = 0
     hits = 0
+    missing = extra = 0
     for i, t in enumerate(lines):
         want = ref_hits(ph, entries, t)
         hits += len(want)
@@ -703,6 +704,8 @@ def run_random(a, ph, entries):
         if ok:
             continue
         diffs += 1
+        missing += sum(1 for w in want if not any((g[0], g[1]) == (w[0], w[1]) and g[2] in w[2] for g in eng))
+        extra += sum(1 for g in eng if not any((g[0], g[1]) == (w[0], w[1]) and g[2] in w[2] for w in want))
         if diffs <= a.show:
             b = t.encode("utf-8")
             print("line %d: %s" % (i + 1, t))
@@ -712,7 +715,9 @@ def run_random(a, ph, entries):
             print("  reference: %s" % "; ".join(
                 "%s %r" % ("|".join(sorted(w[2])), b[w[0]:w[1]].decode("utf-8", "replace"))
                 for w in want))
-    print("%d lines, %d reference hits, %d lines differ (seed %d)" % (len(lines), hits, diffs, a.seed))
+    print("%d lines, %d reference hits, %d lines differ (seed %d): %d hits of the reference "
+          "that shai lacks, %d hits of shai that the reference lacks"
+          % (len(lines), hits, diffs, a.seed, missing, extra))
     return 1 if diffs else 0
 
 
