@@ -4,14 +4,16 @@ near-homophones, mixed script) against a naive reference.
 
     phonetic_ref.py SHAI_BINARY [--lines N] [--seed S] [--show N]
                     [--lexicon FILE] [--unihan FILE] [--keep DIR]
+                    [--ascii-only] [--readings modern|spec]
     phonetic_ref.py --check-cases FILE [--lexicon FILE] [--unihan FILE]
     phonetic_ref.py --self-test [--unihan FILE]
 
 The reference reads the readings straight from Unihan_Readings.txt (plain or
 .bz2; --unihan, else $SHAI_UNIHAN_READINGS, else Debian's unicode-data
-path): for each character kMandarin first, then kXHC1983, then
-kHanyuPinyin, duplicates dropped, at most 4, each a toneless syllable and a
-tone 1-5 (5 neutral). It implements the rules of the variant spec for the
+path): at most 4 per character, kMandarin first, each a toneless syllable
+and a tone 1-5 (5 neutral); which other fields count is --readings (see
+load_readings: by default the modern dictionaries, as lib/variant's tables
+chose). It implements the rules of the variant spec for the
 kinds pinyin and homophone (and `near`) by brute force: every way of
 reading every entry at every position of a line, then the scanner's
 leftmost-longest selection over those matches and the exact ones.
@@ -745,9 +747,8 @@ def check_cases(a, ph, entries):
                     pos = text.find(span, pos + 1)
                 b0 = len(text[:pos].encode("utf-8"))
                 want = (b0, b0 + len(span.encode("utf-8")))
-            hits = []
-            for ln in text.split("\n") if kind != "vertical" else [text.replace("\n", "")]:
-                hits += ref_hits(ph, entries, ln) if kind != "vertical" else []
+            # Vertical rows are one-character lines: not the reference's business.
+            hits = [] if kind == "vertical" else ref_hits(ph, entries, text)
             msg = None
             if kind in ("pinyin", "homophone"):
                 if expect == "hit" and not any((h[0], h[1]) == want and entry in h[2] for h in hits):
