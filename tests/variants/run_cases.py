@@ -373,7 +373,7 @@ def self_test(cases):
                             "text": r.text, "entry": "x"})
         for i, r in enumerate(vert):
             if r.expect == "hit" and r is not drop:
-                out.append({"file": "/tmp/d/vertical/%d" % i, "start": r.want[0],
+                out.append({"file": "out/vertical/%d" % i, "start": r.want[0],
                             "end": r.want[1], "text": r.span, "entry": r.entry})
         return "\n".join(json.dumps(h, ensure_ascii=False) for h in out) + "\n"
 
