@@ -92,7 +92,7 @@ struct scan_config {
     bool suggest;             /* --suggest, a terminal */
     bool summary;             /* --summary, a terminal */
     bool context;             /* --context, colour: the line around a hit */
-    bool merge_rules;         /* default mode, rules in the db: one selection */
+    bool merge_rules;         /* default mode, rules or variants in the db: one selection */
     uint64_t *sarif_results;  /* SARIF results written (one thread: -j1) */
     uint64_t *category_hits;  /* by category id, + 1: uncategorized; atomic */
 };
@@ -2519,10 +2519,14 @@ static int scan_prepare(struct scan_config *cfg, size_t n_files)
     uint32_t n_entries = shai_db_entry_count(cfg->db);
 
     if (!(cfg->flags & SHAI_SCAN_OVERLAPPING)) {
+        /* rule hits, and variant hits, come at their line's end */
         for (uint32_t i = 0; i < n_entries && !cfg->merge_rules; i++) {
-            uint32_t flags = 0;
+            uint32_t flags = 0, variants = 0;
             if (shai_db_entry_info(cfg->db, i, NULL, NULL, &flags, NULL, NULL) == SHAI_OK &&
-                (flags & SHAI_ENTRY_RULE) && !(flags & SHAI_ENTRY_ALLOW))
+                !(flags & SHAI_ENTRY_ALLOW) &&
+                ((flags & SHAI_ENTRY_RULE) ||
+                 (!(cfg->flags & SHAI_SCAN_NO_VARIANTS) &&
+                  shai_db_entry_variants(cfg->db, i, &variants) == SHAI_OK && variants)))
                 cfg->merge_rules = true;
         }
     }

@@ -55,6 +55,42 @@ int shai_db_size(const shai_db *db, size_t *bytes)
     return SHAI_OK;
 }
 
+/* The variant trie's root, indexed (SHI_DB_DERIVED): its child by the
+ * symbol of a unit, and the first of its children by reading key. */
+static int prepare_variants(shai_db *db)
+{
+    const shi_vnode *root = db->vnodes;
+    uint32_t *by_sym = calloc(db->nsym ? db->nsym : 1, sizeof *by_sym);
+    db->vroot_sym = by_sym;
+    if (!by_sym)
+        return SHAI_E_NOMEM;
+    for (uint32_t i = root[0].edge; i < root[1].edge; i++) {
+        uint32_t v = shi_map(db, db->vedges[i].key), sym = v & SHI_MAP_SYM_MASK;
+        if ((v & SHI_MAP_EXPAND) || !sym || sym >= db->nsym || db->sym_cp[sym] != db->vedges[i].key)
+            db->vroot_lookup = 1; /* a unit without a symbol of its own: search */
+        else
+            by_sym[sym] = db->vedges[i].child;
+    }
+    uint32_t max = 0;
+    for (uint32_t i = root[0].redge; i < root[1].redge; i++)
+        if (db->vredges[i].key > max)
+            max = db->vredges[i].key;
+    if (max > 0xFFFFu)
+        max = 0xFFFFu;
+    db->nvroot_read = max + 2;
+    uint32_t *by_read = malloc((size_t)db->nvroot_read * sizeof *by_read);
+    db->vroot_read = by_read;
+    if (!by_read)
+        return SHAI_E_NOMEM;
+    uint32_t at = root[0].redge;
+    for (uint32_t k = 0; k < db->nvroot_read; k++) {
+        while (at < root[1].redge && db->vredges[at].key < k)
+            at++;
+        by_read[k] = at;
+    }
+    return SHAI_OK;
+}
+
 int shi_db_prepare(shai_db *db)
 {
     shi_rootc *rc = malloc((size_t)db->nsym * sizeof *rc);
@@ -85,7 +121,7 @@ int shi_db_prepare(shai_db *db)
     for (uint32_t cp = 0xD800; cp < 0xE000; cp++)
         bmp[cp] = SHI_MAP_BREAK;
     db->map_bmp = bmp;
-    return SHAI_OK;
+    return db->nvnodes ? prepare_variants(db) : SHAI_OK;
 }
 
 uint32_t shai_db_entry_count(const shai_db *db)

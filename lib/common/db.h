@@ -122,7 +122,27 @@ typedef struct shi_vnode {
     uint16_t below;   /* OR of the variants of the entries at and below the node */
     uint16_t depth;   /* units from the root */
     uint16_t read[4]; /* readings of cp (shi_reading), 0 after the last */
+    /* a filter of what a child of the node is written as: bit
+     * shi_vbloom_bit(key) for its unit, each of its readings and near keys
+     * (SHI_VKEY_*); a walk does not try a character none of whose keys is
+     * set. Any value is safe to scan with. */
+    uint64_t bloom[2];
 } shi_vnode;
+
+/* Keys of the variant filters: a code point, a reading, a near key. */
+#define SHI_VKEY_READING 0x80000000u
+#define SHI_VKEY_NEAR 0x40000000u
+static inline uint32_t shi_vbloom_bit(uint32_t key)
+{
+    return (uint32_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 57); /* 0..127 */
+}
+/* The bit of the pair filter (vpair, nvpair words, a power of 2) for the
+ * reading r of a first unit and the key of a second one. */
+static inline uint64_t shi_vpair_bit(uint32_t r, uint32_t key, uint32_t nwords)
+{
+    uint64_t h = (((uint64_t)r << 32) | key) * 0xD6E8FEB86659FD93ull;
+    return (h ^ (h >> 32)) & ((uint64_t)nwords * 64 - 1);
+}
 
 typedef struct shi_vedge {
     uint32_t key;   /* code point, or SHI_VKEY reading key */
@@ -193,13 +213,18 @@ typedef struct shi_sources {
     X(VREDGES, vredges, shi_vedge, db->nvredges)                                                   \
     X(VNEDGES, vnedges, shi_vedge, db->nvnedges)                                                   \
     X(VOUTS, vouts, uint32_t, db->nvouts)                                                          \
-    X(VINIT, vinit, shi_vinit, db->nvinit)
+    X(VINIT, vinit, shi_vinit, db->nvinit)                                                         \
+    /* the pair filter: (reading of a first unit, key of a second) */                              \
+    X(VPAIR, vpair, uint64_t, db->nvpair)
 
 /* The arrays shi_db_prepare derives from the stored ones when a db is
  * compiled or opened: in the process's own memory, never saved. */
 #define SHI_DB_DERIVED(X)                                                                          \
     X(ROOTC, rootc, shi_rootc, db->nsym)                                                           \
-    X(MAP_BMP, map_bmp, uint32_t, 0x10000u) /* the map of U+0000..U+FFFF in one stage */
+    X(MAP_BMP, map_bmp, uint32_t, 0x10000u) /* the map of U+0000..U+FFFF in one stage */           \
+    /* the variant trie's root: child by symbol; first root redge by reading key */                \
+    X(VROOT_SYM, vroot_sym, uint32_t, db->nsym)                                                    \
+    X(VROOT_READ, vroot_read, uint32_t, db->nvroot_read)
 
 /* Variant kinds, SHAI_VARIANT_NONE included: the size of a kind table. */
 #define SHI_VKINDS 16u
@@ -234,7 +259,9 @@ struct shai_db {
     uint32_t nscenes;
     /* the variant trie: nodes (the sentinel included; 0 without a trie),
      * edges, entries, initials */
-    uint32_t nvnodes, nvedges, nvredges, nvnedges, nvouts, nvinit;
+    uint32_t nvnodes, nvedges, nvredges, nvnedges, nvouts, nvinit, nvpair;
+    uint32_t nvroot_read;  /* derived: reading keys of vroot_read */
+    uint32_t vroot_lookup; /* derived: some root child has no symbol of its own */
 
     void *rules; /* compiled regex rules (rules/rules.h), or NULL */
     /* frees rules; set with them (common does not include rules/) */

@@ -16,7 +16,7 @@
 /* The sections are SHI_DB_STORED (common/db.h), in that order. Another list
  * is another format: bump SHI_FORMAT, describe it in docs/db-format.md and
  * update this count. */
-_Static_assert(SHI_SEC_COUNT == 21, "the sections of format 5");
+_Static_assert(SHI_SEC_COUNT == 22, "the sections of format 5");
 
 /* The db's scalars the header keeps, in header order. */
 #define SHI_HEADER_COUNTS(X)                                                                       \
@@ -42,7 +42,8 @@ _Static_assert(SHI_SEC_COUNT == 21, "the sections of format 5");
     X(nvredges)                                                                                    \
     X(nvnedges)                                                                                    \
     X(nvouts)                                                                                      \
-    X(nvinit)
+    X(nvinit)                                                                                      \
+    X(nvpair)
 
 #define SHI_HEADER_FIELD_(name) uint32_t name;
 

@@ -199,8 +199,10 @@ typedef struct shi_scanner {
      * the scan does not say SHAI_SCAN_NO_VARIANTS; vertical: the scan says
      * SHAI_SCAN_VERTICAL */
     uint8_t variants, vertical;
-    /* vertical: the one-character lines of the current run (in vrun) */
+    /* vertical: the one-character lines of the current run (in vrun), and
+     * the last two line breaks (an empty line ends a run, CR LF does not) */
     size_t nvrun;
+    uint32_t brk_prev, brk_cur;
     shi_unit ring[SHI_RING];
     /* regex rules: the folded text of the current line (only when the db
      * has rules) */

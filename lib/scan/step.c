@@ -227,6 +227,8 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         sc->skipped = 0;
         sc->line_topic = 0;
         reset(sc);
+        sc->brk_prev = sc->brk_cur;
+        sc->brk_cur = cp;
         /* the line's rule hits after all its word hits */
         if (sc->seg_on) {
             if (sc->lazy)

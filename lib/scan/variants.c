@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "scan/select.h"
+#include "unicode/fold.h"
 #include "unicode/utf8.h"
+#include "variant/tables.h"
 
 void shi_variant_release(shi_scanner *sc)
 {
@@ -142,13 +144,47 @@ void shi_variant_finish(shi_scanner *sc)
     vertical_run(sc);
 }
 
+/* Whether a line of folded bytes t[0..len) may hold a variant of a db
+ * whose entries take no homophones and no split characters: only Latin
+ * letters, digits, symbols (leet, wildcards) and emoji can begin one. */
+static int may_hold_variant(const shai_db *db, const unsigned char *t, size_t len)
+{
+    for (size_t x = 0; x < len;) {
+        unsigned char c = t[x];
+        if (c < 0x80) {
+            /* a letter or a digit (leet symbols need one), a wildcard */
+            if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '*')
+                return 1;
+            x++;
+            continue;
+        }
+        uint32_t cp, out[SHI_FOLD_MAX], e[4];
+        x += shi_utf8_decode_valid(t + x, &cp);
+        if (shi_is_han(cp) || (cp >= 0x3000 && cp <= 0x303F))
+            continue;
+        if (shi_is_wildcard(cp) || shi_emoji_chars(cp, e))
+            return 1;
+        /* what the fold makes of it (ｄ, 𝐝, ①: letters and digits) */
+        uint32_t n = shi_fold_cp(db->fold, cp, out);
+        for (uint32_t i = 0; i < n; i++)
+            if (out[i] < 0x80 && ((out[i] >= '0' && out[i] <= '9') ||
+                                  (out[i] >= 'a' && out[i] <= 'z') || out[i] == '*'))
+                return 1;
+    }
+    return 0;
+}
+
 void shi_variant_piece(shi_segment *g, void *user)
 {
     shi_scanner *sc = user;
     const unsigned char *t = (const unsigned char *)g->text;
     size_t len = g->len;
-    if (!len)
-        return; /* between the two breaks of a CR LF */
+    if (!len) {
+        /* an empty line ends a vertical run; CR LF is one break */
+        if (sc->vertical && !(sc->brk_prev == '\r' && sc->brk_cur == '\n'))
+            vertical_run(sc);
+        return;
+    }
     size_t chars = 0;
     for (size_t x = 0; x < len; x++)
         chars += (t[x] & 0xC0) != 0x80;
@@ -157,6 +193,11 @@ void shi_variant_piece(shi_segment *g, void *user)
         g->status = SHAI_E_NOMEM;
         return;
     }
+    if (!sc->vertical &&
+        !(sc->db->vnodes[0].below &
+          (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK(SHAI_VARIANT_SPLIT))) &&
+        !may_hold_variant(sc->db, t, len))
+        return;
     shi_vchar *c = sc->vchars;
     size_t n = 0, mi = 0, ui = 0;
     size_t han = 0, other = 0, one = 0;

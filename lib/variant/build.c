@@ -144,6 +144,7 @@ int shi_variant_build(shai_db *db, const uint32_t *cp_units, const uint32_t *uni
     shi_vnode *nodes = NULL;
     shi_vedge *edges = NULL, *redges = NULL, *nedges = NULL;
     uint32_t *outs = NULL;
+    uint64_t *pair = NULL;
     if (!v.nodes || !v.hash || !v.entry_next || !order || !init)
         goto done;
     v.nodes[0] = (bnode){.first_entry = UINT32_MAX};
@@ -248,12 +249,46 @@ int shi_variant_build(shai_db *db, const uint32_t *cp_units, const uint32_t *uni
     }
     nodes[nn] = (shi_vnode){.edge = ne, .redge = nr, .nedge = nne, .out = no};
     qsort(init, ninit, sizeof *init, cmp_init);
+    /* the filters: per node, the keys of its children; over the pairs of
+     * a root child's reading and the keys of its children */
+    uint32_t npair = 64;
+    while (npair < 4096 * 16 && (uint64_t)npair * 64 < 16 * (uint64_t)nr)
+        npair <<= 1;
+    pair = calloc(npair, sizeof *pair);
+    if (!pair)
+        goto done;
+    for (uint32_t k = 0; k < nn; k++) {
+        shi_vnode *d = &nodes[k];
+        for (uint32_t i = d->edge; i < nodes[k + 1].edge; i++) {
+            const shi_vnode *c = &nodes[edges[i].child];
+            uint32_t keys[9], nk = 0;
+            keys[nk++] = c->cp;
+            for (unsigned j = 0; j < 4 && c->read[j]; j++) {
+                keys[nk++] = SHI_VKEY_READING | c->read[j];
+                keys[nk++] = SHI_VKEY_NEAR | (shi_py_near(SHI_READING_SYL(c->read[j])) << 3) |
+                             SHI_READING_TONE(c->read[j]);
+            }
+            for (uint32_t j = 0; j < nk; j++) {
+                uint32_t bit = shi_vbloom_bit(keys[j]);
+                d->bloom[bit >> 6] |= 1ull << (bit & 63);
+            }
+            if (k == 0 || d->depth != 1)
+                continue;
+            for (unsigned r = 0; r < 4 && d->read[r]; r++)
+                for (uint32_t j = 0; j < nk; j++) {
+                    uint64_t bit = shi_vpair_bit(d->read[r], keys[j], npair);
+                    pair[bit >> 6] |= 1ull << (bit & 63);
+                }
+        }
+    }
     db->vnodes = nodes;
     db->vedges = edges;
     db->vredges = redges;
     db->vnedges = nedges;
     db->vouts = outs;
     db->vinit = init;
+    db->vpair = pair;
+    db->nvpair = npair;
     db->nvnodes = nn + 1;
     db->nvedges = ne;
     db->nvredges = nr;
@@ -264,6 +299,7 @@ int shi_variant_build(shai_db *db, const uint32_t *cp_units, const uint32_t *uni
     edges = redges = nedges = NULL;
     outs = NULL;
     init = NULL;
+    pair = NULL;
     rc = SHAI_OK;
 done:
     free(v.nodes);
@@ -276,6 +312,7 @@ done:
     free(redges);
     free(nedges);
     free(outs);
+    free(pair);
     return rc;
 }
 
@@ -302,7 +339,10 @@ int shi_variant_valid(const shai_db *db)
 {
     uint32_t n = db->nvnodes;
     if (!n)
-        return !db->nvedges && !db->nvredges && !db->nvnedges && !db->nvouts && !db->nvinit;
+        return !db->nvedges && !db->nvredges && !db->nvnedges && !db->nvouts && !db->nvinit &&
+               !db->nvpair;
+    if (db->nvpair < 1 || (db->nvpair & (db->nvpair - 1)))
+        return 0;
     const shi_vnode *v = db->vnodes;
     if (n < 2 || v[0].depth != 0 || v[0].edge || v[0].redge || v[0].nedge || v[0].out ||
         v[n - 1].edge != db->nvedges || v[n - 1].redge != db->nvredges ||

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unicode/fold.h"
 #include "variant/tables.h"
 #include "variant/variant.h"
 
@@ -11,16 +12,19 @@ enum { C_OTHER, C_HAN, C_LATIN, C_DIGIT, C_NOISE, C_SEP, C_STOP };
 
 /* A character of the line as the walk sees it. */
 typedef struct vu {
+    uint64_t bits[2]; /* its keys' bits of the node filters (Han only) */
     uint32_t cp;
+    uint32_t comp;           /* what it and the next character compose (split), or 0 */
+    uint32_t tok_s, tok_e;   /* the run of a-z 0-9 that holds it */
+    uint32_t ltok_s, ltok_e; /* the run of letters, digits and leet symbols */
+    uint16_t read[SHI_READINGS_MAX];
+    uint16_t near[SHI_READINGS_MAX]; /* near key of each reading */
     uint8_t cls;
     uint8_t nread;
     uint8_t wild;  /* a placeholder for any unit */
     uint8_t emoji; /* in the emoji table */
     uint8_t upper; /* the original was an uppercase letter */
     uint8_t leet;  /* a letter, digit or leet symbol (leet tokens) */
-    uint16_t read[SHI_READINGS_MAX];
-    uint32_t tok_s, tok_e;   /* the run of a-z 0-9 that holds it */
-    uint32_t ltok_s, ltok_e; /* the run of letters, digits and leet symbols */
 } vu;
 
 _Static_assert(sizeof(vu) <= SHI_VUNIT_WORDS * sizeof(uint64_t), "vu fits the inline storage");
@@ -104,6 +108,13 @@ static uint32_t lower_bound(const shi_vedge *e, uint32_t from, uint32_t to, uint
 static uint32_t find_child(const walk *w, uint32_t node, uint32_t cp)
 {
     const shi_vnode *a = &w->vn[node], *b = a + 1;
+    if (!node && !w->db->vroot_lookup) {
+        uint32_t v = shi_map(w->db, cp), sym = v & SHI_MAP_SYM_MASK;
+        if (v & SHI_MAP_EXPAND)
+            return 0;
+        uint32_t c = w->db->vroot_sym[sym];
+        return c && w->vn[c].cp == cp ? c : 0;
+    }
     uint32_t i = lower_bound(w->db->vedges, a->edge, b->edge, cp);
     return i < b->edge && w->db->vedges[i].key == cp ? w->db->vedges[i].child : 0;
 }
@@ -111,15 +122,21 @@ static uint32_t find_child(const walk *w, uint32_t node, uint32_t cp)
 /* Children of `node` in edges (vredges or vnedges, range [from, to)) with
  * keys in [lo, hi], without repeats: into out (at most 32); how many. */
 static uint32_t children_by_key(const shi_vedge *e, uint32_t from, uint32_t to, uint32_t lo,
-                                uint32_t hi, uint32_t tone, uint32_t out[32], uint32_t nout)
+                                uint32_t hi, uint32_t tone, uint32_t out[128], uint32_t nout,
+                                const shai_db *db)
 {
-    for (uint32_t i = lower_bound(e, from, to, lo); i < to && e[i].key <= hi; i++) {
+    uint32_t i;
+    if (db && from == db->vnodes[0].redge && to == db->vnodes[1].redge)
+        i = lo < db->nvroot_read ? db->vroot_read[lo] : to; /* the root's index */
+    else
+        i = lower_bound(e, from, to, lo);
+    for (; i < to && e[i].key <= hi; i++) {
         if (tone && SHI_READING_TONE(e[i].key) != tone)
             continue;
         uint32_t c = e[i].child, k = 0;
         while (k < nout && out[k] != c)
             k++;
-        if (k == nout && nout < 32)
+        if (k == nout && nout < 128)
             out[nout++] = c;
     }
     return nout;
@@ -268,6 +285,53 @@ static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
     }
 }
 
+/* Whether Han character t may stand for a child of `node` (its filter):
+ * as itself, by a reading, a near key or what it composes with the next. */
+static int may_continue(const walk *w, uint32_t node, const vu *t)
+{
+    const uint64_t *b = w->vn[node].bloom;
+    return ((b[0] & t->bits[0]) | (b[1] & t->bits[1])) != 0;
+}
+
+static void bloom_add(uint64_t bits[2], uint32_t key)
+{
+    uint32_t bit = shi_vbloom_bit(key);
+    bits[bit >> 6] |= 1ull << (bit & 63);
+}
+
+/* The first character a match that has just taken a unit ending before q
+ * goes on with, when that is a Han character right there or after noise;
+ * else NULL (anything else: no filter applies). */
+static const vu *next_han(const walk *w, uint32_t q)
+{
+    uint32_t gap = 0;
+    while (q < w->n && w->u[q].cls == C_NOISE && !w->u[q].emoji && !w->u[q].wild && !w->u[q].leet &&
+           gap++ < w->max_gap)
+        q++;
+    return q < w->n && w->u[q].cls == C_HAN ? &w->u[q] : NULL;
+}
+
+/* Whether a root child of reading r may go on with Han character t (the
+ * pair filter). */
+static int pair_may(const walk *w, uint32_t r, const vu *t)
+{
+    const shai_db *db = w->db;
+    uint32_t keys[10], nk = 0;
+    keys[nk++] = t->cp;
+    if (t->comp)
+        keys[nk++] = t->comp;
+    for (uint32_t j = 0; j < t->nread; j++) {
+        keys[nk++] = SHI_VKEY_READING | t->read[j];
+        keys[nk++] = SHI_VKEY_NEAR | t->near[j];
+    }
+    for (uint32_t j = 0; j < nk; j++) {
+        uint64_t bit = shi_vpair_bit(r, keys[j], db->nvpair);
+        if ((db->vpair[bit >> 6] >> (bit & 63)) & 1)
+            return 1;
+    }
+    return 0;
+}
+
 /* Pinyin syllables at q (a token's start, or where the last syllable
  * ended inside it) for the children of node. */
 static void try_pinyin(walk *w, uint32_t node, uint32_t q, mst st)
@@ -304,9 +368,9 @@ static void try_pinyin(walk *w, uint32_t node, uint32_t q, mst st)
         st.mid = e < t->tok_e;
         if (st.mid && w->u[e].cls != C_LATIN)
             continue;
-        uint32_t kids[32];
+        uint32_t kids[128];
         uint32_t nk = children_by_key(w->db->vredges, a->redge, a[1].redge, (uint32_t)ids[j] << 3,
-                                      ((uint32_t)ids[j] << 3) | 7, tone, kids, 0);
+                                      ((uint32_t)ids[j] << 3) | 7, tone, kids, 0, w->db);
         for (uint32_t i = 0; i < nk; i++)
             step_into(w, kids[i], e, st);
     }
@@ -320,7 +384,7 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
     const shi_vnode *a = &w->vn[node];
     const shai_db *db = w->db;
     uint32_t below = a->below, c;
-    uint32_t kids[32], nk;
+    uint32_t kids[128], nk;
     if (t->cls == C_HAN) {
         mst s2 = st;
         s2.last_han = 1;
@@ -334,18 +398,23 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
             mst s3 = s2;
             s3.kinds |= SHI_VMASK(SHAI_VARIANT_HOMOPHONE);
             nk = 0;
-            for (uint32_t r = 0; r < t->nread; r++)
-                nk = children_by_key(db->vredges, a->redge, a[1].redge, t->read[r], t->read[r], 0,
-                                     kids, nk);
+            /* from the root, only readings whose pairs the next Han
+             * character may continue (a depth-1 node ends no entry) */
+            const vu *nx = node ? NULL : next_han(w, q + 1);
+            int last = !node && q + 1 >= w->n;
+            for (uint32_t r = 0; r < t->nread && !last; r++)
+                if (!nx || pair_may(w, t->read[r], nx))
+                    nk = children_by_key(db->vredges, a->redge, a[1].redge, t->read[r], t->read[r],
+                                         0, kids, nk, db);
             for (uint32_t i = 0; i < nk; i++)
                 if (w->vn[kids[i]].cp != t->cp)
                     step_into(w, kids[i], q + 1, s3);
             if ((below & SHI_VMASK_NEAR) && a->nedge < a[1].nedge) {
                 uint32_t exact_kids = nk;
                 for (uint32_t r = 0; r < t->nread; r++) {
-                    uint32_t key = (shi_py_near(SHI_READING_SYL(t->read[r])) << 3) |
-                                   SHI_READING_TONE(t->read[r]);
-                    nk = children_by_key(db->vnedges, a->nedge, a[1].nedge, key, key, 0, kids, nk);
+                    uint32_t key = t->near[r];
+                    nk = children_by_key(db->vnedges, a->nedge, a[1].nedge, key, key, 0, kids, nk,
+                                         NULL);
                 }
                 s3.nearu = 1;
                 for (uint32_t i = exact_kids; i < nk; i++)
@@ -353,9 +422,9 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
                         step_into(w, kids[i], q + 1, s3);
             }
         }
-        if ((below & SHI_VMASK(SHAI_VARIANT_SPLIT)) && q + 1 < w->n && w->u[q + 1].cls == C_HAN) {
-            uint32_t cc = shi_split_compose(t->cp, w->u[q + 1].cp);
-            if (cc && (c = find_child(w, node, cc))) {
+        if ((below & SHI_VMASK(SHAI_VARIANT_SPLIT)) && t->comp) {
+            uint32_t cc = t->comp;
+            if ((c = find_child(w, node, cc))) {
                 mst s3 = s2;
                 s3.kinds |= SHI_VMASK(SHAI_VARIANT_SPLIT);
                 step_into(w, c, q + 2, s3);
@@ -395,7 +464,7 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
             nk = 0;
             for (unsigned j = 0; j < ns; j++)
                 nk = children_by_key(db->vredges, a->redge, a[1].redge, (uint32_t)syl[j] << 3,
-                                     ((uint32_t)syl[j] << 3) | 7, 0, kids, nk);
+                                     ((uint32_t)syl[j] << 3) | 7, 0, kids, nk, db);
             mst s3 = s2;
             s3.kinds |= SHI_VMASK(SHAI_VARIANT_DIGIT);
             for (uint32_t i = 0; i < nk; i++)
@@ -415,13 +484,14 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
                 uint32_t k = 0;
                 while (k < nk && kids[k] != c)
                     k++;
-                if (k == nk && nk < 32)
+                if (k == nk && nk < 128)
                     kids[nk++] = c;
             }
             shi_reading r[SHI_READINGS_MAX];
             unsigned nr = shi_py_readings(chars[j], r);
             for (unsigned i = 0; i < nr; i++)
-                nk = children_by_key(db->vredges, a->redge, a[1].redge, r[i], r[i], 0, kids, nk);
+                nk =
+                    children_by_key(db->vredges, a->redge, a[1].redge, r[i], r[i], 0, kids, nk, db);
         }
         for (uint32_t i = 0; i < nk; i++)
             step_into(w, kids[i], q + 1, s3);
@@ -466,6 +536,8 @@ static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
         if (q > next)
             s2.skipped = 1;
         int skip = t->cls == C_NOISE || (t->cls == C_SEP && after_latin);
+        if (!skip && t->cls == C_HAN && !may_continue(w, child, t))
+            break;
         if (!skip) {
             if ((t->cls != C_SEP && t->cls != C_STOP) || t->wild || t->emoji || t->leet)
                 try_at(w, child, q, s2, 0);
@@ -549,15 +621,42 @@ static void classify(walk *w)
 {
     const shai_db *db = w->db;
     vu *u = w->u;
+    int split = (w->vn[0].below & SHI_VMASK(SHAI_VARIANT_SPLIT)) != 0;
+    /* a Han character of the text stands only for itself when no entry
+     * takes homophones or split characters: no readings then, and one
+     * outside the alphabet (not folded by the segment) is none of the
+     * entries' units either way */
+    int sound = w->vertical || (w->vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) |
+                                                  SHI_VMASK_NEAR | SHI_VMASK(SHAI_VARIANT_SPLIT)));
     for (uint32_t i = 0; i < w->n; i++) {
         uint32_t cp = w->chars[i].cp;
         vu *t = &u[i];
+        if (!sound && cp >= 0x4E00 && cp <= 0x9FFF) {
+            t->cp = cp;
+            t->cls = C_HAN;
+            t->comp = 0;
+            t->nread = t->wild = t->emoji = t->leet = t->upper = 0;
+            t->bits[0] = t->bits[1] = 0;
+            bloom_add(t->bits, cp);
+            continue;
+        }
+        if (cp >= 0x80) {
+            /* the segment folds the characters of the db's alphabet only:
+             * fold the others here (ｄｕ is du, 賭 is 赌) */
+            uint32_t v = shi_map(db, cp);
+            if (!(v & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND))) {
+                uint32_t out[SHI_FOLD_MAX];
+                if (shi_fold_cp(db->fold, cp, out) == 1)
+                    cp = out[0];
+            }
+        }
         t->upper = (uint8_t)(w->chars[i].upper != 0);
         if (cp >= 'A' && cp <= 'Z') {
             cp += 32;
             t->upper = 1;
         }
         t->cp = cp;
+        t->comp = 0;
         t->nread = 0;
         t->wild = 0;
         t->emoji = 0;
@@ -576,6 +675,18 @@ static void classify(walk *w)
             for (unsigned k = 0; k < nr && k < SHI_READINGS_MAX; k++)
                 t->read[k] = r[k];
             t->nread = (uint8_t)(nr < SHI_READINGS_MAX ? nr : SHI_READINGS_MAX);
+            t->bits[0] = t->bits[1] = 0;
+            bloom_add(t->bits, cp);
+            for (unsigned k = 0; k < t->nread; k++) {
+                t->near[k] =
+                    (uint16_t)((shi_py_near(SHI_READING_SYL(r[k])) << 3) | SHI_READING_TONE(r[k]));
+                bloom_add(t->bits, SHI_VKEY_READING | r[k]);
+                bloom_add(t->bits, SHI_VKEY_NEAR | t->near[k]);
+            }
+            if (split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp))
+                t->comp = shi_split_compose(cp, w->chars[i + 1].cp);
+            if (t->comp)
+                bloom_add(t->bits, t->comp);
         } else {
             uint32_t v = shi_map(db, cp);
             t->cls = (v & (SHI_MAP_BREAK | SHI_MAP_MARK)) ? C_STOP
@@ -653,8 +764,36 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
               .max_gap = db->max_gap,
               .vertical = vertical};
     classify(&w);
+    /* Without homophones and split characters, a Han character of the text
+     * stands only for itself: a variant match holds some other character
+     * (a letter, digit, symbol, emoji), at most `span` characters after its
+     * start. Start only where one follows that closely. */
+    int han_only_exact =
+        !vertical &&
+        !(w.vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK(SHAI_VARIANT_SPLIT)));
+    uint32_t span = db->max_units * (db->max_gap + 1) + 2, special = UINT32_MAX;
     for (uint32_t q = 0; q < w.n && !m->nomem; q++) {
         uint8_t cls = w.u[q].cls;
+        if (han_only_exact) {
+            if (special != UINT32_MAX && special < q)
+                special = UINT32_MAX;
+            for (uint32_t k = q; special == UINT32_MAX && k < w.n && k - q <= span; k++) {
+                const vu *t = &w.u[k];
+                if (t->cls == C_LATIN || t->cls == C_DIGIT || t->emoji || t->wild || t->leet)
+                    special = k;
+            }
+            if (special == UINT32_MAX) {
+                /* none within reach: skip ahead to the next one */
+                uint32_t k = q + span + 1;
+                while (k < w.n && w.u[k].cls != C_LATIN && w.u[k].cls != C_DIGIT && !w.u[k].emoji &&
+                       !w.u[k].wild && !w.u[k].leet)
+                    k++;
+                if (k >= w.n)
+                    break;
+                q = k - span - 1; /* the loop's q++ makes it k - span */
+                continue;
+            }
+        }
         if (cls == C_NOISE || cls == C_SEP || cls == C_STOP) {
             if (!w.u[q].emoji && !w.u[q].leet)
                 continue;

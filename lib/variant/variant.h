@@ -47,9 +47,9 @@ typedef struct shi_vhit {
 } shi_vhit;
 
 /* Room in the matcher itself for a short line: no allocation. */
-#define SHI_VLINE_INLINE 256u
+#define SHI_VLINE_INLINE 128u
 #define SHI_VHITS_INLINE 32u
-#define SHI_VUNIT_WORDS 5u /* the size of match.c's per-character record, in uint64_t */
+#define SHI_VUNIT_WORDS 8u /* the size of match.c's per-character record, in uint64_t */
 
 /* The matcher's storage, kept from one line to the next. */
 typedef struct shi_vmatcher {
