@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 what="${1:-demo}"
 
 packages=(build-essential meson ninja-build pkg-config libicu-dev libpcre2-dev libcmocka-dev
-          libzip-dev libxml2-dev
+          libzip-dev libxml2-dev unicode-data
           python3 python3-setuptools python3-pip python3-venv)
 
 install_missing() {

@@ -62,7 +62,7 @@ static int covers(uint64_t as, uint64_t ae, uint64_t s, uint64_t e)
 
 /* The matches of one line (or vertical run) in sc->vm: report the variant
  * hits the scan asks for. */
-static void report(shi_scanner *sc)
+static void report(shi_scanner *sc, uint64_t *block)
 {
     const shai_db *db = sc->db;
     shi_vhit *h = sc->vm.hits;
@@ -107,7 +107,6 @@ static void report(shi_scanner *sc)
         return;
     qsort(sc->vsel, k, sizeof *sc->vsel, cmp_hit);
     int overlapping = (sc->flags & SHAI_SCAN_OVERLAPPING) != 0;
-    uint64_t block = 0;
     for (size_t i = 0; i < k && !sc->status; i++) {
         const shi_vhit *v = &sc->vsel[i];
         /* one span of one entry, in its strongest kind */
@@ -115,9 +114,9 @@ static void report(shi_scanner *sc)
             v->end == sc->vsel[i - 1].end)
             continue;
         if (!overlapping) {
-            if (v->start < block)
+            if (v->start < *block)
                 continue;
-            block = v->end;
+            *block = v->end;
         }
         const shi_entry *e = &db->entries[v->entry];
         uint32_t action = shi_variant_action(sc, v->kind, shi_scene_action(sc, e));
@@ -132,11 +131,12 @@ static void vertical_run(shi_scanner *sc)
     sc->nvrun = 0;
     if (n < 2 || sc->status)
         return;
-    if (shi_variant_match(&sc->vm, sc->db, sc->vrun, n, 1)) {
+    if (shi_variant_match(&sc->vm, sc->db, sc->vrun, n, 0, n, 1)) {
         sc->seg.status = SHAI_E_NOMEM;
         return;
     }
-    report(sc);
+    uint64_t block = 0;
+    report(sc, &block);
 }
 
 void shi_variant_finish(shi_scanner *sc)
@@ -174,9 +174,28 @@ static int may_hold_variant(const shai_db *db, const unsigned char *t, size_t le
     return 0;
 }
 
+/* Start positions per run of the matcher over a long line, and the
+ * characters of context it sees before them: a line is matched in windows,
+ * so that what it holds stays bounded however long the line. */
+#define VCHUNK 8192u
+#define VLEAD 64u
+
+/* The matches starting at window characters [from, to). */
+static void run_window(shi_scanner *sc, size_t n, size_t from, size_t to, uint64_t *block)
+{
+    if (n < 2 || sc->status)
+        return;
+    if (shi_variant_match(&sc->vm, sc->db, sc->vchars, n, from, to, 0)) {
+        sc->seg.status = SHAI_E_NOMEM;
+        return;
+    }
+    report(sc, block);
+}
+
 void shi_variant_piece(shi_segment *g, void *user)
 {
     shi_scanner *sc = user;
+    const shai_db *db = sc->db;
     const unsigned char *t = (const unsigned char *)g->text;
     size_t len = g->len;
     if (!len) {
@@ -185,23 +204,26 @@ void shi_variant_piece(shi_segment *g, void *user)
             vertical_run(sc);
         return;
     }
-    size_t chars = 0;
-    for (size_t x = 0; x < len; x++)
+    if (!sc->vertical &&
+        !(db->vnodes[0].below &
+          (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK(SHAI_VARIANT_SPLIT))) &&
+        !may_hold_variant(db, t, len))
+        return;
+    /* how far past its start a match, and what its guards look at, reach */
+    size_t reach = (size_t)db->max_units * (db->max_gap + 8) + 16;
+    size_t cap = VLEAD + VCHUNK + reach, chars = 0;
+    for (size_t x = 0; x < len && chars < cap; x++)
         chars += (t[x] & 0xC0) != 0x80;
     if (!shi_vgrow((void **)&sc->vchars, &sc->vchars_cap, sc->vchars_inline, chars,
                    sizeof *sc->vchars)) {
         g->status = SHAI_E_NOMEM;
         return;
     }
-    if (!sc->vertical &&
-        !(sc->db->vnodes[0].below &
-          (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK(SHAI_VARIANT_SPLIT))) &&
-        !may_hold_variant(sc->db, t, len))
-        return;
-    shi_vchar *c = sc->vchars;
-    size_t n = 0, mi = 0, ui = 0;
-    size_t han = 0, other = 0, one = 0;
-    for (size_t x = 0; x < len;) {
+    shi_vchar *c = sc->vchars, single = {0};
+    size_t n = 0, mi = 0, ui = 0, han = 0, other = 0;
+    size_t first = 0; /* window index of the first start of this window */
+    uint64_t block = 0;
+    for (size_t x = 0; x < len && !sc->status;) {
         uint32_t cp;
         size_t k = shi_utf8_decode_valid(t + x, &cp);
         while (mi + 1 < g->nmarks && g->marks[mi + 1].at <= x)
@@ -219,32 +241,35 @@ void shi_variant_piece(shi_segment *g, void *user)
         c[n].upper = ui < g->nupper && g->upper_at[ui] == x;
         c[n].cp = cp;
         if (sc->vertical) {
-            uint32_t v = shi_map(sc->db, cp);
+            uint32_t v = shi_map(db, cp);
             if (shi_is_han(cp)) {
                 han++;
-                one = n;
+                single = c[n];
             } else if (!(v & (SHI_MAP_NOISE | SHI_MAP_SEP | SHI_MAP_IGNORE))) {
                 other++;
             }
         }
         n++;
         x += k;
+        if (n == cap && x < len) {
+            /* a full window: its starts, then the next window keeps the
+             * context before the next starts */
+            run_window(sc, n, first, first + VCHUNK, &block);
+            size_t keep_from = first + VCHUNK - VLEAD;
+            memmove(c, c + keep_from, (n - keep_from) * sizeof *c);
+            n -= keep_from;
+            first = VLEAD;
+        }
     }
     if (sc->vertical && !g->holding) {
         if (han == 1 && !other) {
             if (shi_vgrow((void **)&sc->vrun, &sc->vrun_cap, NULL, sc->nvrun + 1, sizeof *sc->vrun))
-                sc->vrun[sc->nvrun++] = c[one];
+                sc->vrun[sc->nvrun++] = single;
         } else {
             vertical_run(sc);
         }
     } else if (sc->vertical) {
         vertical_run(sc);
     }
-    if (n < 2 || sc->status)
-        return;
-    if (shi_variant_match(&sc->vm, sc->db, c, n, 0)) {
-        g->status = SHAI_E_NOMEM;
-        return;
-    }
-    report(sc);
+    run_window(sc, n, first, n, &block);
 }

@@ -120,9 +120,9 @@ static uint32_t find_child(const walk *w, uint32_t node, uint32_t cp)
 }
 
 /* Children of `node` in edges (vredges or vnedges, range [from, to)) with
- * keys in [lo, hi], without repeats: into out (at most 32); how many. */
+ * keys in [lo, hi], without repeats: into out (at most 64); how many. */
 static uint32_t children_by_key(const shi_vedge *e, uint32_t from, uint32_t to, uint32_t lo,
-                                uint32_t hi, uint32_t tone, uint32_t out[128], uint32_t nout,
+                                uint32_t hi, uint32_t tone, uint32_t out[64], uint32_t nout,
                                 const shai_db *db)
 {
     uint32_t i;
@@ -136,7 +136,7 @@ static uint32_t children_by_key(const shi_vedge *e, uint32_t from, uint32_t to, 
         uint32_t c = e[i].child, k = 0;
         while (k < nout && out[k] != c)
             k++;
-        if (k == nout && nout < 128)
+        if (k == nout && nout < 64)
             out[nout++] = c;
     }
     return nout;
@@ -266,9 +266,11 @@ static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
         if ((kinds & SHI_VMASK(SHAI_VARIANT_PINYIN)) &&
             ((st->ntok && st->allcap) || !context_ok(w, st->start, e)))
             return;
+        /* leet: a whole token with a real letter, and at least 3 long (2B,
+         * 5B and 4K are grades and sizes, not sb) */
         if ((kinds & SHI_VMASK(SHAI_VARIANT_LEET)) &&
-            (st->skipped || !st->letters || w->u[st->start].ltok_s != st->start ||
-             w->u[e - 1].ltok_e != e))
+            (st->skipped || !st->letters || e - st->start < 3 ||
+             w->u[st->start].ltok_s != st->start || w->u[e - 1].ltok_e != e))
             return;
     }
     for (uint32_t o = a->out; o < a[1].out; o++) {
@@ -320,9 +322,11 @@ static int pair_may(const walk *w, uint32_t r, const vu *t)
     keys[nk++] = t->cp;
     if (t->comp)
         keys[nk++] = t->comp;
+    int near = (w->vn[0].below & SHI_VMASK_NEAR) != 0;
     for (uint32_t j = 0; j < t->nread; j++) {
         keys[nk++] = SHI_VKEY_READING | t->read[j];
-        keys[nk++] = SHI_VKEY_NEAR | t->near[j];
+        if (near)
+            keys[nk++] = SHI_VKEY_NEAR | t->near[j];
     }
     for (uint32_t j = 0; j < nk; j++) {
         uint64_t bit = shi_vpair_bit(r, keys[j], db->nvpair);
@@ -368,7 +372,7 @@ static void try_pinyin(walk *w, uint32_t node, uint32_t q, mst st)
         st.mid = e < t->tok_e;
         if (st.mid && w->u[e].cls != C_LATIN)
             continue;
-        uint32_t kids[128];
+        uint32_t kids[64];
         uint32_t nk = children_by_key(w->db->vredges, a->redge, a[1].redge, (uint32_t)ids[j] << 3,
                                       ((uint32_t)ids[j] << 3) | 7, tone, kids, 0, w->db);
         for (uint32_t i = 0; i < nk; i++)
@@ -384,7 +388,7 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
     const shi_vnode *a = &w->vn[node];
     const shai_db *db = w->db;
     uint32_t below = a->below, c;
-    uint32_t kids[128], nk;
+    uint32_t kids[64], nk;
     if (t->cls == C_HAN) {
         mst s2 = st;
         s2.last_han = 1;
@@ -484,7 +488,7 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
                 uint32_t k = 0;
                 while (k < nk && kids[k] != c)
                     k++;
-                if (k == nk && nk < 128)
+                if (k == nk && nk < 64)
                     kids[nk++] = c;
             }
             shi_reading r[SHI_READINGS_MAX];
@@ -548,11 +552,13 @@ static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
         if (++gap > w->max_gap)
             break;
     }
-    /* an insertion: 1-2 letters or digits between two Han characters */
+    /* an insertion: 1-2 letters or digits between two Han characters, but
+     * not a number before a unit or counter (我14日, 3号楼) */
     const vu *t = &w->u[next];
     if (st.last_han && !st.insert && (a->below & SHI_VMASK(SHAI_VARIANT_INSERT)) &&
         (t->cls == C_LATIN || t->cls == C_DIGIT) && t->tok_s == next && t->tok_e - next <= 2 &&
-        t->tok_e < w->n && w->u[t->tok_e].cls == C_HAN) {
+        t->tok_e < w->n && w->u[t->tok_e].cls == C_HAN &&
+        !(w->u[t->tok_e - 1].cls == C_DIGIT && is_counter(w->u[t->tok_e].cp))) {
         mst s2 = st;
         s2.insert = 1;
         s2.kinds |= SHI_VMASK(SHAI_VARIANT_INSERT);
@@ -561,7 +567,7 @@ static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
 }
 
 /* Whole Latin tokens that are an entry's initials. */
-static void initials(walk *w)
+static void initials(walk *w, uint32_t from, uint32_t to)
 {
     const shai_db *db = w->db;
     if (!db->nvinit)
@@ -574,7 +580,7 @@ static void initials(walk *w)
         }
         uint32_t s = t->tok_s, e = t->tok_e;
         i = e;
-        if (e - s < 2 || e - s > SHI_VINIT_MAX)
+        if (s < from || s >= to || e - s < 2 || e - s > SHI_VINIT_MAX)
             continue;
         char key[SHI_VINIT_MAX] = {0};
         if (letters_at(w, s, e, key, SHI_VINIT_MAX) != e - s)
@@ -622,6 +628,7 @@ static void classify(walk *w)
     const shai_db *db = w->db;
     vu *u = w->u;
     int split = (w->vn[0].below & SHI_VMASK(SHAI_VARIANT_SPLIT)) != 0;
+    int near = (w->vn[0].below & SHI_VMASK_NEAR) != 0;
     /* a Han character of the text stands only for itself when no entry
      * takes homophones or split characters: no readings then, and one
      * outside the alphabet (not folded by the segment) is none of the
@@ -640,9 +647,11 @@ static void classify(walk *w)
             bloom_add(t->bits, cp);
             continue;
         }
-        if (cp >= 0x80) {
+        if (cp >= 0x80 && !shi_is_han(cp)) {
             /* the segment folds the characters of the db's alphabet only:
-             * fold the others here (ｄｕ is du, 賭 is 赌) */
+             * fold the others here (ｄｕ is du). A Han character outside it
+             * folds to none of the entries' units, and its readings are
+             * those of its simplified form: left as it is. */
             uint32_t v = shi_map(db, cp);
             if (!(v & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND))) {
                 uint32_t out[SHI_FOLD_MAX];
@@ -678,10 +687,13 @@ static void classify(walk *w)
             t->bits[0] = t->bits[1] = 0;
             bloom_add(t->bits, cp);
             for (unsigned k = 0; k < t->nread; k++) {
-                t->near[k] =
-                    (uint16_t)((shi_py_near(SHI_READING_SYL(r[k])) << 3) | SHI_READING_TONE(r[k]));
                 bloom_add(t->bits, SHI_VKEY_READING | r[k]);
-                bloom_add(t->bits, SHI_VKEY_NEAR | t->near[k]);
+                t->near[k] = 0;
+                if (near) {
+                    t->near[k] = (uint16_t)((shi_py_near(SHI_READING_SYL(r[k])) << 3) |
+                                            SHI_READING_TONE(r[k]));
+                    bloom_add(t->bits, SHI_VKEY_NEAR | t->near[k]);
+                }
             }
             if (split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp))
                 t->comp = shi_split_compose(cp, w->chars[i + 1].cp);
@@ -745,7 +757,7 @@ static void classify(walk *w)
 }
 
 int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars, size_t n,
-                      int vertical)
+                      size_t from, size_t to, int vertical)
 {
     m->nhits = 0;
     m->nomem = 0;
@@ -772,7 +784,9 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
         !vertical &&
         !(w.vn[0].below & (SHI_VMASK(SHAI_VARIANT_HOMOPHONE) | SHI_VMASK(SHAI_VARIANT_SPLIT)));
     uint32_t span = db->max_units * (db->max_gap + 1) + 2, special = UINT32_MAX;
-    for (uint32_t q = 0; q < w.n && !m->nomem; q++) {
+    if (to > w.n)
+        to = w.n;
+    for (uint32_t q = (uint32_t)from; q < to && !m->nomem; q++) {
         uint8_t cls = w.u[q].cls;
         if (han_only_exact) {
             if (special != UINT32_MAX && special < q)
@@ -801,6 +815,6 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
         mst st = {.start = q, .allcap = 1};
         try_at(&w, 0, q, st, 0);
     }
-    initials(&w);
+    initials(&w, (uint32_t)from, (uint32_t)to);
     return m->nomem ? SHAI_E_NOMEM : SHAI_OK;
 }

@@ -49,29 +49,42 @@ unsigned shi_py_lookup(const char *s, size_t n)
     return 0;
 }
 
+/* The syllables that are prefixes of s[0..n), by length: by_len[k] is the id of s[0..k) or 0.
+ * One step down the trie per byte. */
+static void prefixes_by_length(const char *s, size_t n, unsigned by_len[SHI_PY_SYL_MAX + 1])
+{
+    unsigned node = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned c = (unsigned)(unsigned char)s[k] - 'a';
+        uint32_t mask = shi_py_trie[node].mask;
+        if (c >= 26 || !(mask >> c & 1u))
+            return;
+        node = shi_py_trie[node].base + (unsigned)__builtin_popcount(mask & ((1u << c) - 1u));
+        by_len[k + 1] = shi_py_trie[node].syl;
+    }
+}
+
 unsigned shi_py_prefixes(const char *s, size_t n, uint16_t out[8], uint8_t len[8])
 {
-    char buf[SHI_PY_SYL_MAX];
-    unsigned count = 0;
+    unsigned plain[SHI_PY_SYL_MAX + 1] = {0}, umlaut[SHI_PY_SYL_MAX + 1] = {0};
     size_t max = n < SHI_PY_SYL_MAX ? n : SHI_PY_SYL_MAX;
-    /* "lu", "nue": u after l or n may spell ü (written v in the table). */
-    int u_for_v = n >= 2 && (s[0] == 'l' || s[0] == 'n') && s[1] == 'u';
-    if (max)
+    unsigned count = 0;
+    prefixes_by_length(s, max, plain);
+    /* "lu", "nue": u after l or n may spell ü, written v in the table. */
+    if (max >= 2 && (s[0] == 'l' || s[0] == 'n') && s[1] == 'u') {
+        char buf[SHI_PY_SYL_MAX];
         memcpy(buf, s, max);
-    for (size_t k = 1; k <= max && count < 8; k++) {
-        unsigned id = shi_py_lookup(s, k);
-        if (id) {
-            out[count] = (uint16_t)id;
+        buf[1] = 'v';
+        prefixes_by_length(buf, max, umlaut);
+    }
+    for (size_t k = 1; k <= max; k++) {
+        if (plain[k] && count < 8) {
+            out[count] = (uint16_t)plain[k];
             len[count++] = (uint8_t)k;
         }
-        if (u_for_v && k >= 2 && count < 8) {
-            buf[1] = 'v';
-            id = shi_py_lookup(buf, k);
-            buf[1] = 'u';
-            if (id) {
-                out[count] = (uint16_t)id;
-                len[count++] = (uint8_t)k;
-            }
+        if (k >= 2 && umlaut[k] && count < 8) { /* shorter ones are plain's */
+            out[count] = (uint16_t)umlaut[k];
+            len[count++] = (uint8_t)k;
         }
     }
     return count;

@@ -69,12 +69,13 @@ int shi_vgrow(void **buf, size_t *cap, const void *inline_buf, size_t n, size_t 
 void shi_vmatcher_init(shi_vmatcher *m);
 void shi_vmatcher_release(shi_vmatcher *m);
 
-/* Finds the matches in chars[0..n) (one line, or with `vertical` one
+/* Finds the matches that start at chars[from..to) of chars[0..n) (a line
+ * or a window of one, the others its context; or with `vertical` one
  * character per line of a vertical run: then a match with no other kind is
  * SHAI_VARIANT_VERTICAL) into m->hits[0..m->nhits). Returns SHAI_OK or
  * SHAI_E_NOMEM. */
 int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars, size_t n,
-                      int vertical);
+                      size_t from, size_t to, int vertical);
 
 /* Han ideograph (the blocks the readings cover). */
 static inline int shi_is_han(uint32_t cp)

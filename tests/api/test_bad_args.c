@@ -216,7 +216,8 @@ static void test_check_bad_args(void **state)
     assert_status(shai_check(db, NULL, 6, 0, &verdict, hits, 4, &count), SHAI_E_INVALID_ARG);
     assert_status(shai_check(db, LIT("赌博"), 0, NULL, hits, 4, &count), SHAI_E_INVALID_ARG);
     assert_status(shai_check(db, LIT("赌博"), 0, &verdict, NULL, 4, &count), SHAI_E_INVALID_ARG);
-    assert_status(shai_check(db, LIT("赌博"), 0x10u, &verdict, hits, 4, &count), SHAI_E_INVALID_ARG);
+    assert_status(shai_check(db, LIT("赌博"), 0x10u, &verdict, hits, 4, &count),
+                  SHAI_E_INVALID_ARG);
     assert_status(shai_check(db, LIT("赌博"), 0x80000000u, &verdict, hits, 4, &count),
                   SHAI_E_INVALID_ARG);
     verdict = 99;

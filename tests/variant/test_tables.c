@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -167,6 +168,53 @@ static void test_prefixes(void **state)
     assert_int_equal(shi_py_prefixes("123", 3, out, len), 0);
 }
 
+/* shi_py_prefixes against a naive reference (shi_py_lookup of every length, then with v for u
+ * after l or n) on every pair of syllables written together and on their u/v spellings. */
+static void test_prefixes_reference(void **state)
+{
+    (void)state;
+    for (unsigned i = 1; i < shi_py_nsyl; i++) {
+        for (unsigned j = 0; j < shi_py_nsyl; j++) {
+            char text[16];
+            size_t n =
+                (size_t)snprintf(text, sizeof text, "%s%s", shi_py_syllable(i), shi_py_syllable(j));
+            for (int pass = 0; pass < 2; pass++) {
+                if (pass == 1) { /* lv... -> lu... */
+                    if (text[1] != 'v')
+                        break;
+                    text[1] = 'u';
+                }
+                uint16_t want[16], got[8];
+                uint8_t want_len[16], got_len[8];
+                unsigned w = 0;
+                for (size_t k = 1; k <= n && k <= 6; k++) {
+                    unsigned id = shi_py_lookup(text, k);
+                    if (id) {
+                        want[w] = (uint16_t)id;
+                        want_len[w++] = (uint8_t)k;
+                    }
+                    if (k >= 2 && (text[0] == 'l' || text[0] == 'n') && text[1] == 'u') {
+                        char v[8];
+                        memcpy(v, text, k);
+                        v[1] = 'v';
+                        id = shi_py_lookup(v, k);
+                        if (id) {
+                            want[w] = (uint16_t)id;
+                            want_len[w++] = (uint8_t)k;
+                        }
+                    }
+                }
+                unsigned g = shi_py_prefixes(text, n, got, got_len);
+                assert_int_equal(g, w < 8 ? w : 8);
+                for (unsigned k = 0; k < g; k++) {
+                    assert_int_equal(got[k], want[k]);
+                    assert_int_equal(got_len[k], want_len[k]);
+                }
+            }
+        }
+    }
+}
+
 static void test_near(void **state)
 {
     (void)state;
@@ -286,12 +334,19 @@ static void test_version(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_readings),  cmocka_unit_test(test_readings_well_formed),
-        cmocka_unit_test(test_syllables), cmocka_unit_test(test_prefixes),
-        cmocka_unit_test(test_near),      cmocka_unit_test(test_split),
-        cmocka_unit_test(test_emoji),     cmocka_unit_test(test_leet_digits_wildcards),
+        cmocka_unit_test(test_readings),
+        cmocka_unit_test(test_readings_well_formed),
+        cmocka_unit_test(test_syllables),
+        cmocka_unit_test(test_prefixes),
+        cmocka_unit_test(test_prefixes_reference),
+        cmocka_unit_test(test_near),
+        cmocka_unit_test(test_split),
+        cmocka_unit_test(test_emoji),
+        cmocka_unit_test(test_leet_digits_wildcards),
         cmocka_unit_test(test_version),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

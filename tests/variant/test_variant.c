@@ -16,6 +16,8 @@ static const char lexicon[] = "@category gambling\n"
                               "代孕\n"
                               "精液\n"
                               "迷奸\n"
+                              "我日\n"
+                              "sb\n"
                               "@category abuse\n"
                               "@action review\n"
                               "牛逼\n"
@@ -134,6 +136,8 @@ static void test_guards(void **state)
         {"电话7481234", ""},             /* a longer number */
         {"file.sjb", ""},                /* initials after a dot */
         {"4k video", ""},                /* leet needs the whole token */
+        {"5B铅笔", ""},                  /* and 3 characters: a grade, not sb */
+        {"我14日出发", ""},              /* a date, not an insertion */
         {"fanqiang", ""},                /* 翻墙 allows pinyin only: this is pinyin... */
     };
     /* ...and so it is a hit: check it apart */

@@ -3,6 +3,8 @@
 
     gen_variant.py [--unihan FILE] [--fold SHAI] DATA_DIR OUT          write OUT
     gen_variant.py --check [--unihan FILE] [--fold SHAI] DATA_DIR OUT  is OUT stale?
+    gen_variant.py --self-test [--unihan FILE] [--fold SHAI] DATA_DIR OUT
+        --check, and proof that it fails on planted faults (copies of DATA_DIR)
 
 DATA_DIR is tools/gen_variant/data (its README.md names every file, source and
 license). FILE is Unihan_Readings.txt, plain or .bz2; by default the copy of
@@ -25,8 +27,10 @@ Standard library only; the output depends on nothing but the inputs.
 """
 import bz2
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 
 DEFAULT_UNIHAN = "/usr/share/unicode/Unihan_Readings.txt.bz2"
@@ -347,6 +351,30 @@ def emit(readings, version, syls, tables, unihan_name):
     write_numbers(w, near)
     w("};\n\n")
 
+    # A trie of the syllables for shi_py_prefixes: nodes in breadth-first order, so the
+    # children of a node are consecutive and sorted by letter.
+    prefixes = {s[:k] for s in syls[1:] for k in range(1, len(s) + 1)}
+    nodes = [""] + sorted(prefixes, key=lambda p: (len(p), p))  # breadth first
+    index = {p: i for i, p in enumerate(nodes)}
+    trie_rows = []
+    for p in nodes:
+        kids = sorted(c for c in "abcdefghijklmnopqrstuvwxyz" if p + c in index)
+        mask = sum(1 << (ord(c) - ord("a")) for c in kids)
+        base = index[p + kids[0]] if kids else 0
+        if any(index[p + c] != base + i for i, c in enumerate(kids)):
+            raise DataError("trie children are not consecutive")
+        trie_rows.append((mask, base, syl_ids.get(p, 0)))
+    if len(trie_rows) >= 1 << 16:
+        raise DataError("trie too large for 16-bit indexes")
+    w("/* The syllables as a trie: node 0 is the root; the child of a node for letter c (a-z, when\n")
+    w(" * bit c of mask is set) is base + the number of mask bits below c; syl is the id of the\n")
+    w(" * node's prefix when it is a syllable, else 0. */\n")
+    w("typedef struct shi_py_trie_node { uint32_t mask; uint16_t base, syl; } shi_py_trie_node;\n")
+    w(f"#define SHI_PY_TRIE_NODES {len(trie_rows)}\n")
+    w("static const shi_py_trie_node shi_py_trie[SHI_PY_TRIE_NODES] = {\n")
+    write_items(w, [f"{{0x{m:07X}, {b}, {sy}}}" for m, b, sy in trie_rows])
+    w("};\n\n")
+
     # Readings: deduplicated sets, two-stage index.
     sets = [()]
     set_ids = {(): 0}
@@ -453,7 +481,8 @@ def write_numbers(w, nums, indent="    "):
 
 
 def generate(data_dir, unihan, shai):
-    readings, version = read_unihan(unihan)
+    """unihan: (readings, version, file name), as read_unihan gives them."""
+    readings, version, unihan_name = unihan
     syls = [""] + sorted({s for rs in readings.values() for s, _ in rs})
     if any(len(s) > SYL_MAX for s in syls):
         raise DataError("a syllable longer than %d letters" % SYL_MAX)
@@ -484,17 +513,79 @@ def generate(data_dir, unihan, shai):
                 " a row with it never applies",
                 file=sys.stderr,
             )
-    text = emit(readings, version, syls, tables, os.path.basename(unihan).split(".bz2")[0])
+    text = emit(readings, version, syls, tables, unihan_name)
     return text, problems
+
+
+def check(data_dir, path, unihan, shai):
+    """0 when path is what generate writes and every table character is folded, else 1."""
+    try:
+        text, problems = generate(data_dir, unihan, shai)
+    except DataError as e:
+        print(f"gen_variant: {e}", file=sys.stderr)
+        return 1
+    try:
+        with open(path, encoding="utf-8") as f:
+            old = f.read()
+    except OSError as e:
+        print(f"gen_variant: {path}: {e.strerror}", file=sys.stderr)
+        return 1
+    status = 0
+    if old != text:
+        a, b = old.split("\n"), text.split("\n")
+        line = next((i for i, (x, y) in enumerate(zip(a, b), 1) if x != y), min(len(a), len(b)))
+        print(
+            f"gen_variant: {path} is stale: it differs from what gen_variant.py writes now"
+            f" (first at line {line}).\ngen_variant: regenerate it with: meson compile -C"
+            " <builddir> update-variant-data\n          (or, from the source root:"
+            " tools/gen_variant/gen_variant.py tools/gen_variant/data lib/variant/tables_data.h)",
+            file=sys.stderr,
+        )
+        status = 1
+    if problems:
+        print(f"gen_variant: {len(problems)} table characters are not folded", file=sys.stderr)
+        status = 1
+    if status == 0:
+        print(f"gen_variant: {path} is up to date")
+    return status
+
+
+def self_test(data_dir, path, unihan, shai):
+    """The check passes on the tree, and fails on copies of data/ with a new row (stale), an
+    unfolded key (with shai) and a malformed row."""
+    if check(data_dir, path, unihan, shai) != 0:
+        return 1
+    # (file, row appended, what it is, whether the header is regenerated from the copy first)
+    plants = [("leet.txt", "\u20ac\te\n", "a new row: the header is stale", False)]
+    if shai:
+        plants.append(("wildcards.txt", "\uff38\n", "an unfolded key (full-width X)", True))
+    plants.append(("split.txt", "\u7c73\t\u7cbe\n", "a malformed row", False))
+    for name, row, what, regenerate in plants:
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = os.path.join(tmp, "data")
+            shutil.copytree(data_dir, copy)
+            with open(os.path.join(copy, name), "a", encoding="utf-8") as f:
+                f.write(row)
+            header = path
+            if regenerate:  # so that only the planted fault can fail the check
+                header = os.path.join(tmp, "tables_data.h")
+                with open(header, "w", encoding="utf-8") as f:
+                    f.write(generate(copy, unihan, None)[0])
+            print(f"gen_variant: self-test: {name} with {what} (an error is expected):")
+            if check(copy, header, unihan, shai) == 0:
+                print(f"gen_variant: self-test FAILED: {what} in {name} passed", file=sys.stderr)
+                return 1
+    print("gen_variant: self-test passed")
+    return 0
 
 
 def main(argv):
     args = argv[1:]
-    checking = unihan = shai = None
+    mode = unihan = shai = None
     while args and args[0].startswith("--"):
         opt = args.pop(0)
-        if opt == "--check":
-            checking = True
+        if opt in ("--check", "--self-test"):
+            mode = opt
         elif opt in ("--unihan", "--fold") and args:
             if opt == "--unihan":
                 unihan = args.pop(0)
@@ -512,35 +603,20 @@ def main(argv):
         print(f"gen_variant: {unihan}: not found (Debian: apt-get install unicode-data)", file=sys.stderr)
         return 2
     try:
-        text, problems = generate(data_dir, unihan, shai)
+        readings, version = read_unihan(unihan)
     except DataError as e:
         print(f"gen_variant: {e}", file=sys.stderr)
         return 1
-    if checking:
-        try:
-            with open(path, encoding="utf-8") as f:
-                old = f.read()
-        except OSError as e:
-            print(f"gen_variant: {path}: {e.strerror}", file=sys.stderr)
-            return 1
-        status = 0
-        if old != text:
-            a, b = old.split("\n"), text.split("\n")
-            line = next((i for i, (x, y) in enumerate(zip(a, b), 1) if x != y), min(len(a), len(b)))
-            print(
-                f"gen_variant: {path} is stale: it differs from what gen_variant.py writes now"
-                f" (first at line {line}).\ngen_variant: regenerate it with: meson compile -C"
-                " <builddir> update-variant-data\n          (or, from the source root:"
-                " tools/gen_variant/gen_variant.py tools/gen_variant/data lib/variant/tables_data.h)",
-                file=sys.stderr,
-            )
-            status = 1
-        if problems:
-            print(f"gen_variant: {len(problems)} table characters are not folded", file=sys.stderr)
-            status = 1
-        if status == 0:
-            print(f"gen_variant: {path} is up to date")
-        return status
+    unihan_data = (readings, version, os.path.basename(unihan).split(".bz2")[0])
+    if mode == "--check":
+        return check(data_dir, path, unihan_data, shai)
+    if mode == "--self-test":
+        return self_test(data_dir, path, unihan_data, shai)
+    try:
+        text, _ = generate(data_dir, unihan_data, shai)
+    except DataError as e:
+        print(f"gen_variant: {e}", file=sys.stderr)
+        return 1
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
     return 0
