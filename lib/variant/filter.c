@@ -857,6 +857,20 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
     return 0;
 }
 
+/* The lowercase ASCII letter or digit a character of a line is, folded
+ * (á is a, Ｄ is d), or 0. */
+static uint32_t latin_of(const shai_db *db, uint32_t cp)
+{
+    if (cp < 0x80)
+        return ascii_alnum(cp) ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp) : 0;
+    if (shi_is_han(cp))
+        return 0;
+    uint32_t out[31];
+    if (view(db, cp, out) == 1 && ascii_alnum(out[0]))
+        return out[0] >= 'A' && out[0] <= 'Z' ? out[0] + 32 : out[0];
+    return 0;
+}
+
 /* A character of the text as a key of the bigram filter; 0 when it is
  * not looked up (then any pair with it may be one). */
 static inline uint32_t bigram_key(uint32_t cp)
@@ -876,14 +890,15 @@ size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
     for (size_t i = 0; i < n; i++) {
         uint32_t cp = c[i].cp;
         c[i].trig = 0;
-        if (ascii_alnum(cp) && !(flags[cp] & SHI_VF_TRIG) && (!i || !ascii_alnum(c[i - 1].cp))) {
+        uint32_t l = latin_of(db, cp);
+        if (l && !(flags[l] & SHI_VF_TRIG) && (!i || !latin_of(db, c[i - 1].cp))) {
+            /* a token: letters and digits, the ones the fold makes of
+             * others too (touwán, ｄｕ), as the matcher reads it */
             char t[TOKEN_CAP];
             size_t e = i, k = 0;
-            while (e < n && ascii_alnum(c[e].cp)) {
+            for (uint32_t le; e < n && (le = latin_of(db, c[e].cp)); e++)
                 if (k < TOKEN_CAP)
-                    t[k++] = (char)(c[e].cp | (c[e].cp > '9' ? 0x20 : 0));
-                e++;
-            }
+                    t[k++] = (char)le;
             if (e - i > TOKEN_CAP ||
                 token_trigger(db, t, k, i ? c[i - 1].cp : 0, e < n ? c[e].cp : 0)) {
                 for (size_t j = i; j < e; j++)

@@ -47,6 +47,38 @@ import tempfile
 import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+WORDS = os.path.join(HERE, "..", "..", "tools", "gen_variant", "data", "words.txt")
+
+
+def word_probes(a, b):
+    """The bits of the word-pair filter (tools/gen_variant/gen_variant.py):
+    the reference asks the same filter as the library, so that its rare
+    false "word" answers are the library's too."""
+    m64 = (1 << 64) - 1
+    x = ((a << 21) | b) & m64
+    x = (x * 0x9E3779B97F4A7C15) & m64
+    x ^= x >> 29
+    x = (x * 0xBF58476D1CE4E5B9) & m64
+    x ^= x >> 32
+    m = (1 << 20) - 1
+    return (x & m, (x >> 20) & m, (x >> 40) & m)
+
+
+_WORD_BITS = None
+
+
+def is_word_pair(a, b):
+    """Whether Han characters a then b are a two-character word of
+    words.txt (by its filter)."""
+    global _WORD_BITS
+    if _WORD_BITS is None:
+        _WORD_BITS = set()
+        with open(WORDS, encoding="utf-8") as f:
+            for line in f:
+                w = line.strip()
+                if len(w) == 2 and not w.startswith("#"):
+                    _WORD_BITS.update(word_probes(ord(w[0]), ord(w[1])))
+    return all(k in _WORD_BITS for k in word_probes(ord(a), ord(b)))
 MAX_GAP = 3
 MAX_READINGS = 4
 UNIHAN_PATHS = [
@@ -199,14 +231,15 @@ class Phon:
         return self.r.get(c, ())
 
     def homophone(self, c, u, near):
+        """Characters sound as their most common readings (the first), in
+        the entry and in the text (大妈 is not 大麻: 麻 is má)."""
         if c == u:
             return False
         rc, ru = self.readings(c), self.readings(u)
-        for s1, t1 in rc:
-            for s2, t2 in ru:
-                if t1 == t2 and (s1 == s2 or (near and near_class(s1) == near_class(s2))):
-                    return True
-        return False
+        if not rc or not ru:
+            return False
+        (s1, t1), (s2, t2) = rc[0], ru[0]
+        return t1 == t2 and (s1 == s2 or (near and near_class(s1) == near_class(s2)))
 
     def all_pinyin(self, tok):
         """Whether a Latin token (folded) is entirely pinyin syllables, each
@@ -378,15 +411,30 @@ def match_entry_at(ph, line, e, start):
 def english_context(ph, line, s, e):
     """True when the nearest Latin token before or after [s, e) (only
     noise between, in the line) is not entirely pinyin."""
+    def english(j):
+        tok = line.token(j)
+        return any(c.isalpha() for c in tok) and not ph.all_pinyin(tok)
+
     j = s - 1
     while j >= 0 and line.kind[j] == "noise":
         j -= 1
-    if j >= 0 and line.kind[j] == "lat" and not ph.all_pinyin(line.token(j)):
+    if j >= 0 and line.kind[j] == "lat" and english(j):
         return True
     j = e
     while j < len(line.f) and line.kind[j] == "noise":
         j += 1
-    if j < len(line.f) and line.kind[j] == "lat" and not ph.all_pinyin(line.token(j)):
+    if j < len(line.f) and line.kind[j] == "lat" and english(j):
+        return True
+    return False
+
+
+def across_words(line, s, e):
+    """An all-Han homophone match [s, e) whose first character makes a word
+    with the one right before it, or whose last with the one right after."""
+    f, k = line.f, line.kind
+    if s > 0 and k[s - 1] == "han" and k[s] == "han" and is_word_pair(f[s - 1], f[s]):
+        return True
+    if e < len(f) and k[e] == "han" and k[e - 1] == "han" and is_word_pair(f[e - 1], f[e]):
         return True
     return False
 
@@ -412,7 +460,7 @@ def candidates(ph, line, entries):
                         continue
                     kind = "pinyin"
                 elif hom:
-                    if exa == 0:
+                    if exa == 0 or across_words(line, start, end):
                         continue
                     kind = "homophone"
                 else:
