@@ -863,7 +863,9 @@ static uint32_t latin_of(const shai_db *db, uint32_t cp)
 {
     if (cp < 0x80)
         return ascii_alnum(cp) ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp) : 0;
-    if (shi_is_han(cp))
+    /* one that folds to a letter or digit is a trigger (flags_of): the
+     * others, punctuation above all, need no fold here */
+    if (shi_is_han(cp) || !(flags_at(db, cp) & SHI_VF_TRIG))
         return 0;
     uint32_t out[31];
     if (view(db, cp, out) == 1 && ascii_alnum(out[0]))
