@@ -1,0 +1,93 @@
+#!/bin/sh
+# What the variant layer (docs/lexicon-format.md, "Variants") costs at scan
+# time (issue 17: with phonetic entries, whole-corpus throughput at least 70%
+# of the same db without them). Three lexicons are made from the bundled
+# word lists and scanned in turn, round by round, by shai-bench (whole-buffer
+# MB/s, medians):
+#   none     every file `@variants none`, no `variants=` attribute
+#   default  the word lists as they ship
+#   pinyin   none, plus pinyin only on the hand-picked words of
+#            wordlists/tools/curation/variants.tsv
+# Each ratio to `none` is taken round by round (the runs of a round share
+# the host's load), then its median. The load average is printed.
+#
+#   bench/variants.sh CORPORA_DIR
+#
+# Environment (all optional):
+#   OUT=DIR        inputs and build (default: bench/out, git-ignored)
+#   BUILD_DIR=DIR  meson build directory (default: $OUT/build)
+#   ROUNDS=N       rounds (default 3)
+set -eu
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 CORPORA_DIR" >&2
+    exit 2
+fi
+CORPORA=$(cd "$1" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+OUT=${OUT:-$HERE/out}
+BUILD_DIR=${BUILD_DIR:-$OUT/build}
+ROUNDS=${ROUNDS:-3}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    meson setup "$BUILD_DIR" "$REPO" --buildtype=release >&2
+fi
+ninja -C "$BUILD_DIR" bench/shai-bench >&2
+[ -f "$OUT/ugc_32mb.txt" ] || python3 "$HERE/make_inputs.py" "$CORPORA" "$OUT" >&2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+python3 - "$REPO/wordlists" "$TMP" <<'EOF'
+import os, re, sys
+src, out = sys.argv[1], sys.argv[2]
+cur = os.path.join(src, "tools", "curation", "variants.tsv")
+picked = {l.split("\t")[0] for l in open(cur, encoding="utf-8")
+          if l.strip() and not l.startswith("#")}
+for kind in ("none", "default", "pinyin"):
+    d = os.path.join(out, kind)
+    os.makedirs(d)
+    for name in os.listdir(src):
+        if not name.endswith(".txt"):
+            continue
+        text = open(os.path.join(src, name), encoding="utf-8").read()
+        if kind != "default":
+            text = re.sub(r"(?m)^@variants .*$", "@variants none", text)
+            text = re.sub(r"[ \t]*variants=[a-z,]+", "", text)
+        if kind == "pinyin":
+            lines = text.split("\n")
+            for i, l in enumerate(lines):
+                w = l.split("\t")[0]
+                if w in picked and not l.startswith(("#", "@")):
+                    lines[i] = l + ("\t" if "\t" not in l else " ") + "variants=pinyin"
+            text = "\n".join(lines)
+        open(os.path.join(d, name), "w", encoding="utf-8").write(text)
+EOF
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+r=0
+while [ "$r" -lt "$ROUNDS" ]; do
+    for kind in none default pinyin; do
+        "$BUILD_DIR/bench/shai-bench" --lexicon "$TMP/$kind" --corpus "$OUT/ugc_32mb.txt" \
+            --runs 3 --engine shai --fold on 2>&1 |
+            sed -n 's/.*whole x1: *[0-9.]* ms *\([0-9.]*\) MB\/s.*/\1/p' |
+            sed "s/^/$r $kind /" >>"$TMP/results"
+    done
+    r=$((r + 1))
+done
+python3 - "$TMP/results" <<'EOF'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+by = {}
+for r, kind, mbps in rows:
+    by.setdefault(kind, {})[r] = float(mbps)
+for kind in ("none", "default", "pinyin"):
+    v = list(by[kind].values())
+    line = "%-8s %7.1f MB/s (median of %d)" % (kind, statistics.median(v), len(v))
+    if kind != "none":
+        ratios = [by[kind][r] / by["none"][r] for r in by[kind]]
+        line += "   %.0f%% of none" % (100 * statistics.median(ratios))
+    print(line)
+EOF
+echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
