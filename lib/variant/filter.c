@@ -14,7 +14,17 @@
  * folded: the segment's folded characters (out, how many), and a character
  * outside the db's alphabet that is neither ASCII nor Han folded on its
  * own. */
-static uint32_t view(const shai_db *db, uint32_t cp, uint32_t out[31])
+/* Whether code point y of the BMP is one some fold stage changes, by the
+ * bitmap `mapped` (NULL: may be). */
+static inline int may_fold(const uint64_t *mapped, uint32_t y)
+{
+    return !mapped || y >= 0x10000 || ((mapped[y >> 6] >> (y & 63)) & 1);
+}
+
+/* view() with the bitmap of the code points the fold changes, so that a
+ * character no stage changes is not folded (deriving the flags of the
+ * whole BMP at open). */
+static uint32_t view_m(const shai_db *db, uint32_t cp, uint32_t out[31], const uint64_t *mapped)
 {
     uint32_t v = shi_map(db, cp);
     uint32_t n = shi_folded_chars(db, cp, v, out);
@@ -22,13 +32,18 @@ static uint32_t view(const shai_db *db, uint32_t cp, uint32_t out[31])
         uint32_t y = out[i];
         if (y >= 'A' && y <= 'Z')
             out[i] = y + 32;
-        if (y >= 0x80 && !shi_is_han(y)) {
+        if (y >= 0x80 && !shi_is_han(y) && may_fold(mapped, y)) {
             uint32_t w = shi_map(db, y), f[SHI_FOLD_MAX];
             if (!(w & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND)) && shi_fold_cp(db->fold, y, f) == 1)
                 out[i] = f[0];
         }
     }
     return n;
+}
+
+static uint32_t view(const shai_db *db, uint32_t cp, uint32_t out[31])
+{
+    return view_m(db, cp, out, NULL);
 }
 
 /* The keys of a character of the text or a unit: its readings (and their
@@ -85,9 +100,17 @@ typedef struct derive {
     const uint64_t *fk, *sk, *fe, *se; /* keys of first and second units, the units */
     const uint64_t *sf, *sb;           /* split halves */
     int near;
-    int digits;            /* some entry takes digit syllables: every digit is a trigger */
-    const uint64_t *emoji; /* the emoji of the table in the BMP, by code point */
+    int digits;             /* some entry takes digit syllables: every digit is a trigger */
+    const uint64_t *emoji;  /* the emoji of the table in the BMP, by code point */
+    const uint64_t *mapped; /* the code points of the BMP some fold stage changes */
 } derive;
+
+static void set_mapped(uint32_t cp, void *user)
+{
+    uint64_t *mapped = user;
+    if (cp < 0x10000)
+        mapped[cp >> 6] |= 1ull << (cp & 63);
+}
 
 static int is_alnum(uint32_t c)
 {
@@ -96,13 +119,18 @@ static int is_alnum(uint32_t c)
 
 /* The folded form of a Han character the segment leaves as it is (one
  * outside the db's alphabet), as the matcher composes split pairs. */
-static uint32_t split_fold(const shai_db *db, uint32_t y)
+static uint32_t split_fold_m(const shai_db *db, uint32_t y, const uint64_t *mapped)
 {
     uint32_t f[SHI_FOLD_MAX];
-    if (shi_is_han(y) && !(shi_map(db, y) & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND)) &&
-        shi_fold_cp(db->fold, y, f) == 1)
+    if (shi_is_han(y) && may_fold(mapped, y) &&
+        !(shi_map(db, y) & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND)) && shi_fold_cp(db->fold, y, f) == 1)
         return f[0];
     return y;
+}
+
+static uint32_t split_fold(const shai_db *db, uint32_t y)
+{
+    return split_fold_m(db, y, NULL);
 }
 
 /* SHI_VF_* of code point cp. */
@@ -111,7 +139,7 @@ static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
     uint32_t v = shi_map(db, cp), out[31];
     if (v & SHI_MAP_IGNORE)
         return SHI_VF_IGNORE;
-    uint32_t n = view(db, cp, out);
+    uint32_t n = view_m(db, cp, out, d->mapped);
     if (!n)
         return SHI_VF_IGNORE;
     if (n > 1)
@@ -146,7 +174,7 @@ static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
         f |= SHI_VF_SECOND_EXACT;
     /* split halves by their full fold: the segment leaves a character
      * outside the alphabet unfolded, the matcher folds it to compose (弓雖) */
-    uint32_t ys = split_fold(db, y);
+    uint32_t ys = split_fold_m(db, y, d->mapped);
     if (d->sf && ys < 0x10000 && khas(d->sf, ys))
         f |= SHI_VF_SPLIT;
     if (d->sb && ys < 0x10000 && khas(d->sb, ys))
@@ -484,6 +512,7 @@ int shi_variant_prepare(shai_db *db)
                 split ? sb : NULL,
                 (int)vf->near,
                 (vn[0].below & SHI_VMASK(SHAI_VARIANT_DIGIT)) != 0,
+                NULL,
                 NULL};
     uint64_t *emoji = calloc(0x10000 / 64, sizeof *emoji);
     if (!emoji) {
@@ -499,11 +528,22 @@ int shi_variant_prepare(shai_db *db)
             emoji[ecp >> 6] |= 1ull << (ecp & 63);
     }
     d.emoji = emoji;
+    uint64_t *mapped = calloc(0x10000 / 64, sizeof *mapped);
+    if (!mapped) {
+        free(sets);
+        free(pairs);
+        free(emoji);
+        free(vf);
+        return SHAI_E_NOMEM;
+    }
+    shi_fold_each_mapped(set_mapped, mapped);
+    d.mapped = mapped;
     vf->kinds = vn[0].below;
     for (uint32_t cp = 0; cp < 0x10000; cp++)
         vf->flags[cp] = (cp >= 0xD800 && cp < 0xE000) ? SHI_VF_TRIG : flags_of(db, &d, cp);
     free(sets);
     free(emoji);
+    free(mapped);
     db->vfilter = vf;
     int rc = npairs < SOLO_MAX ? solo_pairs(db, pairs, npairs) : SHAI_OK;
     free(pairs);
