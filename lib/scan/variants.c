@@ -80,8 +80,15 @@ static void report(shi_scanner *sc, uint64_t *block)
         const shi_entry *e = &db->entries[v->entry];
         int allow = (e->flags & SHAI_ENTRY_ALLOW) != 0;
         /* an allow entry's variant matches only cover deny hits */
-        if (v->kind == SHAI_VARIANT_NONE || allow)
+        if (allow)
             continue;
+        if (v->kind == SHAI_VARIANT_NONE) {
+            /* a deny entry as itself, which the scan reports: kept to take
+             * its place in the selection below, never reported here */
+            if (shi_scene_action(sc, e))
+                sc->vsel[k++] = *v;
+            continue;
+        }
         if (!shi_variant_action(sc, v->kind, shi_scene_action(sc, e)))
             continue; /* off: not found */
         int drop = 0;
@@ -118,6 +125,10 @@ static void report(shi_scanner *sc, uint64_t *block)
                 continue;
             *block = v->end;
         }
+        /* one selection with the line's hits as themselves: 手枪zhi1障 is
+         * 手枪 and zhi1障 (智障), not 枪zhi1 (枪支), which 手枪 holds off */
+        if (v->kind == SHAI_VARIANT_NONE)
+            continue;
         const shi_entry *e = &db->entries[v->entry];
         uint32_t action = shi_variant_action(sc, v->kind, shi_scene_action(sc, e));
         shi_variant_emit(sc, v->start, v->end, v->entry, v->kind, action);
