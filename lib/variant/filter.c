@@ -32,11 +32,8 @@ static uint32_t view_m(const shai_db *db, uint32_t cp, uint32_t out[31], const u
         uint32_t y = out[i];
         if (y >= 'A' && y <= 'Z')
             out[i] = y + 32;
-        if (y >= 0x80 && !shi_is_han(y) && may_fold(mapped, y)) {
-            uint32_t w = shi_map(db, y), f[SHI_FOLD_MAX];
-            if (!(w & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND)) && shi_fold_cp(db->fold, y, f) == 1)
-                out[i] = f[0];
-        }
+        if (y >= 0x80 && !shi_is_han(y) && may_fold(mapped, y))
+            out[i] = shi_variant_fold_free(db, y);
     }
     return n;
 }
@@ -121,11 +118,7 @@ static int is_alnum(uint32_t c)
  * outside the db's alphabet), as the matcher composes split pairs. */
 static uint32_t split_fold_m(const shai_db *db, uint32_t y, const uint64_t *mapped)
 {
-    uint32_t f[SHI_FOLD_MAX];
-    if (shi_is_han(y) && may_fold(mapped, y) &&
-        !(shi_map(db, y) & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND)) && shi_fold_cp(db->fold, y, f) == 1)
-        return f[0];
-    return y;
+    return shi_is_han(y) && may_fold(mapped, y) ? shi_variant_fold_free(db, y) : y;
 }
 
 static uint32_t split_fold(const shai_db *db, uint32_t y)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "unicode/fold.h"
+#include "unicode/utf8.h"
 #include "variant/tables.h"
 #include "variant/variant.h"
 
@@ -144,22 +145,17 @@ static uint32_t children_by_key(const shi_vedge *e, uint32_t from, uint32_t to, 
     return nout;
 }
 
+/* Whether cp, a character other than ASCII, is one of the UTF-8 string
+ * `set`. */
+static int one_of(uint32_t cp, const char *set)
+{
+    char buf[5] = {0};
+    return cp >= 0x80 && shi_utf8_encode(cp, buf) && strstr(set, buf) != NULL;
+}
+
 int shi_variant_is_counter(uint32_t cp)
 {
-    static const char *const units = "元块角分年月日号时点岁个次楼层米斤克万亿千百人天周届期路室";
-    if (cp < 0x80)
-        return 0;
-    char buf[5] = {0};
-    if (cp < 0x800) {
-        return 0;
-    } else if (cp < 0x10000) {
-        buf[0] = (char)(0xE0 | (cp >> 12));
-        buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        buf[2] = (char)(0x80 | (cp & 0x3F));
-    } else {
-        return 0;
-    }
-    return strstr(units, buf) != NULL;
+    return one_of(cp, "元块角分年月日号时点岁个次楼层米斤克万亿千百人天周届期路室");
 }
 
 /* The Latin letters u[s..e) as lowercase ASCII into buf (at most cap). */
@@ -270,13 +266,7 @@ static int across_words(const walk *w, uint32_t s, uint32_t e)
 /* A sentence-final or structural particle, which may follow a word */
 static int is_particle(uint32_t cp)
 {
-    static const uint32_t p[] = {0x7684 /* 的 */, 0x4E86 /* 了 */, 0x554A /* 啊 */, 0x5427 /* 吧 */,
-                                 0x5440 /* 呀 */, 0x5417 /* 吗 */, 0x5462 /* 呢 */, 0x54E6 /* 哦 */,
-                                 0x561B /* 嘛 */, 0x5566 /* 啦 */, 0x4E48 /* 么 */};
-    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
-        if (p[i] == cp)
-            return 1;
-    return 0;
+    return one_of(cp, "的了啊吧呀吗呢哦嘛啦么");
 }
 
 /* Whether placeholder u[q] of a match that ends before u[e] stands for a
@@ -724,7 +714,7 @@ void shi_vmatcher_release(shi_vmatcher *m)
 /* The classes of the line's characters and their tokens. */
 /* The folded form of a Han character the segment left as it was (one
  * outside the db's alphabet), or cp. */
-static uint32_t fold_han(const shai_db *db, uint32_t cp)
+uint32_t shi_variant_fold_free(const shai_db *db, uint32_t cp)
 {
     uint32_t out[SHI_FOLD_MAX];
     if (!(shi_map(db, cp) & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND)) &&
@@ -743,7 +733,7 @@ static uint32_t compose(const shai_db *db, const uint8_t *vf, uint32_t a, uint32
         return 0;
     uint32_t c = shi_split_compose(a, b);
     if (!c) {
-        uint32_t fa = fold_han(db, a), fb = fold_han(db, b);
+        uint32_t fa = shi_variant_fold_free(db, a), fb = shi_variant_fold_free(db, b);
         if (fa != a || fb != b)
             c = shi_split_compose(fa, fb);
     }
@@ -787,12 +777,7 @@ static void classify(walk *w)
              * fold the others here (ｄｕ is du). A Han character outside it
              * folds to none of the entries' units, and its readings are
              * those of its simplified form: left as it is. */
-            uint32_t v = shi_map(db, cp);
-            if (!(v & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND))) {
-                uint32_t out[SHI_FOLD_MAX];
-                if (shi_fold_cp(db->fold, cp, out) == 1)
-                    cp = out[0];
-            }
+            cp = shi_variant_fold_free(db, cp);
         }
         t->upper = (uint8_t)(w->chars[i].upper != 0);
         if (cp >= 'A' && cp <= 'Z') {

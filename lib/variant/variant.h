@@ -101,6 +101,13 @@ size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n);
  * letter or digit before it is an insertion (3号楼). */
 int shi_variant_is_counter(uint32_t cp);
 
+/* The fold of a character the segment leaves as it is (one outside the
+ * db's alphabet: no symbol, no expansion), or cp itself when it is in the
+ * alphabet or folds to other than one character: the segment folds the
+ * alphabet only, the variant layer the rest where it needs them (ｄｕ is du,
+ * 雖 of 弓雖 is 虽). */
+uint32_t shi_variant_fold_free(const shai_db *db, uint32_t cp);
+
 /* Han ideograph (the blocks the readings cover). */
 static inline int shi_is_han(uint32_t cp)
 {
