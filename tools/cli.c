@@ -23,6 +23,24 @@ void cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+int cli_keyword(const char *cmd, const char *opt, const char *arg, const char *const *names)
+{
+    size_t n = 0;
+    while (names[n]) {
+        if (strcmp(arg, names[n]) == 0)
+            return (int)n;
+        n++;
+    }
+    char expected[256] = "";
+    for (size_t i = 0; i < n; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+        size_t len = strlen(expected);
+        snprintf(expected + len, sizeof expected - len, "%s%s", sep, names[i]);
+    }
+    cli_usage_error(cmd, "unknown --%s '%s' (expected %s)", opt, arg, expected);
+    return -1;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

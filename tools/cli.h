@@ -78,6 +78,11 @@ __attribute__((format(printf, 2, 3)))
 #endif
 int cli_usage_error(const char *cmd, const char *fmt, ...);
 
+/* The index of `arg`, the value of option --`opt` of command `cmd`, among
+ * the NULL-terminated `names`; -1 after the usage error "unknown --OPT 'ARG'
+ * (expected A, B or C)". */
+int cli_keyword(const char *cmd, const char *opt, const char *arg, const char *const *names);
+
 /* ----------------------------------------------------------------- policy */
 
 /* --scene NAME, --category C (repeatable: only these), --exclude-category

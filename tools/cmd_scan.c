@@ -2816,6 +2816,9 @@ static size_t default_threads(void)
     return n > MAX_THREADS ? MAX_THREADS : (size_t)n;
 }
 
+/* The values of --color and --suggest. */
+static const char *const when_names[] = {"auto", "always", "never", NULL};
+
 int cmd_scan(int argc, char **argv)
 {
     struct cli_parser p;
@@ -2920,19 +2923,15 @@ int cmd_scan(int argc, char **argv)
             popt.exclude[popt.n_exclude++] = arg;
             break;
         /* issue 18: reports and exit status */
-        case OPT_FAIL_ON:
-            if (strcmp(arg, "review") == 0) {
-                cfg.fail_on = FAIL_ON_REVIEW;
-            } else if (strcmp(arg, "block") == 0) {
-                cfg.fail_on = FAIL_ON_BLOCK;
-            } else if (strcmp(arg, "never") == 0) {
-                cfg.fail_on = FAIL_ON_NEVER;
-            } else {
-                cli_usage_error("scan", "unknown --fail-on '%s' (expected block, review or never)",
-                                arg);
+        case OPT_FAIL_ON: {
+            static const char *const names[] = {"block", "review", "never", NULL};
+            static const int values[] = {FAIL_ON_BLOCK, FAIL_ON_REVIEW, FAIL_ON_NEVER};
+            int k = cli_keyword("scan", "fail-on", arg, names);
+            if (k < 0)
                 goto out;
-            }
+            cfg.fail_on = values[k];
             break;
+        }
         case OPT_EXIT_ZERO:
             cfg.fail_on = FAIL_ON_NEVER;
             break;
@@ -2961,32 +2960,22 @@ int cmd_scan(int argc, char **argv)
             cfg.encoding = arg;
             break;
         /* issue 18: output for people */
-        case OPT_COLUMN:
-            if (strcmp(arg, "char") == 0) {
-                cfg.column_bytes = false;
-            } else if (strcmp(arg, "byte") == 0) {
-                cfg.column_bytes = true;
-            } else {
-                cli_usage_error("scan", "unknown --column '%s' (expected byte or char)", arg);
+        case OPT_COLUMN: {
+            static const char *const names[] = {"byte", "char", NULL};
+            int k = cli_keyword("scan", "column", arg, names);
+            if (k < 0)
                 goto out;
-            }
+            cfg.column_bytes = k == 0;
             break;
+        }
         case OPT_COLOR:
-            if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
-                strcmp(arg, "never") != 0) {
-                cli_usage_error("scan", "unknown --color '%s' (expected auto, always or never)",
-                                arg);
+            if (cli_keyword("scan", "color", arg, when_names) < 0)
                 goto out;
-            }
             color = arg;
             break;
         case OPT_SUGGEST:
-            if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
-                strcmp(arg, "never") != 0) {
-                cli_usage_error("scan", "unknown --suggest '%s' (expected auto, always or never)",
-                                arg);
+            if (cli_keyword("scan", "suggest", arg, when_names) < 0)
                 goto out;
-            }
             suggest = arg;
             break;
         case OPT_SUMMARY:
@@ -3002,16 +2991,14 @@ int cmd_scan(int argc, char **argv)
             context = 0;
             break;
         /* issue 18: records */
-        case OPT_INPUT:
-            if (strcmp(arg, "text") == 0) {
-                records.jsonl = false;
-            } else if (strcmp(arg, "jsonl") == 0) {
-                records.jsonl = true;
-            } else {
-                cli_usage_error("scan", "unknown --input '%s' (expected text or jsonl)", arg);
+        case OPT_INPUT: {
+            static const char *const names[] = {"text", "jsonl", NULL};
+            int k = cli_keyword("scan", "input", arg, names);
+            if (k < 0)
                 goto out;
-            }
+            records.jsonl = k == 1;
             break;
+        }
         case OPT_FIELD:
             records.field = arg;
             break;
@@ -3021,20 +3008,16 @@ int cmd_scan(int argc, char **argv)
         case OPT_VERDICTS:
             records.verdicts = true;
             break;
-        case OPT_OFFSETS:
-            if (strcmp(arg, "byte") == 0) {
-                records.offsets = OFFSETS_BYTE;
-            } else if (strcmp(arg, "char") == 0) {
-                records.offsets = OFFSETS_CHAR;
-            } else if (strcmp(arg, "utf16") == 0) {
-                records.offsets = OFFSETS_UTF16;
-            } else {
-                cli_usage_error("scan", "unknown --offsets '%s' (expected byte, char or utf16)",
-                                arg);
+        case OPT_OFFSETS: {
+            static const char *const names[] = {"byte", "char", "utf16", NULL};
+            static const int values[] = {OFFSETS_BYTE, OFFSETS_CHAR, OFFSETS_UTF16};
+            int k = cli_keyword("scan", "offsets", arg, names);
+            if (k < 0)
                 goto out;
-            }
+            records.offsets = values[k];
             offsets_given = true;
             break;
+        }
         case OPT_HELP:
             status = cli_print_help(cmd_scan_help);
             goto out;
