@@ -113,8 +113,8 @@ def find_shai():
 
 
 class Scanner:
-    def __init__(self, lexdir, shai):
-        self.lexdir, self.shai = lexdir, shai
+    def __init__(self, lexdir, shai, variants=True):
+        self.lexdir, self.shai, self.variants = lexdir, shai, variants
         self.matcher = None if shai else lexicon.Matcher(lexicon.load([lexdir]))
         self.scenes = None if shai else read_scenes(lexdir)
 
@@ -138,6 +138,8 @@ class Scanner:
         argv = [self.shai, "scan", "--format", "jsonl", "--overlapping", "--lexicon", self.lexdir]
         if scene:
             argv += ["--scene", scene]
+        if not self.variants:
+            argv += ["--no-variants"]
         p = subprocess.Popen(argv + [path], stdout=subprocess.PIPE, text=True)
         for line in p.stdout:
             h = json.loads(line)
@@ -315,6 +317,9 @@ def main():
     ap.add_argument("--adcopy-sample", type=int, default=0,
                     help="print N random ad-copy hits on ad-like lines, to judge")
     ap.add_argument("--only", help="comma-separated corpus names")
+    ap.add_argument("--no-variants", action="store_true",
+                    help="the words as written only (shai scan --no-variants): the figures "
+                         "before the variant layer, to compare with a run without it")
     args = ap.parse_args()
     corpora = args.corpora or lexicon.find_corpora(REPO)
     ugc = os.path.join(corpora, "ugc")
@@ -323,7 +328,7 @@ def main():
     shai = None if args.python else (args.shai or find_shai())
     if not args.python and not shai:
         print("(no build/tools/shai: using the exact Python matcher; build shai for real figures)")
-    scanner = Scanner(args.lexicon, shai)
+    scanner = Scanner(args.lexicon, shai, variants=not args.no_variants)
     print(f"lexicon: {os.path.relpath(args.lexicon)}  matcher: {scanner.name()}\n")
 
     print("Texts per 10k texts: verdict review / block with all categories and in the lexicon's"
