@@ -94,8 +94,7 @@ int fuzz_seed(size_t i, uint8_t **out, size_t *size)
         "\xef\xbb\xbf赌博\r\nfoo bar \n",
         "  \t  \n#c\n@tag\n@suggestion s\nx\texact\n",
         "@categories x y\n@scene s\nx off\n*\tblock\n@end\nword\tcategory=x\n",
-        "ok\n\x16"
-        "bad\nre:a(b\n\xff\n@colour\nfine\n",
+        "ok\n\026bad\nre:a(b\n\xff\n@colour\nfine\n",
     };
     size_t nb = sizeof base / sizeof base[0];
     if (i >= 800) /* each input compiles a db: a few ms each */
