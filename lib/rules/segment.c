@@ -412,10 +412,15 @@ void shi_seg_write(shi_segment *g, uint64_t upto)
 
 void shi_seg_line_end(shi_segment *g, int wanted, uint64_t off, uint32_t len)
 {
-    if (!wanted && g->want && g->src) {
-        size_t to = (size_t)(off - g->src_base);
-        wanted = g->len > 0 ||
-                 (to > g->src_from && g->want(g->src + g->src_from, to - g->src_from, g->user));
+    if (!wanted && g->want) {
+        /* a line begun by an earlier write, or put a character at a time
+         * (a sequence split across writes, src NULL), is in the segment
+         * already: written, and asked of its folded text (g->wanted 0) */
+        wanted = g->len > 0;
+        if (!wanted && g->src) {
+            size_t to = (size_t)(off - g->src_base);
+            wanted = to > g->src_from && g->want(g->src + g->src_from, to - g->src_from, g->user);
+        }
         g->wanted = (uint8_t)(wanted && !g->len);
     }
     if (wanted) {

@@ -352,6 +352,51 @@ static void test_lexicon_syntax(void **state)
     assert_null(shai_variant_name(SHAI_VARIANT_MAX + 1));
 }
 
+/* A stream gives the hits of one scan however the text is cut, with a
+ * rule in the db (the lazy segment) and a sequence that a write leaves
+ * truncated and the next one makes invalid: the line before it was dropped
+ * from the segment (found by fuzz-scan). */
+static void test_stream_cuts(void **state)
+{
+    (void)state;
+    static const char src[] =
+        "赌场\n迷奸\n翻墙\tvariants=pinyin\nab\tvariants=wildcard\nre:(?:加|扣扣)\\s*\\d{5,}\n";
+    shai_builder *b;
+    shai_db *d;
+    assert_status(shai_builder_new(&b), SHAI_OK);
+    assert_status(shai_builder_add_source(b, "c.txt", src, sizeof src - 1), SHAI_OK);
+    assert_status(shai_builder_compile(b, &d), SHAI_OK);
+    shai_builder_free(b);
+    static const char *const texts[] = {"x a*\xe9\n", "看 duchang\xe9\xd5好\n",
+                                        "迷z奸\xe8\x80\n加123456 fan qiang\xe9",
+                                        "米\xe9 duchang\r\nmi奸\xf0\x9f", "a*\351a*\351\325a*\n"};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        const char *text = texts[t];
+        size_t n = strlen(text);
+        hit_vec one = {0};
+        assert_status(shai_scan(d, text, n, 0, collect_hit, &one), SHAI_OK);
+        assert_true(one.n > 0);
+        for (size_t cut = 0; cut <= n; cut++) {
+            hit_vec two = {0};
+            shai_stream *s;
+            assert_status(shai_stream_open(d, 0, collect_hit, &two, &s), SHAI_OK);
+            assert_status(shai_stream_write(s, text, cut), SHAI_OK);
+            assert_status(shai_stream_write(s, text + cut, n - cut), SHAI_OK);
+            assert_status(shai_stream_close(s), SHAI_OK);
+            assert_int_equal(two.n, one.n);
+            for (size_t i = 0; i < one.n; i++) {
+                assert_int_equal(two.v[i].start, one.v[i].start);
+                assert_int_equal(two.v[i].end, one.v[i].end);
+                assert_int_equal(two.v[i].entry, one.v[i].entry);
+                assert_int_equal(two.v[i].variant, one.v[i].variant);
+            }
+            hit_vec_free(&two);
+        }
+        hit_vec_free(&one);
+    }
+    shai_db_free(d);
+}
+
 static void test_saved_db(void **state)
 {
     (void)state;
@@ -486,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_no_variants_flag),
         cmocka_unit_test(test_vertical),
         cmocka_unit_test(test_lexicon_syntax),
+        cmocka_unit_test(test_stream_cuts),
         cmocka_unit_test(test_saved_db),
         cmocka_unit_test(test_corrupt_variant_sections),
     };
