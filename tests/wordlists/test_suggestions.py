@@ -7,8 +7,8 @@ result must differ from the input, must not double a character at either edge
 of the replacement (最优质 -> 优质质), must keep the sentence around the hit,
 and must not itself be a hit of the lexicon (a suggestion that is a claim
 again).  Ad-law allow entries (最好不要, 第一感觉 ...) must stay quiet.
-Fluency is judged by people: 81 sentences of ad copy, each with the corrected
-sentence a person wrote for it, cover 81 of the 127 suggestions (the most
+Fluency is judged by people: 107 sentences of ad copy, each with the corrected
+sentence a person wrote for it, cover 105 of the 265 suggestions (the most
 common claims; the rest only pass the mechanical checks above)."""
 import json
 import os
@@ -177,13 +177,13 @@ class Suggestions(unittest.TestCase):
         "彻底告别脱发": "有效告别脱发",
         "根治失眠": "改善失眠",
         "最高档的装修": "高档的装修",
-        "本店首发新款": "本店发布新款",
+        "新品首发，限时优惠": "新品发布，限时优惠",
         "纯天然，零风险": "纯天然，低风险",
         "全国第一的口碑": "全国领先的口碑",
         "最实惠的套餐": "实惠的套餐",
         "至尊会员专享": "尊享会员专享",
         "一流的服务": "优秀的服务",
-        "最便宜的机票": "实惠的机票",
+        "以最便宜的价格买到好货": "以实惠的价格买到好货",
         "独一无二的设计": "独特的设计",
         "王牌产品限时特惠": "招牌产品限时特惠",
         "最具性价比的选择": "颇具性价比的选择",
@@ -201,7 +201,7 @@ class Suggestions(unittest.TestCase):
         "最热销的单品": "热销的单品",
         "最畅销的图书": "畅销的图书",
         "最舒适的床垫": "舒适的床垫",
-        "最安全的汽车": "安全的汽车",
+        "绝对安全的汽车": "非常安全的汽车",
         "最健康的饮食": "健康的饮食",
         "最环保的材料": "环保的材料",
         "最权威的认证": "权威的认证",
@@ -211,8 +211,9 @@ class Suggestions(unittest.TestCase):
         "最奢侈的享受": "奢华的享受",
         "最值得信赖的品牌": "值得信赖的品牌",
         "最符合人体工学": "符合人体工学",
-        "最满意的选择": "满意的选择",
-        "第一名的成绩": "前几名的成绩",
+        "客户最满意的选择": "客户满意的选择",
+        "销量第一名的品牌": "销量领先的品牌",
+        "全国第一名的口碑": "全国领先的口碑",
         "全网第一的销量": "全网前列的销量",
         "排名第一的产品": "排名靠前的产品",
         "唯一指定供应商": "指定供应商",
@@ -253,6 +254,15 @@ class Suggestions(unittest.TestCase):
         "永不褪色的招牌": "不易褪色的招牌",
         "彻底解决脱发问题": "有效解决脱发问题",
         "全球最大的家具商场": "国际知名的家具商场",
+        "全国最强的售后团队": "全国领先的售后团队",
+        "史上最强的续航": "超强的续航",
+        "同类最强的性能": "同类领先的性能",
+        "用户最满意的手机品牌": "用户满意的手机品牌",
+        "独家秘方熬制": "特色秘方熬制",
+        "独家代理进口红酒": "授权代理进口红酒",
+        "独家研发的新材料": "自主研发的新材料",
+        "新款手机首发上市": "新款手机上市",
+        "全网最便宜的耳机": "全网低价的耳机",
         }
         lines = list(cases)
         data = "".join(x + "\n" for x in lines).encode("utf-8")
@@ -285,7 +295,18 @@ class Suggestions(unittest.TestCase):
                  "唯一不足的是早餐", "最好提前预订", "酒店最大的问题是隔音", "肉要彻底煮熟",
                  "首个新冠疫苗", "下次绝对不来了", "最大的问题是隔音", "永不再住",
                  "利益最大化", "唯一的缺点是早餐", "彻底失望", "获得三次冠军", "最高人民法院",
-                 "最好用winpe方式安装", "最好吃点药", "最好看一下说明书", "差评比实体店还贵"]
+                 "最好用winpe方式安装", "最好吃点药", "最好看一下说明书", "差评比实体店还贵",
+                 # issue #16, fourth round: facts, sarcasm, titles, mentions
+                 "待在家里最安全", "甩锅第一名", "最强大的超能力", "接受记者独家专访",
+                 "网络特供的洗发水", "国家级专家组", "近视率高居世界第一", "死亡率升至全球最高",
+                 "三月是最佳赏花时间", "要是送餐再快点就无敌了", "统一流程", "调至最高级",
+                 "破财消灾", "这个客服真是个极品", "口罩不是万能的", "世界第一次",
+                 "垃圾中的极品中的极品", "终极格斗锦标赛",
+                 "超市最便宜的都比这个好", "全省第一例", "病死率全市第一", "空前绝后",
+                 "打开光驱", "批评比较简单", "建议领导者多出去看看", "拿人钱财替人消灾",
+                 "老子天下第一", "病毒没有根治",
+                 "第一次通过携程订房", "用信用卡担保过", "是不是被调包过",
+                 "青春无敌美少女", "姚明最火的那几年", "成为独一无二的你"]
         hits = scan(lines)
         for n, line in enumerate(lines, 1):
             with self.subTest(line=line):

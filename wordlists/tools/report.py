@@ -3,7 +3,7 @@
 
     python3 wordlists/tools/report.py [CORPORA] [--lexicon PATH] [--shai PATH]
         [--python] [--top N] [--sample N] [--blocks NAME] [--uncovered]
-        [--adcopy-sample N] [--only NAMES]
+        [--adcopy-sample N] [--seed N] [--only NAMES]
 
 CORPORA is the folder of the bundled corpora (with ugc/ and adlaw/ in it);
 default: $SHAI_CORPORA, else the first `shared/corpora` folder found beside
@@ -22,7 +22,8 @@ the repository or one of its parent folders.  One run prints:
     into the lexicon;
  4. the `ad-copy` scene on the ad-like lines of the corpora (lines with an
     ad-law hit): its hits, and the share of real claims in the judged sample
-    tools/judged/adcopy_sample.tsv, then adcopy_sample_2.tsv (the last is the figure);
+    tools/judged/adcopy_sample.tsv, adcopy_sample_2.tsv, then adcopy_sample_3.tsv
+    (the last is the figure);
  5. `shai lint --strict` of the lexicon;
  6. the issue #16 targets with the measured figure beside each.
 
@@ -35,7 +36,8 @@ scene; --sample N prints N random flagged reviews per ordinary corpus;
 --blocks NAME prints every block line of corpus NAME with its block hits (for
 hand-judging); --uncovered lists the public ad-law terms nothing covers;
 --adcopy-sample N prints N random ad-copy hits on ad-like lines, as the
-judged sample's TSV rows (to judge by hand).
+judged sample's TSV rows (to judge by hand); --seed N draws another sample
+(each judged file names the seed it was drawn with).
 """
 import argparse
 import json
@@ -243,7 +245,10 @@ def adlaw_coverage(scanner, corpora, show_uncovered):
     return cov, total, uncovered_sectors
 
 
-def adcopy_report(scanner, adlike, sample_n):
+ADCOPY_SEED = 20261205
+
+
+def adcopy_report(scanner, adlike, sample_n, seed=ADCOPY_SEED):
     """The ad-copy scene on the ad-like lines (corpus, line number, text)."""
     hits = scanner.scan_lines([t for _, _, t in adlike], "ad-copy")
     claims = [(c, i, t, h) for (c, i, t), hs in zip(adlike, hits) for h in hs if h[1] == "ad-law"]
@@ -253,7 +258,7 @@ def adcopy_report(scanner, adlike, sample_n):
           f"(ad-law review with suggestions, spam review, the rest kept).")
     share = None
     # every judged sample, oldest first: the last one is the current figure
-    for name in ("adcopy_sample.tsv", "adcopy_sample_2.tsv"):
+    for name in ("adcopy_sample.tsv", "adcopy_sample_2.tsv", "adcopy_sample_3.tsv"):
         judged = os.path.join(JUDGED, name)
         if not os.path.exists(judged):
             continue
@@ -266,7 +271,7 @@ def adcopy_report(scanner, adlike, sample_n):
               f"claims ({share:.0%}).")
     print()
     if sample_n:
-        rnd = random.Random(20261205)
+        rnd = random.Random(seed)
         print("corpus\tline\tentry\tsuggestion\tjudgement\treason\ttext")
         for c, i, t, h in sorted(rnd.sample(claims, min(sample_n, len(claims))),
                                  key=lambda x: (x[0], x[1])):
@@ -316,6 +321,8 @@ def main():
     ap.add_argument("--uncovered", action="store_true")
     ap.add_argument("--adcopy-sample", type=int, default=0,
                     help="print N random ad-copy hits on ad-like lines, to judge")
+    ap.add_argument("--seed", type=int, default=ADCOPY_SEED,
+                    help=f"seed of the --adcopy-sample draw (default {ADCOPY_SEED})")
     ap.add_argument("--only", help="comma-separated corpus names")
     ap.add_argument("--no-variants", action="store_true",
                     help="the words as written only (shai scan --no-variants): the figures "
@@ -389,7 +396,7 @@ def main():
                   open(os.path.join(ugc, "cold_offensive_comments.labels.tsv"), encoding="utf-8")]
         cold = cold_report(cold_hits, labels)
     adlaw = adlaw_coverage(scanner, corpora, args.uncovered)
-    adcopy = adcopy_report(scanner, adlike, args.adcopy_sample) if adlike else None
+    adcopy = adcopy_report(scanner, adlike, args.adcopy_sample, args.seed) if adlike else None
     lint = scanner.lint()
     if lint:
         print(f"shai lint --strict {os.path.relpath(args.lexicon)}: exit {lint[0]}")
