@@ -99,6 +99,9 @@ FILED = [
     ("又是女权婊", "女权婊", "hate", "review", None),
     ("上海人都这样", "上海人都", "hate", "review", None),
     ("你是垃圾", "你是垃圾", "abuse", "review", "mild"),
+    ("别在这瞎逼逼", "逼逼", "abuse", "review", None),
+    ("一群精日", "精日", "hate", "review", None),
+    ("白人老爷们又来了", "白人老爷", "hate", "review", None),
 ]
 
 
@@ -173,6 +176,19 @@ class Categories(unittest.TestCase):
         strict = scan(lines[:1], "strict")
         self.assertIn(("太恶心", "rude", "block"),
                       [(h["text"], h["category"], h["action"]) for h in strict.get(1, [])])
+
+
+    def test_comments_scene_contempt_for_a_group(self):
+        # 恶心 / 活该 / 可恶 followed by a group's name in the same sentence is
+        # hate (contempt.txt); the word alone, or the group in the next
+        # sentence, is not
+        lines = ["恶心死了这些黑人", "活该，女的就该这样", "可恶的日本人，又来了",
+                 "太恶心了，吃出头发", "可恶的天气。男人们在排队", "这家店太恶心"]
+        hits = scan(lines, "comments")
+        for n, word in ((1, "恶心"), (2, "活该"), (3, "可恶")):
+            self.assertIn((word, "hate", "review"),
+                          [(h["text"], h["category"], h["action"]) for h in hits.get(n, [])])
+        self.assertEqual([hits.get(n, []) for n in (4, 5, 6)], [[], [], []])
 
 
 if __name__ == "__main__":
