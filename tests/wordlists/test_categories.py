@@ -179,16 +179,17 @@ class Categories(unittest.TestCase):
 
 
     def test_comments_scene_contempt_for_a_group(self):
-        # 恶心 / 活该 / 可恶 followed by a group's name in the same sentence is
-        # hate (contempt.txt); the word alone, or the group in the next
-        # sentence, is not
-        lines = ["恶心死了这些黑人", "活该，女的就该这样", "可恶的日本人，又来了",
-                 "太恶心了，吃出头发", "可恶的天气。男人们在排队", "这家店太恶心"]
+        # 恶心 / 活该 / 可恶 followed by a group's name in the same sentence,
+        # and 讨厌 with a group as its object, are hate (contempt.txt); the
+        # word alone, or the group in the next sentence or clause, is not
+        lines = ["恶心死了这些黑人", "活该，女的就该这样", "可恶的日本人，又来了", "我最讨厌东北人",
+                 "太恶心了，吃出头发", "可恶的天气。男人们在排队", "这家店太恶心",
+                 "讨厌下雨天，男人们在排队"]
         hits = scan(lines, "comments")
-        for n, word in ((1, "恶心"), (2, "活该"), (3, "可恶")):
+        for n, word in ((1, "恶心"), (2, "活该"), (3, "可恶"), (4, "讨厌")):
             self.assertIn((word, "hate", "review"),
                           [(h["text"], h["category"], h["action"]) for h in hits.get(n, [])])
-        self.assertEqual([hits.get(n, []) for n in (4, 5, 6)], [[], [], []])
+        self.assertEqual([hits.get(n, []) for n in (5, 6, 7, 8)], [[], [], [], []])
 
 
 if __name__ == "__main__":
