@@ -179,14 +179,14 @@ class Categories(unittest.TestCase):
 
 
     def test_comments_scene_contempt_for_a_group(self):
-        # 恶心 / 活该 / 可恶 followed by a group's name in the same sentence,
-        # and 讨厌 with a group as its object, are hate (contempt.txt); the
-        # word alone, or the group in the next sentence or clause, is not
-        lines = ["恶心死了这些黑人", "活该，女的就该这样", "可恶的日本人，又来了", "我最讨厌东北人",
-                 "太恶心了，吃出头发", "可恶的天气。男人们在排队", "这家店太恶心",
+        # 恶心 followed by a group's name in the same sentence, and 讨厌 / 厌恶
+        # with a group as their object, are hate (bigotry.txt); the word
+        # alone, or the group in the next sentence or clause, is not
+        lines = ["恶心死了这些黑人", "觉得恶心，女的就该这样", "我最讨厌东北人", "极度厌恶同性恋",
+                 "太恶心了，吃出头发", "恶心的天气。男人们在排队", "这家店太恶心",
                  "讨厌下雨天，男人们在排队"]
         hits = scan(lines, "comments")
-        for n, word in ((1, "恶心"), (2, "活该"), (3, "可恶"), (4, "讨厌")):
+        for n, word in ((1, "恶心"), (2, "恶心"), (3, "讨厌"), (4, "厌恶")):
             self.assertIn((word, "hate", "review"),
                           [(h["text"], h["category"], h["action"]) for h in hits.get(n, [])])
         self.assertEqual([hits.get(n, []) for n in (5, 6, 7, 8)], [[], [], [], []])
