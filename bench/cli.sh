@@ -37,8 +37,8 @@ CORPUS=$OUT/inputs/ugc_32mb.txt
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-# the words of the bundled lexicon without the rules
-WORDS=$(find "$REPO/wordlists" -maxdepth 1 -name '*.txt' ! -name contact.txt | sort)
+# the words of the bundled lexicon without the rules (contact.txt, bigotry.txt)
+WORDS=$(find "$REPO/wordlists" -maxdepth 1 -name '*.txt' ! -name contact.txt ! -name bigotry.txt | sort)
 # shellcheck disable=SC2086
 "$BUILD_DIR/tools/shai" compile $WORDS -o "$TMP/words.shai" >&2
 

@@ -99,6 +99,9 @@ FILED = [
     ("又是女权婊", "女权婊", "hate", "review", None),
     ("上海人都这样", "上海人都", "hate", "review", None),
     ("你是垃圾", "你是垃圾", "abuse", "review", "mild"),
+    ("别在这瞎逼逼", "逼逼", "abuse", "review", None),
+    ("一群精日", "精日", "hate", "review", None),
+    ("白人老爷们又来了", "白人老爷", "hate", "review", None),
 ]
 
 
@@ -173,6 +176,20 @@ class Categories(unittest.TestCase):
         strict = scan(lines[:1], "strict")
         self.assertIn(("太恶心", "rude", "block"),
                       [(h["text"], h["category"], h["action"]) for h in strict.get(1, [])])
+
+
+    def test_comments_scene_contempt_for_a_group(self):
+        # 恶心 followed by a group's name in the same sentence, and 讨厌 / 厌恶
+        # with a group as their object, are hate (bigotry.txt); the word
+        # alone, or the group in the next sentence or clause, is not
+        lines = ["恶心死了这些黑人", "觉得恶心，女的就该这样", "我最讨厌东北人", "极度厌恶同性恋",
+                 "太恶心了，吃出头发", "恶心的天气。男人们在排队", "这家店太恶心",
+                 "讨厌下雨天，男人们在排队"]
+        hits = scan(lines, "comments")
+        for n, word in ((1, "恶心"), (2, "恶心"), (3, "讨厌"), (4, "厌恶")):
+            self.assertIn((word, "hate", "review"),
+                          [(h["text"], h["category"], h["action"]) for h in hits.get(n, [])])
+        self.assertEqual([hits.get(n, []) for n in (5, 6, 7, 8)], [[], [], [], []])
 
 
 if __name__ == "__main__":
