@@ -151,7 +151,8 @@ typedef struct shi_unit {
     uint64_t start, end; /* original byte offsets of the step's characters */
     uint32_t state;      /* automaton state after the step */
     uint32_t best_entry; /* leftmost-longest: best hit starting here */
-    uint8_t prev_word;   /* the character before the unit is a word char */
+    uint8_t prev_word;   /* the character before the unit is a word char (bit 0);
+                            SHI_PREV_JOIN (core.h) */
     uint8_t next_word;   /* the character after the unit is a word char (bit 0);
                             SHI_NEXT_REDUP (select.h) */
     uint8_t best_len;    /* units of best_entry, 0 = none */
@@ -214,6 +215,10 @@ typedef struct shi_scanner {
     uint8_t line_topic;   /* a `#` was seen on this line (topic marks) */
     uint8_t last_dot;     /* the last character was a skipped ASCII full stop */
     unsigned char carry[4];
+    /* the last two characters stepped that are neither ignorable nor a
+     * break (0 after a break), the last first: the word test of noise
+     * after a unit (core.h, SHI_PREV_JOIN) */
+    uint32_t recent[2];
     uint64_t pos;       /* offset of the next byte */
     uint64_t unit;      /* number of units so far */
     uint64_t horizon;   /* no future hit starts before this unit */
@@ -235,14 +240,14 @@ typedef struct shi_scanner {
      * the characters since (0: none), the state before them, and whether
      * the take reading is being replayed */
     uint32_t defer_n;
-    uint32_t defer_gap;         /* of them, the gap's; the rest are looked ahead */
-    uint32_t defer_state;       /* the skip reading's state past the gap */
-    uint32_t defer_last;        /* map value of its last unit looked ahead */
-    uint32_t defer_skips;       /* noise it skipped since that unit */
-    uint32_t defer_k;           /* its units past the gap */
-    uint8_t defer_end;          /* it has a hit if no word character follows */
-    uint8_t defer_marks;        /* it looked ahead across a mark (defer_snap2) */
-    uint64_t defer_last_off;    /* where its last unit looked ahead starts */
+    uint32_t defer_gap;      /* of them, the gap's; the rest are looked ahead */
+    uint32_t defer_state;    /* the skip reading's state past the gap */
+    uint32_t defer_last;     /* map value of its last unit looked ahead */
+    uint32_t defer_skips;    /* noise it skipped since that unit */
+    uint32_t defer_k;        /* its units past the gap */
+    uint8_t defer_end;       /* it has a hit if no word character follows */
+    uint8_t defer_marks;     /* it looked ahead across a mark (defer_snap2) */
+    uint64_t defer_last_off; /* where its last unit looked ahead starts */
     uint8_t replaying;
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.

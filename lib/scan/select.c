@@ -51,6 +51,21 @@ static int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
     return k == e->text_len;
 }
 
+/* Whether entry e is written with noise (轮*功): noise in a hit may then be
+ * its own, and the word test across noise does not apply. */
+static int has_noise(const shai_db *db, const shi_entry *e)
+{
+    const unsigned char *t = (const unsigned char *)db->strings + e->text;
+    for (size_t k = 0; k < e->text_len;) {
+        uint32_t cp;
+        size_t need;
+        k += shi_utf8_decode(t + k, e->text_len - k, &cp, &need);
+        if (shi_map(db, cp) & SHI_MAP_NOISE)
+            return 1;
+    }
+    return 0;
+}
+
 static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)
 {
     if ((e->bound & SHI_BOUND_END) && (next_word & 1))
@@ -59,7 +74,15 @@ static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, i
      * reduplicated word: 他妈妈 is 他 妈妈, not 他妈 */
     if ((next_word & SHI_NEXT_REDUP) && e->units <= 2)
         return 0;
-    if ((e->bound & SHI_BOUND_START) && ring_at(sc, s)->prev_word)
+    uint8_t prev = ring_at(sc, s)->prev_word;
+    if ((e->bound & SHI_BOUND_START) && (prev & 1))
+        return 0;
+    /* noise between two words, next to the hit's first or last unit: 弹性
+     * 服务 is not 性服务 (core.h, SHI_PREV_JOIN) */
+    if (e->units > 1 &&
+        ((next_word & SHI_NEXT_JOIN) ||
+         ((prev & SHI_PREV_JOIN) && !ring_at(sc, s + 1)->adjacent)) &&
+        !has_noise(sc->db, e))
         return 0;
     if ((e->flags & SHAI_ENTRY_EXACT) && !exact_ok(sc, e, s))
         return 0;

@@ -266,7 +266,7 @@ static int defer_skip_reading(shi_scanner *sc, uint32_t t, uint32_t k)
             (sc->scene && !shi_scene_action(sc, e)))
             continue;
         /* it starts e->units - k units before the gap's end */
-        if ((e->bound & SHI_BOUND_START) && ring_at(sc, sc->unit - (e->units - k))->prev_word)
+        if ((e->bound & SHI_BOUND_START) && (ring_at(sc, sc->unit - (e->units - k))->prev_word & 1))
             continue;
         if (!(e->bound & SHI_BOUND_END))
             return 1;
@@ -445,8 +445,10 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
             sc->pending = 0;
             shi_resolve(sc, sc->unit - 1, 0);
         }
-        if (sc->last_is_unit) /* the first noise after a unit */
+        if (sc->last_is_unit) { /* the first noise after a unit */
             sc->last_digit = (uint8_t)unit_is_digit(db, sc->last_sym);
+            join_mark_before(sc, sc->unit - 1, sc->recent[1], sc->recent[0]);
+        }
         sc->last_dot = cp == '.';
         sc->last_word = 0;
         sc->last_is_unit = 0;
@@ -470,7 +472,8 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     }
     if (sc->pending) {
         sc->pending = 0;
-        shi_resolve(sc, sc->unit - 1, word | (redup ? SHI_NEXT_REDUP : 0));
+        shi_resolve(sc, sc->unit - 1,
+                    word | (redup ? SHI_NEXT_REDUP : 0) | join_next(sc, sc->unit - 1, cp, v));
     }
     sc->last_dot = 0;
     if (sc->gap && sc->last_digit && is_digit_value(v))
@@ -508,6 +511,15 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         shi_advance(sc, horizon);
 }
 
+/* sc->recent after the character cp (map value v). */
+static inline void recent_put(shi_scanner *sc, uint32_t cp, uint32_t v)
+{
+    if (v & SHI_MAP_IGNORE)
+        return;
+    sc->recent[1] = v & SHI_MAP_BREAK ? 0 : sc->recent[0];
+    sc->recent[0] = v & SHI_MAP_BREAK ? 0 : cp;
+}
+
 static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
 {
     const shai_db *db = sc->db;
@@ -525,6 +537,7 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         defer_char(sc, cp, v, off, len);
     else
         step_char(sc, cp, v, off, len);
+    recent_put(sc, cp, v);
 }
 
 /* What the general step does with a character, past the rule segment. */
