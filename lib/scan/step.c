@@ -403,6 +403,10 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     uint32_t s = sc->state;
     uint8_t prev_word = sc->last_word;
 
+    /* the first noise after a unit, as it comes (not replayed: sc->recent
+     * has moved on), whether it is skipped, taken or the choice deferred */
+    if ((v & SHI_MAP_NOISE) && sc->last_is_unit && !sc->replaying && s != SHI_ROOT)
+        join_mark_before(sc, sc->unit - 1, sc->recent[1], sc->recent[0]);
     /* (a doubled character right after its unit is not deferred: joining
      * it changes no state either) */
     if (single && sc->replaying != 1 && noise_taken(db, s, v, sc->last_latin) &&
@@ -445,10 +449,8 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
             sc->pending = 0;
             shi_resolve(sc, sc->unit - 1, 0);
         }
-        if (sc->last_is_unit) { /* the first noise after a unit */
+        if (sc->last_is_unit) /* the first noise after a unit */
             sc->last_digit = (uint8_t)unit_is_digit(db, sc->last_sym);
-            join_mark_before(sc, sc->unit - 1, sc->recent[1], sc->recent[0]);
-        }
         sc->last_dot = cp == '.';
         sc->last_word = 0;
         sc->last_is_unit = 0;
