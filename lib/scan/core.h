@@ -140,14 +140,15 @@ static inline int noise_taken(const shai_db *db, uint32_t s, uint32_t v, int las
            (!(v & SHI_MAP_SEP) || last_latin) && (shi_map(db, db->sym_cp[sym]) & SHI_MAP_NOISE);
 }
 
-/* Noise that separates two words (docs/lexicon-format.md, "Noise"): a hit
- * across a gap is not reported when the character next to the gap, with
- * the text's character on the far side of the hit's boundary, makes a
- * common two-character word (弹|性 服务, 安静.坐|落), as the variant layer
- * guards homophones (shi_word_pair). Unit bits: prev_word's SHI_PREV_JOIN
- * (the unit makes a word with the character before it, and noise follows
- * it) and next_word's SHI_NEXT_JOIN (select.h). */
-#define SHI_PREV_JOIN 2
+/* Noise that separates two words (docs/lexicon-format.md, "Matching
+ * rules"): a hit across a gap is not reported when the character next to
+ * the gap, with the text's character on the far side of the hit's
+ * boundary, makes a common two-character word (弹|性 服务, 安静.坐|落), as
+ * the variant layer guards homophones (shi_word_pair). Unit bits:
+ * prev_word's SHI_PREV_GAP (noise follows the unit, whose `before` is the
+ * character before it; the word test waits for a hit across the gap,
+ * join_prev) and next_word's SHI_NEXT_JOIN (select.h). */
+#define SHI_PREV_GAP 2
 #define SHI_NEXT_JOIN 4
 
 /* The folded form of a text character with map value v, for the word
@@ -171,13 +172,31 @@ static inline int join_pair(const shai_db *db, uint32_t a, uint32_t va, uint32_t
     return shi_is_han(a) && shi_is_han(b) && shi_word_pair(a, b);
 }
 
-/* At the first noise after unit u, whose character is `cur` and came right
- * after `before` (0: none): marks the unit when the two make a word. */
-static inline void join_mark_before(shi_scanner *sc, uint64_t u, uint32_t before, uint32_t cur)
+/* The folded character of a unit: the symbol its state was reached on. */
+static inline uint32_t unit_char(const shai_db *db, const shi_unit *u)
 {
-    const shai_db *db = sc->db;
-    if (before && join_pair(db, before, shi_map(db, before), cur, shi_map(db, cur)))
-        ring_at(sc, u)->prev_word |= SHI_PREV_JOIN;
+    const shi_slot *slots = db->slots;
+    return db->sym_cp[u->state - (slots[slots[u->state].check].base & SHI_SLOT_BASE)];
+}
+
+/* At the first noise after unit u, whose character came right after
+ * `before` (0: none, a break or the text's start): records it. */
+static inline void gap_mark(shi_scanner *sc, uint64_t u, uint32_t before)
+{
+    if (before) {
+        shi_unit *uu = ring_at(sc, u);
+        uu->before = before;
+        uu->prev_word |= SHI_PREV_GAP;
+    }
+}
+
+/* Whether unit s, followed by noise, makes a word with the character
+ * before it (a hit from s across that noise joins two words). */
+static inline int join_prev(const shai_db *db, const shi_unit *us)
+{
+    uint32_t a = unit_char(db, us);
+    return (us->prev_word & SHI_PREV_GAP) &&
+           join_pair(db, us->before, shi_map(db, us->before), a, shi_map(db, a));
 }
 
 /* The next_word bit of unit f, now that the character after it (cp, map
@@ -189,9 +208,7 @@ static inline int join_next(shi_scanner *sc, uint64_t f, uint32_t cp, uint32_t v
     if (uf->adjacent || (v & (SHI_MAP_WORD | SHI_MAP_NOISE)))
         return 0;
     const shai_db *db = sc->db;
-    const shi_slot *slots = db->slots;
-    uint32_t sym = uf->state - (slots[slots[uf->state].check].base & SHI_SLOT_BASE);
-    uint32_t a = db->sym_cp[sym];
+    uint32_t a = unit_char(db, uf);
     return join_pair(db, a, shi_map(db, a), cp, v) ? SHI_NEXT_JOIN : 0;
 }
 

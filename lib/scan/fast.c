@@ -29,6 +29,7 @@ typedef struct shi_root_regs {
     uint32_t state, fl, last_sym, gap;
     uint64_t unit;
     uint32_t stop; /* ROOT_PLAIN: stopped before a character it does not take */
+    size_t i0;     /* where the fast loop began (recent_before) */
     uint32_t attn; /* OR of the map values read */
 } shi_root_regs;
 
@@ -70,6 +71,16 @@ static void recent_before(const shi_scanner *sc, const unsigned char *p, size_t 
     uint32_t r0 = sc->recent[0], r1 = sc->recent[1];
     out[0] = k > 0 ? got[0] : r0;
     out[1] = k > 1 ? got[1] : k > 0 ? r0 : r1;
+}
+
+/* gap_mark for unit u, followed by noise at p[i]: its character is the
+ * last one before p[i]. */
+static inline void gap_mark_at(shi_scanner *sc, uint64_t u, const unsigned char *p, size_t i0,
+                               size_t i)
+{
+    uint32_t two[2];
+    recent_before(sc, p, i0, i, two);
+    gap_mark(sc, u, two[1]);
 }
 
 #define NO_REPEAT UINT32_MAX
@@ -177,9 +188,17 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
              * stop, by the general step, which knows an ellipsis */
             if (((fl & F_UNIT) && unit_is_digit(db, rsym)) || cp == '.')
                 break;
-            if ((fl & F_UNIT) && !(fl & F_LATIN))
-                break; /* the first noise after a character: the fast loop
-                          tests the word before it (join_mark_before) */
+            if ((fl & F_UNIT) && !(fl & F_LATIN)) {
+                /* the first noise after a character: the unit is written
+                 * now, with the character before it (gap_mark) */
+                if (held) {
+                    put_unit(&ring[r->unit & RING_MASK], base + (uint64_t)(hq - p),
+                             *hq < 0x80 ? 1 : 3, cur, hfl, hcp, light);
+                    r->unit++;
+                    held = 0;
+                }
+                gap_mark_at(sc, r->unit - 1, p, r->i0, (size_t)(q - p));
+            }
             q += len;
             fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
             rsym = NO_REPEAT;
@@ -324,7 +343,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             /* the root loop skips no noise after a digit: when it leaves in
              * a gap, the unit before is not one */
             dig = 0;
-            shi_root_regs r = {s, fl, last_sym, gap, u, 0, 0};
+            shi_root_regs r = {
+                .state = s, .fl = fl, .last_sym = last_sym, .gap = gap, .unit = u, .i0 = i0};
             if (!sc->lazy)
                 i = !plain  ? root_run_policy(sc, p, i, n, base, &r)
                     : light ? root_run_light(sc, p, i, n, base, &r)
@@ -407,11 +427,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             }
             if (fl & F_UNIT) { /* the first noise after a unit */
                 dig = (uint32_t)unit_is_digit(db, last_sym);
-                if (!(fl & F_LATIN)) {
-                    uint32_t two[2];
-                    recent_before(sc, p, i0, i, two);
-                    join_mark_before(sc, u - 1, two[1], two[0]);
-                }
+                if (!(fl & F_LATIN))
+                    gap_mark_at(sc, u - 1, p, i0, i);
             }
             i += len;
             fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;

@@ -152,7 +152,7 @@ typedef struct shi_unit {
     uint32_t state;      /* automaton state after the step */
     uint32_t best_entry; /* leftmost-longest: best hit starting here */
     uint8_t prev_word;   /* the character before the unit is a word char (bit 0);
-                            SHI_PREV_JOIN (core.h) */
+                            SHI_PREV_GAP (core.h) */
     uint8_t next_word;   /* the character after the unit is a word char (bit 0);
                             SHI_NEXT_REDUP (select.h) */
     uint8_t best_len;    /* units of best_entry, 0 = none */
@@ -162,6 +162,7 @@ typedef struct shi_unit {
     uint8_t adjacent;    /* nothing was skipped between the previous unit and this one */
     uint32_t raw;        /* the original code point (exact entries); with
                             SHI_UNIT_DOUBLED, the last copy's offset from start */
+    uint32_t before;     /* with SHI_PREV_GAP: the character before the unit's */
 } shi_unit;
 
 /* shi_unit.single of a unit that a doubled character joined (来自自): a hit
@@ -217,7 +218,7 @@ typedef struct shi_scanner {
     unsigned char carry[4];
     /* the last two characters stepped that are neither ignorable nor a
      * break (0 after a break), the last first: the word test of noise
-     * after a unit (core.h, SHI_PREV_JOIN) */
+     * after a unit (core.h, SHI_PREV_GAP) */
     uint32_t recent[2];
     uint64_t pos;       /* offset of the next byte */
     uint64_t unit;      /* number of units so far */

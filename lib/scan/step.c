@@ -406,7 +406,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     /* the first noise after a unit, as it comes (not replayed: sc->recent
      * has moved on), whether it is skipped, taken or the choice deferred */
     if ((v & SHI_MAP_NOISE) && sc->last_is_unit && !sc->replaying && s != SHI_ROOT)
-        join_mark_before(sc, sc->unit - 1, sc->recent[1], sc->recent[0]);
+        gap_mark(sc, sc->unit - 1, sc->recent[1]);
     /* (a doubled character right after its unit is not deferred: joining
      * it changes no state either) */
     if (single && sc->replaying != 1 && noise_taken(db, s, v, sc->last_latin) &&
