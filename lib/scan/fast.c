@@ -55,8 +55,8 @@ static inline __attribute__((always_inline)) void put_unit(shi_unit *uu, uint64_
 /* The last two characters before p[i] (sc->recent's order), those before
  * p[i0] from sc->recent: the loops take no ignorable and no break, and
  * only whole sequences. */
-static void recent_before(const shi_scanner *sc, const unsigned char *p, size_t i0, size_t i,
-                          uint32_t out[2])
+static inline void recent_before(const shi_scanner *sc, const unsigned char *p, size_t i0, size_t i,
+                                 uint32_t out[2])
 {
     uint32_t got[2];
     unsigned k = 0;
@@ -64,8 +64,7 @@ static void recent_before(const shi_scanner *sc, const unsigned char *p, size_t 
         size_t j = i - 1;
         while (j > i0 && (p[j] & 0xC0) == 0x80)
             j--;
-        size_t need;
-        shi_utf8_decode(p + j, i - j, &got[k++], &need);
+        shi_utf8_decode_valid(p + j, &got[k++]);
         i = j;
     }
     uint32_t r0 = sc->recent[0], r1 = sc->recent[1];
