@@ -120,6 +120,14 @@
  *     all the work itself.
  *  7. Lazy rule segments: a loop ORs the map values it reads into sc->attn,
  *     so that a line's end knows whether some rule can begin in it.
+ *  8. Noise between two words (core.h, SHI_PREV_GAP): at the first noise
+ *     after a unit that is not a Latin letter, the unit records the
+ *     character before it (gap_mark; the loops read it from the bytes they
+ *     took, or sc->recent, which they bring up to date when they stop);
+ *     a resolve passes SHI_NEXT_JOIN for the character after a unit that
+ *     came after noise (join_next). Selection then refuses a hit across
+ *     such a gap whose first or last character makes a word with the one
+ *     beyond it.
  *
  * Files, from the bottom up: core.h (ring, transitions, noise test), select.c
  * (resolve, allow coverage, selection, verdicts, reporting), rules/segment.c
