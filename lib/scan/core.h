@@ -6,6 +6,7 @@
 
 #include "scan/scanner.h"
 #include "unicode/charclass.h"
+#include "unicode/utf8.h"
 #include "variant/tables.h"
 
 #define RING_MASK (SHI_RING - 1)
@@ -172,11 +173,33 @@ static inline int join_pair(const shai_db *db, uint32_t a, uint32_t va, uint32_t
     return shi_is_han(a) && shi_is_han(b) && shi_word_pair(a, b);
 }
 
-/* The folded character of a unit: the symbol its state was reached on. */
-static inline uint32_t unit_char(const shai_db *db, const shi_unit *u)
+/* The folded character a step to state t (not the root) took: the symbol
+ * it was reached on. */
+static inline uint32_t unit_char_of(const shai_db *db, uint32_t t)
 {
     const shi_slot *slots = db->slots;
-    return db->sym_cp[u->state - (slots[slots[u->state].check].base & SHI_SLOT_BASE)];
+    return db->sym_cp[t - (slots[slots[t].check].base & SHI_SLOT_BASE)];
+}
+
+/* The folded character of a unit. */
+static inline uint32_t unit_char(const shai_db *db, const shi_unit *u)
+{
+    return unit_char_of(db, u->state);
+}
+
+/* Whether entry e is written with noise (轮*功): noise in a hit may then be
+ * its own, and the word test across noise does not apply. */
+static inline int entry_has_noise(const shai_db *db, const shi_entry *e)
+{
+    const unsigned char *t = (const unsigned char *)db->strings + e->text;
+    for (size_t k = 0; k < e->text_len;) {
+        uint32_t cp;
+        size_t need;
+        k += shi_utf8_decode(t + k, e->text_len - k, &cp, &need);
+        if (shi_map(db, cp) & SHI_MAP_NOISE)
+            return 1;
+    }
+    return 0;
 }
 
 /* At the first noise after unit u, whose character came right after

@@ -255,6 +255,8 @@ typedef struct shi_scanner {
     uint32_t defer_skips;       /* noise it skipped since that unit */
     uint32_t defer_k;           /* its units past the gap */
     uint8_t defer_end;          /* it has a hit if no word character follows */
+    uint8_t defer_join;         /* ... if the next character makes no word with */
+    uint32_t defer_join_cp;     /* ... this one, its last (core.h, join_pair) */
     uint8_t defer_marks;        /* it looked ahead across a mark (defer_snap2) */
     uint64_t defer_last_off;    /* where its last unit looked ahead starts */
     uint8_t replaying;

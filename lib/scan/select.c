@@ -51,21 +51,6 @@ static int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
     return k == e->text_len;
 }
 
-/* Whether entry e is written with noise (轮*功): noise in a hit may then be
- * its own, and the word test across noise does not apply. */
-static int has_noise(const shai_db *db, const shi_entry *e)
-{
-    const unsigned char *t = (const unsigned char *)db->strings + e->text;
-    for (size_t k = 0; k < e->text_len;) {
-        uint32_t cp;
-        size_t need;
-        k += shi_utf8_decode(t + k, e->text_len - k, &cp, &need);
-        if (shi_map(db, cp) & SHI_MAP_NOISE)
-            return 1;
-    }
-    return 0;
-}
-
 static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)
 {
     if ((e->bound & SHI_BOUND_END) && (next_word & 1))
@@ -82,7 +67,7 @@ static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, i
     if (e->units > 1 &&
         ((next_word & SHI_NEXT_JOIN) || ((prev & SHI_PREV_GAP) && !ring_at(sc, s + 1)->adjacent &&
                                          join_prev(sc->db, ring_at(sc, s)))) &&
-        !has_noise(sc->db, e))
+        !entry_has_noise(sc->db, e))
         return 0;
     if ((e->flags & SHAI_ENTRY_EXACT) && !exact_ok(sc, e, s))
         return 0;

@@ -260,6 +260,7 @@ static int defer_skip_reading(shi_scanner *sc, uint32_t t, uint32_t k)
     if (t == SHI_ROOT || db->depth[t] <= k)
         return -1;
     sc->defer_end = 0;
+    sc->defer_join = 0;
     for (uint32_t o = db->links[t].out; o; o = db->outs[o].next) {
         const shi_entry *e = &db->entries[db->outs[o].entry];
         if (e->units <= k || (e->flags & SHAI_ENTRY_EXACT) ||
@@ -268,10 +269,21 @@ static int defer_skip_reading(shi_scanner *sc, uint32_t t, uint32_t k)
         /* it starts e->units - k units before the gap's end */
         if ((e->bound & SHI_BOUND_START) && (ring_at(sc, sc->unit - (e->units - k))->prev_word & 1))
             continue;
-        if (!(e->bound & SHI_BOUND_END))
+        /* the word test across the gap (core.h): the hit's first unit is
+         * the one before the gap, or its last the first past it (then the
+         * character after it decides) */
+        int words = !entry_has_noise(db, e);
+        if (words && e->units - k == 1 && join_prev(db, ring_at(sc, sc->unit - 1)))
+            continue;
+        if (e->bound & SHI_BOUND_END)
+            sc->defer_end = 1; /* a hit if no word character follows */
+        else if (words && k == 1)
+            sc->defer_join = 1; /* a hit if the next character makes no word with it */
+        else
             return 1;
-        sc->defer_end = 1; /* a hit if no word character follows */
     }
+    if (sc->defer_join)
+        sc->defer_join_cp = unit_char_of(db, t);
     return 0;
 }
 
@@ -338,6 +350,9 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
     int r = -1;
     if (sc->defer_end && !(v & SHI_MAP_WORD)) {
         r = 1; /* the hit that needed a word boundary after it */
+    } else if (sc->defer_join && !(v & SHI_MAP_IGNORE) &&
+               !join_pair(db, sc->defer_join_cp, shi_map(db, sc->defer_join_cp), cp, v)) {
+        r = 1; /* the hit whose last character makes no word with the next */
     } else if (sc->defer_n >= SHI_DEFER_MAX) {
         r = -1;
     } else if (v & SHI_MAP_IGNORE) {
@@ -682,7 +697,7 @@ void shi_scanner_finish(shi_scanner *sc)
     if (sc->status)
         return;
     while (sc->defer_n && !sc->status) {
-        if (sc->defer_n > sc->defer_gap && sc->defer_end)
+        if (sc->defer_n > sc->defer_gap && (sc->defer_end || sc->defer_join))
             defer_skip_wins(sc); /* the hit that needed a word boundary after it */
         else                     /* the text ends while deferred: the take reading */
             defer_take(sc);
