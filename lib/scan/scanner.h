@@ -192,6 +192,7 @@ typedef struct shi_defer_snap {
     uint64_t slash_end, pair_end, pair_ok;
     uint32_t gap;
     uint8_t last_word, last_is_unit, skipped, last_digit, last_dot, line_topic;
+    uint32_t recent[2];
 } shi_defer_snap;
 
 /* A character seen while a choice is deferred. */

@@ -123,6 +123,15 @@ static void reset(shi_scanner *sc)
  * deferred, to the general step. */
 static void step_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len);
 
+/* sc->recent after the character cp (map value v). */
+static inline void recent_put(shi_scanner *sc, uint32_t cp, uint32_t v)
+{
+    if (v & SHI_MAP_IGNORE)
+        return;
+    sc->recent[1] = v & SHI_MAP_BREAK ? 0 : sc->recent[0];
+    sc->recent[0] = v & SHI_MAP_BREAK ? 0 : cp;
+}
+
 static void defer_save(shi_scanner *sc, shi_defer_snap *d)
 {
     d->slash_end = sc->slash_end;
@@ -135,6 +144,8 @@ static void defer_save(shi_scanner *sc, shi_defer_snap *d)
     d->last_digit = sc->last_digit;
     d->last_dot = sc->last_dot;
     d->line_topic = sc->line_topic;
+    d->recent[0] = sc->recent[0];
+    d->recent[1] = sc->recent[1];
 }
 
 static void defer_restore(shi_scanner *sc, const shi_defer_snap *d)
@@ -149,6 +160,8 @@ static void defer_restore(shi_scanner *sc, const shi_defer_snap *d)
     sc->last_digit = d->last_digit;
     sc->last_dot = d->last_dot;
     sc->line_topic = d->line_topic;
+    sc->recent[0] = d->recent[0];
+    sc->recent[1] = d->recent[1];
 }
 
 /* The skip reading of noise [off, off + len) inside a match: whether it is
@@ -231,9 +244,12 @@ static void defer_take(shi_scanner *sc)
     defer_restore(sc, &sc->defer_snap);
     sc->replaying = 1;
     step_char(sc, c[0].cp, c[0].v, c[0].off, c[0].len);
+    recent_put(sc, c[0].cp, c[0].v);
     sc->replaying = 0;
-    for (uint32_t i = 1; i < n && !sc->status; i++)
+    for (uint32_t i = 1; i < n && !sc->status; i++) {
         step_dispatch(sc, c[i].cp, c[i].v, c[i].off, c[i].len);
+        recent_put(sc, c[i].cp, c[i].v);
+    }
 }
 
 /* The skip reading: the gap is skipped already; what was looked ahead. */
@@ -243,10 +259,16 @@ static void defer_skip_wins(shi_scanner *sc)
     sc->defer_n = 0;
     if (sc->defer_marks)
         defer_restore(sc, &sc->defer_snap2);
+    /* sc->recent as after the gap, and then after each character */
+    sc->recent[0] = sc->defer_snap.recent[0];
+    sc->recent[1] = sc->defer_snap.recent[1];
+    for (uint32_t i = 0; i < sc->defer_gap; i++)
+        recent_put(sc, sc->defer[i].cp, sc->defer[i].v);
     sc->replaying = 2; /* noise an entry could take is skipped, as looked ahead */
     for (uint32_t i = sc->defer_gap; i < n && !sc->status; i++) {
         const shi_defer_char *d = &sc->defer[i];
         step_char(sc, d->cp, d->v, d->off, d->len);
+        recent_put(sc, d->cp, d->v);
     }
     sc->replaying = 0;
 }
@@ -418,9 +440,9 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     uint32_t s = sc->state;
     uint8_t prev_word = sc->last_word;
 
-    /* the first noise after a unit, as it comes (not replayed: sc->recent
-     * has moved on), whether it is skipped, taken or the choice deferred */
-    if ((v & SHI_MAP_NOISE) && sc->last_is_unit && !sc->replaying && s != SHI_ROOT)
+    /* the first noise after a unit, whether it is skipped, taken or the
+     * choice deferred (a replay brings sc->recent along) */
+    if ((v & SHI_MAP_NOISE) && sc->last_is_unit && s != SHI_ROOT)
         gap_mark(sc, sc->unit - 1, sc->recent[1]);
     /* (a doubled character right after its unit is not deferred: joining
      * it changes no state either) */
@@ -526,15 +548,6 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     sc->skipped = 0;
     if (horizon > sc->horizon || sc->status)
         shi_advance(sc, horizon);
-}
-
-/* sc->recent after the character cp (map value v). */
-static inline void recent_put(shi_scanner *sc, uint32_t cp, uint32_t v)
-{
-    if (v & SHI_MAP_IGNORE)
-        return;
-    sc->recent[1] = v & SHI_MAP_BREAK ? 0 : sc->recent[0];
-    sc->recent[0] = v & SHI_MAP_BREAK ? 0 : cp;
 }
 
 static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
