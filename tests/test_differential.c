@@ -28,6 +28,7 @@
 
 /* Internal: the scanner, to hold its fast loops to its general step. */
 #include "scan/scanner.h"
+#include "variant/tables.h"
 
 #include <inttypes.h>
 
@@ -462,6 +463,60 @@ static void match_units(ref_entry *re, uint32_t gap)
     re->nunits = n;
 }
 
+static void fold_key(int64_t cp, char key[32]);
+
+/* The one Han character cp folds to, or 0. */
+static uint32_t folded_han(int64_t cp)
+{
+    char k[32];
+    fold_key(cp, k);
+    unit one[32];
+    size_t n = decode(k, strlen(k), one);
+    return n == 1 && shi_is_han((uint32_t)one[0].cp) ? (uint32_t)one[0].cp : 0;
+}
+
+/* The character next to unit i towards `dir` (-1 or 1), past ignorable
+ * ones; -1 at a break or the text's edge. */
+static int64_t beside(const unit *u, size_t nu, size_t i, int dir)
+{
+    char k[32];
+    for (size_t b = i + (size_t)(ptrdiff_t)dir; b < nu; b += (size_t)(ptrdiff_t)dir) {
+        if (is_line_break(u[b].cp))
+            return -1;
+        fold_key(u[b].cp, k);
+        if (k[0])
+            return u[b].cp;
+    }
+    return -1;
+}
+
+/* Noise between two words (docs/lexicon-format.md): a step of a match from
+ * unit j (the entry's unit k) to unit q across noise is no match when the
+ * character next to the gap makes a common two-character word with the
+ * text's character beyond the hit (弹|性 服务): on the first unit's side
+ * (k == 0) or the last one's (q has the entry's last unit); not for an
+ * entry written with noise (轮*功). The word list
+ * is the library's data (shi_word_pair), the rule the reference's. */
+static int joins_words(const unit *u, size_t nu, const ref_entry *e, uint32_t k, size_t j, size_t q)
+{
+    char key[32];
+    int noise = 0;
+    for (size_t t = j + 1; t < q && !noise; t++) {
+        fold_key(u[t].cp, key);
+        noise = key[0] != 0;
+    }
+    for (uint32_t t = 0; t < e->first->n && noise; t++)
+        noise = !is_noise(e->first->cps[t]); /* an entry written with noise: its own */
+    if (!noise)
+        return 0;
+    uint32_t a, b;
+    if (k == 0 && (a = folded_han(beside(u, nu, j, -1))) && (b = folded_han(u[j].cp)) &&
+        shi_word_pair(a, b))
+        return 1;
+    return k + 2 == e->nunits && (a = folded_han(u[q].cp)) &&
+           (b = folded_han(beside(u, nu, q, 1))) && shi_word_pair(a, b);
+}
+
 /* Units where an occurrence of e that has matched e->cps[0..k] with cps[k]
  * at unit j can end: the next character of the entry is at most `gap` noise
  * units further on. */
@@ -476,7 +531,7 @@ static void extend(const unit *u, size_t nu, const ref_entry *e, uint32_t k, siz
         return;
     }
     for (size_t q = j + 1; q < nu && q <= j + 1 + gap; q++) {
-        if (gap_takes(u, j, q, e->units[k + 1]))
+        if (gap_takes(u, j, q, e->units[k + 1]) && !joins_words(u, nu, e, k, j, q))
             extend(u, nu, e, k + 1, q, gap, ends, nends);
         if (gap_ends(u, j, q))
             break;
@@ -494,7 +549,7 @@ static int match_path(const unit *u, size_t nu, const ref_entry *e, uint32_t k, 
         found = u[j].end == end;
     } else {
         for (size_t q = j + 1; q < nu && q <= j + 1 + gap && !found; q++) {
-            if (gap_takes(u, j, q, e->units[k + 1]))
+            if (gap_takes(u, j, q, e->units[k + 1]) && !joins_words(u, nu, e, k, j, q))
                 found = match_path(u, nu, e, k + 1, q, gap, end, want, at);
             if (gap_ends(u, j, q))
                 break;

@@ -6,6 +6,8 @@
 
 #include "scan/scanner.h"
 #include "unicode/charclass.h"
+#include "unicode/utf8.h"
+#include "variant/tables.h"
 
 #define RING_MASK (SHI_RING - 1)
 
@@ -137,6 +139,100 @@ static inline int noise_taken(const shai_db *db, uint32_t s, uint32_t v, int las
     return (v & SHI_MAP_NOISE) && s != SHI_ROOT && sym &&
            (go(db->slots, s, sym) != SHI_ROOT || go(db->slots, SHI_ROOT, sym) != SHI_ROOT) &&
            (!(v & SHI_MAP_SEP) || last_latin) && (shi_map(db, db->sym_cp[sym]) & SHI_MAP_NOISE);
+}
+
+/* Noise that separates two words (docs/lexicon-format.md, "Matching
+ * rules"): a hit across a gap is not reported when the character next to
+ * the gap, with the text's character on the far side of the hit's
+ * boundary, makes a common two-character word (弹|性 服务, 安静.坐|落), as
+ * the variant layer guards homophones (shi_word_pair). Unit bits:
+ * prev_word's SHI_PREV_GAP (noise follows the unit, whose `before` is the
+ * character before it; the word test waits for a hit across the gap,
+ * join_prev) and next_word's SHI_NEXT_JOIN (select.h). */
+#define SHI_PREV_GAP 2
+#define SHI_NEXT_JOIN 4
+
+/* The folded form of a text character with map value v, for the word
+ * test: its symbol's character, or its fold outside the alphabet. */
+static inline uint32_t join_fold(const shai_db *db, uint32_t cp, uint32_t v)
+{
+    uint32_t sym = v & SHI_MAP_SYM_MASK;
+    return sym ? db->sym_cp[sym] : shi_variant_fold_free(db, cp);
+}
+
+/* Whether the text characters a then b (as written; map values va, vb)
+ * make a common two-character word. */
+static inline int join_pair(const shai_db *db, uint32_t a, uint32_t va, uint32_t b, uint32_t vb)
+{
+    const uint32_t other = SHI_MAP_WORD | SHI_MAP_NOISE | SHI_MAP_IGNORE | SHI_MAP_BREAK |
+                           SHI_MAP_EXPAND | SHI_MAP_LATIN;
+    if ((va | vb) & other)
+        return 0; /* Han characters only */
+    a = join_fold(db, a, va);
+    b = join_fold(db, b, vb);
+    return shi_is_han(a) && shi_is_han(b) && shi_word_pair(a, b);
+}
+
+/* The folded character a step to state t (not the root) took: the symbol
+ * it was reached on. */
+static inline uint32_t unit_char_of(const shai_db *db, uint32_t t)
+{
+    const shi_slot *slots = db->slots;
+    return db->sym_cp[t - (slots[slots[t].check].base & SHI_SLOT_BASE)];
+}
+
+/* The folded character of a unit. */
+static inline uint32_t unit_char(const shai_db *db, const shi_unit *u)
+{
+    return unit_char_of(db, u->state);
+}
+
+/* Whether entry e is written with noise (轮*功): noise in a hit may then be
+ * its own, and the word test across noise does not apply. */
+static inline int entry_has_noise(const shai_db *db, const shi_entry *e)
+{
+    const unsigned char *t = (const unsigned char *)db->strings + e->text;
+    for (size_t k = 0; k < e->text_len;) {
+        uint32_t cp;
+        size_t need;
+        k += shi_utf8_decode(t + k, e->text_len - k, &cp, &need);
+        if (shi_map(db, cp) & SHI_MAP_NOISE)
+            return 1;
+    }
+    return 0;
+}
+
+/* At the first noise after unit u, whose character came right after
+ * `before` (0: none, a break or the text's start): records it. */
+static inline void gap_mark(shi_scanner *sc, uint64_t u, uint32_t before)
+{
+    if (before) {
+        shi_unit *uu = ring_at(sc, u);
+        uu->before = before;
+        uu->prev_word |= SHI_PREV_GAP;
+    }
+}
+
+/* Whether unit s, followed by noise, makes a word with the character
+ * before it (a hit from s across that noise joins two words). */
+static inline int join_prev(const shai_db *db, const shi_unit *us)
+{
+    uint32_t a = unit_char(db, us);
+    return (us->prev_word & SHI_PREV_GAP) &&
+           join_pair(db, us->before, shi_map(db, us->before), a, shi_map(db, a));
+}
+
+/* The next_word bit of unit f, now that the character after it (cp, map
+ * value v) is known: SHI_NEXT_JOIN when noise came before the unit and its
+ * character makes a word with cp. */
+static inline int join_next(shi_scanner *sc, uint64_t f, uint32_t cp, uint32_t v)
+{
+    const shi_unit *uf = ring_at(sc, f);
+    if (uf->adjacent || (v & (SHI_MAP_WORD | SHI_MAP_NOISE)))
+        return 0;
+    const shai_db *db = sc->db;
+    uint32_t a = unit_char(db, uf);
+    return join_pair(db, a, shi_map(db, a), cp, v) ? SHI_NEXT_JOIN : 0;
 }
 
 #endif

@@ -6,6 +6,7 @@
 #include "scan/fast.h"
 #include "scan/select.h"
 #include "rules/rules.h"
+#include "unicode/utf8.h"
 
 static inline uint32_t le32(uint32_t w)
 {
@@ -28,6 +29,7 @@ typedef struct shi_root_regs {
     uint32_t state, fl, last_sym, gap;
     uint64_t unit;
     uint32_t stop; /* ROOT_PLAIN: stopped before a character it does not take */
+    size_t i0;     /* where the fast loop began (recent_before) */
     uint32_t attn; /* OR of the map values read */
 } shi_root_regs;
 
@@ -41,13 +43,43 @@ static inline __attribute__((always_inline)) void put_unit(shi_unit *uu, uint64_
     uu->end = off + len;
     uu->state = state;
     uu->prev_word = (uint8_t)(fl & F_WORD);
-    uu->single = 1; /* marks read it (unit_last_start) */
+    uu->single = 1;                /* marks read it (unit_last_start) */
+    uu->adjacent = !(fl & F_SKIP); /* the word test across noise (join_next) */
     if (!light) {
         uu->best_len = 0;
         uu->allow_len = 0;
-        uu->adjacent = !(fl & F_SKIP);
         uu->raw = cp;
     }
+}
+
+/* The last two characters before p[i] (sc->recent's order), those before
+ * p[i0] from sc->recent: the loops take no ignorable and no break, and
+ * only whole sequences. */
+static inline void recent_before(const shi_scanner *sc, const unsigned char *p, size_t i0, size_t i,
+                                 uint32_t out[2])
+{
+    uint32_t got[2];
+    unsigned k = 0;
+    while (k < 2 && i > i0) {
+        size_t j = i - 1;
+        while (j > i0 && (p[j] & 0xC0) == 0x80)
+            j--;
+        shi_utf8_decode_valid(p + j, &got[k++]);
+        i = j;
+    }
+    uint32_t r0 = sc->recent[0], r1 = sc->recent[1];
+    out[0] = k > 0 ? got[0] : r0;
+    out[1] = k > 1 ? got[1] : k > 0 ? r0 : r1;
+}
+
+/* gap_mark for unit u, followed by noise at p[i]: its character is the
+ * last one before p[i]. */
+static inline void gap_mark_at(shi_scanner *sc, uint64_t u, const unsigned char *p, size_t i0,
+                               size_t i)
+{
+    uint32_t two[2];
+    recent_before(sc, p, i0, i, two);
+    gap_mark(sc, u, two[1]);
 }
 
 #define NO_REPEAT UINT32_MAX
@@ -119,7 +151,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
                 /* after a digit, the fast loop decides (mark_stops must
                  * run once) */
                 if (deep || rootc[msym].id != SHI_NO_CHILD || slots[cbase + msym].check == cur ||
-                    ((fl & F_UNIT) && unit_is_digit(db, rsym)))
+                    ((fl & F_UNIT) && (unit_is_digit(db, rsym) || !(fl & F_LATIN))))
                     break;
                 uint64_t last = held ? base + (uint64_t)(hq - p)
                                      : unit_last_start(&ring[(r->unit - 1) & RING_MASK]);
@@ -155,6 +187,17 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
              * stop, by the general step, which knows an ellipsis */
             if (((fl & F_UNIT) && unit_is_digit(db, rsym)) || cp == '.')
                 break;
+            if ((fl & F_UNIT) && !(fl & F_LATIN)) {
+                /* the first noise after a character: the unit is written
+                 * now, with the character before it (gap_mark) */
+                if (held) {
+                    put_unit(&ring[r->unit & RING_MASK], base + (uint64_t)(hq - p),
+                             *hq < 0x80 ? 1 : 3, cur, hfl, hcp, light);
+                    r->unit++;
+                    held = 0;
+                }
+                gap_mark_at(sc, r->unit - 1, p, r->i0, (size_t)(q - p));
+            }
             q += len;
             fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
             rsym = NO_REPEAT;
@@ -292,13 +335,15 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                   (sc->last_latin ? F_LATIN : 0) | (sc->skipped ? F_SKIP : 0) |
                   (sc->pending ? F_PEND : 0);
     uint32_t dig = sc->last_digit; /* while gap > 0 */
+    const size_t i0 = i;
 
     while (i < n) {
         if (!(fl & F_PEND) && !(gap && dig)) {
             /* the root loop skips no noise after a digit: when it leaves in
              * a gap, the unit before is not one */
             dig = 0;
-            shi_root_regs r = {s, fl, last_sym, gap, u, 0, 0};
+            shi_root_regs r = {
+                .state = s, .fl = fl, .last_sym = last_sym, .gap = gap, .unit = u, .i0 = i0};
             if (!sc->lazy)
                 i = !plain  ? root_run_policy(sc, p, i, n, base, &r)
                     : light ? root_run_light(sc, p, i, n, base, &r)
@@ -379,8 +424,11 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                 if (sc->status)
                     break;
             }
-            if (fl & F_UNIT) /* the first noise after a unit */
+            if (fl & F_UNIT) { /* the first noise after a unit */
                 dig = (uint32_t)unit_is_digit(db, last_sym);
+                if (!(fl & F_LATIN))
+                    gap_mark_at(sc, u - 1, p, i0, i);
+            }
             i += len;
             fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
             if (++gap > max_gap) {
@@ -398,7 +446,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             break; /* noise an entry takes or begins with: the general step */
         if (fl & F_PEND) {
             fl &= ~F_PEND;
-            shi_resolve(sc, u - 1, word != 0);
+            shi_resolve(sc, u - 1, (word != 0) | join_next(sc, u - 1, cp, v));
             if (sc->status)
                 break;
         }
@@ -421,6 +469,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                 break;
         }
     }
+    if (i > i0)
+        recent_before(sc, p, i0, i, sc->recent);
     sc->state = s;
     sc->unit = u;
     sc->pos = base + i;

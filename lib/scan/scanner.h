@@ -120,6 +120,14 @@
  *     all the work itself.
  *  7. Lazy rule segments: a loop ORs the map values it reads into sc->attn,
  *     so that a line's end knows whether some rule can begin in it.
+ *  8. Noise between two words (core.h, SHI_PREV_GAP): at the first noise
+ *     after a unit that is not a Latin letter, the unit records the
+ *     character before it (gap_mark; the loops read it from the bytes they
+ *     took, or sc->recent, which they bring up to date when they stop);
+ *     a resolve passes SHI_NEXT_JOIN for the character after a unit that
+ *     came after noise (join_next). Selection then refuses a hit across
+ *     such a gap whose first or last character makes a word with the one
+ *     beyond it.
  *
  * Files, from the bottom up: core.h (ring, transitions, noise test), select.c
  * (resolve, allow coverage, selection, verdicts, reporting), rules/segment.c
@@ -151,7 +159,8 @@ typedef struct shi_unit {
     uint64_t start, end; /* original byte offsets of the step's characters */
     uint32_t state;      /* automaton state after the step */
     uint32_t best_entry; /* leftmost-longest: best hit starting here */
-    uint8_t prev_word;   /* the character before the unit is a word char */
+    uint8_t prev_word;   /* the character before the unit is a word char (bit 0);
+                            SHI_PREV_GAP (core.h) */
     uint8_t next_word;   /* the character after the unit is a word char (bit 0);
                             SHI_NEXT_REDUP (select.h) */
     uint8_t best_len;    /* units of best_entry, 0 = none */
@@ -161,6 +170,7 @@ typedef struct shi_unit {
     uint8_t adjacent;    /* nothing was skipped between the previous unit and this one */
     uint32_t raw;        /* the original code point (exact entries); with
                             SHI_UNIT_DOUBLED, the last copy's offset from start */
+    uint32_t before;     /* with SHI_PREV_GAP: the character before the unit's */
 } shi_unit;
 
 /* shi_unit.single of a unit that a doubled character joined (来自自): a hit
@@ -182,6 +192,7 @@ typedef struct shi_defer_snap {
     uint64_t slash_end, pair_end, pair_ok;
     uint32_t gap;
     uint8_t last_word, last_is_unit, skipped, last_digit, last_dot, line_topic;
+    uint32_t recent[2];
 } shi_defer_snap;
 
 /* A character seen while a choice is deferred. */
@@ -214,6 +225,10 @@ typedef struct shi_scanner {
     uint8_t line_topic;   /* a `#` was seen on this line (topic marks) */
     uint8_t last_dot;     /* the last character was a skipped ASCII full stop */
     unsigned char carry[4];
+    /* the last two characters stepped that are neither ignorable nor a
+     * break (0 after a break), the last first: the word test of noise
+     * after a unit (core.h, SHI_PREV_GAP) */
+    uint32_t recent[2];
     uint64_t pos;       /* offset of the next byte */
     uint64_t unit;      /* number of units so far */
     uint64_t horizon;   /* no future hit starts before this unit */
@@ -241,6 +256,8 @@ typedef struct shi_scanner {
     uint32_t defer_skips;       /* noise it skipped since that unit */
     uint32_t defer_k;           /* its units past the gap */
     uint8_t defer_end;          /* it has a hit if no word character follows */
+    uint8_t defer_join;         /* ... if the next character makes no word with */
+    uint32_t defer_join_cp;     /* ... this one, its last (core.h, join_pair) */
     uint8_t defer_marks;        /* it looked ahead across a mark (defer_snap2) */
     uint64_t defer_last_off;    /* where its last unit looked ahead starts */
     uint8_t replaying;

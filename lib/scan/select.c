@@ -59,7 +59,15 @@ static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, i
      * reduplicated word: 他妈妈 is 他 妈妈, not 他妈 */
     if ((next_word & SHI_NEXT_REDUP) && e->units <= 2)
         return 0;
-    if ((e->bound & SHI_BOUND_START) && ring_at(sc, s)->prev_word)
+    uint8_t prev = ring_at(sc, s)->prev_word;
+    if ((e->bound & SHI_BOUND_START) && (prev & 1))
+        return 0;
+    /* noise between two words, next to the hit's first or last unit: 弹性
+     * 服务 is not 性服务 (core.h, SHI_PREV_GAP) */
+    if (e->units > 1 &&
+        ((next_word & SHI_NEXT_JOIN) || ((prev & SHI_PREV_GAP) && !ring_at(sc, s + 1)->adjacent &&
+                                         join_prev(sc->db, ring_at(sc, s)))) &&
+        !entry_has_noise(sc->db, e))
         return 0;
     if ((e->flags & SHAI_ENTRY_EXACT) && !exact_ok(sc, e, s))
         return 0;

@@ -8,7 +8,8 @@
 
 /* The outputs of unit f, now that the character after it is known: a word
  * character or not (bit 0, `next_word`), and SHI_NEXT_REDUP when it doubles
- * the unit's character into a reduplicated word (妈妈). */
+ * the unit's character into a reduplicated word (妈妈), SHI_NEXT_JOIN (core.h)
+ * when noise came before the unit and the two make a word. */
 #define SHI_NEXT_REDUP 2
 void shi_resolve(shi_scanner *sc, uint64_t f, int next_word);
 

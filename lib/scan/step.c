@@ -123,6 +123,15 @@ static void reset(shi_scanner *sc)
  * deferred, to the general step. */
 static void step_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len);
 
+/* sc->recent after the character cp (map value v). */
+static inline void recent_put(shi_scanner *sc, uint32_t cp, uint32_t v)
+{
+    if (v & SHI_MAP_IGNORE)
+        return;
+    sc->recent[1] = v & SHI_MAP_BREAK ? 0 : sc->recent[0];
+    sc->recent[0] = v & SHI_MAP_BREAK ? 0 : cp;
+}
+
 static void defer_save(shi_scanner *sc, shi_defer_snap *d)
 {
     d->slash_end = sc->slash_end;
@@ -135,6 +144,8 @@ static void defer_save(shi_scanner *sc, shi_defer_snap *d)
     d->last_digit = sc->last_digit;
     d->last_dot = sc->last_dot;
     d->line_topic = sc->line_topic;
+    d->recent[0] = sc->recent[0];
+    d->recent[1] = sc->recent[1];
 }
 
 static void defer_restore(shi_scanner *sc, const shi_defer_snap *d)
@@ -149,6 +160,8 @@ static void defer_restore(shi_scanner *sc, const shi_defer_snap *d)
     sc->last_digit = d->last_digit;
     sc->last_dot = d->last_dot;
     sc->line_topic = d->line_topic;
+    sc->recent[0] = d->recent[0];
+    sc->recent[1] = d->recent[1];
 }
 
 /* The skip reading of noise [off, off + len) inside a match: whether it is
@@ -231,9 +244,12 @@ static void defer_take(shi_scanner *sc)
     defer_restore(sc, &sc->defer_snap);
     sc->replaying = 1;
     step_char(sc, c[0].cp, c[0].v, c[0].off, c[0].len);
+    recent_put(sc, c[0].cp, c[0].v);
     sc->replaying = 0;
-    for (uint32_t i = 1; i < n && !sc->status; i++)
+    for (uint32_t i = 1; i < n && !sc->status; i++) {
         step_dispatch(sc, c[i].cp, c[i].v, c[i].off, c[i].len);
+        recent_put(sc, c[i].cp, c[i].v);
+    }
 }
 
 /* The skip reading: the gap is skipped already; what was looked ahead. */
@@ -243,10 +259,16 @@ static void defer_skip_wins(shi_scanner *sc)
     sc->defer_n = 0;
     if (sc->defer_marks)
         defer_restore(sc, &sc->defer_snap2);
+    /* sc->recent as after the gap, and then after each character */
+    sc->recent[0] = sc->defer_snap.recent[0];
+    sc->recent[1] = sc->defer_snap.recent[1];
+    for (uint32_t i = 0; i < sc->defer_gap; i++)
+        recent_put(sc, sc->defer[i].cp, sc->defer[i].v);
     sc->replaying = 2; /* noise an entry could take is skipped, as looked ahead */
     for (uint32_t i = sc->defer_gap; i < n && !sc->status; i++) {
         const shi_defer_char *d = &sc->defer[i];
         step_char(sc, d->cp, d->v, d->off, d->len);
+        recent_put(sc, d->cp, d->v);
     }
     sc->replaying = 0;
 }
@@ -260,18 +282,30 @@ static int defer_skip_reading(shi_scanner *sc, uint32_t t, uint32_t k)
     if (t == SHI_ROOT || db->depth[t] <= k)
         return -1;
     sc->defer_end = 0;
+    sc->defer_join = 0;
     for (uint32_t o = db->links[t].out; o; o = db->outs[o].next) {
         const shi_entry *e = &db->entries[db->outs[o].entry];
         if (e->units <= k || (e->flags & SHAI_ENTRY_EXACT) ||
             (sc->scene && !shi_scene_action(sc, e)))
             continue;
         /* it starts e->units - k units before the gap's end */
-        if ((e->bound & SHI_BOUND_START) && ring_at(sc, sc->unit - (e->units - k))->prev_word)
+        if ((e->bound & SHI_BOUND_START) && (ring_at(sc, sc->unit - (e->units - k))->prev_word & 1))
             continue;
-        if (!(e->bound & SHI_BOUND_END))
+        /* the word test across the gap (core.h): the hit's first unit is
+         * the one before the gap, or its last the first past it (then the
+         * character after it decides) */
+        int words = !entry_has_noise(db, e);
+        if (words && e->units - k == 1 && join_prev(db, ring_at(sc, sc->unit - 1)))
+            continue;
+        if (e->bound & SHI_BOUND_END)
+            sc->defer_end = 1; /* a hit if no word character follows */
+        else if (words && k == 1)
+            sc->defer_join = 1; /* a hit if the next character makes no word with it */
+        else
             return 1;
-        sc->defer_end = 1; /* a hit if no word character follows */
     }
+    if (sc->defer_join)
+        sc->defer_join_cp = unit_char_of(db, t);
     return 0;
 }
 
@@ -338,6 +372,9 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
     int r = -1;
     if (sc->defer_end && !(v & SHI_MAP_WORD)) {
         r = 1; /* the hit that needed a word boundary after it */
+    } else if (sc->defer_join && !(v & SHI_MAP_IGNORE) &&
+               !join_pair(db, sc->defer_join_cp, shi_map(db, sc->defer_join_cp), cp, v)) {
+        r = 1; /* the hit whose last character makes no word with the next */
     } else if (sc->defer_n >= SHI_DEFER_MAX) {
         r = -1;
     } else if (v & SHI_MAP_IGNORE) {
@@ -403,6 +440,10 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     uint32_t s = sc->state;
     uint8_t prev_word = sc->last_word;
 
+    /* the first noise after a unit, whether it is skipped, taken or the
+     * choice deferred (a replay brings sc->recent along) */
+    if ((v & SHI_MAP_NOISE) && sc->last_is_unit && s != SHI_ROOT)
+        gap_mark(sc, sc->unit - 1, sc->recent[1]);
     /* (a doubled character right after its unit is not deferred: joining
      * it changes no state either) */
     if (single && sc->replaying != 1 && noise_taken(db, s, v, sc->last_latin) &&
@@ -470,7 +511,8 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     }
     if (sc->pending) {
         sc->pending = 0;
-        shi_resolve(sc, sc->unit - 1, word | (redup ? SHI_NEXT_REDUP : 0));
+        shi_resolve(sc, sc->unit - 1,
+                    word | (redup ? SHI_NEXT_REDUP : 0) | join_next(sc, sc->unit - 1, cp, v));
     }
     sc->last_dot = 0;
     if (sc->gap && sc->last_digit && is_digit_value(v))
@@ -525,6 +567,7 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         defer_char(sc, cp, v, off, len);
     else
         step_char(sc, cp, v, off, len);
+    recent_put(sc, cp, v);
 }
 
 /* What the general step does with a character, past the rule segment. */
@@ -667,7 +710,7 @@ void shi_scanner_finish(shi_scanner *sc)
     if (sc->status)
         return;
     while (sc->defer_n && !sc->status) {
-        if (sc->defer_n > sc->defer_gap && sc->defer_end)
+        if (sc->defer_n > sc->defer_gap && (sc->defer_end || sc->defer_join))
             defer_skip_wins(sc); /* the hit that needed a word boundary after it */
         else                     /* the text ends while deferred: the take reading */
             defer_take(sc);

@@ -244,6 +244,46 @@ static void test_noise_in_entries_hides_nothing(void **state)
     shai_db_free(db);
 }
 
+/* Noise between two words ends a match: the character next to the gap makes
+ * a common word with the text's character beyond the hit (弹|性 服务, 安静.坐|落,
+ * 下去 你的), both sides alike; real evasions keep hitting (聚众赌 博及: 众赌
+ * and 博及 are no words). Texts from the bundled corpora. */
+static void test_noise_between_words(void **state)
+{
+    (void)state;
+    shai_builder *b = new_builder();
+    static const char *const words[] = {"性服务", "静坐", "去你的", "罢运",
+                                        "恶心人", "赌博", "法轮功", "他妈"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        assert_status(add_plain(b, words[i], strlen(words[i])), SHAI_OK);
+    shai_db *db = compile_builder(b);
+    shai_builder_free(b);
+    static const struct {
+        const char *text;
+        size_t len;
+        const char *hits;
+    } cases[] = {
+        {LIT("很好的弹性 服务很到位"), ""}, {LIT("空气清新,安静.坐落在山坡上"), ""},
+        {LIT("生活下去 你的妈妈"), ""},     {LIT("平凡也罢 运动最后"), ""},
+        {LIT("真是恶心 人家起码"), ""},     {LIT("彈性 服務"), ""},
+        {LIT("赌 博"), "0-7:赌博"},         {LIT("我要赌 博"), "6-13:赌博"},
+        {LIT("聚众赌 博及"), "6-13:赌博"},  {LIT("赌.博网站"), "0-7:赌博"},
+        {LIT("法 轮 功"), "0-11:法轮功"},   {LIT("真他 妈"), "3-10:他妈"},
+        {LIT("性 服务"), "0-10:性服务"},    {LIT("弹性服务"), "3-12:性服务"},
+        {LIT("静坐落"), "0-6:静坐"},
+    };
+    static const uint32_t modes[] = {0, SHAI_SCAN_OVERLAPPING};
+    for (size_t m = 0; m < 2; m++) {
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            const char *got = scan_render(db, cases[i].text, cases[i].len, modes[m]);
+            if (strcmp(got, cases[i].hits) != 0)
+                print_error("case #%zu '%s', flags %u\n", i, cases[i].text, (unsigned)modes[m]);
+            assert_string_equal(got, cases[i].hits);
+        }
+    }
+    shai_db_free(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_exact_entries),
         cmocka_unit_test(test_options_change_matching),
         cmocka_unit_test(test_noise_in_entries_hides_nothing),
+        cmocka_unit_test(test_noise_between_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -351,15 +351,17 @@ def next_unit_pos(line, p):
 
 def match_entry_at(ph, line, e, start):
     """All matches of entry e starting at char index start: a list of
-    (end, latin_used, homophones, exacts, latin_tokens)."""
+    (end, latin_used, homophones, exacts, latin_tokens, gaps): gaps says
+    whether noise follows the first unit and whether it comes before the
+    last."""
     out = []
     n = len(e.units)
 
-    def rec(k, p, intok, lat, hom, exa, toks):
+    def rec(k, p, intok, lat, hom, exa, toks, gaps=(False, False)):
         if k == n:
             if intok:
                 return  # the Latin part must end at a token end
-            out.append((p, lat, hom, exa, toks))
+            out.append((p, lat, hom, exa, toks, gaps))
             return
         if intok:
             q = p
@@ -369,14 +371,15 @@ def match_entry_at(ph, line, e, start):
             q = next_unit_pos(line, p)
             if q is None:
                 return
+            gaps = (gaps[0] or (k == 1 and q > p), gaps[1] or (k == n - 1 and q > p))
         u = e.units[k]
         c = line.f[q]
         kind = line.kind[q]
         if kind == "han":
             if c == u:
-                rec(k + 1, q + 1, False, lat, hom, exa + 1, toks)
+                rec(k + 1, q + 1, False, lat, hom, exa + 1, toks, gaps)
             elif ph.homophone(c, u, e.near):
-                rec(k + 1, q + 1, False, lat, hom + 1, exa, toks)
+                rec(k + 1, q + 1, False, lat, hom + 1, exa, toks, gaps)
             return
         if kind != "lat":
             return
@@ -400,7 +403,7 @@ def match_entry_at(ph, line, e, start):
                     continue
                 tried.add(key)
                 ntoks = toks if line.tok_start[q] in toks else toks + (line.tok_start[q],)
-                rec(k + 1, p2, p2 < tend, True, hom, exa, ntoks)
+                rec(k + 1, p2, p2 < tend, True, hom, exa, ntoks, gaps)
 
     if line.kind[start] == "noise":
         return out
@@ -439,6 +442,19 @@ def across_words(line, s, e):
     return False
 
 
+def joins_words(line, s, e, gaps):
+    """Noise between two words (docs/lexicon-format.md): an exact match
+    [s, e) with noise after its first character that makes a word with the
+    one right before it, or with noise before its last character that makes
+    a word with the one right after it."""
+    f, k = line.f, line.kind
+    if gaps[0] and s > 0 and k[s - 1] == "han" and is_word_pair(f[s - 1], f[s]):
+        return True
+    if gaps[1] and e < len(f) and k[e] == "han" and is_word_pair(f[e - 1], f[e]):
+        return True
+    return False
+
+
 def capitalised(line, toks):
     for t in toks:
         a = line.orig[t]
@@ -454,7 +470,7 @@ def candidates(ph, line, entries):
     out = set()
     for start in range(len(line.f)):
         for e in entries:
-            for end, lat, hom, exa, toks in match_entry_at(ph, line, e, start):
+            for end, lat, hom, exa, toks, gaps in match_entry_at(ph, line, e, start):
                 if lat:
                     if english_context(ph, line, start, end) or capitalised(line, toks):
                         continue
@@ -464,6 +480,8 @@ def candidates(ph, line, entries):
                         continue
                     kind = "homophone"
                 else:
+                    if joins_words(line, start, end, gaps):
+                        continue
                     kind = "none"
                 out.add((start, end, e.word, kind))
     return out
