@@ -78,6 +78,7 @@ struct file_tally {
     uint64_t hits;
     uint64_t block_hits;
     bool binary; /* found in a directory, skipped */
+    bool failed; /* not scanned: it could not be opened, read or extracted */
 };
 
 struct scan_config {
@@ -1397,6 +1398,7 @@ static int scan_document(const struct scan_config *cfg, int fd, const char *name
 
     if (read_rest(fd, buf, cap, len) != 0) {
         cli_error("%s: %s", name, strerror(errno));
+        t->failed = true;
         return CLI_EXIT_ERROR;
     }
     if (kind == DOC_DOCX) {
@@ -1410,6 +1412,7 @@ static int scan_document(const struct scan_config *cfg, int fd, const char *name
     }
     if (rc != 0) {
         cli_error("%s: %s", name, rc < 0 ? "out of memory" : why);
+        t->failed = true;
         return CLI_EXIT_ERROR;
     }
     status = scan_decoded_markup(cfg, name, &d, kind, out, t);
@@ -1440,6 +1443,7 @@ static int stream_path(const struct scan_config *cfg, struct input *in, size_t i
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             cli_error("%s: %s", path, strerror(errno));
+            cfg->tally[idx].failed = true;
             return CLI_EXIT_ERROR;
         }
         in->name = path;
@@ -1462,10 +1466,11 @@ static int stream_path(const struct scan_config *cfg, struct input *in, size_t i
     complete = n == 0 || (!interactive && (uint64_t)st.st_size <= (uint64_t)n);
     enum scan_doc kind = fd == STDIN_FILENO ? DOC_NONE : scan_doc_kind(path);
     if (kind != DOC_NONE) {
-        struct file_tally t = {0, 0, false};
+        struct file_tally t = {0, 0, false, false};
         status = scan_document(cfg, fd, in->name, kind, &in->buf, &in->cap, &in->len, in->out, &t);
         in->hits = t.hits;
         in->block_hits = t.block_hits;
+        cfg->tally[idx].failed |= t.failed;
         goto out;
     }
     switch (scan_detect(in->buf, in->len, complete, cfg->encoding, &charset)) {
@@ -1482,7 +1487,7 @@ static int stream_path(const struct scan_config *cfg, struct input *in, size_t i
         }
         break;
     case ENC_DECODE: {
-        struct file_tally t = {0, 0, false};
+        struct file_tally t = {0, 0, false, false};
         status =
             decode_and_scan(cfg, fd, in->name, charset, &in->buf, &in->cap, &in->len, in->out, &t);
         in->hits = t.hits;
@@ -1799,6 +1804,7 @@ static void write_batch(struct pool *p, struct block *b)
         progress_add(r->bytes, 0);
         if (r->open_errno) {
             cli_error("%s: %s", r->name, strerror(r->open_errno));
+            p->cfg->tally[r->file].failed = true;
             status_add(&p->status, CLI_EXIT_ERROR);
         } else if (r->binary) {
             p->cfg->tally[r->file].binary = true;
@@ -2049,6 +2055,7 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
             int err = errno;
             pool_drain(p);
             cli_error("%s: %s", path, strerror(err));
+            p->cfg->tally[file].failed = true;
             status_add(&p->status, CLI_EXIT_ERROR);
             return;
         }
@@ -2741,7 +2748,7 @@ static void scan_release(struct scan_config *cfg)
  * file (files with hits only), in input order. */
 static void print_summary(const struct scan_config *cfg, const char *const *files, size_t n_files)
 {
-    uint64_t hits = 0, block_hits = 0, with_hits = 0, scanned = 0;
+    uint64_t hits = 0, block_hits = 0, with_hits = 0, scanned = 0, failed = 0;
     FILE *e = stderr;
 
     cli_out_flush(&cli_stdout);
@@ -2749,12 +2756,16 @@ static void print_summary(const struct scan_config *cfg, const char *const *file
         hits += cfg->tally[i].hits;
         block_hits += cfg->tally[i].block_hits;
         with_hits += cfg->tally[i].hits > 0;
-        scanned += !cfg->tally[i].binary;
+        scanned += !cfg->tally[i].binary && !cfg->tally[i].failed;
+        failed += cfg->tally[i].failed;
     }
     fprintf(e, "shai: %llu file%s scanned, %llu with hits; %llu hit%s: %llu block, %llu review\n",
             (unsigned long long)scanned, scanned == 1 ? "" : "s", (unsigned long long)with_hits,
             (unsigned long long)hits, hits == 1 ? "" : "s", (unsigned long long)block_hits,
             (unsigned long long)(hits - block_hits));
+    if (failed > 0)
+        fprintf(e, "  not scanned (errors above): %llu file%s\n", (unsigned long long)failed,
+                failed == 1 ? "" : "s");
     for (uint32_t c = 0; c <= cfg->category_count; c++) {
         uint64_t n = __atomic_load_n(&cfg->category_hits[c], __ATOMIC_RELAXED);
         const char *name = c < cfg->category_count && cfg->category_names[c]

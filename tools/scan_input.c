@@ -762,6 +762,10 @@ int scan_docx_text(const unsigned char *src, size_t n, struct decoded *out, cons
     int rc = 1;
 
     memset(out, 0, sizeof *out);
+    if (n == 0) { /* libzip reads no bytes as an archive of no files */
+        *why = "not a .docx (an empty file)";
+        return 1;
+    }
     zip_error_init(&zerr);
     zs = zip_source_buffer_create(src, n, 0, &zerr);
     if (!zs) {
@@ -772,7 +776,11 @@ int scan_docx_text(const unsigned char *src, size_t n, struct decoded *out, cons
     if (!z) {
         zip_source_free(zs);
         zip_error_fini(&zerr);
-        *why = "not a .docx (not a zip archive)";
+        /* a local file header first: a zip cut short (its directory is
+         * at the end) or damaged */
+        *why = n >= 4 && memcmp(src, "PK\3\4", 4) == 0
+                   ? "not a .docx (a zip archive cut short or damaged)"
+                   : "not a .docx (not a zip archive)";
         return 1;
     }
     zip_error_fini(&zerr);
