@@ -1263,6 +1263,50 @@ class TestThreads(CliTestCase):
             self.outputs_agree(["-L", lex, *args], files=[f, root, "-", root + "/c"],
                                input="赌博\n")
 
+    def test_walk_while_the_db_opens(self):
+        # issue 18: with workers the walk starts while the db opens in a
+        # thread of its own. A directory that cannot be read (its path is
+        # over PATH_MAX: ENAMETOOLONG, even for root) is reported as with
+        # -j1, before the files after it; when the db cannot be made,
+        # nothing of the walk is printed, only why.
+        lex = self.lexicon(self.LEXICON)
+        self.write("tree/a/f.txt", "赌博\n")
+        self.write("tree/c/g.txt", "刷单\n")
+        fd = os.open(self.path("tree"), os.O_RDONLY)
+        try:
+            os.mkdir("b", dir_fd=fd)
+            for _ in range(24):  # 24 levels of 200 bytes
+                nfd = None
+                os.mkdir("d" * 200, dir_fd=fd)
+                nfd = os.open("d" * 200, os.O_RDONLY, dir_fd=fd)
+                os.close(fd)
+                fd = nfd
+            os.close(os.open("h.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd))
+        finally:
+            os.close(fd)
+        root = self.path("tree")
+        outs = set()
+        for j in ("-j1", "-j2", "-j3"):
+            p = self.scan("-L", lex, j, root)
+            self.assert_exit(p, 2)
+            self.assertEqual(p.stdout.decode().splitlines(), [
+                root + "/a/f.txt:1:1: 赌博 [gambling/block]",
+                root + "/c/g.txt:1:1: 刷单 [fraud/block]"])
+            err = p.stderr.decode()
+            self.assertIn("File name too long", err)
+            self.assertEqual(len(err.splitlines()), 1, err)
+            outs.add((p.stdout, p.stderr))
+            bad = self.write("bad.txt", "@category x\n@action never\n赌博\n")
+            p = self.scan("-L", bad, j, root, self.path("missing.txt"))
+            self.assert_exit(p, 2)
+            self.assertEqual(p.stdout, b"")
+            err = p.stderr.decode()
+            self.assertEqual(len(err.splitlines()), 1, err)
+            self.assertIn("bad.txt", err)
+            self.assertNotIn("too long", err)
+            self.assertNotIn("missing.txt", err)
+        self.assertEqual(len(outs), 1)
+
     @slow
     def test_giant_line_bounded(self):
         # A 40 MB line without '\n': the parallel reader gives up on blocks
