@@ -224,7 +224,7 @@ static int walk(const char *dir, const struct scan_filter *filter, struct scan_f
         v[i].size = v[i].err ? 0 : (uint64_t)st.st_size;
     }
     closedir(d);
-    if (status == 0)
+    if (status == 0 && n > 1) /* v is NULL in an empty directory */
         qsort(v, n, sizeof *v, compare_entries);
     size_t dlen = strlen(dir);
     bool slash = dlen > 0 && dir[dlen - 1] == '/';

@@ -1274,8 +1274,8 @@ class TestThreads(CliTestCase):
         self.write("tree/c/g.txt", "刷单\n")
         fd = os.open(self.path("tree"), os.O_RDONLY)
         try:
-            os.mkdir("b", dir_fd=fd)
-            for _ in range(24):  # 24 levels of 200 bytes
+            os.mkdir("b", dir_fd=fd)  # empty
+            for _ in range(24):  # tree/ddd...: 24 levels of 200 bytes
                 nfd = None
                 os.mkdir("d" * 200, dir_fd=fd)
                 nfd = os.open("d" * 200, os.O_RDONLY, dir_fd=fd)
