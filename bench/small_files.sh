@@ -6,7 +6,9 @@
 # round; medians of the rounds are printed, and the -j1/-j2 ratio taken
 # round by round (the runs of a round share the host's load), then its
 # median. The load average before and after is printed: the speed-up needs
-# two idle cores.
+# two idle cores. The CPU time of each run (user + system, all its threads)
+# is printed too: on a loaded machine the wall times say little, while the
+# CPU time of -j2 against -j1's shows what the threads cost in all.
 #
 #   bench/small_files.sh CORPORA_DIR
 #
@@ -66,9 +68,19 @@ if [ -n "$BASELINE" ]; then
     set -- "$@" "baseline -j1|$BASELINE|1" "baseline -j2|$BASELINE|2"
 fi
 
-now() {
-    date +%s%N
-}
+# python3 run.py OUTPUT COMMAND...: the command's wall and CPU time (user
+# + system of all its threads), in ns, on one line; exit status 1 when the
+# command's was over 1 (hits are 1).
+cat >"$TMP/run.py" <<'PY'
+import os, subprocess, sys, time
+with open(sys.argv[1], "wb") as out:
+    t0 = time.perf_counter_ns()
+    p = subprocess.Popen(sys.argv[2:], stdout=out)
+    _, status, ru = os.wait4(p.pid, 0)
+    t1 = time.perf_counter_ns()
+print(t1 - t0, int((ru.ru_utime + ru.ru_stime) * 1e9))
+sys.exit(1 if os.waitstatus_to_exitcode(status) > 1 else 0)
+PY
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # one run of each to warm the page cache
 for s in "$@"; do
@@ -82,15 +94,13 @@ while [ "$r" -lt "$ROUNDS" ]; do
         i=$((i + 1))
         b=$(echo "$s" | cut -d'|' -f2)
         j=$(echo "$s" | cut -d'|' -f3)
-        t0=$(now)
-        rc=0
-        "$b/tools/shai" scan --db "$b/wordlists/default.shai" -j"$j" "$DIR" >"$TMP/out.$i" || rc=$?
-        t1=$(now)
-        if [ "$rc" -gt 1 ]; then
-            echo "shai scan failed ($s): status $rc" >&2
+        python3 "$TMP/run.py" "$TMP/out.$i" "$b/tools/shai" scan --db "$b/wordlists/default.shai" \
+            -j"$j" "$DIR" >"$TMP/run" || {
+            echo "shai scan failed ($s)" >&2
             exit 1
-        fi
-        echo $((t1 - t0)) >>"$TMP/times.$i"
+        }
+        cut -d' ' -f1 "$TMP/run" >>"$TMP/times.$i"
+        cut -d' ' -f2 "$TMP/run" >>"$TMP/cpu.$i"
     done
     r=$((r + 1))
 done
@@ -101,20 +111,19 @@ echo "## shai scan DIR, $FILES files of $LINES line(s), $(du -sb "$DIR" | cut -f
 echo ""
 echo "load average (1, 5, 15 min) before: $load_before; after: $load_after; $(nproc) CPUs"
 echo ""
-echo "| setting | median ms | runs (ms) |"
-echo "|---|---:|---|"
+median() {
+    sort -n "$1" | awk '
+        { t[NR] = $1 / 1e6 }
+        END { printf "%.1f", (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'
+}
+echo "| setting | median ms | runs (ms) | median CPU ms |"
+echo "|---|---:|---|---:|"
 i=0
 for s in "$@"; do
     i=$((i + 1))
     name=$(echo "$s" | cut -d'|' -f1)
-    sort -n "$TMP/times.$i" | awk -v name="$name" '
-        { t[NR] = $1 / 1e6 }
-        END {
-            m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
-            all = ""
-            for (k = 1; k <= NR; k++) all = all sprintf("%s%.1f", k > 1 ? " " : "", t[k])
-            printf "| %s | %.1f | %s |\n", name, m, all
-        }'
+    all=$(sort -n "$TMP/times.$i" | awk '{ printf "%s%.1f", (NR > 1 ? " " : ""), $1 / 1e6 }')
+    echo "| $name | $(median "$TMP/times.$i") | $all | $(median "$TMP/cpu.$i") |"
 done
 echo ""
 ratio() {

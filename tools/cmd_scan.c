@@ -78,6 +78,7 @@ struct file_tally {
     uint64_t hits;
     uint64_t block_hits;
     bool binary; /* found in a directory, skipped */
+    bool failed; /* not scanned: it could not be opened, read or extracted */
 };
 
 struct scan_config {
@@ -1397,6 +1398,7 @@ static int scan_document(const struct scan_config *cfg, int fd, const char *name
 
     if (read_rest(fd, buf, cap, len) != 0) {
         cli_error("%s: %s", name, strerror(errno));
+        t->failed = true;
         return CLI_EXIT_ERROR;
     }
     if (kind == DOC_DOCX) {
@@ -1410,6 +1412,7 @@ static int scan_document(const struct scan_config *cfg, int fd, const char *name
     }
     if (rc != 0) {
         cli_error("%s: %s", name, rc < 0 ? "out of memory" : why);
+        t->failed = true;
         return CLI_EXIT_ERROR;
     }
     status = scan_decoded_markup(cfg, name, &d, kind, out, t);
@@ -1440,6 +1443,7 @@ static int stream_path(const struct scan_config *cfg, struct input *in, size_t i
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             cli_error("%s: %s", path, strerror(errno));
+            cfg->tally[idx].failed = true;
             return CLI_EXIT_ERROR;
         }
         in->name = path;
@@ -1462,10 +1466,11 @@ static int stream_path(const struct scan_config *cfg, struct input *in, size_t i
     complete = n == 0 || (!interactive && (uint64_t)st.st_size <= (uint64_t)n);
     enum scan_doc kind = fd == STDIN_FILENO ? DOC_NONE : scan_doc_kind(path);
     if (kind != DOC_NONE) {
-        struct file_tally t = {0, 0, false};
+        struct file_tally t = {0, 0, false, false};
         status = scan_document(cfg, fd, in->name, kind, &in->buf, &in->cap, &in->len, in->out, &t);
         in->hits = t.hits;
         in->block_hits = t.block_hits;
+        cfg->tally[idx].failed |= t.failed;
         goto out;
     }
     switch (scan_detect(in->buf, in->len, complete, cfg->encoding, &charset)) {
@@ -1482,7 +1487,7 @@ static int stream_path(const struct scan_config *cfg, struct input *in, size_t i
         }
         break;
     case ENC_DECODE: {
-        struct file_tally t = {0, 0, false};
+        struct file_tally t = {0, 0, false, false};
         status =
             decode_and_scan(cfg, fd, in->name, charset, &in->buf, &in->cap, &in->len, in->out, &t);
         in->hits = t.hits;
@@ -1552,6 +1557,7 @@ struct file_result {
     bool fallback, binary, walked;
     size_t out_end; /* its output ends there in the block's output */
     size_t bytes;
+    uint64_t size; /* a regular file of that size when it was found */
 };
 
 struct pool {
@@ -1611,19 +1617,20 @@ static void block_spill(struct cli_out *o)
 
 /* A small file read whole by the worker (the main thread only queues its
  * name, so that opening and reading many small files is parallel too).
- * Returns whether the block is ready to be scanned as UTF-8. */
-static bool self_read(const struct scan_config *cfg, struct block *b)
+ * `size`: what lstat or stat said of it, a regular file, when it was found
+ * (so no fstat here: one system call fewer a file); a file that grew since
+ * is read to its end all the same, or left to the main thread. Returns
+ * whether the block is ready to be scanned as UTF-8. */
+static bool self_read(const struct scan_config *cfg, struct block *b, uint64_t size)
 {
     const char *charset;
-    struct stat st;
     int fd = open(b->name, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0) {
         b->open_errno = errno;
         return false;
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > SELF_READ_MAX ||
-        buf_reserve(&b->buf, &b->cap, 0, (size_t)st.st_size + 1, CHUNK) != 0) {
+    if (size > SELF_READ_MAX || buf_reserve(&b->buf, &b->cap, 0, (size_t)size + 1, CHUNK) != 0) {
         close(fd);
         b->fallback = true;
         return false;
@@ -1645,8 +1652,8 @@ static bool self_read(const struct scan_config *cfg, struct block *b)
             b->fallback = true;
             return false;
         }
-        if (b->len == (size_t)st.st_size)
-            break; /* all of it as fstat saw it: no read to learn of the end */
+        if (b->len == (size_t)size)
+            break; /* all of it as the walk saw it: no read to learn of the end */
     }
     close(fd);
     switch (scan_detect(b->buf, b->len, true, cfg->encoding, &charset)) {
@@ -1692,7 +1699,7 @@ static void scan_batch(const struct scan_config *cfg, struct block *b, shai_scra
         b->fallback = b->binary = false;
         b->walked = r->walked;
         b->open_errno = 0;
-        if (self_read(cfg, b))
+        if (self_read(cfg, b, r->size))
             scan_block_body(cfg, b, scratch);
         r->hits = b->hits;
         r->block_hits = b->block_hits;
@@ -1799,6 +1806,7 @@ static void write_batch(struct pool *p, struct block *b)
         progress_add(r->bytes, 0);
         if (r->open_errno) {
             cli_error("%s: %s", r->name, strerror(r->open_errno));
+            p->cfg->tally[r->file].failed = true;
             status_add(&p->status, CLI_EXIT_ERROR);
         } else if (r->binary) {
             p->cfg->tally[r->file].binary = true;
@@ -2049,6 +2057,7 @@ static void pool_scan_path(struct pool *p, size_t file, const char *path)
             int err = errno;
             pool_drain(p);
             cli_error("%s: %s", path, strerror(err));
+            p->cfg->tally[file].failed = true;
             status_add(&p->status, CLI_EXIT_ERROR);
             return;
         }
@@ -2246,6 +2255,7 @@ static int batch_add(struct block *b, size_t file, const char *name, bool walked
     b->batch[b->nbatch].file = file;
     b->batch[b->nbatch].name = name;
     b->batch[b->nbatch].walked = walked;
+    b->batch[b->nbatch].size = size;
     b->nbatch++;
     b->batch_bytes += size;
     return 0;
@@ -2417,6 +2427,60 @@ static int tally_reserve(struct scan_config *cfg, size_t n)
     return 0;
 }
 
+/* The db, the policy and what the scan derives from them (category
+ * names, suggestions: scan_prepare), made in a thread of their own with
+ * -jN while the main thread walks the directories (opening the default db
+ * with its variants is a good part of a scan of many small files). Errors
+ * are printed there; nothing else prints until it is done. */
+struct db_job {
+    struct cli_db_source *src;
+    const struct cli_policy_options *popt;
+    struct scan_config *cfg;
+    shai_db **db;
+    shai_policy **policy;
+    int status; /* CLI_EXIT_CLEAN: all made */
+    bool done;  /* atomic: status is set */
+    pthread_t thread;
+};
+
+static int scan_prepare(struct scan_config *cfg);
+
+static int db_job_run(struct db_job *j)
+{
+    struct scan_config *cfg = j->cfg;
+
+    if (cli_open_db(j->src, j->db, NULL, NULL) != CLI_EXIT_CLEAN)
+        return CLI_EXIT_ERROR;
+    cfg->db = *j->db;
+    if (cli_make_policy("scan", *j->db, j->popt, j->policy) != CLI_EXIT_CLEAN)
+        return CLI_EXIT_ERROR;
+    cfg->policy = *j->policy;
+    cfg->category_count = shai_db_category_count(*j->db);
+    cfg->category_names = calloc((size_t)cfg->category_count + 1, sizeof *cfg->category_names);
+    if (!cfg->category_names) {
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    for (uint32_t i = 0; i < cfg->category_count; i++) {
+        const char *name = NULL;
+        if (shai_db_category_name(*j->db, i, &name) == SHAI_OK)
+            cfg->category_names[i] = name;
+    }
+    if (scan_prepare(cfg) != 0) {
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    return CLI_EXIT_CLEAN;
+}
+
+static void *db_job_main(void *arg)
+{
+    struct db_job *j = arg;
+    j->status = db_job_run(j);
+    __atomic_store_n(&j->done, true, __ATOMIC_RELEASE);
+    return NULL;
+}
+
 /* issue 18: the inputs as the directory walk finds them (scan_files'
  * `found`): the scan of the first files runs while the walk goes on. */
 struct walk_feed {
@@ -2424,23 +2488,60 @@ struct walk_feed {
     struct pool *pool;
     size_t n_operands; /* the progress line's total until the walk says more */
     bool no_memory;
+    /* the db being made meanwhile (NULL: made); the inputs found until it
+     * is are fed to the pool then */
+    struct db_job *job;
+    size_t nthreads;
+    size_t fed;     /* inputs given to the pool */
+    bool pool_on;   /* the pool runs (else the streaming engine, after the walk) */
+    bool db_failed; /* the job failed (it said why): stop */
 };
 
-static bool feed_found(void *user, const struct scan_files *f, size_t idx)
+/* The db job is done: wait for its thread, print the walk's errors kept
+ * until now, start the workers. False when the db could not be made. */
+static bool feed_db_ready(struct walk_feed *w, struct scan_files *f)
+{
+    pthread_join(w->job->thread, NULL);
+    int st = w->job->status;
+    w->job = NULL;
+    if (st != CLI_EXIT_CLEAN) {
+        w->db_failed = true;
+        return false;
+    }
+    scan_files_print_errors(f);
+    progress_start(w->cfg, 0);
+    w->pool_on = pool_start(w->pool, w->cfg, w->nthreads) == 0;
+    return true;
+}
+
+static bool feed_found(void *user, const struct scan_files *found, size_t idx)
 {
     struct walk_feed *w = user;
     struct scan_config *cfg = w->cfg;
+    struct scan_files *f = (struct scan_files *)found; /* its errors: feed_db_ready */
 
-    if (tally_reserve(cfg, idx + 1) != 0) {
-        w->no_memory = true;
-        return false;
+    if (w->job) {
+        if (!__atomic_load_n(&w->job->done, __ATOMIC_ACQUIRE))
+            return true; /* gathered meanwhile */
+        if (!feed_db_ready(w, f))
+            return false;
     }
-    cfg->walked = f->walked; /* read by the main thread only */
-    cfg->sizes = f->sizes;
-    progress.n_files = f->n > w->n_operands ? f->n : w->n_operands;
-    pool_add_file(w->pool, idx, f->paths[idx], f->walked[idx], f->sizes[idx]);
-    progress_add(0, 1);
-    return !w->pool->abort;
+    if (!w->pool_on)
+        return true;
+    for (; w->fed <= idx; w->fed++) {
+        if (tally_reserve(cfg, w->fed + 1) != 0) {
+            w->no_memory = true;
+            return false;
+        }
+        cfg->walked = f->walked; /* read by the main thread only */
+        cfg->sizes = f->sizes;
+        progress.n_files = f->n > w->n_operands ? f->n : w->n_operands;
+        pool_add_file(w->pool, w->fed, f->paths[w->fed], f->walked[w->fed], f->sizes[w->fed]);
+        progress_add(0, 1);
+        if (w->pool->abort)
+            return false;
+    }
+    return true;
 }
 
 void cmd_scan_help(FILE *out)
@@ -2741,7 +2842,7 @@ static void scan_release(struct scan_config *cfg)
  * file (files with hits only), in input order. */
 static void print_summary(const struct scan_config *cfg, const char *const *files, size_t n_files)
 {
-    uint64_t hits = 0, block_hits = 0, with_hits = 0, scanned = 0;
+    uint64_t hits = 0, block_hits = 0, with_hits = 0, scanned = 0, failed = 0;
     FILE *e = stderr;
 
     cli_out_flush(&cli_stdout);
@@ -2749,12 +2850,16 @@ static void print_summary(const struct scan_config *cfg, const char *const *file
         hits += cfg->tally[i].hits;
         block_hits += cfg->tally[i].block_hits;
         with_hits += cfg->tally[i].hits > 0;
-        scanned += !cfg->tally[i].binary;
+        scanned += !cfg->tally[i].binary && !cfg->tally[i].failed;
+        failed += cfg->tally[i].failed;
     }
     fprintf(e, "shai: %llu file%s scanned, %llu with hits; %llu hit%s: %llu block, %llu review\n",
             (unsigned long long)scanned, scanned == 1 ? "" : "s", (unsigned long long)with_hits,
             (unsigned long long)hits, hits == 1 ? "" : "s", (unsigned long long)block_hits,
             (unsigned long long)(hits - block_hits));
+    if (failed > 0)
+        fprintf(e, "  not scanned (errors above): %llu file%s\n", (unsigned long long)failed,
+                failed == 1 ? "" : "s");
     for (uint32_t c = 0; c <= cfg->category_count; c++) {
         uint64_t n = __atomic_load_n(&cfg->category_hits[c], __ATOMIC_RELAXED);
         const char *name = c < cfg->category_count && cfg->category_names[c]
@@ -2838,7 +2943,9 @@ int cmd_scan(int argc, char **argv)
     struct scan_filter filter = {NULL, 0, NULL, 0};
     struct scan_files inputs;
     struct pool pool;
-    struct walk_feed feed = {&cfg, &pool, 0, false};
+    struct walk_feed feed = {&cfg, &pool, 0, false, NULL, 0, 0, false, false};
+    struct db_job job = {.src = &src, .popt = &popt, .cfg = &cfg, .db = &db, .policy = &policy};
+    bool feed_walk;
     bool feeding = false;
     const char **operands;
     const char *color = "auto", *suggest = "auto";
@@ -3073,45 +3180,45 @@ int cmd_scan(int argc, char **argv)
     }
     src.lexicons = lexicons;
     src.n_lexicons = n_lexicons;
-    if (cli_open_db(&src, &db, NULL, NULL) != CLI_EXIT_CLEAN)
-        goto out;
-    cfg.db = db;
-    if (cli_make_policy("scan", db, &popt, &policy) != CLI_EXIT_CLEAN)
-        goto out;
-    cfg.policy = policy;
-    cfg.category_count = shai_db_category_count(db);
-    cfg.category_names = calloc((size_t)cfg.category_count + 1, sizeof *cfg.category_names);
-    if (!cfg.category_names) {
-        cli_error("out of memory");
-        goto out;
-    }
-    for (uint32_t i = 0; i < cfg.category_count; i++) {
-        const char *name = NULL;
-        if (shai_db_category_name(db, i, &name) == SHAI_OK)
-            cfg.category_names[i] = name;
-    }
-    if (scan_prepare(&cfg) != 0) {
-        cli_error("out of memory");
-        goto out;
-    }
-
-    status = -1;
-    progress_start(&cfg, 0);
     /* issue 18: SARIF, one document, its results in one thread */
     if (cfg.format == FORMAT_SARIF && cfg.report == REPORT_HITS)
         nthreads = 1;
     /* a vertical run may span the blocks the workers take */
     if (cfg.flags & SHAI_SCAN_VERTICAL)
         nthreads = 1;
-    /* issue 18: with workers, the files are scanned as the walk finds them */
-    if (nthreads > 1 && !records.jsonl && !records.verdicts &&
-        pool_start(&pool, &cfg, nthreads) == 0) {
-        feeding = true;
-        feed.n_operands = n_files;
+    /* issue 18: with workers, the files are scanned as the walk finds them,
+     * and the walk starts while the db opens (db_job) */
+    feed_walk = nthreads > 1 && !records.jsonl && !records.verdicts;
+    feed.n_operands = n_files;
+    feed.nthreads = nthreads;
+    if (feed_walk && pthread_create(&job.thread, NULL, db_job_main, &job) == 0) {
+        feed.job = &job;
+        inputs.defer_errors = true;
+    } else if (db_job_run(&job) != CLI_EXIT_CLEAN) {
+        goto out;
+    } else {
+        progress_start(&cfg, 0);
+        if (feed_walk)
+            feed.pool_on = pool_start(&pool, &cfg, nthreads) == 0;
+    }
+    if (feed_walk) {
         inputs.found = feed_found;
         inputs.found_user = &feed;
     }
-    switch (scan_files_expand(files, n_files, &filter, &inputs)) {
+
+    status = -1;
+    int expanded = scan_files_expand(files, n_files, &filter, &inputs);
+    if (feed.job) {
+        /* the walk ended first */
+        if (feed_db_ready(&feed, &inputs) && expanded >= 0 && inputs.n > feed.fed)
+            feed_found(&feed, &inputs, inputs.n - 1);
+    }
+    if (feed.db_failed) {
+        status = CLI_EXIT_ERROR;
+        goto out;
+    }
+    feeding = feed.pool_on;
+    switch (expanded) {
     case 0:
         break;
     case -1:

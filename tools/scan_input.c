@@ -136,6 +136,39 @@ static int files_add(struct scan_files *f, const char *path, char *owned, bool w
     return 0;
 }
 
+/* An error of the walk: printed, or kept (defer_errors; printed at once
+ * when there is no memory to keep it). */
+static void walk_error(struct scan_files *f, const char *path, int err)
+{
+    if (f->defer_errors) {
+        if (f->n_errors == f->cap_errors) {
+            size_t cap = f->cap_errors ? 2 * f->cap_errors : 8;
+            struct scan_files_error *v = realloc(f->errors, cap * sizeof *v);
+            if (v) {
+                f->errors = v;
+                f->cap_errors = cap;
+            }
+        }
+        char *copy = f->n_errors < f->cap_errors ? strdup(path) : NULL;
+        if (copy) {
+            f->errors[f->n_errors].path = copy;
+            f->errors[f->n_errors++].err = err;
+            return;
+        }
+    }
+    cli_error("%s: %s", path, strerror(err));
+}
+
+void scan_files_print_errors(struct scan_files *f)
+{
+    for (size_t i = 0; i < f->n_errors; i++) {
+        cli_error("%s: %s", f->errors[i].path, strerror(f->errors[i].err));
+        free(f->errors[i].path);
+    }
+    f->n_errors = 0;
+    f->defer_errors = false;
+}
+
 /* A directory entry: its name and what fstatat said (err: its errno). */
 struct dir_entry {
     char *name;
@@ -163,7 +196,7 @@ static int walk(const char *dir, const struct scan_filter *filter, struct scan_f
     struct dirent *e;
 
     if (!d) {
-        cli_error("%s: %s", dir, strerror(errno));
+        walk_error(out, dir, errno);
         return 2;
     }
     while ((e = readdir(d)) != NULL) {
@@ -191,7 +224,7 @@ static int walk(const char *dir, const struct scan_filter *filter, struct scan_f
         v[i].size = v[i].err ? 0 : (uint64_t)st.st_size;
     }
     closedir(d);
-    if (status == 0)
+    if (status == 0 && n > 1) /* v is NULL in an empty directory */
         qsort(v, n, sizeof *v, compare_entries);
     size_t dlen = strlen(dir);
     bool slash = dlen > 0 && dir[dlen - 1] == '/';
@@ -204,7 +237,7 @@ static int walk(const char *dir, const struct scan_filter *filter, struct scan_f
         }
         snprintf(path, len, "%s%s%s", dir, slash ? "" : "/", v[i].name);
         if (v[i].err) {
-            cli_error("%s: %s", path, strerror(v[i].err));
+            walk_error(out, path, v[i].err);
             status = 2;
             free(path);
         } else if (S_ISDIR(v[i].mode)) {
@@ -256,6 +289,9 @@ void scan_files_free(struct scan_files *f)
     free(f->paths);
     free(f->walked);
     free(f->sizes);
+    for (size_t i = 0; i < f->n_errors; i++)
+        free(f->errors[i].path);
+    free(f->errors);
     memset(f, 0, sizeof *f);
 }
 
@@ -762,6 +798,10 @@ int scan_docx_text(const unsigned char *src, size_t n, struct decoded *out, cons
     int rc = 1;
 
     memset(out, 0, sizeof *out);
+    if (n == 0) { /* libzip reads no bytes as an archive of no files */
+        *why = "not a .docx (an empty file)";
+        return 1;
+    }
     zip_error_init(&zerr);
     zs = zip_source_buffer_create(src, n, 0, &zerr);
     if (!zs) {
@@ -772,7 +812,11 @@ int scan_docx_text(const unsigned char *src, size_t n, struct decoded *out, cons
     if (!z) {
         zip_source_free(zs);
         zip_error_fini(&zerr);
-        *why = "not a .docx (not a zip archive)";
+        /* a local file header first: a zip cut short (its directory is
+         * at the end) or damaged */
+        *why = n >= 4 && memcmp(src, "PK\3\4", 4) == 0
+                   ? "not a .docx (a zip archive cut short or damaged)"
+                   : "not a .docx (not a zip archive)";
         return 1;
     }
     zip_error_fini(&zerr);

@@ -33,6 +33,18 @@ struct scan_files {
     bool (*found)(void *user, const struct scan_files *f, size_t idx);
     void *found_user;
     bool stopped; /* found returned false */
+    /* When set, the walk's errors (a directory or an entry that cannot be
+     * read) are kept, in order, for scan_files_print_errors, not printed:
+     * `shai scan -jN` walks while its db opens, and prints nothing of the
+     * walk if the db cannot be opened. */
+    bool defer_errors;
+    struct scan_files_error *errors;
+    size_t n_errors, cap_errors;
+};
+
+struct scan_files_error {
+    char *path;
+    int err;
 };
 
 struct scan_filter {
@@ -49,6 +61,8 @@ struct scan_filter {
 int scan_files_expand(const char *const *operands, size_t n, const struct scan_filter *filter,
                       struct scan_files *out);
 void scan_files_free(struct scan_files *f);
+/* Print the errors kept (defer_errors) and print the next ones at once. */
+void scan_files_print_errors(struct scan_files *f);
 
 /* Whether `name` is a known --type; the list for messages and help. */
 bool scan_type_known(const char *name);

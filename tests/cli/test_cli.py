@@ -1263,6 +1263,50 @@ class TestThreads(CliTestCase):
             self.outputs_agree(["-L", lex, *args], files=[f, root, "-", root + "/c"],
                                input="赌博\n")
 
+    def test_walk_while_the_db_opens(self):
+        # issue 18: with workers the walk starts while the db opens in a
+        # thread of its own. A directory that cannot be read (its path is
+        # over PATH_MAX: ENAMETOOLONG, even for root) is reported as with
+        # -j1, before the files after it; when the db cannot be made,
+        # nothing of the walk is printed, only why.
+        lex = self.lexicon(self.LEXICON)
+        self.write("tree/a/f.txt", "赌博\n")
+        self.write("tree/c/g.txt", "刷单\n")
+        fd = os.open(self.path("tree"), os.O_RDONLY)
+        try:
+            os.mkdir("b", dir_fd=fd)  # empty
+            for _ in range(24):  # tree/ddd...: 24 levels of 200 bytes
+                nfd = None
+                os.mkdir("d" * 200, dir_fd=fd)
+                nfd = os.open("d" * 200, os.O_RDONLY, dir_fd=fd)
+                os.close(fd)
+                fd = nfd
+            os.close(os.open("h.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd))
+        finally:
+            os.close(fd)
+        root = self.path("tree")
+        outs = set()
+        for j in ("-j1", "-j2", "-j3"):
+            p = self.scan("-L", lex, j, root)
+            self.assert_exit(p, 2)
+            self.assertEqual(p.stdout.decode().splitlines(), [
+                root + "/a/f.txt:1:1: 赌博 [gambling/block]",
+                root + "/c/g.txt:1:1: 刷单 [fraud/block]"])
+            err = p.stderr.decode()
+            self.assertIn("File name too long", err)
+            self.assertEqual(len(err.splitlines()), 1, err)
+            outs.add((p.stdout, p.stderr))
+            bad = self.write("bad.txt", "@category x\n@action never\n赌博\n")
+            p = self.scan("-L", bad, j, root, self.path("missing.txt"))
+            self.assert_exit(p, 2)
+            self.assertEqual(p.stdout, b"")
+            err = p.stderr.decode()
+            self.assertEqual(len(err.splitlines()), 1, err)
+            self.assertIn("bad.txt", err)
+            self.assertNotIn("too long", err)
+            self.assertNotIn("missing.txt", err)
+        self.assertEqual(len(outs), 1)
+
     @slow
     def test_giant_line_bounded(self):
         # A 40 MB line without '\n': the parallel reader gives up on blocks
@@ -1969,7 +2013,8 @@ class TestInputsAndEncodings(CliTestCase):
         lex = self.lexicon(self.LEX + "@category ad-law\n@action review\n最好\tsuggestion=很好\n")
         rng = random.Random(SEED)
         for i in range(300):
-            kind = rng.choice(["utf8", "utf8", "bom", "gbk", "u16", "bin", "empty", "big", "docx"])
+            kind = rng.choice(["utf8", "utf8", "bom", "gbk", "u16", "bin", "empty", "big"]
+                              + (["docx"] if MAKE_DOCX else []))
             body = "第%d个\n" % i + rng.choice(["", "网上赌场", "最好"]) * rng.randint(0, 3) + "\n"
             name = "many/%02d/f%03d.txt" % (i % 7, i)
             if kind == "utf8":
@@ -1987,7 +2032,7 @@ class TestInputsAndEncodings(CliTestCase):
             elif kind == "big":
                 self.write(name, body * 40000)  # over the workers' 512 KiB
             else:
-                make_docx(self.path(name[:-4] + ".docx"), [[body.strip()]])
+                make_docx(self.path(name[:-4] + ".docx"), [[l] for l in body.strip().split("\n")])
         d = self.path("many")
         outs = set()
         for j in ("-j1", "-j2", "-j3"):
@@ -2545,45 +2590,80 @@ class TestMaskAndFix(CliTestCase):
         self.assert_exit(self.run_shai("fix", "-L", lex, input="最好\n"), 2)
 
 
-def make_docx(path, paragraphs):
-    """A minimal real .docx (Office Open XML: content types, package
-    relationships, word/document.xml) with one w:p per paragraph; a
-    paragraph is a list of runs, each a string or ("tab",) / ("br",)."""
-    import zipfile
-    from xml.sax.saxutils import escape
-    W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    body = []
+MAKE_DOCX = os.environ.get("SHAI_MAKE_DOCX", "")
+
+
+def docx_run(args, description):
+    """Run tests/cli/make_docx.c (built with libzip and libxml2, the
+    libraries shai reads a .docx with) with `args` and `description` (str or
+    bytes) on its standard input."""
+    if not MAKE_DOCX:
+        raise unittest.SkipTest("SHAI_MAKE_DOCX not set: shai is built without libzip and libxml2")
+    if isinstance(description, str):
+        description = description.encode()
+    os.makedirs(os.path.dirname(os.path.abspath(args[-1])), exist_ok=True)
+    p = subprocess.run([MAKE_DOCX] + list(args), input=description, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    if p.returncode != 0:
+        raise AssertionError("make_docx failed: %s" % p.stderr.decode(errors="replace"))
+
+
+# A table appended to every document make_docx() writes: its cells are
+# paragraphs too.
+DOCX_TABLE = [[["表格里的代开发票"]]]
+
+
+def docx_description(paragraphs, table=DOCX_TABLE):
+    """make_docx.c's description of `paragraphs` (each a list of runs, a
+    run a string, or ("tab",) / ("br",) / ("bold", text)) then of `table`
+    (rows of cells of paragraphs)."""
+    lines = []
+
+    def par(runs):
+        lines.append("p")
+        for r in runs:
+            if isinstance(r, tuple):
+                lines.append(r[0] if len(r) == 1 else "b " + r[1])
+            else:
+                assert "\n" not in r
+                lines.append("t " + r)
+
     for runs in paragraphs:
-        parts = []
+        par(runs)
+    if table:
+        lines.append("table")
+        for row in table:
+            lines.append("row")
+            for cell in row:
+                lines.append("cell")
+                for runs in cell:
+                    par(runs)
+        lines.append("end")
+    return "\n".join(lines) + "\n"
+
+
+def docx_text(paragraphs, table=DOCX_TABLE):
+    """The text shai extracts from that document (docs/cli.md): a line per
+    paragraph in document order, a tab for w:tab, a space for w:br."""
+    pars = list(paragraphs) + [runs for row in table or [] for cell in row for runs in cell]
+    out = ""
+    for runs in pars:
         for r in runs:
             if r == ("tab",):
-                parts.append("<w:r><w:tab/></w:r>")
+                out += "\t"
             elif r == ("br",):
-                parts.append("<w:r><w:br/></w:r>")
+                out += " "
             else:
-                parts.append('<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">%s</w:t></w:r>'
-                             % escape(r))
-        body.append("<w:p>%s</w:p>" % "".join(parts))
-    # a table: its cells are paragraphs too
-    body.append("<w:tbl><w:tr><w:tc><w:p><w:r><w:t>表格里的代开发票</w:t></w:r></w:p></w:tc>"
-                "</w:tr></w:tbl>")
-    doc = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-           '<w:document xmlns:w="%s"><w:body>%s<w:sectPr/></w:body></w:document>'
-           % (W, "".join(body)))
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml",
-                   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
-                   'openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
-                   'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                   '<Default Extension="xml" ContentType="application/xml"/><Override '
-                   'PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-                   'officedocument.wordprocessingml.document.main+xml"/></Types>')
-        z.writestr("_rels/.rels",
-                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
-                   'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-                   'officeDocument" Target="word/document.xml"/></Relationships>')
-        z.writestr("word/document.xml", doc)
+                out += r[1] if isinstance(r, tuple) else r
+        out += "\n"
+    return out
+
+
+def make_docx(path, paragraphs, table=DOCX_TABLE, args=()):
+    """A real .docx (content types, package and document relationships,
+    word/document.xml, deflated) written by make_docx.c with one w:p per
+    paragraph, then `table`."""
+    docx_run(list(args) + [path], docx_description(paragraphs, table))
 
 
 class TestDocuments(CliTestCase):
@@ -2608,6 +2688,144 @@ class TestDocuments(CliTestCase):
         p = self.scan("-L", lex, bad)
         self.assert_exit(p, 2)
         self.assertIn("bad.docx: not a .docx", p.stderr.decode())
+
+    DOCX_LEX = ("@category gambling\n@action block\n网上赌场\n"
+                "@category fraud\n代开发票\n@category ad-law\n@action review\n最好\n")
+
+    def test_docx_structure(self):
+        # A .docx written with libzip and libxml2 (make_docx.c): runs that
+        # split a word, a bold run, tabs, breaks, an empty paragraph, text
+        # libxml2 escapes, spaces kept by xml:space, and a table whose cells
+        # are paragraphs of their own. Its hits are those of the text the
+        # document holds (one line a paragraph, docs/cli.md) scanned as a
+        # .txt: the same lines, columns and byte offsets.
+        lex = self.lexicon(self.DOCX_LEX)
+        paragraphs = [
+            ["第一段：最好的"],
+            ["他在网上", ("bold", "赌"), "场输了", ("tab",), "钱"],
+            [],
+            ["  <网上&赌场> \"引号\" 'x' &amp; ", ("tab",), "最", "好  "],
+            ["网上", ("br",), "赌场", ("br",), "代开发票", ("tab",), "网上", ("tab",), "赌场"],
+        ]
+        table = [[[["代开"]], [["发票"]]],
+                 [[["单元格里", "网上赌场"], ["第二段", "最好"]], [[]]]]
+        text = docx_text(paragraphs, table)
+        data = text.encode()
+        f = self.path("drafts/draft.docx")
+        stored = self.path("drafts/stored.docx")
+        make_docx(f, paragraphs, table)
+        make_docx(stored, paragraphs, table, args=["--store"])
+        with open(f, "rb") as fh:
+            self.assertIn(b"word/document.xml", fh.read())
+        txt = self.write("draft.txt", data)
+        for j in ("-j1", "-j2"):
+            p = self.scan("-L", lex, j, "-f", "jsonl", f)
+            self.assert_exit(p, 1)
+            recs = self.jsonl(p.stdout)
+            self.assertEqual(p.stderr, b"")
+            # offsets are into the document's text
+            for r in recs:
+                self.assertEqual(data[r["start"]:r["end"]].decode(), r["text"], r)
+            self.assertEqual([(r["line"], r["text"], r["entry"]) for r in recs], [
+                (1, "最好", "最好"),
+                (2, "网上赌场", "网上赌场"),
+                (4, "网上&赌场", "网上赌场"),
+                (4, "最好", "最好"),
+                (5, "网上 赌场", "网上赌场"),
+                (5, "代开发票", "代开发票"),
+                (5, "网上\t赌场", "网上赌场"),
+                (8, "网上赌场", "网上赌场"),
+                (9, "最好", "最好")])
+            want = self.jsonl(self.scan("-L", lex, j, "-f", "jsonl", txt).stdout)
+            for r in want:
+                r["file"] = f
+            self.assertEqual(recs, want)
+            # text output too, and a stored (not deflated) package alike
+            p = self.scan("-L", lex, j, "--column", "byte", f)
+            q = self.scan("-L", lex, j, "--column", "byte", txt)
+            self.assertEqual(p.stdout.decode(), q.stdout.decode().replace(txt, f))
+            p = self.scan("-L", lex, j, "-f", "jsonl", stored)
+            self.assertEqual(self.jsonl(p.stdout), [dict(r, file=stored) for r in recs])
+
+    def test_docx_references(self):
+        # word/document.xml as Word may write it: character references,
+        # predefined entities and CDATA are text once parsed.
+        lex = self.lexicon(self.DOCX_LEX)
+        W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+        xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<w:document xmlns:w="%s"><w:body>'
+               '<w:p><w:r><w:t>&#32593;&#x4E0A;赌场</w:t></w:r></w:p>'
+               '<w:p><w:r><w:t>a&lt;b&gt;&amp;&quot;&apos;</w:t></w:r>'
+               '<w:r><w:t><![CDATA[代开<发票>]]></w:t></w:r><w:r><w:t>发票</w:t></w:r></w:p>'
+               '<w:p><w:r><w:t>最</w:t></w:r><w:proofErr w:type="spellStart"/>'
+               '<w:r><w:t>好</w:t></w:r></w:p>'
+               '<x:p xmlns:x="urn:other"><x:t>网上赌场</x:t></x:p>'
+               '</w:body></w:document>' % W)
+        f = self.path("refs.docx")
+        docx_run(["--raw", f], xml)
+        p = self.scan("-L", lex, "-f", "jsonl", f)
+        self.assert_exit(p, 1)
+        self.assertEqual([(r["line"], r["col"], r["start"], r["text"]) for r in self.jsonl(p.stdout)],
+                         [(1, 1, 0, "网上赌场"), (2, 8, 20, "代开<发票"), (3, 1, 41, "最好")])
+        p = self.scan("-L", lex, "--summary", f)
+        self.assertEqual(p.stdout.decode().splitlines(), [
+            f + ":1:1: 网上赌场 [gambling/block]", f + ":2:8: 代开<发票 [fraud/block]",
+            f + ":3:1: 最好 [ad-law/review]"])
+
+    def test_corrupt_docx(self):
+        # A .docx that cannot be read is an error on standard error, counted
+        # in the summary, exit 2, and nothing of it is scanned: never
+        # "clean". Truncated, a damaged deflate stream, no
+        # word/document.xml, a document.xml that is not XML (with a hit in
+        # it), not a zip at all, empty.
+        lex = self.lexicon(self.DOCX_LEX)
+        d = self.path("drafts")
+        good = self.path("drafts/good.docx")
+        make_docx(good, [["网上赌场"]], table=None)
+        with open(good, "rb") as fh:
+            data = fh.read()
+        self.write("drafts/truncated.docx", data[:len(data) // 2])
+        # flip a byte in the middle of word/document.xml's deflated data
+        name = b"word/document.xml"
+        h = data.index(b"PK\x03\x04" + data[4:6])  # first local header
+        while data[h + 30:h + 30 + len(name)] != name:
+            h = data.index(b"PK\x03\x04", h + 4)
+        size = int.from_bytes(data[h + 18:h + 22], "little")
+        at = h + 30 + len(name) + int.from_bytes(data[h + 28:h + 30], "little") + size // 2
+        self.write("drafts/damaged.docx", data[:at] + bytes([data[at] ^ 0x55]) + data[at + 1:])
+        make_docx(self.path("drafts/nodoc.docx"), [["网上赌场"]], args=["--no-document"])
+        docx_run(["--raw", self.path("drafts/notxml.docx")],
+                 '<w:document xmlns:w="urn:x"><w:body><w:p><w:t>网上赌场</w:p>')
+        self.write("drafts/notzip.docx", "网上赌场\n")
+        self.write("drafts/empty.docx", b"")
+        why = {
+            "truncated": "not a .docx (a zip archive cut short or damaged)",
+            "damaged": "a damaged .docx (word/document.xml cannot be read)",
+            "nodoc": "not a .docx (no word/document.xml)",
+            "notxml": "a damaged .docx (word/document.xml is not XML)",
+            "notzip": "not a .docx (not a zip archive)",
+            "empty": "not a .docx (an empty file)",
+        }
+        for j in ("-j1", "-j2"):
+            for stem, msg in sorted(why.items()):
+                f = os.path.join(d, stem + ".docx")
+                p = self.scan("-L", lex, j, "-f", "jsonl", f)
+                self.assert_exit(p, 2)
+                self.assertEqual(p.stdout, b"")
+                self.assertEqual(p.stderr.decode(), "shai: %s: %s\n" % (f, msg))
+            p = self.scan("-L", lex, j, "--summary", d)
+            self.assert_exit(p, 2)
+            self.assertEqual(p.stdout.decode(), good + ":1:1: 网上赌场 [gambling/block]\n")
+            err = p.stderr.decode().splitlines()
+            self.assertEqual(err[:6], ["shai: %s: %s" % (os.path.join(d, k + ".docx"), why[k])
+                                       for k in ("damaged", "empty", "nodoc", "notxml",
+                                                 "notzip", "truncated")])
+            self.assertEqual(err[6:8], [
+                "shai: 1 file scanned, 1 with hits; 1 hit: 1 block, 0 review",
+                "  not scanned (errors above): 6 files"])
+            # -l and -c: not listed as clean, and still exit 2
+            p = self.scan("-L", lex, j, "-l", d)
+            self.assert_exit(p, 2)
+            self.assertEqual(p.stdout.decode(), good + "\n")
 
     def test_committed_docx(self):
         # A .docx made by python-docx from its Word-saved template (styles,
