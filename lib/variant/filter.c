@@ -784,15 +784,35 @@ static int units_around(const shai_db *db, uint32_t before, uint32_t after)
     return 0;
 }
 
+/* Whether the letters t[0..k) are the initials of some entry (db->vinit,
+ * as the matcher looks them up). */
+static int initials_of_some(const shai_db *db, const char *t, size_t k)
+{
+    char key[SHI_VINIT_MAX] = {0};
+    memcpy(key, t, k);
+    uint32_t lo = 0, hi = db->nvinit;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (memcmp(db->vinit[mid].letters, key, SHI_VINIT_MAX) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < db->nvinit && memcmp(db->vinit[lo].letters, key, SHI_VINIT_MAX) == 0;
+}
+
 /* Whether the ASCII token t[0..k) (letters and digits, lowercase), after
  * the character `before` and before `after` (0: the line's start or end),
  * may be in a variant match as one: an insertion (1-2 between characters
  * that may be Han, not a number before a counter: 3号楼), a wildcard `x`,
  * initials, leet (a digit in it, or a leet symbol next to it), pinyin
  * (syllables; with entries that mix Latin units and pinyin, any syllable
- * in it). Else its letters and digits are units as themselves. */
+ * in it). Else its letters and digits are units as themselves. `whole`:
+ * the matcher sees the token as it is (no ignorable or folded character
+ * next to it could make it longer), so initials are the entries' own;
+ * else any letters may be some. */
 static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t before,
-                         uint32_t after)
+                         uint32_t after, int whole)
 {
     const shi_vfilter *vf = db->vfilter;
     uint32_t kinds = vf->kinds;
@@ -810,7 +830,8 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
         return 0;
     if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && k == 1 && t[0] == 'x')
         return 1;
-    if ((kinds & SHI_VMASK(SHAI_VARIANT_INITIALS)) && !digits && k >= 2 && k <= SHI_VINIT_MAX)
+    if ((kinds & SHI_VMASK(SHAI_VARIANT_INITIALS)) && !digits && k >= 2 && k <= SHI_VINIT_MAX &&
+        (!whole || initials_of_some(db, t, k)))
         return 1;
     if ((kinds & SHI_VMASK(SHAI_VARIANT_LEET)) &&
         (digits || is_leet_symbol(before) || is_leet_symbol(after)))
@@ -829,6 +850,7 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
     const uint8_t *flags = db->vfilter->flags;
     vscan s = {0, 0, 0};
     uint32_t last = 0; /* the character before, ignorables aside */
+    int ign = 0;       /* the character right before was ignorable */
     for (size_t x = 0; x < n;) {
         uint32_t c = p[x];
         if (c < 0x80) {
@@ -837,6 +859,7 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
             uint8_t f = flags[c];
             if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE) {
                 x++;
+                ign = 1;
                 continue;
             }
             if (f & SHI_VF_TRIG)
@@ -854,16 +877,22 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
                 uint32_t after = 0, before = last;
                 if (e < n)
                     shi_utf8_decode_valid(p + e, &after);
-                if (token_trigger(db, t, k, before, after))
+                /* the folded text drops an ignorable next to the token:
+                 * the matcher may see it longer */
+                int whole =
+                    !ign && (e == n || (flags_at(db, after) & SHI_VF_IGNORE) != SHI_VF_IGNORE);
+                if (token_trigger(db, t, k, before, after, whole))
                     return 1;
                 for (; x < e; x++)
                     if (scan_char(db, &s, p[x]) & SCAN_PAIR)
                         return 1;
                 last = p[e - 1];
+                ign = 0;
                 continue;
             }
             x++;
             last = c;
+            ign = 0;
             if (f & SHI_VF_UNIT) {
                 if (scan_char(db, &s, c) & SCAN_PAIR)
                     return 1;
@@ -884,7 +913,8 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
         }
         if (scan_flags(db, &s, cp, f) & (SCAN_TRIG | SCAN_PAIR))
             return 1;
-        if ((f & SHI_VF_IGNORE) != SHI_VF_IGNORE)
+        ign = (f & SHI_VF_IGNORE) == SHI_VF_IGNORE;
+        if (!ign)
             last = cp;
     }
     return 0;
@@ -904,6 +934,13 @@ static uint32_t latin_of(const shai_db *db, uint32_t cp)
     if (view(db, cp, out) == 1 && ascii_alnum(out[0]))
         return out[0] >= 'A' && out[0] <= 'Z' ? out[0] + 32 : out[0];
     return 0;
+}
+
+/* Whether a character next to a token may be read as a letter or digit
+ * by the matcher: one the fold may make one of (a trigger by itself). */
+static int folds_latin(const shai_db *db, uint32_t cp)
+{
+    return cp >= 0x80 && !shi_is_han(cp) && (flags_at(db, cp) & SHI_VF_TRIG);
 }
 
 /* A character of the text as a key of the bigram filter; 0 when it is
@@ -931,11 +968,15 @@ size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
              * others too (touwán, ｄｕ), as the matcher reads it */
             char t[TOKEN_CAP];
             size_t e = i, k = 0;
-            for (uint32_t le; e < n && (le = latin_of(db, c[e].cp)); e++)
+            int whole = 1; /* ASCII, as the matcher takes it too */
+            for (uint32_t le; e < n && (le = latin_of(db, c[e].cp)); e++) {
                 if (k < TOKEN_CAP)
                     t[k++] = (char)le;
-            if (e - i > TOKEN_CAP ||
-                token_trigger(db, t, k, i ? c[i - 1].cp : 0, e < n ? c[e].cp : 0)) {
+                whole &= c[e].cp < 0x80;
+            }
+            uint32_t before = i ? c[i - 1].cp : 0, after = e < n ? c[e].cp : 0;
+            whole = whole && !folds_latin(db, before) && !folds_latin(db, after);
+            if (e - i > TOKEN_CAP || token_trigger(db, t, k, before, after, whole)) {
                 for (size_t j = i; j < e; j++)
                     c[j].trig = 2;
                 found++;
