@@ -952,6 +952,27 @@ static inline uint32_t bigram_key(uint32_t cp)
     return cp < 0x80 || shi_is_han(cp) ? cp : 0;
 }
 
+/* Whether character c of a line is a unit of the regions: a trigger
+ * (marked), or a unit by its flags (not noise). */
+static inline int is_region_unit(const shai_db *db, const shi_vchar *c)
+{
+    return c->trig || (flags_at(db, c->cp) & SHI_VF_UNIT);
+}
+
+/* Whether units c[a] and c[b] of a line, b after a with at most max_gap
+ * noise between, are linked: a trigger on either side, or a pair of units
+ * of the trie. */
+static inline int linked(const shai_db *db, const shi_vchar *c, size_t a, size_t b)
+{
+    if (c[a].trig == 2 || c[b].trig == 2)
+        return 1;
+    uint32_t ka = bigram_key(c[a].cp), kb = bigram_key(c[b].cp);
+    if (!ka || !kb)
+        return 1;
+    uint32_t g = shi_vf_bigram_bit(ka, kb);
+    return (db->vfilter->bigram[g >> 6] >> (g & 63)) & 1;
+}
+
 size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
 {
     const shi_vfilter *vf = db->vfilter;
@@ -1000,37 +1021,45 @@ size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
      * and a match as itself that overlaps it lie in one region that holds
      * a trigger; the walk starts only in those, and max_gap + 1 characters
      * around them (a leet symbol or an emoji a match may begin with). */
-    size_t from = 0, last = SIZE_MAX, gap = 0, reach = db->max_gap + 1;
-    int has = 0;
-    for (size_t i = 0; i <= n; i++) {
-        int linked = 0;
-        if (i < n) {
-            if (!c[i].trig && !(flags_at(db, c[i].cp) & SHI_VF_UNIT)) {
+    /* Only the regions that hold a trigger are marked, so only their
+     * links are looked up: from each trigger, back to where its region
+     * begins (not before where the one before ended), then on to where
+     * it ends. A region's marks may reach past its end: the characters
+     * after it are read as they are then. */
+    size_t reach = db->max_gap + 1, lo = 0;
+    for (size_t t = 0; t < n; t++) {
+        if (c[t].trig != 2)
+            continue;
+        size_t from = t, gap = 0;
+        for (size_t j = t; j-- > lo;) {
+            if (!is_region_unit(db, &c[j])) {
                 gap++;
                 continue;
             }
-            if (last != SIZE_MAX && gap <= db->max_gap) {
-                uint32_t a = bigram_key(c[last].cp), b = bigram_key(c[i].cp);
-                uint32_t g = shi_vf_bigram_bit(a, b);
-                linked = c[last].trig == 2 || c[i].trig == 2 || !a || !b ||
-                         ((vf->bigram[g >> 6] >> (g & 63)) & 1);
-            }
+            if (gap > db->max_gap || !linked(db, c, j, from))
+                break;
+            from = j;
+            gap = 0;
         }
-        if (!linked) {
-            if (has) { /* the region [from, last] */
-                size_t s0 = from > reach ? from - reach : 0, e0 = last + reach;
-                for (size_t j = s0; j <= e0 && j < n; j++)
-                    if (!c[j].trig)
-                        c[j].trig = 1;
+        size_t last = t, i = t + 1;
+        for (gap = 0; i < n; i++) {
+            if (!is_region_unit(db, &c[i])) {
+                gap++;
+                continue;
             }
-            from = i;
-            has = 0;
-        }
-        if (i < n) {
-            has |= c[i].trig == 2;
+            if (gap > db->max_gap || !linked(db, c, last, i))
+                break;
             last = i;
             gap = 0;
         }
+        /* the region [from, last] */
+        size_t s0 = from > reach ? from - reach : 0, e0 = last + reach;
+        for (size_t j = s0; j <= e0 && j < n; j++)
+            if (!c[j].trig)
+                c[j].trig = 1;
+        /* the next region begins at i at the earliest */
+        lo = i;
+        t = i - 1;
     }
     return found;
 }
