@@ -721,8 +721,10 @@ static int latin_in(const uint64_t set[2], char c)
  * pinyin: a run of syllables of units (tone digits after them allowed)
  * that starts at its start or after a Latin unit that some entry has
  * right before a pinyin unit, and ends at its end or before one that some
- * entry has right after one. */
-static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k)
+ * entry has right after one. `whole`: the token is the matcher's, which
+ * reads pinyin only as a whole token of syllables (apian is not A片, a
+ * pian is): the run is all of it. */
+static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k, int whole)
 {
     uint8_t reach[64] = {0}; /* a run from here reaches a possible end */
     if (k >= sizeof reach)
@@ -741,13 +743,13 @@ static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k)
             if (ids[j] >= 512 || !((vf->syl[ids[j] >> 6] >> (ids[j] & 63)) & 1))
                 continue;
             for (size_t at = i + lens[j], tone = 0; tone < 2 && at <= k; tone++, at++) {
-                if (at == k || reach[at] || latin_in(vf->la_after, t[at]))
+                if (at == k || reach[at] || (!whole && latin_in(vf->la_after, t[at])))
                     reach[i] = 1;
                 if (at == k || t[at] < '1' || t[at] > '5')
                     break;
             }
         }
-        if (reach[i] && (i == 0 || latin_in(vf->la_before, t[i - 1])))
+        if (reach[i] && (i == 0 || (!whole && latin_in(vf->la_before, t[i - 1]))))
             return 1;
     }
     return 0;
@@ -809,8 +811,9 @@ static int initials_of_some(const shai_db *db, const char *t, size_t k)
  * (syllables; with entries that mix Latin units and pinyin, any syllable
  * in it). Else its letters and digits are units as themselves. `whole`:
  * the matcher sees the token as it is (no ignorable or folded character
- * next to it could make it longer), so initials are the entries' own;
- * else any letters may be some. */
+ * next to it could make it longer), so initials are the entries' own and
+ * pinyin is all of it; else any letters may be initials, and pinyin may
+ * begin or end next to a Latin unit of an entry. */
 static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t before,
                          uint32_t after, int whole)
 {
@@ -837,7 +840,7 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
         (digits || is_leet_symbol(before) || is_leet_symbol(after)))
         return 1;
     if (kinds & SHI_VMASK(SHAI_VARIANT_PINYIN))
-        return pinyin_in(vf, t, k);
+        return pinyin_in(vf, t, k, whole);
     return 0;
 }
 
