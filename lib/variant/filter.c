@@ -521,22 +521,13 @@ int shi_variant_prepare(shai_db *db)
             emoji[ecp >> 6] |= 1ull << (ecp & 63);
     }
     d.emoji = emoji;
-    uint64_t *mapped = calloc(0x10000 / 64, sizeof *mapped);
-    if (!mapped) {
-        free(sets);
-        free(pairs);
-        free(emoji);
-        free(vf);
-        return SHAI_E_NOMEM;
-    }
-    shi_fold_each_mapped(set_mapped, mapped);
-    d.mapped = mapped;
+    shi_fold_each_mapped(set_mapped, vf->mapped);
+    d.mapped = vf->mapped;
     vf->kinds = vn[0].below;
     for (uint32_t cp = 0; cp < 0x10000; cp++)
         vf->flags[cp] = (cp >= 0xD800 && cp < 0xE000) ? SHI_VF_TRIG : flags_of(db, &d, cp);
     free(sets);
     free(emoji);
-    free(mapped);
     db->vfilter = vf;
     int rc = npairs < SOLO_MAX ? solo_pairs(db, pairs, npairs) : SHAI_OK;
     free(pairs);

@@ -716,6 +716,10 @@ void shi_vmatcher_release(shi_vmatcher *m)
  * outside the db's alphabet), or cp. */
 uint32_t shi_variant_fold_free(const shai_db *db, uint32_t cp)
 {
+    /* one no stage changes folds to itself (the prefilter lists them) */
+    const shi_vfilter *vf = db->vfilter;
+    if (vf && cp < 0x10000 && !((vf->mapped[cp >> 6] >> (cp & 63)) & 1))
+        return cp;
     uint32_t out[SHI_FOLD_MAX];
     if (!(shi_map(db, cp) & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND)) &&
         shi_fold_cp(db->fold, cp, out) == 1)
