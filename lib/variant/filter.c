@@ -43,8 +43,10 @@ static uint32_t view(const shai_db *db, uint32_t cp, uint32_t out[31])
     return view_m(db, cp, out, NULL);
 }
 
-/* The keys of a character of the text or a unit: its readings (and their
- * near keys with `near`), or the character itself when it has none. */
+/* The keys of a character of the text: its most common reading (and its
+ * near key with `near`), the only one the matcher hears a character of the
+ * text by (match.c: 大 is dà, so 大考 is not 代考), or the character itself
+ * when it has none. */
 static uint32_t keys_of(uint32_t cp, int near, uint32_t keys[2 * SHI_READINGS_MAX])
 {
     shi_reading r[SHI_READINGS_MAX];
@@ -52,7 +54,7 @@ static uint32_t keys_of(uint32_t cp, int near, uint32_t keys[2 * SHI_READINGS_MA
     uint32_t n = 0;
     if (!nr)
         keys[n++] = cp;
-    for (unsigned i = 0; i < nr && i < SHI_READINGS_MAX; i++) {
+    for (unsigned i = 0; i < nr && i < 1; i++) {
         keys[n++] = SHI_VKEY_READING | r[i];
         if (near)
             keys[n++] =
