@@ -590,14 +590,13 @@ static int pair_in(const shai_db *db, uint32_t a, uint32_t b, int a_key, int b_k
     uint32_t k[2 * SHI_READINGS_MAX], nk;
     int hit = 0;
     if (db->nvchars2 && han_bmp(va[0]) && han_bmp(vb[0])) {
-        /* spelled out: one load */
+        /* spelled out: one load says no; a yes, which may be a collision
+         * of the hash (洗发 with 洗钱's pairs), the keys confirm */
         uint64_t hash = shi_vf_pair_hash(va[0], vb[0]);
         uint32_t mask = db->nvchars2 * 64 - 1;
         uint32_t b1 = (uint32_t)(hash >> 32) & mask, b2 = (uint32_t)hash & mask;
         if (!((db->vchars2[b1 >> 6] >> (b1 & 63)) & (db->vchars2[b2 >> 6] >> (b2 & 63)) & 1))
             return 0;
-        a_key = b_key = 0;
-        hit = 1;
     }
     if (a_key) { /* a homophone, then b as itself */
         nk = keys_of(va[0], (int)vf->near, k);
