@@ -745,9 +745,9 @@ static uint32_t compose(const shai_db *db, const uint8_t *vf, uint32_t a, uint32
 }
 
 /* The classes of chars [0, n); the readings, filter bits and split
- * compositions of the Han characters of [lo, hi) only (the others: none),
- * which is all the walk reads when it starts in [lo, hi) at most `reach`
- * characters before hi. */
+ * compositions of the Han characters of [lo, hi) only (the others have
+ * none): the walk reads them nowhere else when it starts in [lo, hi) and
+ * no match from there reaches past hi. */
 static void classify(walk *w, uint32_t lo, uint32_t hi)
 {
     const shai_db *db = w->db;
