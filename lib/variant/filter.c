@@ -650,6 +650,9 @@ static inline void scan_gap(const shai_db *db, vscan *s)
         s->pflags = 0;
 }
 
+/* The flags of a unit that a pair may begin with. */
+#define PAIR_BEGIN (SHI_VF_SPLIT | SHI_VF_FIRST | SHI_VF_FIRST_EXACT)
+
 /* One character of the line: SCAN_TRIG when it is a trigger, SCAN_PAIR
  * when the unit before it begins a pair with it, SCAN_UNIT when it is a
  * unit (the one before the next). */
@@ -670,7 +673,7 @@ static inline int scan_flags(const shai_db *db, vscan *s, uint32_t cp, uint8_t f
         return 0;
     }
     int r = SCAN_UNIT;
-    if (!(s->pflags & (SHI_VF_SPLIT | SHI_VF_FIRST | SHI_VF_FIRST_EXACT)))
+    if (!(s->pflags & PAIR_BEGIN))
         ; /* no pair begins before it: the common case */
     else if ((s->pflags & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, s->prev, cp))
         r |= SCAN_PAIR;
@@ -902,6 +905,27 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
             cp = ((c & 0x0F) << 12) | ((uint32_t)(p[x + 1] & 0x3F) << 6) | (p[x + 2] & 0x3F);
             x += 3;
             f = flags[cp];
+            /* a run of units after one that begins no pair, each but the
+             * last beginning none either: for each, scan_flags would only
+             * make it the unit before the next */
+            if ((f & (SHI_VF_TRIG | SHI_VF_UNIT)) == SHI_VF_UNIT && !(s.pflags & PAIR_BEGIN)) {
+                while (!(f & PAIR_BEGIN) && x + 2 < n && (p[x] & 0xF0) == 0xE0) {
+                    uint32_t y = ((p[x] & 0x0Fu) << 12) | ((uint32_t)(p[x + 1] & 0x3F) << 6) |
+                                 (p[x + 2] & 0x3F);
+                    uint8_t g = flags[y];
+                    if ((g & (SHI_VF_TRIG | SHI_VF_UNIT)) != SHI_VF_UNIT)
+                        break;
+                    cp = y;
+                    f = g;
+                    x += 3;
+                }
+                s.prev = cp;
+                s.pflags = f;
+                s.gap = 0;
+                ign = 0;
+                last = cp;
+                continue;
+            }
         } else {
             x += shi_utf8_decode_valid(p + x, &cp);
             f = flags_at(db, cp);
