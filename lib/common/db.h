@@ -180,6 +180,9 @@ typedef struct shi_vfilter {
     uint32_t mixed; /* some entry has a Latin unit next to one that may be pinyin */
     uint64_t la_before[2], la_after[2]; /* those Latin units (ASCII), before and after it */
     uint64_t syl[8]; /* toneless syllables (ids) of units some pinyin entry has */
+    /* the code points of the BMP some fold stage changes: the others are
+     * their own fold (shi_variant_fold_free) */
+    uint64_t mapped[0x10000 / 64];
 } shi_vfilter;
 
 static inline uint64_t shi_vf_pair_hash(uint32_t k1, uint32_t k2);

@@ -207,8 +207,15 @@ void shi_variant_piece(shi_segment *g, void *user)
     /* how far past its start a match, and what its guards look at, reach */
     size_t reach = (size_t)db->max_units * (db->max_gap + 8) + 16;
     size_t cap = VLEAD + VCHUNK + reach, chars = 0;
-    for (size_t x = 0; x < len && chars < cap; x++)
-        chars += (t[x] & 0xC0) != 0x80;
+    if (len <= cap) {
+        /* no more characters than bytes: counted without a stop, which
+         * the compiler vectorises */
+        for (size_t x = 0; x < len; x++)
+            chars += (t[x] & 0xC0) != 0x80;
+    } else {
+        for (size_t x = 0; x < len && chars < cap; x++)
+            chars += (t[x] & 0xC0) != 0x80;
+    }
     if (!shi_vgrow((void **)&sc->vchars, &sc->vchars_cap, sc->vchars_inline, chars,
                    sizeof *sc->vchars)) {
         g->status = SHAI_E_NOMEM;

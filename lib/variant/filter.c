@@ -43,8 +43,10 @@ static uint32_t view(const shai_db *db, uint32_t cp, uint32_t out[31])
     return view_m(db, cp, out, NULL);
 }
 
-/* The keys of a character of the text or a unit: its readings (and their
- * near keys with `near`), or the character itself when it has none. */
+/* The keys of a character of the text: its most common reading (and its
+ * near key with `near`), the only one the matcher hears a character of the
+ * text by (match.c: 大 is dà, so 大考 is not 代考), or the character itself
+ * when it has none. */
 static uint32_t keys_of(uint32_t cp, int near, uint32_t keys[2 * SHI_READINGS_MAX])
 {
     shi_reading r[SHI_READINGS_MAX];
@@ -52,7 +54,7 @@ static uint32_t keys_of(uint32_t cp, int near, uint32_t keys[2 * SHI_READINGS_MA
     uint32_t n = 0;
     if (!nr)
         keys[n++] = cp;
-    for (unsigned i = 0; i < nr && i < SHI_READINGS_MAX; i++) {
+    for (unsigned i = 0; i < nr && i < 1; i++) {
         keys[n++] = SHI_VKEY_READING | r[i];
         if (near)
             keys[n++] =
@@ -521,22 +523,13 @@ int shi_variant_prepare(shai_db *db)
             emoji[ecp >> 6] |= 1ull << (ecp & 63);
     }
     d.emoji = emoji;
-    uint64_t *mapped = calloc(0x10000 / 64, sizeof *mapped);
-    if (!mapped) {
-        free(sets);
-        free(pairs);
-        free(emoji);
-        free(vf);
-        return SHAI_E_NOMEM;
-    }
-    shi_fold_each_mapped(set_mapped, mapped);
-    d.mapped = mapped;
+    shi_fold_each_mapped(set_mapped, vf->mapped);
+    d.mapped = vf->mapped;
     vf->kinds = vn[0].below;
     for (uint32_t cp = 0; cp < 0x10000; cp++)
         vf->flags[cp] = (cp >= 0xD800 && cp < 0xE000) ? SHI_VF_TRIG : flags_of(db, &d, cp);
     free(sets);
     free(emoji);
-    free(mapped);
     db->vfilter = vf;
     int rc = npairs < SOLO_MAX ? solo_pairs(db, pairs, npairs) : SHAI_OK;
     free(pairs);
@@ -597,14 +590,13 @@ static int pair_in(const shai_db *db, uint32_t a, uint32_t b, int a_key, int b_k
     uint32_t k[2 * SHI_READINGS_MAX], nk;
     int hit = 0;
     if (db->nvchars2 && han_bmp(va[0]) && han_bmp(vb[0])) {
-        /* spelled out: one load */
+        /* spelled out: one load says no; a yes, which may be a collision
+         * of the hash (洗发 with 洗钱's pairs), the keys confirm */
         uint64_t hash = shi_vf_pair_hash(va[0], vb[0]);
         uint32_t mask = db->nvchars2 * 64 - 1;
         uint32_t b1 = (uint32_t)(hash >> 32) & mask, b2 = (uint32_t)hash & mask;
         if (!((db->vchars2[b1 >> 6] >> (b1 & 63)) & (db->vchars2[b2 >> 6] >> (b2 & 63)) & 1))
             return 0;
-        a_key = b_key = 0;
-        hit = 1;
     }
     if (a_key) { /* a homophone, then b as itself */
         nk = keys_of(va[0], (int)vf->near, k);
@@ -658,6 +650,9 @@ static inline void scan_gap(const shai_db *db, vscan *s)
         s->pflags = 0;
 }
 
+/* The flags of a unit that a pair may begin with. */
+#define PAIR_BEGIN (SHI_VF_SPLIT | SHI_VF_FIRST | SHI_VF_FIRST_EXACT)
+
 /* One character of the line: SCAN_TRIG when it is a trigger, SCAN_PAIR
  * when the unit before it begins a pair with it, SCAN_UNIT when it is a
  * unit (the one before the next). */
@@ -678,7 +673,7 @@ static inline int scan_flags(const shai_db *db, vscan *s, uint32_t cp, uint8_t f
         return 0;
     }
     int r = SCAN_UNIT;
-    if (!(s->pflags & (SHI_VF_SPLIT | SHI_VF_FIRST | SHI_VF_FIRST_EXACT)))
+    if (!(s->pflags & PAIR_BEGIN))
         ; /* no pair begins before it: the common case */
     else if ((s->pflags & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, s->prev, cp))
         r |= SCAN_PAIR;
@@ -721,8 +716,10 @@ static int latin_in(const uint64_t set[2], char c)
  * pinyin: a run of syllables of units (tone digits after them allowed)
  * that starts at its start or after a Latin unit that some entry has
  * right before a pinyin unit, and ends at its end or before one that some
- * entry has right after one. */
-static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k)
+ * entry has right after one. `whole`: the token is the matcher's, which
+ * reads pinyin only as a whole token of syllables (apian is not A片, a
+ * pian is): the run is all of it. */
+static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k, int whole)
 {
     uint8_t reach[64] = {0}; /* a run from here reaches a possible end */
     if (k >= sizeof reach)
@@ -741,13 +738,13 @@ static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k)
             if (ids[j] >= 512 || !((vf->syl[ids[j] >> 6] >> (ids[j] & 63)) & 1))
                 continue;
             for (size_t at = i + lens[j], tone = 0; tone < 2 && at <= k; tone++, at++) {
-                if (at == k || reach[at] || latin_in(vf->la_after, t[at]))
+                if (at == k || reach[at] || (!whole && latin_in(vf->la_after, t[at])))
                     reach[i] = 1;
                 if (at == k || t[at] < '1' || t[at] > '5')
                     break;
             }
         }
-        if (reach[i] && (i == 0 || latin_in(vf->la_before, t[i - 1])))
+        if (reach[i] && (i == 0 || (!whole && latin_in(vf->la_before, t[i - 1]))))
             return 1;
     }
     return 0;
@@ -784,15 +781,36 @@ static int units_around(const shai_db *db, uint32_t before, uint32_t after)
     return 0;
 }
 
+/* Whether the letters t[0..k) are the initials of some entry (db->vinit,
+ * as the matcher looks them up). */
+static int initials_of_some(const shai_db *db, const char *t, size_t k)
+{
+    char key[SHI_VINIT_MAX] = {0};
+    memcpy(key, t, k);
+    uint32_t lo = 0, hi = db->nvinit;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (memcmp(db->vinit[mid].letters, key, SHI_VINIT_MAX) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < db->nvinit && memcmp(db->vinit[lo].letters, key, SHI_VINIT_MAX) == 0;
+}
+
 /* Whether the ASCII token t[0..k) (letters and digits, lowercase), after
  * the character `before` and before `after` (0: the line's start or end),
  * may be in a variant match as one: an insertion (1-2 between characters
  * that may be Han, not a number before a counter: 3号楼), a wildcard `x`,
  * initials, leet (a digit in it, or a leet symbol next to it), pinyin
  * (syllables; with entries that mix Latin units and pinyin, any syllable
- * in it). Else its letters and digits are units as themselves. */
+ * in it). Else its letters and digits are units as themselves. `whole`:
+ * the matcher sees the token as it is (no ignorable or folded character
+ * next to it could make it longer), so initials are the entries' own and
+ * pinyin is all of it; else any letters may be initials, and pinyin may
+ * begin or end next to a Latin unit of an entry. */
 static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t before,
-                         uint32_t after)
+                         uint32_t after, int whole)
 {
     const shi_vfilter *vf = db->vfilter;
     uint32_t kinds = vf->kinds;
@@ -810,13 +828,14 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
         return 0;
     if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && k == 1 && t[0] == 'x')
         return 1;
-    if ((kinds & SHI_VMASK(SHAI_VARIANT_INITIALS)) && !digits && k >= 2 && k <= SHI_VINIT_MAX)
+    if ((kinds & SHI_VMASK(SHAI_VARIANT_INITIALS)) && !digits && k >= 2 && k <= SHI_VINIT_MAX &&
+        (!whole || initials_of_some(db, t, k)))
         return 1;
     if ((kinds & SHI_VMASK(SHAI_VARIANT_LEET)) &&
         (digits || is_leet_symbol(before) || is_leet_symbol(after)))
         return 1;
     if (kinds & SHI_VMASK(SHAI_VARIANT_PINYIN))
-        return pinyin_in(vf, t, k);
+        return pinyin_in(vf, t, k, whole);
     return 0;
 }
 
@@ -829,6 +848,7 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
     const uint8_t *flags = db->vfilter->flags;
     vscan s = {0, 0, 0};
     uint32_t last = 0; /* the character before, ignorables aside */
+    int ign = 0;       /* the character right before was ignorable */
     for (size_t x = 0; x < n;) {
         uint32_t c = p[x];
         if (c < 0x80) {
@@ -837,6 +857,7 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
             uint8_t f = flags[c];
             if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE) {
                 x++;
+                ign = 1;
                 continue;
             }
             if (f & SHI_VF_TRIG)
@@ -854,16 +875,22 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
                 uint32_t after = 0, before = last;
                 if (e < n)
                     shi_utf8_decode_valid(p + e, &after);
-                if (token_trigger(db, t, k, before, after))
+                /* the folded text drops an ignorable next to the token:
+                 * the matcher may see it longer */
+                int whole =
+                    !ign && (e == n || (flags_at(db, after) & SHI_VF_IGNORE) != SHI_VF_IGNORE);
+                if (token_trigger(db, t, k, before, after, whole))
                     return 1;
                 for (; x < e; x++)
                     if (scan_char(db, &s, p[x]) & SCAN_PAIR)
                         return 1;
                 last = p[e - 1];
+                ign = 0;
                 continue;
             }
             x++;
             last = c;
+            ign = 0;
             if (f & SHI_VF_UNIT) {
                 if (scan_char(db, &s, c) & SCAN_PAIR)
                     return 1;
@@ -878,13 +905,35 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
             cp = ((c & 0x0F) << 12) | ((uint32_t)(p[x + 1] & 0x3F) << 6) | (p[x + 2] & 0x3F);
             x += 3;
             f = flags[cp];
+            /* a run of units after one that begins no pair, each but the
+             * last beginning none either: for each, scan_flags would only
+             * make it the unit before the next */
+            if ((f & (SHI_VF_TRIG | SHI_VF_UNIT)) == SHI_VF_UNIT && !(s.pflags & PAIR_BEGIN)) {
+                while (!(f & PAIR_BEGIN) && x + 2 < n && (p[x] & 0xF0) == 0xE0) {
+                    uint32_t y = ((p[x] & 0x0Fu) << 12) | ((uint32_t)(p[x + 1] & 0x3F) << 6) |
+                                 (p[x + 2] & 0x3F);
+                    uint8_t g = flags[y];
+                    if ((g & (SHI_VF_TRIG | SHI_VF_UNIT)) != SHI_VF_UNIT)
+                        break;
+                    cp = y;
+                    f = g;
+                    x += 3;
+                }
+                s.prev = cp;
+                s.pflags = f;
+                s.gap = 0;
+                ign = 0;
+                last = cp;
+                continue;
+            }
         } else {
             x += shi_utf8_decode_valid(p + x, &cp);
             f = flags_at(db, cp);
         }
         if (scan_flags(db, &s, cp, f) & (SCAN_TRIG | SCAN_PAIR))
             return 1;
-        if ((f & SHI_VF_IGNORE) != SHI_VF_IGNORE)
+        ign = (f & SHI_VF_IGNORE) == SHI_VF_IGNORE;
+        if (!ign)
             last = cp;
     }
     return 0;
@@ -906,6 +955,13 @@ static uint32_t latin_of(const shai_db *db, uint32_t cp)
     return 0;
 }
 
+/* Whether a character next to a token may be read as a letter or digit
+ * by the matcher: one the fold may make one of (a trigger by itself). */
+static int folds_latin(const shai_db *db, uint32_t cp)
+{
+    return cp >= 0x80 && !shi_is_han(cp) && (flags_at(db, cp) & SHI_VF_TRIG);
+}
+
 /* A character of the text as a key of the bigram filter; 0 when it is
  * not looked up (then any pair with it may be one). */
 static inline uint32_t bigram_key(uint32_t cp)
@@ -913,6 +969,27 @@ static inline uint32_t bigram_key(uint32_t cp)
     if (cp >= 'A' && cp <= 'Z')
         return cp + 32;
     return cp < 0x80 || shi_is_han(cp) ? cp : 0;
+}
+
+/* Whether character c of a line is a unit of the regions: a trigger
+ * (marked), or a unit by its flags (not noise). */
+static inline int is_region_unit(const shai_db *db, const shi_vchar *c)
+{
+    return c->trig || (flags_at(db, c->cp) & SHI_VF_UNIT);
+}
+
+/* Whether units c[a] and c[b] of a line, b after a with at most max_gap
+ * noise between, are linked: a trigger on either side, or a pair of units
+ * of the trie. */
+static inline int linked(const shai_db *db, const shi_vchar *c, size_t a, size_t b)
+{
+    if (c[a].trig == 2 || c[b].trig == 2)
+        return 1;
+    uint32_t ka = bigram_key(c[a].cp), kb = bigram_key(c[b].cp);
+    if (!ka || !kb)
+        return 1;
+    uint32_t g = shi_vf_bigram_bit(ka, kb);
+    return (db->vfilter->bigram[g >> 6] >> (g & 63)) & 1;
 }
 
 size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
@@ -931,11 +1008,15 @@ size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
              * others too (touwán, ｄｕ), as the matcher reads it */
             char t[TOKEN_CAP];
             size_t e = i, k = 0;
-            for (uint32_t le; e < n && (le = latin_of(db, c[e].cp)); e++)
+            int whole = 1; /* ASCII, as the matcher takes it too */
+            for (uint32_t le; e < n && (le = latin_of(db, c[e].cp)); e++) {
                 if (k < TOKEN_CAP)
                     t[k++] = (char)le;
-            if (e - i > TOKEN_CAP ||
-                token_trigger(db, t, k, i ? c[i - 1].cp : 0, e < n ? c[e].cp : 0)) {
+                whole &= c[e].cp < 0x80;
+            }
+            uint32_t before = i ? c[i - 1].cp : 0, after = e < n ? c[e].cp : 0;
+            whole = whole && !folds_latin(db, before) && !folds_latin(db, after);
+            if (e - i > TOKEN_CAP || token_trigger(db, t, k, before, after, whole)) {
                 for (size_t j = i; j < e; j++)
                     c[j].trig = 2;
                 found++;
@@ -959,37 +1040,45 @@ size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
      * and a match as itself that overlaps it lie in one region that holds
      * a trigger; the walk starts only in those, and max_gap + 1 characters
      * around them (a leet symbol or an emoji a match may begin with). */
-    size_t from = 0, last = SIZE_MAX, gap = 0, reach = db->max_gap + 1;
-    int has = 0;
-    for (size_t i = 0; i <= n; i++) {
-        int linked = 0;
-        if (i < n) {
-            if (!c[i].trig && !(flags_at(db, c[i].cp) & SHI_VF_UNIT)) {
+    /* Only the regions that hold a trigger are marked, so only their
+     * links are looked up: from each trigger, back to where its region
+     * begins (not before where the one before ended), then on to where
+     * it ends. A region's marks may reach past its end: the characters
+     * after it are read as they are then. */
+    size_t reach = db->max_gap + 1, lo = 0;
+    for (size_t t = 0; t < n; t++) {
+        if (c[t].trig != 2)
+            continue;
+        size_t from = t, gap = 0;
+        for (size_t j = t; j-- > lo;) {
+            if (!is_region_unit(db, &c[j])) {
                 gap++;
                 continue;
             }
-            if (last != SIZE_MAX && gap <= db->max_gap) {
-                uint32_t a = bigram_key(c[last].cp), b = bigram_key(c[i].cp);
-                uint32_t g = shi_vf_bigram_bit(a, b);
-                linked = c[last].trig == 2 || c[i].trig == 2 || !a || !b ||
-                         ((vf->bigram[g >> 6] >> (g & 63)) & 1);
-            }
+            if (gap > db->max_gap || !linked(db, c, j, from))
+                break;
+            from = j;
+            gap = 0;
         }
-        if (!linked) {
-            if (has) { /* the region [from, last] */
-                size_t s0 = from > reach ? from - reach : 0, e0 = last + reach;
-                for (size_t j = s0; j <= e0 && j < n; j++)
-                    if (!c[j].trig)
-                        c[j].trig = 1;
+        size_t last = t, i = t + 1;
+        for (gap = 0; i < n; i++) {
+            if (!is_region_unit(db, &c[i])) {
+                gap++;
+                continue;
             }
-            from = i;
-            has = 0;
-        }
-        if (i < n) {
-            has |= c[i].trig == 2;
+            if (gap > db->max_gap || !linked(db, c, last, i))
+                break;
             last = i;
             gap = 0;
         }
+        /* the region [from, last] */
+        size_t s0 = from > reach ? from - reach : 0, e0 = last + reach;
+        for (size_t j = s0; j <= e0 && j < n; j++)
+            if (!c[j].trig)
+                c[j].trig = 1;
+        /* the next region begins at i at the earliest */
+        lo = i;
+        t = i - 1;
     }
     return found;
 }

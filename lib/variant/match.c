@@ -716,6 +716,10 @@ void shi_vmatcher_release(shi_vmatcher *m)
  * outside the db's alphabet), or cp. */
 uint32_t shi_variant_fold_free(const shai_db *db, uint32_t cp)
 {
+    /* one no stage changes folds to itself (the prefilter lists them) */
+    const shi_vfilter *vf = db->vfilter;
+    if (vf && cp < 0x10000 && !((vf->mapped[cp >> 6] >> (cp & 63)) & 1))
+        return cp;
     uint32_t out[SHI_FOLD_MAX];
     if (!(shi_map(db, cp) & (SHI_MAP_SYM_MASK | SHI_MAP_EXPAND)) &&
         shi_fold_cp(db->fold, cp, out) == 1)
@@ -740,7 +744,11 @@ static uint32_t compose(const shai_db *db, const uint8_t *vf, uint32_t a, uint32
     return c;
 }
 
-static void classify(walk *w)
+/* The classes of chars [0, n); the readings, filter bits and split
+ * compositions of the Han characters of [lo, hi) only (the others have
+ * none): the walk reads them nowhere else when it starts in [lo, hi) and
+ * no match from there reaches past hi. */
+static void classify(walk *w, uint32_t lo, uint32_t hi)
 {
     const shai_db *db = w->db;
     vu *u = w->u;
@@ -758,15 +766,16 @@ static void classify(walk *w)
     for (uint32_t i = 0; i < w->n; i++) {
         uint32_t cp = w->chars[i].cp;
         vu *t = &u[i];
+        int walked = i >= lo && i < hi;
         if (cp >= 0x4E00 && cp <= 0x9FFF &&
-            (!sound || (vf && !(vf[cp] & (SHI_VF_FIRST | SHI_VF_SECOND))))) {
+            (!walked || !sound || (vf && !(vf[cp] & (SHI_VF_FIRST | SHI_VF_SECOND))))) {
             t->cp = cp;
             t->cls = C_HAN;
             t->comp = 0;
             t->nread = t->wild = t->emoji = t->leet = t->upper = 0;
             t->bits[0] = t->bits[1] = 0;
             bloom_add(t->bits, cp);
-            if (split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp))
+            if (walked && split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp))
                 t->comp = compose(db, vf, cp, w->chars[i + 1].cp);
             if (t->comp)
                 bloom_add(t->bits, t->comp);
@@ -800,7 +809,7 @@ static void classify(walk *w)
         } else if (shi_is_han(cp)) {
             t->cls = C_HAN;
             shi_reading r[SHI_READINGS_MAX];
-            unsigned nr = shi_py_readings(cp, r);
+            unsigned nr = walked ? shi_py_readings(cp, r) : 0;
             for (unsigned k = 0; k < nr && k < SHI_READINGS_MAX; k++)
                 t->read[k] = r[k];
             t->nread = (uint8_t)(nr < SHI_READINGS_MAX ? nr : SHI_READINGS_MAX);
@@ -815,7 +824,7 @@ static void classify(walk *w)
                     bloom_add(t->bits, SHI_VKEY_NEAR | t->near[k]);
                 }
             }
-            if (split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp))
+            if (walked && split && i + 1 < w->n && shi_is_han(w->chars[i + 1].cp))
                 t->comp = compose(db, vf, cp, w->chars[i + 1].cp);
             if (t->comp)
                 bloom_add(t->bits, t->comp);
@@ -898,10 +907,26 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
               .vertical = vertical};
     int near_triggers = (how & SHI_VMATCH_TRIGGERS) && !vertical && db->vfilter;
     w.vflags = near_triggers ? db->vfilter->flags : NULL;
-    classify(&w);
-    /* with triggers: the walk starts in the regions around them (filter.c) */
+    /* with triggers: the walk starts in the regions around them (filter.c),
+     * and reads no further past the last start than a match of the
+     * longest entry (a unit: a syllable and its tone, a split pair, an
+     * insertion, each after max_gap noise at most), or its guards, reach */
     if (to > w.n)
         to = w.n;
+    uint32_t lo = 0, hi = w.n;
+    if (near_triggers) {
+        lo = (uint32_t)to;
+        hi = (uint32_t)from;
+        for (uint32_t q = (uint32_t)from; q < to; q++)
+            if (chars[q].trig) {
+                if (q < lo)
+                    lo = q;
+                hi = q + 1;
+            }
+        uint64_t reach = 2 * ((uint64_t)db->max_units * (db->max_gap + 8) + 16);
+        hi = hi + reach < w.n ? (uint32_t)(hi + reach) : w.n;
+    }
+    classify(&w, lo, hi);
     for (uint32_t q = (uint32_t)from; q < to && !m->nomem; q++) {
         if (near_triggers && !chars[q].trig)
             continue;
