@@ -63,6 +63,10 @@
 #define SPARE_MIN ((size_t)256 * 1024)
 #define BATCH_FILES 64
 #define BATCH_BYTES ((uint64_t)256 * 1024)
+/* A walked file of SCAN_SIZE_UNKNOWN is read by a worker up to this size
+ * (so that a batch stays within BATCH_BYTES); a longer one is left to the
+ * main thread, which streams it. */
+#define UNKNOWN_READ_MAX (BATCH_BYTES / BATCH_FILES)
 
 enum scan_format { FORMAT_TEXT, FORMAT_JSONL, FORMAT_SARIF };
 
@@ -1630,14 +1634,18 @@ static bool self_read(const struct scan_config *cfg, struct block *b, uint64_t s
         b->open_errno = errno;
         return false;
     }
-    if (size > SELF_READ_MAX || buf_reserve(&b->buf, &b->cap, 0, (size_t)size + 1, CHUNK) != 0) {
+    /* a file of unknown size: read to its end, up to UNKNOWN_READ_MAX */
+    bool unknown = size == SCAN_SIZE_UNKNOWN;
+    size_t want = unknown ? (size_t)UNKNOWN_READ_MAX + 1 : (size_t)size + 1;
+    if ((!unknown && size > SELF_READ_MAX) || buf_reserve(&b->buf, &b->cap, 0, want, CHUNK) != 0) {
         close(fd);
         b->fallback = true;
         return false;
     }
+    size_t cap = unknown ? want : b->cap;
     b->len = 0;
     for (;;) {
-        ssize_t n = read_some(fd, b->buf + b->len, b->cap - b->len);
+        ssize_t n = read_some(fd, b->buf + b->len, cap - b->len);
         if (n < 0) {
             b->open_errno = errno;
             close(fd);
@@ -1646,7 +1654,7 @@ static bool self_read(const struct scan_config *cfg, struct block *b, uint64_t s
         if (n == 0)
             break;
         b->len += (size_t)n;
-        if (b->len == b->cap) { /* it grew: the main thread streams it */
+        if (b->len == cap) { /* it grew, or is long: the main thread streams it */
             close(fd);
             b->len = 0;
             b->fallback = true;
@@ -2257,7 +2265,7 @@ static int batch_add(struct block *b, size_t file, const char *name, bool walked
     b->batch[b->nbatch].walked = walked;
     b->batch[b->nbatch].size = size;
     b->nbatch++;
-    b->batch_bytes += size;
+    b->batch_bytes += size == SCAN_SIZE_UNKNOWN ? UNKNOWN_READ_MAX : size;
     return 0;
 }
 
@@ -2374,7 +2382,9 @@ static void pool_add_file(struct pool *p, size_t file, const char *path, bool wa
      * found in a directory is known regular, and its size) */
     if (size == UINT64_MAX && strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
         size = (uint64_t)st.st_size;
-    if (size <= SELF_READ_MAX / 2 && scan_doc_kind(path) == DOC_NONE) {
+    bool small = (size <= SELF_READ_MAX / 2 || size == SCAN_SIZE_UNKNOWN) &&
+                 scan_doc_kind(path) == DOC_NONE;
+    if (small) {
         if (!p->batch) {
             p->batch = pool_acquire(p);
             p->batch->self_read = true;
@@ -2388,7 +2398,7 @@ static void pool_add_file(struct pool *p, size_t file, const char *path, bool wa
             return;
     }
     batch_submit(p);
-    if (size > SELF_READ_MAX / 2 || scan_doc_kind(path) != DOC_NONE)
+    if (!small)
         pool_scan_path(p, file, path);
 }
 

@@ -169,9 +169,11 @@ void scan_files_print_errors(struct scan_files *f)
     f->defer_errors = false;
 }
 
-/* A directory entry: its name and what fstatat said (err: its errno). */
+/* A directory entry: its name and type, and what fstatat said (err: its
+ * errno) when readdir did not tell the type. */
 struct dir_entry {
     char *name;
+    unsigned char type; /* d_type */
     mode_t mode;
     uint64_t size;
     int err;
@@ -183,10 +185,12 @@ static int compare_entries(const void *a, const void *b)
 }
 
 /* Add the files under directory `dir`; 0, 2 (a directory could not be
- * read, reported), -1 out of memory. The entries are looked up in the open
- * directory (fstatat), not each by its whole path, and the directory is
- * closed before its subdirectories are walked, so that a deep tree holds
- * one descriptor at a time. */
+ * read, reported), -1 out of memory. An entry's type is what readdir says
+ * (no system call a file: the walk is the serial part of a scan of many
+ * small files); only an entry of unknown type is looked up, in the open
+ * directory (fstatat), not by its whole path. The directory is closed
+ * before its subdirectories are walked, so that a deep tree holds one
+ * descriptor at a time. */
 static int walk(const char *dir, const struct scan_filter *filter, struct scan_files *out)
 {
     DIR *d = opendir(dir);
@@ -215,10 +219,26 @@ static int walk(const char *dir, const struct scan_filter *filter, struct scan_f
             status = -1;
             break;
         }
+        v[n].type = e->d_type;
         n++;
     }
     for (size_t i = 0; i < n && status == 0; i++) {
         struct stat st;
+        v[i].err = 0;
+        v[i].size = SCAN_SIZE_UNKNOWN;
+        switch (v[i].type) {
+        case DT_REG:
+            v[i].mode = S_IFREG;
+            continue;
+        case DT_DIR:
+            v[i].mode = S_IFDIR;
+            continue;
+        case DT_UNKNOWN:
+            break;
+        default: /* links, devices, sockets, FIFOs: not scanned */
+            v[i].mode = 0;
+            continue;
+        }
         v[i].err = fstatat(dirfd(d), v[i].name, &st, AT_SYMLINK_NOFOLLOW) != 0 ? errno : 0;
         v[i].mode = v[i].err ? 0 : st.st_mode;
         v[i].size = v[i].err ? 0 : (uint64_t)st.st_size;

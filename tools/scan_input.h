@@ -21,10 +21,16 @@
 
 /* ------------------------------------------------------------------ files */
 
+/* The size of a walked file that its directory entry says is a regular
+ * file (d_type): not looked up, so that the walk makes no system call a
+ * file; whoever reads it learns the size. */
+#define SCAN_SIZE_UNKNOWN (UINT64_MAX - 1)
+
 struct scan_files {
     const char **paths; /* "-": standard input */
     bool *walked;       /* found in a directory (not named) */
-    uint64_t *sizes;    /* walked: the size lstat() gave; named: UINT64_MAX */
+    uint64_t *sizes;    /* walked: the size lstat() gave, or SCAN_SIZE_UNKNOWN;
+                           named: UINT64_MAX */
     char **owned;       /* paths allocated here, freed by scan_files_free */
     size_t n, cap, n_owned;
     /* When set, called with each input as soon as it is added (the arrays

@@ -1958,6 +1958,29 @@ class TestInputsAndEncodings(CliTestCase):
         p = self.scan("-L", lex, "--type", "nosuch", d)
         self.assert_exit(p, 2)
 
+    def test_walked_files_of_every_size(self):
+        # The walk takes a file's type from its directory entry and looks up
+        # no size: a worker reads a small one whole, and leaves a longer one
+        # (past a batch's share) or a non-UTF-8 one to the main thread. Every
+        # size, around those bounds, gives the same hits at -j1 and -j2.
+        lex = self.lexicon(self.LEX)
+        names = []
+        for i, size in enumerate((0, 1, 4095, 4096, 4097, 70000, 600000, 2 << 20)):
+            # ASCII padding: a file cut anywhere is still valid UTF-8
+            body = "x" * size + "\n他在网上赌场\n"
+            names.append("big/%02d.txt" % i)
+            self.write(names[-1], body)
+        self.write("big/gbk.txt", ("好" * 3000 + "\n网上赌场\n").encode("gbk"))
+        d = self.path("big")
+        runs = {}
+        for j in ("-j1", "-j2", "-j3"):
+            p = self.scan("-L", lex, j, "-f", "jsonl", d)
+            self.assert_exit(p, 1)
+            runs[j] = [(r["file"], r["line"], r["start"], r["text"]) for r in self.jsonl(p.stdout)]
+        self.assertEqual(len(runs["-j1"]), 9)
+        self.assertEqual(runs["-j1"], runs["-j2"])
+        self.assertEqual(runs["-j1"], runs["-j3"])
+
     def check_encoded(self, data, codec, args=()):
         lex = self.lexicon(self.LEX)
         f = self.write("in." + codec, data)
