@@ -2382,8 +2382,8 @@ static void pool_add_file(struct pool *p, size_t file, const char *path, bool wa
      * found in a directory is known regular, and its size) */
     if (size == UINT64_MAX && strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
         size = (uint64_t)st.st_size;
-    bool small = (size <= SELF_READ_MAX / 2 || size == SCAN_SIZE_UNKNOWN) &&
-                 scan_doc_kind(path) == DOC_NONE;
+    bool small =
+        (size <= SELF_READ_MAX / 2 || size == SCAN_SIZE_UNKNOWN) && scan_doc_kind(path) == DOC_NONE;
     if (small) {
         if (!p->batch) {
             p->batch = pool_acquire(p);
