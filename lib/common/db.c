@@ -14,6 +14,10 @@ void shai_db_free(shai_db *db)
 #define SHI_FREE_(id, field, type, count) free((void *)db->field);
     if (db->origin == SHI_ORIGIN_COMPILED) {
         SHI_DB_STORED(SHI_FREE_)
+    } else if (db->vfilter_derived) {
+        free((void *)db->vfilter);
+        free((void *)db->vsolo);
+        free((void *)db->vchars2);
     }
     SHI_DB_DERIVED(SHI_FREE_)
     free(db->sources);
@@ -42,6 +46,11 @@ int shai_db_size(const shai_db *db, size_t *bytes)
     uint64_t n = sizeof *db + db->rules_bytes;
     if (db->origin != SHI_ORIGIN_COMPILED) {
         n += db->image_len;
+        if (db->vfilter_derived) {
+            uint64_t size[SHI_SEC_COUNT];
+            shi_db_section_sizes(db, size);
+            n += size[SHI_SEC_VFILTER] + size[SHI_SEC_VSOLO] + size[SHI_SEC_VCHARS2];
+        }
     } else {
         uint64_t size[SHI_SEC_COUNT];
         shi_db_section_sizes(db, size);

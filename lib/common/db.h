@@ -145,7 +145,8 @@ static inline uint64_t shi_vpair_bit(uint32_t r, uint32_t key, uint32_t nwords)
 }
 
 /* The variant prefilter (lib/variant/filter.c), derived from the trie
- * when a db is compiled or opened: what a character of the text, folded,
+ * when a db is compiled and saved with it (derived again on open when the
+ * file's was made with other tables): what a character of the text, folded,
  * can be in a variant match. A variant match writes some unit another
  * way, so it holds a "trigger": a Latin letter or digit, a wildcard, an
  * emoji, another character outside Han and punctuation, the first half of
@@ -275,7 +276,15 @@ typedef struct shi_sources {
     X(VOUTS, vouts, uint32_t, db->nvouts)                                                          \
     X(VINIT, vinit, shi_vinit, db->nvinit)                                                         \
     /* the pair filter: (reading of a first unit, key of a second) */                              \
-    X(VPAIR, vpair, uint64_t, db->nvpair)
+    X(VPAIR, vpair, uint64_t, db->nvpair)                                                          \
+    /* the variant prefilter (shi_variant_prepare), derived when a db is compiled: one, with a     \
+     * trie (none when homophones apply to too many pairs of units); the pairs of units of         \
+     * homophone entries that no other pair of readings shares (sorted, a << 32 | b) */            \
+    X(VFILTER, vfilter, shi_vfilter, db->nvfilter)                                                 \
+    X(VSOLO, vsolo, uint64_t, db->nvsolo)                                                          \
+    /* hashed pairs of characters (a << 32 | b) of the BMP that may be a unit as itself and a      \
+     * homophone, or the reverse: one load where the keys would be read (none: 0 words) */         \
+    X(VCHARS2, vchars2, uint64_t, db->nvchars2)
 
 /* The arrays shi_db_prepare derives from the stored ones when a db is
  * compiled or opened: in the process's own memory, never saved. */
@@ -284,14 +293,7 @@ typedef struct shi_sources {
     X(MAP_BMP, map_bmp, uint32_t, 0x10000u) /* the map of U+0000..U+FFFF in one stage */           \
     /* the variant trie's root: child by symbol; first root redge by reading key */                \
     X(VROOT_SYM, vroot_sym, uint32_t, db->nsym)                                                    \
-    X(VROOT_READ, vroot_read, uint32_t, db->nvroot_read)                                           \
-    /* the variant prefilter: one, with a trie; the pairs of units of homophone entries that       \
-     * no other pair of readings shares (sorted, a << 32 | b) */                                   \
-    X(VFILTER, vfilter, shi_vfilter, db->nvnodes ? 1u : 0u)                                        \
-    X(VSOLO, vsolo, uint64_t, db->nvsolo)                                                          \
-    /* hashed pairs of characters (a << 32 | b) of the BMP that may be a unit as itself and a      \
-     * homophone, or the reverse: one load where the keys would be read (none: 0 words) */         \
-    X(VCHARS2, vchars2, uint64_t, db->nvchars2)
+    X(VROOT_READ, vroot_read, uint32_t, db->nvroot_read)
 
 /* Variant kinds, SHAI_VARIANT_NONE included: the size of a kind table. */
 #define SHI_VKINDS 16u
@@ -329,8 +331,12 @@ struct shai_db {
     uint32_t nvnodes, nvedges, nvredges, nvnedges, nvouts, nvinit, nvpair;
     uint32_t nvroot_read;  /* derived: reading keys of vroot_read */
     uint32_t vroot_lookup; /* derived: some root child has no symbol of its own */
-    uint32_t nvsolo;       /* derived: pairs of vsolo */
-    uint32_t nvchars2;     /* derived: words of vchars2, a power of 2, or 0 */
+    /* the variant prefilter: 0 or 1; pairs of vsolo; words of vchars2, a
+     * power of 2, or 0 */
+    uint32_t nvfilter, nvsolo, nvchars2;
+    /* the prefilter was derived on open (the file's was made with other
+     * tables): its three arrays are the db's own, freed with it */
+    uint32_t vfilter_derived;
 
     void *rules; /* compiled regex rules (rules/rules.h), or NULL */
     /* frees rules; set with them (common does not include rules/) */

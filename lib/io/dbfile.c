@@ -15,6 +15,7 @@
 #include "common/db.h"
 #include "io/dbfile.h"
 #include "rules/compile.h"
+#include "variant/tables.h"
 #include "variant/variant.h"
 #include "unicode/fold.h"
 
@@ -97,6 +98,10 @@ int shai_db_serialize(const shai_db *db, void *out, size_t cap, size_t *size_out
     h.nsections = SHI_SEC_COUNT;
     h.file_size = total;
     snprintf(h.fold_version, sizeof h.fold_version, "%s", db->fold_version);
+    /* a compiled db's prefilter was derived with this library's tables, and
+     * so was an opened one's unless it was taken from the file, which it is
+     * only when the file was made with these tables */
+    snprintf(h.variant_version, sizeof h.variant_version, "%s", shi_variant_tables_version);
     h.sizeof_slot = sizeof(shi_slot);
     h.sizeof_entry = sizeof(shi_entry);
     h.sizeof_out = sizeof(shi_out);
@@ -375,7 +380,31 @@ static int validate(shai_db *db, uint32_t *nrules)
         (db->fold & ~SHAI_FOLD_ALL))
         return 0;
     return validate_map(db) && validate_automaton(db) && validate_entries(db, nrules) &&
-           shi_variant_valid(db);
+           shi_variant_valid(db) && shi_variant_filter_valid(db);
+}
+
+/* Whether a header's version field (cap bytes) holds the string v. */
+static int same_version(const char *field, size_t cap, const char *v)
+{
+    size_t n = strlen(v);
+    return n < cap && memcmp(field, v, n + 1) == 0;
+}
+
+/* The prefilter a file stores is what the library that wrote it derived
+ * from its fold and variant tables, which the variant layer of this one
+ * reads while it scans: when either differs, this library's tables make
+ * the prefilter again, as a compile does, into the db's own memory. */
+static int prefilter_of_tables(shai_db *db, const shi_file_header *h)
+{
+    if (same_version(h->fold_version, sizeof h->fold_version, shai_fold_table_version()) &&
+        same_version(h->variant_version, sizeof h->variant_version, shi_variant_tables_version))
+        return SHAI_OK;
+    db->vfilter = NULL;
+    db->vsolo = NULL;
+    db->vchars2 = NULL;
+    db->nvfilter = db->nvsolo = db->nvchars2 = 0;
+    db->vfilter_derived = 1;
+    return shi_variant_prepare(db);
 }
 
 static int load(shai_db *db, const unsigned char *p, size_t len)
@@ -415,12 +444,14 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
     db->field = (const type *)(const void *)(p + h.sect[SHI_SEC_##id].offset);
     SHI_DB_STORED(SHI_AT_)
 #undef SHI_AT_
+    if (!db->nvfilter)
+        db->vfilter = NULL; /* the scanner tests the pointer: none, not one of 0 bytes */
     uint32_t nrules;
     if (!validate(db, &nrules))
         return SHAI_E_BAD_DB;
     int rc = shi_db_prepare(db);
     if (!rc)
-        rc = shi_variant_prepare(db);
+        rc = prefilter_of_tables(db, &h);
     if (rc || !nrules)
         return rc;
     rc = shi_rules_compile(db);

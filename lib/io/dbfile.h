@@ -10,13 +10,17 @@
 #include "common/db.h"
 
 #define SHI_MAGIC "SHAIDB\r\n" /* like PNG: catches text-mode mangling */
-#define SHI_FORMAT 5u /* 3: 16-byte entries, notes, 8-lane checksum; 4: scenes; 5: variants */
+/* 3: 16-byte entries, notes, 8-lane checksum; 4: scenes; 5: variants; 6: the variant prefilter */
+#define SHI_FORMAT 6u
 #define SHI_ENDIAN 0x01020304u
 
 /* The sections are SHI_DB_STORED (common/db.h), in that order. Another list
  * is another format: bump SHI_FORMAT, describe it in docs/db-format.md and
  * update this count. */
-_Static_assert(SHI_SEC_COUNT == 22, "the sections of format 5");
+_Static_assert(SHI_SEC_COUNT == 25, "the sections of format 6");
+/* The prefilter is stored as it is in memory: another layout is another
+ * format too. */
+_Static_assert(sizeof(shi_vfilter) == 467056, "the variant prefilter of format 6");
 
 /* The db's scalars the header keeps, in header order. */
 #define SHI_HEADER_COUNTS(X)                                                                       \
@@ -43,7 +47,10 @@ _Static_assert(SHI_SEC_COUNT == 22, "the sections of format 5");
     X(nvnedges)                                                                                    \
     X(nvouts)                                                                                      \
     X(nvinit)                                                                                      \
-    X(nvpair)
+    X(nvpair)                                                                                      \
+    X(nvfilter)                                                                                    \
+    X(nvsolo)                                                                                      \
+    X(nvchars2)
 
 #define SHI_HEADER_FIELD_(name) uint32_t name;
 
@@ -61,6 +68,8 @@ typedef struct shi_file_header {
     uint64_t data_checksum;   /* of bytes [header_size, file_size) */
     uint64_t header_checksum; /* of this header with this field zero */
     char fold_version[64];
+    /* the variant tables the prefilter was derived with (shi_variant_tables_version) */
+    char variant_version[128];
     uint32_t sizeof_slot, sizeof_entry, sizeof_out, sizeof_note;
     SHI_HEADER_COUNTS(SHI_HEADER_FIELD_)
     uint32_t zero; /* 0: keeps sect[] 8-byte aligned without padding */

@@ -288,6 +288,9 @@ static int han_bmp(uint32_t cp)
 
 /* At most this many pairs of characters are spelled out, else none. */
 #define CHARS2_MAX (1u << 21)
+/* and so vchars2 has at most this many words (a power of 2 that holds 32
+ * bits a pair) */
+#define CHARS2_WORDS_MAX (CHARS2_MAX / 2)
 
 /* db->vchars2: for each pair of units (u, v) of a homophone entry, u with
  * every character of the BMP that has a key of v, and every one that has
@@ -531,11 +534,24 @@ int shi_variant_prepare(shai_db *db)
     free(sets);
     free(emoji);
     db->vfilter = vf;
+    db->nvfilter = 1;
     int rc = npairs < SOLO_MAX ? solo_pairs(db, pairs, npairs) : SHAI_OK;
     free(pairs);
     if (!rc && homophone)
         rc = chars2(db);
     return rc;
+}
+
+int shi_variant_filter_valid(const shai_db *db)
+{
+    if (db->nvfilter > 1 || (db->nvfilter && !db->nvnodes) ||
+        (!db->nvfilter && (db->nvsolo || db->nvchars2)) || (db->nvchars2 & (db->nvchars2 - 1)) ||
+        db->nvchars2 > CHARS2_WORDS_MAX)
+        return 0;
+    uint32_t bad = 0;
+    for (uint32_t i = 1; i < db->nvsolo; i++)
+        bad |= db->vsolo[i] <= db->vsolo[i - 1];
+    return !bad;
 }
 
 /* SHI_VF_* of a character above the BMP: what it folds to in the BMP, or

@@ -90,6 +90,10 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
  * homophones apply to so many pairs of units that nearly every line would
  * pass it): SHAI_OK or SHAI_E_NOMEM. */
 int shi_variant_prepare(shai_db *db);
+/* Whether the prefilter of an opened db (stored in the file) can be
+ * scanned with: its sizes, and vsolo sorted. Any bits are safe to scan
+ * with; wrong ones give wrong hits, never a read out of bounds. */
+int shi_variant_filter_valid(const shai_db *db);
 /* Whether the line p[0..n) (original bytes, valid UTF-8, no break) holds a
  * trigger: when it does not, no variant match is in it. */
 int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n);

@@ -414,6 +414,17 @@ static void test_saved_db(void **state)
         snprintf(want, sizeof want, "%s", hits_of(db, texts[i], SHAI_SCAN_VIOLATIONS));
         assert_string_equal(hits_of(opened, texts[i], SHAI_SCAN_VIOLATIONS), want);
     }
+    /* the prefilter is the file's, not derived again, and the same */
+    assert_int_equal(opened->vfilter_derived, 0);
+    assert_int_equal(opened->nvfilter, 1);
+    assert_true((const unsigned char *)opened->vfilter > opened->image &&
+                (const unsigned char *)opened->vfilter < opened->image + opened->image_len);
+    assert_memory_equal(opened->vfilter, db->vfilter, sizeof *db->vfilter);
+    assert_int_equal(opened->nvsolo, db->nvsolo);
+    assert_int_equal(opened->nvchars2, db->nvchars2);
+    assert_true(db->nvsolo > 0 && db->nvchars2 > 0);
+    assert_memory_equal(opened->vsolo, db->vsolo, db->nvsolo * sizeof *db->vsolo);
+    assert_memory_equal(opened->vchars2, db->vchars2, db->nvchars2 * sizeof *db->vchars2);
     shai_db_free(opened);
     free(image);
 }
@@ -439,6 +450,68 @@ static unsigned char *section(unsigned char *image, int sec, size_t *size)
     return image + h.sect[sec].offset;
 }
 
+/* A file whose prefilter was derived with other fold or variant tables
+ * (another library) is opened with one derived from this library's, the
+ * same as a compile makes, in the db's own memory; a file of format 5
+ * (which had no prefilter) is refused as another version. */
+static void test_prefilter_of_other_tables(void **state)
+{
+    (void)state;
+    size_t size;
+    assert_status(shai_db_serialize(db, NULL, 0, &size), SHAI_E_BUFFER_TOO_SMALL);
+    unsigned char *image = malloc(size);
+    assert_non_null(image);
+    for (int other = 0; other < 3; other++) {
+        assert_status(shai_db_serialize(db, image, size, &size), SHAI_OK);
+        shi_file_header h;
+        memcpy(&h, image, sizeof h);
+        if (other == 0)
+            h.variant_version[0] ^= 1;
+        else if (other == 1)
+            snprintf(h.fold_version, sizeof h.fold_version, "shai-fold-1 unicode 14.0 icu 70.1");
+        else
+            h.format = 5;
+        memcpy(image, &h, sizeof h);
+        reseal(image, size);
+        shai_db *opened = NULL;
+        if (other == 2) {
+            assert_status(shai_db_from_buffer(image, size, 0, &opened), SHAI_E_DB_VERSION);
+            assert_null(opened);
+            continue;
+        }
+        assert_status(shai_db_from_buffer(image, size, 0, &opened), SHAI_OK);
+        assert_int_equal(opened->vfilter_derived, 1);
+        assert_true((const unsigned char *)opened->vfilter < opened->image ||
+                    (const unsigned char *)opened->vfilter >= opened->image + opened->image_len);
+        assert_memory_equal(opened->vfilter, db->vfilter, sizeof *db->vfilter);
+        assert_int_equal(opened->nvsolo, db->nvsolo);
+        assert_int_equal(opened->nvchars2, db->nvchars2);
+        assert_memory_equal(opened->vsolo, db->vsolo, db->nvsolo * sizeof *db->vsolo);
+        assert_memory_equal(opened->vchars2, db->vchars2, db->nvchars2 * sizeof *db->vchars2);
+        size_t bytes, file_bytes;
+        assert_status(shai_db_size(opened, &bytes), SHAI_OK);
+        assert_true(bytes > size + sizeof *db->vfilter);
+        /* saved again, it is a file of this library's tables */
+        assert_status(shai_db_serialize(opened, NULL, 0, &file_bytes), SHAI_E_BUFFER_TOO_SMALL);
+        unsigned char *again = malloc(file_bytes);
+        assert_non_null(again);
+        assert_status(shai_db_serialize(opened, again, file_bytes, &file_bytes), SHAI_OK);
+        shai_db *reopened;
+        assert_status(shai_db_from_buffer(again, file_bytes, 0, &reopened), SHAI_OK);
+        assert_int_equal(reopened->vfilter_derived, other == 1);
+        static const char text[] = "我想去duchang玩 圆交 米青液 sjb";
+        char want[1024];
+        snprintf(want, sizeof want, "%s", hits_of(db, text, SHAI_SCAN_VIOLATIONS));
+        assert_true(strstr(want, "圆交=援交") != NULL);
+        assert_string_equal(hits_of(reopened, text, SHAI_SCAN_VIOLATIONS), want);
+        assert_string_equal(hits_of(opened, text, SHAI_SCAN_VIOLATIONS), want);
+        shai_db_free(reopened);
+        free(again);
+        shai_db_free(opened);
+    }
+    free(image);
+}
+
 /* A saved db whose variant sections are damaged is refused, never scanned:
  * each damage below, resealed, gives SHAI_E_BAD_DB; and random damage to
  * them gives SHAI_E_BAD_DB or a db that scans without fault (ASan). */
@@ -455,8 +528,21 @@ static void test_corrupt_variant_sections(void **state)
     shai_db_free(d);
     assert_status(shai_db_from_buffer(image, size, 0, &d), SHAI_OK);
     shai_db_free(d);
+    /* a db without variants has no prefilter, in the file or opened */
+    shai_db *plain = db_from_source("@variants none\n赌场\nabc\n"), *opened;
+    assert_null(plain->vfilter);
+    assert_status(shai_db_serialize(plain, NULL, 0, &n), SHAI_E_BUFFER_TOO_SMALL);
+    unsigned char *plain_image = malloc(n);
+    assert_non_null(plain_image);
+    assert_status(shai_db_serialize(plain, plain_image, n, &n), SHAI_OK);
+    assert_status(shai_db_from_buffer(plain_image, n, 0, &opened), SHAI_OK);
+    assert_int_equal(opened->nvfilter, 0);
+    assert_null(opened->vfilter);
+    shai_db_free(opened);
+    shai_db_free(plain);
+    free(plain_image);
 
-    for (int damage = 0; damage < 7; damage++) {
+    for (int damage = 0; damage < 9; damage++) {
         memcpy(copy, image, size);
         shi_vnode *nodes = (shi_vnode *)(void *)section(copy, SHI_SEC_VNODES, &n);
         size_t nnodes = n / sizeof *nodes;
@@ -465,6 +551,9 @@ static void test_corrupt_variant_sections(void **state)
         uint32_t *outs = (uint32_t *)(void *)section(copy, SHI_SEC_VOUTS, &n);
         shi_entry *entries = (shi_entry *)(void *)section(copy, SHI_SEC_ENTRIES, &n);
         shi_vinit *init = (shi_vinit *)(void *)section(copy, SHI_SEC_VINIT, &n);
+        uint64_t *solo = (uint64_t *)(void *)section(copy, SHI_SEC_VSOLO, &n);
+        size_t nsolo = n / sizeof *solo;
+        shi_file_header h;
         switch (damage) {
         case 0:
             edges[0].child = 0xFFFFFF;
@@ -487,6 +576,16 @@ static void test_corrupt_variant_sections(void **state)
         case 6:
             init[0].entry = 1000;
             break; /* no such entry */
+        case 7:
+            assert_true(nsolo > 1);
+            solo[0] = solo[nsolo - 1];
+            break; /* the solo pairs out of order */
+        case 8:
+            memcpy(&h, copy, sizeof h);
+            h.nvfilter = h.nvchars2 = 0;
+            h.sect[SHI_SEC_VFILTER].size = h.sect[SHI_SEC_VCHARS2].size = 0;
+            memcpy(copy, &h, sizeof h);
+            break; /* solo pairs without a prefilter */
         }
         reseal(copy, size);
         d = NULL;
@@ -499,7 +598,7 @@ static void test_corrupt_variant_sections(void **state)
     static const char *const texts[] = {"duchang里", "圆交", "sjb", "赌X", "赌场里"};
     for (int round = 0; round < (int)test_scale(2000); round++) {
         memcpy(copy, image, size);
-        int sec = SHI_SEC_VNODES + (int)rng_below(&rng, SHI_SEC_VPAIR - SHI_SEC_VNODES + 1);
+        int sec = SHI_SEC_VNODES + (int)rng_below(&rng, SHI_SEC_VCHARS2 - SHI_SEC_VNODES + 1);
         unsigned char *p = section(copy, sec, &n);
         if (!n)
             continue;
@@ -533,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_lexicon_syntax),
         cmocka_unit_test(test_stream_cuts),
         cmocka_unit_test(test_saved_db),
+        cmocka_unit_test(test_prefilter_of_other_tables),
         cmocka_unit_test(test_corrupt_variant_sections),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
