@@ -2637,6 +2637,7 @@ static bool feed_db_ready(struct walk_feed *w, struct scan_files *f)
     scan_files_print_errors(f);
     progress_start(w->cfg, 0);
     if (w->pool_on) {
+        progress.n_files = f->n > w->n_operands ? f->n : w->n_operands;
         progress_add(0, w->early);
         pool_set_db(w->pool, true);
     } else {
