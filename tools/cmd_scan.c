@@ -1540,9 +1540,10 @@ struct block {
     size_t counted; /* bytes counted in flight at submission */
     /* issue 18: a small file read by the worker itself (self_read) */
     bool self_read;
-    bool fallback; /* not UTF-8: left to the main thread, at its turn */
-    bool binary;   /* found in a directory and binary: skipped */
-    bool walked;   /* found in a directory (cfg->walked is the main thread's) */
+    bool read_ahead; /* its files read (batch_read), the scan to come */
+    bool fallback;   /* not UTF-8: left to the main thread, at its turn */
+    bool binary;     /* found in a directory and binary: skipped */
+    bool walked;     /* found in a directory (cfg->walked is the main thread's) */
     int open_errno;
     /* the small files of a self_read block, scanned one after the other */
     struct file_result *batch;
@@ -1575,7 +1576,6 @@ struct pool {
     pthread_cond_t work_cv; /* workers: a block was submitted, or shutdown */
     pthread_cond_t done_cv; /* main: a block is done */
     pthread_cond_t head_cv; /* spilling workers: head_open, abort or discard_file moved */
-    pthread_cond_t db_cv;   /* workers: the db is ready, or will not be */
     pthread_t *threads;
     struct worker *workers; /* by thread */
     size_t nthreads;
@@ -1591,9 +1591,13 @@ struct pool {
     size_t discard_file; /* drop the output of this input's blocks (it failed) */
     bool shutdown;
     bool abort; /* stop everything: standard output failed */
-    /* issue 18: the workers read the files of a batch while the db opens,
-     * and scan them once it is ready (db_failed: it will not be) */
+    /* issue 18: the workers read the files of the batches while the db
+     * opens, and scan them once it is ready (db_failed: it will not be);
+     * the blocks read meanwhile wait in a ring of nblocks, in order */
     bool db_ready, db_failed;
+    struct block **waiting;
+    size_t wait_head, n_waiting;
+    size_t early_bytes; /* main thread: of the batches submitted before */
     /* main thread only */
     int status;
     unsigned char *carry; /* the bytes after a block's last '\n' */
@@ -1707,35 +1711,22 @@ struct worker {
     bool scratch_tried;    /* made once the db is ready */
 };
 
-/* issue 18: wait until the db is ready (the files of a batch are read
- * meanwhile), then make this worker's scratch if not made yet. False when
- * the db could not be opened: nothing is scanned. */
-static bool worker_db(struct worker *w)
+/* issue 18: the worker's scratch, made the first time it scans (the db
+ * is ready then). */
+static void worker_scratch(struct worker *w)
 {
-    struct pool *p = w->pool;
-    bool ready;
-
-    pthread_mutex_lock(&p->mu);
-    while (!p->db_ready && !p->db_failed)
-        pthread_cond_wait(&p->db_cv, &p->mu);
-    ready = p->db_ready;
-    pthread_mutex_unlock(&p->mu);
-    if (ready && !w->scratch_tried) {
+    if (!w->scratch_tried) {
         w->scratch_tried = true;
         /* without one, each scan makes its own (slower, as correct) */
-        if (shai_scratch_new(p->cfg->db, &w->scratch) != SHAI_OK)
+        if (shai_scratch_new(w->pool->cfg->db, &w->scratch) != SHAI_OK)
             w->scratch = NULL;
     }
-    return ready;
 }
 
-/* issue 18: each small file of a batch, read by this worker (all of them
- * first, so that they are read while the db opens), then scanned one after
- * the other; its results and the end of its output kept apart. The output
- * does not spill: a batch is at most BATCH_BYTES of input. */
-static void scan_batch(const struct scan_config *cfg, struct block *b, struct worker *w)
+/* issue 18: read each small file of a batch (all of them first, so that
+ * they are read while the db opens), each one kept at its place in b->buf. */
+static void batch_read(const struct scan_config *cfg, struct block *b)
 {
-    size_t spill_at = b->out.spill_at;
     size_t at = 0;
     for (size_t i = 0; i < b->nbatch; i++) {
         struct file_result *r = &b->batch[i];
@@ -1756,10 +1747,18 @@ static void scan_batch(const struct scan_config *cfg, struct block *b, struct wo
         at += r->len;
     }
     b->len = 0;
-    if (!worker_db(w)) {
-        b->out.error = ECANCELED;
-        return;
-    }
+    b->read_ahead = true;
+}
+
+/* issue 18: each small file of a batch, read by a worker (batch_read,
+ * maybe while the db opened), scanned one after the other; its results and
+ * the end of its output kept apart. The output does not spill: a batch is
+ * at most BATCH_BYTES of input. */
+static void scan_batch(const struct scan_config *cfg, struct block *b, shai_scratch *scratch)
+{
+    size_t spill_at = b->out.spill_at;
+    if (!b->read_ahead)
+        batch_read(cfg, b);
     unsigned char *whole = b->buf;
     size_t whole_cap = b->cap;
     b->out.spill_at = SIZE_MAX;
@@ -1776,7 +1775,7 @@ static void scan_batch(const struct scan_config *cfg, struct block *b, struct wo
             b->buf = whole + r->off;
             b->cap = b->len = r->len;
             b->base = r->base;
-            scan_block_body(cfg, b, w->scratch);
+            scan_block_body(cfg, b, scratch);
             b->buf = whole;
             b->cap = whole_cap;
         }
@@ -1793,15 +1792,13 @@ static void scan_batch(const struct scan_config *cfg, struct block *b, struct wo
     b->out.spill_at = spill_at;
 }
 
-/* Scan block b in worker w. */
-static void scan_block(const struct scan_config *cfg, struct block *b, struct worker *w)
+/* Scan block b in a worker, with the worker's scratch (NULL: none). */
+static void scan_block(const struct scan_config *cfg, struct block *b, shai_scratch *scratch)
 {
     if (b->self_read)
-        scan_batch(cfg, b, w);
-    else if (worker_db(w))
-        scan_block_body(cfg, b, w->scratch);
+        scan_batch(cfg, b, scratch);
     else
-        b->out.error = ECANCELED;
+        scan_block_body(cfg, b, scratch);
 }
 
 static void scan_block_body(const struct scan_config *cfg, struct block *b, shai_scratch *scratch)
@@ -1842,20 +1839,43 @@ static void *worker_main(void *arg)
     pthread_mutex_lock(&p->mu);
     for (;;) {
         struct block *b;
-        bool skip;
+        bool skip, ready = p->db_ready || p->db_failed;
 
-        while (p->next_scan == p->submitted && !p->shutdown)
-            pthread_cond_wait(&p->work_cv, &p->mu);
-        if (p->next_scan == p->submitted)
+        if (ready && p->n_waiting > 0) {
+            /* issue 18: read while the db opened, the oldest first */
+            b = p->waiting[p->wait_head];
+            p->wait_head = (p->wait_head + 1) % p->nblocks;
+            p->n_waiting--;
+        } else if (p->next_scan < p->submitted) {
+            b = &p->blocks[p->next_scan % p->nblocks];
+            p->next_scan++;
+            if (!ready && !p->abort) {
+                /* issue 18: no db yet: read the batch's files, then take
+                 * the next block, and scan them once the db is ready */
+                pthread_mutex_unlock(&p->mu);
+                if (b->self_read)
+                    batch_read(p->cfg, b);
+                pthread_mutex_lock(&p->mu);
+                if (!p->db_ready && !p->db_failed) {
+                    p->waiting[(p->wait_head + p->n_waiting) % p->nblocks] = b;
+                    p->n_waiting++;
+                    continue;
+                }
+            }
+        } else if (p->shutdown) {
             break;
-        b = &p->blocks[p->next_scan % p->nblocks];
-        p->next_scan++;
-        skip = p->abort || p->discard_file == b->file;
+        } else {
+            pthread_cond_wait(&p->work_cv, &p->mu);
+            continue;
+        }
+        skip = p->abort || !p->db_ready || p->discard_file == b->file;
         pthread_mutex_unlock(&p->mu);
-        if (skip)
+        if (skip) {
             b->out.error = ECANCELED;
-        else
-            scan_block(p->cfg, b, w);
+        } else {
+            worker_scratch(w);
+            scan_block(p->cfg, b, w->scratch);
+        }
         pthread_mutex_lock(&p->mu);
         b->done = true;
         pthread_cond_signal(&p->done_cv);
@@ -2064,6 +2084,7 @@ static void pool_submit(struct pool *p, struct block *b, size_t file, const char
     b->error = INPUT_OK;
     b->done = false;
     b->counted = b->len;
+    b->read_ahead = false;
     pthread_mutex_lock(&p->mu);
     b->seq = p->submitted++;
     p->inflight_bytes += b->len;
@@ -2349,6 +2370,7 @@ static void pool_free(struct pool *p)
     free(p->blocks);
     free(p->threads);
     free(p->workers); /* their scratches: pool_stop, or none started */
+    free(p->waiting);
     free(p->carry);
     free(p->in.buf);
     free(p->in.marks);
@@ -2378,7 +2400,8 @@ static int pool_start(struct pool *p, const struct scan_config *cfg, size_t nthr
     p->blocks = calloc(p->nblocks, sizeof *p->blocks);
     p->threads = calloc(nthreads, sizeof *p->threads);
     p->workers = calloc(nthreads, sizeof *p->workers);
-    if (!p->blocks || !p->threads || !p->workers || !p->spare || !p->spare_cap)
+    p->waiting = calloc(p->nblocks, sizeof *p->waiting);
+    if (!p->blocks || !p->threads || !p->workers || !p->spare || !p->spare_cap || !p->waiting)
         goto out;
     for (size_t i = 0; i < p->nblocks; i++) {
         struct block *b = &p->blocks[i];
@@ -2396,19 +2419,15 @@ static int pool_start(struct pool *p, const struct scan_config *cfg, size_t nthr
         goto out_work;
     if (pthread_cond_init(&p->head_cv, NULL) != 0)
         goto out_done;
-    if (pthread_cond_init(&p->db_cv, NULL) != 0)
-        goto out_head;
     while (p->nthreads < nthreads) {
         struct worker *w = &p->workers[p->nthreads];
-        w->pool = p; /* its scratch: worker_db, once the db is ready */
+        w->pool = p; /* its scratch: worker_scratch, once the db is ready */
         if (pthread_create(&p->threads[p->nthreads], NULL, worker_main, w) != 0)
             break;
         p->nthreads++;
     }
     if (p->nthreads > 0)
         return 0;
-    pthread_cond_destroy(&p->db_cv);
-out_head:
     pthread_cond_destroy(&p->head_cv);
 out_done:
     pthread_cond_destroy(&p->done_cv);
@@ -2455,6 +2474,9 @@ static bool pool_may_prefetch(struct pool *p, const char *path, uint64_t *size)
 {
     if (p->abort || !pool_small_file(path, size))
         return false;
+    /* the batches read meanwhile: at most the budget of the blocks */
+    if (p->early_bytes + (*size == SCAN_SIZE_UNKNOWN ? UNKNOWN_READ_MAX : *size) > p->budget)
+        return false;
     return p->batch ||
            (p->submitted - p->next_write <= p->nblocks - 1 && p->inflight_bytes <= p->budget);
 }
@@ -2467,6 +2489,8 @@ static void pool_add_file(struct pool *p, size_t file, const char *path, bool wa
         return;
     bool small = pool_small_file(path, &size);
     if (small) {
+        if (!p->db_ready) /* main thread: set by it (pool_set_db) */
+            p->early_bytes += size == SCAN_SIZE_UNKNOWN ? UNKNOWN_READ_MAX : size;
         if (!p->batch) {
             p->batch = pool_acquire(p);
             p->batch->self_read = true;
@@ -2494,7 +2518,6 @@ static int pool_finish(struct pool *p)
     pool_drain(p);
     status = p->status;
     pool_stop(p);
-    pthread_cond_destroy(&p->db_cv);
     pthread_cond_destroy(&p->head_cv);
     pthread_cond_destroy(&p->done_cv);
     pthread_cond_destroy(&p->work_cv);
@@ -2514,7 +2537,7 @@ static void pool_set_db(struct pool *p, bool ok)
         p->db_failed = true;
         p->abort = true;
     }
-    pthread_cond_broadcast(&p->db_cv);
+    pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -2524,7 +2547,6 @@ static void pool_discard(struct pool *p)
 {
     pool_set_db(p, false);
     pool_stop(p);
-    pthread_cond_destroy(&p->db_cv);
     pthread_cond_destroy(&p->head_cv);
     pthread_cond_destroy(&p->done_cv);
     pthread_cond_destroy(&p->work_cv);
