@@ -1540,9 +1540,10 @@ struct block {
     size_t counted; /* bytes counted in flight at submission */
     /* issue 18: a small file read by the worker itself (self_read) */
     bool self_read;
-    bool fallback; /* not UTF-8: left to the main thread, at its turn */
-    bool binary;   /* found in a directory and binary: skipped */
-    bool walked;   /* found in a directory (cfg->walked is the main thread's) */
+    bool read_ahead; /* its files read (batch_read), the scan to come */
+    bool fallback;   /* not UTF-8: left to the main thread, at its turn */
+    bool binary;     /* found in a directory and binary: skipped */
+    bool walked;     /* found in a directory (cfg->walked is the main thread's) */
     int open_errno;
     /* the small files of a self_read block, scanned one after the other */
     struct file_result *batch;
@@ -1562,6 +1563,11 @@ struct file_result {
     size_t out_end; /* its output ends there in the block's output */
     size_t bytes;
     uint64_t size; /* a regular file of that size when it was found */
+    /* issue 18: read before the db is ready, kept at buf[off..off+len) of
+     * the block (base: 3 after a BOM) until it is */
+    size_t off, len;
+    uint64_t base;
+    bool ready; /* read, to be scanned as UTF-8 */
 };
 
 struct pool {
@@ -1585,6 +1591,13 @@ struct pool {
     size_t discard_file; /* drop the output of this input's blocks (it failed) */
     bool shutdown;
     bool abort; /* stop everything: standard output failed */
+    /* issue 18: the workers read the files of the batches while the db
+     * opens, and scan them once it is ready (db_failed: it will not be);
+     * the blocks read meanwhile wait in a ring of nblocks, in order */
+    bool db_ready, db_failed;
+    struct block **waiting;
+    size_t wait_head, n_waiting;
+    size_t early_bytes; /* main thread: of the batches submitted before */
     /* main thread only */
     int status;
     unsigned char *carry; /* the bytes after a block's last '\n' */
@@ -1625,7 +1638,7 @@ static void block_spill(struct cli_out *o)
  * (so no fstat here: one system call fewer a file); a file that grew since
  * is read to its end all the same, or left to the main thread. Returns
  * whether the block is ready to be scanned as UTF-8. */
-static bool self_read(const struct scan_config *cfg, struct block *b, uint64_t size)
+static bool self_read(const struct scan_config *cfg, struct block *b, uint64_t size, size_t at)
 {
     const char *charset;
     int fd = open(b->name, O_RDONLY | O_CLOEXEC);
@@ -1637,15 +1650,17 @@ static bool self_read(const struct scan_config *cfg, struct block *b, uint64_t s
     /* a file of unknown size: read to its end, up to UNKNOWN_READ_MAX */
     bool unknown = size == SCAN_SIZE_UNKNOWN;
     size_t want = unknown ? (size_t)UNKNOWN_READ_MAX + 1 : (size_t)size + 1;
-    if ((!unknown && size > SELF_READ_MAX) || buf_reserve(&b->buf, &b->cap, 0, want, CHUNK) != 0) {
+    if ((!unknown && size > SELF_READ_MAX) || buf_reserve(&b->buf, &b->cap, at, want, CHUNK) != 0) {
         close(fd);
         b->fallback = true;
         return false;
     }
-    size_t cap = unknown ? want : b->cap;
+    /* this file's room in the batch: its size and one byte to see it grew */
+    unsigned char *buf = b->buf + at;
+    size_t cap = want;
     b->len = 0;
     for (;;) {
-        ssize_t n = read_some(fd, b->buf + b->len, cap - b->len);
+        ssize_t n = read_some(fd, buf + b->len, cap - b->len);
         if (n < 0) {
             b->open_errno = errno;
             close(fd);
@@ -1664,11 +1679,11 @@ static bool self_read(const struct scan_config *cfg, struct block *b, uint64_t s
             break; /* all of it as the walk saw it: no read to learn of the end */
     }
     close(fd);
-    switch (scan_detect(b->buf, b->len, true, cfg->encoding, &charset)) {
+    switch (scan_detect(buf, b->len, true, cfg->encoding, &charset)) {
     case ENC_UTF8:
         return true;
     case ENC_UTF8_BOM:
-        memmove(b->buf, b->buf + 3, b->len - 3);
+        memmove(buf, buf + 3, b->len - 3);
         b->len -= 3;
         b->base = 3;
         return true;
@@ -1688,27 +1703,82 @@ static bool self_read(const struct scan_config *cfg, struct block *b, uint64_t s
 
 static void scan_block_body(const struct scan_config *cfg, struct block *b, shai_scratch *scratch);
 
-/* issue 18: each small file of a batch, read and scanned by this worker;
- * its results and the end of its output kept apart. The output does not
- * spill: a batch is at most BATCH_BYTES of input. */
+/* A worker thread: its pool and its scratch, kept from one scan to the
+ * next (a scan of a small file allocates nothing). */
+struct worker {
+    struct pool *pool;
+    shai_scratch *scratch; /* NULL when none could be made: a scan makes its own */
+    bool scratch_tried;    /* made once the db is ready */
+};
+
+/* issue 18: the worker's scratch, made the first time it scans (the db
+ * is ready then). */
+static void worker_scratch(struct worker *w)
+{
+    if (!w->scratch_tried) {
+        w->scratch_tried = true;
+        /* without one, each scan makes its own (slower, as correct) */
+        if (shai_scratch_new(w->pool->cfg->db, &w->scratch) != SHAI_OK)
+            w->scratch = NULL;
+    }
+}
+
+/* issue 18: read each small file of a batch (all of them first, so that
+ * they are read while the db opens), each one kept at its place in b->buf. */
+static void batch_read(const struct scan_config *cfg, struct block *b)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < b->nbatch; i++) {
+        struct file_result *r = &b->batch[i];
+        b->name = r->name;
+        b->base = 0;
+        b->fallback = b->binary = false;
+        b->walked = r->walked;
+        b->open_errno = 0;
+        b->len = 0;
+        r->ready = self_read(cfg, b, r->size, at);
+        r->bytes = b->len;
+        r->off = at;
+        r->len = r->ready ? b->len : 0;
+        r->base = b->base;
+        r->fallback = b->fallback;
+        r->binary = b->binary;
+        r->open_errno = b->open_errno;
+        at += r->len;
+    }
+    b->len = 0;
+    b->read_ahead = true;
+}
+
+/* issue 18: each small file of a batch, read by a worker (batch_read,
+ * maybe while the db opened), scanned one after the other; its results and
+ * the end of its output kept apart. The output does not spill: a batch is
+ * at most BATCH_BYTES of input. */
 static void scan_batch(const struct scan_config *cfg, struct block *b, shai_scratch *scratch)
 {
     size_t spill_at = b->out.spill_at;
+    if (!b->read_ahead)
+        batch_read(cfg, b);
+    unsigned char *whole = b->buf;
+    size_t whole_cap = b->cap;
     b->out.spill_at = SIZE_MAX;
     for (size_t i = 0; i < b->nbatch; i++) {
         struct file_result *r = &b->batch[i];
         b->file = r->file;
         b->name = r->name;
-        b->base = 0;
         b->line = 1;
         b->hits = b->block_hits = 0;
         b->rc = SHAI_OK;
         b->error = INPUT_OK;
-        b->fallback = b->binary = false;
-        b->walked = r->walked;
-        b->open_errno = 0;
-        if (self_read(cfg, b, r->size))
+        if (r->ready) {
+            /* the scan sees this file's bytes only */
+            b->buf = whole + r->off;
+            b->cap = b->len = r->len;
+            b->base = r->base;
             scan_block_body(cfg, b, scratch);
+            b->buf = whole;
+            b->cap = whole_cap;
+        }
         r->hits = b->hits;
         r->block_hits = b->block_hits;
         r->rc = b->rc;
@@ -1716,11 +1786,7 @@ static void scan_batch(const struct scan_config *cfg, struct block *b, shai_scra
         memcpy(r->bad, b->bad, sizeof r->bad);
         r->limits = b->limits;
         b->limits = (struct limit_lines){0};
-        r->fallback = b->fallback;
-        r->binary = b->binary;
-        r->open_errno = b->open_errno;
         r->out_end = b->out.len;
-        r->bytes = b->len;
     }
     b->len = 0;
     b->out.spill_at = spill_at;
@@ -1765,13 +1831,6 @@ static void scan_block_body(const struct scan_config *cfg, struct block *b, shai
     memcpy(b->bad, in.bad, sizeof b->bad);
 }
 
-/* A worker thread: its pool and its scratch, kept from one scan to the
- * next (a scan of a small file allocates nothing). */
-struct worker {
-    struct pool *pool;
-    shai_scratch *scratch; /* NULL when none could be made: a scan makes its own */
-};
-
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -1780,20 +1839,43 @@ static void *worker_main(void *arg)
     pthread_mutex_lock(&p->mu);
     for (;;) {
         struct block *b;
-        bool skip;
+        bool skip, ready = p->db_ready || p->db_failed;
 
-        while (p->next_scan == p->submitted && !p->shutdown)
-            pthread_cond_wait(&p->work_cv, &p->mu);
-        if (p->next_scan == p->submitted)
+        if (ready && p->n_waiting > 0) {
+            /* issue 18: read while the db opened, the oldest first */
+            b = p->waiting[p->wait_head];
+            p->wait_head = (p->wait_head + 1) % p->nblocks;
+            p->n_waiting--;
+        } else if (p->next_scan < p->submitted) {
+            b = &p->blocks[p->next_scan % p->nblocks];
+            p->next_scan++;
+            if (!ready && !p->abort) {
+                /* issue 18: no db yet: read the batch's files, then take
+                 * the next block, and scan them once the db is ready */
+                pthread_mutex_unlock(&p->mu);
+                if (b->self_read)
+                    batch_read(p->cfg, b);
+                pthread_mutex_lock(&p->mu);
+                if (!p->db_ready && !p->db_failed) {
+                    p->waiting[(p->wait_head + p->n_waiting) % p->nblocks] = b;
+                    p->n_waiting++;
+                    continue;
+                }
+            }
+        } else if (p->shutdown) {
             break;
-        b = &p->blocks[p->next_scan % p->nblocks];
-        p->next_scan++;
-        skip = p->abort || p->discard_file == b->file;
+        } else {
+            pthread_cond_wait(&p->work_cv, &p->mu);
+            continue;
+        }
+        skip = p->abort || !p->db_ready || p->discard_file == b->file;
         pthread_mutex_unlock(&p->mu);
-        if (skip)
+        if (skip) {
             b->out.error = ECANCELED;
-        else
+        } else {
+            worker_scratch(w);
             scan_block(p->cfg, b, w->scratch);
+        }
         pthread_mutex_lock(&p->mu);
         b->done = true;
         pthread_cond_signal(&p->done_cv);
@@ -2002,6 +2084,7 @@ static void pool_submit(struct pool *p, struct block *b, size_t file, const char
     b->error = INPUT_OK;
     b->done = false;
     b->counted = b->len;
+    b->read_ahead = false;
     pthread_mutex_lock(&p->mu);
     b->seq = p->submitted++;
     p->inflight_bytes += b->len;
@@ -2287,18 +2370,21 @@ static void pool_free(struct pool *p)
     free(p->blocks);
     free(p->threads);
     free(p->workers); /* their scratches: pool_stop, or none started */
+    free(p->waiting);
     free(p->carry);
     free(p->in.buf);
     free(p->in.marks);
     pend_free(&p->in);
 }
 
-/* Start `nthreads` workers (fewer when some cannot be started). Returns 0,
- * or -1 when no thread could be started (nothing is left to release). */
-static int pool_start(struct pool *p, const struct scan_config *cfg, size_t nthreads)
+/* Start `nthreads` workers (fewer when some cannot be started); `db_ready`:
+ * cfg->db is open, else pool_set_db says when it is. Returns 0, or -1 when
+ * no thread could be started (nothing is left to release). */
+static int pool_start(struct pool *p, const struct scan_config *cfg, size_t nthreads, bool db_ready)
 {
     memset(p, 0, sizeof *p);
     p->cfg = cfg;
+    p->db_ready = db_ready;
     p->head_open = UINT64_MAX;
     p->discard_file = SIZE_MAX;
     p->status = CLI_EXIT_CLEAN;
@@ -2314,7 +2400,8 @@ static int pool_start(struct pool *p, const struct scan_config *cfg, size_t nthr
     p->blocks = calloc(p->nblocks, sizeof *p->blocks);
     p->threads = calloc(nthreads, sizeof *p->threads);
     p->workers = calloc(nthreads, sizeof *p->workers);
-    if (!p->blocks || !p->threads || !p->workers || !p->spare || !p->spare_cap)
+    p->waiting = calloc(p->nblocks, sizeof *p->waiting);
+    if (!p->blocks || !p->threads || !p->workers || !p->spare || !p->spare_cap || !p->waiting)
         goto out;
     for (size_t i = 0; i < p->nblocks; i++) {
         struct block *b = &p->blocks[i];
@@ -2334,15 +2421,9 @@ static int pool_start(struct pool *p, const struct scan_config *cfg, size_t nthr
         goto out_done;
     while (p->nthreads < nthreads) {
         struct worker *w = &p->workers[p->nthreads];
-        w->pool = p;
-        /* without one, each scan makes its own (slower, as correct) */
-        if (shai_scratch_new(cfg->db, &w->scratch) != SHAI_OK)
-            w->scratch = NULL;
-        if (pthread_create(&p->threads[p->nthreads], NULL, worker_main, w) != 0) {
-            shai_scratch_free(w->scratch);
-            w->scratch = NULL;
+        w->pool = p; /* its scratch: worker_scratch, once the db is ready */
+        if (pthread_create(&p->threads[p->nthreads], NULL, worker_main, w) != 0)
             break;
-        }
         p->nthreads++;
     }
     if (p->nthreads > 0)
@@ -2370,21 +2451,46 @@ static void batch_submit(struct pool *p)
     p->batch = NULL;
 }
 
+/* Whether `path` is a small plain file, read by a worker (`*size`: as
+ * found in a directory, SCAN_SIZE_UNKNOWN; UINT64_MAX for an operand, then
+ * what stat says of it if it is a regular file). Main thread. */
+static bool pool_small_file(const char *path, uint64_t *size)
+{
+    struct stat st;
+
+    /* issue 18: a small plain file is opened and read by a worker (a file
+     * found in a directory is known regular) */
+    if (*size == UINT64_MAX && strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+        S_ISREG(st.st_mode))
+        *size = (uint64_t)st.st_size;
+    return (*size <= SELF_READ_MAX / 2 || *size == SCAN_SIZE_UNKNOWN) &&
+           scan_doc_kind(path) == DOC_NONE;
+}
+
+/* issue 18: whether the file may be queued before the db is ready: a
+ * small file, and the pool takes it without waiting for a block to be
+ * written out (none is before the db is ready). Main thread. */
+static bool pool_may_prefetch(struct pool *p, const char *path, uint64_t *size)
+{
+    if (p->abort || !pool_small_file(path, size))
+        return false;
+    /* the batches read meanwhile: at most the budget of the blocks */
+    if (p->early_bytes + (*size == SCAN_SIZE_UNKNOWN ? UNKNOWN_READ_MAX : *size) > p->budget)
+        return false;
+    return p->batch ||
+           (p->submitted - p->next_write <= p->nblocks - 1 && p->inflight_bytes <= p->budget);
+}
+
 /* Queue the `file`-th input, `path` (`walked`: found in a directory, of
  * `size` bytes; else UINT64_MAX). Main thread. */
 static void pool_add_file(struct pool *p, size_t file, const char *path, bool walked, uint64_t size)
 {
-    struct stat st;
-
     if (p->abort)
         return;
-    /* issue 18: a small plain file is opened and read by a worker (a file
-     * found in a directory is known regular, and its size) */
-    if (size == UINT64_MAX && strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
-        size = (uint64_t)st.st_size;
-    bool small =
-        (size <= SELF_READ_MAX / 2 || size == SCAN_SIZE_UNKNOWN) && scan_doc_kind(path) == DOC_NONE;
+    bool small = pool_small_file(path, &size);
     if (small) {
+        if (!p->db_ready) /* main thread: set by it (pool_set_db) */
+            p->early_bytes += size == SCAN_SIZE_UNKNOWN ? UNKNOWN_READ_MAX : size;
         if (!p->batch) {
             p->batch = pool_acquire(p);
             p->batch->self_read = true;
@@ -2418,6 +2524,34 @@ static int pool_finish(struct pool *p)
     pthread_mutex_destroy(&p->mu);
     pool_free(p);
     return status;
+}
+
+/* issue 18: the db is ready (`ok`), and the workers may scan what they
+ * read meanwhile; or it could not be opened, and they scan nothing. */
+static void pool_set_db(struct pool *p, bool ok)
+{
+    pthread_mutex_lock(&p->mu);
+    if (ok) {
+        p->db_ready = true;
+    } else {
+        p->db_failed = true;
+        p->abort = true;
+    }
+    pthread_cond_broadcast(&p->work_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The db could not be opened: stop the workers, print nothing of what
+ * they read, and release p. */
+static void pool_discard(struct pool *p)
+{
+    pool_set_db(p, false);
+    pool_stop(p);
+    pthread_cond_destroy(&p->head_cv);
+    pthread_cond_destroy(&p->done_cv);
+    pthread_cond_destroy(&p->work_cv);
+    pthread_mutex_destroy(&p->mu);
+    pool_free(p);
 }
 
 /* Room in cfg->tally for `n` inputs, zeroed. Main thread. */
@@ -2503,6 +2637,7 @@ struct walk_feed {
     struct db_job *job;
     size_t nthreads;
     size_t fed;     /* inputs given to the pool */
+    size_t early;   /* of which before the db was ready (not yet in the progress) */
     bool pool_on;   /* the pool runs (else the streaming engine, after the walk) */
     bool db_failed; /* the job failed (it said why): stop */
 };
@@ -2515,12 +2650,44 @@ static bool feed_db_ready(struct walk_feed *w, struct scan_files *f)
     int st = w->job->status;
     w->job = NULL;
     if (st != CLI_EXIT_CLEAN) {
+        if (w->pool_on)
+            pool_discard(w->pool);
+        w->pool_on = false;
         w->db_failed = true;
         return false;
     }
     scan_files_print_errors(f);
     progress_start(w->cfg, 0);
-    w->pool_on = pool_start(w->pool, w->cfg, w->nthreads) == 0;
+    if (w->pool_on) {
+        progress.n_files = f->n > w->n_operands ? f->n : w->n_operands;
+        progress_add(0, w->early);
+        pool_set_db(w->pool, true);
+    } else {
+        w->pool_on = pool_start(w->pool, w->cfg, w->nthreads, true) == 0;
+    }
+    return true;
+}
+
+/* issue 18: queue the small files found before the db is ready (their
+ * workers read them meanwhile), as far as the pool takes them without
+ * waiting. Returns whether all up to `idx` are queued. */
+static bool feed_early(struct walk_feed *w, struct scan_files *f, size_t idx)
+{
+    for (; w->fed <= idx; w->fed++) {
+        uint64_t size = f->sizes[w->fed];
+        if (__atomic_load_n(&w->job->done, __ATOMIC_ACQUIRE) ||
+            !pool_may_prefetch(w->pool, f->paths[w->fed], &size))
+            return false;
+        if (tally_reserve(w->cfg, w->fed + 1) != 0) {
+            w->no_memory = true;
+            return false;
+        }
+        w->cfg->walked = f->walked; /* read by the main thread only */
+        w->cfg->sizes = f->sizes;
+        progress.n_files = f->n > w->n_operands ? f->n : w->n_operands;
+        pool_add_file(w->pool, w->fed, f->paths[w->fed], f->walked[w->fed], size);
+        w->early++;
+    }
     return true;
 }
 
@@ -2531,8 +2698,13 @@ static bool feed_found(void *user, const struct scan_files *found, size_t idx)
     struct scan_files *f = (struct scan_files *)found; /* its errors: feed_db_ready */
 
     if (w->job) {
-        if (!__atomic_load_n(&w->job->done, __ATOMIC_ACQUIRE))
+        if (!w->pool_on && !__atomic_load_n(&w->job->done, __ATOMIC_ACQUIRE))
             return true; /* gathered meanwhile */
+        if (w->pool_on && feed_early(w, f, idx))
+            return true;
+        if (w->no_memory)
+            return false;
+        /* the db is ready, or the pool takes no more without it */
         if (!feed_db_ready(w, f))
             return false;
     }
@@ -2953,7 +3125,7 @@ int cmd_scan(int argc, char **argv)
     struct scan_filter filter = {NULL, 0, NULL, 0};
     struct scan_files inputs;
     struct pool pool;
-    struct walk_feed feed = {&cfg, &pool, 0, false, NULL, 0, 0, false, false};
+    struct walk_feed feed = {&cfg, &pool, 0, false, NULL, 0, 0, 0, false, false};
     struct db_job job = {.src = &src, .popt = &popt, .cfg = &cfg, .db = &db, .policy = &policy};
     bool feed_walk;
     bool feeding = false;
@@ -3204,12 +3376,14 @@ int cmd_scan(int argc, char **argv)
     if (feed_walk && pthread_create(&job.thread, NULL, db_job_main, &job) == 0) {
         feed.job = &job;
         inputs.defer_errors = true;
+        /* issue 18: the workers read the small files found meanwhile */
+        feed.pool_on = pool_start(&pool, &cfg, nthreads, false) == 0;
     } else if (db_job_run(&job) != CLI_EXIT_CLEAN) {
         goto out;
     } else {
         progress_start(&cfg, 0);
         if (feed_walk)
-            feed.pool_on = pool_start(&pool, &cfg, nthreads) == 0;
+            feed.pool_on = pool_start(&pool, &cfg, nthreads, true) == 0;
     }
     if (feed_walk) {
         inputs.found = feed_found;

@@ -1307,6 +1307,53 @@ class TestThreads(CliTestCase):
             self.assertNotIn("missing.txt", err)
         self.assertEqual(len(outs), 1)
 
+    def test_files_read_while_the_db_opens(self):
+        # issue 18: with workers, the small files the walk finds while the db
+        # opens are read by the workers meanwhile and scanned once it is
+        # ready. A lexicon of 30,000 words takes long enough to compile that
+        # many batches are read before it is. Every kind of file a worker
+        # reads or leaves to the main thread: the output is -j1's; when the
+        # db cannot be made (its last line is wrong), nothing of the files
+        # read meanwhile is printed, only why.
+        rng = random.Random(SEED)
+        words = set()
+        while len(words) < 30000:
+            words.add("".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(rng.randint(2, 5))))
+        big = "@category misc\n" + "\n".join(sorted(words)) + "\n" + self.LEXICON
+        lex = self.lexicon(big)
+        bad = self.write("bad.txt", big + "@category x\n@action never\n赌博\n")
+        for i in range(1500):
+            kind = rng.choice(["utf8", "utf8", "utf8", "bom", "gbk", "bin", "empty", "long"])
+            body = "第%d个 " % i + rng.choice(["", "赌博", "刷单", "最好"]) * rng.randint(0, 2) + "\n"
+            name = "tree/%02d/f%04d.txt" % (i % 30, i)
+            if kind == "utf8":
+                self.write(name, body)
+            elif kind == "bom":
+                self.write(name, b"\xef\xbb\xbf" + body.encode())
+            elif kind == "gbk":
+                self.write(name, body.encode("gbk"))
+            elif kind == "bin":
+                self.write(name, b"\x00" + body.encode())
+            elif kind == "empty":
+                self.write(name, b"")
+            else:
+                self.write(name, "好" * 2000 + body)  # over the 4 KiB a worker reads
+        root = self.path("tree")
+        named = self.write("named.txt", "刷单\n")
+        outs = set()
+        for j in ("-j1", "-j2", "-j3"):
+            p = self.scan("-L", lex, j, "--summary", root, named)
+            self.assert_exit(p, 1)
+            self.assertGreater(len(p.stdout.splitlines()), 300)
+            outs.add((p.stdout, p.stderr))
+            p = self.scan("-L", bad, j, root, named)
+            self.assert_exit(p, 2)
+            self.assertEqual(p.stdout, b"")
+            err = p.stderr.decode()
+            self.assertEqual(len(err.splitlines()), 1, err[:500])
+            self.assertIn("bad.txt", err)
+        self.assertEqual(len(outs), 1)
+
     @slow
     def test_giant_line_bounded(self):
         # A 40 MB line without '\n': the parallel reader gives up on blocks
