@@ -80,7 +80,16 @@ typedef struct walk {
     uint32_t max_gap;
     int vertical;
     const uint8_t *vflags; /* the prefilter's table, when the scan uses it */
+    uint32_t steps;        /* units matched from the current start (WALK_STEPS) */
 } walk;
+
+/* The units a walk from one start may match. Each noise character that is
+ * also a leet letter, a wildcard or an emoji is tried both as a unit and
+ * as skipped noise, so an entry holding a run of them (tion*$$$$...) met
+ * by the same run in the text has 2^k readings: the walk stops there, and
+ * the matches it has not reached by then are not reported. Ordinary text
+ * and entries take a few dozen steps a start. */
+#define WALK_STEPS 4096u
 
 static void step_into(walk *w, uint32_t child, uint32_t next, mst st);
 
@@ -611,6 +620,8 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
 static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
 {
     const shi_vnode *a = &w->vn[child];
+    if (++w->steps > WALK_STEPS)
+        return; /* see WALK_STEPS */
     if (st.kinds & ~(uint32_t)a->below & SHI_VMASK_ALL)
         return; /* no entry below takes every kind used */
     if (!st.mid && a->out < a[1].out)
@@ -936,6 +947,7 @@ int shi_variant_match(shi_vmatcher *m, const shai_db *db, const shi_vchar *chars
                 continue;
         }
         mst st = {.start = q, .allcap = 1};
+        w.steps = 0;
         try_at(&w, 0, q, st, 0);
     }
     initials(&w, (uint32_t)from, (uint32_t)to);
