@@ -14,19 +14,9 @@
 #                  rounds, for a before/after comparison
 set -eu
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 CORPORA_DIR" >&2
-    exit 2
-fi
-CORPORA=$(cd "$1" && pwd)
-HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/.." && pwd)
-OUT=${OUT:-$HERE/out}
-BUILD_DIR=${BUILD_DIR:-$OUT/build}
+. "$(dirname "$0")/common.sh"
 ROUNDS=${ROUNDS:-5}
 BASELINE=${BASELINE:-}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
 
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     meson setup "$BUILD_DIR" "$REPO" --buildtype=release >&2

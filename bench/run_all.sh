@@ -17,21 +17,11 @@
 # The results go to stdout and to $OUT/results-YYYYMMDD-HHMMSS.md.
 set -eu
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 CORPORA_DIR" >&2
-    exit 2
-fi
-CORPORA=$(cd "$1" && pwd)
-HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/.." && pwd)
-OUT=${OUT:-$HERE/out}
-BUILD_DIR=${BUILD_DIR:-$OUT/build}
+. "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-5}
 THREADS=${THREADS:-2}
 PY_LEXICONS=${PY_LEXICONS-houbb_64k}
 PYTHON=${PYTHON:-/usr/bin/python3}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
 INPUTS=$OUT/inputs
 
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then

@@ -2,14 +2,10 @@
 that an entry needs is not swallowed by the repeats rule (小鸡鸡 has 鸡鸡).
 
 Runs the built CLI over wordlists/ (SHAI_BIN, SHAI_SOURCE_DIR from meson)."""
-import json
-import os
-import subprocess
 import unittest
 
-SHAI = os.environ.get("SHAI_BIN", "shai")
-SOURCE = os.environ.get("SHAI_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-WORDLISTS = os.path.join(SOURCE, "wordlists")
+import wordlists_cli
+
 
 # (line, a text the line's hits must include)
 DOUBLED = [
@@ -20,20 +16,7 @@ DOUBLED = [
 
 
 def hit_texts(lines, *extra):
-    p = subprocess.run(
-        [SHAI, "scan", "--format", "jsonl", "--lexicon", WORDLISTS, *extra, "-"],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if p.returncode not in (0, 1):
-        raise AssertionError(f"shai scan failed ({p.returncode}): {p.stderr}")
-    texts = {}
-    for line in p.stdout.splitlines():
-        h = json.loads(line)
-        texts.setdefault(h["line"], []).append(h["text"])
-    return texts
+    return {k: [h["text"] for h in v] for k, v in wordlists_cli.scan(lines, *extra).items()}
 
 
 class MatchingRules(unittest.TestCase):
