@@ -1815,7 +1815,7 @@ static void test_small_lexicons(void **state)
                           .max_alphabet = 6,
                           .max_text_units = 60,
                           .texts = 16,
-                          .mode = {1, 0}};
+                          .mode = {1, 0, 0}};
     run_many("small", 0x1, 250, &p);
 }
 
@@ -1829,7 +1829,7 @@ static void test_tiny_alphabets(void **state)
                           .max_alphabet = 2,
                           .max_text_units = 80,
                           .texts = 16,
-                          .mode = {1, 0}};
+                          .mode = {1, 0, 0}};
     run_many("tiny-alphabet", 0x2, 150, &p);
 }
 
@@ -1841,7 +1841,7 @@ static void test_long_entries(void **state)
                           .max_alphabet = 2,
                           .max_text_units = 400,
                           .texts = 4,
-                          .mode = {1, 0}};
+                          .mode = {1, 0, 0}};
     run_many("long-entries", 0x3, 30, &p);
 }
 
@@ -1853,7 +1853,7 @@ static void test_large_lexicons(void **state)
                           .max_alphabet = 12,
                           .max_text_units = 2000,
                           .texts = 3,
-                          .mode = {1, 0}};
+                          .mode = {1, 0, 0}};
     run_many("large", 0x4, 8, &p);
 }
 
@@ -1868,7 +1868,7 @@ static void test_noise_gaps(void **state)
                               .max_alphabet = 5,
                               .max_text_units = 70,
                               .texts = 16,
-                              .mode = {1, gap}};
+                              .mode = {1, gap, 0}};
         run_many("noise-gaps", 0x10 + gap, 40, &p);
     }
 }
@@ -1883,7 +1883,7 @@ static void test_noise_inside_entries(void **state)
                               .max_alphabet = 5,
                               .max_text_units = 70,
                               .texts = 16,
-                              .mode = {1, gap},
+                              .mode = {1, gap, 0},
                               .noise_in_entries = 1};
         run_many("noise-inside-entries", 0x20 + gap, 25, &p);
     }
@@ -1916,7 +1916,7 @@ static void test_default_options_consistency(void **state)
                           .max_alphabet = 6,
                           .max_text_units = 60,
                           .texts = 16,
-                          .mode = {0, 0}};
+                          .mode = {0, 0, 0}};
     run_many("default-options", 0x5, 60, &p);
 }
 

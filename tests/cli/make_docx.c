@@ -165,7 +165,7 @@ static void command(struct doc *d, char *line)
 static char *write_part(void (*body)(xmlTextWriterPtr, void *), void *user, size_t *len)
 {
     xmlBufferPtr buf = xmlBufferCreate();
-    xmlTextWriterPtr w;
+    xmlTextWriterPtr w = NULL;
     char *out;
 
     if (!buf || !(w = xmlNewTextWriterMemory(buf, 0)))
