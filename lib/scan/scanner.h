@@ -194,6 +194,32 @@ typedef struct shi_defer_char {
  * ignorable characters among it and the characters looked ahead past it. */
 #define SHI_DEFER_MAX 16
 
+/* Overlapping scans report both readings of a deferred choice (step.c,
+ * "Noise that an entry takes"): where a reading skips noise that an entry
+ * could take, a shadow reading takes it and reports only the hits that
+ * hold that unit. At most SHI_SHADOW_MAX at once. */
+#define SHI_SHADOW_MAX 4
+#define SHI_SHADOW_UNITS SHAI_MAX_ENTRY_CODEPOINTS
+_Static_assert((SHI_SHADOW_UNITS & (SHI_SHADOW_UNITS - 1)) == 0, "a power of 2");
+typedef struct shi_shadow {
+    uint32_t state;
+    uint32_t k;        /* its units since the one it took, that one included */
+    uint32_t n;        /* units written to start[] / prev_word[] */
+    uint32_t gap;      /* noise skipped since its last unit */
+    uint64_t last_end; /* where its last unit ends */
+    uint32_t last_sym; /* symbol of its last unit */
+    uint8_t pending, last_word, last_is_unit, skipped, last_latin, last_digit, last_dot, dead;
+    uint64_t start[SHI_SHADOW_UNITS];
+    uint8_t prev_word[SHI_SHADOW_UNITS];
+} shi_shadow;
+
+/* A hit held until no hit of the main reading sorts before it. */
+typedef struct shi_held_hit {
+    uint64_t start, end;
+    uint32_t entry;
+} shi_held_hit;
+#define SHI_SHADOW_HELD 32
+
 typedef struct shi_scanner {
     const shai_db *db;
     uint32_t flags;
@@ -235,15 +261,20 @@ typedef struct shi_scanner {
      * the characters since (0: none), the state before them, and whether
      * the take reading is being replayed */
     uint32_t defer_n;
-    uint32_t defer_gap;         /* of them, the gap's; the rest are looked ahead */
-    uint32_t defer_state;       /* the skip reading's state past the gap */
-    uint32_t defer_last;        /* map value of its last unit looked ahead */
-    uint32_t defer_skips;       /* noise it skipped since that unit */
-    uint32_t defer_k;           /* its units past the gap */
-    uint8_t defer_end;          /* it has a hit if no word character follows */
-    uint8_t defer_marks;        /* it looked ahead across a mark (defer_snap2) */
-    uint64_t defer_last_off;    /* where its last unit looked ahead starts */
+    uint32_t defer_gap;      /* of them, the gap's; the rest are looked ahead */
+    uint32_t defer_state;    /* the skip reading's state past the gap */
+    uint32_t defer_last;     /* map value of its last unit looked ahead */
+    uint32_t defer_skips;    /* noise it skipped since that unit */
+    uint32_t defer_k;        /* its units past the gap */
+    uint8_t defer_end;       /* it has a hit if no word character follows */
+    uint8_t defer_marks;     /* it looked ahead across a mark (defer_snap2) */
+    uint64_t defer_last_off; /* where its last unit looked ahead starts */
     uint8_t replaying;
+    /* both readings (plain overlapping scans): the shadow readings alive,
+     * the hits they found that wait (sorted), and whether the scan has had
+     * any (then every hit is checked against the last ones reported) */
+    uint8_t both, shadow_used;
+    uint32_t nshadow, nheld, nseen;
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
      * Lazily, the rule segment of a line is written only at its end, from
@@ -272,6 +303,9 @@ typedef struct shi_scanner {
     shi_defer_snap defer_snap;
     shi_defer_snap defer_snap2; /* the state past the gap, before the marks */
     shi_defer_char defer[SHI_DEFER_MAX];
+    shi_shadow shadow[SHI_SHADOW_MAX];
+    shi_held_hit held[SHI_SHADOW_HELD];
+    shi_held_hit seen[SHI_SHADOW_HELD];
     /* regex rules: the folded text of the current line (only when the db
      * has rules) */
     shi_segment seg;
