@@ -175,6 +175,9 @@ typedef struct shi_unit {
 /* Internal scan flag: no variant prefilter (every line walked from every
  * character); the reference the tests hold the prefilter to. */
 #define SHI_SCAN_NO_VFILTER 0x400u
+/* Internal scan flag: overlapping, the one reading of each deferred noise
+ * gap that the other modes build on (no shadow readings, step.c). */
+#define SHI_SCAN_ONE_READING 0x800u
 
 /* What the skip reading changes while a choice is deferred (step.c,
  * "Noise that an entry takes"): restored when the take reading wins. */
@@ -270,7 +273,7 @@ typedef struct shi_scanner {
     uint8_t defer_marks;     /* it looked ahead across a mark (defer_snap2) */
     uint64_t defer_last_off; /* where its last unit looked ahead starts */
     uint8_t replaying;
-    /* both readings (plain overlapping scans): the shadow readings alive,
+    /* both readings (overlapping scans): the shadow readings alive,
      * the hits they found that wait (sorted), and whether the scan has had
      * any (then every hit is checked against the last ones reported) */
     uint8_t both, shadow_used;

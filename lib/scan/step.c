@@ -29,7 +29,8 @@ void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_
     sc->fn = fn;
     sc->user = user;
     sc->state = SHI_ROOT;
-    sc->both = (flags & SHAI_SCAN_OVERLAPPING) != 0;
+    sc->both =
+        (flags & SHAI_SCAN_OVERLAPPING) && !(flags & (SHAI_SCAN_VIOLATIONS | SHI_SCAN_ONE_READING));
     const uint32_t *m = shi_rules_map(db);
     sc->bmp = m ? m : db->map_bmp;
     sc->lazy = m != NULL;
