@@ -211,6 +211,7 @@ typedef struct shi_shadow {
     uint32_t gap;      /* noise skipped since its last unit */
     uint64_t last_end; /* where its last unit ends */
     uint32_t last_sym; /* symbol of its last unit */
+    uint64_t seen_end; /* where the last character it had ends */
     uint8_t pending, last_word, last_is_unit, skipped, last_latin, last_digit, last_dot, dead;
     uint64_t start[SHI_SHADOW_UNITS];
     uint8_t prev_word[SHI_SHADOW_UNITS];
@@ -278,6 +279,11 @@ typedef struct shi_scanner {
      * any (then every hit is checked against the last ones reported) */
     uint8_t both, shadow_used;
     uint32_t nshadow, nheld, nseen;
+    /* the characters the outermost replay of a deferred choice goes
+     * through, and the word flag of the one after them (-1: ignorable) */
+    const shi_defer_char *rp;
+    uint32_t rp_n;
+    int rp_next;
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
      * Lazily, the rule segment of a line is written only at its end, from

@@ -167,6 +167,19 @@ static void defer_restore(shi_scanner *sc, const shi_defer_snap *d)
  * expansion, a mark that ends a match or a gap past max_gap. The take
  * reading that wins has no hit of the skip reading to miss: it wins only
  * once that reading's match no longer reaches back across the gap. */
+/* Whether noise v that a reading in state s skips could be taken by an
+ * entry instead: noise_taken, or noise that only the failure links take
+ * (中* after Ｚ中, with Ｚ中 and 中* entries). */
+static int noise_takeable(const shai_db *db, uint32_t s, uint32_t v, int last_latin)
+{
+    if (noise_taken(db, s, v, last_latin))
+        return 1;
+    uint32_t sym = v & SHI_MAP_SYM_MASK;
+    return sym && noise_skipped(db->slots, s, v, last_latin) &&
+           delta(db->slots, db->links, s, sym) != SHI_ROOT &&
+           (shi_map(db, db->sym_cp[sym]) & SHI_MAP_NOISE);
+}
+
 static int shadow_mark_stops(const shi_scanner *sc, uint32_t cp, uint64_t off, uint64_t last)
 {
     switch (shi_mark_kind(cp)) {
@@ -238,11 +251,11 @@ static int shadow_unit(shi_scanner *sc, shi_shadow *h, uint32_t v, uint64_t off,
     return 1;
 }
 
-/* A shadow that takes noise [off, off + len) in state s, as a reading with
- * state s and the units before it (the main reading's, or shadow `from`)
- * would skip it. */
-static void shadow_spawn(shi_scanner *sc, const shi_shadow *from, uint32_t v, uint64_t off,
-                         uint32_t len)
+/* A shadow that takes noise [off, off + len) that a reading (the main
+ * one, or shadow `from`) skips, from that reading's state and units; with
+ * `skip`, one that skips it where the main reading took it. */
+static void shadow_spawn(shi_scanner *sc, const shi_shadow *from, uint32_t cp, uint32_t v,
+                         uint64_t off, uint32_t len, int skip)
 {
     if (sc->nshadow == SHI_SHADOW_MAX)
         return;
@@ -267,12 +280,26 @@ static void shadow_spawn(shi_scanner *sc, const shi_shadow *from, uint32_t v, ui
         h->skipped = 1;
         h->last_latin = sc->last_latin;
         h->last_digit = sc->last_digit;
-        h->last_dot = 0;
+        h->last_dot = sc->last_dot;
     }
     h->pending = 0;
     h->dead = 0;
     h->k = 0;
-    if (shadow_unit(sc, h, v, off, len)) {
+    h->seen_end = off + len;
+    if (skip) {
+        /* the skip reading of a gap whose take reading won: it reports
+         * the hits that reach back to the unit before the gap */
+        uint64_t last = h->start[(h->n - 1) & (SHI_SHADOW_UNITS - 1)];
+        if (!h->n || ((v & SHI_MAP_MARK) && shadow_mark_stops(sc, cp, off, last)) ||
+            (cp == '.' && h->last_dot && !h->last_latin))
+            return;
+        h->k = 1;
+        if (!from && sc->last_is_unit)
+            h->last_digit = (uint8_t)unit_is_digit(sc->db, sc->last_sym);
+        h->gap++;
+        sc->nshadow++;
+        sc->shadow_used = 1;
+    } else if (shadow_unit(sc, h, v, off, len)) {
         sc->nshadow++;
         sc->shadow_used = 1;
     }
@@ -283,8 +310,9 @@ static void shadow_char(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v,
                         uint32_t len)
 {
     const shai_db *db = sc->db;
-    if (h->dead)
-        return;
+    if (h->dead || off < h->seen_end)
+        return; /* (the character it began with) */
+    h->seen_end = off + len;
     if (v & SHI_MAP_IGNORE) {
         if (h->last_is_unit && !h->skipped)
             h->last_end = off + len;
@@ -298,9 +326,10 @@ static void shadow_char(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v,
         h->dead = 1;
         return;
     }
-    if (noise_taken(db, h->state, v, h->last_latin) && h->gap < db->max_gap)
-        shadow_spawn(sc, h, v, off, len); /* and skip it, below */
-    else if (!noise_skipped(db->slots, h->state, v, h->last_latin)) {
+    int takeable = noise_takeable(db, h->state, v, h->last_latin);
+    if (takeable && h->gap < db->max_gap) {
+        shadow_spawn(sc, h, cp, v, off, len, 0); /* and skip it, below */
+    } else if (takeable || !noise_skipped(db->slots, h->state, v, h->last_latin)) {
         h->dead = !shadow_unit(sc, h, v, off, len);
         return;
     }
@@ -318,33 +347,30 @@ static void shadow_char(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v,
     h->skipped = 1;
 }
 
-/* Shadows from `from` on take the recorded characters [i0, n) (those a
- * character spawns take the next ones); with next >= 0, those of them still
- * to resolve their last unit resolve it with the word flag of the
- * character after them. */
-static void shadows_catch_up(shi_scanner *sc, uint32_t from, uint32_t i0, uint32_t n, int next)
+/* A shadow that takes noise [off, off + len) which the main reading, in
+ * its current state, skips. In a replay, it then takes the recorded
+ * characters after it (sc->rp, the outermost replay's: every later shadow
+ * had them as they came), and resolves its last unit with the word flag of
+ * the character after them (rp_next, -1: not yet known). */
+static void shadow_begin(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len,
+                         int skip)
 {
-    for (uint32_t i = i0; i < n; i++) {
-        const shi_defer_char *d = &sc->defer[i];
+    uint32_t from = sc->nshadow;
+    shadow_spawn(sc, NULL, cp, v, off, len, skip);
+    if (sc->nshadow == from || !sc->rp)
+        return;
+    for (uint32_t i = 0; i < sc->rp_n; i++) {
+        const shi_defer_char *d = &sc->rp[i];
+        if (d->off <= off)
+            continue;
         uint32_t m = sc->nshadow;
         for (uint32_t j = from; j < m; j++)
             shadow_char(sc, &sc->shadow[j], d->cp, d->v, d->off, d->len);
     }
-    if (next >= 0)
+    if (sc->rp_next >= 0)
         for (uint32_t j = from; j < sc->nshadow; j++)
             if (sc->shadow[j].pending && !sc->shadow[j].dead)
-                shadow_resolve(sc, &sc->shadow[j], next);
-}
-
-/* A shadow for recorded character i, noise that an entry could take and
- * the main reading skips, from the main reading's state. */
-static void shadow_of(shi_scanner *sc, uint32_t i, uint32_t n, int next)
-{
-    const shi_defer_char *d = &sc->defer[i];
-    uint32_t from = sc->nshadow;
-    shadow_spawn(sc, NULL, d->v, d->off, d->len);
-    if (sc->nshadow > from)
-        shadows_catch_up(sc, from, i + 1, n, next);
+                shadow_resolve(sc, &sc->shadow[j], sc->rp_next);
 }
 
 static void shadows_compact(shi_scanner *sc)
@@ -429,19 +455,34 @@ static void step_dispatch(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off
 
 /* The take reading: the gap again, from where the choice was deferred,
  * and what was looked ahead. The noise that began it is taken; any other
- * may begin a choice of its own. */
-static void defer_take(shi_scanner *sc)
+ * may begin a choice of its own. Both readings: the skip reading has no hit
+ * across the gap, but one that skips the gap's first characters may take a
+ * later one (a shadow each; next as in defer_skip_wins). */
+static void defer_take(shi_scanner *sc, int next)
 {
     shi_defer_char c[SHI_DEFER_MAX];
     uint32_t n = sc->defer_n;
     memcpy(c, sc->defer, n * sizeof c[0]);
     sc->defer_n = 0;
     defer_restore(sc, &sc->defer_snap);
+    int outer = sc->both && !sc->rp;
+    if (outer) {
+        sc->rp = c;
+        sc->rp_n = n;
+        sc->rp_next = next;
+    }
+    if (sc->both && sc->state != SHI_ROOT) {
+        /* the skip reading goes on as a shadow, from the gap's first
+         * character, which it skips */
+        shadow_begin(sc, c[0].cp, c[0].v, c[0].off, c[0].len, 1);
+    }
     sc->replaying = 1;
     step_char(sc, c[0].cp, c[0].v, c[0].off, c[0].len);
     sc->replaying = 0;
     for (uint32_t i = 1; i < n && !sc->status; i++)
         step_dispatch(sc, c[i].cp, c[i].v, c[i].off, c[i].len);
+    if (outer)
+        sc->rp = NULL;
 }
 
 /* The skip reading: the gap is skipped already; what was looked ahead.
@@ -453,10 +494,17 @@ static void defer_skip_wins(shi_scanner *sc, int next)
     const shai_db *db = sc->db;
     uint32_t n = sc->defer_n;
     sc->defer_n = 0;
+    int outer = sc->both && !sc->rp;
+    if (outer) {
+        sc->rp = sc->defer; /* (no choice is deferred while it replays) */
+        sc->rp_n = n;
+        sc->rp_next = next;
+    }
     if (sc->both)
         for (uint32_t i = 0; i < sc->defer_gap && !sc->status; i++)
-            if (noise_taken(db, sc->state, sc->defer[i].v, sc->last_latin))
-                shadow_of(sc, i, n, next);
+            if (noise_takeable(db, sc->state, sc->defer[i].v, sc->last_latin))
+                shadow_begin(sc, sc->defer[i].cp, sc->defer[i].v, sc->defer[i].off,
+                             sc->defer[i].len, 0);
     if (sc->defer_marks)
         defer_restore(sc, &sc->defer_snap2);
     sc->replaying = 2; /* noise an entry could take is skipped, as looked ahead */
@@ -465,10 +513,12 @@ static void defer_skip_wins(shi_scanner *sc, int next)
         if (sc->both && !(d->v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND)) &&
             noise_taken(db, sc->state, d->v, sc->last_latin) && sc->gap < db->max_gap &&
             !((d->v & SHI_MAP_SYM_MASK) == sc->last_sym && sc->last_is_unit))
-            shadow_of(sc, i, n, next);
+            shadow_begin(sc, d->cp, d->v, d->off, d->len, 0);
         step_char(sc, d->cp, d->v, d->off, d->len);
     }
     sc->replaying = 0;
+    if (outer)
+        sc->rp = NULL;
 }
 
 /* The skip reading in state t, k units past the gap: 1 when it has a hit
@@ -548,7 +598,7 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
                 return;
             }
         }
-        defer_take(sc);
+        defer_take(sc, (v & SHI_MAP_IGNORE) ? -1 : (v & SHI_MAP_WORD) != 0);
         if (!sc->status)
             step_dispatch(sc, cp, v, off, len);
         return;
@@ -606,7 +656,7 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
     if (r > 0)
         defer_skip_wins(sc, (v & SHI_MAP_IGNORE) ? -1 : (v & SHI_MAP_WORD) != 0);
     else
-        defer_take(sc);
+        defer_take(sc, (v & SHI_MAP_IGNORE) ? -1 : (v & SHI_MAP_WORD) != 0);
     if (!sc->status)
         step_dispatch(sc, cp, v, off, len);
 }
@@ -626,6 +676,9 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
 
     /* (a doubled character right after its unit is not deferred: joining
      * it changes no state either) */
+    if (sc->both && single && sc->replaying != 1 && sym == sc->last_sym && sc->last_is_unit &&
+        sc->gap < db->max_gap && noise_taken(db, s, v, sc->last_latin))
+        shadow_begin(sc, cp, v, off, len, 1); /* the skip reading of a doubled one */
     if (single && sc->replaying != 1 && noise_taken(db, s, v, sc->last_latin) &&
         sc->gap < db->max_gap && !(sym == sc->last_sym && sc->last_is_unit)) {
         if (!sc->replaying && defer_begin(sc, v, cp, off, len))
@@ -917,7 +970,7 @@ void shi_scanner_finish(shi_scanner *sc)
         if (sc->defer_n > sc->defer_gap && sc->defer_end)
             defer_skip_wins(sc, 0); /* the hit that needed a word boundary after it */
         else                        /* the text ends while deferred: the take reading */
-            defer_take(sc);
+            defer_take(sc, 0);
     }
     for (uint32_t j = 0; j < sc->nshadow; j++)
         if (sc->shadow[j].pending && !sc->shadow[j].dead)
