@@ -1584,6 +1584,19 @@ static void gen_case(uint64_t seed, const gen_params *p, lexicon *lx, text *text
         lexicon_push(lx, &e);
     }
 
+    /* The noise that entries begin or end with: written inside the words
+     * of the texts too, where skipping it and taking it both give hits
+     * (赌%博 with 赌% and 赌博). */
+    uint32_t edge_cps[2 * 64];
+    uint32_t nedge = 0;
+    for (size_t i = 0; p->mode.edges && i < lx->n && nedge + 2 <= COUNT(edge_cps); i++) {
+        const gen_entry *e = &lx->e[i];
+        if (is_noise(e->cps[0]))
+            edge_cps[nedge++] = e->cps[0];
+        if (is_noise(e->cps[e->n - 1]))
+            edge_cps[nedge++] = e->cps[e->n - 1];
+    }
+
     for (uint32_t ti = 0; ti < p->texts; ti++) {
         text *t = &texts[ti];
         t->n = 0;
@@ -1598,7 +1611,9 @@ static void gen_case(uint64_t seed, const gen_params *p, lexicon *lx, text *text
                         /* noise inside the word: up to one more than allowed */
                         if (p->mode.gap && k + 1 < e->n && rng_below(&rng, 2) == 0)
                             for (uint32_t g = rng_below(&rng, p->mode.gap + 2); g > 0; g--)
-                                text_push_cp(t, gap_noise[rng_below(&rng, COUNT(gap_noise))]);
+                                text_push_cp(t, nedge && rng_below(&rng, 2)
+                                                    ? edge_cps[rng_below(&rng, nedge)]
+                                                    : gap_noise[rng_below(&rng, COUNT(gap_noise))]);
                         continue;
                     }
                     /* The evasions the default options are there for. */
@@ -1879,7 +1894,8 @@ static void test_noise_at_entry_ends(void **state)
                               .max_alphabet = 4,
                               .max_text_units = 60,
                               .texts = 16,
-                              .mode = {1, gap, 1}};
+                              .mode = {1, gap, 1},
+                              .noise_in_entries = 1};
         run_many("noise-at-entry-ends", 0x30 + gap, 60, &p);
     }
 }

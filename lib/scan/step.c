@@ -297,6 +297,10 @@ static void shadow_spawn(shi_scanner *sc, const shi_shadow *from, uint32_t cp, u
         if (!from && sc->last_is_unit)
             h->last_digit = (uint8_t)unit_is_digit(sc->db, sc->last_sym);
         h->gap++;
+        h->last_dot = cp == '.';
+        h->last_word = 0;
+        h->last_is_unit = 0;
+        h->skipped = 1;
         sc->nshadow++;
         sc->shadow_used = 1;
     } else if (shadow_unit(sc, h, v, off, len)) {
