@@ -7,9 +7,12 @@
  *
  * The reference knows exact matching (no folding, no repeats), optionally
  * with noise gaps between the characters of a word. With entries that begin
- * or end with noise (#话题, 赌%), where the library picks one reading of a
- * gap, its hits must be readings the reference has, and none of the other
- * entries' hits may be missing. Under the default
+ * or end with noise (#话题, 赌%), where the library's overlapping scans
+ * report both readings of a gap (skipping the noise and taking it), its hits
+ * must be readings the reference has, and none of the other entries' hits
+ * may be missing; the other modes keep one reading of a gap, and are
+ * checked against the library's overlapping hits of that one reading
+ * (SHI_SCAN_ONE_READING). Under the default
  * options (folding, gaps, repeats) the library's overlapping hits are only
  * checked for form, then every other mode and API must agree with them.
  *
@@ -184,11 +187,11 @@ static size_t text_size(const text *t)
 typedef struct match_mode {
     int raw;
     uint32_t gap;
-    /* raw with gaps: entries may begin or end with noise; the library then
-     * chooses one reading where skipping the noise and taking it both give
-     * hits, so its hits must be the reference's (sound), all of them for
-     * entries without noise at their ends, and the other checks run on the
-     * library's own overlapping hits */
+    /* raw with gaps: entries may begin or end with noise; overlapping scans
+     * report both readings of such noise, and their hits must be the
+     * reference's (sound), all of them for entries without noise at their
+     * ends; the other modes keep one reading, and their checks run on the
+     * library's own overlapping hits of that reading */
     int edges;
 } match_mode;
 

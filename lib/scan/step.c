@@ -120,9 +120,9 @@ static void reset(shi_scanner *sc)
  * choice of its own); the skip reading from past the gap, skipping such
  * noise as the look-ahead did (replaying == 2). Where both readings give a
  * hit, the skip reading's wins: 赌%博 gives 赌%博 for 赌博, not also 赌% for
- * 赌%. Noise that folds to a letter or character (⒦) is not deferred. The
- * fast loops leave such noise, and every character while a choice is
- * deferred, to the general step. */
+ * 赌% (but overlapping scans report both, "Both readings" below). Noise that folds to a letter or
+ * character (⒦) is not deferred. The fast loops leave such noise, and every character while a
+ * choice is deferred, to the general step. */
 static void step_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len);
 
 static void defer_save(shi_scanner *sc, shi_defer_snap *d)
