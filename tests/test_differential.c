@@ -1128,6 +1128,9 @@ static int run_text(const case_state *cs, const shai_db *db, const text *t, uint
     shai_hit *both = malloc(max_hits * sizeof *both);
     assert_non_null(both);
     size_t nboth = 0;
+    int no_allow = 1;
+    for (size_t i = 0; i < cs->nre; i++)
+        no_allow = no_allow && !cs->re[i].allow;
     if (cs->mode.raw && cs->mode.edges) {
         size_t nref = all_hits(u, nu, cs->re, cs->nre, cs->mode.gap, expect, max_hits);
         qsort(expect, nref, sizeof *expect, cmp_overlapping);
@@ -1160,7 +1163,24 @@ static int run_text(const case_state *cs, const shai_db *db, const text *t, uint
         nviol = violations(all, cover_from, nall, viol);
         free(cover_from);
     } else if (!bad) {
-        bad = library_violations(cs, db, bytes, len, all, nall, viol, max_hits, &nviol);
+        /* without allow entries, overlapping violations are every deny hit
+         * of both readings */
+        bad = library_violations(cs, db, bytes, len, no_allow ? both : all, no_allow ? nboth : nall,
+                                 viol, max_hits, &nviol);
+    }
+    /* overlapping violations without allow entries: both readings' deny
+     * hits; the other modes build on one reading's */
+    shai_hit *viol_both = malloc((max_hits + 1) * sizeof *viol_both);
+    assert_non_null(viol_both);
+    size_t nviol_both = 0;
+    for (size_t i = 0; no_allow && i < nboth; i++)
+        if (!(both[i].flags & SHAI_HIT_ALLOW))
+            viol_both[nviol_both++] = both[i];
+    if (no_allow && !bad) {
+        nviol = 0;
+        for (size_t i = 0; i < nall; i++)
+            if (!(all[i].flags & SHAI_HIT_ALLOW))
+                viol[nviol++] = all[i];
     }
 
     uint64_t rng = seed;
@@ -1171,6 +1191,9 @@ static int run_text(const case_state *cs, const shai_db *db, const text *t, uint
         if (flags == SHAI_SCAN_OVERLAPPING) {
             memcpy(expect, both, nboth * sizeof *expect);
             ne = nboth;
+        } else if (flags == (SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS) && no_allow) {
+            memcpy(expect, viol_both, nviol_both * sizeof *expect);
+            ne = nviol_both;
         } else if (flags & SHAI_SCAN_OVERLAPPING) {
             memcpy(expect, base, nbase * sizeof *expect);
             ne = nbase;
@@ -1322,6 +1345,7 @@ static int run_text(const case_state *cs, const shai_db *db, const text *t, uint
     free(u);
     free(all);
     free(both);
+    free(viol_both);
     free(viol);
     free(expect);
     free(got);

@@ -29,8 +29,11 @@ void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_
     sc->fn = fn;
     sc->user = user;
     sc->state = SHI_ROOT;
+    /* both readings: in overlapping scans, with violations only where no
+     * allow hit can cover a shadow's hit and no verdict is asked for */
     sc->both =
-        (flags & SHAI_SCAN_OVERLAPPING) && !(flags & (SHAI_SCAN_VIOLATIONS | SHI_SCAN_ONE_READING));
+        (flags & SHAI_SCAN_OVERLAPPING) && !(flags & SHI_SCAN_ONE_READING) &&
+        (!(flags & SHAI_SCAN_VIOLATIONS) || (!db->max_allow_units && !(flags & SHI_SCAN_VERDICT)));
     const uint32_t *m = shi_rules_map(db);
     sc->bmp = m ? m : db->map_bmp;
     sc->lazy = m != NULL;
@@ -209,16 +212,8 @@ static void shadow_resolve(shi_scanner *sc, shi_shadow *h, int next_word)
         uint32_t first = (h->n - e->units) & (SHI_SHADOW_UNITS - 1);
         if ((e->bound & SHI_BOUND_START) && h->prev_word[first])
             continue;
-        uint32_t action = shi_scene_action(sc, e);
-        if (sc->scene && !action)
+        if (sc->scene && !shi_scene_action(sc, e))
             continue;
-        if (sc->flags & SHAI_SCAN_VIOLATIONS) {
-            /* (no allow hit of the shadow's covers it) */
-            if (e->flags & SHAI_ENTRY_ALLOW)
-                continue;
-            if (action > sc->verdict)
-                sc->verdict = action;
-        }
         shi_shadow_hit(sc, h->start[first], h->last_end, entry);
     }
 }
