@@ -603,8 +603,9 @@ typedef int (*shai_hit_fn)(const shai_hit *hit, void *user);
  * must be there. A noise character that an entry begins or ends with
  * (#话题, 赌%) is skipped inside a match that goes on to a hit across it, and
  * taken otherwise (docs/lexicon-format.md); in overlapping mode both readings'
- * hits are reported (赌%博 with 赌% and 赌博 gives 赌% and 赌%博), in the
- * default mode and with SHAI_SCAN_VIOLATIONS the one across the noise. Line breaks, other control characters and
+ * hits are reported (赌%博 with 赌% and 赌博 gives 赌% and 赌%博; with
+ * SHAI_SCAN_VIOLATIONS only on a db without allow entries), in the default
+ * mode, shai_check and shai_mask the one across the noise. Line breaks, other control characters and
  * invalid bytes end any match. With SHAI_OPT_REPEATS a character doubled in
  * the text (not a digit) joins the one before it where the entry has it once,
  * so 法法轮轮功功 is one hit of 法轮功 (and 赌赌博博 one hit of 赌博, not two).

@@ -157,6 +157,16 @@ static void test_noise_both_readings(void **state)
     assert_string_equal(scan_spans(db, "赌%博"), "赌%|赌%博");
     assert_string_equal(scan_spans(db, "赌%博\n赌%博"), "赌%|赌%博|赌%|赌%博");
     assert_string_equal(spans(db, "赌%博", 0), "赌%博");
+    /* violations too, where no allow entry can cover a hit (shai_scan, as
+     * `shai scan --overlapping` does), but not shai_check, whose verdict
+     * and coverage keep one reading */
+    shai_hit hits[4];
+    size_t n;
+    assert_int_equal(
+        shai_scan_hits(db, "赌%博", strlen("赌%博"), OVL | SHAI_SCAN_VIOLATIONS, hits, 4, &n),
+        SHAI_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(spans(db, "赌%博", OVL), "赌%博");
     shai_db_free(db);
     db = compile("赌博\n博%话\n%话题\n");
     assert_string_equal(scan_spans(db, "赌%博%话题"), "赌%博|博%话|%话题");
