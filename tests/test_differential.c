@@ -1064,7 +1064,8 @@ static int one_reading(const case_state *cs, const shai_db *db, const char *byte
         hit_vec_free(&hv);
         return 1;
     }
-    memcpy(out, hv.v, hv.n * sizeof *out);
+    if (hv.n)
+        memcpy(out, hv.v, hv.n * sizeof *out);
     *n = hv.n;
     hit_vec_free(&hv);
     return 0;
