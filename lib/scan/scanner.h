@@ -19,7 +19,8 @@
  * noise that an entry begins or ends with (#话题, 赌%) is skipped or
  * taken as the characters after it decide (step.c, "Noise that an entry
  * takes"): the scanner records it and looks ahead, writing nothing, then
- * replays the winning reading;
+ * replays the winning reading (overlapping scans follow the other one too,
+ * as a shadow reading: step.c, "Both readings");
  * a break (line end, control, invalid byte) makes none and ends every match;
  * an expansion (①, ㈱) makes several units that all point at the one original
  * character; a doubled character (赌赌博博) joins the unit before it. A unit
@@ -112,7 +113,8 @@
  *     it lags, which is safe: a smaller horizon promises less).
  *  5. Noise an entry takes or begins with, inside a match, stops the loops
  *     (the general step defers the choice), and no loop runs while a choice
- *     is deferred (defer_n).
+ *     is deferred (defer_n), nor while a shadow reading is alive or holds
+ *     hits (nshadow, nheld).
  *  6. Anything a loop does not take (an ignorable, a break, an expansion, a
  *     doubled character, a sequence it does not decode, a truncated one)
  *     stops it *before* that character, and every scanner field it keeps in
