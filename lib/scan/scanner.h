@@ -267,14 +267,14 @@ typedef struct shi_scanner {
      * the characters since (0: none), the state before them, and whether
      * the take reading is being replayed */
     uint32_t defer_n;
-    uint32_t defer_gap;      /* of them, the gap's; the rest are looked ahead */
-    uint32_t defer_state;    /* the skip reading's state past the gap */
-    uint32_t defer_last;     /* map value of its last unit looked ahead */
-    uint32_t defer_skips;    /* noise it skipped since that unit */
-    uint32_t defer_k;        /* its units past the gap */
-    uint8_t defer_end;       /* it has a hit if no word character follows */
-    uint8_t defer_marks;     /* it looked ahead across a mark (defer_snap2) */
-    uint64_t defer_last_off; /* where its last unit looked ahead starts */
+    uint32_t defer_gap;         /* of them, the gap's; the rest are looked ahead */
+    uint32_t defer_state;       /* the skip reading's state past the gap */
+    uint32_t defer_last;        /* map value of its last unit looked ahead */
+    uint32_t defer_skips;       /* noise it skipped since that unit */
+    uint32_t defer_k;           /* its units past the gap */
+    uint8_t defer_end;          /* it has a hit if no word character follows */
+    uint8_t defer_marks;        /* it looked ahead across a mark (defer_snap2) */
+    uint64_t defer_last_off;    /* where its last unit looked ahead starts */
     uint8_t replaying;
     /* both readings (overlapping scans): the shadow readings alive,
      * the hits they found that wait (sorted), and whether the scan has had
