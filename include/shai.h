@@ -600,8 +600,12 @@ typedef int (*shai_hit_fn)(const shai_hit *hit, void *user);
  * letter (f.u.c.k) and otherwise ends a match (日：您 is not 日您). Noise
  * inside an entry is ignored the same way (法.轮.功 is the entry 法轮功);
  * noise at its ends, and clause punctuation after a non-Latin character,
- * must be there. A noise character that continues a match or starts an entry
- * is matched rather than skipped. Line breaks, other control characters and
+ * must be there. A noise character that an entry begins or ends with
+ * (#话题, 赌%) is skipped inside a match that goes on to a hit across it, and
+ * taken otherwise (docs/lexicon-format.md); in overlapping mode both readings'
+ * hits are reported (赌%博 with 赌% and 赌博 gives 赌% and 赌%博; with
+ * SHAI_SCAN_VIOLATIONS only on a db without allow entries), in the default
+ * mode, shai_check and shai_mask the one across the noise. Line breaks, other control characters and
  * invalid bytes end any match. With SHAI_OPT_REPEATS a character doubled in
  * the text (not a digit) joins the one before it where the entry has it once,
  * so 法法轮轮功功 is one hit of 法轮功 (and 赌赌博博 one hit of 赌博, not two).

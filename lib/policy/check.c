@@ -189,7 +189,8 @@ static int mask(shi_scanner *sc, const shai_db *db, const uint8_t *scene, const 
     m.span_cap = MASK_SPANS;
     m.mask_len = shi_utf8_encode(mask_char, m.mask);
     m.sc = sc;
-    shi_scanner_start(sc, db, SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS, mask_hit, &m);
+    shi_scanner_start(sc, db, SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS | SHI_SCAN_ONE_READING,
+                      mask_hit, &m); /* what shai_check finds */
     sc->scene = scene;
     shi_scanner_feed(sc, (const unsigned char *)m.text, len, 1);
     shi_scanner_finish(sc);

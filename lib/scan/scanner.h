@@ -19,7 +19,8 @@
  * noise that an entry begins or ends with (#话题, 赌%) is skipped or
  * taken as the characters after it decide (step.c, "Noise that an entry
  * takes"): the scanner records it and looks ahead, writing nothing, then
- * replays the winning reading;
+ * replays the winning reading (overlapping scans follow the other one too,
+ * as a shadow reading: step.c, "Both readings");
  * a break (line end, control, invalid byte) makes none and ends every match;
  * an expansion (①, ㈱) makes several units that all point at the one original
  * character; a doubled character (赌赌博博) joins the unit before it. A unit
@@ -112,7 +113,8 @@
  *     it lags, which is safe: a smaller horizon promises less).
  *  5. Noise an entry takes or begins with, inside a match, stops the loops
  *     (the general step defers the choice), and no loop runs while a choice
- *     is deferred (defer_n).
+ *     is deferred (defer_n), nor while a shadow reading is alive or holds
+ *     hits (nshadow, nheld).
  *  6. Anything a loop does not take (an ignorable, a break, an expansion, a
  *     doubled character, a sequence it does not decode, a truncated one)
  *     stops it *before* that character, and every scanner field it keeps in
@@ -185,6 +187,9 @@ typedef struct shi_unit {
 /* Internal scan flag: no variant prefilter (every line walked from every
  * character); the reference the tests hold the prefilter to. */
 #define SHI_SCAN_NO_VFILTER 0x400u
+/* Internal scan flag: overlapping, the one reading of each deferred noise
+ * gap that the other modes build on (no shadow readings, step.c). */
+#define SHI_SCAN_ONE_READING 0x800u
 
 /* What the skip reading changes while a choice is deferred (step.c,
  * "Noise that an entry takes"): restored when the take reading wins. */
@@ -204,6 +209,33 @@ typedef struct shi_defer_char {
 /* Characters a deferred choice may span: the noise of one gap, the
  * ignorable characters among it and the characters looked ahead past it. */
 #define SHI_DEFER_MAX 16
+
+/* Overlapping scans report both readings of a deferred choice (step.c,
+ * "Noise that an entry takes"): where a reading skips noise that an entry
+ * could take, a shadow reading takes it and reports only the hits that
+ * hold that unit. At most SHI_SHADOW_MAX at once. */
+#define SHI_SHADOW_MAX 4
+#define SHI_SHADOW_UNITS SHAI_MAX_ENTRY_CODEPOINTS
+_Static_assert((SHI_SHADOW_UNITS & (SHI_SHADOW_UNITS - 1)) == 0, "a power of 2");
+typedef struct shi_shadow {
+    uint32_t state;
+    uint32_t k;        /* its units since the one it took, that one included */
+    uint32_t n;        /* units written to start[] / prev_word[] */
+    uint32_t gap;      /* noise skipped since its last unit */
+    uint64_t last_end; /* where its last unit ends */
+    uint32_t last_sym; /* symbol of its last unit */
+    uint64_t seen_end; /* where the last character it had ends */
+    uint8_t pending, last_word, last_is_unit, skipped, last_latin, last_digit, last_dot, dead;
+    uint64_t start[SHI_SHADOW_UNITS];
+    uint8_t prev_word[SHI_SHADOW_UNITS];
+} shi_shadow;
+
+/* A hit held until no hit of the main reading sorts before it. */
+typedef struct shi_held_hit {
+    uint64_t start, end;
+    uint32_t entry;
+} shi_held_hit;
+#define SHI_SHADOW_HELD 32
 
 typedef struct shi_scanner {
     const shai_db *db;
@@ -261,6 +293,16 @@ typedef struct shi_scanner {
     uint8_t defer_marks;        /* it looked ahead across a mark (defer_snap2) */
     uint64_t defer_last_off;    /* where its last unit looked ahead starts */
     uint8_t replaying;
+    /* both readings (overlapping scans): the shadow readings alive,
+     * the hits they found that wait (sorted), and whether the scan has had
+     * any (then every hit is checked against the last ones reported) */
+    uint8_t both, shadow_used;
+    uint32_t nshadow, nheld, nseen;
+    /* the characters the outermost replay of a deferred choice goes
+     * through, and the word flag of the one after them (-1: ignorable) */
+    const shi_defer_char *rp;
+    uint32_t rp_n;
+    int rp_next;
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
      * Lazily, the rule segment of a line is written only at its end, from
@@ -289,6 +331,9 @@ typedef struct shi_scanner {
     shi_defer_snap defer_snap;
     shi_defer_snap defer_snap2; /* the state past the gap, before the marks */
     shi_defer_char defer[SHI_DEFER_MAX];
+    shi_shadow shadow[SHI_SHADOW_MAX];
+    shi_held_hit held[SHI_SHADOW_HELD];
+    shi_held_hit seen[SHI_SHADOW_HELD];
     /* regex rules: the folded text of the current line (only when the db
      * has rules) */
     shi_segment seg;

@@ -1,5 +1,7 @@
 /* Hit selection, allow coverage and verdicts (select.h): the policy the
  * scanner applies as it goes, from resolved outputs to reported hits. */
+#include <string.h>
+
 #include "scan/core.h"
 #include "scan/select.h"
 #include "unicode/utf8.h"
@@ -22,14 +24,110 @@ static void emit_span(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t en
         sc->status = SHAI_TERMINATED;
 }
 
-/* A word hit from unit s to unit f: after the rule hits of the line's
- * full pieces that end before it ends (rules/segment.h). */
-static void emit(shi_scanner *sc, uint64_t s, uint64_t f, uint32_t entry)
+/* Overlapping order: by end, then longer first, then entry index. */
+static int held_before(const shi_held_hit *a, uint64_t start, uint64_t end, uint32_t entry)
 {
-    uint64_t end = ring_at(sc, f)->end;
+    if (a->end != end)
+        return a->end < end;
+    if (a->start != start)
+        return a->start < start;
+    return a->entry < entry;
+}
+
+static int same_hit(const shi_held_hit *a, uint64_t start, uint64_t end, uint32_t entry)
+{
+    return a->start == start && a->end == end && a->entry == entry;
+}
+
+/* Both readings: whether a hit was reported already (by another reading),
+ * else remembers it. */
+static int seen_before(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry)
+{
+    uint32_t n = sc->nseen < SHI_SHADOW_HELD ? sc->nseen : SHI_SHADOW_HELD;
+    for (uint32_t i = 0; i < n; i++)
+        if (same_hit(&sc->seen[i], start, end, entry))
+            return 1;
+    shi_held_hit *h = &sc->seen[sc->nseen++ % SHI_SHADOW_HELD];
+    h->start = start;
+    h->end = end;
+    h->entry = entry;
+    return 0;
+}
+
+static void emit_word(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry)
+{
     if (sc->seg_on)
         shi_seg_before_word(&sc->seg, end);
-    emit_span(sc, ring_at(sc, s)->start, end, entry);
+    emit_span(sc, start, end, entry);
+}
+
+/* Reports the held hits that sort before (start, end, entry), dropping one
+ * equal to it. */
+static void flush_held(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry)
+{
+    uint32_t i = 0;
+    while (i < sc->nheld && !sc->status &&
+           (held_before(&sc->held[i], start, end, entry) ||
+            same_hit(&sc->held[i], start, end, entry))) {
+        const shi_held_hit *h = &sc->held[i++];
+        if (!same_hit(h, start, end, entry) && !seen_before(sc, h->start, h->end, h->entry))
+            emit_word(sc, h->start, h->end, h->entry);
+    }
+    memmove(sc->held, sc->held + i, (sc->nheld - i) * sizeof sc->held[0]);
+    sc->nheld -= i;
+}
+
+void shi_held_flush(shi_scanner *sc, uint64_t end)
+{
+    uint32_t i = 0;
+    while (i < sc->nheld && !sc->status && sc->held[i].end < end) {
+        const shi_held_hit *h = &sc->held[i++];
+        if (!seen_before(sc, h->start, h->end, h->entry))
+            emit_word(sc, h->start, h->end, h->entry);
+    }
+    memmove(sc->held, sc->held + i, (sc->nheld - i) * sizeof sc->held[0]);
+    sc->nheld -= i;
+}
+
+void shi_shadow_hit(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry)
+{
+    uint32_t n = sc->nseen < SHI_SHADOW_HELD ? sc->nseen : SHI_SHADOW_HELD, at = sc->nheld;
+    for (uint32_t i = 0; i < n; i++)
+        if (same_hit(&sc->seen[i], start, end, entry))
+            return;
+    for (uint32_t i = 0; i < sc->nheld; i++) {
+        if (same_hit(&sc->held[i], start, end, entry))
+            return;
+        if (at == sc->nheld && !held_before(&sc->held[i], start, end, entry))
+            at = i;
+    }
+    if (sc->nheld == SHI_SHADOW_HELD) {
+        /* full: the first goes now */
+        const shi_held_hit h = sc->held[0];
+        memmove(sc->held, sc->held + 1, --sc->nheld * sizeof sc->held[0]);
+        if (at)
+            at--;
+        if (!seen_before(sc, h.start, h.end, h.entry))
+            emit_word(sc, h.start, h.end, h.entry);
+    }
+    memmove(sc->held + at + 1, sc->held + at, (sc->nheld - at) * sizeof sc->held[0]);
+    sc->held[at] = (shi_held_hit){start, end, entry};
+    sc->nheld++;
+}
+
+/* A word hit from unit s to unit f: after the rule hits of the line's
+ * full pieces that end before it ends (rules/segment.h), and after the
+ * held hits of other readings that sort before it. */
+static void emit(shi_scanner *sc, uint64_t s, uint64_t f, uint32_t entry)
+{
+    uint64_t start = ring_at(sc, s)->start, end = ring_at(sc, f)->end;
+    if (sc->shadow_used) {
+        if (sc->nheld)
+            flush_held(sc, start, end, entry);
+        if (seen_before(sc, start, end, entry))
+            return;
+    }
+    emit_word(sc, start, end, entry);
 }
 
 /* An exact entry matches only text that is its own characters, unfolded

@@ -13,6 +13,13 @@
 #define SHI_NEXT_REDUP 2
 void shi_resolve(shi_scanner *sc, uint64_t f, int next_word);
 
+/* Both readings (scanner.h, shi_shadow): a hit of a shadow reading, held
+ * until the main reading has reported every hit that sorts before it (and
+ * dropped when reported already); the held hits that end before `end`
+ * (UINT64_MAX: all), reported. */
+void shi_shadow_hit(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry);
+void shi_held_flush(shi_scanner *sc, uint64_t end);
+
 /* Moves the horizon to unit `horizon` and decides everything before it. */
 void shi_advance(shi_scanner *sc, uint64_t horizon);
 

@@ -29,6 +29,11 @@ void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_
     sc->fn = fn;
     sc->user = user;
     sc->state = SHI_ROOT;
+    /* both readings: in overlapping scans, with violations only where no
+     * allow hit can cover a shadow's hit and no verdict is asked for */
+    sc->both =
+        (flags & SHAI_SCAN_OVERLAPPING) && !(flags & SHI_SCAN_ONE_READING) &&
+        (!(flags & SHAI_SCAN_VIOLATIONS) || (!db->max_allow_units && !(flags & SHI_SCAN_VERDICT)));
     const uint32_t *m = shi_rules_map(db);
     sc->bmp = m ? m : db->map_bmp;
     sc->lazy = m != NULL;
@@ -118,9 +123,9 @@ static void reset(shi_scanner *sc)
  * choice of its own); the skip reading from past the gap, skipping such
  * noise as the look-ahead did (replaying == 2). Where both readings give a
  * hit, the skip reading's wins: 赌%博 gives 赌%博 for 赌博, not also 赌% for
- * 赌%. Noise that folds to a letter or character (⒦) is not deferred. The
- * fast loops leave such noise, and every character while a choice is
- * deferred, to the general step. */
+ * 赌% (but overlapping scans report both, "Both readings" below). Noise that folds to a letter or
+ * character (⒦) is not deferred. The fast loops leave such noise, and every character while a
+ * choice is deferred, to the general step. */
 static void step_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len);
 
 /* sc->recent after the character cp (map value v). */
@@ -162,6 +167,234 @@ static void defer_restore(shi_scanner *sc, const shi_defer_snap *d)
     sc->line_topic = d->line_topic;
     sc->recent[0] = d->recent[0];
     sc->recent[1] = d->recent[1];
+}
+
+/* Both readings
+ * =============
+ * An overlapping scan promises every hit, so the reading a deferred choice
+ * loses still reports its own (scanner.h, shi_shadow). Where a reading
+ * skips noise that an entry could take (the skip reading that won, a
+ * shadow, noise the skip reading's look-ahead skipped), a shadow reading
+ * takes it: a copy of the automaton state and of the last units' starts,
+ * fed every later character after the main reading, reporting only the hits
+ * that hold the unit it took (the others are the main reading's), held
+ * until no hit of the main reading sorts before them (select.c). It ends
+ * once its match no longer reaches back to that unit, at a break, an
+ * expansion, a mark that ends a match or a gap past max_gap. The take
+ * reading that wins has no hit of the skip reading to miss: it wins only
+ * once that reading's match no longer reaches back across the gap. */
+/* Whether noise v that a reading in state s skips could be taken by an
+ * entry instead: noise_taken, or noise that only the failure links take
+ * (中* after Ｚ中, with Ｚ中 and 中* entries). */
+static int noise_takeable(const shai_db *db, uint32_t s, uint32_t v, int last_latin)
+{
+    if (noise_taken(db, s, v, last_latin))
+        return 1;
+    uint32_t sym = v & SHI_MAP_SYM_MASK;
+    return sym && noise_skipped(db->slots, s, v, last_latin) &&
+           delta(db->slots, db->links, s, sym) != SHI_ROOT &&
+           (shi_map(db, db->sym_cp[sym]) & SHI_MAP_NOISE);
+}
+
+static int shadow_mark_stops(const shi_scanner *sc, uint32_t cp, uint64_t off, uint64_t last)
+{
+    switch (shi_mark_kind(cp)) {
+    case SHI_MARK_TOPIC:
+        return sc->line_topic;
+    case SHI_MARK_AT:
+        return off && sc->slash_end == off;
+    case SHI_MARK_PAIR:
+        return sc->pair_ok != last + 1 && !(sc->pair_end && last == sc->pair_end);
+    default:
+        return 0;
+    }
+}
+
+/* The outputs of a shadow's last unit that hold the unit it took. */
+static void shadow_resolve(shi_scanner *sc, shi_shadow *h, int next_word)
+{
+    const shai_db *db = sc->db;
+    h->pending = 0;
+    for (uint32_t o = db->links[h->state].out; o; o = db->outs[o].next) {
+        uint32_t entry = db->outs[o].entry;
+        const shi_entry *e = &db->entries[entry];
+        if (e->units < h->k || e->units > h->n || (e->flags & SHAI_ENTRY_EXACT))
+            continue;
+        if ((e->bound & SHI_BOUND_END) && next_word)
+            continue;
+        uint32_t first = (h->n - e->units) & (SHI_SHADOW_UNITS - 1);
+        if ((e->bound & SHI_BOUND_START) && h->prev_word[first])
+            continue;
+        if (sc->scene && !shi_scene_action(sc, e))
+            continue;
+        shi_shadow_hit(sc, h->start[first], h->last_end, entry);
+    }
+}
+
+/* A shadow takes the character at [off, off + len) as a unit; 0 when its
+ * match then no longer reaches back to the unit it took. */
+static int shadow_unit(shi_scanner *sc, shi_shadow *h, uint32_t v, uint64_t off, uint32_t len)
+{
+    const shai_db *db = sc->db;
+    uint32_t s = h->state;
+    if (h->gap && h->last_digit && is_digit_value(v))
+        s = SHI_ROOT;
+    s = delta(db->slots, db->links, s, v & SHI_MAP_SYM_MASK);
+    h->k++;
+    if (s == SHI_ROOT || db->depth[s] < h->k || h->k > SHI_SHADOW_UNITS)
+        return 0;
+    uint32_t at = h->n++ & (SHI_SHADOW_UNITS - 1);
+    h->start[at] = off;
+    h->prev_word[at] = h->last_word;
+    h->last_end = off + len;
+    h->last_sym = v & SHI_MAP_SYM_MASK;
+    h->state = s;
+    h->pending = (db->slots[s].base & SHI_SLOT_OUT) != 0;
+    h->gap = 0;
+    h->last_word = (v & SHI_MAP_WORD) != 0;
+    h->last_is_unit = 1;
+    h->last_latin = (v & SHI_MAP_LATIN) != 0;
+    h->skipped = 0;
+    h->last_dot = 0;
+    return 1;
+}
+
+/* A shadow that takes noise [off, off + len) that a reading (the main
+ * one, or shadow `from`) skips, from that reading's state and units; with
+ * `skip`, one that skips it where the main reading took it. */
+static void shadow_spawn(shi_scanner *sc, const shi_shadow *from, uint32_t cp, uint32_t v,
+                         uint64_t off, uint32_t len, int skip)
+{
+    if (sc->nshadow == SHI_SHADOW_MAX)
+        return;
+    shi_shadow *h = &sc->shadow[sc->nshadow];
+    if (from) {
+        *h = *from;
+    } else {
+        uint32_t d = sc->db->depth[sc->state];
+        h->state = sc->state;
+        h->n = 0;
+        for (uint64_t u = sc->unit - d; u < sc->unit; u++) {
+            const shi_unit *uu = ring_at(sc, u);
+            h->start[h->n & (SHI_SHADOW_UNITS - 1)] = uu->start;
+            h->prev_word[h->n & (SHI_SHADOW_UNITS - 1)] = uu->prev_word;
+            h->n++;
+        }
+        h->last_end = d ? ring_at(sc, sc->unit - 1)->end : 0;
+        h->gap = sc->gap;
+        h->last_sym = sc->last_sym;
+        h->last_word = 0;
+        h->last_is_unit = 0;
+        h->skipped = 1;
+        h->last_latin = sc->last_latin;
+        h->last_digit = sc->last_digit;
+        h->last_dot = sc->last_dot;
+    }
+    h->pending = 0;
+    h->dead = 0;
+    h->k = 0;
+    h->seen_end = off + len;
+    if (skip) {
+        /* the skip reading of a gap whose take reading won: it reports
+         * the hits that reach back to the unit before the gap */
+        uint64_t last = h->start[(h->n - 1) & (SHI_SHADOW_UNITS - 1)];
+        if (!h->n || ((v & SHI_MAP_MARK) && shadow_mark_stops(sc, cp, off, last)) ||
+            (cp == '.' && h->last_dot && !h->last_latin))
+            return;
+        h->k = 1;
+        if (!from && sc->last_is_unit)
+            h->last_digit = (uint8_t)unit_is_digit(sc->db, sc->last_sym);
+        h->gap++;
+        h->last_dot = cp == '.';
+        h->last_word = 0;
+        h->last_is_unit = 0;
+        h->skipped = 1;
+        sc->nshadow++;
+        sc->shadow_used = 1;
+    } else if (shadow_unit(sc, h, v, off, len)) {
+        sc->nshadow++;
+        sc->shadow_used = 1;
+    }
+}
+
+/* One character for shadow h (its outputs resolved first). */
+static void shadow_char(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v, uint64_t off,
+                        uint32_t len)
+{
+    const shai_db *db = sc->db;
+    if (h->dead || off < h->seen_end)
+        return; /* (the character it began with) */
+    h->seen_end = off + len;
+    if (v & SHI_MAP_IGNORE) {
+        if (h->last_is_unit && !h->skipped)
+            h->last_end = off + len;
+        else
+            h->skipped = 1;
+        return;
+    }
+    if (h->pending)
+        shadow_resolve(sc, h, (v & SHI_MAP_WORD) != 0);
+    if (v & (SHI_MAP_BREAK | SHI_MAP_EXPAND)) {
+        h->dead = 1;
+        return;
+    }
+    int takeable = noise_takeable(db, h->state, v, h->last_latin);
+    if (takeable && h->gap < db->max_gap) {
+        shadow_spawn(sc, h, cp, v, off, len, 0); /* and skip it, below */
+    } else if (takeable || !noise_skipped(db->slots, h->state, v, h->last_latin)) {
+        h->dead = !shadow_unit(sc, h, v, off, len);
+        return;
+    }
+    uint64_t last = h->start[(h->n - 1) & (SHI_SHADOW_UNITS - 1)];
+    if (((v & SHI_MAP_MARK) && shadow_mark_stops(sc, cp, off, last)) ||
+        (cp == '.' && h->last_dot && !h->last_latin) || ++h->gap > db->max_gap) {
+        h->dead = 1;
+        return;
+    }
+    if (h->last_is_unit)
+        h->last_digit = (uint8_t)unit_is_digit(db, h->last_sym);
+    h->last_dot = cp == '.';
+    h->last_word = 0;
+    h->last_is_unit = 0;
+    h->skipped = 1;
+}
+
+/* A shadow that takes noise [off, off + len) which the main reading, in
+ * its current state, skips. In a replay, it then takes the recorded
+ * characters after it (sc->rp, the outermost replay's: every later shadow
+ * had them as they came), and resolves its last unit with the word flag of
+ * the character after them (rp_next, -1: not yet known). */
+static void shadow_begin(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len,
+                         int skip)
+{
+    uint32_t from = sc->nshadow;
+    shadow_spawn(sc, NULL, cp, v, off, len, skip);
+    if (sc->nshadow == from || !sc->rp)
+        return;
+    for (uint32_t i = 0; i < sc->rp_n; i++) {
+        const shi_defer_char *d = &sc->rp[i];
+        if (d->off <= off)
+            continue;
+        uint32_t m = sc->nshadow;
+        for (uint32_t j = from; j < m; j++)
+            shadow_char(sc, &sc->shadow[j], d->cp, d->v, d->off, d->len);
+    }
+    if (sc->rp_next >= 0)
+        for (uint32_t j = from; j < sc->nshadow; j++)
+            if (sc->shadow[j].pending && !sc->shadow[j].dead)
+                shadow_resolve(sc, &sc->shadow[j], sc->rp_next);
+}
+
+static void shadows_compact(shi_scanner *sc)
+{
+    uint32_t k = 0;
+    for (uint32_t j = 0; j < sc->nshadow; j++)
+        if (!sc->shadow[j].dead) {
+            if (k != j)
+                sc->shadow[k] = sc->shadow[j];
+            k++;
+        }
+    sc->nshadow = k;
 }
 
 /* The skip reading of noise [off, off + len) inside a match: whether it is
@@ -234,14 +467,27 @@ static void step_dispatch(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off
 
 /* The take reading: the gap again, from where the choice was deferred,
  * and what was looked ahead. The noise that began it is taken; any other
- * may begin a choice of its own. */
-static void defer_take(shi_scanner *sc)
+ * may begin a choice of its own. Both readings: the skip reading has no hit
+ * across the gap, but one that skips the gap's first characters may take a
+ * later one (a shadow each; next as in defer_skip_wins). */
+static void defer_take(shi_scanner *sc, int next)
 {
     shi_defer_char c[SHI_DEFER_MAX];
     uint32_t n = sc->defer_n;
     memcpy(c, sc->defer, n * sizeof c[0]);
     sc->defer_n = 0;
     defer_restore(sc, &sc->defer_snap);
+    int outer = sc->both && !sc->rp;
+    if (outer) {
+        sc->rp = c;
+        sc->rp_n = n;
+        sc->rp_next = next;
+    }
+    if (sc->both && sc->state != SHI_ROOT) {
+        /* the skip reading goes on as a shadow, from the gap's first
+         * character, which it skips */
+        shadow_begin(sc, c[0].cp, c[0].v, c[0].off, c[0].len, 1);
+    }
     sc->replaying = 1;
     step_char(sc, c[0].cp, c[0].v, c[0].off, c[0].len);
     recent_put(sc, c[0].cp, c[0].v);
@@ -250,13 +496,30 @@ static void defer_take(shi_scanner *sc)
         step_dispatch(sc, c[i].cp, c[i].v, c[i].off, c[i].len);
         recent_put(sc, c[i].cp, c[i].v);
     }
+    if (outer)
+        sc->rp = NULL;
 }
 
-/* The skip reading: the gap is skipped already; what was looked ahead. */
-static void defer_skip_wins(shi_scanner *sc)
+/* The skip reading: the gap is skipped already; what was looked ahead.
+ * Both readings: a shadow takes each noise character of the gap and of the
+ * look-ahead that an entry could take (next: the word flag of the
+ * character after them, -1 for none or an ignorable one). */
+static void defer_skip_wins(shi_scanner *sc, int next)
 {
+    const shai_db *db = sc->db;
     uint32_t n = sc->defer_n;
     sc->defer_n = 0;
+    int outer = sc->both && !sc->rp;
+    if (outer) {
+        sc->rp = sc->defer; /* (no choice is deferred while it replays) */
+        sc->rp_n = n;
+        sc->rp_next = next;
+    }
+    if (sc->both)
+        for (uint32_t i = 0; i < sc->defer_gap && !sc->status; i++)
+            if (noise_takeable(db, sc->state, sc->defer[i].v, sc->last_latin))
+                shadow_begin(sc, sc->defer[i].cp, sc->defer[i].v, sc->defer[i].off,
+                             sc->defer[i].len, 0);
     if (sc->defer_marks)
         defer_restore(sc, &sc->defer_snap2);
     /* sc->recent as after the gap, and then after each character */
@@ -267,10 +530,16 @@ static void defer_skip_wins(shi_scanner *sc)
     sc->replaying = 2; /* noise an entry could take is skipped, as looked ahead */
     for (uint32_t i = sc->defer_gap; i < n && !sc->status; i++) {
         const shi_defer_char *d = &sc->defer[i];
+        if (sc->both && !(d->v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND)) &&
+            noise_taken(db, sc->state, d->v, sc->last_latin) && sc->gap < db->max_gap &&
+            !((d->v & SHI_MAP_SYM_MASK) == sc->last_sym && sc->last_is_unit))
+            shadow_begin(sc, d->cp, d->v, d->off, d->len, 0);
         step_char(sc, d->cp, d->v, d->off, d->len);
         recent_put(sc, d->cp, d->v);
     }
     sc->replaying = 0;
+    if (outer)
+        sc->rp = NULL;
 }
 
 /* The skip reading in state t, k units past the gap: 1 when it has a hit
@@ -346,7 +615,8 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
             uint32_t t = delta(db->slots, db->links, s, v & SHI_MAP_SYM_MASK);
             int r = defer_skip_reading(sc, t, 1);
             if (r > 0) {
-                sc->defer_n = 0;
+                sc->defer_marks = 0;
+                defer_skip_wins(sc, (v & SHI_MAP_WORD) != 0); /* the gap alone */
                 step_char(sc, cp, v, off, len);
                 return;
             }
@@ -361,7 +631,7 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
                 return;
             }
         }
-        defer_take(sc);
+        defer_take(sc, (v & SHI_MAP_IGNORE) ? -1 : (v & SHI_MAP_WORD) != 0);
         if (!sc->status)
             step_dispatch(sc, cp, v, off, len);
         return;
@@ -420,9 +690,9 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
         }
     }
     if (r > 0)
-        defer_skip_wins(sc);
+        defer_skip_wins(sc, (v & SHI_MAP_IGNORE) ? -1 : (v & SHI_MAP_WORD) != 0);
     else
-        defer_take(sc);
+        defer_take(sc, (v & SHI_MAP_IGNORE) ? -1 : (v & SHI_MAP_WORD) != 0);
     if (!sc->status)
         step_dispatch(sc, cp, v, off, len);
 }
@@ -446,6 +716,9 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         gap_mark(sc, sc->unit - 1, sc->recent[1]);
     /* (a doubled character right after its unit is not deferred: joining
      * it changes no state either) */
+    if (sc->both && single && sc->replaying != 1 && sym == sc->last_sym && sc->last_is_unit &&
+        sc->gap < db->max_gap && noise_taken(db, s, v, sc->last_latin))
+        shadow_begin(sc, cp, v, off, len, 1); /* the skip reading of a doubled one */
     if (single && sc->replaying != 1 && noise_taken(db, s, v, sc->last_latin) &&
         sc->gap < db->max_gap && !(sym == sc->last_sym && sc->last_is_unit)) {
         if (!sc->replaying && defer_begin(sc, v, cp, off, len))
@@ -563,11 +836,30 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
     /* lazily, within a write, the line's end writes its segment */
     if (sc->seg_on && !sc->seg.src)
         shi_seg_put_char(&sc->seg, cp, v, off, len);
+    if (sc->nshadow && !(v & SHI_MAP_IGNORE)) /* their hits sort before the main reading's */
+        for (uint32_t j = 0; j < sc->nshadow; j++)
+            if (sc->shadow[j].pending && !sc->shadow[j].dead)
+                shadow_resolve(sc, &sc->shadow[j], (v & SHI_MAP_WORD) != 0);
     if (sc->defer_n)
         defer_char(sc, cp, v, off, len);
     else
         step_char(sc, cp, v, off, len);
     recent_put(sc, cp, v);
+    if (sc->nshadow) {
+        uint32_t m = sc->nshadow;
+        for (uint32_t j = 0; j < m; j++)
+            shadow_char(sc, &sc->shadow[j], cp, v, off, len);
+        shadows_compact(sc);
+    }
+    if (sc->nheld && !sc->defer_n) {
+        /* the main reading's next hit ends no sooner than this */
+        uint64_t next = UINT64_MAX;
+        if ((sc->flags & SHAI_SCAN_VIOLATIONS) && sc->fin_next < sc->unit)
+            next = ring_at(sc, sc->fin_next)->end;
+        else if (sc->pending)
+            next = ring_at(sc, sc->unit - 1)->end;
+        shi_held_flush(sc, next);
+    }
 }
 
 /* What the general step does with a character, past the rule segment. */
@@ -599,6 +891,13 @@ static void step_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, ui
         sc->skipped = 0;
         sc->line_topic = 0;
         reset(sc);
+        if (sc->nshadow) { /* a break ends the shadows too */
+            for (uint32_t j = 0; j < sc->nshadow; j++)
+                shadow_char(sc, &sc->shadow[j], cp, v, off, len);
+            sc->nshadow = 0;
+        }
+        if (sc->nheld)
+            shi_held_flush(sc, UINT64_MAX);
         sc->brk_prev = sc->brk_cur;
         sc->brk_cur = cp;
         /* the line's rule hits after all its word hits */
@@ -656,7 +955,7 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
     }
     while (i < n && !sc->status) {
 #if SHI_FAST_PATHS
-        if (fast && !sc->defer_n) {
+        if (fast && !sc->defer_n && !sc->nshadow && !sc->nheld) {
             /* what the loop takes, the eager rule segment copies, as
              * lazily: a word hit may want it written first (segment.h) */
             if (eager) {
@@ -711,10 +1010,14 @@ void shi_scanner_finish(shi_scanner *sc)
         return;
     while (sc->defer_n && !sc->status) {
         if (sc->defer_n > sc->defer_gap && (sc->defer_end || sc->defer_join))
-            defer_skip_wins(sc); /* the hit that needed a word boundary after it */
-        else                     /* the text ends while deferred: the take reading */
-            defer_take(sc);
+            defer_skip_wins(sc, 0); /* the hit that needed a word boundary after it */
+        else                        /* the text ends while deferred: the take reading */
+            defer_take(sc, 0);
     }
+    for (uint32_t j = 0; j < sc->nshadow; j++)
+        if (sc->shadow[j].pending && !sc->shadow[j].dead)
+            shadow_resolve(sc, &sc->shadow[j], 0);
+    sc->nshadow = 0;
     if (sc->status)
         return;
     if (sc->pending) {
@@ -723,6 +1026,8 @@ void shi_scanner_finish(shi_scanner *sc)
     }
     sc->state = SHI_ROOT;
     shi_advance(sc, sc->unit);
+    if (sc->nheld)
+        shi_held_flush(sc, UINT64_MAX);
     if (sc->seg_on)
         shi_seg_run(&sc->seg);
     if (sc->vertical)
@@ -742,6 +1047,16 @@ uint64_t shi_scanner_horizon(const shi_scanner *sc)
     if (!(sc->flags & SHAI_SCAN_OVERLAPPING) && sc->held_len && sc->held_from < h)
         h = sc->held_from; /* a selected hit not reported yet */
     uint64_t off = h < sc->unit ? sc->ring[h & RING_MASK].start : sc->pos;
+    for (uint32_t j = 0; j < sc->nheld; j++)
+        if (sc->held[j].start < off)
+            off = sc->held[j].start; /* hits of other readings not reported yet */
+    for (uint32_t j = 0; j < sc->nshadow; j++) {
+        const shi_shadow *sh = &sc->shadow[j];
+        uint32_t d = sc->db->depth[sh->state];
+        uint64_t at = sh->start[(sh->n - d) & (SHI_SHADOW_UNITS - 1)];
+        if (d && at < off)
+            off = at; /* ... and of those still to come */
+    }
     if (sc->nvrun && sc->vrun[0].start < off)
         off = sc->vrun[0].start; /* a vertical run still open */
     if (sc->seg_on && sc->seg.len && sc->seg.origin < off)

@@ -52,6 +52,16 @@ static const char *spans(const shai_db *db, const char *text, uint32_t flags)
 
 #define OVL SHAI_SCAN_OVERLAPPING
 
+/* A stream hit as "start-end", appended to the string `user`. */
+static int collect_span(const shai_hit *hit, void *user)
+{
+    char *out = user;
+    size_t n = strlen(out);
+    snprintf(out + n, 256 - n, "%s%llu-%llu", n ? "|" : "", (unsigned long long)hit->start,
+             (unsigned long long)hit->end);
+    return 0;
+}
+
 /* A doubled character that another entry needs is not swallowed by the
  * repeats rule: the failure links are asked too. */
 static void test_repeats_see_failure_links(void **state)
@@ -121,6 +131,73 @@ static void test_noise_an_entry_takes(void **state)
     db = compile("www.\nwww.sina5io.com\n\\.com\n");
     assert_string_equal(spans(db, "www.sina.cn", OVL), "www.");
     assert_string_equal(spans(db, "www.sina5io.com", OVL), "www.sina5io.com");
+    shai_db_free(db);
+}
+
+/* The spans shai_scan_hits reports in overlapping mode, joined by '|'. */
+static const char *scan_spans(const shai_db *db, const char *text)
+{
+    static char out[512];
+    shai_hit hits[16];
+    size_t n;
+    assert_int_equal(shai_scan_hits(db, text, strlen(text), OVL, hits, 16, &n), SHAI_OK);
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (size_t)(hits[i].end - hits[i].start);
+        assert_true(len + k + 2 < sizeof out);
+        if (i)
+            out[len++] = '|';
+        memcpy(out + len, text + hits[i].start, k);
+        len += k;
+        out[len] = '\0';
+    }
+    return out;
+}
+
+/* Overlapping scans report the hits of both readings of such noise, each
+ * once, ordered by end; the default mode keeps the one reading. */
+static void test_noise_both_readings(void **state)
+{
+    (void)state;
+    shai_db *db = compile("赌博\n赌%\n");
+    assert_string_equal(scan_spans(db, "赌%博"), "赌%|赌%博");
+    assert_string_equal(scan_spans(db, "赌%博\n赌%博"), "赌%|赌%博|赌%|赌%博");
+    assert_string_equal(spans(db, "赌%博", 0), "赌%博");
+    /* violations too, where no allow entry can cover a hit (shai_scan, as
+     * `shai scan --overlapping` does), but not shai_check, whose verdict
+     * and coverage keep one reading */
+    shai_hit hits[4];
+    size_t n;
+    assert_int_equal(
+        shai_scan_hits(db, "赌%博", strlen("赌%博"), OVL | SHAI_SCAN_VIOLATIONS, hits, 4, &n),
+        SHAI_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(spans(db, "赌%博", OVL), "赌%博");
+    shai_db_free(db);
+    db = compile("赌博\n博%话\n%话题\n");
+    assert_string_equal(scan_spans(db, "赌%博%话题"), "赌%博|博%话|%话题");
+    shai_db_free(db);
+    /* the take reading's hit ends past the skip reading's */
+    db = compile("赌博\n\\#博士\n");
+    assert_string_equal(scan_spans(db, "赌#博士"), "赌#博|#博士");
+    shai_db_free(db);
+    /* a take reading's hit between two of the skip reading's, in order */
+    db = compile("赌博\n%博\n博\n");
+    assert_string_equal(scan_spans(db, "赌%博"), "赌%博|%博|博");
+    shai_db_free(db);
+    /* a stream split anywhere gives the same */
+    db = compile("赌博\n赌%\n");
+    const char *text = "x赌%博y赌%博";
+    for (size_t cut = 0; cut <= strlen(text); cut++) {
+        char got[256] = "";
+        shai_stream *st;
+        assert_int_equal(shai_stream_open(db, OVL, collect_span, got, &st), SHAI_OK);
+        assert_int_equal(shai_stream_write(st, text, cut), SHAI_OK);
+        assert_int_equal(shai_stream_write(st, text + cut, strlen(text) - cut), SHAI_OK);
+        assert_int_equal(shai_stream_close(st), SHAI_OK);
+        assert_string_equal(got, "1-5|1-8|9-13|9-16");
+    }
     shai_db_free(db);
 }
 
@@ -219,6 +296,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repeats_see_failure_links),
         cmocka_unit_test(test_noise_an_entry_takes),
+        cmocka_unit_test(test_noise_both_readings),
         cmocka_unit_test(test_topics_and_reposts),
         cmocka_unit_test(test_brackets_and_quotes),
         cmocka_unit_test(test_digits),
