@@ -223,7 +223,7 @@ static void shadow_resolve(shi_scanner *sc, shi_shadow *h, int next_word)
         if ((e->bound & SHI_BOUND_END) && next_word)
             continue;
         uint32_t first = (h->n - e->units) & (SHI_SHADOW_UNITS - 1);
-        if ((e->bound & SHI_BOUND_START) && h->prev_word[first])
+        if ((e->bound & SHI_BOUND_START) && (h->prev_word[first] & 1))
             continue;
         if (sc->scene && !shi_scene_action(sc, e))
             continue;
