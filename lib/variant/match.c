@@ -888,8 +888,8 @@ static void classify(walk *w, uint32_t lo, uint32_t hi)
             uint32_t j = i;
             while (j < w->n && shi_is_wildcard(u[j].cp))
                 j++;
-            int inner = j - i <= 3 && i > 0 && u[i - 1].cls == C_LATIN && j < w->n &&
-                        u[j].cls == C_LATIN;
+            int inner =
+                j - i <= 3 && i > 0 && u[i - 1].cls == C_LATIN && j < w->n && u[j].cls == C_LATIN;
             for (uint32_t k = i; k < j; k++)
                 u[k].wild = (uint8_t)(inner && u[k].cp != 'x' ? 2 : 0);
             i = j - 1;
