@@ -22,7 +22,8 @@ typedef struct vu {
     uint16_t near[SHI_READINGS_MAX]; /* near key of each reading */
     uint8_t cls;
     uint8_t nread;
-    uint8_t wild;  /* a placeholder for any unit */
+    uint8_t wild;  /* a placeholder for any unit; 2: one of a run inside a
+                    * Latin word (f**k), each standing for one letter */
     uint8_t emoji; /* in the emoji table */
     uint8_t upper; /* the original was an uppercase letter */
     uint8_t leet;  /* a letter, digit or leet symbol (leet tokens) */
@@ -60,6 +61,7 @@ typedef struct mst {
     uint8_t nearu;    /* a near-homophone was used */
     uint8_t wild;     /* a wildcard was used */
     uint32_t wat;     /* the character of the text the wildcard is, when used */
+    uint32_t wlast;   /* the last wildcard used (a run inside a Latin word) */
     uint8_t insert;   /* an insertion was skipped */
     uint8_t mid;      /* inside a Latin token: the next unit continues it as pinyin */
     uint8_t last_han; /* the last unit was a Han character of the text */
@@ -597,19 +599,23 @@ static void try_at(walk *w, uint32_t node, uint32_t q, mst st, int han_only)
         for (uint32_t i = 0; i < nk; i++)
             step_into(w, kids[i], q + 1, s3);
     }
-    if (t->wild && node && !st.wild && (below & SHI_VMASK(SHAI_VARIANT_WILDCARD))) {
+    if (t->wild && node && (!st.wild || (t->wild == 2 && st.wlast + 1 == q)) &&
+        (below & SHI_VMASK(SHAI_VARIANT_WILDCARD))) {
         mst s3 = st;
         s3.kinds |= SHI_VMASK(SHAI_VARIANT_WILDCARD);
+        if (!st.wild)
+            s3.wat = q;
         s3.wild = 1;
-        s3.wat = q;
+        s3.wlast = q;
         s3.last_han = 0;
         s3.nondigit = 1;
         /* the unit it would stand for, written right after it: 赌*博 is
-         * noise inside the entry, not a wildcard */
+         * noise inside the entry, not a wildcard (a run inside a Latin
+         * word stands for as many letters: p**sy) */
         uint32_t r = q + 1, gap = 0;
-        while (r < w->n && w->u[r].cls == C_NOISE && gap++ < w->max_gap)
+        while (t->wild != 2 && r < w->n && w->u[r].cls == C_NOISE && gap++ < w->max_gap)
             r++;
-        uint32_t after = r < w->n ? w->u[r].cp : 0;
+        uint32_t after = t->wild != 2 && r < w->n ? w->u[r].cp : 0;
         for (uint32_t i = a->edge; i < a[1].edge; i++)
             if (db->vedges[i].key != after)
                 step_into(w, db->vedges[i].child, q + 1, s3);
@@ -875,12 +881,18 @@ static void classify(walk *w, uint32_t lo, uint32_t hi)
         i = j;
     }
     /* a run of placeholders (XX, ***, ○○) masks an unknown length or
-     * decorates: none of them is a wildcard */
+     * decorates: none of them is a wildcard, unless it is a run of at
+     * most 3 symbols inside a Latin word (f**k, b***h): each is a letter */
     for (uint32_t i = 0; i + 1 < w->n; i++)
         if (u[i].wild && shi_is_wildcard(u[i + 1].cp)) {
             uint32_t j = i;
             while (j < w->n && shi_is_wildcard(u[j].cp))
-                u[j++].wild = 0;
+                j++;
+            int inner =
+                j - i <= 3 && i > 0 && u[i - 1].cls == C_LATIN && j < w->n && u[j].cls == C_LATIN;
+            for (uint32_t k = i; k < j; k++)
+                u[k].wild = (uint8_t)(inner && u[k].cp != 'x' ? 2 : 0);
+            i = j - 1;
         }
     for (uint32_t i = 0; i < w->n;) {
         uint32_t j = i;
