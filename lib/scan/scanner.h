@@ -220,14 +220,15 @@ _Static_assert((SHI_SHADOW_UNITS & (SHI_SHADOW_UNITS - 1)) == 0, "a power of 2")
 typedef struct shi_shadow {
     uint32_t state;
     uint32_t k;        /* its units since the one it took, that one included */
-    uint32_t n;        /* units written to start[] / prev_word[] */
+    uint32_t n;        /* units written to start[] / bits[] */
     uint32_t gap;      /* noise skipped since its last unit */
     uint64_t last_end; /* where its last unit ends */
     uint32_t last_sym; /* symbol of its last unit */
     uint64_t seen_end; /* where the last character it had ends */
+    uint32_t prev_cp;  /* the last character it had that is not ignorable */
     uint8_t pending, last_word, last_is_unit, skipped, last_latin, last_digit, last_dot, dead;
     uint64_t start[SHI_SHADOW_UNITS];
-    uint8_t prev_word[SHI_SHADOW_UNITS];
+    uint8_t bits[SHI_SHADOW_UNITS]; /* SHI_SHADOW_* (step.c) */
 } shi_shadow;
 
 /* A hit held until no hit of the main reading sorts before it. */
@@ -299,10 +300,10 @@ typedef struct shi_scanner {
     uint8_t both, shadow_used;
     uint32_t nshadow, nheld, nseen;
     /* the characters the outermost replay of a deferred choice goes
-     * through, and the word flag of the one after them (-1: ignorable) */
+     * through, and the one after them (an ignorable one: not known yet) */
     const shi_defer_char *rp;
     uint32_t rp_n;
-    int rp_next;
+    uint32_t rp_next_cp, rp_next_v;
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
      * Lazily, the rule segment of a line is written only at its end, from

@@ -210,30 +210,59 @@ static int shadow_mark_stops(const shi_scanner *sc, uint32_t cp, uint64_t off, u
     }
 }
 
-/* The outputs of a shadow's last unit that hold the unit it took. */
-static void shadow_resolve(shi_scanner *sc, shi_shadow *h, int next_word)
+/* shi_shadow.bits of a unit: the character before it is a word character;
+ * its character makes a word with the one before it (join_prev); nothing
+ * was skipped between the unit before and it (shi_unit.adjacent). */
+#define SHI_SHADOW_WORD_BEFORE 1
+#define SHI_SHADOW_JOINS_BEFORE 2
+#define SHI_SHADOW_ADJACENT 4
+
+/* The outputs of a shadow's last unit that hold the unit it took, now that
+ * the character after it is known (cp, map value v; SHI_MAP_BREAK: none).
+ * The word test across noise as in selection (core.h, SHI_PREV_GAP): a hit
+ * whose first unit makes a word with the character before it, noise
+ * following, or whose last unit, after noise, makes one with cp. */
+static void shadow_resolve(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v)
 {
     const shai_db *db = sc->db;
     h->pending = 0;
+    uint8_t last_bits = h->bits[(h->n - 1) & (SHI_SHADOW_UNITS - 1)];
+    int joins_next = -1; /* the last unit and cp: not asked yet */
     for (uint32_t o = db->links[h->state].out; o; o = db->outs[o].next) {
         uint32_t entry = db->outs[o].entry;
         const shi_entry *e = &db->entries[entry];
         if (e->units < h->k || e->units > h->n || (e->flags & SHAI_ENTRY_EXACT))
             continue;
-        if ((e->bound & SHI_BOUND_END) && next_word)
+        if ((e->bound & SHI_BOUND_END) && (v & SHI_MAP_WORD))
             continue;
         uint32_t first = (h->n - e->units) & (SHI_SHADOW_UNITS - 1);
-        if ((e->bound & SHI_BOUND_START) && (h->prev_word[first] & 1))
+        if ((e->bound & SHI_BOUND_START) && (h->bits[first] & SHI_SHADOW_WORD_BEFORE))
             continue;
+        if (e->units > 1) {
+            uint8_t second = h->bits[(first + 1) & (SHI_SHADOW_UNITS - 1)];
+            int across =
+                (h->bits[first] & SHI_SHADOW_JOINS_BEFORE) && !(second & SHI_SHADOW_ADJACENT);
+            if (!across && !(last_bits & SHI_SHADOW_ADJACENT) &&
+                !(v & (SHI_MAP_WORD | SHI_MAP_NOISE))) {
+                if (joins_next < 0) {
+                    uint32_t a = db->sym_cp[h->last_sym];
+                    joins_next = join_pair(db, a, shi_map(db, a), cp, v);
+                }
+                across = joins_next;
+            }
+            if (across && !entry_has_noise(db, e))
+                continue;
+        }
         if (sc->scene && !shi_scene_action(sc, e))
             continue;
         shi_shadow_hit(sc, h->start[first], h->last_end, entry);
     }
 }
 
-/* A shadow takes the character at [off, off + len) as a unit; 0 when its
- * match then no longer reaches back to the unit it took. */
-static int shadow_unit(shi_scanner *sc, shi_shadow *h, uint32_t v, uint64_t off, uint32_t len)
+/* A shadow takes the character cp at [off, off + len) as a unit; 0 when
+ * its match then no longer reaches back to the unit it took. */
+static int shadow_unit(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v, uint64_t off,
+                       uint32_t len)
 {
     const shai_db *db = sc->db;
     uint32_t s = h->state;
@@ -243,9 +272,15 @@ static int shadow_unit(shi_scanner *sc, shi_shadow *h, uint32_t v, uint64_t off,
     h->k++;
     if (s == SHI_ROOT || db->depth[s] < h->k || h->k > SHI_SHADOW_UNITS)
         return 0;
-    uint32_t at = h->n++ & (SHI_SHADOW_UNITS - 1);
+    uint32_t at = h->n++ & (SHI_SHADOW_UNITS - 1), a = db->sym_cp[v & SHI_MAP_SYM_MASK];
     h->start[at] = off;
-    h->prev_word[at] = h->last_word;
+    h->bits[at] = (uint8_t)((h->last_word ? SHI_SHADOW_WORD_BEFORE : 0) |
+                            (h->skipped ? 0 : SHI_SHADOW_ADJACENT) |
+                            (h->prev_cp && join_pair(db, h->prev_cp, shi_map(db, h->prev_cp), a,
+                                                     shi_map(db, a))
+                                 ? SHI_SHADOW_JOINS_BEFORE
+                                 : 0));
+    h->prev_cp = cp;
     h->last_end = off + len;
     h->last_sym = v & SHI_MAP_SYM_MASK;
     h->state = s;
@@ -277,7 +312,10 @@ static void shadow_spawn(shi_scanner *sc, const shi_shadow *from, uint32_t cp, u
         for (uint64_t u = sc->unit - d; u < sc->unit; u++) {
             const shi_unit *uu = ring_at(sc, u);
             h->start[h->n & (SHI_SHADOW_UNITS - 1)] = uu->start;
-            h->prev_word[h->n & (SHI_SHADOW_UNITS - 1)] = uu->prev_word;
+            h->bits[h->n & (SHI_SHADOW_UNITS - 1)] =
+                (uint8_t)((uu->prev_word & 1 ? SHI_SHADOW_WORD_BEFORE : 0) |
+                          (uu->adjacent ? SHI_SHADOW_ADJACENT : 0) |
+                          (join_prev(sc->db, uu) ? SHI_SHADOW_JOINS_BEFORE : 0));
             h->n++;
         }
         h->last_end = d ? ring_at(sc, sc->unit - 1)->end : 0;
@@ -294,6 +332,7 @@ static void shadow_spawn(shi_scanner *sc, const shi_shadow *from, uint32_t cp, u
     h->dead = 0;
     h->k = 0;
     h->seen_end = off + len;
+    h->prev_cp = 0; /* (the word test never asks about noise it takes) */
     if (skip) {
         /* the skip reading of a gap whose take reading won: it reports
          * the hits that reach back to the unit before the gap */
@@ -309,9 +348,10 @@ static void shadow_spawn(shi_scanner *sc, const shi_shadow *from, uint32_t cp, u
         h->last_word = 0;
         h->last_is_unit = 0;
         h->skipped = 1;
+        h->prev_cp = cp;
         sc->nshadow++;
         sc->shadow_used = 1;
-    } else if (shadow_unit(sc, h, v, off, len)) {
+    } else if (shadow_unit(sc, h, cp, v, off, len)) {
         sc->nshadow++;
         sc->shadow_used = 1;
     }
@@ -333,7 +373,7 @@ static void shadow_char(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v,
         return;
     }
     if (h->pending)
-        shadow_resolve(sc, h, (v & SHI_MAP_WORD) != 0);
+        shadow_resolve(sc, h, cp, v);
     if (v & (SHI_MAP_BREAK | SHI_MAP_EXPAND)) {
         h->dead = 1;
         return;
@@ -342,7 +382,7 @@ static void shadow_char(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v,
     if (takeable && h->gap < db->max_gap) {
         shadow_spawn(sc, h, cp, v, off, len, 0); /* and skip it, below */
     } else if (takeable || !noise_skipped(db->slots, h->state, v, h->last_latin)) {
-        h->dead = !shadow_unit(sc, h, v, off, len);
+        h->dead = !shadow_unit(sc, h, cp, v, off, len);
         return;
     }
     uint64_t last = h->start[(h->n - 1) & (SHI_SHADOW_UNITS - 1)];
@@ -357,13 +397,14 @@ static void shadow_char(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v,
     h->last_word = 0;
     h->last_is_unit = 0;
     h->skipped = 1;
+    h->prev_cp = cp;
 }
 
 /* A shadow that takes noise [off, off + len) which the main reading, in
  * its current state, skips. In a replay, it then takes the recorded
  * characters after it (sc->rp, the outermost replay's: every later shadow
- * had them as they came), and resolves its last unit with the word flag of
- * the character after them (rp_next, -1: not yet known). */
+ * had them as they came), and resolves its last unit with the character
+ * after them (rp_next_cp, rp_next_v; an ignorable one: not yet known). */
 static void shadow_begin(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, uint32_t len,
                          int skip)
 {
@@ -379,10 +420,10 @@ static void shadow_begin(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off,
         for (uint32_t j = from; j < m; j++)
             shadow_char(sc, &sc->shadow[j], d->cp, d->v, d->off, d->len);
     }
-    if (sc->rp_next >= 0)
+    if (!(sc->rp_next_v & SHI_MAP_IGNORE))
         for (uint32_t j = from; j < sc->nshadow; j++)
             if (sc->shadow[j].pending && !sc->shadow[j].dead)
-                shadow_resolve(sc, &sc->shadow[j], sc->rp_next);
+                shadow_resolve(sc, &sc->shadow[j], sc->rp_next_cp, sc->rp_next_v);
 }
 
 static void shadows_compact(shi_scanner *sc)
@@ -469,8 +510,8 @@ static void step_dispatch(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off
  * and what was looked ahead. The noise that began it is taken; any other
  * may begin a choice of its own. Both readings: the skip reading has no hit
  * across the gap, but one that skips the gap's first characters may take a
- * later one (a shadow each; next as in defer_skip_wins). */
-static void defer_take(shi_scanner *sc, int next)
+ * later one (a shadow each; next_cp, next_v as in defer_skip_wins). */
+static void defer_take(shi_scanner *sc, uint32_t next_cp, uint32_t next_v)
 {
     shi_defer_char c[SHI_DEFER_MAX];
     uint32_t n = sc->defer_n;
@@ -481,7 +522,8 @@ static void defer_take(shi_scanner *sc, int next)
     if (outer) {
         sc->rp = c;
         sc->rp_n = n;
-        sc->rp_next = next;
+        sc->rp_next_cp = next_cp;
+        sc->rp_next_v = next_v;
     }
     if (sc->both && sc->state != SHI_ROOT) {
         /* the skip reading goes on as a shadow, from the gap's first
@@ -502,9 +544,9 @@ static void defer_take(shi_scanner *sc, int next)
 
 /* The skip reading: the gap is skipped already; what was looked ahead.
  * Both readings: a shadow takes each noise character of the gap and of the
- * look-ahead that an entry could take (next: the word flag of the
- * character after them, -1 for none or an ignorable one). */
-static void defer_skip_wins(shi_scanner *sc, int next)
+ * look-ahead that an entry could take (next_cp, next_v: the character
+ * after them; SHI_MAP_BREAK for none, an ignorable one: not known yet). */
+static void defer_skip_wins(shi_scanner *sc, uint32_t next_cp, uint32_t next_v)
 {
     const shai_db *db = sc->db;
     uint32_t n = sc->defer_n;
@@ -513,7 +555,8 @@ static void defer_skip_wins(shi_scanner *sc, int next)
     if (outer) {
         sc->rp = sc->defer; /* (no choice is deferred while it replays) */
         sc->rp_n = n;
-        sc->rp_next = next;
+        sc->rp_next_cp = next_cp;
+        sc->rp_next_v = next_v;
     }
     if (sc->both)
         for (uint32_t i = 0; i < sc->defer_gap && !sc->status; i++)
@@ -616,7 +659,7 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
             int r = defer_skip_reading(sc, t, 1);
             if (r > 0) {
                 sc->defer_marks = 0;
-                defer_skip_wins(sc, (v & SHI_MAP_WORD) != 0); /* the gap alone */
+                defer_skip_wins(sc, cp, v); /* the gap alone */
                 step_char(sc, cp, v, off, len);
                 return;
             }
@@ -631,7 +674,7 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
                 return;
             }
         }
-        defer_take(sc, (v & SHI_MAP_IGNORE) ? -1 : (v & SHI_MAP_WORD) != 0);
+        defer_take(sc, cp, v);
         if (!sc->status)
             step_dispatch(sc, cp, v, off, len);
         return;
@@ -690,9 +733,9 @@ static void defer_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, u
         }
     }
     if (r > 0)
-        defer_skip_wins(sc, (v & SHI_MAP_IGNORE) ? -1 : (v & SHI_MAP_WORD) != 0);
+        defer_skip_wins(sc, cp, v);
     else
-        defer_take(sc, (v & SHI_MAP_IGNORE) ? -1 : (v & SHI_MAP_WORD) != 0);
+        defer_take(sc, cp, v);
     if (!sc->status)
         step_dispatch(sc, cp, v, off, len);
 }
@@ -839,7 +882,7 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
     if (sc->nshadow && !(v & SHI_MAP_IGNORE)) /* their hits sort before the main reading's */
         for (uint32_t j = 0; j < sc->nshadow; j++)
             if (sc->shadow[j].pending && !sc->shadow[j].dead)
-                shadow_resolve(sc, &sc->shadow[j], (v & SHI_MAP_WORD) != 0);
+                shadow_resolve(sc, &sc->shadow[j], cp, v);
     if (sc->defer_n)
         defer_char(sc, cp, v, off, len);
     else
@@ -1009,14 +1052,16 @@ void shi_scanner_finish(shi_scanner *sc)
     if (sc->status)
         return;
     while (sc->defer_n && !sc->status) {
+        /* the hit that needed a word boundary after it, or else, as the
+         * text ends while deferred, the take reading */
         if (sc->defer_n > sc->defer_gap && (sc->defer_end || sc->defer_join))
-            defer_skip_wins(sc, 0); /* the hit that needed a word boundary after it */
-        else                        /* the text ends while deferred: the take reading */
-            defer_take(sc, 0);
+            defer_skip_wins(sc, 0, SHI_MAP_BREAK);
+        else
+            defer_take(sc, 0, SHI_MAP_BREAK);
     }
     for (uint32_t j = 0; j < sc->nshadow; j++)
         if (sc->shadow[j].pending && !sc->shadow[j].dead)
-            shadow_resolve(sc, &sc->shadow[j], 0);
+            shadow_resolve(sc, &sc->shadow[j], 0, SHI_MAP_BREAK);
     sc->nshadow = 0;
     if (sc->status)
         return;

@@ -179,8 +179,15 @@ static void test_noise_both_readings(void **state)
     assert_string_equal(scan_spans(db, "赌%博%话题"), "赌%博|博%话|%话题");
     shai_db_free(db);
     /* the take reading's hit ends past the skip reading's */
-    db = compile("赌博\n\\#博士\n");
-    assert_string_equal(scan_spans(db, "赌#博士"), "赌#博|#博士");
+    db = compile("赌博\n\\#博鸟\n");
+    assert_string_equal(scan_spans(db, "赌#博鸟"), "赌#博|#博鸟");
+    shai_db_free(db);
+    /* the reading that loses keeps the word test across noise: 博士 and 打赌
+     * are words, so 赌#博 and 赌%博 join two (the shadow reading's hits too) */
+    db = compile("赌博\n\\#博士\n赌%\n");
+    assert_string_equal(scan_spans(db, "赌#博士"), "#博士");
+    assert_string_equal(scan_spans(db, "打赌%博"), "赌%");
+    assert_string_equal(scan_spans(db, "赌%博"), "赌%|赌%博");
     shai_db_free(db);
     /* a take reading's hit between two of the skip reading's, in order */
     db = compile("赌博\n%博\n博\n");
