@@ -357,6 +357,43 @@ static void shadow_spawn(shi_scanner *sc, const shi_shadow *from, uint32_t cp, u
     }
 }
 
+/* Whether character v, which a reading in state s whose last character
+ * was the unit with symbol last_sym has next, joins that unit as a doubled
+ * character (the repeats rule, as step_unit applies it): then it neither
+ * resolves the unit's outputs nor begins a reading of its own. */
+static int doubled_joins(const shai_db *db, uint32_t s, uint32_t v, uint32_t last_sym,
+                         int last_latin)
+{
+    uint32_t sym = v & SHI_MAP_SYM_MASK;
+    return db->repeats && sym && sym == last_sym && s != SHI_ROOT &&
+           !noise_skipped(db->slots, s, v, last_latin) && go(db->slots, s, sym) == SHI_ROOT &&
+           !is_digit_value(v) && !redup_char(db->sym_cp[sym]) && repeat_joins(db, s, v);
+}
+
+static int shadow_doubles(const shai_db *db, const shi_shadow *h, uint32_t v)
+{
+    return h->last_is_unit && doubled_joins(db, h->state, v, h->last_sym, h->last_latin);
+}
+
+/* Whether character v doubles prev, the character before it, which a
+ * reading skipped: with the repeats rule a doubled character is one
+ * character, skipped or taken whole, so no reading takes such a copy (。━━
+ * with ━ and .x entries: not ━ from the second ━). */
+static int copies_skipped(const shai_db *db, uint32_t prev, uint32_t v)
+{
+    uint32_t sym = v & SHI_MAP_SYM_MASK;
+    return db->repeats && prev && sym && (shi_map(db, prev) & SHI_MAP_SYM_MASK) == sym;
+}
+
+/* The character before defer[i] that is not ignorable (0: none). */
+static uint32_t deferred_before(const shi_scanner *sc, uint32_t i)
+{
+    while (i-- > 0)
+        if (!(sc->defer[i].v & SHI_MAP_IGNORE))
+            return sc->defer[i].cp;
+    return 0;
+}
+
 /* One character for shadow h (its outputs resolved first). */
 static void shadow_char(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v, uint64_t off,
                         uint32_t len)
@@ -372,6 +409,10 @@ static void shadow_char(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v,
             h->skipped = 1;
         return;
     }
+    if (shadow_doubles(db, h, v)) {
+        h->last_end = off + len; /* (its outputs still wait) */
+        return;
+    }
     if (h->pending)
         shadow_resolve(sc, h, cp, v);
     if (v & (SHI_MAP_BREAK | SHI_MAP_EXPAND)) {
@@ -379,7 +420,8 @@ static void shadow_char(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v,
         return;
     }
     int takeable = noise_takeable(db, h->state, v, h->last_latin);
-    if (takeable && h->gap < db->max_gap) {
+    if (takeable && h->gap < db->max_gap &&
+        !(!h->last_is_unit && copies_skipped(db, h->prev_cp, v))) {
         shadow_spawn(sc, h, cp, v, off, len, 0); /* and skip it, below */
     } else if (takeable || !noise_skipped(db->slots, h->state, v, h->last_latin)) {
         h->dead = !shadow_unit(sc, h, cp, v, off, len);
@@ -422,7 +464,8 @@ static void shadow_begin(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off,
     }
     if (!(sc->rp_next_v & SHI_MAP_IGNORE))
         for (uint32_t j = from; j < sc->nshadow; j++)
-            if (sc->shadow[j].pending && !sc->shadow[j].dead)
+            if (sc->shadow[j].pending && !sc->shadow[j].dead &&
+                !shadow_doubles(sc->db, &sc->shadow[j], sc->rp_next_v))
                 shadow_resolve(sc, &sc->shadow[j], sc->rp_next_cp, sc->rp_next_v);
 }
 
@@ -560,7 +603,8 @@ static void defer_skip_wins(shi_scanner *sc, uint32_t next_cp, uint32_t next_v)
     }
     if (sc->both)
         for (uint32_t i = 0; i < sc->defer_gap && !sc->status; i++)
-            if (noise_takeable(db, sc->state, sc->defer[i].v, sc->last_latin))
+            if (noise_takeable(db, sc->state, sc->defer[i].v, sc->last_latin) &&
+                !copies_skipped(db, deferred_before(sc, i), sc->defer[i].v))
                 shadow_begin(sc, sc->defer[i].cp, sc->defer[i].v, sc->defer[i].off,
                              sc->defer[i].len, 0);
     if (sc->defer_marks)
@@ -575,7 +619,8 @@ static void defer_skip_wins(shi_scanner *sc, uint32_t next_cp, uint32_t next_v)
         const shi_defer_char *d = &sc->defer[i];
         if (sc->both && !(d->v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND)) &&
             noise_taken(db, sc->state, d->v, sc->last_latin) && sc->gap < db->max_gap &&
-            !((d->v & SHI_MAP_SYM_MASK) == sc->last_sym && sc->last_is_unit))
+            !((d->v & SHI_MAP_SYM_MASK) == sc->last_sym && sc->last_is_unit) &&
+            !(!sc->last_is_unit && copies_skipped(db, deferred_before(sc, i), d->v)))
             shadow_begin(sc, d->cp, d->v, d->off, d->len, 0);
         step_char(sc, d->cp, d->v, d->off, d->len);
         recent_put(sc, d->cp, d->v);
@@ -760,7 +805,8 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
     /* (a doubled character right after its unit is not deferred: joining
      * it changes no state either) */
     if (sc->both && single && sc->replaying != 1 && sym == sc->last_sym && sc->last_is_unit &&
-        sc->gap < db->max_gap && noise_taken(db, s, v, sc->last_latin))
+        sc->gap < db->max_gap && noise_taken(db, s, v, sc->last_latin) &&
+        !doubled_joins(db, s, v, sc->last_sym, sc->last_latin))
         shadow_begin(sc, cp, v, off, len, 1); /* the skip reading of a doubled one */
     if (single && sc->replaying != 1 && noise_taken(db, s, v, sc->last_latin) &&
         sc->gap < db->max_gap && !(sym == sc->last_sym && sc->last_is_unit)) {
@@ -881,7 +927,8 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
         shi_seg_put_char(&sc->seg, cp, v, off, len);
     if (sc->nshadow && !(v & SHI_MAP_IGNORE)) /* their hits sort before the main reading's */
         for (uint32_t j = 0; j < sc->nshadow; j++)
-            if (sc->shadow[j].pending && !sc->shadow[j].dead)
+            if (sc->shadow[j].pending && !sc->shadow[j].dead &&
+                !shadow_doubles(db, &sc->shadow[j], v))
                 shadow_resolve(sc, &sc->shadow[j], cp, v);
     if (sc->defer_n)
         defer_char(sc, cp, v, off, len);
