@@ -189,6 +189,18 @@ static void test_noise_both_readings(void **state)
     assert_string_equal(scan_spans(db, "打赌%博"), "赌%");
     assert_string_equal(scan_spans(db, "赌%博"), "赌%|赌%博");
     shai_db_free(db);
+    /* readings found on real text with a public word list: an entry that
+     * begins with the noise inside another (hexun.com, .com; q@q) */
+    db = compile("hexun.com\n.com\nq@\nqq\n");
+    assert_string_equal(scan_spans(db, "hexun.com"), "hexun.com|.com");
+    assert_string_equal(scan_spans(db, "q@q"), "q@|q@q");
+    shai_db_free(db);
+    /* a doubled character is one character to every reading (repeats):
+     * skipped or taken whole, never taken from its second copy */
+    db = compile("━\n.x\ntui?\n");
+    assert_string_equal(scan_spans(db, ".━━━━"), "━━━━");
+    assert_string_equal(scan_spans(db, "a tui ??? b"), "tui ???");
+    shai_db_free(db);
     /* a take reading's hit between two of the skip reading's, in order */
     db = compile("赌博\n%博\n博\n");
     assert_string_equal(scan_spans(db, "赌%博"), "赌%博|%博|博");
