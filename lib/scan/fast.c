@@ -185,8 +185,9 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             /* noise inside a possible match: skipped (noise_skipped); after
              * a digit, by the fast loop, which keeps the digit rule; a full
              * stop, by the general step, which knows an ellipsis */
-            if (((fl & F_UNIT) && unit_is_digit(db, rsym)) || cp == '.')
-                break;
+            if (((fl & F_UNIT) && unit_is_digit(db, rsym)) || cp == '.' ||
+                (deep && sym && sc->both))
+                break; /* (both readings: the failure links may take it) */
             if ((fl & F_UNIT) && !(fl & F_LATIN)) {
                 /* the first noise after a character: the unit is written
                  * now, with the character before it (gap_mark) */
@@ -415,8 +416,9 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
         uint32_t word = (v & SHI_MAP_WORD) ? F_WORD : 0;
         if (noise_skipped(slots, s, v, (fl & F_LATIN) != 0)) {
             /* noise inside a possible match: skipped; a full stop by the
-             * general step, which knows an ellipsis */
-            if (cp == '.')
+             * general step, which knows an ellipsis, and with both
+             * readings noise the failure links may take */
+            if (cp == '.' || (sym && sc->both))
                 break;
             if (fl & F_PEND) {
                 fl &= ~F_PEND;

@@ -114,7 +114,9 @@
  *  5. Noise an entry takes or begins with, inside a match, stops the loops
  *     (the general step defers the choice), and no loop runs while a choice
  *     is deferred (defer_n), nor while a shadow reading is alive or holds
- *     hits (nshadow, nheld).
+ *     hits (nshadow, nheld). With both readings (sc->both), so does noise
+ *     of the alphabet that a match deeper than one unit would skip: the
+ *     failure links may take it (step.c, shadow_failure_take).
  *  6. Anything a loop does not take (an ignorable, a break, an expansion, a
  *     doubled character, a sequence it does not decode, a truncated one)
  *     stops it *before* that character, and every scanner field it keeps in

@@ -469,6 +469,19 @@ static void shadow_begin(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off,
                 shadow_resolve(sc, &sc->shadow[j], sc->rp_next_cp, sc->rp_next_v);
 }
 
+/* Both readings: noise that the main reading in state s skips, or that
+ * ends its match (a mark, an ellipsis), and that only the failure links
+ * take (a. after 史a, with 史a and a. entries; 中【 after Ｚ中), is taken by a
+ * shadow. */
+static void shadow_failure_take(shi_scanner *sc, uint32_t s, uint32_t cp, uint32_t v, uint64_t off,
+                                uint32_t len)
+{
+    const shai_db *db = sc->db;
+    if (sc->both && (v & SHI_MAP_SYM_MASK) && !sc->status &&
+        noise_takeable(db, s, v, sc->last_latin) && !copies_skipped(db, sc->recent[0], v))
+        shadow_begin(sc, cp, v, off, len, 0);
+}
+
 static void shadows_compact(shi_scanner *sc)
 {
     uint32_t k = 0;
@@ -836,6 +849,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
             sc->pending = 0;
             shi_resolve(sc, sc->unit - 1, 0);
         }
+        shadow_failure_take(sc, s, cp, v, off, len);
         sc->last_is_unit = 0;
         reset(sc);
         if (sc->status)
@@ -848,6 +862,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
             sc->pending = 0;
             shi_resolve(sc, sc->unit - 1, 0);
         }
+        shadow_failure_take(sc, s, cp, v, off, len);
         if (sc->last_is_unit) /* the first noise after a unit */
             sc->last_digit = (uint8_t)unit_is_digit(db, sc->last_sym);
         sc->last_dot = cp == '.';

@@ -195,6 +195,13 @@ static void test_noise_both_readings(void **state)
     assert_string_equal(scan_spans(db, "hexun.com"), "hexun.com|.com");
     assert_string_equal(scan_spans(db, "q@q"), "q@|q@q");
     shai_db_free(db);
+    /* noise that only the failure links take, where the main reading skips
+     * it or ends its match (a mark): 史a then a%, 赌博 then 博【 */
+    db = compile("史a\na%\n赌博\n博【\n");
+    assert_string_equal(scan_spans(db, "史a%"), "史a|a%");
+    assert_string_equal(scan_spans(db, "赌博【"), "赌博|博【");
+    assert_string_equal(spans(db, "赌博【", 0), "赌博");
+    shai_db_free(db);
     /* a doubled character is one character to every reading (repeats):
      * skipped or taken whole, never taken from its second copy */
     db = compile("━\n.x\ntui?\n");
