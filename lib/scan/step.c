@@ -174,15 +174,18 @@ static void defer_restore(shi_scanner *sc, const shi_defer_snap *d)
  * An overlapping scan promises every hit, so the reading a deferred choice
  * loses still reports its own (scanner.h, shi_shadow). Where a reading
  * skips noise that an entry could take (the skip reading that won, a
- * shadow, noise the skip reading's look-ahead skipped), a shadow reading
+ * shadow, noise the skip reading's look-ahead skipped, noise the main
+ * reading skips that only the failure links take), a shadow reading
  * takes it: a copy of the automaton state and of the last units' starts,
  * fed every later character after the main reading, reporting only the hits
  * that hold the unit it took (the others are the main reading's), held
  * until no hit of the main reading sorts before them (select.c). It ends
  * once its match no longer reaches back to that unit, at a break, an
- * expansion, a mark that ends a match or a gap past max_gap. The take
- * reading that wins has no hit of the skip reading to miss: it wins only
- * once that reading's match no longer reaches back across the gap. */
+ * expansion, a mark that ends a match or a gap past max_gap. A shadow keeps
+ * the rules of the main reading: the word test across noise, and a doubled
+ * character read whole (repeats). The take reading that wins has no hit of
+ * the skip reading to miss: it wins only once that reading's match no
+ * longer reaches back across the gap, or its hit joins two words. */
 /* Whether noise v that a reading in state s skips could be taken by an
  * entry instead: noise_taken, or noise that only the failure links take
  * (中* after Ｚ中, with Ｚ中 and 中* entries). */
