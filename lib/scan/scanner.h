@@ -233,6 +233,12 @@ typedef struct shi_shadow {
     uint8_t bits[SHI_SHADOW_UNITS]; /* SHI_SHADOW_* (step.c) */
 } shi_shadow;
 
+/* The scanner's record of marks (core.h, mark_stops). */
+typedef struct shi_marks {
+    uint64_t slash_end, pair_end, pair_ok;
+    uint8_t line_topic;
+} shi_marks;
+
 /* A hit held until no hit of the main reading sorts before it. */
 typedef struct shi_held_hit {
     uint64_t start, end;
@@ -306,6 +312,7 @@ typedef struct shi_scanner {
     const shi_defer_char *rp;
     uint32_t rp_n;
     uint32_t rp_next_cp, rp_next_v;
+    shi_marks rp_marks; /* the record of marks before them */
     /* the map the scan loops read: shi_rules_map when a line without a
      * SHI_MAP_RULE character needs no rule (then `lazy`), else db->map_bmp.
      * Lazily, the rule segment of a line is written only at its end, from

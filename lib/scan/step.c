@@ -445,6 +445,36 @@ static void shadow_char(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t v,
     h->prev_cp = cp;
 }
 
+/* The scanner's record of marks, swapped with *m. */
+static void marks_swap(shi_scanner *sc, shi_marks *m)
+{
+    shi_marks t = {sc->slash_end, sc->pair_end, sc->pair_ok, sc->line_topic};
+    sc->slash_end = m->slash_end;
+    sc->pair_end = m->pair_end;
+    sc->pair_ok = m->pair_ok;
+    sc->line_topic = m->line_topic;
+    *m = t;
+}
+
+/* What a mark at [off, off + len) adds to the record as the text goes,
+ * whichever reading: a topic `#` seen, where a slash or a pair mark ends. */
+static void marks_note(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len)
+{
+    switch (shi_mark_kind(cp)) {
+    case SHI_MARK_TOPIC:
+        sc->line_topic = 1;
+        break;
+    case SHI_MARK_SLASH:
+        sc->slash_end = off + len;
+        break;
+    case SHI_MARK_PAIR:
+        sc->pair_end = off + len;
+        break;
+    default:
+        break;
+    }
+}
+
 /* A shadow that takes noise [off, off + len) which the main reading, in
  * its current state, skips. In a replay, it then takes the recorded
  * characters after it (sc->rp, the outermost replay's: every later shadow
@@ -457,14 +487,21 @@ static void shadow_begin(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off,
     shadow_spawn(sc, NULL, cp, v, off, len, skip);
     if (sc->nshadow == from || !sc->rp)
         return;
+    /* the marks as the text had them at each character (the main reading
+     * may have recorded later ones) */
+    shi_marks now = sc->rp_marks;
+    marks_swap(sc, &now);
     for (uint32_t i = 0; i < sc->rp_n; i++) {
         const shi_defer_char *d = &sc->rp[i];
-        if (d->off <= off)
-            continue;
-        uint32_t m = sc->nshadow;
-        for (uint32_t j = from; j < m; j++)
-            shadow_char(sc, &sc->shadow[j], d->cp, d->v, d->off, d->len);
+        if (d->off > off) {
+            uint32_t m = sc->nshadow;
+            for (uint32_t j = from; j < m; j++)
+                shadow_char(sc, &sc->shadow[j], d->cp, d->v, d->off, d->len);
+        }
+        if (d->v & SHI_MAP_MARK)
+            marks_note(sc, d->cp, d->off, d->len);
     }
+    marks_swap(sc, &now);
     if (!(sc->rp_next_v & SHI_MAP_IGNORE))
         for (uint32_t j = from; j < sc->nshadow; j++)
             if (sc->shadow[j].pending && !sc->shadow[j].dead &&
@@ -583,6 +620,7 @@ static void defer_take(shi_scanner *sc, uint32_t next_cp, uint32_t next_v)
         sc->rp_n = n;
         sc->rp_next_cp = next_cp;
         sc->rp_next_v = next_v;
+        sc->rp_marks = (shi_marks){sc->slash_end, sc->pair_end, sc->pair_ok, sc->line_topic};
     }
     if (sc->both && sc->state != SHI_ROOT) {
         /* the skip reading goes on as a shadow, from the gap's first
@@ -612,10 +650,12 @@ static void defer_skip_wins(shi_scanner *sc, uint32_t next_cp, uint32_t next_v)
     sc->defer_n = 0;
     int outer = sc->both && !sc->rp;
     if (outer) {
-        sc->rp = sc->defer; /* (no choice is deferred while it replays) */
+        const shi_defer_snap *d = &sc->defer_snap; /* (as before the gap) */
+        sc->rp = sc->defer;                        /* (no choice is deferred while it replays) */
         sc->rp_n = n;
         sc->rp_next_cp = next_cp;
         sc->rp_next_v = next_v;
+        sc->rp_marks = (shi_marks){d->slash_end, d->pair_end, d->pair_ok, d->line_topic};
     }
     if (sc->both)
         for (uint32_t i = 0; i < sc->defer_gap && !sc->status; i++)
@@ -948,6 +988,12 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
             if (sc->shadow[j].pending && !sc->shadow[j].dead &&
                 !shadow_doubles(db, &sc->shadow[j], v))
                 shadow_resolve(sc, &sc->shadow[j], cp, v);
+    /* a mark as the shadows see it: with the marks before it (the main
+     * reading records it first: a line's first `#` would close a topic) */
+    int mark = sc->both && (v & SHI_MAP_MARK);
+    shi_marks marks = {0, 0, 0, 0};
+    if (mark)
+        marks = (shi_marks){sc->slash_end, sc->pair_end, sc->pair_ok, sc->line_topic};
     if (sc->defer_n)
         defer_char(sc, cp, v, off, len);
     else
@@ -955,8 +1001,12 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
     recent_put(sc, cp, v);
     if (sc->nshadow) {
         uint32_t m = sc->nshadow;
+        if (mark)
+            marks_swap(sc, &marks);
         for (uint32_t j = 0; j < m; j++)
             shadow_char(sc, &sc->shadow[j], cp, v, off, len);
+        if (mark)
+            marks_swap(sc, &marks);
         shadows_compact(sc);
     }
     if (sc->nheld && !sc->defer_n) {

@@ -202,6 +202,12 @@ static void test_noise_both_readings(void **state)
     assert_string_equal(scan_spans(db, "赌博【"), "赌博|博【");
     assert_string_equal(spans(db, "赌博【", 0), "赌博");
     shai_db_free(db);
+    /* a line's first `#` is noise to every reading, also to one that the
+     * main reading's look-ahead across it leaves behind */
+    db = compile("中中\n÷中中\n");
+    assert_string_equal(scan_spans(db, "中÷中#中"), "中÷中|÷中#中|中#中");
+    assert_string_equal(scan_spans(db, "#中÷中#中"), "中÷中");
+    shai_db_free(db);
     /* a doubled character is one character to every reading (repeats):
      * skipped or taken whole, never taken from its second copy */
     db = compile("━\n.x\ntui?\n");
