@@ -840,6 +840,10 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
     if ((kinds & SHI_VMASK(SHAI_VARIANT_INSERT)) && k <= 2 && before >= 0x80 && after >= 0x80 &&
         !(t[k - 1] <= '9' && shi_variant_is_counter(after)) && units_around(db, before, after))
         return 1;
+    /* an ignorable character next to it (A̱55): the matcher may see it
+     * joined to the next token, letters to digits */
+    if (!whole && (kinds & SHI_VMASK(SHAI_VARIANT_LEET)))
+        return 1;
     if (!letters)
         return 0;
     if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && k == 1 && t[0] == 'x')
