@@ -112,6 +112,13 @@ int shi_variant_is_counter(uint32_t cp);
  * 雖 of 弓雖 is 虽). */
 uint32_t shi_variant_fold_free(const shai_db *db, uint32_t cp);
 
+/* Whether the lowercase letters t[0..k) are initials inside those of some
+ * entry of db->vinit, next to a character of it equal to `before` (the Han
+ * character before them in the text, else 0) or `after` (0 if none): the
+ * matcher may read them with the characters around (牛B). Any, for a db
+ * with very many such entries. */
+int shi_vinit_holds(const shai_db *db, const char *t, size_t k, uint32_t before, uint32_t after);
+
 /* Han ideograph (the blocks the readings cover). */
 static inline int shi_is_han(uint32_t cp)
 {

@@ -657,6 +657,33 @@ static void test_cases(void **state)
                   (unsigned)t.kinds);
     assert_true(t.variant_hits > 100);
     shai_db_free(db);
+    /* with a rule, shai_scan's whole-buffer path reads each line's bytes
+     * (the prefilter's first stage) before its folded characters */
+    char *lex2 = malloc(len + 32);
+    assert_non_null(lex2);
+    memcpy(lex2, lex, len);
+    static const char rule[] = "\nre:b[a-z]+c\n";
+    memcpy(lex2 + len, rule, sizeof rule - 1);
+    db = compile_source(lex2, len + sizeof rule - 1);
+    size_t differ = 0;
+    for (size_t i = 0; i < texts.n; i++)
+        for (uint32_t m = 0; m < 2; m++) {
+            uint32_t flags = m ? SHAI_SCAN_OVERLAPPING : 0;
+            hit_vec ref = {0}, got = {0};
+            scan(db, texts.v[i], strlen(texts.v[i]), flags | SHI_SCAN_NO_VFILTER, 0, &ref);
+            assert_status(shai_scan(db, texts.v[i], strlen(texts.v[i]), flags, collect_hit, &got),
+                          SHAI_OK);
+            if (!same(&ref, &got)) {
+                print_error("shai_scan (mode 0x%x) differs from the reference on: %s\n",
+                            (unsigned)flags, texts.v[i]);
+                differ++;
+            }
+            hit_vec_free(&ref);
+            hit_vec_free(&got);
+        }
+    assert_int_equal(differ, 0);
+    shai_db_free(db);
+    free(lex2);
     free(lex);
     strvec_free(&texts);
 }
