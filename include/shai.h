@@ -546,13 +546,14 @@ SHAI_API int shai_db_size(const shai_db *db, size_t *bytes);
  * matches that keep no unit of the entry as written (戴运 is not 代孕);
  * pinyin inside a longer Latin word, in English context or as a capitalised
  * name; split characters, emoji and digit syllables outside the bundled
- * tables; more than one wildcard, or one in first place; a variant that
+ * tables; more than one wildcard (but a run of 2 or 3 inside a Latin
+ * word: f**k), or one in first place; a variant that
  * spans a line break (but SHAI_SCAN_VERTICAL); abbreviations other than the
  * first letters of the syllables; characters without a Unihan reading,
  * other than as themselves. */
 #define SHAI_VARIANT_NONE 0u
 #define SHAI_VARIANT_PINYIN 1u    /* duchang, du3 chang3 -> 赌场 */
-#define SHAI_VARIANT_INITIALS 2u  /* sjb -> 神经病 (entries with `initials`) */
+#define SHAI_VARIANT_INITIALS 2u  /* sjb -> 神经病, 傻B -> 傻逼 (entries with `initials`) */
 #define SHAI_VARIANT_HOMOPHONE 3u /* 圆交 -> 援交 (same reading and tone) */
 #define SHAI_VARIANT_SPLIT 4u     /* 米青液 -> 精液 */
 #define SHAI_VARIANT_EMOJI 5u     /* 🐮🍺 -> 牛逼 */
