@@ -449,6 +449,8 @@ static void try_pinyin(walk *w, uint32_t node, uint32_t q, mst st)
         int cap = t->upper && q1 < t->tok_e && w->u[q1].cls == C_LATIN && !w->u[q1].upper;
         if (!cap)
             st.allcap = 0;
+    } else if (t->upper) {
+        st.allcap = 0; /* a capital inside the word: DuChang is no name */
     }
     const shi_vnode *a = &w->vn[node];
     st.kinds |= SHI_VMASK(SHAI_VARIANT_PINYIN);
