@@ -397,7 +397,7 @@ SHAI_API int shai_db_entry_source(const shai_db *db, uint32_t index, const char 
 SHAI_API int shai_db_option(const shai_db *db, uint32_t option, int64_t *value);
 
 /* Version of the fold tables built into this library, e.g.
- * "shai-fold-2 unicode 15.0 icu 72.1"; static storage. A db keeps the
+ * "shai-fold-3 unicode 15.0 icu 72.1"; static storage. A db keeps the
  * folded alphabet it was compiled with, so its hits do not depend on the
  * library that scans it. Since 0.1. */
 SHAI_API const char *shai_fold_table_version(void);
