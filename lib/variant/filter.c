@@ -803,15 +803,8 @@ static int initials_of_some(const shai_db *db, const char *t, size_t k)
 {
     char key[SHI_VINIT_MAX] = {0};
     memcpy(key, t, k);
-    uint32_t lo = 0, hi = db->nvinit;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (memcmp(db->vinit[mid].letters, key, SHI_VINIT_MAX) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < db->nvinit && memcmp(db->vinit[lo].letters, key, SHI_VINIT_MAX) == 0;
+    uint32_t end, lo = shi_vinit_find(db, key, &end);
+    return lo < end;
 }
 
 /* The code point at index i of entry e's text, folded, or 0. */

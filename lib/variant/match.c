@@ -674,25 +674,6 @@ static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
     }
 }
 
-/* The entries of db->vinit whose initials are key[0..SHI_VINIT_MAX): the
- * first index, and *end past the last. */
-static uint32_t vinit_range(const shai_db *db, const char *key, uint32_t *end)
-{
-    uint32_t lo = 0, hi = db->nvinit;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (memcmp(db->vinit[mid].letters, key, SHI_VINIT_MAX) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    uint32_t e = lo;
-    while (e < db->nvinit && memcmp(db->vinit[e].letters, key, SHI_VINIT_MAX) == 0)
-        e++;
-    *end = e;
-    return lo;
-}
-
 /* Whether entry `entry` is, character for character, the Han text units
  * u[s-a..s), then k more (those the token's letters stand for), then
  * u[e..e+b). */
@@ -732,37 +713,17 @@ static void mixed_initials(walk *w, uint32_t s, uint32_t e, const char *letters)
         for (uint32_t b = a ? 0 : 1; b <= nb && a + k + b <= SHI_VINIT_MAX; b++) {
             /* the initials of the Han units, each by its readings (at most
              * 8 spellings) */
-            char keys[8][SHI_VINIT_MAX];
+            char keys[SHI_VINIT_SPELLINGS][SHI_VINIT_MAX];
             uint32_t nkeys = 1;
             memset(keys[0], 0, SHI_VINIT_MAX);
             memcpy(keys[0] + a, letters, k);
             for (uint32_t i = 0; i < a + b && nkeys; i++) {
                 uint32_t at = i < a ? s - a + i : e + (i - a);
-                uint32_t pos = i < a ? i : k + i;
-                shi_reading r[SHI_READINGS_MAX];
-                unsigned nr = shi_py_readings(w->u[at].cp, r);
-                char first[SHI_READINGS_MAX];
-                uint32_t nf = 0;
-                for (unsigned j = 0; j < nr; j++) {
-                    char c = shi_py_syllable(SHI_READING_SYL(r[j]))[0];
-                    if (c && !memchr(first, c, nf))
-                        first[nf++] = c;
-                }
-                if (!nf) {
+                if (!shi_vinit_letter(keys, &nkeys, i < a ? i : k + i, w->u[at].cp))
                     nkeys = 0;
-                    break;
-                }
-                uint32_t have = nkeys;
-                for (uint32_t f = 1; f < nf && nkeys < 8; f++)
-                    for (uint32_t j = 0; j < have && nkeys < 8; j++) {
-                        memcpy(keys[nkeys], keys[j], SHI_VINIT_MAX);
-                        keys[nkeys++][pos] = first[f];
-                    }
-                for (uint32_t j = 0; j < have; j++)
-                    keys[j][pos] = first[0];
             }
             for (uint32_t j = 0; j < nkeys; j++) {
-                uint32_t end, lo = vinit_range(db, keys[j], &end);
+                uint32_t end, lo = shi_vinit_find(db, keys[j], &end);
                 for (; lo < end; lo++) {
                     uint32_t entry = db->vinit[lo].entry;
                     if ((db->entries[entry].variants & SHI_VMASK(SHAI_VARIANT_INITIALS)) &&
@@ -800,7 +761,7 @@ static void initials(walk *w, uint32_t from, uint32_t to)
             mixed_initials(w, s, e, key);
         if (e - s < 2)
             continue;
-        uint32_t end, lo = vinit_range(db, key, &end);
+        uint32_t end, lo = shi_vinit_find(db, key, &end);
         for (; lo < end; lo++) {
             uint32_t entry = db->vinit[lo].entry;
             if (db->entries[entry].variants & SHI_VMASK(SHAI_VARIANT_INITIALS))
