@@ -8,6 +8,9 @@
 #   default  the word lists as they ship
 #   pinyin   none, plus pinyin only on the hand-picked words of
 #            wordlists/tools/curation/variants.tsv
+#   phonetic the word lists as they ship with the phonetic kinds only
+#            (pinyin, homophone, initials): every other kind dropped from
+#            each `@variants` line and `variants=` attribute
 # Each ratio to `none` is taken round by round (the runs of a round share
 # the host's load), then its median. The load average is printed.
 #
@@ -35,14 +38,21 @@ src, out = sys.argv[1], sys.argv[2]
 cur = os.path.join(src, "tools", "curation", "variants.tsv")
 picked = {l.split("\t")[0] for l in open(cur, encoding="utf-8")
           if l.strip() and not l.startswith("#")}
-for kind in ("none", "default", "pinyin"):
+for kind in ("none", "default", "pinyin", "phonetic"):
     d = os.path.join(out, kind)
     os.makedirs(d)
     for name in os.listdir(src):
         if not name.endswith(".txt"):
             continue
         text = open(os.path.join(src, name), encoding="utf-8").read()
-        if kind != "default":
+        if kind == "phonetic":
+            keep = ("pinyin", "homophone", "initials")
+            def only(m):
+                ks = [k for k in m.group(2).split(",") if k in keep]
+                return m.group(1) + (",".join(ks) if ks else "none")
+            text = re.sub(r"(?m)^(@variants )(\S+)", only, text)
+            text = re.sub(r"(variants=)([a-z,]+)", only, text)
+        elif kind != "default":
             text = re.sub(r"(?m)^@variants .*$", "@variants none", text)
             text = re.sub(r"[ \t]*variants=[a-z,]+", "", text)
         if kind == "pinyin":
@@ -58,7 +68,7 @@ EOF
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 r=0
 while [ "$r" -lt "$ROUNDS" ]; do
-    for kind in none default pinyin; do
+    for kind in none default pinyin phonetic; do
         "$BUILD_DIR/bench/shai-bench" --lexicon "$TMP/$kind" --corpus "$OUT/ugc_32mb.txt" \
             --runs 3 --engine shai --fold on 2>&1 |
             sed -n 's/.*whole x1: *[0-9.]* ms *\([0-9.]*\) MB\/s.*/\1/p' |
@@ -72,7 +82,7 @@ rows = [l.split() for l in open(sys.argv[1])]
 by = {}
 for r, kind, mbps in rows:
     by.setdefault(kind, {})[r] = float(mbps)
-for kind in ("none", "default", "pinyin"):
+for kind in ("none", "default", "pinyin", "phonetic"):
     v = list(by[kind].values())
     line = "%-8s %7.1f MB/s (median of %d)" % (kind, statistics.median(v), len(v))
     if kind != "none":

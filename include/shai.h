@@ -397,7 +397,7 @@ SHAI_API int shai_db_entry_source(const shai_db *db, uint32_t index, const char 
 SHAI_API int shai_db_option(const shai_db *db, uint32_t option, int64_t *value);
 
 /* Version of the fold tables built into this library, e.g.
- * "shai-fold-2 unicode 15.0 icu 72.1"; static storage. A db keeps the
+ * "shai-fold-3 unicode 15.0 icu 72.1"; static storage. A db keeps the
  * folded alphabet it was compiled with, so its hits do not depend on the
  * library that scans it. Since 0.1. */
 SHAI_API const char *shai_fold_table_version(void);
@@ -546,13 +546,14 @@ SHAI_API int shai_db_size(const shai_db *db, size_t *bytes);
  * matches that keep no unit of the entry as written (戴运 is not 代孕);
  * pinyin inside a longer Latin word, in English context or as a capitalised
  * name; split characters, emoji and digit syllables outside the bundled
- * tables; more than one wildcard, or one in first place; a variant that
+ * tables; more than one wildcard (but a run of 2 or 3 inside a Latin
+ * word: f**k), or one in first place; a variant that
  * spans a line break (but SHAI_SCAN_VERTICAL); abbreviations other than the
  * first letters of the syllables; characters without a Unihan reading,
  * other than as themselves. */
 #define SHAI_VARIANT_NONE 0u
 #define SHAI_VARIANT_PINYIN 1u    /* duchang, du3 chang3 -> 赌场 */
-#define SHAI_VARIANT_INITIALS 2u  /* sjb -> 神经病 (entries with `initials`) */
+#define SHAI_VARIANT_INITIALS 2u  /* sjb -> 神经病, 傻B -> 傻逼 (entries with `initials`) */
 #define SHAI_VARIANT_HOMOPHONE 3u /* 圆交 -> 援交 (same reading and tone) */
 #define SHAI_VARIANT_SPLIT 4u     /* 米青液 -> 精液 */
 #define SHAI_VARIANT_EMOJI 5u     /* 🐮🍺 -> 牛逼 */

@@ -72,38 +72,60 @@ static int in_trie(const shi_entry *e, uint32_t n)
     return e->variants != 0 || (e->flags & SHAI_ENTRY_ALLOW);
 }
 
+int shi_vinit_letter(char keys[][SHI_VINIT_MAX], uint32_t *n, uint32_t pos, uint32_t cp)
+{
+    shi_reading r[SHI_READINGS_MAX];
+    unsigned nr = shi_py_readings(cp, r);
+    char letters[SHI_READINGS_MAX];
+    uint32_t nl = 0;
+    for (unsigned k = 0; k < nr; k++) {
+        char c = shi_py_syllable(SHI_READING_SYL(r[k]))[0];
+        if (c && !memchr(letters, c, nl))
+            letters[nl++] = c;
+    }
+    if (!nl)
+        return 0;
+    uint32_t have = *n;
+    for (uint32_t k = 1; k < nl && *n < SHI_VINIT_SPELLINGS; k++)
+        for (uint32_t j = 0; j < have && *n < SHI_VINIT_SPELLINGS; j++) {
+            memcpy(keys[*n], keys[j], SHI_VINIT_MAX);
+            keys[(*n)++][pos] = letters[k];
+        }
+    for (uint32_t j = 0; j < have; j++)
+        keys[j][pos] = letters[0];
+    return 1;
+}
+
+uint32_t shi_vinit_find(const shai_db *db, const char *key, uint32_t *end)
+{
+    uint32_t lo = 0, hi = db->nvinit;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (memcmp(db->vinit[mid].letters, key, SHI_VINIT_MAX) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t e = lo;
+    while (e < db->nvinit && memcmp(db->vinit[e].letters, key, SHI_VINIT_MAX) == 0)
+        e++;
+    *end = e;
+    return lo;
+}
+
 /* The initials of entry e (units u[0..n)) into out[] (at most 8
  * spellings, one per choice of readings with other first letters);
  * returns how many. */
-static uint32_t initials(const uint32_t *u, uint32_t n, char out[8][SHI_VINIT_MAX])
+static uint32_t initials(const uint32_t *u, uint32_t n,
+                         char out[SHI_VINIT_SPELLINGS][SHI_VINIT_MAX])
 {
     if (n > SHI_VINIT_MAX)
         return 0;
     uint32_t count = 1;
     memset(out[0], 0, SHI_VINIT_MAX);
-    for (uint32_t i = 0; i < n; i++) {
-        shi_reading r[SHI_READINGS_MAX];
-        unsigned nr = shi_py_readings(u[i], r);
-        if (!nr)
+    for (uint32_t i = 0; i < n; i++)
+        if (!shi_vinit_letter(out, &count, i, u[i]))
             return 0;
-        char letters[SHI_READINGS_MAX];
-        uint32_t nl = 0;
-        for (unsigned k = 0; k < nr; k++) {
-            char c = shi_py_syllable(SHI_READING_SYL(r[k]))[0];
-            if (c && !memchr(letters, c, nl))
-                letters[nl++] = c;
-        }
-        if (!nl)
-            return 0;
-        uint32_t have = count;
-        for (uint32_t k = 1; k < nl && count < 8; k++)
-            for (uint32_t j = 0; j < have && count < 8; j++) {
-                memcpy(out[count], out[j], SHI_VINIT_MAX);
-                out[count++][i] = letters[k];
-            }
-        for (uint32_t j = 0; j < have; j++)
-            out[j][i] = letters[0];
-    }
     return count;
 }
 
@@ -124,7 +146,7 @@ int shi_variant_build(shai_db *db, const uint32_t *cp_units, const uint32_t *uni
         total += n;
         any |= e->variants != 0 && !(e->flags & SHAI_ENTRY_ALLOW);
         if (e->variants & SHI_VMASK(SHAI_VARIANT_INITIALS))
-            ninit += 8;
+            ninit += SHI_VINIT_SPELLINGS;
     }
     if (!any)
         return SHAI_OK;
@@ -165,7 +187,7 @@ int shi_variant_build(shai_db *db, const uint32_t *cp_units, const uint32_t *uni
         v.nodes[s].below |= e->variants;
         nouts++;
         if (e->variants & SHI_VMASK(SHAI_VARIANT_INITIALS)) {
-            char sp[8][SHI_VINIT_MAX];
+            char sp[SHI_VINIT_SPELLINGS][SHI_VINIT_MAX];
             uint32_t k = initials(u, n, sp);
             for (uint32_t j = 0; j < k; j++) {
                 init[ninit].entry = i;

@@ -803,15 +803,45 @@ static int initials_of_some(const shai_db *db, const char *t, size_t k)
 {
     char key[SHI_VINIT_MAX] = {0};
     memcpy(key, t, k);
-    uint32_t lo = 0, hi = db->nvinit;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (memcmp(db->vinit[mid].letters, key, SHI_VINIT_MAX) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    uint32_t end, lo = shi_vinit_find(db, key, &end);
+    return lo < end;
+}
+
+/* The code point at index i of entry e's text, folded, or 0. */
+static uint32_t entry_char(const shai_db *db, const shi_entry *e, uint32_t i)
+{
+    const unsigned char *t = (const unsigned char *)db->strings + e->text;
+    for (size_t x = 0; x < e->text_len;) {
+        uint32_t cp;
+        size_t need;
+        x += shi_utf8_decode(t + x, e->text_len - x, &cp, &need);
+        if (!i--)
+            return shi_variant_fold_free(db, cp);
     }
-    return lo < db->nvinit && memcmp(db->vinit[lo].letters, key, SHI_VINIT_MAX) == 0;
+    return 0;
+}
+
+/* Whether the letters t[0..k) are initials inside those of some entry,
+ * next to a character of it that the text has right before (before) or
+ * after (after) them, as the matcher may read them (牛B); any, for a db
+ * with very many. */
+int shi_vinit_holds(const shai_db *db, const char *t, size_t k, uint32_t before, uint32_t after)
+{
+    if (db->nvinit > 4096)
+        return 1;
+    before = shi_is_han(before) ? shi_variant_fold_free(db, before) : 0;
+    after = shi_is_han(after) ? shi_variant_fold_free(db, after) : 0;
+    for (uint32_t i = 0; i < db->nvinit; i++) {
+        const char *l = db->vinit[i].letters;
+        const shi_entry *e = &db->entries[db->vinit[i].entry];
+        for (size_t j = 0; j + k <= SHI_VINIT_MAX && l[j]; j++)
+            if (!memcmp(l + j, t, k) &&
+                ((before && j && entry_char(db, e, (uint32_t)j - 1) == before) ||
+                 (after && j + k < SHI_VINIT_MAX && l[j + k] &&
+                  entry_char(db, e, (uint32_t)(j + k)) == after)))
+                return 1;
+    }
+    return 0;
 }
 
 /* Whether the ASCII token t[0..k) (letters and digits, lowercase), after
@@ -840,12 +870,19 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
     if ((kinds & SHI_VMASK(SHAI_VARIANT_INSERT)) && k <= 2 && before >= 0x80 && after >= 0x80 &&
         !(t[k - 1] <= '9' && shi_variant_is_counter(after)) && units_around(db, before, after))
         return 1;
+    /* an ignorable character next to it (A̱55): the matcher may see it
+     * joined to the next token, letters to digits */
+    if (!whole && (kinds & SHI_VMASK(SHAI_VARIANT_LEET)))
+        return 1;
     if (!letters)
         return 0;
     if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && k == 1 && t[0] == 'x')
         return 1;
     if ((kinds & SHI_VMASK(SHAI_VARIANT_INITIALS)) && !digits && k >= 2 && k <= SHI_VINIT_MAX &&
         (!whole || initials_of_some(db, t, k)))
+        return 1;
+    if ((kinds & SHI_VMASK(SHAI_VARIANT_INITIALS)) && !digits && k < SHI_VINIT_MAX &&
+        (shi_is_han(before) || shi_is_han(after)) && shi_vinit_holds(db, t, k, before, after))
         return 1;
     if ((kinds & SHI_VMASK(SHAI_VARIANT_LEET)) &&
         (digits || is_leet_symbol(before) || is_leet_symbol(after)))

@@ -449,6 +449,8 @@ static void try_pinyin(walk *w, uint32_t node, uint32_t q, mst st)
         int cap = t->upper && q1 < t->tok_e && w->u[q1].cls == C_LATIN && !w->u[q1].upper;
         if (!cap)
             st.allcap = 0;
+    } else if (t->upper) {
+        st.allcap = 0; /* a capital inside the word: DuChang is no name */
     }
     const shi_vnode *a = &w->vn[node];
     st.kinds |= SHI_VMASK(SHAI_VARIANT_PINYIN);
@@ -672,6 +674,66 @@ static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
     }
 }
 
+/* Whether entry `entry` is, character for character, the Han text units
+ * u[s-a..s), then k more (those the token's letters stand for), then
+ * u[e..e+b). */
+static int mixed_entry(const walk *w, uint32_t entry, uint32_t s, uint32_t e, uint32_t a,
+                       uint32_t k, uint32_t b)
+{
+    const shai_db *db = w->db;
+    const shi_entry *en = &db->entries[entry];
+    const unsigned char *t = (const unsigned char *)db->strings + en->text;
+    uint32_t i = 0;
+    for (size_t x = 0; x < en->text_len; i++) {
+        uint32_t cp;
+        size_t need;
+        x += shi_utf8_decode(t + x, en->text_len - x, &cp, &need);
+        cp = shi_variant_fold_free(db, cp);
+        if (i < a && cp != w->u[s - a + i].cp)
+            return 0;
+        if (i >= a + k && (i >= a + k + b || cp != w->u[e + i - a - k].cp))
+            return 0;
+    }
+    return i == a + k + b;
+}
+
+/* A whole token of letters that stands for some syllables of an entry by
+ * their initials, the others written right before and after it as Han
+ * characters (牛B, 傻b了, TM的, 你M的 for 牛逼, 傻逼, 他妈的, 你妈的): at
+ * least one on either side, at most 3 on each. */
+static void mixed_initials(walk *w, uint32_t s, uint32_t e, const char *letters)
+{
+    const shai_db *db = w->db;
+    uint32_t k = e - s, na = 0, nb = 0;
+    while (na < 3 && na < s && w->u[s - 1 - na].cls == C_HAN)
+        na++;
+    while (nb < 3 && e + nb < w->n && w->u[e + nb].cls == C_HAN)
+        nb++;
+    for (uint32_t a = 0; a <= na; a++)
+        for (uint32_t b = a ? 0 : 1; b <= nb && a + k + b <= SHI_VINIT_MAX; b++) {
+            /* the initials of the Han units, each by its readings (at most
+             * 8 spellings) */
+            char keys[SHI_VINIT_SPELLINGS][SHI_VINIT_MAX];
+            uint32_t nkeys = 1;
+            memset(keys[0], 0, SHI_VINIT_MAX);
+            memcpy(keys[0] + a, letters, k);
+            for (uint32_t i = 0; i < a + b && nkeys; i++) {
+                uint32_t at = i < a ? s - a + i : e + (i - a);
+                if (!shi_vinit_letter(keys, &nkeys, i < a ? i : k + i, w->u[at].cp))
+                    nkeys = 0;
+            }
+            for (uint32_t j = 0; j < nkeys; j++) {
+                uint32_t end, lo = shi_vinit_find(db, keys[j], &end);
+                for (; lo < end; lo++) {
+                    uint32_t entry = db->vinit[lo].entry;
+                    if ((db->entries[entry].variants & SHI_VMASK(SHAI_VARIANT_INITIALS)) &&
+                        mixed_entry(w, entry, s, e, a, k, b))
+                        add_hit(w, s - a, e + b, entry, SHAI_VARIANT_INITIALS);
+                }
+            }
+        }
+}
+
 /* Whole Latin tokens that are an entry's initials. */
 static void initials(walk *w, uint32_t from, uint32_t to)
 {
@@ -686,22 +748,21 @@ static void initials(walk *w, uint32_t from, uint32_t to)
         }
         uint32_t s = t->tok_s, e = t->tok_e;
         i = e;
-        if (s < from || s >= to || e - s < 2 || e - s > SHI_VINIT_MAX)
+        if (s < from || s >= to || e - s > SHI_VINIT_MAX)
             continue;
         char key[SHI_VINIT_MAX] = {0};
         if (letters_at(w, s, e, key, SHI_VINIT_MAX) != e - s)
             continue;
         if (s > 0 && (w->u[s - 1].cp == '.' || w->u[s - 1].cp == '@' || w->u[s - 1].cp == '/'))
             continue;
-        uint32_t lo = 0, hi = db->nvinit;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (memcmp(db->vinit[mid].letters, key, SHI_VINIT_MAX) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (; lo < db->nvinit && memcmp(db->vinit[lo].letters, key, SHI_VINIT_MAX) == 0; lo++) {
+        if (e - s < SHI_VINIT_MAX &&
+            shi_vinit_holds(db, key, e - s, s > 0 && w->u[s - 1].cls == C_HAN ? w->u[s - 1].cp : 0,
+                            e < w->n && w->u[e].cls == C_HAN ? w->u[e].cp : 0))
+            mixed_initials(w, s, e, key);
+        if (e - s < 2)
+            continue;
+        uint32_t end, lo = shi_vinit_find(db, key, &end);
+        for (; lo < end; lo++) {
             uint32_t entry = db->vinit[lo].entry;
             if (db->entries[entry].variants & SHI_VMASK(SHAI_VARIANT_INITIALS))
                 add_hit(w, s, e, entry, SHAI_VARIANT_INITIALS);

@@ -12,7 +12,7 @@
  *     hand for shai, under the shai project's license (wordlists/LICENSE, 4.);
  *   - tools/gen_variant/data/emoji.txt (version 1): emoji for characters, written by
  *     hand for shai, under the shai project's license (wordlists/LICENSE, 4.);
- *   - tools/gen_variant/data/leet.txt (version 1): leet symbols for letters, written by
+ *   - tools/gen_variant/data/leet.txt (version 2): leet symbols for letters, written by
  *     hand for shai, under the shai project's license (wordlists/LICENSE, 4.);
  *   - tools/gen_variant/data/digits.txt (version 1): digits for syllables, written by
  *     hand for shai, under the shai project's license (wordlists/LICENSE, 4.);
@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#define SHI_VARIANT_TABLES_VERSION "unihan-15.0.0;split-2;emoji-1;leet-1;digits-1;wildcards-2;words-1"
+#define SHI_VARIANT_TABLES_VERSION "unihan-15.0.0;split-2;emoji-1;leet-2;digits-1;wildcards-2;words-1"
 
 /* Toneless syllables, sorted (binary search); the index is the id, 0 is none. */
 #define SHI_PY_NSYL 424
@@ -6509,7 +6509,7 @@ static const shi_emoji_row shi_emoji_rows[SHI_EMOJI_COUNT] = {
 
 /* Leet symbols -> the letters they stand for, sorted by symbol. */
 typedef struct shi_leet_row { uint32_t cp; char letters[4]; } shi_leet_row;
-#define SHI_LEET_COUNT 16
+#define SHI_LEET_COUNT 21
 static const shi_leet_row shi_leet_rows[SHI_LEET_COUNT] = {
     {0x0021, "i"},
     {0x0024, "s"},
@@ -6527,6 +6527,11 @@ static const shi_leet_row shi_leet_rows[SHI_LEET_COUNT] = {
     {0x0039, "g"},
     {0x0040, "a"},
     {0x007C, "il"},
+    {0x00A2, "c"},
+    {0x00A5, "y"},
+    {0x00A9, "c"},
+    {0x00AE, "r"},
+    {0x20AC, "e"},
 };
 
 /* Digits 0-9 -> syllable ids (0-padded). */

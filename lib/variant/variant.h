@@ -112,6 +112,26 @@ int shi_variant_is_counter(uint32_t cp);
  * 雖 of 弓雖 is 虽). */
 uint32_t shi_variant_fold_free(const shai_db *db, uint32_t cp);
 
+/* The spellings of initials a db's vinit holds per entry, at most: one
+ * per choice among its characters' readings with other first letters. */
+#define SHI_VINIT_SPELLINGS 8
+
+/* Sets position pos of the spellings keys[0..*n) to the first letter of
+ * cp's readings, adding a spelling for each other first letter while there
+ * are fewer than SHI_VINIT_SPELLINGS; 0 when cp has no reading. */
+int shi_vinit_letter(char keys[][SHI_VINIT_MAX], uint32_t *n, uint32_t pos, uint32_t cp);
+
+/* The entries of db->vinit whose initials are key[0..SHI_VINIT_MAX)
+ * (NUL-padded): the first index, and *end past the last. */
+uint32_t shi_vinit_find(const shai_db *db, const char *key, uint32_t *end);
+
+/* Whether the lowercase letters t[0..k) are initials inside those of some
+ * entry of db->vinit, next to a character of it equal to `before` (the Han
+ * character before them in the text, else 0) or `after` (0 if none): the
+ * matcher may read them with the characters around (牛B). Any, for a db
+ * with very many such entries. */
+int shi_vinit_holds(const shai_db *db, const char *t, size_t k, uint32_t before, uint32_t after);
+
 /* Han ideograph (the blocks the readings cover). */
 static inline int shi_is_han(uint32_t cp)
 {

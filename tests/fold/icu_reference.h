@@ -86,7 +86,8 @@ static int icu_class(UChar32 c)
         (block == UBLOCK_COMBINING_DIACRITICAL_MARKS ||
          block == UBLOCK_COMBINING_DIACRITICAL_MARKS_EXTENDED ||
          block == UBLOCK_COMBINING_DIACRITICAL_MARKS_SUPPLEMENT ||
-         block == UBLOCK_COMBINING_MARKS_FOR_SYMBOLS || block == UBLOCK_COMBINING_HALF_MARKS))
+         block == UBLOCK_COMBINING_MARKS_FOR_SYMBOLS || block == UBLOCK_COMBINING_HALF_MARKS ||
+         (c >= 0x0483 && c <= 0x0489)))
         return REF_MARK;
     if ((gc_mask & (U_GC_P_MASK | U_GC_S_MASK | U_GC_Z_MASK)) || gc == U_PRIVATE_USE_CHAR ||
         u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC))

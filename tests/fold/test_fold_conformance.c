@@ -144,7 +144,11 @@ static int32_t derive_case(UChar32 c, const UChar *s, int32_t n, UChar *out)
 static int32_t derive_diacritics(UChar32 c, const UChar *s, int32_t n, UChar *out)
 {
     /* The letters gen_fold strips although they do not decompose. */
-    static const UChar32 stroke[][2] = {{0xF8, 'o'}, {0x111, 'd'}, {0x127, 'h'}, {0x142, 'l'}};
+    static const UChar32 stroke[][2] = {
+        {0xF8, 'o'},  {0x111, 'd'}, {0x127, 'h'}, {0x142, 'l'}, {0x188, 'c'}, {0x192, 'f'},
+        {0x199, 'k'}, {0x1A5, 'p'}, {0x1AD, 't'}, {0x1B4, 'y'}, {0x225, 'z'}, {0x253, 'b'},
+        {0x257, 'd'}, {0x260, 'g'}, {0x266, 'h'}, {0x271, 'm'}, {0x272, 'n'}, {0x282, 's'},
+        {0x28B, 'v'}, {0x2A0, 'q'}, {0x2C73, 'w'}};
     UChar32 cps[CAP];
     UChar d[CAP];
     UErrorCode err = U_ZERO_ERROR;
@@ -510,9 +514,10 @@ static void test_evasions_fold_away(void **state)
     assert_folds_to("ẞ", "ss");
     assert_folds_to("髮後", "发后");
     assert_folds_to("ＣＡＳＩＮＯ", "casino");
-    assert_folds_to("Ł\xC3\x98", "lo");          /* stroke letters, upper case */
-    assert_folds_to("\xCE\xBF\xD0\xBE", "oo");   /* Greek omicron, Cyrillic o */
-    assert_folds_to("赌博 vpn 1", "赌博 vpn 1"); /* already folded text stays put */
+    assert_folds_to("Ł\xC3\x98", "lo");                   /* stroke letters, upper case */
+    assert_folds_to("Ƒ\xC9\xA6\xC9\x93\xCA\x82", "fhbs"); /* hook letters: Ƒ ɦ ɓ ʂ */
+    assert_folds_to("\xCE\xBF\xD0\xBE", "oo");            /* Greek omicron, Cyrillic o */
+    assert_folds_to("赌博 vpn 1", "赌博 vpn 1");          /* already folded text stays put */
 }
 
 /* #15 item 3: OpenCC's Traditional->Simplified, and standard Simplified stays. */
@@ -569,7 +574,8 @@ static void test_classes(void **state)
         {0x1F600, SHI_CLASS_NOISE}, {0xE627, SHI_CLASS_NOISE},  {'\t', SHI_CLASS_NOISE},
         {0x3000, SHI_CLASS_NOISE},  {'\n', SHI_CLASS_BREAK},    {'\r', SHI_CLASS_BREAK},
         {0x2028, SHI_CLASS_BREAK},  {0x0332, SHI_CLASS_MARK},   {0x0301, SHI_CLASS_MARK},
-        {0x8D4C, SHI_CLASS_LETTER}, {'a', SHI_CLASS_LETTER},    {'1', SHI_CLASS_LETTER},
+        {0x0489, SHI_CLASS_MARK},   {0x0483, SHI_CLASS_MARK},   {0x8D4C, SHI_CLASS_LETTER},
+        {'a', SHI_CLASS_LETTER},    {'1', SHI_CLASS_LETTER},
     };
     (void)state;
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
@@ -585,10 +591,14 @@ int main(int argc, char **argv)
     if (other_icu(SHI_FOLD_TABLE_VERSION))
         return 77;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_class_table),    cmocka_unit_test(test_width_map),
-        cmocka_unit_test(test_compat_map),     cmocka_unit_test(test_case_map),
-        cmocka_unit_test(test_diacritics_map), cmocka_unit_test(test_confusables_map),
-        cmocka_unit_test(test_t2s_map),        cmocka_unit_test(test_evasions_fold_away),
+        cmocka_unit_test(test_class_table),
+        cmocka_unit_test(test_width_map),
+        cmocka_unit_test(test_compat_map),
+        cmocka_unit_test(test_case_map),
+        cmocka_unit_test(test_diacritics_map),
+        cmocka_unit_test(test_confusables_map),
+        cmocka_unit_test(test_t2s_map),
+        cmocka_unit_test(test_evasions_fold_away),
         cmocka_unit_test(test_classes),
         cmocka_unit_test(test_t2s_follows_opencc),
         cmocka_unit_test(test_styled_and_variant_forms),

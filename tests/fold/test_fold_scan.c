@@ -64,7 +64,11 @@ static int32_t stage(int k, UChar32 c, UChar32 *out)
         r = unorm2_normalize(nfc, tmp, r, buf, CAP, &err);
         break;
     case 3: { /* Latin diacritics */
-        static const UChar32 stroke[][2] = {{0xF8, 'o'}, {0x111, 'd'}, {0x127, 'h'}, {0x142, 'l'}};
+        static const UChar32 stroke[][2] = {
+            {0xF8, 'o'},  {0x111, 'd'}, {0x127, 'h'}, {0x142, 'l'}, {0x188, 'c'}, {0x192, 'f'},
+            {0x199, 'k'}, {0x1A5, 'p'}, {0x1AD, 't'}, {0x1B4, 'y'}, {0x225, 'z'}, {0x253, 'b'},
+            {0x257, 'd'}, {0x260, 'g'}, {0x266, 'h'}, {0x271, 'm'}, {0x272, 'n'}, {0x282, 's'},
+            {0x28B, 'v'}, {0x2A0, 'q'}, {0x2C73, 'w'}};
         for (size_t i = 0; i < 4; i++)
             if (c == stroke[i][0]) {
                 out[0] = stroke[i][1];

@@ -403,6 +403,8 @@ def match_entry_at(ph, line, e, start):
                     continue
                 tried.add(key)
                 ntoks = toks if line.tok_start[q] in toks else toks + (line.tok_start[q],)
+                if line.tok_start[q] != q and line.orig[q].isupper():
+                    ntoks = ntoks + (-1,)  # a capital inside a word (DuChang)
                 rec(k + 1, p2, p2 < tend, True, hom, exa, ntoks, gaps)
 
     if line.kind[start] == "noise":
@@ -456,6 +458,10 @@ def joins_words(line, s, e, gaps):
 
 
 def capitalised(line, toks):
+    """Whether every token the pinyin used is a capitalised word (a name);
+    not when a syllable inside one begins with a capital (-1 in toks)."""
+    if -1 in toks:
+        return False
     for t in toks:
         a = line.orig[t]
         b = line.orig[t + 1] if t + 1 < len(line.orig) and line.kind[t + 1] == "lat" else ""

@@ -71,13 +71,31 @@ static const char *const stage_names[N_STAGES] = {"width",      "compat",      "
 static const char *const stage_macros[N_STAGES] = {"WIDTH",      "COMPAT",      "CASE",
                                                    "DIACRITICS", "CONFUSABLES", "T2S"};
 
-/* Latin letters with a stroke or bar and no decomposition, which readers take
- * for the plain letter. Lowercase only: the case stage runs first. */
+/* Latin letters with a stroke, bar or hook and no decomposition, which
+ * readers take for the plain letter (the hooks are the letters of "fancy
+ * text" generators: ƒυ¢к). Lowercase only: the case stage runs first. */
 static const uint32_t stroke_letters[][2] = {
     {0x00F8, 'o'}, /* ø */
     {0x0111, 'd'}, /* đ */
     {0x0127, 'h'}, /* ħ */
     {0x0142, 'l'}, /* ł */
+    {0x0188, 'c'}, /* ƈ */
+    {0x0192, 'f'}, /* ƒ */
+    {0x0199, 'k'}, /* ƙ */
+    {0x01A5, 'p'}, /* ƥ */
+    {0x01AD, 't'}, /* ƭ */
+    {0x01B4, 'y'}, /* ƴ */
+    {0x0225, 'z'}, /* ȥ */
+    {0x0253, 'b'}, /* ɓ */
+    {0x0257, 'd'}, /* ɗ */
+    {0x0260, 'g'}, /* ɠ */
+    {0x0266, 'h'}, /* ɦ */
+    {0x0271, 'm'}, /* ɱ */
+    {0x0272, 'n'}, /* ɲ */
+    {0x0282, 's'}, /* ʂ */
+    {0x028B, 'v'}, /* ʋ */
+    {0x02A0, 'q'}, /* ʠ */
+    {0x2C73, 'w'}, /* ⱳ */
 };
 
 /* Greek beta: UTS #39 makes it ß, whose skeleton is "ss"; readers take it for b. */
@@ -146,9 +164,11 @@ static void *xrealloc(void *p, size_t size)
 
 static int in_diacritic_block(UChar32 c)
 {
-    return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
-           (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
-           (c >= 0xFE20 && c <= 0xFE2F);
+    /* and the combining Cyrillic marks, whose enclosing ones decorate
+     * Latin text (f҉u҉c҉k҉) */
+    return (c >= 0x0300 && c <= 0x036F) || (c >= 0x0483 && c <= 0x0489) ||
+           (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x1DC0 && c <= 0x1DFF) ||
+           (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE20 && c <= 0xFE2F);
 }
 
 static int classify(UChar32 c)
@@ -537,7 +557,7 @@ static void emit(text *out, const tables *t)
         "#define SHAI_FOLD_DATA_H\n\n"
         "#include <stdint.h>\n\n",
         icu_v[0], icu_v[1], uni_v[0], uni_v[1]);
-    put(out, "#define SHI_FOLD_TABLE_VERSION \"shai-fold-2 unicode %d.%d icu %d.%d\"\n\n", uni_v[0],
+    put(out, "#define SHI_FOLD_TABLE_VERSION \"shai-fold-3 unicode %d.%d icu %d.%d\"\n\n", uni_v[0],
         uni_v[1], icu_v[0], icu_v[1]);
 
     put(out, "/* Classes. A code point in no range of shi_class_ranges is a LETTER. */\n");
@@ -792,8 +812,7 @@ static int same_icu(const char *path, const char *old)
     u_getVersion(icu_v);
     u_getUnicodeVersion(uni_v);
     /* the versions after the table's own number ("shai-fold-N") */
-    snprintf(now, sizeof now, " unicode %d.%d icu %d.%d\"", uni_v[0], uni_v[1], icu_v[0],
-             icu_v[1]);
+    snprintf(now, sizeof now, " unicode %d.%d icu %d.%d\"", uni_v[0], uni_v[1], icu_v[0], icu_v[1]);
     if (!ov)
         return 1; /* not a fold table: the comparison will say so */
     ov += strlen(tag);

@@ -1313,7 +1313,7 @@ def fold(text: Text, stages: Union[Fold, int] = Fold.ALL) -> Union[str, bytes]:
 
 def fold_table_version() -> str:
     """Version of the fold tables built into libshai, e.g.
-    ``"shai-fold-2 unicode 15.0 icu 72.1"``."""
+    ``"shai-fold-3 unicode 15.0 icu 72.1"``."""
     return (_capi.get().cdll.shai_fold_table_version() or b"").decode("utf-8", "replace")
 
 
