@@ -40,7 +40,7 @@ static int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
     size_t k = 0;
     for (uint32_t i = 0; i < e->units; i++) {
         const shi_unit *u = ring_at(sc, s + i);
-        if (u->single != 1 || (i && !u->adjacent) || k >= e->text_len)
+        if (u->single != 1 || (i && (u->prev_word & SHI_PREV_SKIP)) || k >= e->text_len)
             return 0;
         uint32_t cp;
         size_t need;
@@ -65,8 +65,9 @@ static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, i
     /* noise between two words, next to the hit's first or last unit: 弹性
      * 服务 is not 性服务 (core.h, SHI_PREV_GAP) */
     if (e->units > 1 &&
-        ((next_word & SHI_NEXT_JOIN) || ((prev & SHI_PREV_GAP) && !ring_at(sc, s + 1)->adjacent &&
-                                         join_prev(sc->db, ring_at(sc, s)))) &&
+        ((next_word & SHI_NEXT_JOIN) ||
+         ((prev & SHI_PREV_GAP) && (ring_at(sc, s + 1)->prev_word & SHI_PREV_SKIP) &&
+          join_prev(sc->db, ring_at(sc, s)))) &&
         !entry_has_noise(sc->db, e))
         return 0;
     if ((e->flags & SHAI_ENTRY_EXACT) && !exact_ok(sc, e, s))

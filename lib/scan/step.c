@@ -506,6 +506,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         shi_unit *prev = ring_at(sc, sc->unit - 1);
         prev->end = off + len;
         prev->single = SHI_UNIT_DOUBLED;
+        prev->prev_word |= SHI_PREV_DOUBLED;
         prev->raw = (uint32_t)(off - prev->start); /* where the last copy starts */
         return;
     }
@@ -528,11 +529,10 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         uu->start = off;
         uu->end = off + len;
         uu->state = s;
-        uu->prev_word = prev_word;
+        uu->prev_word = (uint8_t)(prev_word | (sc->skipped ? SHI_PREV_SKIP : 0));
         uu->best_len = 0;
         uu->allow_len = 0;
         uu->single = (uint8_t)single;
-        uu->adjacent = !sc->skipped;
         uu->raw = cp;
         sc->pending = (slots[s].base & SHI_SLOT_OUT) != 0;
         sc->last_sym = sym;
@@ -554,6 +554,13 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
 {
     const shai_db *db = sc->db;
     uint32_t v = cp < 0x110000u ? shi_map(db, cp) : SHI_MAP_BREAK;
+    if (sc->recent_to) {
+        /* after a loop: sc->recent, unless a break clears it */
+        if (v & SHI_MAP_BREAK)
+            sc->recent_to = NULL;
+        else
+            recent_sync(sc);
+    }
     if (sc->lazy) {
         if (cp < 0x10000)
             sc->attn |= sc->bmp[cp];
@@ -585,6 +592,7 @@ static void step_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, ui
             shi_unit *prev = ring_at(sc, sc->unit - 1);
             prev->end = off + len;
             prev->single = 0;
+            prev->prev_word &= (uint8_t)~SHI_PREV_DOUBLED;
         } else
             sc->skipped = 1;
         return;
@@ -692,6 +700,8 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
         sc->pos += len;
         i += len;
     }
+    if (sc->recent_to)
+        recent_sync(sc); /* before the bytes go */
     if (sc->seg.src) {
         /* the line goes on in the next write: its segment so far now;
          * the last write ends the line */
