@@ -34,7 +34,8 @@ typedef struct shi_root_regs {
     uint32_t state, fl, last_sym, gap;
     uint64_t unit;
     uint32_t stop; /* ROOT_PLAIN: stopped before a character it does not take */
-    size_t i0;     /* where the fast loop began (recent_before) */
+    size_t i0;     /* where the loops' characters began (recent_before): where
+                      the fast loop began, or after a line break */
     uint32_t attn; /* OR of the map values read */
 } shi_root_regs;
 
@@ -123,6 +124,33 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             attn |= v;
         if (__builtin_expect(
                 (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK)) != 0, 0)) {
+            if (!lazy && plain && (v & SHI_MAP_BREAK) && !sc->seg_on) {
+                /* a line break in a plain scan without a line segment
+                 * (rules, variants): what the general step does, here
+                 * (step_char); the match ends, and sc->recent starts
+                 * again after it */
+                uint32_t bcp;
+                shi_utf8_decode_valid(q, &bcp);
+                if (held) {
+                    put_unit(&ring[r->unit & RING_MASK], base + (uint64_t)(hq - p),
+                             *hq < 0x80 ? 1 : 3, cur, hfl, hcp, light);
+                    r->unit++;
+                    held = 0;
+                }
+                sc->line_topic = 0;
+                sc->brk_prev = sc->brk_cur;
+                sc->brk_cur = bcp;
+                sc->recent[0] = sc->recent[1] = 0;
+                q += len;
+                r->i0 = (size_t)(q - p);
+                cur = SHI_NO_CHILD;
+                cbase = 0;
+                deep = 0;
+                gap = 0;
+                fl &= F_LATIN | F_DOT; /* as the general step leaves them */
+                rsym = NO_REPEAT;
+                continue;
+            }
             if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
                 break;
             /* a mark: recorded in the root state; in a child of the root
@@ -339,7 +367,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                   (sc->last_latin ? F_LATIN : 0) | (sc->skipped ? F_SKIP : 0) |
                   (sc->pending ? F_PEND : 0) | (sc->last_dot ? F_DOT : 0);
     uint32_t dig = sc->last_digit; /* while gap > 0 */
-    const size_t i0 = i;
+    size_t i0 = i;                 /* the root loop moves it past a line break */
     if (sc->recent_to)
         recent_sync(sc); /* the characters before p[i0] */
 
@@ -360,6 +388,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                             : root_run_full_lazy(sc, p, i, n, base, &r);
             s = r.state;
             fl = r.fl;
+            i0 = r.i0;
             last_sym = r.last_sym;
             gap = r.gap;
             u = r.unit;
