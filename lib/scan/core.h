@@ -202,8 +202,8 @@ static inline int entry_has_noise(const shai_db *db, const shi_entry *e)
 }
 
 /* The last two characters before p[i] (sc->recent's order), those before
- * p[i0] from sc->recent: the loops take no ignorable and no break, and
- * only whole sequences. */
+ * p[i0] from sc->recent: between p[i0] and p[i] the loops take no
+ * ignorable and no break (i0 moves past one), and only whole sequences. */
 static inline void recent_before(const shi_scanner *sc, const unsigned char *p, size_t i0, size_t i,
                                  uint32_t out[2])
 {
