@@ -124,11 +124,11 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             attn |= v;
         if (__builtin_expect(
                 (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK)) != 0, 0)) {
-            if (!lazy && plain && (v & SHI_MAP_BREAK) && !sc->seg_on) {
-                /* a line break in a plain scan without a line segment
-                 * (rules, variants): what the general step does, here
-                 * (step_char); the match ends, and sc->recent starts
-                 * again after it */
+            if (!lazy && (v & SHI_MAP_BREAK) && !sc->seg_on) {
+                /* a line break in a scan without a line segment (rules,
+                 * variants): what the general step does, here (step_char);
+                 * the match ends (a policy scan advances to it), and
+                 * sc->recent starts again after it */
                 uint32_t bcp;
                 shi_utf8_decode_valid(q, &bcp);
                 if (held) {
@@ -149,6 +149,10 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
                 gap = 0;
                 fl &= F_LATIN | F_DOT; /* as the general step leaves them */
                 rsym = NO_REPEAT;
+                if (!plain && advance_to(sc, r->unit, r->unit)) {
+                    stop = 0;
+                    break;
+                }
                 continue;
             }
             if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
