@@ -117,7 +117,7 @@
  *     doubled character, a sequence it does not decode, a truncated one)
  *     stops it *before* that character, and every scanner field it keeps in
  *     registers is written back, so that step() goes on as if it had done
- *     all the work itself. (The root loop of a plain scan without a line
+ *     all the work itself. (The root loop of a scan without a line
  *     segment takes a line break itself, doing what step() does with it.)
  *  7. Lazy rule segments: a loop ORs the map values it reads into sc->attn,
  *     so that a line's end knows whether some rule can begin in it.
