@@ -433,11 +433,27 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                 break;
             }
         } else {
+            /* the last few bytes: a whole 1-, 2- or 3-byte sequence here
+             * (the end of every line scanned on its own), anything else
+             * the general step decodes */
             uint32_t c = p[i];
-            if (c >= 0x80)
-                break; /* the last few bytes: the general step decodes them */
-            cp = c;
-            len = 1;
+            if (c < 0x80) {
+                cp = c;
+                len = 1;
+            } else if ((c & 0xE0) == 0xC0 && i + 2 <= n && (p[i + 1] & 0xC0) == 0x80) {
+                cp = ((c & 0x1F) << 6) | (p[i + 1] & 0x3F);
+                if (cp < 0x80)
+                    break;
+                len = 2;
+            } else if ((c & 0xF0) == 0xE0 && i + 3 <= n && (p[i + 1] & 0xC0) == 0x80 &&
+                       (p[i + 2] & 0xC0) == 0x80) {
+                cp = ((c & 0x0F) << 12) | ((uint32_t)(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+                if (cp < 0x800 || (cp & 0xF800) == 0xD800)
+                    break;
+                len = 3;
+            } else {
+                break;
+            }
         }
         uint32_t v = cp < 0x10000 ? bmp[cp] : shi_map_at(stage1, stage2, cp);
         attn |= v;
