@@ -2085,6 +2085,54 @@ static void test_reference_self_check(void **state)
     free(lx.e);
 }
 
+/* Fixed texts on the paths the root loop takes without leaving: a mark
+ * or a single full stop right after a Han unit inside a match, an ellipsis,
+ * line breaks (CR LF, a break inside a match, noise after a Han unit at the
+ * start of a line); with and without a line segment (variants) and exact
+ * entries. The fast loops against the general step, in every mode. */
+static void test_loop_paths(void **state)
+{
+    (void)state;
+    static const char *const lexicons[] = {
+        "@variants none\n赌博\n博彩\n性服务\n服务员\n中国人\n国人\n话题\nab\ncd\n12\n",
+        "@variants none\n赌博\n博彩\n性服务\n中国人\nab\n12\n@exact\n中国\n",
+        "赌博\n博彩\n性服务\n中国人\nab\n12\n@exact\n中国\n",
+    };
+    static const char *const texts[] = {
+        "赌《博》 赌#博#彩 #中#国人 赌.博 赌..博 赌。博 赌 . 博\n弹性 服务员\r\n赌\n博 中.国人\n",
+        "赌//@博 赌/博 (赌)(博) 【赌】【博】 “赌”博 赌“博” 《赌《博\n#赌博# #话题#赌博\n",
+        "赌\n 博\n赌博\n\n赌 博\r\n性 服务员\n12.3 ab.cd 1.2 a.b 12\n\r\n 赌. 博彩\n",
+        "中国 人 中国.人 中国..人 中国\n人 中 国人 中《国》人\n赌博彩 赌.博.彩\n",
+    };
+    for (size_t l = 0; l < sizeof lexicons / sizeof lexicons[0]; l++) {
+        shai_builder *b = NULL;
+        shai_db *db = NULL;
+        assert_int_equal(shai_builder_new(&b), SHAI_OK);
+        assert_int_equal(shai_builder_add_source(b, "loops", lexicons[l], strlen(lexicons[l])),
+                         SHAI_OK);
+        assert_int_equal(shai_builder_compile(b, &db), SHAI_OK);
+        shai_builder_free(b);
+        char buf[8192] = "";
+        report r = {buf, sizeof buf, 0};
+        const case_state cs = {.r = &r};
+        for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+            /* every text, and all of them in one scan */
+            int bad = fast_vs_general(&cs, db, texts[t], strlen(texts[t]));
+            if (bad)
+                print_message("lexicon %zu, text %zu:\n%s", l, t, buf);
+            assert_false(bad);
+        }
+        char all[2048] = "";
+        for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
+            strcat(all, texts[t]);
+        int bad = fast_vs_general(&cs, db, all, strlen(all));
+        if (bad)
+            print_message("lexicon %zu, all texts:\n%s", l, buf);
+        assert_false(bad);
+        shai_db_free(db);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2097,6 +2145,7 @@ int main(void)
         cmocka_unit_test(test_noise_inside_entries),
         cmocka_unit_test(test_noise_at_entry_ends),
         cmocka_unit_test(test_default_options_consistency),
+        cmocka_unit_test(test_loop_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

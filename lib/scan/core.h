@@ -28,7 +28,7 @@ static inline uint64_t match_from(const uint8_t *depth, uint64_t u, uint32_t s)
  * character). */
 static inline uint64_t unit_last_start(const shi_unit *u)
 {
-    return u->single == SHI_UNIT_DOUBLED ? u->start + u->raw : u->start;
+    return (u->prev_word & SHI_PREV_DOUBLED) ? u->start + u->raw : u->start;
 }
 
 /* A digit: a word character that is not a Latin letter. */
@@ -149,7 +149,6 @@ static inline int noise_taken(const shai_db *db, uint32_t s, uint32_t v, int las
  * prev_word's SHI_PREV_GAP (noise follows the unit, whose `before` is the
  * character before it; the word test waits for a hit across the gap,
  * join_prev) and next_word's SHI_NEXT_JOIN (select.h). */
-#define SHI_PREV_GAP 2
 #define SHI_NEXT_JOIN 4
 
 /* The folded form of a text character with map value v, for the word
@@ -202,6 +201,34 @@ static inline int entry_has_noise(const shai_db *db, const shi_entry *e)
     return 0;
 }
 
+/* The last two characters before p[i] (sc->recent's order), those before
+ * p[i0] from sc->recent: between p[i0] and p[i] the loops take no
+ * ignorable and no break (i0 moves past one), and only whole sequences. */
+static inline void recent_before(const shi_scanner *sc, const unsigned char *p, size_t i0, size_t i,
+                                 uint32_t out[2])
+{
+    uint32_t got[2];
+    unsigned k = 0;
+    while (k < 2 && i > i0) {
+        size_t j = i - 1;
+        while (j > i0 && (p[j] & 0xC0) == 0x80)
+            j--;
+        shi_utf8_decode_valid(p + j, &got[k++]);
+        i = j;
+    }
+    uint32_t r0 = sc->recent[0], r1 = sc->recent[1];
+    out[0] = k > 0 ? got[0] : r0;
+    out[1] = k > 1 ? got[1] : k > 0 ? r0 : r1;
+}
+
+/* Brings sc->recent up to date with the characters a loop took (scanner.h,
+ * recent_from). */
+static inline void recent_sync(shi_scanner *sc)
+{
+    recent_before(sc, sc->recent_from, 0, (size_t)(sc->recent_to - sc->recent_from), sc->recent);
+    sc->recent_to = NULL;
+}
+
 /* At the first noise after unit u, whose character came right after
  * `before` (0: none, a break or the text's start): records it. */
 static inline void gap_mark(shi_scanner *sc, uint64_t u, uint32_t before)
@@ -228,7 +255,7 @@ static inline int join_prev(const shai_db *db, const shi_unit *us)
 static inline int join_next(shi_scanner *sc, uint64_t f, uint32_t cp, uint32_t v)
 {
     const shi_unit *uf = ring_at(sc, f);
-    if (uf->adjacent || (v & (SHI_MAP_WORD | SHI_MAP_NOISE)))
+    if (!(uf->prev_word & SHI_PREV_SKIP) || (v & (SHI_MAP_WORD | SHI_MAP_NOISE)))
         return 0;
     const shai_db *db = sc->db;
     uint32_t a = unit_char(db, uf);

@@ -23,13 +23,19 @@ static inline uint32_t le32(uint32_t w)
 #define F_LATIN 0x4u /* ... and it was a Latin letter */
 #define F_SKIP 0x8u  /* noise was skipped since the last unit */
 #define F_PEND 0x10u /* the last unit's outputs wait for the next character */
+#define F_DOT 0x20u  /* the last character was a skipped ASCII full stop */
+#define F_ALL (F_WORD | F_UNIT | F_LATIN | F_SKIP | F_PEND | F_DOT)
+_Static_assert(F_WORD == SHI_PREV_WORD && F_SKIP == SHI_PREV_SKIP &&
+                   !(F_ALL & (SHI_PREV_GAP | SHI_PREV_DOUBLED)) && F_ALL <= 0xFF,
+               "a unit's prev_word is the loops' flags before it");
 
 /* Scanner registers the root loop reads and updates. */
 typedef struct shi_root_regs {
     uint32_t state, fl, last_sym, gap;
     uint64_t unit;
     uint32_t stop; /* ROOT_PLAIN: stopped before a character it does not take */
-    size_t i0;     /* where the fast loop began (recent_before) */
+    size_t i0;     /* where the loops' characters began (recent_before): where
+                      the fast loop began, or after a line break */
     uint32_t attn; /* OR of the map values read */
 } shi_root_regs;
 
@@ -42,34 +48,13 @@ static inline __attribute__((always_inline)) void put_unit(shi_unit *uu, uint64_
     uu->start = off;
     uu->end = off + len;
     uu->state = state;
-    uu->prev_word = (uint8_t)(fl & F_WORD);
-    uu->single = 1;                /* marks read it (unit_last_start) */
-    uu->adjacent = !(fl & F_SKIP); /* the word test across noise (join_next) */
+    uu->prev_word = (uint8_t)fl; /* F_WORD, F_SKIP: SHI_PREV_WORD, SHI_PREV_SKIP */
     if (!light) {
         uu->best_len = 0;
         uu->allow_len = 0;
+        uu->single = 1;
         uu->raw = cp;
     }
-}
-
-/* The last two characters before p[i] (sc->recent's order), those before
- * p[i0] from sc->recent: the loops take no ignorable and no break, and
- * only whole sequences. */
-static inline void recent_before(const shi_scanner *sc, const unsigned char *p, size_t i0, size_t i,
-                                 uint32_t out[2])
-{
-    uint32_t got[2];
-    unsigned k = 0;
-    while (k < 2 && i > i0) {
-        size_t j = i - 1;
-        while (j > i0 && (p[j] & 0xC0) == 0x80)
-            j--;
-        shi_utf8_decode_valid(p + j, &got[k++]);
-        i = j;
-    }
-    uint32_t r0 = sc->recent[0], r1 = sc->recent[1];
-    out[0] = k > 0 ? got[0] : r0;
-    out[1] = k > 1 ? got[1] : k > 0 ? r0 : r1;
 }
 
 /* gap_mark for unit u, followed by noise at p[i]: its character is the
@@ -137,25 +122,75 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         uint32_t v = bmp[cp];
         if (lazy)
             attn |= v;
-        if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK)) {
+        if (__builtin_expect(
+                (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK)) != 0, 0)) {
+            if (!lazy && (v & SHI_MAP_BREAK) && !sc->seg_on) {
+                /* a line break in a scan without a line segment (rules,
+                 * variants): what the general step does, here (step_char);
+                 * the match ends (a policy scan advances to it), and
+                 * sc->recent starts again after it */
+                uint32_t bcp;
+                shi_utf8_decode_valid(q, &bcp);
+                if (held) {
+                    put_unit(&ring[r->unit & RING_MASK], base + (uint64_t)(hq - p),
+                             *hq < 0x80 ? 1 : 3, cur, hfl, hcp, light);
+                    r->unit++;
+                    held = 0;
+                }
+                sc->line_topic = 0;
+                sc->brk_prev = sc->brk_cur;
+                sc->brk_cur = bcp;
+                sc->recent[0] = sc->recent[1] = 0;
+                q += len;
+                r->i0 = (size_t)(q - p);
+                cur = SHI_NO_CHILD;
+                cbase = 0;
+                deep = 0;
+                gap = 0;
+                fl &= F_LATIN | F_DOT; /* as the general step leaves them */
+                rsym = NO_REPEAT;
+                if (!plain && advance_to(sc, r->unit, r->unit)) {
+                    stop = 0;
+                    break;
+                }
+                continue;
+            }
             if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
                 break;
             /* a mark: recorded in the root state; in a child of the root
              * where it would be skipped, it is skipped or ends the match
-             * (mark_stops); anything else, the general step */
+             * (mark_stops); anything else, the general step. (Its
+             * character decoded again: cp is not kept past the map.) */
             uint64_t off = base + (uint64_t)(q - p);
+            uint32_t mcp;
+            shi_utf8_decode_valid(q, &mcp);
             if (cur == SHI_NO_CHILD) {
-                mark_record(sc, cp, off + len);
+                mark_record(sc, mcp, off + len);
             } else {
                 uint32_t msym = v & SHI_MAP_SYM_MASK;
                 /* after a digit, the fast loop decides (mark_stops must
-                 * run once) */
+                 * run once); one that is not skipped here, the general
+                 * step */
                 if (deep || rootc[msym].id != SHI_NO_CHILD || slots[cbase + msym].check == cur ||
-                    ((fl & F_UNIT) && (unit_is_digit(db, rsym) || !(fl & F_LATIN))))
+                    ((fl & F_UNIT) && unit_is_digit(db, rsym)) ||
+                    ((v & (SHI_MAP_NOISE | SHI_MAP_SEP)) != SHI_MAP_NOISE && !(fl & F_LATIN)))
                     break;
+                if ((fl & F_UNIT) && !(fl & F_LATIN)) {
+                    /* the first noise after a character, skipped or not:
+                     * the unit is written now, with the character before
+                     * it (gap_mark), as the noise path below would */
+                    if (held) {
+                        put_unit(&ring[r->unit & RING_MASK], base + (uint64_t)(hq - p),
+                                 *hq < 0x80 ? 1 : 3, cur, hfl, hcp, light);
+                        r->unit++;
+                        held = 0;
+                    }
+                    gap_mark_at(sc, r->unit - 1, p, r->i0, (size_t)(q - p));
+                    fl &= ~F_UNIT;
+                }
                 uint64_t last = held ? base + (uint64_t)(hq - p)
                                      : unit_last_start(&ring[(r->unit - 1) & RING_MASK]);
-                if (mark_stops(sc, cp, off, len, last)) {
+                if (mark_stops(sc, mcp, off, len, last)) {
                     /* the match ends; the mark begins nothing */
                     q += len;
                     held = 0;
@@ -183,11 +218,12 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id == SHI_NO_CHILD &&
             (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
             /* noise inside a possible match: skipped (noise_skipped); after
-             * a digit, by the fast loop, which keeps the digit rule; a full
-             * stop, by the general step, which knows an ellipsis */
-            if (((fl & F_UNIT) && unit_is_digit(db, rsym)) || cp == '.' ||
-                (deep && sym && sc->both))
-                break; /* (both readings: the failure links may take it) */
+             * a digit, by the fast loop, which keeps the digit rule; a
+             * second full stop in a row, an ellipsis, by the general step;
+             * with both readings, noise the failure links may take */
+            if (((fl & F_UNIT) && unit_is_digit(db, rsym)) ||
+                (*q == '.' && (fl & F_DOT) && !(fl & F_LATIN)) || (deep && sym && sc->both))
+                break;
             if ((fl & F_UNIT) && !(fl & F_LATIN)) {
                 /* the first noise after a character: the unit is written
                  * now, with the character before it (gap_mark) */
@@ -199,8 +235,8 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
                 }
                 gap_mark_at(sc, r->unit - 1, p, r->i0, (size_t)(q - p));
             }
+            fl = (fl & ~(F_WORD | F_UNIT | F_DOT)) | F_SKIP | (*q == '.' ? F_DOT : 0);
             q += len;
-            fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
             rsym = NO_REPEAT;
             if (++gap > db->max_gap) {
                 cur = SHI_NO_CHILD;
@@ -330,13 +366,15 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     const int repeats = db->repeats != 0;
     uint32_t s = sc->state;
     uint64_t u = sc->unit;
-    uint64_t base = sc->pos - i, pos0 = sc->pos;
+    uint64_t base = sc->pos - i;
     uint32_t last_sym = sc->last_sym, gap = sc->gap;
     uint32_t fl = (sc->last_word ? F_WORD : 0) | (sc->last_is_unit ? F_UNIT : 0) |
                   (sc->last_latin ? F_LATIN : 0) | (sc->skipped ? F_SKIP : 0) |
-                  (sc->pending ? F_PEND : 0);
+                  (sc->pending ? F_PEND : 0) | (sc->last_dot ? F_DOT : 0);
     uint32_t dig = sc->last_digit; /* while gap > 0 */
-    const size_t i0 = i;
+    size_t i0 = i;                 /* the root loop moves it past a line break */
+    if (sc->recent_to)
+        recent_sync(sc); /* the characters before p[i0] */
 
     while (i < n) {
         if (!(fl & F_PEND) && !(gap && dig)) {
@@ -355,6 +393,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                             : root_run_full_lazy(sc, p, i, n, base, &r);
             s = r.state;
             fl = r.fl;
+            i0 = r.i0;
             last_sym = r.last_sym;
             gap = r.gap;
             u = r.unit;
@@ -395,11 +434,27 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                 break;
             }
         } else {
+            /* the last few bytes: a whole 1-, 2- or 3-byte sequence here
+             * (the end of every line scanned on its own), anything else
+             * the general step decodes */
             uint32_t c = p[i];
-            if (c >= 0x80)
-                break; /* the last few bytes: the general step decodes them */
-            cp = c;
-            len = 1;
+            if (c < 0x80) {
+                cp = c;
+                len = 1;
+            } else if ((c & 0xE0) == 0xC0 && i + 2 <= n && (p[i + 1] & 0xC0) == 0x80) {
+                cp = ((c & 0x1F) << 6) | (p[i + 1] & 0x3F);
+                if (cp < 0x80)
+                    break;
+                len = 2;
+            } else if ((c & 0xF0) == 0xE0 && i + 3 <= n && (p[i + 1] & 0xC0) == 0x80 &&
+                       (p[i + 2] & 0xC0) == 0x80) {
+                cp = ((c & 0x0F) << 12) | ((uint32_t)(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+                if (cp < 0x800 || (cp & 0xF800) == 0xD800)
+                    break;
+                len = 3;
+            } else {
+                break;
+            }
         }
         uint32_t v = cp < 0x10000 ? bmp[cp] : shi_map_at(stage1, stage2, cp);
         attn |= v;
@@ -415,10 +470,10 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
         uint32_t sym = v & SHI_MAP_SYM_MASK;
         uint32_t word = (v & SHI_MAP_WORD) ? F_WORD : 0;
         if (noise_skipped(slots, s, v, (fl & F_LATIN) != 0)) {
-            /* noise inside a possible match: skipped; a full stop by the
-             * general step, which knows an ellipsis, and with both
+            /* noise inside a possible match: skipped; a second full stop
+             * in a row, an ellipsis, by the general step, and with both
              * readings noise the failure links may take */
-            if (cp == '.' || (sym && sc->both))
+            if ((cp == '.' && (fl & F_DOT) && !(fl & F_LATIN)) || (sym && sc->both))
                 break;
             if (fl & F_PEND) {
                 fl &= ~F_PEND;
@@ -432,7 +487,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                     gap_mark_at(sc, u - 1, p, i0, i);
             }
             i += len;
-            fl = (fl & ~(F_WORD | F_UNIT)) | F_SKIP;
+            fl = (fl & ~(F_WORD | F_UNIT | F_DOT)) | F_SKIP | (cp == '.' ? F_DOT : 0);
             if (++gap > max_gap) {
                 s = SHI_ROOT;
                 last_sym = 0;
@@ -471,8 +526,11 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                 break;
         }
     }
-    if (i > i0)
-        recent_before(sc, p, i0, i, sc->recent);
+    if (i > i0) {
+        /* sc->recent as of p[i]: decoded when a step needs it */
+        sc->recent_from = p + i0;
+        sc->recent_to = p + i;
+    }
     sc->state = s;
     sc->unit = u;
     sc->pos = base + i;
@@ -483,8 +541,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
     sc->last_latin = (fl & F_LATIN) != 0;
     sc->last_digit = (uint8_t)dig;
     sc->gap = gap;
-    if (sc->pos != pos0)
-        sc->last_dot = 0; /* the loops stop before a full stop */
+    sc->last_dot = (fl & F_DOT) != 0;
     sc->pending = (fl & F_PEND) != 0;
     sc->attn |= attn;
     if (plain) {

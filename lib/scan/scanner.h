@@ -121,13 +121,15 @@
  *     doubled character, a sequence it does not decode, a truncated one)
  *     stops it *before* that character, and every scanner field it keeps in
  *     registers is written back, so that step() goes on as if it had done
- *     all the work itself.
+ *     all the work itself. (The root loop of a scan without a line
+ *     segment takes a line break itself, doing what step() does with it.)
  *  7. Lazy rule segments: a loop ORs the map values it reads into sc->attn,
  *     so that a line's end knows whether some rule can begin in it.
  *  8. Noise between two words (core.h, SHI_PREV_GAP): at the first noise
  *     after a unit that is not a Latin letter, the unit records the
  *     character before it (gap_mark; the loops read it from the bytes they
- *     took, or sc->recent, which they bring up to date when they stop);
+ *     took, or sc->recent, which the next step brings up to date from the
+ *     bytes they took when it needs it, recent_sync);
  *     a resolve passes SHI_NEXT_JOIN for the character after a unit that
  *     came after noise (join_next). Selection then refuses a hit across
  *     such a gap whose first or last character makes a word with the one
@@ -163,15 +165,16 @@ typedef struct shi_unit {
     uint64_t start, end; /* original byte offsets of the step's characters */
     uint32_t state;      /* automaton state after the step */
     uint32_t best_entry; /* leftmost-longest: best hit starting here */
-    uint8_t prev_word;   /* the character before the unit is a word char (bit 0);
-                            SHI_PREV_GAP (core.h) */
+    uint8_t prev_word;   /* SHI_PREV_* bits (below); the fast loops write
+                            their flags register as it is, whose other bits
+                            no one reads */
     uint8_t next_word;   /* the character after the unit is a word char (bit 0);
                             SHI_NEXT_REDUP (select.h) */
     uint8_t best_len;    /* units of best_entry, 0 = none */
     uint8_t allow_len;   /* units of the longest allow hit starting here */
     uint8_t single;      /* the unit is exactly one original character, as is (1);
-                            SHI_UNIT_DOUBLED: a doubled character joined it */
-    uint8_t adjacent;    /* nothing was skipped between the previous unit and this one */
+                            SHI_UNIT_DOUBLED: a doubled character joined it
+                            (not written by the light loops, fast.c) */
     uint32_t raw;        /* the original code point (exact entries); with
                             SHI_UNIT_DOUBLED, the last copy's offset from start */
     uint32_t before;     /* with SHI_PREV_GAP: the character before the unit's */
@@ -180,6 +183,17 @@ typedef struct shi_unit {
 /* shi_unit.single of a unit that a doubled character joined (来自自): a hit
  * that starts at the unit may start at its last copy instead (select.c). */
 #define SHI_UNIT_DOUBLED 2
+
+/* shi_unit.prev_word: the character before the unit is a word character;
+ * something was skipped between the previous unit and this one (noise or
+ * an ignorable: the unit is not adjacent); noise follows the unit (core.h,
+ * the word test); a doubled character joined the unit (as single's
+ * SHI_UNIT_DOUBLED, for every kind of scan). The first two are the fast
+ * loops' F_WORD and F_SKIP (fast.c). */
+#define SHI_PREV_WORD 0x01
+#define SHI_PREV_SKIP 0x08
+#define SHI_PREV_GAP 0x40
+#define SHI_PREV_DOUBLED 0x80
 
 /* Internal scan flag: accumulate the verdict (needs SHAI_SCAN_VIOLATIONS). */
 #define SHI_SCAN_VERDICT 0x100u
@@ -270,6 +284,11 @@ typedef struct shi_scanner {
      * break (0 after a break), the last first: the word test of noise
      * after a unit (core.h, SHI_PREV_GAP) */
     uint32_t recent[2];
+    /* set when sc->recent is behind: a loop took the characters of the
+     * current write from recent_from to recent_to, and sc->recent holds the
+     * two before them (the loops leave the decoding to the next step that
+     * needs it, recent_sync; a break needs none) */
+    const unsigned char *recent_from, *recent_to;
     uint64_t pos;       /* offset of the next byte */
     uint64_t unit;      /* number of units so far */
     uint64_t horizon;   /* no future hit starts before this unit */

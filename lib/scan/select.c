@@ -7,7 +7,7 @@
 #include "unicode/utf8.h"
 
 /* Reports a hit at original offsets [start, end) to the callback. */
-static void emit_span(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry)
+static inline void emit_span(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entry)
 {
     if (sc->status)
         return;
@@ -131,14 +131,15 @@ static void emit(shi_scanner *sc, uint64_t s, uint64_t f, uint32_t entry)
 }
 
 /* An exact entry matches only text that is its own characters, unfolded
- * and with nothing skipped or doubled in between. */
-static int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
+ * and with nothing skipped or doubled in between. (Out of line, as
+ * gap_joins: boundary_ok is inlined for every output.) */
+static __attribute__((noinline)) int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
 {
     const unsigned char *t = (const unsigned char *)sc->db->strings + e->text;
     size_t k = 0;
     for (uint32_t i = 0; i < e->units; i++) {
         const shi_unit *u = ring_at(sc, s + i);
-        if (u->single != 1 || (i && !u->adjacent) || k >= e->text_len)
+        if (u->single != 1 || (i && (u->prev_word & SHI_PREV_SKIP)) || k >= e->text_len)
             return 0;
         uint32_t cp;
         size_t need;
@@ -147,6 +148,19 @@ static int exact_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
             return 0;
     }
     return k == e->text_len;
+}
+
+/* Whether a hit of entry e from unit s (whose prev_word is prev), with
+ * noise after its first unit or before its last, joins two words there:
+ * 弹性 服务 is not 性服务 (core.h, SHI_PREV_GAP). */
+static __attribute__((noinline)) int gap_joins(shi_scanner *sc, const shi_entry *e, uint64_t s,
+                                               int next_word, uint8_t prev)
+{
+    return e->units > 1 &&
+           ((next_word & SHI_NEXT_JOIN) ||
+            ((prev & SHI_PREV_GAP) && (ring_at(sc, s + 1)->prev_word & SHI_PREV_SKIP) &&
+             join_prev(sc->db, ring_at(sc, s)))) &&
+           !entry_has_noise(sc->db, e);
 }
 
 static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)
@@ -160,12 +174,9 @@ static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, i
     uint8_t prev = ring_at(sc, s)->prev_word;
     if ((e->bound & SHI_BOUND_START) && (prev & 1))
         return 0;
-    /* noise between two words, next to the hit's first or last unit: 弹性
-     * 服务 is not 性服务 (core.h, SHI_PREV_GAP) */
-    if (e->units > 1 &&
-        ((next_word & SHI_NEXT_JOIN) || ((prev & SHI_PREV_GAP) && !ring_at(sc, s + 1)->adjacent &&
-                                         join_prev(sc->db, ring_at(sc, s)))) &&
-        !entry_has_noise(sc->db, e))
+    /* noise between two words, next to the hit's first or last unit */
+    if (((next_word & SHI_NEXT_JOIN) || (prev & SHI_PREV_GAP)) &&
+        gap_joins(sc, e, s, next_word, prev))
         return 0;
     if ((e->flags & SHAI_ENTRY_EXACT) && !exact_ok(sc, e, s))
         return 0;

@@ -215,7 +215,7 @@ static int shadow_mark_stops(const shi_scanner *sc, uint32_t cp, uint64_t off, u
 
 /* shi_shadow.bits of a unit: the character before it is a word character;
  * its character makes a word with the one before it (join_prev); nothing
- * was skipped between the unit before and it (shi_unit.adjacent). */
+ * was skipped between the unit before and it (shi_unit.prev_word: SHI_PREV_SKIP). */
 #define SHI_SHADOW_WORD_BEFORE 1
 #define SHI_SHADOW_JOINS_BEFORE 2
 #define SHI_SHADOW_ADJACENT 4
@@ -316,8 +316,8 @@ static void shadow_spawn(shi_scanner *sc, const shi_shadow *from, uint32_t cp, u
             const shi_unit *uu = ring_at(sc, u);
             h->start[h->n & (SHI_SHADOW_UNITS - 1)] = uu->start;
             h->bits[h->n & (SHI_SHADOW_UNITS - 1)] =
-                (uint8_t)((uu->prev_word & 1 ? SHI_SHADOW_WORD_BEFORE : 0) |
-                          (uu->adjacent ? SHI_SHADOW_ADJACENT : 0) |
+                (uint8_t)((uu->prev_word & SHI_PREV_WORD ? SHI_SHADOW_WORD_BEFORE : 0) |
+                          (!(uu->prev_word & SHI_PREV_SKIP) ? SHI_SHADOW_ADJACENT : 0) |
                           (join_prev(sc->db, uu) ? SHI_SHADOW_JOINS_BEFORE : 0));
             h->n++;
         }
@@ -702,7 +702,7 @@ static int defer_skip_reading(shi_scanner *sc, uint32_t t, uint32_t k)
             (sc->scene && !shi_scene_action(sc, e)))
             continue;
         /* it starts e->units - k units before the gap's end */
-        if ((e->bound & SHI_BOUND_START) && (ring_at(sc, sc->unit - (e->units - k))->prev_word & 1))
+        if ((e->bound & SHI_BOUND_START) && (ring_at(sc, sc->unit - (e->units - k))->prev_word & SHI_PREV_WORD))
             continue;
         /* the word test across the gap (core.h): the hit's first unit is
          * the one before the gap, or its last the first past it (then the
@@ -926,6 +926,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         shi_unit *prev = ring_at(sc, sc->unit - 1);
         prev->end = off + len;
         prev->single = SHI_UNIT_DOUBLED;
+        prev->prev_word |= SHI_PREV_DOUBLED;
         prev->raw = (uint32_t)(off - prev->start); /* where the last copy starts */
         return;
     }
@@ -948,11 +949,10 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         uu->start = off;
         uu->end = off + len;
         uu->state = s;
-        uu->prev_word = prev_word;
+        uu->prev_word = (uint8_t)(prev_word | (sc->skipped ? SHI_PREV_SKIP : 0));
         uu->best_len = 0;
         uu->allow_len = 0;
         uu->single = (uint8_t)single;
-        uu->adjacent = !sc->skipped;
         uu->raw = cp;
         sc->pending = (slots[s].base & SHI_SLOT_OUT) != 0;
         sc->last_sym = sym;
@@ -974,6 +974,13 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
 {
     const shai_db *db = sc->db;
     uint32_t v = cp < 0x110000u ? shi_map(db, cp) : SHI_MAP_BREAK;
+    if (sc->recent_to) {
+        /* after a loop: sc->recent, unless a break clears it */
+        if (v & SHI_MAP_BREAK)
+            sc->recent_to = NULL;
+        else
+            recent_sync(sc);
+    }
     if (sc->lazy) {
         if (cp < 0x10000)
             sc->attn |= sc->bmp[cp];
@@ -1035,6 +1042,7 @@ static void step_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, ui
             shi_unit *prev = ring_at(sc, sc->unit - 1);
             prev->end = off + len;
             prev->single = 0;
+            prev->prev_word &= (uint8_t)~SHI_PREV_DOUBLED;
         } else
             sc->skipped = 1;
         return;
@@ -1149,6 +1157,8 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
         sc->pos += len;
         i += len;
     }
+    if (sc->recent_to)
+        recent_sync(sc); /* before the bytes go */
     if (sc->seg.src) {
         /* the line goes on in the next write: its segment so far now;
          * the last write ends the line */
