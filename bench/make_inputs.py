@@ -88,8 +88,11 @@ def read_words(path, min_codepoints=1):
 
 
 def write_words(path, words):
+    # `@variants none`: the engines are compared on matching the words (shai
+    # folds them); a file without it would get shai's standard variants,
+    # whose cost bench/variants.sh measures. The peers skip `@` lines.
     with open(path, "wb") as f:
-        f.write(("\n".join(words) + "\n").encode("utf-8"))
+        f.write(("@variants none\n" + "\n".join(words) + "\n").encode("utf-8"))
 
 
 def describe(name, words, dropped):
