@@ -2508,6 +2508,17 @@ static void pool_add_file(struct pool *p, size_t file, const char *path, bool wa
         pool_scan_path(p, file, path);
 }
 
+/* Stops the workers and releases p (its threads, locks and memory). */
+static void pool_release(struct pool *p)
+{
+    pool_stop(p);
+    pthread_cond_destroy(&p->head_cv);
+    pthread_cond_destroy(&p->done_cv);
+    pthread_cond_destroy(&p->work_cv);
+    pthread_mutex_destroy(&p->mu);
+    pool_free(p);
+}
+
 /* Write out what is in flight, stop the workers and release p. Returns the
  * exit status. */
 static int pool_finish(struct pool *p)
@@ -2517,12 +2528,7 @@ static int pool_finish(struct pool *p)
     batch_submit(p);
     pool_drain(p);
     status = p->status;
-    pool_stop(p);
-    pthread_cond_destroy(&p->head_cv);
-    pthread_cond_destroy(&p->done_cv);
-    pthread_cond_destroy(&p->work_cv);
-    pthread_mutex_destroy(&p->mu);
-    pool_free(p);
+    pool_release(p);
     return status;
 }
 
@@ -2546,12 +2552,7 @@ static void pool_set_db(struct pool *p, bool ok)
 static void pool_discard(struct pool *p)
 {
     pool_set_db(p, false);
-    pool_stop(p);
-    pthread_cond_destroy(&p->head_cv);
-    pthread_cond_destroy(&p->done_cv);
-    pthread_cond_destroy(&p->work_cv);
-    pthread_mutex_destroy(&p->mu);
-    pool_free(p);
+    pool_release(p);
 }
 
 /* Room in cfg->tally for `n` inputs, zeroed. Main thread. */

@@ -27,15 +27,10 @@ static shai_db *compile(const char *lexicon)
     return db;
 }
 
-/* The original spans of the violations, joined by '|' (shai_check with
- * `flags`). */
-static const char *spans(const shai_db *db, const char *text, uint32_t flags)
+/* The text of hits[0..n), joined by '|' (static storage). */
+static const char *join_spans(const char *text, const shai_hit *hits, size_t n)
 {
     static char out[512];
-    shai_hit hits[16];
-    size_t n;
-    uint32_t verdict;
-    assert_int_equal(shai_check(db, text, strlen(text), flags, &verdict, hits, 16, &n), SHAI_OK);
     size_t len = 0;
     out[0] = '\0';
     for (size_t i = 0; i < n; i++) {
@@ -48,6 +43,17 @@ static const char *spans(const shai_db *db, const char *text, uint32_t flags)
         out[len] = '\0';
     }
     return out;
+}
+
+/* The original spans of the violations, joined by '|' (shai_check with
+ * `flags`). */
+static const char *spans(const shai_db *db, const char *text, uint32_t flags)
+{
+    shai_hit hits[16];
+    size_t n;
+    uint32_t verdict;
+    assert_int_equal(shai_check(db, text, strlen(text), flags, &verdict, hits, 16, &n), SHAI_OK);
+    return join_spans(text, hits, n);
 }
 
 #define OVL SHAI_SCAN_OVERLAPPING
@@ -137,22 +143,10 @@ static void test_noise_an_entry_takes(void **state)
 /* The spans shai_scan_hits reports in overlapping mode, joined by '|'. */
 static const char *scan_spans(const shai_db *db, const char *text)
 {
-    static char out[512];
     shai_hit hits[16];
     size_t n;
     assert_int_equal(shai_scan_hits(db, text, strlen(text), OVL, hits, 16, &n), SHAI_OK);
-    size_t len = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        size_t k = (size_t)(hits[i].end - hits[i].start);
-        assert_true(len + k + 2 < sizeof out);
-        if (i)
-            out[len++] = '|';
-        memcpy(out + len, text + hits[i].start, k);
-        len += k;
-        out[len] = '\0';
-    }
-    return out;
+    return join_spans(text, hits, n);
 }
 
 /* Overlapping scans report the hits of both readings of such noise, each

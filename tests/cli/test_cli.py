@@ -182,6 +182,16 @@ class CliTestCase(unittest.TestCase):
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
         return p
 
+    # the encodings a walked tree's files come in: the body as the kind says
+    ENCODED = {
+        "utf8": lambda b: b.encode(),
+        "bom": lambda b: b"\xef\xbb\xbf" + b.encode(),
+        "gbk": lambda b: b.encode("gbk"),
+        "u16": lambda b: b"\xff\xfe" + b.encode("utf-16-le"),
+        "bin": lambda b: b"\x00" + b.encode(),
+        "empty": lambda b: b"",
+    }
+
     def lexicon(self, text=BASIC_LEXICON, name="lex.txt"):
         return self.write(name, text)
 
@@ -1326,16 +1336,8 @@ class TestThreads(CliTestCase):
             kind = rng.choice(["utf8", "utf8", "utf8", "bom", "gbk", "bin", "empty", "long"])
             body = "第%d个 " % i + rng.choice(["", "赌博", "刷单", "最好"]) * rng.randint(0, 2) + "\n"
             name = "tree/%02d/f%04d.txt" % (i % 30, i)
-            if kind == "utf8":
-                self.write(name, body)
-            elif kind == "bom":
-                self.write(name, b"\xef\xbb\xbf" + body.encode())
-            elif kind == "gbk":
-                self.write(name, body.encode("gbk"))
-            elif kind == "bin":
-                self.write(name, b"\x00" + body.encode())
-            elif kind == "empty":
-                self.write(name, b"")
+            if kind in self.ENCODED:
+                self.write(name, self.ENCODED[kind](body))
             else:
                 self.write(name, "好" * 2000 + body)  # over the 4 KiB a worker reads
         root = self.path("tree")
@@ -2087,18 +2089,8 @@ class TestInputsAndEncodings(CliTestCase):
                               + (["docx"] if MAKE_DOCX else []))
             body = "第%d个\n" % i + rng.choice(["", "网上赌场", "最好"]) * rng.randint(0, 3) + "\n"
             name = "many/%02d/f%03d.txt" % (i % 7, i)
-            if kind == "utf8":
-                self.write(name, body)
-            elif kind == "bom":
-                self.write(name, b"\xef\xbb\xbf" + body.encode())
-            elif kind == "gbk":
-                self.write(name, body.encode("gbk"))
-            elif kind == "u16":
-                self.write(name, b"\xff\xfe" + body.encode("utf-16-le"))
-            elif kind == "bin":
-                self.write(name, b"\x00" + body.encode())
-            elif kind == "empty":
-                self.write(name, b"")
+            if kind in self.ENCODED:
+                self.write(name, self.ENCODED[kind](body))
             elif kind == "big":
                 self.write(name, body * 40000)  # over the workers' 512 KiB
             else:
