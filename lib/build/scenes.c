@@ -123,6 +123,32 @@ int shi_lex_scene_line(parse *ps, shi_bscene *sc, const char *file, uint32_t lin
         sc->others = action;
         return SHAI_OK;
     }
+    if (cat.n > 6 && memcmp(cat.p, "score:", 6) == 0) {
+        span name = {cat.p + 6, cat.n - 6};
+        if (action == SHAI_SCENE_KEEP)
+            return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, act.p,
+                                   "a scorer's action is 'off', 'review' or 'block', not '%.*s'",
+                                   act);
+        for (uint32_t i = 0; i < sc->nscores; i++)
+            if (shi_lex_span_is(name, sc->scores[i]))
+                return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, name.p,
+                                       "scorer '%.*s' is already set in this scene", name);
+        if (sc->nscores == sc->scores_cap) {
+            uint32_t ncap = sc->scores_cap ? sc->scores_cap * 2 : 4;
+            char **q = realloc(sc->scores, ncap * sizeof *q);
+            if (q)
+                sc->scores = q;
+            uint8_t *a = q ? realloc(sc->score_actions, ncap) : NULL;
+            if (!a)
+                return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+            sc->score_actions = a;
+            sc->scores_cap = ncap;
+        }
+        if (!(sc->scores[sc->nscores] = copy_span(name)))
+            return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+        sc->score_actions[sc->nscores++] = action;
+        return SHAI_OK;
+    }
     if (cat.n > 8 && memcmp(cat.p, "variant:", 8) == 0) {
         span kind = {cat.p + 8, cat.n - 8};
         for (uint32_t k = 1; k <= SHAI_VARIANT_MAX; k++)
