@@ -236,11 +236,12 @@ static uint32_t append_string(char *strings, size_t *len, const char *s)
     return at;
 }
 
-/* The table size of a scorer of n n-grams: a power of two, at least twice n. */
+/* The table size of a scorer of n n-grams: a power of two, filled to at
+ * most three quarters (linear probing stays short) and with an empty slot. */
 static uint32_t table_size(uint32_t n)
 {
     uint32_t size = 4;
-    while (size < 2 * (uint64_t)n)
+    while ((uint64_t)size * 3 < (uint64_t)n * 4 + 3)
         size *= 2;
     return size;
 }

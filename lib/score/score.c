@@ -37,10 +37,18 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The n-grams of one window, as the slots they have (found[0..n)). */
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The n-grams of one window: the keys of all (keys[0..nkeys)), the slots
+ * of those the scorer has (found[0..n)). */
 typedef struct window {
+    uint64_t keys[SHI_SCORE_WINDOW * SHI_SCORE_N];
     uint32_t found[SHI_SCORE_WINDOW * SHI_SCORE_N];
-    size_t n;
+    size_t n, nkeys;
     uint32_t cps;               /* code points in the window so far */
     uint32_t hist[SHI_SCORE_N]; /* the last code points, hist[0] the latest; 0: a space */
 } window;
@@ -49,7 +57,11 @@ static void window_close(const shai_db *db, const shi_scorer *s, window *w, shi_
                          int *any)
 {
     qsort(w->found, w->n, sizeof w->found[0], cmp_u32);
-    double sum = s->bias;
+    qsort(w->keys, w->nkeys, sizeof w->keys[0], cmp_u64);
+    size_t distinct = 0;
+    for (size_t i = 0; i < w->nkeys; i++)
+        distinct += !i || w->keys[i] != w->keys[i - 1];
+    double sum = 0;
     int target = 0;
     for (size_t i = 0; i < w->n; i++) {
         if (i && w->found[i] == w->found[i - 1])
@@ -58,12 +70,15 @@ static void window_close(const shai_db *db, const shi_scorer *s, window *w, shi_
         sum += sl->weight;
         target |= sl->flags & SHI_SSLOT_TARGET;
     }
+    /* the weights of a vector of presences of unit length */
+    sum = s->bias + (distinct ? sum / sqrt((double)distinct) : 0);
     if (!*any || sum > r->score)
         r->score = sum;
     *any = 1;
     if (target && sum >= s->threshold)
         r->flagged = 1;
     w->n = 0;
+    w->nkeys = 0;
     w->cps = 0;
     memset(w->hist, 0, sizeof w->hist);
 }
@@ -84,7 +99,9 @@ static void window_put(const shai_db *db, const shi_scorer *s, window *w, uint32
         /* the n-gram ending here, first code point first */
         for (unsigned i = 0; i < n; i++)
             g[i] = w->hist[n - 1 - i];
-        uint32_t slot = shi_score_find(db, s, shi_score_key(g, n));
+        uint64_t key = shi_score_key(g, n);
+        w->keys[w->nkeys++] = key;
+        uint32_t slot = shi_score_find(db, s, key);
         if (slot != UINT32_MAX)
             w->found[w->n++] = slot;
     }
@@ -96,6 +113,7 @@ shi_score_result shi_score_line(const shai_db *db, const shi_scorer *s, const un
     shi_score_result r = {s->bias, 0};
     window win, *w = &win;
     w->n = 0;
+    w->nkeys = 0;
     w->cps = 0;
     memset(w->hist, 0, sizeof w->hist);
     int any = 0;

@@ -2,9 +2,12 @@
  * a linear model over the character n-grams of a folded line, trained
  * offline (wordlists/tools/train_scorer.py) and written in the lexicon
  * (docs/lexicon-format.md, "Scorers"): a line's score is the scorer's bias
- * plus the weight of each distinct n-gram of 1 to SHI_SCORE_N code points
- * it holds; the line is flagged when one of its n-grams is a target (a word
- * naming a group of people) and its score is at or over the threshold.
+ * plus the sum of the weights of the distinct n-grams of 1 to SHI_SCORE_N
+ * code points it holds over the square root of their number (its vector of
+ * presences has unit length, so that a long line does not score high for
+ * its length alone); the line is flagged when one of its n-grams is a
+ * target (a word naming a group of people) and its score is at or over the
+ * threshold.
  *
  * In a db, a scorer is a shi_scorer and an open-addressing hash table of
  * shi_sslot (its range of db->score_slots), keyed by the n-gram's code

@@ -17,7 +17,7 @@ static const char LEXICON[] = "@category abuse\n"
                               "@scorer rude\n"
                               "@category hate\n"
                               "@bias -1\n"
-                              "@threshold 1\n"
+                              "@threshold 0\n"
                               "@target 黑人\n"
                               "@target 女\n"
                               "2.5\t滚\n"
@@ -67,36 +67,44 @@ static double score_of(const shai_db *db, const char *text, int *flagged)
 
 /* ---------------------------------------------------------- by hand */
 
+/* A window's score: the bias plus the weights of its distinct n-grams over
+ * the square root of their number (k). */
+static double by_hand(double weights, int k)
+{
+    return -1 + weights / sqrt(k);
+}
+
 static void test_scores_by_hand(void **state)
 {
     const shai_db *db = *state;
     int f = -1;
-    /* -1 + 滚 2.5 + 滚出 1.0, and a target */
-    assert_true(fabs(score_of(db, "黑人滚出去", &f) - 2.5) < 1e-6);
+    /* 12 n-grams (5 + 4 + 3): 滚 2.5 and 滚出 1.0 weigh; 黑人 is a target */
+    assert_true(fabs(score_of(db, "黑人滚出去", &f) - by_hand(3.5, 12)) < 1e-6);
     assert_int_equal(f, 1);
-    /* -1 + 2.5 - 3: under the threshold */
-    assert_true(fabs(score_of(db, "女人都不滚", &f) + 1.5) < 1e-6);
+    /* 2.5 - 3: under the threshold */
+    assert_true(fabs(score_of(db, "女人都不滚", &f) - by_hand(-0.5, 12)) < 1e-6);
     assert_int_equal(f, 0);
     /* over the threshold, but no target */
-    assert_true(fabs(score_of(db, "滚", &f) - 1.5) < 1e-6);
+    assert_true(fabs(score_of(db, "滚", &f) - by_hand(2.5, 1)) < 1e-6);
     assert_int_equal(f, 0);
-    /* an n-gram counts once, however often the line has it */
-    assert_true(fabs(score_of(db, "滚 滚 滚 黑人", &f) - 1.5) < 1e-6);
+    /* an n-gram counts once, however often the line has it: 滚 黑 人 黑人 */
+    assert_true(fabs(score_of(db, "滚 滚 滚 黑人", &f) - by_hand(2.5, 4)) < 1e-6);
     assert_int_equal(f, 1);
     /* folded: Traditional, full width and upper case read as the model's
      * n-grams (滾 -> 滚, ＡＢ -> ab) */
-    assert_true(fabs(score_of(db, "黑人滾ＡＢ", &f) - 1.75) < 1e-6);
-    assert_int_equal(f, 1);
-    /* a space parts n-grams: 滚 出 has no 滚出 */
-    assert_true(fabs(score_of(db, "黑人滚 出", &f) - 1.5) < 1e-6);
+    double folded = score_of(db, "黑人滾ＡＢ", &f);
+    assert_true(fabs(folded - by_hand(2.75, 12)) < 1e-6);
+    assert_true(folded == score_of(db, "黑人滚ab", &f));
+    /* a space parts n-grams: 黑人滚 出 has 7 (no 滚出) */
+    assert_true(fabs(score_of(db, "黑人滚 出", &f) - by_hand(2.5, 7)) < 1e-6);
     /* an empty text scores the bias */
     assert_true(fabs(score_of(db, "", &f) + 1.0) < 1e-6);
     assert_int_equal(f, 0);
     /* each line on its own: the highest score, flagged if one line is */
-    assert_true(fabs(score_of(db, "不\n黑人滚\n不不", &f) - 1.5) < 1e-6);
+    assert_true(fabs(score_of(db, "不\n黑人滚\n不不", &f) - by_hand(2.5, 6)) < 1e-6);
     assert_int_equal(f, 1);
     /* the target and the weight must be on the same line */
-    assert_true(fabs(score_of(db, "黑人\n滚", &f) - 1.5) < 1e-6);
+    assert_true(fabs(score_of(db, "黑人\n滚", &f) - by_hand(2.5, 1)) < 1e-6);
     assert_int_equal(f, 0);
 }
 
@@ -237,21 +245,28 @@ static void reference(const struct model *m, const char *text, size_t len, doubl
         do {
             size_t we = w0 + 1024 < i ? w0 + 1024 : i;
             int seen[NG] = {0};
+            size_t distinct = 0;
             for (size_t a = w0; a < we; a++)
                 for (int k = 1; k <= 3 && a + (size_t)k <= we; k++) {
                     if (is_space(cps[a + (size_t)k - 1]))
                         break;
+                    /* a new n-gram unless an earlier start of the window has it */
+                    int earlier = 0;
+                    for (size_t b = w0; b < a && !earlier; b++)
+                        earlier = memcmp(cps + b, cps + a, (size_t)k * sizeof *cps) == 0;
+                    distinct += !earlier;
                     int g = find_gram(m, cps + a, k);
                     if (g >= 0)
                         seen[g] = 1;
                 }
-            double s = m->bias;
+            double sum = 0;
             int target = 0;
             for (int g = 0; g < NG; g++)
                 if (seen[g]) {
-                    s += m->w[g];
+                    sum += m->w[g];
                     target |= m->target[g];
                 }
+            double s = m->bias + (distinct ? sum / sqrt((double)distinct) : 0);
             if (!any || s > *best)
                 *best = s;
             any = 1;
@@ -399,7 +414,7 @@ static void test_info_and_args(void **state)
     assert_status(shai_db_scorer_info(db, 0, &name, &cat, &t, &w), SHAI_OK);
     assert_string_equal(name, "rude");
     assert_string_equal(cat, "hate");
-    assert_true(t == 1.0);
+    assert_true(t == 0.0);
     assert_int_equal(w, 4);
     assert_status(shai_db_scorer_info(db, 1, &name, NULL, NULL, NULL), SHAI_E_OUT_OF_RANGE);
     assert_status(shai_db_scorer_info(NULL, 0, &name, NULL, NULL, NULL), SHAI_E_INVALID_ARG);
@@ -416,7 +431,7 @@ static void test_info_and_args(void **state)
     assert_status(shai_score(db, 0, NULL, 0, NULL, NULL), SHAI_OK);
     /* invalid UTF-8 reads as U+FFFD and scores */
     assert_status(shai_score(db, 0, LIT("黑人\xff滚"), &s, &f), SHAI_OK);
-    assert_int_equal(f, 1);
+    assert_true(fabs(s - by_hand(2.5, 9)) < 1e-6);
     uint32_t a;
     assert_status(shai_db_scene_scorer(db, 9, 0, &a), SHAI_E_OUT_OF_RANGE);
     assert_status(shai_db_scene_scorer(db, 0, 1, &a), SHAI_E_OUT_OF_RANGE);

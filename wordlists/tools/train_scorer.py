@@ -34,6 +34,7 @@ test split's precision and recall, the review lines per 10k).
 """
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -47,7 +48,7 @@ OUT = os.path.join(WORDLISTS, "scorer-offensive.txt")
 NMAX = 3
 MIN_DF = 3
 C_GRID = (0.1, 0.3, 1.0)
-ADDED_BUDGET = 3.0  # review lines per 10k the scorer may add to each ordinary review corpus
+ADDED_BUDGET = 1.0  # review lines per 10k the scorer may add to each ordinary review corpus
 PRUNE = 0.02
 OFFENSIVE = {"abuse", "hate"}
 REVIEWS = ("chnsenticorp_hotel_reviews.txt", "online_shopping_10_cats_reviews.txt",
@@ -65,14 +66,13 @@ WINDOW = 1024  # a line is scored in windows of this many code points (SHI_SCORE
 # sex and gender, sexual orientation, religion, disability — not drawn from
 # the corpora.
 TARGETS = """
-黑人 白人 黄种 黑鬼 黑哥 老黑 黑妹 黑奴 非洲 亚裔 洋人 老外 外国 鬼佬 鬼子 犹太 阿三 印度 日本 韩国 棒子
-朝鲜 越南 美国 欧美 西方 种族 民族 汉族 回族 维族 藏族 满族 蒙古 少数 穆斯林 绿绿 伊斯 基督 佛教 宗教
-河南 东北 上海 北京 广东 广西 四川 湖南 湖北 新疆 西藏 安徽 江西 福建 浙江 江苏 山东 山西 陕西 甘肃 云南
-贵州 天津 重庆 香港 台湾 澳门 海南 河北 辽宁 吉林 黑龙 内蒙 宁夏 青海 地域 南方 北方 农村 乡下 外地 本地
-农民 城里 地图炮
-女人 男人 女性 男性 女权 男权 女拳 田园 女司 妇女 女生 男生 女的 男的 娘们 婊 直男 剩女 彩礼 老婆 老公 丈夫
-妻子 媳妇 女方 男方 女孩 男孩 母狗 小姐 大妈 大爷 性别 同性 基佬 gay 拉拉 lgb 跨性 基友 娘炮 伪娘 残疾 智障
-穷人 屌丝 黑户 小三 离婚 单身 光棍 处女
+黑人 白人 黄种人 黑鬼 黑哥 老黑 黑妹 黑奴 洋人 老外 外国人 鬼佬 鬼子 犹太人 阿三 印度人 日本人 韩国人 棒子
+朝鲜人 越南人 美国人 非洲人 亚裔 种族 少数民 汉族 回族 维族 藏族 穆斯林 绿绿 黑命贵
+河南人 东北人 上海人 北京人 广东人 广西人 四川人 湖南人 湖北人 新疆人 西藏人 安徽人 江西人 福建人 浙江人
+江苏人 山东人 山西人 陕西人 甘肃人 云南人 贵州人 天津人 重庆人 香港人 台湾人 澳门人 海南人 河北人 辽宁人
+吉林人 内蒙人 宁夏人 青海人 温州人 潮汕人 南方人 北方人 农村人 乡下人 外地人 本地人 城里人 地域黑 地图炮
+女人 男人 女性 男性 女权 男权 女拳 田园女 直男 剩女 娘们 婊 基佬 同性恋 gay 拉拉 lgb 跨性别 娘炮 伪娘
+女司机 中国女 中国男 小仙女 普信男 普信女 凤凰男 妈宝男 渣男 绿茶
 """
 
 
@@ -200,8 +200,8 @@ def threshold_for(m, rev):
     for _, gs, anyh in rev:
         # per line the lexicon leaves alone: the highest score of a window
         # that names a target
-        scores = sorted((max((m.bias + sum(m.weights.get(g, 0.0) for g in w) for w in wins
-                              if w & m.tg), default=None) for wins, a in zip(gs, anyh) if not a),
+        scores = sorted((max((m.window(w) for w in wins if w & m.tg), default=None)
+                         for wins, a in zip(gs, anyh) if not a),
                         key=lambda x: -1e9 if x is None else x, reverse=True)
         allowed = int(ADDED_BUDGET * len(gs) / 1e4)
         if allowed < len(scores) and scores[allowed] is not None:
@@ -216,13 +216,21 @@ class Model:
     def __init__(self, bias, threshold, weights, tg):
         self.bias, self.threshold, self.weights, self.tg = bias, threshold, weights, tg
 
+    def window(self, w):
+        """A window's score: the bias, and the weights of its n-grams over
+        the square root of how many distinct n-grams it has (an L2-normed
+        vector of presences, so that a long text does not score high for
+        its length alone)."""
+        if not w:
+            return self.bias
+        return self.bias + sum(self.weights.get(g, 0.0) for g in w) / math.sqrt(len(w))
+
     def score(self, wins):
         """The highest score of a line's windows."""
-        return max(self.bias + sum(self.weights.get(g, 0.0) for g in w) for w in wins)
+        return max(self.window(w) for w in wins)
 
     def flags(self, wins):
-        return any(w & self.tg and self.bias + sum(self.weights.get(g, 0.0) for g in w)
-                   >= self.threshold for w in wins)
+        return any(w & self.tg and self.window(w) >= self.threshold for w in wins)
 
 
 def pr(pred, gold):
@@ -273,11 +281,14 @@ def main():
         col = {g: j for j, g in enumerate(vocab)}
 
         def matrix(rows):
-            ind, ptr = [], [0]
+            ind, val, ptr = [], [], [0]
             for i in rows:
-                ind.extend(sorted(col[g] for g in line_grams(grams[i]) if g in col))
+                lg = line_grams(grams[i])
+                cols = sorted(col[g] for g in lg if g in col)
+                ind.extend(cols)
+                val.extend([1.0 / math.sqrt(len(lg))] * len(cols))
                 ptr.append(len(ind))
-            return csr_matrix((np.ones(len(ind)), ind, ptr), shape=(len(rows), len(vocab)))
+            return csr_matrix((np.array(val), ind, ptr), shape=(len(rows), len(vocab)))
 
         xtr = matrix(idx["train"])
         ytr = np.array([gold[i] for i in idx["train"]])
