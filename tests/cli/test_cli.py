@@ -2347,6 +2347,9 @@ class TestRecords(CliTestCase):
             p = self.scan("-L", lex, *args, input=text)
             self.assertEqual([r["verdict"] for r in self.jsonl(p.stdout)],
                              ["pass", "pass", "review", "pass"], args)
+        p = self.run_shai("stats", "--lexicon", lex)
+        self.assertIn("\nscorers:      1\n  rude: category hate, threshold 0.0000, 2 weights; "
+                      "on in comments (review)\ndb size:", p.stdout.decode())
         # a malformed scorer is a lexicon error with its place
         bad = self.lexicon("@scorer rude\n@category hate\n@bias x\n", name="bad.txt")
         p = self.scan("-L", bad, input="x\n")
