@@ -61,6 +61,10 @@ int shi_lex_parse_source(parse *ps, const char *file, const char *data, size_t l
 int shi_lex_commit(parse *ps, shi_path *paths, uint32_t npaths);
 
 /* build/scenes.c */
+/* A malloc'ed NUL-terminated copy of v (NULL: out of memory). */
+char *shi_lex_copy_span(span v);
+/* Whether v is a scene's or scorer's name: 1 to 64 of A-Z a-z 0-9 - _ . */
+int shi_lex_name_ok(span v);
 int shi_lex_scene_open(parse *ps, const char *file, uint32_t line, const char *lp, span body,
                        uint32_t name_index);
 span shi_lex_next_token(const char **p, const char *e);

@@ -20,31 +20,6 @@ void shi_bscorer_free(shi_bscorer *s)
     memset(s, 0, sizeof *s);
 }
 
-#define SCORER_NAME_MAX 64
-
-static int name_ok(span v)
-{
-    if (!v.n || v.n > SCORER_NAME_MAX)
-        return 0;
-    for (size_t i = 0; i < v.n; i++) {
-        char c = v.p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return 0;
-    }
-    return 1;
-}
-
-static char *copy_span(span v)
-{
-    char *c = malloc(v.n + 1);
-    if (c) {
-        memcpy(c, v.p, v.n);
-        c[v.n] = '\0';
-    }
-    return c;
-}
-
 static int known(const shi_bscorer *v, uint32_t n, span name)
 {
     for (uint32_t i = 0; i < n; i++)
@@ -58,7 +33,7 @@ int shi_lex_scorer_open(parse *ps, const char *file, uint32_t line, const char *
                         uint32_t name_index)
 {
     span name = shi_lex_trim(body.p + 7, body.p + body.n);
-    if (!name_ok(name))
+    if (!shi_lex_name_ok(name))
         return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, name.n ? name.p : body.p,
                                "scorer name must be 1 to 64 of A-Z a-z 0-9 - _ ., not '%.*s'",
                                name);
@@ -74,7 +49,7 @@ int shi_lex_scorer_open(parse *ps, const char *file, uint32_t line, const char *
         ps->scorers_cap = ncap;
     }
     shi_bscorer *s = &ps->scorers[ps->nscorers];
-    *s = (shi_bscorer){.name = copy_span(name), .file = name_index, .line = line};
+    *s = (shi_bscorer){.name = shi_lex_copy_span(name), .file = name_index, .line = line};
     if (!s->name)
         return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
     ps->nscorers++;
@@ -154,7 +129,7 @@ int shi_lex_scorer_line(parse *ps, shi_bscorer *s, const char *file, uint32_t li
             if (s->category)
                 return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, key.p,
                                        "the scorer's category is already set%.*s", (span){"", 0});
-            if (!(s->category = copy_span(value)))
+            if (!(s->category = shi_lex_copy_span(value)))
                 return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
             return SHAI_OK;
         }
