@@ -117,6 +117,11 @@ int shi_lex_scorer_line(parse *ps, shi_bscorer *s, const char *file, uint32_t li
                         span body)
 {
     const char *p = body.p, *e = body.p + body.n;
+    /* a line of white space only (a TAB, which trimming drops) is not a
+     * weight line: nothing to read, not even its first byte */
+    if (!body.n)
+        return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, p,
+                               "a scorer line is WEIGHT, a TAB and an n-gram, not '%.*s'", body);
     if (*p == '@') {
         span key = shi_lex_next_token(&p, e), value = shi_lex_trim(p, e);
         if (!value.n)

@@ -499,6 +499,10 @@ static void test_bad_sources(void **state)
          "s.txt:5:1: directive takes no value: '@end now'"},
         {"@scorer a\n@category c\n@bias 1\n@threshold 0\n@end\n@scorer a\n",
          "s.txt:6:9: scorer 'a' is already defined"},
+        /* a line of a TAB alone, at the end of the source (found by
+         * fuzz-lexicon: the parser read the byte past the source) */
+        {"@scorer a\n@category c\n\t",
+         "s.txt:3:2: a scorer line is WEIGHT, a TAB and an n-gram, not ''"},
         {"@scene s\nscore:a keep\n",
          "s.txt:2:9: a scorer's action is 'off', 'review' or 'block', not 'keep'"},
         {"@scene s\nscore:a off\nscore:a review\n",
