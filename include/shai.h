@@ -606,14 +606,12 @@ typedef int (*shai_hit_fn)(const shai_hit *hit, void *user);
  * taken otherwise (docs/lexicon-format.md); in overlapping mode both readings'
  * hits are reported (赌%博 with 赌% and 赌博 gives 赌% and 赌%博; with
  * SHAI_SCAN_VIOLATIONS only on a db without allow entries), in the default
- * mode, shai_check and shai_mask the one across the noise. Line breaks, other control characters and
- * invalid bytes end any match. With SHAI_OPT_REPEATS a character doubled in
- * the text (not a digit) joins the one before it where the entry has it once,
- * so 法法轮轮功功 is one hit of 法轮功 (and 赌赌博博 one hit of 赌博, not two).
- * A hit's span is the original text from its first to its last character,
- * the noise between them included, plus invisible characters (combining
- * marks, joiners) right after it.
- * Word boundaries: if an entry begins (ends) with a word character - ASCII
+ * mode, shai_check and shai_mask the one across the noise. Line breaks, other control characters
+ * and invalid bytes end any match. With SHAI_OPT_REPEATS a character doubled in the text (not a
+ * digit) joins the one before it where the entry has it once, so 法法轮轮功功 is one hit of 法轮功
+ * (and 赌赌博博 one hit of 赌博, not two). A hit's span is the original text from its first to its
+ * last character, the noise between them included, plus invisible characters (combining marks,
+ * joiners) right after it. Word boundaries: if an entry begins (ends) with a word character - ASCII
  * letters and digits, U+00C0-U+024F except U+00D7 and U+00F7, U+1E00-U+1EFF,
  * full-width letters and digits, as folded - the character before (after)
  * the hit must not be one. CJK entries match anywhere.
@@ -855,6 +853,48 @@ SHAI_API uint32_t shai_builder_declared_category_count(const shai_builder *b);
 SHAI_API int shai_builder_declared_category(const shai_builder *b, uint32_t index,
                                             const char **name, const char **file, uint32_t *line);
 
+/* ---------------------------------------------------------------- scorers */
+
+/* A scorer (docs/lexicon-format.md, "Scorers") is the second stage of a
+ * check, written in the lexicon (`@scorer`) and compiled into the db: a
+ * linear model, trained offline, over the character 1- to 3-grams of each
+ * folded line. A line's score is the scorer's bias plus the weight of each
+ * distinct n-gram it holds; the line is flagged when it names a target (an
+ * n-gram marked `@target`, such as a word naming a group of people) and its
+ * score is at or over the scorer's threshold. A scene says what a flag does
+ * (`score:NAME review`): under a policy whose scorer is on, shai_check's
+ * verdict is at least that action for a text with a flagged line, though no
+ * hit says so; shai_score tells which. Without a scene or policy that turns
+ * it on, a scorer does nothing. */
+
+/* Number of scorers in the db; 0 for NULL. Thread-safe. Since 0.2. */
+SHAI_API uint32_t shai_db_scorer_count(const shai_db *db);
+
+/* Find a scorer by name (name[0..len)); *id receives its number. Returns
+ * SHAI_OK, SHAI_E_NOT_FOUND or SHAI_E_INVALID_ARG. Since 0.2. */
+SHAI_API int shai_db_scorer(const shai_db *db, const char *name, size_t len, uint32_t *id);
+
+/* Scorer `id`: its name and the category of its flags (NUL-terminated,
+ * valid as long as the db), its threshold and its number of n-grams with
+ * a weight. Any output may be NULL. Returns SHAI_OK, SHAI_E_INVALID_ARG or
+ * SHAI_E_OUT_OF_RANGE. Since 0.2. */
+SHAI_API int shai_db_scorer_info(const shai_db *db, uint32_t id, const char **name,
+                                 const char **category, double *threshold, uint32_t *weights);
+
+/* What scene `scene` does with the flags of scorer `scorer`: SHAI_SCENE_OFF
+ * (the default), SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK. Returns SHAI_OK,
+ * SHAI_E_INVALID_ARG or SHAI_E_OUT_OF_RANGE. Since 0.2. */
+SHAI_API int shai_db_scene_scorer(const shai_db *db, uint32_t scene, uint32_t scorer,
+                                  uint32_t *action);
+
+/* Score text[0..len) with scorer `scorer`, each line (split at '\n') on its
+ * own: *score receives the highest score of a line, *flagged 1 when some
+ * line is flagged, else 0 (either may be NULL). Invalid UTF-8 reads as
+ * U+FFFD. Allocates nothing; thread-safe. Returns SHAI_OK,
+ * SHAI_E_INVALID_ARG or SHAI_E_OUT_OF_RANGE. Since 0.2. */
+SHAI_API int shai_score(const shai_db *db, uint32_t scorer, const char *text, size_t len,
+                        double *score, int *flagged);
+
 /* A policy: what each category of one db does in a check, scan or mask.
  * Configure it with the setters, then share it: the calls that take a
  * policy only read it, so any number of threads may use one policy at the
@@ -901,6 +941,19 @@ SHAI_API int shai_policy_category(const shai_policy *policy, uint32_t category, 
  * SHAI_E_INVALID_ARG (policy NULL, another action) or SHAI_E_OUT_OF_RANGE
  * (kind). Since 0.2. */
 SHAI_API int shai_policy_set_variant(shai_policy *policy, uint32_t kind, uint32_t action);
+
+/* Set what a flag of scorer `scorer` does in shai_check and its batch and
+ * policy forms: SHAI_SCENE_OFF (the default of a new policy), or
+ * SHAI_ACTION_REVIEW or SHAI_ACTION_BLOCK (the verdict of a text with a
+ * flagged line is at least that); shai_policy_set_scene takes the scene's
+ * `score:NAME` line. Scans, streams and masks report hits only, and are the
+ * same whatever the scorers do. Returns SHAI_OK, SHAI_E_INVALID_ARG (policy
+ * NULL, another action) or SHAI_E_OUT_OF_RANGE. Since 0.2. */
+SHAI_API int shai_policy_set_scorer(shai_policy *policy, uint32_t scorer, uint32_t action);
+
+/* What a flag of scorer `scorer` does under the policy. Returns SHAI_OK,
+ * SHAI_E_INVALID_ARG or SHAI_E_OUT_OF_RANGE. Since 0.2. */
+SHAI_API int shai_policy_scorer(const shai_policy *policy, uint32_t scorer, uint32_t *action);
 
 /* shai_scan under a policy (NULL: none, as shai_scan): off categories are
  * not found, and each deny hit carries the action its category maps to.

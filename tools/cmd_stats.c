@@ -159,6 +159,35 @@ static void print_text(const shai_db *db, const struct stats *st, const struct s
         print_scene_text(o, db, i);
         cli_out_char(o, '\n');
     }
+    /* the scorers (a second stage of a check), when the db has any */
+    for (uint32_t i = 0; i < shai_db_scorer_count(db); i++) {
+        const char *name = "", *category = "";
+        double threshold = 0;
+        uint32_t weights = 0;
+        shai_db_scorer_info(db, i, &name, &category, &threshold, &weights);
+        if (i == 0) {
+            snprintf(buf, sizeof buf, "scorers:      %u\n", shai_db_scorer_count(db));
+            cli_out_str(o, buf);
+        }
+        cli_out_str(o, "  ");
+        cli_out_text_escaped(o, name, strlen(name));
+        cli_out_str(o, ": category ");
+        cli_out_text_escaped(o, category, strlen(category));
+        snprintf(buf, sizeof buf, ", threshold %.4f, %u weights", threshold, weights);
+        cli_out_str(o, buf);
+        uint32_t on = 0;
+        for (uint32_t k = 0; k < shai_db_scene_count(db); k++) {
+            uint32_t action = SHAI_SCENE_OFF;
+            const char *scene = "";
+            if (shai_db_scene_scorer(db, k, i, &action) != SHAI_OK || action == SHAI_SCENE_OFF)
+                continue;
+            shai_db_scene_name(db, k, &scene);
+            cli_out_str(o, on++ ? ", " : "; on in ");
+            cli_out_text_escaped(o, scene, strlen(scene));
+            cli_out_str(o, action == SHAI_ACTION_BLOCK ? " (block)" : " (review)");
+        }
+        cli_out_str(o, on ? "\n" : "; no scene turns it on\n");
+    }
     snprintf(buf, sizeof buf, "db size:      %zu bytes\nfold stages:  ", st->size);
     cli_out_str(o, buf);
     cli_out_str(o, cli_fold_stage_list((uint32_t)st->fold, buf, sizeof buf));

@@ -396,6 +396,51 @@ static void print_hit_members(struct cli_out *out, const struct record_options *
     }
 }
 
+/* A scorer that flagged a record (shai.h, "scorers"). */
+struct score_flag {
+    uint32_t scorer, action;
+    double score;
+};
+#define MAX_SCORE_FLAGS 16
+
+/* The scorers the policy turns on that flag text[0..len): at most
+ * MAX_SCORE_FLAGS of them into f; returns how many. */
+static size_t score_record(const struct record_options *o, const char *text, size_t len,
+                           struct score_flag *f)
+{
+    size_t n = 0;
+    uint32_t count = o->policy ? shai_db_scorer_count(o->db) : 0;
+    for (uint32_t i = 0; i < count && n < MAX_SCORE_FLAGS; i++) {
+        uint32_t action = SHAI_SCENE_OFF;
+        double score;
+        int flagged = 0;
+        if (shai_policy_scorer(o->policy, i, &action) != SHAI_OK || action == SHAI_SCENE_OFF)
+            continue;
+        if (shai_score(o->db, i, text, len, &score, &flagged) == SHAI_OK && flagged)
+            f[n++] = (struct score_flag){i, action, score};
+    }
+    return n;
+}
+
+/* The members of a scorer's flag: "scorer", "score", "category", "action". */
+static void print_score_members(struct cli_out *out, const struct record_options *o,
+                                const struct score_flag *f)
+{
+    const char *name = "", *category = "";
+    shai_db_scorer_info(o->db, f->scorer, &name, &category, NULL, NULL);
+    char num[32];
+    snprintf(num, sizeof num, "%.4f", f->score);
+    cli_out_str(out, "\"scorer\":");
+    cli_out_json_string(out, name, strlen(name));
+    cli_out_str(out, ",\"score\":");
+    cli_out_str(out, num);
+    cli_out_str(out, ",\"category\":");
+    cli_out_json_string(out, category, strlen(category));
+    cli_out_str(out, ",\"action\":\"");
+    cli_out_str(out, cli_action_name(f->action));
+    cli_out_char(out, '"');
+}
+
 /* Scan one record's text and print its hits or its verdict. */
 static int scan_record(const struct record_options *o, struct rec_ctx *c, const char *name,
                        uint64_t line, const char *id, size_t id_len, const char *text, size_t len,
@@ -436,7 +481,16 @@ static int scan_record(const struct record_options *o, struct rec_ctx *c, const 
         if (h->v[i].action > verdict)
             verdict = h->v[i].action;
     }
-    if (h->n > 0 && status == CLI_EXIT_CLEAN)
+    struct score_flag flags[MAX_SCORE_FLAGS];
+    size_t nflags = score_record(o, text, len, flags);
+    for (size_t i = 0; i < nflags; i++) {
+        t->hits++;
+        if (flags[i].action == SHAI_ACTION_BLOCK)
+            t->block_hits++;
+        if (flags[i].action > verdict)
+            verdict = flags[i].action;
+    }
+    if ((h->n > 0 || nflags > 0) && status == CLI_EXIT_CLEAN)
         status = CLI_EXIT_HITS;
 
     if (!o->verdicts) {
@@ -451,6 +505,19 @@ static int scan_record(const struct record_options *o, struct rec_ctx *c, const 
             }
             cli_out_char(out, ',');
             print_hit_members(out, o, &h->v[i], text, len, &fb, &fu);
+            cli_out_str(out, "}\n");
+        }
+        for (size_t i = 0; i < nflags; i++) {
+            cli_out_str(out, "{\"file\":");
+            cli_out_json_string(out, name, strlen(name));
+            cli_out_str(out, ",\"line\":");
+            cli_out_u64(out, line);
+            if (id) {
+                cli_out_str(out, ",\"id\":");
+                cli_out_mem(out, id, id_len);
+            }
+            cli_out_char(out, ',');
+            print_score_members(out, o, &flags[i]);
             cli_out_str(out, "}\n");
         }
         return status;
@@ -478,13 +545,41 @@ static int scan_record(const struct record_options *o, struct rec_ctx *c, const 
             cli_out_char(out, ',');
         cli_out_json_string(out, cat, strlen(cat));
     }
+    /* then the categories of the scorers' flags that no hit named */
+    for (size_t i = 0, shown = h->n > 0; i < nflags; i++) {
+        const char *cat = "";
+        shai_db_scorer_info(o->db, flags[i].scorer, NULL, &cat, NULL, NULL);
+        bool seen = false;
+        for (size_t j = 0; j < h->n && !seen; j++)
+            seen = strcmp(category_name(o, h->v[j].category), cat) == 0;
+        for (size_t j = 0; j < i && !seen; j++) {
+            const char *prev = "";
+            shai_db_scorer_info(o->db, flags[j].scorer, NULL, &prev, NULL, NULL);
+            seen = strcmp(prev, cat) == 0;
+        }
+        if (seen)
+            continue;
+        if (shown++)
+            cli_out_char(out, ',');
+        cli_out_json_string(out, cat, strlen(cat));
+    }
     cli_out_str(out, "],\"hits\":[");
     for (size_t i = 0; i < h->n; i++) {
         cli_out_str(out, i ? ",{" : "{");
         print_hit_members(out, o, &h->v[i], text, len, &fb, &fu);
         cli_out_char(out, '}');
     }
-    cli_out_str(out, "]}\n");
+    cli_out_str(out, "]");
+    if (nflags) {
+        cli_out_str(out, ",\"scores\":[");
+        for (size_t i = 0; i < nflags; i++) {
+            cli_out_str(out, i ? ",{" : "{");
+            print_score_members(out, o, &flags[i]);
+            cli_out_char(out, '}');
+        }
+        cli_out_char(out, ']');
+    }
+    cli_out_str(out, "}\n");
     return status;
 }
 

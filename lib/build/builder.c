@@ -79,6 +79,9 @@ void shai_builder_free(shai_builder *b)
     for (uint32_t i = 0; i < b->nscenes; i++)
         shi_bscene_free(&b->scenes[i]);
     free(b->scenes);
+    for (uint32_t i = 0; i < b->nscorers; i++)
+        shi_bscorer_free(&b->scorers[i]);
+    free(b->scorers);
     for (uint32_t i = 0; i < b->ndecls; i++)
         free(b->decls[i].name);
     for (uint32_t i = 0; i < b->nskipped; i++)
@@ -99,6 +102,10 @@ void shi_bscene_free(shi_bscene *s)
     free(s->categories);
     free(s->actions);
     free(s->lines);
+    for (uint32_t i = 0; i < s->nscores; i++)
+        free(s->scores[i]);
+    free(s->scores);
+    free(s->score_actions);
     free(s->name);
 }
 

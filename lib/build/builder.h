@@ -44,11 +44,41 @@ typedef struct shi_bscene {
     /* per variant kind (SHAI_VARIANT_*): `variant:KIND ACTION` lines, else
      * SHAI_SCENE_KEEP (wildcard: review) */
     uint8_t variants[16];
+    /* `score:NAME ACTION` lines: scorer names (malloc'ed) and actions
+     * (SHAI_SCENE_OFF, SHAI_ACTION_REVIEW, _BLOCK); a scorer not named is off */
+    char **scores;
+    uint8_t *score_actions;
+    uint32_t nscores, scores_cap;
     uint32_t file; /* index in shai_builder.files */
     uint32_t line;
 } shi_bscene;
 
 void shi_bscene_free(shi_bscene *s);
+
+/* An n-gram of a scorer as written: a weight line or an `@target` line
+ * (the two merge when the db is compiled). */
+typedef struct shi_bgram {
+    uint32_t cp[3]; /* folded code points (SHI_SCORE_N) */
+    uint8_t n;
+    uint8_t flags;      /* SHI_SSLOT_TARGET for a target line */
+    uint8_t has_weight; /* set when compiled */
+    float weight;
+    uint32_t line;
+} shi_bgram;
+
+/* A scorer as written (`@scorer`, docs/lexicon-format.md "Scorers"). */
+typedef struct shi_bscorer {
+    char *name;     /* malloc'ed */
+    char *category; /* malloc'ed; the category of its flags */
+    float bias, threshold;
+    uint8_t has_bias, has_threshold;
+    shi_bgram *grams;
+    uint32_t ngrams, grams_cap;
+    uint32_t file; /* index in shai_builder.files */
+    uint32_t line;
+} shi_bscorer;
+
+void shi_bscorer_free(shi_bscorer *s);
 
 /* A category name declared with `@categories` (for checkers: the
  * declaration has no effect on a compiled db). */
@@ -88,6 +118,8 @@ struct shai_builder {
     uint32_t npaths, paths_cap;
     shi_bscene *scenes; /* in the order written */
     uint32_t nscenes, scenes_cap;
+    shi_bscorer *scorers; /* in the order written */
+    uint32_t nscorers, scorers_cap;
     shi_decl *decls; /* `@categories` names, in the order written */
     uint32_t ndecls, decls_cap;
     char *names; /* category names only additions use: not in a compiled db */

@@ -183,6 +183,8 @@ int shai_builder_compile(const shai_builder *b, shai_db **out)
     if (!rc)
         rc = build_scenes(&c);
     if (!rc)
+        rc = shi_build_scorers(&c);
+    if (!rc)
         rc = build_sources(&c);
     c.db->nsym = c.nsym;
     if (!rc)

@@ -76,4 +76,8 @@ int shi_build_automaton(shi_compile *c);
 /* build/map.c: the two-stage character map of the db. */
 int shi_build_map(shi_compile *c);
 
+/* build/scorers.c: db->scorers, db->score_slots and db->scene_scores (after
+ * the scenes: the scorers' names follow theirs in the strings). */
+int shi_build_scorers(shi_compile *c);
+
 #endif

@@ -51,6 +51,9 @@ void shi_lex_parse_free(parse *ps)
     for (uint32_t i = 0; i < ps->nscenes; i++)
         shi_bscene_free(&ps->scenes[i]);
     free(ps->scenes);
+    for (uint32_t i = 0; i < ps->nscorers; i++)
+        shi_bscorer_free(&ps->scorers[i]);
+    free(ps->scorers);
     for (uint32_t i = 0; i < ps->ndecls; i++)
         free(ps->decls[i].name);
     free(ps->decls);
@@ -397,7 +400,10 @@ int shi_lex_parse_source(parse *ps, const char *file, const char *data, size_t l
     if (rc)
         return shi_builder_fail(ps->b, rc, file, 0, 0, shai_status_message(rc));
     uint32_t name = (uint32_t)ps->names.n - 1;
-    int in_scene = 0;       /* lines are those of the last scene opened */
+    int in_scene = 0; /* lines are those of the last scene opened */
+    /* lines are those of the last scorer opened (1), or of a scorer whose
+     * `@scorer` line was skipped (2, lenient) */
+    int in_scorer = 0;
     uint32_t bad_scene = 0; /* lenient: the skipped '@scene' line whose lines these are */
     while (p < end) {
         line++;
@@ -426,6 +432,44 @@ int shi_lex_parse_source(parse *ps, const char *file, const char *data, size_t l
             s++;
         if (s == le || *s == '#')
             continue;
+        if (in_scorer) {
+            span body = shi_lex_trim(s, le);
+            if (*s == '@' && shi_lex_starts_directive(body, "@end")) {
+                if (body.n > 4) {
+                    rc = shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, s,
+                                         "directive takes no value: '%.*s'", body);
+                    goto line_failed;
+                }
+                int was = in_scorer;
+                in_scorer = 0;
+                if (was == 1 && (rc = shi_lex_scorer_close(ps, &ps->scorers[ps->nscorers - 1], file,
+                                                           line, lp))) {
+                    /* a scorer without its bias, threshold or category is dropped */
+                    shi_bscorer_free(&ps->scorers[--ps->nscorers]);
+                    goto line_failed;
+                }
+                continue;
+            }
+            if (in_scorer == 2) {
+                rc = shi_builder_fail(ps->b, SHAI_E_LEXICON, file, line,
+                                      column_of(lp, (size_t)(s - lp)),
+                                      "line of a scorer whose '@scorer' line was skipped");
+                goto line_failed;
+            }
+            if ((rc =
+                     shi_lex_scorer_line(ps, &ps->scorers[ps->nscorers - 1], file, line, lp, body)))
+                goto line_failed;
+            continue;
+        }
+        if (*s == '@' && shi_lex_starts_directive(shi_lex_trim(s, le), "@scorer")) {
+            in_scene = 0;
+            bad_scene = 0;
+            in_scorer = 2;
+            if ((rc = shi_lex_scorer_open(ps, file, line, lp, shi_lex_trim(s, le), name)))
+                goto line_failed;
+            in_scorer = 1;
+            continue;
+        }
         if (*s == '@' && shi_lex_starts_directive(shi_lex_trim(s, le), "@scene")) {
             bad_scene = 0;
             if ((rc = shi_lex_scene_open(ps, file, line, lp, shi_lex_trim(s, le), name))) {
@@ -546,6 +590,17 @@ int shi_lex_parse_source(parse *ps, const char *file, const char *data, size_t l
         if ((rc = shi_lex_skip_line(ps, name)))
             return shi_builder_fail(ps->b, rc, file, line, 0, shai_status_message(rc));
     }
+    if (in_scorer) {
+        /* a scorer runs up to its `@end`: without one, the source ends too soon */
+        rc = shi_builder_fail(ps->b, SHAI_E_LEXICON, file, line + 1, 1,
+                              "the source ends inside a scorer (no '@end')");
+        if (!ps->b->lenient)
+            return rc;
+        if ((rc = shi_lex_skip_line(ps, name)))
+            return shi_builder_fail(ps->b, rc, file, line, 0, shai_status_message(rc));
+        if (in_scorer == 1)
+            shi_bscorer_free(&ps->scorers[--ps->nscorers]);
+    }
     return SHAI_OK;
 }
 
@@ -565,6 +620,15 @@ int shi_lex_commit(parse *ps, shi_path *paths, uint32_t npaths)
         if (q) {
             b->scenes = q;
             b->scenes_cap = b->nscenes + ps->nscenes;
+        } else {
+            rc = SHAI_E_NOMEM;
+        }
+    }
+    if (!rc && ps->nscorers && b->nscorers + ps->nscorers > b->scorers_cap) {
+        shi_bscorer *q = realloc(b->scorers, ((size_t)b->nscorers + ps->nscorers) * sizeof *q);
+        if (q) {
+            b->scorers = q;
+            b->scorers_cap = b->nscorers + ps->nscorers;
         } else {
             rc = SHAI_E_NOMEM;
         }
@@ -608,6 +672,11 @@ int shi_lex_commit(parse *ps, shi_path *paths, uint32_t npaths)
         b->scenes[b->nscenes++].file += b->nfiles;
     }
     ps->nscenes = 0;
+    for (uint32_t i = 0; i < ps->nscorers; i++) {
+        b->scorers[b->nscorers] = ps->scorers[i];
+        b->scorers[b->nscorers++].file += b->nfiles;
+    }
+    ps->nscorers = 0;
     uint32_t first_file = b->nfiles;
     for (size_t i = 0; i < ps->names.n; i++)
         b->files[b->nfiles++] = ps->names.v[i];

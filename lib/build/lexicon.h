@@ -37,6 +37,8 @@ typedef struct parse {
     name_list names;    /* the sources parsed: the builder takes them */
     shi_bscene *scenes; /* the scenes parsed: the builder takes them */
     uint32_t nscenes, scenes_cap;
+    shi_bscorer *scorers; /* the scorers parsed: the builder takes them */
+    uint32_t nscorers, scorers_cap;
     shi_decl *decls; /* the `@categories` names parsed: the builder takes them */
     uint32_t ndecls, decls_cap;
     shi_skip *skips; /* lines skipped (SHAI_OPT_LENIENT): the builder takes them */
@@ -59,6 +61,10 @@ int shi_lex_parse_source(parse *ps, const char *file, const char *data, size_t l
 int shi_lex_commit(parse *ps, shi_path *paths, uint32_t npaths);
 
 /* build/scenes.c */
+/* A malloc'ed NUL-terminated copy of v (NULL: out of memory). */
+char *shi_lex_copy_span(span v);
+/* Whether v is a scene's or scorer's name: 1 to 64 of A-Z a-z 0-9 - _ . */
+int shi_lex_name_ok(span v);
 int shi_lex_scene_open(parse *ps, const char *file, uint32_t line, const char *lp, span body,
                        uint32_t name_index);
 span shi_lex_next_token(const char **p, const char *e);
@@ -68,5 +74,13 @@ int shi_lex_declare_categories(parse *ps, const char *file, uint32_t line, const
                                span body, uint32_t name_index);
 int shi_lex_starts_directive(span body, const char *name);
 int shi_lex_skip_line(parse *ps, uint32_t name);
+
+/* build/scorers.c */
+int shi_lex_scorer_open(parse *ps, const char *file, uint32_t line, const char *lp, span body,
+                        uint32_t name_index);
+int shi_lex_scorer_line(parse *ps, shi_bscorer *s, const char *file, uint32_t line, const char *lp,
+                        span body);
+int shi_lex_scorer_close(parse *ps, const shi_bscorer *s, const char *file, uint32_t line,
+                         const char *lp);
 
 #endif

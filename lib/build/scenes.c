@@ -10,7 +10,7 @@
 
 #define SCENE_NAME_MAX 64
 
-static char *copy_span(span v)
+char *shi_lex_copy_span(span v)
 {
     char *c = malloc(v.n + 1);
     if (c) {
@@ -20,7 +20,7 @@ static char *copy_span(span v)
     return c;
 }
 
-static int scene_name_ok(span v)
+int shi_lex_name_ok(span v)
 {
     if (!v.n || v.n > SCENE_NAME_MAX)
         return 0;
@@ -46,7 +46,7 @@ int shi_lex_scene_open(parse *ps, const char *file, uint32_t line, const char *l
                        uint32_t name_index)
 {
     span name = shi_lex_trim(body.p + 6, body.p + body.n);
-    if (!scene_name_ok(name))
+    if (!shi_lex_name_ok(name))
         return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, name.n ? name.p : body.p,
                                "scene name must be 1 to 64 of A-Z a-z 0-9 - _ ., not '%.*s'", name);
     if (scene_known(ps->scenes, ps->nscenes, name) ||
@@ -62,8 +62,10 @@ int shi_lex_scene_open(parse *ps, const char *file, uint32_t line, const char *l
         ps->scenes_cap = ncap;
     }
     shi_bscene *sc = &ps->scenes[ps->nscenes];
-    *sc = (shi_bscene){
-        .name = copy_span(name), .others = SHAI_SCENE_KEEP, .file = name_index, .line = line};
+    *sc = (shi_bscene){.name = shi_lex_copy_span(name),
+                       .others = SHAI_SCENE_KEEP,
+                       .file = name_index,
+                       .line = line};
     memset(sc->variants, SHAI_ACTION_REVIEW, sizeof sc->variants);
     sc->variants[SHAI_VARIANT_NONE] = SHAI_SCENE_KEEP;
     sc->variants[SHAI_VARIANT_VERTICAL] = SHAI_SCENE_KEEP;
@@ -123,6 +125,32 @@ int shi_lex_scene_line(parse *ps, shi_bscene *sc, const char *file, uint32_t lin
         sc->others = action;
         return SHAI_OK;
     }
+    if (cat.n > 6 && memcmp(cat.p, "score:", 6) == 0) {
+        span name = {cat.p + 6, cat.n - 6};
+        if (action == SHAI_SCENE_KEEP)
+            return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, act.p,
+                                   "a scorer's action is 'off', 'review' or 'block', not '%.*s'",
+                                   act);
+        for (uint32_t i = 0; i < sc->nscores; i++)
+            if (shi_lex_span_is(name, sc->scores[i]))
+                return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, name.p,
+                                       "scorer '%.*s' is already set in this scene", name);
+        if (sc->nscores == sc->scores_cap) {
+            uint32_t ncap = sc->scores_cap ? sc->scores_cap * 2 : 4;
+            char **q = realloc(sc->scores, ncap * sizeof *q);
+            if (q)
+                sc->scores = q;
+            uint8_t *a = q ? realloc(sc->score_actions, ncap) : NULL;
+            if (!a)
+                return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+            sc->score_actions = a;
+            sc->scores_cap = ncap;
+        }
+        if (!(sc->scores[sc->nscores] = shi_lex_copy_span(name)))
+            return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+        sc->score_actions[sc->nscores++] = action;
+        return SHAI_OK;
+    }
     if (cat.n > 8 && memcmp(cat.p, "variant:", 8) == 0) {
         span kind = {cat.p + 8, cat.n - 8};
         for (uint32_t k = 1; k <= SHAI_VARIANT_MAX; k++)
@@ -156,7 +184,7 @@ int shi_lex_scene_line(parse *ps, shi_bscene *sc, const char *file, uint32_t lin
         sc->lines = l;
         sc->cap = ncap;
     }
-    if (!(sc->categories[sc->n] = copy_span(cat)))
+    if (!(sc->categories[sc->n] = shi_lex_copy_span(cat)))
         return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
     sc->lines[sc->n] = line;
     sc->actions[sc->n++] = action;
@@ -185,7 +213,7 @@ int shi_lex_declare_categories(parse *ps, const char *file, uint32_t line, const
             ps->decls_cap = ncap;
         }
         shi_decl *d = &ps->decls[ps->ndecls];
-        *d = (shi_decl){copy_span(name), name_index, line};
+        *d = (shi_decl){shi_lex_copy_span(name), name_index, line};
         if (!d->name)
             return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
         ps->ndecls++;

@@ -236,6 +236,28 @@ typedef struct shi_sources {
     const char *names;
 } shi_sources;
 
+/* A scorer (lib/score, docs/lexicon-format.md "Scorers"): a linear model
+ * over the n-grams of a folded line; its n-gram table is the open-addressing
+ * hash table db->score_slots[first, first + nslots), nslots a power of two
+ * with at least one empty slot. */
+typedef struct shi_scorer {
+    uint32_t name;     /* offset of its name in strings */
+    uint32_t category; /* offset of the category name of its flags in strings */
+    uint32_t first;    /* its first slot in score_slots */
+    uint32_t nslots;   /* a power of two, or 0 */
+    float bias;        /* a line's score before its n-grams */
+    float threshold;   /* a line at or over it that names a target is flagged */
+    uint32_t nweights; /* n-grams with a weight (statistics) */
+    uint32_t ntargets; /* n-grams that are targets (statistics) */
+} shi_scorer;
+
+/* One n-gram of a scorer: key 0 is an empty slot (shi_score_key). */
+typedef struct shi_sslot {
+    uint64_t key;
+    float weight;
+    uint32_t flags; /* SHI_SSLOT_* (score/score.h) */
+} shi_sslot;
+
 /* The db's arrays, one line each: X(ID, field, type, count), count being
  * the number of elements, an expression of `db` (of counts only, known
  * before the array is read). This list declares the fields of struct
@@ -284,7 +306,12 @@ typedef struct shi_sources {
     X(VSOLO, vsolo, uint64_t, db->nvsolo)                                                          \
     /* hashed pairs of characters (a << 32 | b) of the BMP that may be a unit as itself and a      \
      * homophone, or the reverse: one load where the keys would be read (none: 0 words) */         \
-    X(VCHARS2, vchars2, uint64_t, db->nvchars2)
+    X(VCHARS2, vchars2, uint64_t, db->nvchars2)                                                    \
+    /* the scorers (lib/score): each, its n-gram slots, and per scene, per scorer,                 \
+     * SHAI_SCENE_OFF, SHAI_ACTION_REVIEW or _BLOCK */                                             \
+    X(SCORERS, scorers, shi_scorer, db->nscorers)                                                  \
+    X(SCORE_SLOTS, score_slots, shi_sslot, db->nscore_slots)                                       \
+    X(SCENE_SCORES, scene_scores, uint8_t, (uint64_t)db->nscenes * db->nscorers)
 
 /* The arrays shi_db_prepare derives from the stored ones when a db is
  * compiled or opened: in the process's own memory, never saved. */
@@ -326,6 +353,7 @@ struct shai_db {
     uint32_t strings_len;
     uint32_t ncategories;
     uint32_t nscenes;
+    uint32_t nscorers, nscore_slots; /* scorers, and the slots of their tables */
     /* the variant trie: nodes (the sentinel included; 0 without a trie),
      * edges, entries, initials */
     uint32_t nvnodes, nvedges, nvredges, nvnedges, nvouts, nvinit, nvpair;

@@ -15,6 +15,7 @@
 #include "common/db.h"
 #include "io/dbfile.h"
 #include "rules/compile.h"
+#include "score/score.h"
 #include "variant/tables.h"
 #include "variant/variant.h"
 #include "unicode/fold.h"
@@ -367,6 +368,8 @@ SHI_AVX2_CLONES static int validate_entries(shai_db *db, uint32_t *nrules)
         bad |= db->scene_actions[i] > SHAI_SCENE_KEEP;
     for (uint64_t i = 0; i < (uint64_t)db->nscenes * SHI_VKINDS; i++)
         bad |= db->scene_variants[i] > SHAI_SCENE_KEEP;
+    for (uint64_t i = 0; i < (uint64_t)db->nscenes * db->nscorers; i++)
+        bad |= db->scene_scores[i] > SHAI_ACTION_BLOCK;
     db->has_exact = exact != 0;
     *nrules = rules;
     return !bad;
@@ -380,7 +383,7 @@ static int validate(shai_db *db, uint32_t *nrules)
         (db->fold & ~SHAI_FOLD_ALL))
         return 0;
     return validate_map(db) && validate_automaton(db) && validate_entries(db, nrules) &&
-           shi_variant_valid(db) && shi_variant_filter_valid(db);
+           shi_variant_valid(db) && shi_variant_filter_valid(db) && shi_score_valid(db);
 }
 
 /* Whether a header's version field (cap bytes) holds the string v. */

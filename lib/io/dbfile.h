@@ -10,17 +10,18 @@
 #include "common/db.h"
 
 #define SHI_MAGIC "SHAIDB\r\n" /* like PNG: catches text-mode mangling */
-/* 3: 16-byte entries, notes, 8-lane checksum; 4: scenes; 5: variants; 6: the variant prefilter */
-#define SHI_FORMAT 6u
+/* 3: 16-byte entries, notes, 8-lane checksum; 4: scenes; 5: variants; 6: the variant prefilter;
+ * 7: scorers */
+#define SHI_FORMAT 7u
 #define SHI_ENDIAN 0x01020304u
 
 /* The sections are SHI_DB_STORED (common/db.h), in that order. Another list
  * is another format: bump SHI_FORMAT, describe it in docs/db-format.md and
  * update this count. */
-_Static_assert(SHI_SEC_COUNT == 25, "the sections of format 6");
+_Static_assert(SHI_SEC_COUNT == 28, "the sections of format 7");
 /* The prefilter is stored as it is in memory: another layout is another
  * format too. */
-_Static_assert(sizeof(shi_vfilter) == 467056, "the variant prefilter of format 6");
+_Static_assert(sizeof(shi_vfilter) == 467056, "the variant prefilter of format 7");
 
 /* The db's scalars the header keeps, in header order. */
 #define SHI_HEADER_COUNTS(X)                                                                       \
@@ -50,7 +51,9 @@ _Static_assert(sizeof(shi_vfilter) == 467056, "the variant prefilter of format 6
     X(nvpair)                                                                                      \
     X(nvfilter)                                                                                    \
     X(nvsolo)                                                                                      \
-    X(nvchars2)
+    X(nvchars2)                                                                                    \
+    X(nscorers)                                                                                    \
+    X(nscore_slots)
 
 #define SHI_HEADER_FIELD_(name) uint32_t name;
 

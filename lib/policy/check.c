@@ -71,6 +71,12 @@ int shai_check_policy(const shai_db *db, const shai_policy *policy, shai_scratch
         shi_scanner_init(sc);
     }
     int rc = check(sc, db, scene, text, len, flags, verdict, hits, cap, count);
+    /* the second stage: the scorers the policy turns on */
+    if (policy && policy->nscorers) {
+        uint32_t v = shi_policy_score_verdict(policy, text, len);
+        if (v > *verdict)
+            *verdict = v;
+    }
     if (scratch)
         shi_scratch_put(scratch);
     else

@@ -74,13 +74,15 @@ int shai_policy_new(const shai_db *db, shai_policy **out)
         *out = NULL;
     if (!db || !out)
         return SHAI_E_INVALID_ARG;
-    shai_policy *p = malloc(sizeof *p + db->ncategories + SHI_VKINDS);
+    shai_policy *p = malloc(sizeof *p + db->ncategories + SHI_VKINDS + db->nscorers);
     if (!p)
         return SHAI_E_NOMEM;
     p->db = db;
     p->ncategories = db->ncategories;
+    p->nscorers = db->nscorers;
     memset(p->actions, SHAI_SCENE_KEEP, db->ncategories);
     default_variants(p->actions + db->ncategories);
+    memset(p->actions + db->ncategories + SHI_VKINDS, SHAI_SCENE_OFF, db->nscorers);
     p->keeps_all = 1;
     *out = p;
     return SHAI_OK;
@@ -103,6 +105,9 @@ int shai_policy_set_scene(shai_policy *policy, uint32_t scene)
                policy->ncategories);
     memcpy(policy->actions + policy->ncategories, db->scene_variants + (size_t)scene * SHI_VKINDS,
            SHI_VKINDS);
+    if (policy->nscorers)
+        memcpy(policy->actions + policy->ncategories + SHI_VKINDS,
+               db->scene_scores + (size_t)scene * policy->nscorers, policy->nscorers);
     update_keeps_all(policy);
     return SHAI_OK;
 }
@@ -131,6 +136,39 @@ int shai_policy_set_variant(shai_policy *policy, uint32_t kind, uint32_t action)
     policy->actions[policy->ncategories + kind] = (uint8_t)action;
     update_keeps_all(policy);
     return SHAI_OK;
+}
+
+int shai_policy_set_scorer(shai_policy *policy, uint32_t scorer, uint32_t action)
+{
+    if (!policy || action > SHAI_ACTION_BLOCK)
+        return SHAI_E_INVALID_ARG;
+    if (scorer >= policy->nscorers)
+        return SHAI_E_OUT_OF_RANGE;
+    policy->actions[policy->ncategories + SHI_VKINDS + scorer] = (uint8_t)action;
+    return SHAI_OK;
+}
+
+int shai_policy_scorer(const shai_policy *policy, uint32_t scorer, uint32_t *action)
+{
+    if (!policy || !action)
+        return SHAI_E_INVALID_ARG;
+    if (scorer >= policy->nscorers)
+        return SHAI_E_OUT_OF_RANGE;
+    *action = shi_policy_scorers(policy)[scorer];
+    return SHAI_OK;
+}
+
+uint32_t shi_policy_score_verdict(const shai_policy *policy, const char *text, size_t len)
+{
+    uint32_t verdict = SHAI_ACTION_PASS;
+    const uint8_t *acts = shi_policy_scorers(policy);
+    for (uint32_t i = 0; i < policy->nscorers; i++) {
+        int flagged = 0;
+        if (acts[i] > verdict && shai_score(policy->db, i, text, len, NULL, &flagged) == SHAI_OK &&
+            flagged)
+            verdict = acts[i];
+    }
+    return verdict;
 }
 
 int shai_policy_category(const shai_policy *policy, uint32_t category, uint32_t *action)

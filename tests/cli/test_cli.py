@@ -2313,6 +2313,49 @@ class TestRecords(CliTestCase):
         self.assertEqual([(r["line"], r["verdict"]) for r in self.jsonl(p.stdout)],
                          [(1, "block"), (2, "pass"), (3, "review")])
 
+    SCORER = ("@category abuse\n@action review\n傻瓜\n"
+              "@scorer rude\n@category hate\n@bias -1\n@threshold 0\n@target 黑人\n"
+              "2.5\t滚\n-3\t不\n@end\n"
+              "@scene comments\nabuse review\nscore:rude review\n@scene quiet\n* keep\n@end\n")
+
+    def test_scorer_flags(self):
+        # A scene that turns a scorer on: --verdicts gives a flagged line the
+        # scorer's action, its category and a "scores" member; one record per
+        # flag follows a record's hits without --verdicts; other scenes and
+        # plain scans report hits only.
+        lex = self.lexicon(self.SCORER)
+        text = "黑人滚\n黑人不滚\n傻瓜\n滚\n"
+        p = self.scan("-L", lex, "--scene", "comments", "--verdicts", input=text)
+        self.assert_exit(p, 1)
+        recs = self.jsonl(p.stdout)
+        self.assertEqual([(r["line"], r["verdict"], r["categories"]) for r in recs],
+                         [(1, "review", ["hate"]), (2, "pass", []), (3, "review", ["abuse"]),
+                          (4, "pass", [])])
+        score = recs[0]["scores"][0]
+        self.assertEqual((score["scorer"], score["category"], score["action"]),
+                         ("rude", "hate", "review"))
+        # 黑 人 滚 黑人 人滚 黑人滚: -1 + 2.5 / sqrt(6)
+        self.assertAlmostEqual(score["score"], -1 + 2.5 / 6 ** 0.5, places=3)
+        self.assertNotIn("scores", recs[1])
+        data = '{"id": 7, "text": "黑人滚"}\n{"id": 8, "text": "傻瓜"}\n'
+        p = self.scan("-L", lex, "--scene", "comments", "--input", "jsonl", "--field", "text",
+                      "--id", "id", input=data)
+        recs = self.jsonl(p.stdout)
+        self.assertEqual([(r["id"], r.get("scorer"), r.get("entry")) for r in recs],
+                         [(7, "rude", None), (8, None, "傻瓜")])
+        for args in (["--scene", "quiet", "--verdicts"], ["--verdicts"]):
+            p = self.scan("-L", lex, *args, input=text)
+            self.assertEqual([r["verdict"] for r in self.jsonl(p.stdout)],
+                             ["pass", "pass", "review", "pass"], args)
+        p = self.run_shai("stats", "--lexicon", lex)
+        self.assertIn("\nscorers:      1\n  rude: category hate, threshold 0.0000, 2 weights; "
+                      "on in comments (review)\ndb size:", p.stdout.decode())
+        # a malformed scorer is a lexicon error with its place
+        bad = self.lexicon("@scorer rude\n@category hate\n@bias x\n", name="bad.txt")
+        p = self.scan("-L", bad, input="x\n")
+        self.assert_exit(p, 2)
+        self.assertIn("bad.txt:3:7: not a finite number: 'x'", p.stderr.decode())
+
     def test_bad_records(self):
         lex = self.lexicon()
         data = '{"text": "赌博"}\nnot json\n{"other": 1}\n{"text": 5}\n{"text": "赌博"} x\n{"text": "最好"}\n'

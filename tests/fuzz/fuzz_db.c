@@ -96,6 +96,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         shai_policy_free(policy);
     }
+    for (uint32_t i = 0; i < shai_db_scorer_count(db); i++) {
+        const char *name, *category;
+        double score, threshold;
+        int flagged;
+        shai_db_scorer_info(db, i, &name, &category, &threshold, NULL);
+        shai_score(db, i, text, sizeof text - 1, &score, &flagged);
+    }
     for (uint32_t i = 0; i < shai_db_entry_count(db); i++) {
         const char *t;
         size_t len;
@@ -119,7 +126,9 @@ int fuzz_seed(size_t i, uint8_t **out, size_t *size)
         shai_db *db;
         static const char src[] = "@category gambling\n赌博\n博彩\taction=review\nfuck you\n"
                                   "VPN\texact\n@allow\n赌博史\n"
-                                  "@scene a\ngambling off\n* block\n@scene b\n";
+                                  "@scene a\ngambling off\n* block\nscore:r review\n@scene b\n"
+                                  "@scorer r\n@category hate\n@bias -1\n@threshold 0\n"
+                                  "@target 黑人\n2.5\t赌\n-1\t博彩\n@end\n";
         if (shai_builder_new(&b) || shai_builder_add_source(b, "seed", src, sizeof src - 1) ||
             shai_builder_compile(b, &db))
             return 0;

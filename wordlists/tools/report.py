@@ -139,14 +139,27 @@ class Scanner:
             return per
         argv = [self.shai, "scan", "--format", "jsonl", "--overlapping", "--lexicon", self.lexdir]
         if scene:
-            argv += ["--scene", scene]
+            # one record per line: its hits, and the flags of the scene's
+            # scorers (the second stage), which only records report
+            argv += ["--scene", scene, "--verdicts"]
         if not self.variants:
             argv += ["--no-variants"]
         p = subprocess.Popen(argv + [path], stdout=subprocess.PIPE, text=True)
+        texts = open(path, encoding="utf-8").read().split("\n") if scene else None
         for line in p.stdout:
             h = json.loads(line)
-            per[h["line"] - 1].append((h["entry"], h["category"], h["action"], h["start"], h.get("tag"),
-                                       h.get("suggestion"), h["col"]))
+            if not scene:
+                per[h["line"] - 1].append((h["entry"], h["category"], h["action"], h["start"],
+                                           h.get("tag"), h.get("suggestion"), h["col"]))
+                continue
+            raw = texts[h["line"] - 1].encode("utf-8")
+            for x in h["hits"]:
+                col = len(raw[:x["start"]].decode("utf-8", "replace")) + 1
+                per[h["line"] - 1].append((x["entry"], x["category"], x["action"], x["start"],
+                                           x.get("tag"), x.get("suggestion"), col))
+            for x in h.get("scores", []):
+                per[h["line"] - 1].append(("score:" + x["scorer"], x["category"], x["action"], 0,
+                                           None, None, 1))
         if p.wait() not in (0, 1):
             sys.exit(f"{self.shai} failed with status {p.returncode}")
         return per
@@ -283,7 +296,8 @@ def adcopy_report(scanner, adlike, sample_n, seed=ADCOPY_SEED):
 
 
 def cold_report(texts_hits, labels):
-    print("COLDataset, `comments` scene: a hit in abuse or hate predicts the label 'offensive'"
+    print("COLDataset, `comments` scene: a hit in abuse or hate, or a flag of the scene's"
+          " scorer (score:offensive, category hate), predicts the label 'offensive'"
           " (tune on train/dev; test is the quoted figure):\n")
     print("| split | n | offensive | flagged | precision | recall |")
     print("|---|---|---|---|---|---|")

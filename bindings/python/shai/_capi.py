@@ -12,7 +12,7 @@ import os
 import sys
 import sysconfig
 import threading
-from ctypes import POINTER, c_char_p, c_int, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
+from ctypes import POINTER, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
 from typing import List, Optional, Tuple
 
 from ._errors import LibraryError
@@ -170,6 +170,10 @@ _PROTOTYPES = {
         [c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_uint32, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p],
     ),
     "shai_db_scene_count": (c_uint32, [c_void_p]),
+    "shai_db_scorer_count": (c_uint32, [c_void_p]),
+    "shai_db_scorer": (c_int, [c_void_p, c_char_p, c_size_t, _u32p]),
+    "shai_db_scorer_info": (c_int, [c_void_p, c_uint32, _charpp, _charpp, POINTER(c_double), _u32p]),
+    "shai_score": (c_int, [c_void_p, c_uint32, c_char_p, c_size_t, POINTER(c_double), POINTER(c_int)]),
     "shai_db_scene_name": (c_int, [c_void_p, c_uint32, _charpp]),
     "shai_db_scene": (c_int, [c_void_p, c_char_p, c_size_t, _u32p]),
     "shai_db_scene_action": (c_int, [c_void_p, c_uint32, c_uint32, _u32p]),

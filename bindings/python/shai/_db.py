@@ -8,7 +8,7 @@ import os
 import struct
 import sys
 import threading
-from ctypes import byref, c_char_p, c_int64, c_size_t, c_uint32, c_void_p
+from ctypes import byref, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint32, c_void_p
 from typing import (
     Any,
     Dict,
@@ -209,7 +209,8 @@ class Verdict(NamedTuple):
 
     action: str
     """``"pass"``, ``"review"`` or ``"block"``: the strongest action among the
-    deny hits that no allow hit covers."""
+    deny hits that no allow hit covers, and among the flags of the scorers the
+    scene turns on (:meth:`Db.score`), which no hit lists."""
     hits: List[Hit]
     """Those deny hits (the violations); allow hits are never listed."""
 
@@ -870,6 +871,54 @@ class Db:
         the C scene id: pass one as ``scene=`` to :meth:`check`,
         :meth:`check_batch` or :meth:`mask`."""
         return self._scenes
+
+    @property
+    def scorers(self) -> Tuple[str, ...]:
+        """Names of the db's scorers (``@scorer`` in the lexicon), indexed by
+        the C scorer id: the second stage of a check, which a scene turns
+        on (``score:NAME review``); see :meth:`score`."""
+        lib = self._lib
+        names = []
+        for i in range(lib.db_scorer_count(self._handle)):
+            name = c_char_p()
+            status = lib.db_scorer_info(self._handle, i, byref(name), None, None, None)
+            if status:
+                raise _status_error(lib, status, "cannot read a scorer")
+            names.append(name.value.decode("utf-8"))
+        return tuple(names)
+
+    def score(self, text: Text, scorer: Optional[str] = None) -> Tuple[float, bool]:
+        """Score `text` with scorer `scorer` (None: the db's only scorer):
+        the highest score of a line, and whether some line is flagged (it
+        names a target and scores at or over the scorer's threshold).
+
+        Raises:
+            InvalidArgumentError: no such scorer (or none, or several and
+                `scorer` is None).
+        """
+        lib = self._lib
+        data, _ = _encode(text)
+        if scorer is None:
+            if lib.db_scorer_count(self._handle) != 1:
+                raise InvalidArgumentError(
+                    f"name a scorer (the db has {lib.db_scorer_count(self._handle)})",
+                    E_INVALID_ARG,
+                    "E_INVALID_ARG",
+                )
+            sid = c_uint32(0)
+        else:
+            if not isinstance(scorer, str):
+                raise TypeError(f"scorer must be str, not {type(scorer).__name__}")
+            name, _ = _encode(scorer)
+            sid = c_uint32()
+            status = lib.db_scorer(self._handle, name, len(name), byref(sid))
+            if status:
+                raise _status_error(lib, status, f"no scorer {scorer!r} in the db")
+        value, flagged = c_double(), c_int()
+        status = lib.score(self._handle, sid.value, data, len(data), byref(value), byref(flagged))
+        if status:
+            raise _status_error(lib, status, "cannot score the text")
+        return value.value, bool(flagged.value)
 
     def scene_actions(self, scene: str) -> Dict[str, str]:
         """What scene `scene` does with each category: category name ->

@@ -144,5 +144,33 @@ class PolicyTest(unittest.TestCase):
         self.assertEqual((cm.exception.file, cm.exception.line, cm.exception.column), ("s.txt", 2, 9))
 
 
+
+class ScorerTest(unittest.TestCase):
+    SOURCE = ("@scorer rude\n@category hate\n@bias -1\n@threshold 0\n@target 黑人\n"
+              "2.5\t滚\n-3\t不\n@end\n"
+              "@scene comments\nscore:rude review\n@end\n")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = shai.Db.compile(words=["傻瓜"], sources={"s.txt": cls.SOURCE})
+
+    def test_score(self):
+        self.assertEqual(self.db.scorers, ("rude",))
+        value, flagged = self.db.score("黑人滚")
+        self.assertAlmostEqual(value, -1 + 2.5 / 6 ** 0.5, places=5)
+        self.assertTrue(flagged)
+        self.assertEqual(self.db.score("黑人滚", scorer="rude"), (value, True))
+        self.assertFalse(self.db.score("黑人不滚")[1])
+        self.assertFalse(self.db.score(b"\xe6\xbb\x9a")[1])  # 滚 as bytes: no target
+        with self.assertRaises(shai.InvalidArgumentError):
+            self.db.score("x", scorer="nosuch")
+        with self.assertRaises(TypeError):
+            self.db.score("x", scorer=3)
+
+    def test_check_verdict(self):
+        self.assertEqual(self.db.check("黑人滚", scene="comments").action, "review")
+        self.assertEqual(self.db.check("黑人滚").action, "pass")
+
+
 if __name__ == "__main__":
     unittest.main()
