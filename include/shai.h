@@ -853,6 +853,22 @@ SHAI_API uint32_t shai_builder_declared_category_count(const shai_builder *b);
 SHAI_API int shai_builder_declared_category(const shai_builder *b, uint32_t index,
                                             const char **name, const char **file, uint32_t *line);
 
+/* Score line `index` of scene `scene` of the builder (`score:NAME ACTION`):
+ * the scorer name as written (it may name no scorer of the sources), its
+ * action (SHAI_SCENE_OFF, SHAI_ACTION_REVIEW or _BLOCK) and its line in the
+ * scene's file; an index past the scene's score lines gives
+ * SHAI_E_OUT_OF_RANGE. As shai_builder_scene otherwise. Since 0.2. */
+SHAI_API int shai_builder_scene_scorer(const shai_builder *b, uint32_t scene, uint32_t index,
+                                       const char **scorer, uint32_t *action, uint32_t *line);
+
+/* The scorers (`@scorer`) the builder's sources define, in the order
+ * written: their number (0 for NULL), and scorer `index`'s name with the
+ * file and line of its `@scorer`. As shai_builder_scene otherwise.
+ * Since 0.2. */
+SHAI_API uint32_t shai_builder_scorer_count(const shai_builder *b);
+SHAI_API int shai_builder_scorer(const shai_builder *b, uint32_t index, const char **name,
+                                 const char **file, uint32_t *line);
+
 /* ---------------------------------------------------------------- scorers */
 
 /* A scorer (docs/lexicon-format.md, "Scorers") is the second stage of a

@@ -2085,6 +2085,53 @@ static void check_categories(struct lint *L, const shai_builder *b)
     }
 }
 
+/* A scene's `score:NAME` line that names no scorer of the sources turns
+ * nothing on: the compile ignores it, as it ignores a category no entry
+ * has, so a typo (score:ofensive) would go unseen. A warning, since a
+ * scene file may be linted without the lexicon that holds the scorer. */
+static void check_scene_scorers(struct lint *L, const shai_builder *b)
+{
+    uint32_t nscorers = shai_builder_scorer_count(b);
+    for (uint32_t s = 0; s < shai_builder_scene_count(b); s++) {
+        const char *file = NULL, *scene = NULL, *scorer = NULL;
+        if (shai_builder_scene(b, s, &scene, &file, NULL, NULL) != SHAI_OK || !file)
+            continue;
+        uint32_t line = 0;
+        for (uint32_t k = 0; shai_builder_scene_scorer(b, s, k, &scorer, NULL, &line) == SHAI_OK;
+             k++) {
+            const char *best = NULL;
+            size_t best_d = 3;
+            bool found = false;
+            for (uint32_t i = 0; i < nscorers && !found; i++) {
+                const char *name = NULL;
+                if (shai_builder_scorer(b, i, &name, NULL, NULL) != SHAI_OK || !name)
+                    continue;
+                found = strcmp(name, scorer) == 0;
+                size_t d = distance(scorer, name);
+                if (d < best_d) {
+                    best_d = d;
+                    best = name;
+                }
+            }
+            struct lint_entry at = {.file = file_index(L, file), .line = line};
+            if (found || at.file == L->n_files)
+                continue;
+            msg_str(L, "scene ");
+            msg_text(L, scene, strlen(scene));
+            msg_str(L, ": no scorer is named ");
+            msg_text(L, scorer, strlen(scorer));
+            if (best) {
+                msg_str(L, "; did you mean ");
+                msg_text(L, best, strlen(best));
+                msg_str(L, "?");
+            } else if (!nscorers) {
+                msg_str(L, " (the sources define no @scorer)");
+            }
+            finish(L, &at, SEV_WARNING);
+        }
+    }
+}
+
 /* ----------------------------------------------------------------- command */
 
 /* Lines per 10,000 of a reference corpus a deny rule may hit (--corpus):
@@ -2155,6 +2202,8 @@ void cmd_lint_help(FILE *out)
           "    unbounded repetition of what begins it ((a+)+), or a repeated group\n"
           "    of alternatives that begin alike ((a|a)*);\n"
           "  - a category declared with @categories that no entry uses;\n"
+          "  - a scene's score:NAME line that names no @scorer of the sources\n"
+          "    (the nearest name, if any): it turns nothing on;\n"
           "  - a shadowed entry, one that another entry always wins over: an exact\n"
           "    word that an earlier folded word of the same kind matches entirely\n"
           "    (of two entries matching the same span the earlier is reported, so\n"
@@ -2400,6 +2449,7 @@ int cmd_lint(int argc, char **argv)
     check_partial_allow(&L);
     check_rules(&L, db);
     check_categories(&L, b);
+    check_scene_scorers(&L, b);
     check_shadowed(&L, db);
     if (n_corpus > 0 && !L.failed)
         check_rule_rates(&L, db, corpus, n_corpus, max_rule_rate);

@@ -269,7 +269,36 @@ static void print_json(const shai_db *db, const struct stats *st, const struct s
                            : a == SHAI_ACTION_BLOCK ? "\"block\""
                                                     : "\"review\"");
         }
+        cli_out_str(o, "},\"scorers\":{");
+        for (uint32_t k = 0; k < shai_db_scorer_count(db); k++) {
+            const char *scorer = "";
+            uint32_t a = SHAI_SCENE_OFF;
+            shai_db_scorer_info(db, k, &scorer, NULL, NULL, NULL);
+            shai_db_scene_scorer(db, i, k, &a);
+            if (k)
+                cli_out_char(o, ',');
+            cli_out_json_string(o, scorer, strlen(scorer));
+            cli_out_str(o, a == SHAI_ACTION_BLOCK    ? ":\"block\""
+                           : a == SHAI_ACTION_REVIEW ? ":\"review\""
+                                                     : ":\"off\"");
+        }
         cli_out_str(o, "}}");
+    }
+    cli_out_str(o, "],\"scorers\":[");
+    for (uint32_t k = 0; k < shai_db_scorer_count(db); k++) {
+        const char *name = "", *category = "";
+        double threshold = 0;
+        uint32_t weights = 0;
+        char num[64];
+        shai_db_scorer_info(db, k, &name, &category, &threshold, &weights);
+        cli_out_str(o, k ? ",{\"name\":" : "{\"name\":");
+        cli_out_json_string(o, name, strlen(name));
+        cli_out_str(o, ",\"category\":");
+        cli_out_json_string(o, category, strlen(category));
+        snprintf(num, sizeof num, ",\"threshold\":%.7g,", threshold);
+        cli_out_str(o, num);
+        json_u64("weights", weights, false);
+        cli_out_char(o, '}');
     }
     cli_out_str(o, "],");
     json_u64("db_size", st->size, true);
@@ -338,8 +367,9 @@ void cmd_stats_help(FILE *out)
           "\n"
           "JSON format: one object with the members source {kind, paths}, entries,\n"
           "deny {block, review}, allow, exact, rules, categories [{name, block,\n"
-          "review, allow}], scenes [{name, categories {NAME: off|review|block|keep}}],\n"
-          "db_size, options {fold [stage names], max_gap, repeats},\n"
+          "review, allow}], scenes [{name, categories {NAME: off|review|block|keep},\n"
+          "scorers {NAME: off|review|block}}], scorers [{name, category, threshold,\n"
+          "weights}], db_size, options {fold [stage names], max_gap, repeats},\n"
           "fold_table_version, library_version.\n"
           "\n"
           "With --corpus, each line is one text, checked as 'shai scan' does (the\n"

@@ -106,6 +106,7 @@ void shi_bscene_free(shi_bscene *s)
         free(s->scores[i]);
     free(s->scores);
     free(s->score_actions);
+    free(s->score_lines);
     free(s->name);
 }
 

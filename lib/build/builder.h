@@ -48,6 +48,7 @@ typedef struct shi_bscene {
      * (SHAI_SCENE_OFF, SHAI_ACTION_REVIEW, _BLOCK); a scorer not named is off */
     char **scores;
     uint8_t *score_actions;
+    uint32_t *score_lines; /* the line of each in the scene's file */
     uint32_t nscores, scores_cap;
     uint32_t file; /* index in shai_builder.files */
     uint32_t line;

@@ -66,6 +66,44 @@ int shai_builder_declared_category(const shai_builder *b, uint32_t index, const 
     return SHAI_OK;
 }
 
+int shai_builder_scene_scorer(const shai_builder *b, uint32_t scene, uint32_t index,
+                              const char **scorer, uint32_t *action, uint32_t *line)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    if (scene >= b->nscenes || index >= b->scenes[scene].nscores)
+        return SHAI_E_OUT_OF_RANGE;
+    const shi_bscene *s = &b->scenes[scene];
+    if (scorer)
+        *scorer = s->scores[index];
+    if (action)
+        *action = s->score_actions[index];
+    if (line)
+        *line = s->score_lines[index];
+    return SHAI_OK;
+}
+
+uint32_t shai_builder_scorer_count(const shai_builder *b)
+{
+    return b ? b->nscorers : 0;
+}
+
+int shai_builder_scorer(const shai_builder *b, uint32_t index, const char **name, const char **file,
+                        uint32_t *line)
+{
+    if (!b)
+        return SHAI_E_INVALID_ARG;
+    if (index >= b->nscorers)
+        return SHAI_E_OUT_OF_RANGE;
+    if (name)
+        *name = b->scorers[index].name;
+    if (file)
+        *file = b->files[b->scorers[index].file];
+    if (line)
+        *line = b->scorers[index].line;
+    return SHAI_OK;
+}
+
 uint32_t shai_builder_entry_count(const shai_builder *b)
 {
     return b ? b->nentries : 0;

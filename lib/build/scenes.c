@@ -141,13 +141,17 @@ int shi_lex_scene_line(parse *ps, shi_bscene *sc, const char *file, uint32_t lin
             if (q)
                 sc->scores = q;
             uint8_t *a = q ? realloc(sc->score_actions, ncap) : NULL;
-            if (!a)
+            if (a)
+                sc->score_actions = a;
+            uint32_t *l = a ? realloc(sc->score_lines, ncap * sizeof *l) : NULL;
+            if (!l)
                 return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
-            sc->score_actions = a;
+            sc->score_lines = l;
             sc->scores_cap = ncap;
         }
         if (!(sc->scores[sc->nscores] = shi_lex_copy_span(name)))
             return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+        sc->score_lines[sc->nscores] = line;
         sc->score_actions[sc->nscores++] = action;
         return SHAI_OK;
     }

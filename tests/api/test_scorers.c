@@ -438,6 +438,48 @@ static void test_info_and_args(void **state)
     assert_status(shai_db_scene_scorer(db, 0, 0, NULL), SHAI_E_INVALID_ARG);
 }
 
+/* The builder tells a lexicon checker the scorers and every scene's score
+ * lines as written, a name that no scorer has included. */
+static void test_builder_lists_them(void **state)
+{
+    (void)state;
+    static const char scenes[] = "@scene ads\nscore:rued block\n* keep\nscore:rude off\n@end\n";
+    shai_builder *b = NULL;
+    const char *name = NULL, *file = NULL;
+    uint32_t line = 0, action = 9;
+    assert_int_equal(shai_builder_scorer_count(NULL), 0);
+    assert_status(shai_builder_scorer(NULL, 0, &name, &file, &line), SHAI_E_INVALID_ARG);
+    assert_status(shai_builder_scene_scorer(NULL, 0, 0, &name, &action, &line), SHAI_E_INVALID_ARG);
+    assert_status(shai_builder_new(&b), SHAI_OK);
+    assert_status(shai_builder_scorer(b, 0, &name, &file, &line), SHAI_E_OUT_OF_RANGE);
+    assert_status(shai_builder_add_source(b, "words.txt", LIT(LEXICON)), SHAI_OK);
+    assert_status(shai_builder_add_source(b, "scenes.txt", LIT(scenes)), SHAI_OK);
+    assert_int_equal(shai_builder_scorer_count(b), 1);
+    assert_status(shai_builder_scorer(b, 0, &name, &file, &line), SHAI_OK);
+    assert_string_equal(name, "rude");
+    assert_string_equal(file, "words.txt");
+    assert_int_equal(line, 3);
+    assert_status(shai_builder_scorer(b, 1, NULL, NULL, NULL), SHAI_E_OUT_OF_RANGE);
+    /* scene 0 (comments): score:rude review on line 16 */
+    assert_status(shai_builder_scene_scorer(b, 0, 0, &name, &action, &line), SHAI_OK);
+    assert_string_equal(name, "rude");
+    assert_int_equal(action, SHAI_ACTION_REVIEW);
+    assert_int_equal(line, 16);
+    assert_status(shai_builder_scene_scorer(b, 0, 1, &name, &action, &line), SHAI_E_OUT_OF_RANGE);
+    /* scene 2 (plain) has none; scene 3 (ads) two, the first naming no scorer */
+    assert_status(shai_builder_scene_scorer(b, 2, 0, NULL, NULL, NULL), SHAI_E_OUT_OF_RANGE);
+    assert_status(shai_builder_scene_scorer(b, 3, 0, &name, &action, &line), SHAI_OK);
+    assert_string_equal(name, "rued");
+    assert_int_equal(action, SHAI_ACTION_BLOCK);
+    assert_int_equal(line, 2);
+    assert_status(shai_builder_scene_scorer(b, 3, 1, &name, &action, &line), SHAI_OK);
+    assert_string_equal(name, "rude");
+    assert_int_equal(action, SHAI_SCENE_OFF);
+    assert_int_equal(line, 4);
+    assert_status(shai_builder_scene_scorer(b, 4, 0, NULL, NULL, NULL), SHAI_E_OUT_OF_RANGE);
+    shai_builder_free(b);
+}
+
 static void test_saved_db_keeps_it(void **state)
 {
     const shai_db *db = *state;
@@ -545,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_naive_reference),
         cmocka_unit_test_setup_teardown(test_scene_turns_it_on, setup, teardown),
         cmocka_unit_test_setup_teardown(test_info_and_args, setup, teardown),
+        cmocka_unit_test(test_builder_lists_them),
         cmocka_unit_test_setup_teardown(test_saved_db_keeps_it, setup, teardown),
         cmocka_unit_test(test_bad_sources),
     };

@@ -1616,10 +1616,11 @@ class TestScenes(CliTestCase):
         j = json.loads(self.run_shai("stats", *self.lexicons(), "-f", "json").stdout)
         self.assertEqual(j["scenes"], [
             {"name": "comments", "categories": {"gambling": "keep", "fraud": "review",
-                                                "ad-law": "off"}},
+                                                "ad-law": "off"}, "scorers": {}},
             {"name": "strict", "categories": {"gambling": "block", "fraud": "block",
-                                              "ad-law": "review"}},
+                                              "ad-law": "review"}, "scorers": {}},
         ])
+        self.assertEqual(j["scorers"], [])
         p = self.run_shai("stats", "-l", self.lexicon())
         self.assertIn("\nscenes:       0\ndb size:", p.stdout.decode())
 
@@ -2350,6 +2351,23 @@ class TestRecords(CliTestCase):
         p = self.run_shai("stats", "--lexicon", lex)
         self.assertIn("\nscorers:      1\n  rude: category hate, threshold 0.0000, 2 weights; "
                       "on in comments (review)\ndb size:", p.stdout.decode())
+        stats = json.loads(self.run_shai("stats", "--lexicon", lex, "-f", "json").stdout)
+        self.assertEqual(stats["scorers"], [{"name": "rude", "category": "hate",
+                                             "threshold": 0, "weights": 2}])
+        self.assertEqual([(s["name"], s["scorers"]) for s in stats["scenes"]],
+                         [("comments", {"rude": "review"}), ("quiet", {"rude": "off"})])
+        # lint: a score: line naming no scorer turns nothing on (a warning,
+        # with the nearest name); one that names a scorer is fine
+        scenes = self.lexicon("@scene ads\nscore:rued block\nscore:rude review\n"
+                              "score:zzzzzzzz review\n", name="scenes.txt")
+        p = self.run_shai("lint", lex, scenes)
+        self.assert_exit(p, 0)
+        self.assertEqual(p.stdout.decode().splitlines(), [
+            scenes + ":2: warning: scene 'ads': no scorer is named 'rued'; did you mean 'rude'?",
+            scenes + ":4: warning: scene 'ads': no scorer is named 'zzzzzzzz'"])
+        self.assertIn("no scorer is named 'rude' (the sources define no @scorer)",
+                      self.run_shai("lint", scenes).stdout.decode())
+        self.assert_exit(self.run_shai("lint", "--strict", lex, scenes), 1)
         # a malformed scorer is a lexicon error with its place
         bad = self.lexicon("@scorer rude\n@category hate\n@bias x\n", name="bad.txt")
         p = self.scan("-L", bad, input="x\n")
