@@ -70,6 +70,11 @@ typedef struct mst {
     uint8_t letters;  /* Latin letters written as themselves */
     uint8_t ntok;     /* Latin tokens the pinyin used */
     uint8_t allcap;   /* each of them is a capitalised word */
+    uint8_t units;    /* units matched (up to 255) */
+    uint8_t gap;      /* noise was skipped before the unit being matched */
+    uint8_t gap1;     /* ... between the first unit and the second */
+    uint8_t gapl;     /* ... before the last unit matched */
+    uint32_t first;   /* the node of the first unit */
 } mst;
 
 typedef struct walk {
@@ -263,6 +268,24 @@ static int digits_ok(const walk *w, uint32_t s, uint32_t e)
  * with the one right before it, or ends with one that makes a word with the
  * one right after it: two words read across their boundary (看不见人 is not
  * 贱人, 服务员交代 is not 援交, 有待考察 is not 代考). */
+/* Noise between two words (docs/lexicon-format.md), as for a match of an
+ * entry as itself (lib/scan, gap_joins): the match u[s..e) with noise
+ * after its first unit, whose character (the entry's: 弹xing 服务 reads
+ * 弹性) makes a word with the Han character right before the match, or
+ * with noise before its last unit, whose character makes one with the Han
+ * character right after it. Noise between two Latin units does not count
+ * (可开fa piao: pinyin is written with spaces). */
+static int gap_joins(const walk *w, const mst *st, uint32_t node, uint32_t e)
+{
+    uint32_t s = st->start;
+    if (st->gap1 && s > 0 && w->u[s - 1].cls == C_HAN &&
+        shi_word_pair(w->u[s - 1].cp, w->vn[st->first].cp))
+        return 1;
+    if (st->gapl && e < w->n && w->u[e].cls == C_HAN && shi_word_pair(w->vn[node].cp, w->u[e].cp))
+        return 1;
+    return 0;
+}
+
 static int across_words(const walk *w, uint32_t s, uint32_t e)
 {
     if (s > 0 && w->u[s - 1].cls == C_HAN && w->u[s].cls == C_HAN &&
@@ -327,6 +350,8 @@ static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
     uint32_t kinds = st->kinds, need = kinds | (st->nearu ? SHI_VMASK_NEAR : 0);
     if (kinds) {
         /* the guards that do not depend on the entry */
+        if ((st->gap1 || st->gapl) && gap_joins(w, st, node, e))
+            return;
         if (kinds == SHI_VMASK(SHAI_VARIANT_HOMOPHONE) &&
             (!st->exact || across_words(w, st->start, e)))
             return; /* all-Han homophones keep a unit as written, within words */
@@ -632,6 +657,15 @@ static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
         return; /* see WALK_STEPS */
     if (st.kinds & ~(uint32_t)a->below & SHI_VMASK_ALL)
         return; /* no entry below takes every kind used */
+    /* a unit matched (st.gap: with noise skipped before it) */
+    if (st.units < 255)
+        st.units++;
+    if (st.units == 1)
+        st.first = child;
+    if (st.units == 2)
+        st.gap1 = st.gap;
+    st.gapl = st.gap;
+    st.gap = 0;
     if (!st.mid && a->out < a[1].out)
         at_end(w, child, next, &st);
     if (a->edge == a[1].edge || next >= w->n || w->m->nomem)
@@ -645,8 +679,14 @@ static void step_into(walk *w, uint32_t child, uint32_t next, mst st)
     for (uint32_t q = next; q < w->n; q++) {
         const vu *t = &w->u[q];
         mst s2 = st;
-        if (q > next)
+        if (q > next) {
             s2.skipped = 1;
+            /* a space between two syllables of pinyin is how pinyin is
+             * written (fa piao), not noise between two words */
+            s2.gap =
+                !(next > 0 && (w->u[next - 1].cls == C_LATIN || w->u[next - 1].cls == C_DIGIT) &&
+                  t->cls == C_LATIN);
+        }
         int skip = t->cls == C_NOISE || (t->cls == C_SEP && after_latin);
         if (!skip && t->cls == C_HAN && !may_continue(w, child, t))
             break;

@@ -371,7 +371,9 @@ def match_entry_at(ph, line, e, start):
             q = next_unit_pos(line, p)
             if q is None:
                 return
-            gaps = (gaps[0] or (k == 1 and q > p), gaps[1] or (k == n - 1 and q > p))
+            # noise between two Latin units is pinyin's spacing (fa piao)
+            gap = q > p and not (line.kind[p - 1] == "lat" and line.kind[q] == "lat")
+            gaps = (gaps[0] or (k == 1 and gap), gaps[1] or (k == n - 1 and gap))
         u = e.units[k]
         c = line.f[q]
         kind = line.kind[q]
@@ -444,15 +446,16 @@ def across_words(line, s, e):
     return False
 
 
-def joins_words(line, s, e, gaps):
-    """Noise between two words (docs/lexicon-format.md): an exact match
-    [s, e) with noise after its first character that makes a word with the
-    one right before it, or with noise before its last character that makes
-    a word with the one right after it."""
+def joins_words(line, s, e, gaps, first, last):
+    """Noise between two words (docs/lexicon-format.md): a match [s, e)
+    with noise after its first unit, whose character (the entry's, first:
+    弹xing 服务 reads 弹性) makes a word with the Han character right before
+    it, or with noise before its last unit, whose character (last) makes a
+    word with the one right after it."""
     f, k = line.f, line.kind
-    if gaps[0] and s > 0 and k[s - 1] == "han" and is_word_pair(f[s - 1], f[s]):
+    if gaps[0] and s > 0 and k[s - 1] == "han" and is_word_pair(f[s - 1], first):
         return True
-    if gaps[1] and e < len(f) and k[e] == "han" and is_word_pair(f[e - 1], f[e]):
+    if gaps[1] and e < len(f) and k[e] == "han" and is_word_pair(last, f[e]):
         return True
     return False
 
@@ -477,6 +480,8 @@ def candidates(ph, line, entries):
     for start in range(len(line.f)):
         for e in entries:
             for end, lat, hom, exa, toks, gaps in match_entry_at(ph, line, e, start):
+                if joins_words(line, start, end, gaps, e.units[0], e.units[-1]):
+                    continue
                 if lat:
                     if english_context(ph, line, start, end) or capitalised(line, toks):
                         continue
@@ -486,8 +491,6 @@ def candidates(ph, line, entries):
                         continue
                     kind = "homophone"
                 else:
-                    if joins_words(line, start, end, gaps):
-                        continue
                     kind = "none"
                 out.add((start, end, e.word, kind))
     return out
