@@ -283,6 +283,7 @@ static int is_word(int64_t cp)
 typedef struct ref_entry {
     const gen_entry *first;
     uint32_t units[SHAI_MAX_ENTRY_CODEPOINTS]; /* what must match, see match_units */
+    uint8_t own[SHAI_MAX_ENTRY_CODEPOINTS];    /* the entry has noise before unit k */
     uint32_t nunits;
     uint32_t action;
     int allow;
@@ -442,6 +443,7 @@ static void match_units(ref_entry *re, uint32_t gap)
 {
     const gen_entry *e = re->first;
     uint32_t lo = 0, hi = e->n, n = 0;
+    memset(re->own, 0, sizeof re->own);
     if (gap == 0) {
         memcpy(re->units, e->cps, e->n * sizeof e->cps[0]);
         re->nunits = e->n;
@@ -456,8 +458,10 @@ static void match_units(ref_entry *re, uint32_t gap)
     int latin = 0;
     for (uint32_t k = lo; k < hi; k++) {
         uint32_t cp = e->cps[k];
-        if (is_noise(cp) && (!is_clause(cp) || latin))
+        if (is_noise(cp) && (!is_clause(cp) || latin)) {
+            re->own[n] = 1;
             continue;
+        }
         latin = !is_noise(cp) && is_latin_letter(cp);
         re->units[n++] = cp;
     }
@@ -520,13 +524,38 @@ static int joins_words(const unit *u, size_t nu, const ref_entry *e, uint32_t k,
            (b = folded_han(beside(u, nu, q, 1))) && shi_word_pair(a, b);
 }
 
+/* Noise inside a Latin word (docs/lexicon-format.md): an occurrence of an
+ * entry with a word character at both ends that skipped noise before its
+ * units in `skips` (bit k: before unit k) reads as the entry when every
+ * skipped gap between two Latin letters is one the entry has noise in
+ * (mother fucker), or every gap between two of its Latin letters is
+ * skipped (f u c k); `the pen is` is not penis. */
+static int latin_word(const ref_entry *e, uint64_t skips)
+{
+    if (!skips || !is_word(e->units[0]) || !is_word(e->units[e->nunits - 1]) || e->nunits > 64)
+        return 1;
+    uint32_t pairs = 0, skipped = 0, foreign = 0;
+    for (uint32_t k = 1; k < e->nunits; k++) {
+        if (!is_latin_letter(e->units[k - 1]) || !is_latin_letter(e->units[k]))
+            continue;
+        pairs++;
+        if ((skips >> k) & 1) {
+            skipped++;
+            foreign += !e->own[k];
+        }
+    }
+    return !foreign || skipped == pairs;
+}
+
 /* Units where an occurrence of e that has matched e->cps[0..k] with cps[k]
  * at unit j can end: the next character of the entry is at most `gap` noise
  * units further on. */
 static void extend(const unit *u, size_t nu, const ref_entry *e, uint32_t k, size_t j, uint32_t gap,
-                   size_t *ends, size_t *nends)
+                   uint64_t skips, size_t *ends, size_t *nends)
 {
     if (k + 1 == e->nunits) {
+        if (!latin_word(e, skips))
+            return;
         for (size_t i = 0; i < *nends; i++)
             if (ends[i] == j)
                 return;
@@ -535,7 +564,8 @@ static void extend(const unit *u, size_t nu, const ref_entry *e, uint32_t k, siz
     }
     for (size_t q = j + 1; q < nu && q <= j + 1 + gap; q++) {
         if (gap_takes(u, j, q, e->units[k + 1]) && !joins_words(u, nu, e, k, j, q))
-            extend(u, nu, e, k + 1, q, gap, ends, nends);
+            extend(u, nu, e, k + 1, q, gap,
+                   skips | (q > j + 1 && k + 1 < 64 ? 1ull << (k + 1) : 0), ends, nends);
         if (gap_ends(u, j, q))
             break;
     }
@@ -545,15 +575,17 @@ static void extend(const unit *u, size_t nu, const ref_entry *e, uint32_t k, siz
  * byte `end`: whether there is one, and then in *at the unit that has
  * units[want]. */
 static int match_path(const unit *u, size_t nu, const ref_entry *e, uint32_t k, size_t j,
-                      uint32_t gap, uint64_t end, uint32_t want, size_t *at)
+                      uint32_t gap, uint64_t skips, uint64_t end, uint32_t want, size_t *at)
 {
     int found = 0;
     if (k + 1 == e->nunits) {
-        found = u[j].end == end;
+        found = u[j].end == end && latin_word(e, skips);
     } else {
         for (size_t q = j + 1; q < nu && q <= j + 1 + gap && !found; q++) {
             if (gap_takes(u, j, q, e->units[k + 1]) && !joins_words(u, nu, e, k, j, q))
-                found = match_path(u, nu, e, k + 1, q, gap, end, want, at);
+                found = match_path(u, nu, e, k + 1, q, gap,
+                                   skips | (q > j + 1 && k + 1 < 64 ? 1ull << (k + 1) : 0), end,
+                                   want, at);
             if (gap_ends(u, j, q))
                 break;
         }
@@ -581,7 +613,7 @@ static size_t all_hits(const unit *u, size_t nu, const ref_entry *re, size_t nre
             if (is_word(e->units[0]) && i > 0 && is_word(u[i - 1].cp))
                 continue;
             size_t nends = 0;
-            extend(u, nu, e, 0, i, gap, ends, &nends);
+            extend(u, nu, e, 0, i, gap, 0, ends, &nends);
             for (size_t k = 0; k < nends; k++) {
                 size_t last = ends[k];
                 if (is_word(e->units[e->nunits - 1]) && last + 1 < nu && is_word(u[last + 1].cp))
@@ -1213,7 +1245,7 @@ static int run_text(const case_state *cs, const shai_db *db, const text *t, uint
                 i0++;
             uint32_t want = e->nunits - (e->nunits / 2 + 1);
             assert_true(i0 < nu &&
-                        match_path(u, nu, e, 0, i0, cs->mode.gap, all[i].end, want, &at));
+                        match_path(u, nu, e, 0, i0, cs->mode.gap, 0, all[i].end, want, &at));
             cover_from[i] = u[at].start;
         }
         nviol = violations(all, cover_from, nall, viol);

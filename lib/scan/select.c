@@ -163,6 +163,21 @@ static __attribute__((noinline)) int gap_joins(shi_scanner *sc, const shi_entry 
            !entry_has_noise(sc->db, e);
 }
 
+/* Whether a hit of e (a Latin letter or digit at both ends) from unit s
+ * reads one word: noise between two of its Latin letters is skipped only
+ * where the entry has noise of its own (mother fucker) or between every two
+ * of them (f u c k, s.b); `the pen is` is not penis (shi_latin_gaps_ok).
+ * (Out of line, as gap_joins.) */
+static __attribute__((noinline)) int latin_word_ok(shi_scanner *sc, const shi_entry *e,
+                                                   uint64_t s)
+{
+    uint64_t skips = 0;
+    for (uint32_t i = 1; i < e->units && i < 64; i++)
+        if (ring_at(sc, s + i)->prev_word & SHI_PREV_SKIP)
+            skips |= 1ull << i;
+    return !skips || shi_latin_gaps_ok(sc->db, e, skips);
+}
+
 static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, int next_word)
 {
     if ((e->bound & SHI_BOUND_END) && (next_word & 1))
@@ -179,6 +194,8 @@ static inline int boundary_ok(shi_scanner *sc, const shi_entry *e, uint64_t s, i
         gap_joins(sc, e, s, next_word, prev))
         return 0;
     if ((e->flags & SHAI_ENTRY_EXACT) && !exact_ok(sc, e, s))
+        return 0;
+    if (e->bound == (SHI_BOUND_START | SHI_BOUND_END) && e->units > 1 && !latin_word_ok(sc, e, s))
         return 0;
     return 1;
 }

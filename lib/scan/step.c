@@ -256,6 +256,15 @@ static void shadow_resolve(shi_scanner *sc, shi_shadow *h, uint32_t cp, uint32_t
             if (across && !entry_has_noise(db, e))
                 continue;
         }
+        if (e->bound == (SHI_BOUND_START | SHI_BOUND_END) && e->units > 1) {
+            /* noise inside a Latin word, as in selection (latin_word_ok) */
+            uint64_t skips = 0;
+            for (uint32_t i = 1; i < e->units && i < 64; i++)
+                if (!(h->bits[(first + i) & (SHI_SHADOW_UNITS - 1)] & SHI_SHADOW_ADJACENT))
+                    skips |= 1ull << i;
+            if (skips && !shi_latin_gaps_ok(db, e, skips))
+                continue;
+        }
         if (sc->scene && !shi_scene_action(sc, e))
             continue;
         shi_shadow_hit(sc, h->start[first], h->last_end, entry);

@@ -294,6 +294,38 @@ static void test_full_stop_and_strokes(void **state)
     shai_db_free(db);
 }
 
+/* Noise inside a Latin word: skipped where the entry has its own (mother
+ * fucker) or between every two of its letters (f u c k); `the pen is` reads
+ * two words, not penis. In every mode, and in the shadow reading of an
+ * overlapping scan (a# with a#, a# entry beside). */
+static void test_latin_words(void **state)
+{
+    (void)state;
+    shai_db *db = compile("penis\nfuck\nmother fucker\nsb\nab#\nabcd\n");
+    const uint32_t modes[] = {0, OVL, SHAI_SCAN_VIOLATIONS};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        uint32_t f = modes[m];
+        assert_string_equal(spans(db, "the pen is mightier", f), "");
+        assert_string_equal(spans(db, "pe nis", f), "");
+        assert_string_equal(spans(db, "p e n i s", f), "p e n i s");
+        assert_string_equal(spans(db, "p.e.n.i.s", f), "p.e.n.i.s");
+        assert_string_equal(spans(db, "fu.ck", f), "");
+        assert_string_equal(spans(db, "f u c k", f), "f u c k");
+        assert_string_equal(spans(db, "mother fucker", f), "mother fucker");
+        assert_string_equal(spans(db, "motherfucker", f), "motherfucker");
+        assert_string_equal(spans(db, "mother.fucker", f), "mother.fucker");
+        assert_string_equal(spans(db, "m o t h e r f u c k e r", f),
+                            f == OVL ? "f u c k|m o t h e r f u c k e r"
+                                     : "m o t h e r f u c k e r");
+        assert_string_equal(spans(db, "moth erfucker", f), "");
+        assert_string_equal(spans(db, "s.b", f), "s.b");
+    }
+    /* ab#cd: the skip reading (abcd across the #) is one word cut in two */
+    assert_string_equal(scan_spans(db, "ab#cd"), "ab#");
+    assert_string_equal(scan_spans(db, "a b c d"), "a b c d");
+    shai_db_free(db);
+}
+
 /* An allow hit that reaches past a deny hit's end and holds more than half
  * of it covers it; one that holds half or less, or ends where the deny hit
  * ends without holding all of it, does not. */
@@ -328,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_digits),
         cmocka_unit_test(test_full_stop_and_strokes),
         cmocka_unit_test(test_allow_partial_overlap),
+        cmocka_unit_test(test_latin_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1737,14 +1737,14 @@ class TestLint(CliTestCase):
 
     def test_duplicates_and_collisions(self):
         a = self.write("lex/a.txt", "@category gambling\n赌博\n六合彩\n赌博\taction=review\n"
-                                    "blow job\nblowjob\n")
+                                    "法.轮.功\n法轮功\n")
         b = self.write("lex/b.txt", "@category other\n赌博\n賭博\n@allow\n赌博\n")
         p = self.lint(os.path.dirname(a))
         self.assert_exit(p, 1)
         self.assertEqual(p.stdout.decode().splitlines(), [
             a + ":4: error: duplicate entry '赌博' (also at line 2); its action review is "
                 "ignored for block (the stronger one wins)",
-            a + ":6: warning: entry 'blowjob' matches the same texts as 'blow job' (line 5): "
+            a + ":6: warning: entry '法轮功' matches the same texts as '法.轮.功' (line 5): "
                 "one of them is redundant",
             b + ":2: warning: duplicate entry '赌博' (also at " + a + ":2); its category "
                 "'other' is ignored, the first one's, 'gambling', is kept",
