@@ -399,9 +399,9 @@ static int is_pair_mark(int64_t cp)
 /* Whether the noise unit q, in a gap after unit j of a match, ends the
  * match instead of being skipped: clause punctuation but after a Latin
  * letter, and so a second full stop in a row; a `#` once the line has had
- * one (topics); the `@` of `//@`; a
+ * one, or with another close after it (topics); the `@` of `//@`; a
  * bracket or quote unless unit j came right after one (【赌】【博】). */
-static int gap_ends(const unit *u, size_t j, size_t q)
+static int gap_ends(const unit *u, size_t nu, size_t j, size_t q)
 {
     int64_t cp = u[q].cp;
     if (!is_noise(cp))
@@ -413,6 +413,11 @@ static int gap_ends(const unit *u, size_t j, size_t q)
         return 1;
     if (is_topic_mark(cp)) {
         for (size_t b = q; b-- > 0 && !is_line_break(u[b].cp);)
+            if (is_topic_mark(u[b].cp))
+                return 1;
+        /* the line's first `#` ends a match when it opens a topic: another
+         * follows within 32 characters (SHI_TOPIC_LOOK) on the line */
+        for (size_t b = q + 1; b < nu && b <= q + 32 && !is_line_break(u[b].cp); b++)
             if (is_topic_mark(u[b].cp))
                 return 1;
     }
@@ -564,9 +569,9 @@ static void extend(const unit *u, size_t nu, const ref_entry *e, uint32_t k, siz
     }
     for (size_t q = j + 1; q < nu && q <= j + 1 + gap; q++) {
         if (gap_takes(u, j, q, e->units[k + 1]) && !joins_words(u, nu, e, k, j, q))
-            extend(u, nu, e, k + 1, q, gap,
-                   skips | (q > j + 1 && k + 1 < 64 ? 1ull << (k + 1) : 0), ends, nends);
-        if (gap_ends(u, j, q))
+            extend(u, nu, e, k + 1, q, gap, skips | (q > j + 1 && k + 1 < 64 ? 1ull << (k + 1) : 0),
+                   ends, nends);
+        if (gap_ends(u, nu, j, q))
             break;
     }
 }
@@ -586,7 +591,7 @@ static int match_path(const unit *u, size_t nu, const ref_entry *e, uint32_t k, 
                 found = match_path(u, nu, e, k + 1, q, gap,
                                    skips | (q > j + 1 && k + 1 < 64 ? 1ull << (k + 1) : 0), end,
                                    want, at);
-            if (gap_ends(u, j, q))
+            if (gap_ends(u, nu, j, q))
                 break;
         }
     }

@@ -44,6 +44,58 @@ static inline int unit_is_digit(const shai_db *db, uint32_t sym)
     return sym && shi_is_digit(db->sym_cp[sym]);
 }
 
+/* What the characters after a topic mark, p[0..n), say of it: another
+ * topic mark within SHI_TOPIC_LOOK characters before a break (it opens a
+ * topic), or a break, the look-ahead's end or (final) the text's end first
+ * (a lone `#`, as in 赌#博); not yet known when the bytes end first. */
+enum { SHI_TOPIC_LONE, SHI_TOPIC_OPENS, SHI_TOPIC_UNKNOWN };
+static inline int shi_topic_ahead(const shai_db *db, const unsigned char *p, size_t n, int final)
+{
+    size_t x = 0;
+    for (uint32_t k = 0; k < SHI_TOPIC_LOOK; k++) {
+        if (x >= n)
+            return final ? SHI_TOPIC_LONE : SHI_TOPIC_UNKNOWN;
+        uint32_t cp;
+        size_t need, len = shi_utf8_decode(p + x, n - x, &cp, &need);
+        if (need)
+            return final ? SHI_TOPIC_LONE : SHI_TOPIC_UNKNOWN;
+        if (cp >= 0x110000u || (shi_map(db, cp) & SHI_MAP_BREAK))
+            return SHI_TOPIC_LONE;
+        if (shi_mark_kind(cp) == SHI_MARK_TOPIC)
+            return SHI_TOPIC_OPENS;
+        x += len;
+    }
+    return SHI_TOPIC_LONE;
+}
+
+/* A topic mark at [off, off + len) of the current write, fresh from it:
+ * decided once, from the bytes after it (the write leaves an undecided one
+ * to the next, shi_scanner_feed), and kept for the readings that ask. */
+static inline void topic_note(shi_scanner *sc, uint64_t off, uint32_t len)
+{
+    for (uint32_t i = 0; i < SHI_TOPIC_CACHE; i++)
+        if (sc->topic_off[i] == off + 1)
+            return;
+    int open = 0;
+    if (sc->ahead && off + len >= sc->ahead_base && off + len <= sc->ahead_base + sc->ahead_n) {
+        size_t at = (size_t)(off + len - sc->ahead_base);
+        open = shi_topic_ahead(sc->db, sc->ahead + at, sc->ahead_n - at, sc->ahead_final) ==
+               SHI_TOPIC_OPENS;
+    }
+    uint32_t i = sc->ntopic++ % SHI_TOPIC_CACHE;
+    sc->topic_off[i] = off + 1; /* 0: none */
+    sc->topic_open[i] = (uint8_t)open;
+}
+
+/* Whether the topic mark at offset off opens a topic (topic_note). */
+static inline int topic_opens(const shi_scanner *sc, uint64_t off)
+{
+    for (uint32_t i = 0; i < SHI_TOPIC_CACHE; i++)
+        if (sc->topic_off[i] == off + 1)
+            return sc->topic_open[i];
+    return 0;
+}
+
 /* A mark (SHI_MAP_MARK) seen in the root state, ending at byte `end`: only
  * recorded, for the decisions inside a later match (mark_stops in step.c). */
 static inline void mark_record(shi_scanner *sc, uint32_t cp, uint64_t end)
@@ -66,7 +118,8 @@ static inline void mark_record(shi_scanner *sc, uint32_t cp, uint64_t end)
 /* A mark at [off, off + len) that noise skipping would skip inside a match
  * whose last unit starts at byte `last`: records it, and says whether it
  * ends the match instead. A `#` once the line has had one (it closes a
- * topic or opens the next), the `@` of `//@`, and a bracket or quote unless
+ * topic or opens the next) or that another follows closely (it opens one:
+ * topic_note), the `@` of `//@`, and a bracket or quote unless
  * the last unit came right after one (【赌】【博】: every character of the
  * entry inside its own pair; sc->pair_ok approves the rest of that gap). */
 static inline int mark_stops(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len,
@@ -75,7 +128,7 @@ static inline int mark_stops(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_
     int stop = 0;
     switch (shi_mark_kind(cp)) {
     case SHI_MARK_TOPIC:
-        stop = sc->line_topic;
+        stop = sc->line_topic || topic_opens(sc, off);
         sc->line_topic = 1;
         break;
     case SHI_MARK_AT:

@@ -11,7 +11,9 @@
  * the unit before it; noise (spaces, punctuation, emoji) makes none either but
  * may be skipped only inside a possible match, at most db->max_gap in a row;
  * some noise is a boundary in some positions (a mark, SHI_MAP_MARK: a
- * second `#` on a line, the `@` of `//@`, a bracket or quote unless the
+ * second `#` on a line, or a first that another follows closely (it opens
+ * a topic: core.h, topic_note; a write keeps an undecided one for the
+ * next), the `@` of `//@`, a bracket or quote unless the
  * last unit came right after one) and ends every match like a break, but
  * may itself begin an entry; a second ASCII full stop in a row after
  * anything but a Latin letter (an ellipsis, 操...我) ends a match too;
@@ -226,6 +228,17 @@ typedef struct shi_defer_char {
  * ignorable characters among it and the characters looked ahead past it. */
 #define SHI_DEFER_MAX 16
 
+/* Topic marks (core.h, topic_note): a line's first `#` opens a Weibo topic
+ * when another follows it within SHI_TOPIC_LOOK characters on the line (a
+ * topic is at most 20 characters long on Weibo, 99.9% of those in the
+ * bundled posts); the decisions of the last SHI_TOPIC_CACHE marks are kept
+ * for the readings that ask later. A write that ends before a mark is
+ * decided leaves the mark and what follows it for the next write (at most
+ * SHI_CARRY_MAX bytes, with a split UTF-8 sequence). */
+#define SHI_TOPIC_LOOK 32
+#define SHI_TOPIC_CACHE 32
+#define SHI_CARRY_MAX (4 * SHI_TOPIC_LOOK + 8)
+
 /* Overlapping scans report both readings of a deferred choice (step.c,
  * "Noise that an entry takes"): where a reading skips noise that an entry
  * could take, a shadow reading takes it and reports only the hits that
@@ -270,7 +283,7 @@ typedef struct shi_scanner {
     uint32_t verdict;     /* with SHI_SCAN_VERDICT */
     uint8_t last_word;    /* the last character was a word char */
     uint8_t pending;      /* outputs of unit (unit - 1) not resolved yet */
-    uint8_t ncarry;       /* stream: bytes of a split UTF-8 sequence */
+    uint8_t ncarry;       /* stream: bytes carried to the next write (carry) */
     uint8_t skipped;      /* noise or ignorable characters since the last unit */
     uint8_t last_is_unit; /* the last character seen made or joined a unit */
     uint32_t gap;         /* noise characters skipped since the last unit */
@@ -279,7 +292,20 @@ typedef struct shi_scanner {
     uint8_t last_digit;   /* while gap > 0: the unit before the gap is a digit */
     uint8_t line_topic;   /* a `#` was seen on this line (topic marks) */
     uint8_t last_dot;     /* the last character was a skipped ASCII full stop */
-    unsigned char carry[4];
+    /* stream: a split UTF-8 sequence, or a topic mark whose look-ahead the
+     * write cut and the characters after it (SHI_CARRY_MAX) */
+    unsigned char carry[SHI_CARRY_MAX];
+    /* the bytes of the current write, for the look-ahead of topic marks:
+     * ahead[0..ahead_n) from offset ahead_base; ahead_final when nothing
+     * follows them */
+    const unsigned char *ahead;
+    size_t ahead_n;
+    uint64_t ahead_base;
+    uint8_t ahead_final;
+    /* the last topic marks decided: offset, whether it opens a topic */
+    uint8_t ntopic;
+    uint8_t topic_open[SHI_TOPIC_CACHE];
+    uint64_t topic_off[SHI_TOPIC_CACHE];
     /* the last two characters stepped that are neither ignorable nor a
      * break (0 after a break), the last first: the word test of noise
      * after a unit (core.h, SHI_PREV_GAP) */
@@ -310,16 +336,16 @@ typedef struct shi_scanner {
      * the characters since (0: none), the state before them, and whether
      * the take reading is being replayed */
     uint32_t defer_n;
-    uint32_t defer_gap;         /* of them, the gap's; the rest are looked ahead */
-    uint32_t defer_state;       /* the skip reading's state past the gap */
-    uint32_t defer_last;        /* map value of its last unit looked ahead */
-    uint32_t defer_skips;       /* noise it skipped since that unit */
-    uint32_t defer_k;           /* its units past the gap */
-    uint8_t defer_end;          /* it has a hit if no word character follows */
-    uint8_t defer_join;         /* ... if the next character makes no word with */
-    uint32_t defer_join_cp;     /* ... this one, its last (core.h, join_pair) */
-    uint8_t defer_marks;        /* it looked ahead across a mark (defer_snap2) */
-    uint64_t defer_last_off;    /* where its last unit looked ahead starts */
+    uint32_t defer_gap;      /* of them, the gap's; the rest are looked ahead */
+    uint32_t defer_state;    /* the skip reading's state past the gap */
+    uint32_t defer_last;     /* map value of its last unit looked ahead */
+    uint32_t defer_skips;    /* noise it skipped since that unit */
+    uint32_t defer_k;        /* its units past the gap */
+    uint8_t defer_end;       /* it has a hit if no word character follows */
+    uint8_t defer_join;      /* ... if the next character makes no word with */
+    uint32_t defer_join_cp;  /* ... this one, its last (core.h, join_pair) */
+    uint8_t defer_marks;     /* it looked ahead across a mark (defer_snap2) */
+    uint64_t defer_last_off; /* where its last unit looked ahead starts */
     uint8_t replaying;
     /* both readings (overlapping scans): the shadow readings alive,
      * the hits they found that wait (sorted), and whether the scan has had

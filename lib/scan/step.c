@@ -203,7 +203,7 @@ static int shadow_mark_stops(const shi_scanner *sc, uint32_t cp, uint64_t off, u
 {
     switch (shi_mark_kind(cp)) {
     case SHI_MARK_TOPIC:
-        return sc->line_topic;
+        return sc->line_topic || topic_opens(sc, off);
     case SHI_MARK_AT:
         return off && sc->slash_end == off;
     case SHI_MARK_PAIR:
@@ -711,7 +711,8 @@ static int defer_skip_reading(shi_scanner *sc, uint32_t t, uint32_t k)
             (sc->scene && !shi_scene_action(sc, e)))
             continue;
         /* it starts e->units - k units before the gap's end */
-        if ((e->bound & SHI_BOUND_START) && (ring_at(sc, sc->unit - (e->units - k))->prev_word & SHI_PREV_WORD))
+        if ((e->bound & SHI_BOUND_START) &&
+            (ring_at(sc, sc->unit - (e->units - k))->prev_word & SHI_PREV_WORD))
             continue;
         /* the word test across the gap (core.h): the hit's first unit is
          * the one before the gap, or its last the first past it (then the
@@ -983,6 +984,8 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
 {
     const shai_db *db = sc->db;
     uint32_t v = cp < 0x110000u ? shi_map(db, cp) : SHI_MAP_BREAK;
+    if ((v & SHI_MAP_MARK) && shi_mark_kind(cp) == SHI_MARK_TOPIC)
+        topic_note(sc, off, len);
     if (sc->recent_to) {
         /* after a loop: sc->recent, unless a break clears it */
         if (v & SHI_MAP_BREAK)
@@ -1089,46 +1092,50 @@ static void step_char(shi_scanner *sc, uint32_t cp, uint32_t v, uint64_t off, ui
     }
 }
 
-void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int final)
+/* Where a write p[0..n) that more text follows must stop: before the
+ * last topic mark of its last line whose look-ahead (shi_topic_ahead) the
+ * write cuts, else n. Only its last SHI_TOPIC_LOOK characters can hold one. */
+static size_t topic_hold(const shai_db *db, const unsigned char *p, size_t n)
 {
-    size_t i = 0;
-    /* finish a sequence split by the previous write */
-    while (sc->ncarry && !sc->status) {
-        unsigned char tmp[8];
-        size_t k = sc->ncarry;
-        memcpy(tmp, sc->carry, k);
-        size_t take = n - i < 4 ? n - i : 4;
-        if (take)
-            memcpy(tmp + k, p + i, take);
-        uint32_t cp;
-        size_t need;
-        size_t len = shi_utf8_decode(tmp, k + take, &cp, &need);
-        if (need && !final) {
-            if (take)
-                memcpy(sc->carry + k, p + i, take); /* still incomplete: keep all */
-            sc->ncarry = (uint8_t)(k + take);
-            return;
-        }
-        step(sc, cp, sc->pos, (uint32_t)len);
-        sc->pos += len;
-        if (len >= k) {
-            i += len - k;
-            sc->ncarry = 0;
-        } else {
-            memmove(sc->carry, sc->carry + len, k - len);
-            sc->ncarry = (uint8_t)(k - len);
-        }
+    size_t from = n > 4 * SHI_TOPIC_LOOK + 4 ? n - (4 * SHI_TOPIC_LOOK + 4) : 0;
+    for (size_t x = n; x-- > from;) {
+        if (p[x] == '\n' || p[x] == '\r')
+            return n;
+        size_t at = p[x] == '#'                                                      ? x
+                    : p[x] == 0x83 && x >= 2 && p[x - 1] == 0xBC && p[x - 2] == 0xEF ? x - 2
+                                                                                     : SIZE_MAX;
+        if (at != SIZE_MAX)
+            return shi_topic_ahead(db, p + x + 1, n - x - 1, 0) == SHI_TOPIC_UNKNOWN ? at : n;
+    }
+    return n;
+}
+
+/* The characters of p[0..n) that begin at i .. stop (stop <= n; the bytes
+ * after stop are look-ahead only): stepped, a split sequence at the end
+ * or (more text following) an undecided topic mark and what follows it
+ * carried to the next write. Returns where it stopped. */
+static size_t feed_chunk(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, size_t stop,
+                         int final)
+{
+    sc->ahead = p;
+    sc->ahead_n = n;
+    sc->ahead_base = sc->pos - i;
+    sc->ahead_final = (uint8_t) final;
+    if (!final) {
+        size_t hold = topic_hold(sc->db, p, n);
+        if (hold < stop)
+            stop = hold;
     }
 #if SHI_FAST_PATHS
     int fast = !(sc->flags & SHI_SCAN_GENERAL);
     int eager = sc->seg_on && !sc->lazy;
 #endif
-    if (sc->lazy && n > i) { /* lazy implies rules */
+    if (sc->lazy && stop > i) { /* lazy implies rules */
         sc->seg.src = p;
         sc->seg.src_base = sc->pos - i;
         sc->seg.src_from = i;
     }
-    while (i < n && !sc->status) {
+    while (i < stop && !sc->status) {
 #if SHI_FAST_PATHS
         if (fast && !sc->defer_n && !sc->nshadow && !sc->nheld) {
             /* what the loop takes, the eager rule segment copies, as
@@ -1138,12 +1145,12 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
                 sc->seg.src_base = sc->pos - i;
                 sc->seg.src_from = i;
             }
-            i = shi_fast_run(sc, p, i, n);
+            i = shi_fast_run(sc, p, i, stop);
             if (eager) {
                 shi_seg_write(&sc->seg, sc->pos);
                 sc->seg.src = NULL;
             }
-            if (i >= n || sc->status)
+            if (i >= stop || sc->status)
                 break;
         }
 #endif
@@ -1157,11 +1164,8 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
         uint32_t cp;
         size_t need;
         size_t len = shi_utf8_decode(p + i, n - i, &cp, &need);
-        if (need && !final) {
-            sc->ncarry = (uint8_t)(n - i);
-            memcpy(sc->carry, p + i, n - i);
-            break;
-        }
+        if (need && !final)
+            break; /* split by the write: carried */
         step(sc, cp, sc->pos, (uint32_t)len);
         sc->pos += len;
         i += len;
@@ -1171,11 +1175,45 @@ void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int fin
     if (sc->seg.src) {
         /* the line goes on in the next write: its segment so far now;
          * the last write ends the line */
-        if (!sc->status && final)
+        if (!sc->status && final && i >= n)
             lazy_line_end(sc, sc->pos, 0);
         else if (!sc->status)
             shi_seg_write(&sc->seg, sc->pos);
         sc->seg.src = NULL;
+    }
+    sc->ahead = NULL;
+    return i;
+}
+
+void shi_scanner_feed(shi_scanner *sc, const unsigned char *p, size_t n, int final)
+{
+    size_t i = 0;
+    if (sc->ncarry && !sc->status) {
+        /* what the previous write left: its characters, with this write's
+         * first bytes after them to finish a sequence and look ahead */
+        unsigned char tmp[2 * SHI_CARRY_MAX];
+        size_t k = sc->ncarry, take = n < SHI_CARRY_MAX ? n : SHI_CARRY_MAX;
+        memcpy(tmp, sc->carry, k);
+        if (take)
+            memcpy(tmp + k, p, take);
+        sc->ncarry = 0;
+        size_t used = feed_chunk(sc, tmp, 0, k + take, k, final && take == n);
+        if (sc->status)
+            return;
+        if (used < k) {
+            /* still undecided or split: this write was all in tmp */
+            sc->ncarry = (uint8_t)(k + take - used);
+            memmove(sc->carry, tmp + used, sc->ncarry);
+            return;
+        }
+        i = used - k;
+    }
+    if (i < n || final) {
+        size_t used = feed_chunk(sc, p, i, n, n, final);
+        if (used < n && !sc->status) {
+            sc->ncarry = (uint8_t)(n - used);
+            memcpy(sc->carry, p + used, n - used);
+        }
     }
 }
 

@@ -240,6 +240,24 @@ static void test_topics_and_reposts(void **state)
     assert_string_equal(spans(db, "性/药", OVL), "性/药");
     /* a new line starts without a topic */
     assert_string_equal(spans(db, "#话题#\n赌#博", OVL), "赌#博");
+    /* a line's first `#` that another follows closely opens a topic */
+    assert_string_equal(spans(db, "火箭军#火神山医院#", OVL), "");
+    assert_string_equal(spans(db, "你们别赌#博彩网站#", OVL), "");
+    assert_string_equal(spans(db, "我赌#博\n#话题#", OVL), "赌#博");
+    assert_string_equal(
+        spans(db, "赌#博一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一#", OVL),
+        "赌#博");
+    /* in a stream cut anywhere, the same */
+    const char *text = "来赌#博彩网#\n赌#博\n中国#男人";
+    for (size_t cut = 0; cut <= strlen(text); cut++) {
+        char got[256] = "";
+        shai_stream *st;
+        assert_int_equal(shai_stream_open(db, OVL, collect_span, got, &st), SHAI_OK);
+        assert_int_equal(shai_stream_write(st, text, cut), SHAI_OK);
+        assert_int_equal(shai_stream_write(st, text + cut, strlen(text) - cut), SHAI_OK);
+        assert_int_equal(shai_stream_close(st), SHAI_OK);
+        assert_string_equal(got, "18-25");
+    }
     shai_db_free(db);
 }
 
