@@ -358,6 +358,20 @@ static const char *category_name(const struct record_options *o, uint32_t c)
     return "uncategorized";
 }
 
+/* The members every record begins with: {"file":...,"line":N[,"id":...] */
+static void record_head(struct cli_out *out, const char *name, uint64_t line, const char *id,
+                        size_t id_len)
+{
+    cli_out_str(out, "{\"file\":");
+    cli_out_json_string(out, name, strlen(name));
+    cli_out_str(out, ",\"line\":");
+    cli_out_u64(out, line);
+    if (id) {
+        cli_out_str(out, ",\"id\":");
+        cli_out_mem(out, id, id_len);
+    }
+}
+
 static void print_hit_members(struct cli_out *out, const struct record_options *o,
                               const shai_hit *h, const char *text, size_t len, uint64_t *from_byte,
                               uint64_t *from_unit)
@@ -495,41 +509,20 @@ static int scan_record(const struct record_options *o, struct rec_ctx *c, const 
 
     if (!o->verdicts) {
         for (size_t i = 0; i < h->n; i++) {
-            cli_out_str(out, "{\"file\":");
-            cli_out_json_string(out, name, strlen(name));
-            cli_out_str(out, ",\"line\":");
-            cli_out_u64(out, line);
-            if (id) {
-                cli_out_str(out, ",\"id\":");
-                cli_out_mem(out, id, id_len);
-            }
+            record_head(out, name, line, id, id_len);
             cli_out_char(out, ',');
             print_hit_members(out, o, &h->v[i], text, len, &fb, &fu);
             cli_out_str(out, "}\n");
         }
         for (size_t i = 0; i < nflags; i++) {
-            cli_out_str(out, "{\"file\":");
-            cli_out_json_string(out, name, strlen(name));
-            cli_out_str(out, ",\"line\":");
-            cli_out_u64(out, line);
-            if (id) {
-                cli_out_str(out, ",\"id\":");
-                cli_out_mem(out, id, id_len);
-            }
+            record_head(out, name, line, id, id_len);
             cli_out_char(out, ',');
             print_score_members(out, o, &flags[i]);
             cli_out_str(out, "}\n");
         }
         return status;
     }
-    cli_out_str(out, "{\"file\":");
-    cli_out_json_string(out, name, strlen(name));
-    cli_out_str(out, ",\"line\":");
-    cli_out_u64(out, line);
-    if (id) {
-        cli_out_str(out, ",\"id\":");
-        cli_out_mem(out, id, id_len);
-    }
+    record_head(out, name, line, id, id_len);
     cli_out_str(out, ",\"verdict\":\"");
     cli_out_str(out, verdict == SHAI_ACTION_PASS ? "pass" : cli_action_name(verdict));
     cli_out_str(out, "\",\"categories\":[");

@@ -103,6 +103,37 @@ span shi_lex_next_token(const char **p, const char *e)
     return (span){s, (size_t)(t - s)};
 }
 
+/* Appends a line of a scene naming a category or a scorer to its list:
+ * the names, their actions and lines, n of cap; once per scene (`dup`: the
+ * error when it is there already). */
+static int scene_list_add(parse *ps, char ***names, uint8_t **actions, uint32_t **lines,
+                          uint32_t *n, uint32_t *cap, span name, uint8_t action, const char *dup,
+                          const char *file, uint32_t line, const char *lp)
+{
+    for (uint32_t i = 0; i < *n; i++)
+        if (shi_lex_span_is(name, (*names)[i]))
+            return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, name.p, dup, name);
+    if (*n == *cap) {
+        uint32_t ncap = *cap ? *cap * 2 : 8;
+        char **c = realloc(*names, ncap * sizeof *c);
+        if (c)
+            *names = c;
+        uint8_t *a = c ? realloc(*actions, ncap) : NULL;
+        if (a)
+            *actions = a;
+        uint32_t *l = a ? realloc(*lines, ncap * sizeof *l) : NULL;
+        if (!l)
+            return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+        *lines = l;
+        *cap = ncap;
+    }
+    if (!((*names)[*n] = shi_lex_copy_span(name)))
+        return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
+    (*lines)[*n] = line;
+    (*actions)[(*n)++] = action;
+    return SHAI_OK;
+}
+
 /* `CATEGORY ACTION` (or `* ACTION`) inside a scene. */
 int shi_lex_scene_line(parse *ps, shi_bscene *sc, const char *file, uint32_t line, const char *lp,
                        span body)
@@ -131,29 +162,9 @@ int shi_lex_scene_line(parse *ps, shi_bscene *sc, const char *file, uint32_t lin
             return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, act.p,
                                    "a scorer's action is 'off', 'review' or 'block', not '%.*s'",
                                    act);
-        for (uint32_t i = 0; i < sc->nscores; i++)
-            if (shi_lex_span_is(name, sc->scores[i]))
-                return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, name.p,
-                                       "scorer '%.*s' is already set in this scene", name);
-        if (sc->nscores == sc->scores_cap) {
-            uint32_t ncap = sc->scores_cap ? sc->scores_cap * 2 : 4;
-            char **q = realloc(sc->scores, ncap * sizeof *q);
-            if (q)
-                sc->scores = q;
-            uint8_t *a = q ? realloc(sc->score_actions, ncap) : NULL;
-            if (a)
-                sc->score_actions = a;
-            uint32_t *l = a ? realloc(sc->score_lines, ncap * sizeof *l) : NULL;
-            if (!l)
-                return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
-            sc->score_lines = l;
-            sc->scores_cap = ncap;
-        }
-        if (!(sc->scores[sc->nscores] = shi_lex_copy_span(name)))
-            return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
-        sc->score_lines[sc->nscores] = line;
-        sc->score_actions[sc->nscores++] = action;
-        return SHAI_OK;
+        return scene_list_add(ps, &sc->scores, &sc->score_actions, &sc->score_lines, &sc->nscores,
+                              &sc->scores_cap, name, action,
+                              "scorer '%.*s' is already set in this scene", file, line, lp);
     }
     if (cat.n > 8 && memcmp(cat.p, "variant:", 8) == 0) {
         span kind = {cat.p + 8, cat.n - 8};
@@ -170,29 +181,8 @@ int shi_lex_scene_line(parse *ps, shi_bscene *sc, const char *file, uint32_t lin
     int rc = shi_lex_check_value(ps, file, line, lp, cat, "category");
     if (rc)
         return rc;
-    for (uint32_t i = 0; i < sc->n; i++)
-        if (shi_lex_span_is(cat, sc->categories[i]))
-            return shi_lex_fail_at(ps, SHAI_E_LEXICON, file, line, lp, cat.p,
-                                   "category '%.*s' is already set in this scene", cat);
-    if (sc->n == sc->cap) {
-        uint32_t ncap = sc->cap ? sc->cap * 2 : 8;
-        char **c = realloc(sc->categories, ncap * sizeof *c);
-        if (c)
-            sc->categories = c;
-        uint8_t *a = c ? realloc(sc->actions, ncap) : NULL;
-        if (a)
-            sc->actions = a;
-        uint32_t *l = a ? realloc(sc->lines, ncap * sizeof *l) : NULL;
-        if (!l)
-            return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
-        sc->lines = l;
-        sc->cap = ncap;
-    }
-    if (!(sc->categories[sc->n] = shi_lex_copy_span(cat)))
-        return shi_builder_fail(ps->b, SHAI_E_NOMEM, file, line, 0, "out of memory");
-    sc->lines[sc->n] = line;
-    sc->actions[sc->n++] = action;
-    return SHAI_OK;
+    return scene_list_add(ps, &sc->categories, &sc->actions, &sc->lines, &sc->n, &sc->cap, cat,
+                          action, "category '%.*s' is already set in this scene", file, line, lp);
 }
 
 /* `@categories NAME...`: declared category names. */
