@@ -958,23 +958,27 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
             cp = ((c & 0x0F) << 12) | ((uint32_t)(p[x + 1] & 0x3F) << 6) | (p[x + 2] & 0x3F);
             x += 3;
             f = flags[cp];
-            /* a run of units after one that begins no pair, each but the
-             * last beginning none either: for each, scan_flags would only
-             * make it the unit before the next */
-            if ((f & (SHI_VF_TRIG | SHI_VF_UNIT)) == SHI_VF_UNIT && !(s.pflags & PAIR_BEGIN)) {
-                while (!(f & PAIR_BEGIN) && x + 2 < n && (p[x] & 0xF0) == 0xE0) {
-                    uint32_t y = ((p[x] & 0x0Fu) << 12) | ((uint32_t)(p[x + 1] & 0x3F) << 6) |
-                                 (p[x + 2] & 0x3F);
-                    uint8_t g = flags[y];
-                    if ((g & (SHI_VF_TRIG | SHI_VF_UNIT)) != SHI_VF_UNIT)
-                        break;
-                    cp = y;
-                    f = g;
-                    x += 3;
+            if (!(f & SHI_VF_TRIG)) {
+                /* a unit or noise: scan_flags without its branches, which
+                 * the text decides at random (whether a character is a
+                 * unit, whether it may begin a pair); only a possible pair
+                 * (rare) is looked up */
+                uint32_t pf = s.pflags;
+                uint32_t unit = f & SHI_VF_UNIT;
+                uint32_t split = (pf << 1) & f & SHI_VF_SPLIT2;
+                uint32_t a_key = (pf << 5) & f & SHI_VF_SECOND_EXACT;
+                uint32_t b_key = (pf >> 3) & f & SHI_VF_SECOND;
+                if (unit && (split | a_key | b_key)) {
+                    if (split && split_in(db, s.prev, cp))
+                        return 1;
+                    if ((a_key | b_key) && pair_in(db, s.prev, cp, a_key != 0, b_key != 0))
+                        return 1;
                 }
-                s.prev = cp;
-                s.pflags = f;
-                s.gap = 0;
+                uint32_t m = 0u - (unit != 0), gap = (s.gap + 1) & ~m;
+                uint32_t pg = gap > db->max_gap ? 0 : pf & ~(uint32_t)SHI_VF_SPLIT;
+                s.pflags = (uint8_t)((f & m) | (pg & ~m));
+                s.prev = (cp & m) | (s.prev & ~m);
+                s.gap = gap;
                 ign = 0;
                 last = cp;
                 continue;
