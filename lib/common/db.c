@@ -129,6 +129,12 @@ int shi_db_prepare(shai_db *db)
                SHI_MAP_BLOCK_SIZE * sizeof *bmp);
     for (uint32_t cp = 0xD800; cp < 0xE000; cp++)
         bmp[cp] = SHI_MAP_BREAK;
+    for (uint32_t cp = 0; cp < 0x10000u; cp++) {
+        uint32_t v = bmp[cp], sym = v & SHI_MAP_SYM_MASK;
+        if ((v & (SHI_MAP_NOISE | SHI_MAP_EXPAND)) == SHI_MAP_NOISE && sym < db->nsym &&
+            rc[sym].id != SHI_NO_CHILD)
+            bmp[cp] = v | SHI_MAP_LEADS;
+    }
     db->map_bmp = bmp;
     return db->nvnodes ? prepare_variants(db) : SHAI_OK;
 }

@@ -16,6 +16,9 @@
 #define SHI_MAP_NOISE (1u << 25)  /* may be skipped between characters of an entry */
 #define SHI_MAP_IGNORE (1u << 26) /* folds to nothing: invisible to the matcher */
 #define SHI_MAP_BREAK (1u << 27)  /* line break, control, invalid byte: no hit spans it */
+/* noise that begins an entry (#话题): only in map_bmp (shi_db_prepare),
+ * where the root loop sends it to the general step inside a match */
+#define SHI_MAP_LEADS (1u << 22)
 /* noise that is a boundary in some positions (shi_mark_kind: #topic#, //@,
  * brackets and quotes): the general step decides, the fast loops stop */
 #define SHI_MAP_MARK (1u << 23)

@@ -122,8 +122,9 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         uint32_t v = bmp[cp];
         if (lazy)
             attn |= v;
-        if (__builtin_expect(
-                (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK)) != 0, 0)) {
+        if (__builtin_expect((v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK |
+                                   SHI_MAP_LEADS)) != 0,
+                             0)) {
             if (!lazy && (v & SHI_MAP_BREAK) && !sc->seg_on) {
                 /* a line break in a scan without a line segment (rules,
                  * variants): what the general step does, here (step_char);
@@ -157,6 +158,13 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             }
             if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
                 break;
+            if (!(v & SHI_MAP_MARK)) {
+                /* noise an entry begins with (#话题): inside a match, the
+                 * general step; in the root, as any other character */
+                if (cur != SHI_NO_CHILD)
+                    break;
+                goto plain;
+            }
             /* a mark: recorded in the root state; in a child of the root
              * where it would be skipped, it is skipped or ends the match
              * (mark_stops); anything else, the general step. (Its
@@ -205,6 +213,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
                 }
             }
         }
+    plain:;
         uint32_t sym = v & SHI_MAP_SYM_MASK;
         uint32_t t = cbase + sym;
         uint32_t deeper; /* a state deeper than 1 to go to */
@@ -215,8 +224,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             goto go_deeper;
         }
         shi_rootc rc = rootc[sym];
-        if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id != SHI_NO_CHILD)
-            break; /* noise an entry begins with (#话题): the general step */
+        /* (noise an entry begins with, inside a match, left above: LEADS) */
         if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id == SHI_NO_CHILD &&
             (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
             /* noise inside a possible match: skipped (noise_skipped); after
