@@ -708,8 +708,11 @@ typedef struct shai_stream shai_stream;
 SHAI_API int shai_stream_open(const shai_db *db, uint32_t flags, shai_hit_fn fn, void *user,
                               shai_stream **out);
 
-/* Feed the next piece. A UTF-8 sequence may be split between writes.
- * Returns SHAI_TERMINATED if the callback stopped the stream (further writes
+/* Feed the next piece. A UTF-8 sequence may be split between writes. The
+ * stream copies what it must see again (a split sequence; a `#` in the
+ * last 32 characters of a piece, which opens a topic if another follows:
+ * at most 136 bytes) and reads it with the next piece. Returns
+ * SHAI_TERMINATED if the callback stopped the stream (further writes
  * return SHAI_E_STATE). Since 0.1. */
 SHAI_API int shai_stream_write(shai_stream *s, const char *data, size_t len);
 
