@@ -59,7 +59,7 @@ static inline int shi_topic_ahead(const shai_db *db, const unsigned char *p, siz
         size_t need, len = shi_utf8_decode(p + x, n - x, &cp, &need);
         if (need)
             return final ? SHI_TOPIC_LONE : SHI_TOPIC_UNKNOWN;
-        if (cp >= 0x110000u || (shi_map(db, cp) & SHI_MAP_BREAK))
+        if (cp >= 0x110000u || ((cp < 0x10000 ? db->map_bmp[cp] : shi_map(db, cp)) & SHI_MAP_BREAK))
             return SHI_TOPIC_LONE;
         if (shi_mark_kind(cp) == SHI_MARK_TOPIC)
             return SHI_TOPIC_OPENS;
@@ -68,11 +68,15 @@ static inline int shi_topic_ahead(const shai_db *db, const unsigned char *p, siz
     return SHI_TOPIC_LONE;
 }
 
-/* A topic mark at [off, off + len) of the current write, fresh from it:
- * decided once, from the bytes after it (the write leaves an undecided one
- * to the next, shi_scanner_feed), and kept for the readings that ask. */
+/* A topic mark at [off, off + len) of the current write, fresh from it,
+ * that a reading inside a match may ask about: decided once, from the bytes
+ * after it (the write leaves an undecided one to the next,
+ * shi_scanner_feed), and kept for the readings that ask. Not when the line
+ * has had a `#`: then it ends a match anyway. */
 static inline void topic_note(shi_scanner *sc, uint64_t off, uint32_t len)
 {
+    if (sc->line_topic)
+        return;
     for (uint32_t i = 0; i < SHI_TOPIC_CACHE; i++)
         if (sc->topic_off[i] == off + 1)
             return;

@@ -172,12 +172,12 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             uint64_t off = base + (uint64_t)(q - p);
             uint32_t mcp;
             shi_utf8_decode_valid(q, &mcp);
-            if (shi_mark_kind(mcp) == SHI_MARK_TOPIC)
-                topic_note(sc, off, len);
             if (cur == SHI_NO_CHILD) {
                 mark_record(sc, mcp, off + len);
             } else {
                 uint32_t msym = v & SHI_MAP_SYM_MASK;
+                if (shi_mark_kind(mcp) == SHI_MARK_TOPIC)
+                    topic_note(sc, off, len); /* inside a match: is it an opening one? */
                 /* after a digit, the fast loop decides (mark_stops must
                  * run once); one that is not skipped here, the general
                  * step */
@@ -471,8 +471,6 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
         if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK)) {
             if ((v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND)) || s != SHI_ROOT)
                 break;
-            if (shi_mark_kind(cp) == SHI_MARK_TOPIC)
-                topic_note(sc, base + i, len);
             mark_record(sc, cp, base + i + len);
         }
         if (gap && dig && is_digit_value(v))

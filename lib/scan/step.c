@@ -984,8 +984,9 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
 {
     const shai_db *db = sc->db;
     uint32_t v = cp < 0x110000u ? shi_map(db, cp) : SHI_MAP_BREAK;
-    if ((v & SHI_MAP_MARK) && shi_mark_kind(cp) == SHI_MARK_TOPIC)
-        topic_note(sc, off, len);
+    if ((v & SHI_MAP_MARK) && (sc->state != SHI_ROOT || sc->nshadow || sc->defer_n) &&
+        shi_mark_kind(cp) == SHI_MARK_TOPIC)
+        topic_note(sc, off, len); /* a reading may ask whether it opens a topic */
     if (sc->recent_to) {
         /* after a loop: sc->recent, unless a break clears it */
         if (v & SHI_MAP_BREAK)
