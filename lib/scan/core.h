@@ -73,7 +73,8 @@ static inline int shi_topic_ahead(const shai_db *db, const unsigned char *p, siz
  * after it (the write leaves an undecided one to the next,
  * shi_scanner_feed), and kept for the readings that ask. Not when the line
  * has had a `#`: then it ends a match anyway. */
-static inline void topic_note(shi_scanner *sc, uint64_t off, uint32_t len)
+static __attribute__((noinline, unused)) void topic_note(shi_scanner *sc, uint64_t off,
+                                                         uint32_t len)
 {
     if (sc->line_topic)
         return;
@@ -92,7 +93,7 @@ static inline void topic_note(shi_scanner *sc, uint64_t off, uint32_t len)
 }
 
 /* Whether the topic mark at offset off opens a topic (topic_note). */
-static inline int topic_opens(const shi_scanner *sc, uint64_t off)
+static __attribute__((noinline, unused)) int topic_opens(const shi_scanner *sc, uint64_t off)
 {
     for (uint32_t i = 0; i < SHI_TOPIC_CACHE; i++)
         if (sc->topic_off[i] == off + 1)
