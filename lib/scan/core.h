@@ -244,8 +244,6 @@ static inline uint32_t unit_char(const shai_db *db, const shi_unit *u)
     return unit_char_of(db, u->state);
 }
 
-/* Whether entry e is written with noise (轮*功): noise in a hit may then be
- * its own, and the word test across noise does not apply. */
 /* Noise inside a Latin word (select.c, latin_word_ok; the shadows of
  * step.c): whether a hit of entry e whose units i skipped noise before them
  * (bit i of `skips`, i >= 1) reads as the entry: every skipped gap between
@@ -287,6 +285,8 @@ static inline int shi_latin_gaps_ok(const shai_db *db, const shi_entry *e, uint6
     return i != e->units || !foreign || skipped == pairs;
 }
 
+/* Whether entry e is written with noise (轮*功): noise in a hit may then be
+ * its own, and the word test across noise does not apply. */
 static inline int entry_has_noise(const shai_db *db, const shi_entry *e)
 {
     const unsigned char *t = (const unsigned char *)db->strings + e->text;

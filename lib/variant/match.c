@@ -264,10 +264,6 @@ static int digits_ok(const walk *w, uint32_t s, uint32_t e)
     return 1;
 }
 
-/* Whether the match u[s..e) begins with a character that makes a word
- * with the one right before it, or ends with one that makes a word with the
- * one right after it: two words read across their boundary (看不见人 is not
- * 贱人, 服务员交代 is not 援交, 有待考察 is not 代考). */
 /* Noise between two words (docs/lexicon-format.md), as for a match of an
  * entry as itself (lib/scan, gap_joins): the match u[s..e) with noise
  * after its first unit, whose character (the entry's: 弹xing 服务 reads
@@ -286,6 +282,10 @@ static int gap_joins(const walk *w, const mst *st, uint32_t node, uint32_t e)
     return 0;
 }
 
+/* Whether the match u[s..e) begins with a character that makes a word
+ * with the one right before it, or ends with one that makes a word with the
+ * one right after it: two words read across their boundary (看不见人 is not
+ * 贱人, 服务员交代 is not 援交, 有待考察 is not 代考). */
 static int across_words(const walk *w, uint32_t s, uint32_t e)
 {
     if (s > 0 && w->u[s - 1].cls == C_HAN && w->u[s].cls == C_HAN &&
