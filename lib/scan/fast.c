@@ -8,15 +8,6 @@
 #include "rules/rules.h"
 #include "unicode/utf8.h"
 
-static inline uint32_t le32(uint32_t w)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return __builtin_bswap32(w);
-#else
-    return w;
-#endif
-}
-
 /* Flags of the fast path, kept in one register. */
 #define F_WORD 0x1u  /* the last character was a word character */
 #define F_UNIT 0x2u  /* the last character made a unit */
@@ -107,9 +98,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
     const unsigned char *q = p + i, *hq = q, *last = n >= 4 ? p + n - 4 : p;
     uint32_t stop = ROOT_PLAIN;
     while (n >= 4 && q <= last) {
-        uint32_t w, cp, len;
-        memcpy(&w, q, 4);
-        w = le32(w);
+        uint32_t cp, len, w = shi_load_le32(q);
         if (!(w & 0x80)) {
             cp = w & 0x7F;
             len = 1;
@@ -418,9 +407,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
         uint32_t cp, len;
         if (i + 4 <= n) {
             /* one little-endian word load decodes any sequence */
-            uint32_t w;
-            memcpy(&w, p + i, 4);
-            w = le32(w);
+            uint32_t w = shi_load_le32(p + i);
             if (!(w & 0x80)) {
                 cp = w & 0x7F;
                 len = 1;

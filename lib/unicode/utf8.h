@@ -4,6 +4,20 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* The four bytes at s as one little-endian word (the fast loops decode a
+ * character from one load: s[0] in the low byte). */
+static inline uint32_t shi_load_le32(const unsigned char *s)
+{
+    uint32_t w;
+    memcpy(&w, s, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap32(w);
+#else
+    return w;
+#endif
+}
 
 /* Marks an invalid byte: decoded as a code point no table maps. */
 #define SHI_INVALID_CP 0xFFFFFFFFu

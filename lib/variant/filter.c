@@ -100,7 +100,9 @@ typedef struct derive {
     const uint64_t *sf, *sb;           /* split halves */
     int near;
     int digits;             /* some entry takes digit syllables: every digit is a trigger */
-    const uint64_t *emoji;  /* the emoji of the table in the BMP, by code point */
+    int wildcard;           /* some entry takes wildcards: a placeholder is a trigger */
+    const uint64_t *emoji;  /* the emoji of the table in the BMP, by code point (NULL: no
+                               entry takes emoji) */
     const uint64_t *mapped; /* the code points of the BMP some fold stage changes */
 } derive;
 
@@ -143,8 +145,8 @@ static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
     uint8_t f = SHI_VF_UNIT;
     if (cp < 0x80 && is_alnum(cp) && (cp > '9' || !d->digits))
         ; /* a trigger by its token (filter.c), else a unit as itself */
-    else if (is_alnum(y) || shi_is_wildcard(y) ||
-             (y >= 0x80 &&
+    else if (is_alnum(y) || (d->wildcard && shi_is_wildcard(y)) ||
+             (d->emoji && y >= 0x80 &&
               (y < 0x10000 ? (d->emoji[y >> 6] >> (y & 63)) & 1 : shi_emoji_chars(y, e) != 0)))
         return SHI_VF_TRIG;
     if (!shi_is_han(y)) {
@@ -510,6 +512,7 @@ int shi_variant_prepare(shai_db *db)
                 split ? sb : NULL,
                 (int)vf->near,
                 (vn[0].below & SHI_VMASK(SHAI_VARIANT_DIGIT)) != 0,
+                (vn[0].below & SHI_VMASK(SHAI_VARIANT_WILDCARD)) != 0,
                 NULL,
                 NULL};
     uint64_t *emoji = calloc(0x10000 / 64, sizeof *emoji);
@@ -525,7 +528,8 @@ int shi_variant_prepare(shai_db *db)
         if (ecp < 0x10000)
             emoji[ecp >> 6] |= 1ull << (ecp & 63);
     }
-    d.emoji = emoji;
+    if (vn[0].below & SHI_VMASK(SHAI_VARIANT_EMOJI))
+        d.emoji = emoji;
     shi_fold_each_mapped(set_mapped, vf->mapped);
     d.mapped = vf->mapped;
     vf->kinds = vn[0].below;
@@ -649,6 +653,23 @@ static int split_in(const shai_db *db, uint32_t a, uint32_t b)
     return shi_split_compose(va[0], vb[0]) != 0 ||
            shi_split_compose(split_fold(db, va[0]), split_fold(db, vb[0])) != 0;
 }
+
+/* For the flags f of a unit, the flags of the unit before that make the two
+ * a possible pair (scan_flags): a split pair, a homophone then a unit as
+ * itself, a unit as itself then a homophone. 0 for anything but a unit. */
+#define PAIR_NEEDS(f)                                                                              \
+    (((f)&SHI_VF_TRIG) || !((f)&SHI_VF_UNIT)                                                       \
+         ? 0                                                                                       \
+         : (((f)&SHI_VF_SPLIT2) ? SHI_VF_SPLIT : 0) |                                              \
+               (((f)&SHI_VF_SECOND_EXACT) ? SHI_VF_FIRST : 0) |                                    \
+               (((f)&SHI_VF_SECOND) ? SHI_VF_FIRST_EXACT : 0))
+#define PN4(f) PAIR_NEEDS(f), PAIR_NEEDS((f) + 1), PAIR_NEEDS((f) + 2), PAIR_NEEDS((f) + 3)
+#define PN16(f) PN4(f), PN4((f) + 4), PN4((f) + 8), PN4((f) + 12)
+#define PN64(f) PN16(f), PN16((f) + 16), PN16((f) + 32), PN16((f) + 48)
+static const uint8_t pair_needs[256] = {PN64(0), PN64(64), PN64(128), PN64(192)};
+#undef PN64
+#undef PN16
+#undef PN4
 
 /* The scan of a line: the state between two characters. */
 typedef struct vscan {
@@ -954,39 +975,58 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
         }
         uint32_t cp;
         uint8_t f;
-        if (c >= 0xE0 && c < 0xF0 && x + 2 < n) { /* most of Chinese text */
-            cp = ((c & 0x0F) << 12) | ((uint32_t)(p[x + 1] & 0x3F) << 6) | (p[x + 2] & 0x3F);
-            x += 3;
-            f = flags[cp];
-            if (!(f & SHI_VF_TRIG)) {
-                /* a unit or noise: scan_flags without its branches, which
-                 * the text decides at random (whether a character is a
-                 * unit, whether it may begin a pair); only a possible pair
-                 * (rare) is looked up */
-                uint32_t pf = s.pflags;
+        if ((c & 0xF0) == 0xE0 && x + 4 <= n) {
+            /* most of Chinese text: a run of characters of three bytes, one
+             * word load each, that are units or noise. scan_flags without
+             * its branches, which the text decides at random (whether a
+             * character is a unit, whether it may begin a pair); only a
+             * possible pair (rare) is looked up. A trigger, an ignorable
+             * or anything else leaves the run. */
+            uint32_t pf = s.pflags, prev = s.prev, gap = s.gap;
+            const uint32_t max_gap = db->max_gap;
+            int found = 0;
+            while (x + 4 <= n) {
+                uint32_t w = shi_load_le32(p + x);
+                if ((w & 0xC0C0F0) != 0x8080E0)
+                    break;
+                cp = ((w & 0x0F) << 12) | ((w & 0x3F00) >> 2) | ((w >> 16) & 0x3F);
+                f = flags[cp];
+                if (f & SHI_VF_TRIG)
+                    break;
                 uint32_t unit = f & SHI_VF_UNIT;
-                uint32_t split = (pf << 1) & f & SHI_VF_SPLIT2;
-                uint32_t a_key = (pf << 5) & f & SHI_VF_SECOND_EXACT;
-                uint32_t b_key = (pf >> 3) & f & SHI_VF_SECOND;
-                if (unit && (split | a_key | b_key)) {
-                    if (split && split_in(db, s.prev, cp))
-                        return 1;
-                    if ((a_key | b_key) && pair_in(db, s.prev, cp, a_key != 0, b_key != 0))
-                        return 1;
+                if (__builtin_expect((pf & pair_needs[f]) != 0, 0)) {
+                    uint32_t a_key = (pf & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT);
+                    uint32_t b_key = (pf & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND);
+                    if (((pf & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, prev, cp)) ||
+                        ((a_key | b_key) && pair_in(db, prev, cp, (int)a_key, (int)b_key))) {
+                        found = 1;
+                        break;
+                    }
                 }
-                uint32_t m = 0u - (unit != 0), gap = (s.gap + 1) & ~m;
-                uint32_t pg = gap > db->max_gap ? 0 : pf & ~(uint32_t)SHI_VF_SPLIT;
-                s.pflags = (uint8_t)((f & m) | (pg & ~m));
-                s.prev = (cp & m) | (s.prev & ~m);
-                s.gap = gap;
-                ign = 0;
+                /* masks, not branches: whether a character is a unit is
+                 * the text's to say */
+                uint32_t m = 0u - (unit >> 1);
+                gap = (gap + 1) & ~m;
+                uint32_t pg = pf & ~(uint32_t)SHI_VF_SPLIT & (0u - (gap <= max_gap));
+                pf = (f & m) | (pg & ~m);
+                prev = (cp & m) | (prev & ~m);
+                x += 3;
                 last = cp;
-                continue;
+                ign = 0;
             }
-        } else {
-            x += shi_utf8_decode_valid(p + x, &cp);
-            f = flags_at(db, cp);
+            if (found)
+                return 1;
+            s.pflags = (uint8_t)pf;
+            s.prev = prev;
+            s.gap = gap;
+            if (x >= n)
+                break;
+            c = p[x];
+            if (c < 0x80)
+                continue;
         }
+        x += shi_utf8_decode_valid(p + x, &cp);
+        f = flags_at(db, cp);
         if (scan_flags(db, &s, cp, f) & (SCAN_TRIG | SCAN_PAIR))
             return 1;
         ign = (f & SHI_VF_IGNORE) == SHI_VF_IGNORE;
