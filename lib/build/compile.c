@@ -192,6 +192,8 @@ int shai_builder_compile(const shai_builder *b, shai_db **out)
     if (!rc)
         rc = shi_variant_prepare(c.db);
     if (!rc)
+        rc = shi_variant_derive(c.db);
+    if (!rc)
         rc = shi_rules_compile(c.db);
     snprintf(c.db->fold_version, sizeof c.db->fold_version, "%s", shai_fold_table_version());
     c.db->fold = b->fold;

@@ -323,7 +323,27 @@ typedef struct shi_sslot {
     X(MAP_BMP, map_bmp, uint32_t, 0x10000u) /* the map of U+0000..U+FFFF in one stage */           \
     /* the variant trie's root: child by symbol; first root redge by reading key */                \
     X(VROOT_SYM, vroot_sym, uint32_t, db->nsym)                                                    \
-    X(VROOT_READ, vroot_read, uint32_t, db->nvroot_read)
+    X(VROOT_READ, vroot_read, uint32_t, db->nvroot_read)                                           \
+    /* hashed toneless syllables of two adjacent units of a pinyin entry */                        \
+    X(VSYL_PAIRS, vsyl_pairs, uint64_t, db->vsyl_pairs ? SHI_VSYL_WORDS : 0)
+
+/* The syllable pairs (db->vsyl_pairs), for the prefilter's test of a token
+ * of pinyin, from every two adjacent units a, b of the entries that take
+ * pinyin: bit shi_vsyl_pair_bit(x, y) of the first SHI_VSYL_PAIR_WORDS for
+ * each syllable x of a's readings and y of b's; the same in the next
+ * SHI_VSYL_PAIR_WORDS where b or a may be a homophone; then a filter of
+ * SHI_VSYL_CHAR_BITS bits (shi_vsyl_char_bits) of (x, b) and (a, y), a
+ * syllable beside a unit as itself. Syllables are ids below SHI_VSYL_MAX
+ * (variant/tables.h: SHI_PY_NSYL), so the pair bits are exact. */
+#define SHI_VSYL_MAX 512u
+#define SHI_VSYL_PAIR_WORDS ((size_t)SHI_VSYL_MAX * SHI_VSYL_MAX / 64)
+#define SHI_VSYL_CHAR_BITS 21
+#define SHI_VSYL_WORDS (2 * SHI_VSYL_PAIR_WORDS + ((size_t)1 << (SHI_VSYL_CHAR_BITS - 6)))
+#define SHI_VSYL_TAG 0x40000000u /* marks a syllable in a (syllable, unit) key */
+static inline uint32_t shi_vsyl_pair_bit(uint32_t a, uint32_t b)
+{
+    return a * SHI_VSYL_MAX + b;
+}
 
 /* Variant kinds, SHAI_VARIANT_NONE included: the size of a kind table. */
 #define SHI_VKINDS 16u

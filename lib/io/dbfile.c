@@ -455,6 +455,8 @@ static int load(shai_db *db, const unsigned char *p, size_t len)
     int rc = shi_db_prepare(db);
     if (!rc)
         rc = prefilter_of_tables(db, &h);
+    if (!rc)
+        rc = shi_variant_derive(db);
     if (rc || !nrules)
         return rc;
     rc = shi_rules_compile(db);

@@ -99,8 +99,12 @@ typedef struct derive {
     const uint64_t *fk, *sk, *fe, *se; /* keys of first and second units, the units */
     const uint64_t *sf, *sb;           /* split halves */
     int near;
-    int digits;             /* some entry takes digit syllables: every digit is a trigger */
-    int wildcard;           /* some entry takes wildcards: a placeholder is a trigger */
+    int digits;   /* some entry takes digit syllables: every digit is a trigger */
+    int wildcard; /* some entry takes wildcards: a placeholder is a trigger */
+    /* some entry reads digits as units (digit syllables, leet, insertions):
+     * a character that folds to a digit is a trigger; else only one that
+     * folds to a letter (a pinyin tone after it is one anyway) */
+    int digit_units;
     const uint64_t *emoji;  /* the emoji of the table in the BMP, by code point (NULL: no
                                entry takes emoji) */
     const uint64_t *mapped; /* the code points of the BMP some fold stage changes */
@@ -145,7 +149,7 @@ static uint8_t flags_of(const shai_db *db, const derive *d, uint32_t cp)
     uint8_t f = SHI_VF_UNIT;
     if (cp < 0x80 && is_alnum(cp) && (cp > '9' || !d->digits))
         ; /* a trigger by its token (filter.c), else a unit as itself */
-    else if (is_alnum(y) || (d->wildcard && shi_is_wildcard(y)) ||
+    else if ((is_alnum(y) && (y > '9' || d->digit_units)) || (d->wildcard && shi_is_wildcard(y)) ||
              (d->emoji && y >= 0x80 &&
               (y < 0x10000 ? (d->emoji[y >> 6] >> (y & 63)) & 1 : shi_emoji_chars(y, e) != 0)))
         return SHI_VF_TRIG;
@@ -513,6 +517,8 @@ int shi_variant_prepare(shai_db *db)
                 (int)vf->near,
                 (vn[0].below & SHI_VMASK(SHAI_VARIANT_DIGIT)) != 0,
                 (vn[0].below & SHI_VMASK(SHAI_VARIANT_WILDCARD)) != 0,
+                (vn[0].below & (SHI_VMASK(SHAI_VARIANT_DIGIT) | SHI_VMASK(SHAI_VARIANT_LEET) |
+                                SHI_VMASK(SHAI_VARIANT_INSERT))) != 0,
                 NULL,
                 NULL};
     uint64_t *emoji = calloc(0x10000 / 64, sizeof *emoji);
@@ -544,6 +550,76 @@ int shi_variant_prepare(shai_db *db)
     if (!rc && homophone)
         rc = chars2(db);
     return rc;
+}
+
+/* The two bits of (syllable, unit) key k1, k2 in the character filter of
+ * db->vsyl_pairs. */
+static void vsyl_char_bits(uint32_t k1, uint32_t k2, uint32_t bit[2])
+{
+    uint64_t h = shi_vf_pair_hash(k1, k2);
+    uint32_t mask = (1u << SHI_VSYL_CHAR_BITS) - 1;
+    bit[0] = (uint32_t)h & mask;
+    bit[1] = (uint32_t)(h >> 32) & mask;
+}
+
+static int vsyl_char_has(const uint64_t *chars, uint32_t k1, uint32_t k2)
+{
+    uint32_t bit[2];
+    vsyl_char_bits(k1, k2, bit);
+    return ((chars[bit[0] >> 6] >> (bit[0] & 63)) & (chars[bit[1] >> 6] >> (bit[1] & 63)) & 1) != 0;
+}
+
+static void vsyl_char_set(uint64_t *chars, uint32_t k1, uint32_t k2)
+{
+    uint32_t bit[2];
+    vsyl_char_bits(k1, k2, bit);
+    chars[bit[0] >> 6] |= 1ull << (bit[0] & 63);
+    chars[bit[1] >> 6] |= 1ull << (bit[1] & 63);
+}
+
+static int derive_syllable_pairs(shai_db *db)
+{
+    if (!(db->vnodes[0].below & SHI_VMASK(SHAI_VARIANT_PINYIN)))
+        return SHAI_OK;
+    uint64_t *sp = calloc(SHI_VSYL_WORDS, sizeof *sp);
+    if (!sp)
+        return SHAI_E_NOMEM;
+    uint64_t *homophone = sp + SHI_VSYL_PAIR_WORDS, *chars = sp + 2 * SHI_VSYL_PAIR_WORDS;
+    const shi_vnode *vn = db->vnodes;
+    for (uint32_t k = 1; k + 1 < db->nvnodes; k++) {
+        const shi_vnode *a = &vn[k];
+        for (uint32_t i = a->edge; i < a[1].edge; i++) {
+            const shi_vnode *c = &vn[db->vedges[i].child];
+            if (!(c->below & SHI_VMASK(SHAI_VARIANT_PINYIN)))
+                continue;
+            int homo = (c->below & SHI_VMASK(SHAI_VARIANT_HOMOPHONE)) != 0;
+            for (unsigned x = 0; x < 4 && a->read[x]; x++) {
+                uint32_t sa = SHI_READING_SYL(a->read[x]);
+                vsyl_char_set(chars, sa | SHI_VSYL_TAG, c->cp);
+                for (unsigned y = 0; y < 4 && c->read[y]; y++) {
+                    uint32_t sc = SHI_READING_SYL(c->read[y]);
+                    if (sa >= SHI_VSYL_MAX || sc >= SHI_VSYL_MAX) {
+                        free(sp);
+                        return SHAI_OK; /* (not so) none: every syllable may */
+                    }
+                    uint32_t b = shi_vsyl_pair_bit(sa, sc);
+                    sp[b >> 6] |= 1ull << (b & 63);
+                    if (homo)
+                        homophone[b >> 6] |= 1ull << (b & 63);
+                }
+            }
+            for (unsigned y = 0; y < 4 && c->read[y]; y++)
+                vsyl_char_set(chars, a->cp, SHI_READING_SYL(c->read[y]) | SHI_VSYL_TAG);
+        }
+    }
+    db->vsyl_pairs = sp;
+    return SHAI_OK;
+}
+
+int shi_variant_derive(shai_db *db)
+{
+    db->vsyl_pairs = NULL;
+    return db->vfilter && db->nvnodes ? derive_syllable_pairs(db) : SHAI_OK;
 }
 
 int shi_variant_filter_valid(const shai_db *db)
@@ -865,6 +941,160 @@ int shi_vinit_holds(const shai_db *db, const char *t, size_t k, uint32_t before,
     return 0;
 }
 
+/* What lies next to a token on one side, where a match through it would
+ * go on (filter.c's callers find it): nothing within the max gap (the
+ * line's end, or more noise), a Han character, or anything else a match
+ * may go on to (another token, a trigger, a unit of another script). */
+typedef struct beside {
+    uint32_t kind; /* BESIDE_* */
+    uint32_t cp;   /* BESIDE_HAN: the character */
+} beside;
+#define BESIDE_NONE 0u
+#define BESIDE_HAN 1u
+#define BESIDE_ANY 2u
+#define BESIDE_ON 3u /* (next_beside) noise or an ignorable: look further */
+
+/* One character going away from a token: what it makes the side, or
+ * BESIDE_ON; *gap counts the noise so far. */
+static uint32_t next_beside(const shai_db *db, uint32_t cp, uint32_t *gap, beside *b)
+{
+    uint8_t f = flags_at(db, cp);
+    if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE)
+        return BESIDE_ON;
+    if (shi_is_han(cp)) {
+        b->cp = cp;
+        return b->kind = BESIDE_HAN;
+    }
+    if (ascii_alnum(cp) || (f & (SHI_VF_TRIG | SHI_VF_UNIT)))
+        return b->kind = BESIDE_ANY;
+    if (++*gap > db->max_gap)
+        return b->kind = BESIDE_NONE;
+    return BESIDE_ON;
+}
+
+/* Where a token is: bytes p[from, to) of a line p[0, n), or characters
+ * c[from, to) of c[0, n). */
+typedef struct token_at {
+    const unsigned char *p;
+    const shi_vchar *c;
+    size_t n, from, to;
+} token_at;
+
+/* What lies before a token (side[0]) and after it (side[1]). */
+static void sides_of(const shai_db *db, const token_at *at, beside side[2])
+{
+    side[0].kind = side[1].kind = BESIDE_NONE;
+    uint32_t gap = 0, cp;
+    if (at->p) {
+        for (size_t y = at->from; y > 0;) {
+            while (--y > 0 && (at->p[y] & 0xC0) == 0x80)
+                ;
+            shi_utf8_decode_valid(at->p + y, &cp);
+            if (next_beside(db, cp, &gap, &side[0]) != BESIDE_ON)
+                break;
+        }
+        gap = 0;
+        for (size_t y = at->to; y < at->n;) {
+            y += shi_utf8_decode_valid(at->p + y, &cp);
+            if (next_beside(db, cp, &gap, &side[1]) != BESIDE_ON)
+                break;
+        }
+        return;
+    }
+    for (size_t y = at->from; y-- > 0;)
+        if (next_beside(db, at->c[y].cp, &gap, &side[0]) != BESIDE_ON)
+            break;
+    gap = 0;
+    for (size_t y = at->to; y < at->n; y++)
+        if (next_beside(db, at->c[y].cp, &gap, &side[1]) != BESIDE_ON)
+            break;
+}
+
+/* Whether a unit of syllable syl (a token of pinyin) may have the one
+ * beside it in an entry: a Han character as itself (the character filter
+ * of db->vsyl_pairs), or as a homophone (its most common reading's
+ * syllable with syl, where an entry takes homophones); anything else may. */
+static int syllable_beside(const shai_db *db, uint32_t syl, const beside *b, int before)
+{
+    if (b->kind != BESIDE_HAN)
+        return b->kind != BESIDE_NONE;
+    if (flags_at(db, b->cp) & (SHI_VF_SPLIT | SHI_VF_SPLIT2))
+        return 1; /* half of a split unit */
+    uint32_t h = view_han(db, b->cp);
+    shi_reading r[SHI_READINGS_MAX];
+    unsigned nr = h ? shi_py_readings(h, r) : 0;
+    if (!nr)
+        return 1; /* as itself only: not looked into */
+    const uint64_t *chars = db->vsyl_pairs + 2 * SHI_VSYL_PAIR_WORDS;
+    if (before ? vsyl_char_has(chars, h, syl | SHI_VSYL_TAG)
+               : vsyl_char_has(chars, syl | SHI_VSYL_TAG, h))
+        return 1;
+    uint32_t o = SHI_READING_SYL(r[0]);
+    if (o >= SHI_VSYL_MAX)
+        return 1;
+    uint32_t bit = before ? shi_vsyl_pair_bit(o, syl) : shi_vsyl_pair_bit(syl, o);
+    return (db->vsyl_pairs[SHI_VSYL_PAIR_WORDS + (bit >> 6)] >> (bit & 63)) & 1;
+}
+
+/* Whether the whole token t[0..k) reads as two syllables of units or more
+ * (each with its tone digit or not) of which every two in a row are the
+ * syllables of two adjacent units of some entry that takes pinyin
+ * (db->vsyl_pairs): a token the matcher reads as pinyin is all in one
+ * match (pinyin_in, whole). nba, nasa, taxi are not. */
+static int pinyin_chain(const shai_db *db, const char *t, size_t k)
+{
+    const shi_vfilter *vf = db->vfilter;
+    uint16_t first[64][8]; /* the first syllables of the readings of t[i..k) */
+    uint8_t nfirst[64] = {0};
+    if (k >= 64)
+        return 1;
+    for (size_t i = k; i-- > 0;) {
+        size_t run = i;
+        while (run < k && t[run] > '9')
+            run++;
+        uint16_t ids[8];
+        uint8_t lens[8];
+        unsigned np = run > i ? shi_py_prefixes(t + i, run - i, ids, lens) : 0;
+        for (unsigned j = 0; j < np && nfirst[i] < 8; j++) {
+            uint32_t id = ids[j];
+            if (id >= SHI_VSYL_MAX || !((vf->syl[id >> 6] >> (id & 63)) & 1))
+                continue;
+            int ok = 0;
+            for (size_t at = i + lens[j], tone = 0; tone < 2 && at <= k && !ok; tone++, at++) {
+                if (at == k)
+                    ok = i > 0; /* the whole token: two syllables or more */
+                for (unsigned x = 0; at < k && x < nfirst[at] && !ok; x++) {
+                    uint32_t b = shi_vsyl_pair_bit(id, first[at][x]);
+                    ok = (db->vsyl_pairs[b >> 6] >> (b & 63)) & 1;
+                }
+                if (at == k || t[at] < '1' || t[at] > '5')
+                    break;
+            }
+            if (ok)
+                first[i][nfirst[i]++] = (uint16_t)id;
+        }
+    }
+    return nfirst[0] > 0;
+}
+
+/* The syllable of a unit that the whole token t[0..k) is (its tone digit
+ * after it or not), 0 when none. */
+static uint32_t one_syllable(const shi_vfilter *vf, const char *t, size_t k)
+{
+    size_t l = 0;
+    while (l < k && t[l] > '9')
+        l++;
+    if (!l || !(l == k || (l + 1 == k && t[l] >= '1' && t[l] <= '5')))
+        return 0;
+    uint16_t ids[8];
+    uint8_t lens[8];
+    unsigned np = shi_py_prefixes(t, l, ids, lens);
+    for (unsigned j = 0; j < np; j++)
+        if (lens[j] == l && ids[j] < SHI_VSYL_MAX && ((vf->syl[ids[j] >> 6] >> (ids[j] & 63)) & 1))
+            return ids[j];
+    return 0;
+}
+
 /* Whether the ASCII token t[0..k) (letters and digits, lowercase), after
  * the character `before` and before `after` (0: the line's start or end),
  * may be in a variant match as one: an insertion (1-2 between characters
@@ -875,9 +1105,10 @@ int shi_vinit_holds(const shai_db *db, const char *t, size_t k, uint32_t before,
  * the matcher sees the token as it is (no ignorable or folded character
  * next to it could make it longer), so initials are the entries' own and
  * pinyin is all of it; else any letters may be initials, and pinyin may
- * begin or end next to a Latin unit of an entry. */
+ * begin or end next to a Latin unit of an entry. `at`: where the token is,
+ * to look beside it. */
 static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t before,
-                         uint32_t after, int whole)
+                         uint32_t after, int whole, const token_at *at)
 {
     const shi_vfilter *vf = db->vfilter;
     uint32_t kinds = vf->kinds;
@@ -908,9 +1139,21 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
     if ((kinds & SHI_VMASK(SHAI_VARIANT_LEET)) &&
         (digits || is_leet_symbol(before) || is_leet_symbol(after)))
         return 1;
-    if (kinds & SHI_VMASK(SHAI_VARIANT_PINYIN))
-        return pinyin_in(vf, t, k, whole);
-    return 0;
+    if (!(kinds & SHI_VMASK(SHAI_VARIANT_PINYIN)) || !pinyin_in(vf, t, k, whole))
+        return 0;
+    /* a whole token that the matcher reads as pinyin is in one match, of
+     * an entry of two units or more: two syllables or more that follow
+     * each other in some entry (pinyin_chain), or one that a match goes
+     * on from to a unit beside it, which the entry has beside that
+     * syllable (not o in o(∩_∩)o, nor nba, nasa, taxi) */
+    if (!whole || !db->vsyl_pairs || vf->near || pinyin_chain(db, t, k))
+        return 1;
+    uint32_t syl = one_syllable(vf, t, k);
+    if (!syl)
+        return 0;
+    beside side[2];
+    sides_of(db, at, side);
+    return syllable_beside(db, syl, &side[0], 1) || syllable_beside(db, syl, &side[1], 0);
 }
 
 /* The token of ASCII letters and digits at p[x..) (bytes or code points):
@@ -953,7 +1196,8 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
                  * the matcher may see it longer */
                 int whole =
                     !ign && (e == n || (flags_at(db, after) & SHI_VF_IGNORE) != SHI_VF_IGNORE);
-                if (token_trigger(db, t, k, before, after, whole))
+                token_at at = {p, NULL, n, x, e};
+                if (token_trigger(db, t, k, before, after, whole, &at))
                     return 1;
                 for (; x < e; x++)
                     if (scan_char(db, &s, p[x]) & SCAN_PAIR)
@@ -982,8 +1226,8 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
              * character is a unit, whether it may begin a pair); only a
              * possible pair (rare) is looked up. A trigger, an ignorable
              * or anything else leaves the run. */
-            uint32_t pf = s.pflags, prev = s.prev, gap = s.gap;
-            const uint32_t max_gap = db->max_gap;
+            uint32_t pf = s.pflags, prev = s.prev;
+            size_t x0 = x;
             int found = 0;
             while (x + 4 <= n) {
                 uint32_t w = shi_load_le32(p + x);
@@ -993,7 +1237,6 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
                 f = flags[cp];
                 if (f & SHI_VF_TRIG)
                     break;
-                uint32_t unit = f & SHI_VF_UNIT;
                 if (__builtin_expect((pf & pair_needs[f]) != 0, 0)) {
                     uint32_t a_key = (pf & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT);
                     uint32_t b_key = (pf & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND);
@@ -1003,22 +1246,23 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
                         break;
                     }
                 }
-                /* masks, not branches: whether a character is a unit is
-                 * the text's to say */
-                uint32_t m = 0u - (unit >> 1);
-                gap = (gap + 1) & ~m;
-                uint32_t pg = pf & ~(uint32_t)SHI_VF_SPLIT & (0u - (gap <= max_gap));
-                pf = (f & m) | (pg & ~m);
-                prev = (cp & m) | (prev & ~m);
+                /* unlike scan_gap, the noise between two units is not
+                 * counted here: a pair after more than max_gap of it is
+                 * looked up too (rare), and never missed */
+                uint32_t unit = f & SHI_VF_UNIT;
+                pf = unit ? f : pf & ~(uint32_t)SHI_VF_SPLIT;
+                prev = unit ? cp : prev;
                 x += 3;
-                last = cp;
-                ign = 0;
             }
             if (found)
                 return 1;
             s.pflags = (uint8_t)pf;
             s.prev = prev;
-            s.gap = gap;
+            if (x > x0) {
+                s.gap = 0;
+                shi_utf8_decode_valid(p + x - 3, &last);
+                ign = 0;
+            }
             if (x >= n)
                 break;
             c = p[x];
@@ -1113,7 +1357,8 @@ size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n)
             }
             uint32_t before = i ? c[i - 1].cp : 0, after = e < n ? c[e].cp : 0;
             whole = whole && !folds_latin(db, before) && !folds_latin(db, after);
-            if (e - i > TOKEN_CAP || token_trigger(db, t, k, before, after, whole)) {
+            token_at at = {NULL, c, n, i, e};
+            if (e - i > TOKEN_CAP || token_trigger(db, t, k, before, after, whole, &at)) {
                 for (size_t j = i; j < e; j++)
                     c[j].trig = 2;
                 found++;

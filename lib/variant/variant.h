@@ -97,6 +97,11 @@ int shi_variant_filter_valid(const shai_db *db);
 /* Whether the line p[0..n) (original bytes, valid UTF-8, no break) holds a
  * trigger: when it does not, no variant match is in it. */
 int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n);
+
+/* Derives the prefilter's syllable pairs (common/db.h, vsyl_pairs) for a
+ * db compiled or opened: NULL without a prefilter, or when no entry takes
+ * pinyin. */
+int shi_variant_derive(shai_db *db);
 /* Marks the triggers of c[0..n) (a line's characters, folded, or a window
  * of them) in c[].trig; returns how many there are. */
 size_t shi_variant_filter_mark(const shai_db *db, shi_vchar *c, size_t n);

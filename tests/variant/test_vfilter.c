@@ -11,7 +11,9 @@
  *     initials and leet, with noise, between lines of ordinary Chinese;
  *   - a slice of a real corpus, when SHAI_TEST_CORPUS names a text file.
  * Then the same texts against prefilters that each drop one kind of
- * trigger: each must be caught, or the comparison proves nothing.
+ * trigger (or the syllable pairs that keep a one-syllable token of pinyin
+ * a trigger beside a Han unit): each must be caught, or the comparison
+ * proves nothing.
  *
  * Arguments: the test set's cases.tsv and lexicon.txt (absent: skipped),
  * the word lists' directory.
@@ -815,19 +817,61 @@ static void test_ignorable_joins_tokens(void **state)
     shai_db_free(db);
 }
 
+/* What the prefilter lets through on ordinary text, with the word lists as
+ * shipped (the comparisons above prove it misses nothing): a token of one
+ * syllable needs a unit beside it that some entry has beside that syllable,
+ * a token of more syllables must read as syllables that follow each other
+ * in some entry, and a placeholder or an emoji is a trigger only when some
+ * entry takes them. Each negative is let through by a prefilter without
+ * the syllable pairs, so each can fail. */
+static void test_precision(void **state)
+{
+    fixture *f = *state;
+    static const char *const pass[] = {"网上duchang开户", "怎么fan墙", "迷jian药哪里有",
+                                       "du chang在哪", "fa lun gong"};
+    static const char *const drop[] = {"瞬间火爆O网页链接", "昨晚的NBA总决赛",  "NASA的火箭发射了",
+                                       "打车taxi很方便",    "价格还是很nice的", "标准A区"};
+    for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++)
+        if (!shi_variant_filter_bytes(f->lists, (const unsigned char *)pass[i], strlen(pass[i])))
+            fail_msg("the prefilter drops '%s'", pass[i]);
+    uint64_t *sp = (uint64_t *)(uintptr_t)f->lists->vsyl_pairs;
+    assert_non_null(sp);
+    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++) {
+        const unsigned char *t = (const unsigned char *)drop[i];
+        if (shi_variant_filter_bytes(f->lists, t, strlen(drop[i])))
+            fail_msg("the prefilter lets '%s' through", drop[i]);
+        /* without the syllable pairs it would */
+        f->lists->vsyl_pairs = NULL;
+        int loose = shi_variant_filter_bytes(f->lists, t, strlen(drop[i]));
+        f->lists->vsyl_pairs = sp;
+        if (!loose)
+            fail_msg("'%s' proves nothing: dropped without the syllable pairs too", drop[i]);
+    }
+}
+
 static void test_damage_is_caught(void **state)
 {
     fixture *f = *state;
     shai_db *dbs[2] = {f->all, f->lists};
     static const char *const what[] = {
         "homophone pairs",      "split halves",        "pinyin tokens", "insertions",
-        "unit pairs (regions)", "emoji and wildcards", "reading keys"};
+        "unit pairs (regions)", "emoji and wildcards", "reading keys",  "syllable pairs"};
     shi_vfilter *keep = malloc(sizeof *keep);
     assert_non_null(keep);
-    for (int d = 0; d < 7; d++) {
+    for (int d = 0; d < 8; d++) {
         size_t differ = 0;
         for (int i = 0; i < 2; i++) {
             shi_vfilter *vf = (shi_vfilter *)(uintptr_t)dbs[i]->vfilter;
+            /* the syllable pairs (a pinyin syllable beside a Han unit):
+             * none set, so only the tokens beside anything else trigger */
+            uint64_t *sp = (uint64_t *)(uintptr_t)dbs[i]->vsyl_pairs;
+            uint64_t *keep_sp = NULL;
+            if (d == 7 && sp) {
+                keep_sp = malloc(SHI_VSYL_WORDS * sizeof *sp);
+                assert_non_null(keep_sp);
+                memcpy(keep_sp, sp, SHI_VSYL_WORDS * sizeof *sp);
+                memset(sp, 0, SHI_VSYL_WORDS * sizeof *sp);
+            }
             uint64_t *chars2 = (uint64_t *)(uintptr_t)dbs[i]->vchars2;
             size_t n2 = (size_t)dbs[i]->nvchars2 * sizeof *chars2;
             uint64_t *keep2 = malloc(n2 ? n2 : 1);
@@ -843,6 +887,10 @@ static void test_damage_is_caught(void **state)
             memcpy(vf, keep, sizeof *vf);
             if (n2)
                 memcpy(chars2, keep2, n2);
+            if (keep_sp) {
+                memcpy(sp, keep_sp, SHI_VSYL_WORDS * sizeof *sp);
+                free(keep_sp);
+            }
             free(keep2);
             print_message("without %s (%s): %zu of %zu texts differ\n", what[d],
                           i ? "word lists" : "all kinds", t.differ, t.texts);
@@ -864,11 +912,9 @@ int main(int argc, char **argv)
     cases_lexicon_path = argv[2];
     wordlists_dir = argv[3];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases),
-        cmocka_unit_test(test_generated),
-        cmocka_unit_test(test_corpus),
-        cmocka_unit_test(test_ignorable_joins_tokens),
-        cmocka_unit_test(test_damage_is_caught),
+        cmocka_unit_test(test_cases),     cmocka_unit_test(test_generated),
+        cmocka_unit_test(test_corpus),    cmocka_unit_test(test_ignorable_joins_tokens),
+        cmocka_unit_test(test_precision), cmocka_unit_test(test_damage_is_caught),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
