@@ -325,7 +325,9 @@ typedef struct shi_sslot {
     X(VROOT_SYM, vroot_sym, uint32_t, db->nsym)                                                    \
     X(VROOT_READ, vroot_read, uint32_t, db->nvroot_read)                                           \
     /* hashed toneless syllables of two adjacent units of a pinyin entry */                        \
-    X(VSYL_PAIRS, vsyl_pairs, uint64_t, db->vsyl_pairs ? SHI_VSYL_WORDS : 0)
+    X(VSYL_PAIRS, vsyl_pairs, uint64_t, db->vsyl_pairs ? SHI_VSYL_WORDS : 0)                       \
+    /* the homophone pairs' context (filter.c, SHI_VCTX_WORDS) */                                  \
+    X(VPAIR_CTX, vpair_ctx, uint64_t, db->vpair_ctx ? 2 * SHI_VCTX_WORDS : 0)
 
 /* The syllable pairs (db->vsyl_pairs), for the prefilter's test of a token
  * of pinyin, from every two adjacent units a, b of the entries that take
@@ -344,6 +346,13 @@ static inline uint32_t shi_vsyl_pair_bit(uint32_t a, uint32_t b)
 {
     return a * SHI_VSYL_MAX + b;
 }
+
+/* The homophone pairs' context (db->vpair_ctx), for the prefilter: a filter
+ * of SHI_VCTX_WORDS words of the pairs (unit or key, unit or key) that are
+ * a whole entry of two units, then one of the units (and their keys) right
+ * before or after a homophone pair in some longer entry. */
+#define SHI_VCTX_BITS 16
+#define SHI_VCTX_WORDS ((size_t)1 << (SHI_VCTX_BITS - 6))
 
 /* Variant kinds, SHAI_VARIANT_NONE included: the size of a kind table. */
 #define SHI_VKINDS 16u

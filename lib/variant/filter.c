@@ -122,6 +122,11 @@ static int is_alnum(uint32_t c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+static int ascii_alnum(uint32_t c)
+{
+    return c < 0x80 && is_alnum(c);
+}
+
 /* The folded form of a Han character the segment leaves as it is (one
  * outside the db's alphabet), as the matcher composes split pairs. */
 static uint32_t split_fold_m(const shai_db *db, uint32_t y, const uint64_t *mapped)
@@ -616,10 +621,113 @@ static int derive_syllable_pairs(shai_db *db)
     return SHAI_OK;
 }
 
+/* Two bits of key pair (k1, k2), or of one key (k2 0), in a filter of
+ * SHI_VCTX_WORDS words. */
+static void ctx_bits(uint32_t k1, uint32_t k2, uint32_t bit[2])
+{
+    uint64_t h = shi_vf_pair_hash(k1, k2);
+    uint32_t mask = (1u << SHI_VCTX_BITS) - 1;
+    bit[0] = (uint32_t)h & mask;
+    bit[1] = (uint32_t)(h >> 32) & mask;
+}
+
+static void ctx_set(uint64_t *bits, uint32_t k1, uint32_t k2)
+{
+    uint32_t bit[2];
+    ctx_bits(k1, k2, bit);
+    bits[bit[0] >> 6] |= 1ull << (bit[0] & 63);
+    bits[bit[1] >> 6] |= 1ull << (bit[1] & 63);
+}
+
+static int ctx_has(const uint64_t *bits, uint32_t k1, uint32_t k2)
+{
+    uint32_t bit[2];
+    ctx_bits(k1, k2, bit);
+    return ((bits[bit[0] >> 6] >> (bit[0] & 63)) & (bits[bit[1] >> 6] >> (bit[1] & 63)) & 1) != 0;
+}
+
+/* The key of a unit's most common reading, the only one a homophone is
+ * heard by (match.c, primary_reading; its readings come most common
+ * first), or the unit itself when it has none. */
+static uint32_t primary_key(const shi_vnode *d)
+{
+    return d->read[0] ? SHI_VKEY_READING | d->read[0] : d->cp;
+}
+
+/* The key of a homophone pair (its first unit as k1, its second as k2: a
+ * unit or its key) with a unit or key k3 beside it, before (side 0) or
+ * after it (side 1). */
+static uint32_t ctx_pair_key(uint32_t k1, uint32_t k2)
+{
+    return (uint32_t)(shi_vf_pair_hash(k1, k2) >> 32);
+}
+
+/* A homophone pair a, c (trie nodes) and the unit u beside it, on `side`,
+ * into the beside filter: each as itself or by its key, as the text may
+ * write them (one of the pair as itself, the other a homophone). */
+static void ctx_set_beside(uint64_t *bits, const shi_vnode *a, const shi_vnode *c,
+                           const shi_vnode *u, uint32_t side)
+{
+    uint32_t pairs[2] = {ctx_pair_key(primary_key(a), c->cp), ctx_pair_key(a->cp, primary_key(c))};
+    for (int i = 0; i < 2; i++) {
+        ctx_set(bits, pairs[i], u->cp | side << 31);
+        ctx_set(bits, pairs[i], primary_key(u) ^ side << 30);
+    }
+}
+
+/* db->vpair_ctx: for each homophone pair of units a, c (an edge of the
+ * trie whose entries take homophones), its combinations (a's keys with c,
+ * a with c's keys) when a and c are a whole entry; else the units before
+ * a and after c in the entries. None with near-homophones. */
+static int derive_pair_context(shai_db *db)
+{
+    const shi_vnode *vn = db->vnodes;
+    uint32_t nn = db->nvnodes - 1;
+    if (db->vfilter->near)
+        return SHAI_OK;
+    uint32_t *parent = calloc(nn, sizeof *parent);
+    uint64_t *ctx = calloc(2 * SHI_VCTX_WORDS, sizeof *ctx);
+    if (!parent || !ctx) {
+        free(parent);
+        free(ctx);
+        return SHAI_E_NOMEM;
+    }
+    uint64_t *whole = ctx, *beside = ctx + SHI_VCTX_WORDS;
+    for (uint32_t k = 0; k < nn; k++)
+        for (uint32_t i = vn[k].edge; i < vn[k + 1].edge; i++)
+            parent[db->vedges[i].child] = k;
+    for (uint32_t k = 1; k < nn; k++) {
+        const shi_vnode *a = &vn[k];
+        for (uint32_t i = a->edge; i < a[1].edge; i++) {
+            uint32_t ci = db->vedges[i].child;
+            const shi_vnode *c = &vn[ci];
+            if (!(c->below & SHI_VMASK(SHAI_VARIANT_HOMOPHONE)))
+                continue;
+            if (a->depth == 1 && c->out < c[1].out) {
+                /* a whole entry of two units (the pairs of pair_in, by the
+                 * most common readings, as the matcher hears them) */
+                ctx_set(whole, primary_key(a), c->cp);
+                ctx_set(whole, a->cp, primary_key(c));
+            }
+            if (a->depth > 1)
+                ctx_set_beside(beside, a, c, &vn[parent[k]], 0);
+            for (uint32_t j = c->edge; j < c[1].edge; j++)
+                ctx_set_beside(beside, a, c, &vn[db->vedges[j].child], 1);
+        }
+    }
+    free(parent);
+    db->vpair_ctx = ctx;
+    return SHAI_OK;
+}
+
 int shi_variant_derive(shai_db *db)
 {
     db->vsyl_pairs = NULL;
-    return db->vfilter && db->nvnodes ? derive_syllable_pairs(db) : SHAI_OK;
+    db->vpair_ctx = NULL;
+    if (!db->vfilter || !db->nvnodes)
+        return SHAI_OK;
+    int rc = derive_syllable_pairs(db);
+    return rc ? rc : derive_pair_context(db);
 }
 
 int shi_variant_filter_valid(const shai_db *db)
@@ -719,6 +827,111 @@ static int pair_in(const shai_db *db, uint32_t a, uint32_t b, int a_key, int b_k
     return !(lo < db->nvsolo && db->vsolo[lo] == ab);
 }
 
+/* Whether a homophone pair that pair_in found, a then b in the text, may
+ * be a whole entry of two units (db->vpair_ctx). */
+static int pair_whole(const shai_db *db, uint32_t a, uint32_t b, int a_key, int b_key)
+{
+    const uint64_t *whole = db->vpair_ctx;
+    uint32_t va = view_han(db, a), vb = view_han(db, b);
+    if (!va || !vb)
+        return 1; /* not looked into */
+    uint32_t k[2 * SHI_READINGS_MAX], nk;
+    if (a_key) {
+        nk = keys_of(va, 0, k);
+        for (uint32_t x = 0; x < nk; x++)
+            if (ctx_has(whole, k[x], vb))
+                return 1;
+    }
+    if (b_key) {
+        nk = keys_of(vb, 0, k);
+        for (uint32_t y = 0; y < nk; y++)
+            if (ctx_has(whole, va, k[y]))
+                return 1;
+    }
+    return 0;
+}
+
+/* The text's homophone pair, a then b, as the keys of the beside filter
+ * (ctx_pair_key): b as itself after a homophone of a unit, a as itself
+ * before a homophone; 0 for a way it is not read. */
+static void ctx_text_pairs(const shai_db *db, uint32_t a, uint32_t b, int a_key, int b_key,
+                           uint32_t pairs[2])
+{
+    uint32_t va = view_han(db, a), vb = view_han(db, b), k[2 * SHI_READINGS_MAX];
+    pairs[0] = pairs[1] = 0;
+    if (a_key && keys_of(va, 0, k))
+        pairs[0] = ctx_pair_key(k[0], vb);
+    if (b_key && keys_of(vb, 0, k))
+        pairs[1] = ctx_pair_key(va, k[0]);
+}
+
+/* What character cp, on `side` of the text's homophone pair (pairs: its
+ * keys), says of a match of a longer entry through the pair: 1 it may be
+ * the entry's unit beside the pair (the beside filter of db->vpair_ctx has
+ * it, as itself or by its most common reading, with the pair; anything but
+ * a Han character or noise may); -1 it may not; 0 noise (look further); 2
+ * an ignorable (look further, not counted). */
+static int pair_neighbour(const shai_db *db, const uint32_t pairs[2], uint32_t cp, uint32_t side)
+{
+    uint8_t f = flags_at(db, cp);
+    if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE)
+        return 2;
+    if (!shi_is_han(cp))
+        return ascii_alnum(cp) || (f & (SHI_VF_TRIG | SHI_VF_UNIT)) ? 1 : 0;
+    if (f & (SHI_VF_SPLIT | SHI_VF_SPLIT2))
+        return 1; /* half of a split unit */
+    const uint64_t *beside = db->vpair_ctx + SHI_VCTX_WORDS;
+    uint32_t v = view_han(db, cp), k[2 * SHI_READINGS_MAX];
+    if (!v)
+        return 1;
+    uint32_t nk = keys_of(v, 0, k);
+    for (int i = 0; i < 2; i++)
+        if (pairs[i] && (ctx_has(beside, pairs[i], v | side << 31) ||
+                         (nk && ctx_has(beside, pairs[i], k[0] ^ side << 30))))
+            return 1;
+    return -1;
+}
+
+/* Whether a homophone pair of the text, its first unit a and its second b,
+ * the character of three bytes at p[x] (a is the last unit before it), has
+ * beside it (within the max gap, before a or after b) a character that may
+ * be the unit of a longer entry next to that pair. */
+static int pair_beside(const shai_db *db, const unsigned char *p, size_t n, size_t x, uint32_t a,
+                       uint32_t b, int a_key, int b_key)
+{
+    uint32_t pairs[2], cp, gap = 0;
+    ctx_text_pairs(db, a, b, a_key, b_key, pairs);
+    if (!pairs[0] && !pairs[1])
+        return 1; /* not looked into */
+    for (size_t y = x + 3; y < n;) {
+        y += shi_utf8_decode_valid(p + y, &cp);
+        int r = pair_neighbour(db, pairs, cp, 1);
+        if (r == 1)
+            return 1;
+        if (r < 0 || (r == 0 && ++gap > db->max_gap))
+            break;
+    }
+    /* back to the first unit, then beside it */
+    int unit = 0;
+    gap = 0;
+    for (size_t y = x; y > 0;) {
+        while (--y > 0 && (p[y] & 0xC0) == 0x80)
+            ;
+        shi_utf8_decode_valid(p + y, &cp);
+        if (!unit) {
+            uint8_t f = flags_at(db, cp);
+            unit = (f & SHI_VF_UNIT) && !(f & SHI_VF_TRIG);
+            continue;
+        }
+        int r = pair_neighbour(db, pairs, cp, 0);
+        if (r == 1)
+            return 1;
+        if (r < 0 || (r == 0 && ++gap > db->max_gap))
+            break;
+    }
+    return !unit; /* no first unit found: not looked into */
+}
+
 /* Whether a and b, adjacent characters of the text, compose by the split
  * table (as the matcher sees them). */
 static int split_in(const shai_db *db, uint32_t a, uint32_t b)
@@ -805,11 +1018,6 @@ static inline int scan_flags(const shai_db *db, vscan *s, uint32_t cp, uint8_t f
 static inline int scan_char(const shai_db *db, vscan *s, uint32_t cp)
 {
     return scan_flags(db, s, cp, flags_at(db, cp));
-}
-
-static int ascii_alnum(uint32_t c)
-{
-    return c < 0x80 && is_alnum(c);
 }
 
 static int is_leet_symbol(uint32_t c)
@@ -1241,7 +1449,9 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
                     uint32_t a_key = (pf & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT);
                     uint32_t b_key = (pf & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND);
                     if (((pf & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, prev, cp)) ||
-                        ((a_key | b_key) && pair_in(db, prev, cp, (int)a_key, (int)b_key))) {
+                        ((a_key | b_key) && pair_in(db, prev, cp, (int)a_key, (int)b_key) &&
+                         (!db->vpair_ctx || pair_whole(db, prev, cp, (int)a_key, (int)b_key) ||
+                          pair_beside(db, p, n, x, prev, cp, (int)a_key, (int)b_key)))) {
                         found = 1;
                         break;
                     }

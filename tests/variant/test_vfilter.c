@@ -853,12 +853,14 @@ static void test_damage_is_caught(void **state)
 {
     fixture *f = *state;
     shai_db *dbs[2] = {f->all, f->lists};
-    static const char *const what[] = {
-        "homophone pairs",      "split halves",        "pinyin tokens", "insertions",
-        "unit pairs (regions)", "emoji and wildcards", "reading keys",  "syllable pairs"};
+    static const char *const what[] = {"homophone pairs",       "split halves",
+                                       "pinyin tokens",         "insertions",
+                                       "unit pairs (regions)",  "emoji and wildcards",
+                                       "reading keys",          "syllable pairs",
+                                       "whole homophone pairs", "units beside homophone pairs"};
     shi_vfilter *keep = malloc(sizeof *keep);
     assert_non_null(keep);
-    for (int d = 0; d < 8; d++) {
+    for (int d = 0; d < 10; d++) {
         size_t differ = 0;
         for (int i = 0; i < 2; i++) {
             shi_vfilter *vf = (shi_vfilter *)(uintptr_t)dbs[i]->vfilter;
@@ -871,6 +873,17 @@ static void test_damage_is_caught(void **state)
                 assert_non_null(keep_sp);
                 memcpy(keep_sp, sp, SHI_VSYL_WORDS * sizeof *sp);
                 memset(sp, 0, SHI_VSYL_WORDS * sizeof *sp);
+            }
+            /* the homophone pairs' context (whole entries of two units,
+             * the units beside a pair): none set, so only the pairs the
+             * other part lets through trigger */
+            uint64_t *ctx = (uint64_t *)(uintptr_t)dbs[i]->vpair_ctx, *keep_ctx = NULL;
+            if (d >= 8 && ctx) {
+                uint64_t *part = ctx + (d == 9 ? SHI_VCTX_WORDS : 0);
+                keep_ctx = malloc(SHI_VCTX_WORDS * sizeof *ctx);
+                assert_non_null(keep_ctx);
+                memcpy(keep_ctx, part, SHI_VCTX_WORDS * sizeof *ctx);
+                memset(part, 0, SHI_VCTX_WORDS * sizeof *ctx);
             }
             uint64_t *chars2 = (uint64_t *)(uintptr_t)dbs[i]->vchars2;
             size_t n2 = (size_t)dbs[i]->nvchars2 * sizeof *chars2;
@@ -890,6 +903,10 @@ static void test_damage_is_caught(void **state)
             if (keep_sp) {
                 memcpy(sp, keep_sp, SHI_VSYL_WORDS * sizeof *sp);
                 free(keep_sp);
+            }
+            if (keep_ctx) {
+                memcpy(ctx + (d == 9 ? SHI_VCTX_WORDS : 0), keep_ctx, SHI_VCTX_WORDS * sizeof *ctx);
+                free(keep_ctx);
             }
             free(keep2);
             print_message("without %s (%s): %zu of %zu texts differ\n", what[d],
