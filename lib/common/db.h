@@ -327,7 +327,9 @@ typedef struct shi_sslot {
     /* hashed toneless syllables of two adjacent units of a pinyin entry */                        \
     X(VSYL_PAIRS, vsyl_pairs, uint64_t, db->vsyl_pairs ? SHI_VSYL_WORDS : 0)                       \
     /* the homophone pairs' context (filter.c, SHI_VCTX_WORDS) */                                  \
-    X(VPAIR_CTX, vpair_ctx, uint64_t, db->vpair_ctx ? 2 * SHI_VCTX_WORDS : 0)
+    X(VPAIR_CTX, vpair_ctx, uint64_t, db->vpair_ctx ? 2 * SHI_VCTX_WORDS : 0)                      \
+    /* the letters of the initials' spellings (filter.c, SHI_VINIT_LETTER_WORDS) */                \
+    X(VINIT_LETTERS, vinit_letters, uint64_t, db->vinit_letters ? SHI_VINIT_LETTER_WORDS : 0)
 
 /* The syllable pairs (db->vsyl_pairs), for the prefilter's test of a token
  * of pinyin, from every two adjacent units a, b of the entries that take
@@ -353,6 +355,12 @@ static inline uint32_t shi_vsyl_pair_bit(uint32_t a, uint32_t b)
  * before or after a homophone pair in some longer entry. */
 #define SHI_VCTX_BITS 16
 #define SHI_VCTX_WORDS ((size_t)1 << (SHI_VCTX_BITS - 6))
+
+/* The letters of the initials' spellings (db->vinit_letters), for the
+ * prefilter: bit 26 * x + y for each letter y right after letter x in some
+ * spelling, and bit 26 * 26 + x for each letter x in one (x, y: 0 for a).
+ * A token none of whose letters and pairs of letters are set is in none. */
+#define SHI_VINIT_LETTER_WORDS 11
 
 /* Variant kinds, SHAI_VARIANT_NONE included: the size of a kind table. */
 #define SHI_VKINDS 16u

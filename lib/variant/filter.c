@@ -720,14 +720,45 @@ static int derive_pair_context(shai_db *db)
     return SHAI_OK;
 }
 
+/* db->vinit_letters (common/db.h). None with a spelling of another letter. */
+static int derive_initials_letters(shai_db *db)
+{
+    if (!db->nvinit)
+        return SHAI_OK;
+    uint64_t *bits = calloc(SHI_VINIT_LETTER_WORDS, sizeof *bits);
+    if (!bits)
+        return SHAI_E_NOMEM;
+    for (uint32_t i = 0; i < db->nvinit; i++) {
+        const char *l = db->vinit[i].letters;
+        for (size_t j = 0; j < SHI_VINIT_MAX && l[j]; j++) {
+            if (l[j] < 'a' || l[j] > 'z' ||
+                (j + 1 < SHI_VINIT_MAX && l[j + 1] && (l[j + 1] < 'a' || l[j + 1] > 'z'))) {
+                free(bits);
+                return SHAI_OK;
+            }
+            uint32_t x = (uint32_t)(l[j] - 'a'), b = 26 * 26 + x;
+            bits[b >> 6] |= 1ull << (b & 63);
+            if (j + 1 < SHI_VINIT_MAX && l[j + 1]) {
+                b = 26 * x + (uint32_t)(l[j + 1] - 'a');
+                bits[b >> 6] |= 1ull << (b & 63);
+            }
+        }
+    }
+    db->vinit_letters = bits;
+    return SHAI_OK;
+}
+
 int shi_variant_derive(shai_db *db)
 {
     db->vsyl_pairs = NULL;
     db->vpair_ctx = NULL;
+    db->vinit_letters = NULL;
     if (!db->vfilter || !db->nvnodes)
         return SHAI_OK;
     int rc = derive_syllable_pairs(db);
-    return rc ? rc : derive_pair_context(db);
+    if (!rc)
+        rc = derive_pair_context(db);
+    return rc ? rc : derive_initials_letters(db);
 }
 
 int shi_variant_filter_valid(const shai_db *db)
@@ -1104,8 +1135,32 @@ static int units_around(const shai_db *db, uint32_t before, uint32_t after)
 
 /* Whether the letters t[0..k) are the initials of some entry (db->vinit,
  * as the matcher looks them up). */
+/* Whether the letters t[0..k) may be in some spelling of initials: each
+ * letter, and each two in a row, are in one (db->vinit_letters). */
+static int initials_letters(const shai_db *db, const char *t, size_t k)
+{
+    const uint64_t *bits = db->vinit_letters;
+    if (!bits)
+        return 1;
+    for (size_t i = 0; i < k; i++) {
+        if (t[i] < 'a' || t[i] > 'z')
+            return 0;
+        uint32_t x = (uint32_t)(t[i] - 'a'), b = 26 * 26 + x;
+        if (!((bits[b >> 6] >> (b & 63)) & 1))
+            return 0;
+        if (i + 1 < k && t[i + 1] >= 'a' && t[i + 1] <= 'z') {
+            b = 26 * x + (uint32_t)(t[i + 1] - 'a');
+            if (!((bits[b >> 6] >> (b & 63)) & 1))
+                return 0;
+        }
+    }
+    return 1;
+}
+
 static int initials_of_some(const shai_db *db, const char *t, size_t k)
 {
+    if (!initials_letters(db, t, k))
+        return 0;
     char key[SHI_VINIT_MAX] = {0};
     memcpy(key, t, k);
     uint32_t end, lo = shi_vinit_find(db, key, &end);
@@ -1134,6 +1189,8 @@ int shi_vinit_holds(const shai_db *db, const char *t, size_t k, uint32_t before,
 {
     if (db->nvinit > 4096)
         return 1;
+    if (!initials_letters(db, t, k))
+        return 0;
     before = shi_is_han(before) ? shi_variant_fold_free(db, before) : 0;
     after = shi_is_han(after) ? shi_variant_fold_free(db, after) : 0;
     for (uint32_t i = 0; i < db->nvinit; i++) {
