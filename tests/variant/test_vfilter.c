@@ -847,6 +847,27 @@ static void test_precision(void **state)
         if (!loose)
             fail_msg("'%s' proves nothing: dropped without the syllable pairs too", drop[i]);
     }
+    /* a homophone pair of units of a longer entry (网上 of 网上赌场, 了个 of
+     * 你妈了个逼, 一夜 of 一夜情) lets its line through only with a unit of
+     * the entry beside it */
+    static const char *const pair_pass[] = {"往上赌场", "你妈了各逼", "一页情"};
+    static const char *const pair_drop[] = {"我们往上走吧", "他说了各种事", "我一页都没看"};
+    for (size_t i = 0; i < sizeof pair_pass / sizeof pair_pass[0]; i++)
+        if (!shi_variant_filter_bytes(f->lists, (const unsigned char *)pair_pass[i],
+                                      strlen(pair_pass[i])))
+            fail_msg("the prefilter drops '%s'", pair_pass[i]);
+    uint64_t *ctx = (uint64_t *)(uintptr_t)f->lists->vpair_ctx;
+    assert_non_null(ctx);
+    for (size_t i = 0; i < sizeof pair_drop / sizeof pair_drop[0]; i++) {
+        const unsigned char *t = (const unsigned char *)pair_drop[i];
+        if (shi_variant_filter_bytes(f->lists, t, strlen(pair_drop[i])))
+            fail_msg("the prefilter lets '%s' through", pair_drop[i]);
+        f->lists->vpair_ctx = NULL;
+        int loose = shi_variant_filter_bytes(f->lists, t, strlen(pair_drop[i]));
+        f->lists->vpair_ctx = ctx;
+        if (!loose)
+            fail_msg("'%s' proves nothing: dropped without the pair context too", pair_drop[i]);
+    }
 }
 
 static void test_damage_is_caught(void **state)
