@@ -822,8 +822,9 @@ static void test_ignorable_joins_tokens(void **state)
  * syllable needs a unit beside it that some entry has beside that syllable,
  * a token of more syllables must read as syllables that follow each other
  * in some entry, and a placeholder or an emoji is a trigger only when some
- * entry takes them. Each negative is let through by a prefilter without
- * the syllable pairs, so each can fail. */
+ * entry takes them; a homophone pair of a longer entry needs a unit of it
+ * beside it. Each negative is let through by a prefilter without the
+ * syllable pairs (or the pairs' context), so each can fail. */
 static void test_precision(void **state)
 {
     fixture *f = *state;
