@@ -557,29 +557,29 @@ int shi_variant_prepare(shai_db *db)
     return rc;
 }
 
-/* The two bits of (syllable, unit) key k1, k2 in the character filter of
- * db->vsyl_pairs. */
-static void vsyl_char_bits(uint32_t k1, uint32_t k2, uint32_t bit[2])
+/* Filters of key pairs (k1, k2) with two bits each, 2^nbits bits: the
+ * character filter of db->vsyl_pairs and the pair context. */
+static void key2_bits(uint32_t k1, uint32_t k2, unsigned nbits, uint32_t bit[2])
 {
     uint64_t h = shi_vf_pair_hash(k1, k2);
-    uint32_t mask = (1u << SHI_VSYL_CHAR_BITS) - 1;
+    uint32_t mask = (1u << nbits) - 1;
     bit[0] = (uint32_t)h & mask;
     bit[1] = (uint32_t)(h >> 32) & mask;
 }
 
-static int vsyl_char_has(const uint64_t *chars, uint32_t k1, uint32_t k2)
+static int key2_has(const uint64_t *bits, unsigned nbits, uint32_t k1, uint32_t k2)
 {
     uint32_t bit[2];
-    vsyl_char_bits(k1, k2, bit);
-    return ((chars[bit[0] >> 6] >> (bit[0] & 63)) & (chars[bit[1] >> 6] >> (bit[1] & 63)) & 1) != 0;
+    key2_bits(k1, k2, nbits, bit);
+    return ((bits[bit[0] >> 6] >> (bit[0] & 63)) & (bits[bit[1] >> 6] >> (bit[1] & 63)) & 1) != 0;
 }
 
-static void vsyl_char_set(uint64_t *chars, uint32_t k1, uint32_t k2)
+static void key2_set(uint64_t *bits, unsigned nbits, uint32_t k1, uint32_t k2)
 {
     uint32_t bit[2];
-    vsyl_char_bits(k1, k2, bit);
-    chars[bit[0] >> 6] |= 1ull << (bit[0] & 63);
-    chars[bit[1] >> 6] |= 1ull << (bit[1] & 63);
+    key2_bits(k1, k2, nbits, bit);
+    bits[bit[0] >> 6] |= 1ull << (bit[0] & 63);
+    bits[bit[1] >> 6] |= 1ull << (bit[1] & 63);
 }
 
 static int derive_syllable_pairs(shai_db *db)
@@ -600,7 +600,7 @@ static int derive_syllable_pairs(shai_db *db)
             int homo = (c->below & SHI_VMASK(SHAI_VARIANT_HOMOPHONE)) != 0;
             for (unsigned x = 0; x < 4 && a->read[x]; x++) {
                 uint32_t sa = SHI_READING_SYL(a->read[x]);
-                vsyl_char_set(chars, sa | SHI_VSYL_TAG, c->cp);
+                key2_set(chars, SHI_VSYL_CHAR_BITS, sa | SHI_VSYL_TAG, c->cp);
                 for (unsigned y = 0; y < 4 && c->read[y]; y++) {
                     uint32_t sc = SHI_READING_SYL(c->read[y]);
                     if (sa >= SHI_VSYL_MAX || sc >= SHI_VSYL_MAX) {
@@ -614,36 +614,12 @@ static int derive_syllable_pairs(shai_db *db)
                 }
             }
             for (unsigned y = 0; y < 4 && c->read[y]; y++)
-                vsyl_char_set(chars, a->cp, SHI_READING_SYL(c->read[y]) | SHI_VSYL_TAG);
+                key2_set(chars, SHI_VSYL_CHAR_BITS, a->cp,
+                         SHI_READING_SYL(c->read[y]) | SHI_VSYL_TAG);
         }
     }
     db->vsyl_pairs = sp;
     return SHAI_OK;
-}
-
-/* Two bits of key pair (k1, k2), or of one key (k2 0), in a filter of
- * SHI_VCTX_WORDS words. */
-static void ctx_bits(uint32_t k1, uint32_t k2, uint32_t bit[2])
-{
-    uint64_t h = shi_vf_pair_hash(k1, k2);
-    uint32_t mask = (1u << SHI_VCTX_BITS) - 1;
-    bit[0] = (uint32_t)h & mask;
-    bit[1] = (uint32_t)(h >> 32) & mask;
-}
-
-static void ctx_set(uint64_t *bits, uint32_t k1, uint32_t k2)
-{
-    uint32_t bit[2];
-    ctx_bits(k1, k2, bit);
-    bits[bit[0] >> 6] |= 1ull << (bit[0] & 63);
-    bits[bit[1] >> 6] |= 1ull << (bit[1] & 63);
-}
-
-static int ctx_has(const uint64_t *bits, uint32_t k1, uint32_t k2)
-{
-    uint32_t bit[2];
-    ctx_bits(k1, k2, bit);
-    return ((bits[bit[0] >> 6] >> (bit[0] & 63)) & (bits[bit[1] >> 6] >> (bit[1] & 63)) & 1) != 0;
 }
 
 /* The key of a unit's most common reading, the only one a homophone is
@@ -654,9 +630,9 @@ static uint32_t primary_key(const shi_vnode *d)
     return d->read[0] ? SHI_VKEY_READING | d->read[0] : d->cp;
 }
 
-/* The key of a homophone pair (its first unit as k1, its second as k2: a
- * unit or its key) with a unit or key k3 beside it, before (side 0) or
- * after it (side 1). */
+/* One key for a homophone pair (its first unit as k1, its second as k2:
+ * each a unit or its key), for the beside filter, where it goes with the
+ * unit or key beside the pair. */
 static uint32_t ctx_pair_key(uint32_t k1, uint32_t k2)
 {
     return (uint32_t)(shi_vf_pair_hash(k1, k2) >> 32);
@@ -670,15 +646,15 @@ static void ctx_set_beside(uint64_t *bits, const shi_vnode *a, const shi_vnode *
 {
     uint32_t pairs[2] = {ctx_pair_key(primary_key(a), c->cp), ctx_pair_key(a->cp, primary_key(c))};
     for (int i = 0; i < 2; i++) {
-        ctx_set(bits, pairs[i], u->cp | side << 31);
-        ctx_set(bits, pairs[i], primary_key(u) ^ side << 30);
+        key2_set(bits, SHI_VCTX_BITS, pairs[i], u->cp | side << 31);
+        key2_set(bits, SHI_VCTX_BITS, pairs[i], primary_key(u) ^ side << 30);
     }
 }
 
 /* db->vpair_ctx: for each homophone pair of units a, c (an edge of the
- * trie whose entries take homophones), its combinations (a's keys with c,
- * a with c's keys) when a and c are a whole entry; else the units before
- * a and after c in the entries. None with near-homophones. */
+ * trie whose entries take homophones), its combinations (a's key with c, a
+ * with c's key) when a and c are a whole entry; and with the units before
+ * a and after c in the entries, on their side. None with near-homophones. */
 static int derive_pair_context(shai_db *db)
 {
     const shi_vnode *vn = db->vnodes;
@@ -706,8 +682,8 @@ static int derive_pair_context(shai_db *db)
             if (a->depth == 1 && c->out < c[1].out) {
                 /* a whole entry of two units (the pairs of pair_in, by the
                  * most common readings, as the matcher hears them) */
-                ctx_set(whole, primary_key(a), c->cp);
-                ctx_set(whole, a->cp, primary_key(c));
+                key2_set(whole, SHI_VCTX_BITS, primary_key(a), c->cp);
+                key2_set(whole, SHI_VCTX_BITS, a->cp, primary_key(c));
             }
             if (a->depth > 1)
                 ctx_set_beside(beside, a, c, &vn[parent[k]], 0);
@@ -870,13 +846,13 @@ static int pair_whole(const shai_db *db, uint32_t a, uint32_t b, int a_key, int 
     if (a_key) {
         nk = keys_of(va, 0, k);
         for (uint32_t x = 0; x < nk; x++)
-            if (ctx_has(whole, k[x], vb))
+            if (key2_has(whole, SHI_VCTX_BITS, k[x], vb))
                 return 1;
     }
     if (b_key) {
         nk = keys_of(vb, 0, k);
         for (uint32_t y = 0; y < nk; y++)
-            if (ctx_has(whole, va, k[y]))
+            if (key2_has(whole, SHI_VCTX_BITS, va, k[y]))
                 return 1;
     }
     return 0;
@@ -917,8 +893,8 @@ static int pair_neighbour(const shai_db *db, const uint32_t pairs[2], uint32_t c
         return 1;
     uint32_t nk = keys_of(v, 0, k);
     for (int i = 0; i < 2; i++)
-        if (pairs[i] && (ctx_has(beside, pairs[i], v | side << 31) ||
-                         (nk && ctx_has(beside, pairs[i], k[0] ^ side << 30))))
+        if (pairs[i] && (key2_has(beside, SHI_VCTX_BITS, pairs[i], v | side << 31) ||
+                         (nk && key2_has(beside, SHI_VCTX_BITS, pairs[i], k[0] ^ side << 30))))
             return 1;
     return -1;
 }
@@ -1291,8 +1267,8 @@ static int syllable_beside(const shai_db *db, uint32_t syl, const beside *b, int
     if (!nr)
         return 1; /* as itself only: not looked into */
     const uint64_t *chars = db->vsyl_pairs + 2 * SHI_VSYL_PAIR_WORDS;
-    if (before ? vsyl_char_has(chars, h, syl | SHI_VSYL_TAG)
-               : vsyl_char_has(chars, syl | SHI_VSYL_TAG, h))
+    if (before ? key2_has(chars, SHI_VSYL_CHAR_BITS, h, syl | SHI_VSYL_TAG)
+               : key2_has(chars, SHI_VSYL_CHAR_BITS, syl | SHI_VSYL_TAG, h))
         return 1;
     uint32_t o = SHI_READING_SYL(r[0]);
     if (o >= SHI_VSYL_MAX)
