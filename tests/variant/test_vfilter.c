@@ -817,6 +817,30 @@ static void test_ignorable_joins_tokens(void **state)
     shai_db_free(db);
 }
 
+/* The prefilter of db passes each of pass[0..npass) and drops each of
+ * drop[0..ndrop), which it passes without the derived table *table (what:
+ * its name). */
+static void check_precision(shai_db *db, const char *const *pass, size_t npass,
+                            const char *const *drop, size_t ndrop, const uint64_t **table,
+                            const char *what)
+{
+    for (size_t i = 0; i < npass; i++)
+        if (!shi_variant_filter_bytes(db, (const unsigned char *)pass[i], strlen(pass[i])))
+            fail_msg("the prefilter drops '%s'", pass[i]);
+    const uint64_t *keep = *table;
+    assert_non_null(keep);
+    for (size_t i = 0; i < ndrop; i++) {
+        const unsigned char *t = (const unsigned char *)drop[i];
+        if (shi_variant_filter_bytes(db, t, strlen(drop[i])))
+            fail_msg("the prefilter lets '%s' through", drop[i]);
+        *table = NULL;
+        int loose = shi_variant_filter_bytes(db, t, strlen(drop[i]));
+        *table = keep;
+        if (!loose)
+            fail_msg("'%s' proves nothing: dropped without the %s too", drop[i], what);
+    }
+}
+
 /* What the prefilter lets through on ordinary text, with the word lists as
  * shipped (the comparisons above prove it misses nothing): a token of one
  * syllable needs a unit beside it that some entry has beside that syllable,
@@ -832,43 +856,15 @@ static void test_precision(void **state)
                                        "du chang在哪", "fa lun gong"};
     static const char *const drop[] = {"瞬间火爆O网页链接", "昨晚的NBA总决赛",  "NASA的火箭发射了",
                                        "打车taxi很方便",    "价格还是很nice的", "标准A区"};
-    for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++)
-        if (!shi_variant_filter_bytes(f->lists, (const unsigned char *)pass[i], strlen(pass[i])))
-            fail_msg("the prefilter drops '%s'", pass[i]);
-    uint64_t *sp = (uint64_t *)(uintptr_t)f->lists->vsyl_pairs;
-    assert_non_null(sp);
-    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++) {
-        const unsigned char *t = (const unsigned char *)drop[i];
-        if (shi_variant_filter_bytes(f->lists, t, strlen(drop[i])))
-            fail_msg("the prefilter lets '%s' through", drop[i]);
-        /* without the syllable pairs it would */
-        f->lists->vsyl_pairs = NULL;
-        int loose = shi_variant_filter_bytes(f->lists, t, strlen(drop[i]));
-        f->lists->vsyl_pairs = sp;
-        if (!loose)
-            fail_msg("'%s' proves nothing: dropped without the syllable pairs too", drop[i]);
-    }
+    check_precision(f->lists, pass, sizeof pass / sizeof pass[0], drop,
+                    sizeof drop / sizeof drop[0], &f->lists->vsyl_pairs, "syllable pairs");
     /* a homophone pair of units of a longer entry (网上 of 网上赌场, 了个 of
      * 你妈了个逼, 一夜 of 一夜情) lets its line through only with a unit of
      * the entry beside it */
     static const char *const pair_pass[] = {"往上赌场", "你妈了各逼", "一页情"};
     static const char *const pair_drop[] = {"我们往上走吧", "他说了各种事", "我一页都没看"};
-    for (size_t i = 0; i < sizeof pair_pass / sizeof pair_pass[0]; i++)
-        if (!shi_variant_filter_bytes(f->lists, (const unsigned char *)pair_pass[i],
-                                      strlen(pair_pass[i])))
-            fail_msg("the prefilter drops '%s'", pair_pass[i]);
-    uint64_t *ctx = (uint64_t *)(uintptr_t)f->lists->vpair_ctx;
-    assert_non_null(ctx);
-    for (size_t i = 0; i < sizeof pair_drop / sizeof pair_drop[0]; i++) {
-        const unsigned char *t = (const unsigned char *)pair_drop[i];
-        if (shi_variant_filter_bytes(f->lists, t, strlen(pair_drop[i])))
-            fail_msg("the prefilter lets '%s' through", pair_drop[i]);
-        f->lists->vpair_ctx = NULL;
-        int loose = shi_variant_filter_bytes(f->lists, t, strlen(pair_drop[i]));
-        f->lists->vpair_ctx = ctx;
-        if (!loose)
-            fail_msg("'%s' proves nothing: dropped without the pair context too", pair_drop[i]);
-    }
+    check_precision(f->lists, pair_pass, sizeof pair_pass / sizeof pair_pass[0], pair_drop,
+                    sizeof pair_drop / sizeof pair_drop[0], &f->lists->vpair_ctx, "pair context");
 }
 
 static void test_damage_is_caught(void **state)
