@@ -324,7 +324,7 @@ typedef struct shi_sslot {
     /* the variant trie's root: child by symbol; first root redge by reading key */                \
     X(VROOT_SYM, vroot_sym, uint32_t, db->nsym)                                                    \
     X(VROOT_READ, vroot_read, uint32_t, db->nvroot_read)                                           \
-    /* hashed toneless syllables of two adjacent units of a pinyin entry */                        \
+    /* syllables of two adjacent units of a pinyin entry (below) */                                \
     X(VSYL_PAIRS, vsyl_pairs, uint64_t, db->vsyl_pairs ? SHI_VSYL_WORDS : 0)                       \
     /* the homophone pairs' context (filter.c, SHI_VCTX_WORDS) */                                  \
     X(VPAIR_CTX, vpair_ctx, uint64_t, db->vpair_ctx ? 2 * SHI_VCTX_WORDS : 0)                      \
@@ -336,9 +336,10 @@ typedef struct shi_sslot {
  * pinyin: bit shi_vsyl_pair_bit(x, y) of the first SHI_VSYL_PAIR_WORDS for
  * each syllable x of a's readings and y of b's; the same in the next
  * SHI_VSYL_PAIR_WORDS where b or a may be a homophone; then a filter of
- * SHI_VSYL_CHAR_BITS bits (shi_vsyl_char_bits) of (x, b) and (a, y), a
- * syllable beside a unit as itself. Syllables are ids below SHI_VSYL_MAX
- * (variant/tables.h: SHI_PY_NSYL), so the pair bits are exact. */
+ * 2^SHI_VSYL_CHAR_BITS bits (two a key, filter.c: key2_set) of (x, b) and
+ * (a, y), a syllable beside a unit as itself. Syllables are ids below
+ * SHI_VSYL_MAX (variant/tables.h: shi_py_nsyl; none are derived if it has
+ * more), so the pair bits are exact. */
 #define SHI_VSYL_MAX 512u
 #define SHI_VSYL_PAIR_WORDS ((size_t)SHI_VSYL_MAX * SHI_VSYL_MAX / 64)
 #define SHI_VSYL_CHAR_BITS 21

@@ -584,7 +584,8 @@ static void key2_set(uint64_t *bits, unsigned nbits, uint32_t k1, uint32_t k2)
 
 static int derive_syllable_pairs(shai_db *db)
 {
-    if (!(db->vnodes[0].below & SHI_VMASK(SHAI_VARIANT_PINYIN)))
+    /* (syllable ids index the pair bits: none if the table had more) */
+    if (!(db->vnodes[0].below & SHI_VMASK(SHAI_VARIANT_PINYIN)) || shi_py_nsyl > SHI_VSYL_MAX)
         return SHAI_OK;
     uint64_t *sp = calloc(SHI_VSYL_WORDS, sizeof *sp);
     if (!sp)
@@ -602,12 +603,7 @@ static int derive_syllable_pairs(shai_db *db)
                 uint32_t sa = SHI_READING_SYL(a->read[x]);
                 key2_set(chars, SHI_VSYL_CHAR_BITS, sa | SHI_VSYL_TAG, c->cp);
                 for (unsigned y = 0; y < 4 && c->read[y]; y++) {
-                    uint32_t sc = SHI_READING_SYL(c->read[y]);
-                    if (sa >= SHI_VSYL_MAX || sc >= SHI_VSYL_MAX) {
-                        free(sp);
-                        return SHAI_OK; /* (not so) none: every syllable may */
-                    }
-                    uint32_t b = shi_vsyl_pair_bit(sa, sc);
+                    uint32_t b = shi_vsyl_pair_bit(sa, SHI_READING_SYL(c->read[y]));
                     sp[b >> 6] |= 1ull << (b & 63);
                     if (homo)
                         homophone[b >> 6] |= 1ull << (b & 63);
@@ -858,6 +854,51 @@ static int pair_whole(const shai_db *db, uint32_t a, uint32_t b, int a_key, int 
     return 0;
 }
 
+/* Where a token is: bytes p[from, to) of a line p[0, n), or characters
+ * c[from, to) of c[0, n). */
+typedef struct token_at {
+    const unsigned char *p;
+    const shi_vchar *c;
+    size_t n, from, to;
+} token_at;
+
+/* The character of line l before position *at (back) or at it, moving *at
+ * past it; 0 at the line's start or end. */
+static int line_step(const token_at *l, size_t *at, int back, uint32_t *cp)
+{
+    if (back ? *at == 0 : *at >= l->n)
+        return 0;
+    if (l->c) {
+        *cp = l->c[back ? --*at : (*at)++].cp;
+    } else if (back) {
+        while (--*at > 0 && (l->p[*at] & 0xC0) == 0x80)
+            ;
+        shi_utf8_decode_valid(l->p + *at, cp);
+    } else {
+        *at += shi_utf8_decode_valid(l->p + *at, cp);
+    }
+    return 1;
+}
+
+/* The first character that a match may go on to from position `at` of
+ * line l, before it (back) or from it on: a Han character, a Latin letter
+ * or digit, a trigger or another unit; ignorables skipped, and at most the
+ * max gap of noise. 0 when there is none (the line ends first, or more
+ * noise). */
+static int char_beside(const shai_db *db, const token_at *l, size_t at, int back, uint32_t *cp)
+{
+    for (uint32_t gap = 0; line_step(l, &at, back, cp);) {
+        uint8_t f = flags_at(db, *cp);
+        if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE)
+            continue;
+        if (shi_is_han(*cp) || ascii_alnum(*cp) || (f & (SHI_VF_TRIG | SHI_VF_UNIT)))
+            return 1;
+        if (++gap > db->max_gap)
+            return 0;
+    }
+    return 0;
+}
+
 /* The text's homophone pair, a then b, as the keys of the beside filter
  * (ctx_pair_key): b as itself after a homophone of a unit, a as itself
  * before a homophone; 0 for a way it is not read. */
@@ -872,21 +913,14 @@ static void ctx_text_pairs(const shai_db *db, uint32_t a, uint32_t b, int a_key,
         pairs[1] = ctx_pair_key(va, k[0]);
 }
 
-/* What character cp, on `side` of the text's homophone pair (pairs: its
- * keys), says of a match of a longer entry through the pair: 1 it may be
- * the entry's unit beside the pair (the beside filter of db->vpair_ctx has
- * it, as itself or by its most common reading, with the pair; anything but
- * a Han character or noise may); -1 it may not; 0 noise (look further); 2
- * an ignorable (look further, not counted). */
+/* Whether character cp, beside the text's homophone pair (pairs: its keys;
+ * char_beside) on `side`, may be the unit of a longer entry next to that
+ * pair: one the beside filter of db->vpair_ctx has with the pair, as
+ * itself or by its most common reading; anything but a Han character may. */
 static int pair_neighbour(const shai_db *db, const uint32_t pairs[2], uint32_t cp, uint32_t side)
 {
-    uint8_t f = flags_at(db, cp);
-    if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE)
-        return 2;
-    if (!shi_is_han(cp))
-        return ascii_alnum(cp) || (f & (SHI_VF_TRIG | SHI_VF_UNIT)) ? 1 : 0;
-    if (f & (SHI_VF_SPLIT | SHI_VF_SPLIT2))
-        return 1; /* half of a split unit */
+    if (!shi_is_han(cp) || (flags_at(db, cp) & (SHI_VF_SPLIT | SHI_VF_SPLIT2)))
+        return 1; /* a token, a trigger, half of a split unit */
     const uint64_t *beside = db->vpair_ctx + SHI_VCTX_WORDS;
     uint32_t v = view_han(db, cp), k[2 * SHI_READINGS_MAX];
     if (!v)
@@ -896,47 +930,33 @@ static int pair_neighbour(const shai_db *db, const uint32_t pairs[2], uint32_t c
         if (pairs[i] && (key2_has(beside, SHI_VCTX_BITS, pairs[i], v | side << 31) ||
                          (nk && key2_has(beside, SHI_VCTX_BITS, pairs[i], k[0] ^ side << 30))))
             return 1;
-    return -1;
+    return 0;
 }
 
 /* Whether a homophone pair of the text, its first unit a and its second b,
  * the character of three bytes at p[x] (a is the last unit before it), has
- * beside it (within the max gap, before a or after b) a character that may
- * be the unit of a longer entry next to that pair. */
+ * beside it (before a or after b) a character that may be the unit of a
+ * longer entry next to that pair. */
 static int pair_beside(const shai_db *db, const unsigned char *p, size_t n, size_t x, uint32_t a,
                        uint32_t b, int a_key, int b_key)
 {
-    uint32_t pairs[2], cp, gap = 0;
+    uint32_t pairs[2], cp;
     ctx_text_pairs(db, a, b, a_key, b_key, pairs);
     if (!pairs[0] && !pairs[1])
         return 1; /* not looked into */
-    for (size_t y = x + 3; y < n;) {
-        y += shi_utf8_decode_valid(p + y, &cp);
-        int r = pair_neighbour(db, pairs, cp, 1);
-        if (r == 1)
-            return 1;
-        if (r < 0 || (r == 0 && ++gap > db->max_gap))
-            break;
-    }
+    token_at line = {p, NULL, n, x, x + 3};
+    if (char_beside(db, &line, x + 3, 0, &cp) && pair_neighbour(db, pairs, cp, 1))
+        return 1;
     /* back to the first unit, then beside it */
-    int unit = 0;
-    gap = 0;
-    for (size_t y = x; y > 0;) {
-        while (--y > 0 && (p[y] & 0xC0) == 0x80)
-            ;
-        shi_utf8_decode_valid(p + y, &cp);
-        if (!unit) {
-            uint8_t f = flags_at(db, cp);
-            unit = (f & SHI_VF_UNIT) && !(f & SHI_VF_TRIG);
-            continue;
-        }
-        int r = pair_neighbour(db, pairs, cp, 0);
-        if (r == 1)
-            return 1;
-        if (r < 0 || (r == 0 && ++gap > db->max_gap))
+    size_t at = x;
+    for (;;) {
+        if (!line_step(&line, &at, 1, &cp))
+            return 1; /* no first unit found: not looked into */
+        uint8_t f = flags_at(db, cp);
+        if ((f & SHI_VF_UNIT) && !(f & SHI_VF_TRIG))
             break;
     }
-    return !unit; /* no first unit found: not looked into */
+    return char_beside(db, &line, at, 1, &cp) && pair_neighbour(db, pairs, cp, 0);
 }
 
 /* Whether a and b, adjacent characters of the text, compose by the split
@@ -1183,9 +1203,8 @@ int shi_vinit_holds(const shai_db *db, const char *t, size_t k, uint32_t before,
 }
 
 /* What lies next to a token on one side, where a match through it would
- * go on (filter.c's callers find it): nothing within the max gap (the
- * line's end, or more noise), a Han character, or anything else a match
- * may go on to (another token, a trigger, a unit of another script). */
+ * go on (char_beside): nothing, a Han character, or anything else (another
+ * token, a trigger, a unit of another script). */
 typedef struct beside {
     uint32_t kind; /* BESIDE_* */
     uint32_t cp;   /* BESIDE_HAN: the character */
@@ -1193,62 +1212,17 @@ typedef struct beside {
 #define BESIDE_NONE 0u
 #define BESIDE_HAN 1u
 #define BESIDE_ANY 2u
-#define BESIDE_ON 3u /* (next_beside) noise or an ignorable: look further */
-
-/* One character going away from a token: what it makes the side, or
- * BESIDE_ON; *gap counts the noise so far. */
-static uint32_t next_beside(const shai_db *db, uint32_t cp, uint32_t *gap, beside *b)
-{
-    uint8_t f = flags_at(db, cp);
-    if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE)
-        return BESIDE_ON;
-    if (shi_is_han(cp)) {
-        b->cp = cp;
-        return b->kind = BESIDE_HAN;
-    }
-    if (ascii_alnum(cp) || (f & (SHI_VF_TRIG | SHI_VF_UNIT)))
-        return b->kind = BESIDE_ANY;
-    if (++*gap > db->max_gap)
-        return b->kind = BESIDE_NONE;
-    return BESIDE_ON;
-}
-
-/* Where a token is: bytes p[from, to) of a line p[0, n), or characters
- * c[from, to) of c[0, n). */
-typedef struct token_at {
-    const unsigned char *p;
-    const shi_vchar *c;
-    size_t n, from, to;
-} token_at;
 
 /* What lies before a token (side[0]) and after it (side[1]). */
 static void sides_of(const shai_db *db, const token_at *at, beside side[2])
 {
-    side[0].kind = side[1].kind = BESIDE_NONE;
-    uint32_t gap = 0, cp;
-    if (at->p) {
-        for (size_t y = at->from; y > 0;) {
-            while (--y > 0 && (at->p[y] & 0xC0) == 0x80)
-                ;
-            shi_utf8_decode_valid(at->p + y, &cp);
-            if (next_beside(db, cp, &gap, &side[0]) != BESIDE_ON)
-                break;
-        }
-        gap = 0;
-        for (size_t y = at->to; y < at->n;) {
-            y += shi_utf8_decode_valid(at->p + y, &cp);
-            if (next_beside(db, cp, &gap, &side[1]) != BESIDE_ON)
-                break;
-        }
-        return;
+    for (int i = 0; i < 2; i++) {
+        uint32_t cp;
+        side[i].kind = !char_beside(db, at, i ? at->to : at->from, !i, &cp) ? BESIDE_NONE
+                       : shi_is_han(cp)                                     ? BESIDE_HAN
+                                                                            : BESIDE_ANY;
+        side[i].cp = cp;
     }
-    for (size_t y = at->from; y-- > 0;)
-        if (next_beside(db, at->c[y].cp, &gap, &side[0]) != BESIDE_ON)
-            break;
-    gap = 0;
-    for (size_t y = at->to; y < at->n; y++)
-        if (next_beside(db, at->c[y].cp, &gap, &side[1]) != BESIDE_ON)
-            break;
 }
 
 /* Whether a unit of syllable syl (a token of pinyin) may have the one
@@ -1271,8 +1245,6 @@ static int syllable_beside(const shai_db *db, uint32_t syl, const beside *b, int
                : key2_has(chars, SHI_VSYL_CHAR_BITS, syl | SHI_VSYL_TAG, h))
         return 1;
     uint32_t o = SHI_READING_SYL(r[0]);
-    if (o >= SHI_VSYL_MAX)
-        return 1;
     uint32_t bit = before ? shi_vsyl_pair_bit(o, syl) : shi_vsyl_pair_bit(syl, o);
     return (db->vsyl_pairs[SHI_VSYL_PAIR_WORDS + (bit >> 6)] >> (bit & 63)) & 1;
 }
