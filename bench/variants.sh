@@ -20,15 +20,20 @@
 #   OUT=DIR        inputs and build (default: bench/out, git-ignored)
 #   BUILD_DIR=DIR  meson build directory (default: $OUT/build)
 #   ROUNDS=N       rounds (default 3)
+#   BASELINE=DIR   another build directory: its shai-bench runs the same
+#                  lexicons in the same rounds, each round's runs of one
+#                  build after the other's, for a before/after comparison
 set -eu
 
 . "$(dirname "$0")/common.sh"
 ROUNDS=${ROUNDS:-3}
+BASELINE=${BASELINE:-}
 
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     meson setup "$BUILD_DIR" "$REPO" --buildtype=release >&2
 fi
 ninja -C "$BUILD_DIR" bench/shai-bench >&2
+[ -z "$BASELINE" ] || ninja -C "$BASELINE" bench/shai-bench >&2
 [ -f "$OUT/ugc_32mb.txt" ] || python3 "$HERE/make_inputs.py" "$CORPORA" "$OUT" >&2
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -68,11 +73,15 @@ EOF
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 r=0
 while [ "$r" -lt "$ROUNDS" ]; do
-    for kind in none default pinyin phonetic; do
-        "$BUILD_DIR/bench/shai-bench" --lexicon "$TMP/$kind" --corpus "$OUT/ugc_32mb.txt" \
-            --runs 3 --engine shai --fold on 2>&1 |
-            sed -n 's/.*whole x1: *[0-9.]* ms *\([0-9.]*\) MB\/s.*/\1/p' |
-            sed "s/^/$r $kind /" >>"$TMP/results"
+    for build in ${BASELINE:+baseline} this; do
+        dir=$BUILD_DIR
+        [ "$build" = this ] || dir=$BASELINE
+        for kind in none default pinyin phonetic; do
+            "$dir/bench/shai-bench" --lexicon "$TMP/$kind" --corpus "$OUT/ugc_32mb.txt" \
+                --runs 3 --engine shai --fold on 2>&1 |
+                sed -n 's/.*whole x1: *[0-9.]* ms *\([0-9.]*\) MB\/s.*/\1/p' |
+                sed "s/^/$r $build $kind /" >>"$TMP/results"
+        done
     done
     r=$((r + 1))
 done
@@ -80,14 +89,19 @@ python3 - "$TMP/results" <<'EOF'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 by = {}
-for r, kind, mbps in rows:
-    by.setdefault(kind, {})[r] = float(mbps)
-for kind in ("none", "default", "pinyin", "phonetic"):
-    v = list(by[kind].values())
-    line = "%-8s %7.1f MB/s (median of %d)" % (kind, statistics.median(v), len(v))
-    if kind != "none":
-        ratios = [by[kind][r] / by["none"][r] for r in by[kind]]
-        line += "   %.0f%% of none" % (100 * statistics.median(ratios))
-    print(line)
+for r, build, kind, mbps in rows:
+    by.setdefault(build, {}).setdefault(kind, {})[r] = float(mbps)
+for build in ("baseline", "this"):
+    if build not in by:
+        continue
+    if len(by) > 1:
+        print("%s build:" % build)
+    for kind in ("none", "default", "pinyin", "phonetic"):
+        v = list(by[build][kind].values())
+        line = "%-8s %7.1f MB/s (median of %d)" % (kind, statistics.median(v), len(v))
+        if kind != "none":
+            ratios = [by[build][kind][r] / by[build]["none"][r] for r in by[build][kind]]
+            line += "   %.0f%% of none" % (100 * statistics.median(ratios))
+        print(line)
 EOF
 echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
