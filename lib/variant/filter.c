@@ -63,15 +63,18 @@ static uint32_t keys_of(uint32_t cp, int near, uint32_t keys[2 * SHI_READINGS_MA
     return n;
 }
 
-/* The same for a node of the trie, from the readings it was built with. */
+/* The same for a node of the trie, from the readings it was built with:
+ * its most common one only (they come first), the one the matcher hears a
+ * homophone of the unit by (match.c, try_at: a text character stands for
+ * it when their most common readings are the same, or their near keys). */
 static uint32_t node_keys(const shi_vnode *d, int near, uint32_t keys[2 * SHI_READINGS_MAX])
 {
     uint32_t n = 0;
-    for (unsigned j = 0; j < 4 && d->read[j]; j++) {
-        keys[n++] = SHI_VKEY_READING | d->read[j];
+    if (d->read[0]) {
+        keys[n++] = SHI_VKEY_READING | d->read[0];
         if (near)
-            keys[n++] = SHI_VKEY_NEAR | (shi_py_near(SHI_READING_SYL(d->read[j])) << 3) |
-                        SHI_READING_TONE(d->read[j]);
+            keys[n++] = SHI_VKEY_NEAR | (shi_py_near(SHI_READING_SYL(d->read[0])) << 3) |
+                        SHI_READING_TONE(d->read[0]);
     }
     if (!n)
         keys[n++] = d->cp;

@@ -24,6 +24,7 @@
 
 #include "common/db.h"
 #include "scan/scanner.h"
+#include "unicode/utf8.h"
 #include "variant/tables.h"
 #include "variant/variant.h"
 
@@ -867,6 +868,70 @@ static void test_precision(void **state)
                     sizeof pair_drop / sizeof pair_drop[0], &f->lists->vpair_ctx, "pair context");
 }
 
+/* The number of hits of db on text (in every mode alike here). */
+static size_t hits_on(const shai_db *db, const char *text)
+{
+    shai_hit hits[8];
+    size_t n = 0;
+    assert_status(shai_scan_hits(db, text, strlen(text), SHAI_SCAN_OVERLAPPING, hits, 8, &n),
+                  SHAI_OK);
+    return n;
+}
+
+/* The matcher hears a homophone by its most common reading, in the entry
+ * as in the text (match.c, try_at), and so do the prefilter's flags: from
+ * the reading table, a unit u whose second reading is the most common one
+ * of another character h, and a character h2 whose most common reading is
+ * u's. The entries 他u and u他 take h2 for u, never h; only h2 may begin or
+ * end a homophone pair. */
+static void test_primary_reading(void **state)
+{
+    (void)state;
+    uint32_t u = 0, h = 0, h2 = 0;
+    shi_reading r[SHI_READINGS_MAX], q[SHI_READINGS_MAX];
+    for (uint32_t cp = 0x4E00; cp <= 0x9FFF && !u; cp++) {
+        if (shi_py_readings(cp, r) < 2 || r[1] == r[0])
+            continue;
+        uint32_t a = 0, b = 0;
+        for (uint32_t x = 0x4E00; x <= 0x9FFF && (!a || !b); x++) {
+            if (x == cp || !shi_py_readings(x, q))
+                continue;
+            if (!a && q[0] == r[1])
+                a = x;
+            if (!b && q[0] == r[0])
+                b = x;
+        }
+        if (a && b) {
+            u = cp;
+            h = a;
+            h2 = b;
+        }
+    }
+    assert_true(u != 0);
+    char lex[64], text[4][16];
+    char su[8], sh[8], sh2[8];
+    su[shi_utf8_encode(u, su)] = '\0';
+    sh[shi_utf8_encode(h, sh)] = '\0';
+    sh2[shi_utf8_encode(h2, sh2)] = '\0';
+    int len =
+        snprintf(lex, sizeof lex, "他%s\tvariants=homophone\n%s他\tvariants=homophone\n", su, su);
+    shai_db *db = compile_source(lex, (size_t)len);
+    snprintf(text[0], sizeof text[0], "他%s", sh2);
+    snprintf(text[1], sizeof text[1], "%s他", sh2);
+    snprintf(text[2], sizeof text[2], "他%s", sh);
+    snprintf(text[3], sizeof text[3], "%s他", sh);
+    for (int i = 0; i < 4; i++)
+        if (hits_on(db, text[i]) != (i < 2))
+            fail_msg("'%s': %zu hits (entries 他%s, %s他)", text[i], hits_on(db, text[i]), su, su);
+    const uint8_t *flags = db->vfilter->flags;
+    assert_true((flags[h2] & SHI_VF_FIRST) && (flags[h2] & SHI_VF_SECOND));
+    if (flags[h] & (SHI_VF_FIRST | SHI_VF_SECOND))
+        fail_msg("%s, whose most common reading is another of %s's, begins or ends a homophone "
+                 "pair: flags %02x",
+                 sh, su, flags[h]);
+    shai_db_free(db);
+}
+
 static void test_damage_is_caught(void **state)
 {
     fixture *f = *state;
@@ -947,9 +1012,13 @@ int main(int argc, char **argv)
     cases_lexicon_path = argv[2];
     wordlists_dir = argv[3];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases),     cmocka_unit_test(test_generated),
-        cmocka_unit_test(test_corpus),    cmocka_unit_test(test_ignorable_joins_tokens),
-        cmocka_unit_test(test_precision), cmocka_unit_test(test_damage_is_caught),
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_generated),
+        cmocka_unit_test(test_corpus),
+        cmocka_unit_test(test_ignorable_joins_tokens),
+        cmocka_unit_test(test_precision),
+        cmocka_unit_test(test_primary_reading),
+        cmocka_unit_test(test_damage_is_caught),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
