@@ -49,6 +49,16 @@ unsigned shi_py_lookup(const char *s, size_t n)
     return 0;
 }
 
+/* The bits set in x, without a call into libgcc (the library is not built
+ * for a CPU with a popcount instruction). */
+static inline unsigned bits_set(uint32_t x)
+{
+    x -= (x >> 1) & 0x55555555u;
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+    return (x * 0x01010101u) >> 24;
+}
+
 /* The syllables that are prefixes of s[0..n), by length: by_len[k] is the id of s[0..k) or 0.
  * One step down the trie per byte. */
 static void prefixes_by_length(const char *s, size_t n, unsigned by_len[SHI_PY_SYL_MAX + 1])
@@ -59,7 +69,7 @@ static void prefixes_by_length(const char *s, size_t n, unsigned by_len[SHI_PY_S
         uint32_t mask = shi_py_trie[node].mask;
         if (c >= 26 || !(mask >> c & 1u))
             return;
-        node = shi_py_trie[node].base + (unsigned)__builtin_popcount(mask & ((1u << c) - 1u));
+        node = shi_py_trie[node].base + bits_set(mask & ((1u << c) - 1u));
         by_len[k + 1] = shi_py_trie[node].syl;
     }
 }
