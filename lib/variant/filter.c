@@ -1055,6 +1055,95 @@ static int is_leet_symbol(uint32_t c)
     return c && !ascii_alnum(c) && shi_leet_letters(c) != NULL;
 }
 
+/* What character c of a token (a lowercase letter or a digit) may be in
+ * a match: itself, and a digit each letter it stands for in leet (5 is s):
+ * into out, NUL-terminated. */
+static void leet_forms(char c, char out[8])
+{
+    const char *l = c <= '9' ? shi_leet_letters((uint32_t)(unsigned char)c) : NULL;
+    size_t n = 0;
+    out[n++] = c;
+    for (; l && *l && n < 7; l++)
+        out[n++] = *l;
+    out[n] = '\0';
+}
+
+/* Whether x then y, each a code point or (0) any of the forms of a token's
+ * character (xs, ys), may be two adjacent units of the trie (its bigram
+ * filter). */
+static int leet_pair(const shai_db *db, uint32_t x, const char *xs, uint32_t y, const char *ys)
+{
+    const uint64_t *bigram = db->vfilter->bigram;
+    for (size_t i = 0; x ? i == 0 : xs[i] != '\0'; i++)
+        for (size_t j = 0; y ? j == 0 : ys[j] != '\0'; j++) {
+            uint32_t g = shi_vf_bigram_bit(x ? x : (uint32_t)(unsigned char)xs[i],
+                                           y ? y : (uint32_t)(unsigned char)ys[j]);
+            if ((bigram[g >> 6] >> (g & 63)) & 1)
+                return 1;
+        }
+    return 0;
+}
+
+/* Whether the whole token t[0..k) spells some entry of the trie from node
+ * on at t[i], each character in one of its forms (leet_forms), a letter
+ * for a digit only below an entry that takes leet; *budget: the steps
+ * left, any when they run out. */
+static int leet_walk(const shai_db *db, const char *t, size_t k, size_t i, uint32_t node,
+                     unsigned *budget)
+{
+    if (i == k)
+        return db->vnodes[node].out < db->vnodes[node + 1].out;
+    if (!*budget)
+        return 1;
+    --*budget;
+    char forms[8];
+    leet_forms(t[i], forms);
+    for (size_t j = 0; forms[j]; j++) {
+        uint32_t c = shi_vtrie_child(db, node, (uint32_t)(unsigned char)forms[j]);
+        if (c && (!j || (db->vnodes[c].below & SHI_VMASK(SHAI_VARIANT_LEET))) &&
+            leet_walk(db, t, k, i + 1, c, budget))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether a match may go on from the token's end character tc (its forms)
+ * to cp, the character beside it (before it: before), without skipping
+ * noise: a trigger may; noise, a separator or the line's end not. */
+static int leet_beside(const shai_db *db, uint32_t cp, char tc, int before)
+{
+    uint8_t f = cp ? flags_at(db, cp) : 0;
+    if (f & SHI_VF_TRIG)
+        return 1;
+    if (!(f & SHI_VF_UNIT))
+        return 0;
+    uint32_t v[31];
+    if (view(db, cp, v) != 1)
+        return 1;
+    char forms[8];
+    leet_forms(tc, forms);
+    return before ? leet_pair(db, v[0], NULL, 0, forms) : leet_pair(db, 0, forms, v[0], NULL);
+}
+
+/* Whether the token t[0..k) of letters and digits, between `before` and
+ * `after`, may be in a match with leet (a55hole, 法l9 for 法lg): such a
+ * match is never part of the token, nor has noise (match.c, at_end), so
+ * every two characters of the token may be adjacent units, and either the
+ * token is a whole entry or the match goes on beside it. */
+static int leet_in(const shai_db *db, const char *t, size_t k, uint32_t before, uint32_t after)
+{
+    char a[8], b[8];
+    for (size_t i = 0; i + 1 < k; i++) {
+        leet_forms(t[i], a);
+        leet_forms(t[i + 1], b);
+        if (!leet_pair(db, 0, a, 0, b))
+            return 0;
+    }
+    unsigned budget = 4096;
+    return (k >= 3 && leet_walk(db, t, k, 0, 0, &budget)) || leet_beside(db, before, t[0], 1) ||
+           leet_beside(db, after, t[k - 1], 0);
+}
+
 /* Whether the letters t[0..k) hold a pinyin syllable (all: are syllables,
  * tone digits after them allowed). */
 static int latin_in(const uint64_t set[2], char c)
@@ -1102,18 +1191,22 @@ static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k, int whole)
 }
 
 /* Whether the characters before and after an inserted token may be two
- * units of an entry, one after the other: as themselves (a pair of the
- * trie), or either written another way (a homophone, half of a split
- * pair; a trigger by itself is one anyway). */
+ * units of an entry, one after the other: Han characters (the matcher
+ * inserts between those only), as themselves (a pair of the trie), or
+ * either a homophone. Either may be half of a unit written split (弓虽z奸),
+ * but then the split pair is a trigger of the line by itself, as a
+ * trigger beside the token is. */
 static int units_around(const shai_db *db, uint32_t before, uint32_t after)
 {
     const shi_vfilter *vf = db->vfilter;
     uint8_t fb = flags_at(db, before), fa = flags_at(db, after);
-    if ((fb & (SHI_VF_SPLIT2 | SHI_VF_TRIG)) || (fa & (SHI_VF_SPLIT | SHI_VF_TRIG)))
+    if ((fb & SHI_VF_TRIG) || (fa & SHI_VF_TRIG))
         return 1;
     uint32_t va[31], vb[31];
     if (view(db, before, vb) != 1 || view(db, after, va) != 1)
         return 1;
+    if (!shi_is_han(vb[0]) || !shi_is_han(va[0]))
+        return 0;
     uint32_t g = shi_vf_bigram_bit(vb[0], va[0]);
     if ((vf->bigram[g >> 6] >> (g & 63)) & 1)
         return 1;
@@ -1352,8 +1445,11 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
     if ((kinds & SHI_VMASK(SHAI_VARIANT_INITIALS)) && !digits && k < SHI_VINIT_MAX &&
         (shi_is_han(before) || shi_is_han(after)) && shi_vinit_holds(db, t, k, before, after))
         return 1;
+    /* leet: a symbol next to it may be a letter of the same word (b@stard);
+     * else a digit in it may be a letter (leet_in) */
     if ((kinds & SHI_VMASK(SHAI_VARIANT_LEET)) &&
-        (digits || is_leet_symbol(before) || is_leet_symbol(after)))
+        (is_leet_symbol(before) || is_leet_symbol(after) ||
+         (digits && leet_in(db, t, k, before, after))))
         return 1;
     if (!(kinds & SHI_VMASK(SHAI_VARIANT_PINYIN)) || !pinyin_in(vf, t, k, whole))
         return 0;

@@ -124,18 +124,23 @@ static uint32_t lower_bound(const shi_vedge *e, uint32_t from, uint32_t to, uint
     return from;
 }
 
-static uint32_t find_child(const walk *w, uint32_t node, uint32_t cp)
+uint32_t shi_vtrie_child(const shai_db *db, uint32_t node, uint32_t cp)
 {
-    const shi_vnode *a = &w->vn[node], *b = a + 1;
-    if (!node && !w->db->vroot_lookup) {
-        uint32_t v = shi_map(w->db, cp), sym = v & SHI_MAP_SYM_MASK;
+    const shi_vnode *a = &db->vnodes[node], *b = a + 1;
+    if (!node && !db->vroot_lookup) {
+        uint32_t v = shi_map(db, cp), sym = v & SHI_MAP_SYM_MASK;
         if (v & SHI_MAP_EXPAND)
             return 0;
-        uint32_t c = w->db->vroot_sym[sym];
-        return c && w->vn[c].cp == cp ? c : 0;
+        uint32_t c = db->vroot_sym[sym];
+        return c && db->vnodes[c].cp == cp ? c : 0;
     }
-    uint32_t i = lower_bound(w->db->vedges, a->edge, b->edge, cp);
-    return i < b->edge && w->db->vedges[i].key == cp ? w->db->vedges[i].child : 0;
+    uint32_t i = lower_bound(db->vedges, a->edge, b->edge, cp);
+    return i < b->edge && db->vedges[i].key == cp ? db->vedges[i].child : 0;
+}
+
+static uint32_t find_child(const walk *w, uint32_t node, uint32_t cp)
+{
+    return shi_vtrie_child(w->db, node, cp);
 }
 
 /* Children of `node` in edges (vredges or vnedges, range [from, to)) with

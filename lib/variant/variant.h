@@ -129,6 +129,9 @@ int shi_vinit_letter(char keys[][SHI_VINIT_MAX], uint32_t *n, uint32_t pos, uint
 /* The entries of db->vinit whose initials are key[0..SHI_VINIT_MAX)
  * (NUL-padded): the first index, and *end past the last. */
 uint32_t shi_vinit_find(const shai_db *db, const char *key, uint32_t *end);
+/* The child of trie node `node` (0: the root) for code point cp, as
+ * itself (folded as the segment folds it), or 0. */
+uint32_t shi_vtrie_child(const shai_db *db, uint32_t node, uint32_t cp);
 
 /* Whether the lowercase letters t[0..k) are initials inside those of some
  * entry of db->vinit, next to a character of it equal to `before` (the Han

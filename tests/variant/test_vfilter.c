@@ -344,7 +344,7 @@ static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size
 {
     uint32_t u[16];
     size_t n = decode(e, u, 16), k = 0;
-    uint32_t kind = rng_below(rng, 12), at = rng_below(rng, (uint32_t)n);
+    uint32_t kind = rng_below(rng, 13), at = rng_below(rng, (uint32_t)n);
     int noise = rng_below(rng, 4) == 0;
     for (size_t i = 0; i < n; i++) {
         if (i && noise) {
@@ -356,7 +356,9 @@ static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size
         uint32_t c = u[i];
         shi_reading rd[SHI_READINGS_MAX];
         unsigned nr = c >= 0x80 ? shi_py_readings(c, rd) : 0;
-        int here = i == at || kind == 11;
+        /* kind 12: an insertion between a unit and the next, either
+         * written as its split halves (弓虽z奸, 迷z米青) */
+        int here = i == at || kind == 11 || (kind == 12 && i == at + 1);
         if (c < 0x80) {
             /* a Latin entry: leet, or a wildcard for a letter */
             const char *l =
@@ -430,6 +432,16 @@ static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size
         case 7: /* insertion after it */
             k = put_cp(out, k, cap, c);
             k = put(out, k, cap, rng_below(rng, 2) ? "z" : "q9");
+            break;
+        case 12: /* split, and an insertion after the first */
+            if (c < 0x10000 && r->split_a[c] && rng_below(rng, 3)) {
+                k = put_cp(out, k, cap, r->split_a[c]);
+                k = put_cp(out, k, cap, r->split_b[c]);
+            } else {
+                k = put_cp(out, k, cap, c);
+            }
+            if (i == at)
+                k = put(out, k, cap, rng_below(rng, 2) ? "x" : "7");
             break;
         case 8: /* a digit for its syllable */
             k = put(out, k, cap, rng_below(rng, 2) ? "4" : "7");
@@ -842,6 +854,58 @@ static void check_precision(shai_db *db, const char *const *pass, size_t npass,
     }
 }
 
+/* The number of hits of db on text (in every mode alike here). */
+static size_t hits_on(const shai_db *db, const char *text)
+{
+    shai_hit hits[8];
+    size_t n = 0;
+    assert_status(shai_scan_hits(db, text, strlen(text), SHAI_SCAN_OVERLAPPING, hits, 8, &n),
+                  SHAI_OK);
+    return n;
+}
+
+/* The variant hits of db on text. */
+static size_t variant_hits(const shai_db *db, const char *text)
+{
+    shai_hit hits[8];
+    size_t n = 0, v = 0;
+    assert_status(shai_scan_hits(db, text, strlen(text), SHAI_SCAN_OVERLAPPING, hits, 8, &n),
+                  SHAI_OK);
+    for (size_t i = 0; i < n && i < 8; i++)
+        v += hits[i].variant != SHAI_VARIANT_NONE;
+    return v;
+}
+
+/* Tokens of letters and digits between Han characters, with the word lists
+ * as shipped: a digit is a leet letter only where every two characters of
+ * the token may be adjacent units and the token is a whole entry or goes
+ * on into one beside it (n95, win10, 4g, 75mm are not); a token between two
+ * Han characters is an insertion only where they may be adjacent units of
+ * an entry, Han both (a split half beside it is a trigger of its own). The
+ * evasions pass and are found; the ordinary lines are dropped and hold no
+ * variant hit (the same lines passed the prefilter that took any digit in
+ * a token for leet). */
+static void test_token_precision(void **state)
+{
+    fixture *f = *state;
+    static const char *const pass[] = {"a55hole", "你是c0ck", "sh1t啊",
+                                       "迷z奸",   "援q交",    "b@stard"};
+    static const char *const drop[] = {"买了一盒n95口罩", "升级到win10系统", "这台电脑1g内存",
+                                       "镜头75mm很好用", "这是4g网络"};
+    for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++) {
+        if (!variant_hits(f->lists, pass[i]))
+            fail_msg("'%s': no variant hit", pass[i]);
+        if (!shi_variant_filter_bytes(f->lists, (const unsigned char *)pass[i], strlen(pass[i])))
+            fail_msg("the prefilter drops '%s'", pass[i]);
+    }
+    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++) {
+        if (variant_hits(f->lists, drop[i]))
+            fail_msg("'%s': a variant hit", drop[i]);
+        if (shi_variant_filter_bytes(f->lists, (const unsigned char *)drop[i], strlen(drop[i])))
+            fail_msg("the prefilter lets '%s' through", drop[i]);
+    }
+}
+
 /* What the prefilter lets through on ordinary text, with the word lists as
  * shipped (the comparisons above prove it misses nothing): a token of one
  * syllable needs a unit beside it that some entry has beside that syllable,
@@ -866,16 +930,6 @@ static void test_precision(void **state)
     static const char *const pair_drop[] = {"我们往上走吧", "他说了各种事", "我一页都没看"};
     check_precision(f->lists, pair_pass, sizeof pair_pass / sizeof pair_pass[0], pair_drop,
                     sizeof pair_drop / sizeof pair_drop[0], &f->lists->vpair_ctx, "pair context");
-}
-
-/* The number of hits of db on text (in every mode alike here). */
-static size_t hits_on(const shai_db *db, const char *text)
-{
-    shai_hit hits[8];
-    size_t n = 0;
-    assert_status(shai_scan_hits(db, text, strlen(text), SHAI_SCAN_OVERLAPPING, hits, 8, &n),
-                  SHAI_OK);
-    return n;
 }
 
 /* The matcher hears a homophone by its most common reading, in the entry
@@ -1012,13 +1066,10 @@ int main(int argc, char **argv)
     cases_lexicon_path = argv[2];
     wordlists_dir = argv[3];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases),
-        cmocka_unit_test(test_generated),
-        cmocka_unit_test(test_corpus),
-        cmocka_unit_test(test_ignorable_joins_tokens),
-        cmocka_unit_test(test_precision),
-        cmocka_unit_test(test_primary_reading),
-        cmocka_unit_test(test_damage_is_caught),
+        cmocka_unit_test(test_cases),           cmocka_unit_test(test_generated),
+        cmocka_unit_test(test_corpus),          cmocka_unit_test(test_ignorable_joins_tokens),
+        cmocka_unit_test(test_precision),       cmocka_unit_test(test_token_precision),
+        cmocka_unit_test(test_primary_reading), cmocka_unit_test(test_damage_is_caught),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
