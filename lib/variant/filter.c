@@ -902,6 +902,56 @@ static int char_beside(const shai_db *db, const token_at *l, size_t at, int back
     return 0;
 }
 
+/* The character of line l before position *at (back) or from it on, past
+ * the ignorables (the segment drops them: the matcher sees the characters
+ * either side of them next to each other), moving *at past it; 0 when the
+ * line ends first. */
+static int unit_char(const shai_db *db, const token_at *l, size_t *at, int back, uint32_t *cp)
+{
+    while (line_step(l, at, back, cp))
+        if ((flags_at(db, *cp) & SHI_VF_IGNORE) != SHI_VF_IGNORE)
+            return 1;
+    return 0;
+}
+
+/* Character cp as the matcher classifies it (match.c, classify): what it
+ * folds to, a capital letter lowercase; 0 for anything that is not one
+ * character. */
+static uint32_t classified(const shai_db *db, uint32_t cp)
+{
+    uint32_t v[31];
+    if (view(db, cp, v) != 1)
+        return 0;
+    return v[0] >= 'A' && v[0] <= 'Z' ? v[0] + 32 : v[0];
+}
+
+/* Whether the placeholder at [from, to) of line l may stand for a unit, as
+ * the matcher takes one (match.c: classify, wild_ok): not one of a run of
+ * placeholders (***, XX), unless of three at most inside a Latin word
+ * (f**k), and not next to a digit (1980×1080, 138****5678). */
+static int wild_stands(const shai_db *db, const token_at *l, size_t from, size_t to)
+{
+    uint32_t before = 0, after = 0, cp;
+    size_t b = from, a = to;
+    int hb = unit_char(db, l, &b, 1, &before), ha = unit_char(db, l, &a, 0, &after);
+    before = hb ? classified(db, before) : 0;
+    after = ha ? classified(db, after) : 0;
+    if (shi_is_wildcard(before) || shi_is_wildcard(after)) {
+        /* a run: its length, and what is on either side of it */
+        size_t len = 1;
+        while (before && shi_is_wildcard(before) && len <= 3) {
+            len++;
+            before = unit_char(db, l, &b, 1, &cp) ? classified(db, cp) : 0;
+        }
+        while (after && shi_is_wildcard(after) && len <= 3) {
+            len++;
+            after = unit_char(db, l, &a, 0, &cp) ? classified(db, cp) : 0;
+        }
+        return len <= 3 && before >= 'a' && before <= 'z' && after >= 'a' && after <= 'z';
+    }
+    return !(before >= '0' && before <= '9') && !(after >= '0' && after <= '9');
+}
+
 /* The text's homophone pair, a then b, as the keys of the beside filter
  * (ctx_pair_key): b as itself after a homophone of a unit, a as itself
  * before a homophone; 0 for a way it is not read. */
@@ -922,8 +972,9 @@ static void ctx_text_pairs(const shai_db *db, uint32_t a, uint32_t b, int a_key,
  * itself or by its most common reading; anything but a Han character may. */
 static int pair_neighbour(const shai_db *db, const uint32_t pairs[2], uint32_t cp, uint32_t side)
 {
-    if (!shi_is_han(cp) || (flags_at(db, cp) & (SHI_VF_SPLIT | SHI_VF_SPLIT2)))
-        return 1; /* a token, a trigger, half of a split unit */
+    /* (half of a unit written split: its pair is a trigger of its own) */
+    if (!shi_is_han(cp))
+        return 1; /* a token, a trigger */
     const uint64_t *beside = db->vpair_ctx + SHI_VCTX_WORDS;
     uint32_t v = view_han(db, cp), k[2 * SHI_READINGS_MAX];
     if (!v)
@@ -1329,8 +1380,7 @@ static int syllable_beside(const shai_db *db, uint32_t syl, const beside *b, int
 {
     if (b->kind != BESIDE_HAN)
         return b->kind != BESIDE_NONE;
-    if (flags_at(db, b->cp) & (SHI_VF_SPLIT | SHI_VF_SPLIT2))
-        return 1; /* half of a split unit */
+    /* (half of a unit written split: its pair is a trigger of its own) */
     uint32_t h = view_han(db, b->cp);
     shi_reading r[SHI_READINGS_MAX];
     unsigned nr = h ? shi_py_readings(h, r) : 0;
@@ -1489,8 +1539,17 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
                 ign = 1;
                 continue;
             }
-            if (f & SHI_VF_TRIG)
-                return 1;
+            if (f & SHI_VF_TRIG) {
+                token_at at = {p, NULL, n, x, x + 1};
+                if (c != '*' || wild_stands(db, &at, x, x + 1))
+                    return 1;
+                /* a placeholder standing for nothing here: noise */
+                x++;
+                last = c;
+                ign = 0;
+                scan_gap(db, &s);
+                continue;
+            }
             if (ascii_alnum(c)) { /* not a trigger by itself */
                 char t[TOKEN_CAP];
                 size_t e = x, k = 0;
@@ -1583,8 +1642,20 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
             if (c < 0x80)
                 continue;
         }
+        size_t at0 = x;
         x += shi_utf8_decode_valid(p + x, &cp);
         f = flags_at(db, cp);
+        uint32_t y = (f & SHI_VF_IGNORE) == SHI_VF_TRIG ? classified(db, cp) : 0, e[4];
+        if (y != 'x' && shi_is_wildcard(y) && !shi_emoji_chars(y, e)) {
+            /* a placeholder (○, ＊): a trigger where it may stand for a unit */
+            token_at at = {p, NULL, n, at0, x};
+            if (wild_stands(db, &at, at0, x))
+                return 1;
+            scan_gap(db, &s);
+            last = cp;
+            ign = 0;
+            continue;
+        }
         if (scan_flags(db, &s, cp, f) & (SCAN_TRIG | SCAN_PAIR))
             return 1;
         ign = (f & SHI_VF_IGNORE) == SHI_VF_IGNORE;

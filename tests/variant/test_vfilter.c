@@ -363,12 +363,17 @@ static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size
             /* a Latin entry: leet, or a wildcard for a letter */
             const char *l =
                 (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? leet_of[(c | 0x20) - 'a'] : NULL;
-            if (here && kind < 6 && l)
+            if (here && kind < 6 && l) {
                 k = put(out, k, cap, l);
-            else if (here && kind == 6 && i)
+            } else if (here && kind == 6 && i && i + 2 < n && u[i + 1] < 0x80 &&
+                       rng_below(rng, 3) == 0) {
+                k = put(out, k, cap, "**"); /* a run inside the word: p**sy */
+                i++;
+            } else if (here && kind == 6 && i) {
                 k = put(out, k, cap, "*");
-            else
+            } else {
                 k = put_cp(out, k, cap, c);
+            }
             continue;
         }
         if (!here) {
@@ -876,22 +881,26 @@ static size_t variant_hits(const shai_db *db, const char *text)
     return v;
 }
 
-/* Tokens of letters and digits between Han characters, with the word lists
- * as shipped: a digit is a leet letter only where every two characters of
- * the token may be adjacent units and the token is a whole entry or goes
- * on into one beside it (n95, win10, 4g, 75mm are not); a token between two
+/* Tokens of letters and digits, and placeholders, with the word lists as
+ * shipped: a digit is a leet letter only where every two characters of the
+ * token may be adjacent units and the token is a whole entry or goes on
+ * into one beside it (n95, win10, 4g, 75mm are not); a token between two
  * Han characters is an insertion only where they may be adjacent units of
- * an entry, Han both (a split half beside it is a trigger of its own). The
- * evasions pass and are found; the ordinary lines are dropped and hold no
- * variant hit (the same lines passed the prefilter that took any digit in
- * a token for leet). */
+ * an entry, Han both (a split half beside it is a trigger of its own); a
+ * placeholder stands for a unit only on its own and away from digits, or
+ * in a run of three at most inside a Latin word (f**k). The evasions pass
+ * and are found; the ordinary lines are dropped and hold no variant hit
+ * (the same lines passed the prefilter that took any digit in a token for
+ * leet, and any placeholder for a unit). */
 static void test_token_precision(void **state)
 {
     fixture *f = *state;
-    static const char *const pass[] = {"a55hole", "你是c0ck", "sh1t啊",
-                                       "迷z奸",   "援q交",    "b@stard"};
-    static const char *const drop[] = {"买了一盒n95口罩", "升级到win10系统", "这台电脑1g内存",
-                                       "镜头75mm很好用", "这是4g网络"};
+    static const char *const pass[] = {"a55hole", "你是c0ck", "sh1t啊",        "迷z奸",  "援q交",
+                                       "b@stard", "王八*",    "what the f**k", "你个傻○"};
+    static const char *const drop[] = {
+        "买了一盒n95口罩", "升级到win10系统", "这台电脑1g内存",      "镜头75mm很好用",
+        "这是4g网络",      "电话138****5678", "尺寸1920×1080的屏幕", "卫生：****酒店设施不错",
+        "房间**很大"};
     for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++) {
         if (!variant_hits(f->lists, pass[i]))
             fail_msg("'%s': no variant hit", pass[i]);
