@@ -695,6 +695,51 @@ static int derive_pair_context(shai_db *db)
     return SHAI_OK;
 }
 
+/* The tag of a whole entry in db->vins_ctx (no unit beside a pair is it). */
+#define INS_WHOLE 0xFFFFFFFFu
+
+/* db->vins_ctx (common/db.h): for each two adjacent units a, c of an entry
+ * that takes insertions (an edge of the trie), as themselves. */
+static int derive_insert_context(shai_db *db)
+{
+    const shi_vnode *vn = db->vnodes;
+    uint32_t nn = db->nvnodes - 1;
+    if (!(vn[0].below & SHI_VMASK(SHAI_VARIANT_INSERT)))
+        return SHAI_OK;
+    uint32_t *parent = calloc(nn, sizeof *parent);
+    uint64_t *ctx = calloc(SHI_VINS_WORDS, sizeof *ctx);
+    if (!parent || !ctx) {
+        free(parent);
+        free(ctx);
+        return SHAI_E_NOMEM;
+    }
+    for (uint32_t k = 0; k < nn; k++)
+        for (uint32_t i = vn[k].edge; i < vn[k + 1].edge; i++)
+            parent[db->vedges[i].child] = k;
+    for (uint32_t k = 1; k < nn; k++) {
+        const shi_vnode *a = &vn[k];
+        for (uint32_t i = a->edge; i < a[1].edge; i++) {
+            const shi_vnode *c = &vn[db->vedges[i].child];
+            if (!(c->below & SHI_VMASK(SHAI_VARIANT_INSERT)))
+                continue;
+            uint32_t pair = ctx_pair_key(a->cp, c->cp);
+            if (a->depth == 1 && c->out < c[1].out)
+                key2_set(ctx, SHI_VINS_BITS, pair, INS_WHOLE);
+            for (uint32_t side = 0; side < 2; side++) {
+                uint32_t from = side ? c->edge : 0, to = side ? c[1].edge : a->depth > 1;
+                for (uint32_t j = from; j < to; j++) {
+                    const shi_vnode *u = side ? &vn[db->vedges[j].child] : &vn[parent[k]];
+                    key2_set(ctx, SHI_VINS_BITS, pair, u->cp | side << 31);
+                    key2_set(ctx, SHI_VINS_BITS, pair, primary_key(u) ^ side << 30);
+                }
+            }
+        }
+    }
+    free(parent);
+    db->vins_ctx = ctx;
+    return SHAI_OK;
+}
+
 /* db->vinit_letters (common/db.h). None with a spelling of another letter. */
 static int derive_initials_letters(shai_db *db)
 {
@@ -728,12 +773,15 @@ int shi_variant_derive(shai_db *db)
     db->vsyl_pairs = NULL;
     db->vpair_ctx = NULL;
     db->vinit_letters = NULL;
+    db->vins_ctx = NULL;
     if (!db->vfilter || !db->nvnodes)
         return SHAI_OK;
     int rc = derive_syllable_pairs(db);
     if (!rc)
         rc = derive_pair_context(db);
-    return rc ? rc : derive_initials_letters(db);
+    if (!rc)
+        rc = derive_initials_letters(db);
+    return rc ? rc : derive_insert_context(db);
 }
 
 int shi_variant_filter_valid(const shai_db *db)
@@ -1241,13 +1289,42 @@ static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k, int whole)
     return 0;
 }
 
+/* Whether units a, c (as the matcher classifies them) on either side of
+ * the inserted token at `at` may be two of an entry that takes insertions,
+ * the units around them included (db->vins_ctx): a whole entry, or the
+ * character beside a (before it) or c (after it), within the max gap, may
+ * be that entry's unit there, as itself or by its most common reading;
+ * anything but a Han character may (a token, a trigger). */
+static int insert_context(const shai_db *db, const token_at *at, uint32_t a, uint32_t c)
+{
+    const uint64_t *ctx = db->vins_ctx;
+    if (!ctx)
+        return 1;
+    uint32_t pair = ctx_pair_key(a, c), cp;
+    if (key2_has(ctx, SHI_VINS_BITS, pair, INS_WHOLE))
+        return 1;
+    for (uint32_t side = 0; side < 2; side++) {
+        /* past the character on that side of the token, then beside it */
+        size_t x = side ? at->to : at->from;
+        if (!unit_char(db, at, &x, !side, &cp) || !char_beside(db, at, x, !side, &cp))
+            continue;
+        uint32_t v = view_han(db, cp), k[2 * SHI_READINGS_MAX];
+        if (!shi_is_han(cp) || !v)
+            return 1;
+        if (key2_has(ctx, SHI_VINS_BITS, pair, v | side << 31) ||
+            (keys_of(v, 0, k) && key2_has(ctx, SHI_VINS_BITS, pair, k[0] ^ side << 30)))
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether the characters before and after an inserted token may be two
  * units of an entry, one after the other: Han characters (the matcher
  * inserts between those only), as themselves (a pair of the trie), or
  * either a homophone. Either may be half of a unit written split (弓虽z奸),
  * but then the split pair is a trigger of the line by itself, as a
  * trigger beside the token is. */
-static int units_around(const shai_db *db, uint32_t before, uint32_t after)
+static int units_around(const shai_db *db, const token_at *at, uint32_t before, uint32_t after)
 {
     const shi_vfilter *vf = db->vfilter;
     uint8_t fb = flags_at(db, before), fa = flags_at(db, after);
@@ -1259,7 +1336,7 @@ static int units_around(const shai_db *db, uint32_t before, uint32_t after)
     if (!shi_is_han(vb[0]) || !shi_is_han(va[0]))
         return 0;
     uint32_t g = shi_vf_bigram_bit(vb[0], va[0]);
-    if ((vf->bigram[g >> 6] >> (g & 63)) & 1)
+    if (((vf->bigram[g >> 6] >> (g & 63)) & 1) && insert_context(db, at, vb[0], va[0]))
         return 1;
     if (!(fb & (SHI_VF_FIRST | SHI_VF_FIRST_EXACT)) ||
         !(fa & (SHI_VF_SECOND | SHI_VF_SECOND_EXACT)))
@@ -1479,7 +1556,7 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
             digits = 1;
     }
     if ((kinds & SHI_VMASK(SHAI_VARIANT_INSERT)) && k <= 2 && before >= 0x80 && after >= 0x80 &&
-        !(t[k - 1] <= '9' && shi_variant_is_counter(after)) && units_around(db, before, after))
+        !(t[k - 1] <= '9' && shi_variant_is_counter(after)) && units_around(db, at, before, after))
         return 1;
     /* an ignorable character next to it (A̱55): the matcher may see it
      * joined to the next token, letters to digits */
@@ -1516,6 +1593,24 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
     beside side[2];
     sides_of(db, at, side);
     return syllable_beside(db, syl, &side[0], 1) || syllable_beside(db, syl, &side[1], 0);
+}
+
+/* Whether the last unit before, prev with flags pf, and the unit cp with
+ * flags f, the character of three bytes at p[x] of line p[0, n), make a
+ * pair that a variant match may hold (pf & pair_needs[f] is set): a split
+ * pair, or a homophone pair (pair_in) in its context (pair_whole,
+ * pair_beside). */
+static inline __attribute__((always_inline)) int run_pair(const shai_db *db, const unsigned char *p,
+                                                          size_t n, size_t x, uint32_t pf,
+                                                          uint32_t f, uint32_t prev, uint32_t cp)
+{
+    int a_key = (pf & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT);
+    int b_key = (pf & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND);
+    if ((pf & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, prev, cp))
+        return 1;
+    return (a_key || b_key) && pair_in(db, prev, cp, a_key, b_key) &&
+           (!db->vpair_ctx || pair_whole(db, prev, cp, a_key, b_key) ||
+            pair_beside(db, p, n, x, prev, cp, a_key, b_key));
 }
 
 /* The token of ASCII letters and digits at p[x..) (bytes or code points):
@@ -1608,16 +1703,10 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
                 f = flags[cp];
                 if (f & SHI_VF_TRIG)
                     break;
-                if (__builtin_expect((pf & pair_needs[f]) != 0, 0)) {
-                    uint32_t a_key = (pf & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT);
-                    uint32_t b_key = (pf & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND);
-                    if (((pf & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, prev, cp)) ||
-                        ((a_key | b_key) && pair_in(db, prev, cp, (int)a_key, (int)b_key) &&
-                         (!db->vpair_ctx || pair_whole(db, prev, cp, (int)a_key, (int)b_key) ||
-                          pair_beside(db, p, n, x, prev, cp, (int)a_key, (int)b_key)))) {
-                        found = 1;
-                        break;
-                    }
+                if (__builtin_expect((pf & pair_needs[f]) != 0, 0) &&
+                    run_pair(db, p, n, x, pf, f, prev, cp)) {
+                    found = 1;
+                    break;
                 }
                 /* unlike scan_gap, the noise between two units is not
                  * counted here: a pair after more than max_gap of it is
@@ -1652,6 +1741,18 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
             if (wild_stands(db, &at, at0, x))
                 return 1;
             scan_gap(db, &s);
+            last = cp;
+            ign = 0;
+            continue;
+        }
+        if (x - at0 == 3 && (f & SHI_VF_IGNORE) == SHI_VF_UNIT) {
+            /* a unit of three bytes the run's loop left (the line's last):
+             * as the loop takes it, its pairs in their context */
+            if ((s.pflags & pair_needs[f]) && run_pair(db, p, n, at0, s.pflags, f, s.prev, cp))
+                return 1;
+            s.prev = cp;
+            s.pflags = f;
+            s.gap = 0;
             last = cp;
             ign = 0;
             continue;

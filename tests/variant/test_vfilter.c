@@ -344,7 +344,7 @@ static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size
 {
     uint32_t u[16];
     size_t n = decode(e, u, 16), k = 0;
-    uint32_t kind = rng_below(rng, 13), at = rng_below(rng, (uint32_t)n);
+    uint32_t kind = rng_below(rng, 14), at = rng_below(rng, (uint32_t)n);
     int noise = rng_below(rng, 4) == 0;
     for (size_t i = 0; i < n; i++) {
         if (i && noise) {
@@ -358,7 +358,8 @@ static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size
         unsigned nr = c >= 0x80 ? shi_py_readings(c, rd) : 0;
         /* kind 12: an insertion between a unit and the next, either
          * written as its split halves (弓虽z奸, 迷z米青) */
-        int here = i == at || kind == 11 || (kind == 12 && i == at + 1);
+        int here = i == at || kind == 11 || (kind == 12 && i == at + 1) ||
+                   (kind == 13 && (i + 1 == at || i == at + 2));
         if (c < 0x80) {
             /* a Latin entry: leet, or a wildcard for a letter */
             const char *l =
@@ -438,6 +439,22 @@ static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size
             k = put_cp(out, k, cap, c);
             k = put(out, k, cap, rng_below(rng, 2) ? "z" : "q9");
             break;
+        case 13: /* an insertion after it, the units around a homophone */
+            if (i == at) {
+                k = put_cp(out, k, cap, c);
+                k = put(out, k, cap, rng_below(rng, 2) ? "z" : "q9");
+                break;
+            }
+            {
+                uint32_t h = 0;
+                for (uint32_t j = 0; j < 8 && nr && !h; j++) {
+                    uint32_t o = r->by_read[(size_t)rd[0] * 8 + j];
+                    if (o && o != c)
+                        h = o;
+                }
+                k = put_cp(out, k, cap, h ? h : c);
+            }
+            break;
         case 12: /* split, and an insertion after the first */
             if (c < 0x10000 && r->split_a[c] && rng_below(rng, 3)) {
                 k = put_cp(out, k, cap, r->split_a[c]);
@@ -507,6 +524,41 @@ static void generate(const rev *r, const strvec *entries, const strvec *lines, u
                 k = put(buf, k, sizeof buf - 8, rng_below(&rng, 4) ? "\n" : "\r\n");
         }
         strvec_push(out, buf, k);
+    }
+}
+
+/* Each entry of db of two Han characters that takes homophones, written
+ * with either one a homophone, on its own: what only the whole pairs of
+ * the pair context let through. */
+static void whole_pairs(const rev *r, const shai_db *db, strvec *out)
+{
+    for (uint32_t e = 0; e < db->nentries; e++) {
+        const shi_entry *en = &db->entries[e];
+        uint32_t u[3];
+        char text[64];
+        if (!(en->variants & SHI_VMASK(SHAI_VARIANT_HOMOPHONE)) || en->text_len >= sizeof text)
+            continue;
+        memcpy(text, db->strings + en->text, en->text_len);
+        text[en->text_len] = '\0';
+        if (decode(text, u, 3) != 2 || u[0] < 0x80 || u[1] < 0x80)
+            continue;
+        for (int side = 0; side < 2; side++) {
+            shi_reading rd[SHI_READINGS_MAX];
+            if (!shi_py_readings(u[side], rd))
+                continue;
+            uint32_t h = 0;
+            for (uint32_t j = 0; j < 8 && !h; j++) {
+                uint32_t o = r->by_read[(size_t)rd[0] * 8 + j];
+                if (o && o != u[side])
+                    h = o;
+            }
+            if (!h)
+                continue;
+            char buf[16];
+            size_t k = put_cp(buf, 0, sizeof buf, side ? u[0] : h);
+            k = put_cp(buf, k, sizeof buf, side ? h : u[1]);
+            strvec_push(out, buf, k);
+        }
     }
 }
 
@@ -641,6 +693,7 @@ static int setup(void **state)
     /* not scaled down under sanitizers: test_damage_is_caught needs texts
      * enough that each damaged part of the prefilter changes some hit */
     generate(f->r, &f->entries, &f->lines, 0x5EED, 1500, &f->texts);
+    whole_pairs(f->r, f->lists, &f->texts);
     *state = f;
     return 0;
 }
