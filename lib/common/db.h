@@ -331,7 +331,9 @@ typedef struct shi_sslot {
     /* the letters of the initials' spellings (filter.c, SHI_VINIT_LETTER_WORDS) */                \
     X(VINIT_LETTERS, vinit_letters, uint64_t, db->vinit_letters ? SHI_VINIT_LETTER_WORDS : 0)      \
     /* the insertions' context (filter.c, SHI_VINS_WORDS) */                                       \
-    X(VINS_CTX, vins_ctx, uint64_t, db->vins_ctx ? SHI_VINS_WORDS : 0)
+    X(VINS_CTX, vins_ctx, uint64_t, db->vins_ctx ? SHI_VINS_WORDS : 0)                             \
+    /* the split units' context (filter.c, SHI_VSPLIT_WORDS) */                                    \
+    X(VSPLIT_CTX, vsplit_ctx, uint64_t, db->vsplit_ctx ? SHI_VSPLIT_WORDS : 0)
 
 /* The syllable pairs (db->vsyl_pairs), for the prefilter's test of a token
  * of pinyin, from every two adjacent units a, b of the entries that take
@@ -363,10 +365,19 @@ static inline uint32_t shi_vsyl_pair_bit(uint32_t a, uint32_t b)
  * 2^SHI_VINS_BITS bits (two a key, filter.c: key2_set) of each two adjacent
  * units a, c of the entries that take insertions, as themselves, with a
  * tag when they are a whole entry, and with each unit right before a or
- * after c in some entry (itself, and the key of its most common reading),
- * on its side. */
+ * after c in some entry (the key of its most common reading, which the
+ * unit itself has too), on its side. */
 #define SHI_VINS_BITS 21
 #define SHI_VINS_WORDS ((size_t)1 << (SHI_VINS_BITS - 6))
+
+/* The split units' context (db->vsplit_ctx), for the prefilter: a filter
+ * of 2^SHI_VSPLIT_BITS bits (two a key) of each unit u of an entry that
+ * takes split characters, that the split table composes, with each unit
+ * right before or after it in some entry (the key of its most common
+ * reading, which the unit itself has too), on its side, and with a tag when
+ * u is a whole entry. */
+#define SHI_VSPLIT_BITS 20
+#define SHI_VSPLIT_WORDS ((size_t)1 << (SHI_VSPLIT_BITS - 6))
 
 /* The letters of the initials' spellings (db->vinit_letters), for the
  * prefilter: bit 26 * x + y for each letter y right after letter x in some

@@ -727,9 +727,9 @@ static int derive_insert_context(shai_db *db)
                 key2_set(ctx, SHI_VINS_BITS, pair, INS_WHOLE);
             for (uint32_t side = 0; side < 2; side++) {
                 uint32_t from = side ? c->edge : 0, to = side ? c[1].edge : a->depth > 1;
+                /* by its most common reading: as itself too */
                 for (uint32_t j = from; j < to; j++) {
                     const shi_vnode *u = side ? &vn[db->vedges[j].child] : &vn[parent[k]];
-                    key2_set(ctx, SHI_VINS_BITS, pair, u->cp | side << 31);
                     key2_set(ctx, SHI_VINS_BITS, pair, primary_key(u) ^ side << 30);
                 }
             }
@@ -737,6 +737,50 @@ static int derive_insert_context(shai_db *db)
     }
     free(parent);
     db->vins_ctx = ctx;
+    return SHAI_OK;
+}
+
+/* db->vsplit_ctx (common/db.h): from the edges a -> c of the trie whose
+ * entries take split characters. */
+static int derive_split_context(shai_db *db)
+{
+    const shi_vnode *vn = db->vnodes;
+    uint32_t nn = db->nvnodes - 1;
+    if (!(vn[0].below & SHI_VMASK(SHAI_VARIANT_SPLIT)))
+        return SHAI_OK;
+    uint64_t *composed = calloc(0x10000 / 64, sizeof *composed);
+    uint64_t *ctx = calloc(SHI_VSPLIT_WORDS, sizeof *ctx);
+    if (!composed || !ctx) {
+        free(composed);
+        free(ctx);
+        return SHAI_E_NOMEM;
+    }
+    uint32_t sa, sb, sc;
+    for (size_t i = 0, rows = shi_split_row_at(0, &sa, &sb, &sc); i < rows; i++) {
+        shi_split_row_at(i, &sa, &sb, &sc);
+        if (sc < 0x10000)
+            composed[sc >> 6] |= 1ull << (sc & 63);
+    }
+#define COMPOSED(cp) ((cp) < 0x10000 && ((composed[(cp) >> 6] >> ((cp)&63)) & 1))
+    for (uint32_t k = 1; k < nn; k++) {
+        const shi_vnode *a = &vn[k];
+        if (a->depth == 1 && a->out < a[1].out && (a->below & SHI_VMASK(SHAI_VARIANT_SPLIT)) &&
+            COMPOSED(a->cp))
+            key2_set(ctx, SHI_VSPLIT_BITS, a->cp, INS_WHOLE);
+        for (uint32_t i = a->edge; i < a[1].edge; i++) {
+            const shi_vnode *c = &vn[db->vedges[i].child];
+            if (!(c->below & SHI_VMASK(SHAI_VARIANT_SPLIT)))
+                continue;
+            /* the unit beside by its most common reading: as itself too */
+            if (COMPOSED(a->cp))
+                key2_set(ctx, SHI_VSPLIT_BITS, a->cp, primary_key(c) ^ 1u << 30);
+            if (COMPOSED(c->cp))
+                key2_set(ctx, SHI_VSPLIT_BITS, c->cp, primary_key(a));
+        }
+    }
+#undef COMPOSED
+    free(composed);
+    db->vsplit_ctx = ctx;
     return SHAI_OK;
 }
 
@@ -774,6 +818,7 @@ int shi_variant_derive(shai_db *db)
     db->vpair_ctx = NULL;
     db->vinit_letters = NULL;
     db->vins_ctx = NULL;
+    db->vsplit_ctx = NULL;
     if (!db->vfilter || !db->nvnodes)
         return SHAI_OK;
     int rc = derive_syllable_pairs(db);
@@ -781,7 +826,9 @@ int shi_variant_derive(shai_db *db)
         rc = derive_pair_context(db);
     if (!rc)
         rc = derive_initials_letters(db);
-    return rc ? rc : derive_insert_context(db);
+    if (!rc)
+        rc = derive_insert_context(db);
+    return rc ? rc : derive_split_context(db);
 }
 
 int shi_variant_filter_valid(const shai_db *db)
@@ -931,14 +978,14 @@ static int line_step(const token_at *l, size_t *at, int back, uint32_t *cp)
     return 1;
 }
 
-/* The first character that a match may go on to from position `at` of
+/* The first character that a match may go on to from position *at of
  * line l, before it (back) or from it on: a Han character, a Latin letter
  * or digit, a trigger or another unit; ignorables skipped, and at most the
  * max gap of noise. 0 when there is none (the line ends first, or more
- * noise). */
-static int char_beside(const shai_db *db, const token_at *l, size_t at, int back, uint32_t *cp)
+ * noise). *at moves past it. */
+static int char_beside_at(const shai_db *db, const token_at *l, size_t *at, int back, uint32_t *cp)
 {
-    for (uint32_t gap = 0; line_step(l, &at, back, cp);) {
+    for (uint32_t gap = 0; line_step(l, at, back, cp);) {
         uint8_t f = flags_at(db, *cp);
         if ((f & SHI_VF_IGNORE) == SHI_VF_IGNORE)
             continue;
@@ -948,6 +995,11 @@ static int char_beside(const shai_db *db, const token_at *l, size_t at, int back
             return 0;
     }
     return 0;
+}
+
+static int char_beside(const shai_db *db, const token_at *l, size_t at, int back, uint32_t *cp)
+{
+    return char_beside_at(db, l, &at, back, cp);
 }
 
 /* The character of line l before position *at (back) or from it on, past
@@ -1061,15 +1113,23 @@ static int pair_beside(const shai_db *db, const unsigned char *p, size_t n, size
     return char_beside(db, &line, at, 1, &cp) && pair_neighbour(db, pairs, cp, 0);
 }
 
-/* Whether a and b, adjacent characters of the text, compose by the split
- * table (as the matcher sees them). */
-static int split_in(const shai_db *db, uint32_t a, uint32_t b)
+/* The unit that a and b, adjacent characters of the text, compose to by
+ * the split table (as the matcher sees them): 0 for none, UINT32_MAX when
+ * not looked into. */
+static uint32_t split_unit(const shai_db *db, uint32_t a, uint32_t b)
 {
     uint32_t va[31], vb[31];
     if (view(db, a, va) != 1 || view(db, b, vb) != 1)
-        return 1;
-    return shi_split_compose(va[0], vb[0]) != 0 ||
-           shi_split_compose(split_fold(db, va[0]), split_fold(db, vb[0])) != 0;
+        return UINT32_MAX;
+    uint32_t c = shi_split_compose(va[0], vb[0]);
+    return c ? c : shi_split_compose(split_fold(db, va[0]), split_fold(db, vb[0]));
+}
+
+/* Whether a and b, adjacent characters of the text, compose by the split
+ * table. */
+static int split_in(const shai_db *db, uint32_t a, uint32_t b)
+{
+    return split_unit(db, a, b) != 0;
 }
 
 /* For the flags f of a unit, the flags of the unit before that make the two
@@ -1311,8 +1371,7 @@ static int insert_context(const shai_db *db, const token_at *at, uint32_t a, uin
         uint32_t v = view_han(db, cp), k[2 * SHI_READINGS_MAX];
         if (!shi_is_han(cp) || !v)
             return 1;
-        if (key2_has(ctx, SHI_VINS_BITS, pair, v | side << 31) ||
-            (keys_of(v, 0, k) && key2_has(ctx, SHI_VINS_BITS, pair, k[0] ^ side << 30)))
+        if (keys_of(v, 0, k) && key2_has(ctx, SHI_VINS_BITS, pair, k[0] ^ side << 30))
             return 1;
     }
     return 0;
@@ -1600,13 +1659,56 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
  * pair that a variant match may hold (pf & pair_needs[f] is set): a split
  * pair, or a homophone pair (pair_in) in its context (pair_whole,
  * pair_beside). */
+/* Whether split pair a, b, the second at p[x, x + 3) of line p[0, n), that
+ * composes to a unit u of an entry that takes split characters (split_in),
+ * has beside it a character that may be that entry's unit next to u (db->
+ * vsplit_ctx), within the max gap: as itself or by its most common
+ * reading; anything but a Han character may, as may half of another split
+ * pair; or u is a whole entry. (女子足球 is not 好, 上下 no 卡.) */
+static int split_context(const shai_db *db, const unsigned char *p, size_t n, size_t x, uint32_t a,
+                         uint32_t b)
+{
+    const uint64_t *ctx = db->vsplit_ctx;
+    uint32_t u = split_unit(db, a, b), cp;
+    if (!u)
+        return 0;
+    if (!ctx || u >= 0x10000 || key2_has(ctx, SHI_VSPLIT_BITS, u, INS_WHOLE))
+        return 1;
+    token_at line = {p, NULL, n, x, x + 3};
+    for (uint32_t side = 0; side < 2; side++) {
+        /* after b; or before a (back past b, then a) */
+        size_t at = x + 3;
+        if (!side) {
+            at = x;
+            if (!unit_char(db, &line, &at, 1, &cp) || cp != a)
+                return 1; /* not where it should be: not looked into */
+        }
+        if (!char_beside_at(db, &line, &at, !side, &cp))
+            continue;
+        uint32_t v = view_han(db, cp), far, k[2 * SHI_READINGS_MAX];
+        if (!shi_is_han(cp) || !v)
+            return 1;
+        /* the unit there: the character, or the split pair it makes with
+         * the one past it */
+        uint32_t units[2] = {v, 0};
+        uint8_t f = flags_at(db, cp);
+        if ((f & (side ? SHI_VF_SPLIT : SHI_VF_SPLIT2)) && unit_char(db, &line, &at, !side, &far) &&
+            (units[1] = side ? split_unit(db, cp, far) : split_unit(db, far, cp)) == UINT32_MAX)
+            return 1;
+        for (int i = 0; i < 2 && units[i]; i++)
+            if (keys_of(units[i], 0, k) && key2_has(ctx, SHI_VSPLIT_BITS, u, k[0] ^ side << 30))
+                return 1;
+    }
+    return 0;
+}
+
 static inline __attribute__((always_inline)) int run_pair(const shai_db *db, const unsigned char *p,
                                                           size_t n, size_t x, uint32_t pf,
                                                           uint32_t f, uint32_t prev, uint32_t cp)
 {
     int a_key = (pf & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT);
     int b_key = (pf & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND);
-    if ((pf & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_in(db, prev, cp))
+    if ((pf & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2) && split_context(db, p, n, x, prev, cp))
         return 1;
     return (a_key || b_key) && pair_in(db, prev, cp, a_key, b_key) &&
            (!db->vpair_ctx || pair_whole(db, prev, cp, a_key, b_key) ||

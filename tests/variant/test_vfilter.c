@@ -344,7 +344,7 @@ static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size
 {
     uint32_t u[16];
     size_t n = decode(e, u, 16), k = 0;
-    uint32_t kind = rng_below(rng, 14), at = rng_below(rng, (uint32_t)n);
+    uint32_t kind = rng_below(rng, 15), at = rng_below(rng, (uint32_t)n);
     int noise = rng_below(rng, 4) == 0;
     for (size_t i = 0; i < n; i++) {
         if (i && noise) {
@@ -358,7 +358,7 @@ static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size
         unsigned nr = c >= 0x80 ? shi_py_readings(c, rd) : 0;
         /* kind 12: an insertion between a unit and the next, either
          * written as its split halves (弓虽z奸, 迷z米青) */
-        int here = i == at || kind == 11 || (kind == 12 && i == at + 1) ||
+        int here = i == at || kind == 11 || ((kind == 12 || kind == 14) && i == at + 1) ||
                    (kind == 13 && (i + 1 == at || i == at + 2));
         if (c < 0x80) {
             /* a Latin entry: leet, or a wildcard for a letter */
@@ -453,6 +453,14 @@ static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size
                         h = o;
                 }
                 k = put_cp(out, k, cap, h ? h : c);
+            }
+            break;
+        case 14: /* two units in a row split (米青氵夜) */
+            if (c < 0x10000 && r->split_a[c]) {
+                k = put_cp(out, k, cap, r->split_a[c]);
+                k = put_cp(out, k, cap, r->split_b[c]);
+            } else {
+                k = put_cp(out, k, cap, c);
             }
             break;
         case 12: /* split, and an insertion after the first */
