@@ -333,7 +333,9 @@ typedef struct shi_sslot {
     /* the insertions' context (filter.c, SHI_VINS_WORDS) */                                       \
     X(VINS_CTX, vins_ctx, uint64_t, db->vins_ctx ? SHI_VINS_WORDS : 0)                             \
     /* the split units' context (filter.c, SHI_VSPLIT_WORDS) */                                    \
-    X(VSPLIT_CTX, vsplit_ctx, uint64_t, db->vsplit_ctx ? SHI_VSPLIT_WORDS : 0)
+    X(VSPLIT_CTX, vsplit_ctx, uint64_t, db->vsplit_ctx ? SHI_VSPLIT_WORDS : 0)                     \
+    /* the placeholders' context (filter.c, SHI_VWILD_WORDS) */                                    \
+    X(VWILD_CTX, vwild_ctx, uint64_t, db->vwild_ctx ? SHI_VWILD_WORDS : 0)
 
 /* The syllable pairs (db->vsyl_pairs), for the prefilter's test of a token
  * of pinyin, from every two adjacent units a, b of the entries that take
@@ -378,6 +380,15 @@ static inline uint32_t shi_vsyl_pair_bit(uint32_t a, uint32_t b)
  * u is a whole entry. */
 #define SHI_VSPLIT_BITS 20
 #define SHI_VSPLIT_WORDS ((size_t)1 << (SHI_VSPLIT_BITS - 6))
+
+/* The placeholders' context (db->vwild_ctx), for the prefilter: a filter
+ * of 2^SHI_VWILD_BITS bits (two a key) of the units a, d two apart in an
+ * entry that takes wildcards (the keys of their most common readings),
+ * and of each unit a followed by the last unit of such an entry, tagged:
+ * the units either side of a placeholder for the unit between them, or of
+ * one for the last. */
+#define SHI_VWILD_BITS 18
+#define SHI_VWILD_WORDS ((size_t)1 << (SHI_VWILD_BITS - 6))
 
 /* The letters of the initials' spellings (db->vinit_letters), for the
  * prefilter: bit 26 * x + y for each letter y right after letter x in some

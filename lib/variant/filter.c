@@ -784,6 +784,34 @@ static int derive_split_context(shai_db *db)
     return SHAI_OK;
 }
 
+/* db->vwild_ctx (common/db.h), from the paths a -> c (-> d) of the trie
+ * whose entries take wildcards. */
+static int derive_wild_context(shai_db *db)
+{
+    const shi_vnode *vn = db->vnodes;
+    uint32_t nn = db->nvnodes - 1;
+    if (!(vn[0].below & SHI_VMASK(SHAI_VARIANT_WILDCARD)))
+        return SHAI_OK;
+    uint64_t *ctx = calloc(SHI_VWILD_WORDS, sizeof *ctx);
+    if (!ctx)
+        return SHAI_E_NOMEM;
+    for (uint32_t k = 1; k < nn; k++) {
+        const shi_vnode *a = &vn[k];
+        for (uint32_t i = a->edge; i < a[1].edge; i++) {
+            const shi_vnode *c = &vn[db->vedges[i].child];
+            if (!(c->below & SHI_VMASK(SHAI_VARIANT_WILDCARD)))
+                continue;
+            if (c->out < c[1].out)
+                key2_set(ctx, SHI_VWILD_BITS, primary_key(a), INS_WHOLE);
+            for (uint32_t j = c->edge; j < c[1].edge; j++)
+                key2_set(ctx, SHI_VWILD_BITS, primary_key(a),
+                         primary_key(&vn[db->vedges[j].child]));
+        }
+    }
+    db->vwild_ctx = ctx;
+    return SHAI_OK;
+}
+
 /* db->vinit_letters (common/db.h). None with a spelling of another letter. */
 static int derive_initials_letters(shai_db *db)
 {
@@ -819,6 +847,7 @@ int shi_variant_derive(shai_db *db)
     db->vinit_letters = NULL;
     db->vins_ctx = NULL;
     db->vsplit_ctx = NULL;
+    db->vwild_ctx = NULL;
     if (!db->vfilter || !db->nvnodes)
         return SHAI_OK;
     int rc = derive_syllable_pairs(db);
@@ -828,7 +857,9 @@ int shi_variant_derive(shai_db *db)
         rc = derive_initials_letters(db);
     if (!rc)
         rc = derive_insert_context(db);
-    return rc ? rc : derive_split_context(db);
+    if (!rc)
+        rc = derive_split_context(db);
+    return rc ? rc : derive_wild_context(db);
 }
 
 int shi_variant_filter_valid(const shai_db *db)
@@ -1025,6 +1056,32 @@ static uint32_t classified(const shai_db *db, uint32_t cp)
     return v[0] >= 'A' && v[0] <= 'Z' ? v[0] + 32 : v[0];
 }
 
+/* Whether the placeholder at [from, to) of line l has units around it that
+ * an entry taking wildcards has around a unit (db->vwild_ctx): a unit
+ * before it (a match never begins with one), within the max gap, and the
+ * unit after it, or none for the entry's last; each by its most common
+ * reading, and anything but a Han character may be one. */
+static int wild_context(const shai_db *db, const token_at *l, size_t from, size_t to)
+{
+    const uint64_t *ctx = db->vwild_ctx;
+    uint32_t cp, kb[2 * SHI_READINGS_MAX], ka[2 * SHI_READINGS_MAX];
+    if (!ctx)
+        return 1;
+    if (!char_beside(db, l, from, 1, &cp))
+        return 0;
+    uint32_t vb = view_han(db, cp);
+    if (!shi_is_han(cp) || !vb || !keys_of(vb, 0, kb))
+        return 1;
+    if (key2_has(ctx, SHI_VWILD_BITS, kb[0], INS_WHOLE))
+        return 1;
+    if (!char_beside(db, l, to, 0, &cp))
+        return 0;
+    uint32_t va = view_han(db, cp);
+    if (!shi_is_han(cp) || !va || !keys_of(va, 0, ka))
+        return 1;
+    return key2_has(ctx, SHI_VWILD_BITS, kb[0], ka[0]);
+}
+
 /* Whether the placeholder at [from, to) of line l may stand for a unit, as
  * the matcher takes one (match.c: classify, wild_ok): not one of a run of
  * placeholders (***, XX), unless of three at most inside a Latin word
@@ -1049,7 +1106,19 @@ static int wild_stands(const shai_db *db, const token_at *l, size_t from, size_t
         }
         return len <= 3 && before >= 'a' && before <= 'z' && after >= 'a' && after <= 'z';
     }
-    return !(before >= '0' && before <= '9') && !(after >= '0' && after <= '9');
+    if ((before >= '0' && before <= '9') || (after >= '0' && after <= '9'))
+        return 0;
+    /* a Latin letter or digit across spaces: a word of its own (Garcons x
+     * Vans) */
+    for (int back = 0; back < 2; back++) {
+        size_t at = back ? from : to, spaces = 0;
+        while (unit_char(db, l, &at, back, &cp) && cp == ' ')
+            spaces++;
+        cp = classified(db, cp);
+        if (spaces && ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')))
+            return 0;
+    }
+    return wild_context(db, l, from, to);
 }
 
 /* The text's homophone pair, a then b, as the keys of the beside filter
@@ -1623,7 +1692,8 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
         return 1;
     if (!letters)
         return 0;
-    if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && k == 1 && t[0] == 'x')
+    if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && k == 1 && t[0] == 'x' &&
+        wild_stands(db, at, at->from, at->to))
         return 1;
     if ((kinds & SHI_VMASK(SHAI_VARIANT_INITIALS)) && !digits && k >= 2 && k <= SHI_VINIT_MAX &&
         (!whole || initials_of_some(db, t, k)))
