@@ -1789,6 +1789,74 @@ static inline __attribute__((always_inline)) int run_pair(const shai_db *db, con
  * lowercase into buf (at most cap, the rest cut); its end. */
 #define TOKEN_CAP 48
 
+/* The letter (lowercase) or digit character cp of the text is to the
+ * matcher (match.c, classify: as the fold makes it), or 0. */
+static uint32_t latin_char(const shai_db *db, uint32_t cp)
+{
+    uint32_t y = cp < 0x80 ? cp : classified(db, cp);
+    if (y >= 'A' && y <= 'Z')
+        y += 32;
+    return (y >= 'a' && y <= 'z') || (y >= '0' && y <= '9') ? y : 0;
+}
+
+/* The token at p[*at..) of line p[0, n): its letters and digits, ASCII
+ * and those the fold makes of others (ｄｕ, ①), as the matcher reads them.
+ * Whether it is a trigger (token_trigger), or a pair with the unit before
+ * it (s); else *at moves past it, and *last to its last character. `ign`:
+ * an ignorable was right before it. */
+static inline __attribute__((always_inline)) int line_token(const shai_db *db,
+                                                            const unsigned char *p, size_t n,
+                                                            size_t *at, vscan *s, uint32_t *last,
+                                                            int ign)
+{
+    char t[TOKEN_CAP];
+    size_t x = *at, e = x, k = 0;
+    uint32_t cp, l, end = 0;
+    for (;;) {
+        /* ASCII byte by byte (nearly every token is), then one the fold
+         * makes a letter or digit of */
+        for (; e < n && ascii_alnum(p[e]); e++, k++) {
+            if (k < TOKEN_CAP)
+                t[k] = (char)(p[e] | (p[e] > '9' ? 0x20 : 0));
+            end = p[e];
+        }
+        if (e >= n || p[e] < 0x80)
+            break;
+        size_t len = shi_utf8_decode_valid(p + e, &cp);
+        if (!(l = latin_char(db, cp)))
+            break;
+        if (k < TOKEN_CAP)
+            t[k] = (char)l;
+        k++;
+        end = cp;
+        e += len;
+    }
+    /* a long token is not looked into; one that begins with a trigger (a
+     * digit, where some entry takes digit syllables) is one */
+    if (!k || k > TOKEN_CAP || (flags_at(db, (uint32_t)(unsigned char)t[0]) & SHI_VF_TRIG))
+        return 1;
+    uint32_t after = 0;
+    if (e < n)
+        shi_utf8_decode_valid(p + e, &after);
+    /* the folded text drops an ignorable next to the token: the matcher
+     * may see it longer */
+    int whole = !ign && (e == n || (flags_at(db, after) & SHI_VF_IGNORE) != SHI_VF_IGNORE);
+    token_at tok = {p, NULL, n, x, e};
+    if (token_trigger(db, t, k, *last, after, whole, &tok))
+        return 1;
+    /* its characters as units: ASCII as written, the others as the fold
+     * makes them */
+    for (size_t y = x; y < e;) {
+        uint32_t u = p[y];
+        y += u < 0x80 ? 1 : shi_utf8_decode_valid(p + y, &u);
+        if (scan_char(db, s, u < 0x80 ? u : latin_char(db, u)) & SCAN_PAIR)
+            return 1;
+    }
+    *at = e;
+    *last = end;
+    return 0;
+}
+
 int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n)
 {
     const uint8_t *flags = db->vfilter->flags;
@@ -1818,29 +1886,8 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
                 continue;
             }
             if (ascii_alnum(c)) { /* not a trigger by itself */
-                char t[TOKEN_CAP];
-                size_t e = x, k = 0;
-                while (e < n && ascii_alnum(p[e])) {
-                    if (k < TOKEN_CAP)
-                        t[k++] = (char)(p[e] | (p[e] > '9' ? 0x20 : 0));
-                    e++;
-                }
-                if (e - x > TOKEN_CAP)
-                    return 1; /* a long token: not looked into */
-                uint32_t after = 0, before = last;
-                if (e < n)
-                    shi_utf8_decode_valid(p + e, &after);
-                /* the folded text drops an ignorable next to the token:
-                 * the matcher may see it longer */
-                int whole =
-                    !ign && (e == n || (flags_at(db, after) & SHI_VF_IGNORE) != SHI_VF_IGNORE);
-                token_at at = {p, NULL, n, x, e};
-                if (token_trigger(db, t, k, before, after, whole, &at))
+                if (line_token(db, p, n, &x, &s, &last, ign))
                     return 1;
-                for (; x < e; x++)
-                    if (scan_char(db, &s, p[x]) & SCAN_PAIR)
-                        return 1;
-                last = p[e - 1];
                 ign = 0;
                 continue;
             }
@@ -1906,6 +1953,14 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
         size_t at0 = x;
         x += shi_utf8_decode_valid(p + x, &cp);
         f = flags_at(db, cp);
+        if ((f & SHI_VF_IGNORE) == SHI_VF_TRIG && latin_char(db, cp)) {
+            /* one the fold makes a letter or digit of (ｄ, ①): in a token */
+            x = at0;
+            if (line_token(db, p, n, &x, &s, &last, ign))
+                return 1;
+            ign = 0;
+            continue;
+        }
         uint32_t y = (f & SHI_VF_IGNORE) == SHI_VF_TRIG ? classified(db, cp) : 0, e[4];
         if (y != 'x' && shi_is_wildcard(y) && !shi_emoji_chars(y, e)) {
             /* a placeholder (○, ＊): a trigger where it may stand for a unit */

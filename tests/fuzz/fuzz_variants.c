@@ -88,6 +88,7 @@ int fuzz_seed(size_t i, uint8_t **out, size_t *size)
         "混X 王八* 贱○ XX公司 X光 138****5678 1920×1080 ****酒店\n",
         "迷z奸 援q交 型号A1 3号楼 有40名学生 748 5201314 sb tmd nmlgb\n",
         "🐮🍺 牛🍺 fa lun gong 法lun功 翻\n墙\n",
+        "网上ｄｕｃｈａｎｇ ａ５５ｈｏｌｅ ①房间很干净② ２０１９年 ⑦④⑧ ＳＢ\n",
     };
     size_t nb = sizeof base / sizeof base[0];
     if (i >= 120)
