@@ -650,166 +650,145 @@ static void ctx_set_beside(uint64_t *bits, const shi_vnode *a, const shi_vnode *
     }
 }
 
+/* The tag of a whole entry in the contexts below (no unit is it). */
+#define INS_WHOLE 0xFFFFFFFFu
+
+/* A context's bits from edge a -> c of the trie (before: the unit before
+ * a in its entries, NULL when a is their first; aux: the caller's). */
+typedef void (*edge_fn)(const shai_db *db, const shi_vnode *a, const shi_vnode *c,
+                        const shi_vnode *before, uint64_t *ctx, const void *aux);
+
+/* A context: fn on each edge a -> c of the trie whose entries take one of
+ * `kinds`, into a table of `words` words that becomes *out. */
+static int derive_edges(shai_db *db, uint32_t kinds, size_t words, edge_fn fn, const void *aux,
+                        const uint64_t **out)
+{
+    const shi_vnode *vn = db->vnodes;
+    uint32_t nn = db->nvnodes - 1;
+    uint32_t *parent = calloc(nn, sizeof *parent);
+    uint64_t *ctx = calloc(words, sizeof *ctx);
+    if (!parent || !ctx) {
+        free(parent);
+        free(ctx);
+        return SHAI_E_NOMEM;
+    }
+    for (uint32_t k = 0; k < nn; k++)
+        for (uint32_t i = vn[k].edge; i < vn[k + 1].edge; i++)
+            parent[db->vedges[i].child] = k;
+    for (uint32_t k = 1; k < nn; k++)
+        for (uint32_t i = vn[k].edge; i < vn[k + 1].edge; i++) {
+            const shi_vnode *c = &vn[db->vedges[i].child];
+            if (c->below & kinds)
+                fn(db, &vn[k], c, vn[k].depth > 1 ? &vn[parent[k]] : NULL, ctx, aux);
+        }
+    free(parent);
+    *out = ctx;
+    return SHAI_OK;
+}
+
 /* db->vpair_ctx: for each homophone pair of units a, c (an edge of the
  * trie whose entries take homophones), its combinations (a's key with c, a
  * with c's key) when a and c are a whole entry; and with the units before
  * a and after c in the entries, on their side. None with near-homophones. */
-static int derive_pair_context(shai_db *db)
+static void pair_edge(const shai_db *db, const shi_vnode *a, const shi_vnode *c,
+                      const shi_vnode *before, uint64_t *ctx, const void *aux)
 {
-    const shi_vnode *vn = db->vnodes;
-    uint32_t nn = db->nvnodes - 1;
-    if (db->vfilter->near)
-        return SHAI_OK;
-    uint32_t *parent = calloc(nn, sizeof *parent);
-    uint64_t *ctx = calloc(2 * SHI_VCTX_WORDS, sizeof *ctx);
-    if (!parent || !ctx) {
-        free(parent);
-        free(ctx);
-        return SHAI_E_NOMEM;
-    }
     uint64_t *whole = ctx, *beside = ctx + SHI_VCTX_WORDS;
-    for (uint32_t k = 0; k < nn; k++)
-        for (uint32_t i = vn[k].edge; i < vn[k + 1].edge; i++)
-            parent[db->vedges[i].child] = k;
-    for (uint32_t k = 1; k < nn; k++) {
-        const shi_vnode *a = &vn[k];
-        for (uint32_t i = a->edge; i < a[1].edge; i++) {
-            uint32_t ci = db->vedges[i].child;
-            const shi_vnode *c = &vn[ci];
-            if (!(c->below & SHI_VMASK(SHAI_VARIANT_HOMOPHONE)))
-                continue;
-            if (a->depth == 1 && c->out < c[1].out) {
-                /* a whole entry of two units (the pairs of pair_in, by the
-                 * most common readings, as the matcher hears them) */
-                key2_set(whole, SHI_VCTX_BITS, primary_key(a), c->cp);
-                key2_set(whole, SHI_VCTX_BITS, a->cp, primary_key(c));
-            }
-            if (a->depth > 1)
-                ctx_set_beside(beside, a, c, &vn[parent[k]], 0);
-            for (uint32_t j = c->edge; j < c[1].edge; j++)
-                ctx_set_beside(beside, a, c, &vn[db->vedges[j].child], 1);
-        }
+    (void)aux;
+    if (a->depth == 1 && c->out < c[1].out) {
+        /* a whole entry of two units (the pairs of pair_in, by the most
+         * common readings, as the matcher hears them) */
+        key2_set(whole, SHI_VCTX_BITS, primary_key(a), c->cp);
+        key2_set(whole, SHI_VCTX_BITS, a->cp, primary_key(c));
     }
-    free(parent);
-    db->vpair_ctx = ctx;
-    return SHAI_OK;
+    if (before)
+        ctx_set_beside(beside, a, c, before, 0);
+    for (uint32_t j = c->edge; j < c[1].edge; j++)
+        ctx_set_beside(beside, a, c, &db->vnodes[db->vedges[j].child], 1);
 }
 
-/* The tag of a whole entry in db->vins_ctx (no unit beside a pair is it). */
-#define INS_WHOLE 0xFFFFFFFFu
-
-/* db->vins_ctx (common/db.h): for each two adjacent units a, c of an entry
- * that takes insertions (an edge of the trie), as themselves. */
-static int derive_insert_context(shai_db *db)
+/* db->vins_ctx (common/db.h): each two adjacent units a, c of an entry
+ * that takes insertions, as themselves, with the units beside them by their
+ * most common readings (a unit itself has its own). */
+static void insert_edge(const shai_db *db, const shi_vnode *a, const shi_vnode *c,
+                        const shi_vnode *before, uint64_t *ctx, const void *aux)
 {
-    const shi_vnode *vn = db->vnodes;
-    uint32_t nn = db->nvnodes - 1;
-    if (!(vn[0].below & SHI_VMASK(SHAI_VARIANT_INSERT)))
-        return SHAI_OK;
-    uint32_t *parent = calloc(nn, sizeof *parent);
-    uint64_t *ctx = calloc(SHI_VINS_WORDS, sizeof *ctx);
-    if (!parent || !ctx) {
-        free(parent);
-        free(ctx);
-        return SHAI_E_NOMEM;
-    }
-    for (uint32_t k = 0; k < nn; k++)
-        for (uint32_t i = vn[k].edge; i < vn[k + 1].edge; i++)
-            parent[db->vedges[i].child] = k;
-    for (uint32_t k = 1; k < nn; k++) {
-        const shi_vnode *a = &vn[k];
-        for (uint32_t i = a->edge; i < a[1].edge; i++) {
-            const shi_vnode *c = &vn[db->vedges[i].child];
-            if (!(c->below & SHI_VMASK(SHAI_VARIANT_INSERT)))
-                continue;
-            uint32_t pair = ctx_pair_key(a->cp, c->cp);
-            if (a->depth == 1 && c->out < c[1].out)
-                key2_set(ctx, SHI_VINS_BITS, pair, INS_WHOLE);
-            for (uint32_t side = 0; side < 2; side++) {
-                uint32_t from = side ? c->edge : 0, to = side ? c[1].edge : a->depth > 1;
-                /* by its most common reading: as itself too */
-                for (uint32_t j = from; j < to; j++) {
-                    const shi_vnode *u = side ? &vn[db->vedges[j].child] : &vn[parent[k]];
-                    key2_set(ctx, SHI_VINS_BITS, pair, primary_key(u) ^ side << 30);
-                }
-            }
-        }
-    }
-    free(parent);
-    db->vins_ctx = ctx;
-    return SHAI_OK;
+    uint32_t pair = ctx_pair_key(a->cp, c->cp);
+    (void)aux;
+    if (a->depth == 1 && c->out < c[1].out)
+        key2_set(ctx, SHI_VINS_BITS, pair, INS_WHOLE);
+    if (before)
+        key2_set(ctx, SHI_VINS_BITS, pair, primary_key(before));
+    for (uint32_t j = c->edge; j < c[1].edge; j++)
+        key2_set(ctx, SHI_VINS_BITS, pair,
+                 primary_key(&db->vnodes[db->vedges[j].child]) ^ 1u << 30);
 }
 
-/* db->vsplit_ctx (common/db.h): from the edges a -> c of the trie whose
- * entries take split characters. */
-static int derive_split_context(shai_db *db)
+/* db->vsplit_ctx (common/db.h): a unit of an entry that takes split
+ * characters, which the split table composes (aux: those of the BMP, by
+ * bits), with the unit beside it by its most common reading. */
+static void split_edge(const shai_db *db, const shi_vnode *a, const shi_vnode *c,
+                       const shi_vnode *before, uint64_t *ctx, const void *aux)
 {
-    const shi_vnode *vn = db->vnodes;
-    uint32_t nn = db->nvnodes - 1;
-    if (!(vn[0].below & SHI_VMASK(SHAI_VARIANT_SPLIT)))
-        return SHAI_OK;
+    const uint64_t *composed = aux;
+    (void)db;
+    (void)before;
+    if (a->cp < 0x10000 && ((composed[a->cp >> 6] >> (a->cp & 63)) & 1))
+        key2_set(ctx, SHI_VSPLIT_BITS, a->cp, primary_key(c) ^ 1u << 30);
+    if (c->cp < 0x10000 && ((composed[c->cp >> 6] >> (c->cp & 63)) & 1))
+        key2_set(ctx, SHI_VSPLIT_BITS, c->cp, primary_key(a));
+}
+
+/* db->vwild_ctx (common/db.h): units a, d two apart in an entry that
+ * takes wildcards, and a before the entry's last unit c. */
+static void wild_edge(const shai_db *db, const shi_vnode *a, const shi_vnode *c,
+                      const shi_vnode *before, uint64_t *ctx, const void *aux)
+{
+    (void)before;
+    (void)aux;
+    if (c->out < c[1].out)
+        key2_set(ctx, SHI_VWILD_BITS, primary_key(a), INS_WHOLE);
+    for (uint32_t j = c->edge; j < c[1].edge; j++)
+        key2_set(ctx, SHI_VWILD_BITS, primary_key(a),
+                 primary_key(&db->vnodes[db->vedges[j].child]));
+}
+
+static int derive_contexts(shai_db *db)
+{
+    uint32_t below = db->vnodes[0].below;
+    int rc = SHAI_OK;
+    if (!db->vfilter->near)
+        rc = derive_edges(db, SHI_VMASK(SHAI_VARIANT_HOMOPHONE), 2 * SHI_VCTX_WORDS, pair_edge,
+                          NULL, &db->vpair_ctx);
+    if (!rc && (below & SHI_VMASK(SHAI_VARIANT_INSERT)))
+        rc = derive_edges(db, SHI_VMASK(SHAI_VARIANT_INSERT), SHI_VINS_WORDS, insert_edge, NULL,
+                          &db->vins_ctx);
+    if (!rc && (below & SHI_VMASK(SHAI_VARIANT_WILDCARD)))
+        rc = derive_edges(db, SHI_VMASK(SHAI_VARIANT_WILDCARD), SHI_VWILD_WORDS, wild_edge, NULL,
+                          &db->vwild_ctx);
+    if (rc || !(below & SHI_VMASK(SHAI_VARIANT_SPLIT)))
+        return rc;
+    /* the units the split table composes, and which alone are an entry */
     uint64_t *composed = calloc(0x10000 / 64, sizeof *composed);
-    uint64_t *ctx = calloc(SHI_VSPLIT_WORDS, sizeof *ctx);
-    if (!composed || !ctx) {
-        free(composed);
-        free(ctx);
+    if (!composed)
         return SHAI_E_NOMEM;
-    }
     uint32_t sa, sb, sc;
     for (size_t i = 0, rows = shi_split_row_at(0, &sa, &sb, &sc); i < rows; i++) {
         shi_split_row_at(i, &sa, &sb, &sc);
         if (sc < 0x10000)
             composed[sc >> 6] |= 1ull << (sc & 63);
     }
-#define COMPOSED(cp) ((cp) < 0x10000 && ((composed[(cp) >> 6] >> ((cp)&63)) & 1))
-    for (uint32_t k = 1; k < nn; k++) {
-        const shi_vnode *a = &vn[k];
-        if (a->depth == 1 && a->out < a[1].out && (a->below & SHI_VMASK(SHAI_VARIANT_SPLIT)) &&
-            COMPOSED(a->cp))
-            key2_set(ctx, SHI_VSPLIT_BITS, a->cp, INS_WHOLE);
-        for (uint32_t i = a->edge; i < a[1].edge; i++) {
-            const shi_vnode *c = &vn[db->vedges[i].child];
-            if (!(c->below & SHI_VMASK(SHAI_VARIANT_SPLIT)))
-                continue;
-            /* the unit beside by its most common reading: as itself too */
-            if (COMPOSED(a->cp))
-                key2_set(ctx, SHI_VSPLIT_BITS, a->cp, primary_key(c) ^ 1u << 30);
-            if (COMPOSED(c->cp))
-                key2_set(ctx, SHI_VSPLIT_BITS, c->cp, primary_key(a));
-        }
-    }
-#undef COMPOSED
-    free(composed);
-    db->vsplit_ctx = ctx;
-    return SHAI_OK;
-}
-
-/* db->vwild_ctx (common/db.h), from the paths a -> c (-> d) of the trie
- * whose entries take wildcards. */
-static int derive_wild_context(shai_db *db)
-{
+    rc = derive_edges(db, SHI_VMASK(SHAI_VARIANT_SPLIT), SHI_VSPLIT_WORDS, split_edge, composed,
+                      &db->vsplit_ctx);
     const shi_vnode *vn = db->vnodes;
-    uint32_t nn = db->nvnodes - 1;
-    if (!(vn[0].below & SHI_VMASK(SHAI_VARIANT_WILDCARD)))
-        return SHAI_OK;
-    uint64_t *ctx = calloc(SHI_VWILD_WORDS, sizeof *ctx);
-    if (!ctx)
-        return SHAI_E_NOMEM;
-    for (uint32_t k = 1; k < nn; k++) {
-        const shi_vnode *a = &vn[k];
-        for (uint32_t i = a->edge; i < a[1].edge; i++) {
-            const shi_vnode *c = &vn[db->vedges[i].child];
-            if (!(c->below & SHI_VMASK(SHAI_VARIANT_WILDCARD)))
-                continue;
-            if (c->out < c[1].out)
-                key2_set(ctx, SHI_VWILD_BITS, primary_key(a), INS_WHOLE);
-            for (uint32_t j = c->edge; j < c[1].edge; j++)
-                key2_set(ctx, SHI_VWILD_BITS, primary_key(a),
-                         primary_key(&vn[db->vedges[j].child]));
-        }
+    for (uint32_t i = vn[0].edge; !rc && i < vn[1].edge; i++) {
+        const shi_vnode *a = &vn[db->vedges[i].child];
+        if (a->out < a[1].out && (a->below & SHI_VMASK(SHAI_VARIANT_SPLIT)) && a->cp < 0x10000 &&
+            ((composed[a->cp >> 6] >> (a->cp & 63)) & 1))
+            key2_set((uint64_t *)(uintptr_t)db->vsplit_ctx, SHI_VSPLIT_BITS, a->cp, INS_WHOLE);
     }
-    db->vwild_ctx = ctx;
-    return SHAI_OK;
+    free(composed);
+    return rc;
 }
 
 /* db->vinit_letters (common/db.h). None with a spelling of another letter. */
@@ -852,14 +831,8 @@ int shi_variant_derive(shai_db *db)
         return SHAI_OK;
     int rc = derive_syllable_pairs(db);
     if (!rc)
-        rc = derive_pair_context(db);
-    if (!rc)
-        rc = derive_initials_letters(db);
-    if (!rc)
-        rc = derive_insert_context(db);
-    if (!rc)
-        rc = derive_split_context(db);
-    return rc ? rc : derive_wild_context(db);
+        rc = derive_contexts(db);
+    return rc ? rc : derive_initials_letters(db);
 }
 
 int shi_variant_filter_valid(const shai_db *db)

@@ -419,7 +419,8 @@ static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size
                 k = put_cp(out, k, cap, c);
             }
             break;
-        case 4: /* split */
+        case 4:  /* split */
+        case 14: /* two units in a row split (米青氵夜) */
             if (c < 0x10000 && r->split_a[c]) {
                 k = put_cp(out, k, cap, r->split_a[c]);
                 k = put_cp(out, k, cap, r->split_b[c]);
@@ -453,14 +454,6 @@ static size_t render(const rev *r, const char *e, uint64_t *rng, char *out, size
                         h = o;
                 }
                 k = put_cp(out, k, cap, h ? h : c);
-            }
-            break;
-        case 14: /* two units in a row split (米青氵夜) */
-            if (c < 0x10000 && r->split_a[c]) {
-                k = put_cp(out, k, cap, r->split_a[c]);
-                k = put_cp(out, k, cap, r->split_b[c]);
-            } else {
-                k = put_cp(out, k, cap, c);
             }
             break;
         case 12: /* split, and an insertion after the first */
