@@ -753,12 +753,14 @@ static void wild_edge(const shai_db *db, const shi_vnode *a, const shi_vnode *c,
                  primary_key(&db->vnodes[db->vedges[j].child]));
 }
 
+/* The contexts, by the units' most common readings: none where some
+ * entry takes near-homophones (a unit beside may be written as one). */
 static int derive_contexts(shai_db *db)
 {
     uint32_t below = db->vnodes[0].below;
-    int rc = SHAI_OK;
-    if (!db->vfilter->near)
-        rc = derive_edges(db, SHI_VMASK(SHAI_VARIANT_HOMOPHONE), 2 * SHI_VCTX_WORDS, pair_edge,
+    if (db->vfilter->near)
+        return SHAI_OK;
+    int rc = derive_edges(db, SHI_VMASK(SHAI_VARIANT_HOMOPHONE), 2 * SHI_VCTX_WORDS, pair_edge,
                           NULL, &db->vpair_ctx);
     if (!rc && (below & SHI_VMASK(SHAI_VARIANT_INSERT)))
         rc = derive_edges(db, SHI_VMASK(SHAI_VARIANT_INSERT), SHI_VINS_WORDS, insert_edge, NULL,
