@@ -724,6 +724,12 @@ static void insert_edge(const shai_db *db, const shi_vnode *a, const shi_vnode *
                  primary_key(&db->vnodes[db->vedges[j].child]) ^ 1u << 30);
 }
 
+/* Whether code point cp is in `bits`, a bitmap of the BMP. */
+static int bmp_has(const uint64_t *bits, uint32_t cp)
+{
+    return cp < 0x10000 && ((bits[cp >> 6] >> (cp & 63)) & 1);
+}
+
 /* db->vsplit_ctx (common/db.h): a unit of an entry that takes split
  * characters, which the split table composes (aux: those of the BMP, by
  * bits), with the unit beside it by its most common reading. */
@@ -733,9 +739,9 @@ static void split_edge(const shai_db *db, const shi_vnode *a, const shi_vnode *c
     const uint64_t *composed = aux;
     (void)db;
     (void)before;
-    if (a->cp < 0x10000 && ((composed[a->cp >> 6] >> (a->cp & 63)) & 1))
+    if (bmp_has(composed, a->cp))
         key2_set(ctx, SHI_VSPLIT_BITS, a->cp, primary_key(c) ^ 1u << 30);
-    if (c->cp < 0x10000 && ((composed[c->cp >> 6] >> (c->cp & 63)) & 1))
+    if (bmp_has(composed, c->cp))
         key2_set(ctx, SHI_VSPLIT_BITS, c->cp, primary_key(a));
 }
 
@@ -785,8 +791,8 @@ static int derive_contexts(shai_db *db)
     const shi_vnode *vn = db->vnodes;
     for (uint32_t i = vn[0].edge; !rc && i < vn[1].edge; i++) {
         const shi_vnode *a = &vn[db->vedges[i].child];
-        if (a->out < a[1].out && (a->below & SHI_VMASK(SHAI_VARIANT_SPLIT)) && a->cp < 0x10000 &&
-            ((composed[a->cp >> 6] >> (a->cp & 63)) & 1))
+        if (a->out < a[1].out && (a->below & SHI_VMASK(SHAI_VARIANT_SPLIT)) &&
+            bmp_has(composed, a->cp))
             key2_set((uint64_t *)(uintptr_t)db->vsplit_ctx, SHI_VSPLIT_BITS, a->cp, INS_WHOLE);
     }
     free(composed);
@@ -984,6 +990,17 @@ static int line_step(const token_at *l, size_t *at, int back, uint32_t *cp)
     return 1;
 }
 
+/* What lies next to a token on one side, where a match through it would
+ * go on (char_beside): nothing, a Han character, or anything else (another
+ * token, a trigger, a unit of another script). */
+typedef struct beside {
+    uint32_t kind; /* BESIDE_* */
+    uint32_t cp;   /* BESIDE_HAN: the character */
+} beside;
+#define BESIDE_NONE 0u
+#define BESIDE_HAN 1u
+#define BESIDE_ANY 2u
+
 /* The first character that a match may go on to from position *at of
  * line l, before it (back) or from it on: a Han character, a Latin letter
  * or digit, a trigger or another unit; ignorables skipped, and at most the
@@ -1006,6 +1023,24 @@ static int char_beside_at(const shai_db *db, const token_at *l, size_t *at, int 
 static int char_beside(const shai_db *db, const token_at *l, size_t at, int back, uint32_t *cp)
 {
     return char_beside_at(db, l, &at, back, cp);
+}
+
+/* What a match may go on to from position *at of line l (char_beside_at):
+ * BESIDE_NONE; BESIDE_ANY, no Han character (a token, a trigger: any unit
+ * may be one); or BESIDE_HAN, and the key of its most common reading (the
+ * character itself has it too) in *key. *cp: the character; *at moves past
+ * it. */
+static uint32_t key_beside(const shai_db *db, const token_at *l, size_t *at, int back, uint32_t *cp,
+                           uint32_t *key)
+{
+    if (!char_beside_at(db, l, at, back, cp))
+        return BESIDE_NONE;
+    uint32_t v = view_han(db, *cp), k[2 * SHI_READINGS_MAX];
+    if (!shi_is_han(*cp) || !v)
+        return BESIDE_ANY;
+    keys_of(v, 0, k);
+    *key = k[0];
+    return BESIDE_HAN;
 }
 
 /* The character of line l before position *at (back) or from it on, past
@@ -1039,22 +1074,17 @@ static uint32_t classified(const shai_db *db, uint32_t cp)
 static int wild_context(const shai_db *db, const token_at *l, size_t from, size_t to)
 {
     const uint64_t *ctx = db->vwild_ctx;
-    uint32_t cp, kb[2 * SHI_READINGS_MAX], ka[2 * SHI_READINGS_MAX];
+    size_t b = from, a = to;
+    uint32_t cp, kb, ka;
     if (!ctx)
         return 1;
-    if (!char_beside(db, l, from, 1, &cp))
-        return 0;
-    uint32_t vb = view_han(db, cp);
-    if (!shi_is_han(cp) || !vb || !keys_of(vb, 0, kb))
+    uint32_t r = key_beside(db, l, &b, 1, &cp, &kb);
+    if (r != BESIDE_HAN)
+        return r == BESIDE_ANY;
+    if (key2_has(ctx, SHI_VWILD_BITS, kb, INS_WHOLE))
         return 1;
-    if (key2_has(ctx, SHI_VWILD_BITS, kb[0], INS_WHOLE))
-        return 1;
-    if (!char_beside(db, l, to, 0, &cp))
-        return 0;
-    uint32_t va = view_han(db, cp);
-    if (!shi_is_han(cp) || !va || !keys_of(va, 0, ka))
-        return 1;
-    return key2_has(ctx, SHI_VWILD_BITS, kb[0], ka[0]);
+    r = key_beside(db, l, &a, 0, &cp, &ka);
+    return r == BESIDE_ANY || (r == BESIDE_HAN && key2_has(ctx, SHI_VWILD_BITS, kb, ka));
 }
 
 /* Whether the placeholder at [from, to) of line l may stand for a unit, as
@@ -1410,12 +1440,11 @@ static int insert_context(const shai_db *db, const token_at *at, uint32_t a, uin
     for (uint32_t side = 0; side < 2; side++) {
         /* past the character on that side of the token, then beside it */
         size_t x = side ? at->to : at->from;
-        if (!unit_char(db, at, &x, !side, &cp) || !char_beside(db, at, x, !side, &cp))
-            continue;
-        uint32_t v = view_han(db, cp), k[2 * SHI_READINGS_MAX];
-        if (!shi_is_han(cp) || !v)
-            return 1;
-        if (keys_of(v, 0, k) && key2_has(ctx, SHI_VINS_BITS, pair, k[0] ^ side << 30))
+        uint32_t key, r = unit_char(db, at, &x, !side, &cp)
+                              ? key_beside(db, at, &x, !side, &cp, &key)
+                              : BESIDE_NONE;
+        if (r == BESIDE_ANY ||
+            (r == BESIDE_HAN && key2_has(ctx, SHI_VINS_BITS, pair, key ^ side << 30)))
             return 1;
     }
     return 0;
@@ -1528,17 +1557,6 @@ int shi_vinit_holds(const shai_db *db, const char *t, size_t k, uint32_t before,
     }
     return 0;
 }
-
-/* What lies next to a token on one side, where a match through it would
- * go on (char_beside): nothing, a Han character, or anything else (another
- * token, a trigger, a unit of another script). */
-typedef struct beside {
-    uint32_t kind; /* BESIDE_* */
-    uint32_t cp;   /* BESIDE_HAN: the character */
-} beside;
-#define BESIDE_NONE 0u
-#define BESIDE_HAN 1u
-#define BESIDE_ANY 2u
 
 /* What lies before a token (side[0]) and after it (side[1]). */
 static void sides_of(const shai_db *db, const token_at *at, beside side[2])
@@ -1728,21 +1746,19 @@ static int split_context(const shai_db *db, const unsigned char *p, size_t n, si
             if (!unit_char(db, &line, &at, 1, &cp) || cp != a)
                 return 1; /* not where it should be: not looked into */
         }
-        if (!char_beside_at(db, &line, &at, !side, &cp))
-            continue;
-        uint32_t v = view_han(db, cp), far, k[2 * SHI_READINGS_MAX];
-        if (!shi_is_han(cp) || !v)
+        uint32_t key, r = key_beside(db, &line, &at, !side, &cp, &key), far;
+        if (r == BESIDE_ANY ||
+            (r == BESIDE_HAN && key2_has(ctx, SHI_VSPLIT_BITS, u, key ^ side << 30)))
             return 1;
-        /* the unit there: the character, or the split pair it makes with
-         * the one past it */
-        uint32_t units[2] = {v, 0};
-        uint8_t f = flags_at(db, cp);
-        if ((f & (side ? SHI_VF_SPLIT : SHI_VF_SPLIT2)) && unit_char(db, &line, &at, !side, &far) &&
-            (units[1] = side ? split_unit(db, cp, far) : split_unit(db, far, cp)) == UINT32_MAX)
-            return 1;
-        for (int i = 0; i < 2 && units[i]; i++)
-            if (keys_of(units[i], 0, k) && key2_has(ctx, SHI_VSPLIT_BITS, u, k[0] ^ side << 30))
+        /* or the split pair it makes with the one past it */
+        if (r == BESIDE_HAN && (flags_at(db, cp) & (side ? SHI_VF_SPLIT : SHI_VF_SPLIT2)) &&
+            unit_char(db, &line, &at, !side, &far)) {
+            uint32_t w = side ? split_unit(db, cp, far) : split_unit(db, far, cp),
+                     k[2 * SHI_READINGS_MAX];
+            if (w == UINT32_MAX ||
+                (w && keys_of(w, 0, k) && key2_has(ctx, SHI_VSPLIT_BITS, u, k[0] ^ side << 30)))
                 return 1;
+        }
     }
     return 0;
 }
@@ -1764,14 +1780,20 @@ static inline __attribute__((always_inline)) int run_pair(const shai_db *db, con
  * lowercase into buf (at most cap, the rest cut); its end. */
 #define TOKEN_CAP 48
 
-/* The letter (lowercase) or digit character cp of the text is to the
- * matcher (match.c, classify: as the fold makes it), or 0. */
-static uint32_t latin_char(const shai_db *db, uint32_t cp)
+/* The lowercase ASCII letter or digit a character of a line is, folded
+ * (á is a, Ｄ is d), or 0. */
+static uint32_t latin_of(const shai_db *db, uint32_t cp)
 {
-    uint32_t y = cp < 0x80 ? cp : classified(db, cp);
-    if (y >= 'A' && y <= 'Z')
-        y += 32;
-    return (y >= 'a' && y <= 'z') || (y >= '0' && y <= '9') ? y : 0;
+    if (cp < 0x80)
+        return ascii_alnum(cp) ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp) : 0;
+    /* one that folds to a letter or digit is a trigger (flags_of): the
+     * others, punctuation above all, need no fold here */
+    if (shi_is_han(cp) || !(flags_at(db, cp) & SHI_VF_TRIG))
+        return 0;
+    uint32_t out[31];
+    if (view(db, cp, out) == 1 && ascii_alnum(out[0]))
+        return out[0] >= 'A' && out[0] <= 'Z' ? out[0] + 32 : out[0];
+    return 0;
 }
 
 /* The token at p[*at..) of line p[0, n): its letters and digits, ASCII
@@ -1798,7 +1820,7 @@ static inline __attribute__((always_inline)) int line_token(const shai_db *db,
         if (e >= n || p[e] < 0x80)
             break;
         size_t len = shi_utf8_decode_valid(p + e, &cp);
-        if (!(l = latin_char(db, cp)))
+        if (!(l = latin_of(db, cp)))
             break;
         if (k < TOKEN_CAP)
             t[k] = (char)l;
@@ -1824,7 +1846,7 @@ static inline __attribute__((always_inline)) int line_token(const shai_db *db,
     for (size_t y = x; y < e;) {
         uint32_t u = p[y];
         y += u < 0x80 ? 1 : shi_utf8_decode_valid(p + y, &u);
-        if (scan_char(db, s, u < 0x80 ? u : latin_char(db, u)) & SCAN_PAIR)
+        if (scan_char(db, s, u < 0x80 ? u : latin_of(db, u)) & SCAN_PAIR)
             return 1;
     }
     *at = e;
@@ -1928,7 +1950,7 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
         size_t at0 = x;
         x += shi_utf8_decode_valid(p + x, &cp);
         f = flags_at(db, cp);
-        if ((f & SHI_VF_IGNORE) == SHI_VF_TRIG && latin_char(db, cp)) {
+        if ((f & SHI_VF_IGNORE) == SHI_VF_TRIG && latin_of(db, cp)) {
             /* one the fold makes a letter or digit of (ｄ, ①): in a token */
             x = at0;
             if (line_token(db, p, n, &x, &s, &last, ign))
@@ -1965,22 +1987,6 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
         if (!ign)
             last = cp;
     }
-    return 0;
-}
-
-/* The lowercase ASCII letter or digit a character of a line is, folded
- * (á is a, Ｄ is d), or 0. */
-static uint32_t latin_of(const shai_db *db, uint32_t cp)
-{
-    if (cp < 0x80)
-        return ascii_alnum(cp) ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp) : 0;
-    /* one that folds to a letter or digit is a trigger (flags_of): the
-     * others, punctuation above all, need no fold here */
-    if (shi_is_han(cp) || !(flags_at(db, cp) & SHI_VF_TRIG))
-        return 0;
-    uint32_t out[31];
-    if (view(db, cp, out) == 1 && ascii_alnum(out[0]))
-        return out[0] >= 'A' && out[0] <= 'Z' ? out[0] + 32 : out[0];
     return 0;
 }
 
