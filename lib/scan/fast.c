@@ -97,6 +97,9 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
     uint32_t held = 0, hcp = 0, hfl = 0;
     const unsigned char *q = p + i, *hq = q, *last = n >= 4 ? p + n - 4 : p;
     uint32_t stop = ROOT_PLAIN;
+    /* the loop resolves a unit's outputs itself when the character after
+     * it is a plain one (overlapping scans without rule segments) */
+    const int resolve = plain && !lazy;
     while (n >= 4 && q <= last) {
         uint32_t cp, len, w = shi_load_le32(q);
         if (!(w & 0x80)) {
@@ -271,8 +274,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         cbase = rc.base & SHI_SLOT_BASE;
         if (rc.base & SHI_SLOT_OUT) { /* never for skipped noise: no child */
             fl |= F_PEND;
-            stop = 0;
-            break;
+            goto pending;
         }
         continue;
     go_deeper:
@@ -302,12 +304,46 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
                     break;
                 }
             }
-            if (nb & SHI_SLOT_OUT) {
-                stop = 0;
+            if (nb & SHI_SLOT_OUT)
+                goto pending;
+        }
+        continue;
+    pending:
+        /* the last unit's outputs wait for the next character: resolved
+         * here when it is neither noise nor special nor a doubled unit (as
+         * the fast loop would resolve them); anything else, the fast loop */
+        {
+            uint32_t w2, c2;
+            if (!resolve || q > last)
                 break;
+            w2 = shi_load_le32(q);
+            if (!(w2 & 0x80)) {
+                c2 = w2 & 0x7F;
+            } else {
+                c2 = ((w2 & 0x0F) << 12) | ((w2 & 0x3F00) >> 2) | ((w2 >> 16) & 0x3F);
+                if ((w2 & 0xC0C0F0) != 0x8080E0 || c2 < 0x800)
+                    break;
             }
+            uint32_t v2 = bmp[c2];
+            if ((v2 & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK |
+                       SHI_MAP_LEADS | SHI_MAP_NOISE)) ||
+                ((v2 & SHI_MAP_SYM_MASK) == rsym && db->repeats))
+                break;
+            if (held) {
+                put_unit(&ring[r->unit & RING_MASK], base + (uint64_t)(hq - p), *hq < 0x80 ? 1 : 3,
+                         cur, hfl, hcp, light);
+                r->unit++;
+                held = 0;
+            }
+            fl &= ~F_PEND;
+            shi_resolve(sc, r->unit - 1,
+                        ((v2 & SHI_MAP_WORD) != 0) | join_next(sc, r->unit - 1, c2, v2));
+            if (sc->status)
+                break;
         }
     }
+    if (fl & F_PEND)
+        stop = 0;
     if (held) {
         /* the loop takes 1- and 3-byte characters only */
         put_unit(&ring[r->unit & RING_MASK], base + (uint64_t)(hq - p), *hq < 0x80 ? 1 : 3, cur,
@@ -397,6 +433,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             gap = r.gap;
             u = r.unit;
             attn |= r.attn;
+            if (sc->status)
+                break; /* the callback stopped the scan (a resolve in the loop) */
             if (!plain && advance_to(sc, u, match_from(depth, u, s)))
                 break;
             if (!(r.stop & ROOT_PLAIN))
