@@ -172,8 +172,11 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
                     topic_note(sc, off, len); /* inside a match: is it an opening one? */
                 /* after a digit, the fast loop decides (mark_stops must
                  * run once); one that is not skipped here, the general
-                 * step */
-                if (deep || rootc[msym].id != SHI_NO_CHILD || slots[cbase + msym].check == cur ||
+                 * step; deeper than 1, one no entry has (the failure links
+                 * take it nowhere), in an overlapping scan (no horizon to
+                 * advance when the match ends) */
+                if ((deep && (msym || !plain)) || rootc[msym].id != SHI_NO_CHILD ||
+                    slots[cbase + msym].check == cur ||
                     ((fl & F_UNIT) && unit_is_digit(db, rsym)) ||
                     ((v & (SHI_MAP_NOISE | SHI_MAP_SEP)) != SHI_MAP_NOISE && !(fl & F_LATIN)))
                     break;
@@ -198,6 +201,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
                     held = 0;
                     cur = SHI_NO_CHILD;
                     cbase = 0;
+                    deep = 0;
                     gap = 0;
                     fl = 0;
                     rsym = NO_REPEAT;
@@ -325,8 +329,11 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
                     break;
             }
             uint32_t v2 = bmp[c2];
-            if ((v2 & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_MARK |
-                       SHI_MAP_LEADS | SHI_MAP_NOISE)) ||
+            /* noise no entry has (a mark among it) resolves them as the
+             * fast loop and the general step do, with next_word 0 (below:
+             * join_next is 0 for noise), and is then the loop's */
+            if ((v2 & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND | SHI_MAP_LEADS)) ||
+                ((v2 & SHI_MAP_NOISE) ? (v2 & SHI_MAP_SYM_MASK) != 0 : (v2 & SHI_MAP_MARK) != 0) ||
                 ((v2 & SHI_MAP_SYM_MASK) == rsym && db->repeats))
                 break;
             if (held) {
