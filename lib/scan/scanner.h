@@ -352,6 +352,7 @@ typedef struct shi_scanner {
      * any (then every hit is checked against the last ones reported) */
     uint8_t both, shadow_used;
     uint32_t nshadow, nheld, nseen;
+    uint64_t seen_end; /* the largest end of the hits reported since */
     /* the characters the outermost replay of a deferred choice goes
      * through, and the one after them (an ignorable one: not known yet) */
     const shi_defer_char *rp;

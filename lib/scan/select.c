@@ -48,6 +48,8 @@ static int seen_before(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t e
         if (same_hit(&sc->seen[i], start, end, entry))
             return 1;
     shi_held_hit *h = &sc->seen[sc->nseen++ % SHI_SHADOW_HELD];
+    if (end > sc->seen_end)
+        sc->seen_end = end;
     h->start = start;
     h->end = end;
     h->entry = entry;
@@ -121,7 +123,10 @@ void shi_shadow_hit(shi_scanner *sc, uint64_t start, uint64_t end, uint32_t entr
 static void emit(shi_scanner *sc, uint64_t s, uint64_t f, uint32_t entry)
 {
     uint64_t start = ring_at(sc, s)->start, end = ring_at(sc, f)->end;
-    if (sc->shadow_used) {
+    /* with no other reading alive and none of its hits held, a hit can be
+     * one reported already only if it ends where one did; and a reading
+     * that begins later finds only hits that end past this one */
+    if (sc->shadow_used && (sc->nshadow || sc->nheld || end <= sc->seen_end)) {
         if (sc->nheld)
             flush_held(sc, start, end, entry);
         if (seen_before(sc, start, end, entry))
@@ -168,8 +173,7 @@ static __attribute__((noinline)) int gap_joins(shi_scanner *sc, const shi_entry 
  * where the entry has noise of its own (mother fucker) or between every two
  * of them (f u c k, s.b); `the pen is` is not penis (shi_latin_gaps_ok).
  * (Out of line, as gap_joins.) */
-static __attribute__((noinline)) int latin_word_ok(shi_scanner *sc, const shi_entry *e,
-                                                   uint64_t s)
+static __attribute__((noinline)) int latin_word_ok(shi_scanner *sc, const shi_entry *e, uint64_t s)
 {
     uint64_t skips = 0;
     for (uint32_t i = 1; i < e->units && i < 64; i++)
