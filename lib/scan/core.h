@@ -78,7 +78,8 @@ static __attribute__((noinline, unused)) void topic_note(shi_scanner *sc, uint64
 {
     if (sc->line_topic)
         return;
-    for (uint32_t i = 0; i < SHI_TOPIC_CACHE; i++)
+    uint32_t n = sc->ntopic < SHI_TOPIC_CACHE ? sc->ntopic : SHI_TOPIC_CACHE;
+    for (uint32_t i = 0; i < n; i++)
         if (sc->topic_off[i] == off + 1)
             return;
     int open = 0;
@@ -88,14 +89,17 @@ static __attribute__((noinline, unused)) void topic_note(shi_scanner *sc, uint64
                SHI_TOPIC_OPENS;
     }
     uint32_t i = sc->ntopic++ % SHI_TOPIC_CACHE;
-    sc->topic_off[i] = off + 1; /* 0: none */
+    if (sc->ntopic == 2 * SHI_TOPIC_CACHE)
+        sc->ntopic = SHI_TOPIC_CACHE; /* full; the next goes in at 0 again */
+    sc->topic_off[i] = off + 1;
     sc->topic_open[i] = (uint8_t)open;
 }
 
 /* Whether the topic mark at offset off opens a topic (topic_note). */
 static __attribute__((noinline, unused)) int topic_opens(const shi_scanner *sc, uint64_t off)
 {
-    for (uint32_t i = 0; i < SHI_TOPIC_CACHE; i++)
+    uint32_t n = sc->ntopic < SHI_TOPIC_CACHE ? sc->ntopic : SHI_TOPIC_CACHE;
+    for (uint32_t i = 0; i < n; i++)
         if (sc->topic_off[i] == off + 1)
             return sc->topic_open[i];
     return 0;

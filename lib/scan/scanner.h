@@ -292,9 +292,6 @@ typedef struct shi_scanner {
     uint8_t last_digit;   /* while gap > 0: the unit before the gap is a digit */
     uint8_t line_topic;   /* a `#` was seen on this line (topic marks) */
     uint8_t last_dot;     /* the last character was a skipped ASCII full stop */
-    /* stream: a split UTF-8 sequence, or a topic mark whose look-ahead the
-     * write cut and the characters after it (SHI_CARRY_MAX) */
-    unsigned char carry[SHI_CARRY_MAX];
     /* the bytes of the current write, for the look-ahead of topic marks:
      * ahead[0..ahead_n) from offset ahead_base; ahead_final when nothing
      * follows them */
@@ -302,10 +299,8 @@ typedef struct shi_scanner {
     size_t ahead_n;
     uint64_t ahead_base;
     uint8_t ahead_final;
-    /* the last topic marks decided: offset, whether it opens a topic */
-    uint8_t ntopic;
-    uint8_t topic_open[SHI_TOPIC_CACHE];
-    uint64_t topic_off[SHI_TOPIC_CACHE];
+    /* how many topic marks were decided (topic_off) */
+    uint32_t ntopic;
     /* the last two characters stepped that are neither ignorable nor a
      * break (0 after a break), the last first: the word test of noise
      * after a unit (core.h, SHI_PREV_GAP) */
@@ -382,6 +377,17 @@ typedef struct shi_scanner {
     size_t nvrun;
     uint32_t brk_prev, brk_cur;
     shi_unit ring[SHI_RING];
+    /* not reset by shi_scanner_start (what comes before `ring` is): */
+    /* stream: a split UTF-8 sequence, or a topic mark whose look-ahead the
+     * write cut and the characters after it (ncarry of SHI_CARRY_MAX) */
+    unsigned char carry[SHI_CARRY_MAX];
+    /* the last topic marks decided (the first ntopic, at most
+     * SHI_TOPIC_CACHE): offset, whether it opens a topic */
+    uint8_t topic_open[SHI_TOPIC_CACHE];
+    uint64_t topic_off[SHI_TOPIC_CACHE];
+    /* a scan with a line segment (rules, variants) was started, or rules'
+     * match data made: what shi_scanner_release may have to free */
+    uint8_t may_alloc;
     /* a deferred choice (defer_n): the state before the gap and past it,
      * and the characters recorded (not reset by shi_scanner_start) */
     shi_defer_snap defer_snap;
@@ -432,6 +438,7 @@ int shi_collect_hit(const shai_hit *hit, void *user);
  * each begun by shi_scanner_start, and shi_scanner_release. */
 static inline void shi_scanner_init(shi_scanner *sc)
 {
+    sc->may_alloc = 0;
     shi_seg_init(&sc->seg);
     shi_vmatcher_init(&sc->vm);
     sc->vchars = sc->vchars_inline;

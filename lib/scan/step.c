@@ -14,6 +14,7 @@
 
 int shi_scanner_ready(shi_scanner *sc)
 {
+    sc->may_alloc = 1;
     return shi_seg_ready(&sc->seg);
 }
 
@@ -26,6 +27,7 @@ void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_
     sc->variants = db->nvnodes && !(flags & SHAI_SCAN_NO_VARIANTS);
     sc->vertical = sc->variants && (flags & SHAI_SCAN_VERTICAL);
     sc->seg_on = db->rules || sc->variants;
+    sc->may_alloc |= sc->seg_on;
     sc->fn = fn;
     sc->user = user;
     sc->state = SHI_ROOT;
@@ -49,6 +51,8 @@ void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_
 
 void shi_scanner_release(shi_scanner *sc)
 {
+    if (!sc->may_alloc)
+        return; /* only a line segment allocates */
     shi_seg_release(&sc->seg);
     shi_variant_release(sc);
 }
@@ -1171,8 +1175,14 @@ static size_t feed_chunk(shi_scanner *sc, const unsigned char *p, size_t i, size
         sc->pos += len;
         i += len;
     }
-    if (sc->recent_to)
-        recent_sync(sc); /* before the bytes go */
+    if (sc->recent_to) {
+        /* before the bytes go; not when no character follows (the last
+         * write, taken whole, and no deferred choice to replay) */
+        if (final && i >= n && !sc->defer_n)
+            sc->recent_to = NULL;
+        else
+            recent_sync(sc);
+    }
     if (sc->seg.src) {
         /* the line goes on in the next write: its segment so far now;
          * the last write ends the line */
