@@ -258,6 +258,27 @@ static void test_topics_and_reposts(void **state)
     shai_db_free(db);
 }
 
+/* Many topic marks in one scan (the scanner keeps the last decisions):
+ * each line's topic still ends the match, each lone `#` is still noise
+ * (一二三 makes no word with 博: the word test would not end it). */
+static void test_many_topics(void **state)
+{
+    (void)state;
+    shai_db *db = compile("赌博\n");
+    static char text[200 * 64];
+    size_t len = 0;
+    for (int i = 0; i < 200; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s",
+                                i % 2 ? "我赌#博\n" : "你们别赌#博一二三#\n");
+    shai_hit hits[256];
+    size_t n;
+    assert_int_equal(shai_scan_hits(db, text, len, OVL, hits, 256, &n), SHAI_OK);
+    assert_int_equal(n, 100);
+    for (size_t i = 0; i < n; i++)
+        assert_memory_equal(text + hits[i].start, "赌#博", hits[i].end - hits[i].start);
+    shai_db_free(db);
+}
+
 /* Brackets, title marks and quotes end a match, unless every character of
  * the entry is inside its own pair. */
 static void test_brackets_and_quotes(void **state)
@@ -371,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_noise_an_entry_takes),
         cmocka_unit_test(test_noise_both_readings),
         cmocka_unit_test(test_topics_and_reposts),
+        cmocka_unit_test(test_many_topics),
         cmocka_unit_test(test_brackets_and_quotes),
         cmocka_unit_test(test_digits),
         cmocka_unit_test(test_full_stop_and_strokes),
