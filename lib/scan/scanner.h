@@ -385,8 +385,9 @@ typedef struct shi_scanner {
      * SHI_TOPIC_CACHE): offset, whether it opens a topic */
     uint8_t topic_open[SHI_TOPIC_CACHE];
     uint64_t topic_off[SHI_TOPIC_CACHE];
-    /* a scan with a line segment (rules, variants) was started, or rules'
-     * match data made: what shi_scanner_release may have to free */
+    /* the storage of the line segment and the variant layer is ready
+     * (shi_scanner_storage): a scan with rules or variants was started, or
+     * rules' match data made; shi_scanner_release may have to free it */
     uint8_t may_alloc;
     /* a deferred choice (defer_n): the state before the gap and past it,
      * and the characters recorded (not reset by shi_scanner_start) */
@@ -434,11 +435,11 @@ typedef struct shi_collect {
 } shi_collect;
 int shi_collect_hit(const shai_hit *hit, void *user);
 
-/* Readies a scanner's storage; then any number of scans, one at a time,
- * each begun by shi_scanner_start, and shi_scanner_release. */
-static inline void shi_scanner_init(shi_scanner *sc)
+/* The storage of the line segment and the variant layer, made ready the
+ * first time a scan needs it (shi_scanner_start, shi_scanner_ready). */
+static inline void shi_scanner_storage(shi_scanner *sc)
 {
-    sc->may_alloc = 0;
+    sc->may_alloc = 1;
     shi_seg_init(&sc->seg);
     shi_vmatcher_init(&sc->vm);
     sc->vchars = sc->vchars_inline;
@@ -447,6 +448,13 @@ static inline void shi_scanner_init(shi_scanner *sc)
     sc->vrun_cap = 0;
     sc->vsel = sc->vsel_inline;
     sc->vsel_cap = SHI_VHITS_INLINE;
+}
+
+/* Readies a scanner; then any number of scans, one at a time, each begun
+ * by shi_scanner_start, and shi_scanner_release. */
+static inline void shi_scanner_init(shi_scanner *sc)
+{
+    sc->may_alloc = 0;
 }
 /* Makes ahead what scans with regex rules need (PCRE2's match data).
  * Returns SHAI_OK or SHAI_E_NOMEM. */

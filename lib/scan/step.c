@@ -14,7 +14,8 @@
 
 int shi_scanner_ready(shi_scanner *sc)
 {
-    sc->may_alloc = 1;
+    if (!sc->may_alloc)
+        shi_scanner_storage(sc);
     return shi_seg_ready(&sc->seg);
 }
 
@@ -27,7 +28,6 @@ void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_
     sc->variants = db->nvnodes && !(flags & SHAI_SCAN_NO_VARIANTS);
     sc->vertical = sc->variants && (flags & SHAI_SCAN_VERTICAL);
     sc->seg_on = db->rules || sc->variants;
-    sc->may_alloc |= sc->seg_on;
     sc->fn = fn;
     sc->user = user;
     sc->state = SHI_ROOT;
@@ -36,9 +36,18 @@ void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_
     sc->both =
         (flags & SHAI_SCAN_OVERLAPPING) && !(flags & SHI_SCAN_ONE_READING) &&
         (!(flags & SHAI_SCAN_VIOLATIONS) || (!db->max_allow_units && !(flags & SHI_SCAN_VERDICT)));
-    const uint32_t *m = shi_rules_map(db);
+    const uint32_t *m = db->rules ? shi_rules_map(db) : NULL;
     sc->bmp = m ? m : db->map_bmp;
     sc->lazy = m != NULL;
+    if (!sc->seg_on) {
+        /* no line segment: what the scan reads of it */
+        sc->seg.src = NULL;
+        sc->seg.status = SHAI_OK;
+        sc->seg.nheld = 0;
+        return;
+    }
+    if (!sc->may_alloc)
+        shi_scanner_storage(sc);
     shi_seg_start(&sc->seg, db, (flags & SHAI_SCAN_VIOLATIONS) != 0, shi_rule_hit, sc, &sc->status);
     if (sc->variants) {
         sc->seg.piece = shi_variant_piece;
@@ -52,7 +61,7 @@ void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_
 void shi_scanner_release(shi_scanner *sc)
 {
     if (!sc->may_alloc)
-        return; /* only a line segment allocates */
+        return; /* no scan had a line segment: nothing allocated */
     shi_seg_release(&sc->seg);
     shi_variant_release(sc);
 }
