@@ -68,6 +68,17 @@ static inline int shi_topic_ahead(const shai_db *db, const unsigned char *p, siz
     return SHI_TOPIC_LONE;
 }
 
+/* Where the topic mark at offset off is among the decided ones (the
+ * first ntopic, at most SHI_TOPIC_CACHE), or -1. */
+static inline int topic_at(const shi_scanner *sc, uint64_t off)
+{
+    uint32_t n = sc->ntopic < SHI_TOPIC_CACHE ? sc->ntopic : SHI_TOPIC_CACHE;
+    for (uint32_t i = 0; i < n; i++)
+        if (sc->topic_off[i] == off + 1)
+            return (int)i;
+    return -1;
+}
+
 /* A topic mark at [off, off + len) of the current write, fresh from it,
  * that a reading inside a match may ask about: decided once, from the bytes
  * after it (the write leaves an undecided one to the next,
@@ -76,12 +87,8 @@ static inline int shi_topic_ahead(const shai_db *db, const unsigned char *p, siz
 static __attribute__((noinline, unused)) void topic_note(shi_scanner *sc, uint64_t off,
                                                          uint32_t len)
 {
-    if (sc->line_topic)
+    if (sc->line_topic || topic_at(sc, off) >= 0)
         return;
-    uint32_t n = sc->ntopic < SHI_TOPIC_CACHE ? sc->ntopic : SHI_TOPIC_CACHE;
-    for (uint32_t i = 0; i < n; i++)
-        if (sc->topic_off[i] == off + 1)
-            return;
     int open = 0;
     if (sc->ahead && off + len >= sc->ahead_base && off + len <= sc->ahead_base + sc->ahead_n) {
         size_t at = (size_t)(off + len - sc->ahead_base);
@@ -98,11 +105,8 @@ static __attribute__((noinline, unused)) void topic_note(shi_scanner *sc, uint64
 /* Whether the topic mark at offset off opens a topic (topic_note). */
 static __attribute__((noinline, unused)) int topic_opens(const shi_scanner *sc, uint64_t off)
 {
-    uint32_t n = sc->ntopic < SHI_TOPIC_CACHE ? sc->ntopic : SHI_TOPIC_CACHE;
-    for (uint32_t i = 0; i < n; i++)
-        if (sc->topic_off[i] == off + 1)
-            return sc->topic_open[i];
-    return 0;
+    int i = topic_at(sc, off);
+    return i >= 0 && sc->topic_open[i];
 }
 
 /* A mark (SHI_MAP_MARK) seen in the root state, ending at byte `end`: only
