@@ -13,7 +13,7 @@
 #   BASELINE=DIR      the other build (required): its bench/shai-bench is run
 #   BASELINE_LISTS=   `none` (default): both builds read the lists with an
 #                     `@variants none` line first, the lexicon as plain words;
-#                     `plain`: the baseline reads them as they are (a build
+#                     `plain`: the baseline reads them without it (a build
 #                     from before variants, such as issue 15's 0374ed7, which
 #                     has no `@variants` and matches plain words anyway)
 #   ROUNDS=N          rounds (default 5); RUNS=N timed runs per shai-bench (3)
@@ -48,13 +48,15 @@ INPUTS=$OUT/inputs
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 for lex in $LEXICONS; do
-    { echo "@variants none"; cat "$INPUTS/$lex.txt"; } >"$TMP/$lex.txt"
+    # (make_inputs.py writes the line itself; a list from before it, not)
+    grep -v '^@variants ' "$INPUTS/$lex.txt" >"$TMP/$lex.plain.txt"
+    { echo "@variants none"; cat "$TMP/$lex.plain.txt"; } >"$TMP/$lex.txt"
 done
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for lex in $LEXICONS; do
     base_list=$TMP/$lex.txt
-    [ "$BASELINE_LISTS" = none ] || base_list=$INPUTS/$lex.txt
+    [ "$BASELINE_LISTS" = none ] || base_list=$TMP/$lex.plain.txt
     : >"$TMP/rows"
     r=0
     while [ $r -lt "$ROUNDS" ]; do
