@@ -336,6 +336,45 @@ static int wild_ok(const walk *w, uint32_t q, uint32_t e)
     return 1;
 }
 
+/* Whether the scan takes u[s..e), a match as itself with noise skipped,
+ * for `entry`: in an entry with a word character at both ends, noise
+ * between two Latin letters or digits only where the entry has noise
+ * (any noise in it is taken for there), or between every two of them, the
+ * word spelled out (f u c k; lib/scan, docs/lexicon-format.md). A match
+ * the scan refuses (fa lun gong for falungong) holds off no variant hit
+ * (法轮功 in pinyin). */
+static int spelled_as_scanned(const walk *w, uint32_t s, uint32_t e, const shi_entry *en)
+{
+    if ((en->bound & (SHI_BOUND_START | SHI_BOUND_END)) != (SHI_BOUND_START | SHI_BOUND_END))
+        return 1;
+    uint32_t pairs = 0, spaced = 0, prev = UINT32_MAX;
+    for (uint32_t i = s; i < e; i++) {
+        uint8_t cls = w->u[i].cls;
+        if (cls == C_NOISE || cls == C_SEP)
+            continue;
+        if (cls == C_LATIN || cls == C_DIGIT) {
+            if (prev != UINT32_MAX) {
+                pairs++;
+                spaced += i > prev + 1;
+            }
+            prev = i;
+        } else {
+            prev = UINT32_MAX; /* a Han unit between: not a Latin word */
+        }
+    }
+    if (!spaced || spaced == pairs)
+        return 1;
+    const unsigned char *t = (const unsigned char *)w->db->strings + en->text;
+    for (size_t x = 0; x < en->text_len;) {
+        uint32_t cp;
+        size_t need;
+        x += shi_utf8_decode(t + x, en->text_len - x, &cp, &need);
+        if (shi_map(w->db, cp) & SHI_MAP_NOISE)
+            return 1;
+    }
+    return 0;
+}
+
 static uint32_t kind_of(uint32_t kinds)
 {
     static const uint8_t order[] = {
@@ -379,6 +418,8 @@ static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
         uint32_t entry = w->db->vouts[o];
         const shi_entry *en = &w->db->entries[entry];
         if (!kinds) {
+            if (!w->vertical && st->skipped && !spelled_as_scanned(w, st->start, e, en))
+                continue;
             add_hit(w, st->start, e, entry,
                     w->vertical ? SHAI_VARIANT_VERTICAL : SHAI_VARIANT_NONE);
             continue;

@@ -120,6 +120,32 @@ static void test_kinds(void **state)
     run(db, cases, N(cases), SHAI_SCAN_VIOLATIONS);
 }
 
+/* A Latin entry that the variant matcher reads across noise the scan
+ * refuses (fa lun gong is not falungong: noise between some letters of a
+ * Latin word, not all) holds off no other entry's variant hit; one the
+ * scan takes (f u c k, every letter spaced) still does. */
+static void test_latin_entry_as_scanned(void **state)
+{
+    (void)state;
+    shai_builder *b;
+    shai_db *d;
+    static const char lex[] = "法轮功\nfalungong\nfuck\n福克\n";
+    assert_status(shai_builder_new(&b), SHAI_OK);
+    assert_status(shai_builder_add_source(b, "l.txt", lex, strlen(lex)), SHAI_OK);
+    assert_status(shai_builder_compile(b, &d), SHAI_OK);
+    shai_builder_free(b);
+    static const vcase cases[] = {
+        {"练fa lun gong的人", "fa lun gong=法轮功/pinyin"},
+        {"falun gong", "falun gong=法轮功/pinyin"},
+        {"falungong", "falungong=falungong/-"},
+        {"f u c k", "f u c k=fuck/-"},
+        {"fu ke", "fu ke=福克/pinyin"},
+    };
+    run(d, cases, N(cases), 0);
+    run(d, cases, N(cases), SHAI_SCAN_OVERLAPPING);
+    shai_db_free(d);
+}
+
 static void test_guards(void **state)
 {
     (void)state;
@@ -657,6 +683,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kinds),
+        cmocka_unit_test(test_latin_entry_as_scanned),
         cmocka_unit_test(test_guards),
         cmocka_unit_test(test_allow_covers_variants),
         cmocka_unit_test(test_actions_and_policies),
