@@ -619,7 +619,9 @@ typedef int (*shai_hit_fn)(const shai_hit *hit, void *user);
  * Order: overlapping mode reports every hit, ordered by end, then longer
  * first, then by entry index. Default mode reports the leftmost-longest hits
  * that do not overlap, ordered by start; where several entries match the same
- * span the lowest entry index is reported. Hits of regular-expression rules
+ * span the lowest entry index is reported (of variant hits, an entry that is
+ * a two-character word first: du bo is 赌博 before a listed homophone 赌波,
+ * docs/lexicon-format.md). Hits of regular-expression rules
  * (shai_builder_add_rule) come after the word hits of their line, in every
  * mode; on a line longer than 1 MiB, which the rules match in pieces of
  * 1 MiB of folded text, the rule hits of each piece but the last come right

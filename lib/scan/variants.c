@@ -38,6 +38,25 @@ static unsigned rank(uint32_t kind)
     return kind < SHI_VKINDS ? r[kind] : 15;
 }
 
+/* Whether an entry is a word of two characters (shi_word_pair): of the
+ * entries that one span spells in variants, the word is the one meant (du
+ * bo is 赌博, not the list's homophone 赌波; bing du 冰毒, not 冰读).
+ * Longer entries are not looked into (cao ni ma is 操你妈, though 草拟妈
+ * holds the word 草拟). */
+static uint32_t entry_word(const shai_db *db, const shi_entry *e)
+{
+    const unsigned char *t = (const unsigned char *)db->strings + e->text;
+    uint32_t cp[2];
+    size_t need, x = 0;
+    for (int k = 0; k < 2; k++) {
+        if (x >= e->text_len)
+            return 0;
+        x += shi_utf8_decode(t + x, e->text_len - x, &cp[k], &need);
+    }
+    return x == e->text_len && shi_is_han(cp[0]) && shi_is_han(cp[1]) &&
+           shi_word_pair(cp[0], cp[1]);
+}
+
 static int cmp_hit(const void *a, const void *b)
 {
     const shi_vhit *x = a, *y = b;
@@ -48,6 +67,15 @@ static int cmp_hit(const void *a, const void *b)
     if (x->entry != y->entry)
         return x->entry < y->entry ? -1 : 1;
     return rank(x->kind) < rank(y->kind) ? -1 : rank(x->kind) > rank(y->kind);
+}
+
+/* The order of the default mode's selection: at one span, a word first. */
+static int cmp_hit_words(const void *a, const void *b)
+{
+    const shi_vhit *x = a, *y = b;
+    if (x->start == y->start && x->end == y->end && x->word != y->word)
+        return x->word > y->word ? -1 : 1;
+    return cmp_hit(a, b);
 }
 
 /* Whether an allow match [as, ae) covers a deny match [s, e): it holds it,
@@ -107,13 +135,15 @@ static void report(shi_scanner *sc, uint64_t *block)
                      covers(o->start, o->end, v->start, v->end))
                 drop = 1;
         }
-        if (!drop)
-            sc->vsel[k++] = *v;
+        if (!drop) {
+            sc->vsel[k] = *v;
+            sc->vsel[k++].word = entry_word(db, e);
+        }
     }
     if (!k)
         return;
-    qsort(sc->vsel, k, sizeof *sc->vsel, cmp_hit);
     int overlapping = (sc->flags & SHAI_SCAN_OVERLAPPING) != 0;
+    qsort(sc->vsel, k, sizeof *sc->vsel, overlapping ? cmp_hit : cmp_hit_words);
     for (size_t i = 0; i < k && !sc->status; i++) {
         const shi_vhit *v = &sc->vsel[i];
         /* one span of one entry, in its strongest kind */

@@ -108,7 +108,7 @@ static void add_hit(walk *w, uint32_t s, uint32_t e, uint32_t entry, uint32_t ki
         m->nomem = 1;
         return;
     }
-    m->hits[m->nhits++] = (shi_vhit){w->chars[s].start, w->chars[e - 1].end, entry, kind};
+    m->hits[m->nhits++] = (shi_vhit){w->chars[s].start, w->chars[e - 1].end, entry, kind, 0};
 }
 
 /* The first edge of edges[from, to) whose key is >= key. */

@@ -45,6 +45,7 @@ typedef struct shi_vhit {
     uint64_t start, end;
     uint32_t entry;
     uint32_t kind;
+    uint32_t word; /* the default mode's selection (lib/scan/variants.c): a word */
 } shi_vhit;
 
 /* Room in the matcher itself for a short line: no allocation. */

@@ -146,6 +146,33 @@ static void test_latin_entry_as_scanned(void **state)
     shai_db_free(d);
 }
 
+/* Where one span spells several entries in variants, the default mode
+ * reports the one that is a word (赌博, not the list's homophone 赌波,
+ * listed first); the overlapping mode all, by entry index. */
+static void test_word_entry_first(void **state)
+{
+    (void)state;
+    shai_builder *b;
+    shai_db *d;
+    static const char lex[] = "赌波\n赌博\n冰读\n冰毒\n草拟妈\n操你妈\n";
+    assert_status(shai_builder_new(&b), SHAI_OK);
+    assert_status(shai_builder_add_source(b, "l.txt", lex, strlen(lex)), SHAI_OK);
+    assert_status(shai_builder_compile(b, &d), SHAI_OK);
+    shai_builder_free(b);
+    static const vcase cases[] = {
+        {"du bo", "du bo=赌博/pinyin"},
+        {"去bing du", "bing du=冰毒/pinyin"},
+        /* longer entries by their index */
+        {"cao ni ma", "cao ni ma=草拟妈/pinyin"},
+    };
+    run(d, cases, N(cases), 0);
+    static const vcase all[] = {
+        {"du bo", "du bo=赌波/pinyin du bo=赌博/pinyin"},
+    };
+    run(d, all, N(all), SHAI_SCAN_OVERLAPPING);
+    shai_db_free(d);
+}
+
 static void test_guards(void **state)
 {
     (void)state;
@@ -684,6 +711,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_latin_entry_as_scanned),
+        cmocka_unit_test(test_word_entry_first),
         cmocka_unit_test(test_guards),
         cmocka_unit_test(test_allow_covers_variants),
         cmocka_unit_test(test_actions_and_policies),
