@@ -841,6 +841,13 @@ static void initials(walk *w, uint32_t from, uint32_t to)
             continue;
         if (s > 0 && (w->u[s - 1].cp == '.' || w->u[s - 1].cp == '@' || w->u[s - 1].cp == '/'))
             continue;
+        /* a piece of a code, a name or an address (sjb-200, HR_sjb,
+         * sjb.com, sjb@mail): joined to letters or digits */
+        if ((s > 1 && (w->u[s - 1].cp == '-' || w->u[s - 1].cp == '_') &&
+             (w->u[s - 2].cls == C_LATIN || w->u[s - 2].cls == C_DIGIT)) ||
+            (e + 1 < w->n && w->u[e].cp < 0x80 && w->u[e].cp && strchr("-_.@/", (int)w->u[e].cp) &&
+             (w->u[e + 1].cls == C_LATIN || w->u[e + 1].cls == C_DIGIT)))
+            continue;
         if (e - s < SHI_VINIT_MAX &&
             shi_vinit_holds(db, key, e - s, s > 0 && w->u[s - 1].cls == C_HAN ? w->u[s - 1].cp : 0,
                             e < w->n && w->u[e].cls == C_HAN ? w->u[e].cp : 0))
