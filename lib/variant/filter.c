@@ -2023,6 +2023,12 @@ static inline int linked(const shai_db *db, const shi_vchar *c, size_t a, size_t
     uint32_t ka = bigram_key(c[a].cp), kb = bigram_key(c[b].cp);
     if (!ka || !kb)
         return 1;
+    /* a letter or digit next to a Han unit may be an insertion, which the
+     * matcher skips, even where its token is no trigger (限7八厶司: the
+     * unit after it is written split) */
+    if ((db->vfilter->kinds & SHI_VMASK(SHAI_VARIANT_INSERT)) &&
+        ((ka < 0x80 && shi_is_han(kb)) || (kb < 0x80 && shi_is_han(ka))))
+        return 1;
     uint32_t g = shi_vf_bigram_bit(ka, kb);
     return (db->vfilter->bigram[g >> 6] >> (g & 63)) & 1;
 }

@@ -889,6 +889,29 @@ static void test_ignorable_joins_tokens(void **state)
     shai_db_free(db);
 }
 
+/* An insertion right before a unit written split (限7八厶司 for 有限公司):
+ * its token is no trigger (the character after it is no unit), the split
+ * pair is, and the region of that trigger reaches back across the
+ * insertion to where the match begins. */
+static void test_insert_beside_split(void **state)
+{
+    (void)state;
+    static const char lex[] = "皇冠博彩有限公司\n";
+    shai_db *db = compile_source(lex, sizeof lex - 1);
+    static const char *const texts[] = {"皇冠博彩有限7八厶司", "看皇冠博彩有限q八厶司吧",
+                                        "皇冠博彩有7限八厶司"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        hit_vec ref = {0};
+        size_t got = 0;
+        scan(db, texts[i], strlen(texts[i]), SHI_SCAN_NO_VFILTER, 0, &ref);
+        assert_status(shai_scan(db, texts[i], strlen(texts[i]), 0, count_hit, &got), SHAI_OK);
+        if (ref.n != 1 || got != 1)
+            fail_msg("%s: %zu hits without the prefilter, %zu with it", texts[i], ref.n, got);
+        hit_vec_free(&ref);
+    }
+    shai_db_free(db);
+}
+
 /* The prefilter of db passes each of pass[0..npass) and drops each of
  * drop[0..ndrop), which it passes without the derived table *table (what:
  * its name). */
@@ -1135,10 +1158,15 @@ int main(int argc, char **argv)
     cases_lexicon_path = argv[2];
     wordlists_dir = argv[3];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases),           cmocka_unit_test(test_generated),
-        cmocka_unit_test(test_corpus),          cmocka_unit_test(test_ignorable_joins_tokens),
-        cmocka_unit_test(test_precision),       cmocka_unit_test(test_token_precision),
-        cmocka_unit_test(test_primary_reading), cmocka_unit_test(test_damage_is_caught),
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_generated),
+        cmocka_unit_test(test_corpus),
+        cmocka_unit_test(test_ignorable_joins_tokens),
+        cmocka_unit_test(test_precision),
+        cmocka_unit_test(test_token_precision),
+        cmocka_unit_test(test_primary_reading),
+        cmocka_unit_test(test_damage_is_caught),
+        cmocka_unit_test(test_insert_beside_split),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
