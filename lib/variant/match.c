@@ -230,6 +230,23 @@ static int english_at(const walk *w, uint32_t t)
     return 0;
 }
 
+/* Whether u[s] is in a web address: the run of printable ASCII it ends
+ * (no space) holds `://` or begins with `www.` (http://mapi/005vn is no
+ * 妈屁 in pinyin, nor www.caonima.cc a curse). */
+static int in_address(const walk *w, uint32_t s)
+{
+    uint32_t i = s;
+    while (i > 0 && s - i < 256 && w->u[i - 1].cp > ' ' && w->u[i - 1].cp < 0x7F)
+        i--;
+    if (s - i >= 4 && w->u[i].cp == 'w' && w->u[i + 1].cp == 'w' && w->u[i + 2].cp == 'w' &&
+        w->u[i + 3].cp == '.')
+        return 1;
+    for (uint32_t j = i; j + 2 < s; j++)
+        if (w->u[j].cp == ':' && w->u[j + 1].cp == '/' && w->u[j + 2].cp == '/')
+            return 1;
+    return 0;
+}
+
 /* The Latin token nearest before s (or after e), right next to it or
  * separated from it by spaces and punctuation only, is pinyin (or a number,
  * or there is none): hao圆jiao is pinyin text, `yuanjiao team` English. */
@@ -406,6 +423,9 @@ static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
             return;
         if ((kinds & SHI_VMASK(SHAI_VARIANT_PINYIN)) &&
             ((st->ntok && st->allcap) || !context_ok(w, st->start, e)))
+            return;
+        if ((kinds & (SHI_VMASK(SHAI_VARIANT_PINYIN) | SHI_VMASK(SHAI_VARIANT_LEET))) &&
+            w->u[st->start].cls != C_HAN && in_address(w, st->start))
             return;
         /* leet: a whole token with a real letter, and at least 3 long (2B,
          * 5B and 4K are grades and sizes, not sb) */

@@ -152,6 +152,23 @@ static void test_latin_entry_as_scanned(void **state)
     shai_db_free(d);
 }
 
+/* Pinyin and leet inside a web address are none (http://mapi/005vn is
+ * no 妈批); the same token elsewhere is. */
+static void test_web_addresses(void **state)
+{
+    (void)state;
+    shai_db *d = compiled("妈批\nasshole\n");
+    static const vcase cases[] = {
+        {"看 http://mapi/005vnhZY", ""},
+        {"www.mapi.cc", ""},
+        {"http://t.cn/a55hole", ""},
+        {"你这个mapi", "mapi=妈批/pinyin"},
+        {"a55hole", "a55hole=asshole/leet"},
+    };
+    run(d, cases, N(cases), SHAI_SCAN_OVERLAPPING);
+    shai_db_free(d);
+}
+
 /* Where one span spells several entries in variants, the default mode
  * reports the one that is a word (赌博, not the list's homophone 赌波,
  * listed first); the overlapping mode all, by entry index. */
@@ -702,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_latin_entry_as_scanned),
         cmocka_unit_test(test_word_entry_first),
+        cmocka_unit_test(test_web_addresses),
         cmocka_unit_test(test_guards),
         cmocka_unit_test(test_allow_covers_variants),
         cmocka_unit_test(test_actions_and_policies),
