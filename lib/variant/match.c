@@ -232,7 +232,7 @@ static int english_at(const walk *w, uint32_t t)
 
 /* Whether u[s] is in a web address: the run of printable ASCII it ends
  * (no space) holds `://` or begins with `www.` (http://mapi/005vn is no
- * 妈屁 in pinyin, nor www.caonima.cc a curse). */
+ * 妈批 in pinyin, nor www.caonima.cc a curse). */
 static int in_address(const walk *w, uint32_t s)
 {
     uint32_t i = s;
