@@ -319,6 +319,23 @@ static int across_words(const walk *w, uint32_t s, uint32_t e)
     return 0;
 }
 
+/* Whether a homophone at either end of the match u[s..e) (a character
+ * that is not the entry's own) ends a longer word with the one before it,
+ * or begins one with the one after it (收银员交头接耳 is not 援交, 白羊座爱上
+ * not 做爱): across_words for words of three characters or more, on a
+ * homophone's side only (百佳乐在线 is still 百家乐, though 乐在 begins 乐在其中). */
+static int across_longer_words(const walk *w, const mst *st, uint32_t node, uint32_t e)
+{
+    uint32_t s = st->start;
+    if (s > 0 && w->u[s - 1].cls == C_HAN && w->u[s].cls == C_HAN &&
+        w->u[s].cp != w->vn[st->first].cp && shi_word_part(w->u[s - 1].cp, w->u[s].cp, 1))
+        return 1;
+    if (e < w->n && w->u[e].cls == C_HAN && w->u[e - 1].cls == C_HAN &&
+        w->u[e - 1].cp != w->vn[node].cp && shi_word_part(w->u[e - 1].cp, w->u[e].cp, 0))
+        return 1;
+    return 0;
+}
+
 /* A sentence-final or structural particle, which may follow a word */
 static int is_particle(uint32_t cp)
 {
@@ -414,7 +431,7 @@ static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
         if ((st->gap1 || st->gapl) && gap_joins(w, st, node, e))
             return;
         if (kinds == SHI_VMASK(SHAI_VARIANT_HOMOPHONE) &&
-            (!st->exact || across_words(w, st->start, e)))
+            (!st->exact || across_words(w, st->start, e) || across_longer_words(w, st, node, e)))
             return; /* all-Han homophones keep a unit as written, within words */
         if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && (!st->exact || !wild_ok(w, st->wat, e)))
             return;

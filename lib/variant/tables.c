@@ -195,10 +195,11 @@ int shi_is_wildcard(uint32_t cp)
     return 0;
 }
 
-int shi_word_pair(uint32_t a, uint32_t b)
+/* Whether filter holds the pair (a, b) on side (0 or 1), by the probes of
+ * tools/gen_variant/gen_variant.py's word_probes. */
+static int word_filter_has(const uint64_t *filter, uint32_t a, uint32_t b, uint32_t side)
 {
-    /* the probes of tools/gen_variant/gen_variant.py's word_probes */
-    uint64_t x = ((uint64_t)a << 21) | b;
+    uint64_t x = ((uint64_t)side << 42) | ((uint64_t)a << 21) | b;
     x *= 0x9E3779B97F4A7C15u;
     x ^= x >> 29;
     x *= 0xBF58476D1CE4E5B9u;
@@ -206,7 +207,17 @@ int shi_word_pair(uint32_t a, uint32_t b)
     const uint64_t m = ((uint64_t)1 << SHI_WORD_BITS) - 1;
     const uint64_t k[3] = {x & m, (x >> 20) & m, (x >> 40) & m};
     for (int i = 0; i < 3; i++)
-        if (!((shi_word_filter[k[i] >> 6] >> (k[i] & 63)) & 1))
+        if (!((filter[k[i] >> 6] >> (k[i] & 63)) & 1))
             return 0;
     return 1;
+}
+
+int shi_word_pair(uint32_t a, uint32_t b)
+{
+    return word_filter_has(shi_word_filter, a, b, 0);
+}
+
+int shi_word_part(uint32_t a, uint32_t b, int end)
+{
+    return word_filter_has(shi_word_part_filter, a, b, end != 0);
 }

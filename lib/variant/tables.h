@@ -62,6 +62,12 @@ int shi_is_wildcard(uint32_t cp);
  * they do not: a guard against homophones read across a word boundary. */
 int shi_word_pair(uint32_t a, uint32_t b);
 
+/* Whether a then b, Han characters, begin (end == 0) or end (end != 0) a
+ * word of three characters or more of jieba's dictionary (交头 of 交头接耳, 银员
+ * of 收银员), a two-character word themselves aside; by a filter, like
+ * shi_word_pair. */
+int shi_word_part(uint32_t a, uint32_t b, int end);
+
 /* The id of the toneless syllable s[0..n) (lowercase ASCII, ü written "v"), or 0 when it is
  * no syllable. */
 unsigned shi_py_lookup(const char *s, size_t n);

@@ -250,9 +250,22 @@ def read_words(data_dir):
     return t, rows
 
 
-def word_probes(a, b):
-    """The filter bits of the pair (a, b): the C side (tables.c) computes the same."""
-    x = ((a << 21) | b) & 0xFFFFFFFFFFFFFFFF
+def read_word_parts(data_dir):
+    """The first and last two characters of longer words (data/word_parts.txt,
+    from jieba): (table, [(a, b, side)]), side 1 for `end`, 0 for `start`."""
+    t = Table(data_dir, "word_parts.txt")
+    rows = []
+    for n, fields in t.rows:
+        if len(fields) != 2 or len(fields[0]) != 2 or fields[1] not in ("start", "end"):
+            raise t.error(n, "expected 'ab<TAB>start' or 'ab<TAB>end'")
+        rows.append((ord(fields[0][0]), ord(fields[0][1]), int(fields[1] == "end")))
+    return t, rows
+
+
+def word_probes(a, b, side=0):
+    """The filter bits of the pair (a, b) (of a part: side 0 or 1, on the
+    bit above a's): the C side (tables.c) computes the same."""
+    x = ((side << 42) | (a << 21) | b) & 0xFFFFFFFFFFFFFFFF
     x = (x * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
     x ^= x >> 29
     x = (x * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
@@ -318,6 +331,7 @@ def emit(readings, version, syls, tables, unihan_name):
     digits_t, digits = tables["digits"]
     wild_t, wild = tables["wildcards"]
     words_t, words = tables["words"]
+    parts_t, parts = tables["word_parts"]
     syl_ids = {s: i for i, s in enumerate(syls)}
     out = []
     w = out.append
@@ -343,6 +357,8 @@ def emit(readings, version, syls, tables, unihan_name):
         w(" *     hand for shai, under the shai project's license (wordlists/LICENSE, 4.);\n")
     w(f" *   - tools/gen_variant/data/{words_t.name} (version {words_t.version}): two-character\n")
     w(" *     words of jieba's dictionary (MIT license), as a filter of word pairs;\n")
+    w(f" *   - tools/gen_variant/data/{parts_t.name} (version {parts_t.version}): the first and\n")
+    w(" *     last two characters of its longer words, as a second filter;\n")
     w(" * see tools/gen_variant/data/README.md and wordlists/SOURCES.md. The test\n")
     w(" * variant-table-fresh fails when this file differs from what the script writes.\n")
     w(" *\n")
@@ -353,7 +369,7 @@ def emit(readings, version, syls, tables, unihan_name):
     vstr = (
         f"unihan-{version};split-{split_t.version};emoji-{emoji_t.version};"
         f"leet-{leet_t.version};digits-{digits_t.version};wildcards-{wild_t.version};"
-        f"words-{words_t.version}"
+        f"words-{words_t.version};parts-{parts_t.version}"
     )
     w(f'#define SHI_VARIANT_TABLES_VERSION "{vstr}"\n\n')
 
@@ -496,6 +512,15 @@ def emit(readings, version, syls, tables, unihan_name):
     w(f"#define SHI_WORD_BITS {WORD_BITS}\n")
     w(f"static const uint64_t shi_word_filter[{len(bits)}] = {{\n")
     write_items(w, [f"0x{x:016X}u" for x in bits])
+    w("};\n\n")
+    bits = [0] * ((1 << WORD_BITS) // 64)
+    for a, b, side in parts:
+        for k in word_probes(a, b, side):
+            bits[k >> 6] |= 1 << (k & 63)
+    w(f"/* The first (0) and last (1) two characters of longer words ({len(parts)}), a filter\n")
+    w(f" * of 2^{WORD_BITS} bits, 3 probes each, the side on the bit above the first's. */\n")
+    w(f"static const uint64_t shi_word_part_filter[{len(bits)}] = {{\n")
+    write_items(w, [f"0x{x:016X}u" for x in bits])
     w("};\n\n#endif\n")
     return "".join(out)
 
@@ -535,6 +560,7 @@ def generate(data_dir, unihan, shai):
         "digits": read_digits(data_dir, syl_ids),
         "wildcards": read_wildcards(data_dir),
         "words": read_words(data_dir),
+        "word_parts": read_word_parts(data_dir),
     }
     problems = []
     if shai:
