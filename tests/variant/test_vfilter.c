@@ -855,6 +855,21 @@ static int count_hit(const shai_hit *h, void *user)
     return 0;
 }
 
+/* Each of texts[0..n) has one hit on db, without the prefilter (the
+ * reference) and with it. */
+static void one_hit_either_way(const shai_db *db, const char *const *texts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        hit_vec ref = {0};
+        size_t got = 0;
+        scan(db, texts[i], strlen(texts[i]), SHI_SCAN_NO_VFILTER, 0, &ref);
+        assert_status(shai_scan(db, texts[i], strlen(texts[i]), 0, count_hit, &got), SHAI_OK);
+        if (ref.n != 1 || got != 1)
+            fail_msg("%s: %zu hits without the prefilter, %zu with it", texts[i], ref.n, got);
+        hit_vec_free(&ref);
+    }
+}
+
 static void test_ignorable_joins_tokens(void **state)
 {
     (void)state;
@@ -869,16 +884,7 @@ static void test_ignorable_joins_tokens(void **state)
                                         "h1t",
                                         "s\xcc\xb1"
                                         "h17"};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        /* the reference has no prefilter */
-        hit_vec ref = {0};
-        size_t got = 0;
-        scan(db, texts[i], strlen(texts[i]), SHI_SCAN_NO_VFILTER, 0, &ref);
-        assert_status(shai_scan(db, texts[i], strlen(texts[i]), 0, count_hit, &got), SHAI_OK);
-        if (ref.n != 1 || got != 1)
-            fail_msg("%s: %zu hits without the prefilter, %zu with it", texts[i], ref.n, got);
-        hit_vec_free(&ref);
-    }
+    one_hit_either_way(db, texts, sizeof texts / sizeof texts[0]);
     strvec v = {0};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         strvec_push(&v, texts[i], strlen(texts[i]));
@@ -900,15 +906,7 @@ static void test_insert_beside_split(void **state)
     shai_db *db = compile_source(lex, sizeof lex - 1);
     static const char *const texts[] = {"皇冠博彩有限7八厶司", "看皇冠博彩有限q八厶司吧",
                                         "皇冠博彩有7限八厶司"};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        hit_vec ref = {0};
-        size_t got = 0;
-        scan(db, texts[i], strlen(texts[i]), SHI_SCAN_NO_VFILTER, 0, &ref);
-        assert_status(shai_scan(db, texts[i], strlen(texts[i]), 0, count_hit, &got), SHAI_OK);
-        if (ref.n != 1 || got != 1)
-            fail_msg("%s: %zu hits without the prefilter, %zu with it", texts[i], ref.n, got);
-        hit_vec_free(&ref);
-    }
+    one_hit_either_way(db, texts, sizeof texts / sizeof texts[0]);
     shai_db_free(db);
 }
 
