@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/latin.h"
 #include "unicode/fold.h"
 #include "unicode/utf8.h"
 #include "variant/tables.h"
@@ -370,43 +371,28 @@ static int wild_ok(const walk *w, uint32_t q, uint32_t e)
     return 1;
 }
 
-/* Whether the scan takes u[s..e), a match as itself with noise skipped,
- * for `entry`: in an entry with a word character at both ends, noise
- * between two Latin letters or digits only where the entry has noise
- * (any noise in it is taken for there), or between every two of them, the
- * word spelled out (f u c k; lib/scan, docs/lexicon-format.md). A match
- * the scan refuses (fa lun gong for falungong) holds off no variant hit
- * (法轮功 in pinyin). */
+/* Whether the scan takes u[s..e), a match of `en` as itself with noise
+ * skipped, by its rule for noise inside a Latin word (shi_latin_gaps_ok,
+ * on the units that noise came before). A match the scan refuses (fa lun
+ * gong for falungong) holds off no variant hit (法轮功 in pinyin). */
 static int spelled_as_scanned(const walk *w, uint32_t s, uint32_t e, const shi_entry *en)
 {
-    if ((en->bound & (SHI_BOUND_START | SHI_BOUND_END)) != (SHI_BOUND_START | SHI_BOUND_END))
+    if (en->bound != (SHI_BOUND_START | SHI_BOUND_END) || en->units < 2)
         return 1;
-    uint32_t pairs = 0, spaced = 0, prev = UINT32_MAX;
-    for (uint32_t i = s; i < e; i++) {
-        uint8_t cls = w->u[i].cls;
-        if (cls == C_NOISE || cls == C_SEP)
+    uint64_t skips = 0;
+    uint32_t unit = 0;
+    int gap = 0;
+    for (uint32_t q = s; q < e && unit < 64; q++) {
+        if (w->u[q].cls == C_NOISE || w->u[q].cls == C_SEP) {
+            gap = 1;
             continue;
-        if (cls == C_LATIN || cls == C_DIGIT) {
-            if (prev != UINT32_MAX) {
-                pairs++;
-                spaced += i > prev + 1;
-            }
-            prev = i;
-        } else {
-            prev = UINT32_MAX; /* a Han unit between: not a Latin word */
         }
+        if (gap && unit)
+            skips |= 1ull << unit;
+        gap = 0;
+        unit++;
     }
-    if (!spaced || spaced == pairs)
-        return 1;
-    const unsigned char *t = (const unsigned char *)w->db->strings + en->text;
-    for (size_t x = 0; x < en->text_len;) {
-        uint32_t cp;
-        size_t need;
-        x += shi_utf8_decode(t + x, en->text_len - x, &cp, &need);
-        if (shi_map(w->db, cp) & SHI_MAP_NOISE)
-            return 1;
-    }
-    return 0;
+    return !skips || shi_latin_gaps_ok(w->db, en, skips);
 }
 
 static uint32_t kind_of(uint32_t kinds)
