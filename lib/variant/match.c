@@ -305,35 +305,26 @@ static int gap_joins(const walk *w, const mst *st, uint32_t node, uint32_t e)
     return 0;
 }
 
-/* Whether the match u[s..e) begins with a character that makes a word
- * with the one right before it, or ends with one that makes a word with the
- * one right after it: two words read across their boundary (看不见人 is not
- * 贱人, 服务员交代 is not 援交, 有待考察 is not 代考). */
-static int across_words(const walk *w, uint32_t s, uint32_t e)
+/* Whether the match u[s..e) (of trie nodes first .. last) begins with a
+ * character that makes a word with the one right before it, or ends with
+ * one that makes a word with the one right after it: two words read across
+ * their boundary (看不见人 is not 贱人, 服务员交代 is not 援交, 有待考察 is not
+ * 代考). Where that character is a homophone (not the entry's own), the
+ * first or last two characters of a longer word count too (收银员交头接耳 is
+ * not 援交, 白羊座爱上 not 做爱; 百佳乐在线 is still 百家乐, though 乐在 begins
+ * 乐在其中). */
+static int across_words(const walk *w, uint32_t s, uint32_t e, uint32_t first, uint32_t last)
 {
-    if (s > 0 && w->u[s - 1].cls == C_HAN && w->u[s].cls == C_HAN &&
-        shi_word_pair(w->u[s - 1].cp, w->u[s].cp))
-        return 1;
-    if (e < w->n && w->u[e].cls == C_HAN && w->u[e - 1].cls == C_HAN &&
-        shi_word_pair(w->u[e - 1].cp, w->u[e].cp))
-        return 1;
-    return 0;
-}
-
-/* Whether a homophone at either end of the match u[s..e) (a character
- * that is not the entry's own) ends a longer word with the one before it,
- * or begins one with the one after it (收银员交头接耳 is not 援交, 白羊座爱上
- * not 做爱): across_words for words of three characters or more, on a
- * homophone's side only (百佳乐在线 is still 百家乐, though 乐在 begins 乐在其中). */
-static int across_longer_words(const walk *w, const mst *st, uint32_t node, uint32_t e)
-{
-    uint32_t s = st->start;
-    if (s > 0 && w->u[s - 1].cls == C_HAN && w->u[s].cls == C_HAN &&
-        w->u[s].cp != w->vn[st->first].cp && shi_word_part(w->u[s - 1].cp, w->u[s].cp, 1))
-        return 1;
-    if (e < w->n && w->u[e].cls == C_HAN && w->u[e - 1].cls == C_HAN &&
-        w->u[e - 1].cp != w->vn[node].cp && shi_word_part(w->u[e - 1].cp, w->u[e].cp, 0))
-        return 1;
+    if (s > 0 && w->u[s - 1].cls == C_HAN && w->u[s].cls == C_HAN) {
+        uint32_t a = w->u[s - 1].cp, b = w->u[s].cp;
+        if (shi_word_pair(a, b) || (b != w->vn[first].cp && shi_word_part(a, b, 1)))
+            return 1;
+    }
+    if (e < w->n && w->u[e].cls == C_HAN && w->u[e - 1].cls == C_HAN) {
+        uint32_t a = w->u[e - 1].cp, b = w->u[e].cp;
+        if (shi_word_pair(a, b) || (a != w->vn[last].cp && shi_word_part(a, b, 0)))
+            return 1;
+    }
     return 0;
 }
 
@@ -417,7 +408,7 @@ static void at_end(walk *w, uint32_t node, uint32_t e, const mst *st)
         if ((st->gap1 || st->gapl) && gap_joins(w, st, node, e))
             return;
         if (kinds == SHI_VMASK(SHAI_VARIANT_HOMOPHONE) &&
-            (!st->exact || across_words(w, st->start, e) || across_longer_words(w, st, node, e)))
+            (!st->exact || across_words(w, st->start, e, st->first, node)))
             return; /* all-Han homophones keep a unit as written, within words */
         if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && (!st->exact || !wild_ok(w, st->wat, e)))
             return;
