@@ -283,21 +283,13 @@ def main(argv):
             words[w] = [cat, {sid}]
             st["kept"] += 1
 
-    # of two spellings, the one without variants is written (你妈, not 伱妈)
-    for key, w in spelled.items():
-        k = plain.get(key)
-        if k is not None and k != w:
-            words = OrderedDict((k if x == w else x, v) for x, v in words.items())
-            for d in (recat, actions, tags):
-                if w in d and k not in d:
-                    d[k] = d[w]
-
-    # of two Latin spellings that match the same texts, the one with its
-    # space or hyphen is written: `blow job` also matches blowjob, blowjob
-    # not `blow job` (docs/lexicon-format.md, "Noise inside a Latin word")
+    # of the spellings that match the same texts, the one written: of Latin
+    # ones the one with its space or hyphen (`blow job` also matches blowjob,
+    # blowjob not `blow job`: docs/lexicon-format.md, "Noise inside a Latin
+    # word"), else the one without variants (你妈, not 伱妈)
     for key, w in list(spelled.items()):
-        k = spaced.get(key)
-        if k is not None and k != w and w in words:
+        k = spaced.get(key) or plain.get(key)
+        if k is not None and k != w:
             words = OrderedDict((k if x == w else x, v) for x, v in words.items())
             for d in (recat, actions, tags, entry_variants):
                 if w in d and k not in d:
