@@ -50,18 +50,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The db of lexicon source src. */
-static shai_db *compiled(const char *src)
-{
-    shai_builder *b;
-    shai_db *d;
-    assert_status(shai_builder_new(&b), SHAI_OK);
-    assert_status(shai_builder_add_source(b, "l.txt", src, strlen(src)), SHAI_OK);
-    assert_status(shai_builder_compile(b, &d), SHAI_OK);
-    shai_builder_free(b);
-    return d;
-}
-
 /* The hits of text (violations, leftmost-longest unless flags say), as
  * "text=entry/kind" joined by spaces; kind "-" for none. */
 static const char *hits_of(const shai_db *d, const char *text, uint32_t flags)
@@ -139,7 +127,7 @@ static void test_kinds(void **state)
 static void test_latin_entry_as_scanned(void **state)
 {
     (void)state;
-    shai_db *d = compiled("法轮功\nfalungong\nfuck\n福克\n");
+    shai_db *d = db_from_source("法轮功\nfalungong\nfuck\n福克\n");
     static const vcase cases[] = {
         {"练fa lun gong的人", "fa lun gong=法轮功/pinyin"},
         {"falun gong", "falun gong=法轮功/pinyin"},
@@ -157,12 +145,10 @@ static void test_latin_entry_as_scanned(void **state)
 static void test_web_addresses(void **state)
 {
     (void)state;
-    shai_db *d = compiled("妈批\nasshole\n");
+    shai_db *d = db_from_source("妈批\nasshole\n");
     static const vcase cases[] = {
-        {"看 http://mapi/005vnhZY", ""},
-        {"www.mapi.cc", ""},
-        {"http://t.cn/a55hole", ""},
-        {"你这个mapi", "mapi=妈批/pinyin"},
+        {"看 http://mapi/005vnhZY", ""},     {"www.mapi.cc", ""},
+        {"http://t.cn/a55hole", ""},         {"你这个mapi", "mapi=妈批/pinyin"},
         {"a55hole", "a55hole=asshole/leet"},
     };
     run(d, cases, N(cases), SHAI_SCAN_OVERLAPPING);
@@ -175,7 +161,7 @@ static void test_web_addresses(void **state)
 static void test_word_entry_first(void **state)
 {
     (void)state;
-    shai_db *d = compiled("赌波\n赌博\n冰读\n冰毒\n草拟妈\n操你妈\n");
+    shai_db *d = db_from_source("赌波\n赌博\n冰读\n冰毒\n草拟妈\n操你妈\n");
     static const vcase cases[] = {
         {"du bo", "du bo=赌博/pinyin"},
         {"去bing du", "bing du=冰毒/pinyin"},
@@ -431,7 +417,7 @@ static void test_stream_cuts(void **state)
     (void)state;
     static const char src[] =
         "赌场\n迷奸\n翻墙\tvariants=pinyin\nab\tvariants=wildcard\nre:(?:加|扣扣)\\s*\\d{5,}\n";
-    shai_db *d = compiled(src);
+    shai_db *d = db_from_source(src);
     static const char *const texts[] = {"x a*\xe9\n", "看 duchang\xe9\xd5好\n",
                                         "迷z奸\xe8\x80\n加123456 fan qiang\xe9",
                                         "米\xe9 duchang\r\nmi奸\xf0\x9f", "a*\351a*\351\325a*\n"};
@@ -473,7 +459,7 @@ static void test_walk_bounded(void **state)
     char src[128], text[256];
     snprintf(src, sizeof src, "on\n6*6ac\ntion*%.*s\n*\n6*6\n", 60,
              "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$");
-    shai_db *d = compiled(src);
+    shai_db *d = db_from_source(src);
     /* the lexicon scanned as text, as the fuzzer did, and the run doubled */
     snprintf(text, sizeof text, "%s%s", src, src);
     for (uint32_t flags = 0; flags < 2; flags++) {
