@@ -934,12 +934,16 @@ static void check_precision(shai_db *db, const char *const *pass, size_t npass,
     }
 }
 
+/* Room for the overlapping hits of one short text: a placeholder after
+ * 傻 is every two-character entry 傻? that takes wildcards (傻○). */
+#define HITS_CAP 64
+
 /* The number of hits of db on text (in every mode alike here). */
 static size_t hits_on(const shai_db *db, const char *text)
 {
-    shai_hit hits[8];
+    shai_hit hits[HITS_CAP];
     size_t n = 0;
-    assert_status(shai_scan_hits(db, text, strlen(text), SHAI_SCAN_OVERLAPPING, hits, 8, &n),
+    assert_status(shai_scan_hits(db, text, strlen(text), SHAI_SCAN_OVERLAPPING, hits, HITS_CAP, &n),
                   SHAI_OK);
     return n;
 }
@@ -947,11 +951,11 @@ static size_t hits_on(const shai_db *db, const char *text)
 /* The variant hits of db on text. */
 static size_t variant_hits(const shai_db *db, const char *text)
 {
-    shai_hit hits[8];
+    shai_hit hits[HITS_CAP];
     size_t n = 0, v = 0;
-    assert_status(shai_scan_hits(db, text, strlen(text), SHAI_SCAN_OVERLAPPING, hits, 8, &n),
+    assert_status(shai_scan_hits(db, text, strlen(text), SHAI_SCAN_OVERLAPPING, hits, HITS_CAP, &n),
                   SHAI_OK);
-    for (size_t i = 0; i < n && i < 8; i++)
+    for (size_t i = 0; i < n; i++)
         v += hits[i].variant != SHAI_VARIANT_NONE;
     return v;
 }
