@@ -5,7 +5,9 @@
 # lexicon and mode, each build's median MB/s (wall clock and per CPU second)
 # and the median of the rounds' ratios this/baseline: the runs of a round
 # share the host's load, so the ratios are steadier than the medians. The
-# CPU figure leaves out the time the runs were not on a core.
+# CPU figure leaves out the time the runs were not on a core. Then the same
+# pairs in one process, taking turns (shai-interleave), whose ratios vary
+# less from round to round.
 #
 #   BASELINE=/path/to/other/build bench/compare.sh CORPORA_DIR
 #
@@ -97,5 +99,21 @@ for mode in ("line", "whole"):
                                                statistics.median(t), ratio))
     print("%-10s %-5s %s" % (lex, mode, "; ".join(out)))
 EOF
+done
+# The same in one process (shai-interleave): the two builds' libraries take
+# turns every 2000 lines (per line) or every buffer (whole), so the host's
+# load falls on both alike; the median ratio of the rounds and their range.
+ninja -C "$BUILD_DIR" bench/shai-interleave >&2
+cp "$BUILD_DIR/lib/libshai.so.0" "$TMP/this.so"
+cp "$BASELINE/lib/libshai.so.0" "$TMP/baseline.so"
+echo "in one process, taking turns (CPU ms of a round, baseline/this: above 1, this is faster):"
+for lex in $LEXICONS; do
+    base_list=$TMP/$lex.txt
+    [ "$BASELINE_LISTS" = none ] || base_list=$TMP/$lex.plain.txt
+    for mode in line whole; do
+        printf '%-10s %-5s ' "$lex" "$mode"
+        "$BUILD_DIR/bench/shai-interleave" "$TMP/baseline.so" "$base_list" "$TMP/this.so" \
+            "$TMP/$lex.txt" "$INPUTS/ugc_32mb.txt" "$ROUNDS" "$mode"
+    done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -12,7 +12,9 @@
 #            (pinyin, homophone, initials): every other kind dropped from
 #            each `@variants` line and `variants=` attribute
 # Each ratio to `none` is taken round by round (the runs of a round share
-# the host's load), then its median. The load average is printed.
+# the host's load), then its median. Then the same ratios in one process,
+# the two lexicons taking turns on 2 MB blocks (shai-interleave), which
+# vary less from round to round. The load average is printed.
 #
 #   bench/variants.sh CORPORA_DIR
 #
@@ -104,4 +106,16 @@ for build in ("baseline", "this"):
             line += "   %.0f%% of none" % (100 * statistics.median(ratios))
         print(line)
 EOF
+# The same ratios in one process (shai-interleave): none and each other
+# lexicon take turns on 2 MB blocks, so the host's load falls on both alike
+ninja -C "$BUILD_DIR" bench/shai-interleave >&2
+echo "in one process, taking turns (this build; CPU ms of a round, none then the kind):"
+for kind in default pinyin phonetic; do
+    out=$("$BUILD_DIR/bench/shai-interleave" "$BUILD_DIR/lib/libshai.so.0" "$TMP/none" \
+        "$BUILD_DIR/lib/libshai.so.0" "$TMP/$kind" "$OUT/ugc_32mb.txt" "$ROUNDS" whole)
+    ratio=$(echo "$out" | sed -n 's/.*A\/B \([0-9.]*\) \[\([0-9.]*\)\.\.\([0-9.]*\)\].*/\1 \2 \3/p')
+    set -- $ratio
+    printf '%-8s %s\n         %s\n' "$kind" \
+        "$(python3 -c "print('%.1f%% of none (rounds %.1f-%.1f%%)' % (100*$1, 100*$2, 100*$3))")" "$out"
+done
 echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
