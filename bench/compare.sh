@@ -101,7 +101,7 @@ for mode in ("line", "whole"):
 EOF
 done
 # The same in one process (shai-interleave): the two builds' libraries take
-# turns every 2000 lines (per line) or every buffer (whole), so the host's
+# turns every 2000 lines (per line) or every 2 MB block of lines (whole), so the host's
 # load falls on both alike; the median ratio of the rounds and their range.
 ninja -C "$BUILD_DIR" bench/shai-interleave >&2
 cp "$BUILD_DIR/lib/libshai.so.0" "$TMP/this.so"
