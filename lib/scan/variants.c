@@ -102,6 +102,7 @@ static void report(shi_scanner *sc, uint64_t *block)
         return;
     }
     int violations = (sc->flags & SHAI_SCAN_VIOLATIONS) != 0;
+    int overlapping = (sc->flags & SHAI_SCAN_OVERLAPPING) != 0;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const shi_vhit *v = &h[i];
@@ -137,12 +138,12 @@ static void report(shi_scanner *sc, uint64_t *block)
         }
         if (!drop) {
             sc->vsel[k] = *v;
-            sc->vsel[k++].word = entry_word(db, e);
+            /* (only the default mode's selection asks) */
+            sc->vsel[k++].word = !overlapping && entry_word(db, e);
         }
     }
     if (!k)
         return;
-    int overlapping = (sc->flags & SHAI_SCAN_OVERLAPPING) != 0;
     qsort(sc->vsel, k, sizeof *sc->vsel, overlapping ? cmp_hit : cmp_hit_words);
     for (size_t i = 0; i < k && !sc->status; i++) {
         const shi_vhit *v = &sc->vsel[i];
