@@ -1519,6 +1519,23 @@ static int initials_of_some(const shai_db *db, const char *t, size_t k)
     return lo < end;
 }
 
+/* Whether the whole token t[0..k) is a deny entry of the trie as itself.
+ * The matcher finds it over the token, and the scan then drops every
+ * initials match of the token (scan/variants.c, report): they cover no
+ * more than it. */
+static int deny_as_itself(const shai_db *db, const char *t, size_t k)
+{
+    uint32_t node = 0;
+    for (size_t i = 0; i < k; i++)
+        if (!(node = shi_vtrie_child(db, node, (uint32_t)(unsigned char)t[i])))
+            return 0;
+    const shi_vnode *a = &db->vnodes[node];
+    for (uint32_t o = a->out; o < a[1].out; o++)
+        if (!(db->entries[db->vouts[o]].flags & SHAI_ENTRY_ALLOW))
+            return 1;
+    return 0;
+}
+
 /* The code point at index i of entry e's text, folded, or 0. */
 static uint32_t entry_char(const shai_db *db, const shi_entry *e, uint32_t i)
 {
@@ -1688,8 +1705,11 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
     if ((kinds & SHI_VMASK(SHAI_VARIANT_WILDCARD)) && k == 1 && t[0] == 'x' &&
         wild_stands(db, at, at->from, at->to))
         return 1;
+    /* a line's initials, unless the token is a deny entry as itself, which
+     * holds off every initials match of the token (the regions of a line
+     * that passes still take it: the matcher finds that entry from it) */
     if ((kinds & SHI_VMASK(SHAI_VARIANT_INITIALS)) && !digits && k >= 2 && k <= SHI_VINIT_MAX &&
-        (!whole || initials_of_some(db, t, k)))
+        (!whole || (initials_of_some(db, t, k) && !(at->p && deny_as_itself(db, t, k)))))
         return 1;
     if ((kinds & SHI_VMASK(SHAI_VARIANT_INITIALS)) && !digits && k < SHI_VINIT_MAX &&
         (shi_is_han(before) || shi_is_han(after)) && shi_vinit_holds(db, t, k, before, after))

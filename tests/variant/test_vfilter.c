@@ -1000,6 +1000,36 @@ static void test_token_precision(void **state)
     }
 }
 
+/* A whole token that is some entry's initials and a deny entry as itself
+ * (tmd, sb): that entry, which the matcher finds over the token, holds off
+ * every initials match of it, so the line needs no other look; an allow
+ * entry spelled so holds off nothing, and the line is looked into. The
+ * same hits either way, in every mode, with the token alone in a line or
+ * beside other triggers. */
+static void test_initials_as_itself(void **state)
+{
+    (void)state;
+    static const char lex[] = "@variants initials,pinyin\n傻逼\n他妈的\n你妈的\ntmd\n"
+                              "@allow\nnmd\n";
+    shai_db *db = compile_source(lex, sizeof lex - 1);
+    static const char *const texts[] = {"你真是tmd烦", "tmd",           "TMD!",       "好nmd啊",
+                                        "nmd",         "tmd走了，sb了", "tmd tamade", "nmd sb",
+                                        "他tmd的",     "tmd.com",       "a tmd b",    "shabi tmd"};
+    strvec v = {0};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        strvec_push(&v, texts[i], strlen(texts[i]));
+    tally t = {0};
+    compare(db, &v, 0, &t);
+    assert_true(t.variant_hits > 0);
+    strvec_free(&v);
+    /* tmd alone holds no reportable variant match, and is dropped; nmd is
+     * an allow entry's spelling, 你妈的's initials, and passes */
+    assert_false(shi_variant_filter_bytes(db, (const unsigned char *)"你真是tmd烦", 14));
+    assert_true(shi_variant_filter_bytes(db, (const unsigned char *)"好nmd啊", 9));
+    assert_true(variant_hits(db, "好nmd啊") > 0);
+    shai_db_free(db);
+}
+
 /* What the prefilter lets through on ordinary text, with the word lists as
  * shipped (the comparisons above prove it misses nothing): a token of one
  * syllable needs a unit beside it that some entry has beside that syllable,
@@ -1169,6 +1199,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_primary_reading),
         cmocka_unit_test(test_damage_is_caught),
         cmocka_unit_test(test_insert_beside_split),
+        cmocka_unit_test(test_initials_as_itself),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
