@@ -1783,6 +1783,53 @@ static int split_context(const shai_db *db, const unsigned char *p, size_t n, si
     return 0;
 }
 
+/* Whether the matcher holds off a match of a two-unit entry over the
+ * homophone pair a, b of the text (a the last unit before b, which is at
+ * p[x, x + 3); fa, fb their flags) as two words read across their boundary
+ * (match.c, across_words): the character right before a makes a word with
+ * a, or b one with the character right after it. Where a is the first
+ * unit of no pair as itself (nor b the second), it is a homophone in every
+ * such match, and the start (the end) of a longer word counts too. */
+static int pair_across_words(const shai_db *db, const unsigned char *p, size_t n, size_t x,
+                             uint32_t a, uint32_t b, uint32_t fa, uint32_t fb)
+{
+    token_at line = {p, NULL, n, x, x + 3};
+    uint32_t va = view_han(db, a), vb = view_han(db, b), cp, v;
+    if (!va || !vb)
+        return 0;
+    size_t at = x + 3;
+    if (unit_char(db, &line, &at, 0, &cp) && (v = view_han(db, cp)) &&
+        (shi_word_pair(vb, v) || (!(fb & SHI_VF_SECOND_EXACT) && shi_word_part(vb, v, 0))))
+        return 1;
+    /* back to a, then the character before it */
+    at = x;
+    for (;;) {
+        if (!unit_char(db, &line, &at, 1, &cp))
+            return 0;
+        uint8_t f = flags_at(db, cp);
+        if ((f & SHI_VF_UNIT) && !(f & SHI_VF_TRIG))
+            break;
+    }
+    return cp == a && unit_char(db, &line, &at, 1, &cp) && (v = view_han(db, cp)) &&
+           (shi_word_pair(v, va) || (!(fa & SHI_VF_FIRST_EXACT) && shi_word_part(v, va, 1)));
+}
+
+/* Of a pair that run_pair found (a, b, as there): whether the only match
+ * it may be in is a two-unit entry that the matcher holds off as read
+ * across two words (no split pair, no longer entry beside it). Out of the
+ * loop of run_pair, which it leaves as it is. */
+static __attribute__((noinline)) int pair_held_off(const shai_db *db, const unsigned char *p,
+                                                   size_t n, size_t x, uint32_t pf, uint32_t f,
+                                                   uint32_t a, uint32_t b)
+{
+    int a_key = (pf & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT);
+    int b_key = (pf & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND);
+    if (((pf & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2)) || !db->vpair_ctx ||
+        pair_beside(db, p, n, x, a, b, a_key, b_key))
+        return 0;
+    return pair_whole(db, a, b, a_key, b_key) && pair_across_words(db, p, n, x, a, b, pf, f);
+}
+
 static inline __attribute__((always_inline)) int run_pair(const shai_db *db, const unsigned char *p,
                                                           size_t n, size_t x, uint32_t pf,
                                                           uint32_t f, uint32_t prev, uint32_t cp)
@@ -1952,8 +1999,18 @@ int shi_variant_filter_bytes(const shai_db *db, const unsigned char *p, size_t n
                 prev = unit ? cp : prev;
                 x += 3;
             }
-            if (found)
+            if (found && !pair_held_off(db, p, n, x, pf, f, prev, cp))
                 return 1;
+            if (found) {
+                /* on past the pair, a unit */
+                s.pflags = f;
+                s.prev = cp;
+                s.gap = 0;
+                last = cp;
+                ign = 0;
+                x += 3;
+                continue;
+            }
             s.pflags = (uint8_t)pf;
             s.prev = prev;
             if (x > x0) {
