@@ -1783,24 +1783,25 @@ static int split_context(const shai_db *db, const unsigned char *p, size_t n, si
     return 0;
 }
 
-/* Whether the matcher holds off a match of a two-unit entry over the
- * homophone pair a, b of the text (a the last unit before b, which is at
- * p[x, x + 3); fa, fb their flags) as two words read across their boundary
- * (match.c, across_words): the character right before a makes a word with
- * a, or b one with the character right after it. Where a is the first
- * unit of no pair as itself (nor b the second), it is a homophone in every
- * such match, and the start (the end) of a longer word counts too. */
-static int pair_across_words(const shai_db *db, const unsigned char *p, size_t n, size_t x,
-                             uint32_t a, uint32_t b, uint32_t fa, uint32_t fb)
+/* Whether the matcher holds off a match over the homophone pair a, b of
+ * the text (a the last unit before b, which is at p[x, x + 3); fa, fb
+ * their flags) as two words read across their boundary (match.c,
+ * across_words): at its start, when the match begins at a and the
+ * character right before a makes a word with a; at its end, when it ends
+ * at b and b makes one with the character right after it. Where a is the
+ * first unit of no pair as itself (b the second), it is a homophone in
+ * every such match, and the start (the end) of a longer word counts too. */
+static int pair_across(const shai_db *db, const unsigned char *p, size_t n, size_t x, uint32_t a,
+                       uint32_t b, uint32_t fa, uint32_t fb, int end)
 {
     token_at line = {p, NULL, n, x, x + 3};
     uint32_t va = view_han(db, a), vb = view_han(db, b), cp, v;
     if (!va || !vb)
         return 0;
     size_t at = x + 3;
-    if (unit_char(db, &line, &at, 0, &cp) && (v = view_han(db, cp)) &&
-        (shi_word_pair(vb, v) || (!(fb & SHI_VF_SECOND_EXACT) && shi_word_part(vb, v, 0))))
-        return 1;
+    if (end)
+        return unit_char(db, &line, &at, 0, &cp) && (v = view_han(db, cp)) &&
+               (shi_word_pair(vb, v) || (!(fb & SHI_VF_SECOND_EXACT) && shi_word_part(vb, v, 0)));
     /* back to a, then the character before it */
     at = x;
     for (;;) {
@@ -1814,20 +1815,43 @@ static int pair_across_words(const shai_db *db, const unsigned char *p, size_t n
            (shi_word_pair(v, va) || (!(fa & SHI_VF_FIRST_EXACT) && shi_word_part(v, va, 1)));
 }
 
-/* Of a pair that run_pair found (a, b, as there): whether the only match
- * it may be in is a two-unit entry that the matcher holds off as read
- * across two words (no split pair, no longer entry beside it). Out of the
- * loop of run_pair, which it leaves as it is. */
+/* Of a pair that run_pair found (a, b, as there): whether every match it
+ * may be in is held off as read across two words (pair_across). A match of
+ * a two-unit entry is all of the pair: held off at its start or its end; a
+ * longer entry with a unit before a that may be beside it (pair_beside)
+ * and none after b ends at b, and one with a unit after b and none before
+ * a begins at a; one with both is not looked into, nor a split pair. Out
+ * of the loop of run_pair, which it leaves as it is. */
 static __attribute__((noinline)) int pair_held_off(const shai_db *db, const unsigned char *p,
                                                    size_t n, size_t x, uint32_t pf, uint32_t f,
                                                    uint32_t a, uint32_t b)
 {
     int a_key = (pf & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT);
     int b_key = (pf & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND);
-    if (((pf & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2)) || !db->vpair_ctx ||
-        pair_beside(db, p, n, x, a, b, a_key, b_key))
+    uint32_t pairs[2], cp;
+    if (((pf & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2)) || !db->vpair_ctx)
         return 0;
-    return pair_whole(db, a, b, a_key, b_key) && pair_across_words(db, p, n, x, a, b, pf, f);
+    ctx_text_pairs(db, a, b, a_key, b_key, pairs);
+    if (!pairs[0] && !pairs[1])
+        return 0;
+    /* as pair_beside: after b, then back to a and before it */
+    token_at line = {p, NULL, n, x, x + 3};
+    int after = char_beside(db, &line, x + 3, 0, &cp) && pair_neighbour(db, pairs, cp, 1);
+    size_t at = x;
+    for (;;) {
+        if (!line_step(&line, &at, 1, &cp))
+            return 0;
+        uint8_t fc = flags_at(db, cp);
+        if ((fc & SHI_VF_UNIT) && !(fc & SHI_VF_TRIG))
+            break;
+    }
+    int before = char_beside(db, &line, at, 1, &cp) && pair_neighbour(db, pairs, cp, 0);
+    if (before && after)
+        return 0;
+    int start = pair_across(db, p, n, x, a, b, pf, f, 0),
+        end = pair_across(db, p, n, x, a, b, pf, f, 1);
+    return (!pair_whole(db, a, b, a_key, b_key) || start || end) && (!before || end) &&
+           (!after || start);
 }
 
 static inline __attribute__((always_inline)) int run_pair(const shai_db *db, const unsigned char *p,

@@ -1030,18 +1030,20 @@ static void test_initials_as_itself(void **state)
     shai_db_free(db);
 }
 
-/* A homophone pair that is all of a two-unit entry, read across two words
- * (服务员交代 is no 援交, 白羊座爱上 no 做爱, 人扎堆 no 人渣): the matcher holds
- * the match off, and so does the prefilter, which then drops the line
- * (unless a longer entry may have the pair beside: 不知那些 may be a piece
- * of 支那些… for all the filter knows); the same pairs elsewhere are found.
- * With the word lists as shipped. */
+/* A homophone pair read across two words (服务员交代 is no 援交, 白羊座爱上
+ * no 做爱, 人扎堆 no 人渣, 设置障碍 no 智障): the matcher holds the match
+ * off, and so does the prefilter, which then drops the line, where every
+ * entry the pair may be in begins or ends at the word's boundary: all of
+ * a two-unit entry, or a longer one with units beside it on one side only
+ * (不知那些 may be in 支那些… for all the prefilter knows). The same pairs
+ * elsewhere are found. With the word lists as shipped. */
 static void test_pair_across_words(void **state)
 {
     fixture *f = *state;
     static const char *const pass[] = {"他就是个知那猪", "找个圆交妹", "你个置障", "出来座爱"};
-    static const char *const drop[] = {"别的服务员交代了", "白羊座爱上了他", "你没被男人扎堆儿追过",
-                                       "只见收银员交头接耳"};
+    static const char *const drop[] = {
+        "别的服务员交代了",  "白羊座爱上了他", "你没被男人扎堆儿追过", "只见收银员交头接耳",
+        "期800人扎堆赏山樱", "不得再设置障碍", "自己在编织那些舍不得"};
     for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++) {
         if (!variant_hits(f->lists, pass[i]))
             fail_msg("'%s': no variant hit", pass[i]);
