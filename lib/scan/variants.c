@@ -132,7 +132,7 @@ static void report(shi_scanner *sc, uint64_t *block)
             else if (o->kind == SHAI_VARIANT_NONE && !(oe->flags & SHAI_ENTRY_ALLOW) &&
                      o->start <= v->start && v->end <= o->end)
                 drop = 1;
-            else if (violations && !allow && (oe->flags & SHAI_ENTRY_ALLOW) &&
+            else if (violations && (oe->flags & SHAI_ENTRY_ALLOW) &&
                      covers(o->start, o->end, v->start, v->end))
                 drop = 1;
         }
