@@ -960,6 +960,25 @@ static size_t variant_hits(const shai_db *db, const char *text)
     return v;
 }
 
+/* On db, each of pass[0..npass) has a variant hit and passes the
+ * prefilter; each of drop[0..ndrop) has none, and the prefilter drops it. */
+static void pass_and_drop(const shai_db *db, const char *const *pass, size_t npass,
+                          const char *const *drop, size_t ndrop)
+{
+    for (size_t i = 0; i < npass; i++) {
+        if (!variant_hits(db, pass[i]))
+            fail_msg("'%s': no variant hit", pass[i]);
+        if (!shi_variant_filter_bytes(db, (const unsigned char *)pass[i], strlen(pass[i])))
+            fail_msg("the prefilter drops '%s'", pass[i]);
+    }
+    for (size_t i = 0; i < ndrop; i++) {
+        if (variant_hits(db, drop[i]))
+            fail_msg("'%s': a variant hit", drop[i]);
+        if (shi_variant_filter_bytes(db, (const unsigned char *)drop[i], strlen(drop[i])))
+            fail_msg("the prefilter lets '%s' through", drop[i]);
+    }
+}
+
 /* Tokens of letters and digits, and placeholders, with the word lists as
  * shipped: a digit is a leet letter only where every two characters of the
  * token may be adjacent units and the token is a whole entry or goes on
@@ -986,18 +1005,7 @@ static void test_token_precision(void **state)
         "这是4g网络",        "电话138****5678",    "尺寸1920×1080的屏幕", "卫生：****酒店设施不错",
         "房间**很大",        "女子足球队赢了比赛", "上下班高峰",          "东费县强*杀人案",
         "Garcons x Vans联名"};
-    for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++) {
-        if (!variant_hits(f->lists, pass[i]))
-            fail_msg("'%s': no variant hit", pass[i]);
-        if (!shi_variant_filter_bytes(f->lists, (const unsigned char *)pass[i], strlen(pass[i])))
-            fail_msg("the prefilter drops '%s'", pass[i]);
-    }
-    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++) {
-        if (variant_hits(f->lists, drop[i]))
-            fail_msg("'%s': a variant hit", drop[i]);
-        if (shi_variant_filter_bytes(f->lists, (const unsigned char *)drop[i], strlen(drop[i])))
-            fail_msg("the prefilter lets '%s' through", drop[i]);
-    }
+    pass_and_drop(f->lists, pass, sizeof pass / sizeof pass[0], drop, sizeof drop / sizeof drop[0]);
 }
 
 /* A whole token that is some entry's initials and a deny entry as itself
@@ -1044,18 +1052,7 @@ static void test_pair_across_words(void **state)
     static const char *const drop[] = {
         "别的服务员交代了",  "白羊座爱上了他", "你没被男人扎堆儿追过", "只见收银员交头接耳",
         "期800人扎堆赏山樱", "不得再设置障碍", "自己在编织那些舍不得"};
-    for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++) {
-        if (!variant_hits(f->lists, pass[i]))
-            fail_msg("'%s': no variant hit", pass[i]);
-        if (!shi_variant_filter_bytes(f->lists, (const unsigned char *)pass[i], strlen(pass[i])))
-            fail_msg("the prefilter drops '%s'", pass[i]);
-    }
-    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++) {
-        if (variant_hits(f->lists, drop[i]))
-            fail_msg("'%s': a variant hit", drop[i]);
-        if (shi_variant_filter_bytes(f->lists, (const unsigned char *)drop[i], strlen(drop[i])))
-            fail_msg("the prefilter lets '%s' through", drop[i]);
-    }
+    pass_and_drop(f->lists, pass, sizeof pass / sizeof pass[0], drop, sizeof drop / sizeof drop[0]);
 }
 
 /* What the prefilter lets through on ordinary text, with the word lists as
