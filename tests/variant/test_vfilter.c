@@ -1055,6 +1055,75 @@ static void test_pair_across_words(void **state)
     pass_and_drop(f->lists, pass, sizeof pass / sizeof pass[0], drop, sizeof drop / sizeof drop[0]);
 }
 
+/* The entries of the word lists that take homophones, each unit written
+ * as itself, as a character of the same most common reading or as pinyin
+ * (with or without spaces), between common characters that may make a
+ * word with the entry's first or last unit (the prefilter holds off a
+ * pair read across two words, filter.c: pair_held_off): the same hits
+ * with and without the prefilter. */
+static void test_homophones_between_words(void **state)
+{
+    fixture *f = *state;
+    static const char common[] =
+        "的一是在不了有和人这中大为上个我以要他时来们生到作地出就分对成会可"
+        "发年动同工也能下过子说产种面而方后多定行学法所民得经进着等部度家电"
+        "力里如水化高自理起小物现实加量都两体制机当使点从业本去把性好应开合"
+        "还因由其些然前外天政日那社事平形相全表间样与关各重新线内数正心反你"
+        "明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者"
+        "药材扎堆障碍交代爱上考察";
+    uint32_t cps[256], ncp = 0;
+    for (const unsigned char *q = (const unsigned char *)common; *q && ncp < 256;)
+        q += shi_utf8_decode_valid(q, &cps[ncp++]);
+    /* the characters of each most common reading, a few */
+    static uint32_t by_reading[1u << 16][4];
+    static uint8_t nby[1u << 16];
+    for (uint32_t c = 0x4E00; c < 0xA000; c++) {
+        shi_reading r[SHI_READINGS_MAX];
+        if (shi_py_readings(c, r) && nby[r[0]] < 4)
+            by_reading[r[0]][nby[r[0]]++] = c;
+    }
+    const shai_db *db = f->lists;
+    uint64_t rng = 17;
+    strvec texts = {0};
+    for (uint32_t e = 0; e < db->nentries; e++) {
+        const shi_entry *en = &db->entries[e];
+        if (!(en->variants & SHI_VMASK(SHAI_VARIANT_HOMOPHONE)) || (en->flags & SHAI_ENTRY_ALLOW))
+            continue;
+        const unsigned char *t = (const unsigned char *)db->strings + en->text;
+        uint32_t u[32], nu = 0;
+        for (size_t x = 0; x < en->text_len && nu < 32;)
+            x += shi_utf8_decode_valid(t + x, &u[nu++]);
+        for (int rep = 0; rep < 60; rep++) {
+            char buf[512];
+            size_t k = 0;
+            for (uint32_t i = rng_below(&rng, 3); i > 0; i--)
+                k = put_cp(buf, k, sizeof buf - 16, cps[rng_below(&rng, ncp)]);
+            for (uint32_t i = 0; i < nu; i++) {
+                shi_reading r[SHI_READINGS_MAX];
+                uint32_t how = rng_below(&rng, 4), c = u[i];
+                int has = shi_py_readings(c, r) != 0;
+                if (how == 0 && has && nby[r[0]])
+                    c = by_reading[r[0]][rng_below(&rng, nby[r[0]])];
+                if (how == 1 && has) {
+                    k = put(buf, k, sizeof buf - 16, rng_below(&rng, 2) ? " " : "");
+                    k = put(buf, k, sizeof buf - 16, shi_py_syllable(SHI_READING_SYL(r[0])));
+                    k = put(buf, k, sizeof buf - 16, rng_below(&rng, 2) ? " " : "");
+                    continue;
+                }
+                k = put_cp(buf, k, sizeof buf - 16, c);
+            }
+            for (uint32_t i = rng_below(&rng, 3); i > 0; i--)
+                k = put_cp(buf, k, sizeof buf - 16, cps[rng_below(&rng, ncp)]);
+            strvec_push(&texts, buf, k);
+        }
+    }
+    assert_true(texts.n > 1000);
+    tally tl = {0};
+    compare(db, &texts, 0, &tl);
+    assert_true(tl.variant_hits > texts.n / 4);
+    strvec_free(&texts);
+}
+
 /* What the prefilter lets through on ordinary text, with the word lists as
  * shipped (the comparisons above prove it misses nothing): a token of one
  * syllable needs a unit beside it that some entry has beside that syllable,
@@ -1226,6 +1295,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_insert_beside_split),
         cmocka_unit_test(test_initials_as_itself),
         cmocka_unit_test(test_pair_across_words),
+        cmocka_unit_test(test_homophones_between_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
