@@ -1093,7 +1093,7 @@ static void test_homophones_between_words(void **state)
         uint32_t u[32], nu = 0;
         for (size_t x = 0; x < en->text_len && nu < 32;)
             x += shi_utf8_decode_valid(t + x, &u[nu++]);
-        for (int rep = 0; rep < 60; rep++) {
+        for (int rep = 0; rep < 30; rep++) {
             char buf[512];
             size_t k = 0;
             for (uint32_t i = rng_below(&rng, 3); i > 0; i--)
