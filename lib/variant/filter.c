@@ -1161,30 +1161,43 @@ static int pair_neighbour(const shai_db *db, const uint32_t pairs[2], uint32_t c
     return 0;
 }
 
-/* Whether a homophone pair of the text, its first unit a and its second b,
- * the character of three bytes at p[x] (a is the last unit before it), has
- * beside it (before a or after b) a character that may be the unit of a
- * longer entry next to that pair. */
-static int pair_beside(const shai_db *db, const unsigned char *p, size_t n, size_t x, uint32_t a,
-                       uint32_t b, int a_key, int b_key)
+/* Beside a homophone pair of the text, its first unit a and its second b,
+ * the character of three bytes at p[x] (a is the last unit before it):
+ * whether the character before a (side[0]) and the one after b (side[1])
+ * may be the unit of a longer entry next to that pair, and where a is
+ * (*at_a). 0 when that is not looked into (any may be). */
+static int pair_sides(const shai_db *db, const unsigned char *p, size_t n, size_t x, uint32_t a,
+                      uint32_t b, int a_key, int b_key, int side[2], size_t *at_a)
 {
     uint32_t pairs[2], cp;
     ctx_text_pairs(db, a, b, a_key, b_key, pairs);
     if (!pairs[0] && !pairs[1])
-        return 1; /* not looked into */
+        return 0;
     token_at line = {p, NULL, n, x, x + 3};
-    if (char_beside(db, &line, x + 3, 0, &cp) && pair_neighbour(db, pairs, cp, 1))
-        return 1;
+    side[1] = char_beside(db, &line, x + 3, 0, &cp) && pair_neighbour(db, pairs, cp, 1);
     /* back to the first unit, then beside it */
     size_t at = x;
     for (;;) {
         if (!line_step(&line, &at, 1, &cp))
-            return 1; /* no first unit found: not looked into */
+            return 0; /* no first unit found */
         uint8_t f = flags_at(db, cp);
         if ((f & SHI_VF_UNIT) && !(f & SHI_VF_TRIG))
             break;
     }
-    return char_beside(db, &line, at, 1, &cp) && pair_neighbour(db, pairs, cp, 0);
+    *at_a = at;
+    side[0] = char_beside(db, &line, at, 1, &cp) && pair_neighbour(db, pairs, cp, 0);
+    return 1;
+}
+
+/* Whether a homophone pair (as pair_sides) may be in a longer entry: a
+ * unit of it may be beside the pair on one side. */
+static __attribute__((noinline)) int pair_beside(const shai_db *db, const unsigned char *p,
+                                                 size_t n, size_t x, uint32_t a, uint32_t b,
+                                                 int a_key, int b_key)
+{
+    int side[2];
+    size_t at_a;
+    return !pair_sides(db, p, n, x, a, b, a_key, b_key, side, &at_a) || side[0] || side[1];
 }
 
 /* The unit that a and b, adjacent characters of the text, compose to by
@@ -1784,74 +1797,46 @@ static int split_context(const shai_db *db, const unsigned char *p, size_t n, si
 }
 
 /* Whether the matcher holds off a match over the homophone pair a, b of
- * the text (a the last unit before b, which is at p[x, x + 3); fa, fb
- * their flags) as two words read across their boundary (match.c,
- * across_words): at its start, when the match begins at a and the
- * character right before a makes a word with a; at its end, when it ends
- * at b and b makes one with the character right after it. Where a is the
- * first unit of no pair as itself (b the second), it is a homophone in
- * every such match, and the start (the end) of a longer word counts too. */
-static int pair_across(const shai_db *db, const unsigned char *p, size_t n, size_t x, uint32_t a,
-                       uint32_t b, uint32_t fa, uint32_t fb, int end)
+ * the text (a at p[at_a], b at p[x, x + 3); fa, fb their flags) as two
+ * words read across their boundary (match.c, across_words; shi_word_across):
+ * at its start, when the match begins at a, with the character right
+ * before a; at its end, when it ends at b, with the one right after b.
+ * Where a is the first unit of no pair as itself (b the second), it is a
+ * homophone in every such match. */
+static int pair_across(const shai_db *db, const unsigned char *p, size_t n, size_t x, size_t at_a,
+                       uint32_t a, uint32_t b, uint32_t fa, uint32_t fb, int end)
 {
     token_at line = {p, NULL, n, x, x + 3};
     uint32_t va = view_han(db, a), vb = view_han(db, b), cp, v;
-    if (!va || !vb)
+    size_t at = end ? x + 3 : at_a;
+    if (!va || !vb || !unit_char(db, &line, &at, !end, &cp) || !(v = view_han(db, cp)))
         return 0;
-    size_t at = x + 3;
-    if (end)
-        return unit_char(db, &line, &at, 0, &cp) && (v = view_han(db, cp)) &&
-               (shi_word_pair(vb, v) || (!(fb & SHI_VF_SECOND_EXACT) && shi_word_part(vb, v, 0)));
-    /* back to a, then the character before it */
-    at = x;
-    for (;;) {
-        if (!unit_char(db, &line, &at, 1, &cp))
-            return 0;
-        uint8_t f = flags_at(db, cp);
-        if ((f & SHI_VF_UNIT) && !(f & SHI_VF_TRIG))
-            break;
-    }
-    return cp == a && unit_char(db, &line, &at, 1, &cp) && (v = view_han(db, cp)) &&
-           (shi_word_pair(v, va) || (!(fa & SHI_VF_FIRST_EXACT) && shi_word_part(v, va, 1)));
+    return end ? shi_word_across(vb, v, !(fb & SHI_VF_SECOND_EXACT), 0)
+               : shi_word_across(v, va, !(fa & SHI_VF_FIRST_EXACT), 1);
 }
 
 /* Of a pair that run_pair found (a, b, as there): whether every match it
  * may be in is held off as read across two words (pair_across). A match of
  * a two-unit entry is all of the pair: held off at its start or its end; a
- * longer entry with a unit before a that may be beside it (pair_beside)
- * and none after b ends at b, and one with a unit after b and none before
- * a begins at a; one with both is not looked into, nor a split pair. Out
- * of the loop of run_pair, which it leaves as it is. */
+ * longer entry with a unit before a that may be beside it (pair_sides) and
+ * none after b ends at b, and one with a unit after b and none before a
+ * begins at a; one with both is not looked into, nor a split pair. Out of
+ * the loop of run_pair, which it leaves as it is. */
 static __attribute__((noinline)) int pair_held_off(const shai_db *db, const unsigned char *p,
                                                    size_t n, size_t x, uint32_t pf, uint32_t f,
                                                    uint32_t a, uint32_t b)
 {
     int a_key = (pf & SHI_VF_FIRST) && (f & SHI_VF_SECOND_EXACT);
     int b_key = (pf & SHI_VF_FIRST_EXACT) && (f & SHI_VF_SECOND);
-    uint32_t pairs[2], cp;
-    if (((pf & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2)) || !db->vpair_ctx)
+    int side[2];
+    size_t at_a;
+    if (((pf & SHI_VF_SPLIT) && (f & SHI_VF_SPLIT2)) || !db->vpair_ctx ||
+        !pair_sides(db, p, n, x, a, b, a_key, b_key, side, &at_a) || (side[0] && side[1]))
         return 0;
-    ctx_text_pairs(db, a, b, a_key, b_key, pairs);
-    if (!pairs[0] && !pairs[1])
-        return 0;
-    /* as pair_beside: after b, then back to a and before it */
-    token_at line = {p, NULL, n, x, x + 3};
-    int after = char_beside(db, &line, x + 3, 0, &cp) && pair_neighbour(db, pairs, cp, 1);
-    size_t at = x;
-    for (;;) {
-        if (!line_step(&line, &at, 1, &cp))
-            return 0;
-        uint8_t fc = flags_at(db, cp);
-        if ((fc & SHI_VF_UNIT) && !(fc & SHI_VF_TRIG))
-            break;
-    }
-    int before = char_beside(db, &line, at, 1, &cp) && pair_neighbour(db, pairs, cp, 0);
-    if (before && after)
-        return 0;
-    int start = pair_across(db, p, n, x, a, b, pf, f, 0),
-        end = pair_across(db, p, n, x, a, b, pf, f, 1);
-    return (!pair_whole(db, a, b, a_key, b_key) || start || end) && (!before || end) &&
-           (!after || start);
+    int start = pair_across(db, p, n, x, at_a, a, b, pf, f, 0),
+        end = pair_across(db, p, n, x, at_a, a, b, pf, f, 1);
+    return (!pair_whole(db, a, b, a_key, b_key) || start || end) && (!side[0] || end) &&
+           (!side[1] || start);
 }
 
 static inline __attribute__((always_inline)) int run_pair(const shai_db *db, const unsigned char *p,

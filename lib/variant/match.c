@@ -315,17 +315,11 @@ static int gap_joins(const walk *w, const mst *st, uint32_t node, uint32_t e)
  * 乐在其中). */
 static int across_words(const walk *w, uint32_t s, uint32_t e, uint32_t first, uint32_t last)
 {
-    if (s > 0 && w->u[s - 1].cls == C_HAN && w->u[s].cls == C_HAN) {
-        uint32_t a = w->u[s - 1].cp, b = w->u[s].cp;
-        if (shi_word_pair(a, b) || (b != w->vn[first].cp && shi_word_part(a, b, 1)))
-            return 1;
-    }
-    if (e < w->n && w->u[e].cls == C_HAN && w->u[e - 1].cls == C_HAN) {
-        uint32_t a = w->u[e - 1].cp, b = w->u[e].cp;
-        if (shi_word_pair(a, b) || (a != w->vn[last].cp && shi_word_part(a, b, 0)))
-            return 1;
-    }
-    return 0;
+    const vu *u = w->u;
+    return (s > 0 && u[s - 1].cls == C_HAN && u[s].cls == C_HAN &&
+            shi_word_across(u[s - 1].cp, u[s].cp, u[s].cp != w->vn[first].cp, 1)) ||
+           (e < w->n && u[e].cls == C_HAN && u[e - 1].cls == C_HAN &&
+            shi_word_across(u[e - 1].cp, u[e].cp, u[e - 1].cp != w->vn[last].cp, 0));
 }
 
 /* A sentence-final or structural particle, which may follow a word */

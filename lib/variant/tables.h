@@ -68,6 +68,16 @@ int shi_word_pair(uint32_t a, uint32_t b);
  * shi_word_pair. */
 int shi_word_part(uint32_t a, uint32_t b, int end);
 
+/* Whether Han characters a then b, either side of a match's boundary, read
+ * as one word, which holds the match off (the homophone guard): a word of
+ * two characters, or, where the match's character beside the boundary is
+ * a homophone (`homophone`), the end (the match begins at b: `begins`) or
+ * the start (it ends at a) of a longer one. */
+static inline int shi_word_across(uint32_t a, uint32_t b, int homophone, int begins)
+{
+    return shi_word_pair(a, b) || (homophone && shi_word_part(a, b, begins));
+}
+
 /* The id of the toneless syllable s[0..n) (lowercase ASCII, ü written "v"), or 0 when it is
  * no syllable. */
 unsigned shi_py_lookup(const char *s, size_t n);
