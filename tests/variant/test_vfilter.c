@@ -1074,14 +1074,6 @@ static void test_homophones_between_words(void **state)
     uint32_t cps[256], ncp = 0;
     for (const unsigned char *q = (const unsigned char *)common; *q && ncp < 256;)
         q += shi_utf8_decode_valid(q, &cps[ncp++]);
-    /* the characters of each most common reading, a few */
-    static uint32_t by_reading[1u << 16][4];
-    static uint8_t nby[1u << 16];
-    for (uint32_t c = 0x4E00; c < 0xA000; c++) {
-        shi_reading r[SHI_READINGS_MAX];
-        if (shi_py_readings(c, r) && nby[r[0]] < 4)
-            by_reading[r[0]][nby[r[0]]++] = c;
-    }
     const shai_db *db = f->lists;
     uint64_t rng = 17;
     strvec texts = {0};
@@ -1102,8 +1094,10 @@ static void test_homophones_between_words(void **state)
                 shi_reading r[SHI_READINGS_MAX];
                 uint32_t how = rng_below(&rng, 4), c = u[i];
                 int has = shi_py_readings(c, r) != 0;
-                if (how == 0 && has && nby[r[0]])
-                    c = by_reading[r[0]][rng_below(&rng, nby[r[0]])];
+                if (how == 0 && has) { /* a character of its most common reading */
+                    uint32_t o = f->r->by_read[(size_t)r[0] * 8 + rng_below(&rng, 8)];
+                    c = o ? o : c;
+                }
                 if (how == 1 && has) {
                     k = put(buf, k, sizeof buf - 16, rng_below(&rng, 2) ? " " : "");
                     k = put(buf, k, sizeof buf - 16, shi_py_syllable(SHI_READING_SYL(r[0])));
