@@ -1418,10 +1418,18 @@ static int latin_in(const uint64_t set[2], char c)
  * pian is): the run is all of it. */
 static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k, int whole)
 {
-    uint8_t reach[64] = {0}; /* a run from here reaches a possible end */
-    if (k >= sizeof reach)
+    if (k >= 64)
         return 1;
-    for (size_t i = k; i-- > 0;) {
+    /* forward, from where a run may start: only the positions some run
+     * reaches are looked at (most of an English word is none) */
+    uint64_t todo = 1, seen = 1;
+    if (!whole)
+        for (size_t i = 1; i < k; i++)
+            if (latin_in(vf->la_before, t[i - 1]))
+                todo |= 1ull << i;
+    while (todo) {
+        size_t i = (size_t)__builtin_ctzll(todo);
+        todo &= todo - 1;
         size_t run = i;
         while (run < k && t[run] > '9')
             run++;
@@ -1430,19 +1438,21 @@ static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k, int whole)
         uint16_t ids[8];
         uint8_t lens[8];
         unsigned np = shi_py_prefixes(t + i, run - i, ids, lens);
-        for (unsigned j = 0; j < np && !reach[i]; j++) {
+        for (unsigned j = 0; j < np; j++) {
             /* a syllable of some unit (the digit syllables are another kind) */
             if (ids[j] >= 512 || !((vf->syl[ids[j] >> 6] >> (ids[j] & 63)) & 1))
                 continue;
             for (size_t at = i + lens[j], tone = 0; tone < 2 && at <= k; tone++, at++) {
-                if (at == k || reach[at] || (!whole && latin_in(vf->la_after, t[at])))
-                    reach[i] = 1;
-                if (at == k || t[at] < '1' || t[at] > '5')
+                if (at == k || (!whole && latin_in(vf->la_after, t[at])))
+                    return 1;
+                if (!((seen >> at) & 1)) {
+                    seen |= 1ull << at;
+                    todo |= 1ull << at;
+                }
+                if (t[at] < '1' || t[at] > '5')
                     break;
             }
         }
-        if (reach[i] && (i == 0 || (!whole && latin_in(vf->la_before, t[i - 1]))))
-            return 1;
     }
     return 0;
 }
