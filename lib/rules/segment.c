@@ -38,6 +38,7 @@ void shi_seg_start(shi_segment *g, const shai_db *db, int allow_first, shi_seg_h
     g->piece = NULL;
     g->want = NULL;
     g->wanted = 0;
+    g->said = SHI_SEG_SAID_NOTHING;
     g->want_upper = 0;
     g->nupper = 0;
 }
@@ -199,6 +200,7 @@ static void seg_run(shi_segment *g)
     if (g->piece && !*g->halt)
         g->piece(g, g->user);
     g->wanted = 0;
+    g->said = SHI_SEG_SAID_NOTHING;
     g->len = 0;
     g->nupper = 0;
     g->nmarks = 0;
@@ -422,6 +424,13 @@ void shi_seg_line_end(shi_segment *g, int wanted, uint64_t off, uint32_t len)
             wanted = to > g->src_from && g->want(g->src + g->src_from, to - g->src_from, g->user);
         }
         g->wanted = (uint8_t)(wanted && !g->len);
+    } else if (g->want && g->src && !g->len) {
+        size_t to = (size_t)(off - g->src_base);
+        if (to > g->src_from) {
+            int yes = g->want(g->src + g->src_from, to - g->src_from, g->user);
+            g->said = yes ? SHI_SEG_SAID_YES : SHI_SEG_SAID_NO;
+            g->said_at = g->src_base + g->src_from;
+        }
     }
     if (wanted) {
         if (g->src)

@@ -56,7 +56,13 @@ typedef struct shi_segment {
     shi_seg_want_fn want;   /* NULL (then `piece` gets the lines the rules want), or asked
                                of the others (set after shi_seg_start) */
     uint8_t wanted;         /* the current line was written because `want` said so */
-    uint8_t want_upper;     /* list the uppercase letters of the original (upper_at) */
+    /* a line its rules want, written whole in one write: `want` asked of
+     * its original bytes too (SHI_SEG_SAID_*), for the line that starts
+     * at said_at; its piece takes that answer (the folded text, where
+     * full-width punctuation becomes ASCII, is slower to ask) */
+    uint8_t said;
+    uint64_t said_at;
+    uint8_t want_upper; /* list the uppercase letters of the original (upper_at) */
     /* the current line piece: its folded text is text[0..len), its marks
      * give the original span of the character behind each folded byte */
     size_t len, nmarks;
@@ -148,6 +154,10 @@ void shi_seg_catch_up(shi_segment *g, const unsigned char *p, size_t from, size_
 
 /* Lazily: writes the line up to original offset `upto` from g->src
  * (declared above). */
+
+#define SHI_SEG_SAID_NOTHING 0
+#define SHI_SEG_SAID_NO 1
+#define SHI_SEG_SAID_YES 2
 
 /* Lazily, at a line break [off, off + len): writes the line when `wanted`
  * (a rule can begin somewhere in it) or `want` says so (or an earlier

@@ -231,10 +231,17 @@ void shi_variant_piece(shi_segment *g, void *user)
         return;
     }
     /* with the prefilter: a line piece without a trigger holds no variant
-     * match (the line's end asked of its original bytes; a line written
-     * for its rules, or in pieces, is asked here of its folded text) */
-    if (sc->seg.want && !sc->seg.wanted && !shi_variant_filter_bytes(db, t, len))
-        return;
+     * match (the line's end asked of its original bytes, also for a line
+     * written for its rules when this piece is all of it; another piece,
+     * of a line written in pieces, is asked here of its folded text) */
+    if (sc->seg.want && !sc->seg.wanted) {
+        if (sc->seg.said && !g->holding && g->origin == sc->seg.said_at) {
+            if (sc->seg.said == SHI_SEG_SAID_NO)
+                return;
+        } else if (!shi_variant_filter_bytes(db, t, len)) {
+            return;
+        }
+    }
     /* how far past its start a match, and what its guards look at, reach */
     size_t reach = (size_t)db->max_units * (db->max_gap + 8) + 16;
     size_t cap = VLEAD + VCHUNK + reach, chars = 0;
