@@ -1007,6 +1007,7 @@ static int line_step(const token_at *l, size_t *at, int back, uint32_t *cp)
 typedef struct beside {
     uint32_t kind; /* BESIDE_* */
     uint32_t cp;   /* BESIDE_HAN: the character */
+    size_t at;     /* where it is: its start (before the token) or its end (after) */
 } beside;
 #define BESIDE_NONE 0u
 #define BESIDE_HAN 1u
@@ -1609,24 +1610,88 @@ int shi_vinit_holds(const shai_db *db, const char *t, size_t k, uint32_t before,
     return 0;
 }
 
+/* The token of ASCII letters and digits at p[x..) (bytes or code points):
+ * lowercase into buf (at most cap, the rest cut); its end. */
+#define TOKEN_CAP 48
+
+/* The lowercase ASCII letter or digit a character of a line is, folded
+ * (á is a, Ｄ is d), or 0. */
+static uint32_t latin_of(const shai_db *db, uint32_t cp)
+{
+    if (cp < 0x80)
+        return ascii_alnum(cp) ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp) : 0;
+    /* one that folds to a letter or digit is a trigger (flags_of): the
+     * others, punctuation above all, need no fold here */
+    if (shi_is_han(cp) || !(flags_at(db, cp) & SHI_VF_TRIG))
+        return 0;
+    uint32_t out[31];
+    if (view(db, cp, out) == 1 && ascii_alnum(out[0]))
+        return out[0] >= 'A' && out[0] <= 'Z' ? out[0] + 32 : out[0];
+    return 0;
+}
+
 /* What lies before a token (side[0]) and after it (side[1]). */
 static void sides_of(const shai_db *db, const token_at *at, beside side[2])
 {
     for (int i = 0; i < 2; i++) {
         uint32_t cp;
-        side[i].kind = !char_beside(db, at, i ? at->to : at->from, !i, &cp) ? BESIDE_NONE
-                       : shi_is_han(cp)                                     ? BESIDE_HAN
-                                                                            : BESIDE_ANY;
+        size_t x = i ? at->to : at->from;
+        side[i].kind = !char_beside_at(db, at, &x, !i, &cp) ? BESIDE_NONE
+                       : shi_is_han(cp)                     ? BESIDE_HAN
+                                                            : BESIDE_ANY;
         side[i].cp = cp;
+        side[i].at = x;
     }
+}
+
+/* The token of ASCII letters and digits that ends (before) or begins
+ * with the character beside a token, side b of line l, lowercase into
+ * t[0..TOKEN_CAP): its length; 0 when it is no such token as the matcher
+ * sees it (a character next to it that the fold makes a letter or digit,
+ * or an ignorable, may make it longer; or it is too long). */
+static size_t latin_beside(const shai_db *db, const token_at *l, const beside *b, int before,
+                           char t[TOKEN_CAP])
+{
+    if (b->kind != BESIDE_ANY || !ascii_alnum(b->cp))
+        return 0;
+    char buf[TOKEN_CAP];
+    size_t k = 0, x = b->at;
+    uint32_t cp = b->cp;
+    for (;;) {
+        if (k == TOKEN_CAP)
+            return 0;
+        buf[k++] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+        if (!line_step(l, &x, before, &cp))
+            break;
+        if (!ascii_alnum(cp)) {
+            if ((flags_at(db, cp) & SHI_VF_IGNORE) == SHI_VF_IGNORE || latin_of(db, cp))
+                return 0;
+            break;
+        }
+    }
+    for (size_t i = 0; i < k; i++) /* read away from the token: in order */
+        t[i] = before ? buf[k - 1 - i] : buf[i];
+    return k;
 }
 
 /* Whether a unit of syllable syl (a token of pinyin) may have the one
  * beside it in an entry: a Han character as itself (the character filter
  * of db->vsyl_pairs), or as a homophone (its most common reading's
  * syllable with syl, where an entry takes homophones); anything else may. */
-static int syllable_beside(const shai_db *db, uint32_t syl, const beside *b, int before)
+static int syllable_beside(const shai_db *db, const token_at *l, uint32_t syl, const beside *b,
+                           int before)
 {
+    const uint64_t *chars = db->vsyl_pairs + 2 * SHI_VSYL_PAIR_WORDS;
+    char t[TOKEN_CAP];
+    size_t k;
+    if (b->kind == BESIDE_ANY && (k = latin_beside(db, l, b, before, t))) {
+        /* a Latin token: the match goes on to a Latin unit of the entry
+         * (A片 in `a pian`), or the token is pinyin itself (du chang) */
+        uint32_t c = (unsigned char)t[before ? k - 1 : 0];
+        return (before ? key2_has(chars, SHI_VSYL_CHAR_BITS, c, syl | SHI_VSYL_TAG)
+                       : key2_has(chars, SHI_VSYL_CHAR_BITS, syl | SHI_VSYL_TAG, c)) ||
+               pinyin_in(db->vfilter, t, k, 1);
+    }
     if (b->kind != BESIDE_HAN)
         return b->kind != BESIDE_NONE;
     /* (half of a unit written split: its pair is a trigger of its own) */
@@ -1635,7 +1700,6 @@ static int syllable_beside(const shai_db *db, uint32_t syl, const beside *b, int
     unsigned nr = h ? shi_py_readings(h, r) : 0;
     if (!nr)
         return 1; /* as itself only: not looked into */
-    const uint64_t *chars = db->vsyl_pairs + 2 * SHI_VSYL_PAIR_WORDS;
     if (before ? key2_has(chars, SHI_VSYL_CHAR_BITS, h, syl | SHI_VSYL_TAG)
                : key2_has(chars, SHI_VSYL_CHAR_BITS, syl | SHI_VSYL_TAG, h))
         return 1;
@@ -1768,7 +1832,7 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
         return 0;
     beside side[2];
     sides_of(db, at, side);
-    return syllable_beside(db, syl, &side[0], 1) || syllable_beside(db, syl, &side[1], 0);
+    return syllable_beside(db, at, syl, &side[0], 1) || syllable_beside(db, at, syl, &side[1], 0);
 }
 
 /* Whether the last unit before, prev with flags pf, and the unit cp with
@@ -1871,26 +1935,6 @@ static inline __attribute__((always_inline)) int run_pair(const shai_db *db, con
     return (a_key || b_key) && pair_in(db, prev, cp, a_key, b_key) &&
            (!db->vpair_ctx || pair_whole(db, prev, cp, a_key, b_key) ||
             pair_beside(db, p, n, x, prev, cp, a_key, b_key));
-}
-
-/* The token of ASCII letters and digits at p[x..) (bytes or code points):
- * lowercase into buf (at most cap, the rest cut); its end. */
-#define TOKEN_CAP 48
-
-/* The lowercase ASCII letter or digit a character of a line is, folded
- * (á is a, Ｄ is d), or 0. */
-static uint32_t latin_of(const shai_db *db, uint32_t cp)
-{
-    if (cp < 0x80)
-        return ascii_alnum(cp) ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp) : 0;
-    /* one that folds to a letter or digit is a trigger (flags_of): the
-     * others, punctuation above all, need no fold here */
-    if (shi_is_han(cp) || !(flags_at(db, cp) & SHI_VF_TRIG))
-        return 0;
-    uint32_t out[31];
-    if (view(db, cp, out) == 1 && ascii_alnum(out[0]))
-        return out[0] >= 'A' && out[0] <= 'Z' ? out[0] + 32 : out[0];
-    return 0;
 }
 
 /* The token at p[*at..) of line p[0, n): its letters and digits, ASCII

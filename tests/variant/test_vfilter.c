@@ -1038,6 +1038,34 @@ static void test_initials_as_itself(void **state)
     shai_db_free(db);
 }
 
+/* A token of one syllable beside a Latin token: the match may go on to
+ * that token only as pinyin (du chang) or as an entry's Latin unit right
+ * beside the syllable's unit (g dian for G点, a pian for A片); English
+ * words around a syllable (Lucy chang said, love du) hold no match, and
+ * the prefilter drops the line. The same hits with and without it, in
+ * every mode. */
+static void test_syllable_beside_latin(void **state)
+{
+    (void)state;
+    static const char lex[] = "@variants pinyin\nG点\nK粉\nA片\n赌场\n";
+    shai_db *db = compile_source(lex, sizeof lex - 1);
+    static const char *const pass[] = {"找个g dian", "买点 k fen 吧", "去du chang玩", "看A pian",
+                                       "du chang"};
+    static const char *const drop[] = {"Lucy chang said", "I love du", "the dian is",
+                                       "hello fen world", "Lucy Chang 说"};
+    pass_and_drop(db, pass, sizeof pass / sizeof pass[0], drop, sizeof drop / sizeof drop[0]);
+    strvec v = {0};
+    for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++)
+        strvec_push(&v, pass[i], strlen(pass[i]));
+    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
+        strvec_push(&v, drop[i], strlen(drop[i]));
+    tally t = {0};
+    compare(db, &v, 0, &t);
+    assert_true(t.variant_hits > 0);
+    strvec_free(&v);
+    shai_db_free(db);
+}
+
 /* A homophone pair read across two words (服务员交代 is no 援交, 白羊座爱上
  * no 做爱, 人扎堆 no 人渣, 设置障碍 no 智障): the matcher holds the match
  * off, and so does the prefilter, which then drops the line, where every
@@ -1288,6 +1316,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_damage_is_caught),
         cmocka_unit_test(test_insert_beside_split),
         cmocka_unit_test(test_initials_as_itself),
+        cmocka_unit_test(test_syllable_beside_latin),
         cmocka_unit_test(test_pair_across_words),
         cmocka_unit_test(test_homophones_between_words),
     };
