@@ -1634,7 +1634,7 @@ static uint32_t latin_of(const shai_db *db, uint32_t cp)
 static void sides_of(const shai_db *db, const token_at *at, beside side[2])
 {
     for (int i = 0; i < 2; i++) {
-        uint32_t cp;
+        uint32_t cp = 0;
         size_t x = i ? at->to : at->from;
         side[i].kind = !char_beside_at(db, at, &x, !i, &cp) ? BESIDE_NONE
                        : shi_is_han(cp)                     ? BESIDE_HAN
@@ -1713,11 +1713,12 @@ static int syllable_beside(const shai_db *db, const token_at *l, uint32_t syl, c
  * syllables of two adjacent units of some entry that takes pinyin
  * (db->vsyl_pairs): a token the matcher reads as pinyin is all in one
  * match (pinyin_in, whole). nba, nasa, taxi are not. */
-static int pinyin_chain(const shai_db *db, const char *t, size_t k)
+static int pinyin_chain(const shai_db *db, const char *t, size_t k, uint64_t ends[2][8])
 {
     const shi_vfilter *vf = db->vfilter;
     uint16_t first[64][8]; /* the first syllables of the readings of t[i..k) */
     uint8_t nfirst[64] = {0};
+    memset(ends, 0, 2 * 8 * sizeof ends[0][0]);
     if (k >= 64)
         return 1;
     for (size_t i = k; i-- > 0;) {
@@ -1733,8 +1734,10 @@ static int pinyin_chain(const shai_db *db, const char *t, size_t k)
                 continue;
             int ok = 0;
             for (size_t at = i + lens[j], tone = 0; tone < 2 && at <= k && !ok; tone++, at++) {
-                if (at == k)
-                    ok = i > 0; /* the whole token: two syllables or more */
+                if (at == k && i > 0) {
+                    ok = 1; /* the whole token: two syllables or more */
+                    ends[1][id >> 6] |= 1ull << (id & 63);
+                }
                 for (unsigned x = 0; at < k && x < nfirst[at] && !ok; x++) {
                     uint32_t b = shi_vsyl_pair_bit(id, first[at][x]);
                     ok = (db->vsyl_pairs[b >> 6] >> (b & 63)) & 1;
@@ -1746,6 +1749,8 @@ static int pinyin_chain(const shai_db *db, const char *t, size_t k)
                 first[i][nfirst[i]++] = (uint16_t)id;
         }
     }
+    for (unsigned x = 0; x < nfirst[0]; x++)
+        ends[0][first[0][x] >> 6] |= 1ull << (first[0][x] & 63);
     return nfirst[0] > 0;
 }
 
@@ -1825,12 +1830,29 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
      * each other in some entry (pinyin_chain), or one that a match goes
      * on from to a unit beside it, which the entry has beside that
      * syllable (not o in o(∩_∩)o, nor nba, nasa, taxi) */
-    if (!whole || !db->vsyl_pairs || vf->near || pinyin_chain(db, t, k))
+    if (!whole || !db->vsyl_pairs || vf->near)
         return 1;
+    uint64_t ends[2][8]; /* the syllables the chains of the token begin and end with */
+    beside side[2];
+    if (pinyin_chain(db, t, k, ends)) {
+        /* an entry of its own, or one that goes on beside it, as for a
+         * single syllable (which the token may be too: na, n a) */
+        if (shi_vtrie_pinyin_whole(db, t, k))
+            return 1;
+        uint32_t one = one_syllable(vf, t, k);
+        for (uint32_t end = 0; one && end < 2; end++)
+            ends[end][one >> 6] |= 1ull << (one & 63);
+        sides_of(db, at, side);
+        for (uint32_t end = 0; end < 2; end++)
+            for (uint32_t id = 0; id < SHI_VSYL_MAX; id++)
+                if (((ends[end][id >> 6] >> (id & 63)) & 1) &&
+                    syllable_beside(db, at, id, &side[end], !end))
+                    return 1;
+        return 0;
+    }
     uint32_t syl = one_syllable(vf, t, k);
     if (!syl)
         return 0;
-    beside side[2];
     sides_of(db, at, side);
     return syllable_beside(db, at, syl, &side[0], 1) || syllable_beside(db, at, syl, &side[1], 0);
 }

@@ -167,6 +167,50 @@ static uint32_t children_by_key(const shi_vedge *e, uint32_t from, uint32_t to, 
     return nout;
 }
 
+/* pinyin_whole from `node`, the token read from t[i]; *budget: the
+ * children it may still look at. */
+static int pinyin_walk(const shai_db *db, uint32_t node, const char *t, size_t k, size_t i,
+                       unsigned *budget)
+{
+    const shi_vnode *a = &db->vnodes[node];
+    if (i == k)
+        return node && a->out < a[1].out;
+    size_t run = i;
+    while (run < k && t[run] > '9')
+        run++;
+    uint16_t ids[8];
+    uint8_t lens[8];
+    unsigned np = run > i ? shi_py_prefixes(t + i, run - i, ids, lens) : 0;
+    for (unsigned j = 0; j < np; j++) {
+        size_t e = i + lens[j];
+        uint32_t tone = 0;
+        if (e < k && t[e] <= '9') {
+            if (t[e] < '1' || t[e] > '5')
+                continue;
+            tone = (uint32_t)(t[e] - '0');
+            e++;
+        }
+        uint32_t kids[64];
+        uint32_t nk = children_by_key(db->vredges, a->redge, a[1].redge, (uint32_t)ids[j] << 3,
+                                      ((uint32_t)ids[j] << 3) | 7, tone, kids, 0, db);
+        for (uint32_t x = 0; x < nk; x++) {
+            if (!*budget)
+                return 1; /* not looked into further */
+            --*budget;
+            if ((db->vnodes[kids[x]].below & SHI_VMASK(SHAI_VARIANT_PINYIN)) &&
+                pinyin_walk(db, kids[x], t, k, e, budget))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+int shi_vtrie_pinyin_whole(const shai_db *db, const char *t, size_t k)
+{
+    unsigned budget = 1024;
+    return pinyin_walk(db, 0, t, k, 0, &budget);
+}
+
 /* Whether cp, a character other than ASCII, is one of the UTF-8 string
  * `set`. */
 static int one_of(uint32_t cp, const char *set)

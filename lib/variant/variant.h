@@ -133,6 +133,11 @@ uint32_t shi_vinit_find(const shai_db *db, const char *key, uint32_t *end);
 /* The child of trie node `node` (0: the root) for code point cp, as
  * itself (folded as the segment folds it), or 0. */
 uint32_t shi_vtrie_child(const shai_db *db, uint32_t node, uint32_t cp);
+/* Whether the token t[0..k) (lowercase letters and digits) spells a whole
+ * entry that takes pinyin, from the trie's root, each unit as one syllable
+ * of its readings (its tone digit after it or not); 1 also where the walk
+ * would take too long to tell. */
+int shi_vtrie_pinyin_whole(const shai_db *db, const char *t, size_t k);
 
 /* Whether the lowercase letters t[0..k) are initials inside those of some
  * entry of db->vinit, next to a character of it equal to `before` (the Han

@@ -1038,21 +1038,25 @@ static void test_initials_as_itself(void **state)
     shai_db_free(db);
 }
 
-/* A token of one syllable beside a Latin token: the match may go on to
- * that token only as pinyin (du chang) or as an entry's Latin unit right
- * beside the syllable's unit (g dian for G点, a pian for A片); English
- * words around a syllable (Lucy chang said, love du) hold no match, and
- * the prefilter drops the line. The same hits with and without it, in
- * every mode. */
+/* A token of pinyin is in a match only as a whole entry (duchang) or in
+ * one that goes on beside it: a syllable beside a Latin token only as
+ * pinyin (du chang) or as an entry's Latin unit right beside the
+ * syllable's unit (g dian for G点, a pian for A片), beside a Han character
+ * only where an entry has the two side by side. English words around a
+ * syllable (Lucy chang said, love du), or a run of syllables that is no
+ * entry among them (the changlao said), hold no match, and the prefilter
+ * drops the line. The same hits with and without it, in every mode. */
 static void test_syllable_beside_latin(void **state)
 {
     (void)state;
-    static const char lex[] = "@variants pinyin\nG点\nK粉\nA片\n赌场\n";
+    static const char lex[] = "@variants pinyin\nG点\nK粉\nA片\n赌场\n赌场老板\n";
     shai_db *db = compile_source(lex, sizeof lex - 1);
-    static const char *const pass[] = {"找个g dian", "买点 k fen 吧", "去du chang玩", "看A pian",
-                                       "du chang"};
-    static const char *const drop[] = {"Lucy chang said", "I love du", "the dian is",
-                                       "hello fen world", "Lucy Chang 说"};
+    static const char *const pass[] = {"找个g dian", "买点 k fen 吧", "去du chang玩",
+                                       "看A pian",   "du chang",      "duchang",
+                                       "du3chang3",  "赌changlao板"};
+    static const char *const drop[] = {"Lucy chang said", "I love du",         "the dian is",
+                                       "hello fen world", "Lucy Chang 说",     "the changlao said",
+                                       "changlao",        "我们changlao了好久"};
     pass_and_drop(db, pass, sizeof pass / sizeof pass[0], drop, sizeof drop / sizeof drop[0]);
     strvec v = {0};
     for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++)
