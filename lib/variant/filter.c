@@ -1610,8 +1610,7 @@ int shi_vinit_holds(const shai_db *db, const char *t, size_t k, uint32_t before,
     return 0;
 }
 
-/* The token of ASCII letters and digits at p[x..) (bytes or code points):
- * lowercase into buf (at most cap, the rest cut); its end. */
+/* The most letters and digits of a token that are looked into. */
 #define TOKEN_CAP 48
 
 /* The lowercase ASCII letter or digit a character of a line is, folded
@@ -1712,13 +1711,15 @@ static int syllable_beside(const shai_db *db, const token_at *l, uint32_t syl, c
  * (each with its tone digit or not) of which every two in a row are the
  * syllables of two adjacent units of some entry that takes pinyin
  * (db->vsyl_pairs): a token the matcher reads as pinyin is all in one
- * match (pinyin_in, whole). nba, nasa, taxi are not. */
+ * match (pinyin_in, whole). nba, nasa, taxi are not. ends[0]: the bits of
+ * the syllables such a reading may begin with, ends[1] of those it may end
+ * with (all when the token is too long to look into). */
 static int pinyin_chain(const shai_db *db, const char *t, size_t k, uint64_t ends[2][8])
 {
     const shi_vfilter *vf = db->vfilter;
     uint16_t first[64][8]; /* the first syllables of the readings of t[i..k) */
     uint8_t nfirst[64] = {0};
-    memset(ends, 0, 2 * 8 * sizeof ends[0][0]);
+    memset(ends, k >= 64 ? 0xFF : 0, 2 * 8 * sizeof ends[0][0]);
     if (k >= 64)
         return 1;
     for (size_t i = k; i-- > 0;) {
@@ -1844,10 +1845,11 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
             ends[end][one >> 6] |= 1ull << (one & 63);
         sides_of(db, at, side);
         for (uint32_t end = 0; end < 2; end++)
-            for (uint32_t id = 0; id < SHI_VSYL_MAX; id++)
-                if (((ends[end][id >> 6] >> (id & 63)) & 1) &&
-                    syllable_beside(db, at, id, &side[end], !end))
-                    return 1;
+            for (uint32_t w = 0; w < 8; w++)
+                for (uint64_t bits = ends[end][w]; bits; bits &= bits - 1)
+                    if (syllable_beside(db, at, w * 64 + (uint32_t)__builtin_ctzll(bits),
+                                        &side[end], !end))
+                        return 1;
         return 0;
     }
     uint32_t syl = one_syllable(vf, t, k);
