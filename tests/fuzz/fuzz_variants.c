@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                   "你妈了个逼\tvariants=standard,initials\n"
                                   "去死吧\tvariants=standard,digit\n"
                                   "牛逼\tvariants=standard,initials,near\n王八蛋\n混蛋\n草泥马\n"
-                                  "ass\nfuck\npussy\nbastard\nA片\n";
+                                  "ass\nfuck\npussy\nbastard\nA片\nG点\n赌场老板\n";
         shai_builder *b;
         if (shai_builder_new(&b) || shai_builder_add_source(b, "v", src, sizeof src - 1) ||
             shai_builder_compile(b, &db) || !db->vfilter)
@@ -89,6 +89,7 @@ int fuzz_seed(size_t i, uint8_t **out, size_t *size)
         "迷z奸 援q交 型号A1 3号楼 有40名学生 748 5201314 sb tmd nmlgb\n",
         "🐮🍺 牛🍺 fa lun gong 法lun功 翻\n墙\n",
         "网上ｄｕｃｈａｎｇ ａ５５ｈｏｌｅ ①房间很干净② ２０１９年 ⑦④⑧ ＳＢ\n",
+        "找个g dian，Lucy chang said，the changlao said，赌changlao板，ipad mini\n",
     };
     size_t nb = sizeof base / sizeof base[0];
     if (i >= 120)
