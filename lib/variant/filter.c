@@ -1431,14 +1431,9 @@ static int pinyin_in(const shi_vfilter *vf, const char *t, size_t k, int whole)
     while (todo) {
         size_t i = (size_t)__builtin_ctzll(todo);
         todo &= todo - 1;
-        size_t run = i;
-        while (run < k && t[run] > '9')
-            run++;
-        if (run == i)
-            continue;
         uint16_t ids[8];
         uint8_t lens[8];
-        unsigned np = shi_py_prefixes(t + i, run - i, ids, lens);
+        unsigned np = shi_py_prefixes_at(t, k, i, ids, lens);
         for (unsigned j = 0; j < np; j++) {
             /* a syllable of some unit (the digit syllables are another kind) */
             if (ids[j] >= 512 || !((vf->syl[ids[j] >> 6] >> (ids[j] & 63)) & 1))
@@ -1723,12 +1718,9 @@ static int pinyin_chain(const shai_db *db, const char *t, size_t k, uint64_t end
     if (k >= 64)
         return 1;
     for (size_t i = k; i-- > 0;) {
-        size_t run = i;
-        while (run < k && t[run] > '9')
-            run++;
         uint16_t ids[8];
         uint8_t lens[8];
-        unsigned np = run > i ? shi_py_prefixes(t + i, run - i, ids, lens) : 0;
+        unsigned np = shi_py_prefixes_at(t, k, i, ids, lens);
         for (unsigned j = 0; j < np && nfirst[i] < 8; j++) {
             uint32_t id = ids[j];
             if (id >= SHI_VSYL_MAX || !((vf->syl[id >> 6] >> (id & 63)) & 1))

@@ -175,12 +175,9 @@ static int pinyin_walk(const shai_db *db, uint32_t node, const char *t, size_t k
     const shi_vnode *a = &db->vnodes[node];
     if (i == k)
         return node && a->out < a[1].out;
-    size_t run = i;
-    while (run < k && t[run] > '9')
-        run++;
     uint16_t ids[8];
     uint8_t lens[8];
-    unsigned np = run > i ? shi_py_prefixes(t + i, run - i, ids, lens) : 0;
+    unsigned np = shi_py_prefixes_at(t, k, i, ids, lens);
     for (unsigned j = 0; j < np; j++) {
         size_t e = i + lens[j];
         uint32_t tone = 0;

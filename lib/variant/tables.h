@@ -27,6 +27,16 @@ const char *shi_py_syllable(unsigned syl);
  * len[] (bytes of s consumed; "u" after l/n also accepted for ü), shortest first; returns how
  * many (at most 8). */
 unsigned shi_py_prefixes(const char *s, size_t n, uint16_t out[8], uint8_t len[8]);
+/* shi_py_prefixes of the run of letters at t[i..k) (lowercase letters
+ * and digits: the run ends at a digit or at k). */
+static inline unsigned shi_py_prefixes_at(const char *t, size_t k, size_t i, uint16_t out[8],
+                                          uint8_t len[8])
+{
+    size_t run = i;
+    while (run < k && t[run] > '9')
+        run++;
+    return run > i ? shi_py_prefixes(t + i, run - i, out, len) : 0;
+}
 
 /* The near-homophone class of a syllable: the same id for zh/z, ch/c, sh/s, n/l initials and
  * -ng/-n finals (ang/an, eng/en, ing/in, ong stays ong). */

@@ -979,6 +979,22 @@ static void pass_and_drop(const shai_db *db, const char *const *pass, size_t npa
     }
 }
 
+/* The texts a[0..na) and b[0..nb), the same hits with and without the
+ * prefilter in every mode (compare), some of them variant hits. */
+static void compare_texts(const shai_db *db, const char *const *a, size_t na, const char *const *b,
+                          size_t nb)
+{
+    strvec v = {0};
+    for (size_t i = 0; i < na + nb; i++) {
+        const char *x = i < na ? a[i] : b[i - na];
+        strvec_push(&v, x, strlen(x));
+    }
+    tally t = {0};
+    compare(db, &v, 0, &t);
+    assert_true(t.variant_hits > 0);
+    strvec_free(&v);
+}
+
 /* Tokens of letters and digits, and placeholders, with the word lists as
  * shipped: a digit is a leet letter only where every two characters of the
  * token may be adjacent units and the token is a whole entry or goes on
@@ -1023,13 +1039,7 @@ static void test_initials_as_itself(void **state)
     static const char *const texts[] = {"你真是tmd烦", "tmd",           "TMD!",       "好nmd啊",
                                         "nmd",         "tmd走了，sb了", "tmd tamade", "nmd sb",
                                         "他tmd的",     "tmd.com",       "a tmd b",    "shabi tmd"};
-    strvec v = {0};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        strvec_push(&v, texts[i], strlen(texts[i]));
-    tally t = {0};
-    compare(db, &v, 0, &t);
-    assert_true(t.variant_hits > 0);
-    strvec_free(&v);
+    compare_texts(db, texts, sizeof texts / sizeof texts[0], NULL, 0);
     /* tmd alone holds no reportable variant match, and is dropped; nmd is
      * an allow entry's spelling, 你妈的's initials, and passes */
     assert_false(shi_variant_filter_bytes(db, (const unsigned char *)"你真是tmd烦", 14));
@@ -1058,15 +1068,7 @@ static void test_syllable_beside_latin(void **state)
                                        "hello fen world", "Lucy Chang 说",     "the changlao said",
                                        "changlao",        "我们changlao了好久"};
     pass_and_drop(db, pass, sizeof pass / sizeof pass[0], drop, sizeof drop / sizeof drop[0]);
-    strvec v = {0};
-    for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++)
-        strvec_push(&v, pass[i], strlen(pass[i]));
-    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
-        strvec_push(&v, drop[i], strlen(drop[i]));
-    tally t = {0};
-    compare(db, &v, 0, &t);
-    assert_true(t.variant_hits > 0);
-    strvec_free(&v);
+    compare_texts(db, pass, sizeof pass / sizeof pass[0], drop, sizeof drop / sizeof drop[0]);
     shai_db_free(db);
 }
 
