@@ -343,13 +343,17 @@ typedef struct shi_sslot {
  * each syllable x of a's readings and y of b's; the same in the next
  * SHI_VSYL_PAIR_WORDS where b or a may be a homophone; then a filter of
  * 2^SHI_VSYL_CHAR_BITS bits (two a key, filter.c: key2_set) of (x, b) and
- * (a, y), a syllable beside a unit as itself. Syllables are ids below
- * SHI_VSYL_MAX (variant/tables.h: shi_py_nsyl; none are derived if it has
- * more), so the pair bits are exact. */
+ * (a, y), a syllable beside a unit as itself; then a filter of
+ * 2^SHI_VSYL_WHOLE_BITS bits of the same keys where a and b are all of an
+ * entry. Syllables are ids below SHI_VSYL_MAX (variant/tables.h:
+ * shi_py_nsyl; none are derived if it has more), so the pair bits are
+ * exact. */
 #define SHI_VSYL_MAX 512u
 #define SHI_VSYL_PAIR_WORDS ((size_t)SHI_VSYL_MAX * SHI_VSYL_MAX / 64)
 #define SHI_VSYL_CHAR_BITS 21
-#define SHI_VSYL_WORDS (2 * SHI_VSYL_PAIR_WORDS + ((size_t)1 << (SHI_VSYL_CHAR_BITS - 6)))
+#define SHI_VSYL_WHOLE_BITS 16
+#define SHI_VSYL_WHOLE (2 * SHI_VSYL_PAIR_WORDS + ((size_t)1 << (SHI_VSYL_CHAR_BITS - 6)))
+#define SHI_VSYL_WORDS (SHI_VSYL_WHOLE + ((size_t)1 << (SHI_VSYL_WHOLE_BITS - 6)))
 #define SHI_VSYL_TAG 0x40000000u /* marks a syllable in a (syllable, unit) key */
 static inline uint32_t shi_vsyl_pair_bit(uint32_t a, uint32_t b)
 {

@@ -594,6 +594,7 @@ static int derive_syllable_pairs(shai_db *db)
     if (!sp)
         return SHAI_E_NOMEM;
     uint64_t *homophone = sp + SHI_VSYL_PAIR_WORDS, *chars = sp + 2 * SHI_VSYL_PAIR_WORDS;
+    uint64_t *whole = sp + SHI_VSYL_WHOLE;
     const shi_vnode *vn = db->vnodes;
     for (uint32_t k = 1; k + 1 < db->nvnodes; k++) {
         const shi_vnode *a = &vn[k];
@@ -602,8 +603,15 @@ static int derive_syllable_pairs(shai_db *db)
             if (!(c->below & SHI_VMASK(SHAI_VARIANT_PINYIN)))
                 continue;
             int homo = (c->below & SHI_VMASK(SHAI_VARIANT_HOMOPHONE)) != 0;
+            /* a and c all of an entry */
+            int all = a->depth == 1 && c->out < c[1].out;
+            for (unsigned y = 0; all && y < 4 && c->read[y]; y++)
+                key2_set(whole, SHI_VSYL_WHOLE_BITS, a->cp,
+                         SHI_READING_SYL(c->read[y]) | SHI_VSYL_TAG);
             for (unsigned x = 0; x < 4 && a->read[x]; x++) {
                 uint32_t sa = SHI_READING_SYL(a->read[x]);
+                if (all)
+                    key2_set(whole, SHI_VSYL_WHOLE_BITS, sa | SHI_VSYL_TAG, c->cp);
                 key2_set(chars, SHI_VSYL_CHAR_BITS, sa | SHI_VSYL_TAG, c->cp);
                 for (unsigned y = 0; y < 4 && c->read[y]; y++) {
                     uint32_t b = shi_vsyl_pair_bit(sa, SHI_READING_SYL(c->read[y]));
@@ -1702,6 +1710,52 @@ static int syllable_beside(const shai_db *db, const token_at *l, uint32_t syl, c
     return (db->vsyl_pairs[SHI_VSYL_PAIR_WORDS + (bit >> 6)] >> (bit & 63)) & 1;
 }
 
+/* Whether a syllable's unit and the Han character beside it (before: b is
+ * before the token), which syllable_beside let through, can only be two
+ * units inside a longer entry: the character as itself (not by a reading
+ * some homophone entry pairs with the syllable), and no entry of those two
+ * units alone. */
+static int inner_pair(const shai_db *db, uint32_t syl, const beside *b, int before)
+{
+    if (b->kind != BESIDE_HAN)
+        return 0;
+    uint32_t h = view_han(db, b->cp);
+    shi_reading r[SHI_READINGS_MAX];
+    if (!h || !shi_py_readings(h, r))
+        return 0;
+    uint32_t o = SHI_READING_SYL(r[0]);
+    uint32_t bit = before ? shi_vsyl_pair_bit(o, syl) : shi_vsyl_pair_bit(syl, o);
+    if ((db->vsyl_pairs[SHI_VSYL_PAIR_WORDS + (bit >> 6)] >> (bit & 63)) & 1)
+        return 0;
+    const uint64_t *whole = db->vsyl_pairs + SHI_VSYL_WHOLE;
+    return !(before ? key2_has(whole, SHI_VSYL_WHOLE_BITS, h, syl | SHI_VSYL_TAG)
+                    : key2_has(whole, SHI_VSYL_WHOLE_BITS, syl | SHI_VSYL_TAG, h));
+}
+
+/* Whether a match may go on past the Han character beside a token (side
+ * b, before or after it): the character past it, within the max gap, is
+ * no Han character, or it and that character are two adjacent units of
+ * some entry as themselves (the trie's bigram filter), or it may be a
+ * homophone or half of a split pair there. */
+static int goes_on(const shai_db *db, const token_at *l, const beside *b, int before)
+{
+    size_t x = b->at; /* its start before the token, its end after */
+    uint32_t cp;
+    if (!char_beside_at(db, l, &x, before, &cp))
+        return 0;
+    if (!shi_is_han(cp))
+        return 1;
+    uint8_t f = flags_at(db, cp);
+    if (f & (before ? SHI_VF_FIRST | SHI_VF_FIRST_EXACT | SHI_VF_SPLIT2
+                    : SHI_VF_SECOND | SHI_VF_SECOND_EXACT | SHI_VF_SPLIT))
+        return 1;
+    uint32_t h = view_han(db, b->cp), y = view_han(db, cp);
+    if (!h || !y)
+        return 1;
+    uint32_t g = before ? shi_vf_bigram_bit(y, h) : shi_vf_bigram_bit(h, y);
+    return (db->vfilter->bigram[g >> 6] >> (g & 63)) & 1;
+}
+
 /* Whether the whole token t[0..k) reads as two syllables of units or more
  * (each with its tone digit or not) of which every two in a row are the
  * syllables of two adjacent units of some entry that takes pinyin
@@ -1848,7 +1902,15 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
     if (!syl)
         return 0;
     sides_of(db, at, side);
-    return syllable_beside(db, at, syl, &side[0], 1) || syllable_beside(db, at, syl, &side[1], 0);
+    int b0 = syllable_beside(db, at, syl, &side[0], 1),
+        b1 = syllable_beside(db, at, syl, &side[1], 0);
+    if (b0 && b1)
+        return 1;
+    /* a unit on one side only, a Han character that some entry has next to
+     * the syllable's unit: all of that entry, or the match goes on past the
+     * character (了N次 is not 屄爽死了嗯嗯快快) */
+    return (b0 && (!inner_pair(db, syl, &side[0], 1) || goes_on(db, at, &side[0], 1))) ||
+           (b1 && (!inner_pair(db, syl, &side[1], 0) || goes_on(db, at, &side[1], 0)));
 }
 
 /* Whether the last unit before, prev with flags pf, and the unit cp with

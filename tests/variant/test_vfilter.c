@@ -1072,6 +1072,26 @@ static void test_syllable_beside_latin(void **state)
     shai_db_free(db);
 }
 
+/* A token of one syllable beside a Han character that an entry has next
+ * to the syllable's unit, inside a longer entry (和A of 我占有了妈妈和阿姨,
+ * 了N of 屄爽死了嗯嗯快快): a match goes on past that character or on the
+ * token's other side, else the line is dropped (我和A同学, 买了N次). An
+ * entry of the two units alone (迷jian) and a match on both sides of the
+ * token are found. */
+static void test_syllable_in_longer_entry(void **state)
+{
+    (void)state;
+    static const char lex[] = "@variants pinyin\n我占有了妈妈和阿姨\n屄爽死了嗯嗯快快\n迷奸\n"
+                              "网上赌场\n";
+    shai_db *db = compile_source(lex, sizeof lex - 1);
+    static const char *const pass[] = {"我占有了妈妈和a姨", "屄爽死了n嗯快快", "迷jian药",
+                                       "去网上du场", "网上赌chang"};
+    static const char *const drop[] = {"我和A同学去", "买了N次", "他们的A，", "好了n"};
+    pass_and_drop(db, pass, sizeof pass / sizeof pass[0], drop, sizeof drop / sizeof drop[0]);
+    compare_texts(db, pass, sizeof pass / sizeof pass[0], drop, sizeof drop / sizeof drop[0]);
+    shai_db_free(db);
+}
+
 /* A homophone pair read across two words (服务员交代 is no 援交, 白羊座爱上
  * no 做爱, 人扎堆 no 人渣, 设置障碍 no 智障): the matcher holds the match
  * off, and so does the prefilter, which then drops the line, where every
@@ -1323,6 +1343,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_insert_beside_split),
         cmocka_unit_test(test_initials_as_itself),
         cmocka_unit_test(test_syllable_beside_latin),
+        cmocka_unit_test(test_syllable_in_longer_entry),
         cmocka_unit_test(test_pair_across_words),
         cmocka_unit_test(test_homophones_between_words),
     };
