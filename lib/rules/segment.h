@@ -43,6 +43,10 @@ typedef void (*shi_seg_piece_fn)(struct shi_segment *g, void *user);
  * its original bytes p[0..n) (valid UTF-8, no break): non-zero to write. */
 typedef int (*shi_seg_want_fn)(const unsigned char *p, size_t n, void *user);
 
+#define SHI_SEG_SAID_NOTHING 0
+#define SHI_SEG_SAID_NO 1
+#define SHI_SEG_SAID_YES 2
+
 typedef struct shi_segment {
     /* what one scan sets (shi_seg_start sets each of them) */
     const shai_db *db;
@@ -60,7 +64,7 @@ typedef struct shi_segment {
      * its original bytes too (SHI_SEG_SAID_*), for the line that starts
      * at said_at; its piece takes that answer (the folded text, where
      * full-width punctuation becomes ASCII, is slower to ask) */
-    uint8_t said;
+    uint8_t said; /* SHI_SEG_SAID_NOTHING, _NO or _YES */
     uint64_t said_at;
     uint8_t want_upper; /* list the uppercase letters of the original (upper_at) */
     /* the current line piece: its folded text is text[0..len), its marks
@@ -154,10 +158,6 @@ void shi_seg_catch_up(shi_segment *g, const unsigned char *p, size_t from, size_
 
 /* Lazily: writes the line up to original offset `upto` from g->src
  * (declared above). */
-
-#define SHI_SEG_SAID_NOTHING 0
-#define SHI_SEG_SAID_NO 1
-#define SHI_SEG_SAID_YES 2
 
 /* Lazily, at a line break [off, off + len): writes the line when `wanted`
  * (a rule can begin somewhere in it) or `want` says so (or an earlier

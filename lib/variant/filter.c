@@ -897,6 +897,10 @@ static inline uint32_t view_han(const shai_db *db, uint32_t cp)
 {
     if (cp >= 0x10000 || !shi_is_han(cp))
         return 0;
+    /* one no fold stage changes (vf->mapped, 8 KB) is itself, without the
+     * fold map's loads: most of the Han text */
+    if (!((db->vfilter->mapped[cp >> 6] >> (cp & 63)) & 1))
+        return cp;
     uint32_t v = db->map_bmp[cp];
     if (v & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND))
         return 0;
@@ -904,23 +908,12 @@ static inline uint32_t view_han(const shai_db *db, uint32_t cp)
     return shi_is_han(y) ? y : 0;
 }
 
-/* view_han() of a character no fold stage changes (vf->mapped): itself,
- * without the fold map's loads (most of the Han text; a pair is tested
- * about once every 60 characters of it). */
-static inline uint32_t view_han_m(const shai_db *db, uint32_t cp)
-{
-    const uint64_t *mapped = db->vfilter->mapped;
-    if (cp < 0x10000 && shi_is_han(cp) && !((mapped[cp >> 6] >> (cp & 63)) & 1))
-        return cp;
-    return view_han(db, cp);
-}
-
 static int pair_in(const shai_db *db, uint32_t a, uint32_t b, int a_key, int b_key)
 {
     const shi_vfilter *vf = db->vfilter;
     uint32_t va[31], vb[31];
-    va[0] = view_han_m(db, a);
-    vb[0] = view_han_m(db, b);
+    va[0] = view_han(db, a);
+    vb[0] = view_han(db, b);
     if ((!va[0] && view(db, a, va) != 1) || (!vb[0] && view(db, b, vb) != 1))
         return 1;
     uint32_t k[2 * SHI_READINGS_MAX], nk;
@@ -1662,7 +1655,7 @@ static size_t latin_beside(const shai_db *db, const token_at *l, const beside *b
     for (;;) {
         if (k == TOKEN_CAP)
             return 0;
-        buf[k++] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+        buf[k++] = (char)latin_of(db, cp);
         if (!line_step(l, &x, before, &cp))
             break;
         if (!ascii_alnum(cp)) {
@@ -1679,7 +1672,11 @@ static size_t latin_beside(const shai_db *db, const token_at *l, const beside *b
 /* Whether a unit of syllable syl (a token of pinyin) may have the one
  * beside it in an entry: a Han character as itself (the character filter
  * of db->vsyl_pairs), or as a homophone (its most common reading's
- * syllable with syl, where an entry takes homophones); anything else may. */
+ * syllable with syl, where an entry takes homophones); a Latin token as
+ * pinyin or as a Latin unit; anything else may. SYL_INNER (non-zero) for
+ * a Han character as itself that no entry of those two units alone has
+ * there, only longer ones (和A of 我占有了妈妈和阿姨). */
+#define SYL_INNER 2
 static int syllable_beside(const shai_db *db, const token_at *l, uint32_t syl, const beside *b,
                            int before)
 {
@@ -1702,34 +1699,19 @@ static int syllable_beside(const shai_db *db, const token_at *l, uint32_t syl, c
     unsigned nr = h ? shi_py_readings(h, r) : 0;
     if (!nr)
         return 1; /* as itself only: not looked into */
-    if (before ? key2_has(chars, SHI_VSYL_CHAR_BITS, h, syl | SHI_VSYL_TAG)
-               : key2_has(chars, SHI_VSYL_CHAR_BITS, syl | SHI_VSYL_TAG, h))
-        return 1;
-    uint32_t o = SHI_READING_SYL(r[0]);
-    uint32_t bit = before ? shi_vsyl_pair_bit(o, syl) : shi_vsyl_pair_bit(syl, o);
-    return (db->vsyl_pairs[SHI_VSYL_PAIR_WORDS + (bit >> 6)] >> (bit & 63)) & 1;
-}
-
-/* Whether a syllable's unit and the Han character beside it (before: b is
- * before the token), which syllable_beside let through, can only be two
- * units inside a longer entry: the character as itself (not by a reading
- * some homophone entry pairs with the syllable), and no entry of those two
- * units alone. */
-static int inner_pair(const shai_db *db, uint32_t syl, const beside *b, int before)
-{
-    if (b->kind != BESIDE_HAN)
-        return 0;
-    uint32_t h = view_han(db, b->cp);
-    shi_reading r[SHI_READINGS_MAX];
-    if (!h || !shi_py_readings(h, r))
-        return 0;
     uint32_t o = SHI_READING_SYL(r[0]);
     uint32_t bit = before ? shi_vsyl_pair_bit(o, syl) : shi_vsyl_pair_bit(syl, o);
     if ((db->vsyl_pairs[SHI_VSYL_PAIR_WORDS + (bit >> 6)] >> (bit & 63)) & 1)
+        return 1;
+    if (!(before ? key2_has(chars, SHI_VSYL_CHAR_BITS, h, syl | SHI_VSYL_TAG)
+                 : key2_has(chars, SHI_VSYL_CHAR_BITS, syl | SHI_VSYL_TAG, h)))
         return 0;
+    /* as itself: an entry of the two units alone, or only inside longer ones */
     const uint64_t *whole = db->vsyl_pairs + SHI_VSYL_WHOLE;
-    return !(before ? key2_has(whole, SHI_VSYL_WHOLE_BITS, h, syl | SHI_VSYL_TAG)
-                    : key2_has(whole, SHI_VSYL_WHOLE_BITS, syl | SHI_VSYL_TAG, h));
+    return (before ? key2_has(whole, SHI_VSYL_WHOLE_BITS, h, syl | SHI_VSYL_TAG)
+                   : key2_has(whole, SHI_VSYL_WHOLE_BITS, syl | SHI_VSYL_TAG, h))
+               ? 1
+               : SYL_INNER;
 }
 
 /* Whether a match may go on past the Han character beside a token (side
@@ -1909,8 +1891,8 @@ static int token_trigger(const shai_db *db, const char *t, size_t k, uint32_t be
     /* a unit on one side only, a Han character that some entry has next to
      * the syllable's unit: all of that entry, or the match goes on past the
      * character (了N次 is not 屄爽死了嗯嗯快快) */
-    return (b0 && (!inner_pair(db, syl, &side[0], 1) || goes_on(db, at, &side[0], 1))) ||
-           (b1 && (!inner_pair(db, syl, &side[1], 0) || goes_on(db, at, &side[1], 0)));
+    return b0 == 1 || b1 == 1 || (b0 == SYL_INNER && goes_on(db, at, &side[0], 1)) ||
+           (b1 == SYL_INNER && goes_on(db, at, &side[1], 0));
 }
 
 /* Whether the last unit before, prev with flags pf, and the unit cp with
