@@ -16,6 +16,9 @@
 #define F_PEND 0x10u /* the last unit's outputs wait for the next character */
 #define F_DOT 0x20u  /* the last character was a skipped ASCII full stop */
 #define F_ALL (F_WORD | F_UNIT | F_LATIN | F_SKIP | F_PEND | F_DOT)
+/* the root loop's: noise follows a digit unit (no noise is skipped between
+ * two digits); outside a unit's prev_word */
+#define F_DIG 0x100u
 _Static_assert(F_WORD == SHI_PREV_WORD && F_SKIP == SHI_PREV_SKIP &&
                    !(F_ALL & (SHI_PREV_GAP | SHI_PREV_DOUBLED)) && F_ALL <= 0xFF,
                "a unit's prev_word is the loops' flags before it");
@@ -223,13 +226,13 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
         /* (noise an entry begins with, inside a match, left above: LEADS) */
         if ((v & SHI_MAP_NOISE) && cur != SHI_NO_CHILD && rc.id == SHI_NO_CHILD &&
             (!(v & SHI_MAP_SEP) || (fl & F_LATIN))) {
-            /* noise inside a possible match: skipped (noise_skipped); after
-             * a digit, by the fast loop, which keeps the digit rule; a
+            /* noise inside a possible match: skipped (noise_skipped); a
              * second full stop in a row, an ellipsis, by the general step;
              * with both readings, noise the failure links may take */
-            if (((fl & F_UNIT) && unit_is_digit(db, rsym)) ||
-                (*q == '.' && (fl & F_DOT) && !(fl & F_LATIN)) || (deep && sym && sc->both))
+            if ((*q == '.' && (fl & F_DOT) && !(fl & F_LATIN)) || (deep && sym && sc->both))
                 break;
+            if ((fl & F_UNIT) && unit_is_digit(db, rsym))
+                fl |= F_DIG; /* the gap follows a digit */
             if ((fl & F_UNIT) && !(fl & F_LATIN)) {
                 /* the first noise after a character: the unit is written
                  * now, with the character before it (gap_mark) */
@@ -250,6 +253,24 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
                 gap = 0;
                 held = 0;
                 deep = 0;
+            } else if ((fl & F_DIG) && q <= last) {
+                /* a digit past the gap begins again at the root, as the
+                 * general step has it (4～6 级 is not 46级): the match ends
+                 * here (the unit before the gap is written: a digit is no
+                 * Latin letter) */
+                uint32_t w2 = shi_load_le32(q), c2 = w2 & 0x7F;
+                if (w2 & 0x80) {
+                    c2 = ((w2 & 0x0F) << 12) | ((w2 & 0x3F00) >> 2) | ((w2 >> 16) & 0x3F);
+                    if ((w2 & 0xC0C0F0) != 0x8080E0 || c2 < 0x800)
+                        c2 = 0; /* the loop leaves there */
+                }
+                uint32_t v2 = bmp[c2];
+                if (is_digit_value(v2) && !(v2 & (SHI_MAP_IGNORE | SHI_MAP_BREAK | SHI_MAP_EXPAND |
+                                                  SHI_MAP_MARK | SHI_MAP_LEADS))) {
+                    cur = SHI_NO_CHILD;
+                    cbase = 0;
+                    deep = 0;
+                }
             }
             continue;
         }
@@ -423,9 +444,9 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
 
     while (i < n) {
         if (!(fl & F_PEND) && !(gap && dig)) {
-            /* the root loop skips no noise after a digit: when it leaves in
-             * a gap, the unit before is not one */
-            dig = 0;
+            /* in a gap after a digit unit (dig), this loop takes the
+             * characters until the gap ends; the root loop says when it
+             * leaves in one (F_DIG) */
             shi_root_regs r = {
                 .state = s, .fl = fl, .last_sym = last_sym, .gap = gap, .unit = u, .i0 = i0};
             if (!sc->lazy)
@@ -437,7 +458,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
                     : light ? root_run_light_lazy(sc, p, i, n, base, &r)
                             : root_run_full_lazy(sc, p, i, n, base, &r);
             s = r.state;
-            fl = r.fl;
+            dig = (r.fl & F_DIG) != 0; /* in a gap after a digit unit */
+            fl = r.fl & ~F_DIG;
             i0 = r.i0;
             last_sym = r.last_sym;
             gap = r.gap;
