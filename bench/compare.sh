@@ -20,6 +20,9 @@
 #                     has no `@variants` and matches plain words anyway)
 #   ROUNDS=N          rounds (default 5); RUNS=N timed runs per shai-bench (3)
 #   LEXICONS="..."    default "jieba_1k jieba_10k jieba_100k houbb_64k"
+#   CLASSES=1         also per class of line (line_classes.py: lines with
+#                     marks, digits, full stops, Latin letters, the rest),
+#                     per line in one process
 #   OUT=DIR, BUILD_DIR=DIR  as for run_all.sh
 set -eu
 
@@ -116,4 +119,18 @@ for lex in $LEXICONS; do
             "$TMP/$lex.txt" "$INPUTS/ugc_32mb.txt" "$ROUNDS" "$mode"
     done
 done
+if [ -n "${CLASSES:-}" ]; then
+    # per class of line (line_classes.py): where one build's scan costs more
+    echo "per class of line, in one process (line_classes.py):"
+    python3 "$HERE/line_classes.py" "$INPUTS/ugc_32mb.txt" "$TMP/classes" | sed 's/^/  /'
+    for lex in $LEXICONS; do
+        base_list=$TMP/$lex.txt
+        [ "$BASELINE_LISTS" = none ] || base_list=$TMP/$lex.plain.txt
+        for class in marks digits dots latin plain; do
+            printf '%-10s %-6s ' "$lex" "$class"
+            "$BUILD_DIR/bench/shai-interleave" "$TMP/baseline.so" "$base_list" "$TMP/this.so" \
+                "$TMP/$lex.txt" "$TMP/classes/$class.txt" "$ROUNDS" line
+        done
+    done
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
