@@ -226,8 +226,21 @@ void shi_resolve(shi_scanner *sc, uint64_t f, int next_word)
                     us->allow_len = e->units;
                 continue;
             }
-            if (flags & SHAI_SCAN_OVERLAPPING)
-                continue; /* reported when no allow hit can cover it any more */
+            if (flags & SHAI_SCAN_OVERLAPPING) {
+                /* reported when no allow hit can cover it any more: at
+                 * once when the db has none, in the order of an
+                 * overlapping scan (whose other readings' hits wait in
+                 * sc->held for the ones that sort before them) */
+                if (!db->max_allow_units) {
+                    uint32_t action = shi_scene_action(sc, e);
+                    if (action > sc->verdict)
+                        sc->verdict = action;
+                    emit(sc, s, f, entry);
+                    if (sc->status)
+                        return;
+                }
+                continue;
+            }
         } else if (flags & SHAI_SCAN_OVERLAPPING) {
             emit(sc, s, f, entry);
             if (sc->status)
@@ -285,7 +298,7 @@ static void finalize_end(shi_scanner *sc, uint64_t f)
             continue;
         if (action > sc->verdict)
             sc->verdict = action;
-        if (sc->flags & SHAI_SCAN_OVERLAPPING) {
+        if ((sc->flags & SHAI_SCAN_OVERLAPPING) && db->max_allow_units) { /* else shi_resolve */
             emit(sc, s, f, entry);
             if (sc->status)
                 return;

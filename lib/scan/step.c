@@ -1045,7 +1045,8 @@ static inline void step(shi_scanner *sc, uint32_t cp, uint64_t off, uint32_t len
     if (sc->nheld && !sc->defer_n) {
         /* the main reading's next hit ends no sooner than this */
         uint64_t next = UINT64_MAX;
-        if ((sc->flags & SHAI_SCAN_VIOLATIONS) && sc->fin_next < sc->unit)
+        if ((sc->flags & SHAI_SCAN_VIOLATIONS) && sc->db->max_allow_units &&
+            sc->fin_next < sc->unit)
             next = ring_at(sc, sc->fin_next)->end;
         else if (sc->pending)
             next = ring_at(sc, sc->unit - 1)->end;

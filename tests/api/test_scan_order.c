@@ -56,6 +56,49 @@ static void test_same_span_lowest_index(void **state)
     shai_db_free(db);
 }
 
+/* Without allow entries, overlapping violations are the overlapping deny
+ * hits, in the same order, however many readings a run of doubled
+ * characters keeps alive (their hits wait for the ones that sort before
+ * them in a buffer of 32: a violation scan that reported its own hits late
+ * let that buffer overflow, and a hit came out ahead of one that sorts
+ * before it). */
+static void test_violations_order_of_doubled_runs(void **state)
+{
+    (void)state;
+    shai_builder *b = new_builder();
+    assert_status(shai_builder_set_option(b, SHAI_OPT_VARIANTS, 0), SHAI_OK);
+    static const char *const words[] = {"😀😀😀😀", "😀😀", "😀😀😀😀😀", "😀😀😀😀😀😀"};
+    for (size_t i = 0; i < 4; i++)
+        assert_status(add_plain(b, words[i], strlen(words[i])), SHAI_OK);
+    shai_db *db = compile_builder(b);
+    shai_builder_free(b);
+    for (uint32_t n = 2; n <= 40; n++) {
+        char text[4 * 40 + 1] = "";
+        for (uint32_t k = 0; k < n; k++)
+            strcat(text, "😀");
+        hit_vec all = {0}, viol = {0};
+        assert_status(shai_scan(db, text, strlen(text), SHAI_SCAN_OVERLAPPING, collect_hit, &all),
+                      SHAI_OK);
+        assert_status(shai_scan(db, text, strlen(text),
+                                SHAI_SCAN_OVERLAPPING | SHAI_SCAN_VIOLATIONS, collect_hit, &viol),
+                      SHAI_OK);
+        assert_true(all.n > 0);
+        assert_int_equal(viol.n, all.n);
+        for (size_t i = 0; i < all.n; i++) {
+            if (all.v[i].start != viol.v[i].start || all.v[i].end != viol.v[i].end ||
+                all.v[i].entry != viol.v[i].entry)
+                fail_msg("%u characters, hit %zu: [%llu,%llu) #%u overlapping, [%llu,%llu) #%u "
+                         "violations",
+                         n, i, (unsigned long long)all.v[i].start, (unsigned long long)all.v[i].end,
+                         all.v[i].entry, (unsigned long long)viol.v[i].start,
+                         (unsigned long long)viol.v[i].end, viol.v[i].entry);
+        }
+        hit_vec_free(&all);
+        hit_vec_free(&viol);
+    }
+    shai_db_free(db);
+}
+
 /* Rule hits come after the word hits of their line, the last word of the
  * line included. */
 static void test_rules_after_words_of_line(void **state)
@@ -173,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_overlapping_order),
         cmocka_unit_test(test_leftmost_longest),
         cmocka_unit_test(test_same_span_lowest_index),
+        cmocka_unit_test(test_violations_order_of_doubled_runs),
         cmocka_unit_test(test_rules_after_words_of_line),
         cmocka_unit_test(test_long_line_same_order_every_path),
     };
