@@ -268,6 +268,57 @@ static inline int entry_has_noise(const shai_db *db, const shi_entry *e)
     return 0;
 }
 
+/* Characters that double into an ordinary word (妈妈 爸爸 奶奶 宝宝 …):
+ * never joined as repeats, and a two-character entry that ends with one
+ * that the text doubles is not a hit (他妈妈, 你奶奶). Kinship terms and
+ * 宝: what the bundled corpora double after a hit of a two-character entry
+ * (docs/lexicon-format.md). */
+static inline int redup_char(uint32_t cp)
+{
+    static const uint32_t chars[] = {0x5988, 0x7238, 0x5976, 0x7237, 0x59D0, 0x54E5, 0x5F1F,
+                                     0x59B9, 0x5B9D, 0x53D4, 0x59D1, 0x8205, 0x5A46, 0x59E5};
+    for (size_t i = 0; i < sizeof chars / sizeof chars[0]; i++)
+        if (cp == chars[i])
+            return 1;
+    return 0;
+}
+
+/* Whether a doubled character (v) joins the unit before it in state s,
+ * which has no transition on it. Not when the failure links lead to a
+ * match of two or more units through it (鸡鸡 in 小鸡鸡 while 小鸡巴 is
+ * matched, 机机歪歪 in 干机机歪歪): a Chinese character then starts or
+ * continues that match instead. A Latin letter still joins, since a
+ * stretched letter is the common evasion (shiiiit), unless the failure
+ * links come back to s itself: a run of one letter (xxx in XXXX) is not
+ * stretched. A hit that ends in the joined unit still leaves its last copy
+ * to a neighbour that starts there (select.c, SHI_UNIT_DOUBLED). */
+static inline int repeat_joins(const shai_db *db, uint32_t s, uint32_t v)
+{
+    uint32_t t = delta(db->slots, db->links, s, v & SHI_MAP_SYM_MASK);
+    if (db->depth[t] <= 1)
+        return 1;
+    return (v & SHI_MAP_LATIN) && t != s;
+}
+
+/* A doubled character (v) right after its unit, in state s, which has no
+ * transition on it, neither noise nor a digit: whether it joins the unit
+ * (the rest of step.c's test, for the fast loop). */
+static __attribute__((noinline, unused)) int doubled_joins_at(const shai_db *db, uint32_t s,
+                                                              uint32_t v)
+{
+    return !redup_char(db->sym_cp[v & SHI_MAP_SYM_MASK]) && repeat_joins(db, s, v);
+}
+
+/* A doubled character at [off, off + len) joins unit `prev`, its last copy
+ * (SHI_UNIT_DOUBLED: where the copy starts is kept in raw). */
+static inline void unit_join_copy(shi_unit *prev, uint64_t off, uint32_t len)
+{
+    prev->end = off + len;
+    prev->single = SHI_UNIT_DOUBLED;
+    prev->prev_word |= SHI_PREV_DOUBLED;
+    prev->raw = (uint32_t)(off - prev->start); /* where the last copy starts */
+}
+
 /* The last two characters before p[i] (sc->recent's order), those before
  * p[i0] from sc->recent: between p[i0] and p[i] the loops take no
  * ignorable and no break (i0 moves past one), and only whole sequences. */

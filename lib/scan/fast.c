@@ -564,8 +564,18 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
             }
             continue;
         }
-        if (sym && sym == last_sym && (fl & F_UNIT) && repeats)
-            break;
+        if (sym && sym == last_sym && (fl & F_UNIT) && repeats) {
+            /* a doubled character: it joins the unit before it as the
+             * general step has it (doubled_joins: no transition on it, not
+             * noise, a digit or a reduplicated word, and no match of two
+             * units or more through it); anything else, the general step */
+            if ((v & SHI_MAP_NOISE) || is_digit_value(v) || s == SHI_ROOT ||
+                go(slots, s, sym) != SHI_ROOT || !doubled_joins_at(db, s, v))
+                break;
+            unit_join_copy(&ring[(u - 1) & RING_MASK], base + i, len);
+            i += len;
+            continue;
+        }
         if ((v & SHI_MAP_NOISE) && sym && s != SHI_ROOT)
             break; /* noise an entry takes or begins with: the general step */
         if (fl & F_PEND) {

@@ -75,38 +75,6 @@ static void lazy_line_end(shi_scanner *sc, uint64_t off, uint32_t len)
     sc->attn = 0;
 }
 
-/* Characters that double into an ordinary word (妈妈 爸爸 奶奶 宝宝 …):
- * never joined as repeats, and a two-character entry that ends with one
- * that the text doubles is not a hit (他妈妈, 你奶奶). Kinship terms and
- * 宝: what the bundled corpora double after a hit of a two-character entry
- * (docs/lexicon-format.md). */
-static int redup_char(uint32_t cp)
-{
-    static const uint32_t chars[] = {0x5988, 0x7238, 0x5976, 0x7237, 0x59D0, 0x54E5, 0x5F1F,
-                                     0x59B9, 0x5B9D, 0x53D4, 0x59D1, 0x8205, 0x5A46, 0x59E5};
-    for (size_t i = 0; i < sizeof chars / sizeof chars[0]; i++)
-        if (cp == chars[i])
-            return 1;
-    return 0;
-}
-
-/* Whether a doubled character (v) joins the unit before it in state s,
- * which has no transition on it. Not when the failure links lead to a
- * match of two or more units through it (鸡鸡 in 小鸡鸡 while 小鸡巴 is
- * matched, 机机歪歪 in 干机机歪歪): a Chinese character then starts or
- * continues that match instead. A Latin letter still joins, since a
- * stretched letter is the common evasion (shiiiit), unless the failure
- * links come back to s itself: a run of one letter (xxx in XXXX) is not
- * stretched. A hit that ends in the joined unit still leaves its last copy
- * to a neighbour that starts there (select.c, SHI_UNIT_DOUBLED). */
-static int repeat_joins(const shai_db *db, uint32_t s, uint32_t v)
-{
-    uint32_t t = delta(db->slots, db->links, s, v & SHI_MAP_SYM_MASK);
-    if (db->depth[t] <= 1)
-        return 1;
-    return (v & SHI_MAP_LATIN) && t != s;
-}
-
 static void reset(shi_scanner *sc)
 {
     sc->state = SHI_ROOT;
@@ -946,11 +914,7 @@ static inline void step_unit(shi_scanner *sc, uint32_t v, uint32_t cp, uint64_t 
         /* a doubled character joins the unit before it, unless a match
          * goes on through it (repeat_joins). Digits never collapse: 1100
          * is not 110. */
-        shi_unit *prev = ring_at(sc, sc->unit - 1);
-        prev->end = off + len;
-        prev->single = SHI_UNIT_DOUBLED;
-        prev->prev_word |= SHI_PREV_DOUBLED;
-        prev->raw = (uint32_t)(off - prev->start); /* where the last copy starts */
+        unit_join_copy(ring_at(sc, sc->unit - 1), off, len);
         return;
     }
     if (sc->pending) {
