@@ -298,7 +298,7 @@ static void finalize_end(shi_scanner *sc, uint64_t f)
             continue;
         if (action > sc->verdict)
             sc->verdict = action;
-        if ((sc->flags & SHAI_SCAN_OVERLAPPING) && db->max_allow_units) { /* else shi_resolve */
+        if (sc->flags & SHAI_SCAN_OVERLAPPING) {
             emit(sc, s, f, entry);
             if (sc->status)
                 return;
@@ -390,7 +390,11 @@ void shi_advance(shi_scanner *sc, uint64_t horizon)
 {
     sc->horizon = horizon;
     uint32_t flags = sc->flags;
-    if ((flags & SHAI_SCAN_VIOLATIONS) && (flags & (SHAI_SCAN_OVERLAPPING | SHI_SCAN_VERDICT))) {
+    /* overlapping violations of a db without allow entries were reported
+     * as they were resolved (shi_resolve): nothing waits */
+    if ((flags & SHAI_SCAN_VIOLATIONS) &&
+        ((flags & SHAI_SCAN_OVERLAPPING) ? sc->db->max_allow_units != 0
+                                         : (flags & SHI_SCAN_VERDICT) != 0)) {
         while (sc->fin_next < horizon && !sc->status) {
             uint64_t f = sc->fin_next++;
             if (sc->db->links[ring_at(sc, f)->state].out)

@@ -360,7 +360,7 @@ static int doubled_joins(const shai_db *db, uint32_t s, uint32_t v, uint32_t las
     uint32_t sym = v & SHI_MAP_SYM_MASK;
     return db->repeats && sym && sym == last_sym && s != SHI_ROOT &&
            !noise_skipped(db->slots, s, v, last_latin) && go(db->slots, s, sym) == SHI_ROOT &&
-           !is_digit_value(v) && !redup_char(db->sym_cp[sym]) && repeat_joins(db, s, v);
+           !is_digit_value(v) && doubled_joins_at(db, s, v);
 }
 
 static int shadow_doubles(const shai_db *db, const shi_shadow *h, uint32_t v)
