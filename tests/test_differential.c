@@ -1179,23 +1179,27 @@ static int one_reading(const case_state *cs, const shai_db *db, const char *byte
  * and the same verdict. Under the default options the library's own
  * overlapping hits are the reference of what follows; this holds the
  * loops that produce them to the one implementation that takes every
- * character itself. */
+ * character itself. The root loop decodes with PEXT where the CPU has it
+ * fast (db->fast_pext), so every other text has the decode of the other
+ * CPUs (SHI_SCAN_NO_PEXT). */
 static int fast_vs_general(const case_state *cs, const shai_db *db, const char *bytes, size_t len)
 {
+    static unsigned turn;
+    uint32_t decode = (turn++ & 1) ? SHI_SCAN_NO_PEXT : 0;
     int bad = 0;
     for (uint32_t flags = 0; flags < 4 && !bad; flags++) {
         hit_vec fast = {0}, general = {0};
         uint32_t vf = 99, vg = 99;
-        int rf = scanner_hits(db, bytes, len, flags, &fast, &vf);
+        int rf = scanner_hits(db, bytes, len, flags | decode, &fast, &vf);
         int rg = scanner_hits(db, bytes, len, flags | SHI_SCAN_GENERAL, &general, &vg);
         if (rf != rg || vf != vg) {
             say(cs->r, "  fast loops %s, verdict %u; general step %s, verdict %u (flags 0x%x)\n",
                 shai_status_name(rf), (unsigned)vf, shai_status_name(rg), (unsigned)vg,
-                (unsigned)flags);
+                (unsigned)(flags | decode));
             bad = 1;
         }
-        bad = bad || compare_hits(cs, "fast loops vs general step", flags, general.v, general.n,
-                                  fast.v, fast.n);
+        bad = bad || compare_hits(cs, "fast loops vs general step", flags | decode, general.v,
+                                  general.n, fast.v, fast.n);
         hit_vec_free(&fast);
         hit_vec_free(&general);
     }

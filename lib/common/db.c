@@ -100,8 +100,22 @@ static int prepare_variants(shai_db *db)
     return SHAI_OK;
 }
 
+/* Whether this CPU runs BMI2's PEXT fast: Intel's since Haswell, AMD's
+ * since Zen 3 (before, it is microcoded and slower than the shifts it
+ * replaces). The root loop decodes a 3-byte character with it (fast.c). */
+static uint32_t cpu_fast_pext(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    return __builtin_cpu_supports("bmi2") &&
+           (!__builtin_cpu_is("amd") || __builtin_cpu_is("znver3"));
+#else
+    return 0;
+#endif
+}
+
 int shi_db_prepare(shai_db *db)
 {
+    db->fast_pext = cpu_fast_pext();
     shi_rootc *rc = malloc((size_t)db->nsym * sizeof *rc);
     if (!rc)
         return SHAI_E_NOMEM;

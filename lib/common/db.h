@@ -458,6 +458,9 @@ struct shai_db {
     char fold_version[64];    /* fold tables the db was compiled with */
     uint32_t max_units;       /* longest entry, in units */
     uint32_t max_allow_units; /* longest allow entry, 0 when there is none */
+    /* the root loop decodes with PEXT: this CPU has it, and fast
+     * (shi_db_prepare; lib/scan/fast.c) */
+    uint32_t fast_pext;
 
     /* The derived arrays are the db's own, freed with it; the stored ones
      * as origin says: a db opened from an image points into it. */

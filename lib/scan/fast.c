@@ -61,6 +61,25 @@ static inline void gap_mark_at(shi_scanner *sc, uint64_t u, const unsigned char 
     gap_mark(sc, u, two[1]);
 }
 
+/* A 3-byte sequence's code point with BMI2's PEXT (its bytes in w, the
+ * first lowest): the four bits of the lead and six of each continuation
+ * byte gathered in one instruction, where the shifts take eight (2-4% of
+ * a per-line scan; bench/README.md). Only where db->fast_pext says the
+ * CPU runs it fast; written in assembly so that the library needs no
+ * -mbmi2 and runs anywhere. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SHI_PEXT 1
+static inline __attribute__((always_inline)) uint32_t cp3_pext(uint32_t w)
+{
+    uint32_t cp;
+    __asm__("pextl %2, %1, %0" : "=r"(cp) : "r"(__builtin_bswap32(w)), "r"(0x0F3F3F00u));
+    return cp;
+}
+#else
+#define SHI_PEXT 0
+#define cp3_pext(w) 0u /* never called: pext is 0 */
+#endif
+
 #define NO_REPEAT UINT32_MAX
 _Static_assert((SHI_MAP_WORD >> 24) == F_WORD && (SHI_MAP_LATIN >> 28) == F_LATIN,
                "the root loop shifts map bits into scanner flags");
@@ -77,7 +96,7 @@ _Static_assert((SHI_MAP_WORD >> 24) == F_WORD && (SHI_MAP_LATIN >> 28) == F_LATI
  * before one it does not take (noise is taken). */
 static inline __attribute__((always_inline)) size_t
 root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint64_t base,
-              shi_root_regs *r, const int light, const int plain, const int lazy)
+              shi_root_regs *r, const int light, const int plain, const int lazy, const int pext)
 {
     const shai_db *db = sc->db;
     shi_unit *ring = sc->ring;
@@ -109,7 +128,7 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
             cp = w & 0x7F;
             len = 1;
         } else {
-            cp = ((w & 0x0F) << 12) | ((w & 0x3F00) >> 2) | ((w >> 16) & 0x3F);
+            cp = pext ? cp3_pext(w) : ((w & 0x0F) << 12) | ((w & 0x3F00) >> 2) | ((w >> 16) & 0x3F);
             if ((w & 0xC0C0F0) != 0x8080E0 || cp < 0x800)
                 break; /* anything else: the general step (surrogates map to a break) */
             len = 3;
@@ -394,21 +413,54 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
  * other overlapping scans (full), leftmost-longest and violation scans
  * (policy: the loop leaves when a match goes deeper than 1, and the general
  * loop advances the horizon); each also collecting SHI_MAP_RULE for lazy
- * rule segments. */
-#define ROOT_RUN(name, light, plain, lazy)                                                         \
+ * rule segments; and each decoding with PEXT (sc->pext). */
+#define ROOT_RUN(name, light, plain, lazy, pext)                                                   \
     static __attribute__((noinline)) size_t name(shi_scanner *sc, const unsigned char *p,          \
                                                  size_t i, size_t n, uint64_t base,                \
                                                  shi_root_regs *r)                                 \
     {                                                                                              \
-        return root_run_body(sc, p, i, n, base, r, light, plain, lazy);                            \
+        return root_run_body(sc, p, i, n, base, r, light, plain, lazy, pext);                      \
     }
-ROOT_RUN(root_run_light, 1, 1, 0)
-ROOT_RUN(root_run_full, 0, 1, 0)
-ROOT_RUN(root_run_policy, 0, 0, 0)
-ROOT_RUN(root_run_light_lazy, 1, 1, 1)
-ROOT_RUN(root_run_full_lazy, 0, 1, 1)
-ROOT_RUN(root_run_policy_lazy, 0, 0, 1)
+ROOT_RUN(root_run_light, 1, 1, 0, 0)
+ROOT_RUN(root_run_full, 0, 1, 0, 0)
+ROOT_RUN(root_run_policy, 0, 0, 0, 0)
+ROOT_RUN(root_run_light_lazy, 1, 1, 1, 0)
+ROOT_RUN(root_run_full_lazy, 0, 1, 1, 0)
+ROOT_RUN(root_run_policy_lazy, 0, 0, 1, 0)
+#if SHI_PEXT
+ROOT_RUN(root_run_light_pext, 1, 1, 0, 1)
+ROOT_RUN(root_run_full_pext, 0, 1, 0, 1)
+ROOT_RUN(root_run_policy_pext, 0, 0, 0, 1)
+ROOT_RUN(root_run_light_lazy_pext, 1, 1, 1, 1)
+ROOT_RUN(root_run_full_lazy_pext, 0, 1, 1, 1)
+ROOT_RUN(root_run_policy_lazy_pext, 0, 0, 1, 1)
+#endif
 #undef ROOT_RUN
+
+/* The root loop's instance for this scan. */
+static inline __attribute__((always_inline)) size_t
+root_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint64_t base,
+         shi_root_regs *r, const int plain, const int light)
+{
+#if SHI_PEXT
+    if (sc->pext) {
+        if (!sc->lazy)
+            return !plain  ? root_run_policy_pext(sc, p, i, n, base, r)
+                   : light ? root_run_light_pext(sc, p, i, n, base, r)
+                           : root_run_full_pext(sc, p, i, n, base, r);
+        return !plain  ? root_run_policy_lazy_pext(sc, p, i, n, base, r)
+               : light ? root_run_light_lazy_pext(sc, p, i, n, base, r)
+                       : root_run_full_lazy_pext(sc, p, i, n, base, r);
+    }
+#endif
+    if (!sc->lazy)
+        return !plain  ? root_run_policy(sc, p, i, n, base, r)
+               : light ? root_run_light(sc, p, i, n, base, r)
+                       : root_run_full(sc, p, i, n, base, r);
+    return !plain  ? root_run_policy_lazy(sc, p, i, n, base, r)
+           : light ? root_run_light_lazy(sc, p, i, n, base, r)
+                   : root_run_full_lazy(sc, p, i, n, base, r);
+}
 
 /* The common case, kept in registers: a character that is a plain symbol
  * (or outside the alphabet), no output waiting to be resolved, no repeat.
@@ -449,14 +501,7 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
              * leaves in one (F_DIG) */
             shi_root_regs r = {
                 .state = s, .fl = fl, .last_sym = last_sym, .gap = gap, .unit = u, .i0 = i0};
-            if (!sc->lazy)
-                i = !plain  ? root_run_policy(sc, p, i, n, base, &r)
-                    : light ? root_run_light(sc, p, i, n, base, &r)
-                            : root_run_full(sc, p, i, n, base, &r);
-            else
-                i = !plain  ? root_run_policy_lazy(sc, p, i, n, base, &r)
-                    : light ? root_run_light_lazy(sc, p, i, n, base, &r)
-                            : root_run_full_lazy(sc, p, i, n, base, &r);
+            i = root_run(sc, p, i, n, base, &r, plain, light);
             s = r.state;
             dig = (r.fl & F_DIG) != 0; /* in a gap after a digit unit */
             fl = r.fl & ~F_DIG;

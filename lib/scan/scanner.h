@@ -208,6 +208,9 @@ typedef struct shi_unit {
 /* Internal scan flag: overlapping, the one reading of each deferred noise
  * gap that the other modes build on (no shadow readings, step.c). */
 #define SHI_SCAN_ONE_READING 0x800u
+/* Internal scan flag: the root loop decodes without PEXT even where the
+ * CPU has it fast (db->fast_pext); the tests run both decodes. */
+#define SHI_SCAN_NO_PEXT 0x1000u
 
 /* What the skip reading changes while a choice is deferred (step.c,
  * "Noise that an entry takes"): restored when the take reading wins. */
@@ -361,6 +364,7 @@ typedef struct shi_scanner {
      * OR of the line's map values) has SHI_MAP_RULE. */
     const uint32_t *bmp;
     uint8_t lazy;
+    uint8_t pext; /* the root loop decodes with PEXT (db->fast_pext) */
     uint32_t attn;
     /* a policy's scene: per category, SHAI_SCENE_OFF, SHAI_ACTION_* or
      * SHAI_SCENE_KEEP for deny hits (off: not found); NULL for none. Set
@@ -426,6 +430,9 @@ typedef struct shi_scanner {
 /* The flags of the variant layer, which the scanner keeps apart from
  * sc->flags (the steps compare sc->flags with the others). */
 #define SHI_SCAN_VARIANT_FLAGS (SHAI_SCAN_NO_VARIANTS | SHAI_SCAN_VERTICAL | SHI_SCAN_NO_VFILTER)
+/* The flags the scanner keeps apart from sc->flags: the variant layer's,
+ * and the decode's (sc->pext). */
+#define SHI_SCAN_APART_FLAGS (SHI_SCAN_VARIANT_FLAGS | SHI_SCAN_NO_PEXT)
 
 /* Hits into a caller's array (shai_scan_hits, shai_check): the first `cap`
  * are kept, all are counted. */

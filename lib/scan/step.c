@@ -24,7 +24,8 @@ void shi_scanner_start(shi_scanner *sc, const shai_db *db, uint32_t flags, shai_
 {
     memset(sc, 0, offsetof(shi_scanner, ring));
     sc->db = db;
-    sc->flags = flags & ~SHI_SCAN_VARIANT_FLAGS;
+    sc->flags = flags & ~SHI_SCAN_APART_FLAGS;
+    sc->pext = db->fast_pext && !(flags & SHI_SCAN_NO_PEXT);
     sc->variants = db->nvnodes && !(flags & SHAI_SCAN_NO_VARIANTS);
     sc->vertical = sc->variants && (flags & SHAI_SCAN_VERTICAL);
     sc->seg_on = db->rules || sc->variants;
