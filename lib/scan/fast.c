@@ -437,30 +437,17 @@ ROOT_RUN(root_run_policy_lazy_pext, 0, 0, 1, 1)
 #endif
 #undef ROOT_RUN
 
-/* The root loop's instance for this scan. */
-static inline __attribute__((always_inline)) size_t
-root_run(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint64_t base,
-         shi_root_regs *r, const int plain, const int light)
-{
+/* The root loop's instances: [sc->pext][sc->lazy][policy, light, full]. */
+typedef size_t (*root_run_fn)(shi_scanner *sc, const unsigned char *p, size_t i, size_t n,
+                              uint64_t base, shi_root_regs *r);
+static const root_run_fn root_runs[1 + SHI_PEXT][2][3] = {
+    {{root_run_policy, root_run_light, root_run_full},
+     {root_run_policy_lazy, root_run_light_lazy, root_run_full_lazy}},
 #if SHI_PEXT
-    if (sc->pext) {
-        if (!sc->lazy)
-            return !plain  ? root_run_policy_pext(sc, p, i, n, base, r)
-                   : light ? root_run_light_pext(sc, p, i, n, base, r)
-                           : root_run_full_pext(sc, p, i, n, base, r);
-        return !plain  ? root_run_policy_lazy_pext(sc, p, i, n, base, r)
-               : light ? root_run_light_lazy_pext(sc, p, i, n, base, r)
-                       : root_run_full_lazy_pext(sc, p, i, n, base, r);
-    }
+    {{root_run_policy_pext, root_run_light_pext, root_run_full_pext},
+     {root_run_policy_lazy_pext, root_run_light_lazy_pext, root_run_full_lazy_pext}},
 #endif
-    if (!sc->lazy)
-        return !plain  ? root_run_policy(sc, p, i, n, base, r)
-               : light ? root_run_light(sc, p, i, n, base, r)
-                       : root_run_full(sc, p, i, n, base, r);
-    return !plain  ? root_run_policy_lazy(sc, p, i, n, base, r)
-           : light ? root_run_light_lazy(sc, p, i, n, base, r)
-                   : root_run_full_lazy(sc, p, i, n, base, r);
-}
+};
 
 /* The common case, kept in registers: a character that is a plain symbol
  * (or outside the alphabet), no output waiting to be resolved, no repeat.
@@ -501,7 +488,8 @@ static inline __attribute__((always_inline)) size_t fast_run_body(shi_scanner *s
              * leaves in one (F_DIG) */
             shi_root_regs r = {
                 .state = s, .fl = fl, .last_sym = last_sym, .gap = gap, .unit = u, .i0 = i0};
-            i = root_run(sc, p, i, n, base, &r, plain, light);
+            const int kind = !plain ? 0 : light ? 1 : 2;
+            i = root_runs[sc->pext & SHI_PEXT][sc->lazy][kind](sc, p, i, n, base, &r);
             s = r.state;
             dig = (r.fl & F_DIG) != 0; /* in a gap after a digit unit */
             fl = r.fl & ~F_DIG;
