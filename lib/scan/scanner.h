@@ -136,6 +136,10 @@
  *     came after noise (join_next). Selection then refuses a hit across
  *     such a gap whose first or last character makes a word with the one
  *     beyond it.
+ *  9. Decoding: the root loop takes a 3-byte sequence's code point with
+ *     PEXT where the CPU runs it fast (db->fast_pext), else with shifts;
+ *     the validity test is the same, and the tests run both decodes
+ *     (SHI_SCAN_NO_PEXT).
  *
  * Files, from the bottom up: core.h (ring, transitions, noise test), select.c
  * (resolve, allow coverage, selection, verdicts, reporting), rules/segment.c
