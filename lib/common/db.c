@@ -1,4 +1,7 @@
 /* Public accessors of a compiled db. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -101,13 +104,23 @@ static int prepare_variants(shai_db *db)
 }
 
 /* Whether this CPU runs BMI2's PEXT fast: Intel's since Haswell, AMD's
- * since Zen 3 (before, it is microcoded and slower than the shifts it
- * replaces). The root loop decodes a 3-byte character with it (fast.c). */
+ * since Zen 3, family 19h (before, it is microcoded and slower than the
+ * shifts it replaces); other vendors' are not known, so no. The root loop
+ * decodes a 3-byte character with it (fast.c). */
 static uint32_t cpu_fast_pext(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-    return __builtin_cpu_supports("bmi2") &&
-           (!__builtin_cpu_is("amd") || __builtin_cpu_is("znver3"));
+    if (!__builtin_cpu_supports("bmi2"))
+        return 0;
+    if (__builtin_cpu_is("intel"))
+        return 1;
+    unsigned a, b, c, d;
+    if (!__builtin_cpu_is("amd") || !__get_cpuid(1, &a, &b, &c, &d))
+        return 0;
+    unsigned family = (a >> 8) & 0xF;
+    if (family == 0xF)
+        family += (a >> 20) & 0xFF;
+    return family >= 0x19;
 #else
     return 0;
 #endif
