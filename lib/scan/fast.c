@@ -421,33 +421,36 @@ root_run_body(shi_scanner *sc, const unsigned char *p, size_t i, size_t n, uint6
     {                                                                                              \
         return root_run_body(sc, p, i, n, base, r, light, plain, lazy, pext);                      \
     }
-ROOT_RUN(root_run_light, 1, 1, 0, 0)
-ROOT_RUN(root_run_full, 0, 1, 0, 0)
-ROOT_RUN(root_run_policy, 0, 0, 0, 0)
-ROOT_RUN(root_run_light_lazy, 1, 1, 1, 0)
-ROOT_RUN(root_run_full_lazy, 0, 1, 1, 0)
-ROOT_RUN(root_run_policy_lazy, 0, 0, 1, 0)
+/* The six instances of one decode, their names ending in sfx. */
+#define ROOT_RUNS(sfx, pext)                                                                       \
+    ROOT_RUN(root_run_light##sfx, 1, 1, 0, pext)                                                   \
+    ROOT_RUN(root_run_full##sfx, 0, 1, 0, pext)                                                    \
+    ROOT_RUN(root_run_policy##sfx, 0, 0, 0, pext)                                                  \
+    ROOT_RUN(root_run_light_lazy##sfx, 1, 1, 1, pext)                                              \
+    ROOT_RUN(root_run_full_lazy##sfx, 0, 1, 1, pext)                                               \
+    ROOT_RUN(root_run_policy_lazy##sfx, 0, 0, 1, pext)
+ROOT_RUNS(, 0)
 #if SHI_PEXT
-ROOT_RUN(root_run_light_pext, 1, 1, 0, 1)
-ROOT_RUN(root_run_full_pext, 0, 1, 0, 1)
-ROOT_RUN(root_run_policy_pext, 0, 0, 0, 1)
-ROOT_RUN(root_run_light_lazy_pext, 1, 1, 1, 1)
-ROOT_RUN(root_run_full_lazy_pext, 0, 1, 1, 1)
-ROOT_RUN(root_run_policy_lazy_pext, 0, 0, 1, 1)
+ROOT_RUNS(_pext, 1)
 #endif
+#undef ROOT_RUNS
 #undef ROOT_RUN
 
 /* The root loop's instances: [sc->pext][sc->lazy][policy, light, full]. */
 typedef size_t (*root_run_fn)(shi_scanner *sc, const unsigned char *p, size_t i, size_t n,
                               uint64_t base, shi_root_regs *r);
+/* clang-format off */
+#define ROOT_RUN_ROW(sfx)                                                                          \
+    {{root_run_policy##sfx, root_run_light##sfx, root_run_full##sfx},                              \
+     {root_run_policy_lazy##sfx, root_run_light_lazy##sfx, root_run_full_lazy##sfx}}
+/* clang-format on */
 static const root_run_fn root_runs[1 + SHI_PEXT][2][3] = {
-    {{root_run_policy, root_run_light, root_run_full},
-     {root_run_policy_lazy, root_run_light_lazy, root_run_full_lazy}},
+    ROOT_RUN_ROW(),
 #if SHI_PEXT
-    {{root_run_policy_pext, root_run_light_pext, root_run_full_pext},
-     {root_run_policy_lazy_pext, root_run_light_lazy_pext, root_run_full_lazy_pext}},
+    ROOT_RUN_ROW(_pext),
 #endif
 };
+#undef ROOT_RUN_ROW
 
 /* The common case, kept in registers: a character that is a plain symbol
  * (or outside the alphabet), no output waiting to be resolved, no repeat.
